@@ -1,0 +1,120 @@
+# vipd - VRRP failover daemon with an embedded L4 balancer.
+SHELL := /bin/bash
+#
+#   make                build build/vipd and build/vipctl
+#   make check          warning-free build, unit tests (plain and ASan/UBSan),
+#                       system tests against both builds, a short fuzz run
+#   make unit | system | fuzz | demo | bench | install | clean
+#
+# BUILD=dir selects the output directory, SAN=1 adds ASan+UBSan, WERROR=1
+# turns warnings into errors (make check does).
+
+PREFIX     ?= /usr/local
+SBINDIR    ?= $(PREFIX)/sbin
+MANDIR     ?= $(PREFIX)/share/man
+SYSCONFDIR ?= /etc
+DESTDIR    ?=
+BUILD      ?= build
+PYTHON     ?= /usr/bin/python3
+FUZZ_SECONDS ?= 15
+
+PKGS := libconfig libnl-3.0 libnl-route-3.0
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CFLAGS ?= -O2 -g
+WARNFLAGS := -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARNFLAGS += -Werror
+endif
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+endif
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARNFLAGS) $(CFLAGS) \
+	$(SANFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+
+LIB_SRCS  := $(wildcard lib/*.c)
+LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+LIB_A     := $(BUILD)/libvipd.a
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
+
+.PHONY: all unit system check fuzz fuzz-short demo bench install clean deps
+all: $(BUILD)/vipd $(BUILD)/vipctl
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BUILD)/vipd: $(BUILD)/daemon/vipd.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/vipctl: $(BUILD)/daemon/vipctl.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+$(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
+
+# System tests need root (network namespaces). VIPD_BIN picks the daemon.
+system: all
+	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) \
+		$(PYTHON) -m pytest -q -p no:cacheprovider tests/system
+
+# libFuzzer targets: clang with ASan+UBSan over the same sources.
+build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p build-fuzz
+	clang -std=c11 -D_GNU_SOURCE -g -O1 -Ilib $(PKG_CFLAGS) \
+		-fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRCS) $(PKG_LIBS)
+
+fuzz: $(FUZZ_BINS)
+	@set -e; for f in $(FUZZ_BINS); do n=$$(basename $$f); \
+		mkdir -p build-fuzz/corpus-$$n; \
+		echo "== $$n ($(FUZZ_SECONDS) s)"; \
+		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+			build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 2; \
+		test $${PIPESTATUS[0]:-0} -eq 0; done
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=10
+
+check:
+	$(MAKE) WERROR=1 all unit
+	$(MAKE) WERROR=1 BUILD=build-asan SAN=1 all unit
+	$(MAKE) fuzz-short
+	ASAN_OPTIONS=detect_leaks=1 $(MAKE) system BUILD=build-asan
+	$(MAKE) system
+
+# The short tour: a pair and a client in namespaces, a failover each way it
+# can happen, the outage the client saw, keepalived beside it.
+demo: all
+	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/failover.py \
+		--runs 1 --intervals 100 --json $(BUILD)/demo-failover.json
+
+BENCH_RUNS ?= 5
+bench: all
+	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/failover.py \
+		--runs $(BENCH_RUNS) --json $(BUILD)/bench-failover.json
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/vipd
+	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
+	test -e $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf || \
+		install -m 0644 etc/vipd.conf $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJS:.o=.d) $(BUILD)/daemon/vipd.d $(BUILD)/daemon/vipctl.d \
+	$(patsubst %.c,$(BUILD)/%.d,$(UNIT_SRCS))

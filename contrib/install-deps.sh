@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install the Debian packages vipd's build, tests, demo and benchmarks need,
+# only those missing. Run as root on Debian 12 (bookworm) or later.
+# Both README commands start with this script; .ci/run too.
+set -eu
+
+PACKAGES="
+build-essential make gcc pkg-config clang
+libconfig-dev libnl-3-dev libnl-route-3-dev libmnl-dev libssl-dev libcmocka-dev
+iproute2 nftables conntrack tcpdump valgrind
+python3 python3-pytest python3-scapy
+keepalived
+"
+
+missing=""
+for p in $PACKAGES; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+if [ -z "$missing" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing:$missing; run this script as root" >&2
+	exit 1
+fi
+echo "install-deps: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+# keepalived's package must not start a service on a machine we only test on.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' > "$policy"
+	chmod 755 "$policy"
+	trap 'rm -f "$policy"' EXIT
+fi
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing

@@ -1,0 +1,891 @@
+/*
+ * vipd - VRRP failover daemon.
+ *
+ * This file wires the modules of lib/ together around one struct vipd: it
+ * parses the command line, loads the config, owns the sockets shared between
+ * instances (one advert socket per interface, the netlink and AF_PACKET
+ * sockets), runs the event loop, and turns signals into reload, dumps and a
+ * graceful stop. Protocol decisions live in lib/vrrp_fsm.c; OS effects of an
+ * instance in lib/instance.c.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "ctl.h"
+#include "dump.h"
+#include "evloop.h"
+#include "instance.h"
+#include "log.h"
+#include "nl.h"
+#include "vrrp_net.h"
+#include "vrrp_pkt.h"
+#include "announce.h"
+
+#define VIPD_VERSION "0.1.0"
+#define VIPD_DEFAULT_PID_FILE "/run/vipd/vipd.pid"
+#define VIPD_RECV_BATCH 64      /* adverts read per wake-up, so a flood cannot starve timers */
+
+struct vipd;
+
+/* The advert socket of one interface, shared by every instance on it. */
+struct ifsock {
+	char ifname[CONF_IFNAME_MAX];
+	int ifindex;
+	int fd;
+	struct evloop_watch watch;
+	struct vipd *vipd;
+};
+
+struct vipd {
+	/* command line */
+	const char *config_path;
+	const char *pid_file;
+	const char *state_dir_override;
+	bool foreground;
+	int log_level;
+
+	/* running configuration and what it runs */
+	struct conf *conf;
+	char state_dir[PATH_MAX];
+	char router_id[CONF_NAME_MAX];
+	struct instance **instances;
+	size_t ninstances;
+	struct ifsock **socks;
+	size_t nsocks;
+
+	/* OS handles */
+	struct evloop loop;
+	struct netlink nl;
+	struct evloop_watch nl_watch;
+	struct instance_env env;
+	struct ctl ctl;
+
+	/* requests from signals, carried out between event batches */
+	bool stop_requested, reload_requested, dump_requested, stats_requested;
+
+	uint64_t started_ms;
+	uint64_t reloads, reloads_refused;
+	uint64_t unmatched_drops[VRRP_DROP__COUNT];
+	struct log_ratelimit unmatched_log;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: vipd [options]\n"
+	    "  -f, --config FILE     configuration (default %s)\n"
+	    "  -n, --foreground      do not fork; log to stderr as well as syslog\n"
+	    "  -t, --config-test     validate the configuration and exit 0/1\n"
+	    "  -p, --pid-file FILE   (default %s)\n"
+	    "  -S, --state-dir DIR   dumps and control socket (default %s)\n"
+	    "  -l, --log-level LEVEL err|warning|notice|info|debug (default info)\n"
+	    "  -V, --version\n"
+	    "  -h, --help\n", CONF_DEFAULT_PATH, VIPD_DEFAULT_PID_FILE,
+	    CONF_DEFAULT_STATE_DIR);
+}
+
+static void
+print_conf_errors(FILE *f, const struct conf_errors *errs, const char *prefix)
+{
+	for (size_t i = 0; i < errs->stored; i++)
+		fprintf(f, "%s%s\n", prefix, errs->msg[i]);
+	if (errs->count > errs->stored)
+		fprintf(f, "%s(%zu more errors)\n", prefix, errs->count - errs->stored);
+}
+
+static void
+log_conf_errors(const struct conf_errors *errs, const char *what)
+{
+	for (size_t i = 0; i < errs->stored; i++)
+		log_err("%s: %s", what, errs->msg[i]);
+	if (errs->count > errs->stored)
+		log_err("%s: (%zu more errors)", what, errs->count - errs->stored);
+}
+
+/* ---- advert sockets ---------------------------------------------------- */
+
+static struct instance *
+vipd_find_instance(struct vipd *v, const char *ifname, uint8_t vrid)
+{
+	for (size_t i = 0; i < v->ninstances; i++) {
+		struct instance *inst = v->instances[i];
+
+		if (inst->conf.vrid == vrid && strcmp(inst->conf.interface, ifname) == 0)
+			return inst;
+	}
+	return NULL;
+}
+
+static void
+vipd_count_unmatched(struct vipd *v, struct ifsock *s, enum vrrp_drop reason,
+    const struct vrrp_pkt_meta *meta, uint64_t now_ms)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint64_t suppressed = 0;
+
+	v->unmatched_drops[reason]++;
+	/* Adverts of other VRRP groups on a shared LAN are normal: debug only. */
+	if (!log_ratelimit_allow(&v->unmatched_log, now_ms, &suppressed))
+		return;
+	log_msg(reason == VRRP_DROP_VRID ? LOG_DEBUG : LOG_WARNING,
+	    "%s: dropped packet from %s: %s (%" PRIu64 " more not logged)",
+	    s->ifname, meta && meta->src.family ?
+	    vrrp_addr_str(&meta->src, text, sizeof(text)) : "?",
+	    vrrp_drop_name(reason), suppressed);
+}
+
+static void
+vipd_handle_packet(struct vipd *v, struct ifsock *s, const uint8_t *pkt,
+    size_t len, uint64_t now_ms)
+{
+	struct vrrp_pkt_meta meta;
+	struct vrrp_advert adv;
+	struct instance *inst;
+	const uint8_t *payload;
+	size_t plen;
+	enum vrrp_drop reason;
+
+	memset(&meta, 0, sizeof(meta));
+	reason = vrrp_pkt_parse_ipv4(pkt, len, &meta, &payload, &plen);
+	if (reason != VRRP_DROP_NONE) {
+		vipd_count_unmatched(v, s, reason, &meta, now_ms);
+		return;
+	}
+	/*
+	 * The VRID picks the instance before the packet is verified, so that
+	 * its drops are counted where the operator looks; nothing else of an
+	 * unverified packet is used.
+	 */
+	inst = plen >= 2 ? vipd_find_instance(v, s->ifname, payload[1]) : NULL;
+	if (inst == NULL) {
+		vipd_count_unmatched(v, s, plen >= 2 ? VRRP_DROP_VRID :
+		    VRRP_DROP_TRUNCATED, &meta, now_ms);
+		return;
+	}
+	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version, &adv);
+	if (reason != VRRP_DROP_NONE) {
+		instance_count_drop(inst, reason, &meta.src, now_ms);
+		return;
+	}
+	instance_receive(inst, &v->env, &adv, &meta, now_ms);
+}
+
+static void
+ifsock_readable(struct evloop_watch *w, uint32_t events)
+{
+	struct ifsock *s = w->arg;
+	uint8_t buf[VRRP_PKT_MAX_LEN];
+
+	(void)events;
+	for (int i = 0; i < VIPD_RECV_BATCH; i++) {
+		ssize_t n = vrrp_net_recv(s->fd, buf, sizeof(buf));
+
+		if (n == -EMSGSIZE) {
+			s->vipd->unmatched_drops[VRRP_DROP_LENGTH]++;
+			continue;
+		}
+		if (n < 0)
+			break;
+		vipd_handle_packet(s->vipd, s, buf, (size_t)n, evloop_now_ms());
+	}
+}
+
+static void
+ifsock_close(struct vipd *v, struct ifsock *s)
+{
+	if (s->fd >= 0) {
+		evloop_del(&v->loop, &s->watch);
+		close(s->fd);
+	}
+	s->fd = -1;
+	s->ifindex = 0;
+}
+
+static struct ifsock *
+vipd_ifsock(struct vipd *v, const char *ifname)
+{
+	struct ifsock *s, **grown;
+
+	for (size_t i = 0; i < v->nsocks; i++)
+		if (strcmp(v->socks[i]->ifname, ifname) == 0)
+			return v->socks[i];
+	if ((s = calloc(1, sizeof(*s))) == NULL)
+		return NULL;
+	grown = realloc(v->socks, (v->nsocks + 1) * sizeof(*grown));
+	if (grown == NULL) {
+		free(s);
+		return NULL;
+	}
+	v->socks = grown;
+	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+	s->fd = -1;
+	s->vipd = v;
+	v->socks[v->nsocks++] = s;
+	return s;
+}
+
+/*
+ * Give inst the advert socket of its interface, (re)opening it when the
+ * interface appeared or was re-created with another index.
+ */
+static void
+vipd_attach_socket(struct vipd *v, struct instance *inst)
+{
+	struct ifsock *s = vipd_ifsock(v, inst->conf.interface);
+	int fd;
+
+	if (s == NULL) {
+		inst->sock_fd = -1;
+		return;
+	}
+	if (s->fd >= 0 && s->ifindex != inst->ifindex)
+		ifsock_close(v, s);
+	if (s->fd < 0 && inst->ifindex != 0) {
+		fd = vrrp_net_open_ipv4(s->ifname, inst->ifindex);
+		if (fd < 0) {
+			log_err("%s: cannot open advert socket on %s: %s",
+			    inst->conf.name, s->ifname, strerror(-fd));
+		} else {
+			s->fd = fd;
+			s->ifindex = inst->ifindex;
+			s->watch = (struct evloop_watch){ fd, ifsock_readable, s };
+			if (evloop_add(&v->loop, &s->watch, EPOLLIN) < 0) {
+				close(fd);
+				s->fd = -1;
+			}
+		}
+	}
+	inst->sock_fd = s->fd;
+}
+
+/* Close sockets no instance uses any more (after a reload). */
+static void
+vipd_prune_sockets(struct vipd *v)
+{
+	size_t kept = 0;
+
+	for (size_t i = 0; i < v->nsocks; i++) {
+		struct ifsock *s = v->socks[i];
+		bool used = false;
+
+		for (size_t j = 0; j < v->ninstances && !used; j++)
+			used = strcmp(v->instances[j]->conf.interface, s->ifname) == 0;
+		if (used) {
+			v->socks[kept++] = s;
+			continue;
+		}
+		ifsock_close(v, s);
+		free(s);
+	}
+	v->nsocks = kept;
+}
+
+/* ---- instances --------------------------------------------------------- */
+
+static void
+vipd_start_instance(struct vipd *v, struct instance *inst, uint64_t now_ms)
+{
+	/* The socket must exist before an address owner's first advert. */
+	instance_resolve(inst, &v->env);
+	vipd_attach_socket(v, inst);
+	instance_start(inst, &v->env, now_ms);
+}
+
+static int
+vipd_build_instances(const struct conf *conf, struct instance ***out)
+{
+	struct instance **list = calloc(conf->ninstances ? conf->ninstances : 1,
+	    sizeof(*list));
+
+	if (list == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		if ((list[i] = malloc(sizeof(*list[i]))) == NULL) {
+			while (i-- > 0)
+				free(list[i]);
+			free(list);
+			return -ENOMEM;
+		}
+		instance_init(list[i], &conf->instances[i]);
+	}
+	*out = list;
+	return 0;
+}
+
+static void
+on_link(void *arg, int ifindex, const char *ifname, bool up, bool deleted)
+{
+	struct vipd *v = arg;
+	uint64_t now_ms = evloop_now_ms();
+
+	/* The kernel's answer to instance_resolve() is the truth, not the event. */
+	(void)up;
+	(void)deleted;
+	for (size_t i = 0; i < v->ninstances; i++) {
+		struct instance *inst = v->instances[i];
+
+		if (strcmp(inst->conf.interface, ifname) != 0 &&
+		    inst->ifindex != ifindex)
+			continue;
+		instance_resolve(inst, &v->env);
+		vipd_attach_socket(v, inst);
+		instance_link_update(inst, &v->env, now_ms);
+	}
+}
+
+static void
+netlink_readable(struct evloop_watch *w, uint32_t events)
+{
+	struct vipd *v = w->arg;
+	int err;
+
+	(void)events;
+	if ((err = netlink_read_events(&v->nl)) < 0)
+		log_warn("netlink: reading link events: %s", strerror(-err));
+	if (v->nl.overrun) {
+		/* Events were lost: ask the kernel for every link we care about. */
+		v->nl.overrun = false;
+		log_warn("netlink: link events lost, re-reading link states");
+		for (size_t i = 0; i < v->ninstances; i++)
+			on_link(v, v->instances[i]->ifindex,
+			    v->instances[i]->conf.interface, true, false);
+	}
+}
+
+/* ---- dumps, reload, stop ----------------------------------------------- */
+
+static struct dump_view
+vipd_view(struct vipd *v)
+{
+	uint64_t now_ms = evloop_now_ms();
+
+	return (struct dump_view){
+		.router_id = v->router_id,
+		.pid = getpid(),
+		.now_ms = now_ms,
+		.uptime_ms = now_ms - v->started_ms,
+		.instances = v->instances,
+		.ninstances = v->ninstances,
+		.unmatched_drops = v->unmatched_drops,
+		.reloads = v->reloads,
+		.reloads_refused = v->reloads_refused,
+	};
+}
+
+static void
+vipd_write_dumps(struct vipd *v)
+{
+	struct dump_view view = vipd_view(v);
+	int err;
+
+	if ((err = dump_to_file(v->state_dir, "vipd.data", dump_write_text, &view)) < 0 ||
+	    (err = dump_to_file(v->state_dir, "vipd.json", dump_write_json, &view)) < 0)
+		log_err("cannot write dump in %s: %s", v->state_dir, strerror(-err));
+	else
+		log_info("state written to %s/vipd.data and vipd.json", v->state_dir);
+}
+
+static void
+vipd_write_stats(struct vipd *v)
+{
+	struct dump_view view = vipd_view(v);
+	int err;
+
+	if ((err = dump_to_file(v->state_dir, "vipd.stats", dump_write_stats, &view)) < 0)
+		log_err("cannot write %s/vipd.stats: %s", v->state_dir, strerror(-err));
+}
+
+static void
+vipd_fill_router_id(struct vipd *v)
+{
+	if (v->conf->global.router_id[0] != '\0') {
+		snprintf(v->router_id, sizeof(v->router_id), "%s",
+		    v->conf->global.router_id);
+		return;
+	}
+	if (gethostname(v->router_id, sizeof(v->router_id)) < 0)
+		snprintf(v->router_id, sizeof(v->router_id), "vipd");
+	v->router_id[sizeof(v->router_id) - 1] = '\0';
+}
+
+/*
+ * SIGHUP: build the new model beside the old one; refuse it whole on any
+ * error. Unchanged instances keep their runtime (state, VIPs, counters);
+ * changed and removed ones stop gracefully before added ones start, so a
+ * VRID can move between instances in one reload.
+ */
+static int
+vipd_reload(struct vipd *v, char *why, size_t why_len)
+{
+	struct conf_errors *errs;
+	struct conf *next = NULL;
+	struct instance **list = NULL;
+	bool *reused;
+	uint64_t now_ms;
+	size_t kept = 0, started = 0, stopped = 0;
+
+	if ((errs = calloc(1, sizeof(*errs))) == NULL)
+		return -ENOMEM;
+	if (conf_load_file(v->config_path, &next, errs) < 0) {
+		v->reloads_refused++;
+		log_conf_errors(errs, "reload refused, old configuration kept");
+		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "cannot load");
+		free(errs);
+		return -EINVAL;
+	}
+	free(errs);
+	if ((list = calloc(next->ninstances ? next->ninstances : 1, sizeof(*list))) == NULL ||
+	    (reused = calloc(v->ninstances ? v->ninstances : 1, sizeof(*reused))) == NULL) {
+		free(list);
+		conf_free(next);
+		snprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < next->ninstances; i++) {
+		for (size_t j = 0; j < v->ninstances; j++) {
+			if (!reused[j] && conf_instance_equal(&v->instances[j]->conf,
+			    &next->instances[i])) {
+				list[i] = v->instances[j];
+				reused[j] = true;
+				kept++;
+				break;
+			}
+		}
+	}
+	now_ms = evloop_now_ms();
+	for (size_t j = 0; j < v->ninstances; j++) {
+		if (reused[j])
+			continue;
+		log_notice("%s: stopping (removed or changed by reload)",
+		    v->instances[j]->conf.name);
+		instance_stop(v->instances[j], &v->env, now_ms);
+		free(v->instances[j]);
+		stopped++;
+	}
+	free(reused);
+	free(v->instances);
+	v->instances = list;
+	v->ninstances = next->ninstances;
+	for (size_t i = 0; i < next->ninstances; i++) {
+		if (list[i] != NULL)
+			continue;
+		if ((list[i] = malloc(sizeof(*list[i]))) == NULL) {
+			/* Keep the instance table consistent: drop the slot. */
+			log_err("%s: out of memory, not started",
+			    next->instances[i].name);
+			memmove(&list[i], &list[i + 1],
+			    (next->ninstances - i - 1) * sizeof(*list));
+			v->ninstances--;
+			continue;
+		}
+		instance_init(list[i], &next->instances[i]);
+		log_notice("%s: starting (added or changed by reload)",
+		    list[i]->conf.name);
+		vipd_start_instance(v, list[i], now_ms);
+		started++;
+	}
+	vipd_prune_sockets(v);
+	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
+	    v->state_dir_override == NULL)
+		log_warn("reload: state_dir change takes effect at restart");
+	conf_free(v->conf);
+	v->conf = next;
+	vipd_fill_router_id(v);
+	v->reloads++;
+	log_notice("reload: configuration accepted (%zu kept, %zu stopped, "
+	    "%zu started)", kept, stopped, started);
+	snprintf(why, why_len, "%zu kept, %zu stopped, %zu started", kept,
+	    stopped, started);
+	return 0;
+}
+
+static void
+on_signal(void *arg, int signo)
+{
+	struct vipd *v = arg;
+
+	switch (signo) {
+	case SIGTERM:
+	case SIGINT:
+		v->stop_requested = true;
+		break;
+	case SIGHUP:
+		v->reload_requested = true;
+		break;
+	case SIGUSR1:
+		v->dump_requested = true;
+		break;
+	case SIGUSR2:
+		v->stats_requested = true;
+		break;
+	default:
+		break;
+	}
+}
+
+static void
+on_timer(void *arg, uint64_t now_ms)
+{
+	struct vipd *v = arg;
+
+	for (size_t i = 0; i < v->ninstances; i++)
+		instance_tick(v->instances[i], &v->env, now_ms);
+}
+
+static uint64_t
+vipd_next_deadline(const struct vipd *v)
+{
+	uint64_t due = 0;
+
+	for (size_t i = 0; i < v->ninstances; i++) {
+		uint64_t d = instance_next_deadline(v->instances[i]);
+
+		if (d != 0 && (due == 0 || d < due))
+			due = d;
+	}
+	return due;
+}
+
+/* ---- control socket requests ------------------------------------------- */
+
+static int
+vipd_ctl_request(void *arg, const char *cmd, FILE *out)
+{
+	struct vipd *v = arg;
+	struct dump_view view = vipd_view(v);
+	char why[CONF_ERROR_LEN];
+
+	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "dump") == 0) {
+		dump_write_text(out, &view);
+		return 0;
+	}
+	if (strcmp(cmd, "status --json") == 0 || strcmp(cmd, "dump --json") == 0) {
+		dump_write_json(out, &view);
+		return 0;
+	}
+	if (strcmp(cmd, "stats") == 0) {
+		dump_write_stats(out, &view);
+		return 0;
+	}
+	if (strcmp(cmd, "reload") == 0) {
+		if (vipd_reload(v, why, sizeof(why)) < 0) {
+			fprintf(out, "reload refused: %s\n", why);
+			return 1;
+		}
+		fprintf(out, "reload accepted: %s\n", why);
+		return 0;
+	}
+	fprintf(out, "unknown command '%s' (try: status, status --json, dump, "
+	    "stats, reload)\n", cmd);
+	return 1;
+}
+
+/* ---- start-up ---------------------------------------------------------- */
+
+static int
+write_pid_file(const char *path)
+{
+	char buf[32];
+	int fd, len;
+	FILE *f;
+	long other;
+
+	/* A live vipd already owns this pid file: two daemons would fight. */
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fscanf(f, "%ld", &other) == 1 && other > 0 &&
+		    other != (long)getpid() && kill((pid_t)other, 0) == 0) {
+			fclose(f);
+			fprintf(stderr, "vipd: already running as pid %ld (%s)\n",
+			    other, path);
+			return -EEXIST;
+		}
+		fclose(f);
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		fprintf(stderr, "vipd: cannot write pid file %s: %s\n", path,
+		    strerror(errno));
+		return -errno;
+	}
+	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
+	if (write(fd, buf, (size_t)len) != len) {
+		close(fd);
+		return -EIO;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+mkdir_p(const char *dir, mode_t mode)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
+		return -ENAMETOOLONG;
+	for (char *p = path + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(path, mode) < 0 && errno != EEXIST)
+			return -errno;
+		*p = '/';
+	}
+	if (mkdir(path, mode) < 0 && errno != EEXIST)
+		return -errno;
+	return 0;
+}
+
+static int
+daemonize(void)
+{
+	pid_t pid;
+	int fd;
+
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (setsid() < 0)
+		return -errno;
+	/* A second fork: the daemon can never reacquire a controlling tty. */
+	if ((pid = fork()) < 0)
+		return -errno;
+	if (pid > 0)
+		_exit(0);
+	if (chdir("/") < 0)
+		return -errno;
+	umask(022);
+	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
+		dup2(fd, 0);
+		dup2(fd, 1);
+		dup2(fd, 2);
+		if (fd > 2)
+			close(fd);
+	}
+	return 0;
+}
+
+static int
+vipd_parse_args(struct vipd *v, int argc, char **argv, bool *test_only)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'f' },
+		{ "foreground", no_argument, NULL, 'n' },
+		{ "config-test", no_argument, NULL, 't' },
+		{ "pid-file", required_argument, NULL, 'p' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "log-level", required_argument, NULL, 'l' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	v->config_path = CONF_DEFAULT_PATH;
+	v->pid_file = VIPD_DEFAULT_PID_FILE;
+	v->log_level = LOG_INFO;
+	while ((c = getopt_long(argc, argv, "f:ntp:S:l:Vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			v->config_path = optarg;
+			break;
+		case 'n':
+			v->foreground = true;
+			break;
+		case 't':
+			*test_only = true;
+			break;
+		case 'p':
+			v->pid_file = optarg;
+			break;
+		case 'S':
+			v->state_dir_override = optarg;
+			break;
+		case 'l':
+			if ((v->log_level = log_level_parse(optarg)) < 0) {
+				fprintf(stderr, "vipd: unknown log level '%s'\n", optarg);
+				return 1;
+			}
+			break;
+		case 'V':
+			printf("vipd %s\n", VIPD_VERSION);
+			exit(0);
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vipd: unexpected argument '%s'\n", argv[optind]);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+vipd_open(struct vipd *v)
+{
+	static const int signals[] = { SIGTERM, SIGINT, SIGHUP, SIGUSR1, SIGUSR2 };
+	int err;
+
+	if ((err = evloop_init(&v->loop, signals, sizeof(signals) / sizeof(signals[0]),
+	    on_signal, on_timer, v)) < 0) {
+		log_err("cannot set up the event loop: %s", strerror(-err));
+		return err;
+	}
+	if ((err = netlink_open(&v->nl, on_link, v)) < 0) {
+		log_err("cannot open netlink: %s", strerror(-err));
+		return err;
+	}
+	v->nl_watch = (struct evloop_watch){ netlink_event_fd(&v->nl),
+	    netlink_readable, v };
+	if ((err = evloop_add(&v->loop, &v->nl_watch, EPOLLIN)) < 0)
+		return err;
+	if ((v->env.garp_fd = announce_open()) < 0) {
+		log_err("cannot open packet socket for gratuitous ARP: %s",
+		    strerror(-v->env.garp_fd));
+		return v->env.garp_fd;
+	}
+	v->env.nl = &v->nl;
+	if ((err = ctl_open(&v->ctl, &v->loop, v->state_dir, vipd_ctl_request, v)) < 0)
+		log_warn("control socket %s/vipd.sock unavailable: %s", v->state_dir,
+		    strerror(-err));
+	return 0;
+}
+
+static void
+vipd_close(struct vipd *v)
+{
+	for (size_t i = 0; i < v->ninstances; i++)
+		free(v->instances[i]);
+	free(v->instances);
+	v->instances = NULL;
+	v->ninstances = 0;
+	vipd_prune_sockets(v);
+	free(v->socks);
+	ctl_close(&v->ctl, &v->loop);
+	if (v->env.garp_fd >= 0)
+		close(v->env.garp_fd);
+	netlink_close(&v->nl);
+	evloop_close(&v->loop);
+	conf_free(v->conf);
+}
+
+static void
+vipd_run(struct vipd *v)
+{
+	char why[CONF_ERROR_LEN];
+
+	while (!v->stop_requested) {
+		evloop_arm(&v->loop, vipd_next_deadline(v));
+		if (evloop_run_once(&v->loop, -1) < 0) {
+			log_err("event loop: %s", strerror(errno));
+			break;
+		}
+		/* Signals act here, after the batch, so no callback sees freed state. */
+		if (v->reload_requested) {
+			v->reload_requested = false;
+			vipd_reload(v, why, sizeof(why));
+		}
+		if (v->dump_requested) {
+			v->dump_requested = false;
+			vipd_write_dumps(v);
+		}
+		if (v->stats_requested) {
+			v->stats_requested = false;
+			vipd_write_stats(v);
+		}
+	}
+}
+
+int
+main(int argc, char **argv)
+{
+	struct vipd v;
+	struct conf_errors *errs;
+	bool test_only = false;
+	uint64_t now_ms;
+	int err;
+
+	memset(&v, 0, sizeof(v));
+	v.env.garp_fd = -1;
+	v.ctl.fd = -1;
+	if (vipd_parse_args(&v, argc, argv, &test_only) != 0)
+		return 1;
+	if ((errs = calloc(1, sizeof(*errs))) == NULL)
+		return 1;
+	if (conf_load_file(v.config_path, &v.conf, errs) < 0) {
+		print_conf_errors(stderr, errs, "");
+		free(errs);
+		return 1;
+	}
+	free(errs);
+	if (test_only) {
+		printf("%s: configuration OK (%zu instances)\n", v.config_path,
+		    v.conf->ninstances);
+		conf_free(v.conf);
+		return 0;
+	}
+	snprintf(v.state_dir, sizeof(v.state_dir), "%s", v.state_dir_override ?
+	    v.state_dir_override : v.conf->global.state_dir);
+	vipd_fill_router_id(&v);
+	if ((err = mkdir_p(v.state_dir, 0755)) < 0) {
+		fprintf(stderr, "vipd: cannot create state dir %s: %s\n",
+		    v.state_dir, strerror(-err));
+		conf_free(v.conf);
+		return 1;
+	}
+	if (!v.foreground && daemonize() < 0) {
+		fprintf(stderr, "vipd: cannot daemonize: %s\n", strerror(errno));
+		conf_free(v.conf);
+		return 1;
+	}
+	if (write_pid_file(v.pid_file) < 0) {
+		conf_free(v.conf);
+		return 1;
+	}
+	signal(SIGPIPE, SIG_IGN);
+	log_open("vipd", v.foreground, v.log_level);
+	v.unmatched_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	v.started_ms = evloop_now_ms();
+	if (vipd_open(&v) < 0 || vipd_build_instances(v.conf, &v.instances) < 0) {
+		vipd_close(&v);
+		unlink(v.pid_file);
+		return 1;
+	}
+	v.ninstances = v.conf->ninstances;
+	log_notice("vipd %s starting: %zu instances, config %s", VIPD_VERSION,
+	    v.ninstances, v.config_path);
+	now_ms = evloop_now_ms();
+	for (size_t i = 0; i < v.ninstances; i++)
+		vipd_start_instance(&v, v.instances[i], now_ms);
+
+	vipd_run(&v);
+
+	log_notice("stopping: releasing VIPs");
+	now_ms = evloop_now_ms();
+	for (size_t i = 0; i < v.ninstances; i++)
+		instance_stop(v.instances[i], &v.env, now_ms);
+	vipd_close(&v);
+	unlink(v.pid_file);
+	log_notice("stopped");
+	log_close();
+	return 0;
+}

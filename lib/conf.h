@@ -1,0 +1,95 @@
+/*
+ * conf - the configuration file (libconfig syntax) as a validated model.
+ *
+ * Owns: reading the file, checking every key, type and range, and building
+ * struct conf. Every problem is reported as "FILE:LINE: message" in a
+ * struct conf_errors; a config with any error yields no model. Pure but for
+ * reading the file (conf_load_string takes the text directly, for tests and
+ * fuzzing).
+ *
+ * Never does: touch interfaces or sockets, log, or exit. Whether a named
+ * interface exists is the daemon's business at start.
+ */
+#ifndef VIPD_CONF_H
+#define VIPD_CONF_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vrrp_pkt.h"
+
+#define CONF_NAME_MAX 64        /* instance / router names, including NUL */
+#define CONF_IFNAME_MAX 16      /* IFNAMSIZ */
+#define CONF_MAX_ERRORS 64      /* further errors are counted, not stored */
+#define CONF_ERROR_LEN 512
+#define CONF_DEFAULT_PATH "/etc/vipd/vipd.conf"
+#define CONF_DEFAULT_STATE_DIR "/run/vipd"
+
+struct conf_errors {
+	size_t count;                      /* all errors found */
+	size_t stored;                     /* min(count, CONF_MAX_ERRORS) */
+	char msg[CONF_MAX_ERRORS][CONF_ERROR_LEN]; /* "FILE:LINE: message" */
+};
+
+struct conf_global {
+	char router_id[CONF_NAME_MAX];     /* default: the host name, filled by caller */
+	char state_dir[PATH_MAX];          /* default CONF_DEFAULT_STATE_DIR */
+	char script_user[CONF_NAME_MAX];   /* default "nobody" */
+};
+
+struct conf_vip {
+	struct vrrp_addr addr;
+	uint8_t prefix_len;                /* default 32 (IPv4) when omitted */
+};
+
+struct conf_garp {
+	uint32_t delay_ms;                 /* default 0: a second burst this long after */
+	uint32_t repeat;                   /* default 3: ARPs per burst, >= 1 */
+	uint32_t interval_ms;              /* default 10 */
+	uint32_t refresh_s;                /* default 0: no periodic refresh */
+};
+
+struct conf_instance {
+	char name[CONF_NAME_MAX];
+	char interface[CONF_IFNAME_MAX];
+	uint8_t vrid;                      /* 1..255, required */
+	uint8_t version;                   /* default 3 */
+	uint8_t priority;                  /* 1..255, default 100 */
+	uint32_t advert_interval_ms;       /* default 1000 */
+	bool preempt;                      /* default true */
+	uint32_t preempt_delay_ms;         /* default 0 */
+	bool accept_mode;
+	bool use_vmac;
+	struct conf_garp garp;
+	size_t nvips;
+	struct conf_vip vips[VRRP_MAX_ADDRS];
+	int line;                          /* where the instance starts, for messages */
+};
+
+struct conf {
+	char path[PATH_MAX];
+	struct conf_global global;
+	size_t ninstances;
+	struct conf_instance *instances;   /* owned; freed by conf_free */
+};
+
+/*
+ * Load and validate. On success returns 0 and *out is a new model (caller
+ * frees with conf_free). On failure returns -EINVAL with errs filled (or
+ * -errno when the file cannot be read, also reported in errs) and *out NULL.
+ * path is used in messages; conf_load_string parses text instead of a file.
+ */
+int conf_load_file(const char *path, struct conf **out, struct conf_errors *errs);
+int conf_load_string(const char *text, const char *path_for_messages,
+		     struct conf **out, struct conf_errors *errs);
+void conf_free(struct conf *conf);
+
+/* Find an instance by name, or NULL. */
+const struct conf_instance *conf_find_instance(const struct conf *conf, const char *name);
+
+/* True when two instances would behave identically (reload keeps state). */
+bool conf_instance_equal(const struct conf_instance *a, const struct conf_instance *b);
+
+#endif

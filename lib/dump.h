@@ -1,0 +1,39 @@
+/*
+ * dump - the daemon's state as files: vipd.data (for people), vipd.json
+ * (the same facts for programs) and vipd.stats (counters).
+ *
+ * Owns: the three formats and writing them atomically (temp file + rename),
+ * so that a reader never sees half a dump.
+ * Never does: change state or decide when to dump (SIGUSR1/SIGUSR2 do).
+ */
+#ifndef VIPD_DUMP_H
+#define VIPD_DUMP_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include "instance.h"
+
+struct dump_view {
+	const char *router_id;
+	pid_t pid;
+	uint64_t now_ms;
+	uint64_t uptime_ms;
+	struct instance *const *instances;
+	size_t ninstances;
+	/* Packets refused before any instance could be named (unknown VRID...). */
+	const uint64_t *unmatched_drops;     /* VRRP_DROP__COUNT entries */
+	uint64_t reloads, reloads_refused;
+};
+
+void dump_write_text(FILE *f, const struct dump_view *v);
+void dump_write_json(FILE *f, const struct dump_view *v);
+void dump_write_stats(FILE *f, const struct dump_view *v);
+
+/* Write dir/name through writer, atomically. Returns 0 or -errno. */
+int dump_to_file(const char *dir, const char *name,
+		 void (*writer)(FILE *, const struct dump_view *),
+		 const struct dump_view *v);
+
+#endif

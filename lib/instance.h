@@ -1,0 +1,122 @@
+/*
+ * instance - one running VRRP instance: its state machine, and the OS side
+ * of what the machine decides (adverts on the wire, VIPs on the interface,
+ * gratuitous ARP bursts), its counters and its last transition.
+ *
+ * Owns: the struct vrrp_fsm, the GARP schedule, which VIPs it added (and so
+ * may remove), per-instance counters and log rate limits.
+ * Never does: own sockets shared between instances (the daemon passes the
+ * interface's advert socket and the environment in), parse config, or read
+ * packets off the wire.
+ */
+#ifndef VIPD_INSTANCE_H
+#define VIPD_INSTANCE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "log.h"
+#include "nl.h"
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
+
+struct vrrp_counters {
+	uint64_t adverts_sent;
+	uint64_t adverts_received;
+	uint64_t priority_zero_sent;
+	uint64_t priority_zero_received;
+	uint64_t transitions;
+	uint64_t became_master;
+	uint64_t garp_sent;
+	uint64_t send_errors;
+	uint64_t vip_errors;
+	uint64_t addr_list_mismatch;   /* peer advertises other VIPs: logged, still used */
+	uint64_t drops[VRRP_DROP__COUNT];
+};
+
+/* What the instance needs from the daemon to touch the OS. */
+struct instance_env {
+	struct netlink *nl;
+	int garp_fd;                   /* AF_PACKET socket */
+};
+
+struct garp_schedule {
+	uint32_t remaining;            /* ARPs left in the current burst */
+	uint64_t next_ms;              /* next ARP of the burst, 0 = none */
+	uint64_t second_burst_ms;      /* garp.delay_ms after becoming master, 0 = none */
+	uint64_t refresh_ms;           /* garp.refresh_s while master, 0 = none */
+};
+
+struct instance_transition {
+	enum vrrp_state from, to;
+	enum vrrp_reason reason;
+	uint64_t at_ms;                /* monotonic */
+	struct vrrp_addr peer;
+	bool valid;
+};
+
+struct instance {
+	struct conf_instance conf;
+	struct vrrp_fsm fsm;
+	struct vrrp_counters counters;
+	struct instance_transition last;
+	struct vrrp_addr last_advert_src;  /* sender of the last advert heard */
+
+	int ifindex;                   /* 0 while the interface is missing */
+	bool link_up;
+	uint8_t mac[6];
+	bool have_primary;
+	struct vrrp_addr primary;      /* source of our adverts, tie-break address */
+	int sock_fd;                   /* the interface's advert socket, not owned */
+	uint16_t ip_id;
+
+	bool vip_owned[VRRP_MAX_ADDRS];/* added by us, so ours to remove */
+	struct garp_schedule garp;
+
+	struct log_ratelimit drop_log;
+	struct log_ratelimit mismatch_log;
+};
+
+/* Prepare inst from its config; nothing touches the OS yet. */
+void instance_init(struct instance *inst, const struct conf_instance *conf);
+
+/*
+ * Look the interface up (index, MAC, carrier, primary address). The daemon
+ * calls this first, then hands the instance its interface's advert socket,
+ * then calls instance_start() or instance_link_update().
+ */
+void instance_resolve(struct instance *inst, const struct instance_env *env);
+
+/*
+ * Remove VIPs a crashed earlier run left behind and start the state machine
+ * (or FAULT when the link is down, missing, or has no address).
+ */
+void instance_start(struct instance *inst, const struct instance_env *env,
+		    uint64_t now_ms);
+
+/* Graceful stop: priority-0 advert when master, VIPs removed, state INIT. */
+void instance_stop(struct instance *inst, const struct instance_env *env,
+		   uint64_t now_ms);
+
+/* A verified advert for this instance's VRID arrived. */
+void instance_receive(struct instance *inst, const struct instance_env *env,
+		      const struct vrrp_advert *adv, const struct vrrp_pkt_meta *meta,
+		      uint64_t now_ms);
+
+/* Count (and, rate-limited, log) a packet refused for this instance. */
+void instance_count_drop(struct instance *inst, enum vrrp_drop reason,
+			 const struct vrrp_addr *src, uint64_t now_ms);
+
+/* After instance_resolve(): enter or leave FAULT as the link now allows. */
+void instance_link_update(struct instance *inst, const struct instance_env *env,
+			  uint64_t now_ms);
+
+/* Run whatever is due at now_ms (FSM timers, GARP schedule). */
+void instance_tick(struct instance *inst, const struct instance_env *env,
+		   uint64_t now_ms);
+
+/* Earliest deadline of this instance, 0 when none. */
+uint64_t instance_next_deadline(const struct instance *inst);
+
+#endif

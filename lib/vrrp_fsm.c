@@ -1,0 +1,379 @@
+/*
+ * vrrp_fsm - the VRRP state machine of RFC 5798 section 6.4, as pure logic.
+ *
+ * Every decision is taken here and handed back as struct vrrp_actions; the
+ * caller does the sending, the addresses and the logging. Deadlines are
+ * absolute monotonic milliseconds, 0 meaning "not armed".
+ */
+#include <string.h>
+#include <sys/socket.h>
+
+#include "vrrp_fsm.h"
+
+#define VRRP_PRIO_OWNER 255
+
+static const char *const state_names[] = {
+	[VRRP_STATE_INIT] = "INIT",
+	[VRRP_STATE_BACKUP] = "BACKUP",
+	[VRRP_STATE_MASTER] = "MASTER",
+	[VRRP_STATE_FAULT] = "FAULT",
+};
+
+static const char *const reason_names[VRRP_REASON__COUNT] = {
+	[VRRP_REASON_NONE] = "none",
+	[VRRP_REASON_STARTUP] = "starting",
+	[VRRP_REASON_STARTUP_OWNER] = "address owner starting",
+	[VRRP_REASON_MASTER_DOWN] = "master down timer expired",
+	[VRRP_REASON_MASTER_LEFT] = "master sent priority 0",
+	[VRRP_REASON_HIGHER_PRIORITY] = "higher priority advert",
+	[VRRP_REASON_TIE_HIGHER_ADDRESS] = "equal priority, higher peer address",
+	[VRRP_REASON_PREEMPT] = "preempting lower-priority master",
+	[VRRP_REASON_SHUTDOWN] = "shutdown",
+	[VRRP_REASON_IFACE_DOWN] = "interface down",
+	[VRRP_REASON_IFACE_UP] = "interface up",
+};
+
+/*
+ * Same order as vrrp_addr_cmp() in vrrp_pkt.c (unsigned big-endian); kept
+ * local so that the state machine links on its own, e.g. in unit tests.
+ */
+static int
+fsm_addr_cmp(const struct vrrp_addr *a, const struct vrrp_addr *b)
+{
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	return memcmp(a->bytes, b->bytes, a->family == AF_INET6 ? 16 : 4);
+}
+
+/* 0 means "not armed", so a deadline computed at time 0 must not be 0. */
+static uint64_t
+fsm_deadline(uint64_t now_ms, uint32_t delay_ms)
+{
+	uint64_t due = now_ms + delay_ms;
+
+	return due == 0 ? 1 : due;
+}
+
+/*
+ * RFC 5798 6.1. keepalived computes in microseconds and so truncates there;
+ * doing the same keeps our Master_Down_Interval equal to a keepalived peer's
+ * to the millisecond.
+ */
+static uint64_t
+skew_time_us(uint8_t priority, uint32_t master_adver_interval_ms)
+{
+	return ((uint64_t)(256 - priority) * master_adver_interval_ms * 1000) /
+	    256;
+}
+
+uint32_t
+vrrp_fsm_skew_time_ms(uint8_t priority, uint32_t master_adver_interval_ms)
+{
+	return (uint32_t)(skew_time_us(priority, master_adver_interval_ms) /
+	    1000);
+}
+
+uint32_t
+vrrp_fsm_master_down_interval_ms(uint8_t priority,
+    uint32_t master_adver_interval_ms)
+{
+	uint64_t us = 3 * (uint64_t)master_adver_interval_ms * 1000 +
+	    skew_time_us(priority, master_adver_interval_ms);
+
+	return (uint32_t)(us / 1000);
+}
+
+void
+vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
+{
+	memset(fsm, 0, sizeof(*fsm));
+	fsm->cfg = *cfg;
+	fsm->state = VRRP_STATE_INIT;
+	fsm->master_adver_interval_ms = cfg->advert_interval_ms;
+	fsm->last_reason = VRRP_REASON_NONE;
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+}
+
+static void
+fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
+    enum vrrp_reason reason, uint64_t now_ms, struct vrrp_actions *out)
+{
+	out->flags |= VRRP_ACT_STATE_CHANGED;
+	out->from = fsm->state;
+	out->to = to;
+	out->reason = reason;
+	fsm->state = to;
+	fsm->state_since_ms = now_ms;
+	fsm->last_reason = reason;
+}
+
+static void
+fsm_forget_master(struct vrrp_fsm *fsm)
+{
+	fsm->master_known = false;
+	memset(&fsm->master_addr, 0, sizeof(fsm->master_addr));
+	fsm->last_advert_ms = 0;
+}
+
+/* RFC 5798 6.4.1 (owner) and 6.4.2 (Master_Down_Timer fired). */
+static void
+fsm_become_master(struct vrrp_fsm *fsm, enum vrrp_reason reason,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_ADD_VIPS |
+	    VRRP_ACT_SEND_GARP;
+	out->advert_priority = fsm->cfg.priority;
+	/* The master we replace, for the log line and the dump. */
+	if (reason != VRRP_REASON_STARTUP_OWNER && fsm->master_known)
+		out->peer = fsm->master_addr;
+
+	fsm->adver_due_ms = fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
+	fsm->master_down_due_ms = 0;
+	/* As master, the interval that counts on the link is ours. */
+	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
+	fsm->master_addr = fsm->cfg.primary_addr;
+	fsm->master_known = true;
+	fsm_transition(fsm, VRRP_STATE_MASTER, reason, now_ms, out);
+}
+
+/* RFC 5798 6.4.1: Startup, also the way back out of Fault. */
+static void
+fsm_start(struct vrrp_fsm *fsm, enum vrrp_reason backup_reason,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	if (fsm->cfg.priority == VRRP_PRIO_OWNER) {
+		fsm_become_master(fsm, VRRP_REASON_STARTUP_OWNER, now_ms, out);
+		return;
+	}
+	fsm->adver_due_ms = 0;
+	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	    vrrp_fsm_master_down_interval_ms(fsm->cfg.priority,
+	    fsm->master_adver_interval_ms));
+	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
+	fsm_transition(fsm, VRRP_STATE_BACKUP, backup_reason, now_ms, out);
+}
+
+/*
+ * RFC 5798 6.4.2/6.4.3 Shutdown, and Fault. Only a graceful stop says
+ * goodbye with priority 0: with the link down nobody would hear it.
+ */
+static void
+fsm_stop(struct vrrp_fsm *fsm, enum vrrp_state to, enum vrrp_reason reason,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	if (fsm->state == VRRP_STATE_MASTER) {
+		if (to == VRRP_STATE_INIT) {
+			out->flags |= VRRP_ACT_SEND_ADVERT;
+			out->advert_priority = 0;
+		}
+		out->flags |= VRRP_ACT_REMOVE_VIPS;
+	}
+	fsm->adver_due_ms = 0;
+	fsm->master_down_due_ms = 0;
+	fsm->preempt_allowed_ms = 0;
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	fsm_forget_master(fsm);
+	fsm_transition(fsm, to, reason, now_ms, out);
+}
+
+/*
+ * Whether a Backup may ignore a lower-priority master (RFC 5798 6.4.2).
+ * Preempt delay follows keepalived: the delay runs from entering Backup;
+ * a master of at least our priority stops it, and the next lower-priority
+ * advert starts it again, so a master that degrades is not preempted at
+ * once either.
+ */
+static bool
+fsm_backup_may_preempt(struct vrrp_fsm *fsm, uint64_t now_ms)
+{
+	/* RFC 5798 6.1 Preempt_Mode: the owner always preempts. */
+	if (fsm->cfg.priority == VRRP_PRIO_OWNER)
+		return true;
+	if (!fsm->cfg.preempt)
+		return false;
+	if (fsm->cfg.preempt_delay_ms == 0)
+		return true;
+	if (fsm->preempt_allowed_ms == 0)
+		fsm->preempt_allowed_ms = fsm_deadline(now_ms,
+		    fsm->cfg.preempt_delay_ms);
+	return now_ms >= fsm->preempt_allowed_ms;
+}
+
+static void
+fsm_backup_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+    uint64_t now_ms)
+{
+	uint8_t local = fsm->cfg.priority;
+
+	fsm->master_addr = ev->src;
+	fsm->master_known = true;
+	fsm->last_advert_ms = now_ms;
+
+	/* RFC 5798 6.4.2: the master is leaving; wait only our Skew_Time. */
+	if (ev->priority == 0) {
+		fsm->master_down_due_ms = fsm_deadline(now_ms,
+		    vrrp_fsm_skew_time_ms(local, fsm->master_adver_interval_ms));
+		fsm->takeover_reason = VRRP_REASON_MASTER_LEFT;
+		return;
+	}
+
+	if (ev->priority >= local) {
+		if (fsm->cfg.preempt_delay_ms != 0)
+			fsm->preempt_allowed_ms = 0;
+	} else if (fsm_backup_may_preempt(fsm, now_ms)) {
+		/*
+		 * RFC 5798 6.4.2: discard, so that Master_Down_Timer runs
+		 * out and we take over.
+		 */
+		fsm->takeover_reason = VRRP_REASON_PREEMPT;
+		return;
+	}
+
+	/*
+	 * RFC 5798 6.4.2: follow this master's interval. vrrp_pkt refuses a
+	 * zero interval; never learn one anyway, it would leave only
+	 * Skew_Time between a lost advert and a takeover.
+	 */
+	if (ev->max_adver_int_ms != 0)
+		fsm->master_adver_interval_ms = ev->max_adver_int_ms;
+	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	    vrrp_fsm_master_down_interval_ms(local,
+	    fsm->master_adver_interval_ms));
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+}
+
+static void
+fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	uint8_t local = fsm->cfg.priority;
+	enum vrrp_reason reason;
+
+	/* RFC 5798 6.4.3: another master is leaving; reassert at once. */
+	if (ev->priority == 0) {
+		out->flags |= VRRP_ACT_SEND_ADVERT;
+		out->advert_priority = local;
+		fsm->adver_due_ms = fsm_deadline(now_ms,
+		    fsm->cfg.advert_interval_ms);
+		return;
+	}
+
+	/*
+	 * RFC 5798 6.4.3: yield to a higher priority, or on a tie to the
+	 * higher primary address. This holds for the owner too: two routers
+	 * at 255 is a misconfiguration, and the tie-break still ends it.
+	 * Anything else is discarded.
+	 */
+	if (ev->priority > local)
+		reason = VRRP_REASON_HIGHER_PRIORITY;
+	else if (ev->priority == local &&
+	    fsm_addr_cmp(&ev->src, &fsm->cfg.primary_addr) > 0)
+		reason = VRRP_REASON_TIE_HIGHER_ADDRESS;
+	else
+		return;
+
+	out->flags |= VRRP_ACT_REMOVE_VIPS;
+	out->peer = ev->src;
+	fsm->adver_due_ms = 0;
+	if (ev->max_adver_int_ms != 0)
+		fsm->master_adver_interval_ms = ev->max_adver_int_ms;
+	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	    vrrp_fsm_master_down_interval_ms(local,
+	    fsm->master_adver_interval_ms));
+	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	fsm->master_addr = ev->src;
+	fsm->master_known = true;
+	fsm->last_advert_ms = now_ms;
+	fsm_transition(fsm, VRRP_STATE_BACKUP, reason, now_ms, out);
+}
+
+/*
+ * Only one timer is armed at a time (Master_Down_Timer in Backup,
+ * Adver_Timer in Master), but test both against now so that a tick that
+ * comes late still acts on whatever expired meanwhile.
+ */
+static void
+fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
+{
+	if (fsm->master_down_due_ms != 0 && fsm->master_down_due_ms <= now_ms) {
+		fsm_become_master(fsm, fsm->takeover_reason, now_ms, out);
+		return;
+	}
+	if (fsm->adver_due_ms != 0 && fsm->adver_due_ms <= now_ms) {
+		out->flags |= VRRP_ACT_SEND_ADVERT;
+		out->advert_priority = fsm->cfg.priority;
+		/* From now, not from the missed deadline: no burst after a stall. */
+		fsm->adver_due_ms = fsm_deadline(now_ms,
+		    fsm->cfg.advert_interval_ms);
+	}
+}
+
+void
+vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->from = out->to = fsm->state;
+
+	switch (ev->type) {
+	case VRRP_EV_STARTUP:
+		if (fsm->state == VRRP_STATE_INIT)
+			fsm_start(fsm, VRRP_REASON_STARTUP, now_ms, out);
+		break;
+	case VRRP_EV_SHUTDOWN:
+		if (fsm->state != VRRP_STATE_INIT)
+			fsm_stop(fsm, VRRP_STATE_INIT, VRRP_REASON_SHUTDOWN,
+			    now_ms, out);
+		break;
+	case VRRP_EV_ADVERT:
+		if (fsm->state == VRRP_STATE_BACKUP)
+			fsm_backup_advert(fsm, ev, now_ms);
+		else if (fsm->state == VRRP_STATE_MASTER)
+			fsm_master_advert(fsm, ev, now_ms, out);
+		break;
+	case VRRP_EV_TIMER:
+		fsm_timer(fsm, now_ms, out);
+		break;
+	case VRRP_EV_IFACE_DOWN:
+		if (fsm->state != VRRP_STATE_FAULT)
+			fsm_stop(fsm, VRRP_STATE_FAULT, VRRP_REASON_IFACE_DOWN,
+			    now_ms, out);
+		break;
+	case VRRP_EV_IFACE_UP:
+		if (fsm->state == VRRP_STATE_INIT ||
+		    fsm->state == VRRP_STATE_FAULT)
+			fsm_start(fsm, VRRP_REASON_IFACE_UP, now_ms, out);
+		break;
+	}
+}
+
+uint64_t
+vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm)
+{
+	uint64_t a = fsm->adver_due_ms, b = fsm->master_down_due_ms;
+
+	if (a == 0)
+		return b;
+	if (b == 0)
+		return a;
+	return a < b ? a : b;
+}
+
+const char *
+vrrp_state_name(enum vrrp_state state)
+{
+	if ((unsigned)state >= sizeof(state_names) / sizeof(state_names[0]))
+		return "UNKNOWN";
+	return state_names[state];
+}
+
+const char *
+vrrp_reason_name(enum vrrp_reason reason)
+{
+	if ((unsigned)reason >= VRRP_REASON__COUNT)
+		return "unknown";
+	return reason_names[reason];
+}

@@ -1,0 +1,131 @@
+/*
+ * vrrp_fsm - the VRRP state machine of RFC 5798 section 6.4, as pure logic.
+ *
+ * Owns: state (Initialize/Backup/Master, plus Fault for a dead link), the
+ * Adver_Timer and Master_Down_Timer deadlines, Master_Adver_Interval learnt
+ * from the master, preemption and its delay, the address tie-break.
+ * Input: an event and the current time (ms, CLOCK_MONOTONIC). Output: a
+ * struct vrrp_actions telling the caller what to do. The caller performs the
+ * actions (send, add VIPs, GARP, log); the FSM never touches the OS, never
+ * logs, never allocates.
+ *
+ * Time is milliseconds throughout. The wire carries centiseconds; the caller
+ * converts (cs * 10) before handing an advert to the FSM.
+ */
+#ifndef VIPD_VRRP_FSM_H
+#define VIPD_VRRP_FSM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vrrp_pkt.h"
+
+enum vrrp_state {
+	VRRP_STATE_INIT = 0,   /* RFC "Initialize": not started, or shut down */
+	VRRP_STATE_BACKUP,
+	VRRP_STATE_MASTER,
+	VRRP_STATE_FAULT,      /* interface down: silent, no VIPs */
+};
+
+/* Why the last transition happened; names are the words in logs and dumps. */
+enum vrrp_reason {
+	VRRP_REASON_NONE = 0,
+	VRRP_REASON_STARTUP,            /* Initialize -> Backup */
+	VRRP_REASON_STARTUP_OWNER,      /* Initialize -> Master, priority 255 */
+	VRRP_REASON_MASTER_DOWN,        /* Master_Down_Timer expired */
+	VRRP_REASON_MASTER_LEFT,        /* priority-0 advert, Skew_Time elapsed */
+	VRRP_REASON_HIGHER_PRIORITY,    /* Master heard a higher priority */
+	VRRP_REASON_TIE_HIGHER_ADDRESS, /* equal priority, peer's address higher */
+	VRRP_REASON_PREEMPT,            /* Backup preempting a lower-priority master */
+	VRRP_REASON_SHUTDOWN,           /* graceful stop */
+	VRRP_REASON_IFACE_DOWN,
+	VRRP_REASON_IFACE_UP,
+	VRRP_REASON__COUNT
+};
+
+enum vrrp_event_type {
+	VRRP_EV_STARTUP,     /* RFC 6.4.1 */
+	VRRP_EV_SHUTDOWN,    /* graceful stop: Master sends priority 0 */
+	VRRP_EV_ADVERT,      /* a verified advert for this VRID */
+	VRRP_EV_TIMER,       /* now >= vrrp_fsm_next_deadline() */
+	VRRP_EV_IFACE_DOWN,  /* also Initialize -> Fault: started on a dead link */
+	VRRP_EV_IFACE_UP,    /* Initialize or Fault: start as VRRP_EV_STARTUP does */
+};
+
+struct vrrp_event {
+	enum vrrp_event_type type;
+	/* VRRP_EV_ADVERT only: */
+	uint8_t priority;
+	uint32_t max_adver_int_ms;
+	struct vrrp_addr src;      /* the sender's primary address */
+};
+
+/* Bit flags of what the caller must do, in this order. */
+enum vrrp_action_flags {
+	VRRP_ACT_SEND_ADVERT = 1u << 0,  /* send one advert with actions.advert_priority */
+	VRRP_ACT_ADD_VIPS    = 1u << 1,
+	VRRP_ACT_SEND_GARP   = 1u << 2,  /* announce every VIP (GARP / unsolicited NA) */
+	VRRP_ACT_REMOVE_VIPS = 1u << 3,
+	VRRP_ACT_STATE_CHANGED = 1u << 4,/* from/to/reason are valid: log, notify, dump */
+};
+
+struct vrrp_actions {
+	unsigned flags;
+	uint8_t advert_priority;      /* 0 on shutdown, else the effective priority */
+	enum vrrp_state from, to;
+	enum vrrp_reason reason;
+	struct vrrp_addr peer;        /* the advert's sender, when the reason involves one */
+};
+
+/* Static per-instance settings, copied in at init. */
+struct vrrp_fsm_config {
+	uint8_t priority;              /* 1..255, 255 = address owner */
+	uint32_t advert_interval_ms;   /* our Advertisement_Interval */
+	bool preempt;
+	uint32_t preempt_delay_ms;     /* keepalived semantics: no preemption until this
+					  long after entering Backup, or after the first
+					  lower-priority advert that follows one of at
+					  least our priority. Ignored by an owner (255). */
+	struct vrrp_addr primary_addr; /* our own primary address, for the tie-break */
+};
+
+struct vrrp_fsm {
+	struct vrrp_fsm_config cfg;
+	enum vrrp_state state;
+	uint32_t master_adver_interval_ms; /* learnt from the master (RFC 6.1) */
+	uint64_t adver_due_ms;             /* 0 = Adver_Timer not armed */
+	uint64_t master_down_due_ms;       /* 0 = Master_Down_Timer not armed */
+	uint64_t preempt_allowed_ms;       /* Backup may preempt from this time on;
+					      0 with a delay = delay not running */
+	uint64_t state_since_ms;
+	bool master_known;                 /* master_addr is valid */
+	struct vrrp_addr master_addr;      /* current master (self when Master) */
+	uint64_t last_advert_ms;           /* last advert heard from the master
+					      (Backup), 0 = none since startup */
+	enum vrrp_reason last_reason;
+	enum vrrp_reason takeover_reason;  /* what Master_Down_Timer expiry means:
+					      MASTER_DOWN, MASTER_LEFT or PREEMPT */
+};
+
+void vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg);
+
+/*
+ * Feed one event at time now_ms. *out is cleared and filled with what the
+ * caller must do. Events that do not apply in the current state yield no
+ * actions.
+ */
+void vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+		     uint64_t now_ms, struct vrrp_actions *out);
+
+/* Earliest armed deadline (ms), or 0 when no timer is armed. */
+uint64_t vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm);
+
+/* RFC 5798 6.1 timers for the given priority and Master_Adver_Interval. */
+uint32_t vrrp_fsm_skew_time_ms(uint8_t priority, uint32_t master_adver_interval_ms);
+uint32_t vrrp_fsm_master_down_interval_ms(uint8_t priority,
+					  uint32_t master_adver_interval_ms);
+
+const char *vrrp_state_name(enum vrrp_state state);   /* "MASTER", ... */
+const char *vrrp_reason_name(enum vrrp_reason reason);/* "master down timer expired" */
+
+#endif

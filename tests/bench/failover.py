@@ -1,0 +1,170 @@
+#!/usr/bin/python3
+"""
+Client-visible failover outage, vipd against keepalived, in one run.
+
+Topology (tests/lib/vipnet.py): one bridge, node A (priority 150), node B
+(priority 100) and a client, all in throw-away network namespaces. The client
+pings the VIP every --ping-ms; we stop the master and measure the longest gap
+between two replies: the outage a user of the VIP sees.
+
+Scenarios:
+  kill   SIGKILL of the master and its link cut at the same moment: the box
+         died (a SIGKILLed daemon alone leaves its VIP answering).
+  term   SIGTERM: graceful stop, the master sends priority 0 and the backup
+         takes over after Skew_Time.
+
+vipd and keepalived run in alternation, --runs times each, so that the noise
+of a shared machine falls on both; the figure that counts is the ratio of the
+medians. Results are printed and written to --json.
+
+    make bench                      (5 runs, intervals 1000 and 100 ms)
+    make demo                       (1 run, 100 ms: the short tour)
+"""
+
+import argparse
+import json
+import os
+import signal
+import statistics
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import vipnet  # noqa: E402
+
+VIP = vipnet.DEFAULT_VIP
+IPS = {"a": "192.0.2.1", "b": "192.0.2.2", "c": "192.0.2.50"}
+
+
+def start_pair(topo, impl, interval_ms):
+    if impl == "vipd":
+        a = topo.add_vipd("a", IPS["a"], priority=150, advert_interval_ms=interval_ms)
+        b = topo.add_vipd("b", IPS["b"], priority=100, advert_interval_ms=interval_ms)
+    else:
+        a = topo.add_keepalived("a", IPS["a"], priority=150,
+                                advert_int=interval_ms / 1000.0)
+        b = topo.add_keepalived("b", IPS["b"], priority=100,
+                                advert_int=interval_ms / 1000.0)
+    client = topo.add_host("c", IPS["c"])
+    a.start()
+    b.start()
+    # A becomes master once its Master_Down_Interval has passed.
+    vipnet.wait_until(lambda: a.has_vip() and not b.has_vip(),
+                      4 * interval_ms / 1000.0 + 10, "A to own the VIP")
+    return a, b, client
+
+
+def one_run(workdir, impl, interval_ms, scenario, ping_ms):
+    """The outage in ms of one failover, or raises."""
+    topo = vipnet.Topology(os.path.join(workdir, "%s-%d-%s-%d" % (
+        impl, interval_ms, scenario, time.monotonic_ns())))
+    try:
+        a, b, client = start_pair(topo, impl, interval_ms)
+        pinger = vipnet.PingerRun(client, VIP, ping_ms, None)
+        vipnet.wait_until(lambda: os.path.getsize(pinger.out_path) == 0 and
+                          a.has_vip(), 5, "pinger start")
+        time.sleep(0.5)              # a steady stream of replies before the cut
+        if scenario == "kill":
+            a.kill(signal.SIGKILL)
+            a.host.unplug()
+        else:
+            a.kill(signal.SIGTERM)
+        vipnet.wait_until(b.has_vip, 4 * interval_ms / 1000.0 + 10,
+                          "B to take the VIP")
+        time.sleep(max(0.5, 2 * interval_ms / 1000.0))   # replies resume
+        result = pinger.stop()
+        if result["received"] == 0 or result["last_reply"] is None:
+            raise RuntimeError("client got no replies at all")
+        return result["max_gap_ms"]
+    finally:
+        topo.close()
+
+
+def summary(values):
+    if not values:
+        return None
+    return {"min": min(values), "median": statistics.median(values),
+            "max": max(values), "runs": values}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--intervals", default="1000,100",
+                    help="advert intervals in ms, comma-separated")
+    ap.add_argument("--scenarios", default="kill,term")
+    ap.add_argument("--ping-ms", type=int, default=5)
+    ap.add_argument("--json", default="build/bench-failover.json")
+    ap.add_argument("--no-keepalived", action="store_true")
+    args = ap.parse_args(argv)
+
+    if os.geteuid() != 0:
+        sys.exit("failover bench: needs root (network namespaces)")
+    if not os.environ.get("VIPD_BIN"):
+        sys.exit("failover bench: set VIPD_BIN (make bench does)")
+    impls = ["vipd"]
+    if not args.no_keepalived and os.path.exists(vipnet.KEEPALIVED_BIN):
+        impls.append("keepalived")
+
+    intervals = [int(x) for x in args.intervals.split(",")]
+    scenarios = args.scenarios.split(",")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="vipd-bench-") as workdir:
+        for interval_ms in intervals:
+            for scenario in scenarios:
+                figures = {impl: [] for impl in impls}
+                errors = {impl: [] for impl in impls}
+                for run in range(args.runs):
+                    # Alternate which goes first, so drift hits both alike.
+                    order = impls if run % 2 == 0 else list(reversed(impls))
+                    for impl in order:
+                        try:
+                            gap = one_run(workdir, impl, interval_ms, scenario,
+                                          args.ping_ms)
+                            figures[impl].append(gap)
+                            print("  %-10s %5d ms %-4s run %d: outage %.1f ms"
+                                  % (impl, interval_ms, scenario, run + 1, gap),
+                                  flush=True)
+                        except Exception as err:   # a figure says why it is missing
+                            errors[impl].append(str(err))
+                            print("  %-10s %5d ms %-4s run %d: FAILED: %s"
+                                  % (impl, interval_ms, scenario, run + 1, err),
+                                  flush=True)
+                row = {"interval_ms": interval_ms, "scenario": scenario}
+                for impl in impls:
+                    row[impl] = summary(figures[impl])
+                    if errors[impl]:
+                        row[impl + "_errors"] = errors[impl]
+                if row.get("vipd") and row.get("keepalived"):
+                    k = row["keepalived"]["median"]
+                    row["ratio_vipd_over_keepalived"] = (
+                        round(row["vipd"]["median"] / k, 3) if k else None)
+                results.append(row)
+
+    print()
+    print("client-visible outage (ms, ping every %d ms), min / median / max over %d runs"
+          % (args.ping_ms, args.runs))
+    print("%-9s %-5s %-28s %-28s %s" % ("interval", "stop", "vipd", "keepalived",
+                                         "vipd/keepalived"))
+    for row in results:
+        cells = []
+        for impl in ("vipd", "keepalived"):
+            s = row.get(impl)
+            cells.append("%.1f / %.1f / %.1f" % (s["min"], s["median"], s["max"])
+                         if s else ("n/a" if impl in impls else "not run"))
+        ratio = row.get("ratio_vipd_over_keepalived")
+        print("%-9s %-5s %-28s %-28s %s" % ("%d ms" % row["interval_ms"],
+                                             row["scenario"], cells[0], cells[1],
+                                             "%.2f" % ratio if ratio else "-"))
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump({"bench": "failover", "ping_ms": args.ping_ms, "runs": args.runs,
+                   "results": results}, f, indent=2)
+    print("\nwritten to %s" % args.json)
+    failed = any(row.get(impl + "_errors") for row in results for impl in impls)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

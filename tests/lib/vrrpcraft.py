@@ -1,0 +1,64 @@
+"""
+vrrpcraft - VRRP advertisements built by hand, right or wrong on purpose.
+
+The VRRP part is packed here byte by byte (RFC 5798 5.1), so a test can break
+exactly one field; scapy wraps it in a correct IPv4 header (protocol 112, to
+224.0.0.18, TTL as asked) and Ethernet frame (01:00:5e:00:00:12).
+"""
+
+import socket
+import struct
+
+from scapy.all import IP, Ether, Raw
+
+VRRP_PROTO = 112
+VRRP_GROUP = "224.0.0.18"
+VRRP_GROUP_MAC = "01:00:5e:00:00:12"
+
+
+def inet_checksum(data):
+    if len(data) % 2:
+        data += b"\0"
+    total = sum(struct.unpack("!%dH" % (len(data) // 2), data))
+    while total >> 16:
+        total = (total >> 16) + (total & 0xFFFF)
+    return ~total & 0xFFFF
+
+
+def advert(src, vrid=51, priority=100, addrs=("192.0.2.100",), version=3,
+           type_=1, interval_cs=10, count=None, dst=VRRP_GROUP,
+           checksum=None, bad_checksum=False, truncate=None):
+    """The VRRP payload. count overrides the address count field; checksum
+    forces a value, bad_checksum flips the right one; truncate keeps only
+    the first `truncate` bytes (after the checksum is computed)."""
+    addr_bytes = b"".join(socket.inet_aton(a) for a in addrs)
+    n = len(addrs) if count is None else count
+    if version == 3:
+        word = interval_cs & 0x0FFF
+    else:                     # v2: auth type 0, advert interval in seconds
+        word = (0 << 8) | max(1, interval_cs // 100)
+    header = struct.pack("!BBBBHH", (version << 4) | type_, vrid, priority, n,
+                         word, 0)
+    body = header + addr_bytes
+    if version == 3:
+        pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + \
+            struct.pack("!BBH", 0, VRRP_PROTO, len(body))
+        csum = inet_checksum(pseudo + body)
+    else:
+        body += b"\0" * 8     # v2 authentication data
+        csum = inet_checksum(body)
+    if checksum is not None:
+        csum = checksum
+    elif bad_checksum:
+        csum ^= 0x5A5A
+    body = body[:6] + struct.pack("!H", csum) + body[8:]
+    if truncate is not None:
+        body = body[:truncate]
+    return body
+
+
+def frame(src_mac, src, payload, ttl=255, dst=VRRP_GROUP):
+    """payload in an IPv4 packet (protocol 112) in an Ethernet frame."""
+    return bytes(Ether(src=src_mac, dst=VRRP_GROUP_MAC) /
+                 IP(src=src, dst=dst, ttl=ttl, proto=VRRP_PROTO) /
+                 Raw(load=payload))
