@@ -1,0 +1,508 @@
+/*
+ * conf_vrrp - the vrrp_instances section: one group per virtual router
+ * (RFC 5798), checked key by key, then the rules that span instances
+ * (names, (interface, VRID) pairs, VIPs). Part of the conf module, see
+ * conf_vrrp.h. This milestone is VRRPv3 over IPv4: keys and values of
+ * later milestones are refused by name rather than ignored.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <libconfig.h>
+
+#include "conf.h"
+#include "conf_vrrp.h"
+#include "vrrp_pkt.h"
+
+static const char *const instance_keys[] = { "name", "interface", "vrid",
+	"version", "priority", "advert_interval_ms", "preempt",
+	"preempt_delay_ms", "accept_mode", "use_vmac", "addresses", "garp",
+	NULL };
+static const char *const instance_later[] = { "unicast_src",
+	"unicast_peers", "authentication", "track_interfaces", "track_scripts",
+	"track_files", "notify", NULL };
+static const char *const garp_keys[] = { "delay_ms", "repeat",
+	"interval_ms", "refresh_s", NULL };
+
+/*
+ * Where each accepted value came from, for the checks across instances and
+ * their messages. A pointer is NULL when that value was refused: it has
+ * been reported already, and comparing it would only add noise.
+ */
+struct inst_src {
+	char where[CONF_WHERE_MAX];             /* "vrrp_instances[ext]" */
+	const config_setting_t *group;
+	const config_setting_t *name;
+	const config_setting_t *vrid;           /* interface and vrid valid */
+	const config_setting_t *vip[VRRP_MAX_ADDRS]; /* parallel to vips[] */
+};
+
+enum vip_parse { VIP_OK, VIP_NOT_ADDR, VIP_BAD_PREFIX };
+
+/* Linux dev_valid_name(): IFNAMSIZ, no '/', ':' or blanks, not . or .. */
+static bool
+valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= CONF_IFNAME_MAX || strcmp(s, ".") == 0 ||
+	    strcmp(s, "..") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isgraph((unsigned char)*s) || *s == '/' || *s == ':')
+			return false;
+	return true;
+}
+
+/* "A.B.C.D" or "A.B.C.D/N", and the IPv6 forms so that we can name them. */
+static enum vip_parse
+parse_vip(const char *text, struct conf_vip *vip)
+{
+	char buf[INET6_ADDRSTRLEN];
+	const char *slash = strchr(text, '/');
+	size_t alen = slash != NULL ? (size_t)(slash - text) : strlen(text);
+	size_t ndigits;
+	unsigned int prefix, max;
+
+	if (alen == 0 || alen >= sizeof(buf))
+		return VIP_NOT_ADDR;
+	memcpy(buf, text, alen);
+	buf[alen] = '\0';
+	if (vrrp_addr_parse(buf, &vip->addr) < 0)
+		return VIP_NOT_ADDR;
+	max = vip->addr.family == AF_INET ? 32 : 128;
+	vip->prefix_len = (uint8_t)max;
+	if (slash == NULL)
+		return VIP_OK;
+	ndigits = strspn(slash + 1, "0123456789");
+	if (ndigits == 0 || ndigits > 3 || slash[1 + ndigits] != '\0')
+		return VIP_BAD_PREFIX;
+	prefix = (unsigned int)atoi(slash + 1);
+	if (prefix > max)
+		return VIP_BAD_PREFIX;
+	vip->prefix_len = (uint8_t)prefix;
+	return VIP_OK;
+}
+
+/*
+ * This network (0/8), loopback (127/8), multicast and the reserved block
+ * above it (224/3, broadcast included) cannot be owned by one router.
+ */
+static bool
+usable_ipv4_vip(const struct vrrp_addr *a)
+{
+	return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
+}
+
+/* One element of addresses; appended to in->vips when it passes. */
+static void
+load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
+    struct conf_instance *in, struct inst_src *src, int *family)
+{
+	struct conf_vip vip;
+	const char *text;
+	char q[48], a[INET6_ADDRSTRLEN];
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, e, "%s: expected a string", ew);
+		return;
+	}
+	text = config_setting_get_string(e);
+	conf_quote(text, q, sizeof(q));
+	switch (parse_vip(text, &vip)) {
+	case VIP_NOT_ADDR:
+		conf_error(ctx, e, "%s: '%s' is not an IPv4 address (A.B.C.D "
+		    "or A.B.C.D/N)", ew, q);
+		return;
+	case VIP_BAD_PREFIX:
+		conf_error(ctx, e, "%s: '%s': the prefix length must be 0..%d",
+		    ew, q, vip.addr.family == AF_INET ? 32 : 128);
+		return;
+	case VIP_OK:
+		break;
+	}
+	/* Checked before IPv6 support so the rule already holds when it lands. */
+	if (*family != 0 && vip.addr.family != *family) {
+		conf_error(ctx, e, "%s: '%s' is %s but the instance's first "
+		    "address is %s: one family per instance", ew, q,
+		    vip.addr.family == AF_INET ? "IPv4" : "IPv6",
+		    *family == AF_INET ? "IPv4" : "IPv6");
+		return;
+	}
+	*family = vip.addr.family;
+	if (vip.addr.family == AF_INET6) {
+		conf_error(ctx, e, "%s: '%s': IPv6 addresses are not supported "
+		    "yet", ew, q);
+		return;
+	}
+	vrrp_addr_str(&vip.addr, a, sizeof(a));
+	if (!usable_ipv4_vip(&vip.addr)) {
+		conf_error(ctx, e, "%s: %s cannot be a virtual address: it is "
+		    "in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3", ew, a);
+		return;
+	}
+	for (size_t i = 0; i < in->nvips; i++) {
+		if (vrrp_addr_cmp(&in->vips[i].addr, &vip.addr) == 0) {
+			conf_error(ctx, e, "%s: %s is already in the list "
+			    "(addresses[%d])", ew, a,
+			    config_setting_index(src->vip[i]));
+			return;
+		}
+	}
+	src->vip[in->nvips] = e;
+	in->vips[in->nvips++] = vip;
+}
+
+static void
+load_addresses(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_instance *in, struct inst_src *src)
+{
+	const config_setting_t *s;
+	char ew[CONF_WHERE_MAX + 32];
+	int n, family = 0;
+
+	if ((s = config_setting_get_member(g, "addresses")) == NULL) {
+		conf_error(ctx, g, "%s.addresses: missing (required)", where);
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY) {
+		conf_error(ctx, s, "%s.addresses: expected a list ( ... ) of "
+		    "strings", where);
+		return;
+	}
+	if ((n = config_setting_length(s)) == 0)
+		conf_error(ctx, s, "%s.addresses: empty, at least one address "
+		    "is required", where);
+	/* RFC 5798 5.2.5: Count IPvX Addr is 8 bits. The rest is still checked. */
+	if (n > VRRP_MAX_ADDRS) {
+		conf_error(ctx, s, "%s.addresses: %d addresses, at most %d fit "
+		    "in an advertisement", where, n, VRRP_MAX_ADDRS);
+		n = VRRP_MAX_ADDRS;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(ew, sizeof(ew), "%s.addresses[%d]", where, i);
+		load_vip(ctx, config_setting_get_elem(s, (unsigned)i), ew, in,
+		    src, &family);
+	}
+}
+
+static void
+load_garp(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_garp *garp)
+{
+	const config_setting_t *s;
+	char gw[CONF_WHERE_MAX + 8];
+	long long v;
+
+	if ((s = config_setting_get_member(g, "garp")) == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, s, "%s.garp: expected a group { ... }", where);
+		return;
+	}
+	snprintf(gw, sizeof(gw), "%s.garp", where);
+	conf_check_keys(ctx, s, gw, garp_keys, NULL);
+	if (conf_get_int(ctx, s, gw, "delay_ms", 0, 60000, &v) > 0)
+		garp->delay_ms = (uint32_t)v;
+	if (conf_get_int(ctx, s, gw, "repeat", 1, 100, &v) > 0)
+		garp->repeat = (uint32_t)v;
+	if (conf_get_int(ctx, s, gw, "interval_ms", 0, 10000, &v) > 0)
+		garp->interval_ms = (uint32_t)v;
+	if (conf_get_int(ctx, s, gw, "refresh_s", 0, 86400, &v) > 0)
+		garp->refresh_s = (uint32_t)v;
+}
+
+/* name first: once it is known to be valid, messages use it. */
+static void
+load_name(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
+    struct conf_instance *in, struct inst_src *src)
+{
+	const char *v;
+	char q[48];
+	int r;
+
+	snprintf(src->where, sizeof(src->where), "vrrp_instances[%zu]", index);
+	if ((r = conf_get_string(ctx, g, src->where, "name", &v)) == 0)
+		conf_error(ctx, g, "%s.name: missing (required)", src->where);
+	else if (r > 0 && !conf_valid_name(v, CONF_NAME_MAX - 1))
+		conf_error(ctx, config_setting_get_member(g, "name"),
+		    "%s.name: '%s' is not 1..%d characters of A-Z a-z 0-9 _ . -",
+		    src->where, conf_quote(v, q, sizeof(q)), CONF_NAME_MAX - 1);
+	else if (r > 0) {
+		snprintf(in->name, sizeof(in->name), "%s", v);
+		snprintf(src->where, sizeof(src->where), "vrrp_instances[%s]", v);
+		src->name = config_setting_get_member(g, "name");
+	}
+}
+
+/* RFC 5798 5.2.7: v3 carries centiseconds in 12 bits; v2 whole seconds. */
+static void
+load_interval(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_instance *in, long long version)
+{
+	long long v, lo = 10, hi = 40950, step = 10;
+
+	if (version == 2) {
+		lo = step = 1000;
+		hi = 255000;
+	}
+	if (conf_get_int(ctx, g, where, "advert_interval_ms", lo, hi, &v) <= 0)
+		return;
+	if (v % step != 0)
+		conf_error(ctx, config_setting_get_member(g,
+		    "advert_interval_ms"), "%s.advert_interval_ms: %lld is not "
+		    "a multiple of %lld (VRRPv%lld counts %s)", where, v, step,
+		    version, version == 2 ? "seconds" : "centiseconds");
+	else
+		in->advert_interval_ms = (uint32_t)v;
+}
+
+static void
+load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
+    struct conf_instance *in, struct inst_src *src)
+{
+	const char *where = src->where, *v;
+	long long n, version = 3;
+	bool b, if_ok = false;
+	char q[48];
+	int r;
+
+	in->line = (int)config_setting_source_line(g);
+	in->version = 3;
+	in->priority = 100;
+	in->advert_interval_ms = 1000;
+	in->preempt = true;
+	in->accept_mode = true;
+	in->garp = (struct conf_garp){ .delay_ms = 0, .repeat = 3,
+	    .interval_ms = 10, .refresh_s = 0 };
+	src->group = g;
+	load_name(ctx, g, index, in, src);
+	conf_check_keys(ctx, g, where, instance_keys, instance_later);
+
+	if ((r = conf_get_string(ctx, g, where, "interface", &v)) == 0)
+		conf_error(ctx, g, "%s.interface: missing (required)", where);
+	else if (r > 0 && !valid_ifname(v))
+		conf_error(ctx, config_setting_get_member(g, "interface"),
+		    "%s.interface: '%s' is not an interface name (1..%d "
+		    "characters, no '/', ':' or blanks)", where,
+		    conf_quote(v, q, sizeof(q)), CONF_IFNAME_MAX - 1);
+	else if (r > 0) {
+		snprintf(in->interface, sizeof(in->interface), "%s", v);
+		if_ok = true;
+	}
+	if ((r = conf_get_int(ctx, g, where, "vrid", 1, 255, &n)) == 0)
+		conf_error(ctx, g, "%s.vrid: missing (required)", where);
+	else if (r > 0) {
+		in->vrid = (uint8_t)n;
+		src->vrid = if_ok ? config_setting_get_member(g, "vrid") : NULL;
+	}
+	if (conf_get_int(ctx, g, where, "version", 2, 3, &version) > 0 &&
+	    version == 2)
+		conf_error(ctx, config_setting_get_member(g, "version"),
+		    "%s.version: version 2 is not supported yet", where);
+	if (conf_get_int(ctx, g, where, "priority", 1, 255, &n) > 0)
+		in->priority = (uint8_t)n;
+	load_interval(ctx, g, where, in, version);
+	if (conf_get_bool(ctx, g, where, "preempt", &b) > 0)
+		in->preempt = b;
+	if (conf_get_int(ctx, g, where, "preempt_delay_ms", 0, 3600000, &n) > 0)
+		in->preempt_delay_ms = (uint32_t)n;
+	if (conf_get_bool(ctx, g, where, "accept_mode", &b) > 0 && !b)
+		conf_error(ctx, config_setting_get_member(g, "accept_mode"),
+		    "%s.accept_mode: accept_mode = false is not supported yet: "
+		    "packets to a VIP are accepted until the accept-mode filter "
+		    "lands", where);
+	if (conf_get_bool(ctx, g, where, "use_vmac", &b) > 0 && b)
+		conf_error(ctx, config_setting_get_member(g, "use_vmac"),
+		    "%s.use_vmac: use_vmac = true is not supported yet", where);
+	load_addresses(ctx, g, where, in, src);
+	load_garp(ctx, g, where, &in->garp);
+}
+
+/* ---- checks across instances ------------------------------------------- */
+
+static void
+check_names_and_vrids(struct conf_ctx *ctx, const struct conf *conf,
+    const struct inst_src *src)
+{
+	const struct conf_instance *a, *b;
+
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		a = &conf->instances[i];
+		for (size_t j = 0; src[i].name != NULL && j < i; j++) {
+			if (src[j].name != NULL &&
+			    strcmp(a->name, conf->instances[j].name) == 0) {
+				conf_error(ctx, src[i].name, "%s.name: '%s' is "
+				    "already the name of the instance at line %d",
+				    src[i].where, a->name, conf->instances[j].line);
+				break;
+			}
+		}
+		/* RFC 5798 6.1: a VRID is unique on its LAN, i.e. interface. */
+		for (size_t j = 0; src[i].vrid != NULL && j < i; j++) {
+			b = &conf->instances[j];
+			if (src[j].vrid != NULL && a->vrid == b->vrid &&
+			    strcmp(a->interface, b->interface) == 0) {
+				conf_error(ctx, src[i].vrid, "%s.vrid: %u on %s "
+				    "is already used by %s (line %d)",
+				    src[i].where, a->vrid, a->interface,
+				    src[j].where, b->line);
+				break;
+			}
+		}
+	}
+}
+
+struct vip_ref {
+	const struct vrrp_addr *addr;
+	size_t inst, vip;
+	size_t owner;                   /* earlier instance with it, or SIZE_MAX */
+};
+
+static int
+vip_ref_by_addr(const void *x, const void *y)
+{
+	const struct vip_ref *a = x, *b = y;
+	int c = vrrp_addr_cmp(a->addr, b->addr);
+
+	if (c != 0)
+		return c;
+	return a->inst < b->inst ? -1 : a->inst > b->inst;
+}
+
+static int
+vip_ref_by_place(const void *x, const void *y)
+{
+	const struct vip_ref *a = x, *b = y;
+
+	if (a->inst != b->inst)
+		return a->inst < b->inst ? -1 : 1;
+	return a->vip < b->vip ? -1 : a->vip > b->vip;
+}
+
+/*
+ * Two routers owning one address would both answer ARP for it. Sorting
+ * keeps this O(n log n) however many VIPs there are; an instance holds an
+ * address once (load_vip), so equal neighbours are different instances.
+ * Reported in file order, against the first instance that has it.
+ */
+static int
+check_vips(struct conf_ctx *ctx, const struct conf *conf,
+    const struct inst_src *src)
+{
+	const struct inst_src *s;
+	struct vip_ref *refs;
+	size_t n = 0, k = 0, f = 0;
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < conf->ninstances; i++)
+		n += conf->instances[i].nvips;
+	if (n < 2)
+		return 0;
+	if ((refs = calloc(n, sizeof(*refs))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < conf->ninstances; i++)
+		for (size_t v = 0; v < conf->instances[i].nvips; v++)
+			refs[k++] = (struct vip_ref){
+			    &conf->instances[i].vips[v].addr, i, v, SIZE_MAX };
+	qsort(refs, n, sizeof(*refs), vip_ref_by_addr);
+	for (k = 1; k < n; k++) {
+		if (vrrp_addr_cmp(refs[k].addr, refs[f].addr) != 0)
+			f = k;
+		else
+			refs[k].owner = refs[f].inst;
+	}
+	qsort(refs, n, sizeof(*refs), vip_ref_by_place);
+	for (k = 0; k < n; k++) {
+		if (refs[k].owner == SIZE_MAX)
+			continue;
+		s = &src[refs[k].inst];
+		conf_error(ctx, s->vip[refs[k].vip], "%s.addresses[%d]: %s is "
+		    "already an address of %s (line %d)", s->where,
+		    config_setting_index(s->vip[refs[k].vip]),
+		    vrrp_addr_str(refs[k].addr, a, sizeof(a)),
+		    src[refs[k].owner].where,
+		    conf->instances[refs[k].owner].line);
+	}
+	free(refs);
+	return 0;
+}
+
+int
+conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf *conf)
+{
+	const config_setting_t *g;
+	struct inst_src *src;
+	size_t n;
+	int err;
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		conf_error(ctx, list, "vrrp_instances: expected a list "
+		    "( { ... }, ... ) of groups");
+		return 0;
+	}
+	if ((n = (size_t)config_setting_length(list)) == 0)
+		return 0;
+	if ((conf->instances = calloc(n, sizeof(*conf->instances))) == NULL)
+		return -ENOMEM;
+	if ((src = calloc(n, sizeof(*src))) == NULL)
+		return -ENOMEM;
+	conf->ninstances = n;
+	for (size_t i = 0; i < n; i++) {
+		g = config_setting_get_elem(list, (unsigned)i);
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			conf_error(ctx, g, "vrrp_instances[%zu]: expected a "
+			    "group { ... }", i);
+			continue;
+		}
+		load_instance(ctx, g, i, &conf->instances[i], &src[i]);
+	}
+	check_names_and_vrids(ctx, conf, src);
+	err = check_vips(ctx, conf, src);
+	free(src);
+	return err;
+}
+
+/* ---- the model ---------------------------------------------------------- */
+
+const struct conf_instance *
+conf_find_instance(const struct conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->ninstances; i++)
+		if (strcmp(conf->instances[i].name, name) == 0)
+			return &conf->instances[i];
+	return NULL;
+}
+
+bool
+conf_instance_equal(const struct conf_instance *a,
+    const struct conf_instance *b)
+{
+	/* Field by field: padding makes memcmp() lie; line is not behaviour. */
+	if (strcmp(a->name, b->name) != 0 ||
+	    strcmp(a->interface, b->interface) != 0 ||
+	    a->vrid != b->vrid || a->version != b->version ||
+	    a->priority != b->priority ||
+	    a->advert_interval_ms != b->advert_interval_ms ||
+	    a->preempt != b->preempt ||
+	    a->preempt_delay_ms != b->preempt_delay_ms ||
+	    a->accept_mode != b->accept_mode || a->use_vmac != b->use_vmac ||
+	    a->garp.delay_ms != b->garp.delay_ms ||
+	    a->garp.repeat != b->garp.repeat ||
+	    a->garp.interval_ms != b->garp.interval_ms ||
+	    a->garp.refresh_s != b->garp.refresh_s || a->nvips != b->nvips)
+		return false;
+	for (size_t i = 0; i < a->nvips; i++)
+		if (vrrp_addr_cmp(&a->vips[i].addr, &b->vips[i].addr) != 0 ||
+		    a->vips[i].prefix_len != b->vips[i].prefix_len)
+			return false;
+	return true;
+}
