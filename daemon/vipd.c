@@ -10,7 +10,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -19,34 +18,24 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "ctl.h"
 #include "dump.h"
 #include "evloop.h"
+#include "ifsock.h"
 #include "instance.h"
 #include "log.h"
 #include "nl.h"
-#include "vrrp_net.h"
+#include "proc.h"
 #include "vrrp_pkt.h"
 #include "announce.h"
 
 #define VIPD_VERSION "0.1.0"
 #define VIPD_DEFAULT_PID_FILE "/run/vipd/vipd.pid"
-#define VIPD_RECV_BATCH 64      /* adverts read per wake-up, so a flood cannot starve timers */
 
 struct vipd;
-
-/* The advert socket of one interface, shared by every instance on it. */
-struct ifsock {
-	char ifname[CONF_IFNAME_MAX];
-	int ifindex;
-	int fd;
-	struct evloop_watch watch;
-	struct vipd *vipd;
-};
 
 struct vipd {
 	/* command line */
@@ -62,8 +51,7 @@ struct vipd {
 	char router_id[CONF_NAME_MAX];
 	struct instance **instances;
 	size_t ninstances;
-	struct ifsock **socks;
-	size_t nsocks;
+	struct ifsock_table socks;
 
 	/* OS handles */
 	struct evloop loop;
@@ -148,9 +136,10 @@ vipd_count_unmatched(struct vipd *v, struct ifsock *s, enum vrrp_drop reason,
 }
 
 static void
-vipd_handle_packet(struct vipd *v, struct ifsock *s, const uint8_t *pkt,
-    size_t len, uint64_t now_ms)
+vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
 {
+	struct vipd *v = arg;
+	uint64_t now_ms = evloop_now_ms();
 	struct vrrp_pkt_meta meta;
 	struct vrrp_advert adv;
 	struct instance *inst;
@@ -159,7 +148,9 @@ vipd_handle_packet(struct vipd *v, struct ifsock *s, const uint8_t *pkt,
 	enum vrrp_drop reason;
 
 	memset(&meta, 0, sizeof(meta));
-	reason = vrrp_pkt_parse_ipv4(pkt, len, &meta, &payload, &plen);
+	/* len 0: larger than any advert can be (ifsock read it with MSG_TRUNC). */
+	reason = len == 0 ? VRRP_DROP_LENGTH :
+	    vrrp_pkt_parse_ipv4(pkt, len, &meta, &payload, &plen);
 	if (reason != VRRP_DROP_NONE) {
 		vipd_count_unmatched(v, s, reason, &meta, now_ms);
 		return;
@@ -183,114 +174,27 @@ vipd_handle_packet(struct vipd *v, struct ifsock *s, const uint8_t *pkt,
 	instance_receive(inst, &v->env, &adv, &meta, now_ms);
 }
 
-static void
-ifsock_readable(struct evloop_watch *w, uint32_t events)
-{
-	struct ifsock *s = w->arg;
-	uint8_t buf[VRRP_PKT_MAX_LEN];
-
-	(void)events;
-	for (int i = 0; i < VIPD_RECV_BATCH; i++) {
-		ssize_t n = vrrp_net_recv(s->fd, buf, sizeof(buf));
-
-		if (n == -EMSGSIZE) {
-			s->vipd->unmatched_drops[VRRP_DROP_LENGTH]++;
-			continue;
-		}
-		if (n < 0)
-			break;
-		vipd_handle_packet(s->vipd, s, buf, (size_t)n, evloop_now_ms());
-	}
-}
-
-static void
-ifsock_close(struct vipd *v, struct ifsock *s)
-{
-	if (s->fd >= 0) {
-		evloop_del(&v->loop, &s->watch);
-		close(s->fd);
-	}
-	s->fd = -1;
-	s->ifindex = 0;
-}
-
-static struct ifsock *
-vipd_ifsock(struct vipd *v, const char *ifname)
-{
-	struct ifsock *s, **grown;
-
-	for (size_t i = 0; i < v->nsocks; i++)
-		if (strcmp(v->socks[i]->ifname, ifname) == 0)
-			return v->socks[i];
-	if ((s = calloc(1, sizeof(*s))) == NULL)
-		return NULL;
-	grown = realloc(v->socks, (v->nsocks + 1) * sizeof(*grown));
-	if (grown == NULL) {
-		free(s);
-		return NULL;
-	}
-	v->socks = grown;
-	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
-	s->fd = -1;
-	s->vipd = v;
-	v->socks[v->nsocks++] = s;
-	return s;
-}
-
-/*
- * Give inst the advert socket of its interface, (re)opening it when the
- * interface appeared or was re-created with another index.
- */
+/* Give inst the advert socket of its interface. */
 static void
 vipd_attach_socket(struct vipd *v, struct instance *inst)
 {
-	struct ifsock *s = vipd_ifsock(v, inst->conf.interface);
-	int fd;
+	int fd = ifsock_attach(&v->socks, inst->conf.interface, inst->ifindex);
 
-	if (s == NULL) {
-		inst->sock_fd = -1;
-		return;
-	}
-	if (s->fd >= 0 && s->ifindex != inst->ifindex)
-		ifsock_close(v, s);
-	if (s->fd < 0 && inst->ifindex != 0) {
-		fd = vrrp_net_open_ipv4(s->ifname, inst->ifindex);
-		if (fd < 0) {
-			log_err("%s: cannot open advert socket on %s: %s",
-			    inst->conf.name, s->ifname, strerror(-fd));
-		} else {
-			s->fd = fd;
-			s->ifindex = inst->ifindex;
-			s->watch = (struct evloop_watch){ fd, ifsock_readable, s };
-			if (evloop_add(&v->loop, &s->watch, EPOLLIN) < 0) {
-				close(fd);
-				s->fd = -1;
-			}
-		}
-	}
-	inst->sock_fd = s->fd;
+	if (fd < 0 && fd != -ENODEV)
+		log_err("%s: cannot open advert socket on %s: %s", inst->conf.name,
+		    inst->conf.interface, strerror(-fd));
+	inst->sock_fd = fd;
 }
 
-/* Close sockets no instance uses any more (after a reload). */
-static void
-vipd_prune_sockets(struct vipd *v)
+static bool
+vipd_interface_in_use(void *arg, const char *ifname)
 {
-	size_t kept = 0;
+	struct vipd *v = arg;
 
-	for (size_t i = 0; i < v->nsocks; i++) {
-		struct ifsock *s = v->socks[i];
-		bool used = false;
-
-		for (size_t j = 0; j < v->ninstances && !used; j++)
-			used = strcmp(v->instances[j]->conf.interface, s->ifname) == 0;
-		if (used) {
-			v->socks[kept++] = s;
-			continue;
-		}
-		ifsock_close(v, s);
-		free(s);
-	}
-	v->nsocks = kept;
+	for (size_t i = 0; i < v->ninstances; i++)
+		if (strcmp(v->instances[i]->conf.interface, ifname) == 0)
+			return true;
+	return false;
 }
 
 /* ---- instances --------------------------------------------------------- */
@@ -497,7 +401,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		vipd_start_instance(v, list[i], now_ms);
 		started++;
 	}
-	vipd_prune_sockets(v);
+	ifsock_prune(&v->socks, vipd_interface_in_use, v);
 	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
 	    v->state_dir_override == NULL)
 		log_warn("reload: state_dir change takes effect at restart");
@@ -596,90 +500,6 @@ vipd_ctl_request(void *arg, const char *cmd, FILE *out)
 /* ---- start-up ---------------------------------------------------------- */
 
 static int
-write_pid_file(const char *path)
-{
-	char buf[32];
-	int fd, len;
-	FILE *f;
-	long other;
-
-	/* A live vipd already owns this pid file: two daemons would fight. */
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%ld", &other) == 1 && other > 0 &&
-		    other != (long)getpid() && kill((pid_t)other, 0) == 0) {
-			fclose(f);
-			fprintf(stderr, "vipd: already running as pid %ld (%s)\n",
-			    other, path);
-			return -EEXIST;
-		}
-		fclose(f);
-	}
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		fprintf(stderr, "vipd: cannot write pid file %s: %s\n", path,
-		    strerror(errno));
-		return -errno;
-	}
-	len = snprintf(buf, sizeof(buf), "%ld\n", (long)getpid());
-	if (write(fd, buf, (size_t)len) != len) {
-		close(fd);
-		return -EIO;
-	}
-	close(fd);
-	return 0;
-}
-
-static int
-mkdir_p(const char *dir, mode_t mode)
-{
-	char path[PATH_MAX];
-
-	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path))
-		return -ENAMETOOLONG;
-	for (char *p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, mode) < 0 && errno != EEXIST)
-			return -errno;
-		*p = '/';
-	}
-	if (mkdir(path, mode) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-static int
-daemonize(void)
-{
-	pid_t pid;
-	int fd;
-
-	if ((pid = fork()) < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (setsid() < 0)
-		return -errno;
-	/* A second fork: the daemon can never reacquire a controlling tty. */
-	if ((pid = fork()) < 0)
-		return -errno;
-	if (pid > 0)
-		_exit(0);
-	if (chdir("/") < 0)
-		return -errno;
-	umask(022);
-	if ((fd = open("/dev/null", O_RDWR)) >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-		if (fd > 2)
-			close(fd);
-	}
-	return 0;
-}
-
-static int
 vipd_parse_args(struct vipd *v, int argc, char **argv, bool *test_only)
 {
 	static const struct option opts[] = {
@@ -764,6 +584,7 @@ vipd_open(struct vipd *v)
 		return v->env.garp_fd;
 	}
 	v->env.nl = &v->nl;
+	ifsock_table_init(&v->socks, &v->loop, vipd_handle_packet, v);
 	if ((err = ctl_open(&v->ctl, &v->loop, v->state_dir, vipd_ctl_request, v)) < 0)
 		log_warn("control socket %s/vipd.sock unavailable: %s", v->state_dir,
 		    strerror(-err));
@@ -778,8 +599,7 @@ vipd_close(struct vipd *v)
 	free(v->instances);
 	v->instances = NULL;
 	v->ninstances = 0;
-	vipd_prune_sockets(v);
-	free(v->socks);
+	ifsock_table_free(&v->socks);
 	ctl_close(&v->ctl, &v->loop);
 	if (v->env.garp_fd >= 0)
 		close(v->env.garp_fd);
@@ -822,6 +642,7 @@ main(int argc, char **argv)
 	struct conf_errors *errs;
 	bool test_only = false;
 	uint64_t now_ms;
+	long other_pid = 0;
 	int err;
 
 	memset(&v, 0, sizeof(v));
@@ -846,18 +667,24 @@ main(int argc, char **argv)
 	snprintf(v.state_dir, sizeof(v.state_dir), "%s", v.state_dir_override ?
 	    v.state_dir_override : v.conf->global.state_dir);
 	vipd_fill_router_id(&v);
-	if ((err = mkdir_p(v.state_dir, 0755)) < 0) {
+	if ((err = proc_mkdir_p(v.state_dir, 0755)) < 0) {
 		fprintf(stderr, "vipd: cannot create state dir %s: %s\n",
 		    v.state_dir, strerror(-err));
 		conf_free(v.conf);
 		return 1;
 	}
-	if (!v.foreground && daemonize() < 0) {
-		fprintf(stderr, "vipd: cannot daemonize: %s\n", strerror(errno));
+	if (!v.foreground && (err = proc_daemonize()) < 0) {
+		fprintf(stderr, "vipd: cannot daemonize: %s\n", strerror(-err));
 		conf_free(v.conf);
 		return 1;
 	}
-	if (write_pid_file(v.pid_file) < 0) {
+	if ((err = proc_write_pid_file(v.pid_file, &other_pid)) < 0) {
+		if (err == -EEXIST)
+			fprintf(stderr, "vipd: already running as pid %ld (%s)\n",
+			    other_pid, v.pid_file);
+		else
+			fprintf(stderr, "vipd: cannot write pid file %s: %s\n",
+			    v.pid_file, strerror(-err));
 		conf_free(v.conf);
 		return 1;
 	}

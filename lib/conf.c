@@ -218,7 +218,9 @@ conf_valid_name(const char *s, size_t max_len)
  *    literals get an L appended, so that libconfig reads them as 64-bit and
  *    the range checks see the real value. Only that letter is inserted,
  *    never a newline, so line numbers stay true.
- *  - "\x00" inside a string silently cuts the string short.
+ *  - "\x00" inside a string silently cuts the string short, and a string
+ *    or a comment left open at the end of the file is taken as closed
+ *    there (or the string dropped), without a word.
  * The scanner follows libconfig's own rules (strings, the three comment
  * forms, names, numbers); on text libconfig would refuse anyway, what it
  * does matters little, as long as it inserts no newline.
@@ -230,6 +232,7 @@ struct lexer {
 	unsigned int line;
 	bool bol;                       /* only blanks since the line began */
 	enum { LX_CODE, LX_STRING, LX_LINE_COMMENT, LX_BLOCK_COMMENT } state;
+	unsigned int open_line;         /* where the string or comment began */
 };
 
 static void
@@ -353,9 +356,11 @@ lex_next(struct lexer *lx)
 			lex_advance(lx, 1);
 		} else if (p[0] == '/' && p[1] == '*') {
 			lx->state = LX_BLOCK_COMMENT;
+			lx->open_line = lx->line;
 			lex_advance(lx, 2);
 		} else if (*p == '"') {
 			lx->state = LX_STRING;
+			lx->open_line = lx->line;
 			lex_advance(lx, 1);
 		} else if (*p == '@' && lx->bol && lex_is_include(p)) {
 			lex_advance(lx, 8);
@@ -365,7 +370,7 @@ lex_next(struct lexer *lx)
 			do
 				lex_advance(lx, 1);
 			while (isalnum((unsigned char)*lx->p) ||
-			    strchr("-_*", *lx->p) != NULL);
+			    (*lx->p != '\0' && strchr("-_*", *lx->p) != NULL));
 		} else if (isdigit((unsigned char)*p) || ((*p == '-' ||
 		    *p == '+') && isdigit((unsigned char)p[1]))) {
 			if (lex_number(lx))
@@ -379,14 +384,14 @@ lex_next(struct lexer *lx)
 }
 
 /*
- * Report includes and NUL escapes (returns -EINVAL: libconfig must not see
- * the text), else 0 with *fixed NULL when text can go to libconfig as it
+ * Report includes, NUL escapes and what is left open (returns -EINVAL:
+ * libconfig must not see the text), else 0 with *fixed NULL when text can go to libconfig as it
  * is, or a new string (caller frees) with the wrapping literals widened.
  */
 static int
 lex_precheck(struct conf_ctx *ctx, const char *text, char **fixed)
 {
-	struct lexer lx = { text, 1, true, LX_CODE };
+	struct lexer lx = { text, 1, true, LX_CODE, 0 };
 	enum lex_event ev;
 	size_t wide = 0, o = 0;
 	const char *from = text;
@@ -404,13 +409,18 @@ lex_precheck(struct conf_ctx *ctx, const char *text, char **fixed)
 			bad = true;
 		}
 	}
+	if (lx.state == LX_STRING || lx.state == LX_BLOCK_COMMENT) {
+		conf_error_line(ctx, lx.open_line, "%s never closed",
+		    lx.state == LX_STRING ? "string" : "/* comment");
+		bad = true;
+	}
 	if (bad)
 		return -EINVAL;
 	if (wide == 0)
 		return 0;
 	if ((out = malloc(strlen(text) + wide + 1)) == NULL)
 		return -ENOMEM;
-	lx = (struct lexer){ text, 1, true, LX_CODE };
+	lx = (struct lexer){ text, 1, true, LX_CODE, 0 };
 	while (lex_next(&lx) == LEX_WIDE_INT) {
 		memcpy(out + o, from, (size_t)(lx.p - from));
 		o += (size_t)(lx.p - from);

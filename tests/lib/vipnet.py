@@ -207,6 +207,12 @@ class Host:
     def plug(self):
         self.topo.sw_run(["ip", "link", "set", self.port, "up"])
 
+    def isolate(self, on=True):
+        """Bridge port isolation: isolated hosts cannot hear each other
+        (a split brain) but still reach every other host, and keep carrier."""
+        self.topo.sw_run(["bridge", "link", "set", "dev", self.port, "isolated",
+                          "on" if on else "off"])
+
     def start_pinger(self, target, interval_ms=10, duration=None):
         return PingerRun(self, target, interval_ms, duration)
 

@@ -171,20 +171,33 @@ def test_preempt_delay_holds_back_the_higher_priority(topo, vipd_bin):
 
 # 7 -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("order", ["together", "lower_first"])
-def test_equal_priorities_higher_address_wins(topo, vipd_bin, order):
+def test_equal_priorities_split_brain_resolves_to_higher_address(topo, vipd_bin):
+    # RFC 5798 6.4.3: a master hearing an equal priority from a higher
+    # primary address yields. Isolated bridge ports make both nodes master.
     low = topo.add_vipd("low", "192.0.2.1", priority=100)
     high = topo.add_vipd("high", "192.0.2.2", priority=100)
-    if order == "together":
-        low.start(wait_ready=False)
-        high.start(wait_ready=False)
-        low.wait_ready()
-        high.wait_ready()
-    else:
-        low.start()
-        settle(low, [])
-        high.start()
+    for node in (low, high):
+        node.host.isolate()
+        node.start()
+    for node in (low, high):
+        node.wait_state("MASTER")
+    for node in (low, high):
+        node.host.isolate(False)
     settle(high, [low])
+
+
+def test_equal_priority_started_later_does_not_preempt(topo, vipd_bin):
+    # RFC 5798 6.4.2: a backup accepts any advert of priority >= its own; the
+    # address only breaks ties between masters. keepalived behaves the same.
+    low = topo.add_vipd("low", "192.0.2.1", priority=100)
+    high = topo.add_vipd("high", "192.0.2.2", priority=100)
+    low.start()
+    settle(low, [])
+    high.start()
+    high.wait_state("BACKUP")
+    hold_for(lambda: low.state() == "MASTER" and high.state() == "BACKUP", 2.0,
+             "the running master keeps its role against an equal priority")
+    assert low.has_vip() and not high.has_vip()
 
 
 # 8 -------------------------------------------------------------------------

@@ -919,10 +919,13 @@ test_syntax_errors_give_libconfig_text_and_line(void **state)
 	    "t.conf:3: syntax error: duplicate setting name");
 	EXPECT_ERRORS("vrrp_instances = (\n  { name = \"ext\"; }\n",
 	    "t.conf:3: syntax error: syntax error");
+	/* Found by fuzz_conf: a text ending inside a name hung the pre-check. */
+	EXPECT_ERRORS("global = { };\nglob-_*",
+	    "t.conf:2: syntax error: syntax error");
 }
 
 static void
-test_include_and_nul_escapes_are_refused_before_libconfig(void **state)
+test_what_libconfig_gets_wrong_is_refused_before_it_parses(void **state)
 {
 	struct conf *c;
 
@@ -945,6 +948,15 @@ test_include_and_nul_escapes_are_refused_before_libconfig(void **state)
 	    "*/\n"
 	    "global = { router_id = \"a\"; }; // \"\\x00\n");
 	conf_free(c);
+	/* libconfig would take "a" and drop the rest, or close the comment. */
+	EXPECT_ERRORS(
+	    "global = { router_id = \"a\"\n"
+	    "  \"b; };\n",
+	    "t.conf:2: string never closed");
+	EXPECT_ERRORS(
+	    "global = { router_id = \"a\"; };\n"
+	    "/* vrrp_instances = ( ... );\n",
+	    "t.conf:2: /* comment never closed");
 	EXPECT_ERRORS(
 	    "global = { router_id = \"a\n"
 	    "@include \\\"/\\\"\"; };\n",
@@ -1127,7 +1139,7 @@ main(void)
 		cmocka_unit_test(test_every_error_of_a_file_is_reported_in_line_order),
 		cmocka_unit_test(test_errors_beyond_the_limit_are_counted),
 		cmocka_unit_test(test_syntax_errors_give_libconfig_text_and_line),
-		cmocka_unit_test(test_include_and_nul_escapes_are_refused_before_libconfig),
+		cmocka_unit_test(test_what_libconfig_gets_wrong_is_refused_before_it_parses),
 		cmocka_unit_test(test_load_file_names_the_file_in_every_message),
 		cmocka_unit_test(test_load_file_reads_a_good_file),
 		cmocka_unit_test(test_shipped_sample_configs_are_valid),

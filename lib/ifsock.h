@@ -1,0 +1,59 @@
+/*
+ * ifsock - the advert sockets, one per interface, shared by every instance
+ * on that interface.
+ *
+ * Owns: the table of sockets, (re)opening one when its interface appears or
+ * is re-created with another index, closing the ones no instance uses, and
+ * reading packets in bounded batches (a flood cannot starve the timers).
+ * Never does: judge packets; each one goes to the table's callback.
+ */
+#ifndef VIPD_IFSOCK_H
+#define VIPD_IFSOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "conf.h"
+#include "evloop.h"
+
+#define IFSOCK_RECV_BATCH 64
+
+struct ifsock;
+struct ifsock_table;
+
+/* One packet read from s (IPv4 header included); oversized ones come as len 0. */
+typedef void (*ifsock_packet_cb)(void *arg, struct ifsock *s,
+				 const uint8_t *pkt, size_t len);
+
+struct ifsock {
+	char ifname[CONF_IFNAME_MAX];
+	int ifindex;
+	int fd;                      /* -1 while the interface is missing */
+	struct evloop_watch watch;
+	struct ifsock_table *table;
+};
+
+struct ifsock_table {
+	struct evloop *loop;
+	ifsock_packet_cb on_packet;
+	void *arg;
+	struct ifsock **socks;
+	size_t nsocks;
+};
+
+void ifsock_table_init(struct ifsock_table *t, struct evloop *loop,
+		       ifsock_packet_cb on_packet, void *arg);
+void ifsock_table_free(struct ifsock_table *t);
+
+/*
+ * The socket of ifname, open on ifindex (0 = interface missing). Returns the
+ * descriptor, or -errno (the reason to log) when it cannot be opened.
+ */
+int ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex);
+
+/* Close and forget every socket for which in_use(arg, ifname) is false. */
+void ifsock_prune(struct ifsock_table *t,
+		  bool (*in_use)(void *arg, const char *ifname), void *arg);
+
+#endif
