@@ -61,7 +61,8 @@ struct vipd {
 	struct ctl ctl;
 
 	/* requests from signals, carried out between event batches */
-	bool stop_requested, reload_requested, dump_requested, stats_requested;
+	unsigned stop_requests;      /* a second one cuts a hand-over short */
+	bool reload_requested, dump_requested, stats_requested;
 
 	uint64_t started_ms;
 	uint64_t reloads, reloads_refused;
@@ -223,7 +224,7 @@ vipd_build_instances(const struct conf *conf, struct instance ***out)
 			free(list);
 			return -ENOMEM;
 		}
-		instance_init(list[i], &conf->instances[i]);
+		instance_init(list[i], &conf->instances[i], conf->global.handover);
 	}
 	*out = list;
 	return 0;
@@ -358,24 +359,50 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		snprintf(why, why_len, "out of memory");
 		return -ENOMEM;
 	}
+	/*
+	 * Unchanged instances first; then those of the same name whose change
+	 * needs no restart (a priority change keeps state and VIPs, so that a
+	 * master demoted by reload keeps serving until a peer preempts it).
+	 */
 	for (size_t i = 0; i < next->ninstances; i++) {
-		for (size_t j = 0; j < v->ninstances; j++) {
+		for (size_t j = 0; j < v->ninstances && list[i] == NULL; j++) {
 			if (!reused[j] && conf_instance_equal(&v->instances[j]->conf,
 			    &next->instances[i])) {
 				list[i] = v->instances[j];
 				reused[j] = true;
 				kept++;
-				break;
 			}
 		}
 	}
+	for (size_t i = 0; i < next->ninstances; i++) {
+		for (size_t j = 0; j < v->ninstances && list[i] == NULL; j++) {
+			if (!reused[j] && strcmp(v->instances[j]->conf.name,
+			    next->instances[i].name) == 0 &&
+			    instance_update(v->instances[j], &next->instances[i],
+			    next->global.handover)) {
+				list[i] = v->instances[j];
+				reused[j] = true;
+				kept++;
+			}
+		}
+	}
+	for (size_t i = 0; i < next->ninstances; i++)
+		if (list[i] != NULL)
+			list[i]->fsm.cfg.make_before_break =
+			    next->global.handover == CONF_HANDOVER_MAKE_BEFORE_BREAK;
 	now_ms = evloop_now_ms();
 	for (size_t j = 0; j < v->ninstances; j++) {
 		if (reused[j])
 			continue;
 		log_notice("%s: stopping (removed or changed by reload)",
 		    v->instances[j]->conf.name);
+		/*
+		 * Its replacement may reuse the VRID right away, so this one
+		 * cannot linger: release at once (a second stop request).
+		 */
 		instance_stop(v->instances[j], &v->env, now_ms);
+		if (instance_releasing(v->instances[j]))
+			instance_stop(v->instances[j], &v->env, now_ms);
 		free(v->instances[j]);
 		stopped++;
 	}
@@ -395,7 +422,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 			v->ninstances--;
 			continue;
 		}
-		instance_init(list[i], &next->instances[i]);
+		instance_init(list[i], &next->instances[i], next->global.handover);
 		log_notice("%s: starting (added or changed by reload)",
 		    list[i]->conf.name);
 		vipd_start_instance(v, list[i], now_ms);
@@ -424,7 +451,7 @@ on_signal(void *arg, int signo)
 	switch (signo) {
 	case SIGTERM:
 	case SIGINT:
-		v->stop_requested = true;
+		v->stop_requests++;
 		break;
 	case SIGHUP:
 		v->reload_requested = true;
@@ -608,31 +635,74 @@ vipd_close(struct vipd *v)
 	conf_free(v->conf);
 }
 
-static void
-vipd_run(struct vipd *v)
+/* One wait for events, then what signals asked for. */
+static int
+vipd_iterate(struct vipd *v, bool accept_reload)
 {
 	char why[CONF_ERROR_LEN];
 
-	while (!v->stop_requested) {
-		evloop_arm(&v->loop, vipd_next_deadline(v));
-		if (evloop_run_once(&v->loop, -1) < 0) {
-			log_err("event loop: %s", strerror(errno));
+	evloop_arm(&v->loop, vipd_next_deadline(v));
+	if (evloop_run_once(&v->loop, -1) < 0) {
+		log_err("event loop: %s", strerror(errno));
+		return -1;
+	}
+	/* Signals act here, after the batch, so no callback sees freed state. */
+	if (v->reload_requested) {
+		v->reload_requested = false;
+		if (accept_reload)
+			vipd_reload(v, why, sizeof(why));
+		else
+			log_warn("reload ignored: stopping");
+	}
+	if (v->dump_requested) {
+		v->dump_requested = false;
+		vipd_write_dumps(v);
+	}
+	if (v->stats_requested) {
+		v->stats_requested = false;
+		vipd_write_stats(v);
+	}
+	return 0;
+}
+
+static bool
+vipd_any_releasing(const struct vipd *v)
+{
+	for (size_t i = 0; i < v->ninstances; i++)
+		if (instance_releasing(v->instances[i]))
+			return true;
+	return false;
+}
+
+/*
+ * Graceful stop. Masters announce priority 0; with make-before-break they
+ * keep serving until their successor is heard (bounded by
+ * Master_Down_Interval in the state machine), so the loop runs on until
+ * the last one has released. Another SIGTERM releases at once.
+ */
+static void
+vipd_stop(struct vipd *v)
+{
+	unsigned requests = v->stop_requests;
+
+	log_notice("stopping: handing over and releasing VIPs");
+	for (size_t i = 0; i < v->ninstances; i++)
+		instance_stop(v->instances[i], &v->env, evloop_now_ms());
+	while (vipd_any_releasing(v)) {
+		if (v->stop_requests != requests) {
+			log_notice("stopping now: hand-over cut short by a second "
+			    "stop request");
+			for (size_t i = 0; i < v->ninstances; i++)
+				if (instance_releasing(v->instances[i]))
+					instance_stop(v->instances[i], &v->env,
+					    evloop_now_ms());
 			break;
 		}
-		/* Signals act here, after the batch, so no callback sees freed state. */
-		if (v->reload_requested) {
-			v->reload_requested = false;
-			vipd_reload(v, why, sizeof(why));
-		}
-		if (v->dump_requested) {
-			v->dump_requested = false;
-			vipd_write_dumps(v);
-		}
-		if (v->stats_requested) {
-			v->stats_requested = false;
-			vipd_write_stats(v);
-		}
+		if (vipd_iterate(v, false) < 0)
+			break;
 	}
+	for (size_t i = 0; i < v->ninstances; i++)
+		instance_release_all(v->instances[i], &v->env);
 }
 
 int
@@ -704,12 +774,10 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < v.ninstances; i++)
 		vipd_start_instance(&v, v.instances[i], now_ms);
 
-	vipd_run(&v);
-
-	log_notice("stopping: releasing VIPs");
-	now_ms = evloop_now_ms();
-	for (size_t i = 0; i < v.ninstances; i++)
-		instance_stop(v.instances[i], &v.env, now_ms);
+	while (v.stop_requests == 0)
+		if (vipd_iterate(&v, true) < 0)
+			break;
+	vipd_stop(&v);
 	vipd_close(&v);
 	unlink(v.pid_file);
 	log_notice("stopped");

@@ -32,7 +32,7 @@ static const char *const top_keys[] = { "global", "vrrp_instances", NULL };
 static const char *const top_later[] = { "sync_groups", "track_scripts",
 	"virtual_services", "conn_sync", NULL };
 static const char *const global_keys[] = { "router_id", "state_dir",
-	"script_user", NULL };
+	"script_user", "handover", NULL };
 
 /* ---- errors and helpers shared with conf_vrrp.c ------------------------ */
 
@@ -479,6 +479,16 @@ load_global(struct conf_ctx *ctx, const config_setting_t *g,
 		else
 			snprintf(gl->script_user, sizeof(gl->script_user), "%s",
 			    v);
+	}
+	if (conf_get_string(ctx, g, "global", "handover", &v) > 0) {
+		if (strcmp(v, "make-before-break") == 0)
+			gl->handover = CONF_HANDOVER_MAKE_BEFORE_BREAK;
+		else if (strcmp(v, "rfc") == 0)
+			gl->handover = CONF_HANDOVER_RFC;
+		else
+			conf_error(ctx, config_setting_get_member(g, "handover"),
+			    "global.handover: '%s' is not \"make-before-break\" "
+			    "or \"rfc\"", conf_quote(v, q, sizeof(q)));
 	}
 }
 

@@ -33,10 +33,17 @@ struct conf_errors {
 	char msg[CONF_MAX_ERRORS][CONF_ERROR_LEN]; /* "FILE:LINE: message" */
 };
 
+/* How a Master hands over on a planned stop (graceful stop, reload). */
+enum conf_handover {
+	CONF_HANDOVER_MAKE_BEFORE_BREAK = 0, /* keep VIPs until the new master is heard */
+	CONF_HANDOVER_RFC,                   /* release at once, as RFC 5798 6.4.3 */
+};
+
 struct conf_global {
 	char router_id[CONF_NAME_MAX];     /* default: the host name, filled by caller */
 	char state_dir[PATH_MAX];          /* default CONF_DEFAULT_STATE_DIR */
 	char script_user[CONF_NAME_MAX];   /* default "nobody" */
+	enum conf_handover handover;       /* default make-before-break */
 };
 
 struct conf_vip {

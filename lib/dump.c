@@ -21,6 +21,16 @@ dump_master_addr(const struct instance *inst, char *buf, size_t len)
 	return NULL;
 }
 
+/* A make-before-break hand-over in progress, in words; NULL when none. */
+static const char *
+dump_handover(const struct instance *inst)
+{
+	if (!inst->fsm.releasing)
+		return NULL;
+	return inst->fsm.release_heard ? "releasing, new master heard" :
+	    "releasing, waiting for new master";
+}
+
 void
 dump_write_text(FILE *f, const struct dump_view *v)
 {
@@ -40,6 +50,8 @@ dump_write_text(FILE *f, const struct dump_view *v)
 		fprintf(f, "  priority: %u (effective %u)\n", inst->conf.priority,
 		    inst->fsm.cfg.priority);
 		fprintf(f, "  master: %s\n", master ? master : "unknown");
+		if (inst->fsm.releasing)
+			fprintf(f, "  handover: %s\n", dump_handover(inst));
 		fprintf(f, "  advert interval: %u ms (master's %u ms)\n",
 		    inst->conf.advert_interval_ms,
 		    inst->fsm.master_adver_interval_ms);
@@ -119,6 +131,11 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	    inst->conf.advert_interval_ms, inst->fsm.master_adver_interval_ms,
 	    inst->conf.preempt ? "true" : "false", inst->conf.preempt_delay_ms,
 	    v->now_ms - inst->fsm.state_since_ms);
+	fprintf(f, ", \"handover\": ");
+	if (inst->fsm.releasing)
+		json_string(f, dump_handover(inst));
+	else
+		fprintf(f, "null");
 	fprintf(f, ", \"last_transition\": ");
 	if (inst->last.valid)
 		fprintf(f, "{\"from\": \"%s\", \"to\": \"%s\", \"reason\": \"%s\", "

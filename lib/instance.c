@@ -30,7 +30,8 @@ min_deadline(uint64_t a, uint64_t b)
 }
 
 void
-instance_init(struct instance *inst, const struct conf_instance *conf)
+instance_init(struct instance *inst, const struct conf_instance *conf,
+    enum conf_handover handover)
 {
 	struct vrrp_fsm_config fc;
 
@@ -47,7 +48,35 @@ instance_init(struct instance *inst, const struct conf_instance *conf)
 	fc.preempt = conf->preempt;
 	fc.preempt_delay_ms = conf->preempt_delay_ms;
 	fc.primary_addr.family = AF_INET;
+	fc.make_before_break = handover == CONF_HANDOVER_MAKE_BEFORE_BREAK;
 	vrrp_fsm_init(&inst->fsm, &fc);
+}
+
+bool
+instance_update(struct instance *inst, const struct conf_instance *conf,
+    enum conf_handover handover)
+{
+	struct conf_instance soft = *conf;
+	struct vrrp_fsm_config *fc = &inst->fsm.cfg;
+
+	/* Equal but for the soft settings, or it needs a restart. */
+	soft.priority = inst->conf.priority;
+	soft.advert_interval_ms = inst->conf.advert_interval_ms;
+	soft.preempt = inst->conf.preempt;
+	soft.preempt_delay_ms = inst->conf.preempt_delay_ms;
+	soft.garp = inst->conf.garp;
+	if (!conf_instance_equal(&inst->conf, &soft))
+		return false;
+	if (conf->priority != inst->conf.priority)
+		log_notice("%s: priority %u -> %u (reload, state kept)",
+		    conf->name, inst->conf.priority, conf->priority);
+	inst->conf = *conf;
+	fc->priority = conf->priority;
+	fc->advert_interval_ms = conf->advert_interval_ms;
+	fc->preempt = conf->preempt;
+	fc->preempt_delay_ms = conf->preempt_delay_ms;
+	fc->make_before_break = handover == CONF_HANDOVER_MAKE_BEFORE_BREAK;
+	return true;
 }
 
 static void
@@ -220,6 +249,16 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 		snprintf(detail, sizeof(detail), ", from %s",
 		    vrrp_addr_str(&a->peer, peer, sizeof(peer)));
 		break;
+	case VRRP_REASON_HANDED_OVER:
+		snprintf(detail, sizeof(detail), ", %s heard %" PRIu64
+		    " ms after our priority 0; VIPs released",
+		    vrrp_addr_str(&a->peer, peer, sizeof(peer)),
+		    now_ms - fsm->release_started_ms - VRRP_HANDOVER_GRACE_MS);
+		break;
+	case VRRP_REASON_HANDOVER_TIMEOUT:
+		snprintf(detail, sizeof(detail), ", waited %" PRIu64
+		    " ms; VIPs released", now_ms - fsm->release_started_ms);
+		break;
 	case VRRP_REASON_MASTER_DOWN:
 	case VRRP_REASON_MASTER_LEFT:
 	case VRRP_REASON_PREEMPT:
@@ -253,6 +292,10 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		instance_remove_vips(inst, env);
 		memset(&inst->garp, 0, sizeof(inst->garp));
 	}
+	if (a->flags & VRRP_ACT_HANDOVER_STARTED)
+		log_notice("%s: handing over: priority 0 sent, keeping VIPs until "
+		    "a new master is heard (at most %" PRIu64 " ms)",
+		    inst->conf.name, inst->fsm.release_due_ms - now_ms);
 	if (a->flags & VRRP_ACT_STATE_CHANGED) {
 		instance_log_transition(inst, a, now_ms);
 		inst->counters.transitions++;
@@ -342,7 +385,19 @@ instance_stop(struct instance *inst, const struct instance_env *env,
 	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
 
 	instance_feed(inst, env, &ev, now_ms);
-	/* Whatever the state machine thought, leave no address behind. */
+	if (!inst->fsm.releasing)
+		instance_release_all(inst, env);
+}
+
+bool
+instance_releasing(const struct instance *inst)
+{
+	return inst->fsm.releasing;
+}
+
+void
+instance_release_all(struct instance *inst, const struct instance_env *env)
+{
 	instance_remove_vips(inst, env);
 }
 

@@ -79,7 +79,16 @@ struct instance {
 };
 
 /* Prepare inst from its config; nothing touches the OS yet. */
-void instance_init(struct instance *inst, const struct conf_instance *conf);
+void instance_init(struct instance *inst, const struct conf_instance *conf,
+		   enum conf_handover handover);
+
+/*
+ * Reload: take conf in place when it differs from the running one only in
+ * settings that need no restart (priority, advert interval, preemption,
+ * garp); state and VIPs stay. Returns false when a restart is needed.
+ */
+bool instance_update(struct instance *inst, const struct conf_instance *conf,
+		     enum conf_handover handover);
 
 /*
  * Look the interface up (index, MAC, carrier, primary address). The daemon
@@ -95,9 +104,18 @@ void instance_resolve(struct instance *inst, const struct instance_env *env);
 void instance_start(struct instance *inst, const struct instance_env *env,
 		    uint64_t now_ms);
 
-/* Graceful stop: priority-0 advert when master, VIPs removed, state INIT. */
+/*
+ * Graceful stop: priority-0 advert when master, VIPs removed, state INIT.
+ * With make-before-break a master keeps its VIPs until the new master is
+ * heard: instance_releasing() stays true until then, and the event loop
+ * must keep running. Calling it again releases at once.
+ */
 void instance_stop(struct instance *inst, const struct instance_env *env,
 		   uint64_t now_ms);
+bool instance_releasing(const struct instance *inst);
+
+/* Last resort before exit: whatever happened, leave no VIP of ours behind. */
+void instance_release_all(struct instance *inst, const struct instance_env *env);
 
 /* A verified advert for this instance's VRID arrived. */
 void instance_receive(struct instance *inst, const struct instance_env *env,

@@ -31,6 +31,8 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_SHUTDOWN] = "shutdown",
 	[VRRP_REASON_IFACE_DOWN] = "interface down",
 	[VRRP_REASON_IFACE_UP] = "interface up",
+	[VRRP_REASON_HANDED_OVER] = "handed over to the new master",
+	[VRRP_REASON_HANDOVER_TIMEOUT] = "no new master within Master_Down_Interval",
 };
 
 /*
@@ -174,8 +176,51 @@ fsm_stop(struct vrrp_fsm *fsm, enum vrrp_state to, enum vrrp_reason reason,
 	fsm->master_down_due_ms = 0;
 	fsm->preempt_allowed_ms = 0;
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	fsm->releasing = false;
+	fsm->release_due_ms = 0;
 	fsm_forget_master(fsm);
 	fsm_transition(fsm, to, reason, now_ms, out);
+}
+
+/*
+ * Make-before-break, first half: say goodbye with priority 0 (the Backup
+ * then takes over after its Skew_Time) but keep the VIPs and stay silent.
+ * The wait is bounded by our Master_Down_Interval, so a lone node still
+ * stops.
+ */
+static void
+fsm_begin_release(struct vrrp_fsm *fsm, uint64_t now_ms,
+    struct vrrp_actions *out)
+{
+	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_STARTED;
+	out->advert_priority = 0;
+	fsm->adver_due_ms = 0;
+	fsm->releasing = true;
+	fsm->release_heard = false;
+	fsm->release_started_ms = now_ms;
+	fsm->release_due_ms = fsm_deadline(now_ms,
+	    vrrp_fsm_master_down_interval_ms(fsm->cfg.priority,
+	    fsm->cfg.advert_interval_ms));
+}
+
+/* Second half: the new master was heard (plus grace), or nobody came. */
+static void
+fsm_finish_release(struct vrrp_fsm *fsm, uint64_t now_ms,
+    struct vrrp_actions *out)
+{
+	enum vrrp_reason reason = fsm->release_heard ?
+	    VRRP_REASON_HANDED_OVER : VRRP_REASON_HANDOVER_TIMEOUT;
+
+	if (fsm->release_heard)
+		out->peer = fsm->release_new_master;
+	out->flags |= VRRP_ACT_REMOVE_VIPS;
+	fsm->releasing = false;
+	fsm->release_due_ms = 0;
+	fsm->adver_due_ms = 0;
+	fsm->master_down_due_ms = 0;
+	fsm->preempt_allowed_ms = 0;
+	fsm_forget_master(fsm);
+	fsm_transition(fsm, VRRP_STATE_INIT, reason, now_ms, out);
 }
 
 /*
@@ -251,6 +296,17 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	uint8_t local = fsm->cfg.priority;
 	enum vrrp_reason reason;
 
+	/* Handing over: the first advert of a new master starts the grace. */
+	if (fsm->releasing) {
+		if (ev->priority != 0 && !fsm->release_heard) {
+			fsm->release_heard = true;
+			fsm->release_new_master = ev->src;
+			fsm->release_due_ms = fsm_deadline(now_ms,
+			    VRRP_HANDOVER_GRACE_MS);
+		}
+		return;
+	}
+
 	/* RFC 5798 6.4.3: another master is leaving; reassert at once. */
 	if (ev->priority == 0) {
 		out->flags |= VRRP_ACT_SEND_ADVERT;
@@ -298,6 +354,10 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 static void
 fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 {
+	if (fsm->release_due_ms != 0 && fsm->release_due_ms <= now_ms) {
+		fsm_finish_release(fsm, now_ms, out);
+		return;
+	}
 	if (fsm->master_down_due_ms != 0 && fsm->master_down_due_ms <= now_ms) {
 		fsm_become_master(fsm, fsm->takeover_reason, now_ms, out);
 		return;
@@ -324,7 +384,11 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 			fsm_start(fsm, VRRP_REASON_STARTUP, now_ms, out);
 		break;
 	case VRRP_EV_SHUTDOWN:
-		if (fsm->state != VRRP_STATE_INIT)
+		/* A second request while handing over releases at once. */
+		if (fsm->state == VRRP_STATE_MASTER &&
+		    fsm->cfg.make_before_break && !fsm->releasing)
+			fsm_begin_release(fsm, now_ms, out);
+		else if (fsm->state != VRRP_STATE_INIT)
 			fsm_stop(fsm, VRRP_STATE_INIT, VRRP_REASON_SHUTDOWN,
 			    now_ms, out);
 		break;
@@ -353,13 +417,14 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 uint64_t
 vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm)
 {
-	uint64_t a = fsm->adver_due_ms, b = fsm->master_down_due_ms;
+	uint64_t due = 0;
+	const uint64_t armed[] = { fsm->adver_due_ms, fsm->master_down_due_ms,
+	    fsm->release_due_ms };
 
-	if (a == 0)
-		return b;
-	if (b == 0)
-		return a;
-	return a < b ? a : b;
+	for (size_t i = 0; i < sizeof(armed) / sizeof(armed[0]); i++)
+		if (armed[i] != 0 && (due == 0 || armed[i] < due))
+			due = armed[i];
+	return due;
 }
 
 const char *

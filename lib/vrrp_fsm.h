@@ -40,6 +40,8 @@ enum vrrp_reason {
 	VRRP_REASON_SHUTDOWN,           /* graceful stop */
 	VRRP_REASON_IFACE_DOWN,
 	VRRP_REASON_IFACE_UP,
+	VRRP_REASON_HANDED_OVER,        /* make-before-break: new master heard */
+	VRRP_REASON_HANDOVER_TIMEOUT,   /* make-before-break: nobody took over */
 	VRRP_REASON__COUNT
 };
 
@@ -67,7 +69,16 @@ enum vrrp_action_flags {
 	VRRP_ACT_SEND_GARP   = 1u << 2,  /* announce every VIP (GARP / unsolicited NA) */
 	VRRP_ACT_REMOVE_VIPS = 1u << 3,
 	VRRP_ACT_STATE_CHANGED = 1u << 4,/* from/to/reason are valid: log, notify, dump */
+	VRRP_ACT_HANDOVER_STARTED = 1u << 5,/* priority 0 sent, VIPs kept until released */
 };
+
+/*
+ * Make-before-break: after hearing the new master, keep the VIPs this much
+ * longer. The new master sends its advert a moment before its gratuitous
+ * ARP (after adding its addresses); releasing on the advert alone would
+ * drop what clients send in between.
+ */
+#define VRRP_HANDOVER_GRACE_MS 20
 
 struct vrrp_actions {
 	unsigned flags;
@@ -87,6 +98,12 @@ struct vrrp_fsm_config {
 					  lower-priority advert that follows one of at
 					  least our priority. Ignored by an owner (255). */
 	struct vrrp_addr primary_addr; /* our own primary address, for the tie-break */
+	/*
+	 * A graceful stop of a Master announces priority 0 as RFC 5798 6.4.3
+	 * says, but keeps the VIPs until a new master is heard (or until
+	 * Master_Down_Interval passes), so no client packet falls in between.
+	 */
+	bool make_before_break;
 };
 
 struct vrrp_fsm {
@@ -105,6 +122,13 @@ struct vrrp_fsm {
 	enum vrrp_reason last_reason;
 	enum vrrp_reason takeover_reason;  /* what Master_Down_Timer expiry means:
 					      MASTER_DOWN, MASTER_LEFT or PREEMPT */
+
+	/* Make-before-break hand-over in progress (state stays MASTER). */
+	bool releasing;
+	bool release_heard;                /* the new master's advert arrived */
+	uint64_t release_started_ms;
+	uint64_t release_due_ms;           /* VIPs go at this time */
+	struct vrrp_addr release_new_master;
 };
 
 void vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg);

@@ -38,9 +38,12 @@ IPS = {"a": "192.0.2.1", "b": "192.0.2.2", "c": "192.0.2.50"}
 
 
 def start_pair(topo, impl, interval_ms):
-    if impl == "vipd":
+    if impl.startswith("vipd"):
         a = topo.add_vipd("a", IPS["a"], priority=150, advert_interval_ms=interval_ms)
         b = topo.add_vipd("b", IPS["b"], priority=100, advert_interval_ms=interval_ms)
+        # vipd-rfc: release at once on stop, as RFC 5798 and keepalived do.
+        a.global_settings["handover"] = ("rfc" if impl == "vipd-rfc"
+                                         else "make-before-break")
     else:
         a = topo.add_keepalived("a", IPS["a"], priority=150,
                                 advert_int=interval_ms / 1000.0)
@@ -74,7 +77,7 @@ def one_run(workdir, impl, interval_ms, scenario, ping_ms):
         result = pinger.stop()
         if result["received"] == 0 or result["last_reply"] is None:
             raise RuntimeError("client got no replies at all")
-        return result["max_gap_ms"]
+        return result["max_gap_ms"], result["lost"]
     finally:
         topo.close()
 
@@ -94,16 +97,19 @@ def main(argv=None):
     ap.add_argument("--scenarios", default="kill,term")
     ap.add_argument("--ping-ms", type=int, default=5)
     ap.add_argument("--json", default="build/bench-failover.json")
-    ap.add_argument("--no-keepalived", action="store_true")
+    ap.add_argument("--impls", default="vipd,keepalived",
+                    help="any of vipd (make-before-break hand-over), vipd-rfc "
+                    "(handover = \"rfc\"), keepalived")
     args = ap.parse_args(argv)
 
     if os.geteuid() != 0:
         sys.exit("failover bench: needs root (network namespaces)")
     if not os.environ.get("VIPD_BIN"):
         sys.exit("failover bench: set VIPD_BIN (make bench does)")
-    impls = ["vipd"]
-    if not args.no_keepalived and os.path.exists(vipnet.KEEPALIVED_BIN):
-        impls.append("keepalived")
+    impls = args.impls.split(",")
+    if "keepalived" in impls and not os.path.exists(vipnet.KEEPALIVED_BIN):
+        print("keepalived is not installed: its column is not measured")
+        impls.remove("keepalived")
 
     intervals = [int(x) for x in args.intervals.split(",")]
     scenarios = args.scenarios.split(",")
@@ -112,17 +118,20 @@ def main(argv=None):
         for interval_ms in intervals:
             for scenario in scenarios:
                 figures = {impl: [] for impl in impls}
+                losses = {impl: [] for impl in impls}
                 errors = {impl: [] for impl in impls}
                 for run in range(args.runs):
-                    # Alternate which goes first, so drift hits both alike.
+                    # Alternate the order, so drift hits all alike.
                     order = impls if run % 2 == 0 else list(reversed(impls))
                     for impl in order:
                         try:
-                            gap = one_run(workdir, impl, interval_ms, scenario,
-                                          args.ping_ms)
+                            gap, lost = one_run(workdir, impl, interval_ms,
+                                                scenario, args.ping_ms)
                             figures[impl].append(gap)
-                            print("  %-10s %5d ms %-4s run %d: outage %.1f ms"
-                                  % (impl, interval_ms, scenario, run + 1, gap),
+                            losses[impl].append(lost)
+                            print("  %-10s %5d ms %-4s run %d: outage %.1f ms, "
+                                  "%d pings lost" % (impl, interval_ms, scenario,
+                                                     run + 1, gap, lost),
                                   flush=True)
                         except Exception as err:   # a figure says why it is missing
                             errors[impl].append(str(err))
@@ -132,29 +141,33 @@ def main(argv=None):
                 row = {"interval_ms": interval_ms, "scenario": scenario}
                 for impl in impls:
                     row[impl] = summary(figures[impl])
+                    if row[impl]:
+                        row[impl]["lost_pings"] = losses[impl]
                     if errors[impl]:
                         row[impl + "_errors"] = errors[impl]
-                if row.get("vipd") and row.get("keepalived"):
-                    k = row["keepalived"]["median"]
-                    row["ratio_vipd_over_keepalived"] = (
-                        round(row["vipd"]["median"] / k, 3) if k else None)
                 results.append(row)
 
     print()
-    print("client-visible outage (ms, ping every %d ms), min / median / max over %d runs"
-          % (args.ping_ms, args.runs))
-    print("%-9s %-5s %-28s %-28s %s" % ("interval", "stop", "vipd", "keepalived",
-                                         "vipd/keepalived"))
+    print("client-visible outage (ms, ping every %d ms), min / median / max "
+          "[pings lost] over %d runs" % (args.ping_ms, args.runs))
+    print("%-9s %-5s " % ("interval", "stop") +
+          " ".join("%-32s" % impl for impl in impls) + " ratio of medians")
     for row in results:
         cells = []
-        for impl in ("vipd", "keepalived"):
+        for impl in impls:
             s = row.get(impl)
-            cells.append("%.1f / %.1f / %.1f" % (s["min"], s["median"], s["max"])
-                         if s else ("n/a" if impl in impls else "not run"))
-        ratio = row.get("ratio_vipd_over_keepalived")
-        print("%-9s %-5s %-28s %-28s %s" % ("%d ms" % row["interval_ms"],
-                                             row["scenario"], cells[0], cells[1],
-                                             "%.2f" % ratio if ratio else "-"))
+            cells.append("%-32s" % ("%.1f / %.1f / %.1f [%d]" % (
+                s["min"], s["median"], s["max"], sum(s["lost_pings"]))
+                if s else "n/a (see errors)"))
+        ratios = []
+        for impl in impls:
+            if impl != "keepalived" and row.get(impl) and row.get("keepalived") \
+                    and row["keepalived"]["median"]:
+                ratio = row[impl]["median"] / row["keepalived"]["median"]
+                row["ratio_%s_over_keepalived" % impl.replace("-", "_")] = round(ratio, 3)
+                ratios.append("%s/keepalived %.2f" % (impl, ratio))
+        print("%-9s %-5s " % ("%d ms" % row["interval_ms"], row["scenario"]) +
+              " ".join(cells) + " " + ", ".join(ratios))
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
         json.dump({"bench": "failover", "ping_ms": args.ping_ms, "runs": args.runs,

@@ -77,6 +77,7 @@ def summarize(target, interval_ms, start, end, sent, replies):
         "end": end,
         "sent": sent,
         "received": len(set(seq for seq, _t in replies)),
+        "lost": max(0, sent - len(set(seq for seq, _t in replies))),
         "first_reply": times[0] if times else None,
         "last_reply": times[-1] if times else None,
         "max_gap_ms": round(gap * 1000.0, 3),
@@ -84,6 +85,9 @@ def summarize(target, interval_ms, start, end, sent, replies):
         "max_gap_to": gap_to,
         "reply_times": times,
     }
+
+
+DRAIN_S = 0.2
 
 
 def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
@@ -130,6 +134,20 @@ def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
                     replies.append((got, time.monotonic()))
                     if on_reply:
                         on_reply(*replies[-1])
+        # Replies still in flight are not losses: wait for them a moment.
+        drain_until = time.monotonic() + DRAIN_S
+        while time.monotonic() < drain_until:
+            readable, _, _ = select.select([sock], [], [],
+                                           max(0.0, drain_until - time.monotonic()))
+            if not readable:
+                break
+            try:
+                packet = sock.recv(2048)
+            except BlockingIOError:
+                continue
+            got = _parse_reply(packet, ident, target)
+            if got is not None:
+                replies.append((got, time.monotonic()))
     finally:
         sock.close()
     return summarize(target, interval_ms, start, time.monotonic(), sent, replies)

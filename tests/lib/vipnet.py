@@ -409,6 +409,7 @@ class VipdNode:
         self.topo = topo
         self.host = host
         self.instances = instances
+        self.global_settings = {}      # extra keys of `global`, e.g. handover
         self.dir = os.path.join(topo.workdir, host.name)
         self.state_dir = os.path.join(self.dir, "state")
         self.conf_path = os.path.join(self.dir, "vipd.conf")
@@ -427,7 +428,8 @@ class VipdNode:
 
     def config_text(self, instances=None):
         return libconfig_text({
-            "global": {"router_id": self.host.name, "state_dir": self.state_dir},
+            "global": dict({"router_id": self.host.name, "state_dir": self.state_dir},
+                           **self.global_settings),
             "vrrp_instances": list(self.instances if instances is None else instances),
         })
 

@@ -878,6 +878,134 @@ test_inapplicable_events_yield_no_actions(void **state)
 	}
 }
 
+/* Make-before-break: a Master that stops says priority 0 but keeps the VIPs. */
+static void
+mbb_master(struct vrrp_fsm *fsm, uint8_t priority, uint32_t interval_ms)
+{
+	fsm_setup(fsm, priority, interval_ms, true, 0);
+	fsm->cfg.make_before_break = true;
+	drive_to(fsm, VRRP_STATE_MASTER, T0);
+}
+
+static void
+test_handover_keeps_vips_until_new_master_is_heard(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 150, 1000);
+	t = fsm.state_since_ms + 5000;
+	a = feed(&fsm, VRRP_EV_SHUTDOWN, t);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_STARTED);
+	assert_int_equal(a.advert_priority, 0);
+	assert_int_equal(fsm.state, VRRP_STATE_MASTER);
+	assert_true(fsm.releasing);
+	/* Silent while handing over: no advert of ours may win the VIP back. */
+	assert_int_equal(fsm.adver_due_ms, 0);
+	/* Bounded by our Master_Down_Interval: 3000 + (256-150)*1000/256 = 3414. */
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + 3414);
+
+	/* The backup's first advert (after its Skew_Time) starts the grace. */
+	a = advert(&fsm, 100, 1000, &higher_addr, t + 609);
+	assert_int_equal(a.flags, 0);
+	assert_int_equal(fsm.state, VRRP_STATE_MASTER);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + 609 + VRRP_HANDOVER_GRACE_MS);
+	/* A second advert does not push the release further out. */
+	a = advert(&fsm, 100, 1000, &higher_addr, t + 615);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + 609 + VRRP_HANDOVER_GRACE_MS);
+
+	a = feed(&fsm, VRRP_EV_TIMER, t + 609 + VRRP_HANDOVER_GRACE_MS);
+	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.from, VRRP_STATE_MASTER);
+	assert_int_equal(a.to, VRRP_STATE_INIT);
+	assert_int_equal(a.reason, VRRP_REASON_HANDED_OVER);
+	assert_memory_equal(&a.peer, &higher_addr, sizeof(higher_addr));
+	assert_false(fsm.releasing);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), 0);
+}
+
+static void
+test_handover_releases_after_master_down_interval_when_nobody_comes(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 100, 100);
+	t = fsm.state_since_ms + 1000;
+	feed(&fsm, VRRP_EV_SHUTDOWN, t);
+	/* 300 + (256-100)*100/256 = 360 ms. */
+	a = feed(&fsm, VRRP_EV_TIMER, t + 359);
+	assert_int_equal(a.flags, 0);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 360);
+	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.reason, VRRP_REASON_HANDOVER_TIMEOUT);
+	assert_int_equal(fsm.state, VRRP_STATE_INIT);
+}
+
+static void
+test_handover_second_shutdown_releases_at_once(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 150, 1000);
+	t = fsm.state_since_ms + 10;
+	feed(&fsm, VRRP_EV_SHUTDOWN, t);
+	a = feed(&fsm, VRRP_EV_SHUTDOWN, t + 1);
+	assert_true(a.flags & VRRP_ACT_REMOVE_VIPS);
+	assert_int_equal(a.to, VRRP_STATE_INIT);
+	assert_int_equal(a.reason, VRRP_REASON_SHUTDOWN);
+	assert_false(fsm.releasing);
+}
+
+static void
+test_handover_ignores_priority_zero_and_ends_on_link_loss(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 150, 1000);
+	t = fsm.state_since_ms + 10;
+	feed(&fsm, VRRP_EV_SHUTDOWN, t);
+	/* Another leaving master is not a new master. */
+	a = advert(&fsm, 0, 1000, &higher_addr, t + 5);
+	assert_int_equal(a.flags, 0);
+	assert_false(fsm.release_heard);
+	/* Nor does a higher-priority advert make us a Backup mid-hand-over. */
+	a = advert(&fsm, 200, 1000, &higher_addr, t + 6);
+	assert_int_equal(a.flags, 0);
+	assert_int_equal(fsm.state, VRRP_STATE_MASTER);
+	a = feed(&fsm, VRRP_EV_IFACE_DOWN, t + 7);
+	assert_true(a.flags & VRRP_ACT_REMOVE_VIPS);
+	assert_int_equal(fsm.state, VRRP_STATE_FAULT);
+	assert_false(fsm.releasing);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), 0);
+}
+
+static void
+test_shutdown_without_make_before_break_releases_at_once(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+
+	(void)state;
+	fsm_setup(&fsm, 150, 1000, true, 0);
+	drive_to(&fsm, VRRP_STATE_MASTER, T0);
+	a = feed(&fsm, VRRP_EV_SHUTDOWN, fsm.state_since_ms + 1);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS |
+	    VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.advert_priority, 0);
+	assert_false(fsm.releasing);
+}
+
 int
 main(void)
 {
@@ -906,6 +1034,11 @@ main(void)
 		cmocka_unit_test(test_iface_up_from_each_state),
 		cmocka_unit_test(test_fault_recovery_starts_afresh),
 		cmocka_unit_test(test_inapplicable_events_yield_no_actions),
+		cmocka_unit_test(test_handover_keeps_vips_until_new_master_is_heard),
+		cmocka_unit_test(test_handover_releases_after_master_down_interval_when_nobody_comes),
+		cmocka_unit_test(test_handover_second_shutdown_releases_at_once),
+		cmocka_unit_test(test_handover_ignores_priority_zero_and_ends_on_link_loss),
+		cmocka_unit_test(test_shutdown_without_make_before_break_releases_at_once),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
