@@ -18,7 +18,7 @@ BUILD      ?= build
 PYTHON     ?= /usr/bin/python3
 FUZZ_SECONDS ?= 15
 
-PKGS := libconfig libnl-3.0 libnl-route-3.0
+PKGS := libconfig libnl-3.0 libnl-route-3.0 libcrypto
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -105,7 +105,8 @@ demo: all
 BENCH_RUNS ?= 5
 bench: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/failover.py \
-		--runs $(BENCH_RUNS) --json $(BUILD)/bench-failover.json
+		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
+		--json $(BUILD)/bench-failover.json
 
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/vipd
