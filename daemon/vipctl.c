@@ -23,6 +23,9 @@ usage(FILE *f)
 	    "  dump              the same as the SIGUSR1 text dump\n"
 	    "  stats             counters\n"
 	    "  reload            reload the configuration, say whether it was accepted\n"
+	    "  fault INSTANCE on|off  forced FAULT for drills (a master hands over first)\n"
+	    "  drill INSTANCE [--hold SECONDS]  measured hand-over and take-back, on\n"
+	    "                    the master; exits 1 if no peer took over\n"
 	    "socket default: %s/%s\n", CONF_DEFAULT_STATE_DIR, CTL_SOCKET_NAME);
 }
 

@@ -29,11 +29,14 @@
 #include "log.h"
 #include "nl.h"
 #include "proc.h"
+#include "vrrp_auth.h"
 #include "vrrp_pkt.h"
 #include "announce.h"
 
 #define VIPD_VERSION "0.1.0"
 #define VIPD_DEFAULT_PID_FILE "/run/vipd/vipd.pid"
+#define VIPD_MAX_DRILLS 8
+#define VIPD_DRILL_DEFAULT_HOLD_S 5.0
 
 struct vipd;
 
@@ -59,6 +62,11 @@ struct vipd {
 	struct evloop_watch nl_watch;
 	struct instance_env env;
 	struct ctl ctl;
+	struct {
+		struct instance *inst;
+		struct ctl_ticket ticket;
+	} drills[VIPD_MAX_DRILLS];   /* vipctl drill requests waiting for the end */
+	size_t ndrills;
 
 	/* requests from signals, carried out between event batches */
 	unsigned stop_requests;      /* a second one cuts a hand-over short */
@@ -167,7 +175,8 @@ vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
 		    VRRP_DROP_TRUNCATED, &meta, now_ms);
 		return;
 	}
-	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version, &adv);
+	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version,
+	    &inst->conf.auth, &adv);
 	if (reason != VRRP_DROP_NONE) {
 		instance_count_drop(inst, reason, &meta.src, now_ms);
 		return;
@@ -185,6 +194,11 @@ vipd_attach_socket(struct vipd *v, struct instance *inst)
 		log_err("%s: cannot open advert socket on %s: %s", inst->conf.name,
 		    inst->conf.interface, strerror(-fd));
 	inst->sock_fd = fd;
+	/* AH adverts are IP protocol 51: the advert socket never sees them. */
+	if (fd >= 0 && inst->conf.auth.type == VRRP_AUTH_AH &&
+	    (fd = ifsock_attach_ah(&v->socks, inst->conf.interface)) < 0)
+		log_err("%s: cannot open AH socket on %s: %s", inst->conf.name,
+		    inst->conf.interface, strerror(-fd));
 }
 
 static bool
@@ -300,7 +314,7 @@ vipd_write_dumps(struct vipd *v)
 	    (err = dump_to_file(v->state_dir, "vipd.json", dump_write_json, &view)) < 0)
 		log_err("cannot write dump in %s: %s", v->state_dir, strerror(-err));
 	else
-		log_info("state written to %s/vipd.data and vipd.json", v->state_dir);
+		log_debug("state written to %s/vipd.data and vipd.json", v->state_dir);
 }
 
 static void
@@ -324,6 +338,31 @@ vipd_fill_router_id(struct vipd *v)
 	if (gethostname(v->router_id, sizeof(v->router_id)) < 0)
 		snprintf(v->router_id, sizeof(v->router_id), "vipd");
 	v->router_id[sizeof(v->router_id) - 1] = '\0';
+}
+
+/* Answer every drill that has finished (or whose instance is going). */
+static void
+vipd_answer_drills(struct vipd *v, const struct instance *going)
+{
+	char body[400];
+	const char *report;
+	bool ok;
+
+	for (size_t i = 0; i < v->ndrills; i++) {
+		struct instance *inst = v->drills[i].inst;
+
+		if (inst == going) {
+			snprintf(body, sizeof(body), "drill %s: interrupted: the "
+			    "instance was stopped\n", inst->conf.name);
+			ok = false;
+		} else if (instance_drill_take_report(inst, &report, &ok)) {
+			snprintf(body, sizeof(body), "%s\n", report);
+		} else {
+			continue;
+		}
+		ctl_answer_later(&v->ctl, &v->drills[i].ticket, ok ? 0 : 1, body);
+		v->drills[i--] = v->drills[--v->ndrills];
+	}
 }
 
 /*
@@ -400,6 +439,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		 * Its replacement may reuse the VRID right away, so this one
 		 * cannot linger: release at once (a second stop request).
 		 */
+		vipd_answer_drills(v, v->instances[j]);
 		instance_stop(v->instances[j], &v->env, now_ms);
 		if (instance_releasing(v->instances[j]))
 			instance_stop(v->instances[j], &v->env, now_ms);
@@ -492,8 +532,82 @@ vipd_next_deadline(const struct vipd *v)
 
 /* ---- control socket requests ------------------------------------------- */
 
+/* "fault NAME on|off": a forced FAULT for drills. */
 static int
-vipd_ctl_request(void *arg, const char *cmd, FILE *out)
+vipd_ctl_fault(struct vipd *v, const char *args, FILE *out)
+{
+	char name[CONF_NAME_MAX], mode[8];
+	struct instance *inst = NULL;
+	int err;
+
+	if (sscanf(args, "%63s %7s", name, mode) != 2 ||
+	    (strcmp(mode, "on") != 0 && strcmp(mode, "off") != 0)) {
+		fprintf(out, "usage: fault INSTANCE on|off\n");
+		return 1;
+	}
+	for (size_t i = 0; i < v->ninstances && inst == NULL; i++)
+		if (strcmp(v->instances[i]->conf.name, name) == 0)
+			inst = v->instances[i];
+	if (inst == NULL) {
+		fprintf(out, "no instance named '%s'\n", name);
+		return 1;
+	}
+	err = instance_force_fault(inst, &v->env, strcmp(mode, "on") == 0,
+	    evloop_now_ms());
+	if (err == -EALREADY) {
+		fprintf(out, "%s: forced FAULT is already %s\n", name, mode);
+		return 1;
+	}
+	if (err == -EBUSY) {
+		fprintf(out, "%s: a hand-over is in progress; try again when it "
+		    "is done\n", name);
+		return 1;
+	}
+	fprintf(out, "%s: forced FAULT %s; state %s%s\n", name, mode,
+	    vrrp_state_name(inst->fsm.state), inst->fsm.releasing ?
+	    " (handing over, VIPs kept until the new master is heard)" : "");
+	return 0;
+}
+
+/* "drill NAME [--hold SECONDS]": answered when the drill is over. */
+static int
+vipd_ctl_drill(struct vipd *v, const char *args, FILE *out,
+    struct ctl_ticket *ticket)
+{
+	char name[CONF_NAME_MAX], why[256];
+	struct instance *inst = NULL;
+	double hold_s = VIPD_DRILL_DEFAULT_HOLD_S;
+	int n = 0;
+
+	if (sscanf(args, "%63s%n", name, &n) != 1 ||
+	    (args[n] != '\0' && (sscanf(args + n, " --hold %lf", &hold_s) != 1 ||
+	    hold_s < 0 || hold_s > 3600))) {
+		fprintf(out, "usage: drill INSTANCE [--hold SECONDS (0..3600)]\n");
+		return 1;
+	}
+	for (size_t i = 0; i < v->ninstances && inst == NULL; i++)
+		if (strcmp(v->instances[i]->conf.name, name) == 0)
+			inst = v->instances[i];
+	if (inst == NULL) {
+		fprintf(out, "no instance named '%s'\n", name);
+		return 1;
+	}
+	if (v->ndrills == VIPD_MAX_DRILLS) {
+		fprintf(out, "too many drills at once\n");
+		return 1;
+	}
+	if (instance_drill_start(inst, &v->env, (uint32_t)(hold_s * 1000.0),
+	    evloop_now_ms(), why, sizeof(why)) < 0) {
+		fprintf(out, "%s\n", why);
+		return 1;
+	}
+	v->drills[v->ndrills].inst = inst;
+	v->drills[v->ndrills++].ticket = *ticket;
+	return CTL_PENDING;
+}
+
+static int
+vipd_ctl_request(void *arg, const char *cmd, FILE *out, struct ctl_ticket *ticket)
 {
 	struct vipd *v = arg;
 	struct dump_view view = vipd_view(v);
@@ -519,8 +633,13 @@ vipd_ctl_request(void *arg, const char *cmd, FILE *out)
 		fprintf(out, "reload accepted: %s\n", why);
 		return 0;
 	}
+	if (strncmp(cmd, "fault ", 6) == 0)
+		return vipd_ctl_fault(v, cmd + 6, out);
+	if (strncmp(cmd, "drill ", 6) == 0)
+		return vipd_ctl_drill(v, cmd + 6, out, ticket);
 	fprintf(out, "unknown command '%s' (try: status, status --json, dump, "
-	    "stats, reload)\n", cmd);
+	    "stats, reload, fault INSTANCE on|off, drill INSTANCE [--hold S])\n",
+	    cmd);
 	return 1;
 }
 
@@ -611,6 +730,10 @@ vipd_open(struct vipd *v)
 		return v->env.garp_fd;
 	}
 	v->env.nl = &v->nl;
+	/* Now, so that OpenSSL reads its config at start-up, not on a packet. */
+	if (vrrp_auth_init() < 0)
+		log_warn("HMAC-MD5 is unavailable in OpenSSL: instances with "
+		    "AH authentication will neither send nor accept adverts");
 	ifsock_table_init(&v->socks, &v->loop, vipd_handle_packet, v);
 	if ((err = ctl_open(&v->ctl, &v->loop, v->state_dir, vipd_ctl_request, v)) < 0)
 		log_warn("control socket %s/vipd.sock unavailable: %s", v->state_dir,
@@ -662,6 +785,8 @@ vipd_iterate(struct vipd *v, bool accept_reload)
 		v->stats_requested = false;
 		vipd_write_stats(v);
 	}
+	if (v->ndrills > 0)
+		vipd_answer_drills(v, NULL);
 	return 0;
 }
 

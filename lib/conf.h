@@ -69,6 +69,7 @@ struct conf_instance {
 	uint32_t preempt_delay_ms;         /* default 0 */
 	bool accept_mode;
 	bool use_vmac;
+	struct vrrp_auth auth;             /* v2 only; type VRRP_AUTH_NONE by default */
 	struct conf_garp garp;
 	size_t nvips;
 	struct conf_vip vips[VRRP_MAX_ADDRS];

@@ -1,13 +1,14 @@
 /*
  * conf_vrrp - the vrrp_instances section: one group per virtual router
  * (RFC 5798), checked key by key, then the rules that span instances
- * (names, (interface, VRID) pairs, VIPs). Part of the conf module, see
- * conf_vrrp.h. This milestone is VRRPv3 over IPv4: keys and values of
- * later milestones are refused by name rather than ignored.
+ * (names, (interface, VRID) pairs, VIPs); also the typed getters and key
+ * checks that conf.c's sections use as well. Part of the conf module, see
+ * conf_vrrp.h. This milestone is VRRPv3, and VRRPv2 with keepalived's
+ * authentication, over IPv4: keys and values of later milestones are
+ * refused by name rather than ignored.
  */
 #include <ctype.h>
 #include <errno.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,12 +24,13 @@
 static const char *const instance_keys[] = { "name", "interface", "vrid",
 	"version", "priority", "advert_interval_ms", "preempt",
 	"preempt_delay_ms", "accept_mode", "use_vmac", "addresses", "garp",
-	NULL };
+	"authentication", NULL };
 static const char *const instance_later[] = { "unicast_src",
-	"unicast_peers", "authentication", "track_interfaces", "track_scripts",
-	"track_files", "notify", NULL };
+	"unicast_peers", "track_interfaces", "track_scripts", "track_files",
+	"notify", NULL };
 static const char *const garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };
+static const char *const auth_keys[] = { "type", "secret", NULL };
 
 /*
  * Where each accepted value came from, for the checks across instances and
@@ -37,13 +39,137 @@ static const char *const garp_keys[] = { "delay_ms", "repeat",
  */
 struct inst_src {
 	char where[CONF_WHERE_MAX];             /* "vrrp_instances[ext]" */
-	const config_setting_t *group;
 	const config_setting_t *name;
 	const config_setting_t *vrid;           /* interface and vrid valid */
 	const config_setting_t *vip[VRRP_MAX_ADDRS]; /* parallel to vips[] */
 };
 
 enum vip_parse { VIP_OK, VIP_NOT_ADDR, VIP_BAD_PREFIX };
+
+/* ---- helpers shared with conf.c ---------------------------------------- */
+
+const char *
+conf_quote(const char *s, char *buf, size_t len)
+{
+	size_t i, max = len - 4 < 40 ? len - 4 : 40;
+
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		buf[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+	if (s[i] != '\0') {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static bool
+in_list(const char *name, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+/* "global" + "." + "state_dir", or just the key at the top level. */
+static const char *
+dot(const char *where)
+{
+	return where[0] != '\0' ? "." : "";
+}
+
+void
+conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *const *known, const char *const *later)
+{
+	const config_setting_t *s;
+	const char *name;
+
+	for (int i = 0; (s = config_setting_get_elem(group, (unsigned)i)) != NULL;
+	    i++) {
+		name = config_setting_name(s);
+		if (name == NULL || in_list(name, known))
+			continue;
+		if (later != NULL && in_list(name, later))
+			conf_error(ctx, s, "%s%s%s: not supported yet", where,
+			    dot(where), name);
+		else
+			conf_error(ctx, s, "unknown key '%s' in %s", name,
+			    where[0] != '\0' ? where : "the top level");
+	}
+}
+
+int
+conf_get_int(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *key, long long lo, long long hi,
+    long long *out)
+{
+	const config_setting_t *s;
+	long long v;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	/* 1000L is as good an integer as 1000; 1000.0 is not. */
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error(ctx, s, "%s.%s: expected an integer", where, key);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		conf_error(ctx, s, "%s.%s: %lld is out of range %lld..%lld",
+		    where, key, v, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+int
+conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *key, bool *out)
+{
+	const config_setting_t *s;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error(ctx, s, "%s.%s: expected true or false", where, key);
+		return -1;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return 1;
+}
+
+int
+conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *key, const char **out)
+{
+	const config_setting_t *s;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, s, "%s.%s: expected a string", where, key);
+		return -1;
+	}
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+bool
+conf_valid_name(const char *s, size_t max_len)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && strchr("_.-", s[n]) == NULL)
+			return false;
+	return n >= 1 && n <= max_len;
+}
+
+/* ---- one instance -------------------------------------------------------- */
 
 /* Linux dev_valid_name(): IFNAMSIZ, no '/', ':' or blanks, not . or .. */
 static bool
@@ -100,12 +226,22 @@ usable_ipv4_vip(const struct vrrp_addr *a)
 	return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
 }
 
+static const struct conf_vip *
+has_vip(const struct conf_instance *in, const struct vrrp_addr *addr)
+{
+	for (size_t i = 0; i < in->nvips; i++)
+		if (vrrp_addr_cmp(&in->vips[i].addr, addr) == 0)
+			return &in->vips[i];
+	return NULL;
+}
+
 /* One element of addresses; appended to in->vips when it passes. */
 static void
 load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
     struct conf_instance *in, struct inst_src *src, int *family)
 {
 	struct conf_vip vip;
+	const struct conf_vip *dup;
 	const char *text;
 	char q[48], a[INET6_ADDRSTRLEN];
 
@@ -147,13 +283,11 @@ load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
 		    "in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3", ew, a);
 		return;
 	}
-	for (size_t i = 0; i < in->nvips; i++) {
-		if (vrrp_addr_cmp(&in->vips[i].addr, &vip.addr) == 0) {
-			conf_error(ctx, e, "%s: %s is already in the list "
-			    "(addresses[%d])", ew, a,
-			    config_setting_index(src->vip[i]));
-			return;
-		}
+	if ((dup = has_vip(in, &vip.addr)) != NULL) {
+		conf_error(ctx, e, "%s: %s is already in the list "
+		    "(addresses[%d])", ew, a,
+		    config_setting_index(src->vip[dup - in->vips]));
+		return;
 	}
 	src->vip[in->nvips] = e;
 	in->vips[in->nvips++] = vip;
@@ -264,6 +398,70 @@ load_interval(struct conf_ctx *ctx, const config_setting_t *g,
 		in->advert_interval_ms = (uint32_t)v;
 }
 
+/*
+ * authentication = { type = "pass" | "ah"; secret = "..." }. RFC 3768
+ * keeps v2's Auth Type field and keepalived fills it as RFC 2338 did: a
+ * simple password, or IPsec AH keyed with the same 8-byte auth_pass. RFC
+ * 5798 removed authentication, so v3 refuses the key. version_known is
+ * false when version itself was refused: its rule is then not repeated.
+ */
+static void
+load_auth(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_instance *in, long long version, bool version_known)
+{
+	const config_setting_t *s;
+	char aw[CONF_WHERE_MAX + 16], q[48];
+	const char *type, *secret;
+	struct vrrp_auth auth;
+	int rt, rs;
+	size_t n = 0;
+
+	if ((s = config_setting_get_member(g, "authentication")) == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, s, "%s.authentication: expected a group { ... }",
+		    where);
+		return;
+	}
+	if (version_known && version != 2) {
+		conf_error(ctx, s, "%s.authentication: needs version = 2 "
+		    "(VRRPv3, RFC 5798, has no authentication)", where);
+		return;
+	}
+	snprintf(aw, sizeof(aw), "%s.authentication", where);
+	conf_check_keys(ctx, s, aw, auth_keys, NULL);
+	memset(&auth, 0, sizeof(auth));
+	if ((rt = conf_get_string(ctx, s, aw, "type", &type)) == 0)
+		conf_error(ctx, s, "%s.type: missing (required)", aw);
+	else if (rt > 0 && strcmp(type, "pass") == 0)
+		auth.type = VRRP_AUTH_PASS;
+	else if (rt > 0 && strcmp(type, "ah") == 0)
+		auth.type = VRRP_AUTH_AH;
+	else if (rt > 0) {
+		conf_error(ctx, config_setting_get_member(s, "type"),
+		    "%s.type: '%s' is not \"pass\" or \"ah\"", aw,
+		    conf_quote(type, q, sizeof(q)));
+		rt = -1;
+	}
+	/*
+	 * Both travel as keepalived's 8-byte auth data (the password in
+	 * clear, or the HMAC key), which keepalived silently cuts to 8: a
+	 * longer secret here could never match the peer's.
+	 */
+	if ((rs = conf_get_string(ctx, s, aw, "secret", &secret)) == 0)
+		conf_error(ctx, s, "%s.secret: missing (required)", aw);
+	else if (rs > 0 && ((n = strlen(secret)) == 0 ||
+	    n > VRRP_AUTH_DATA_LEN)) {
+		conf_error(ctx, config_setting_get_member(s, "secret"),
+		    "%s.secret: %zu characters, VRRPv2 carries 1..%d", aw, n,
+		    VRRP_AUTH_DATA_LEN);
+		rs = -1;
+	} else if (rs > 0)
+		memcpy(auth.key, secret, n);
+	if (rt > 0 && rs > 0)
+		in->auth = auth;
+}
+
 static void
 load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
     struct conf_instance *in, struct inst_src *src)
@@ -272,7 +470,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	long long n, version = 3;
 	bool b, if_ok = false;
 	char q[48];
-	int r;
+	int r, rv;
 
 	in->line = (int)config_setting_source_line(g);
 	in->version = 3;
@@ -282,7 +480,6 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	in->accept_mode = true;
 	in->garp = (struct conf_garp){ .delay_ms = 0, .repeat = 3,
 	    .interval_ms = 10, .refresh_s = 0 };
-	src->group = g;
 	load_name(ctx, g, index, in, src);
 	conf_check_keys(ctx, g, where, instance_keys, instance_later);
 
@@ -303,10 +500,8 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		in->vrid = (uint8_t)n;
 		src->vrid = if_ok ? config_setting_get_member(g, "vrid") : NULL;
 	}
-	if (conf_get_int(ctx, g, where, "version", 2, 3, &version) > 0 &&
-	    version == 2)
-		conf_error(ctx, config_setting_get_member(g, "version"),
-		    "%s.version: version 2 is not supported yet", where);
+	if ((rv = conf_get_int(ctx, g, where, "version", 2, 3, &version)) > 0)
+		in->version = (uint8_t)version;
 	if (conf_get_int(ctx, g, where, "priority", 1, 255, &n) > 0)
 		in->priority = (uint8_t)n;
 	load_interval(ctx, g, where, in, version);
@@ -322,6 +517,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	if (conf_get_bool(ctx, g, where, "use_vmac", &b) > 0 && b)
 		conf_error(ctx, config_setting_get_member(g, "use_vmac"),
 		    "%s.use_vmac: use_vmac = true is not supported yet", where);
+	load_auth(ctx, g, where, in, version, rv >= 0);
 	load_addresses(ctx, g, where, in, src);
 	load_garp(ctx, g, where, &in->garp);
 }
@@ -360,79 +556,36 @@ check_names_and_vrids(struct conf_ctx *ctx, const struct conf *conf,
 	}
 }
 
-struct vip_ref {
-	const struct vrrp_addr *addr;
-	size_t inst, vip;
-	size_t owner;                   /* earlier instance with it, or SIZE_MAX */
-};
-
-static int
-vip_ref_by_addr(const void *x, const void *y)
-{
-	const struct vip_ref *a = x, *b = y;
-	int c = vrrp_addr_cmp(a->addr, b->addr);
-
-	if (c != 0)
-		return c;
-	return a->inst < b->inst ? -1 : a->inst > b->inst;
-}
-
-static int
-vip_ref_by_place(const void *x, const void *y)
-{
-	const struct vip_ref *a = x, *b = y;
-
-	if (a->inst != b->inst)
-		return a->inst < b->inst ? -1 : 1;
-	return a->vip < b->vip ? -1 : a->vip > b->vip;
-}
-
 /*
- * Two routers owning one address would both answer ARP for it. Sorting
- * keeps this O(n log n) however many VIPs there are; an instance holds an
- * address once (load_vip), so equal neighbours are different instances.
- * Reported in file order, against the first instance that has it.
+ * Two routers owning one address would both answer ARP for it. Each
+ * instance holds an address once (load_vip), so only earlier instances are
+ * searched; quadratic in the number of VIPs, which is small in any real
+ * file (a thousand VIPs is half a million comparisons).
  */
-static int
+static void
 check_vips(struct conf_ctx *ctx, const struct conf *conf,
     const struct inst_src *src)
 {
-	const struct inst_src *s;
-	struct vip_ref *refs;
-	size_t n = 0, k = 0, f = 0;
-	char a[INET6_ADDRSTRLEN];
+	const struct conf_instance *a, *b;
+	char text[INET6_ADDRSTRLEN];
 
-	for (size_t i = 0; i < conf->ninstances; i++)
-		n += conf->instances[i].nvips;
-	if (n < 2)
-		return 0;
-	if ((refs = calloc(n, sizeof(*refs))) == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < conf->ninstances; i++)
-		for (size_t v = 0; v < conf->instances[i].nvips; v++)
-			refs[k++] = (struct vip_ref){
-			    &conf->instances[i].vips[v].addr, i, v, SIZE_MAX };
-	qsort(refs, n, sizeof(*refs), vip_ref_by_addr);
-	for (k = 1; k < n; k++) {
-		if (vrrp_addr_cmp(refs[k].addr, refs[f].addr) != 0)
-			f = k;
-		else
-			refs[k].owner = refs[f].inst;
+	for (size_t i = 1; i < conf->ninstances; i++) {
+		a = &conf->instances[i];
+		for (size_t k = 0; k < a->nvips; k++) {
+			for (size_t j = 0; j < i; j++) {
+				b = &conf->instances[j];
+				if (!has_vip(b, &a->vips[k].addr))
+					continue;
+				conf_error(ctx, src[i].vip[k], "%s.addresses[%d]: "
+				    "%s is already an address of %s (line %d)",
+				    src[i].where,
+				    config_setting_index(src[i].vip[k]),
+				    vrrp_addr_str(&a->vips[k].addr, text,
+				    sizeof(text)), src[j].where, b->line);
+				break;
+			}
+		}
 	}
-	qsort(refs, n, sizeof(*refs), vip_ref_by_place);
-	for (k = 0; k < n; k++) {
-		if (refs[k].owner == SIZE_MAX)
-			continue;
-		s = &src[refs[k].inst];
-		conf_error(ctx, s->vip[refs[k].vip], "%s.addresses[%d]: %s is "
-		    "already an address of %s (line %d)", s->where,
-		    config_setting_index(s->vip[refs[k].vip]),
-		    vrrp_addr_str(refs[k].addr, a, sizeof(a)),
-		    src[refs[k].owner].where,
-		    conf->instances[refs[k].owner].line);
-	}
-	free(refs);
-	return 0;
 }
 
 int
@@ -442,7 +595,6 @@ conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 	const config_setting_t *g;
 	struct inst_src *src;
 	size_t n;
-	int err;
 
 	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
 		conf_error(ctx, list, "vrrp_instances: expected a list "
@@ -466,9 +618,9 @@ conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 		load_instance(ctx, g, i, &conf->instances[i], &src[i]);
 	}
 	check_names_and_vrids(ctx, conf, src);
-	err = check_vips(ctx, conf, src);
+	check_vips(ctx, conf, src);
 	free(src);
-	return err;
+	return 0;
 }
 
 /* ---- the model ---------------------------------------------------------- */
@@ -495,6 +647,8 @@ conf_instance_equal(const struct conf_instance *a,
 	    a->preempt != b->preempt ||
 	    a->preempt_delay_ms != b->preempt_delay_ms ||
 	    a->accept_mode != b->accept_mode || a->use_vmac != b->use_vmac ||
+	    a->auth.type != b->auth.type ||
+	    memcmp(a->auth.key, b->auth.key, sizeof(a->auth.key)) != 0 ||
 	    a->garp.delay_ms != b->garp.delay_ms ||
 	    a->garp.repeat != b->garp.repeat ||
 	    a->garp.interval_ms != b->garp.interval_ms ||

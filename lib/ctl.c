@@ -18,15 +18,29 @@ ctl_client_close(struct ctl_client *c)
 {
 	if (c->fd < 0)
 		return;
-	evloop_del(c->ctl->loop, &c->watch);
+	if (!c->pending)
+		evloop_del(c->ctl->loop, &c->watch);
 	close(c->fd);
 	c->fd = -1;
 	c->len = 0;
+	c->pending = false;
+}
+
+static void
+ctl_send(struct ctl_client *c, int status, const char *body, size_t body_len,
+    const char *request)
+{
+	if (dprintf(c->fd, "%s\n", status == 0 ? "OK" : "REFUSED") < 0 ||
+	    send(c->fd, body, body_len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
+	    (ssize_t)body_len)
+		log_warn("control: answer to '%s' cut short (client too slow "
+		    "or gone)", request);
 }
 
 static void
 ctl_answer(struct ctl_client *c, const char *request)
 {
+	struct ctl_ticket ticket = { c, c->generation };
 	char *body = NULL;
 	size_t body_len = 0;
 	FILE *out = open_memstream(&body, &body_len);
@@ -36,13 +50,16 @@ ctl_answer(struct ctl_client *c, const char *request)
 		ctl_client_close(c);
 		return;
 	}
-	status = c->ctl->handler(c->ctl->arg, request, out);
+	status = c->ctl->handler(c->ctl->arg, request, out, &ticket);
 	fclose(out);
-	if (dprintf(c->fd, "%s\n", status == 0 ? "OK" : "REFUSED") < 0 ||
-	    send(c->fd, body, body_len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
-	    (ssize_t)body_len)
-		log_warn("control: answer to '%s' cut short (client too slow)",
-		    request);
+	if (status == CTL_PENDING) {
+		/* Nothing more to read; the answer comes with ctl_answer_later. */
+		evloop_del(c->ctl->loop, &c->watch);
+		c->pending = true;
+		free(body);
+		return;
+	}
+	ctl_send(c, status, body, body_len, request);
 	free(body);
 	ctl_client_close(c);
 }
@@ -98,13 +115,25 @@ ctl_accept(struct evloop_watch *w, uint32_t events)
 	for (int i = 0; i < CTL_MAX_CLIENTS && c == NULL; i++)
 		if (ctl->clients[i].fd < 0)
 			c = &ctl->clients[i];
+	/* A client that connects and never asks must not lock others out. */
+	for (int i = 0; i < CTL_MAX_CLIENTS && c == NULL; i++) {
+		struct ctl_client *victim =
+		    &ctl->clients[ctl->next_victim++ % CTL_MAX_CLIENTS];
+
+		if (!victim->pending) {
+			ctl_client_close(victim);
+			c = victim;
+		}
+	}
 	if (c == NULL) {
-		/* A client that connects and never asks must not lock others out. */
-		c = &ctl->clients[ctl->next_victim++ % CTL_MAX_CLIENTS];
-		ctl_client_close(c);
+		dprintf(fd, "REFUSED\nbusy: %d requests are waiting\n",
+		    CTL_MAX_CLIENTS);
+		close(fd);
+		return;
 	}
 	c->fd = fd;
 	c->len = 0;
+	c->generation = ++ctl->generations;
 	c->watch = (struct evloop_watch){ fd, ctl_client_readable, c };
 	if (evloop_add(ctl->loop, &c->watch, EPOLLIN) < 0) {
 		close(fd);
@@ -153,6 +182,20 @@ fail:
 	close(ctl->fd);
 	ctl->fd = -1;
 	return err;
+}
+
+void
+ctl_answer_later(struct ctl *ctl, const struct ctl_ticket *ticket, int status,
+    const char *body)
+{
+	struct ctl_client *c = ticket->client;
+
+	(void)ctl;
+	if (c == NULL || c->fd < 0 || !c->pending ||
+	    c->generation != ticket->generation)
+		return;
+	ctl_send(c, status, body, strlen(body), "(pending)");
+	ctl_client_close(c);
 }
 
 void

@@ -14,6 +14,8 @@
 #define VIPD_CTL_H
 
 #include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "evloop.h"
@@ -22,14 +24,27 @@
 #define CTL_MAX_CLIENTS 8
 #define CTL_SOCKET_NAME "vipd.sock"
 
-/* Write the answer to out; return 0 for OK, non-zero for REFUSED. */
-typedef int (*ctl_handler)(void *arg, const char *request, FILE *out);
-
 struct ctl;
+struct ctl_client;
+
+/*
+ * Write the answer to out; return 0 for OK, 1 for REFUSED, or CTL_PENDING
+ * to answer later with ctl_answer_later() (a drill that takes seconds):
+ * *ticket then names the waiting client.
+ */
+#define CTL_PENDING 2
+struct ctl_ticket {
+	struct ctl_client *client;
+	uint64_t generation;
+};
+typedef int (*ctl_handler)(void *arg, const char *request, FILE *out,
+			   struct ctl_ticket *ticket);
 
 struct ctl_client {
 	int fd;
 	size_t len;
+	bool pending;                   /* waits for ctl_answer_later() */
+	uint64_t generation;            /* tells a reused slot from its past */
 	char buf[CTL_REQUEST_MAX];
 	struct evloop_watch watch;
 	struct ctl *ctl;
@@ -43,6 +58,7 @@ struct ctl {
 	ctl_handler handler;
 	void *arg;
 	unsigned next_victim;           /* oldest client to drop when full */
+	uint64_t generations;
 	struct ctl_client clients[CTL_MAX_CLIENTS];
 };
 
@@ -50,5 +66,12 @@ struct ctl {
 int ctl_open(struct ctl *ctl, struct evloop *loop, const char *state_dir,
 	     ctl_handler handler, void *arg);
 void ctl_close(struct ctl *ctl, struct evloop *loop);
+
+/*
+ * Answer a request the handler left pending (status 0 OK, else REFUSED).
+ * A ticket whose client has gone is ignored.
+ */
+void ctl_answer_later(struct ctl *ctl, const struct ctl_ticket *ticket,
+		      int status, const char *body);
 
 #endif

@@ -43,7 +43,9 @@ dump_write_text(FILE *f, const struct dump_view *v)
 		const char *master = dump_master_addr(inst, addr, sizeof(addr));
 
 		fprintf(f, "\ninstance %s\n", inst->conf.name);
-		fprintf(f, "  state: %s for %.1f s\n", vrrp_state_name(inst->fsm.state),
+		fprintf(f, "  state: %s%s for %.1f s\n",
+		    vrrp_state_name(inst->fsm.state),
+		    inst->forced_fault ? " (forced by vipctl fault on)" : "",
 		    (double)(v->now_ms - inst->fsm.state_since_ms) / 1000.0);
 		fprintf(f, "  interface: %s, vrid %u, version %u\n",
 		    inst->conf.interface, inst->conf.vrid, inst->conf.version);
@@ -131,6 +133,7 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	    inst->conf.advert_interval_ms, inst->fsm.master_adver_interval_ms,
 	    inst->conf.preempt ? "true" : "false", inst->conf.preempt_delay_ms,
 	    v->now_ms - inst->fsm.state_since_ms);
+	fprintf(f, ", \"forced_fault\": %s", inst->forced_fault ? "true" : "false");
 	fprintf(f, ", \"handover\": ");
 	if (inst->fsm.releasing)
 		json_string(f, dump_handover(inst));

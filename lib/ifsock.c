@@ -30,7 +30,7 @@ ifsock_readable(struct evloop_watch *w, uint32_t events)
 
 	(void)events;
 	for (int i = 0; i < IFSOCK_RECV_BATCH; i++) {
-		ssize_t n = vrrp_net_recv(s->fd, buf, sizeof(buf));
+		ssize_t n = vrrp_net_recv(w->fd, buf, sizeof(buf));
 
 		if (n == -EMSGSIZE) {
 			s->table->on_packet(s->table->arg, s, buf, 0);
@@ -45,10 +45,15 @@ ifsock_readable(struct evloop_watch *w, uint32_t events)
 static void
 ifsock_close(struct ifsock *s)
 {
+	if (s->ah_fd >= 0) {
+		evloop_del(s->table->loop, &s->ah_watch);
+		close(s->ah_fd);
+	}
 	if (s->fd >= 0) {
 		evloop_del(s->table->loop, &s->watch);
 		close(s->fd);
 	}
+	s->ah_fd = -1;
 	s->fd = -1;
 	s->ifindex = 0;
 }
@@ -71,6 +76,7 @@ ifsock_find_or_add(struct ifsock_table *t, const char *ifname)
 	t->socks = grown;
 	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
 	s->fd = -1;
+	s->ah_fd = -1;
 	s->table = t;
 	t->socks[t->nsocks++] = s;
 	return s;
@@ -89,7 +95,7 @@ ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex)
 		ifsock_close(s);
 	if (s->fd >= 0 || ifindex == 0)
 		return s->fd >= 0 ? s->fd : -ENODEV;
-	if ((fd = vrrp_net_open_ipv4(ifname, ifindex)) < 0)
+	if ((fd = vrrp_net_open_ipv4(ifname, ifindex, VRRP_IPPROTO)) < 0)
 		return fd;
 	s->watch = (struct evloop_watch){ fd, ifsock_readable, s };
 	if ((err = evloop_add(t->loop, &s->watch, EPOLLIN)) < 0) {
@@ -98,6 +104,30 @@ ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex)
 	}
 	s->fd = fd;
 	s->ifindex = ifindex;
+	return fd;
+}
+
+int
+ifsock_attach_ah(struct ifsock_table *t, const char *ifname)
+{
+	struct ifsock *s = NULL;
+	int fd, err;
+
+	for (size_t i = 0; i < t->nsocks && s == NULL; i++)
+		if (strcmp(t->socks[i]->ifname, ifname) == 0)
+			s = t->socks[i];
+	if (s == NULL || s->fd < 0)
+		return -ENODEV;
+	if (s->ah_fd >= 0)
+		return s->ah_fd;
+	if ((fd = vrrp_net_open_ipv4(ifname, s->ifindex, VRRP_IPPROTO_AH)) < 0)
+		return fd;
+	s->ah_watch = (struct evloop_watch){ fd, ifsock_readable, s };
+	if ((err = evloop_add(t->loop, &s->ah_watch, EPOLLIN)) < 0) {
+		close(fd);
+		return err;
+	}
+	s->ah_fd = fd;
 	return fd;
 }
 

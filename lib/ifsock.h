@@ -5,6 +5,8 @@
  * Owns: the table of sockets, (re)opening one when its interface appears or
  * is re-created with another index, closing the ones no instance uses, and
  * reading packets in bounded batches (a flood cannot starve the timers).
+ * An interface where an instance authenticates with AH gets a second
+ * socket, for protocol 51; both feed the same callback.
  * Never does: judge packets; each one goes to the table's callback.
  */
 #ifndef VIPD_IFSOCK_H
@@ -22,7 +24,10 @@
 struct ifsock;
 struct ifsock_table;
 
-/* One packet read from s (IPv4 header included); oversized ones come as len 0. */
+/*
+ * One packet read from s (IPv4 header included, protocol 112 or 51);
+ * oversized ones come as len 0.
+ */
 typedef void (*ifsock_packet_cb)(void *arg, struct ifsock *s,
 				 const uint8_t *pkt, size_t len);
 
@@ -31,6 +36,8 @@ struct ifsock {
 	int ifindex;
 	int fd;                      /* -1 while the interface is missing */
 	struct evloop_watch watch;
+	int ah_fd;                   /* protocol 51, -1 unless asked for */
+	struct evloop_watch ah_watch;
 	struct ifsock_table *table;
 };
 
@@ -51,6 +58,14 @@ void ifsock_table_free(struct ifsock_table *t);
  * descriptor, or -errno (the reason to log) when it cannot be opened.
  */
 int ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex);
+
+/*
+ * Also receive AH-authenticated adverts on ifname (after ifsock_attach()
+ * opened its advert socket): the protocol-51 socket, opened once and closed
+ * with the advert socket (re-created interface, prune). Returns its
+ * descriptor, -ENODEV while the interface is missing, or -errno.
+ */
+int ifsock_attach_ah(struct ifsock_table *t, const char *ifname);
 
 /* Close and forget every socket for which in_use(arg, ifname) is false. */
 void ifsock_prune(struct ifsock_table *t,

@@ -84,11 +84,16 @@ instance_send_advert(struct instance *inst, uint8_t priority)
 {
 	struct vrrp_advert adv;
 	uint8_t pkt[VRRP_PKT_MAX_LEN];
-	int len, err;
+	int len = 0, err;
 
 	if (!inst->have_primary || inst->sock_fd < 0)
 		return;
 	memset(&adv, 0, sizeof(adv));
+	if (inst->conf.auth.type == VRRP_AUTH_AH)
+		len = vrrp_ah_replay_next_seq(&inst->ah, &adv.ah_seq);
+	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
+	if (++inst->ip_id == 0)
+		inst->ip_id = 1;
 	adv.version = inst->conf.version;
 	adv.vrid = inst->conf.vrid;
 	adv.priority = priority;
@@ -96,8 +101,9 @@ instance_send_advert(struct instance *inst, uint8_t priority)
 	adv.naddrs = (uint8_t)inst->conf.nvips;
 	for (size_t i = 0; i < inst->conf.nvips; i++)
 		adv.addrs[i] = inst->conf.vips[i].addr;
-	len = vrrp_pkt_build_ipv4(&adv, &inst->primary, &ipv4_mcast_group,
-	    inst->ip_id++, pkt, sizeof(pkt));
+	if (len == 0)
+		len = vrrp_pkt_build_ipv4(&adv, &inst->conf.auth, &inst->primary,
+		    &ipv4_mcast_group, inst->ip_id, pkt, sizeof(pkt));
 	if (len < 0 ||
 	    (err = vrrp_net_send_ipv4(inst->sock_fd, pkt, (size_t)len,
 	    &ipv4_mcast_group)) < 0) {
@@ -308,6 +314,7 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		if (a->peer.family != 0)
 			inst->last.peer = a->peer;
 		inst->last.valid = true;
+		drill_on_state(&inst->drill, a->to, now_ms);
 	}
 }
 
@@ -359,8 +366,9 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 	}
 }
 
+/* The interface exists, carries traffic and has an address to send from. */
 static bool
-instance_can_run(const struct instance *inst)
+instance_link_ok(const struct instance *inst)
 {
 	return inst->ifindex != 0 && inst->link_up && inst->have_primary;
 }
@@ -373,7 +381,7 @@ instance_start(struct instance *inst, const struct instance_env *env,
 
 	if (inst->ifindex != 0)
 		instance_remove_stale_vips(inst, env);
-	if (!instance_can_run(inst))
+	if (!instance_link_ok(inst))
 		ev.type = VRRP_EV_IFACE_DOWN;
 	instance_feed(inst, env, &ev, now_ms);
 }
@@ -454,9 +462,26 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 {
 	struct vrrp_event ev = { .type = VRRP_EV_ADVERT };
 	char text[INET6_ADDRSTRLEN];
+	enum vrrp_drop reason;
 
 	if (inst->have_primary && vrrp_addr_cmp(&meta->src, &inst->primary) == 0) {
 		instance_count_drop(inst, VRRP_DROP_OWN_PACKET, &meta->src, now_ms);
+		return;
+	}
+	/* The ICV was good; an old sequence number makes it a replay. */
+	if (inst->conf.auth.type == VRRP_AUTH_AH &&
+	    (reason = vrrp_ah_replay_check(&inst->ah, &meta->src,
+	    adv->ah_seq)) != VRRP_DROP_NONE) {
+		instance_count_drop(inst, reason, &meta->src, now_ms);
+		return;
+	}
+	/*
+	 * RFC 3768 7.1: a v2 advert must carry our Adver_Interval (v2 has no
+	 * Master_Adver_Interval to learn), as keepalived also insists.
+	 */
+	if (inst->conf.version == 2 &&
+	    (uint32_t)adv->max_adver_int_cs * 10u != inst->conf.advert_interval_ms) {
+		instance_count_drop(inst, VRRP_DROP_INTERVAL, &meta->src, now_ms);
 		return;
 	}
 	inst->counters.adverts_received++;
@@ -472,6 +497,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 			    inst->fsm.master_adver_interval_ms));
 	}
 	inst->last_advert_src = meta->src;
+	drill_on_advert(&inst->drill, &meta->src, adv->priority, now_ms);
 	ev.priority = adv->priority;
 	ev.max_adver_int_ms = (uint32_t)adv->max_adver_int_cs * 10u;
 	ev.src = meta->src;
@@ -486,12 +512,35 @@ instance_link_update(struct instance *inst, const struct instance_env *env,
 	bool running = inst->fsm.state == VRRP_STATE_BACKUP ||
 	    inst->fsm.state == VRRP_STATE_MASTER;
 
-	if (instance_can_run(inst) == running)
+	if (running && !instance_link_ok(inst))
+		ev.type = VRRP_EV_IFACE_DOWN;
+	else if (!running && instance_link_ok(inst) && !inst->forced_fault)
+		ev.type = VRRP_EV_IFACE_UP;
+	else
 		return;
 	log_info("%s: interface %s is %s", inst->conf.name, inst->conf.interface,
 	    running ? "down" : "up");
-	ev.type = running ? VRRP_EV_IFACE_DOWN : VRRP_EV_IFACE_UP;
 	instance_feed(inst, env, &ev, now_ms);
+}
+
+int
+instance_force_fault(struct instance *inst, const struct instance_env *env,
+    bool on, uint64_t now_ms)
+{
+	struct vrrp_event ev = { .type = on ? VRRP_EV_FORCE_FAULT :
+	    VRRP_EV_FORCE_FAULT_OFF };
+
+	if (inst->forced_fault == on)
+		return -EALREADY;
+	if (inst->fsm.releasing)
+		return -EBUSY;
+	inst->forced_fault = on;
+	log_notice("%s: forced FAULT %s by vipctl", inst->conf.name,
+	    on ? "on" : "off");
+	/* Off with a dead link: stay in FAULT, the link event will start us. */
+	if (on || instance_link_ok(inst))
+		instance_feed(inst, env, &ev, now_ms);
+	return 0;
 }
 
 void
@@ -506,6 +555,7 @@ instance_tick(struct instance *inst, const struct instance_env *env,
 		instance_feed(inst, env, &ev, now_ms);
 	}
 	instance_garp_tick(inst, env, now_ms);
+	drill_tick(&inst->drill, inst->fsm.state, inst->fsm.hold_until_ms, now_ms);
 }
 
 uint64_t
@@ -515,5 +565,52 @@ instance_next_deadline(const struct instance *inst)
 
 	due = min_deadline(due, inst->garp.next_ms);
 	due = min_deadline(due, inst->garp.second_burst_ms);
+	due = min_deadline(due, drill_next_deadline(&inst->drill,
+	    inst->fsm.hold_until_ms));
 	return min_deadline(due, inst->garp.refresh_ms);
+}
+
+int
+instance_drill_start(struct instance *inst, const struct instance_env *env,
+    uint32_t hold_ms, uint64_t now_ms, char *why, size_t why_len)
+{
+	struct vrrp_event ev = { .type = VRRP_EV_DRILL, .hold_ms = hold_ms };
+	char peer[INET6_ADDRSTRLEN];
+
+	if (inst->fsm.state != VRRP_STATE_MASTER) {
+		snprintf(why, why_len, "%s is %s, not MASTER: run the drill on "
+		    "the master%s%s", inst->conf.name,
+		    vrrp_state_name(inst->fsm.state),
+		    inst->fsm.master_known ? " (" : "",
+		    inst->fsm.master_known ? vrrp_addr_str(&inst->fsm.master_addr,
+		    peer, sizeof(peer)) : "");
+		if (inst->fsm.master_known)
+			strncat(why, ")", why_len - strlen(why) - 1);
+		return -EINVAL;
+	}
+	if (inst->fsm.releasing || drill_running(&inst->drill)) {
+		snprintf(why, why_len, "%s: a hand-over is already in progress",
+		    inst->conf.name);
+		return -EINVAL;
+	}
+	drill_start(&inst->drill, inst->conf.name, inst->fsm.cfg.priority,
+	    inst->fsm.cfg.preempt, hold_ms,
+	    vrrp_fsm_master_down_interval_ms(inst->fsm.cfg.priority,
+	    inst->fsm.cfg.advert_interval_ms), now_ms);
+	log_notice("%s: drill: handing over, then BACKUP for %.1f s",
+	    inst->conf.name, hold_ms / 1000.0);
+	instance_feed(inst, env, &ev, now_ms);
+	return 0;
+}
+
+bool
+instance_drill_take_report(struct instance *inst, const char **report, bool *ok)
+{
+	if (inst->drill.phase != DRILL_DONE)
+		return false;
+	inst->drill.phase = DRILL_NONE;
+	*report = inst->drill.report;
+	*ok = inst->drill.ok;
+	log_notice("%s", inst->drill.report);
+	return true;
 }

@@ -16,8 +16,10 @@
 #include <stdint.h>
 
 #include "conf.h"
+#include "drill.h"
 #include "log.h"
 #include "nl.h"
+#include "vrrp_auth.h"
 #include "vrrp_fsm.h"
 #include "vrrp_pkt.h"
 
@@ -69,9 +71,12 @@ struct instance {
 	bool have_primary;
 	struct vrrp_addr primary;      /* source of our adverts, tie-break address */
 	int sock_fd;                   /* the interface's advert socket, not owned */
-	uint16_t ip_id;
+	uint16_t ip_id;                /* of the last advert sent; never 0 (AH) */
+	struct vrrp_ah_replay ah;      /* AH sequence numbers sent and heard */
 
 	bool vip_owned[VRRP_MAX_ADDRS];/* added by us, so ours to remove */
+	bool forced_fault;             /* vipctl fault on: stays FAULT until off */
+	struct drill drill;
 	struct garp_schedule garp;
 
 	struct log_ratelimit drop_log;
@@ -114,10 +119,33 @@ void instance_stop(struct instance *inst, const struct instance_env *env,
 		   uint64_t now_ms);
 bool instance_releasing(const struct instance *inst);
 
+/*
+ * vipctl fault on|off: a forced FAULT for drills. A master hands over first
+ * (make-before-break when configured). Returns 0, -EALREADY when already in
+ * the asked mode, or -EBUSY while a hand-over is still in progress.
+ */
+int instance_force_fault(struct instance *inst, const struct instance_env *env,
+			 bool on, uint64_t now_ms);
+
+/*
+ * Start a drill (Master only). Returns 0, or -EINVAL with the reason in why
+ * (not Master, a hand-over or drill already running).
+ */
+int instance_drill_start(struct instance *inst, const struct instance_env *env,
+			 uint32_t hold_ms, uint64_t now_ms, char *why, size_t why_len);
+
+/* Once a drill is done: true (once), its report and whether it passed. */
+bool instance_drill_take_report(struct instance *inst, const char **report,
+				bool *ok);
+
 /* Last resort before exit: whatever happened, leave no VIP of ours behind. */
 void instance_release_all(struct instance *inst, const struct instance_env *env);
 
-/* A verified advert for this instance's VRID arrived. */
+/*
+ * A verified advert for this instance's VRID arrived. What needs the
+ * instance's memory or config is checked here: own packet, AH replay
+ * (vrrp_ah_replay_check), and for v2 the interval (RFC 3768 7.1).
+ */
 void instance_receive(struct instance *inst, const struct instance_env *env,
 		      const struct vrrp_advert *adv, const struct vrrp_pkt_meta *meta,
 		      uint64_t now_ms);

@@ -33,6 +33,9 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_IFACE_UP] = "interface up",
 	[VRRP_REASON_HANDED_OVER] = "handed over to the new master",
 	[VRRP_REASON_HANDOVER_TIMEOUT] = "no new master within Master_Down_Interval",
+	[VRRP_REASON_FORCED_FAULT] = "forced fault (vipctl fault on)",
+	[VRRP_REASON_FORCED_FAULT_OFF] = "forced fault cleared (vipctl fault off)",
+	[VRRP_REASON_DRILL] = "drill (vipctl drill)",
 };
 
 /*
@@ -131,6 +134,8 @@ fsm_become_master(struct vrrp_fsm *fsm, enum vrrp_reason reason,
 
 	fsm->adver_due_ms = fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
 	fsm->master_down_due_ms = 0;
+	/* Still held from a yield a moment ago: ADD_VIPS finds them there. */
+	fsm->vips_release_due_ms = 0;
 	/* As master, the interval that counts on the link is ours. */
 	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
 	fsm->master_addr = fsm->cfg.primary_addr;
@@ -145,6 +150,7 @@ fsm_start(struct vrrp_fsm *fsm, enum vrrp_reason backup_reason,
 {
 	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	fsm->hold_until_ms = 0;
 	if (fsm->cfg.priority == VRRP_PRIO_OWNER) {
 		fsm_become_master(fsm, VRRP_REASON_STARTUP_OWNER, now_ms, out);
 		return;
@@ -166,12 +172,16 @@ fsm_stop(struct vrrp_fsm *fsm, enum vrrp_state to, enum vrrp_reason reason,
     uint64_t now_ms, struct vrrp_actions *out)
 {
 	if (fsm->state == VRRP_STATE_MASTER) {
-		if (to == VRRP_STATE_INIT) {
+		/* A stop or a forced fault can still say goodbye; a dead link cannot. */
+		if (reason != VRRP_REASON_IFACE_DOWN) {
 			out->flags |= VRRP_ACT_SEND_ADVERT;
 			out->advert_priority = 0;
 		}
 		out->flags |= VRRP_ACT_REMOVE_VIPS;
 	}
+	if (fsm->vips_release_due_ms != 0)
+		out->flags |= VRRP_ACT_REMOVE_VIPS;
+	fsm->vips_release_due_ms = 0;
 	fsm->adver_due_ms = 0;
 	fsm->master_down_due_ms = 0;
 	fsm->preempt_allowed_ms = 0;
@@ -183,15 +193,38 @@ fsm_stop(struct vrrp_fsm *fsm, enum vrrp_state to, enum vrrp_reason reason,
 }
 
 /*
+ * A drill's Backup: the ordinary Master_Down_Timer (a drill with no peer
+ * ends with us taking over again), and no preemption for the hold time.
+ */
+static void
+fsm_enter_drill_backup(struct vrrp_fsm *fsm, enum vrrp_reason reason,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	if (fsm->release_heard) {
+		fsm->master_addr = fsm->release_new_master;
+		fsm->master_known = true;
+		fsm->last_advert_ms = now_ms;
+	}
+	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
+	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	    vrrp_fsm_master_down_interval_ms(fsm->cfg.priority,
+	    fsm->master_adver_interval_ms));
+	fsm->hold_until_ms = fsm_deadline(now_ms, fsm->drill_hold_ms);
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	fsm_transition(fsm, VRRP_STATE_BACKUP, reason, now_ms, out);
+}
+
+/*
  * Make-before-break, first half: say goodbye with priority 0 (the Backup
  * then takes over after its Skew_Time) but keep the VIPs and stay silent.
  * The wait is bounded by our Master_Down_Interval, so a lone node still
  * stops.
  */
 static void
-fsm_begin_release(struct vrrp_fsm *fsm, uint64_t now_ms,
+fsm_begin_release(struct vrrp_fsm *fsm, enum vrrp_state to, uint64_t now_ms,
     struct vrrp_actions *out)
 {
+	fsm->release_to = to;
 	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_STARTED;
 	out->advert_priority = 0;
 	fsm->adver_due_ms = 0;
@@ -220,7 +253,11 @@ fsm_finish_release(struct vrrp_fsm *fsm, uint64_t now_ms,
 	fsm->master_down_due_ms = 0;
 	fsm->preempt_allowed_ms = 0;
 	fsm_forget_master(fsm);
-	fsm_transition(fsm, VRRP_STATE_INIT, reason, now_ms, out);
+	if (fsm->release_to == VRRP_STATE_BACKUP) {
+		fsm_enter_drill_backup(fsm, reason, now_ms, out);
+		return;
+	}
+	fsm_transition(fsm, fsm->release_to, reason, now_ms, out);
 }
 
 /*
@@ -233,6 +270,9 @@ fsm_finish_release(struct vrrp_fsm *fsm, uint64_t now_ms,
 static bool
 fsm_backup_may_preempt(struct vrrp_fsm *fsm, uint64_t now_ms)
 {
+	/* A drill holds us in Backup for the time the operator asked. */
+	if (fsm->hold_until_ms != 0 && now_ms < fsm->hold_until_ms)
+		return false;
 	/* RFC 5798 6.1 Preempt_Mode: the owner always preempts. */
 	if (fsm->cfg.priority == VRRP_PRIO_OWNER)
 		return true;
@@ -330,7 +370,16 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	else
 		return;
 
-	out->flags |= VRRP_ACT_REMOVE_VIPS;
+	/*
+	 * Make-before-break: the new master's advert comes a moment before its
+	 * gratuitous ARP; hold the VIPs a little longer so that nothing the
+	 * clients still send us in between is dropped.
+	 */
+	if (fsm->cfg.make_before_break)
+		fsm->vips_release_due_ms = fsm_deadline(now_ms,
+		    VRRP_HANDOVER_GRACE_MS);
+	else
+		out->flags |= VRRP_ACT_REMOVE_VIPS;
 	out->peer = ev->src;
 	fsm->adver_due_ms = 0;
 	if (ev->max_adver_int_ms != 0)
@@ -354,6 +403,10 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 static void
 fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 {
+	if (fsm->vips_release_due_ms != 0 && fsm->vips_release_due_ms <= now_ms) {
+		out->flags |= VRRP_ACT_REMOVE_VIPS;
+		fsm->vips_release_due_ms = 0;
+	}
 	if (fsm->release_due_ms != 0 && fsm->release_due_ms <= now_ms) {
 		fsm_finish_release(fsm, now_ms, out);
 		return;
@@ -387,7 +440,7 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		/* A second request while handing over releases at once. */
 		if (fsm->state == VRRP_STATE_MASTER &&
 		    fsm->cfg.make_before_break && !fsm->releasing)
-			fsm_begin_release(fsm, now_ms, out);
+			fsm_begin_release(fsm, VRRP_STATE_INIT, now_ms, out);
 		else if (fsm->state != VRRP_STATE_INIT)
 			fsm_stop(fsm, VRRP_STATE_INIT, VRRP_REASON_SHUTDOWN,
 			    now_ms, out);
@@ -411,6 +464,35 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		    fsm->state == VRRP_STATE_FAULT)
 			fsm_start(fsm, VRRP_REASON_IFACE_UP, now_ms, out);
 		break;
+	case VRRP_EV_FORCE_FAULT:
+		/* A planned hand-over like a stop, ending in FAULT. */
+		if (fsm->state == VRRP_STATE_MASTER &&
+		    fsm->cfg.make_before_break && !fsm->releasing)
+			fsm_begin_release(fsm, VRRP_STATE_FAULT, now_ms, out);
+		else if (fsm->state != VRRP_STATE_FAULT &&
+		    !(fsm->releasing && fsm->release_to == VRRP_STATE_FAULT))
+			fsm_stop(fsm, VRRP_STATE_FAULT, VRRP_REASON_FORCED_FAULT,
+			    now_ms, out);
+		break;
+	case VRRP_EV_DRILL:
+		if (fsm->state != VRRP_STATE_MASTER || fsm->releasing)
+			break;
+		fsm->drill_hold_ms = ev->hold_ms;
+		if (fsm->cfg.make_before_break) {
+			fsm_begin_release(fsm, VRRP_STATE_BACKUP, now_ms, out);
+		} else {
+			out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS;
+			out->advert_priority = 0;
+			fsm->adver_due_ms = 0;
+			fsm->release_heard = false;
+			fsm_forget_master(fsm);
+			fsm_enter_drill_backup(fsm, VRRP_REASON_DRILL, now_ms, out);
+		}
+		break;
+	case VRRP_EV_FORCE_FAULT_OFF:
+		if (fsm->state == VRRP_STATE_FAULT)
+			fsm_start(fsm, VRRP_REASON_FORCED_FAULT_OFF, now_ms, out);
+		break;
 	}
 }
 
@@ -419,7 +501,7 @@ vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm)
 {
 	uint64_t due = 0;
 	const uint64_t armed[] = { fsm->adver_due_ms, fsm->master_down_due_ms,
-	    fsm->release_due_ms };
+	    fsm->release_due_ms, fsm->vips_release_due_ms };
 
 	for (size_t i = 0; i < sizeof(armed) / sizeof(armed[0]); i++)
 		if (armed[i] != 0 && (due == 0 || armed[i] < due))

@@ -42,6 +42,9 @@ enum vrrp_reason {
 	VRRP_REASON_IFACE_UP,
 	VRRP_REASON_HANDED_OVER,        /* make-before-break: new master heard */
 	VRRP_REASON_HANDOVER_TIMEOUT,   /* make-before-break: nobody took over */
+	VRRP_REASON_FORCED_FAULT,       /* operator: vipctl fault on */
+	VRRP_REASON_FORCED_FAULT_OFF,   /* operator: vipctl fault off */
+	VRRP_REASON_DRILL,              /* operator: vipctl drill (rfc hand-over) */
 	VRRP_REASON__COUNT
 };
 
@@ -52,6 +55,9 @@ enum vrrp_event_type {
 	VRRP_EV_TIMER,       /* now >= vrrp_fsm_next_deadline() */
 	VRRP_EV_IFACE_DOWN,  /* also Initialize -> Fault: started on a dead link */
 	VRRP_EV_IFACE_UP,    /* Initialize or Fault: start as VRRP_EV_STARTUP does */
+	VRRP_EV_FORCE_FAULT, /* operator drill: hand over (if Master), then FAULT */
+	VRRP_EV_FORCE_FAULT_OFF, /* back out of a forced FAULT, as at startup */
+	VRRP_EV_DRILL,       /* Master only: hand over, then Backup for hold_ms */
 };
 
 struct vrrp_event {
@@ -60,6 +66,8 @@ struct vrrp_event {
 	uint8_t priority;
 	uint32_t max_adver_int_ms;
 	struct vrrp_addr src;      /* the sender's primary address */
+	/* VRRP_EV_DRILL only: how long to stay Backup before preempting back. */
+	uint32_t hold_ms;
 };
 
 /* Bit flags of what the caller must do, in this order. */
@@ -129,6 +137,12 @@ struct vrrp_fsm {
 	uint64_t release_started_ms;
 	uint64_t release_due_ms;           /* VIPs go at this time */
 	struct vrrp_addr release_new_master;
+	enum vrrp_state release_to;        /* INIT (stop) or FAULT (forced) */
+	/* Backup after yielding: VIPs still held until this time (0 = none). */
+	uint64_t vips_release_due_ms;
+	/* Drill: no preemption before hold_until_ms (0 = no hold). */
+	uint32_t drill_hold_ms;
+	uint64_t hold_until_ms;
 };
 
 void vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg);

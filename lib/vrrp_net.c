@@ -12,12 +12,12 @@
 #include "vrrp_net.h"
 
 int
-vrrp_net_open_ipv4(const char *ifname, int ifindex)
+vrrp_net_open_ipv4(const char *ifname, int ifindex, int protocol)
 {
 	struct ip_mreqn mreq;
 	int fd, on = 1, off = 0, err;
 
-	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_IPPROTO);
+	fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, protocol);
 	if (fd < 0)
 		return -errno;
 	memset(&mreq, 0, sizeof(mreq));

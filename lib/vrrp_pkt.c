@@ -1,24 +1,42 @@
 /*
- * vrrp_pkt.c - VRRP advertisement codec: wire layout (RFC 5798 5.1, 5.2),
- * checksum over the IPv4/IPv6 pseudo-header (5.2.8) and the receive checks
- * of 7.1 that need nothing but the packet itself.
+ * vrrp_pkt.c - VRRP advertisement codec: wire layout (RFC 5798 5.1, 5.2;
+ * RFC 3768 5.1, 5.3), checksum over the IPv4/IPv6 pseudo-header (RFC 5798
+ * 5.2.8) or over the message alone (RFC 3768 5.3.8), v2 authentication as
+ * keepalived does it, and the receive checks of 7.1 that need nothing but
+ * the packet itself.
  *
  * Everything here is arithmetic on caller-owned buffers, which is what lets
  * the unit tests replay packets captured from keepalived and the fuzzer feed
- * it garbage. Only vrrp_addr_parse/str call into libc (inet_pton/ntop).
+ * it garbage. Only vrrp_addr_parse/str call into libc (inet_pton/ntop), and
+ * the AH ICV into OpenSSL (vrrp_auth).
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
+#include <openssl/crypto.h>
+
+#include "vrrp_auth.h"
 #include "vrrp_pkt.h"
 
+#define VRRP_VERSION_2		2
 #define VRRP_VERSION_3		3
 #define VRRP_TYPE_ADVERT	1	/* RFC 5798 5.2.2: the only type */
+#define VRRP_V2_AUTH_TYPE_OFFSET 4	/* RFC 3768 5.3.6 */
+#define VRRP_V2_INTERVAL_OFFSET	5	/* RFC 3768 5.3.7 */
 #define VRRP_CSUM_OFFSET	6
 #define IPV4_HDR_LEN		20	/* what we build: no options */
 #define IPV4_TOS_NETCONTROL	0xc0	/* precedence 6, as keepalived sends */
+#define AH_PAYLOAD_LEN_96	4	/* RFC 2402 2.2: 32-bit words minus 2 */
+#define AH_SPI_OFFSET		4
+#define AH_SEQ_OFFSET		8
+#define AH_ICV_OFFSET		12
+
+_Static_assert(60 + VRRP_AH_HDR_LEN + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 4 +
+    VRRP_AUTH_DATA_LEN <= VRRP_PKT_MAX_LEN,
+    "an AH-authenticated v2 advert fits in VRRP_PKT_MAX_LEN");
 
 static const char *const vrrp_drop_names[VRRP_DROP__COUNT] = {
 	[VRRP_DROP_NONE] = "none",
@@ -34,6 +52,9 @@ static const char *const vrrp_drop_names[VRRP_DROP__COUNT] = {
 	[VRRP_DROP_INTERVAL] = "interval",
 	[VRRP_DROP_ADDR_LIST] = "addr_list",
 	[VRRP_DROP_OWN_PACKET] = "own_packet",
+	[VRRP_DROP_AUTH_TYPE] = "auth_type",
+	[VRRP_DROP_AUTH] = "auth",
+	[VRRP_DROP_AH_SEQ] = "ah_seq",
 };
 
 const char *
@@ -66,11 +87,25 @@ get_be16(const uint8_t *p)
 	return (uint16_t)(p[0] << 8 | p[1]);
 }
 
+static uint32_t
+get_be32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	    (uint32_t)p[2] << 8 | p[3];
+}
+
 static void
 put_be16(uint8_t *p, uint16_t v)
 {
 	p[0] = (uint8_t)(v >> 8);
 	p[1] = (uint8_t)v;
+}
+
+static void
+put_be32(uint8_t *p, uint32_t v)
+{
+	put_be16(p, (uint16_t)(v >> 16));
+	put_be16(p + 2, (uint16_t)v);
 }
 
 uint32_t
@@ -153,6 +188,18 @@ vrrp_v3_csum(const struct vrrp_addr *src, const struct vrrp_addr *dst,
 	return vrrp_pkt_csum_fold(sum);
 }
 
+/* RFC 3768 5.3.8: the v2 checksum covers the VRRP message and nothing else. */
+static uint16_t
+vrrp_v2_csum(const uint8_t *msg, size_t len)
+{
+	uint32_t sum;
+
+	sum = vrrp_pkt_csum_add(0, msg, VRRP_CSUM_OFFSET);
+	sum = vrrp_pkt_csum_add(sum, msg + VRRP_CSUM_OFFSET + 2,
+	    len - VRRP_CSUM_OFFSET - 2);
+	return vrrp_pkt_csum_fold(sum);
+}
+
 enum vrrp_drop
 vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
     const uint8_t **payload, size_t *payload_len)
@@ -186,22 +233,95 @@ vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
 	total_len = get_be16(pkt + 2);
 	if (total_len < hdr_len || total_len > len)
 		return VRRP_DROP_IP_HEADER;
-	if (pkt[9] != VRRP_IPPROTO)
+	if (pkt[9] == VRRP_IPPROTO_AH) {
+		/*
+		 * RFC 2402 2: AH names what it protects; anything but an
+		 * advert is another protocol's business. keepalived's AH has a
+		 * 96-bit ICV, i.e. a payload length of 4 words (2.2).
+		 */
+		if (total_len > hdr_len && pkt[hdr_len] != VRRP_IPPROTO)
+			return VRRP_DROP_PROTOCOL;
+		if (total_len - hdr_len < VRRP_AH_HDR_LEN ||
+		    pkt[hdr_len + 1] != AH_PAYLOAD_LEN_96)
+			return VRRP_DROP_IP_HEADER;
+		hdr_len += VRRP_AH_HDR_LEN;
+	} else if (pkt[9] != VRRP_IPPROTO)
 		return VRRP_DROP_PROTOCOL;
 
+	meta->protocol = pkt[9];
+	meta->ip_pkt = pkt;
+	meta->ip_len = total_len;
 	*payload = pkt + hdr_len;
 	*payload_len = total_len - hdr_len;
 	return VRRP_DROP_NONE;
 }
 
+/*
+ * RFC 2402 3.4.4: recompute the ICV of the datagram meta describes and
+ * compare in constant time; keepalived then wants the SPI to be the source
+ * address (its rule for choosing one in a multicast group).
+ */
+static enum vrrp_drop
+vrrp_ah_verify(const struct vrrp_pkt_meta *meta, const struct vrrp_auth *auth,
+    uint32_t *seq)
+{
+	uint8_t icv[VRRP_AH_ICV_LEN];
+	const uint8_t *ah;
+
+	if (meta->ip_pkt == NULL || meta->ip_len < IPV4_HDR_LEN)
+		return VRRP_DROP_AUTH_TYPE;
+	ah = meta->ip_pkt + (size_t)(meta->ip_pkt[0] & 0x0f) * 4;
+	if (vrrp_auth_ah_icv(auth, meta->ip_pkt, meta->ip_len, icv) < 0 ||
+	    CRYPTO_memcmp(icv, ah + AH_ICV_OFFSET, sizeof(icv)) != 0 ||
+	    memcmp(ah + AH_SPI_OFFSET, meta->src.bytes, 4) != 0)
+		return VRRP_DROP_AUTH;
+	*seq = get_be32(ah + AH_SEQ_OFFSET);
+	return VRRP_DROP_NONE;
+}
+
+/*
+ * VRRPv2 authentication, keepalived's way (RFC 2338 5.3.6, 7.1): the Auth
+ * Type must be ours, and whether the packet came inside AH must agree with
+ * it, or nothing in it can be trusted the way we would trust it.
+ */
+static enum vrrp_drop
+vrrp_v2_check_auth(const uint8_t *msg, size_t len,
+    const struct vrrp_pkt_meta *meta, const struct vrrp_auth *auth,
+    uint32_t *seq)
+{
+	uint8_t want = auth != NULL ? auth->type : VRRP_AUTH_NONE;
+	bool in_ah = meta->protocol == VRRP_IPPROTO_AH;
+
+	if (msg[VRRP_V2_AUTH_TYPE_OFFSET] != want ||
+	    in_ah != (want == VRRP_AUTH_AH))
+		return VRRP_DROP_AUTH_TYPE;
+	switch (want) {
+	case VRRP_AUTH_NONE:
+		/* RFC 2338 5.3.10: auth data is ignored on reception. */
+		return VRRP_DROP_NONE;
+	case VRRP_AUTH_PASS:
+		/* The whole 8 bytes, NUL padding included, as keepalived. */
+		if (memcmp(msg + len - VRRP_AUTH_DATA_LEN, auth->key,
+		    VRRP_AUTH_DATA_LEN) != 0)
+			return VRRP_DROP_AUTH;
+		return VRRP_DROP_NONE;
+	case VRRP_AUTH_AH:
+		return vrrp_ah_verify(meta, auth, seq);
+	default:
+		return VRRP_DROP_AUTH_TYPE;
+	}
+}
+
 enum vrrp_drop
 vrrp_pkt_decode(const uint8_t *payload, size_t len,
     const struct vrrp_pkt_meta *meta, uint8_t expect_version,
-    struct vrrp_advert *out)
+    const struct vrrp_auth *auth, struct vrrp_advert *out)
 {
-	size_t alen;
+	size_t alen, trailer;
 	uint8_t version, count;
-	uint16_t interval_cs, wire_csum;
+	uint16_t interval_cs, wire_csum, csum;
+	uint32_t ah_seq = 0;
+	enum vrrp_drop r;
 
 	/* RFC 5798 7.1: only a router on our own link can send with TTL 255. */
 	if (meta->ttl != VRRP_REQUIRED_TTL)
@@ -211,14 +331,8 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 
 	/* RFC 5798 7.1: the version must be the one this instance runs. */
 	version = payload[0] >> 4;
-	if (version != expect_version)
-		return VRRP_DROP_VERSION;
-	/*
-	 * v2 (RFC 3768) puts auth type and a seconds interval in bytes 4-5,
-	 * has no pseudo-header and trails 8 bytes of auth data: until that
-	 * lands, refusing it beats reading it as v3.
-	 */
-	if (version != VRRP_VERSION_3)
+	if (version != expect_version ||
+	    (version != VRRP_VERSION_2 && version != VRRP_VERSION_3))
 		return VRRP_DROP_VERSION;
 	if ((payload[0] & 0x0f) != VRRP_TYPE_ADVERT)
 		return VRRP_DROP_TYPE;
@@ -227,20 +341,38 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	alen = vrrp_addr_wire_len(meta->src.family);
 	if (alen == 0 || meta->dst.family != meta->src.family)
 		return VRRP_DROP_IP_HEADER;
+	/* RFC 3768 is VRRP for IPv4; v2 over IPv6 is no version we speak. */
+	if (version == VRRP_VERSION_2 && meta->src.family != AF_INET)
+		return VRRP_DROP_VERSION;
 	/*
-	 * RFC 5798 5.2.5: count says how many addresses follow, and v3 carries
-	 * nothing after them, so anything but an exact fit is malformed.
+	 * RFC 5798 5.2.5 / RFC 3768 5.3.5: count says how many addresses
+	 * follow; after them v2 has 8 bytes of auth data and v3 nothing, so
+	 * anything but an exact fit is malformed.
 	 */
 	count = payload[3];
-	if (len != VRRP_HDR_LEN + (size_t)count * alen)
+	trailer = version == VRRP_VERSION_2 ? VRRP_AUTH_DATA_LEN : 0;
+	if (len != VRRP_HDR_LEN + (size_t)count * alen + trailer)
 		return VRRP_DROP_LENGTH;
 
 	wire_csum = get_be16(payload + VRRP_CSUM_OFFSET);
-	if (vrrp_v3_csum(&meta->src, &meta->dst, payload, len) != wire_csum)
+	csum = version == VRRP_VERSION_2 ? vrrp_v2_csum(payload, len) :
+	    vrrp_v3_csum(&meta->src, &meta->dst, payload, len);
+	if (csum != wire_csum)
 		return VRRP_DROP_CHECKSUM;
 
-	/* RFC 5798 5.2.6: the 4 reserved bits are ignored on reception. */
-	interval_cs = get_be16(payload + 4) & 0x0fff;
+	if (version == VRRP_VERSION_2) {
+		if ((r = vrrp_v2_check_auth(payload, len, meta, auth,
+		    &ah_seq)) != VRRP_DROP_NONE)
+			return r;
+		interval_cs = (uint16_t)(payload[VRRP_V2_INTERVAL_OFFSET] * 100);
+	} else {
+		/* RFC 5798 removed authentication: v3 has none to check. */
+		if ((auth != NULL && auth->type != VRRP_AUTH_NONE) ||
+		    meta->protocol == VRRP_IPPROTO_AH)
+			return VRRP_DROP_AUTH_TYPE;
+		/* RFC 5798 5.2.6: the 4 reserved bits are ignored on reception. */
+		interval_cs = get_be16(payload + 4) & 0x0fff;
+	}
 	/* A zero interval would make the master down timer expire at once. */
 	if (interval_cs == 0)
 		return VRRP_DROP_INTERVAL;
@@ -251,6 +383,9 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	out->priority = payload[2];
 	out->max_adver_int_cs = interval_cs;
 	out->checksum = wire_csum;
+	out->auth_type = version == VRRP_VERSION_2 ?
+	    payload[VRRP_V2_AUTH_TYPE_OFFSET] : VRRP_AUTH_NONE;
+	out->ah_seq = ah_seq;
 	out->naddrs = count;
 	for (size_t i = 0; i < count; i++) {
 		out->addrs[i].family = meta->src.family;
@@ -260,18 +395,35 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	return VRRP_DROP_NONE;
 }
 
+/* What encode needs to know is sendable, by version (RFC 5798 / RFC 3768). */
+static bool
+vrrp_encodable(const struct vrrp_advert *adv, uint8_t auth_type, int family)
+{
+	/* RFC 5798 5.2.3 / RFC 3768 5.3.3: VRID 1..255. */
+	if (adv->vrid == 0 || adv->max_adver_int_cs == 0)
+		return false;
+	if (adv->version == VRRP_VERSION_3)
+		/* 5.2.7: 1..4095 cs; 5.2.6: no authentication left in v3. */
+		return adv->max_adver_int_cs <= VRRP_V3_MAX_INTERVAL_CS &&
+		    auth_type == VRRP_AUTH_NONE;
+	if (adv->version != VRRP_VERSION_2)
+		return false;
+	/* RFC 3768 5.3.7: whole seconds, 8 bits; 5.1: IPv4 only. */
+	return adv->max_adver_int_cs % 100 == 0 &&
+	    adv->max_adver_int_cs <= VRRP_V2_MAX_INTERVAL_S * 100 &&
+	    family == AF_INET && auth_type <= VRRP_AUTH_AH;
+}
+
 int
-vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_addr *src,
-    const struct vrrp_addr *dst, uint8_t *buf, size_t cap)
+vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
+    const struct vrrp_addr *src, const struct vrrp_addr *dst, uint8_t *buf,
+    size_t cap)
 {
 	size_t alen = vrrp_addr_wire_len(src->family);
-	size_t len;
+	uint8_t auth_type = auth != NULL ? auth->type : VRRP_AUTH_NONE;
+	size_t len, trailer;
 
-	if (adv->version != VRRP_VERSION_3)
-		return -EINVAL;
-	/* RFC 5798 5.2.3 and 5.2.7: VRID 1..255, interval 1..4095 cs. */
-	if (adv->vrid == 0 || adv->max_adver_int_cs == 0 ||
-	    adv->max_adver_int_cs > VRRP_V3_MAX_INTERVAL_CS)
+	if (!vrrp_encodable(adv, auth_type, src->family))
 		return -EINVAL;
 	/* RFC 5798 5.2.5: one family per advert, the one it is sent over. */
 	if (alen == 0 || dst->family != src->family)
@@ -280,39 +432,64 @@ vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_addr *src,
 		if (adv->addrs[i].family != src->family)
 			return -EINVAL;
 
-	len = VRRP_HDR_LEN + (size_t)adv->naddrs * alen;
+	trailer = adv->version == VRRP_VERSION_2 ? VRRP_AUTH_DATA_LEN : 0;
+	len = VRRP_HDR_LEN + (size_t)adv->naddrs * alen + trailer;
 	if (len > cap)
 		return -ENOSPC;
 
-	buf[0] = VRRP_VERSION_3 << 4 | VRRP_TYPE_ADVERT;
+	buf[0] = (uint8_t)(adv->version << 4 | VRRP_TYPE_ADVERT);
 	buf[1] = adv->vrid;
 	buf[2] = adv->priority;
 	buf[3] = adv->naddrs;
-	/* The top 4 bits are reserved and zero (RFC 5798 5.2.6); checked above. */
-	put_be16(buf + 4, adv->max_adver_int_cs);
+	if (adv->version == VRRP_VERSION_2) {
+		buf[VRRP_V2_AUTH_TYPE_OFFSET] = auth_type;
+		buf[VRRP_V2_INTERVAL_OFFSET] =
+		    (uint8_t)(adv->max_adver_int_cs / 100);
+	} else
+		/* The top 4 bits are reserved and zero (RFC 5798 5.2.6). */
+		put_be16(buf + 4, adv->max_adver_int_cs);
 	put_be16(buf + VRRP_CSUM_OFFSET, 0);
 	for (size_t i = 0; i < adv->naddrs; i++)
 		memcpy(buf + VRRP_HDR_LEN + i * alen, adv->addrs[i].bytes, alen);
-	put_be16(buf + VRRP_CSUM_OFFSET, vrrp_v3_csum(src, dst, buf, len));
+	if (adv->version == VRRP_VERSION_3) {
+		put_be16(buf + VRRP_CSUM_OFFSET, vrrp_v3_csum(src, dst, buf, len));
+		return (int)len;
+	}
+	/*
+	 * RFC 2338 5.3.10: the password in clear for PASS; zero otherwise,
+	 * AH's proof living in its own header.
+	 */
+	if (auth_type == VRRP_AUTH_PASS)
+		memcpy(buf + len - trailer, auth->key, VRRP_AUTH_DATA_LEN);
+	else
+		memset(buf + len - trailer, 0, VRRP_AUTH_DATA_LEN);
+	put_be16(buf + VRRP_CSUM_OFFSET, vrrp_v2_csum(buf, len));
 	return (int)len;
 }
 
 int
-vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_addr *src,
-    const struct vrrp_addr *dst, uint16_t ip_id, uint8_t *buf, size_t cap)
+vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
+    const struct vrrp_addr *src, const struct vrrp_addr *dst, uint16_t ip_id,
+    uint8_t *buf, size_t cap)
 {
-	int plen;
+	bool ah = auth != NULL && auth->type == VRRP_AUTH_AH &&
+	    adv->version == VRRP_VERSION_2;
+	size_t hdr_len = IPV4_HDR_LEN + (ah ? VRRP_AH_HDR_LEN : 0);
 	size_t total_len;
+	int plen;
 
 	if (src->family != AF_INET || dst->family != AF_INET)
 		return -EAFNOSUPPORT;
-	if (cap < IPV4_HDR_LEN)
+	/* Linux fills in a zero IP id after we have signed the header. */
+	if (ah && ip_id == 0)
+		return -EINVAL;
+	if (cap < hdr_len)
 		return -ENOSPC;
-	plen = vrrp_pkt_encode(adv, src, dst, buf + IPV4_HDR_LEN,
-	    cap - IPV4_HDR_LEN);
+	plen = vrrp_pkt_encode(adv, auth, src, dst, buf + hdr_len,
+	    cap - hdr_len);
 	if (plen < 0)
 		return plen;
-	total_len = IPV4_HDR_LEN + (size_t)plen;
+	total_len = hdr_len + (size_t)plen;
 
 	buf[0] = 4 << 4 | IPV4_HDR_LEN / 4;
 	buf[1] = IPV4_TOS_NETCONTROL;
@@ -322,10 +499,24 @@ vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_addr *src,
 	put_be16(buf + 6, 0);
 	/* RFC 5798 5.1.1.3: TTL 255, or receivers drop it (7.1). */
 	buf[8] = VRRP_REQUIRED_TTL;
-	buf[9] = VRRP_IPPROTO;
+	buf[9] = ah ? VRRP_IPPROTO_AH : VRRP_IPPROTO;
 	put_be16(buf + 10, 0);
 	memcpy(buf + 12, src->bytes, 4);
 	memcpy(buf + 16, dst->bytes, 4);
+	if (ah) {
+		uint8_t *h = buf + IPV4_HDR_LEN;
+
+		/* RFC 2402 2: next header, length, reserved, SPI, sequence. */
+		h[0] = VRRP_IPPROTO;
+		h[1] = AH_PAYLOAD_LEN_96;
+		put_be16(h + 2, 0);
+		/* keepalived's SPI: the sender's address, unique in the group. */
+		memcpy(h + AH_SPI_OFFSET, src->bytes, 4);
+		put_be32(h + AH_SEQ_OFFSET, adv->ah_seq);
+		memset(h + AH_ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
+		if (vrrp_auth_ah_icv(auth, buf, total_len, h + AH_ICV_OFFSET) < 0)
+			return -ENOTSUP;
+	}
 	/*
 	 * Linux refills the checksum on IP_HDRINCL sockets, but a packet that
 	 * is complete on its own is what the tests and other stacks expect.

@@ -588,10 +588,13 @@ def parse_stats(text):
 # keepalived
 
 class KeepalivedNode:
-    """keepalived 2.2 (VRRP only) on one host, as a reference peer."""
+    """keepalived 2.2 (VRRP only) on one host, as a reference peer. With
+    version=2, auth_type "PASS" or "AH" and auth_pass add keepalived's
+    VRRPv2 authentication block."""
 
     def __init__(self, topo, host, priority=100, vrid=51, advert_int=0.1,
-                 preempt=True, vips=(DEFAULT_VIP,), version=3, name="ext"):
+                 preempt=True, vips=(DEFAULT_VIP,), version=3, name="ext",
+                 auth_type=None, auth_pass=None):
         self.topo = topo
         self.host = host
         self.priority = priority
@@ -601,6 +604,8 @@ class KeepalivedNode:
         self.vips = vips
         self.version = version
         self.instance_name = name
+        self.auth_type = auth_type
+        self.auth_pass = auth_pass
         self.dir = os.path.join(topo.workdir, host.name)
         self.conf_path = os.path.join(self.dir, "keepalived.conf")
         self.log_path = os.path.join(self.dir, "keepalived.log")
@@ -618,6 +623,11 @@ class KeepalivedNode:
     def config_text(self):
         vips = "\n".join("        %s/%d dev eth0" % (v, LAN_PREFIX_LEN)
                          for v in self.vips)
+        auth = ""
+        if self.auth_type:
+            auth = ("    authentication {\n        auth_type %s\n"
+                    "        auth_pass %s\n    }\n" % (self.auth_type,
+                                                     self.auth_pass))
         return (
             "global_defs {\n"
             "    router_id %s\n"
@@ -629,11 +639,11 @@ class KeepalivedNode:
             "    virtual_router_id %d\n"
             "    priority %d\n"
             "    advert_int %s\n"
-            "%s"
+            "%s%s"
             "    virtual_ipaddress {\n%s\n    }\n"
             "}\n" % (self.host.name, self.version, self.instance_name, self.vrid,
                      self.priority, self.advert_int,
-                     "" if self.preempt else "    nopreempt\n", vips))
+                     "" if self.preempt else "    nopreempt\n", auth, vips))
 
     def start(self):
         with open(self.conf_path, "w") as f:

@@ -1,11 +1,15 @@
 """
 vrrpcraft - VRRP advertisements built by hand, right or wrong on purpose.
 
-The VRRP part is packed here byte by byte (RFC 5798 5.1), so a test can break
-exactly one field; scapy wraps it in a correct IPv4 header (protocol 112, to
-224.0.0.18, TTL as asked) and Ethernet frame (01:00:5e:00:00:12).
+The VRRP part is packed here byte by byte (RFC 5798 5.1, RFC 3768 5.1), so a
+test can break exactly one field; scapy wraps it in a correct IPv4 header
+(protocol 112, to 224.0.0.18, TTL as asked) and Ethernet frame
+(01:00:5e:00:00:12). ah_frame() signs a VRRPv2 advert the way keepalived
+does (IPsec AH, HMAC-MD5-96), independently of vipd's C code.
 """
 
+import hashlib
+import hmac
 import socket
 import struct
 
@@ -27,16 +31,18 @@ def inet_checksum(data):
 
 def advert(src, vrid=51, priority=100, addrs=("192.0.2.100",), version=3,
            type_=1, interval_cs=10, count=None, dst=VRRP_GROUP,
-           checksum=None, bad_checksum=False, truncate=None):
+           checksum=None, bad_checksum=False, truncate=None, auth_type=0,
+           auth_data=b""):
     """The VRRP payload. count overrides the address count field; checksum
     forces a value, bad_checksum flips the right one; truncate keeps only
-    the first `truncate` bytes (after the checksum is computed)."""
+    the first `truncate` bytes (after the checksum is computed). v2 only:
+    auth_type (0 none, 1 PASS, 2 AH) and auth_data (NUL-padded to 8)."""
     addr_bytes = b"".join(socket.inet_aton(a) for a in addrs)
     n = len(addrs) if count is None else count
     if version == 3:
         word = interval_cs & 0x0FFF
-    else:                     # v2: auth type 0, advert interval in seconds
-        word = (0 << 8) | max(1, interval_cs // 100)
+    else:                     # v2: auth type, advert interval in seconds
+        word = (auth_type << 8) | max(1, interval_cs // 100)
     header = struct.pack("!BBBBHH", (version << 4) | type_, vrid, priority, n,
                          word, 0)
     body = header + addr_bytes
@@ -45,7 +51,7 @@ def advert(src, vrid=51, priority=100, addrs=("192.0.2.100",), version=3,
             struct.pack("!BBH", 0, VRRP_PROTO, len(body))
         csum = inet_checksum(pseudo + body)
     else:
-        body += b"\0" * 8     # v2 authentication data
+        body += auth_data[:8].ljust(8, b"\0")   # v2 authentication data
         csum = inet_checksum(body)
     if checksum is not None:
         csum = checksum
@@ -62,3 +68,25 @@ def frame(src_mac, src, payload, ttl=255, dst=VRRP_GROUP):
     return bytes(Ether(src=src_mac, dst=VRRP_GROUP_MAC) /
                  IP(src=src, dst=dst, ttl=ttl, proto=VRRP_PROTO) /
                  Raw(load=payload))
+
+
+def ah_frame(src_mac, src, payload, key, seq, ip_id=1, ttl=255, dst=VRRP_GROUP):
+    """A VRRPv2 payload (auth type 2) inside IPsec AH, as keepalived sends
+    it: IP protocol 51, AH next header 112 and payload length 4, SPI = src,
+    sequence number seq, ICV = HMAC-MD5 keyed with the NUL-padded 8-byte key
+    over the datagram with TOS, flags/fragment offset, header checksum and
+    ICV zeroed, cut to 96 bits."""
+    ah = struct.pack("!BBH4sI", VRRP_PROTO, 4, 0, socket.inet_aton(src), seq)
+    total = 20 + 24 + len(payload)
+
+    def ip_header(tos, frag, csum):
+        return struct.pack("!BBHHHBBH4s4s", 0x45, tos, total, ip_id, frag, ttl,
+                           51, csum, socket.inet_aton(src), socket.inet_aton(dst))
+
+    signed = ip_header(0, 0, 0) + ah + b"\0" * 12 + payload
+    icv = hmac.new(key.encode()[:8].ljust(8, b"\0"), signed,
+                   hashlib.md5).digest()[:12]
+    header = ip_header(0xC0, 0, 0)
+    header = ip_header(0xC0, 0, inet_checksum(header))
+    return bytes(Ether(src=src_mac, dst=VRRP_GROUP_MAC, type=0x0800)) + \
+        header + ah + icv + payload

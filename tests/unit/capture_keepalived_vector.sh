@@ -1,14 +1,19 @@
 #!/bin/bash
 #
-# Capture real VRRPv3 adverts sent by keepalived, for the test vectors in
+# Capture real VRRP adverts sent by keepalived, for the test vectors in
 # test_vrrp_pkt.c and the seeds in tests/fuzz/corpus/fuzz_vrrp_pkt/.
 #
 # Usage (as root): tests/unit/capture_keepalived_vector.sh [OUTDIR]
 #
-# Cases: v3_1vip (vrid 51, priority 150, advert_int 1, 192.0.2.10), v3_3vip
-# (vrid 52, priority 100, advert_int 0.1, 192.0.2.10-12) and v3_ipv6 (vrid 53,
-# priority 200, advert_int 1, 2001:db8::10; source and checksum change with
-# the veth's random MAC on every run).
+# VRRPv3 cases: v3_1vip (vrid 51, priority 150, advert_int 1, 192.0.2.10),
+# v3_3vip (vrid 52, priority 100, advert_int 0.1, 192.0.2.10-12) and v3_ipv6
+# (vrid 53, priority 200, advert_int 1, 2001:db8::10; source and checksum
+# change with the veth's random MAC on every run).
+# VRRPv2 cases (RFC 3768, authentication as keepalived does it): v2_none
+# (vrid 61, priority 150, advert_int 1, 192.0.2.10), v2_pass (vrid 62,
+# priority 120, advert_int 2, 192.0.2.10-11, auth_type PASS, auth_pass
+# "s3cret") and v2_ah (vrid 63, priority 200, advert_int 1, 192.0.2.10,
+# auth_type AH, auth_pass "ah-key1"; protocol 51, so tcpdump keeps AH too).
 #
 # Everything happens inside a network namespace of our own (vpkt<pid>) on a
 # dummy interface (or a veth pair), so the host network is never touched. keepalived starts as
@@ -16,8 +21,9 @@
 # for advert_int 1) and then advertises; tcpdump keeps the first two adverts.
 #
 # For each case OUTDIR gets NAME.pcap, NAME.bin (the first captured packet,
-# from the IPv4 header on) and NAME.txt (the packet as a C initializer, plus
-# the keepalived version). Default OUTDIR: a new directory under /tmp.
+# from the IPv4 header on), NAME.2.bin (the second one: for AH, the next
+# sequence number and IP id) and NAME.txt (both packets as C initializers,
+# plus the keepalived version). Default OUTDIR: a new directory under /tmp.
 #
 set -eu
 
@@ -66,19 +72,27 @@ ip netns exec "$ns" sysctl -qw net.ipv6.conf.d0.accept_dad=0 2>/dev/null || true
 ip -n "$ns" link set d0 up
 ip -n "$ns" addr add 192.0.2.1/24 dev d0
 
-# capture NAME VRID PRIORITY ADVERT_INT VIP...
+# capture NAME VERSION AUTH VRID PRIORITY ADVERT_INT VIP...
+# AUTH is "-" (none) or TYPE:PASSWORD with TYPE PASS or AH (VRRPv2 only).
 capture() {
-	local name="$1" vrid="$2" prio="$3" adv="$4"
-	shift 4
-	local conf="$work/run/$name.conf" vips="" v kpid tpid
+	local name="$1" version="$2" auth="$3" vrid="$4" prio="$5" adv="$6"
+	shift 6
+	local conf="$work/run/$name.conf" vips="" authblock="" v kpid tpid
 
 	for v in "$@"; do
 		vips="$vips		$v dev d0
 "
 	done
+	if [ "$auth" != "-" ]; then
+		authblock="	authentication {
+		auth_type ${auth%%:*}
+		auth_pass ${auth#*:}
+	}
+"
+	fi
 	cat >"$conf" <<EOF
 global_defs {
-	vrrp_version 3
+	vrrp_version $version
 	router_id vpkt
 	enable_script_security
 }
@@ -88,14 +102,14 @@ vrrp_instance VI_$name {
 	virtual_router_id $vrid
 	priority $prio
 	advert_int $adv
-	virtual_ipaddress {
+$authblock	virtual_ipaddress {
 $vips	}
 }
 EOF
 	# tcpdump writes to stdout: the file is opened by this (root) shell,
 	# not by tcpdump after it has dropped its privileges.
 	timeout 30 ip netns exec "$ns" tcpdump -n -U -i d0 -c 2 -w - \
-	    'ip proto 112 or ip6 proto 112' >"$outdir/$name.pcap" 2>"$work/run/$name.tcpdump.log" &
+	    'ip proto 112 or ip proto 51 or ip6 proto 112' >"$outdir/$name.pcap" 2>"$work/run/$name.tcpdump.log" &
 	tpid=$!
 	pids="$pids $tpid"
 	sleep 1
@@ -115,19 +129,34 @@ EOF
 	pids=""
 
 	# tcpdump -x prints each packet from the network header on.
-	tcpdump -n -r "$outdir/$name.pcap" -x -c 1 2>/dev/null |
-	    awk '/^[ \t]+0x[0-9a-f]+:/ { for (i = 2; i <= NF; i++) printf "%s", $i }' |
-	    xxd -r -p >"$outdir/$name.bin"
+	packet_bytes "$outdir/$name.pcap" 1 >"$outdir/$name.bin"
+	packet_bytes "$outdir/$name.pcap" 2 >"$outdir/$name.2.bin"
 	{
-		echo "/* $name: $kversion, vrid $vrid, priority $prio, advert_int $adv, VIPs $* */"
+		echo "/* $name: $kversion, VRRPv$version, auth $auth, vrid $vrid, priority $prio, advert_int $adv, VIPs $* */"
 		xxd -i <"$outdir/$name.bin"
+		echo "/* second packet */"
+		xxd -i <"$outdir/$name.2.bin"
 	} >"$outdir/$name.txt"
 	tcpdump -n -v -r "$outdir/$name.pcap" 2>/dev/null
 	cat "$outdir/$name.txt"
 }
 
-capture v3_1vip 51 150 1 192.0.2.10/24
-capture v3_3vip 52 100 0.1 192.0.2.10/24 192.0.2.11/24 192.0.2.12/24
-capture v3_ipv6 53 200 1 2001:db8::10/64
+# packet_bytes PCAP N: the Nth packet of PCAP, from the network header on.
+packet_bytes() {
+	tcpdump -n -r "$1" -x 2>/dev/null |
+	    awk -v want="$2" '
+		/^[^ \t]/ { n++ }
+		n == want && /^[ \t]+0x[0-9a-f]+:/ {
+			for (i = 2; i <= NF; i++) printf "%s", $i
+		}' |
+	    xxd -r -p
+}
+
+capture v3_1vip 3 - 51 150 1 192.0.2.10/24
+capture v3_3vip 3 - 52 100 0.1 192.0.2.10/24 192.0.2.11/24 192.0.2.12/24
+capture v3_ipv6 3 - 53 200 1 2001:db8::10/64
+capture v2_none 2 - 61 150 1 192.0.2.10/24
+capture v2_pass 2 PASS:s3cret 62 120 2 192.0.2.10/24 192.0.2.11/24
+capture v2_ah 2 AH:ah-key1 63 200 1 192.0.2.10/24
 
 echo "output in $outdir"

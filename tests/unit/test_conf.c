@@ -104,7 +104,7 @@ static const char full_config[] =
 	"global = {\n"                                          /* 1 */
 	"  router_id = \"lb-a\";\n"
 	"  state_dir = \"/var/run/vipd-test\";\n"
-	"  script_user = \"vipd_script\";\n"
+	"  script_user = \"vipd_script\"; handover = \"rfc\";\n"
 	"};\n"                                                  /* 5 */
 	"vrrp_instances = (\n"
 	"  { name = \"ext\"; interface = \"eth0\"; vrid = 51;\n" /* 7 */
@@ -134,6 +134,7 @@ test_full_config_fills_every_field(void **state)
 	assert_string_equal(c->global.router_id, "lb-a");
 	assert_string_equal(c->global.state_dir, "/var/run/vipd-test");
 	assert_string_equal(c->global.script_user, "vipd_script");
+	assert_int_equal(c->global.handover, CONF_HANDOVER_RFC);
 	assert_int_equal(c->ninstances, 2);
 
 	in = &c->instances[0];
@@ -194,6 +195,7 @@ test_omitted_keys_take_their_defaults(void **state)
 	assert_string_equal(c->global.state_dir, CONF_DEFAULT_STATE_DIR);
 	assert_string_equal(c->global.state_dir, "/run/vipd");
 	assert_string_equal(c->global.script_user, "nobody");
+	assert_int_equal(c->global.handover, CONF_HANDOVER_MAKE_BEFORE_BREAK);
 	in = &c->instances[0];
 	assert_int_equal(in->version, 3);
 	assert_int_equal(in->priority, 100);
@@ -211,12 +213,13 @@ test_omitted_keys_take_their_defaults(void **state)
 
 	/* An empty garp group and an empty router_id are defaults as well. */
 	c = load_ok(
-	    "global = { router_id = \"\"; };\n"
+	    "global = { router_id = \"\"; handover = \"make-before-break\"; };\n"
 	    "vrrp_instances = (\n"
 	    "  { name = \"ext\"; interface = \"eth0\"; vrid = 1; garp = { };\n"
 	    "    addresses = ( \"10.0.0.10\" ); }\n"
 	    ");\n");
 	assert_string_equal(c->global.router_id, "");
+	assert_int_equal(c->global.handover, CONF_HANDOVER_MAKE_BEFORE_BREAK);
 	assert_int_equal(c->instances[0].garp.repeat, 3);
 	conf_free(c);
 }
@@ -459,9 +462,6 @@ static void
 test_unsupported_values_are_refused_by_name(void **state)
 {
 	static const struct case_ cases[] = {
-		{ "version = 2;",
-		  "t.conf:4: vrrp_instances[ext].version: version 2 is not "
-		  "supported yet" },
 		{ "accept_mode = false;",
 		  "t.conf:4: vrrp_instances[ext].accept_mode: accept_mode = false "
 		  "is not supported yet: packets to a VIP are accepted until the "
@@ -474,6 +474,15 @@ test_unsupported_values_are_refused_by_name(void **state)
 
 	(void)state;
 	RUN_CASES(instance_tmpl, cases);
+	/* The interval of a v2 instance is whole seconds (RFC 3768 5.3.7). */
+	EXPECT_ERRORS(
+	    "vrrp_instances = (\n"
+	    "  { name = \"ext\"; interface = \"eth0\"; vrid = 51; version = 2;\n"
+	    "    advert_interval_ms = 1500;\n"
+	    "    addresses = ( \"192.0.2.10/24\" ); }\n"
+	    ");\n",
+	    "t.conf:3: vrrp_instances[ext].advert_interval_ms: 1500 is not a "
+	    "multiple of 1000 (VRRPv2 counts seconds)");
 	/* Their supported values load. */
 	c = load_ok(
 	    "vrrp_instances = (\n"
@@ -483,6 +492,138 @@ test_unsupported_values_are_refused_by_name(void **state)
 	    ");\n");
 	assert_true(c->instances[0].accept_mode);
 	conf_free(c);
+}
+
+/* ---- VRRPv2 and its authentication (RFC 3768, keepalived) ---------------- */
+
+static void
+test_v2_instances_load_with_each_authentication(void **state)
+{
+	static const uint8_t pass_key[VRRP_AUTH_DATA_LEN] = "s3cret";
+	static const uint8_t ah_key[VRRP_AUTH_DATA_LEN] = {
+		'1', '2', '3', '4', '5', '6', '7', '8' };
+	const struct conf_instance *in;
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(
+	    "vrrp_instances = (\n"
+	    "  { name = \"none\"; interface = \"eth0\"; vrid = 1; version = 2;\n"
+	    "    advert_interval_ms = 1000; addresses = ( \"10.0.0.1\" ); },\n"
+	    "  { name = \"pass\"; interface = \"eth0\"; vrid = 2; version = 2;\n"
+	    "    advert_interval_ms = 255000; addresses = ( \"10.0.0.2\" );\n"
+	    "    authentication = { type = \"pass\"; secret = \"s3cret\"; }; },\n"
+	    "  { name = \"ah\"; interface = \"eth0\"; vrid = 3; version = 2;\n"
+	    "    addresses = ( \"10.0.0.3\" );\n"
+	    "    authentication = { secret = \"12345678\"; type = \"ah\"; }; },\n"
+	    "  { name = \"v3\"; interface = \"eth0\"; vrid = 4;\n"
+	    "    addresses = ( \"10.0.0.4\" ); }\n"
+	    ");\n");
+	assert_int_equal(c->ninstances, 4);
+	in = &c->instances[0];
+	assert_int_equal(in->version, 2);
+	assert_int_equal(in->advert_interval_ms, 1000);
+	assert_int_equal(in->auth.type, VRRP_AUTH_NONE);
+	in = &c->instances[1];
+	assert_int_equal(in->version, 2);
+	assert_int_equal(in->advert_interval_ms, 255000);
+	assert_int_equal(in->auth.type, VRRP_AUTH_PASS);
+	/* NUL-padded to 8 bytes, as keepalived keeps auth_pass. */
+	assert_memory_equal(in->auth.key, pass_key, VRRP_AUTH_DATA_LEN);
+	in = &c->instances[2];
+	assert_int_equal(in->advert_interval_ms, 1000);   /* the default is 1 s */
+	assert_int_equal(in->auth.type, VRRP_AUTH_AH);
+	assert_memory_equal(in->auth.key, ah_key, VRRP_AUTH_DATA_LEN);
+	in = &c->instances[3];
+	assert_int_equal(in->version, 3);
+	assert_int_equal(in->auth.type, VRRP_AUTH_NONE);
+	conf_free(c);
+}
+
+/* Line 4 is the key under test in a valid v2 instance. */
+static const char v2_instance_tmpl[] =
+	"vrrp_instances = (\n"
+	"  { name = \"ext\"; interface = \"eth0\"; vrid = 51; version = 2;\n"
+	"    addresses = ( \"192.0.2.10/24\" );\n"
+	"    %s\n"
+	"  }\n"
+	");\n";
+
+static void
+test_authentication_errors_name_the_key_and_its_line(void **state)
+{
+	static const struct case_ v2_cases[] = {
+		{ "authentication = \"pass\";",
+		  "t.conf:4: vrrp_instances[ext].authentication: expected a group "
+		  "{ ... }" },
+		{ "authentication = { type = \"md5\"; secret = \"x\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.type: 'md5' is not "
+		  "\"pass\" or \"ah\"" },
+		/* keepalived's spelling is not ours: one vocabulary, lower case. */
+		{ "authentication = { type = \"PASS\"; secret = \"x\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.type: 'PASS' is not "
+		  "\"pass\" or \"ah\"" },
+		{ "authentication = { type = 1; secret = \"x\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.type: expected a "
+		  "string" },
+		{ "authentication = { secret = \"x\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.type: missing "
+		  "(required)" },
+		{ "authentication = { type = \"pass\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.secret: missing "
+		  "(required)" },
+		{ "authentication = { type = \"pass\"; secret = \"\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.secret: 0 "
+		  "characters, VRRPv2 carries 1..8" },
+		{ "authentication = { type = \"pass\"; secret = \"123456789\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.secret: 9 "
+		  "characters, VRRPv2 carries 1..8" },
+		{ "authentication = { type = \"ah\"; secret = \"a-much-longer-key\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.secret: 17 "
+		  "characters, VRRPv2 carries 1..8" },
+		{ "authentication = { type = \"ah\"; secret = 12345678; };",
+		  "t.conf:4: vrrp_instances[ext].authentication.secret: expected a "
+		  "string" },
+		{ "authentication = { type = \"ah\"; secret = \"k\"; spi = 1; };",
+		  "t.conf:4: unknown key 'spi' in vrrp_instances[ext].authentication" },
+		{ "advert_interval_ms = 500;",
+		  "t.conf:4: vrrp_instances[ext].advert_interval_ms: 500 is out of "
+		  "range 1000..255000" },
+		{ "advert_interval_ms = 256000;",
+		  "t.conf:4: vrrp_instances[ext].advert_interval_ms: 256000 is out "
+		  "of range 1000..255000" },
+	};
+	static const struct case_ v3_cases[] = {
+		{ "authentication = { type = \"pass\"; secret = \"s\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication: needs version = 2 "
+		  "(VRRPv3, RFC 5798, has no authentication)" },
+		{ "version = 3; authentication = { type = \"ah\"; secret = \"s\"; };",
+		  "t.conf:4: vrrp_instances[ext].authentication: needs version = 2 "
+		  "(VRRPv3, RFC 5798, has no authentication)" },
+		/* A refused version is reported once, not again by its rules. */
+		{ "version = 4; authentication = { type = \"ah\"; secret = \"s\"; };",
+		  "t.conf:4: vrrp_instances[ext].version: 4 is out of range 2..3" },
+	};
+
+	(void)state;
+	RUN_CASES(v2_instance_tmpl, v2_cases);
+	RUN_CASES(instance_tmpl, v3_cases);
+	/* Every problem of the group at once, each at its own line. */
+	EXPECT_ERRORS(
+	    "vrrp_instances = (\n"
+	    "  { name = \"ext\"; interface = \"eth0\"; vrid = 51; version = 2;\n"
+	    "    authentication = {\n"
+	    "      type = \"des\";\n"
+	    "      secret = \"far-too-long\";\n"
+	    "      salt = 1;\n"
+	    "    };\n"
+	    "    addresses = ( \"192.0.2.10/24\" ); }\n"
+	    ");\n",
+	    "t.conf:4: vrrp_instances[ext].authentication.type: 'des' is not "
+	    "\"pass\" or \"ah\"",
+	    "t.conf:5: vrrp_instances[ext].authentication.secret: 12 characters, "
+	    "VRRPv2 carries 1..8",
+	    "t.conf:6: unknown key 'salt' in vrrp_instances[ext].authentication");
 }
 
 static void
@@ -499,8 +640,6 @@ test_unknown_and_later_keys_are_refused(void **state)
 		  "t.conf:4: vrrp_instances[ext].unicast_src: not supported yet" },
 		{ "unicast_peers = ( \"192.0.2.2\" );",
 		  "t.conf:4: vrrp_instances[ext].unicast_peers: not supported yet" },
-		{ "authentication = { type = \"pass\"; secret = \"s\"; };",
-		  "t.conf:4: vrrp_instances[ext].authentication: not supported yet" },
 		{ "track_interfaces = ( { name = \"eth1\"; weight = 0; } );",
 		  "t.conf:4: vrrp_instances[ext].track_interfaces: not supported "
 		  "yet" },
@@ -746,6 +885,9 @@ test_global_errors(void **state)
 		{ "script_user = \"no body\";", "t.conf:2: global.script_user: "
 		  "'no body' is not a user name (1..63 characters of A-Z a-z 0-9 _ "
 		  ". -, not starting with -)" },
+		{ "handover = \"RFC\";", "t.conf:2: global.handover: 'RFC' is not "
+		  "\"make-before-break\" or \"rfc\"" },
+		{ "handover = 1;", "t.conf:2: global.handover: expected a string" },
 		{ "routerid = \"a\";", "t.conf:2: unknown key 'routerid' in "
 		  "global" },
 		{ "vrrp_version = 3;", "t.conf:2: unknown key 'vrrp_version' in "
@@ -1093,6 +1235,8 @@ test_instance_equal_compares_every_field_but_line(void **state)
 	CHANGED(b.preempt_delay_ms--);
 	CHANGED(b.accept_mode = !b.accept_mode);
 	CHANGED(b.use_vmac = !b.use_vmac);
+	CHANGED(b.auth.type = VRRP_AUTH_AH);
+	CHANGED(b.auth.key[7] = 'x');
 	CHANGED(b.garp.delay_ms--);
 	CHANGED(b.garp.repeat--);
 	CHANGED(b.garp.interval_ms--);
@@ -1125,6 +1269,8 @@ main(void)
 		cmocka_unit_test(test_integers_libconfig_would_wrap_are_seen_whole),
 		cmocka_unit_test(test_wrong_types_are_refused),
 		cmocka_unit_test(test_unsupported_values_are_refused_by_name),
+		cmocka_unit_test(test_v2_instances_load_with_each_authentication),
+		cmocka_unit_test(test_authentication_errors_name_the_key_and_its_line),
 		cmocka_unit_test(test_unknown_and_later_keys_are_refused),
 		cmocka_unit_test(test_required_keys_are_reported_at_the_instance),
 		cmocka_unit_test(test_bad_names_are_refused_and_the_index_names_the_instance),

@@ -1006,6 +1006,89 @@ test_shutdown_without_make_before_break_releases_at_once(void **state)
 	assert_false(fsm.releasing);
 }
 
+static void
+test_forced_fault_on_master_hands_over_then_faults(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 150, 100);
+	t = fsm.state_since_ms + 1000;
+	a = feed(&fsm, VRRP_EV_FORCE_FAULT, t);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_STARTED);
+	assert_int_equal(a.advert_priority, 0);
+	assert_int_equal(fsm.state, VRRP_STATE_MASTER);
+	advert(&fsm, 100, 100, &higher_addr, t + 60);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 60 + VRRP_HANDOVER_GRACE_MS);
+	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.to, VRRP_STATE_FAULT);
+	assert_int_equal(a.reason, VRRP_REASON_HANDED_OVER);
+	/* Asking again while already there changes nothing. */
+	a = feed(&fsm, VRRP_EV_FORCE_FAULT, t + 100);
+	assert_int_equal(a.flags, 0);
+}
+
+static void
+test_forced_fault_without_make_before_break_and_from_backup(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+
+	(void)state;
+	fsm_setup(&fsm, 150, 100, true, 0);
+	drive_to(&fsm, VRRP_STATE_MASTER, T0);
+	a = feed(&fsm, VRRP_EV_FORCE_FAULT, fsm.state_since_ms + 1);
+	/* The link is up: say goodbye so the backup need not wait. */
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS |
+	    VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.advert_priority, 0);
+	assert_int_equal(a.reason, VRRP_REASON_FORCED_FAULT);
+
+	fsm_setup(&fsm, 100, 100, true, 0);
+	drive_to(&fsm, VRRP_STATE_BACKUP, T0);
+	a = feed(&fsm, VRRP_EV_FORCE_FAULT, T0 + 1);
+	assert_int_equal(a.flags, VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(fsm.state, VRRP_STATE_FAULT);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), 0);
+
+	a = feed(&fsm, VRRP_EV_FORCE_FAULT_OFF, T0 + 2);
+	assert_int_equal(a.to, VRRP_STATE_BACKUP);
+	assert_int_equal(a.reason, VRRP_REASON_FORCED_FAULT_OFF);
+	/* Back as at startup: a full Master_Down_Interval before taking over. */
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), T0 + 2 + 360);
+}
+
+static void
+test_yielding_master_keeps_vips_for_the_grace_with_make_before_break(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 100, 100);
+	t = fsm.state_since_ms + 500;
+	a = advert(&fsm, 200, 100, &higher_addr, t);
+	assert_int_equal(a.flags, VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(fsm.state, VRRP_STATE_BACKUP);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + VRRP_HANDOVER_GRACE_MS);
+	a = feed(&fsm, VRRP_EV_TIMER, t + VRRP_HANDOVER_GRACE_MS);
+	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS);
+	assert_int_equal(fsm.state, VRRP_STATE_BACKUP);
+	/* Then the ordinary Master_Down_Timer: 300 + 156*100/256 = 360. */
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + 360);
+
+	/* A fault inside the grace still removes them. */
+	mbb_master(&fsm, 100, 100);
+	t = fsm.state_since_ms + 500;
+	advert(&fsm, 200, 100, &higher_addr, t);
+	a = feed(&fsm, VRRP_EV_IFACE_DOWN, t + 1);
+	assert_true(a.flags & VRRP_ACT_REMOVE_VIPS);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), 0);
+}
+
 int
 main(void)
 {
@@ -1039,6 +1122,9 @@ main(void)
 		cmocka_unit_test(test_handover_second_shutdown_releases_at_once),
 		cmocka_unit_test(test_handover_ignores_priority_zero_and_ends_on_link_loss),
 		cmocka_unit_test(test_shutdown_without_make_before_break_releases_at_once),
+		cmocka_unit_test(test_forced_fault_on_master_hands_over_then_faults),
+		cmocka_unit_test(test_forced_fault_without_make_before_break_and_from_backup),
+		cmocka_unit_test(test_yielding_master_keeps_vips_for_the_grace_with_make_before_break),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -179,7 +179,7 @@ decode_exact(const uint8_t *msg, size_t len, const struct vrrp_pkt_meta *meta,
 	enum vrrp_drop r;
 
 	memcpy(copy, msg, len);
-	r = vrrp_pkt_decode(copy, len, meta, expect_version, out);
+	r = vrrp_pkt_decode(copy, len, meta, expect_version, NULL, out);
 	test_free(copy);
 	return r;
 }
@@ -291,13 +291,13 @@ test_encoder_reproduces_keepalived_advert(void **state)
 
 		/* The VRRP message alone. */
 		memset(buf, 0xaa, sizeof(buf));
-		n = vrrp_pkt_encode(&adv, &meta.src, &meta.dst, buf, sizeof(buf));
+		n = vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf, sizeof(buf));
 		assert_int_equal(n, c->len - 20);
 		assert_memory_equal(buf, c->pkt + 20, c->len - 20);
 
 		/* And the whole datagram. */
 		memset(buf, 0xaa, sizeof(buf));
-		n = vrrp_pkt_build_ipv4(&adv, &meta.src, &meta.dst, ip_id, buf,
+		n = vrrp_pkt_build_ipv4(&adv, NULL, &meta.src, &meta.dst, ip_id, buf,
 		    sizeof(buf));
 		assert_int_equal(n, c->len);
 		assert_memory_equal(buf, c->pkt, c->len);
@@ -326,7 +326,7 @@ test_keepalived_ipv6_advert_decodes_and_encodes(void **state)
 	assert_int_equal(adv.naddrs, 1);
 	assert_int_equal(vrrp_addr_cmp(&adv.addrs[0], &vip), 0);
 
-	assert_int_equal(vrrp_pkt_encode(&adv, &meta.src, &meta.dst, buf,
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf,
 	    sizeof(buf)), (int)vlen);
 	assert_memory_equal(buf, vrrp, vlen);
 
@@ -411,7 +411,7 @@ test_encode_decode_round_trip(void **state)
 		in.naddrs = c->naddrs;
 		fill_addrs(&in, c->family, c->naddrs);
 
-		n = vrrp_pkt_encode(&in, &meta.src, &meta.dst, buf, sizeof(buf));
+		n = vrrp_pkt_encode(&in, NULL, &meta.src, &meta.dst, buf, sizeof(buf));
 		if (n != (int)(VRRP_HDR_LEN + c->naddrs * alen))
 			fail_msg("%s: encode returned %d", c->name, n);
 		assert_int_equal(buf[6] << 8 | buf[7],
@@ -452,7 +452,7 @@ test_build_parse_ipv4_round_trip(void **state)
 		in.naddrs = counts[i];
 		fill_addrs(&in, AF_INET, counts[i]);
 
-		n = vrrp_pkt_build_ipv4(&in, &meta.src, &meta.dst, 0xbeef, buf,
+		n = vrrp_pkt_build_ipv4(&in, NULL, &meta.src, &meta.dst, 0xbeef, buf,
 		    sizeof(buf));
 		assert_int_equal(n, 20 + 8 + 4 * counts[i]);
 		assert_int_equal(buf[0], 0x45);
@@ -511,8 +511,9 @@ static const struct decode_case decode_cases[] = {
 	    VRRP_DROP_VERSION },
 	{ "v3 packet, v2 instance", NOP, NOP, -1, -1, 2, false, false,
 	    VRRP_DROP_VERSION },
-	{ "v2 packet, v2 instance (v2 not yet supported)", 0, 0x21, NOP, -1,
-	    -1, 2, true, false, VRRP_DROP_VERSION },
+	/* Read as v2, v3's 12 bytes lack the 8 bytes of auth data. */
+	{ "v2 packet of v3's length, v2 instance", 0, 0x21, NOP, -1, -1, 2,
+	    true, false, VRRP_DROP_LENGTH },
 	{ "version 4", 0, 0x41, NOP, -1, -1, 3, true, false, VRRP_DROP_VERSION },
 	{ "version before type", 0, 0x22, NOP, -1, -1, 3, true, false,
 	    VRRP_DROP_VERSION },
@@ -625,7 +626,9 @@ static const struct parse_case parse_cases[] = {
 	{ "total length 0", 3, 0, -1, VRRP_DROP_IP_HEADER, 0, 0 },
 	{ "buffer cut short", -1, 0, 31, VRRP_DROP_IP_HEADER, 0, 0 },
 	{ "UDP", 9, 17, -1, VRRP_DROP_PROTOCOL, 0, 0 },
-	{ "IPsec AH", 9, 51, -1, VRRP_DROP_PROTOCOL, 0, 0 },
+	/* AH whose next header is not VRRP (here: v3's first byte, 0x31). */
+	{ "IPsec AH around something else", 9, 51, -1, VRRP_DROP_PROTOCOL, 0,
+	    0 },
 	/* IHL 6: the 4 bytes after the fixed header count as an option. */
 	{ "options skipped", 0, 0x46, -1, VRRP_DROP_NONE, 24, 8 },
 	/* Link-layer padding after the datagram is not VRRP. */
@@ -698,7 +701,7 @@ test_routed_advert_dropped_for_ttl(void **state)
 	pkt[8] = 254;
 	assert_drop(vrrp_pkt_parse_ipv4(pkt, sizeof(pkt), &meta, &payload,
 	    &plen), VRRP_DROP_NONE, "parse");
-	assert_drop(vrrp_pkt_decode(payload, plen, &meta, 3, &adv),
+	assert_drop(vrrp_pkt_decode(payload, plen, &meta, 3, NULL, &adv),
 	    VRRP_DROP_TTL, "decode");
 }
 
@@ -720,16 +723,17 @@ test_encode_refuses_what_it_cannot_send(void **state)
 	adv.naddrs = 2;
 	adv.addrs[0] = V4(192, 0, 2, 10);
 	adv.addrs[1] = V4(192, 0, 2, 11);
-	assert_int_equal(vrrp_pkt_encode(&adv, &meta.src, &meta.dst, buf,
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf,
 	    sizeof(buf)), 16);
 
 #define EXPECT_ENCODE(field, value, err) do {				\
 	struct vrrp_advert bad = adv;					\
 	bad.field = value;						\
-	assert_int_equal(vrrp_pkt_encode(&bad, &meta.src, &meta.dst, buf, \
+	assert_int_equal(vrrp_pkt_encode(&bad, NULL, &meta.src, &meta.dst, buf, \
 	    sizeof(buf)), err);						\
 } while (0)
-	EXPECT_ENCODE(version, 2, -EINVAL);
+	EXPECT_ENCODE(version, 2, 24);	/* 1 s: a v2 advert, auth data and all */
+	EXPECT_ENCODE(version, 1, -EINVAL);
 	EXPECT_ENCODE(version, 4, -EINVAL);
 	EXPECT_ENCODE(vrid, 0, -EINVAL);
 	EXPECT_ENCODE(max_adver_int_cs, 0, -EINVAL);
@@ -742,34 +746,34 @@ test_encode_refuses_what_it_cannot_send(void **state)
 
 	/* Max interval: 12 bits, reserved bits stay zero. */
 	adv.max_adver_int_cs = 4095;
-	assert_int_equal(vrrp_pkt_encode(&adv, &meta.src, &meta.dst, buf,
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf,
 	    sizeof(buf)), 16);
 	assert_int_equal(buf[4], 0x0f);
 	assert_int_equal(buf[5], 0xff);
 
 	/* One family per packet, src and dst alike. */
-	assert_int_equal(vrrp_pkt_encode(&adv, &meta.src, &v6, buf,
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &v6, buf,
 	    sizeof(buf)), -EINVAL);
-	assert_int_equal(vrrp_pkt_encode(&adv, &v6, &v6, buf, sizeof(buf)),
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &v6, &v6, buf, sizeof(buf)),
 	    -EINVAL);
 
 	/* Capacity: exact fit works, one byte less does not. */
-	assert_int_equal(vrrp_pkt_encode(&adv, &meta.src, &meta.dst, buf, 16),
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf, 16),
 	    16);
-	assert_int_equal(vrrp_pkt_encode(&adv, &meta.src, &meta.dst, buf, 15),
+	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf, 15),
 	    -ENOSPC);
-	assert_int_equal(vrrp_pkt_build_ipv4(&adv, &meta.src, &meta.dst, 1,
+	assert_int_equal(vrrp_pkt_build_ipv4(&adv, NULL, &meta.src, &meta.dst, 1,
 	    buf, 36), 36);
-	assert_int_equal(vrrp_pkt_build_ipv4(&adv, &meta.src, &meta.dst, 1,
+	assert_int_equal(vrrp_pkt_build_ipv4(&adv, NULL, &meta.src, &meta.dst, 1,
 	    buf, 35), -ENOSPC);
-	assert_int_equal(vrrp_pkt_build_ipv4(&adv, &meta.src, &meta.dst, 1,
+	assert_int_equal(vrrp_pkt_build_ipv4(&adv, NULL, &meta.src, &meta.dst, 1,
 	    buf, 19), -ENOSPC);
-	assert_int_equal(vrrp_pkt_build_ipv4(&adv, &meta.src, &meta.dst, 1,
+	assert_int_equal(vrrp_pkt_build_ipv4(&adv, NULL, &meta.src, &meta.dst, 1,
 	    buf, 0), -ENOSPC);
 
 	/* build_ipv4 is IPv4 only. */
 	adv.naddrs = 0;
-	assert_int_equal(vrrp_pkt_build_ipv4(&adv, &v6, &v6, 1, buf,
+	assert_int_equal(vrrp_pkt_build_ipv4(&adv, NULL, &v6, &v6, 1, buf,
 	    sizeof(buf)), -EAFNOSUPPORT);
 }
 
@@ -891,7 +895,7 @@ test_drop_names_are_the_documented_words(void **state)
 	static const char *const want[VRRP_DROP__COUNT] = {
 		"none", "ip_header", "protocol", "ttl", "truncated", "version",
 		"type", "length", "checksum", "vrid", "interval", "addr_list",
-		"own_packet",
+		"own_packet", "auth_type", "auth", "ah_seq",
 	};
 
 	(void)state;

@@ -1,0 +1,59 @@
+/*
+ * drill - the bookkeeping of `vipctl drill`, a measured planned hand-over:
+ * HANDOVER from our priority-0 advert to the new master's first advert,
+ * HOLD in Backup (the state machine refuses to preempt meanwhile), then
+ * FAILBACK until we are Master again, when preemption would bring us back;
+ * then a one-line report.
+ *
+ * Pure: fed with events and the time, it never acts. It owns no timer of
+ * the protocol; its deadlines only bound how long each phase may take.
+ */
+#ifndef VIPD_DRILL_H
+#define VIPD_DRILL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
+
+enum drill_phase { DRILL_NONE, DRILL_HANDOVER, DRILL_HOLD, DRILL_FAILBACK,
+	DRILL_DONE };
+
+struct drill {
+	enum drill_phase phase;
+	bool ok;
+	char name[64];                 /* the instance, for the report */
+	uint32_t hold_ms;
+	uint32_t wait_ms;              /* Master_Down_Interval: a phase's limit */
+	bool may_fail_back;            /* preempt on and our priority higher */
+	uint8_t priority;              /* ours */
+	uint64_t started_ms;
+	uint64_t takeover_ms;          /* priority 0 -> new master's advert */
+	uint64_t hold_end_ms;
+	uint64_t deadline_ms;          /* the current phase fails at this time */
+	struct vrrp_addr new_master;
+	char report[320];
+};
+
+/* Begin at now_ms; wait_ms bounds the hand-over and the fail-back. */
+void drill_start(struct drill *d, const char *name, uint8_t priority,
+		 bool preempt, uint32_t hold_ms, uint32_t wait_ms, uint64_t now_ms);
+
+/* An advert of another router arrived. */
+void drill_on_advert(struct drill *d, const struct vrrp_addr *src,
+		     uint8_t priority, uint64_t now_ms);
+
+/* Our state machine changed state (or, with hold_until_ms, where it holds). */
+void drill_on_state(struct drill *d, enum vrrp_state state, uint64_t now_ms);
+
+/* Time passes: ends the hold, fails a phase past its deadline. */
+void drill_tick(struct drill *d, enum vrrp_state state, uint64_t hold_until_ms,
+		uint64_t now_ms);
+
+/* When drill_tick must next run (0 = not needed). */
+uint64_t drill_next_deadline(const struct drill *d, uint64_t hold_until_ms);
+
+bool drill_running(const struct drill *d);
+
+#endif
