@@ -99,12 +99,12 @@ check:
 # The short tour: a pair and a client in namespaces, a failover each way it
 # can happen, the outage the client saw, keepalived beside it.
 demo: all
-	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/failover.py \
+	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/failover.py \
 		--runs 1 --intervals 100 --json $(BUILD)/demo-failover.json
 
 BENCH_RUNS ?= 5
 bench: all
-	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/failover.py \
+	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/failover.py \
 		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
 		--json $(BUILD)/bench-failover.json
 
