@@ -55,7 +55,7 @@ $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/vipd: $(BUILD)/daemon/vipd.o $(LIB_A)
+$(BUILD)/vipd: $(BUILD)/daemon/vipd.o $(BUILD)/daemon/vipd_ctl.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/vipctl: $(BUILD)/daemon/vipctl.o $(LIB_A)
@@ -117,5 +117,6 @@ install: all
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/daemon/vipd.d $(BUILD)/daemon/vipctl.d \
+-include $(LIB_OBJS:.o=.d) $(BUILD)/daemon/vipd.d $(BUILD)/daemon/vipd_ctl.d \
+	$(BUILD)/daemon/vipctl.d \
 	$(patsubst %.c,$(BUILD)/%.d,$(UNIT_SRCS))

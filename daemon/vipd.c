@@ -32,51 +32,8 @@
 #include "vrrp_auth.h"
 #include "vrrp_pkt.h"
 #include "announce.h"
+#include "vipd.h"
 
-#define VIPD_VERSION "0.1.0"
-#define VIPD_DEFAULT_PID_FILE "/run/vipd/vipd.pid"
-#define VIPD_MAX_DRILLS 8
-#define VIPD_DRILL_DEFAULT_HOLD_S 5.0
-
-struct vipd;
-
-struct vipd {
-	/* command line */
-	const char *config_path;
-	const char *pid_file;
-	const char *state_dir_override;
-	bool foreground;
-	int log_level;
-
-	/* running configuration and what it runs */
-	struct conf *conf;
-	char state_dir[PATH_MAX];
-	char router_id[CONF_NAME_MAX];
-	struct instance **instances;
-	size_t ninstances;
-	struct ifsock_table socks;
-
-	/* OS handles */
-	struct evloop loop;
-	struct netlink nl;
-	struct evloop_watch nl_watch;
-	struct instance_env env;
-	struct ctl ctl;
-	struct {
-		struct instance *inst;
-		struct ctl_ticket ticket;
-	} drills[VIPD_MAX_DRILLS];   /* vipctl drill requests waiting for the end */
-	size_t ndrills;
-
-	/* requests from signals, carried out between event batches */
-	unsigned stop_requests;      /* a second one cuts a hand-over short */
-	bool reload_requested, dump_requested, stats_requested;
-
-	uint64_t started_ms;
-	uint64_t reloads, reloads_refused;
-	uint64_t unmatched_drops[VRRP_DROP__COUNT];
-	struct log_ratelimit unmatched_log;
-};
 
 static void
 usage(FILE *f)
@@ -286,7 +243,7 @@ netlink_readable(struct evloop_watch *w, uint32_t events)
 
 /* ---- dumps, reload, stop ----------------------------------------------- */
 
-static struct dump_view
+struct dump_view
 vipd_view(struct vipd *v)
 {
 	uint64_t now_ms = evloop_now_ms();
@@ -340,38 +297,13 @@ vipd_fill_router_id(struct vipd *v)
 	v->router_id[sizeof(v->router_id) - 1] = '\0';
 }
 
-/* Answer every drill that has finished (or whose instance is going). */
-static void
-vipd_answer_drills(struct vipd *v, const struct instance *going)
-{
-	char body[400];
-	const char *report;
-	bool ok;
-
-	for (size_t i = 0; i < v->ndrills; i++) {
-		struct instance *inst = v->drills[i].inst;
-
-		if (inst == going) {
-			snprintf(body, sizeof(body), "drill %s: interrupted: the "
-			    "instance was stopped\n", inst->conf.name);
-			ok = false;
-		} else if (instance_drill_take_report(inst, &report, &ok)) {
-			snprintf(body, sizeof(body), "%s\n", report);
-		} else {
-			continue;
-		}
-		ctl_answer_later(&v->ctl, &v->drills[i].ticket, ok ? 0 : 1, body);
-		v->drills[i--] = v->drills[--v->ndrills];
-	}
-}
-
 /*
  * SIGHUP: build the new model beside the old one; refuse it whole on any
  * error. Unchanged instances keep their runtime (state, VIPs, counters);
  * changed and removed ones stop gracefully before added ones start, so a
  * VRID can move between instances in one reload.
  */
-static int
+int
 vipd_reload(struct vipd *v, char *why, size_t why_len)
 {
 	struct conf_errors *errs;
@@ -531,117 +463,6 @@ vipd_next_deadline(const struct vipd *v)
 }
 
 /* ---- control socket requests ------------------------------------------- */
-
-/* "fault NAME on|off": a forced FAULT for drills. */
-static int
-vipd_ctl_fault(struct vipd *v, const char *args, FILE *out)
-{
-	char name[CONF_NAME_MAX], mode[8];
-	struct instance *inst = NULL;
-	int err;
-
-	if (sscanf(args, "%63s %7s", name, mode) != 2 ||
-	    (strcmp(mode, "on") != 0 && strcmp(mode, "off") != 0)) {
-		fprintf(out, "usage: fault INSTANCE on|off\n");
-		return 1;
-	}
-	for (size_t i = 0; i < v->ninstances && inst == NULL; i++)
-		if (strcmp(v->instances[i]->conf.name, name) == 0)
-			inst = v->instances[i];
-	if (inst == NULL) {
-		fprintf(out, "no instance named '%s'\n", name);
-		return 1;
-	}
-	err = instance_force_fault(inst, &v->env, strcmp(mode, "on") == 0,
-	    evloop_now_ms());
-	if (err == -EALREADY) {
-		fprintf(out, "%s: forced FAULT is already %s\n", name, mode);
-		return 1;
-	}
-	if (err == -EBUSY) {
-		fprintf(out, "%s: a hand-over is in progress; try again when it "
-		    "is done\n", name);
-		return 1;
-	}
-	fprintf(out, "%s: forced FAULT %s; state %s%s\n", name, mode,
-	    vrrp_state_name(inst->fsm.state), inst->fsm.releasing ?
-	    " (handing over, VIPs kept until the new master is heard)" : "");
-	return 0;
-}
-
-/* "drill NAME [--hold SECONDS]": answered when the drill is over. */
-static int
-vipd_ctl_drill(struct vipd *v, const char *args, FILE *out,
-    struct ctl_ticket *ticket)
-{
-	char name[CONF_NAME_MAX], why[256];
-	struct instance *inst = NULL;
-	double hold_s = VIPD_DRILL_DEFAULT_HOLD_S;
-	int n = 0;
-
-	if (sscanf(args, "%63s%n", name, &n) != 1 ||
-	    (args[n] != '\0' && (sscanf(args + n, " --hold %lf", &hold_s) != 1 ||
-	    hold_s < 0 || hold_s > 3600))) {
-		fprintf(out, "usage: drill INSTANCE [--hold SECONDS (0..3600)]\n");
-		return 1;
-	}
-	for (size_t i = 0; i < v->ninstances && inst == NULL; i++)
-		if (strcmp(v->instances[i]->conf.name, name) == 0)
-			inst = v->instances[i];
-	if (inst == NULL) {
-		fprintf(out, "no instance named '%s'\n", name);
-		return 1;
-	}
-	if (v->ndrills == VIPD_MAX_DRILLS) {
-		fprintf(out, "too many drills at once\n");
-		return 1;
-	}
-	if (instance_drill_start(inst, &v->env, (uint32_t)(hold_s * 1000.0),
-	    evloop_now_ms(), why, sizeof(why)) < 0) {
-		fprintf(out, "%s\n", why);
-		return 1;
-	}
-	v->drills[v->ndrills].inst = inst;
-	v->drills[v->ndrills++].ticket = *ticket;
-	return CTL_PENDING;
-}
-
-static int
-vipd_ctl_request(void *arg, const char *cmd, FILE *out, struct ctl_ticket *ticket)
-{
-	struct vipd *v = arg;
-	struct dump_view view = vipd_view(v);
-	char why[CONF_ERROR_LEN];
-
-	if (strcmp(cmd, "status") == 0 || strcmp(cmd, "dump") == 0) {
-		dump_write_text(out, &view);
-		return 0;
-	}
-	if (strcmp(cmd, "status --json") == 0 || strcmp(cmd, "dump --json") == 0) {
-		dump_write_json(out, &view);
-		return 0;
-	}
-	if (strcmp(cmd, "stats") == 0) {
-		dump_write_stats(out, &view);
-		return 0;
-	}
-	if (strcmp(cmd, "reload") == 0) {
-		if (vipd_reload(v, why, sizeof(why)) < 0) {
-			fprintf(out, "reload refused: %s\n", why);
-			return 1;
-		}
-		fprintf(out, "reload accepted: %s\n", why);
-		return 0;
-	}
-	if (strncmp(cmd, "fault ", 6) == 0)
-		return vipd_ctl_fault(v, cmd + 6, out);
-	if (strncmp(cmd, "drill ", 6) == 0)
-		return vipd_ctl_drill(v, cmd + 6, out, ticket);
-	fprintf(out, "unknown command '%s' (try: status, status --json, dump, "
-	    "stats, reload, fault INSTANCE on|off, drill INSTANCE [--hold S])\n",
-	    cmd);
-	return 1;
-}
 
 /* ---- start-up ---------------------------------------------------------- */
 
