@@ -126,3 +126,29 @@ def test_second_sigterm_cuts_the_hand_over_short(topo, vipd_bin):
     assert a.wait_exit(timeout=10) == 0
     assert time.monotonic() - started < 2.0
     assert not a.has_vip()
+
+
+def test_reload_lowering_priority_hands_over_without_losing_a_ping(lan):
+    """A reload that demotes the master keeps its state (no restart): it
+    serves until b preempts it, then lets go after b's advert and GARP."""
+    a, b, client = lan
+    a.start()
+    b.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+    transitions_before = a.instance()["counters"]["transitions"]
+
+    pinger = PingerRun(client, VIP, 2, None)
+    time.sleep(0.5)
+    a.instances[0]["priority"] = 50
+    a.reload()
+    wait_until(lambda: b.has_vip() and not a.has_vip(), SETTLE_S,
+               "b to preempt the demoted a")
+    time.sleep(0.3)
+    result = pinger.stop()
+    assert result["lost"] == 0, result
+    inst = a.instance()
+    assert inst["state"] == "BACKUP" and inst["base_priority"] == 50
+    # Updated in place: MASTER -> BACKUP is its only new transition.
+    assert inst["counters"]["transitions"] == transitions_before + 1
+    assert "priority 150 -> 50 (reload, state kept)" in a.log_text()
