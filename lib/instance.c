@@ -49,6 +49,7 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	fc.preempt_delay_ms = conf->preempt_delay_ms;
 	fc.primary_addr.family = AF_INET;
 	fc.make_before_break = handover == CONF_HANDOVER_MAKE_BEFORE_BREAK;
+	fc.version = conf->version;
 	vrrp_fsm_init(&inst->fsm, &fc);
 }
 
@@ -493,7 +494,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 			    "over in Skew_Time %u ms unless another node does",
 			    inst->conf.name,
 			    vrrp_addr_str(&meta->src, text, sizeof(text)),
-			    vrrp_fsm_skew_time_ms(inst->fsm.cfg.priority,
+			    vrrp_fsm_skew_ms(&inst->fsm, inst->fsm.cfg.priority,
 			    inst->fsm.master_adver_interval_ms));
 	}
 	inst->last_advert_src = meta->src;
@@ -595,7 +596,7 @@ instance_drill_start(struct instance *inst, const struct instance_env *env,
 	}
 	drill_start(&inst->drill, inst->conf.name, inst->fsm.cfg.priority,
 	    inst->fsm.cfg.preempt, hold_ms,
-	    vrrp_fsm_master_down_interval_ms(inst->fsm.cfg.priority,
+	    vrrp_fsm_down_ms(&inst->fsm, inst->fsm.cfg.priority,
 	    inst->fsm.cfg.advert_interval_ms), now_ms);
 	log_notice("%s: drill: handing over, then BACKUP for %.1f s",
 	    inst->conf.name, hold_ms / 1000.0);

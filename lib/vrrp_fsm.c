@@ -88,6 +88,30 @@ vrrp_fsm_master_down_interval_ms(uint8_t priority,
 	return (uint32_t)(us / 1000);
 }
 
+uint32_t
+vrrp_fsm_skew_ms(const struct vrrp_fsm *fsm, uint8_t priority,
+    uint32_t master_adver_interval_ms)
+{
+	/* RFC 3768 6.1: Skew_Time = (256 - Priority) / 256 seconds. */
+	if (fsm->cfg.version == 2)
+		return (uint32_t)(((256u - priority) * 1000000u / 256u) / 1000u);
+	return vrrp_fsm_skew_time_ms(priority, master_adver_interval_ms);
+}
+
+uint32_t
+vrrp_fsm_down_ms(const struct vrrp_fsm *fsm, uint8_t priority,
+    uint32_t master_adver_interval_ms)
+{
+	uint64_t us;
+
+	if (fsm->cfg.version != 2)
+		return vrrp_fsm_master_down_interval_ms(priority,
+		    master_adver_interval_ms);
+	us = 3 * (uint64_t)master_adver_interval_ms * 1000 +
+	    (256u - priority) * 1000000u / 256u;
+	return (uint32_t)(us / 1000);
+}
+
 void
 vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
 {
@@ -157,7 +181,7 @@ fsm_start(struct vrrp_fsm *fsm, enum vrrp_reason backup_reason,
 	}
 	fsm->adver_due_ms = 0;
 	fsm->master_down_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_master_down_interval_ms(fsm->cfg.priority,
+	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
 	    fsm->master_adver_interval_ms));
 	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
 	fsm_transition(fsm, VRRP_STATE_BACKUP, backup_reason, now_ms, out);
@@ -207,7 +231,7 @@ fsm_enter_drill_backup(struct vrrp_fsm *fsm, enum vrrp_reason reason,
 	}
 	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
 	fsm->master_down_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_master_down_interval_ms(fsm->cfg.priority,
+	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
 	    fsm->master_adver_interval_ms));
 	fsm->hold_until_ms = fsm_deadline(now_ms, fsm->drill_hold_ms);
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
@@ -232,7 +256,7 @@ fsm_begin_release(struct vrrp_fsm *fsm, enum vrrp_state to, uint64_t now_ms,
 	fsm->release_heard = false;
 	fsm->release_started_ms = now_ms;
 	fsm->release_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_master_down_interval_ms(fsm->cfg.priority,
+	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
 	    fsm->cfg.advert_interval_ms));
 }
 
@@ -299,7 +323,7 @@ fsm_backup_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	/* RFC 5798 6.4.2: the master is leaving; wait only our Skew_Time. */
 	if (ev->priority == 0) {
 		fsm->master_down_due_ms = fsm_deadline(now_ms,
-		    vrrp_fsm_skew_time_ms(local, fsm->master_adver_interval_ms));
+		    vrrp_fsm_skew_ms(fsm, local, fsm->master_adver_interval_ms));
 		fsm->takeover_reason = VRRP_REASON_MASTER_LEFT;
 		return;
 	}
@@ -324,7 +348,7 @@ fsm_backup_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	if (ev->max_adver_int_ms != 0)
 		fsm->master_adver_interval_ms = ev->max_adver_int_ms;
 	fsm->master_down_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_master_down_interval_ms(local,
+	    vrrp_fsm_down_ms(fsm, local,
 	    fsm->master_adver_interval_ms));
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
 }
@@ -385,7 +409,7 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	if (ev->max_adver_int_ms != 0)
 		fsm->master_adver_interval_ms = ev->max_adver_int_ms;
 	fsm->master_down_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_master_down_interval_ms(local,
+	    vrrp_fsm_down_ms(fsm, local,
 	    fsm->master_adver_interval_ms));
 	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;

@@ -112,6 +112,7 @@ struct vrrp_fsm_config {
 	 * Master_Down_Interval passes), so no client packet falls in between.
 	 */
 	bool make_before_break;
+	uint8_t version;               /* 2: RFC 3768 timers; otherwise RFC 5798 */
 };
 
 struct vrrp_fsm {
@@ -162,6 +163,16 @@ uint64_t vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm);
 uint32_t vrrp_fsm_skew_time_ms(uint8_t priority, uint32_t master_adver_interval_ms);
 uint32_t vrrp_fsm_master_down_interval_ms(uint8_t priority,
 					  uint32_t master_adver_interval_ms);
+
+/*
+ * The timers this instance uses: RFC 5798's above, or for VRRPv2 RFC
+ * 3768's, whose Skew_Time is (256 - priority) / 256 s whatever the
+ * interval (keepalived's v2 timers too).
+ */
+uint32_t vrrp_fsm_skew_ms(const struct vrrp_fsm *fsm, uint8_t priority,
+			  uint32_t master_adver_interval_ms);
+uint32_t vrrp_fsm_down_ms(const struct vrrp_fsm *fsm, uint8_t priority,
+			  uint32_t master_adver_interval_ms);
 
 const char *vrrp_state_name(enum vrrp_state state);   /* "MASTER", ... */
 const char *vrrp_reason_name(enum vrrp_reason reason);/* "master down timer expired" */

@@ -1089,6 +1089,25 @@ test_yielding_master_keeps_vips_for_the_grace_with_make_before_break(void **stat
 	assert_int_equal(vrrp_fsm_next_deadline(&fsm), 0);
 }
 
+static void
+test_v2_timers_follow_rfc3768(void **state)
+{
+	struct vrrp_fsm fsm;
+
+	(void)state;
+	fsm_setup(&fsm, 100, 3000, true, 0);
+	fsm.cfg.version = 2;
+	/* Skew (256-100)/256 s = 609 ms at any interval; down = 3 * 3000 + 609. */
+	assert_int_equal(vrrp_fsm_skew_ms(&fsm, 100, 3000), 609);
+	assert_int_equal(vrrp_fsm_down_ms(&fsm, 100, 3000), 9609);
+	/* v3 scales the skew with the interval: 156 * 3000 / 256 = 1828. */
+	fsm.cfg.version = 3;
+	assert_int_equal(vrrp_fsm_skew_ms(&fsm, 100, 3000), 1828);
+	fsm.cfg.version = 2;
+	feed(&fsm, VRRP_EV_STARTUP, T0);
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), T0 + 9609);
+}
+
 int
 main(void)
 {
@@ -1125,6 +1144,7 @@ main(void)
 		cmocka_unit_test(test_forced_fault_on_master_hands_over_then_faults),
 		cmocka_unit_test(test_forced_fault_without_make_before_break_and_from_backup),
 		cmocka_unit_test(test_yielding_master_keeps_vips_for_the_grace_with_make_before_break),
+		cmocka_unit_test(test_v2_timers_follow_rfc3768),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
