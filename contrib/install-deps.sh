@@ -5,9 +5,9 @@
 set -eu
 
 PACKAGES="
-build-essential make gcc pkg-config clang
+build-essential make gcc pkg-config clang libclang-rt-dev
 libconfig-dev libnl-3-dev libnl-route-3-dev libmnl-dev libssl-dev libcmocka-dev
-iproute2 nftables conntrack tcpdump valgrind
+iproute2 procps nftables conntrack tcpdump valgrind
 python3 python3-pytest python3-scapy
 keepalived
 "
