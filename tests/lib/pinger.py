@@ -90,6 +90,20 @@ def summarize(target, interval_ms, start, end, sent, replies):
 DRAIN_S = 0.2
 
 
+def _read_replies(sock, ident, target, replies, on_reply):
+    """Append every echo reply waiting on sock to replies as (seq, time)."""
+    while True:
+        try:
+            packet = sock.recv(2048)
+        except BlockingIOError:
+            return
+        got = _parse_reply(packet, ident, target)
+        if got is not None:
+            replies.append((got, time.monotonic()))
+            if on_reply:
+                on_reply(*replies[-1])
+
+
 def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
     """Ping target every interval_ms until duration seconds pass or stop()
     returns true; on_reply(seq, time) is called for each reply. Returns the
@@ -122,18 +136,8 @@ def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
             if end_at is not None:
                 wait = min(wait, max(0.0, end_at - time.monotonic()))
             readable, _, _ = select.select([sock], [], [], min(wait, 0.05))
-            if not readable:
-                continue
-            while True:
-                try:
-                    packet = sock.recv(2048)
-                except BlockingIOError:
-                    break
-                got = _parse_reply(packet, ident, target)
-                if got is not None:
-                    replies.append((got, time.monotonic()))
-                    if on_reply:
-                        on_reply(*replies[-1])
+            if readable:
+                _read_replies(sock, ident, target, replies, on_reply)
         # Replies still in flight are not losses: wait for them a moment.
         drain_until = time.monotonic() + DRAIN_S
         while time.monotonic() < drain_until:
@@ -141,13 +145,7 @@ def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
                                            max(0.0, drain_until - time.monotonic()))
             if not readable:
                 break
-            try:
-                packet = sock.recv(2048)
-            except BlockingIOError:
-                continue
-            got = _parse_reply(packet, ident, target)
-            if got is not None:
-                replies.append((got, time.monotonic()))
+            _read_replies(sock, ident, target, replies, on_reply)
     finally:
         sock.close()
     return summarize(target, interval_ms, start, time.monotonic(), sent, replies)

@@ -6,12 +6,14 @@ socket's root-only mode.
 
 import json
 import os
+import re
 import stat
 import subprocess
+import time
 
 import pytest
 
-from vipnet import wait_until
+from vipnet import DEFAULT_VIP, PingerRun, wait_until
 
 SETTLE_S = 15.0
 
@@ -25,6 +27,14 @@ def vipctl_bin():
     return path
 
 
+def start_pair(a, b):
+    """Start a (priority 150) and b (100); wait until a is master."""
+    a.start()
+    b.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+
+
 def vipctl(vipctl_bin, node, *args):
     sock = os.path.join(node.state_dir, "vipd.sock")
     return subprocess.run([vipctl_bin, "-s", sock] + list(args),
@@ -33,10 +43,7 @@ def vipctl(vipctl_bin, node, *args):
 
 def test_vipctl_status_dump_stats_and_exit_codes(lan, vipctl_bin):
     a, b, client = lan
-    a.start()
-    b.start()
-    a.wait_state("MASTER", timeout=SETTLE_S)
-    b.wait_state("BACKUP", timeout=SETTLE_S)
+    start_pair(a, b)
 
     sock = os.path.join(a.state_dir, "vipd.sock")
     assert stat.S_IMODE(os.stat(sock).st_mode) == 0o600
@@ -86,13 +93,8 @@ def test_vipctl_reload_reports_acceptance_and_refusal(lan, vipctl_bin):
 
 
 def test_vipctl_fault_on_hands_over_without_loss_and_off_returns(lan, vipctl_bin):
-    from vipnet import PingerRun, DEFAULT_VIP
-    import time
     a, b, client = lan
-    a.start()
-    b.start()
-    a.wait_state("MASTER", timeout=SETTLE_S)
-    b.wait_state("BACKUP", timeout=SETTLE_S)
+    start_pair(a, b)
 
     pinger = PingerRun(client, DEFAULT_VIP, 2, None)
     time.sleep(0.5)
@@ -131,13 +133,8 @@ def run_drill(vipctl_bin, node, *args):
 
 
 def test_vipctl_drill_measures_handover_and_takeback_without_loss(lan, vipctl_bin):
-    from vipnet import PingerRun, DEFAULT_VIP
-    import re
     a, b, client = lan
-    a.start()
-    b.start()
-    a.wait_state("MASTER", timeout=SETTLE_S)
-    b.wait_state("BACKUP", timeout=SETTLE_S)
+    start_pair(a, b)
 
     pinger = PingerRun(client, DEFAULT_VIP, 2, None)
     res = run_drill(vipctl_bin, a, "ext", "--hold", "1")
@@ -174,7 +171,6 @@ def test_vipctl_drill_refused_on_backup_and_fails_without_peer(lan, vipctl_bin):
 
 
 def test_vipctl_drill_with_keepalived_peer(topo, vipd_bin, keepalived_bin, vipctl_bin):
-    import re
     a = topo.add_vipd("a", "192.0.2.1", priority=150)
     b = topo.add_keepalived("b", "192.0.2.2", priority=100, advert_int=0.1)
     a.start()
