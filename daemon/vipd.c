@@ -201,15 +201,13 @@ vipd_build_instances(const struct conf *conf, struct instance ***out)
 	return 0;
 }
 
+/* The kernel's answer to instance_resolve() is the truth, not the event. */
 static void
-on_link(void *arg, int ifindex, const char *ifname, bool up, bool deleted)
+on_link(void *arg, int ifindex, const char *ifname)
 {
 	struct vipd *v = arg;
 	uint64_t now_ms = evloop_now_ms();
 
-	/* The kernel's answer to instance_resolve() is the truth, not the event. */
-	(void)up;
-	(void)deleted;
 	for (size_t i = 0; i < v->ninstances; i++) {
 		struct instance *inst = v->instances[i];
 
@@ -237,7 +235,7 @@ netlink_readable(struct evloop_watch *w, uint32_t events)
 		log_warn("netlink: link events lost, re-reading link states");
 		for (size_t i = 0; i < v->ninstances; i++)
 			on_link(v, v->instances[i]->ifindex,
-			    v->instances[i]->conf.interface, true, false);
+			    v->instances[i]->conf.interface);
 	}
 }
 
@@ -331,20 +329,11 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		return -ENOMEM;
 	}
 	/*
-	 * Unchanged instances first; then those of the same name whose change
-	 * needs no restart (a priority change keeps state and VIPs, so that a
-	 * master demoted by reload keeps serving until a peer preempts it).
+	 * Keep every instance whose new settings need no restart: unchanged
+	 * ones, and those whose priority, intervals, preemption or garp
+	 * changed (state and VIPs stay, so a master demoted by reload keeps
+	 * serving until a peer preempts it). Names are unique on both sides.
 	 */
-	for (size_t i = 0; i < next->ninstances; i++) {
-		for (size_t j = 0; j < v->ninstances && list[i] == NULL; j++) {
-			if (!reused[j] && conf_instance_equal(&v->instances[j]->conf,
-			    &next->instances[i])) {
-				list[i] = v->instances[j];
-				reused[j] = true;
-				kept++;
-			}
-		}
-	}
 	for (size_t i = 0; i < next->ninstances; i++) {
 		for (size_t j = 0; j < v->ninstances && list[i] == NULL; j++) {
 			if (!reused[j] && strcmp(v->instances[j]->conf.name,
@@ -357,10 +346,6 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 			}
 		}
 	}
-	for (size_t i = 0; i < next->ninstances; i++)
-		if (list[i] != NULL)
-			list[i]->fsm.cfg.make_before_break =
-			    next->global.handover == CONF_HANDOVER_MAKE_BEFORE_BREAK;
 	now_ms = evloop_now_ms();
 	for (size_t j = 0; j < v->ninstances; j++) {
 		if (reused[j])

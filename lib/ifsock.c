@@ -59,13 +59,21 @@ ifsock_close(struct ifsock *s)
 }
 
 static struct ifsock *
+ifsock_find(const struct ifsock_table *t, const char *ifname)
+{
+	for (size_t i = 0; i < t->nsocks; i++)
+		if (strcmp(t->socks[i]->ifname, ifname) == 0)
+			return t->socks[i];
+	return NULL;
+}
+
+static struct ifsock *
 ifsock_find_or_add(struct ifsock_table *t, const char *ifname)
 {
 	struct ifsock *s, **grown;
 
-	for (size_t i = 0; i < t->nsocks; i++)
-		if (strcmp(t->socks[i]->ifname, ifname) == 0)
-			return t->socks[i];
+	if ((s = ifsock_find(t, ifname)) != NULL)
+		return s;
 	if ((s = calloc(1, sizeof(*s))) == NULL)
 		return NULL;
 	grown = realloc(t->socks, (t->nsocks + 1) * sizeof(*grown));
@@ -82,11 +90,29 @@ ifsock_find_or_add(struct ifsock_table *t, const char *ifname)
 	return s;
 }
 
+/* Open a raw socket for protocol on s's interface and watch it: *fd, *watch. */
+static int
+ifsock_open(struct ifsock *s, int ifindex, int protocol, int *fd,
+    struct evloop_watch *watch)
+{
+	int sock, err;
+
+	if ((sock = vrrp_net_open_ipv4(s->ifname, ifindex, protocol)) < 0)
+		return sock;
+	*watch = (struct evloop_watch){ sock, ifsock_readable, s };
+	if ((err = evloop_add(s->table->loop, watch, EPOLLIN)) < 0) {
+		close(sock);
+		return err;
+	}
+	*fd = sock;
+	return sock;
+}
+
 int
 ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex)
 {
 	struct ifsock *s = ifsock_find_or_add(t, ifname);
-	int fd, err;
+	int err;
 
 	if (s == NULL)
 		return -ENOMEM;
@@ -95,40 +121,23 @@ ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex)
 		ifsock_close(s);
 	if (s->fd >= 0 || ifindex == 0)
 		return s->fd >= 0 ? s->fd : -ENODEV;
-	if ((fd = vrrp_net_open_ipv4(ifname, ifindex, VRRP_IPPROTO)) < 0)
-		return fd;
-	s->watch = (struct evloop_watch){ fd, ifsock_readable, s };
-	if ((err = evloop_add(t->loop, &s->watch, EPOLLIN)) < 0) {
-		close(fd);
+	if ((err = ifsock_open(s, ifindex, VRRP_IPPROTO, &s->fd, &s->watch)) < 0)
 		return err;
-	}
-	s->fd = fd;
 	s->ifindex = ifindex;
-	return fd;
+	return s->fd;
 }
 
 int
 ifsock_attach_ah(struct ifsock_table *t, const char *ifname)
 {
-	struct ifsock *s = NULL;
-	int fd, err;
+	struct ifsock *s = ifsock_find(t, ifname);
 
-	for (size_t i = 0; i < t->nsocks && s == NULL; i++)
-		if (strcmp(t->socks[i]->ifname, ifname) == 0)
-			s = t->socks[i];
 	if (s == NULL || s->fd < 0)
 		return -ENODEV;
 	if (s->ah_fd >= 0)
 		return s->ah_fd;
-	if ((fd = vrrp_net_open_ipv4(ifname, s->ifindex, VRRP_IPPROTO_AH)) < 0)
-		return fd;
-	s->ah_watch = (struct evloop_watch){ fd, ifsock_readable, s };
-	if ((err = evloop_add(t->loop, &s->ah_watch, EPOLLIN)) < 0) {
-		close(fd);
-		return err;
-	}
-	s->ah_fd = fd;
-	return fd;
+	return ifsock_open(s, s->ifindex, VRRP_IPPROTO_AH, &s->ah_fd,
+	    &s->ah_watch);
 }
 
 void

@@ -52,7 +52,6 @@ netlink_event_valid(struct nl_msg *msg, void *arg)
 	struct ifinfomsg *ifi;
 	struct nlattr *name;
 	char ifname[IFNAMSIZ] = "";
-	bool up;
 
 	if (hdr->nlmsg_type != RTM_NEWLINK && hdr->nlmsg_type != RTM_DELLINK)
 		return NL_OK;
@@ -62,10 +61,7 @@ netlink_event_valid(struct nl_msg *msg, void *arg)
 	name = nlmsg_find_attr(hdr, sizeof(*ifi), IFLA_IFNAME);
 	if (name != NULL)
 		nla_strlcpy(ifname, name, sizeof(ifname));
-	/* Usable means administratively up and with carrier (IFF_RUNNING). */
-	up = (ifi->ifi_flags & IFF_UP) && (ifi->ifi_flags & IFF_RUNNING);
-	nl->on_link(nl->arg, ifi->ifi_index, ifname, up,
-	    hdr->nlmsg_type == RTM_DELLINK);
+	nl->on_link(nl->arg, ifi->ifi_index, ifname);
 	return NL_OK;
 }
 

@@ -19,9 +19,12 @@
 
 struct nl_sock;
 
-/* Called for each link event: ifindex, name, and whether it can carry traffic. */
-typedef void (*netlink_link_cb)(void *arg, int ifindex, const char *ifname,
-				bool up, bool deleted);
+/*
+ * Called for each link event (new, changed or deleted link). Callers ask
+ * the kernel for the link's state (netlink_link_get) rather than trust an
+ * event that may be stale by the time it is read.
+ */
+typedef void (*netlink_link_cb)(void *arg, int ifindex, const char *ifname);
 
 struct netlink {
 	struct nl_sock *req;
