@@ -18,7 +18,8 @@ BUILD      ?= build
 PYTHON     ?= /usr/bin/python3
 FUZZ_SECONDS ?= 15
 
-PKGS := libconfig libnl-3.0 libnl-route-3.0 libcrypto
+PKGS := libconfig libnl-3.0 libnl-route-3.0 libssl libcrypto libnftables libmnl \
+	libnetfilter_conntrack
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

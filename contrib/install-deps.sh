@@ -7,7 +7,8 @@ set -eu
 PACKAGES="
 build-essential make gcc pkg-config clang libclang-rt-dev
 libconfig-dev libnl-3-dev libnl-route-3-dev libmnl-dev libssl-dev libcmocka-dev
-iproute2 procps nftables conntrack tcpdump valgrind
+libnftables-dev libnetfilter-conntrack-dev
+iproute2 procps nftables conntrack conntrackd tcpdump tshark wrk valgrind
 python3 python3-pytest python3-scapy
 keepalived
 "

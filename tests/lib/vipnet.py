@@ -213,6 +213,22 @@ class Host:
         self.topo.sw_run(["bridge", "link", "set", "dev", self.port, "isolated",
                           "on" if on else "off"])
 
+    def attach(self, segment, cidr, dev):
+        """Plug a second NIC `dev` (address cidr, e.g. "10.1.0.1/24") into
+        `segment`, a bridge made by Topology.add_segment(). Its switch end
+        is named after the host and the device, so it is unique."""
+        port = "%s-%s" % (self.name, dev)
+        assert len(port) <= 15, "host + device name too long for an interface"
+        self.topo.sw_run(["ip", "link", "add", port, "type", "veth",
+                          "peer", "name", dev, "netns", self.ns])
+        self.topo.sw_run(["ip", "link", "set", port, "master", segment, "up"])
+        self.run(["sysctl", "-qw", "net.ipv6.conf.%s.disable_ipv6=1" % dev],
+                 check=False)
+        if cidr:
+            self.add_addr(cidr, dev=dev)
+        self.link_set("up", dev=dev)
+        return port
+
     def start_pinger(self, target, interval_ms=10, duration=None):
         return PingerRun(self, target, interval_ms, duration)
 
@@ -270,6 +286,15 @@ class Topology:
 
     def sw_run(self, argv, check=True):
         return run(["ip", "netns", "exec", self.switch_ns] + argv, check=check)
+
+    def add_segment(self, name):
+        """Another switch (bridge `name`, at most 15 characters, not "br0")
+        in the switch namespace, for hosts with a second NIC (Host.attach):
+        an internal side, a dedicated sync link."""
+        self.sw_run(["ip", "link", "add", name, "type", "bridge",
+                     "forward_delay", "0", "stp_state", "0"])
+        self.sw_run(["ip", "link", "set", name, "up"])
+        return name
 
     def add_host(self, name, ip):
         """A new namespace `name` with eth0 = ip/24 on the segment."""
