@@ -45,7 +45,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all unit system check fuzz fuzz-short demo bench install clean deps
+.PHONY: all unit system check fuzz fuzz-short demo bench bench-balancer install install-man clean deps
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
 $(BUILD)/%.o: %.c
@@ -104,16 +104,30 @@ demo: all
 		--runs 1 --intervals 100 --json $(BUILD)/demo-failover.json
 
 BENCH_RUNS ?= 5
+BENCH_IDLE_S ?= 30
 bench: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/failover.py \
 		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
 		--json $(BUILD)/bench-failover.json
+	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/scale.py \
+		--runs $(BENCH_RUNS) --idle-s $(BENCH_IDLE_S) --json $(BUILD)/bench-scale.json
 
-install: all
+# wrk through a balanced VIP against wrk straight to the backend, as ratios.
+bench-balancer: all
+	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/balancer.py \
+		--runs $(BENCH_RUNS) --json $(BUILD)/bench-balancer.json
+
+install: all install-man
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/vipd
 	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf || \
 		install -m 0644 etc/vipd.conf $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf
+
+# Man pages need no build: tests/system/test_docs.py installs them alone.
+install-man:
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -m 0644 man/vipd.8 man/vipctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/vipd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 clean:
 	rm -rf build build-asan build-fuzz

@@ -1,7 +1,9 @@
 /*
- * vipctl - ask a running vipd over its control socket (see lib/ctl.h).
+ * vipctl - ask a running vipd over its control socket: one JSON request,
+ * one JSON reply (lib/ctl_proto.h has the protocol).
  *
- * Exit status: 0 success, 1 request refused, 2 daemon unreachable.
+ * Exit status: 0 success, 1 request refused (or not a valid request),
+ * 2 daemon unreachable or no readable reply.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -13,33 +15,116 @@
 
 #include "conf.h"
 #include "ctl.h"
+#include "ctl_proto.h"
+
+/* A reply larger than this is not from vipd. */
+#define VIPCTL_REPLY_MAX (64u * 1024 * 1024)
 
 static void
 usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: vipctl [-s SOCKET] COMMAND\n"
-	    "  status [--json]   instances, states, masters\n"
-	    "  dump              the same as the SIGUSR1 text dump\n"
-	    "  stats             counters\n"
+	    "  status [--json]   instances, states, masters, recent transitions\n"
+	    "  dump [--json]     the same as the SIGUSR1 dump (vipd.data, vipd.json)\n"
+	    "  stats [--json]    counters\n"
+	    "  conns [--json]    connection-table sync: role, peer, entries, drops\n"
 	    "  reload            reload the configuration, say whether it was accepted\n"
 	    "  fault INSTANCE on|off  forced FAULT for drills (a master hands over first)\n"
 	    "  drill INSTANCE [--hold SECONDS]  measured hand-over and take-back, on\n"
 	    "                    the master; exits 1 if no peer took over\n"
+	    "exit status: 0 ok, 1 refused, 2 vipd unreachable\n"
 	    "socket default: %s/%s\n", CONF_DEFAULT_STATE_DIR, CTL_SOCKET_NAME);
+}
+
+/* Read the whole reply (vipd closes after it); NULL on a read error. */
+static char *
+read_reply(int fd, size_t *len)
+{
+	size_t cap = 65536, used = 0;
+	char *buf = malloc(cap), *bigger;
+	ssize_t n;
+
+	while (buf != NULL) {
+		if (used == cap) {
+			if (cap >= VIPCTL_REPLY_MAX ||
+			    (bigger = realloc(buf, cap * 2)) == NULL)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		if ((n = read(fd, buf + used, cap - used)) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (n == 0) {
+			*len = used;
+			return buf;
+		}
+		used += (size_t)n;
+	}
+	free(buf);
+	return NULL;
+}
+
+static int
+connect_to(const char *path)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "vipctl: socket path too long: %s\n", path);
+		return -1;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "vipctl: cannot reach vipd at %s: %s (is vipd "
+		    "running? see -s)\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Print what the reply says; the exit status follows it. */
+static int
+print_reply(const char *buf, size_t len)
+{
+	struct ctl_reply reply;
+	char why[160];
+
+	if (ctl_proto_parse_reply(buf, len, &reply, why, sizeof(why)) < 0) {
+		fprintf(stderr, "vipctl: vipd sent %s (%s)\n", len ? "a reply "
+		    "vipctl cannot read" : "no reply", len ? why : "connection "
+		    "closed");
+		return 2;
+	}
+	if (reply.ok && reply.result != NULL)
+		printf("%.*s\n", (int)reply.result_len, reply.result);
+	else if (reply.ok && reply.text != NULL)
+		fputs(reply.text, stdout);
+	else if (!reply.ok)
+		fprintf(stderr, "%s%s", reply.error ? reply.error : "refused",
+		    reply.error && *reply.error &&
+		    reply.error[strlen(reply.error) - 1] == '\n' ? "" : "\n");
+	ctl_proto_reply_free(&reply);
+	return reply.ok ? 0 : 1;
 }
 
 int
 main(int argc, char **argv)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	char request[CTL_REQUEST_MAX], buf[4096];
-	struct sockaddr_un sun;
-	size_t used = 0;
-	ssize_t n;
-	int fd, argi = 1, status = -1;
-	char *line_end;
-	FILE *in;
+	char request[CTL_REQUEST_MAX + 1];
+	char *reply;
+	size_t reply_len = 0;
+	int fd, argi = 1, len, status;
 
 	snprintf(path, sizeof(path), "%s/%s", CONF_DEFAULT_STATE_DIR, CTL_SOCKET_NAME);
 	if (argi + 1 < argc && strcmp(argv[argi], "-s") == 0) {
@@ -51,43 +136,31 @@ main(int argc, char **argv)
 		usage(argi >= argc ? stderr : stdout);
 		return argi >= argc ? 1 : 0;
 	}
-	request[0] = '\0';
-	for (int i = argi; i < argc; i++) {
-		used += (size_t)snprintf(request + used, sizeof(request) - used, "%s%s",
-		    i > argi ? " " : "", argv[i]);
-		if (used >= sizeof(request) - 2) {
-			fprintf(stderr, "vipctl: request too long\n");
-			return 1;
-		}
+	len = ctl_proto_format_request(request, sizeof(request), argv[argi],
+	    argv + argi + 1, (size_t)(argc - argi - 1));
+	if (len < 0) {
+		fprintf(stderr, "vipctl: bad request: a command is a word of "
+		    "a-z 0-9 - _, with at most %d arguments shorter than %d "
+		    "bytes\n", CTL_ARGS_MAX, CTL_ARG_MAX);
+		return 1;
 	}
-	memset(&sun, 0, sizeof(sun));
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
-	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
-	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "vipctl: cannot reach vipd at %s: %s\n", path,
+	if ((fd = connect_to(path)) < 0)
+		return 2;
+	if (write(fd, request, (size_t)len) != len) {
+		fprintf(stderr, "vipctl: cannot send to vipd at %s: %s\n", path,
 		    strerror(errno));
+		close(fd);
 		return 2;
 	}
-	if (dprintf(fd, "%s\n", request) < 0) {
-		fprintf(stderr, "vipctl: cannot send to vipd: %s\n", strerror(errno));
+	shutdown(fd, SHUT_WR);
+	reply = read_reply(fd, &reply_len);
+	close(fd);
+	if (reply == NULL) {
+		fprintf(stderr, "vipctl: cannot read the reply of vipd at %s: "
+		    "%s\n", path, strerror(errno));
 		return 2;
 	}
-	if ((in = fdopen(fd, "r")) == NULL)
-		return 2;
-	/* First line: OK or REFUSED; the rest is the answer as it is. */
-	if (fgets(buf, sizeof(buf), in) != NULL) {
-		if ((line_end = strchr(buf, '\n')) != NULL)
-			*line_end = '\0';
-		status = strcmp(buf, "OK") == 0 ? 0 : 1;
-	}
-	if (status < 0) {
-		fprintf(stderr, "vipctl: vipd closed the connection without an answer\n");
-		fclose(in);
-		return 2;
-	}
-	while ((n = (ssize_t)fread(buf, 1, sizeof(buf), in)) > 0)
-		fwrite(buf, 1, (size_t)n, status == 0 ? stdout : stderr);
-	fclose(in);
+	status = print_reply(reply, reply_len);
+	free(reply);
 	return status;
 }

@@ -28,10 +28,14 @@
 #include "instance.h"
 #include "log.h"
 #include "nl.h"
+#include "peer_filter.h"
+#include "privs.h"
 #include "proc.h"
 #include "vrrp_auth.h"
 #include "vrrp_pkt.h"
 #include "announce.h"
+#include "accept_filter.h"
+#include "nft.h"
 #include "vipd.h"
 
 
@@ -72,12 +76,15 @@ log_conf_errors(const struct conf_errors *errs, const char *what)
 /* ---- advert sockets ---------------------------------------------------- */
 
 static struct instance *
-vipd_find_instance(struct vipd *v, const char *ifname, uint8_t vrid)
+vipd_find_instance(struct vipd *v, const char *ifname, uint8_t vrid,
+    int family)
 {
+	/* RFC 5798 5.2.3: IPv4 and IPv6 virtual routers number apart. */
 	for (size_t i = 0; i < v->ninstances; i++) {
 		struct instance *inst = v->instances[i];
 
-		if (inst->conf.vrid == vrid && strcmp(inst->conf.interface, ifname) == 0)
+		if (inst->conf.vrid == vrid && inst->conf.family == family &&
+		    strcmp(inst->conf.interface, ifname) == 0)
 			return inst;
 	}
 	return NULL;
@@ -116,7 +123,7 @@ vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
 	memset(&meta, 0, sizeof(meta));
 	/* len 0: larger than any advert can be (ifsock read it with MSG_TRUNC). */
 	reason = len == 0 ? VRRP_DROP_LENGTH :
-	    vrrp_pkt_parse_ipv4(pkt, len, &meta, &payload, &plen);
+	    vrrp_pkt_parse_ip(pkt, len, &meta, &payload, &plen);
 	if (reason != VRRP_DROP_NONE) {
 		vipd_count_unmatched(v, s, reason, &meta, now_ms);
 		return;
@@ -126,12 +133,15 @@ vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
 	 * its drops are counted where the operator looks; nothing else of an
 	 * unverified packet is used.
 	 */
-	inst = plen >= 2 ? vipd_find_instance(v, s->ifname, payload[1]) : NULL;
+	inst = plen >= 2 ? vipd_find_instance(v, s->ifname, payload[1],
+	    meta.src.family) : NULL;
 	if (inst == NULL) {
 		vipd_count_unmatched(v, s, plen >= 2 ? VRRP_DROP_VRID :
 		    VRRP_DROP_TRUNCATED, &meta, now_ms);
 		return;
 	}
+	/* Unicast: the peer list vouches for the sender, not the TTL. */
+	meta.any_ttl = inst->conf.npeers > 0;
 	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version,
 	    &inst->conf.auth, &adv);
 	if (reason != VRRP_DROP_NONE) {
@@ -150,6 +160,11 @@ vipd_attach_socket(struct vipd *v, struct instance *inst)
 	if (fd < 0 && fd != -ENODEV)
 		log_err("%s: cannot open advert socket on %s: %s", inst->conf.name,
 		    inst->conf.interface, strerror(-fd));
+	/* An IPv6 instance sends and hears on the interface's IPv6 socket. */
+	if (fd >= 0 && inst->conf.family == AF_INET6 &&
+	    (fd = ifsock_attach_ipv6(&v->socks, inst->conf.interface)) < 0)
+		log_err("%s: cannot open IPv6 advert socket on %s: %s",
+		    inst->conf.name, inst->conf.interface, strerror(-fd));
 	inst->sock_fd = fd;
 	/* AH adverts are IP protocol 51: the advert socket never sees them. */
 	if (fd >= 0 && inst->conf.auth.type == VRRP_AUTH_AH &&
@@ -211,13 +226,16 @@ on_link(void *arg, int ifindex, const char *ifname)
 	for (size_t i = 0; i < v->ninstances; i++) {
 		struct instance *inst = v->instances[i];
 
+		/* Its VMAC interface too: deleted by hand, it is re-created. */
 		if (strcmp(inst->conf.interface, ifname) != 0 &&
-		    inst->ifindex != ifindex)
+		    inst->ifindex != ifindex && !(inst->conf.use_vmac &&
+		    strcmp(inst->conf.vmac_name, ifname) == 0))
 			continue;
 		instance_resolve(inst, &v->env);
 		vipd_attach_socket(v, inst);
 		instance_link_update(inst, &v->env, now_ms);
 	}
+	health_link_event(&v->health, ifname, now_ms);
 }
 
 static void
@@ -236,6 +254,61 @@ netlink_readable(struct evloop_watch *w, uint32_t events)
 		for (size_t i = 0; i < v->ninstances; i++)
 			on_link(v, v->instances[i]->ifindex,
 			    v->instances[i]->conf.interface);
+		health_link_all(&v->health, evloop_now_ms());
+	}
+}
+
+/* ---- health: tracking, notify, sync groups ------------------------------ */
+
+static uint64_t vipd_next_deadline(const struct vipd *v);
+
+/* Every state change of an instance: its notify scripts and FIFO line. */
+static void
+vipd_on_transition(void *arg, struct instance *inst,
+    const struct vrrp_actions *a, uint64_t now_ms)
+{
+	struct vipd *v = arg;
+	struct notify_queue *q = notify_queue_get(&v->notify, "INSTANCE",
+	    inst->conf.name);
+
+	if (q != NULL)
+		notify_transition(q, &inst->conf.track.notify,
+		    a->to == VRRP_STATE_INIT ? "STOP" : vrrp_state_name(a->to),
+		    inst->fsm.cfg.priority, now_ms);
+}
+
+/* conf's scripts, FIFO, tracking and groups over v->instances. */
+static void
+vipd_health_configure(struct vipd *v, const struct conf *conf, uint64_t now_ms)
+{
+	char why[SCRIPT_WHY_MAX];
+	int err;
+
+	if (script_runner_set_user(&v->scripts, conf->global.script_user, why,
+	    sizeof(why)) < 0)
+		log_err("%s: scripts will not run", why);
+	if ((err = notify_set_fifo(&v->notify, conf->global.notify_fifo)) < 0)
+		log_err("notify_fifo %s: %s", conf->global.notify_fifo,
+		    strerror(-err));
+	if (health_configure(&v->health, conf, v->instances, v->ninstances,
+	    now_ms) < 0 || sync_groups_configure(&v->groups, conf, v->instances,
+	    v->ninstances) < 0)
+		log_err("out of memory: tracking and sync groups not updated");
+}
+
+/*
+ * Stop notify scripts run after the VIPs are gone; give them their time
+ * (bounded) before the process exits, as the loop would have.
+ */
+static void
+vipd_wait_notify(struct vipd *v)
+{
+	uint64_t until = evloop_now_ms() + 5000;
+
+	while (notify_any_busy(&v->notify) && evloop_now_ms() < until) {
+		evloop_arm(&v->loop, vipd_next_deadline(v));
+		if (evloop_run_once(&v->loop, 100) < 0)
+			break;
 	}
 }
 
@@ -245,7 +318,11 @@ struct dump_view
 vipd_view(struct vipd *v)
 {
 	uint64_t now_ms = evloop_now_ms();
+	int err;
 
+	/* Every view shows what nft counted just now (dumps, vipctl). */
+	if ((err = lb_read_counters(&v->lb)) < 0)
+		log_warn("balancer: cannot read nft counters: %s", strerror(-err));
 	return (struct dump_view){
 		.router_id = v->router_id,
 		.pid = getpid(),
@@ -256,7 +333,113 @@ vipd_view(struct vipd *v)
 		.unmatched_drops = v->unmatched_drops,
 		.reloads = v->reloads,
 		.reloads_refused = v->reloads_refused,
+		.ctl = &v->ctl.stats,
+		.metrics = v->metrics.fd >= 0 ? &v->metrics.stats : NULL,
+		.lb = &v->lb,
+		.health = &v->health,
+		.groups = &v->groups,
+		.scripts = &v->scripts.counters,
+		.notify = &v->notify.counters,
+		.sync = v->sync,
 	};
+}
+
+/* ---- connection sync --------------------------------------------------- */
+
+/* conn_sync.follow (an instance, or a group: all members) master: we send. */
+static void
+vipd_sync_follow(struct vipd *v)
+{
+	const struct conf_conn_sync *cs = &v->conf->conn_sync;
+	enum vrrp_state state = VRRP_STATE_INIT;
+
+	if (v->sync == NULL)
+		return;
+	if (cs->follow_is_group)
+		sync_groups_state(&v->groups, cs->follow, &state);
+	for (size_t i = 0; i < v->ninstances && !cs->follow_is_group; i++)
+		if (strcmp(v->instances[i]->conf.name, cs->follow) == 0)
+			state = v->instances[i]->fsm.state;
+	ct_sync_set_role(v->sync, state == VRRP_STATE_MASTER, evloop_now_ms());
+}
+
+/* (Re)start conn_sync as v->conf says (start, and a reload that changed it). */
+static void
+vipd_sync_restart(struct vipd *v)
+{
+	int err;
+
+	if (v->sync != NULL) {
+		ct_sync_close(v->sync);
+		free(v->sync);
+		v->sync = NULL;
+	}
+	v->sync_retry_ms = 0;
+	if (!v->conf->conn_sync.enabled)
+		return;
+	if ((v->sync = malloc(sizeof(*v->sync))) == NULL ||
+	    (err = ct_sync_open(v->sync, &v->conf->conn_sync, &v->loop,
+	    evloop_now_ms())) < 0) {
+		/* E.g. the sync interface is not there yet: try again later. */
+		log_err("conn_sync: not running (see above); trying again in "
+		    "%d s", VIPD_SYNC_RETRY_MS / 1000);
+		free(v->sync);
+		v->sync = NULL;
+		v->sync_retry_ms = evloop_now_ms() + VIPD_SYNC_RETRY_MS;
+		return;
+	}
+	vipd_sync_follow(v);
+}
+
+static void
+vipd_sync_tick(struct vipd *v, uint64_t now_ms)
+{
+	if (v->sync != NULL)
+		ct_sync_tick(v->sync, now_ms);
+	else if (v->sync_retry_ms != 0 && now_ms >= v->sync_retry_ms)
+		vipd_sync_restart(v);
+}
+
+static uint64_t
+vipd_sync_deadline(const struct vipd *v)
+{
+	return v->sync != NULL ? ct_sync_next_deadline(v->sync) : v->sync_retry_ms;
+}
+
+/* Balancer rules for v->conf's virtual_services (start and reload). */
+static void
+vipd_lb_configure(struct vipd *v, const char *when)
+{
+	char why[256];
+
+	if (v->conf->nservices == 0 && v->lb.nservices == 0)
+		return;
+	if (lb_configure(&v->lb, v->conf, evloop_now_ms(), why,
+	    sizeof(why)) < 0)
+		log_err("balancer: %s: %s", when, why);
+	else
+		log_info("balancer: %s: %zu virtual services", when,
+		    v->lb.nservices);
+	/* Tracked services may have come, gone or changed. */
+	health_evaluate_all(&v->health, evloop_now_ms());
+}
+
+static size_t
+vipd_service_tracks(void *arg, const struct instance *inst,
+    struct track_obj *objs, size_t max)
+{
+	struct vipd *v = arg;
+
+	return lb_track_objs(&v->lb, &inst->conf, objs, max);
+}
+
+static void
+vipd_service_quorum(void *arg, const struct lb_service *svc)
+{
+	struct vipd *v = arg;
+
+	(void)svc;
+	health_evaluate_all(&v->health, evloop_now_ms());
 }
 
 static void
@@ -295,6 +478,35 @@ vipd_fill_router_id(struct vipd *v)
 	v->router_id[sizeof(v->router_id) - 1] = '\0';
 }
 
+/* global.peer_filter into the kernel (or out of it when emptied). */
+static void
+vipd_peer_filter_apply(struct vipd *v, const char *when)
+{
+	const struct conf_global *gl = &v->conf->global;
+	char err[256];
+
+	if (v->nft.ctx == NULL)
+		return;
+	if (peer_filter_apply(&v->nft, gl, err, sizeof(err)) < 0)
+		log_err("%s: cannot apply peer_filter: %s", when, err);
+	else if (gl->npeer_filter > 0)
+		log_notice("%s: peer_filter: VRRP and AH accepted from %zu "
+		    "addresses only", when, gl->npeer_filter);
+	else
+		log_notice("%s: peer_filter removed", when);
+}
+
+static bool
+vipd_peer_filter_changed(const struct conf_global *a, const struct conf_global *b)
+{
+	if (a->npeer_filter != b->npeer_filter)
+		return true;
+	for (size_t i = 0; i < a->npeer_filter; i++)
+		if (vrrp_addr_cmp(&a->peer_filter[i], &b->peer_filter[i]) != 0)
+			return true;
+	return false;
+}
+
 /*
  * SIGHUP: build the new model beside the old one; refuse it whole on any
  * error. Unchanged instances keep their runtime (state, VIPs, counters);
@@ -318,6 +530,14 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		log_conf_errors(errs, "reload refused, old configuration kept");
 		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "cannot load");
 		free(errs);
+		return -EINVAL;
+	}
+	if (health_check_scripts(next, errs) > 0) {
+		v->reloads_refused++;
+		log_conf_errors(errs, "reload refused, old configuration kept");
+		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "insecure script");
+		free(errs);
+		conf_free(next);
 		return -EINVAL;
 	}
 	free(errs);
@@ -389,9 +609,20 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
 	    v->state_dir_override == NULL)
 		log_warn("reload: state_dir change takes effect at restart");
+	bool sync_changed = !conf_sync_equal(&v->conf->conn_sync, &next->conn_sync);
+	bool peers_changed = vipd_peer_filter_changed(&v->conf->global,
+	    &next->global);
+	/* Before the old model goes: groups and scripts carry state by name. */
+	vipd_health_configure(v, next, now_ms);
 	conf_free(v->conf);
 	v->conf = next;
+	if (sync_changed)
+		vipd_sync_restart(v);
+	if (peers_changed)
+		vipd_peer_filter_apply(v, "reload");
 	vipd_fill_router_id(v);
+	vipd_lb_configure(v, "reload");
+	vipd_metrics_apply(v);
 	v->reloads++;
 	log_notice("reload: configuration accepted (%zu kept, %zu stopped, "
 	    "%zu started)", kept, stopped, started);
@@ -431,19 +662,37 @@ on_timer(void *arg, uint64_t now_ms)
 
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_tick(v->instances[i], &v->env, now_ms);
+	ctl_tick(&v->ctl, now_ms);
+	metrics_tick(&v->metrics, now_ms);
+	lb_tick(&v->lb, now_ms);
+	vipd_sync_tick(v, now_ms);
+	script_runner_tick(&v->scripts, now_ms);
+	health_tick(&v->health, now_ms);
 }
 
 static uint64_t
 vipd_next_deadline(const struct vipd *v)
 {
-	uint64_t due = 0;
+	uint64_t due = 0, d;
 
 	for (size_t i = 0; i < v->ninstances; i++) {
-		uint64_t d = instance_next_deadline(v->instances[i]);
-
+		d = instance_next_deadline(v->instances[i]);
 		if (d != 0 && (due == 0 || d < due))
 			due = d;
 	}
+	if ((d = ctl_next_deadline(&v->ctl)) != 0 && (due == 0 || d < due))
+		due = d;
+	if ((d = metrics_next_deadline(&v->metrics)) != 0 && (due == 0 || d < due))
+		due = d;
+	if ((d = lb_next_deadline(&v->lb)) != 0 && (due == 0 || d < due))
+		due = d;
+	if ((d = vipd_sync_deadline(v)) != 0 && (due == 0 || d < due))
+		due = d;
+	if ((d = script_runner_next_deadline(&v->scripts)) != 0 &&
+	    (due == 0 || d < due))
+		due = d;
+	if ((d = health_next_deadline(&v->health)) != 0 && (due == 0 || d < due))
+		due = d;
 	return due;
 }
 
@@ -511,6 +760,35 @@ vipd_parse_args(struct vipd *v, int argc, char **argv, bool *test_only)
 	return 0;
 }
 
+/*
+ * Table inet vipd: a stale one from a crashed run is replaced by an empty
+ * one, then each part adds its own objects (accept_ here). Without
+ * nftables vipd still runs; what needs the table logs its own error.
+ */
+static void
+vipd_open_nft(struct vipd *v)
+{
+	char err[256];
+	int rc;
+
+	v->env.nft = &v->nft;
+	if ((rc = nft_open(&v->nft)) < 0) {
+		log_err("nftables: cannot open a context: %s", strerror(-rc));
+		return;
+	}
+	if (nft_table_reset(&v->nft, err, sizeof(err)) < 0) {
+		log_err("nftables: cannot reset table %s: %s", NFT_TABLE, err);
+		return;
+	}
+	if (v->conf->global.npeer_filter > 0)
+		vipd_peer_filter_apply(v, "start");
+	if (accept_filter_setup(&v->nft, err, sizeof(err)) < 0) {
+		log_err("nftables: cannot create the accept-mode filter: %s", err);
+		return;
+	}
+	v->env.accept_filter_ok = true;
+}
+
 static int
 vipd_open(struct vipd *v)
 {
@@ -536,6 +814,19 @@ vipd_open(struct vipd *v)
 		return v->env.garp_fd;
 	}
 	v->env.nl = &v->nl;
+	v->env.on_transition = vipd_on_transition;
+	v->env.transition_arg = v;
+	if ((err = health_init(&v->health, &v->loop, &v->scripts, &v->nl,
+	    &v->env)) < 0)
+		log_warn("inotify unavailable (%s): track files are read at "
+		    "start and reload only", strerror(-err));
+	vipd_open_nft(v);
+	lb_init(&v->lb, &v->nft, &v->loop, &v->scripts);
+	/* Services with a track_weight weigh on their VIP's instance. */
+	v->lb.on_quorum = vipd_service_quorum;
+	v->lb.on_quorum_arg = v;
+	v->health.extra = vipd_service_tracks;
+	v->health.extra_arg = v;
 	/* Now, so that OpenSSL reads its config at start-up, not on a packet. */
 	if (vrrp_auth_init() < 0)
 		log_warn("HMAC-MD5 is unavailable in OpenSSL: instances with "
@@ -544,6 +835,7 @@ vipd_open(struct vipd *v)
 	if ((err = ctl_open(&v->ctl, &v->loop, v->state_dir, vipd_ctl_request, v)) < 0)
 		log_warn("control socket %s/vipd.sock unavailable: %s", v->state_dir,
 		    strerror(-err));
+	vipd_metrics_apply(v);
 	return 0;
 }
 
@@ -556,12 +848,48 @@ vipd_close(struct vipd *v)
 	v->instances = NULL;
 	v->ninstances = 0;
 	ifsock_table_free(&v->socks);
+	sync_groups_free(&v->groups);
+	health_close(&v->health);
+	notify_close(&v->notify);
+	script_runner_close(&v->scripts);
 	ctl_close(&v->ctl, &v->loop);
+	metrics_close(&v->metrics);
+	lb_close(&v->lb);
+	if (v->sync != NULL) {
+		ct_sync_close(v->sync);
+		free(v->sync);
+		v->sync = NULL;
+	}
 	if (v->env.garp_fd >= 0)
 		close(v->env.garp_fd);
+	if (v->nft.ctx != NULL) {
+		char err[256];
+
+		/* Every rule of ours goes with it: stopped vipd filters nothing. */
+		if (nft_table_remove(&v->nft, err, sizeof(err)) < 0)
+			log_err("nftables: cannot remove table %s: %s", NFT_TABLE, err);
+		nft_close(&v->nft);
+	}
 	netlink_close(&v->nl);
 	evloop_close(&v->loop);
 	conf_free(v->conf);
+}
+
+/* Sockets are open: keep only the capabilities a running vipd needs. */
+static void
+vipd_drop_privs(void)
+{
+	struct privs_report r;
+	char kept[160];
+	int err = privs_drop(&r);
+
+	if (err < 0) {
+		log_warn("privileges: cannot drop capabilities: %s", strerror(-err));
+		return;
+	}
+	log_info("privileges: kept %s; %s", privs_mask_str(r.kept, kept,
+	    sizeof(kept)), r.bounding_dropped ? "bounding set reduced to the same" :
+	    "bounding set left as is (no CAP_SETPCAP)");
 }
 
 /* One wait for events, then what signals asked for. */
@@ -575,6 +903,10 @@ vipd_iterate(struct vipd *v, bool accept_reload)
 		log_err("event loop: %s", strerror(errno));
 		return -1;
 	}
+	/* Sync groups after the batch: twice, as one decision can lead to one more. */
+	sync_groups_evaluate(&v->groups, evloop_now_ms());
+	sync_groups_evaluate(&v->groups, evloop_now_ms());
+	vipd_sync_follow(v);
 	/* Signals act here, after the batch, so no callback sees freed state. */
 	if (v->reload_requested) {
 		v->reload_requested = false;
@@ -634,6 +966,7 @@ vipd_stop(struct vipd *v)
 	}
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_release_all(v->instances[i], &v->env);
+	vipd_wait_notify(v);
 }
 
 int
@@ -649,6 +982,12 @@ main(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.env.garp_fd = -1;
 	v.ctl.fd = -1;
+	metrics_init(&v.metrics);
+	/* Before anything can fail: vipd_close() tears these down. */
+	script_runner_init(&v.scripts, &v.loop, 0, 0);
+	notify_init(&v.notify, &v.scripts);
+	sync_groups_init(&v.groups, &v.notify, &v.env);
+	v.health.inotify_fd = -1;
 	if (vipd_parse_args(&v, argc, argv, &test_only) != 0)
 		return 1;
 	if ((errs = calloc(1, sizeof(*errs))) == NULL)
@@ -656,6 +995,12 @@ main(int argc, char **argv)
 	if (conf_load_file(v.config_path, &v.conf, errs) < 0) {
 		print_conf_errors(stderr, errs, "");
 		free(errs);
+		return 1;
+	}
+	if (health_check_scripts(v.conf, errs) > 0) {
+		print_conf_errors(stderr, errs, "");
+		free(errs);
+		conf_free(v.conf);
 		return 1;
 	}
 	free(errs);
@@ -701,9 +1046,15 @@ main(int argc, char **argv)
 	v.ninstances = v.conf->ninstances;
 	log_notice("vipd %s starting: %zu instances, config %s", VIPD_VERSION,
 	    v.ninstances, v.config_path);
+	vipd_drop_privs();
 	now_ms = evloop_now_ms();
+	/* Tracking first: an instance whose health is bad starts in FAULT. */
+	vipd_health_configure(&v, v.conf, now_ms);
 	for (size_t i = 0; i < v.ninstances; i++)
 		vipd_start_instance(&v, v.instances[i], now_ms);
+	sync_groups_evaluate(&v.groups, now_ms);
+	vipd_lb_configure(&v, "start");
+	vipd_sync_restart(&v);
 
 	while (v.stop_requests == 0)
 		if (vipd_iterate(&v, true) < 0)

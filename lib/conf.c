@@ -23,16 +23,19 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf_metrics.h"
+#include "conf_peer.h"
 #include "conf_vrrp.h"
 
 /* A config file is a few KiB; refuse what is clearly not one. */
 #define CONF_MAX_FILE_BYTES (4u * 1024 * 1024)
 
-static const char *const top_keys[] = { "global", "vrrp_instances", NULL };
-static const char *const top_later[] = { "sync_groups", "track_scripts",
-	"virtual_services", "conn_sync", NULL };
+static const char *const top_keys[] = { "global", "vrrp_instances",
+	"virtual_services", "conn_sync", "track_scripts", "sync_groups", NULL };
+static const char *const top_later[] = { NULL };
 static const char *const global_keys[] = { "router_id", "state_dir",
-	"script_user", "handover", NULL };
+	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
+	"metrics_allow_remote", NULL };
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -369,6 +372,9 @@ load_global(struct conf_ctx *ctx, const config_setting_t *g,
 			    "global.handover: '%s' is not \"make-before-break\" "
 			    "or \"rfc\"", conf_quote(v, q, sizeof(q)));
 	}
+	conf_track_global_load(ctx, g, gl);
+	conf_metrics_load(ctx, g, gl);
+	conf_peer_filter_load(ctx, g, gl);
 }
 
 static int
@@ -384,8 +390,23 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	conf_check_keys(ctx, root, "", top_keys, top_later);
 	if ((s = config_setting_get_member(root, "global")) != NULL)
 		load_global(ctx, s, &conf->global);
-	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL)
-		return conf_vrrp_load(ctx, s, conf);
+	if ((s = config_setting_get_member(root, "virtual_services")) != NULL &&
+	    conf_lb_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	if ((s = config_setting_get_member(root, "track_scripts")) != NULL &&
+	    conf_track_scripts_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
+	    conf_vrrp_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	/* Groups name instances; instances name track scripts. */
+	if ((s = config_setting_get_member(root, "sync_groups")) != NULL &&
+	    conf_sync_groups_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	conf_track_resolve(ctx, root, conf);
+	/* After the instances and sync groups: follow names one of them. */
+	if ((s = config_setting_get_member(root, "conn_sync")) != NULL)
+		conf_sync_load(ctx, s, conf);
 	return 0;
 }
 
@@ -561,6 +582,8 @@ conf_free(struct conf *conf)
 {
 	if (conf == NULL)
 		return;
+	conf_lb_free(conf);
+	conf_track_free(conf);
 	free(conf->instances);
 	free(conf);
 }

@@ -18,6 +18,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf_lb.h"
+#include "conf_sync.h"
+#include "conf_track.h"
 #include "vrrp_pkt.h"
 
 #define CONF_NAME_MAX 64        /* instance / router names, including NUL */
@@ -26,6 +29,7 @@
 #define CONF_ERROR_LEN 512
 #define CONF_DEFAULT_PATH "/etc/vipd/vipd.conf"
 #define CONF_DEFAULT_STATE_DIR "/run/vipd"
+#define CONF_MAX_PEERS 32       /* unicast_peers of one instance */
 
 struct conf_errors {
 	size_t count;                      /* all errors found */
@@ -39,11 +43,21 @@ enum conf_handover {
 	CONF_HANDOVER_RFC,                   /* release at once, as RFC 5798 6.4.3 */
 };
 
+#define CONF_PEER_FILTER_MAX 32             /* global.peer_filter addresses */
+
 struct conf_global {
 	char router_id[CONF_NAME_MAX];     /* default: the host name, filled by caller */
 	char state_dir[PATH_MAX];          /* default CONF_DEFAULT_STATE_DIR */
 	char script_user[CONF_NAME_MAX];   /* default "nobody" */
 	enum conf_handover handover;       /* default make-before-break */
+	char notify_fifo[CONF_PATH_MAX];   /* "" = none: one line per transition */
+	bool metrics_enabled;              /* metrics_listen given (default off) */
+	struct vrrp_addr metrics_addr;     /* loopback unless metrics_allow_remote */
+	uint16_t metrics_port;
+	bool metrics_allow_remote;         /* default false */
+	/* VRRP (and AH) only from these sources, by nftables; 0 = no filter. */
+	struct vrrp_addr peer_filter[CONF_PEER_FILTER_MAX];
+	size_t npeer_filter;
 };
 
 struct conf_vip {
@@ -69,10 +83,17 @@ struct conf_instance {
 	uint32_t preempt_delay_ms;         /* default 0 */
 	bool accept_mode;
 	bool use_vmac;
+	char vmac_name[CONF_IFNAME_MAX];   /* default "vrrp.<vrid>" ("vrrp6." IPv6) */
 	struct vrrp_auth auth;             /* v2 only; type VRRP_AUTH_NONE by default */
 	struct conf_garp garp;
 	size_t nvips;
 	struct conf_vip vips[VRRP_MAX_ADDRS];
+	int family;                        /* of the VIPs: AF_INET (default) or AF_INET6 */
+	bool have_unicast_src;             /* else the interface's primary / link-local */
+	struct vrrp_addr unicast_src;
+	size_t npeers;                     /* unicast_peers; 0 = multicast */
+	struct vrrp_addr peers[CONF_MAX_PEERS];
+	struct conf_instance_track track;  /* track_*, notify (conf_track.h) */
 	int line;                          /* where the instance starts, for messages */
 };
 
@@ -81,6 +102,13 @@ struct conf {
 	struct conf_global global;
 	size_t ninstances;
 	struct conf_instance *instances;   /* owned; freed by conf_free */
+	size_t nservices;                  /* virtual_services (conf_lb.h) */
+	struct conf_service *services;     /* owned; freed by conf_free */
+	size_t ntrack_scripts;             /* top-level track_scripts */
+	struct conf_track_script *track_scripts; /* owned; freed by conf_free */
+	size_t nsync_groups;
+	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
+	struct conf_conn_sync conn_sync;   /* conn_sync (conf_sync.h) */
 };
 
 /*

@@ -3,9 +3,9 @@
  * (RFC 5798), checked key by key, then the rules that span instances
  * (names, (interface, VRID) pairs, VIPs); also the typed getters and key
  * checks that conf.c's sections use as well. Part of the conf module, see
- * conf_vrrp.h. This milestone is VRRPv3, and VRRPv2 with keepalived's
- * authentication, over IPv4: keys and values of later milestones are
- * refused by name rather than ignored.
+ * conf_vrrp.h. VRRPv3 over IPv4 or IPv6, VRRPv2 with keepalived's
+ * authentication over IPv4, multicast or unicast (conf_unicast.c): keys and
+ * values of later milestones are refused by name rather than ignored.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -18,16 +18,17 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "conf_unicast.h"
+#include "conf_vmac.h"
 #include "conf_vrrp.h"
 #include "vrrp_pkt.h"
 
 static const char *const instance_keys[] = { "name", "interface", "vrid",
 	"version", "priority", "advert_interval_ms", "preempt",
-	"preempt_delay_ms", "accept_mode", "use_vmac", "addresses", "garp",
-	"authentication", NULL };
-static const char *const instance_later[] = { "unicast_src",
-	"unicast_peers", "track_interfaces", "track_scripts", "track_files",
-	"notify", NULL };
+	"preempt_delay_ms", "accept_mode", "use_vmac", "vmac_name", "addresses", "garp",
+	"authentication", "unicast_src", "unicast_peers", "track_interfaces",
+	"track_scripts", "track_files", "notify", NULL };
+static const char *const instance_later[] = { NULL };
 static const char *const garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };
 static const char *const auth_keys[] = { "type", "secret", NULL };
@@ -226,6 +227,16 @@ usable_ipv4_vip(const struct vrrp_addr *a)
 	return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
 }
 
+/* ::, ::1 and ff00::/8 cannot be owned by one router either. */
+static bool
+usable_ipv6_vip(const struct vrrp_addr *a)
+{
+	static const uint8_t zero[15];
+
+	return a->bytes[0] != 0xff && (memcmp(a->bytes, zero, 15) != 0 ||
+	    a->bytes[15] > 1);
+}
+
 static const struct conf_vip *
 has_vip(const struct conf_instance *in, const struct vrrp_addr *addr)
 {
@@ -253,8 +264,8 @@ load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
 	conf_quote(text, q, sizeof(q));
 	switch (parse_vip(text, &vip)) {
 	case VIP_NOT_ADDR:
-		conf_error(ctx, e, "%s: '%s' is not an IPv4 address (A.B.C.D "
-		    "or A.B.C.D/N)", ew, q);
+		conf_error(ctx, e, "%s: '%s' is not an IPv4 or IPv6 address "
+		    "(A.B.C.D[/N] or X:X::X[/N])", ew, q);
 		return;
 	case VIP_BAD_PREFIX:
 		conf_error(ctx, e, "%s: '%s': the prefix length must be 0..%d",
@@ -263,7 +274,7 @@ load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
 	case VIP_OK:
 		break;
 	}
-	/* Checked before IPv6 support so the rule already holds when it lands. */
+	/* RFC 5798 5.2.5: an advert carries the addresses of one family. */
 	if (*family != 0 && vip.addr.family != *family) {
 		conf_error(ctx, e, "%s: '%s' is %s but the instance's first "
 		    "address is %s: one family per instance", ew, q,
@@ -272,13 +283,19 @@ load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
 		return;
 	}
 	*family = vip.addr.family;
-	if (vip.addr.family == AF_INET6) {
-		conf_error(ctx, e, "%s: '%s': IPv6 addresses are not supported "
-		    "yet", ew, q);
+	/* RFC 3768 is VRRP for IPv4 only; IPv6 came with RFC 5798. */
+	if (vip.addr.family == AF_INET6 && in->version == 2) {
+		conf_error(ctx, e, "%s: '%s' is IPv6, which needs version = 3 "
+		    "(VRRPv2, RFC 3768, is IPv4 only)", ew, q);
 		return;
 	}
 	vrrp_addr_str(&vip.addr, a, sizeof(a));
-	if (!usable_ipv4_vip(&vip.addr)) {
+	if (vip.addr.family == AF_INET6 && !usable_ipv6_vip(&vip.addr)) {
+		conf_error(ctx, e, "%s: %s cannot be a virtual address: it is "
+		    "unspecified, loopback or multicast", ew, a);
+		return;
+	}
+	if (vip.addr.family == AF_INET && !usable_ipv4_vip(&vip.addr)) {
 		conf_error(ctx, e, "%s: %s cannot be a virtual address: it is "
 		    "in 0.0.0.0/8, 127.0.0.0/8 or 224.0.0.0/3", ew, a);
 		return;
@@ -325,6 +342,8 @@ load_addresses(struct conf_ctx *ctx, const config_setting_t *g,
 		load_vip(ctx, config_setting_get_elem(s, (unsigned)i), ew, in,
 		    src, &family);
 	}
+	if (family != 0)
+		in->family = family;
 }
 
 static void
@@ -478,6 +497,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	in->advert_interval_ms = 1000;
 	in->preempt = true;
 	in->accept_mode = true;
+	in->family = AF_INET;
 	in->garp = (struct conf_garp){ .delay_ms = 0, .repeat = 3,
 	    .interval_ms = 10, .refresh_s = 0 };
 	load_name(ctx, g, index, in, src);
@@ -509,17 +529,14 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		in->preempt = b;
 	if (conf_get_int(ctx, g, where, "preempt_delay_ms", 0, 3600000, &n) > 0)
 		in->preempt_delay_ms = (uint32_t)n;
-	if (conf_get_bool(ctx, g, where, "accept_mode", &b) > 0 && !b)
-		conf_error(ctx, config_setting_get_member(g, "accept_mode"),
-		    "%s.accept_mode: accept_mode = false is not supported yet: "
-		    "packets to a VIP are accepted until the accept-mode filter "
-		    "lands", where);
-	if (conf_get_bool(ctx, g, where, "use_vmac", &b) > 0 && b)
-		conf_error(ctx, config_setting_get_member(g, "use_vmac"),
-		    "%s.use_vmac: use_vmac = true is not supported yet", where);
+	if (conf_get_bool(ctx, g, where, "accept_mode", &b) > 0)
+		in->accept_mode = b;
 	load_auth(ctx, g, where, in, version, rv >= 0);
 	load_addresses(ctx, g, where, in, src);
+	conf_unicast_load(ctx, g, where, in);
+	conf_vmac_load(ctx, g, where, in);
 	load_garp(ctx, g, where, &in->garp);
+	conf_track_instance_load(ctx, g, where, &in->track);
 }
 
 /* ---- checks across instances ------------------------------------------- */
@@ -541,10 +558,14 @@ check_names_and_vrids(struct conf_ctx *ctx, const struct conf *conf,
 				break;
 			}
 		}
-		/* RFC 5798 6.1: a VRID is unique on its LAN, i.e. interface. */
+		/*
+		 * RFC 5798 6.1: a VRID is unique on its LAN, i.e. interface;
+		 * IPv4 and IPv6 virtual routers have VRIDs of their own (5.2.3).
+		 */
 		for (size_t j = 0; src[i].vrid != NULL && j < i; j++) {
 			b = &conf->instances[j];
 			if (src[j].vrid != NULL && a->vrid == b->vrid &&
+			    a->family == b->family &&
 			    strcmp(a->interface, b->interface) == 0) {
 				conf_error(ctx, src[i].vrid, "%s.vrid: %u on %s "
 				    "is already used by %s (line %d)",
@@ -619,6 +640,7 @@ conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 	}
 	check_names_and_vrids(ctx, conf, src);
 	check_vips(ctx, conf, src);
+	conf_vmac_check(ctx, list, conf);
 	free(src);
 	return 0;
 }
@@ -647,12 +669,22 @@ conf_instance_equal(const struct conf_instance *a,
 	    a->preempt != b->preempt ||
 	    a->preempt_delay_ms != b->preempt_delay_ms ||
 	    a->accept_mode != b->accept_mode || a->use_vmac != b->use_vmac ||
+	    strcmp(a->vmac_name, b->vmac_name) != 0 ||
 	    a->auth.type != b->auth.type ||
 	    memcmp(a->auth.key, b->auth.key, sizeof(a->auth.key)) != 0 ||
 	    a->garp.delay_ms != b->garp.delay_ms ||
 	    a->garp.repeat != b->garp.repeat ||
 	    a->garp.interval_ms != b->garp.interval_ms ||
-	    a->garp.refresh_s != b->garp.refresh_s || a->nvips != b->nvips)
+	    a->garp.refresh_s != b->garp.refresh_s || a->nvips != b->nvips ||
+	    a->family != b->family || a->npeers != b->npeers ||
+	    a->have_unicast_src != b->have_unicast_src ||
+	    (a->have_unicast_src &&
+	    vrrp_addr_cmp(&a->unicast_src, &b->unicast_src) != 0))
+		return false;
+	for (size_t i = 0; i < a->npeers; i++)
+		if (vrrp_addr_cmp(&a->peers[i], &b->peers[i]) != 0)
+			return false;
+	if (!conf_instance_track_equal(&a->track, &b->track))
 		return false;
 	for (size_t i = 0; i < a->nvips; i++)
 		if (vrrp_addr_cmp(&a->vips[i].addr, &b->vips[i].addr) != 0 ||

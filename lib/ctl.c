@@ -1,14 +1,20 @@
 /*
- * ctl - control socket server.
+ * ctl - control socket server: framing and limits; the wire format is in
+ * ctl_proto.c, the commands in daemon/vipd_ctl.c.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <stdarg.h>
 #include <unistd.h>
+
+/* Socket buffer vipd grants one reply at most (a dump of many instances). */
+#define CTL_MAX_REPLY (64 * 1024 * 1024)
 
 #include "ctl.h"
 #include "log.h"
@@ -26,19 +32,94 @@ ctl_client_close(struct ctl_client *c)
 	c->pending = false;
 }
 
+/*
+ * The whole reply in one non-blocking send. A JSON dump of many instances
+ * with their timelines is larger than the default socket buffer, so the
+ * buffer is made to fit it first (the peer is root, as are we: FORCE may
+ * pass wmem_max). A client that cannot take it still loses it, as it
+ * would lose a reply that does not fit in CTL_MAX_REPLY.
+ */
 static void
-ctl_send(struct ctl_client *c, int status, const char *body, size_t body_len,
-    const char *request)
+ctl_send_raw(int fd, const char *reply, size_t len, const char *what)
 {
-	if (dprintf(c->fd, "%s\n", status == 0 ? "OK" : "REFUSED") < 0 ||
-	    send(c->fd, body, body_len, MSG_DONTWAIT | MSG_NOSIGNAL) !=
-	    (ssize_t)body_len)
-		log_warn("control: answer to '%s' cut short (client too slow "
-		    "or gone)", request);
+	int want = len > CTL_MAX_REPLY ? CTL_MAX_REPLY : (int)len + 65536;
+
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &want, sizeof(want)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &want, sizeof(want));
+	if (send(fd, reply, len, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)len)
+		log_warn("control: answer to %s cut short (client too slow or "
+		    "gone)", what);
+}
+
+/* Wrap a handler's output as the reply object of ctl_proto.h. */
+static void
+ctl_send(int fd, int status, const char *body, size_t body_len,
+    const char *what)
+{
+	char *reply = NULL;
+	size_t reply_len = 0;
+	FILE *f = open_memstream(&reply, &reply_len);
+
+	if (f == NULL)
+		return;
+	if (status == CTL_OK_JSON) {
+		fprintf(f, "{\"ok\": true, \"result\": ");
+		fwrite(body, 1, body_len, f);
+		fprintf(f, "}\n");
+	} else {
+		fprintf(f, "{\"ok\": %s, \"%s\": ", status == CTL_OK ? "true" :
+		    "false", status == CTL_OK ? "text" : "error");
+		ctl_proto_json_string(f, body, body_len);
+		fprintf(f, "}\n");
+	}
+	fclose(f);
+	ctl_send_raw(fd, reply, reply_len, what);
+	free(reply);
 }
 
 static void
-ctl_answer(struct ctl_client *c, const char *request)
+ctl_send_error(int fd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static void
+ctl_send_error(int fd, const char *fmt, ...)
+{
+	char msg[300];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	ctl_send(fd, CTL_REFUSED, msg, strlen(msg), "a refused connection");
+}
+
+/* Count and (rate-limited) log a request refused before any handler saw it. */
+static void
+ctl_reject(struct ctl_client *c, uint64_t *counter, const char *why)
+{
+	uint64_t suppressed;
+	char scratch[4096];
+
+	(*counter)++;
+	if (log_ratelimit_allow(&c->ctl->bad_log, evloop_now_ms(), &suppressed)) {
+		if (suppressed > 0)
+			log_warn("control: request refused: %s (%" PRIu64
+			    " similar lines suppressed)", why, suppressed);
+		else
+			log_warn("control: request refused: %s", why);
+	}
+	ctl_send_error(c->fd, "bad request: %s", why);
+	/*
+	 * Closing with unread bytes makes the kernel reset the connection,
+	 * and the client would lose our reply: take what is there first.
+	 */
+	for (int i = 0; i < 16 && recv(c->fd, scratch, sizeof(scratch),
+	    MSG_DONTWAIT) > 0; i++)
+		;
+	ctl_client_close(c);
+}
+
+static void
+ctl_answer(struct ctl_client *c, const struct ctl_request *req)
 {
 	struct ctl_ticket ticket = { c, c->generation };
 	char *body = NULL;
@@ -50,7 +131,8 @@ ctl_answer(struct ctl_client *c, const char *request)
 		ctl_client_close(c);
 		return;
 	}
-	status = c->ctl->handler(c->ctl->arg, request, out, &ticket);
+	c->ctl->stats.requests++;
+	status = c->ctl->handler(c->ctl->arg, req, out, &ticket);
 	fclose(out);
 	if (status == CTL_PENDING) {
 		/* Nothing more to read; the answer comes with ctl_answer_later. */
@@ -59,9 +141,25 @@ ctl_answer(struct ctl_client *c, const char *request)
 		free(body);
 		return;
 	}
-	ctl_send(c, status, body, body_len, request);
+	if (status == CTL_REFUSED)
+		c->ctl->stats.refused++;
+	ctl_send(c->fd, status, body, body_len, req->command);
 	free(body);
 	ctl_client_close(c);
+}
+
+/* The request ends at its first newline, or where the client shut down. */
+static void
+ctl_request_done(struct ctl_client *c, size_t len)
+{
+	struct ctl_request req;
+	char why[160];
+
+	if (ctl_proto_parse_request(c->buf, len, &req, why, sizeof(why)) < 0) {
+		ctl_reject(c, &c->ctl->stats.bad_requests, why);
+		return;
+	}
+	ctl_answer(c, &req);
 }
 
 static void
@@ -73,24 +171,32 @@ ctl_client_readable(struct evloop_watch *w, uint32_t events)
 
 	(void)events;
 	n = recv(c->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len, MSG_DONTWAIT);
-	if (n <= 0) {
-		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+	if (n < 0) {
+		if (errno != EAGAIN && errno != EINTR)
+			ctl_client_close(c);
+		return;
+	}
+	if (n == 0) {
+		/* Shut down after the request (no newline), or nothing at all. */
+		if (c->len > 0)
+			ctl_request_done(c, c->len);
+		else
 			ctl_client_close(c);
 		return;
 	}
 	c->len += (size_t)n;
 	c->buf[c->len] = '\0';
-	if ((nl = strchr(c->buf, '\n')) == NULL) {
-		if (c->len == sizeof(c->buf) - 1) {
-			dprintf(c->fd, "REFUSED\nrequest too long\n");
-			ctl_client_close(c);
-		}
+	if ((nl = memchr(c->buf, '\n', c->len)) != NULL) {
+		ctl_request_done(c, (size_t)(nl - c->buf));
 		return;
 	}
-	*nl = '\0';
-	if (nl > c->buf && nl[-1] == '\r')
-		nl[-1] = '\0';
-	ctl_answer(c, c->buf);
+	if (c->len == sizeof(c->buf) - 1) {
+		char why[64];
+
+		snprintf(why, sizeof(why), "longer than %d bytes",
+		    CTL_REQUEST_MAX);
+		ctl_reject(c, &c->ctl->stats.too_long, why);
+	}
 }
 
 static void
@@ -108,7 +214,8 @@ ctl_accept(struct evloop_watch *w, uint32_t events)
 		return;
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    cred.uid != 0) {
-		dprintf(fd, "REFUSED\npermission denied: root only\n");
+		ctl->stats.not_root++;
+		ctl_send_error(fd, "permission denied: root only");
 		close(fd);
 		return;
 	}
@@ -126,7 +233,8 @@ ctl_accept(struct evloop_watch *w, uint32_t events)
 		}
 	}
 	if (c == NULL) {
-		dprintf(fd, "REFUSED\nbusy: %d requests are waiting\n",
+		ctl->stats.busy++;
+		ctl_send_error(fd, "busy: %d requests are waiting",
 		    CTL_MAX_CLIENTS);
 		close(fd);
 		return;
@@ -134,6 +242,7 @@ ctl_accept(struct evloop_watch *w, uint32_t events)
 	c->fd = fd;
 	c->len = 0;
 	c->generation = ++ctl->generations;
+	c->deadline_ms = evloop_now_ms() + CTL_READ_TIMEOUT_MS;
 	c->watch = (struct evloop_watch){ fd, ctl_client_readable, c };
 	if (evloop_add(ctl->loop, &c->watch, EPOLLIN) < 0) {
 		close(fd);
@@ -153,6 +262,7 @@ ctl_open(struct ctl *ctl, struct evloop *loop, const char *state_dir,
 	ctl->loop = loop;
 	ctl->handler = handler;
 	ctl->arg = arg;
+	ctl->bad_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		ctl->clients[i].fd = -1;
 		ctl->clients[i].ctl = ctl;
@@ -190,12 +300,41 @@ ctl_answer_later(struct ctl *ctl, const struct ctl_ticket *ticket, int status,
 {
 	struct ctl_client *c = ticket->client;
 
-	(void)ctl;
 	if (c == NULL || c->fd < 0 || !c->pending ||
 	    c->generation != ticket->generation)
 		return;
-	ctl_send(c, status, body, strlen(body), "(pending)");
+	if (status != CTL_OK)
+		ctl->stats.refused++;
+	ctl_send(c->fd, status == CTL_OK ? CTL_OK : CTL_REFUSED, body,
+	    strlen(body), "a pending request");
 	ctl_client_close(c);
+}
+
+uint64_t
+ctl_next_deadline(const struct ctl *ctl)
+{
+	uint64_t due = 0;
+
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		const struct ctl_client *c = &ctl->clients[i];
+
+		if (c->fd >= 0 && !c->pending && (due == 0 || c->deadline_ms < due))
+			due = c->deadline_ms;
+	}
+	return due;
+}
+
+/* A client that stops mid-request must not keep its slot. */
+void
+ctl_tick(struct ctl *ctl, uint64_t now_ms)
+{
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_client *c = &ctl->clients[i];
+
+		if (c->fd >= 0 && !c->pending && c->deadline_ms <= now_ms)
+			ctl_reject(c, &ctl->stats.timeouts, "request not "
+			    "finished in time (client stopped mid-request?)");
+	}
 }
 
 void

@@ -13,7 +13,15 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "ct_sync.h"
+#include "ctl.h"
+#include "health.h"
 #include "instance.h"
+#include "metrics.h"
+#include "notify.h"
+#include "script.h"
+#include "sync_group.h"
+#include "lb.h"
 
 struct dump_view {
 	const char *router_id;
@@ -25,6 +33,15 @@ struct dump_view {
 	/* Packets refused before any instance could be named (unknown VRID...). */
 	const uint64_t *unmatched_drops;     /* VRRP_DROP__COUNT entries */
 	uint64_t reloads, reloads_refused;
+	size_t timeline_text_max;       /* transitions in the text dump, 0 = all */
+	const struct ctl_stats *ctl;    /* control socket counters, or NULL */
+	const struct metrics_stats *metrics; /* metrics endpoint, or NULL when off */
+	const struct lb *lb;            /* virtual services, or NULL */
+	const struct ct_sync *sync;     /* conn_sync, or NULL when off */
+	const struct health *health;    /* tracking, or NULL */
+	const struct sync_groups *groups;        /* or NULL */
+	const struct script_counters *scripts;   /* the script runner's, or NULL */
+	const struct notify_counters *notify;    /* or NULL */
 };
 
 void dump_write_text(FILE *f, const struct dump_view *v);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "ifsock.h"
@@ -30,7 +31,9 @@ ifsock_readable(struct evloop_watch *w, uint32_t events)
 
 	(void)events;
 	for (int i = 0; i < IFSOCK_RECV_BATCH; i++) {
-		ssize_t n = vrrp_net_recv(w->fd, buf, sizeof(buf));
+		ssize_t n = w == &s->watch6 ?
+		    vrrp_net_recv_ipv6(w->fd, buf, sizeof(buf)) :
+		    vrrp_net_recv(w->fd, buf, sizeof(buf));
 
 		if (n == -EMSGSIZE) {
 			s->table->on_packet(s->table->arg, s, buf, 0);
@@ -45,6 +48,11 @@ ifsock_readable(struct evloop_watch *w, uint32_t events)
 static void
 ifsock_close(struct ifsock *s)
 {
+	if (s->fd6 >= 0) {
+		evloop_del(s->table->loop, &s->watch6);
+		close(s->fd6);
+	}
+	s->fd6 = -1;
 	if (s->ah_fd >= 0) {
 		evloop_del(s->table->loop, &s->ah_watch);
 		close(s->ah_fd);
@@ -85,19 +93,25 @@ ifsock_find_or_add(struct ifsock_table *t, const char *ifname)
 	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
 	s->fd = -1;
 	s->ah_fd = -1;
+	s->fd6 = -1;
 	s->table = t;
 	t->socks[t->nsocks++] = s;
 	return s;
 }
 
-/* Open a raw socket for protocol on s's interface and watch it: *fd, *watch. */
+/*
+ * Open a raw socket for protocol (112 or 51 over IPv4, or AF_INET6 for the
+ * IPv6 advert socket) on s's interface and watch it: *fd, *watch.
+ */
 static int
 ifsock_open(struct ifsock *s, int ifindex, int protocol, int *fd,
     struct evloop_watch *watch)
 {
 	int sock, err;
 
-	if ((sock = vrrp_net_open_ipv4(s->ifname, ifindex, protocol)) < 0)
+	sock = protocol == AF_INET6 ? vrrp_net_open_ipv6(s->ifname, ifindex) :
+	    vrrp_net_open_ipv4(s->ifname, ifindex, protocol);
+	if (sock < 0)
 		return sock;
 	*watch = (struct evloop_watch){ sock, ifsock_readable, s };
 	if ((err = evloop_add(s->table->loop, watch, EPOLLIN)) < 0) {
@@ -138,6 +152,18 @@ ifsock_attach_ah(struct ifsock_table *t, const char *ifname)
 		return s->ah_fd;
 	return ifsock_open(s, s->ifindex, VRRP_IPPROTO_AH, &s->ah_fd,
 	    &s->ah_watch);
+}
+
+int
+ifsock_attach_ipv6(struct ifsock_table *t, const char *ifname)
+{
+	struct ifsock *s = ifsock_find(t, ifname);
+
+	if (s == NULL || s->fd < 0)
+		return -ENODEV;
+	if (s->fd6 >= 0)
+		return s->fd6;
+	return ifsock_open(s, s->ifindex, AF_INET6, &s->fd6, &s->watch6);
 }
 
 void

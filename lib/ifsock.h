@@ -6,7 +6,8 @@
  * is re-created with another index, closing the ones no instance uses, and
  * reading packets in bounded batches (a flood cannot starve the timers).
  * An interface where an instance authenticates with AH gets a second
- * socket, for protocol 51; both feed the same callback.
+ * socket, for protocol 51, and one with an IPv6 instance an IPv6 socket;
+ * all feed the same callback.
  * Never does: judge packets; each one goes to the table's callback.
  */
 #ifndef VIPD_IFSOCK_H
@@ -25,8 +26,9 @@ struct ifsock;
 struct ifsock_table;
 
 /*
- * One packet read from s (IPv4 header included, protocol 112 or 51);
- * oversized ones come as len 0.
+ * One packet read from s, IP header included (IPv4: as received, protocol
+ * 112 or 51; IPv6: as vrrp_net_recv_ipv6() rebuilds it), for
+ * vrrp_pkt_parse_ip(); oversized ones come as len 0.
  */
 typedef void (*ifsock_packet_cb)(void *arg, struct ifsock *s,
 				 const uint8_t *pkt, size_t len);
@@ -38,6 +40,8 @@ struct ifsock {
 	struct evloop_watch watch;
 	int ah_fd;                   /* protocol 51, -1 unless asked for */
 	struct evloop_watch ah_watch;
+	int fd6;                     /* IPv6, protocol 112, -1 unless asked for */
+	struct evloop_watch watch6;
 	struct ifsock_table *table;
 };
 
@@ -66,6 +70,13 @@ int ifsock_attach(struct ifsock_table *t, const char *ifname, int ifindex);
  * descriptor, -ENODEV while the interface is missing, or -errno.
  */
 int ifsock_attach_ah(struct ifsock_table *t, const char *ifname);
+
+/*
+ * Also the IPv6 advert socket of ifname (after ifsock_attach()), opened
+ * once and closed with the IPv4 one. Returns its descriptor, -ENODEV
+ * while the interface is missing, or -errno.
+ */
+int ifsock_attach_ipv6(struct ifsock_table *t, const char *ifname);
 
 /* Close and forget every socket for which in_use(arg, ifname) is false. */
 void ifsock_prune(struct ifsock_table *t,

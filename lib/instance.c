@@ -6,8 +6,11 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
+#include "accept_filter.h"
 #include "announce.h"
+#include "evloop.h"
 #include "instance.h"
 #include "vrrp_net.h"
 
@@ -17,6 +20,9 @@
 
 static const struct vrrp_addr ipv4_mcast_group = {
 	.family = AF_INET, .bytes = { 224, 0, 0, 18 },
+};
+static const struct vrrp_addr ipv6_mcast_group = {   /* ff02::12 */
+	.family = AF_INET6, .bytes = { 0xff, 0x02, [15] = 0x12 },
 };
 
 static uint64_t
@@ -29,6 +35,19 @@ min_deadline(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+/* With use_vmac the VIPs, adverts and announcements live on the macvlan. */
+static int
+instance_vip_ifindex(const struct instance *inst)
+{
+	return inst->conf.use_vmac ? inst->vmac.ifindex : inst->ifindex;
+}
+
+static const uint8_t *
+instance_vip_mac(const struct instance *inst)
+{
+	return inst->conf.use_vmac ? inst->vmac.mac : inst->mac;
+}
+
 void
 instance_init(struct instance *inst, const struct conf_instance *conf,
     enum conf_handover handover)
@@ -38,6 +57,7 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	memset(inst, 0, sizeof(*inst));
 	inst->conf = *conf;
 	inst->sock_fd = -1;
+	vmac_init(&inst->vmac);
 	inst->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(DROP_LOG_BURST,
 	    DROP_LOG_PER_SECOND);
 	inst->mismatch_log = inst->drop_log;
@@ -47,7 +67,7 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	fc.advert_interval_ms = conf->advert_interval_ms;
 	fc.preempt = conf->preempt;
 	fc.preempt_delay_ms = conf->preempt_delay_ms;
-	fc.primary_addr.family = AF_INET;
+	fc.primary_addr.family = conf->family;
 	fc.make_before_break = handover == CONF_HANDOVER_MAKE_BEFORE_BREAK;
 	fc.version = conf->version;
 	vrrp_fsm_init(&inst->fsm, &fc);
@@ -66,6 +86,8 @@ instance_update(struct instance *inst, const struct conf_instance *conf,
 	soft.preempt = inst->conf.preempt;
 	soft.preempt_delay_ms = inst->conf.preempt_delay_ms;
 	soft.garp = inst->conf.garp;
+	/* Tracking and notify: the daemon re-evaluates health after a reload. */
+	soft.track = inst->conf.track;
 	if (!conf_instance_equal(&inst->conf, &soft))
 		return false;
 	if (conf->priority != inst->conf.priority)
@@ -80,21 +102,44 @@ instance_update(struct instance *inst, const struct conf_instance *conf,
 	return true;
 }
 
+/*
+ * One packet of an advert to dst: each gets its own AH sequence number and
+ * IP id, so that every receiver sees them rise. 0 or -errno.
+ */
+static int
+instance_send_to(struct instance *inst, struct vrrp_advert *adv,
+    const struct vrrp_addr *dst)
+{
+	int err;
+
+	if (inst->conf.auth.type == VRRP_AUTH_AH &&
+	    (err = vrrp_ah_replay_next_seq(&inst->ah, &adv->ah_seq)) < 0)
+		return err;
+	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
+	if (++inst->ip_id == 0)
+		inst->ip_id = 1;
+	/* RFC 5798 7.3: with VMAC, adverts come from the virtual MAC. */
+	if (inst->conf.use_vmac)
+		return vrrp_net_send_advert(inst->vmac.fd, inst->vmac.ifindex,
+		    adv, &inst->conf.auth, &inst->primary, dst, inst->ip_id);
+	return vrrp_net_send_advert(inst->sock_fd, inst->ifindex, adv,
+	    &inst->conf.auth, &inst->primary, dst, inst->ip_id);
+}
+
 static void
 instance_send_advert(struct instance *inst, uint8_t priority)
 {
+	/* RFC 5798 5.1.1.2, 5.1.2.2: the family's group, or every peer. */
+	const struct vrrp_addr *dsts = inst->conf.npeers > 0 ? inst->conf.peers :
+	    inst->conf.family == AF_INET6 ? &ipv6_mcast_group : &ipv4_mcast_group;
+	size_t ndsts = inst->conf.npeers > 0 ? inst->conf.npeers : 1;
 	struct vrrp_advert adv;
-	uint8_t pkt[VRRP_PKT_MAX_LEN];
-	int len = 0, err;
+	char text[INET6_ADDRSTRLEN];
+	int err;
 
 	if (!inst->have_primary || inst->sock_fd < 0)
 		return;
 	memset(&adv, 0, sizeof(adv));
-	if (inst->conf.auth.type == VRRP_AUTH_AH)
-		len = vrrp_ah_replay_next_seq(&inst->ah, &adv.ah_seq);
-	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
-	if (++inst->ip_id == 0)
-		inst->ip_id = 1;
 	adv.version = inst->conf.version;
 	adv.vrid = inst->conf.vrid;
 	adv.priority = priority;
@@ -102,21 +147,20 @@ instance_send_advert(struct instance *inst, uint8_t priority)
 	adv.naddrs = (uint8_t)inst->conf.nvips;
 	for (size_t i = 0; i < inst->conf.nvips; i++)
 		adv.addrs[i] = inst->conf.vips[i].addr;
-	if (len == 0)
-		len = vrrp_pkt_build_ipv4(&adv, &inst->conf.auth, &inst->primary,
-		    &ipv4_mcast_group, inst->ip_id, pkt, sizeof(pkt));
-	if (len < 0 ||
-	    (err = vrrp_net_send_ipv4(inst->sock_fd, pkt, (size_t)len,
-	    &ipv4_mcast_group)) < 0) {
-		/* Once per burst of failures is enough: the link is probably gone. */
-		if (inst->counters.send_errors++ == 0)
-			log_warn("%s: cannot send advert on %s: %s", inst->conf.name,
-			    inst->conf.interface, strerror(len < 0 ? -len : -err));
-		return;
+	for (size_t i = 0; i < ndsts; i++) {
+		if ((err = instance_send_to(inst, &adv, &dsts[i])) < 0) {
+			/* Once per burst of failures: the link is probably gone. */
+			if (inst->counters.send_errors++ == 0)
+				log_warn("%s: cannot send advert to %s on %s: %s",
+				    inst->conf.name, vrrp_addr_str(&dsts[i],
+				    text, sizeof(text)), inst->conf.interface,
+				    strerror(-err));
+			continue;
+		}
+		inst->counters.adverts_sent++;
+		if (priority == 0)
+			inst->counters.priority_zero_sent++;
 	}
-	inst->counters.adverts_sent++;
-	if (priority == 0)
-		inst->counters.priority_zero_sent++;
 }
 
 static void
@@ -126,8 +170,8 @@ instance_add_vips(struct instance *inst, const struct instance_env *env)
 
 	for (size_t i = 0; i < inst->conf.nvips; i++) {
 		const struct conf_vip *vip = &inst->conf.vips[i];
-		int err = netlink_addr_add(env->nl, inst->ifindex, &vip->addr,
-		    vip->prefix_len);
+		int err = netlink_addr_add(env->nl, instance_vip_ifindex(inst),
+		    &vip->addr, vip->prefix_len);
 
 		if (err == 0) {
 			inst->vip_owned[i] = true;
@@ -155,8 +199,8 @@ instance_remove_vips(struct instance *inst, const struct instance_env *env)
 		if (!inst->vip_owned[i])
 			continue;
 		inst->vip_owned[i] = false;
-		err = netlink_addr_del(env->nl, inst->ifindex, &vip->addr,
-		    vip->prefix_len);
+		err = netlink_addr_del(env->nl, instance_vip_ifindex(inst),
+		    &vip->addr, vip->prefix_len);
 		if (err < 0 && err != -EADDRNOTAVAIL && err != -ENODEV) {
 			inst->counters.vip_errors++;
 			log_err("%s: cannot remove VIP %s/%u from %s: %s",
@@ -189,35 +233,18 @@ instance_remove_stale_vips(struct instance *inst, const struct instance_env *env
 	}
 }
 
+/* One round of announcements: every VIP once (garp_sched decides when). */
 static void
-instance_garp_burst(struct instance *inst, const struct instance_env *env,
-    uint64_t now_ms)
+instance_garp_burst(struct instance *inst, const struct instance_env *env)
 {
 	for (size_t i = 0; i < inst->conf.nvips; i++) {
-		if (announce_send_garp(env->garp_fd, inst->ifindex, inst->mac,
+		if (announce_send(env->garp_fd, instance_vip_ifindex(inst),
+		    instance_vip_mac(inst), &inst->primary,
 		    &inst->conf.vips[i].addr) == 0)
 			inst->counters.garp_sent++;
 		else
 			inst->counters.send_errors++;
 	}
-	if (inst->garp.remaining > 0)
-		inst->garp.remaining--;
-	inst->garp.next_ms = inst->garp.remaining > 0 ?
-	    now_ms + inst->conf.garp.interval_ms : 0;
-	if (inst->garp.next_ms == now_ms)
-		inst->garp.next_ms = now_ms + 1;
-}
-
-static void
-instance_garp_start(struct instance *inst, const struct instance_env *env,
-    uint64_t now_ms)
-{
-	inst->garp.remaining = inst->conf.garp.repeat;
-	inst->garp.second_burst_ms = inst->conf.garp.delay_ms > 0 ?
-	    now_ms + inst->conf.garp.delay_ms : 0;
-	inst->garp.refresh_ms = inst->conf.garp.refresh_s > 0 ?
-	    now_ms + (uint64_t)inst->conf.garp.refresh_s * 1000u : 0;
-	instance_garp_burst(inst, env, now_ms);
 }
 
 static void
@@ -225,22 +252,60 @@ instance_garp_tick(struct instance *inst, const struct instance_env *env,
     uint64_t now_ms)
 {
 	if (inst->fsm.state != VRRP_STATE_MASTER) {
-		memset(&inst->garp, 0, sizeof(inst->garp));
+		garp_sched_stop(&inst->garp);
 		return;
 	}
-	if (inst->garp.next_ms != 0 && inst->garp.next_ms <= now_ms)
-		instance_garp_burst(inst, env, now_ms);
-	if (inst->garp.second_burst_ms != 0 && inst->garp.second_burst_ms <= now_ms) {
-		inst->garp.second_burst_ms = 0;
-		inst->garp.remaining = inst->conf.garp.repeat;
-		instance_garp_burst(inst, env, now_ms);
+	if (garp_sched_due(&inst->garp, &inst->conf.garp, now_ms))
+		instance_garp_burst(inst, env);
+}
+
+/*
+ * Became Master: the full schedule. A reassertion (a lower-priority master
+ * heard, rate-limited by the FSM) is a fresh burst only: the second burst
+ * and the refresh keep their times.
+ */
+static void
+instance_garp_start(struct instance *inst, const struct instance_env *env,
+    bool fresh, uint64_t now_ms)
+{
+	if (fresh)
+		garp_sched_fresh(&inst->garp, &inst->conf.garp, now_ms);
+	else
+		garp_sched_master(&inst->garp, &inst->conf.garp, now_ms);
+	instance_garp_tick(inst, env, now_ms);
+}
+
+/*
+ * RFC 5798 6.4.3: a Master that is not the address owner accepts packets
+ * to its VIPs only with Accept_Mode on. The drop goes in before the VIPs
+ * are added and comes out after they are removed, so no packet is ever
+ * accepted in between.
+ */
+static void
+instance_accept_filter(struct instance *inst, const struct instance_env *env,
+    bool drop)
+{
+	char err[256];
+
+	if (inst->conf.accept_mode || inst->conf.priority == 255 ||
+	    inst->accept_blocked == drop)
+		return;
+	if (env->nft == NULL || !env->accept_filter_ok) {
+		if (drop) {
+			inst->counters.vip_errors++;
+			log_err("%s: accept_mode = false not enforced: the "
+			    "nftables filter is unavailable", inst->conf.name);
+		}
+		return;
 	}
-	if (inst->garp.refresh_ms != 0 && inst->garp.refresh_ms <= now_ms) {
-		inst->garp.refresh_ms = now_ms +
-		    (uint64_t)inst->conf.garp.refresh_s * 1000u;
-		inst->garp.remaining = 1;
-		instance_garp_burst(inst, env, now_ms);
+	if (accept_filter_set(env->nft, &inst->conf, drop, err,
+	    sizeof(err)) < 0) {
+		inst->counters.vip_errors++;
+		log_err("%s: cannot %s the accept-mode drop of its VIPs: %s",
+		    inst->conf.name, drop ? "add" : "remove", err);
+		return;
 	}
+	inst->accept_blocked = drop;
 }
 
 static void
@@ -277,6 +342,16 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 		else if (fsm->last_advert_ms == 0)
 			snprintf(detail, sizeof(detail), ", no advert heard");
 		break;
+	case VRRP_REASON_TRACK_FAULT:
+	case VRRP_REASON_TRACK_OK:
+	case VRRP_REASON_GROUP_FAULT:
+	case VRRP_REASON_GROUP_OK:
+	case VRRP_REASON_GROUP_BACKUP:
+	case VRRP_REASON_GROUP_MASTER:
+		if (inst->health_detail[0] != '\0')
+			snprintf(detail, sizeof(detail), ": %.150s",
+			    inst->health_detail);
+		break;
 	default:
 		break;
 	}
@@ -285,20 +360,69 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 	    vrrp_reason_name(a->reason), detail);
 }
 
+/* A lower-priority master heard: a peer can trigger it, so rate-limited. */
+static void
+instance_log_reassert(struct instance *inst, const struct vrrp_addr *peer,
+    uint64_t now_ms)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint64_t suppressed = 0;
+
+	inst->counters.reasserts++;
+	if (!log_ratelimit_allow(&inst->mismatch_log, now_ms, &suppressed))
+		return;
+	log_warn("%s: another master %s with a lower priority heard (split "
+	    "brain healing): advert and gratuitous ARP sent (%" PRIu64
+	    " similar lines suppressed)", inst->conf.name,
+	    vrrp_addr_str(peer, text, sizeof(text)), suppressed);
+}
+
+/* The timeline keeps the wall clock too: people read dates, not uptimes. */
+static void
+instance_record_transition(struct instance *inst, const struct vrrp_actions *a,
+    uint64_t now_ms)
+{
+	struct timeline_entry e = { .from = a->from, .to = a->to,
+		.reason = a->reason, .at_ms = now_ms, .peer = a->peer };
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
+		e.wall_ms = (uint64_t)ts.tv_sec * 1000 +
+		    (uint64_t)ts.tv_nsec / 1000000;
+	if (a->reason >= VRRP_REASON_TRACK_FAULT &&
+	    a->reason <= VRRP_REASON_GROUP_MASTER)
+		snprintf(e.detail, sizeof(e.detail), "%.95s", inst->health_detail);
+	timeline_add(&inst->timeline, &e);
+}
+
 static void
 instance_apply(struct instance *inst, const struct instance_env *env,
     const struct vrrp_actions *a, uint64_t now_ms)
 {
-	if (a->flags & VRRP_ACT_SEND_ADVERT)
+	if (a->flags & VRRP_ACT_SEND_ADVERT) {
+		/* IPv6 VMAC: the source goes on the macvlan with the first advert. */
+		if (inst->conf.use_vmac && inst->have_primary &&
+		    vmac_source(&inst->vmac, env->nl, &inst->primary, true) < 0)
+			inst->counters.send_errors++;
 		instance_send_advert(inst, a->advert_priority);
-	if (a->flags & VRRP_ACT_ADD_VIPS)
+	}
+	if (a->flags & VRRP_ACT_ADD_VIPS) {
+		instance_accept_filter(inst, env, true);
 		instance_add_vips(inst, env);
+	}
 	if (a->flags & VRRP_ACT_SEND_GARP)
-		instance_garp_start(inst, env, now_ms);
+		instance_garp_start(inst, env,
+		    (a->flags & VRRP_ACT_REASSERTED) != 0, now_ms);
 	if (a->flags & VRRP_ACT_REMOVE_VIPS) {
 		instance_remove_vips(inst, env);
-		memset(&inst->garp, 0, sizeof(inst->garp));
+		if (inst->conf.use_vmac)
+			(void)vmac_source(&inst->vmac, env->nl, &inst->primary,
+			    false);
+		instance_accept_filter(inst, env, false);
+		garp_sched_stop(&inst->garp);
 	}
+	if (a->flags & VRRP_ACT_REASSERTED)
+		instance_log_reassert(inst, &a->peer, now_ms);
 	if (a->flags & VRRP_ACT_HANDOVER_STARTED)
 		log_notice("%s: handing over: priority 0 sent, keeping VIPs until "
 		    "a new master is heard (at most %" PRIu64 " ms)",
@@ -308,14 +432,10 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		inst->counters.transitions++;
 		if (a->to == VRRP_STATE_MASTER)
 			inst->counters.became_master++;
-		inst->last.from = a->from;
-		inst->last.to = a->to;
-		inst->last.reason = a->reason;
-		inst->last.at_ms = now_ms;
-		if (a->peer.family != 0)
-			inst->last.peer = a->peer;
-		inst->last.valid = true;
+		instance_record_transition(inst, a, now_ms);
 		drill_on_state(&inst->drill, a->to, now_ms);
+		if (env->on_transition != NULL)
+			env->on_transition(env->transition_arg, inst, a, now_ms);
 	}
 }
 
@@ -327,6 +447,42 @@ instance_feed(struct instance *inst, const struct instance_env *env,
 
 	vrrp_fsm_handle(&inst->fsm, ev, now_ms, &a);
 	instance_apply(inst, env, &a, now_ms);
+}
+
+/*
+ * The macvlan exists on the current base interface (the first time, a
+ * stale one from a crash is replaced). Without it the instance stays in
+ * FAULT (instance_link_ok): VIPs on the base would answer with its MAC.
+ */
+static void
+instance_vmac_resolve(struct instance *inst, const struct instance_env *env)
+{
+	char why[160];
+	int had = inst->vmac.ifindex;
+
+	/* Stopped: its deletion's own link event must not bring it back. */
+	if (inst->vmac.removed)
+		return;
+	if (vmac_ensure(&inst->vmac, env->nl, &inst->conf, inst->ifindex,
+	    why, sizeof(why)) < 0) {
+		log_err("%s: VMAC: %s", inst->conf.name, why);
+		return;
+	}
+	if (had == inst->vmac.ifindex)
+		return;
+	log_info("%s: VMAC interface %s (%02x:%02x:%02x:%02x:%02x:%02x) on %s",
+	    inst->conf.name, inst->conf.vmac_name,
+	    inst->vmac.mac[0], inst->vmac.mac[1], inst->vmac.mac[2],
+	    inst->vmac.mac[3], inst->vmac.mac[4], inst->vmac.mac[5],
+	    inst->conf.interface);
+	/* Deleted under a running master: its VIPs went with it. */
+	if (had != 0 && inst->fsm.state == VRRP_STATE_MASTER) {
+		log_warn("%s: VMAC interface %s was re-created; VIPs added again",
+		    inst->conf.name, inst->conf.vmac_name);
+		memset(inst->vip_owned, 0, sizeof(inst->vip_owned));
+		instance_add_vips(inst, env);
+		garp_sched_fresh(&inst->garp, &inst->conf.garp, evloop_now_ms());
+	}
 }
 
 void
@@ -350,10 +506,18 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 	inst->ifindex = li.ifindex;
 	inst->link_up = li.up;
 	memcpy(inst->mac, li.mac, sizeof(inst->mac));
+	if (inst->conf.use_vmac)
+		instance_vmac_resolve(inst, env);
 	for (size_t i = 0; i < inst->conf.nvips; i++)
 		exclude[i] = inst->conf.vips[i].addr;
-	inst->have_primary = netlink_primary_addr(env->nl, inst->ifindex, AF_INET,
-	    exclude, inst->conf.nvips, &inst->primary) == 0;
+	/* keepalived's default source: the primary (IPv6: link-local) address. */
+	if (inst->conf.have_unicast_src) {
+		inst->primary = inst->conf.unicast_src;
+		inst->have_primary = true;
+	} else
+		inst->have_primary = netlink_primary_addr(env->nl,
+		    inst->ifindex, inst->conf.family, exclude, inst->conf.nvips,
+		    &inst->primary) == 0;
 	if (inst->have_primary) {
 		inst->fsm.cfg.primary_addr = inst->primary;
 		if (!had_primary || vrrp_addr_cmp(&old_primary, &inst->primary) != 0)
@@ -362,8 +526,9 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 			    vrrp_addr_str(&inst->primary, text, sizeof(text)),
 			    inst->conf.interface);
 	} else if (had_primary || inst->fsm.state == VRRP_STATE_INIT) {
-		log_warn("%s: %s has no IPv4 address to send adverts from",
-		    inst->conf.name, inst->conf.interface);
+		log_warn("%s: %s has no %s address to send adverts from",
+		    inst->conf.name, inst->conf.interface,
+		    inst->conf.family == AF_INET6 ? "link-local IPv6" : "IPv4");
 	}
 }
 
@@ -371,7 +536,8 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 static bool
 instance_link_ok(const struct instance *inst)
 {
-	return inst->ifindex != 0 && inst->link_up && inst->have_primary;
+	return inst->ifindex != 0 && inst->link_up && inst->have_primary &&
+	    (!inst->conf.use_vmac || inst->vmac.ifindex != 0);
 }
 
 void
@@ -384,6 +550,10 @@ instance_start(struct instance *inst, const struct instance_env *env,
 		instance_remove_stale_vips(inst, env);
 	if (!instance_link_ok(inst))
 		ev.type = VRRP_EV_IFACE_DOWN;
+	else if (inst->track_fault)
+		ev.type = VRRP_EV_TRACK_FAULT;
+	else if (inst->group_fault)
+		ev.type = VRRP_EV_GROUP_FAULT;
 	instance_feed(inst, env, &ev, now_ms);
 }
 
@@ -408,6 +578,9 @@ void
 instance_release_all(struct instance *inst, const struct instance_env *env)
 {
 	instance_remove_vips(inst, env);
+	instance_accept_filter(inst, env, false);
+	if (inst->conf.use_vmac)
+		vmac_remove(&inst->vmac, env->nl, &inst->conf);
 }
 
 void
@@ -456,6 +629,15 @@ instance_check_addr_list(struct instance *inst, const struct vrrp_advert *adv,
 		    vrrp_addr_str(&meta->src, text, sizeof(text)));
 }
 
+static bool
+instance_is_peer(const struct instance *inst, const struct vrrp_addr *a)
+{
+	for (size_t i = 0; i < inst->conf.npeers; i++)
+		if (vrrp_addr_cmp(&inst->conf.peers[i], a) == 0)
+			return true;
+	return false;
+}
+
 void
 instance_receive(struct instance *inst, const struct instance_env *env,
     const struct vrrp_advert *adv, const struct vrrp_pkt_meta *meta,
@@ -467,6 +649,11 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 
 	if (inst->have_primary && vrrp_addr_cmp(&meta->src, &inst->primary) == 0) {
 		instance_count_drop(inst, VRRP_DROP_OWN_PACKET, &meta->src, now_ms);
+		return;
+	}
+	/* Unicast mode: whoever is not a configured peer has no say. */
+	if (inst->conf.npeers > 0 && !instance_is_peer(inst, &meta->src)) {
+		instance_count_drop(inst, VRRP_DROP_NOT_PEER, &meta->src, now_ms);
 		return;
 	}
 	/* The ICV was good; an old sequence number makes it a replay. */
@@ -515,7 +702,8 @@ instance_link_update(struct instance *inst, const struct instance_env *env,
 
 	if (running && !instance_link_ok(inst))
 		ev.type = VRRP_EV_IFACE_DOWN;
-	else if (!running && instance_link_ok(inst) && !inst->forced_fault)
+	else if (!running && instance_link_ok(inst) && !inst->forced_fault &&
+	    !inst->track_fault && !inst->group_fault)
 		ev.type = VRRP_EV_IFACE_UP;
 	else
 		return;
@@ -539,7 +727,8 @@ instance_force_fault(struct instance *inst, const struct instance_env *env,
 	log_notice("%s: forced FAULT %s by vipctl", inst->conf.name,
 	    on ? "on" : "off");
 	/* Off with a dead link: stay in FAULT, the link event will start us. */
-	if (on || instance_link_ok(inst))
+	if (on || (instance_link_ok(inst) && !inst->track_fault &&
+	    !inst->group_fault))
 		instance_feed(inst, env, &ev, now_ms);
 	return 0;
 }
@@ -564,11 +753,10 @@ instance_next_deadline(const struct instance *inst)
 {
 	uint64_t due = vrrp_fsm_next_deadline(&inst->fsm);
 
-	due = min_deadline(due, inst->garp.next_ms);
-	due = min_deadline(due, inst->garp.second_burst_ms);
+	due = min_deadline(due, garp_sched_next(&inst->garp));
 	due = min_deadline(due, drill_next_deadline(&inst->drill,
 	    inst->fsm.hold_until_ms));
-	return min_deadline(due, inst->garp.refresh_ms);
+	return due;
 }
 
 int
@@ -614,4 +802,69 @@ instance_drill_take_report(struct instance *inst, const char **report, bool *ok)
 	*ok = inst->drill.ok;
 	log_notice("%s", inst->drill.report);
 	return true;
+}
+
+/* ---- health: tracking and sync groups ------------------------------------ */
+
+/* Nothing but health keeps us in FAULT: the way back is open. */
+static bool
+instance_may_leave_fault(const struct instance *inst)
+{
+	return instance_link_ok(inst) && !inst->forced_fault &&
+	    !inst->track_fault && !inst->group_fault;
+}
+
+void
+instance_track_apply(struct instance *inst, const struct instance_env *env,
+    const struct track_result *r, uint64_t now_ms)
+{
+	struct vrrp_event ev = { .type = VRRP_EV_TRACK_FAULT };
+	struct vrrp_actions a;
+	uint8_t old = inst->fsm.cfg.priority;
+
+	inst->track = *r;
+	if (r->fault != inst->track_fault) {
+		inst->track_fault = r->fault;
+		snprintf(inst->health_detail, sizeof(inst->health_detail), "%s",
+		    r->fault ? r->reason : "no tracked object failing");
+		log_notice("%s: tracking: %s", inst->conf.name, r->fault ?
+		    r->reason : "no tracked object failing any more");
+		if (!r->fault)
+			ev.type = VRRP_EV_TRACK_OK;
+		/* INIT: not started yet; instance_start() reads track_fault. */
+		if (inst->fsm.state != VRRP_STATE_INIT &&
+		    (r->fault || instance_may_leave_fault(inst)))
+			instance_feed(inst, env, &ev, now_ms);
+	}
+	if (r->fault || r->priority == old ||
+	    !vrrp_fsm_set_priority(&inst->fsm, r->priority, now_ms, &a))
+		return;
+	log_notice("%s: priority %u -> %u (%s)", inst->conf.name, old,
+	    r->priority, r->adjust != 0 ? r->reason : "tracked objects ok");
+	instance_apply(inst, env, &a, now_ms);
+}
+
+void
+instance_group_event(struct instance *inst, const struct instance_env *env,
+    enum vrrp_event_type type, const char *detail, uint64_t now_ms)
+{
+	struct vrrp_event ev = { .type = type };
+
+	snprintf(inst->health_detail, sizeof(inst->health_detail), "%s", detail);
+	if (type == VRRP_EV_GROUP_FAULT) {
+		inst->group_fault = true;
+		if (inst->fsm.state == VRRP_STATE_INIT)
+			return;
+	} else if (type == VRRP_EV_GROUP_OK) {
+		inst->group_fault = false;
+		if (!instance_may_leave_fault(inst))
+			return;
+	}
+	instance_feed(inst, env, &ev, now_ms);
+}
+
+bool
+instance_own_fault(const struct instance *inst)
+{
+	return !instance_link_ok(inst) || inst->forced_fault || inst->track_fault;
 }

@@ -4,7 +4,8 @@
  * gratuitous ARP bursts), its counters and its last transition.
  *
  * Owns: the struct vrrp_fsm, the GARP schedule, which VIPs it added (and so
- * may remove), per-instance counters and log rate limits.
+ * may remove), its VMAC interface (use_vmac), whether its VIPs are in the
+ * accept-mode drop sets, per-instance counters and log rate limits.
  * Never does: own sockets shared between instances (the daemon passes the
  * interface's advert socket and the environment in), parse config, or read
  * packets off the wire.
@@ -17,10 +18,15 @@
 
 #include "conf.h"
 #include "drill.h"
+#include "garp_sched.h"
 #include "log.h"
+#include "nft.h"
 #include "nl.h"
+#include "timeline.h"
+#include "track.h"
 #include "vrrp_auth.h"
 #include "vrrp_fsm.h"
+#include "vmac.h"
 #include "vrrp_pkt.h"
 
 struct vrrp_counters {
@@ -34,35 +40,29 @@ struct vrrp_counters {
 	uint64_t send_errors;
 	uint64_t vip_errors;
 	uint64_t addr_list_mismatch;   /* peer advertises other VIPs: logged, still used */
+	uint64_t reasserts;            /* lower-priority master heard while master */
 	uint64_t drops[VRRP_DROP__COUNT];
 };
+
+struct instance;
 
 /* What the instance needs from the daemon to touch the OS. */
 struct instance_env {
 	struct netlink *nl;
 	int garp_fd;                   /* AF_PACKET socket */
-};
-
-struct garp_schedule {
-	uint32_t remaining;            /* ARPs left in the current burst */
-	uint64_t next_ms;              /* next ARP of the burst, 0 = none */
-	uint64_t second_burst_ms;      /* garp.delay_ms after becoming master, 0 = none */
-	uint64_t refresh_ms;           /* garp.refresh_s while master, 0 = none */
-};
-
-struct instance_transition {
-	enum vrrp_state from, to;
-	enum vrrp_reason reason;
-	uint64_t at_ms;                /* monotonic */
-	struct vrrp_addr peer;
-	bool valid;
+	struct nft *nft;               /* table inet vipd: the accept-mode filter */
+	bool accept_filter_ok;         /* its sets and chain exist */
+	/* Called after every state change (notify, sync groups); may be NULL. */
+	void (*on_transition)(void *arg, struct instance *inst,
+			      const struct vrrp_actions *a, uint64_t now_ms);
+	void *transition_arg;
 };
 
 struct instance {
 	struct conf_instance conf;
 	struct vrrp_fsm fsm;
 	struct vrrp_counters counters;
-	struct instance_transition last;
+	struct timeline timeline;      /* the last TIMELINE_MAX transitions */
 	struct vrrp_addr last_advert_src;  /* sender of the last advert heard */
 
 	int ifindex;                   /* 0 while the interface is missing */
@@ -76,8 +76,14 @@ struct instance {
 
 	bool vip_owned[VRRP_MAX_ADDRS];/* added by us, so ours to remove */
 	bool forced_fault;             /* vipctl fault on: stays FAULT until off */
+	bool track_fault;              /* a tracked object with weight 0 failed */
+	bool group_fault;              /* another sync group member is in FAULT */
+	struct track_result track;     /* last evaluation of the tracked objects */
+	char health_detail[TRACK_REASON_MAX]; /* why of a health transition */
 	struct drill drill;
-	struct garp_schedule garp;
+	struct garp_sched garp;
+	struct vmac vmac;              /* use_vmac: the macvlan the VIPs live on */
+	bool accept_blocked;           /* our VIPs are in the accept-mode drop sets */
 
 	struct log_ratelimit drop_log;
 	struct log_ratelimit mismatch_log;
@@ -90,7 +96,8 @@ void instance_init(struct instance *inst, const struct conf_instance *conf,
 /*
  * Reload: take conf in place when it differs from the running one only in
  * settings that need no restart (priority, advert interval, preemption,
- * garp); state and VIPs stay. Returns false when a restart is needed.
+ * garp, tracking and notify); state and VIPs stay. Returns false when a
+ * restart is needed.
  */
 bool instance_update(struct instance *inst, const struct conf_instance *conf,
 		     enum conf_handover handover);
@@ -157,6 +164,27 @@ void instance_count_drop(struct instance *inst, enum vrrp_drop reason,
 /* After instance_resolve(): enter or leave FAULT as the link now allows. */
 void instance_link_update(struct instance *inst, const struct instance_env *env,
 			  uint64_t now_ms);
+
+/*
+ * Tracking decided (lib/track): enter or leave FAULT, or take the new
+ * effective priority (a Master advertises it at once). Each change is one
+ * log line with r->reason; a transition records it in the timeline.
+ */
+void instance_track_apply(struct instance *inst, const struct instance_env *env,
+			  const struct track_result *r, uint64_t now_ms);
+
+/*
+ * Sync group decided: VRRP_EV_GROUP_FAULT / GROUP_OK set or clear
+ * group_fault (FAULT is left only when nothing else holds it);
+ * GROUP_BACKUP / GROUP_MASTER go to the state machine. detail names the
+ * member that caused it, for the log line and the timeline.
+ */
+void instance_group_event(struct instance *inst, const struct instance_env *env,
+			  enum vrrp_event_type type, const char *detail,
+			  uint64_t now_ms);
+
+/* FAULT for a reason of its own (link, vipctl, tracking), not its group's. */
+bool instance_own_fault(const struct instance *inst);
 
 /* Run whatever is due at now_ms (FSM timers, GARP schedule). */
 void instance_tick(struct instance *inst, const struct instance_env *env,

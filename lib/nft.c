@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <nftables/libnftables.h>
@@ -102,4 +103,34 @@ nft_table_remove(struct nft *nft, char *err, size_t err_len)
 	return nft_apply(nft,
 	    "add table " NFT_TABLE "\n"
 	    "delete table " NFT_TABLE "\n", err, err_len);
+}
+
+int
+nft_query(struct nft *nft, const char *cmd, char **out, char *err,
+    size_t err_len)
+{
+	const char *text;
+	int rc;
+
+	*out = NULL;
+	if (err != NULL && err_len > 0)
+		err[0] = '\0';
+	if (nft->ctx == NULL) {
+		if (err != NULL && err_len > 0)
+			snprintf(err, err_len, "nftables context not open");
+		return -EINVAL;
+	}
+	rc = nft_run_cmd_from_buffer(nft->ctx, cmd);
+	/* Valid until the next read of the buffer: copy it now. */
+	text = nft_ctx_get_output_buffer(nft->ctx);
+	if (rc == 0 && (*out = strdup(text != NULL ? text : "")) == NULL)
+		rc = -ENOMEM;
+	if (rc == -ENOMEM)
+		return rc;
+	if (rc != 0) {
+		nft_first_line(nft_ctx_get_error_buffer(nft->ctx), err, err_len);
+		return -EINVAL;
+	}
+	(void)nft_ctx_get_error_buffer(nft->ctx);
+	return 0;
 }

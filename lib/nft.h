@@ -56,4 +56,12 @@ int nft_table_reset(struct nft *nft, char *err, size_t err_len);
 /* Delete the table if it is there. Returns as nft_apply(). */
 int nft_table_remove(struct nft *nft, char *err, size_t err_len);
 
+/*
+ * Run one read-only command ("list counters table inet vipd") and return
+ * nft's text output in *out (caller frees). Returns as nft_apply(), or
+ * -ENOMEM.
+ */
+int nft_query(struct nft *nft, const char *cmd, char **out, char *err,
+    size_t err_len);
+
 #endif

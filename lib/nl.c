@@ -10,6 +10,7 @@
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
 #include <netlink/route/link.h>
+#include <netlink/route/link/macvlan.h>
 
 #include "nl.h"
 
@@ -190,6 +191,13 @@ netlink_addr_add(struct netlink *nl, int ifindex, const struct vrrp_addr *addr,
 
 	if ((ra = netlink_addr_build(ifindex, addr, prefix_len)) == NULL)
 		return -ENOMEM;
+	/*
+	 * A VIP must serve the moment we are master: duplicate address
+	 * detection would hold an IPv6 one tentative for a second or more,
+	 * and VRRP already decided who owns it.
+	 */
+	if (addr->family == AF_INET6)
+		rtnl_addr_set_flags(ra, IFA_F_NODAD);
 	/* NLM_F_EXCL: an address already there is the caller's to know. */
 	err = rtnl_addr_add(nl->req, ra, NLM_F_EXCL);
 	rtnl_addr_put(ra);
@@ -253,4 +261,101 @@ netlink_primary_addr(struct netlink *nl, int ifindex, int family,
 	}
 	nl_cache_free(cache);
 	return found;
+}
+
+int
+netlink_macvlan_add(struct netlink *nl, int parent_ifindex, const char *name,
+    const uint8_t mac[6])
+{
+	struct rtnl_link *link;
+	struct nl_addr *lladdr;
+	int err;
+
+	if ((link = rtnl_link_macvlan_alloc()) == NULL)
+		return -ENOMEM;
+	if ((lladdr = nl_addr_build(AF_LLC, mac, 6)) == NULL) {
+		rtnl_link_put(link);
+		return -ENOMEM;
+	}
+	rtnl_link_set_name(link, name);
+	rtnl_link_set_link(link, parent_ifindex);
+	rtnl_link_set_addr(link, lladdr);
+	/* Down: the caller sets its sysctls before it can send anything. */
+	/* Why bridge mode: see vmac.c. */
+	rtnl_link_macvlan_set_mode(link, MACVLAN_MODE_BRIDGE);
+	err = rtnl_link_add(nl->req, link, NLM_F_CREATE | NLM_F_EXCL);
+	nl_addr_put(lladdr);
+	rtnl_link_put(link);
+	return netlink_errno(err);
+}
+
+int
+netlink_link_set_up(struct netlink *nl, int ifindex)
+{
+	struct rtnl_link *link, *change;
+	int err;
+
+	link = rtnl_link_alloc();
+	change = rtnl_link_alloc();
+	if (link == NULL || change == NULL) {
+		if (link != NULL)
+			rtnl_link_put(link);
+		if (change != NULL)
+			rtnl_link_put(change);
+		return -ENOMEM;
+	}
+	rtnl_link_set_ifindex(link, ifindex);
+	rtnl_link_set_flags(change, IFF_UP);
+	err = rtnl_link_change(nl->req, link, change, 0);
+	rtnl_link_put(change);
+	rtnl_link_put(link);
+	return netlink_errno(err);
+}
+
+int
+netlink_macvlan_del(struct netlink *nl, const char *name)
+{
+	struct rtnl_link *link = NULL;
+	const char *type;
+	int err;
+
+	err = rtnl_link_get_kernel(nl->req, 0, name, &link);
+	if (err < 0)
+		return err == -NLE_OBJ_NOTFOUND || err == -NLE_NODEV ?
+		    -ENODEV : netlink_errno(err);
+	type = rtnl_link_get_type(link);
+	if (type == NULL || strcmp(type, "macvlan") != 0) {
+		rtnl_link_put(link);
+		return -EEXIST;
+	}
+	err = rtnl_link_delete(nl->req, link);
+	rtnl_link_put(link);
+	return netlink_errno(err);
+}
+
+int
+netlink_macvlan_count(struct netlink *nl, int parent_ifindex,
+    const uint8_t prefix[5], int skip_ifindex)
+{
+	struct nl_cache *cache;
+	struct nl_object *obj;
+	int err, n = 0;
+
+	if ((err = rtnl_link_alloc_cache(nl->req, AF_UNSPEC, &cache)) < 0)
+		return netlink_errno(err);
+	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
+		struct rtnl_link *link = (struct rtnl_link *)obj;
+		struct nl_addr *lladdr = rtnl_link_get_addr(link);
+		const char *type = rtnl_link_get_type(link);
+
+		if (rtnl_link_get_link(link) != parent_ifindex ||
+		    rtnl_link_get_ifindex(link) == skip_ifindex ||
+		    type == NULL || strcmp(type, "macvlan") != 0 ||
+		    lladdr == NULL || nl_addr_get_len(lladdr) != 6 ||
+		    memcmp(nl_addr_get_binary_addr(lladdr), prefix, 5) != 0)
+			continue;
+		n++;
+	}
+	nl_cache_free(cache);
+	return n;
 }

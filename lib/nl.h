@@ -54,8 +54,9 @@ int netlink_link_get(struct netlink *nl, const char *ifname,
 		     struct netlink_link_info *out);
 
 /*
- * Add addr/prefix_len to ifindex. Returns 0, -EEXIST when the address is
- * already there, or another -errno.
+ * Add addr/prefix_len to ifindex (IPv6: without duplicate address
+ * detection, IFA_F_NODAD, so it serves at once). Returns 0, -EEXIST when
+ * the address is already there, or another -errno.
  */
 int netlink_addr_add(struct netlink *nl, int ifindex,
 		     const struct vrrp_addr *addr, uint8_t prefix_len);
@@ -71,6 +72,29 @@ int netlink_addr_del(struct netlink *nl, int ifindex,
 int netlink_primary_addr(struct netlink *nl, int ifindex, int family,
 			 const struct vrrp_addr *exclude, size_t nexclude,
 			 struct vrrp_addr *out);
+
+/*
+ * Create macvlan `name` on parent_ifindex with address mac, in bridge mode,
+ * administratively down (the VMAC of an instance: its settings come first).
+ * Returns 0, -EEXIST when a link of that name exists, or another -errno.
+ */
+int netlink_macvlan_add(struct netlink *nl, int parent_ifindex,
+			const char *name, const uint8_t mac[6]);
+/*
+ * How many macvlans on parent_ifindex have a MAC starting with the 5 bytes
+ * of prefix (other than skip_ifindex). Returns the count or -errno.
+ */
+int netlink_macvlan_count(struct netlink *nl, int parent_ifindex,
+			  const uint8_t prefix[5], int skip_ifindex);
+
+/* Set ifindex administratively up. Returns 0 or -errno. */
+int netlink_link_set_up(struct netlink *nl, int ifindex);
+
+/*
+ * Delete link `name` if it is a macvlan. Returns 0, -ENODEV when there is
+ * no such link, -EEXIST when it is something else (not ours to delete).
+ */
+int netlink_macvlan_del(struct netlink *nl, const char *name);
 
 /* Text of a libnl error (the negative value libnl returned) or an errno. */
 const char *netlink_strerror(int err);

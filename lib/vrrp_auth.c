@@ -71,13 +71,16 @@ vrrp_auth_ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt, size_t len,
 	 * RFC 2402 3.3.3.1.1.1: fields a router may change in flight count as
 	 * zero. keepalived zeroes TOS, the flags and fragment offset and the
 	 * header checksum; TTL only for unicast peers (a multicast advert must
-	 * arrive with 255 anyway), so it is covered here. The IP id and total
-	 * length are covered too. Options, if any, are taken as they are:
-	 * keepalived never sends them.
+	 * arrive with 255 anyway), so it is covered when the destination is a
+	 * multicast group (224.0.0.0/4) and zeroed otherwise. The IP id and
+	 * total length are covered too. Options, if any, are taken as they
+	 * are: keepalived never sends them.
 	 */
 	copy[1] = 0;
 	copy[6] = 0;
 	copy[7] = 0;
+	if ((copy[16] & 0xf0) != 224)
+		copy[8] = 0;
 	copy[10] = 0;
 	copy[11] = 0;
 	/* RFC 2402 3.3.3.1.2: the ICV field itself is zero while computed. */

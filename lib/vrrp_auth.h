@@ -8,7 +8,8 @@
  * SPI = the sender's IPv4 address, a sequence number, and an ICV that is
  * HMAC-MD5 (RFC 2104) keyed with the 8-byte NUL-padded auth_pass, over the
  * whole datagram with TOS, fragment offset, header checksum and the ICV
- * itself zeroed (TTL and IP id are covered), cut to 12 bytes.
+ * itself zeroed (TTL and IP id are covered; TTL too is zeroed for unicast
+ * peers, i.e. a destination that is not multicast), cut to 12 bytes.
  *
  * Owns: that computation (through OpenSSL), and struct vrrp_ah_replay, which
  * an instance embeds. Pure but for OpenSSL, which initialises itself on

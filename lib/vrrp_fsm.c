@@ -36,6 +36,12 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_FORCED_FAULT] = "forced fault (vipctl fault on)",
 	[VRRP_REASON_FORCED_FAULT_OFF] = "forced fault cleared (vipctl fault off)",
 	[VRRP_REASON_DRILL] = "drill (vipctl drill)",
+	[VRRP_REASON_TRACK_FAULT] = "tracked object failed",
+	[VRRP_REASON_TRACK_OK] = "tracked objects recovered",
+	[VRRP_REASON_GROUP_FAULT] = "sync group member in FAULT",
+	[VRRP_REASON_GROUP_OK] = "sync group out of FAULT",
+	[VRRP_REASON_GROUP_BACKUP] = "sync group member became BACKUP",
+	[VRRP_REASON_GROUP_MASTER] = "sync group ready for MASTER",
 };
 
 /*
@@ -134,6 +140,7 @@ fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
 	fsm->state = to;
 	fsm->state_since_ms = now_ms;
 	fsm->last_reason = reason;
+	fsm->want_master = false;
 }
 
 static void
@@ -351,6 +358,31 @@ fsm_backup_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	    vrrp_fsm_down_ms(fsm, local,
 	    fsm->master_adver_interval_ms));
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	/* A master we accept: nothing to take over from. */
+	fsm->want_master = false;
+}
+
+/*
+ * A Master hearing a lower-priority master: two masters, a split brain
+ * that is healing. RFC 5798 6.4.3 only discards the advert, and the other
+ * master yields at our next advert; but clients whose ARP entry points at
+ * it would keep sending there until their entry expires. So, as keepalived
+ * does, advertise at once and announce the VIPs again. At most once per
+ * advert interval, so that a flood of such adverts costs one burst.
+ */
+static void
+fsm_master_reassert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+    uint64_t now_ms, struct vrrp_actions *out)
+{
+	if (fsm->reassert_allowed_ms != 0 && now_ms < fsm->reassert_allowed_ms)
+		return;
+	fsm->reassert_allowed_ms = fsm_deadline(now_ms,
+	    fsm->cfg.advert_interval_ms);
+	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_SEND_GARP |
+	    VRRP_ACT_REASSERTED;
+	out->advert_priority = fsm->cfg.priority;
+	out->peer = ev->src;
+	fsm->adver_due_ms = fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
 }
 
 static void
@@ -391,8 +423,10 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	else if (ev->priority == local &&
 	    fsm_addr_cmp(&ev->src, &fsm->cfg.primary_addr) > 0)
 		reason = VRRP_REASON_TIE_HIGHER_ADDRESS;
-	else
+	else {
+		fsm_master_reassert(fsm, ev, now_ms, out);
 		return;
+	}
 
 	/*
 	 * Make-before-break: the new master's advert comes a moment before its
@@ -404,6 +438,14 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		    VRRP_HANDOVER_GRACE_MS);
 	else
 		out->flags |= VRRP_ACT_REMOVE_VIPS;
+	/*
+	 * A split brain healing: clients may have followed us. Advertise once
+	 * more, so that the winner hears a lower-priority master and announces
+	 * its VIPs again (fsm_master_reassert) even when we heard it first;
+	 * otherwise those clients would wait for their ARP entries to expire.
+	 */
+	out->flags |= VRRP_ACT_SEND_ADVERT;
+	out->advert_priority = local;
 	out->peer = ev->src;
 	fsm->adver_due_ms = 0;
 	if (ev->max_adver_int_ms != 0)
@@ -436,6 +478,13 @@ fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 		return;
 	}
 	if (fsm->master_down_due_ms != 0 && fsm->master_down_due_ms <= now_ms) {
+		if (fsm->group_gate) {
+			/* The group decides; the timer is done either way. */
+			fsm->master_down_due_ms = 0;
+			fsm->want_master = true;
+			out->flags |= VRRP_ACT_WANT_MASTER;
+			return;
+		}
 		fsm_become_master(fsm, fsm->takeover_reason, now_ms, out);
 		return;
 	}
@@ -447,6 +496,9 @@ fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 		    fsm->cfg.advert_interval_ms);
 	}
 }
+
+static void fsm_group_backup(struct vrrp_fsm *fsm, uint64_t now_ms,
+    struct vrrp_actions *out);
 
 void
 vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
@@ -517,7 +569,78 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		if (fsm->state == VRRP_STATE_FAULT)
 			fsm_start(fsm, VRRP_REASON_FORCED_FAULT_OFF, now_ms, out);
 		break;
+	case VRRP_EV_TRACK_FAULT:
+	case VRRP_EV_GROUP_FAULT:
+		/* Unhealthy: say goodbye (the link still works) and release now. */
+		if (fsm->state != VRRP_STATE_FAULT)
+			fsm_stop(fsm, VRRP_STATE_FAULT, ev->type ==
+			    VRRP_EV_TRACK_FAULT ? VRRP_REASON_TRACK_FAULT :
+			    VRRP_REASON_GROUP_FAULT, now_ms, out);
+		break;
+	case VRRP_EV_TRACK_OK:
+	case VRRP_EV_GROUP_OK:
+		if (fsm->state == VRRP_STATE_FAULT)
+			fsm_start(fsm, ev->type == VRRP_EV_TRACK_OK ?
+			    VRRP_REASON_TRACK_OK : VRRP_REASON_GROUP_OK, now_ms,
+			    out);
+		break;
+	case VRRP_EV_GROUP_BACKUP:
+		fsm_group_backup(fsm, now_ms, out);
+		break;
+	case VRRP_EV_GROUP_MASTER:
+		if (fsm->state == VRRP_STATE_BACKUP && fsm->want_master)
+			fsm_become_master(fsm, VRRP_REASON_GROUP_MASTER, now_ms,
+			    out);
+		break;
 	}
+}
+
+/*
+ * A Master whose sync group went Backup: priority 0 so that the peer takes
+ * over after its Skew_Time, VIPs released at once (the peer's group moves
+ * all its members together), then Backup like any other.
+ */
+static void
+fsm_group_backup(struct vrrp_fsm *fsm, uint64_t now_ms,
+    struct vrrp_actions *out)
+{
+	if (fsm->state != VRRP_STATE_MASTER || fsm->releasing)
+		return;
+	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS;
+	out->advert_priority = 0;
+	fsm->adver_due_ms = 0;
+	fsm->vips_release_due_ms = 0;
+	fsm_forget_master(fsm);
+	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
+	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
+	    fsm->master_adver_interval_ms));
+	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
+	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
+	fsm_transition(fsm, VRRP_STATE_BACKUP, VRRP_REASON_GROUP_BACKUP, now_ms,
+	    out);
+}
+
+bool
+vrrp_fsm_set_priority(struct vrrp_fsm *fsm, uint8_t priority, uint64_t now_ms,
+    struct vrrp_actions *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->from = out->to = fsm->state;
+	if (priority == 0 || priority == VRRP_PRIO_OWNER ||
+	    fsm->cfg.priority == VRRP_PRIO_OWNER)
+		return false;
+	if (priority == fsm->cfg.priority)
+		return true;
+	fsm->cfg.priority = priority;
+	/* Tell the Backups now rather than at the next Adver_Timer. */
+	if (fsm->state == VRRP_STATE_MASTER && !fsm->releasing) {
+		out->flags |= VRRP_ACT_SEND_ADVERT;
+		out->advert_priority = priority;
+		fsm->adver_due_ms = fsm_deadline(now_ms,
+		    fsm->cfg.advert_interval_ms);
+	}
+	return true;
 }
 
 uint64_t

@@ -45,6 +45,12 @@ enum vrrp_reason {
 	VRRP_REASON_FORCED_FAULT,       /* operator: vipctl fault on */
 	VRRP_REASON_FORCED_FAULT_OFF,   /* operator: vipctl fault off */
 	VRRP_REASON_DRILL,              /* operator: vipctl drill (rfc hand-over) */
+	VRRP_REASON_TRACK_FAULT,        /* a tracked object with weight 0 failed */
+	VRRP_REASON_TRACK_OK,           /* tracked objects recovered */
+	VRRP_REASON_GROUP_FAULT,        /* another sync group member is in FAULT */
+	VRRP_REASON_GROUP_OK,           /* no sync group member in FAULT any more */
+	VRRP_REASON_GROUP_BACKUP,       /* another sync group member became BACKUP */
+	VRRP_REASON_GROUP_MASTER,       /* every sync group member ready for MASTER */
 	VRRP_REASON__COUNT
 };
 
@@ -58,6 +64,12 @@ enum vrrp_event_type {
 	VRRP_EV_FORCE_FAULT, /* operator drill: hand over (if Master), then FAULT */
 	VRRP_EV_FORCE_FAULT_OFF, /* back out of a forced FAULT, as at startup */
 	VRRP_EV_DRILL,       /* Master only: hand over, then Backup for hold_ms */
+	VRRP_EV_TRACK_FAULT, /* tracking says FAULT: priority 0 if Master, no VIPs */
+	VRRP_EV_TRACK_OK,    /* out of a tracking FAULT, as at startup */
+	VRRP_EV_GROUP_FAULT, /* sync group: another member is in FAULT */
+	VRRP_EV_GROUP_OK,    /* sync group: out of FAULT, as at startup */
+	VRRP_EV_GROUP_BACKUP,/* sync group: a Master yields (priority 0) to Backup */
+	VRRP_EV_GROUP_MASTER,/* sync group: a Backup waiting at the gate takes over */
 };
 
 struct vrrp_event {
@@ -78,6 +90,11 @@ enum vrrp_action_flags {
 	VRRP_ACT_REMOVE_VIPS = 1u << 3,
 	VRRP_ACT_STATE_CHANGED = 1u << 4,/* from/to/reason are valid: log, notify, dump */
 	VRRP_ACT_HANDOVER_STARTED = 1u << 5,/* priority 0 sent, VIPs kept until released */
+	VRRP_ACT_REASSERTED  = 1u << 6,  /* a lower-priority master was heard (a split
+					    brain healing): advert and GARP sent at once;
+					    actions.peer is that master */
+	VRRP_ACT_WANT_MASTER = 1u << 7,  /* group gate closed: Master_Down_Timer
+					    expired, waiting for the sync group */
 };
 
 /*
@@ -144,6 +161,15 @@ struct vrrp_fsm {
 	/* Drill: no preemption before hold_until_ms (0 = no hold). */
 	uint32_t drill_hold_ms;
 	uint64_t hold_until_ms;
+	/* Master: no new reassertion before this time (one per advert interval). */
+	uint64_t reassert_allowed_ms;
+	/*
+	 * Sync group gate: while closed, a Backup whose Master_Down_Timer
+	 * expires does not take over by itself but sets want_master and waits
+	 * for VRRP_EV_GROUP_MASTER, so that members become MASTER together.
+	 */
+	bool group_gate;
+	bool want_master;
 };
 
 void vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg);
@@ -155,6 +181,18 @@ void vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg);
  */
 void vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		     uint64_t now_ms, struct vrrp_actions *out);
+
+/*
+ * A new effective priority (tracking). 0 and 255 are refused (the owner is
+ * never adjusted; 0 is a goodbye): returns false and changes nothing. A
+ * Master advertises the new priority at once, so that a Backup that now
+ * has more preempts (RFC 5798 6.4.2: it ignores lower-priority adverts,
+ * when Preempt_Mode is true, until its Master_Down_Timer fires); a Backup
+ * that now has more than its Master does the same on that Master's next
+ * advert.
+ */
+bool vrrp_fsm_set_priority(struct vrrp_fsm *fsm, uint8_t priority,
+			   uint64_t now_ms, struct vrrp_actions *out);
 
 /* Earliest armed deadline (ms), or 0 when no timer is armed. */
 uint64_t vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm);

@@ -55,6 +55,7 @@ static const char *const vrrp_drop_names[VRRP_DROP__COUNT] = {
 	[VRRP_DROP_AUTH_TYPE] = "auth_type",
 	[VRRP_DROP_AUTH] = "auth",
 	[VRRP_DROP_AH_SEQ] = "ah_seq",
+	[VRRP_DROP_NOT_PEER] = "not_peer",
 };
 
 const char *
@@ -256,6 +257,43 @@ vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
 	return VRRP_DROP_NONE;
 }
 
+enum vrrp_drop
+vrrp_pkt_parse_ipv6(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
+    const uint8_t **payload, size_t *payload_len)
+{
+	size_t plen;
+
+	*payload = NULL;
+	*payload_len = 0;
+	if (len < VRRP_IPV6_HDR_LEN || pkt[0] >> 4 != 6)
+		return VRRP_DROP_IP_HEADER;
+	memset(meta, 0, sizeof(*meta));
+	meta->src.family = AF_INET6;
+	memcpy(meta->src.bytes, pkt + 8, 16);
+	meta->dst.family = AF_INET6;
+	memcpy(meta->dst.bytes, pkt + 24, 16);
+	meta->ttl = pkt[7];
+	plen = get_be16(pkt + 4);
+	if (plen > len - VRRP_IPV6_HDR_LEN)
+		return VRRP_DROP_IP_HEADER;
+	/* RFC 5798 5.1.2.4: VRRP is the next header; v3 has no AH to unwrap. */
+	if (pkt[6] != VRRP_IPPROTO)
+		return VRRP_DROP_PROTOCOL;
+	meta->protocol = VRRP_IPPROTO;
+	*payload = pkt + VRRP_IPV6_HDR_LEN;
+	*payload_len = plen;
+	return VRRP_DROP_NONE;
+}
+
+enum vrrp_drop
+vrrp_pkt_parse_ip(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
+    const uint8_t **payload, size_t *payload_len)
+{
+	if (len > 0 && pkt[0] >> 4 == 6)
+		return vrrp_pkt_parse_ipv6(pkt, len, meta, payload, payload_len);
+	return vrrp_pkt_parse_ipv4(pkt, len, meta, payload, payload_len);
+}
+
 /*
  * RFC 2402 3.4.4: recompute the ICV of the datagram meta describes and
  * compare in constant time; keepalived then wants the SPI to be the source
@@ -324,7 +362,7 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	enum vrrp_drop r;
 
 	/* RFC 5798 7.1: only a router on our own link can send with TTL 255. */
-	if (meta->ttl != VRRP_REQUIRED_TTL)
+	if (meta->ttl != VRRP_REQUIRED_TTL && !meta->any_ttl)
 		return VRRP_DROP_TTL;
 	if (len < VRRP_HDR_LEN)
 		return VRRP_DROP_TRUNCATED;

@@ -16,6 +16,7 @@
 #ifndef VIPD_VRRP_PKT_H
 #define VIPD_VRRP_PKT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -30,6 +31,8 @@
 #define VRRP_AH_ICV_LEN 12      /* HMAC-MD5-96 (RFC 2403) */
 #define VRRP_AH_HDR_LEN (12 + VRRP_AH_ICV_LEN) /* RFC 2402 2: next, len, spi, seq */
 #define VRRP_IPV4_MCAST_GROUP "224.0.0.18"
+#define VRRP_IPV6_MCAST_GROUP "ff02::12"  /* RFC 5798 5.1.2.2 */
+#define VRRP_IPV6_HDR_LEN 40
 /* Largest packet we ever build or accept: IPv4 header with options + 255 v6 addrs. */
 #define VRRP_PKT_MAX_LEN (60 + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16)
 
@@ -64,6 +67,13 @@ struct vrrp_pkt_meta {
 	struct vrrp_addr src;
 	struct vrrp_addr dst;
 	uint8_t ttl;         /* TTL or hop limit */
+	/*
+	 * Set by the caller for an instance in unicast mode: TTL is not
+	 * checked, as keepalived does not (its IPv6 unicast adverts leave with
+	 * the default hop limit; peers may be routed); the caller takes
+	 * adverts from its configured peers only.
+	 */
+	bool any_ttl;
 	uint8_t protocol;    /* IPv4: 112, or 51 when the advert came inside AH */
 	const uint8_t *ip_pkt; /* IPv4: the datagram, which AH's ICV covers */
 	size_t ip_len;       /* its total length */
@@ -107,6 +117,7 @@ enum vrrp_drop {
 	VRRP_DROP_AUTH_TYPE,     /* v2 Auth Type (or AH framing) not the configured one */
 	VRRP_DROP_AUTH,          /* wrong password, bad AH ICV or SPI */
 	VRRP_DROP_AH_SEQ,        /* AH sequence number not above the peer's last */
+	VRRP_DROP_NOT_PEER,      /* unicast mode: source is not in unicast_peers */
 	VRRP_DROP__COUNT
 };
 
@@ -132,11 +143,31 @@ enum vrrp_drop vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len,
 				   const uint8_t **payload, size_t *payload_len);
 
 /*
+ * The same for IPv6. A raw IPv6 socket hands over the payload alone, so the
+ * caller (ifsock) puts a 40-byte IPv6 header in front of it, built from
+ * what recvmsg() told: source, destination (IPV6_PKTINFO), hop limit
+ * (IPV6_HOPLIMIT; 0 when the kernel did not say, which the TTL check then
+ * refuses), next header 112, payload length. Checks version 6 and payload
+ * length (<= what follows the header; bytes after it are ignored) ->
+ * VRRP_DROP_IP_HEADER, next header -> VRRP_DROP_PROTOCOL. meta is filled
+ * as soon as the 40 bytes are there; meta->ip_pkt stays NULL (no AH).
+ */
+enum vrrp_drop vrrp_pkt_parse_ipv6(const uint8_t *pkt, size_t len,
+				   struct vrrp_pkt_meta *meta,
+				   const uint8_t **payload, size_t *payload_len);
+
+/* vrrp_pkt_parse_ipv4() or _ipv6(), by the version in the first byte. */
+enum vrrp_drop vrrp_pkt_parse_ip(const uint8_t *pkt, size_t len,
+				 struct vrrp_pkt_meta *meta,
+				 const uint8_t **payload, size_t *payload_len);
+
+/*
  * Decode and verify a VRRP payload against what the instance expects
  * (expect_version, and auth: its v2 authentication, NULL for none), in this
- * order: TTL (from meta), length >= 8 (TRUNCATED), version (must equal
- * expect_version and be 2 or 3), type, a usable meta (IP_HEADER: src neither
- * AF_INET nor AF_INET6, or dst of another family; VERSION: v2 over IPv6),
+ * order: TTL (from meta; must be 255 unless meta->any_ttl), length >= 8
+ * (TRUNCATED), version (must equal expect_version and be 2 or 3), type, a
+ * usable meta (IP_HEADER: src neither AF_INET nor AF_INET6, or dst of
+ * another family; VERSION: v2 over IPv6),
  * length == 8 + count * address size (+ 8 bytes of auth data in v2),
  * checksum (v3: RFC 5798 5.2.8, over the pseudo-header built from meta; v2:
  * RFC 3768 5.3.8, the VRRP message alone), authentication, non-zero

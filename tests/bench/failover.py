@@ -12,6 +12,9 @@ Scenarios:
          died (a SIGKILLed daemon alone leaves its VIP answering).
   term   SIGTERM: graceful stop, the master sends priority 0 and the backup
          takes over after Skew_Time.
+  linkdown  the master's own interface goes down (ip link set eth0 down in
+         its namespace): it goes to FAULT, and the backup takes over after
+         Master_Down_Interval.
   drill  vipctl drill --hold 1 on the master: hand-over, one second as
          backup, take-back (vipd only: keepalived has no drill).
 
@@ -19,7 +22,7 @@ vipd and keepalived run in alternation, --runs times each, so that the noise
 of a shared machine falls on both; the figure that counts is the ratio of the
 medians. Results are printed and written to --json.
 
-    make bench                      (5 runs, intervals 1000 and 100 ms)
+    make bench                      (5 runs, intervals 1000, 100 and 10 ms)
     make demo                       (1 run, 100 ms: the short tour)
 """
 
@@ -80,6 +83,8 @@ def one_run(workdir, impl, interval_ms, scenario, ping_ms):
         elif scenario == "kill":
             a.kill(signal.SIGKILL)
             a.host.unplug()
+        elif scenario == "linkdown":
+            a.host.link_set("down")
         else:
             a.kill(signal.SIGTERM)
         if scenario != "drill":
@@ -104,9 +109,9 @@ def summary(values):
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--runs", type=int, default=5)
-    ap.add_argument("--intervals", default="1000,100",
+    ap.add_argument("--intervals", default="1000,100,10",
                     help="advert intervals in ms, comma-separated")
-    ap.add_argument("--scenarios", default="kill,term,drill")
+    ap.add_argument("--scenarios", default="kill,term,linkdown,drill")
     ap.add_argument("--ping-ms", type=int, default=5)
     ap.add_argument("--json", default="build/bench-failover.json")
     ap.add_argument("--impls", default="vipd,keepalived",

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target for the advert decoder: whatever a peer on the LAN can
  * put in a protocol-112 or protocol-51 (AH) datagram goes through the same
- * calls as in vipd (parse_ipv4, then decode), and straight into decode with
+ * calls as in vipd (parse_ip: IPv4, or the IPv6 header ifsock rebuilds;
+ * then decode), and straight into decode with
  * fixed IPv4 and IPv6 metas so that the fuzzer need not get the IP header
  * right to reach the VRRP checks. Each decode is tried as a v3 instance and
  * as v2 instances with no authentication, a password and AH. A packet that
@@ -91,7 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data, size);
 
 	memset(&meta, 0, sizeof(meta));
-	reason = vrrp_pkt_parse_ipv4(copy, size, &meta, &payload, &plen);
+	reason = vrrp_pkt_parse_ip(copy, size, &meta, &payload, &plen);
 	if (vrrp_drop_name(reason) == NULL)
 		abort();
 	if (reason == VRRP_DROP_NONE) {

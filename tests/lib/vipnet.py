@@ -29,6 +29,7 @@ LIB_DIR = os.path.dirname(os.path.abspath(__file__))
 PYTHON = "/usr/bin/python3"      # Debian's, with scapy; not the pyenv one on PATH
 KEEPALIVED_BIN = "/usr/sbin/keepalived"
 LAN_PREFIX_LEN = 24
+LAN6_PREFIX_LEN = 64              # IPv6 hosts (add_host(..., ipv6=...)): 2001:db8::/64
 DEFAULT_VIP = "192.0.2.100"
 
 
@@ -155,6 +156,7 @@ class Host:
         self.ifname = "eth0"
         self.port = "p-" + name          # the bridge end, in the switch namespace
         self.mac = None
+        self.ip6 = None                  # global IPv6 address, when IPv6 is on
 
     # running things in the namespace
 
@@ -229,6 +231,16 @@ class Host:
         self.link_set("up", dev=dev)
         return port
 
+    def link_local(self, dev="eth0"):
+        """The link-local IPv6 address of dev (IPv6 hosts only)."""
+        out = self.run(["ip", "-j", "-6", "addr", "show", "dev", dev,
+                        "scope", "link"]).stdout
+        for link in json.loads(out or "[]"):
+            for a in link.get("addr_info", []):
+                if a.get("local"):
+                    return a["local"]
+        return None
+
     def start_pinger(self, target, interval_ms=10, duration=None):
         return PingerRun(self, target, interval_ms, duration)
 
@@ -296,8 +308,11 @@ class Topology:
         self.sw_run(["ip", "link", "set", name, "up"])
         return name
 
-    def add_host(self, name, ip):
-        """A new namespace `name` with eth0 = ip/24 on the segment."""
+    def add_host(self, name, ip, ipv6=None):
+        """A new namespace `name` with eth0 = ip/24 on the segment. IPv6 is
+        off unless `ipv6` gives eth0 a global address (ipv6/64); DAD is
+        skipped for it and the link-local address, so that they serve at
+        once, and back on for addresses added later (VIPs)."""
         assert name not in self.hosts, name
         assert len("p-" + name) <= 15, "host name too long for an interface"
         host = Host(self, name, ip)
@@ -306,25 +321,38 @@ class Topology:
         self.sw_run(["ip", "link", "add", host.port, "type", "veth",
                      "peer", "name", host.ifname, "netns", host.ns])
         self.sw_run(["ip", "link", "set", host.port, "master", "br0", "up"])
-        host.run(["sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=1"], check=False)
+        if ipv6:
+            for key in ("accept_dad=0", "disable_ipv6=0"):
+                host.run(["sysctl", "-qw", "net.ipv6.conf.eth0." + key])
+            host.add_addr("%s/%d" % (ipv6, LAN6_PREFIX_LEN))
+            host.ip6 = ipv6
+        else:
+            host.run(["sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=1"],
+                     check=False)
         host.add_addr("%s/%d" % (ip, LAN_PREFIX_LEN))
         host.link_set("up")
         info = json.loads(host.run(["ip", "-j", "link", "show", "eth0"]).stdout)
         host.mac = info[0]["address"]
+        if ipv6:
+            wait_until(lambda: host.link_local() is not None, 5.0,
+                       "a link-local address on %s" % name)
+            # Addresses added from now on (VIPs) get DAD unless they ask
+            # for none, as on a real host.
+            host.run(["sysctl", "-qw", "net.ipv6.conf.eth0.accept_dad=1"])
         return host
 
     # daemons
 
-    def add_vipd(self, name, ip, **instance):
+    def add_vipd(self, name, ip, ipv6=None, **instance):
         """A host running vipd (not started yet) with one instance whose
         settings default to those of vipd_instance()."""
-        host = self.add_host(name, ip)
+        host = self.add_host(name, ip, ipv6=ipv6)
         node = VipdNode(self, host, instances=[vipd_instance(**instance)])
         self.nodes.append(node)
         return node
 
-    def add_keepalived(self, name, ip, **instance):
-        host = self.add_host(name, ip)
+    def add_keepalived(self, name, ip, ipv6=None, **instance):
+        host = self.add_host(name, ip, ipv6=ipv6)
         node = KeepalivedNode(self, host, **instance)
         self.nodes.append(node)
         return node
@@ -371,12 +399,19 @@ def vipd_instance(name="ext", vrid=51, priority=100, advert_interval_ms=100,
         "name": name, "interface": interface, "vrid": vrid, "version": version,
         "priority": priority, "advert_interval_ms": advert_interval_ms,
         "preempt": preempt, "preempt_delay_ms": preempt_delay_ms,
-        "addresses": ["%s/%d" % (v, LAN_PREFIX_LEN) if "/" not in v else v
-                      for v in vips],
+        "addresses": [with_prefix(v) for v in vips],
         "garp": {"repeat": 3, "interval_ms": 10},
     }
     inst.update(extra)
     return inst
+
+
+def with_prefix(vip):
+    """vip with the segment's prefix length unless it has one: /24, or /64
+    for IPv6."""
+    if "/" in vip:
+        return vip
+    return "%s/%d" % (vip, LAN6_PREFIX_LEN if ":" in vip else LAN_PREFIX_LEN)
 
 
 class Array(list):
@@ -435,6 +470,7 @@ class VipdNode:
         self.host = host
         self.instances = instances
         self.global_settings = {}      # extra keys of `global`, e.g. handover
+        self.sections = {}             # more top-level sections: track_scripts...
         self.dir = os.path.join(topo.workdir, host.name)
         self.state_dir = os.path.join(self.dir, "state")
         self.conf_path = os.path.join(self.dir, "vipd.conf")
@@ -456,6 +492,7 @@ class VipdNode:
             "global": dict({"router_id": self.host.name, "state_dir": self.state_dir},
                            **self.global_settings),
             "vrrp_instances": list(self.instances if instances is None else instances),
+            **self.sections,
         })
 
     def write_config(self, text=None):
@@ -615,11 +652,13 @@ def parse_stats(text):
 class KeepalivedNode:
     """keepalived 2.2 (VRRP only) on one host, as a reference peer. With
     version=2, auth_type "PASS" or "AH" and auth_pass add keepalived's
-    VRRPv2 authentication block."""
+    VRRPv2 authentication block; unicast_peers (with unicast_src, else
+    keepalived's default source) makes it unicast."""
 
     def __init__(self, topo, host, priority=100, vrid=51, advert_int=0.1,
                  preempt=True, vips=(DEFAULT_VIP,), version=3, name="ext",
-                 auth_type=None, auth_pass=None):
+                 auth_type=None, auth_pass=None, unicast_src=None,
+                 unicast_peers=()):
         self.topo = topo
         self.host = host
         self.priority = priority
@@ -631,6 +670,8 @@ class KeepalivedNode:
         self.instance_name = name
         self.auth_type = auth_type
         self.auth_pass = auth_pass
+        self.unicast_src = unicast_src
+        self.unicast_peers = unicast_peers
         self.dir = os.path.join(topo.workdir, host.name)
         self.conf_path = os.path.join(self.dir, "keepalived.conf")
         self.log_path = os.path.join(self.dir, "keepalived.log")
@@ -646,13 +687,18 @@ class KeepalivedNode:
         return self.host.mac
 
     def config_text(self):
-        vips = "\n".join("        %s/%d dev eth0" % (v, LAN_PREFIX_LEN)
+        vips = "\n".join("        %s dev eth0" % with_prefix(v)
                          for v in self.vips)
         auth = ""
         if self.auth_type:
             auth = ("    authentication {\n        auth_type %s\n"
                     "        auth_pass %s\n    }\n" % (self.auth_type,
                                                      self.auth_pass))
+        if self.unicast_src:
+            auth += "    unicast_src_ip %s\n" % self.unicast_src
+        if self.unicast_peers:
+            auth += "    unicast_peer {\n%s\n    }\n" % "\n".join(
+                "        %s" % p for p in self.unicast_peers)
         return (
             "global_defs {\n"
             "    router_id %s\n"

@@ -14,6 +14,9 @@ import pytest
 from vipnet import vipd_instance, wait_until
 
 VALGRIND = shutil.which("valgrind")
+# Known noise of libraries vipd uses (libnftables), explained in the file.
+SUPPRESSIONS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                            "valgrind.supp")
 
 
 def _is_asan_build(path):
@@ -33,7 +36,8 @@ def test_master_life_under_valgrind_has_no_errors_or_leaks(lan, tmp_path):
     wrapper.write_text(
         "#!/bin/sh\nexec %s --quiet --leak-check=full --show-leak-kinds=definite,indirect "
         "--errors-for-leak-kinds=definite,indirect --error-exitcode=99 "
-        "--log-file=%s %s \"$@\"\n" % (VALGRIND, vg_log, a.topo.vipd_bin))
+        "--suppressions=%s --log-file=%s %s \"$@\"\n"
+        % (VALGRIND, SUPPRESSIONS, vg_log, a.topo.vipd_bin))
     wrapper.chmod(0o755)
     plain_bin = a.topo.vipd_bin
     a.topo.vipd_bin = str(wrapper)

@@ -462,13 +462,17 @@ static void
 test_unsupported_values_are_refused_by_name(void **state)
 {
 	static const struct case_ cases[] = {
-		{ "accept_mode = false;",
-		  "t.conf:4: vrrp_instances[ext].accept_mode: accept_mode = false "
-		  "is not supported yet: packets to a VIP are accepted until the "
-		  "accept-mode filter lands" },
-		{ "use_vmac = true;",
-		  "t.conf:4: vrrp_instances[ext].use_vmac: use_vmac = true is not "
-		  "supported yet" },
+		/* use_vmac and accept_mode = false load now; vmac_name is checked. */
+		{ "vmac_name = \"vm51\";",
+		  "t.conf:4: vrrp_instances[ext].vmac_name: only with use_vmac = "
+		  "true" },
+		{ "use_vmac = true; vmac_name = \"a/b\";",
+		  "t.conf:4: vrrp_instances[ext].vmac_name: 'a/b' is not an "
+		  "interface name (1..15 characters from A-Z a-z 0-9 _ . -)" },
+		{ "use_vmac = true; vmac_name = \"eth0\";",
+		  "t.conf:4: vrrp_instances[ext].vmac_name: 'eth0' is the "
+		  "instance's own interface; the VMAC interface is created on top "
+		  "of it" },
 	};
 	struct conf *c;
 
@@ -636,29 +640,29 @@ test_unknown_and_later_keys_are_refused(void **state)
 		  "t.conf:4: unknown key 'advert_int' in vrrp_instances[ext]" },
 		{ "garp = { repeat = 3; bursts = 2; };",
 		  "t.conf:4: unknown key 'bursts' in vrrp_instances[ext].garp" },
-		{ "unicast_src = \"192.0.2.1\";",
-		  "t.conf:4: vrrp_instances[ext].unicast_src: not supported yet" },
-		{ "unicast_peers = ( \"192.0.2.2\" );",
-		  "t.conf:4: vrrp_instances[ext].unicast_peers: not supported yet" },
-		{ "track_interfaces = ( { name = \"eth1\"; weight = 0; } );",
-		  "t.conf:4: vrrp_instances[ext].track_interfaces: not supported "
-		  "yet" },
+		{ "track_interfaces = ( { name = \"eth1\"; wait = 0; } );",
+		  "t.conf:4: unknown key 'wait' in "
+		  "vrrp_instances[ext].track_interfaces[0]" },
 		{ "track_scripts = ( { name = \"chk\"; weight = -60; } );",
-		  "t.conf:4: vrrp_instances[ext].track_scripts: not supported yet" },
-		{ "track_files = ( { path = \"/run/x\"; weight = 1; } );",
-		  "t.conf:4: vrrp_instances[ext].track_files: not supported yet" },
-		{ "notify = { master = \"/etc/vipd/notify.sh\"; };",
-		  "t.conf:4: vrrp_instances[ext].notify: not supported yet" },
+		  "t.conf:4: vrrp_instances[ext].track_scripts[0].name: no track "
+		  "script named 'chk' in the top-level track_scripts" },
+		{ "track_files = ( { path = \"run/x\"; weight = 1; } );",
+		  "t.conf:4: vrrp_instances[ext].track_files[0].path: 'run/x' is "
+		  "not an absolute path" },
+		{ "notify = { masterr = \"/etc/vipd/notify.sh\"; };",
+		  "t.conf:4: unknown key 'masterr' in vrrp_instances[ext].notify" },
 	};
 	static const struct case_ top[] = {
 		{ "sync_groups = ( { name = \"edge\"; members = ( \"ext\" ); } );",
-		  "t.conf:1: sync_groups: not supported yet" },
-		{ "track_scripts = ( );",
-		  "t.conf:1: track_scripts: not supported yet" },
-		{ "virtual_services = ( );",
-		  "t.conf:1: virtual_services: not supported yet" },
-		{ "conn_sync = { port = 7788; };",
-		  "t.conf:1: conn_sync: not supported yet" },
+		  "t.conf:1: sync_groups[edge].members[0]: no vrrp instance named "
+		  "'ext'" },
+		{ "track_scripts = { };",
+		  "t.conf:1: track_scripts: expected a list ( { ... }, ... ) of "
+		  "groups" },
+		{ "virtual_services = { };",
+		  "t.conf:1: virtual_services: expected a list ( { ... } )" },
+		{ "conn_sync = ( );",
+		  "t.conf:1: conn_sync: expected a group { ... }" },
 		{ "globl = { };",
 		  "t.conf:1: unknown key 'globl' in the top level" },
 		{ "vrrp_instance = ( );",
@@ -766,17 +770,19 @@ test_bad_addresses_are_refused(void **state)
 		{ "( 5 )", "t.conf:3: vrrp_instances[ext].addresses[0]: expected "
 		  "a string" },
 		{ "( \"192.0.2.300\" )", "t.conf:3: vrrp_instances[ext]."
-		  "addresses[0]: '192.0.2.300' is not an IPv4 address (A.B.C.D or "
-		  "A.B.C.D/N)" },
+		  "addresses[0]: '192.0.2.300' is not an IPv4 or IPv6 address "
+		  "(A.B.C.D[/N] or X:X::X[/N])" },
 		{ "( \"192.0.2\" )", "t.conf:3: vrrp_instances[ext].addresses[0]: "
-		  "'192.0.2' is not an IPv4 address (A.B.C.D or A.B.C.D/N)" },
+		  "'192.0.2' is not an IPv4 or IPv6 address (A.B.C.D[/N] or "
+		  "X:X::X[/N])" },
 		{ "( \"\" )", "t.conf:3: vrrp_instances[ext].addresses[0]: '' is "
-		  "not an IPv4 address (A.B.C.D or A.B.C.D/N)" },
+		  "not an IPv4 or IPv6 address (A.B.C.D[/N] or X:X::X[/N])" },
 		{ "( \"/24\" )", "t.conf:3: vrrp_instances[ext].addresses[0]: "
-		  "'/24' is not an IPv4 address (A.B.C.D or A.B.C.D/N)" },
+		  "'/24' is not an IPv4 or IPv6 address (A.B.C.D[/N] or "
+		  "X:X::X[/N])" },
 		{ "( \" 192.0.2.10\" )", "t.conf:3: vrrp_instances[ext]."
-		  "addresses[0]: ' 192.0.2.10' is not an IPv4 address (A.B.C.D or "
-		  "A.B.C.D/N)" },
+		  "addresses[0]: ' 192.0.2.10' is not an IPv4 or IPv6 address "
+		  "(A.B.C.D[/N] or X:X::X[/N])" },
 		{ "( \"192.0.2.10/33\" )", "t.conf:3: vrrp_instances[ext]."
 		  "addresses[0]: '192.0.2.10/33': the prefix length must be 0..32" },
 		{ "( \"192.0.2.10/\" )", "t.conf:3: vrrp_instances[ext]."
@@ -792,15 +798,27 @@ test_bad_addresses_are_refused(void **state)
 		{ "( \"192.0.2.10/24/24\" )", "t.conf:3: vrrp_instances[ext]."
 		  "addresses[0]: '192.0.2.10/24/24': the prefix length must be "
 		  "0..32" },
-		{ "( \"2001:db8::1\" )", "t.conf:3: vrrp_instances[ext]."
-		  "addresses[0]: '2001:db8::1': IPv6 addresses are not supported "
-		  "yet" },
-		{ "( \"2001:db8::1/64\" )", "t.conf:3: vrrp_instances[ext]."
-		  "addresses[0]: '2001:db8::1/64': IPv6 addresses are not "
-		  "supported yet" },
+		{ "( \"2001:db8::1/129\" )", "t.conf:3: vrrp_instances[ext]."
+		  "addresses[0]: '2001:db8::1/129': the prefix length must be "
+		  "0..128" },
+		{ "( \"2001:db8::zz\" )", "t.conf:3: vrrp_instances[ext]."
+		  "addresses[0]: '2001:db8::zz' is not an IPv4 or IPv6 address "
+		  "(A.B.C.D[/N] or X:X::X[/N])" },
 		{ "( \"192.0.2.10\", \"2001:db8::1\" )", "t.conf:3: "
 		  "vrrp_instances[ext].addresses[1]: '2001:db8::1' is IPv6 but the "
 		  "instance's first address is IPv4: one family per instance" },
+		{ "( \"2001:db8::1\", \"192.0.2.10/24\" )", "t.conf:3: "
+		  "vrrp_instances[ext].addresses[1]: '192.0.2.10/24' is IPv4 but "
+		  "the instance's first address is IPv6: one family per instance" },
+		{ "( \"ff02::12\" )", "t.conf:3: vrrp_instances[ext]."
+		  "addresses[0]: ff02::12 cannot be a virtual address: it is "
+		  "unspecified, loopback or multicast" },
+		{ "( \"::1\" )", "t.conf:3: vrrp_instances[ext]."
+		  "addresses[0]: ::1 cannot be a virtual address: it is "
+		  "unspecified, loopback or multicast" },
+		{ "( \"::/0\" )", "t.conf:3: vrrp_instances[ext]."
+		  "addresses[0]: :: cannot be a virtual address: it is "
+		  "unspecified, loopback or multicast" },
 		{ "( \"192.0.2.10/24\", \"192.0.2.10/32\" )", "t.conf:3: "
 		  "vrrp_instances[ext].addresses[1]: 192.0.2.10 is already in the "
 		  "list (addresses[0])" },
@@ -1015,7 +1033,12 @@ test_every_error_of_a_file_is_reported_in_line_order(void **state)
 	    "1..100",
 	    "t.conf:12: vrrp_instances[ext].name: 'ext' is already the name of "
 	    "the instance at line 6",
-	    "t.conf:15: conn_sync: not supported yet");
+	    "t.conf:15: conn_sync.interface: required",
+	    "t.conf:15: conn_sync.local: required",
+	    "t.conf:15: conn_sync.peer: required",
+	    "t.conf:15: conn_sync.key_file: required",
+	    "t.conf:15: conn_sync.follow: required (an instance or sync group "
+	    "name)");
 }
 
 static void

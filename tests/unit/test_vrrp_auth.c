@@ -584,6 +584,38 @@ test_icv_is_keepalived_hmac_md5_96(void **state)
 	    -EINVAL);
 }
 
+/*
+ * keepalived zeroes TTL in the ICV for unicast peers only: to a multicast
+ * group the TTL is covered, to a unicast address (keepalived's
+ * unicast_peer, vipd's unicast_peers) it is not.
+ */
+static void
+test_ah_icv_covers_ttl_only_for_multicast(void **state)
+{
+	uint8_t pkt[sizeof(keepalived_v2_ah_1)];
+	uint8_t icv255[VRRP_AH_ICV_LEN], icv64[VRRP_AH_ICV_LEN];
+
+	(void)state;
+	assert_int_equal(vrrp_auth_init(), 0);
+	memcpy(pkt, keepalived_v2_ah_1, sizeof(pkt));
+	assert_int_equal(pkt[16], 224);
+	pkt[8] = 64;
+	assert_int_equal(vrrp_auth_ah_icv(&auth_ah, pkt, sizeof(pkt), icv64), 0);
+	assert_memory_not_equal(icv64, keepalived_v2_ah_1 + 32, VRRP_AH_ICV_LEN);
+
+	/* The same advert to a unicast peer, 192.0.2.2. */
+	pkt[16] = 192;
+	pkt[17] = 0;
+	pkt[18] = 2;
+	pkt[19] = 2;
+	pkt[8] = 255;
+	assert_int_equal(vrrp_auth_ah_icv(&auth_ah, pkt, sizeof(pkt), icv255), 0);
+	pkt[8] = 64;
+	assert_int_equal(vrrp_auth_ah_icv(&auth_ah, pkt, sizeof(pkt), icv64), 0);
+	assert_memory_equal(icv255, icv64, VRRP_AH_ICV_LEN);
+	assert_memory_not_equal(icv255, keepalived_v2_ah_1 + 32, VRRP_AH_ICV_LEN);
+}
+
 /* SPI = source address is keepalived's rule, checked apart from the ICV. */
 static void
 test_ah_spi_must_be_the_source_address(void **state)
@@ -822,6 +854,7 @@ main(void)
 		cmocka_unit_test(test_parse_ipv4_checks_the_ah_header),
 		cmocka_unit_test(test_v3_instance_refuses_ah),
 		cmocka_unit_test(test_icv_is_keepalived_hmac_md5_96),
+		cmocka_unit_test(test_ah_icv_covers_ttl_only_for_multicast),
 		cmocka_unit_test(test_ah_spi_must_be_the_source_address),
 		cmocka_unit_test(test_replayed_ah_sequence_numbers_are_dropped),
 		cmocka_unit_test(test_ah_replay_table_is_bounded_and_forgets_the_quietest_peer),

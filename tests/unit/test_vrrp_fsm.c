@@ -574,7 +574,10 @@ test_master_yields_to_higher_priority(void **state)
 	fsm_setup(&fsm, 100, 1000, true, 5000);
 	t = drive_to(&fsm, VRRP_STATE_MASTER, T0) + 300;
 	a = advert(&fsm, 150, 200, &lower_addr, t);
-	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
+	/* One last advert at our priority: the winner reasserts on it. */
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS |
+	    VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.advert_priority, 100);
 	assert_int_equal(a.from, VRRP_STATE_MASTER);
 	assert_int_equal(a.to, VRRP_STATE_BACKUP);
 	assert_int_equal(a.reason, VRRP_REASON_HIGHER_PRIORITY);
@@ -633,17 +636,56 @@ test_master_tie_break_by_address(void **state)
 		memcpy(&before, &fsm, sizeof(fsm));
 		a = advert(&fsm, rows[i].peer_priority, 1000, rows[i].peer, t);
 		if (rows[i].yields) {
-			check(&rows[i], a.flags ==
-			    (VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED));
+			check(&rows[i], a.flags == (VRRP_ACT_SEND_ADVERT |
+			    VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED));
+			check(&rows[i], a.advert_priority == rows[i].local);
 			check(&rows[i], a.reason == rows[i].reason);
 			check(&rows[i], fsm.state == VRRP_STATE_BACKUP);
 			check(&rows[i], memcmp(&a.peer, rows[i].peer,
 			    sizeof(a.peer)) == 0);
 		} else {
-			check(&rows[i], a.flags == 0);
-			check(&rows[i], memcmp(&before, &fsm, sizeof(fsm)) == 0);
+			/* Another master that loses: reassert (see below). */
+			check(&rows[i], a.flags == (VRRP_ACT_SEND_ADVERT |
+			    VRRP_ACT_SEND_GARP | VRRP_ACT_REASSERTED));
+			check(&rows[i], a.advert_priority == rows[i].local);
+			check(&rows[i], fsm.state == VRRP_STATE_MASTER);
+			check(&rows[i], fsm.adver_due_ms == t + 1000);
+			check(&rows[i], before.state == fsm.state);
 		}
 	}
+}
+
+/*
+ * Split brain healing: a master hearing a lower-priority master advertises
+ * and announces its VIPs at once (so clients whose ARP entry points at the
+ * other master follow), then at most once per advert interval however many
+ * such adverts come.
+ */
+static void
+test_master_reasserts_against_lower_priority_master_once_per_interval(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	fsm_setup(&fsm, 150, 1000, true, 0);
+	t = drive_to(&fsm, VRRP_STATE_MASTER, T0);
+	a = advert(&fsm, 100, 1000, &higher_addr, t + 300);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_SEND_GARP |
+	    VRRP_ACT_REASSERTED);
+	assert_int_equal(a.advert_priority, 150);
+	assert_memory_equal(&a.peer, &higher_addr, sizeof(higher_addr));
+	assert_int_equal(fsm.adver_due_ms, t + 1300);
+
+	for (uint64_t ms = t + 301; ms < t + 1300; ms += 7) {
+		a = advert(&fsm, 100, 1000, &higher_addr, ms);
+		assert_int_equal(a.flags, 0);
+	}
+	assert_int_equal(fsm.state, VRRP_STATE_MASTER);
+	a = advert(&fsm, 1, 1000, &lower_addr, t + 1300);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_SEND_GARP |
+	    VRRP_ACT_REASSERTED);
 }
 
 static void
@@ -839,8 +881,6 @@ test_inapplicable_events_yield_no_actions(void **state)
 		{ "advert in init", VRRP_STATE_INIT, VRRP_EV_ADVERT, 200, 0 },
 		{ "advert in fault", VRRP_STATE_FAULT, VRRP_EV_ADVERT, 200, 0 },
 		{ "priority 0 in fault", VRRP_STATE_FAULT, VRRP_EV_ADVERT, 0, 0 },
-		{ "lower advert in master", VRRP_STATE_MASTER, VRRP_EV_ADVERT,
-		    50, 0 },
 		{ "timer in init", VRRP_STATE_INIT, VRRP_EV_TIMER, 0, 0 },
 		{ "timer in fault", VRRP_STATE_FAULT, VRRP_EV_TIMER, 0, 0 },
 		{ "early timer in backup", VRRP_STATE_BACKUP, VRRP_EV_TIMER, 0,
@@ -1071,7 +1111,7 @@ test_yielding_master_keeps_vips_for_the_grace_with_make_before_break(void **stat
 	mbb_master(&fsm, 100, 100);
 	t = fsm.state_since_ms + 500;
 	a = advert(&fsm, 200, 100, &higher_addr, t);
-	assert_int_equal(a.flags, VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_STATE_CHANGED);
 	assert_int_equal(fsm.state, VRRP_STATE_BACKUP);
 	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + VRRP_HANDOVER_GRACE_MS);
 	a = feed(&fsm, VRRP_EV_TIMER, t + VRRP_HANDOVER_GRACE_MS);
@@ -1145,6 +1185,7 @@ main(void)
 		cmocka_unit_test(test_forced_fault_without_make_before_break_and_from_backup),
 		cmocka_unit_test(test_yielding_master_keeps_vips_for_the_grace_with_make_before_break),
 		cmocka_unit_test(test_v2_timers_follow_rfc3768),
+		cmocka_unit_test(test_master_reasserts_against_lower_priority_master_once_per_interval),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

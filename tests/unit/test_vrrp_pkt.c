@@ -336,6 +336,148 @@ test_keepalived_ipv6_advert_decodes_and_encodes(void **state)
 	    3, &adv), VRRP_DROP_LENGTH, "ipv6 bytes as ipv4");
 }
 
+/* Parse a heap copy of exactly len bytes, as ifsock hands them over. */
+static enum vrrp_drop
+parse6_exact(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
+    struct vrrp_advert *adv)
+{
+	uint8_t *copy = test_malloc(len);
+	const uint8_t *payload;
+	size_t plen;
+	enum vrrp_drop r;
+
+	memcpy(copy, pkt, len);
+	r = vrrp_pkt_parse_ip(copy, len, meta, &payload, &plen);
+	if (r == VRRP_DROP_NONE)
+		r = vrrp_pkt_decode(payload, plen, meta, 3, NULL, adv);
+	test_free(copy);
+	return r;
+}
+
+/*
+ * keepalived's IPv6 advert through the receive path vipd runs: the IPv6
+ * header (which ifsock rebuilds from recvmsg's ancillary data), then the
+ * v3 checks with the RFC 2460 pseudo-header.
+ */
+static void
+test_parse_ipv6_takes_keepalived_advert(void **state)
+{
+	struct vrrp_pkt_meta meta;
+	struct vrrp_advert adv;
+	const uint8_t *payload;
+	size_t plen;
+	uint8_t pkt[sizeof(keepalived_v3_ipv6) + 4];
+
+	(void)state;
+	assert_drop(parse6_exact(keepalived_v3_ipv6, sizeof(keepalived_v3_ipv6),
+	    &meta, &adv), VRRP_DROP_NONE, "keepalived ipv6");
+	assert_int_equal(meta.src.family, AF_INET6);
+	assert_memory_equal(meta.src.bytes, keepalived_v3_ipv6 + 8, 16);
+	assert_memory_equal(meta.dst.bytes, keepalived_v3_ipv6 + 24, 16);
+	assert_int_equal(meta.ttl, 255);
+	assert_int_equal(meta.protocol, VRRP_IPPROTO);
+	assert_null(meta.ip_pkt);
+	assert_int_equal(adv.vrid, 53);
+	assert_int_equal(adv.priority, 200);
+
+	/* Bytes after the payload length (padding) are not VRRP. */
+	memcpy(pkt, keepalived_v3_ipv6, sizeof(keepalived_v3_ipv6));
+	memset(pkt + sizeof(keepalived_v3_ipv6), 0xee, 4);
+	assert_int_equal(vrrp_pkt_parse_ipv6(pkt, sizeof(pkt), &meta, &payload,
+	    &plen), VRRP_DROP_NONE);
+	assert_int_equal(plen, sizeof(keepalived_v3_ipv6) - IPV6_HDR_LEN);
+	assert_ptr_equal(payload, pkt + IPV6_HDR_LEN);
+}
+
+/* Every way the IPv6 side can be wrong, each with its reason. */
+static void
+test_parse_ipv6_checks_header_and_hop_limit(void **state)
+{
+	uint8_t pkt[sizeof(keepalived_v3_ipv6)];
+	struct vrrp_pkt_meta meta;
+	struct vrrp_advert adv;
+	const uint8_t *payload = (const uint8_t *)1;
+	size_t plen = 1;
+
+	(void)state;
+	assert_drop(vrrp_pkt_parse_ipv6(keepalived_v3_ipv6, IPV6_HDR_LEN - 1,
+	    &meta, &payload, &plen), VRRP_DROP_IP_HEADER, "short header");
+	assert_null(payload);
+	assert_int_equal(plen, 0);
+
+#define MUTATE(off, val, want, what) do {				\
+	memcpy(pkt, keepalived_v3_ipv6, sizeof(pkt));			\
+	pkt[off] = (val);						\
+	assert_drop(parse6_exact(pkt, sizeof(pkt), &meta, &adv), want, what); \
+} while (0)
+	MUTATE(0, 0x4c, VRRP_DROP_IP_HEADER, "version 4 in an ipv6 header "
+	    "is parsed as ipv4 and refused");
+	MUTATE(4, 0x01, VRRP_DROP_IP_HEADER, "payload length past the end");
+	MUTATE(5, 0x19, VRRP_DROP_IP_HEADER, "payload length one too long");
+	MUTATE(5, 0x17, VRRP_DROP_LENGTH, "payload length one too short");
+	MUTATE(6, 58, VRRP_DROP_PROTOCOL, "next header icmpv6");
+	/* RFC 5798 7.1: anything but 255 may have come through a router. */
+	MUTATE(7, 254, VRRP_DROP_TTL, "hop limit 254");
+	/* No IPV6_HOPLIMIT from the kernel: ifsock writes 0. */
+	MUTATE(7, 0, VRRP_DROP_TTL, "hop limit unknown");
+	/* Unicast mode (keepalived's IPv6 unicast uses the default hop limit). */
+	memcpy(pkt, keepalived_v3_ipv6, sizeof(pkt));
+	pkt[7] = 64;
+	assert_int_equal(vrrp_pkt_parse_ipv6(pkt, sizeof(pkt), &meta, &payload,
+	    &plen), VRRP_DROP_NONE);
+	meta.any_ttl = true;
+	assert_drop(decode_exact(payload, plen, &meta, 3, &adv), VRRP_DROP_NONE,
+	    "hop limit 64 in unicast mode");
+	/* The pseudo-header covers both addresses. */
+	MUTATE(23, 0x30, VRRP_DROP_CHECKSUM, "another source");
+	MUTATE(39, 0x01, VRRP_DROP_CHECKSUM, "another destination");
+	MUTATE(47, 0x2c, VRRP_DROP_CHECKSUM, "checksum off by one");
+	MUTATE(40, 0x21, VRRP_DROP_VERSION, "v2 over ipv6");
+#undef MUTATE
+	/* A refused header still names its sender, for the log. */
+	memcpy(pkt, keepalived_v3_ipv6, sizeof(pkt));
+	pkt[6] = 17;
+	memset(&meta, 0, sizeof(meta));
+	assert_drop(vrrp_pkt_parse_ipv6(pkt, sizeof(pkt), &meta, &payload,
+	    &plen), VRRP_DROP_PROTOCOL, "udp");
+	assert_int_equal(meta.src.family, AF_INET6);
+	assert_memory_equal(meta.src.bytes, keepalived_v3_ipv6 + 8, 16);
+}
+
+/* What vipd sends over IPv6 decodes back, unicast destinations included. */
+static void
+test_ipv6_unicast_advert_round_trip(void **state)
+{
+	struct vrrp_advert adv, out;
+	struct vrrp_pkt_meta meta;
+	uint8_t buf[VRRP_PKT_MAX_LEN];
+	int len;
+
+	(void)state;
+	memset(&adv, 0, sizeof(adv));
+	adv.version = 3;
+	adv.vrid = 7;
+	adv.priority = 150;
+	adv.max_adver_int_cs = 10;
+	adv.naddrs = 2;
+	assert_int_equal(vrrp_addr_parse("2001:db8::10", &adv.addrs[0]), 0);
+	assert_int_equal(vrrp_addr_parse("2001:db8::11", &adv.addrs[1]), 0);
+	memset(&meta, 0, sizeof(meta));
+	assert_int_equal(vrrp_addr_parse("2001:db8::1", &meta.src), 0);
+	assert_int_equal(vrrp_addr_parse("2001:db8::2", &meta.dst), 0);
+	meta.ttl = 255;
+	len = vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf, sizeof(buf));
+	assert_int_equal(len, 8 + 2 * 16);
+	assert_drop(decode_exact(buf, (size_t)len, &meta, 3, &out),
+	    VRRP_DROP_NONE, "unicast ipv6");
+	assert_int_equal(out.naddrs, 2);
+	assert_int_equal(vrrp_addr_cmp(&out.addrs[1], &adv.addrs[1]), 0);
+	/* Sent to one peer, verified as if sent to another: refused. */
+	assert_int_equal(vrrp_addr_parse("2001:db8::3", &meta.dst), 0);
+	assert_drop(decode_exact(buf, (size_t)len, &meta, 3, &out),
+	    VRRP_DROP_CHECKSUM, "other destination");
+}
+
 struct roundtrip_case {
 	const char *name;
 	int family;
@@ -895,7 +1037,7 @@ test_drop_names_are_the_documented_words(void **state)
 	static const char *const want[VRRP_DROP__COUNT] = {
 		"none", "ip_header", "protocol", "ttl", "truncated", "version",
 		"type", "length", "checksum", "vrid", "interval", "addr_list",
-		"own_packet", "auth_type", "auth", "ah_seq",
+		"own_packet", "auth_type", "auth", "ah_seq", "not_peer",
 	};
 
 	(void)state;
@@ -915,6 +1057,9 @@ main(void)
 		cmocka_unit_test(test_keepalived_checksums_verify),
 		cmocka_unit_test(test_encoder_reproduces_keepalived_advert),
 		cmocka_unit_test(test_keepalived_ipv6_advert_decodes_and_encodes),
+		cmocka_unit_test(test_parse_ipv6_takes_keepalived_advert),
+		cmocka_unit_test(test_parse_ipv6_checks_header_and_hop_limit),
+		cmocka_unit_test(test_ipv6_unicast_advert_round_trip),
 		cmocka_unit_test(test_encode_decode_round_trip),
 		cmocka_unit_test(test_build_parse_ipv4_round_trip),
 		cmocka_unit_test(test_decode_rejects_each_bad_field),

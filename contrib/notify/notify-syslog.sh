@@ -1,0 +1,18 @@
+#!/bin/sh
+# vipd notify script: one syslog line per transition.
+#
+# vipd (like keepalived) calls notify scripts as
+#     SCRIPT TYPE NAME STATE PRIORITY
+# TYPE is INSTANCE or GROUP (a sync group), STATE is MASTER, BACKUP, FAULT
+# or STOP. Scripts run as global.script_user, one at a time per instance,
+# and are killed when they take too long: keep them short.
+#
+#   notify = { any = "/etc/vipd/notify/notify-syslog.sh" };
+
+type=${1:?usage: $0 TYPE NAME STATE PRIORITY}
+name=${2:?}
+state=${3:?}
+priority=${4:-}
+
+exec logger -t vipd-notify -p daemon.notice -- \
+	"$type $name is now $state${priority:+ (priority $priority)}"

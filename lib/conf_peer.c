@@ -1,0 +1,85 @@
+/*
+ * conf_peer - global.peer_filter = ( "ADDRESS", ... ).
+ */
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf_peer.h"
+#include "vrrp_pkt.h"
+
+/* Not unspecified, loopback or multicast: a host that can send adverts. */
+static bool
+peer_addr_usable(const struct vrrp_addr *a)
+{
+	static const uint8_t zero[16], loop6[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
+	return a->bytes[0] != 0xff && memcmp(a->bytes, zero, 16) != 0 &&
+	    memcmp(a->bytes, loop6, 16) != 0;
+}
+
+/* One element: 1 and *out when usable and new, else 0 after the error. */
+static int
+peer_load_one(struct conf_ctx *ctx, const config_setting_t *e, int i,
+    const struct conf_global *gl, struct vrrp_addr *out)
+{
+	const char *text;
+	char q[48];
+
+	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, e, "global.peer_filter[%d]: expected a string "
+		    "(an IPv4 or IPv6 address)", i);
+		return 0;
+	}
+	text = config_setting_get_string(e);
+	conf_quote(text, q, sizeof(q));
+	if (vrrp_addr_parse(text, out) < 0) {
+		conf_error(ctx, e, "global.peer_filter[%d]: '%s' is not an IPv4 "
+		    "or IPv6 address (no prefix length here)", i, q);
+		return 0;
+	}
+	if (!peer_addr_usable(out)) {
+		conf_error(ctx, e, "global.peer_filter[%d]: '%s' is not a unicast "
+		    "address", i, q);
+		return 0;
+	}
+	for (size_t j = 0; j < gl->npeer_filter; j++) {
+		if (vrrp_addr_cmp(&gl->peer_filter[j], out) == 0) {
+			conf_error(ctx, e, "global.peer_filter[%d]: '%s' is "
+			    "already in the list", i, q);
+			return 0;
+		}
+	}
+	return 1;
+}
+
+void
+conf_peer_filter_load(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_global *gl)
+{
+	const config_setting_t *s = config_setting_get_member(g, "peer_filter");
+	struct vrrp_addr a;
+	int len;
+
+	if (s == NULL)
+		return;
+	if (config_setting_type(s) != CONFIG_TYPE_LIST &&
+	    config_setting_type(s) != CONFIG_TYPE_ARRAY) {
+		conf_error(ctx, s, "global.peer_filter: expected a list ( ... ) "
+		    "of addresses");
+		return;
+	}
+	if ((len = config_setting_length(s)) == 0 || len > CONF_PEER_FILTER_MAX) {
+		conf_error(ctx, s, "global.peer_filter: %d addresses, 1..%d are "
+		    "allowed (omit the key for no filter)", len,
+		    CONF_PEER_FILTER_MAX);
+		return;
+	}
+	for (int i = 0; i < len; i++)
+		if (peer_load_one(ctx, config_setting_get_elem(s, (unsigned)i), i,
+		    gl, &a))
+			gl->peer_filter[gl->npeer_filter++] = a;
+}

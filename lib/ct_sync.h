@@ -1,0 +1,130 @@
+/*
+ * ct_sync - connection-table sync between the two nodes of a pair: the
+ * master sends its balanced flows, the backup installs them in its own
+ * kernel table, so that a takeover keeps established connections.
+ *
+ * Owns: the UDP socket on the sync link, the sender's sequence numbers and
+ * retransmit ring, the receiver's replay window, the loss repair, counters,
+ * and the ctnetlink side through lib/ct_kernel.
+ *
+ * Protocol (datagrams in lib/ct_wire.h):
+ *  - sender (the follow instance is MASTER): every conntrack event of a
+ *    flow with NFT_VIPD_CT_MARK becomes an entry; entries are batched into
+ *    datagrams (flushed when full and after each read of events); a
+ *    heartbeat every CT_SYNC_HEARTBEAT_MS carries a sequence number too, so
+ *    a lost last datagram shows as a gap within that time. Every datagram
+ *    stays in a ring of CT_RING_SLOTS datagrams (lib/ct_ring) for
+ *    retransmission.
+ *  - receiver (BACKUP, FAULT, INIT): verifies, refuses replays, installs.
+ *    A gap is asked for again at once with a nack (and again every
+ *    CT_SYNC_NACK_MS while it lasts); the sender resends from its ring, or
+ *    when the ring no longer holds it, sends a full dump. A gap still open
+ *    after CT_SYNC_GAP_MAX_MS, a restarted peer (newer session), our own
+ *    start and every change to receiver ask for a full resync; the request
+ *    is repeated after every CT_SYNC_RESYNC_RETRY_MS in which no entries
+ *    came, until the dump's last datagram (CT_WIRE_F_RESYNC_DONE) arrives.
+ *  - every CT_SYNC_REFRESH_MS the sender sends its whole table again: an
+ *    entry whose kernel timer the master's traffic keeps refreshing
+ *    (conntrack reports no event for that, e.g. a UDP flow) would
+ *    otherwise expire on the backup, whose copy sees no packets.
+ * Bounds: the ring (CT_RING_SLOTS datagrams) is the send queue as well;
+ * when the socket cannot take more, datagrams wait in it, and when it
+ * wraps over ones never sent they are counted (queue_full) and the
+ * receiver repairs through a resync. Installed entries are bounded by the
+ * kernel's nf_conntrack_max: a full table is counted (table_full).
+ *
+ * Never does: decide the role (the daemon follows the instance or group) or
+ * put rules in nftables.
+ */
+#ifndef VIPD_CT_SYNC_H
+#define VIPD_CT_SYNC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conf_sync.h"
+#include "ct_kernel.h"
+#include "ct_ring.h"
+#include "ct_wire.h"
+#include "evloop.h"
+#include "log.h"
+
+#define CT_SYNC_HEARTBEAT_MS 250
+#define CT_SYNC_NACK_MS 100
+#define CT_SYNC_GAP_MAX_MS 1000
+#define CT_SYNC_RESYNC_RETRY_MS 1000
+#define CT_SYNC_REFRESH_MS 30000
+#define CT_SYNC_SOCKBUF_BYTES (8 * 1024 * 1024)
+
+enum ct_sync_role { CT_SYNC_RECEIVER = 0, CT_SYNC_SENDER };
+
+struct ct_sync_stats {
+	uint64_t datagrams_sent, datagrams_received, datagrams_resent;
+	uint64_t entries_sent, entries_received;
+	uint64_t entries_installed, entries_updated, entries_deleted;
+	uint64_t install_errors, table_full, queue_full, send_errors;
+	uint64_t events_lost;          /* ctnetlink overruns (each -> full dump) */
+	uint64_t entries_ignored;      /* received while sender (both masters) */
+	uint64_t nacks_sent, nacks_received;
+	uint64_t resyncs_requested, resyncs_served, resyncs_completed;
+	uint64_t drops[CT_DROP__COUNT];
+	uint64_t last_resync_ms;       /* monotonic; 0 = never completed */
+	uint64_t last_rx_ms;           /* last verified datagram; 0 = never */
+	int64_t lag_ms, lag_max_ms;    /* realtime(receive) - sent_ms of entries */
+};
+
+struct ct_sync {
+	struct conf_conn_sync conf;
+	struct ct_wire_key key;
+	enum ct_sync_role role;
+	int ifindex;
+
+	int fd;                        /* UDP */
+	struct evloop *loop;
+	struct evloop_watch udp_watch, ct_watch;
+	bool want_out;                 /* EPOLLOUT armed: ring has unsent ones */
+	struct ct_kernel kernel;
+
+	/* sender */
+	uint64_t session;
+	uint32_t sender_id;
+	struct ct_ring ring;           /* sent and queued datagrams */
+	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];
+	uint16_t nbatch;
+	uint64_t next_heartbeat_ms;
+	uint64_t next_refresh_ms;
+	bool dump_due;                 /* a resync was asked or events lost */
+
+	/* receiver */
+	struct ct_window window;
+	bool synced;                   /* a full resync completed since... */
+	uint64_t resync_asked_ms;      /* last request; 0 = none yet */
+	uint64_t gap_since_ms;         /* 0 = no open gap */
+	uint64_t last_entries_ms;      /* last datagram of entries installed */
+	uint64_t last_nack_ms;
+
+	struct ct_sync_stats stats;
+	struct log_ratelimit drop_log;
+};
+
+/*
+ * Open the socket (bound to conf->local:port on conf->interface) and the
+ * ctnetlink handles, and start as receiver. Returns 0 or -errno (logged).
+ */
+int ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
+    struct evloop *loop, uint64_t now_ms);
+void ct_sync_close(struct ct_sync *s);
+
+/* Follow the instance: master sends, anything else receives. */
+void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
+
+/* Timers: heartbeats, nacks, resync requests. */
+void ct_sync_tick(struct ct_sync *s, uint64_t now_ms);
+uint64_t ct_sync_next_deadline(const struct ct_sync *s);
+
+/* `vipctl conns`, and the sync part of the dumps. */
+void ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms);
+void ct_sync_write_json(FILE *f, const struct ct_sync *s, uint64_t now_ms);
+
+#endif

@@ -1,0 +1,411 @@
+/*
+ * ct_wire - the connection-sync wire format (see ct_wire.h for the layout).
+ *
+ * Decoding is strict and in a fixed order: the length and the fixed fields
+ * first (cheap, and they tell how long the datagram must be), then the
+ * HMAC over everything, and only then the body. A datagram either decodes
+ * whole or is refused with one reason.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "ct_wire.h"
+
+static const char *const drop_names[CT_DROP__COUNT] = {
+	[CT_DROP_NONE] = "none",
+	[CT_DROP_TRUNCATED] = "truncated",
+	[CT_DROP_OVERSIZED] = "oversized",
+	[CT_DROP_BAD_MAGIC] = "bad_magic",
+	[CT_DROP_BAD_VERSION] = "bad_version",
+	[CT_DROP_BAD_TYPE] = "bad_type",
+	[CT_DROP_BAD_COUNT] = "bad_count",
+	[CT_DROP_BAD_HMAC] = "bad_hmac",
+	[CT_DROP_BAD_ENTRY] = "bad_entry",
+	[CT_DROP_REPLAYED] = "replayed",
+	[CT_DROP_TOO_OLD] = "too_old",
+	[CT_DROP_NOT_PEER] = "not_peer",
+};
+
+const char *
+ct_drop_name(enum ct_drop reason)
+{
+	if ((unsigned)reason >= CT_DROP__COUNT)
+		return "unknown";
+	return drop_names[reason];
+}
+
+/* ---- byte order helpers ------------------------------------------------ */
+
+static void
+put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)(v >> 8);
+	p[1] = (uint8_t)v;
+}
+
+static void
+put32(uint8_t *p, uint32_t v)
+{
+	put16(p, (uint16_t)(v >> 16));
+	put16(p + 2, (uint16_t)v);
+}
+
+static void
+put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)(v >> 32));
+	put32(p + 4, (uint32_t)v);
+}
+
+static uint16_t
+get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t
+get32(const uint8_t *p)
+{
+	return (uint32_t)get16(p) << 16 | get16(p + 2);
+}
+
+static uint64_t
+get64(const uint8_t *p)
+{
+	return (uint64_t)get32(p) << 32 | get32(p + 4);
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+bool
+ct_entry_valid(const struct ct_entry *e)
+{
+	static const uint8_t zero[12];
+
+	if (e->op != CT_OP_UPDATE && e->op != CT_OP_DESTROY)
+		return false;
+	if (e->family != AF_INET && e->family != AF_INET6)
+		return false;
+	/* IPv4 addresses leave 12 bytes unused: they must be zero. */
+	if (e->family == AF_INET &&
+	    (memcmp(e->orig.src + 4, zero, 12) != 0 ||
+	    memcmp(e->orig.dst + 4, zero, 12) != 0 ||
+	    memcmp(e->reply.src + 4, zero, 12) != 0 ||
+	    memcmp(e->reply.dst + 4, zero, 12) != 0))
+		return false;
+	switch (e->proto) {
+	case IPPROTO_TCP:
+		/* TCP_CONNTRACK_NONE..TCP_CONNTRACK_SYN_SENT2 are 0..10. */
+		return e->tcp_state <= 10;
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return e->tcp_state == 0;
+	default:
+		return false;
+	}
+}
+
+static void
+put_tuple(uint8_t *p, const struct ct_tuple *t)
+{
+	memcpy(p, t->src, 16);
+	memcpy(p + 16, t->dst, 16);
+	put16(p + 32, t->sport);
+	put16(p + 34, t->dport);
+}
+
+static void
+get_tuple(const uint8_t *p, struct ct_tuple *t)
+{
+	memcpy(t->src, p, 16);
+	memcpy(t->dst, p + 16, 16);
+	t->sport = get16(p + 32);
+	t->dport = get16(p + 34);
+}
+
+static void
+put_entry(uint8_t *p, const struct ct_entry *e)
+{
+	p[0] = e->op;
+	p[1] = e->family;
+	p[2] = e->proto;
+	p[3] = e->tcp_state;
+	put32(p + 4, e->status);
+	put32(p + 8, e->timeout_s);
+	put32(p + 12, e->mark);
+	put_tuple(p + 16, &e->orig);
+	put_tuple(p + 52, &e->reply);
+}
+
+static void
+get_entry(const uint8_t *p, struct ct_entry *e)
+{
+	e->op = p[0];
+	e->family = p[1];
+	e->proto = p[2];
+	e->tcp_state = p[3];
+	e->status = get32(p + 4);
+	e->timeout_s = get32(p + 8);
+	e->mark = get32(p + 12);
+	get_tuple(p + 16, &e->orig);
+	get_tuple(p + 52, &e->reply);
+}
+
+/* ---- datagrams --------------------------------------------------------- */
+
+/* Body length for type and count, or 0 with *reason set when impossible. */
+static size_t
+body_len(uint8_t type, uint16_t count, enum ct_drop *reason)
+{
+	*reason = CT_DROP_NONE;
+	switch (type) {
+	case CT_WIRE_ENTRIES:
+		if (count == 0 || count > CT_WIRE_MAX_ENTRIES)
+			break;
+		return (size_t)count * CT_WIRE_ENTRY_BYTES;
+	case CT_WIRE_NACK:
+		if (count == 0 || count > CT_WIRE_MAX_RANGES)
+			break;
+		return (size_t)count * 8;
+	case CT_WIRE_RESYNC:
+	case CT_WIRE_HEARTBEAT:
+		if (count != 0)
+			break;
+		return 0;
+	default:
+		*reason = CT_DROP_BAD_TYPE;
+		return 0;
+	}
+	*reason = CT_DROP_BAD_COUNT;
+	return 0;
+}
+
+static int
+hmac(const struct ct_wire_key *key, const uint8_t *data, size_t len,
+    uint8_t out[CT_WIRE_HMAC_BYTES])
+{
+	unsigned int md_len = 0;
+
+	if (key->len == 0 || key->len > CT_WIRE_KEY_MAX)
+		return -EINVAL;
+	if (HMAC(EVP_sha256(), key->bytes, (int)key->len, data, len, out,
+	    &md_len) == NULL || md_len != CT_WIRE_HMAC_BYTES)
+		return -EIO;
+	return 0;
+}
+
+int
+ct_wire_encode(const struct ct_wire_header *hdr,
+    const struct ct_entry *entries, const struct ct_range *ranges,
+    const struct ct_wire_key *key, uint8_t *buf, size_t buf_len)
+{
+	enum ct_drop reason;
+	size_t blen = body_len(hdr->type, hdr->count, &reason);
+	size_t total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
+	uint8_t *p;
+	int err;
+
+	if (reason != CT_DROP_NONE || total > buf_len || total > CT_WIRE_MAX_BYTES)
+		return -EINVAL;
+	put32(buf, CT_WIRE_MAGIC);
+	buf[4] = CT_WIRE_VERSION;
+	buf[5] = hdr->type;
+	put16(buf + 6, hdr->count);
+	put64(buf + 8, hdr->session);
+	put32(buf + 16, hdr->sender_id);
+	put32(buf + 20, hdr->seq);
+	put32(buf + 24, hdr->sent_ms);
+	put32(buf + 28, hdr->flags);
+	p = buf + CT_WIRE_HEADER_BYTES;
+	for (size_t i = 0; i < hdr->count; i++) {
+		if (hdr->type == CT_WIRE_ENTRIES) {
+			if (!ct_entry_valid(&entries[i]))
+				return -EINVAL;
+			put_entry(p, &entries[i]);
+			p += CT_WIRE_ENTRY_BYTES;
+		} else if (hdr->type == CT_WIRE_NACK) {
+			put32(p, ranges[i].first);
+			put32(p + 4, ranges[i].last);
+			p += 8;
+		}
+	}
+	if ((err = hmac(key, buf, (size_t)(p - buf), p)) < 0)
+		return err;
+	return (int)total;
+}
+
+enum ct_drop
+ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
+    struct ct_wire_msg *msg)
+{
+	uint8_t mac[CT_WIRE_HMAC_BYTES];
+	struct ct_wire_header *hdr = &msg->hdr;
+	enum ct_drop reason;
+	size_t blen, total;
+	const uint8_t *p;
+
+	if (len > CT_WIRE_MAX_BYTES)
+		return CT_DROP_OVERSIZED;
+	if (len < CT_WIRE_HEADER_BYTES + CT_WIRE_HMAC_BYTES)
+		return CT_DROP_TRUNCATED;
+	if (get32(buf) != CT_WIRE_MAGIC)
+		return CT_DROP_BAD_MAGIC;
+	if (buf[4] != CT_WIRE_VERSION)
+		return CT_DROP_BAD_VERSION;
+	blen = body_len(buf[5], get16(buf + 6), &reason);
+	if (reason != CT_DROP_NONE)
+		return reason;
+	total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
+	if (len < total)
+		return CT_DROP_TRUNCATED;
+	if (len > total)
+		return CT_DROP_OVERSIZED;
+	if (hmac(key, buf, total - CT_WIRE_HMAC_BYTES, mac) < 0 ||
+	    CRYPTO_memcmp(mac, buf + total - CT_WIRE_HMAC_BYTES,
+	    CT_WIRE_HMAC_BYTES) != 0)
+		return CT_DROP_BAD_HMAC;
+	hdr->type = buf[5];
+	hdr->count = get16(buf + 6);
+	hdr->session = get64(buf + 8);
+	hdr->sender_id = get32(buf + 16);
+	hdr->seq = get32(buf + 20);
+	hdr->sent_ms = get32(buf + 24);
+	hdr->flags = get32(buf + 28);
+	p = buf + CT_WIRE_HEADER_BYTES;
+	for (size_t i = 0; i < hdr->count; i++) {
+		if (hdr->type == CT_WIRE_ENTRIES) {
+			get_entry(p, &msg->entries[i]);
+			if (!ct_entry_valid(&msg->entries[i]))
+				return CT_DROP_BAD_ENTRY;
+			p += CT_WIRE_ENTRY_BYTES;
+		} else {
+			msg->ranges[i].first = get32(p);
+			msg->ranges[i].last = get32(p + 4);
+			if (msg->ranges[i].first > msg->ranges[i].last)
+				return CT_DROP_BAD_ENTRY;
+			p += 8;
+		}
+	}
+	return CT_DROP_NONE;
+}
+
+/* ---- replay window ----------------------------------------------------- */
+
+#define WINDOW_WORDS (CT_WIRE_WINDOW / 64)
+
+static bool
+window_bit(const struct ct_window *w, uint32_t back)
+{
+	return (w->bits[back / 64] >> (back % 64)) & 1;
+}
+
+static void
+window_set(struct ct_window *w, uint32_t back)
+{
+	w->bits[back / 64] |= (uint64_t)1 << (back % 64);
+}
+
+/* Age every bit by n sequence numbers (bit i becomes bit i + n). */
+static void
+window_shift(struct ct_window *w, uint32_t n)
+{
+	uint32_t words = n / 64, bits = n % 64;
+
+	if (n >= CT_WIRE_WINDOW) {
+		memset(w->bits, 0, sizeof(w->bits));
+		return;
+	}
+	for (int i = WINDOW_WORDS - 1; i >= 0; i--) {
+		uint64_t v = 0;
+		int from = i - (int)words;
+
+		if (from >= 0) {
+			v = w->bits[from] << bits;
+			if (bits != 0 && from > 0)
+				v |= w->bits[from - 1] >> (64 - bits);
+		}
+		w->bits[i] = v;
+	}
+}
+
+enum ct_drop
+ct_window_check(const struct ct_window *w, uint64_t session, uint32_t seq,
+    bool *new_session)
+{
+	uint32_t back;
+
+	*new_session = false;
+	if (seq == 0)
+		return CT_DROP_TOO_OLD;
+	if (w->session == 0 || session > w->session) {
+		*new_session = true;
+		return CT_DROP_NONE;
+	}
+	if (session < w->session)
+		return CT_DROP_TOO_OLD;
+	if (seq > w->highest)
+		return CT_DROP_NONE;
+	back = w->highest - seq;
+	if (back >= CT_WIRE_WINDOW)
+		return CT_DROP_TOO_OLD;
+	return window_bit(w, back) ? CT_DROP_REPLAYED : CT_DROP_NONE;
+}
+
+void
+ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq)
+{
+	if (w->session != session) {
+		memset(w, 0, sizeof(*w));
+		w->session = session;
+		w->highest = w->floor = seq;
+		window_set(w, 0);
+		return;
+	}
+	if (seq > w->highest) {
+		window_shift(w, seq - w->highest);
+		w->highest = seq;
+		window_set(w, 0);
+		return;
+	}
+	window_set(w, w->highest - seq);
+}
+
+size_t
+ct_window_gaps(const struct ct_window *w, struct ct_range *ranges, size_t max)
+{
+	uint32_t lowest, seq;
+	size_t n = 0;
+
+	if (w->session == 0 || max == 0)
+		return 0;
+	lowest = w->highest >= CT_WIRE_WINDOW ? w->highest - CT_WIRE_WINDOW + 1 : 1;
+	if (lowest < w->floor)
+		lowest = w->floor;
+	for (seq = lowest; seq < w->highest; seq++) {
+		if (window_bit(w, w->highest - seq))
+			continue;
+		if (n > 0 && ranges[n - 1].last + 1 == seq) {
+			ranges[n - 1].last = seq;
+			continue;
+		}
+		if (n == max)
+			break;
+		ranges[n].first = ranges[n].last = seq;
+		n++;
+	}
+	return n;
+}
+
+void
+ct_window_reset(struct ct_window *w)
+{
+	memset(w, 0, sizeof(*w));
+}

@@ -1,0 +1,476 @@
+/*
+ * lb - the balancer at run time (see lb.h).
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "lb.h"
+#include "lb_nft.h"
+#include "log.h"
+
+/* Rules nftables refused are tried again once a second. */
+#define LB_RETRY_MS 1000
+
+void
+lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
+    struct script_runner *runner)
+{
+	memset(lb, 0, sizeof(*lb));
+	lb->nft = nft;
+	lb->loop = loop;
+	lb->runner = runner;
+	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+}
+
+static const char *
+backend_text(const struct conf_backend *b, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	vrrp_addr_str(&b->addr, a, sizeof(a));
+	snprintf(buf, len, b->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+	    b->port);
+	return buf;
+}
+
+/* Takes new flows when its weight allows and its check says so. */
+static bool
+backend_up(const struct lb_backend *b)
+{
+	return b->conf->check.type == CONF_CHECK_NONE ||
+	    b->check.rf.health == CHECK_UP;
+}
+
+static int
+apply(struct lb *lb, struct lb_text *t, const char *what, char *why,
+    size_t why_len)
+{
+	char err[256];
+	uint64_t suppressed = 0;
+	int rc;
+
+	if (t->oom) {
+		snprintf(why, why_len, "out of memory building the rules");
+		return -ENOMEM;
+	}
+	lb->transactions++;
+	if ((rc = nft_apply(lb->nft, t->buf, err, sizeof(err))) == 0)
+		return 0;
+	lb->transaction_errors++;
+	/* Whatever made nft refuse (the table gone?), all is rebuilt soon. */
+	lb->full_retry = true;
+	if (lb->retry_ms == 0)
+		lb->retry_ms = evloop_now_ms() + LB_RETRY_MS;
+	snprintf(lb->last_error, sizeof(lb->last_error), "%.40s: %.200s", what,
+	    err);
+	snprintf(why, why_len, "%s", lb->last_error);
+	if (log_ratelimit_allow(&lb->error_log, evloop_now_ms(), &suppressed))
+		log_err("balancer: nftables refused the rules for %s: %s (%"
+		    PRIu64 " similar lines suppressed)", what, err, suppressed);
+	return rc;
+}
+
+static void
+set_active(struct lb_service *svc, size_t active)
+{
+	svc->active = active;
+	svc->quorum_met = active > 0 && active >= svc->conf.quorum;
+	snprintf(svc->track_detail, sizeof(svc->track_detail),
+	    "%zu of quorum %u", active, svc->conf.quorum);
+}
+
+/* Rewrite one service's DNAT chain for its backends' current health. */
+static void
+service_apply(struct lb_service *svc, const char *why_changed)
+{
+	bool up[CONF_LB_MAX_BACKENDS];
+	struct lb_text t = { 0 };
+	char why[256], sorry[INET6_ADDRSTRLEN + 8];
+	bool was_met = svc->quorum_met;
+
+	for (size_t i = 0; i < svc->conf.nbackends; i++)
+		up[i] = backend_up(&svc->backends[i]);
+	set_active(svc, lb_nft_service_rules(&t, &svc->conf, up));
+	svc->rules_ok = apply(svc->lb, &t, svc->conf.name, why,
+	    sizeof(why)) == 0;
+	lb_text_free(&t);
+	if (was_met == svc->quorum_met || why_changed == NULL)
+		return;
+	if (svc->lb->on_quorum != NULL)
+		svc->lb->on_quorum(svc->lb->on_quorum_arg, svc);
+	if (svc->quorum_met)
+		log_notice("%s: quorum met again (%zu of %u backends take new "
+		    "flows)", svc->conf.name, svc->active, svc->conf.quorum);
+	else if (svc->conf.has_sorry) {
+		struct conf_backend s = { .addr = svc->conf.sorry_addr,
+		    .port = svc->conf.sorry_port };
+
+		log_warn("%s: below quorum (%zu of %u backends take new flows): "
+		    "new connections go to the sorry server %s",
+		    svc->conf.name, svc->active, svc->conf.quorum,
+		    backend_text(&s, sorry, sizeof(sorry)));
+	} else
+		log_warn("%s: below quorum (%zu of %u backends take new flows): "
+		    "new connections are refused", svc->conf.name, svc->active,
+		    svc->conf.quorum);
+}
+
+static void
+on_check_change(void *arg, struct check *c)
+{
+	struct lb_backend *b = arg;
+	char name[INET6_ADDRSTRLEN + 8];
+
+	b->changes++;
+	log_notice("%s: backend %s is %s (%s)", b->svc->conf.name,
+	    backend_text(b->conf, name, sizeof(name)),
+	    check_health_name(c->rf.health), c->last_reason);
+	service_apply(b->svc, c->last_reason);
+}
+
+static void
+service_free(struct lb_service *svc)
+{
+	if (svc == NULL)
+		return;
+	for (size_t i = 0; svc->backends != NULL && i < svc->conf.nbackends;
+	    i++)
+		check_close(&svc->backends[i].check);
+	free(svc->backends);
+	free(svc->conf.backends);
+	free(svc);
+}
+
+/*
+ * A runtime for conf: a deep copy (the config it came from is freed on
+ * the next reload) and a check per backend, first probes spread over the
+ * first interval so that many backends are not probed in one burst.
+ */
+static struct lb_service *
+service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms)
+{
+	struct lb_service *svc = calloc(1, sizeof(*svc));
+	char why[CHECK_REASON_MAX], name[INET6_ADDRSTRLEN + 8];
+	size_t n = conf->nbackends;
+
+	if (svc == NULL)
+		return NULL;
+	svc->conf = *conf;
+	svc->lb = lb;
+	svc->conf.backends = calloc(n ? n : 1, sizeof(*svc->conf.backends));
+	svc->backends = calloc(n ? n : 1, sizeof(*svc->backends));
+	if (svc->conf.backends == NULL || svc->backends == NULL) {
+		free(svc->conf.backends);
+		free(svc->backends);
+		free(svc);
+		return NULL;
+	}
+	memcpy(svc->conf.backends, conf->backends, n * sizeof(*conf->backends));
+	for (size_t i = 0; i < n; i++) {
+		struct lb_backend *b = &svc->backends[i];
+
+		b->conf = &svc->conf.backends[i];
+		b->svc = svc;
+		b->index = i;
+		if (check_init(&b->check, &b->conf->check, &b->conf->addr,
+		    lb->loop, lb->runner, on_check_change, b, now_ms + i * 20,
+		    why, sizeof(why)) < 0)
+			log_err("%s: backend %s: check cannot run: %s",
+			    conf->name, backend_text(b->conf, name,
+			    sizeof(name)), why);
+	}
+	return svc;
+}
+
+/*
+ * A changed service starts with what the old one knew of backends that it
+ * keeps with the same check: a weight change must not send their traffic
+ * away until the next check result.
+ */
+static void
+carry_health(struct lb_service *to, const struct lb_service *from)
+{
+	for (size_t i = 0; i < to->conf.nbackends; i++) {
+		struct lb_backend *b = &to->backends[i];
+
+		for (size_t j = 0; j < from->conf.nbackends; j++) {
+			const struct lb_backend *o = &from->backends[j];
+
+			if (vrrp_addr_cmp(&b->conf->addr, &o->conf->addr) != 0 ||
+			    b->conf->port != o->conf->port ||
+			    !conf_check_equal(&b->conf->check, &o->conf->check))
+				continue;
+			b->check.rf = o->check.rf;
+			b->check.has_result = o->check.has_result;
+			b->check.last_ok = o->check.last_ok;
+			b->check.last_ms = o->check.last_ms;
+			b->check.runs = o->check.runs;
+			b->check.failures = o->check.failures;
+			memcpy(b->check.last_reason, o->check.last_reason,
+			    sizeof(b->check.last_reason));
+			b->changes = o->changes;
+			break;
+		}
+	}
+}
+
+int
+lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
+    char *why, size_t why_len)
+{
+	struct lb_service **next = NULL, **old = lb->services;
+	bool *kept = NULL, *reused = NULL, changed;
+	struct lb_text t = { 0 };
+	size_t nold = lb->nservices, nnew = conf->nservices;
+	int rc = 0;
+
+	why[0] = '\0';
+	next = calloc(nnew ? nnew : 1, sizeof(*next));
+	kept = calloc(nold ? nold : 1, sizeof(*kept));
+	reused = calloc(nnew ? nnew : 1, sizeof(*reused));
+	if (next == NULL || kept == NULL || reused == NULL) {
+		rc = -ENOMEM;
+		goto out;
+	}
+	/* Unchanged services keep their runtime, health and rules. */
+	for (size_t i = 0; i < nnew; i++)
+		for (size_t j = 0; j < nold && next[i] == NULL; j++)
+			if (!kept[j] && conf_service_equal(&old[j]->conf,
+			    &conf->services[i])) {
+				next[i] = old[j];
+				kept[j] = reused[i] = true;
+			}
+	for (size_t i = 0; i < nnew; i++) {
+		if (next[i] != NULL)
+			continue;
+		if ((next[i] = service_new(lb, &conf->services[i], now_ms)) ==
+		    NULL) {
+			for (size_t k = 0; k < nnew; k++)
+				if (!reused[k])
+					service_free(next[k]);
+			rc = -ENOMEM;
+			goto out;
+		}
+		for (size_t j = 0; j < nold; j++)
+			if (!kept[j] && strcmp(old[j]->conf.name,
+			    conf->services[i].name) == 0)
+				carry_health(next[i], old[j]);
+	}
+	changed = nold != nnew;
+	for (size_t j = 0; j < nold; j++)
+		changed = changed || !kept[j];
+	if (changed || lb->transactions == 0) {
+		/* One transaction: base chains, old objects out, new in. */
+		lb_nft_base(&t);
+		for (size_t j = 0; j < nold; j++)
+			if (!kept[j])
+				lb_nft_service_delete(&t, &old[j]->conf);
+		for (size_t i = 0; i < nnew; i++) {
+			if (!reused[i]) {
+				bool up[CONF_LB_MAX_BACKENDS];
+
+				for (size_t k = 0; k < next[i]->conf.nbackends; k++)
+					up[k] = backend_up(&next[i]->backends[k]);
+				lb_nft_service_add(&t, &next[i]->conf);
+				set_active(next[i], lb_nft_service_rules(&t,
+				    &next[i]->conf, up));
+			}
+			lb_nft_service_hooks(&t, &next[i]->conf);
+		}
+		rc = apply(lb, &t, "the configuration", why, why_len);
+		for (size_t i = 0; i < nnew; i++)
+			if (!reused[i])
+				next[i]->rules_ok = rc == 0;
+	}
+	for (size_t j = 0; j < nold; j++)
+		if (!kept[j])
+			service_free(old[j]);
+	free(old);
+	lb->services = next;
+	lb->nservices = nnew;
+	next = NULL;
+out:
+	if (rc == -ENOMEM)
+		snprintf(why, why_len, "out of memory");
+	lb_text_free(&t);
+	free(next);
+	free(kept);
+	free(reused);
+	return rc;
+}
+
+/*
+ * The whole configuration again, every step idempotent (objects of
+ * services that a refused reload removed may linger, unreferenced).
+ */
+static void
+retry_all(struct lb *lb)
+{
+	struct lb_text t = { 0 };
+	char why[256];
+	int rc;
+
+	lb_nft_base(&t);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+		bool up[CONF_LB_MAX_BACKENDS];
+
+		for (size_t k = 0; k < svc->conf.nbackends; k++)
+			up[k] = backend_up(&svc->backends[k]);
+		lb_nft_service_add(&t, &svc->conf);
+		set_active(svc, lb_nft_service_rules(&t, &svc->conf, up));
+		lb_nft_service_hooks(&t, &svc->conf);
+	}
+	rc = apply(lb, &t, "the configuration", why, sizeof(why));
+	lb_text_free(&t);
+	for (size_t i = 0; i < lb->nservices; i++)
+		lb->services[i]->rules_ok = rc == 0;
+	if (rc == 0) {
+		lb->full_retry = false;
+		log_notice("balancer: rules installed after an earlier refusal");
+	}
+}
+
+void
+lb_tick(struct lb *lb, uint64_t now_ms)
+{
+	if (lb->retry_ms != 0 && now_ms >= lb->retry_ms) {
+		lb->retry_ms = 0;
+		retry_all(lb);
+	}
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		for (size_t j = 0; j < svc->conf.nbackends; j++)
+			check_tick(&svc->backends[j].check, now_ms);
+	}
+}
+
+uint64_t
+lb_next_deadline(const struct lb *lb)
+{
+	uint64_t due = lb->retry_ms;
+
+	for (size_t i = 0; i < lb->nservices; i++) {
+		const struct lb_service *svc = lb->services[i];
+
+		for (size_t j = 0; j < svc->conf.nbackends; j++) {
+			uint64_t d = check_next_deadline(&svc->backends[j].check);
+
+			if (d != 0 && (due == 0 || d < due))
+				due = d;
+		}
+	}
+	return due;
+}
+
+const struct lb_service *
+lb_find(const struct lb *lb, const char *name)
+{
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (strcmp(lb->services[i]->conf.name, name) == 0)
+			return lb->services[i];
+	return NULL;
+}
+
+size_t
+lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
+    struct track_obj *objs, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < lb->nservices && n < max; i++) {
+		const struct lb_service *svc = lb->services[i];
+		bool holds = false;
+
+		for (size_t j = 0; j < inst->nvips && !holds; j++)
+			holds = vrrp_addr_cmp(&inst->vips[j].addr,
+			    &svc->conf.addr) == 0;
+		if (!svc->conf.tracked || !holds)
+			continue;
+		objs[n++] = (struct track_obj){ .kind = TRACK_SERVICE,
+		    .name = svc->conf.name, .weight = svc->conf.track_weight,
+		    .up = svc->quorum_met, .detail = svc->track_detail };
+	}
+	return n;
+}
+
+bool
+lb_quorum_met(const struct lb *lb, const char *name, bool *known)
+{
+	const struct lb_service *svc = lb_find(lb, name);
+
+	*known = svc != NULL;
+	return svc != NULL && svc->quorum_met;
+}
+
+/* "counter lb_c_web_0 {" followed by "packets N bytes M". */
+static void
+counter_set(struct lb *lb, const char *name, uint64_t packets,
+    uint64_t bytes)
+{
+	char id[LB_NFT_ID_MAX], want[LB_NFT_ID_MAX + 32];
+
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+		size_t idl;
+
+		lb_nft_id(svc->conf.name, id, sizeof(id));
+		idl = strlen(id);
+		if (strncmp(name + 5, id, idl) != 0 || name[5 + idl] != '_')
+			continue;
+		for (size_t j = 0; j < svc->conf.nbackends; j++) {
+			snprintf(want, sizeof(want), "%.5s%s_%zu", name, id, j);
+			if (strcmp(want, name) != 0)
+				continue;
+			if (name[3] == 'n')
+				svc->backends[j].conns = packets;
+			else {
+				svc->backends[j].packets = packets;
+				svc->backends[j].bytes = bytes;
+			}
+		}
+	}
+}
+
+int
+lb_read_counters(struct lb *lb)
+{
+	char *text, *line, *save = NULL, name[LB_NFT_ID_MAX + 32] = "";
+	char err[256];
+	uint64_t p, b;
+	int rc;
+
+	if (lb->nservices == 0)
+		return 0;
+	if ((rc = nft_query(lb->nft, "list counters table " NFT_TABLE, &text,
+	    err, sizeof(err))) < 0)
+		return rc;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (sscanf(line, "counter %95s {", name) == 1)
+			continue;
+		if (sscanf(line, "packets %" SCNu64 " bytes %" SCNu64, &p,
+		    &b) == 2 && strncmp(name, "lb_", 3) == 0 &&
+		    (name[3] == 'n' || name[3] == 'c') && name[4] == '_')
+			counter_set(lb, name, p, b);
+	}
+	free(text);
+	return 0;
+}
+
+void
+lb_close(struct lb *lb)
+{
+	for (size_t i = 0; i < lb->nservices; i++)
+		service_free(lb->services[i]);
+	free(lb->services);
+	lb->services = NULL;
+	lb->nservices = 0;
+}

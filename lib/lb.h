@@ -1,0 +1,116 @@
+/*
+ * lb - the embedded L4 balancer at run time: the virtual services of the
+ * running config, their backends' health checks, and the nftables rules
+ * that follow them.
+ *
+ * Every change is one nft transaction: at start and on a reload that
+ * changes services (changed ones are replaced, removed ones deleted, added
+ * ones created, unchanged ones left alone); on a backend's health change
+ * (only that service's DNAT chain is rewritten). A reload that changes no
+ * service sends nothing to the kernel.
+ *
+ * Owns: its services (a copy of their config), their checks, the "lb_"
+ * objects of table inet vipd (see lb_nft.h), counters read back from nft.
+ * Never does: create or delete the table itself (the daemon does, with
+ * nft_table_reset/nft_table_remove), decide VRRP state.
+ */
+#ifndef VIPD_LB_H
+#define VIPD_LB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "check.h"
+#include "conf.h"
+#include "evloop.h"
+#include "log.h"
+#include "nft.h"
+#include "track.h"
+
+struct lb_service;
+
+struct lb_backend {
+	struct conf_backend *conf;       /* in svc->conf.backends */
+	struct lb_service *svc;
+	size_t index;
+	struct check check;
+	uint64_t conns, packets, bytes;  /* nft counters, at the last read */
+	uint64_t changes;                /* health changes */
+};
+
+struct lb_service {
+	struct conf_service conf;        /* own copy: backends owned */
+	struct lb_backend *backends;     /* conf.nbackends of them */
+	struct lb *lb;
+	size_t active;                   /* backends taking new flows */
+	bool quorum_met;
+	bool rules_ok;                   /* last transaction went through */
+	char track_detail[48];           /* "1 of quorum 2" for tracking */
+};
+
+struct lb {
+	struct nft *nft;
+	struct evloop *loop;
+	struct script_runner *runner;    /* for script checks */
+	struct lb_service **services;
+	size_t nservices;
+	uint64_t transactions, transaction_errors;
+	uint64_t retry_ms;               /* next retry of refused rules, 0 = none */
+	bool full_retry;                 /* the last configuration was refused */
+	char last_error[256];
+	struct log_ratelimit error_log;
+	/*
+	 * Called after a service's quorum_met changed, so that VRRP tracking
+	 * can weigh it (a service below quorum demoting the node, like a
+	 * track script). NULL: nobody listens.
+	 */
+	void (*on_quorum)(void *arg, const struct lb_service *svc);
+	void *on_quorum_arg;
+};
+
+void lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
+    struct script_runner *runner);
+
+/*
+ * Make the running services those of conf (start, or reload): unchanged
+ * services keep their runtime and their rules untouched. Returns 0, or
+ * -errno with why filled when the transaction failed (the services run
+ * anyway, their checks will retry the rules) or memory ran out.
+ */
+int lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
+    char *why, size_t why_len);
+
+void lb_tick(struct lb *lb, uint64_t now_ms);
+uint64_t lb_next_deadline(const struct lb *lb);
+
+/*
+ * The services with a track_weight whose address is one of inst's VIPs,
+ * as tracked objects (up = quorum met) for lib/track: at most max into
+ * objs; returns the count. Names point into lb: use them at once.
+ */
+size_t lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
+    struct track_obj *objs, size_t max);
+
+/* Refresh every backend's connections/packets/bytes from nft counters. */
+int lb_read_counters(struct lb *lb);
+
+/* Find a service by name, or NULL. */
+const struct lb_service *lb_find(const struct lb *lb, const char *name);
+
+/*
+ * For tracking: true when service `name` has at least `quorum` backends
+ * taking new flows; false when below, or when there is no such service
+ * (*known says which).
+ */
+bool lb_quorum_met(const struct lb *lb, const char *name, bool *known);
+
+void lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms);
+/* Writes `, "virtual_services": [...]` to continue a JSON object. */
+void lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms);
+
+/* Stop every check and free the services (rules stay: table removal). */
+void lb_close(struct lb *lb);
+
+#endif

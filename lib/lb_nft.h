@@ -1,0 +1,75 @@
+/*
+ * lb_nft - the balancer's rules as nft batch text, pure: virtual services
+ * and their backends' states in, commands for one nft_apply() out.
+ *
+ * Objects in table inet vipd, all named "lb_..." (X = the service name
+ * with '_' '-' '.' written as "__" "_d" "_o", so that every name is a
+ * plain nft identifier and two services never share one):
+ *   lb_prerouting  nat, prerouting (dstnat): VIP:port -> jump lb_s_X
+ *   lb_output      nat, output: the same, for clients on the node itself
+ *   lb_s_X         the service's DNAT: ct mark set NFT_VIPD_CT_MARK, then
+ *                  the scheduler's slot -> backend map (an anonymous map,
+ *                  so that the chain is rebuilt as a whole on a change);
+ *                  with persistence first a lookup in lb_p_X
+ *   lb_p_X         persistence: client address -> backend, dynamic, with
+ *                  timeout persistence_s
+ *   lb_fwd         filter, forward: marked flows of X -> jump lb_f_X
+ *   lb_f_X         counters per backend i: lb_n_X_i (new connections),
+ *                  lb_c_X_i (packets and bytes, both directions); the
+ *                  persistence map update
+ *   lb_input       filter, input: what reaches the VIP:port undiverted
+ *                  (no backend, no sorry server) gets a TCP reset / ICMP
+ *                  port unreachable
+ * NAT chains see only the first packet of a connection, and conntrack keeps
+ * its NAT binding for the rest of it: rebuilding lb_s_X never disturbs an
+ * established flow, to any backend.
+ *
+ * Never does: apply anything (lib/nft does), or decide backend health.
+ */
+#ifndef VIPD_LB_NFT_H
+#define VIPD_LB_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf_lb.h"
+
+#define LB_NFT_ID_MAX (2 * CONF_LB_NAME_MAX + 8)
+
+/* A growing text buffer; oom is set (and text left short) on failure. */
+struct lb_text {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+void lb_text_printf(struct lb_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void lb_text_free(struct lb_text *t);
+
+/* The service name as an nft identifier part ("web-1" -> "web_d1"). */
+void lb_nft_id(const char *name, char *out, size_t len);
+
+/* Create the table and the base chains if missing, then empty the base
+ * chains (their rules are rewritten with lb_nft_service_hooks). */
+void lb_nft_base(struct lb_text *t);
+
+/* Create / delete the per-service chains, counters and persistence map. */
+void lb_nft_service_add(struct lb_text *t, const struct conf_service *svc);
+void lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc);
+
+/* The service's rules in the base chains. */
+void lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc);
+
+/*
+ * Rewrite lb_s_X for the backends whose up[i] is true: the scheduler's
+ * table over those with weight > 0, the sorry server below quorum, or no
+ * rule at all (lb_input rejects). Returns how many backends take new flows.
+ */
+size_t lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
+    const bool *up);
+
+/* Backends that would take new flows, and whether that meets the quorum. */
+size_t lb_nft_active(const struct conf_service *svc, const bool *up);
+
+#endif

@@ -1,0 +1,606 @@
+/*
+ * script - fork/exec of scripts, drained and reaped through the event loop.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "script.h"
+#include "script_sec.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+bool
+script_result_ok(const struct script_result *r)
+{
+	return r->outcome == SCRIPT_EXITED && r->exit_status == 0;
+}
+
+const char *
+script_result_describe(const struct script_result *r, char *buf, size_t len)
+{
+	switch (r->outcome) {
+	case SCRIPT_EXITED:
+		snprintf(buf, len, "exit %d", r->exit_status);
+		break;
+	case SCRIPT_SIGNALED:
+		snprintf(buf, len, "killed by signal %d", r->signo);
+		break;
+	case SCRIPT_TIMED_OUT:
+		snprintf(buf, len, "timed out after %llu ms",
+		    (unsigned long long)r->duration_ms);
+		break;
+	case SCRIPT_START_FAILED:
+		snprintf(buf, len, "could not start: %s", r->why);
+		break;
+	case SCRIPT_REFUSED_BUSY:
+	case SCRIPT_REFUSED_INSECURE:
+		snprintf(buf, len, "not started: %s", r->why);
+		break;
+	}
+	return buf;
+}
+
+void
+script_runner_init(struct script_runner *r, struct evloop *loop,
+    size_t max_running, size_t max_procs)
+{
+	memset(r, 0, sizeof(*r));
+	r->loop = loop;
+	r->max_running = max_running ? max_running : SCRIPT_DEFAULT_MAX_RUNNING;
+	r->max_procs = max_procs ? max_procs : SCRIPT_DEFAULT_MAX_PROCS;
+	for (size_t i = 0; i < SCRIPT_MAX_ORPHANS; i++)
+		r->orphans[i].pidfd = -1;
+}
+
+int
+script_runner_set_user(struct script_runner *r, const char *user, char *why,
+    size_t why_len)
+{
+	struct passwd *pw;
+
+	errno = 0;
+	if ((pw = getpwnam(user)) == NULL) {
+		snprintf(why, why_len, "script_user \"%s\": %s", user,
+		    errno ? strerror(errno) : "no such user");
+		return -ENOENT;
+	}
+	r->uid = pw->pw_uid;
+	r->gid = pw->pw_gid;
+	r->as_root = pw->pw_uid == 0;
+	r->user_set = true;
+	snprintf(r->user, sizeof(r->user), "%s", user);
+	return 0;
+}
+
+/* ---- the job list ------------------------------------------------------ */
+
+static void
+script_link(struct script_runner *r, struct script_job *job)
+{
+	job->next = r->jobs;
+	r->jobs = job;
+}
+
+static void
+script_unlink(struct script_runner *r, struct script_job *job)
+{
+	for (struct script_job **p = &r->jobs; *p != NULL; p = &(*p)->next) {
+		if (*p == job) {
+			*p = job->next;
+			break;
+		}
+	}
+	job->next = NULL;
+}
+
+/* A failure before fork: the callback comes on the next tick. */
+static void
+script_pend(struct script_runner *r, struct script_job *job,
+    enum script_outcome outcome, int err, const char *why, uint64_t now_ms)
+{
+	job->state = SCRIPT_JOB_PENDING;
+	job->result.outcome = outcome;
+	job->result.err = err;
+	snprintf(job->result.why, sizeof(job->result.why), "%s", why);
+	job->deadline_ms = now_ms;
+	script_link(r, job);
+}
+
+/* ---- the child --------------------------------------------------------- */
+
+/*
+ * After fork, before exec: only async-signal-safe calls. A failure is
+ * written to err_fd as (stage, errno) and the child exits 127.
+ */
+static void __attribute__((noreturn))
+script_child(const struct script_runner *r, int out_fd, int err_fd,
+    char *const argv[], char *const envp[])
+{
+	struct rlimit rl;
+	sigset_t none;
+	int fd, rec[2] = { 0, 0 };
+
+	setpgid(0, 0);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	for (int sig = 1; sig < NSIG; sig++)
+		signal(sig, SIG_DFL);
+	if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
+	    dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) {
+		rec[0] = 1;
+		goto fail;
+	}
+	if (err_fd < 3 || dup2(err_fd, 3) < 0) {
+		rec[0] = 1;
+		goto fail;
+	}
+	err_fd = 3;
+	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
+	/* Nothing of the daemon (sockets, netlink, epoll) reaches a script. */
+	syscall(SYS_close_range, 4u, ~0u, 0u);
+	if (chdir("/") < 0) {
+		rec[0] = 2;
+		goto fail;
+	}
+	/* Already that user (tests, an unprivileged vipd): nothing to drop. */
+	if (!r->as_root && geteuid() != r->uid) {
+		rl.rlim_cur = rl.rlim_max = (rlim_t)r->max_procs;
+		setrlimit(RLIMIT_NPROC, &rl);
+		if (setgroups(1, &r->gid) < 0 || setgid(r->gid) < 0 ||
+		    setuid(r->uid) < 0) {
+			rec[0] = 3;
+			goto fail;
+		}
+	}
+	execve(argv[0], argv, envp);
+	rec[0] = 4;
+fail:
+	rec[1] = errno;
+	if (write(err_fd, rec, sizeof(rec)) < 0)
+		rec[1] = 0;
+	_exit(127);
+}
+
+/* ---- the parent -------------------------------------------------------- */
+
+static void script_output_ready(struct evloop_watch *w, uint32_t events);
+static void script_exited(struct evloop_watch *w, uint32_t events);
+
+/* Keep only the last non-empty line of whatever arrives. */
+static void
+script_take_output(struct script_job *job, const char *buf, size_t n)
+{
+	job->result.output_bytes += n;
+	job->runner->counters.output_bytes += n;
+	for (size_t i = 0; i < n; i++) {
+		char c = buf[i];
+
+		if (c == '\n' || c == '\r') {
+			if (job->line_len > 0) {
+				memcpy(job->result.last_line, job->line_buf, job->line_len);
+				job->result.last_line[job->line_len] = '\0';
+				job->line_len = 0;
+			}
+			continue;
+		}
+		if (job->line_len < sizeof(job->line_buf) - 1)
+			job->line_buf[job->line_len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
+	}
+}
+
+/* Read what is there, never more than a few chunks per wake-up. */
+static void
+script_drain(struct script_job *job)
+{
+	char buf[4096];
+	ssize_t n;
+
+	if (job->out_fd < 0)
+		return;
+	for (int i = 0; i < 16; i++) {
+		n = read(job->out_fd, buf, sizeof(buf));
+		if (n > 0) {
+			script_take_output(job, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		/* EOF or error: nobody writes any more. */
+		evloop_del(job->runner->loop, &job->out_watch);
+		close(job->out_fd);
+		job->out_fd = -1;
+		return;
+	}
+}
+
+static void
+script_output_ready(struct evloop_watch *w, uint32_t events)
+{
+	(void)events;
+	script_drain(w->arg);
+}
+
+static int
+script_pidfd_open(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+static void
+script_close_fds(struct script_runner *r, struct script_job *job)
+{
+	if (job->out_fd >= 0) {
+		evloop_del(r->loop, &job->out_watch);
+		close(job->out_fd);
+		job->out_fd = -1;
+	}
+	if (job->pidfd >= 0) {
+		evloop_del(r->loop, &job->pid_watch);
+		close(job->pidfd);
+		job->pidfd = -1;
+	}
+}
+
+static void
+script_finish(struct script_runner *r, struct script_job *job)
+{
+	script_done_cb cb = job->cb;
+	void *arg = job->arg;
+	struct script_result res;
+
+	script_unlink(r, job);
+	if (job->state == SCRIPT_JOB_RUNNING)
+		r->running--;
+	job->state = SCRIPT_JOB_IDLE;
+	if (job->line_len > 0) {
+		memcpy(job->result.last_line, job->line_buf, job->line_len);
+		job->result.last_line[job->line_len] = '\0';
+		job->line_len = 0;
+	}
+	switch (job->result.outcome) {
+	case SCRIPT_EXITED:
+		if (job->result.exit_status == 0)
+			r->counters.succeeded++;
+		else
+			r->counters.failed++;
+		break;
+	case SCRIPT_SIGNALED:
+		r->counters.failed++;
+		break;
+	case SCRIPT_TIMED_OUT:
+		r->counters.timed_out++;
+		break;
+	case SCRIPT_START_FAILED:
+		r->counters.start_failed++;
+		break;
+	case SCRIPT_REFUSED_BUSY:
+		r->counters.refused_busy++;
+		break;
+	case SCRIPT_REFUSED_INSECURE:
+		r->counters.refused_insecure++;
+		break;
+	}
+	/* The callback may start the job again: hand it a copy. */
+	res = job->result;
+	cb(job, &res, arg);
+}
+
+static const char *
+script_stage_name(int stage)
+{
+	switch (stage) {
+	case 1: return "setting up descriptors";
+	case 2: return "chdir /";
+	case 3: return "switching to the script user";
+	default: return "exec";
+	}
+}
+
+/* The child is gone: reap it, read the last output, report. */
+static void
+script_exited(struct evloop_watch *w, uint32_t events)
+{
+	struct script_job *job = w->arg;
+	struct script_runner *r = job->runner;
+	siginfo_t si;
+	int rec[2];
+
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	/* Peek first: while the leader is a zombie its pid names the group. */
+	if (waitid((idtype_t)P_PIDFD, (id_t)job->pidfd, &si,
+	    WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
+		return;
+	/* What it left running in its group goes with it. */
+	kill(-job->pid, SIGKILL);
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)job->pidfd, &si, WEXITED | WNOHANG) < 0 ||
+	    si.si_pid == 0)
+		return;
+	script_drain(job);
+	job->result.duration_ms = evloop_now_ms() - job->started_ms;
+	if (job->timed_out) {
+		job->result.outcome = SCRIPT_TIMED_OUT;
+	} else if (si.si_code == CLD_EXITED) {
+		job->result.outcome = SCRIPT_EXITED;
+		job->result.exit_status = si.si_status;
+		/* The child's own report of a failed start, if it wrote one. */
+		if (si.si_status == 127 && job->err_fd >= 0 &&
+		    read(job->err_fd, rec, sizeof(rec)) == (ssize_t)sizeof(rec)) {
+			job->result.outcome = SCRIPT_START_FAILED;
+			job->result.err = rec[1];
+			snprintf(job->result.why, sizeof(job->result.why), "%s %s: %s",
+			    script_stage_name(rec[0]), job->argv0, strerror(rec[1]));
+		}
+	} else {
+		job->result.outcome = SCRIPT_SIGNALED;
+		job->result.signo = si.si_status;
+	}
+	if (job->err_fd >= 0) {
+		close(job->err_fd);
+		job->err_fd = -1;
+	}
+	script_close_fds(r, job);
+	script_finish(r, job);
+}
+
+static int
+script_build_env(char *const env[], char **envp, size_t max)
+{
+	size_t n = 0;
+
+	envp[n++] = (char *)SCRIPT_PATH_ENV;
+	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
+		if (n + 1 >= max)
+			return -E2BIG;
+		envp[n++] = env[i];
+	}
+	envp[n] = NULL;
+	return 0;
+}
+
+static int
+script_fork(struct script_runner *r, struct script_job *job, char *const argv[],
+    char **envp, char *why, size_t why_len)
+{
+	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, err;
+	pid_t pid;
+
+	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		err = errno;
+		snprintf(why, why_len, "pipe: %s", strerror(err));
+		goto fail;
+	}
+	if ((pid = fork()) < 0) {
+		err = errno;
+		snprintf(why, why_len, "fork: %s", strerror(err));
+		goto fail;
+	}
+	if (pid == 0)
+		script_child(r, out[1], errp[1], argv, envp);
+	/* Both sides set the group, so killpg() works whoever runs first. */
+	setpgid(pid, pid);
+	close(out[1]);
+	close(errp[1]);
+	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	fcntl(errp[0], F_SETFL, O_NONBLOCK);
+	job->pid = pid;
+	job->out_fd = out[0];
+	job->err_fd = errp[0];
+	job->pidfd = script_pidfd_open(pid);
+	if (job->pidfd < 0) {
+		/* Cannot watch it: kill it and report (reaped synchronously). */
+		err = errno;
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(out[0]);
+		close(errp[0]);
+		job->out_fd = job->err_fd = -1;
+		snprintf(why, why_len, "pidfd_open: %s", strerror(err));
+		return -err;
+	}
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (out[i] >= 0)
+			close(out[i]);
+		if (errp[i] >= 0)
+			close(errp[i]);
+	}
+	return -err;
+}
+
+int
+script_start(struct script_runner *r, struct script_job *job, char *const argv[],
+    char *const env[], uint32_t timeout_ms, script_done_cb cb, void *arg,
+    uint64_t now_ms)
+{
+	char why[SCRIPT_WHY_MAX];
+	char *envp[SCRIPT_MAX_ENV + 2];
+	size_t argc = 0;
+	int err;
+
+	if (job->state != SCRIPT_JOB_IDLE)
+		return -EBUSY;
+	memset(job, 0, sizeof(*job));
+	job->pidfd = job->out_fd = job->err_fd = -1;
+	job->runner = r;
+	job->cb = cb;
+	job->arg = arg;
+	job->started_ms = now_ms;
+	while (argv != NULL && argv[argc] != NULL)
+		argc++;
+	if (argc == 0 || argc >= SCRIPT_MAX_ARGS) {
+		script_pend(r, job, SCRIPT_START_FAILED, EINVAL,
+		    argc ? "too many arguments" : "empty command", now_ms);
+		return 0;
+	}
+	snprintf(job->argv0, sizeof(job->argv0), "%s", argv[0]);
+	if (!r->user_set) {
+		script_pend(r, job, SCRIPT_START_FAILED, EPERM, "no script user",
+		    now_ms);
+		return 0;
+	}
+	if (r->running >= r->max_running) {
+		snprintf(why, sizeof(why), "%zu scripts already running",
+		    r->running);
+		script_pend(r, job, SCRIPT_REFUSED_BUSY, EAGAIN, why, now_ms);
+		return 0;
+	}
+	switch (script_sec_check(argv[0], NULL, NULL, why, sizeof(why))) {
+	case SCRIPT_SEC_OK:
+		break;
+	case SCRIPT_SEC_INSECURE:
+		script_pend(r, job, SCRIPT_REFUSED_INSECURE, EPERM, why, now_ms);
+		return 0;
+	default:
+		script_pend(r, job, SCRIPT_START_FAILED, ENOENT, why, now_ms);
+		return 0;
+	}
+	if (script_build_env(env, envp, sizeof(envp) / sizeof(envp[0])) < 0) {
+		script_pend(r, job, SCRIPT_START_FAILED, E2BIG,
+		    "too many environment strings", now_ms);
+		return 0;
+	}
+	if ((err = script_fork(r, job, argv, envp, why, sizeof(why))) < 0) {
+		script_pend(r, job, SCRIPT_START_FAILED, -err, why, now_ms);
+		return 0;
+	}
+	job->state = SCRIPT_JOB_RUNNING;
+	job->deadline_ms = timeout_ms ? now_ms + timeout_ms : 0;
+	job->out_watch = (struct evloop_watch){ job->out_fd, script_output_ready, job };
+	job->pid_watch = (struct evloop_watch){ job->pidfd, script_exited, job };
+	evloop_add(r->loop, &job->out_watch, EPOLLIN);
+	evloop_add(r->loop, &job->pid_watch, EPOLLIN);
+	script_link(r, job);
+	r->running++;
+	r->counters.started++;
+	return 0;
+}
+
+/* ---- cancelled children ------------------------------------------------- */
+
+static void
+script_orphan_exited(struct evloop_watch *w, uint32_t events)
+{
+	struct script_orphan *o = w->arg;
+	struct script_runner *r = o->runner;
+	siginfo_t si;
+
+	(void)events;
+	memset(&si, 0, sizeof(si));
+	if (waitid((idtype_t)P_PIDFD, (id_t)o->pidfd, &si, WEXITED | WNOHANG) < 0 ||
+	    si.si_pid != 0) {
+		evloop_del(r->loop, &o->watch);
+		close(o->pidfd);
+		o->pidfd = -1;
+		o->pid = 0;
+	}
+}
+
+void
+script_cancel(struct script_runner *r, struct script_job *job)
+{
+	struct script_orphan *o = NULL;
+
+	if (job->state == SCRIPT_JOB_IDLE)
+		return;
+	script_unlink(r, job);
+	if (job->state == SCRIPT_JOB_RUNNING) {
+		r->running--;
+		kill(-job->pid, SIGKILL);
+		for (size_t i = 0; i < SCRIPT_MAX_ORPHANS && o == NULL; i++)
+			if (r->orphans[i].pidfd < 0)
+				o = &r->orphans[i];
+		if (o != NULL) {
+			/* Reaped when the kernel says it is gone. */
+			o->pid = job->pid;
+			o->pidfd = job->pidfd;
+			o->runner = r;
+			o->watch = (struct evloop_watch){ o->pidfd,
+			    script_orphan_exited, o };
+			evloop_del(r->loop, &job->pid_watch);
+			evloop_add(r->loop, &o->watch, EPOLLIN);
+			job->pidfd = -1;
+		} else {
+			/* SIGKILLed: it exits at once. */
+			waitpid(job->pid, NULL, 0);
+		}
+		if (job->err_fd >= 0)
+			close(job->err_fd);
+		job->err_fd = -1;
+		script_close_fds(r, job);
+	}
+	job->state = SCRIPT_JOB_IDLE;
+}
+
+uint64_t
+script_runner_next_deadline(const struct script_runner *r)
+{
+	uint64_t due = 0;
+
+	for (const struct script_job *j = r->jobs; j != NULL; j = j->next) {
+		/* A timed-out job waits for its reaping, not for a deadline. */
+		if (j->deadline_ms == 0 || j->timed_out)
+			continue;
+		if (due == 0 || j->deadline_ms < due)
+			due = j->deadline_ms;
+	}
+	return due;
+}
+
+void
+script_runner_tick(struct script_runner *r, uint64_t now_ms)
+{
+	struct script_job *j, *next;
+	bool again = true;
+
+	/* Callbacks may start or cancel jobs: rescan after each one. */
+	while (again) {
+		again = false;
+		for (j = r->jobs; j != NULL; j = next) {
+			next = j->next;
+			if (j->deadline_ms == 0 || j->deadline_ms > now_ms ||
+			    j->timed_out)
+				continue;
+			if (j->state == SCRIPT_JOB_PENDING) {
+				script_finish(r, j);
+				again = true;
+				break;
+			}
+			/* The whole group: a script's children die with it. */
+			j->timed_out = true;
+			kill(-j->pid, SIGKILL);
+		}
+	}
+}
+
+void
+script_runner_close(struct script_runner *r)
+{
+	while (r->jobs != NULL)
+		script_cancel(r, r->jobs);
+	for (size_t i = 0; i < SCRIPT_MAX_ORPHANS; i++) {
+		struct script_orphan *o = &r->orphans[i];
+
+		if (o->pidfd < 0)
+			continue;
+		evloop_del(r->loop, &o->watch);
+		waitpid(o->pid, NULL, 0);
+		close(o->pidfd);
+		o->pidfd = -1;
+	}
+}

@@ -1,0 +1,223 @@
+/*
+ * sync_group - members of a group move together.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "sync_group.h"
+#include "sync_rules.h"
+
+void
+sync_groups_init(struct sync_groups *sg, struct notify *notify,
+    const struct instance_env *env)
+{
+	memset(sg, 0, sizeof(*sg));
+	sg->notify = notify;
+	sg->env = env;
+}
+
+int
+sync_groups_configure(struct sync_groups *sg, const struct conf *conf,
+    struct instance **instances, size_t ninstances)
+{
+	struct sync_group *groups = calloc(conf->nsync_groups + 1, sizeof(*groups));
+
+	if (groups == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < ninstances; i++)
+		instances[i]->fsm.group_gate = false;
+	for (size_t g = 0; g < conf->nsync_groups; g++) {
+		struct sync_group *grp = &groups[g];
+
+		grp->conf = &conf->sync_groups[g];
+		grp->state = VRRP_STATE_INIT;
+		for (size_t k = 0; k < grp->conf->nmembers; k++) {
+			size_t idx = grp->conf->members[k];
+
+			if (idx < ninstances)
+				grp->members[grp->nmembers++] = instances[idx];
+		}
+		for (size_t k = 0; k < grp->nmembers && grp->nmembers > 1; k++)
+			grp->members[k]->fsm.group_gate = true;
+		for (size_t o = 0; o < sg->ngroups; o++) {
+			if (strcmp(sg->groups[o].conf->name, grp->conf->name) == 0) {
+				grp->state = sg->groups[o].state;
+				grp->since_ms = sg->groups[o].since_ms;
+				grp->transitions = sg->groups[o].transitions;
+				memcpy(grp->reason, sg->groups[o].reason,
+				    sizeof(grp->reason));
+			}
+		}
+	}
+	free(sg->groups);
+	sg->groups = groups;
+	sg->ngroups = conf->nsync_groups;
+	return 0;
+}
+
+static void
+sync_group_views(const struct sync_group *g, struct sync_member_view *v)
+{
+	for (size_t i = 0; i < g->nmembers; i++) {
+		const struct instance *m = g->members[i];
+
+		v[i] = (struct sync_member_view){ .state = m->fsm.state,
+		    .own_fault = instance_own_fault(m),
+		    .group_fault = m->group_fault,
+		    .want_master = m->fsm.want_master,
+		    .releasing = m->fsm.releasing };
+	}
+}
+
+/* sync_rules decides; the members' instances carry it out. */
+static void
+sync_group_apply(struct sync_group *g, const struct instance_env *env,
+    uint64_t now_ms)
+{
+	static const enum vrrp_event_type ev[] = {
+		[SYNC_FAULT] = VRRP_EV_GROUP_FAULT,
+		[SYNC_FAULT_OFF] = VRRP_EV_GROUP_OK,
+		[SYNC_BACKUP] = VRRP_EV_GROUP_BACKUP,
+		[SYNC_MASTER] = VRRP_EV_GROUP_MASTER,
+	};
+	struct sync_member_view v[CONF_MAX_GROUP_MEMBERS];
+	enum sync_action act[CONF_MAX_GROUP_MEMBERS];
+	char detail[TRACK_REASON_MAX];
+	int cause;
+
+	sync_group_views(g, v);
+	cause = sync_rules_decide(v, g->nmembers, act);
+	for (size_t i = 0; i < g->nmembers; i++) {
+		if (act[i] == SYNC_NONE)
+			continue;
+		if (act[i] == SYNC_FAULT)
+			snprintf(detail, sizeof(detail), "sync group %s: %s is in "
+			    "FAULT", g->conf->name, g->members[cause]->conf.name);
+		else if (act[i] == SYNC_BACKUP)
+			snprintf(detail, sizeof(detail), "sync group %s: %s is "
+			    "BACKUP", g->conf->name, g->members[cause]->conf.name);
+		else if (act[i] == SYNC_FAULT_OFF)
+			snprintf(detail, sizeof(detail), "sync group %s: no member "
+			    "in FAULT", g->conf->name);
+		else
+			snprintf(detail, sizeof(detail), "sync group %s: every "
+			    "member ready", g->conf->name);
+		instance_group_event(g->members[i], env, ev[act[i]], detail,
+		    now_ms);
+	}
+}
+
+static enum vrrp_state
+sync_group_derive(const struct sync_group *g)
+{
+	struct sync_member_view v[CONF_MAX_GROUP_MEMBERS];
+
+	sync_group_views(g, v);
+	return sync_rules_state(v, g->nmembers);
+}
+
+static void
+sync_group_note(struct sync_groups *sg, struct sync_group *g, uint64_t now_ms,
+    bool stopping)
+{
+	enum vrrp_state st = sync_group_derive(g);
+	struct notify_queue *q;
+
+	if (st == g->state)
+		return;
+	log_notice("sync group %s: %s -> %s", g->conf->name,
+	    vrrp_state_name(g->state), vrrp_state_name(st));
+	snprintf(g->reason, sizeof(g->reason), "%s -> %s",
+	    vrrp_state_name(g->state), vrrp_state_name(st));
+	g->state = st;
+	g->since_ms = now_ms;
+	g->transitions++;
+	if (sg->notify == NULL ||
+	    (q = notify_queue_get(sg->notify, "GROUP", g->conf->name)) == NULL)
+		return;
+	notify_transition(q, &g->conf->notify, st == VRRP_STATE_INIT ||
+	    stopping ? "STOP" : vrrp_state_name(st), 0, now_ms);
+}
+
+void
+sync_groups_evaluate(struct sync_groups *sg, uint64_t now_ms)
+{
+	for (size_t i = 0; i < sg->ngroups; i++) {
+		struct sync_group *g = &sg->groups[i];
+
+		sync_group_apply(g, sg->env, now_ms);
+		sync_group_note(sg, g, now_ms, false);
+	}
+}
+
+bool
+sync_groups_state(const struct sync_groups *sg, const char *name,
+    enum vrrp_state *state)
+{
+	for (size_t i = 0; i < sg->ngroups; i++) {
+		if (strcmp(sg->groups[i].conf->name, name) == 0) {
+			*state = sync_group_derive(&sg->groups[i]);
+			return true;
+		}
+	}
+	return false;
+}
+
+const struct sync_group *
+sync_groups_of(const struct sync_groups *sg, const struct instance *inst)
+{
+	for (size_t i = 0; i < sg->ngroups; i++)
+		for (size_t k = 0; k < sg->groups[i].nmembers; k++)
+			if (sg->groups[i].members[k] == inst)
+				return &sg->groups[i];
+	return NULL;
+}
+
+void
+sync_groups_dump_text(FILE *f, const struct sync_groups *sg, uint64_t now_ms)
+{
+	for (size_t i = 0; i < sg->ngroups; i++) {
+		const struct sync_group *g = &sg->groups[i];
+
+		fprintf(f, "Sync group %s: %s for %.1f s, %" PRIu64
+		    " transitions, members:", g->conf->name,
+		    vrrp_state_name(g->state), g->since_ms ?
+		    (double)(now_ms - g->since_ms) / 1000.0 : 0.0, g->transitions);
+		for (size_t k = 0; k < g->nmembers; k++)
+			fprintf(f, " %s (%s)", g->members[k]->conf.name,
+			    vrrp_state_name(g->members[k]->fsm.state));
+		fputc('\n', f);
+	}
+}
+
+void
+sync_groups_dump_json(FILE *f, const struct sync_groups *sg, uint64_t now_ms)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < sg->ngroups; i++) {
+		const struct sync_group *g = &sg->groups[i];
+
+		/* Names are [A-Za-z0-9_.-] (conf): no escaping needed. */
+		fprintf(f, "%s{\"name\": \"%s\", \"state\": \"%s\", "
+		    "\"time_in_state_ms\": %" PRIu64 ", \"transitions\": %" PRIu64
+		    ", \"members\": [", i ? ", " : "", g->conf->name,
+		    vrrp_state_name(g->state), g->since_ms ? now_ms - g->since_ms : 0,
+		    g->transitions);
+		for (size_t k = 0; k < g->nmembers; k++)
+			fprintf(f, "%s\"%s\"", k ? ", " : "",
+			    g->members[k]->conf.name);
+		fprintf(f, "]}");
+	}
+	fputc(']', f);
+}
+
+void
+sync_groups_free(struct sync_groups *sg)
+{
+	free(sg->groups);
+	sg->groups = NULL;
+	sg->ngroups = 0;
+}

@@ -1,0 +1,225 @@
+#!/usr/bin/python3
+"""
+Connection sync figures, on the topology of tests/system/test_conn_sync.py
+(client, vipd pair with the balancer, two echo backends, a sync link).
+
+For each table size N (--sizes, default 10000,100000):
+  replication  N established, balanced, NATed entries are created in the
+               master's kernel table at once (tests/bench/ct_inject.c, as
+               fast as ctnetlink takes them); the time until the backup's
+               kernel table holds all N gives flows per second replicated
+               (master event -> backup kernel entry), including the repair
+               of what the burst overran (events lost, datagrams lost).
+  memory       vipd's resident size on both nodes before and after, and the
+               kernel's size of one conntrack entry (slab object).
+  takeover     200 live connections (a message every 20 ms each, echo
+               checked) run on top; the master is killed (SIGKILL, cables
+               pulled). Figures: time from the kill to the backup being
+               MASTER, the longest wait of any message (the stall a user
+               sees), and whether every connection continued.
+
+    VIPD_BIN=build/vipd VIPCTL_BIN=build/vipctl /usr/bin/python3 \\
+        tests/bench/sync.py --sizes 10000,100000 --json build/bench-sync.json
+
+--impls vipd,conntrackd runs the same with conntrackd (Debian package,
+FTFW over UDP on the same link, DisableExternalCache On so that it too
+writes straight into the kernel table) in place of vipd's conn_sync; vipd
+still moves the addresses and balances.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+sys.path.insert(0, os.path.join(HERE, "..", "system"))
+import vipnet  # noqa: E402
+import test_conn_sync as tcs  # noqa: E402
+
+
+def rss_kb(pid):
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def conntrack_objsize():
+    with open("/proc/slabinfo") as f:
+        for line in f:
+            if line.startswith("nf_conntrack "):
+                return int(line.split()[3])
+    return None
+
+
+def count(host):
+    res = host.run(["conntrack", "-C"], check=False)
+    try:
+        return int(res.stdout.strip())
+    except ValueError:
+        return 0
+
+
+CONNTRACKD_CONF = """
+Sync {
+    Mode FTFW {
+        DisableExternalCache On
+    }
+    UDP {
+        IPv4_address %(local)s
+        IPv4_Destination_Address %(peer)s
+        Port 3780
+        Interface eth2
+        SndSocketBuffer 8388608
+        RcvSocketBuffer 8388608
+        Checksum on
+    }
+}
+General {
+    HashSize 65536
+    HashLimit 262144
+    LogFile %(dir)s/conntrackd.log
+    Syslog off
+    LockFile %(dir)s/conntrackd.lock
+    UNIX {
+        Path %(dir)s/conntrackd.ctl
+    }
+    NetlinkBufferSize 8388608
+    NetlinkBufferSizeMaxGrowth 33554432
+    Filter From Kernelspace {
+        Protocol Accept {
+            TCP
+        }
+    }
+}
+"""
+
+
+def start_conntrackd(pair):
+    """conntrackd on both nodes, vipd's conn_sync off; their processes."""
+    procs = {}
+    for name, node in pair.nodes.items():
+        node.sync = None
+        node.write_config(pair.config_text(node, pair.balancer))
+    for name, node in pair.nodes.items():
+        local = "10.2.0.1" if name == "a" else "10.2.0.2"
+        peer = "10.2.0.2" if name == "a" else "10.2.0.1"
+        path = os.path.join(node.dir, "conntrackd.conf")
+        with open(path, "w") as f:
+            f.write(CONNTRACKD_CONF % {"local": local, "peer": peer,
+                                       "dir": node.dir})
+        procs[name] = node.host.popen(["conntrackd", "-C", path],
+                                      log_name="%s-conntrackd.out" % name)
+    return procs
+
+
+def one_size(workdir, vipd_bin, inject_bin, n, impl):
+    topo = vipnet.Topology(os.path.join(workdir, "%s-%d" % (impl, n)),
+                           vipd_bin=vipd_bin)
+    try:
+        pair = tcs.Pair(topo, balancer=True)
+        a, b = pair.nodes["a"], pair.nodes["b"]
+        pids = {"a": lambda: a.pid, "b": lambda: b.pid}
+        if impl == "conntrackd":
+            procs = start_conntrackd(pair)
+            pids = {k: (lambda p=p: p.pid) for k, p in procs.items()}
+        pair.start(a, b)
+        if impl == "vipd":
+            vipnet.wait_until(lambda: tcs.conns(b)["synced"], 15.0, "b synced")
+        else:
+            time.sleep(2.0)      # conntrackd has no "synced" to wait for
+        rss0 = (rss_kb(pids["a"]()), rss_kb(pids["b"]()))
+        base = count(b.host)
+
+        t0 = time.monotonic()
+        out = a.host.run([inject_bin, str(n), tcs.VIP, "10.1.0.11"],
+                         timeout=600).stdout.strip()
+        t_inject = time.monotonic() - t0
+        vipnet.wait_until(lambda: count(b.host) >= base + n, 600.0,
+                          "b to hold %d entries" % n, interval=0.05)
+        t_repl = time.monotonic() - t0
+        rss1 = (rss_kb(pids["a"]()), rss_kb(pids["b"]()))
+        sa = tcs.conns(a) if impl == "vipd" else {}
+        sb = tcs.conns(b) if impl == "vipd" else {}
+
+        client = tcs.Client(pair, extra=["--conns", str(tcs.CONNS),
+                                         "--interval-ms", "20"])
+        client.wait(lambda s: s["open"] == tcs.CONNS and
+                    s["per_conn_min_messages"] >= 5, 30.0, "connections")
+        vipnet.wait_until(lambda: count(b.host) >= base + n + tcs.CONNS, 60.0,
+                          "b to hold the live connections too")
+        before = client.now()["max_reply_ms"]
+        t_kill = time.monotonic()
+        pair.crash(a)
+        vipnet.wait_until(lambda: b.state("ext") == "MASTER", 30.0,
+                          "b master", interval=0.02)
+        t_master = time.monotonic() - t_kill
+        tcs.all_progress(client, timeout=60.0)
+        final = client.finish()
+        return {
+            "impl": impl, "entries": n, "inject": out, "inject_s": round(t_inject, 3),
+            "replicated_s": round(t_repl, 3),
+            "flows_per_s": round(n / t_repl),
+            "sender": {k: sa.get(k) for k in ("entries_sent", "datagrams_sent",
+                                          "datagrams_resent", "events_lost",
+                                          "resyncs_served", "queue_full")},
+            "receiver": {k: sb.get(k) for k in ("entries_received",
+                                            "entries_installed",
+                                            "entries_updated", "nacks_sent",
+                                            "resyncs_requested", "table_full",
+                                            "install_errors")},
+            "rss_kb_before": rss0, "rss_kb_after": rss1,
+            "kernel_bytes_per_entry": conntrack_objsize(),
+            "takeover_to_master_ms": round(t_master * 1000.0),
+            "stall_ms": round(final["max_reply_ms"]),
+            "stall_before_ms": round(before),
+            "connections_failed": sum(final["failures"].values()),
+            "bytes_equal": final["bytes_sent"] == final["bytes_received"],
+        }
+    finally:
+        topo.close()
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
+    p.add_argument("--sizes", default="10000,100000")
+    p.add_argument("--impls", default="vipd")
+    p.add_argument("--json")
+    args = p.parse_args(argv)
+    vipd_bin = os.environ.get("VIPD_BIN") or os.path.join(HERE, "..", "..",
+                                                         "build", "vipd")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="vipd-bench-sync-") as workdir:
+        inject_bin = os.path.join(workdir, "ct_inject")
+        subprocess.run(["gcc", "-O2", "-o", inject_bin,
+                        os.path.join(HERE, "ct_inject.c"),
+                        "-lnetfilter_conntrack"], check=True)
+        for n in (int(x) for x in args.sizes.split(",")):
+            for impl in args.impls.split(","):
+                r = one_size(workdir, vipd_bin, inject_bin, n, impl)
+                results.append(r)
+                print(json.dumps(r))
+    for r in results:
+        print("%-10s %7d entries: replicated in %.2f s (%d flows/s); takeover: "
+              "master after %d ms, longest message wait %d ms, %d connections "
+              "failed; sync process RSS a %s -> %s kB, b %s -> %s kB; kernel %s B/entry"
+              % (r["impl"], r["entries"], r["replicated_s"], r["flows_per_s"],
+                 r["takeover_to_master_ms"], r["stall_ms"],
+                 r["connections_failed"], r["rss_kb_before"][0],
+                 r["rss_kb_after"][0], r["rss_kb_before"][1],
+                 r["rss_kb_after"][1], r["kernel_bytes_per_entry"]))
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(results, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,636 @@
+"""
+The embedded L4 balancer: virtual services as nftables DNAT with conntrack,
+schedulers, health checks, quorum and sorry server, draining, reload.
+
+Topology: a client (192.0.2.50) on br0; vipd on lb1 (192.0.2.1, VIP
+192.0.2.100, eth1 10.1.0.1 on br1, forwarding on); backends on br1 only
+(10.1.0.11...), default route via 10.1.0.1, each a tests/lib/lbtool.py
+server answering its own name. The client fires its connections from one
+python process (lbtool fire), a thousand in about a second.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import signal
+
+import pytest
+
+from vipnet import (DEFAULT_VIP as VIP, PYTHON, LIB_DIR, libconfig_text,
+                    wait_until)
+
+LBTOOL = os.path.join(LIB_DIR, "lbtool.py")
+PORT = 80
+BACKEND_PORT = 8080
+TIMEOUT_S = 20.0
+
+
+class Balancer:
+    """lb1 + client + backends; services are written with set_services()."""
+
+    def __init__(self, topo, backends, priority=150):
+        self.topo = topo
+        topo.add_segment("br1")
+        self.node = topo.add_vipd("lb1", "192.0.2.1", priority=priority)
+        self.node.host.attach("br1", "10.1.0.1/24", "eth1")
+        self.node.host.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        self.client = topo.add_host("cl", "192.0.2.50")
+        self.backends = {}
+        self.servers = {}
+        for i, name in enumerate(backends):
+            self.add_backend(name, "10.1.0.%d" % (11 + i))
+
+    def add_backend(self, name, ip):
+        # add_host plugs eth0 into br0: unplug it, the backend lives on br1.
+        host = self.topo.add_host(name, "198.51.100.%s" % ip.rsplit(".", 1)[1])
+        host.unplug()
+        host.link_set("down")
+        host.attach("br1", ip + "/24", "eth1")
+        host.run(["ip", "route", "add", "default", "via", "10.1.0.1"])
+        host.ip_internal = ip
+        self.backends[name] = host
+        self.serve(name)
+        return host
+
+    def serve(self, name, mode="ok", tls=None, udp=False):
+        host = self.backends[name]
+        self.stop_server(name)
+        argv = [PYTHON, LBTOOL, "serve", "--port", str(BACKEND_PORT),
+                "--name", name, "--mode", mode]
+        if tls:
+            argv += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        if udp:
+            argv += ["--udp"]
+        proc = host.popen(argv, label="backend %s (%s)" % (name, mode))
+        self.servers[name] = proc
+        # Listening before anyone counts on it.
+        wait_until(lambda: ":%d" % BACKEND_PORT in host.run(
+            ["ss", "-Hlun" if udp else "-Hltn"]).stdout, 5.0,
+            "%s to listen" % name)
+
+    def stop_server(self, name):
+        proc = self.servers.pop(name, None)
+        if proc is not None:
+            proc.signal(signal.SIGKILL)
+            proc.wait(5.0)
+
+    def service(self, name="web", backends=None, check=None, **extra):
+        """A virtual_services entry over backends ({name: weight} or list)."""
+        backends = backends if backends is not None else list(self.backends)
+        weights = backends if isinstance(backends, dict) else \
+            {b: 1 for b in backends}
+        entries = []
+        for b, w in weights.items():
+            entry = {"address": self.backends[b].ip_internal,
+                     "port": BACKEND_PORT, "weight": w}
+            if check is not None:
+                entry["check"] = dict(check)
+            entries.append(entry)
+        svc = {"name": name, "address": VIP, "port": PORT, "protocol": "tcp",
+               "scheduler": "rr", "backends": entries}
+        svc.update(extra)
+        return svc
+
+    def config_text(self, services):
+        return self.node.config_text() + libconfig_text(
+            {"virtual_services": services})
+
+    def start(self, services):
+        self.node.write_config(self.config_text(services))
+        self.node.start()
+        self.node.wait_state("MASTER", timeout=TIMEOUT_S)
+
+    def reload(self, services):
+        self.node.reload(text=self.config_text(services))
+
+    def services(self):
+        return {s["name"]: s for s in self.node.dump()["virtual_services"]}
+
+    def health(self, service="web"):
+        """{backend name: health} from a fresh dump."""
+        by_ip = {h.ip_internal: n for n, h in self.backends.items()}
+        return {by_ip.get(b["address"], b["address"]): b["health"]
+                for b in self.services()[service]["backends"]}
+
+    def wait_health(self, want, service="web", timeout=TIMEOUT_S):
+        def ok():
+            h = self.health(service)
+            return all(h.get(b) == s for b, s in want.items())
+        wait_until(ok, timeout, "backend health %r" % (want,), interval=0.1)
+
+    def fire(self, count=1000, sport_base=0, port=PORT, udp=False):
+        argv = [PYTHON, LBTOOL, "fire", "--addr", VIP, "--port", str(port),
+                "--count", str(count)] + (["--udp"] if udp else [])
+        if sport_base:
+            argv += ["--sport-base", str(sport_base)]
+        res = self.client.run(argv, timeout=120)
+        return json.loads(res.stdout)
+
+    def hold(self, seconds):
+        """A long-lived connection through the VIP (lbtool hold)."""
+        out = os.path.join(self.topo.workdir, "hold-%d.json" % len(self.topo.procs))
+        f = open(out, "wb")
+        proc = self.client.popen([PYTHON, LBTOOL, "hold", "--addr", VIP,
+                                  "--port", str(PORT), "--seconds", str(seconds)],
+                                 stdout=f, label="hold")
+        f.close()
+
+        def backend():
+            text = proc.log_text()
+            for line in text.splitlines():
+                if line.startswith("connected "):
+                    return line.split()[1]
+            return None
+        wait_until(lambda: backend() is not None, 10.0, "the held connection")
+        return proc, out, backend()
+
+    @staticmethod
+    def hold_result(proc, out):
+        assert proc.wait(30.0) == 0
+        with open(out) as f:
+            return json.load(f)
+
+    def nft(self, *args):
+        return self.node.host.run(["nft"] + list(args), check=False)
+
+    def ruleset(self):
+        """Table inet vipd with handles, counter values blanked."""
+        text = self.nft("-a", "list", "table", "inet", "vipd").stdout
+        return re.sub(r"packets \d+ bytes \d+", "packets - bytes -", text)
+
+
+TCP_CHECK = {"type": "tcp", "interval_ms": 200, "timeout_ms": 150, "rise": 2,
+             "fall": 2}
+HTTP_CHECK = {"type": "http", "path": "/", "expect_status": 200,
+              "interval_ms": 300, "timeout_ms": 250, "rise": 2, "fall": 2}
+
+
+def spread(result):
+    return result["backends"]
+
+
+# 1. schedulers ------------------------------------------------------------
+
+def test_rr_spreads_evenly_and_marks_flows_for_sync(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.start([lb.service(scheduler="rr")])
+    res = lb.fire(999)
+    assert res["errors"] == 0, res
+    for name in ("b1", "b2", "b3"):
+        assert abs(spread(res).get(name, 0) - 333) <= 33, res
+    # Every balanced flow carries the mark the conn-sync sender selects.
+    ct = lb.node.host.run(["conntrack", "-L", "-m", "0x76697064"],
+                          check=False)
+    marked = [l for l in ct.stdout.splitlines()
+              if "sport=%d" % BACKEND_PORT in l and "mark=%d" % 0x76697064 in l]
+    assert len(marked) >= 999, ct.stderr
+    # The dump counts connections per backend from nft counters.
+    svc = lb.services()["web"]
+    conns = sum(b["connections"] for b in svc["backends"])
+    assert conns >= 999, svc
+    assert all(b["packets"] > 0 and b["bytes"] > 0 for b in svc["backends"]), svc
+    with open(os.path.join(lb.node.state_dir, "vipd.data")) as f:
+        text = f.read()
+    assert "virtual service web\n" in text, text
+    assert "  quorum: 1, met (3 backends take new flows)\n" in text, text
+    assert "  backend 10.1.0.11:8080 weight 1: up (no check)\n" in text, text
+
+
+def test_wrr_follows_weights(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.start([lb.service(scheduler="wrr", backends={"b1": 3, "b2": 1})])
+    res = lb.fire(1000)
+    assert res["errors"] == 0, res
+    assert abs(spread(res)["b1"] - 750) <= 50, res
+    assert abs(spread(res)["b2"] - 250) <= 50, res
+
+
+def test_udp_service_is_balanced_per_flow(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    for name in ("b1", "b2"):
+        lb.serve(name, udp=True)
+    lb.start([lb.service(scheduler="wrr", protocol="udp",
+                         backends={"b1": 1, "b2": 3})])
+    res = lb.fire(400, udp=True)
+    assert res["errors"] == 0, res
+    assert abs(spread(res)["b1"] - 100) <= 20, res
+
+
+def test_sh_keeps_one_client_on_one_backend(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.start([lb.service(scheduler="sh")])
+    res = lb.fire(300)
+    assert res["errors"] == 0, res
+    assert len(spread(res)) == 1, res
+
+
+def test_mh_removing_one_backend_moves_about_one_nth(topo, vipd_bin):
+    names = ["b1", "b2", "b3", "b4"]
+    lb = Balancer(topo, names)
+    lb.start([lb.service(scheduler="mh", check=TCP_CHECK)])
+    lb.wait_health({n: "up" for n in names})
+    before = lb.fire(600, sport_base=20000)
+    assert before["errors"] == 0, before
+    assert len(spread(before)) == 4, before
+    lb.stop_server("b4")
+    lb.wait_health({"b4": "down"})
+    after = lb.fire(600, sport_base=20000)
+    assert after["errors"] == 0, after
+    assert "b4" not in spread(after), after
+    moved = sum(1 for sp, b in before["by_sport"].items()
+                if after["by_sport"].get(sp) != b)
+    # Maglev: only b4's share (about 1/4) moves, plus a little.
+    assert moved <= 600 * (1 / 4 + 0.10), (moved, spread(before), spread(after))
+    stayed_elsewhere = sum(1 for sp, b in before["by_sport"].items()
+                           if b != "b4" and after["by_sport"].get(sp) != b)
+    assert stayed_elsewhere <= 600 * 0.10, stayed_elsewhere
+
+
+def ipv6_on(host, dev, cidr):
+    for key in ("disable_ipv6=0", "accept_dad=0"):
+        host.run(["sysctl", "-qw", "net.ipv6.conf.%s.%s" % (dev, key)])
+    host.add_addr(cidr, dev=dev)
+
+
+def test_ipv6_service_is_balanced_and_checked(topo, vipd_bin):
+    topo.add_segment("br1")
+    node = topo.add_vipd("lb1", "192.0.2.1", ipv6="2001:db8::1", priority=150)
+    node.host.attach("br1", "10.1.0.1/24", "eth1")
+    ipv6_on(node.host, "eth1", "2001:db8:1::1/64")
+    node.host.run(["sysctl", "-qw", "net.ipv6.conf.all.forwarding=1"])
+    # The balancer does not care who holds the service address; here lb1.
+    node.host.run(["ip", "-6", "addr", "add", "2001:db8::100/64", "dev",
+                   "eth0", "nodad"])
+    client = topo.add_host("cl", "192.0.2.50", ipv6="2001:db8::50")
+    for i in (11, 12):
+        host = topo.add_host("b%d" % i, "198.51.100.%d" % i)
+        host.unplug()
+        host.link_set("down")
+        host.attach("br1", "10.1.0.%d/24" % i, "eth1")
+        ipv6_on(host, "eth1", "2001:db8:1::%d/64" % i)
+        host.run(["ip", "-6", "route", "add", "default", "via", "2001:db8:1::1"])
+        host.popen([PYTHON, LBTOOL, "serve", "--bind", "::", "--port", "8080",
+                    "--name", "b%d" % i])
+    check = dict(HTTP_CHECK)
+    node.write_config(node.config_text() + libconfig_text({"virtual_services": [{
+        "name": "web6", "address": "2001:db8::100", "port": 80,
+        "scheduler": "rr", "backends": [
+            {"address": "2001:db8:1::11", "port": 8080, "check": check},
+            {"address": "2001:db8:1::12", "port": 8080, "check": check}]}]}))
+    node.start()
+
+    def up():
+        svc = node.dump()["virtual_services"][0]
+        return [b["health"] for b in svc["backends"]] == ["up", "up"]
+    wait_until(up, TIMEOUT_S, "both IPv6 backends up")
+    res = json.loads(client.run([PYTHON, LBTOOL, "fire", "--addr",
+                                 "2001:db8::100", "--port", "80", "--count",
+                                 "200"], timeout=120).stdout)
+    assert res["errors"] == 0 and res["backends"] == {"b11": 100, "b12": 100}, res
+
+
+# 2. health checks -----------------------------------------------------------
+
+def test_killed_backend_leaves_after_fall_and_returns_after_rise(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.start([lb.service(scheduler="rr", check=TCP_CHECK)])
+    lb.wait_health({"b1": "up", "b2": "up", "b3": "up"})
+    lb.stop_server("b2")
+    # fall x interval + timeout = 550 ms; generous for loaded machines.
+    lb.wait_health({"b2": "down"}, timeout=10.0)
+    res = lb.fire(300)
+    assert res["errors"] == 0 and "b2" not in spread(res), res
+    reason = [b for b in lb.services()["web"]["backends"]
+              if b["address"] == "10.1.0.12"][0]["last_check"]["reason"]
+    assert "connect" in reason or "timeout" in reason, reason
+    lb.serve("b2")
+    lb.wait_health({"b2": "up"}, timeout=10.0)
+    res = lb.fire(300)
+    assert res["errors"] == 0 and abs(spread(res).get("b2", 0) - 100) <= 20, res
+
+
+def test_refused_transaction_is_counted_and_the_rules_rebuilt(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.start([lb.service(scheduler="rr", check=TCP_CHECK)])
+    lb.wait_health({"b1": "up", "b2": "up"})
+    # Someone deletes vipd's table; the next change finds nothing to change.
+    lb.nft("delete", "table", "inet", "vipd")
+    lb.stop_server("b2")
+    lb.wait_health({"b2": "down"})
+
+    def rebuilt():
+        d = lb.node.dump()
+        return d["balancer"]["transaction_errors"] >= 1 and \
+            d["virtual_services"][0]["rules_installed"]
+    wait_until(rebuilt, 10.0, "the error counted and the rules rebuilt")
+    assert "rules installed after an earlier refusal" in lb.node.log_text()
+    res = lb.fire(100)
+    assert res["errors"] == 0 and spread(res) == {"b1": 100}, res
+
+
+def test_http_check_marks_hanging_garbage_and_resetting_backends_down(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3", "b4"])
+    lb.serve("b2", "hang")
+    lb.serve("b3", "garbage")
+    lb.serve("b4", "reset")
+    lb.start([lb.service(scheduler="rr", check=HTTP_CHECK)])
+    lb.wait_health({"b1": "up", "b2": "down", "b3": "down", "b4": "down"})
+    reasons = {b["address"]: b["last_check"]["reason"]
+               for b in lb.services()["web"]["backends"]}
+    assert "timeout" in reasons["10.1.0.12"], reasons
+    assert "not an HTTP status line" in reasons["10.1.0.13"], reasons
+    assert "reset" in reasons["10.1.0.14"] or "closed" in reasons["10.1.0.14"], reasons
+    res = lb.fire(200)
+    assert res["errors"] == 0 and spread(res) == {"b1": 200}, res
+    # The loop never blocked on the hanging backend: the daemon still answers.
+    assert lb.node.state() == "MASTER"
+
+
+def make_cert(topo, name, ip):
+    """A self-signed certificate for ip (its own CA): (cert, key) paths."""
+    cert = os.path.join(topo.workdir, name + ".pem")
+    key = os.path.join(topo.workdir, name + ".key")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                    "ec_paramgen_curve:P-256", "-nodes", "-days", "1",
+                    "-subj", "/CN=" + name, "-addext",
+                    "subjectAltName=IP:" + ip, "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    return cert, key
+
+
+def test_https_check_verifies_the_certificate_when_asked(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    good = make_cert(topo, "b1", "10.1.0.11")
+    other = make_cert(topo, "b2", "10.1.0.12")
+    plain = make_cert(topo, "b3", "10.1.0.13")
+    lb.serve("b1", tls=good)
+    lb.serve("b2", tls=other)
+    lb.serve("b3", tls=plain)
+    check = dict(HTTP_CHECK, type="https", verify=True, ca_file=good[0])
+    svc = lb.service(backends=["b1", "b2"], check=check)
+    unverified = lb.service(name="web2", backends=["b3"], port=81,
+                            check=dict(HTTP_CHECK, type="https"))
+    lb.start([svc, unverified])
+    # b1's certificate is signed by ca_file; b2's is not.
+    lb.wait_health({"b1": "up", "b2": "down"})
+    reason = lb.services()["web"]["backends"][1]["last_check"]["reason"]
+    assert "certificate" in reason, reason
+    # verify = false takes any certificate.
+    lb.wait_health({"b3": "up"}, service="web2")
+
+
+def test_script_check_runs_through_the_script_runner(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    sdir = tempfile.mkdtemp(prefix="vipd-lb-", dir="/tmp")
+    try:
+        os.chmod(sdir, 0o755)
+        script = os.path.join(sdir, "chk.sh")
+        with open(script, "w") as f:
+            f.write('#!/bin/sh\necho "flag for $VIPD_BACKEND_ADDRESS"\n'
+                    'test -e "%s/up-$VIPD_BACKEND_ADDRESS:$VIPD_BACKEND_PORT"\n'
+                    % sdir)
+        os.chmod(script, 0o755)
+        open(os.path.join(sdir, "up-10.1.0.11:%d" % BACKEND_PORT), "w").close()
+        lb.node.global_settings["script_user"] = "root"
+        check = {"type": "script", "command": [script], "interval_ms": 200,
+                 "timeout_ms": 150, "rise": 1, "fall": 1}
+        lb.start([lb.service(check=check)])
+        lb.wait_health({"b1": "up", "b2": "down"})
+        reason = lb.services()["web"]["backends"][1]["last_check"]["reason"]
+        assert reason == "exit 1: flag for 10.1.0.12", reason
+        assert spread(lb.fire(50)) == {"b1": 50}
+        open(os.path.join(sdir, "up-10.1.0.12:%d" % BACKEND_PORT), "w").close()
+        lb.wait_health({"b2": "up"})
+    finally:
+        shutil.rmtree(sdir, ignore_errors=True)
+
+
+def test_persistence_keeps_a_client_on_its_backend(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.start([lb.service(scheduler="rr", persistence_s=60)])
+    first = spread(lb.fire(1))
+    # rr alone would spread these over all three.
+    res = lb.fire(60)
+    assert res["errors"] == 0 and spread(res) == {list(first)[0]: 60}, res
+    out = lb.nft("list", "map", "inet", "vipd", "lb_p_web").stdout
+    assert "192.0.2.50" in out, out
+
+
+# 3. quorum, sorry server, draining ------------------------------------------
+
+def test_quorum_loss_sends_to_sorry_server_then_back(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "sorry"])
+    svc = lb.service(scheduler="rr", backends=["b1", "b2"], check=TCP_CHECK,
+                     quorum=2, sorry_server="10.1.0.13:%d" % BACKEND_PORT)
+    lb.start([svc])
+    lb.wait_health({"b1": "up", "b2": "up"})
+    assert spread(lb.fire(100)) == {"b1": 50, "b2": 50}
+    lb.stop_server("b2")
+    wait_until(lambda: not lb.services()["web"]["quorum_met"], 10.0,
+               "quorum loss")
+    res = lb.fire(100)
+    assert spread(res) == {"sorry": 100}, res
+    lb.serve("b2")
+    wait_until(lambda: lb.services()["web"]["quorum_met"], 10.0, "quorum back")
+    assert "sorry" not in spread(lb.fire(100))
+
+
+def test_quorum_loss_without_sorry_server_resets_connections(topo, vipd_bin):
+    lb = Balancer(topo, ["b1"])
+    lb.start([lb.service(check=TCP_CHECK)])
+    lb.wait_health({"b1": "up"})
+    lb.stop_server("b1")
+    lb.wait_health({"b1": "down"})
+    res = lb.client.run([PYTHON, "-c",
+                         "import socket\n"
+                         "s = socket.socket(); s.settimeout(3)\n"
+                         "try:\n"
+                         "    s.connect(('%s', %d)); print('connected')\n"
+                         "except ConnectionRefusedError: print('refused')\n"
+                         "except OSError as e: print('other', e)\n" % (VIP, PORT)])
+    assert res.stdout.strip() == "refused", res.stdout
+
+
+def test_weight_zero_drains_new_flows_and_keeps_established_one(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.start([lb.service(scheduler="rr")])
+    proc, out, held = lb.hold(6.0)
+    other = "b2" if held == "b1" else "b1"
+    lb.reload([lb.service(scheduler="rr", backends={held: 0, other: 1})])
+    wait_until(lambda: [b["weight"] for b in lb.services()["web"]["backends"]]
+               == [0 if held == "b1" else 1, 0 if held == "b2" else 1],
+               10.0, "the reload")
+    res = lb.fire(200)
+    assert res["errors"] == 0 and spread(res) == {other: 200}, res
+    result = lb.hold_result(proc, out)
+    assert result["errors"] == 0 and result["backend"] == held, result
+
+
+def test_reload_with_unchanged_services_keeps_rules_and_flows(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    services = [lb.service(scheduler="wrr", check=TCP_CHECK)]
+    lb.start(services)
+    lb.wait_health({"b1": "up", "b2": "up"})
+    before = lb.node.dump()["balancer"]["transactions"]
+    rules = lb.ruleset()
+    proc, out, held = lb.hold(4.0)
+    lb.node.instances[0]["priority"] = 140        # a change elsewhere
+    lb.reload(services)
+    wait_until(lambda: lb.node.dump()["reloads"] == 1, 10.0, "the reload")
+    assert lb.node.dump()["balancer"]["transactions"] == before
+    assert lb.ruleset() == rules
+    result = lb.hold_result(proc, out)
+    assert result["errors"] == 0 and result["backend"] == held, result
+    # A changed service is replaced in one transaction, and keeps what its
+    # checks knew (no window without backends until the next check).
+    checks = lb.services()["web"]["backends"][0]["checks"]
+    lb.reload([lb.service(scheduler="rr", check=TCP_CHECK)])
+    wait_until(lambda: lb.node.dump()["balancer"]["transactions"] == before + 1,
+               10.0, "the changed service's transaction")
+    web = lb.services()["web"]
+    assert web["scheduler"] == "rr"
+    assert web["backends"][0]["checks"] >= checks, (checks, web)
+
+
+# 4. config errors, stop ---------------------------------------------------
+
+def test_config_errors_name_file_and_line(topo, vipd_bin):
+    host = topo.add_host("a", "192.0.2.1")
+    path = os.path.join(topo.workdir, "bad.conf")
+    with open(path, "w") as f:
+        f.write('virtual_services = (\n'                                    # 1
+                '  { name = "web"; address = "10.0.0.300"; port = 80;\n'    # 2
+                '    backends = ( { address = "10.1.0.11"; port = 70000 } ) },\n'  # 3
+                '  { name = "web"; address = "10.0.0.10"; port = 80;\n'    # 4
+                '    scheduler = "lc";\n'                                   # 5
+                '    backends = ( { address = "10.1.0.11" } ) }\n'         # 6
+                ');\n')
+    res = host.run([vipd_bin, "-t", "-f", path], check=False)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert "%s:2: virtual_services[web].address: '10.0.0.300' is not an IPv4 " \
+        "or IPv6 address" % path in out, out
+    assert "%s:3: virtual_services[web].backends[0].port: 70000 is out of " \
+        "range 1..65535" % path in out, out
+    assert "%s:5: virtual_services[web].scheduler: 'lc' is not a scheduler" \
+        % path in out, out
+    assert "%s:4: virtual_services[web]: duplicate name" % path in out, out
+
+
+def test_start_after_a_crash_replaces_the_stale_table(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.start([lb.service(scheduler="rr")])
+    lb.node.kill(signal.SIGKILL)
+    lb.node.wait_exit(5.0)
+    # The crashed run's rules are still there; a new run starts afresh.
+    assert "lb_s_web" in lb.nft("list", "table", "inet", "vipd").stdout
+    lb.node.start()
+    lb.node.wait_state("MASTER", timeout=TIMEOUT_S)
+    rules = lb.nft("list", "chain", "inet", "vipd", "lb_prerouting").stdout
+    assert rules.count("jump lb_s_web") == 1, rules
+    res = lb.fire(100)
+    assert res["errors"] == 0 and spread(res) == {"b1": 50, "b2": 50}, res
+
+
+def test_stop_removes_table_inet_vipd(topo, vipd_bin):
+    lb = Balancer(topo, ["b1"])
+    lb.start([lb.service()])
+    assert "table inet vipd" in lb.nft("list", "tables").stdout
+    assert lb.node.stop() == 0
+    assert "table inet vipd" not in lb.nft("list", "tables").stdout
+
+
+# 5. the shipped NAT pair ---------------------------------------------------
+
+def test_example_nat_pair_balances_through_either_node(topo, vipd_bin):
+    """etc/examples/balancer-a.conf and -b.conf as shipped: external VIP
+    10.0.0.10, internal VIP 10.1.0.1 that the backends route through, one
+    sync group. Both nodes hold the rules; after the master stops, the
+    other balances new connections."""
+    repo = os.path.dirname(os.path.dirname(LIB_DIR))
+    topo.add_segment("br1")
+    nodes = []
+    for n, ip in (("a", "10.0.0.2"), ("b", "10.0.0.3")):
+        node = topo.add_vipd("lb" + n, ip)
+        node.host.attach("br1", "10.1.0.%d/24" % (2 if n == "a" else 3), "eth1")
+        node.host.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+        with open(os.path.join(repo, "etc", "examples",
+                               "balancer-%s.conf" % n)) as f:
+            node.write_config(f.read())
+        nodes.append(node)
+    client = topo.add_host("cl", "10.0.0.50")
+    servers = []
+    for i in (11, 12, 13):
+        host = topo.add_host("b%d" % i, "198.51.100.%d" % i)
+        host.unplug()
+        host.link_set("down")
+        host.attach("br1", "10.1.0.%d/24" % i, "eth1")
+        host.run(["ip", "route", "add", "default", "via", "10.1.0.1"])
+        servers.append(host.popen([PYTHON, LBTOOL, "serve", "--port", "8080",
+                                   "--name", "b%d" % i]))
+    a, b = nodes
+    a.start()
+    a.wait_state("MASTER", "ext", TIMEOUT_S)
+    b.start()
+    b.wait_state("BACKUP", "ext", TIMEOUT_S)
+    b.wait_state("BACKUP", "int", TIMEOUT_S)
+
+    def fire():
+        res = client.run([PYTHON, LBTOOL, "fire", "--addr", "10.0.0.10",
+                          "--port", "80", "--count", "300"], timeout=120)
+        return json.loads(res.stdout)
+
+    def all_up(node):
+        svc = node.dump()["virtual_services"][0]
+        return svc["quorum_met"] and all(x["health"] == "up"
+                                         for x in svc["backends"])
+    wait_until(lambda: all_up(a), TIMEOUT_S, "backends up on lb-a")
+    res = fire()
+    assert res["errors"] == 0 and set(res["backends"]) == {"b11", "b12", "b13"}, res
+    # The backup holds the same rules and checks the backends too.
+    assert "lb_s_web" in b.host.run(["nft", "list", "table", "inet",
+                                     "vipd"]).stdout
+    wait_until(lambda: all_up(b), TIMEOUT_S, "backends up on lb-b")
+    assert a.stop() == 0
+    b.wait_state("MASTER", "ext", TIMEOUT_S)
+    b.wait_state("MASTER", "int", TIMEOUT_S)
+    res = fire()
+    assert res["errors"] == 0 and set(res["backends"]) == {"b11", "b12", "b13"}, res
+
+
+def test_service_below_quorum_demotes_the_node_by_its_track_weight(topo, vipd_bin):
+    """lb1 (150) loses its path to the backends: its service falls below
+    quorum, track_weight -60 takes it to 90, and lb2 (100) takes over."""
+    topo.add_segment("br1")
+    nodes = []
+    for name, ip, prio, inside in (("lb1", "192.0.2.1", 150, "10.1.0.1"),
+                                   ("lb2", "192.0.2.2", 100, "10.1.0.2")):
+        node = topo.add_vipd(name, ip, priority=prio)
+        node.host.attach("br1", inside + "/24", "eth1")
+        nodes.append(node)
+    backend = topo.add_host("b1", "198.51.100.11")
+    backend.unplug()
+    backend.link_set("down")
+    backend.attach("br1", "10.1.0.11/24", "eth1")
+    backend.popen([PYTHON, LBTOOL, "serve", "--port", "8080", "--name", "b1"])
+    svc = {"name": "web", "address": VIP, "port": PORT, "track_weight": -60,
+           "backends": [{"address": "10.1.0.11", "port": 8080,
+                         "check": dict(TCP_CHECK)}]}
+    for node in nodes:
+        node.write_config(node.config_text() + libconfig_text(
+            {"virtual_services": [svc]}))
+        node.start()
+    lb1, lb2 = nodes
+    lb1.wait_state("MASTER", timeout=TIMEOUT_S)
+    lb2.wait_state("BACKUP", timeout=TIMEOUT_S)
+    topo.sw_run(["ip", "link", "set", "lb1-eth1", "down"])
+    lb2.wait_state("MASTER", timeout=TIMEOUT_S)
+    inst = lb1.instance()
+    assert inst["effective_priority"] == 90, inst
+    assert not lb1.dump()["virtual_services"][0]["quorum_met"]
+    topo.sw_run(["ip", "link", "set", "lb1-eth1", "up"])
+    lb1.wait_state("MASTER", timeout=TIMEOUT_S)
+    assert lb1.instance()["effective_priority"] == 150

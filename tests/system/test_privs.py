@@ -1,0 +1,115 @@
+"""
+Privileges: vipd needs CAP_NET_ADMIN and CAP_NET_RAW, nothing else, to run
+a pair (scripts add CAP_SETUID, CAP_SETGID and CAP_KILL); once its sockets
+are open it drops every capability it never needs, from its own sets and
+from its bounding set, so nothing it executes later can get them back.
+"""
+
+import shutil
+import signal
+import subprocess
+
+import pytest
+
+from vipnet import wait_until
+
+CAPSH = shutil.which("capsh")
+
+# linux/capability.h
+CAP_KILL, CAP_SETGID, CAP_SETUID = 5, 6, 7
+CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW = 10, 12, 13
+KEPT = {CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN,
+        CAP_NET_RAW}
+NEEDED = {CAP_NET_ADMIN, CAP_NET_RAW}
+
+
+def cap_sets(pid):
+    """{"CapEff": set of capability numbers, "CapBnd": ..., ...} of pid."""
+    sets = {}
+    with open("/proc/%d/status" % pid) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            if key.startswith("Cap"):
+                mask = int(value.strip(), 16)
+                sets[key] = {bit for bit in range(64) if mask >> bit & 1}
+    return sets
+
+
+def settle(master, backup):
+    wait_until(lambda: master.has_vip() and master.state() == "MASTER", 15,
+               "%s to be master with the VIP" % master.name)
+    wait_until(lambda: backup.state() == "BACKUP" and not backup.has_vip(), 15,
+               "%s to be backup without the VIP" % backup.name)
+
+
+def test_running_vipd_keeps_only_the_capabilities_it_needs(lan):
+    a, b, client = lan
+    a.start()
+    b.start()
+    settle(a, b)
+    sets = cap_sets(a.pid)
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last = int(f.read())
+    # Started with everything root has, the running daemon holds the kept
+    # few in every set that matters, and nothing else.
+    assert sets["CapBnd"] == KEPT & set(range(last + 1)), sets
+    assert sets["CapEff"] == KEPT and sets["CapPrm"] == KEPT, sets
+    assert sets["CapInh"] == set() and sets["CapAmb"] == set(), sets
+    assert "privileges: kept cap_net_admin,cap_net_raw" in a.log_text()
+    # And it still does its job with them: hand-over and take-back.
+    a.host.link_set("down")
+    wait_until(b.has_vip, 15, "b to take over while a's link is down")
+    a.host.link_set("up")
+    settle(a, b)
+    a.kill(signal.SIGHUP)          # a reload, and dumps, after the drop
+    wait_until(lambda: "reload: configuration accepted" in a.log_text(), 10,
+               "a to reload")
+    assert a.stats()["instances"]["ext"]["adverts_sent"] > 0
+
+
+@pytest.mark.skipif(CAPSH is None, reason="capsh (libcap2-bin) is not installed")
+def test_vipd_runs_a_pair_with_only_net_admin_and_net_raw(lan, tmp_path):
+    a, b, client = lan
+    with open("/proc/sys/kernel/cap_last_cap") as f:
+        last = int(f.read())
+    # Every capability of this kernel but the two.
+    drop = ",".join(_capsh_name(c) for c in range(last + 1) if c not in NEEDED)
+    wrapper = tmp_path / "vipd-capsh"
+    wrapper.write_text("#!/bin/sh\nexec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' %s \"$@\"\n"
+                       % (CAPSH, drop, a.topo.vipd_bin))
+    wrapper.chmod(0o755)
+    plain = a.topo.vipd_bin
+    a.topo.vipd_bin = str(wrapper)
+    try:
+        a.start()
+    finally:
+        a.topo.vipd_bin = plain
+    b.start()
+    settle(a, b)
+    sets = cap_sets(a.pid)
+    assert sets["CapBnd"] == NEEDED, sets
+    assert sets["CapEff"] == NEEDED, sets
+    assert "privileges: kept cap_net_admin,cap_net_raw;" in a.log_text()
+
+    # Fail over and back, reload, dump, graceful stop: all with two caps.
+    pinger = client.start_pinger("192.0.2.100", interval_ms=10)
+    a.host.link_set("down")
+    wait_until(b.has_vip, 15, "b to take over")
+    a.host.link_set("up")
+    settle(a, b)
+    a.kill(signal.SIGHUP)
+    wait_until(lambda: "reload: configuration accepted" in a.log_text(), 10,
+               "a to reload")
+    assert a.stop() == 0, a.log_text()
+    assert not a.has_vip()
+    wait_until(b.has_vip, 15, "b to take over from the stopped a")
+    assert pinger.stop()["received"] > 0
+    assert "cannot" not in a.log_text(), a.log_text()
+
+
+def _capsh_name(cap):
+    """capsh's name for a capability number (it accepts names only)."""
+    out = subprocess.run([CAPSH, "--decode=%x" % (1 << cap)], capture_output=True,
+                         text=True, check=True).stdout
+    # "0x0000000000001000=cap_net_admin"
+    return out.strip().split("=", 1)[1]

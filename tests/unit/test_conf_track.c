@@ -1,0 +1,175 @@
+/*
+ * The health keys of the configuration: track_scripts, sync_groups,
+ * global.notify_fifo, and per instance track_interfaces, track_scripts,
+ * track_files and notify; every error with its FILE:LINE.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "conf.h"
+
+static struct conf_errors errs;
+
+static void
+expect_errors_v(const char *text, const char *const *want)
+{
+	struct conf *c = NULL;
+	size_t n = 0;
+	int rc;
+
+	rc = conf_load_string(text, "t.conf", &c, &errs);
+	while (want[n] != NULL)
+		n++;
+	if (rc != -EINVAL || errs.count != n)
+		for (size_t i = 0; i < errs.stored; i++)
+			print_message("  got: %s\n", errs.msg[i]);
+	assert_int_equal(rc, -EINVAL);
+	assert_null(c);
+	assert_int_equal(errs.count, n);
+	for (size_t i = 0; i < n; i++) {
+		if (strcmp(errs.msg[i], want[i]) != 0)
+			print_message("  got: %s\n", errs.msg[i]);
+		assert_string_equal(errs.msg[i], want[i]);
+	}
+}
+
+#define EXPECT_ERRORS(text, ...) \
+	expect_errors_v(text, (const char *const[]){ __VA_ARGS__, NULL })
+
+static const char good[] =
+    "global = { script_user = \"nobody\"; notify_fifo = \"/run/vipd/fifo\"; };\n"
+    "track_scripts = (\n"
+    "  { name = \"chk_web\"; command = [ \"/usr/bin/curl\", \"-fsS\", \"http://x/\" ];\n"
+    "    interval_ms = 2000; timeout_ms = 1000; rise = 2; fall = 3; },\n"
+    "  { name = \"chk_db\"; command = [ \"/bin/true\" ]; }\n"
+    ");\n"
+    "vrrp_instances = (\n"
+    "  { name = \"ext\"; interface = \"eth0\"; vrid = 51;\n"
+    "    addresses = ( \"192.0.2.10/24\" );\n"
+    "    track_interfaces = ( { name = \"eth1\"; weight = 0; },\n"
+    "                         { name = \"eth2\"; weight = -20; } );\n"
+    "    track_scripts = ( { name = \"chk_web\"; weight = -60; },\n"
+    "                      { name = \"chk_db\"; } );\n"
+    "    track_files = ( { path = \"/run/vipd/ext.prio\"; } );\n"
+    "    notify = { master = \"/etc/vipd/m.sh\"; any = \"/etc/vipd/a.sh\";\n"
+    "               timeout_ms = 2000; }; },\n"
+    "  { name = \"int\"; interface = \"eth1\"; vrid = 52;\n"
+    "    addresses = ( \"10.1.0.10/24\" ); }\n"
+    ");\n"
+    "sync_groups = ( { name = \"edge\"; members = [ \"ext\", \"int\" ];\n"
+    "                  notify = { fault = \"/etc/vipd/f.sh\"; }; } );\n";
+
+static void
+test_full_health_config_loads_with_defaults(void **state)
+{
+	struct conf *c = NULL;
+	const struct conf_instance_track *t;
+
+	(void)state;
+	assert_int_equal(conf_load_string(good, "t.conf", &c, &errs), 0);
+	assert_string_equal(c->global.notify_fifo, "/run/vipd/fifo");
+	assert_int_equal(c->ntrack_scripts, 2);
+	assert_int_equal(c->track_scripts[0].argc, 3);
+	assert_string_equal(c->track_scripts[0].argv[2], "http://x/");
+	assert_int_equal(c->track_scripts[0].rise, 2);
+	assert_int_equal(c->track_scripts[0].fall, 3);
+	assert_int_equal(c->track_scripts[1].interval_ms, 1000);   /* defaults */
+	assert_int_equal(c->track_scripts[1].timeout_ms, 1000);
+	assert_int_equal(c->track_scripts[1].rise, 1);
+	t = &c->instances[0].track;
+	assert_int_equal(t->nifs, 2);
+	assert_int_equal(t->ifs[1].weight, -20);
+	assert_int_equal(t->nscripts, 2);
+	assert_int_equal(t->scripts[0].script, 0);
+	assert_int_equal(t->scripts[1].script, 1);
+	assert_int_equal(t->scripts[1].weight, 0);
+	assert_int_equal(t->nfiles, 1);
+	assert_int_equal(t->files[0].weight, 1);
+	assert_string_equal(t->notify.script[CONF_NOTIFY_MASTER], "/etc/vipd/m.sh");
+	assert_string_equal(t->notify.script[CONF_NOTIFY_BACKUP], "");
+	assert_int_equal(t->notify.timeout_ms, 2000);
+	assert_int_equal(c->instances[1].track.notify.timeout_ms, 10000);
+	assert_int_equal(c->nsync_groups, 1);
+	assert_int_equal(c->sync_groups[0].nmembers, 2);
+	assert_int_equal(c->sync_groups[0].members[1], 1);
+	assert_string_equal(c->sync_groups[0].notify.script[CONF_NOTIFY_FAULT],
+	    "/etc/vipd/f.sh");
+	assert_false(conf_instance_equal(&c->instances[0], &c->instances[1]));
+	assert_true(conf_instance_equal(&c->instances[0], &c->instances[0]));
+	conf_free(c);
+}
+
+static void
+test_track_script_errors_name_their_line(void **state)
+{
+	(void)state;
+	EXPECT_ERRORS(
+	    "track_scripts = (\n"
+	    "  { name = \"a\"; command = \"/bin/true\"; },\n"
+	    "  { name = \"b\"; command = [ \"true\" ]; interval_ms = 5; },\n"
+	    "  { name = \"a\"; command = [ \"/bin/true\" ];\n"
+	    "    rise = 0; fall = 101; shell = true; },\n"
+	    "  { command = ( \"/bin/true\", 3 ); }\n"
+	    ");\n",
+	    "t.conf:2: track_scripts[a].command: expected [ \"/path\", \"arg\", ... ]",
+	    "t.conf:3: track_scripts[b].command[0]: 'true' is not an absolute path",
+	    "t.conf:3: track_scripts[b].interval_ms: 5 is out of range 10..3600000",
+	    "t.conf:4: track_scripts[a].name: already the name of the script at line 2",
+	    "t.conf:5: unknown key 'shell' in track_scripts[a]",
+	    "t.conf:5: track_scripts[a].rise: 0 is out of range 1..100",
+	    "t.conf:5: track_scripts[a].fall: 101 is out of range 1..100",
+	    "t.conf:6: track_scripts[3].name: missing (required)",
+	    "t.conf:6: track_scripts[3].command[1]: expected a string");
+}
+
+static void
+test_instance_track_and_notify_errors_name_their_line(void **state)
+{
+	(void)state;
+	EXPECT_ERRORS(
+	    "global = { notify_fifo = \"fifo\"; };\n"
+	    "vrrp_instances = (\n"
+	    "  { name = \"ext\"; interface = \"eth0\"; vrid = 51;\n"
+	    "    addresses = ( \"192.0.2.10/24\" );\n"
+	    "    track_interfaces = ( { weight = 300; } );\n"
+	    "    track_scripts = ( { name = \"nope\"; } );\n"
+	    "    track_files = ( { path = \"/x\"; weight = \"1\"; } );\n"
+	    "    notify = { master = \"notify.sh\"; timeout_ms = 50; }; }\n"
+	    ");\n"
+	    "sync_groups = ( { name = \"g\"; members = [ \"ext\", \"ext\", \"zz\" ]; },\n"
+	    "                { name = \"h\"; members = [ \"ext\" ]; } );\n",
+	    "t.conf:1: global.notify_fifo: 'fifo' is not an absolute path",
+	    "t.conf:5: vrrp_instances[ext].track_interfaces[0].name: missing (required)",
+	    "t.conf:5: vrrp_instances[ext].track_interfaces[0].weight: 300 is out of "
+	    "range -254..254",
+	    "t.conf:6: vrrp_instances[ext].track_scripts[0].name: no track script "
+	    "named 'nope' in the top-level track_scripts",
+	    "t.conf:7: vrrp_instances[ext].track_files[0].weight: expected an integer",
+	    "t.conf:8: vrrp_instances[ext].notify.master: 'notify.sh' is not an "
+	    "absolute path",
+	    "t.conf:8: vrrp_instances[ext].notify.timeout_ms: 50 is out of range "
+	    "100..600000",
+	    "t.conf:10: sync_groups[g].members[1]: 'ext' listed twice",
+	    "t.conf:10: sync_groups[g].members[2]: no vrrp instance named 'zz'",
+	    "t.conf:11: sync_groups[h].members[0]: 'ext' is already a member of sync "
+	    "group g (line 10)");
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_full_health_config_loads_with_defaults),
+		cmocka_unit_test(test_track_script_errors_name_their_line),
+		cmocka_unit_test(test_instance_track_and_notify_errors_name_their_line),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

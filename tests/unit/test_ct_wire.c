@@ -1,0 +1,352 @@
+/*
+ * The connection-sync wire format: every datagram type round-trips, the
+ * layout is the documented one, each malformed datagram is refused with its
+ * own reason, the HMAC covers every byte, and the replay window refuses
+ * replays, old numbers and old sessions while reporting the gaps to repair.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "ct_wire.h"
+
+static struct ct_wire_key
+test_key(char c)
+{
+	struct ct_wire_key k = { .len = 32 };
+
+	memset(k.bytes, c, k.len);
+	return k;
+}
+
+static struct ct_entry
+v4_entry(uint16_t sport)
+{
+	struct ct_entry e = {
+		.op = CT_OP_UPDATE, .family = AF_INET, .proto = IPPROTO_TCP,
+		.tcp_state = 3, .status = 0x18e, .timeout_s = 432000,
+		.mark = 0x76697064,
+		.orig = { .src = { 10, 0, 0, 100 }, .dst = { 10, 0, 0, 10 },
+		    .sport = sport, .dport = 80 },
+		.reply = { .src = { 10, 1, 0, 11 }, .dst = { 10, 0, 0, 100 },
+		    .sport = 8080, .dport = sport },
+	};
+	return e;
+}
+
+static struct ct_wire_header
+header(uint8_t type, uint16_t count, uint32_t seq)
+{
+	return (struct ct_wire_header){ .type = type, .count = count,
+	    .session = 0x0123456789abcdefull, .sender_id = 0xdeadbeef,
+	    .seq = seq, .sent_ms = 77, .flags = CT_WIRE_F_RESYNC_DONE };
+}
+
+static void
+test_entries_round_trip_with_documented_layout(void **state)
+{
+	struct ct_wire_key key = test_key('k');
+	struct ct_entry in[CT_WIRE_MAX_ENTRIES];
+	struct ct_wire_header hdr = header(CT_WIRE_ENTRIES, CT_WIRE_MAX_ENTRIES, 5);
+	struct ct_wire_msg msg;
+	uint8_t buf[CT_WIRE_MAX_BYTES];
+	int len;
+
+	(void)state;
+	for (int i = 0; i < CT_WIRE_MAX_ENTRIES; i++)
+		in[i] = v4_entry((uint16_t)(40000 + i));
+	in[3].family = AF_INET6;
+	memset(in[3].orig.src, 0x20, 16);
+	in[4].op = CT_OP_DESTROY;
+	len = ct_wire_encode(&hdr, in, NULL, &key, buf, sizeof(buf));
+	assert_int_equal(len, CT_WIRE_HEADER_BYTES +
+	    CT_WIRE_MAX_ENTRIES * CT_WIRE_ENTRY_BYTES + CT_WIRE_HMAC_BYTES);
+	assert_true(len <= 1472);     /* one UDP datagram on a 1500 MTU */
+	/* Header fields at their documented offsets, network byte order. */
+	assert_memory_equal(buf, "VSYC", 4);
+	assert_int_equal(buf[4], 1);
+	assert_int_equal(buf[5], CT_WIRE_ENTRIES);
+	assert_int_equal(buf[7], CT_WIRE_MAX_ENTRIES);
+	assert_int_equal(buf[8], 0x01);
+	assert_int_equal(buf[23], 5);
+	/* First entry: op, family, proto, state, then mark at 12, tuple at 16. */
+	assert_int_equal(buf[32], CT_OP_UPDATE);
+	assert_int_equal(buf[33], AF_INET);
+	assert_int_equal(buf[34], IPPROTO_TCP);
+	assert_memory_equal(buf + 32 + 12, "vipd", 4);
+	assert_memory_equal(buf + 32 + 16, "\x0a\x00\x00\x64", 4);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg), CT_DROP_NONE);
+	assert_int_equal(msg.hdr.type, CT_WIRE_ENTRIES);
+	assert_int_equal(msg.hdr.count, CT_WIRE_MAX_ENTRIES);
+	assert_true(msg.hdr.session == hdr.session);
+	assert_int_equal(msg.hdr.sender_id, hdr.sender_id);
+	assert_int_equal(msg.hdr.seq, 5);
+	assert_int_equal(msg.hdr.sent_ms, 77);
+	assert_int_equal(msg.hdr.flags, CT_WIRE_F_RESYNC_DONE);
+	assert_int_equal(buf[31], CT_WIRE_F_RESYNC_DONE);
+	assert_memory_equal(msg.entries, in, sizeof(in));
+}
+
+static void
+test_control_datagrams_round_trip(void **state)
+{
+	struct ct_wire_key key = test_key('k');
+	struct ct_range ranges[2] = { { 3, 4 }, { 9, 9 } };
+	struct ct_wire_header hdr;
+	struct ct_wire_msg msg;
+	uint8_t buf[CT_WIRE_MAX_BYTES];
+	int len;
+
+	(void)state;
+	hdr = header(CT_WIRE_NACK, 2, 1);
+	len = ct_wire_encode(&hdr, NULL, ranges, &key, buf, sizeof(buf));
+	assert_int_equal(len, CT_WIRE_HEADER_BYTES + 16 + CT_WIRE_HMAC_BYTES);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg), CT_DROP_NONE);
+	assert_int_equal(msg.hdr.count, 2);
+	assert_int_equal(msg.ranges[0].first, 3);
+	assert_int_equal(msg.ranges[0].last, 4);
+	assert_int_equal(msg.ranges[1].first, 9);
+	for (uint8_t t = CT_WIRE_RESYNC; t <= CT_WIRE_HEARTBEAT; t += 2) {
+		hdr = header(t, 0, 2);
+		len = ct_wire_encode(&hdr, NULL, NULL, &key, buf, sizeof(buf));
+		assert_int_equal(len, CT_WIRE_HEADER_BYTES + CT_WIRE_HMAC_BYTES);
+		assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+		    CT_DROP_NONE);
+		assert_int_equal(msg.hdr.type, t);
+	}
+}
+
+static int
+encode_one(uint8_t *buf, const struct ct_wire_key *key)
+{
+	struct ct_entry e = v4_entry(1234);
+	struct ct_wire_header hdr = header(CT_WIRE_ENTRIES, 1, 1);
+
+	return ct_wire_encode(&hdr, &e, NULL, key, buf, CT_WIRE_MAX_BYTES);
+}
+
+static void
+test_every_malformed_datagram_has_its_reason(void **state)
+{
+	struct ct_wire_key key = test_key('k'), other = test_key('x');
+	uint8_t buf[CT_WIRE_MAX_BYTES + 8], copy[sizeof(buf)];
+	struct ct_wire_msg msg;
+	int len;
+
+	(void)state;
+	len = encode_one(buf, &key);
+	assert_true(len > 0);
+	memcpy(copy, buf, sizeof(buf));
+	for (size_t cut = 0; cut < (size_t)len; cut++)
+		assert_int_equal(ct_wire_decode(buf, cut, &key, &msg),
+		    CT_DROP_TRUNCATED);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len + 1, &key, &msg),
+	    CT_DROP_OVERSIZED);
+	assert_int_equal(ct_wire_decode(buf, CT_WIRE_MAX_BYTES + 1, &key, &msg),
+	    CT_DROP_OVERSIZED);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &other, &msg),
+	    CT_DROP_BAD_HMAC);
+	buf[0] ^= 1;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_MAGIC);
+	memcpy(buf, copy, sizeof(buf));
+	buf[4] = 2;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_VERSION);
+	memcpy(buf, copy, sizeof(buf));
+	buf[5] = 9;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_TYPE);
+	memcpy(buf, copy, sizeof(buf));
+	buf[7] = CT_WIRE_MAX_ENTRIES + 1;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_COUNT);
+	buf[7] = 0;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_COUNT);
+	/* Every single flipped bit of header, body or trailer breaks the HMAC. */
+	for (size_t i = 8; i < (size_t)len; i++) {
+		memcpy(buf, copy, sizeof(buf));
+		buf[i] ^= 0x10;
+		assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+		    CT_DROP_BAD_HMAC);
+	}
+}
+
+/* Recompute the trailer after tampering, as a holder of the key could. */
+static void
+resign(uint8_t *buf, size_t len, const struct ct_wire_key *key)
+{
+	unsigned int md_len = 0;
+
+	HMAC(EVP_sha256(), key->bytes, (int)key->len, buf,
+	    len - CT_WIRE_HMAC_BYTES, buf + len - CT_WIRE_HMAC_BYTES, &md_len);
+	assert_int_equal(md_len, CT_WIRE_HMAC_BYTES);
+}
+
+static void
+test_bad_entries_are_refused_even_with_a_good_hmac(void **state)
+{
+	struct ct_wire_key key = test_key('k');
+	struct ct_wire_header hdr = header(CT_WIRE_ENTRIES, 1, 1);
+	struct ct_entry e = v4_entry(1);
+	uint8_t buf[CT_WIRE_MAX_BYTES];
+	struct ct_wire_msg msg;
+	int len;
+
+	(void)state;
+	e.proto = 47;
+	assert_int_equal(ct_wire_encode(&hdr, &e, NULL, &key, buf, sizeof(buf)),
+	    -EINVAL);
+	/* Forge with the right key, as a buggy or hostile peer could. */
+	e = v4_entry(1);
+	len = ct_wire_encode(&hdr, &e, NULL, &key, buf, sizeof(buf));
+	buf[CT_WIRE_HEADER_BYTES + 1] = 99;           /* family */
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_HMAC);
+	resign(buf, (size_t)len, &key);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+	    CT_DROP_BAD_ENTRY);
+	e = v4_entry(1);
+	e.tcp_state = 11;
+	assert_false(ct_entry_valid(&e));
+	e = v4_entry(1);
+	e.orig.src[5] = 1;                /* junk past an IPv4 address */
+	assert_false(ct_entry_valid(&e));
+	e = v4_entry(1);
+	e.op = 3;
+	assert_false(ct_entry_valid(&e));
+	hdr = header(CT_WIRE_NACK, 1, 1);
+	{
+		struct ct_range r = { 5, 4 };
+
+		len = ct_wire_encode(&hdr, NULL, &r, &key, buf, sizeof(buf));
+		assert_true(len > 0);
+		assert_int_equal(ct_wire_decode(buf, (size_t)len, &key, &msg),
+		    CT_DROP_BAD_ENTRY);
+	}
+}
+
+static void
+test_drop_reasons_all_have_names(void **state)
+{
+	(void)state;
+	for (int r = 0; r < CT_DROP__COUNT; r++) {
+		assert_non_null(ct_drop_name((enum ct_drop)r));
+		assert_string_not_equal(ct_drop_name((enum ct_drop)r), "unknown");
+	}
+	assert_string_equal(ct_drop_name(CT_DROP_BAD_HMAC), "bad_hmac");
+	assert_string_equal(ct_drop_name(CT_DROP__COUNT), "unknown");
+}
+
+static enum ct_drop
+offer(struct ct_window *w, uint64_t session, uint32_t seq)
+{
+	bool fresh;
+	enum ct_drop r = ct_window_check(w, session, seq, &fresh);
+
+	if (r == CT_DROP_NONE)
+		ct_window_accept(w, session, seq);
+	return r;
+}
+
+static void
+test_replay_window_refuses_replays_and_old_numbers(void **state)
+{
+	struct ct_window w;
+	bool fresh;
+
+	(void)state;
+	ct_window_reset(&w);
+	assert_int_equal(ct_window_check(&w, 10, 1, &fresh), CT_DROP_NONE);
+	assert_true(fresh);
+	assert_int_equal(offer(&w, 10, 1), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 10, 1), CT_DROP_REPLAYED);
+	assert_int_equal(offer(&w, 10, 0), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 10, 3), CT_DROP_NONE);
+	/* Reordered but new: accepted once. */
+	assert_int_equal(offer(&w, 10, 2), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 10, 2), CT_DROP_REPLAYED);
+	assert_int_equal(offer(&w, 10, 3 + CT_WIRE_WINDOW), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 10, 3), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 10, 4), CT_DROP_NONE);     /* last in window */
+	assert_int_equal(offer(&w, 10, 4), CT_DROP_REPLAYED);
+	/* An earlier run of the peer: refused; a later one restarts. */
+	assert_int_equal(offer(&w, 9, 100000), CT_DROP_TOO_OLD);
+	assert_int_equal(ct_window_check(&w, 11, 1, &fresh), CT_DROP_NONE);
+	assert_true(fresh);
+	assert_int_equal(offer(&w, 11, 1), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 10, 5000), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 11, 1), CT_DROP_REPLAYED);
+}
+
+static void
+test_window_shift_keeps_bits_across_words(void **state)
+{
+	struct ct_window w;
+
+	(void)state;
+	ct_window_reset(&w);
+	for (uint32_t s = 1; s <= 200; s += 3)
+		assert_int_equal(offer(&w, 1, s), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 1, 263), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 1, 333), CT_DROP_NONE);
+	for (uint32_t s = 1; s <= 200; s++)
+		assert_int_equal(offer(&w, 1, s), (s - 1) % 3 == 0 ?
+		    CT_DROP_REPLAYED : CT_DROP_NONE);
+}
+
+static void
+test_gaps_name_the_missing_numbers_since_the_first_seen(void **state)
+{
+	struct ct_window w;
+	struct ct_range r[4];
+
+	(void)state;
+	ct_window_reset(&w);
+	assert_int_equal(ct_window_gaps(&w, r, 4), 0);
+	offer(&w, 1, 50);                  /* floor: nothing below is a gap */
+	offer(&w, 1, 51);
+	assert_int_equal(ct_window_gaps(&w, r, 4), 0);
+	offer(&w, 1, 55);
+	offer(&w, 1, 57);
+	assert_int_equal(ct_window_gaps(&w, r, 4), 2);
+	assert_int_equal(r[0].first, 52);
+	assert_int_equal(r[0].last, 54);
+	assert_int_equal(r[1].first, 56);
+	assert_int_equal(r[1].last, 56);
+	assert_int_equal(ct_window_gaps(&w, r, 1), 1);
+	offer(&w, 1, 53);
+	assert_int_equal(ct_window_gaps(&w, r, 4), 3);
+	offer(&w, 1, 52);
+	offer(&w, 1, 54);
+	offer(&w, 1, 56);
+	assert_int_equal(ct_window_gaps(&w, r, 4), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_entries_round_trip_with_documented_layout),
+		cmocka_unit_test(test_control_datagrams_round_trip),
+		cmocka_unit_test(test_every_malformed_datagram_has_its_reason),
+		cmocka_unit_test(test_bad_entries_are_refused_even_with_a_good_hmac),
+		cmocka_unit_test(test_drop_reasons_all_have_names),
+		cmocka_unit_test(test_replay_window_refuses_replays_and_old_numbers),
+		cmocka_unit_test(test_window_shift_keeps_bits_across_words),
+		cmocka_unit_test(test_gaps_name_the_missing_numbers_since_the_first_seen),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

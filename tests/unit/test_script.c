@@ -1,0 +1,216 @@
+/*
+ * lib/script: real children driven through a real event loop. Commands
+ * are /bin/sh -c '...' (root-owned, so the security rule lets them run);
+ * the script user is whoever runs the test.
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "evloop.h"
+#include "script.h"
+
+struct done {
+	int calls;
+	struct script_result res;
+};
+
+static void
+on_done(struct script_job *job, const struct script_result *res, void *arg)
+{
+	struct done *d = arg;
+
+	(void)job;
+	d->calls++;
+	d->res = *res;
+}
+
+struct fixture {
+	struct evloop loop;
+	struct script_runner r;
+};
+
+static int
+setup(void **state)
+{
+	static struct fixture f;
+	char why[SCRIPT_WHY_MAX];
+	struct passwd *pw = getpwuid(geteuid());
+
+	if (evloop_init(&f.loop, NULL, 0, NULL, NULL, NULL) < 0 || pw == NULL)
+		return -1;
+	script_runner_init(&f.r, &f.loop, 2, 0);
+	if (script_runner_set_user(&f.r, pw->pw_name, why, sizeof(why)) < 0)
+		return -1;
+	*state = &f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	script_runner_close(&f->r);
+	evloop_close(&f->loop);
+	return 0;
+}
+
+/* Run the loop (and the runner's deadlines) until d has its callback. */
+static void
+wait_done(struct fixture *f, struct done *d, int max_ms)
+{
+	uint64_t until = evloop_now_ms() + (uint64_t)max_ms;
+
+	while (d->calls == 0 && evloop_now_ms() < until) {
+		evloop_run_once(&f->loop, 10);
+		script_runner_tick(&f->r, evloop_now_ms());
+	}
+}
+
+static void
+start_sh(struct fixture *f, struct script_job *job, const char *code,
+    uint32_t timeout_ms, struct done *d)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)code, NULL };
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(script_start(&f->r, job, argv, NULL, timeout_ms, on_done,
+	    d, evloop_now_ms()), 0);
+}
+
+static void
+test_exit_status_last_line_and_clean_environment(void **state)
+{
+	struct fixture *f = *state;
+	struct script_job job = { 0 };
+	struct done d;
+	char buf[128];
+
+	setenv("VIPD_SECRET", "leak", 1);
+	start_sh(f, &job, "echo first; echo \"$PATH ${VIPD_SECRET:-clean}\"; exit 3",
+	    5000, &d);
+	assert_int_equal(d.calls, 0);          /* never from inside script_start */
+	wait_done(f, &d, 5000);
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.res.outcome, SCRIPT_EXITED);
+	assert_int_equal(d.res.exit_status, 3);
+	assert_false(script_result_ok(&d.res));
+	assert_string_equal(d.res.last_line, "/usr/sbin:/usr/bin:/sbin:/bin clean");
+	assert_string_equal(script_result_describe(&d.res, buf, sizeof(buf)), "exit 3");
+	assert_int_equal(job.state, SCRIPT_JOB_IDLE);
+}
+
+static void
+test_timeout_kills_the_whole_process_group(void **state)
+{
+	struct fixture *f = *state;
+	struct script_job job = { 0 };
+	struct done d;
+	char pidfile[] = "/tmp/vipd-script-test-XXXXXX", code[256];
+	long child = 0;
+	FILE *fp;
+	int fd = mkstemp(pidfile);
+
+	assert_true(fd >= 0);
+	close(fd);
+	snprintf(code, sizeof(code), "sleep 30 & echo $! > %s; wait", pidfile);
+	start_sh(f, &job, code, 200, &d);
+	wait_done(f, &d, 5000);
+	assert_int_equal(d.res.outcome, SCRIPT_TIMED_OUT);
+	assert_true(d.res.duration_ms >= 200);
+	assert_int_equal(f->r.counters.timed_out, 1);
+	fp = fopen(pidfile, "r");
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "%ld", &child), 1);
+	fclose(fp);
+	unlink(pidfile);
+	/* The grandchild got SIGKILL with its group (gone or a zombie of init). */
+	for (int i = 0; i < 100 && kill((pid_t)child, 0) == 0; i++) {
+		char path[64], st[256];
+		FILE *s;
+
+		snprintf(path, sizeof(path), "/proc/%ld/stat", child);
+		if ((s = fopen(path, "r")) == NULL)
+			break;
+		if (fgets(st, sizeof(st), s) && strstr(st, ") Z"))
+			child = -1;
+		fclose(s);
+		if (child < 0)
+			break;
+		usleep(10000);
+	}
+	assert_true(child < 0 || kill((pid_t)child, 0) < 0);
+}
+
+static void
+test_megabytes_of_output_are_counted_not_kept(void **state)
+{
+	struct fixture *f = *state;
+	struct script_job job = { 0 };
+	struct done d;
+
+	start_sh(f, &job, "head -c 4000000 /dev/zero | tr '\\000' y; echo; echo end",
+	    10000, &d);
+	wait_done(f, &d, 10000);
+	assert_int_equal(d.res.outcome, SCRIPT_EXITED);
+	assert_int_equal(d.res.exit_status, 0);
+	assert_true(d.res.output_bytes >= 4000000);
+	assert_string_equal(d.res.last_line, "end");
+}
+
+static void
+test_missing_command_and_bound_on_running_scripts(void **state)
+{
+	struct fixture *f = *state;
+	struct script_job j1 = { 0 }, j2 = { 0 }, j3 = { 0 };
+	struct done d1, d2, d3;
+	char *missing[] = { "/nonexistent/vipd-check", NULL };
+	char buf[160];
+
+	memset(&d1, 0, sizeof(d1));
+	assert_int_equal(script_start(&f->r, &j1, missing, NULL, 1000, on_done, &d1,
+	    evloop_now_ms()), 0);
+	wait_done(f, &d1, 2000);
+	assert_int_equal(d1.res.outcome, SCRIPT_START_FAILED);
+	assert_non_null(strstr(script_result_describe(&d1.res, buf, sizeof(buf)),
+	    "could not start"));
+
+	/* max_running is 2 here: the third waits for nothing, it is refused. */
+	start_sh(f, &j1, "sleep 1", 5000, &d1);
+	start_sh(f, &j2, "sleep 1", 5000, &d2);
+	start_sh(f, &j3, "exit 0", 5000, &d3);
+	assert_int_equal(script_start(&f->r, &j1, missing, NULL, 0, on_done, &d1,
+	    evloop_now_ms()), -EBUSY);
+	wait_done(f, &d3, 2000);
+	assert_int_equal(d3.res.outcome, SCRIPT_REFUSED_BUSY);
+	assert_int_equal(f->r.counters.refused_busy, 1);
+	/* Cancelled: no callback, the child is killed and reaped. */
+	script_cancel(&f->r, &j1);
+	script_cancel(&f->r, &j2);
+	assert_int_equal(f->r.running, 0);
+	assert_int_equal(d1.calls, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_exit_status_last_line_and_clean_environment),
+		cmocka_unit_test(test_timeout_kills_the_whole_process_group),
+		cmocka_unit_test(test_megabytes_of_output_are_counted_not_kept),
+		cmocka_unit_test(test_missing_command_and_bound_on_running_scripts),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
