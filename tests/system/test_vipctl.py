@@ -165,6 +165,10 @@ def test_vipctl_drill_refused_on_backup_and_fails_without_peer(lan, vipctl_bin):
 
     b.start()
     b.wait_state("BACKUP", timeout=SETTLE_S)
+    # b enters BACKUP before it has heard a's first advert; the refusal
+    # names the master only once it is known.
+    wait_until(lambda: b.instance("ext").get("master_address") == "192.0.2.1",
+               SETTLE_S, "b to have heard a's advert")
     res = run_drill(vipctl_bin, b, "ext")
     assert res.returncode == 1
     assert "not MASTER" in res.stderr and "192.0.2.1" in res.stderr
