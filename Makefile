@@ -4,7 +4,7 @@ SHELL := /bin/bash
 #   make                build build/vipd and build/vipctl
 #   make check          warning-free build, unit tests (plain and ASan/UBSan),
 #                       system tests against both builds, a short fuzz run
-#   make unit | system | fuzz | demo | bench | install | clean
+#   make unit | system | fuzz | demo | bench | bench-balancer | install | clean
 #
 # BUILD=dir selects the output directory, SAN=1 adds ASan+UBSan, WERROR=1
 # turns warnings into errors (make check does).
@@ -105,12 +105,15 @@ demo: all
 
 BENCH_RUNS ?= 5
 BENCH_IDLE_S ?= 30
+BENCH_CHECK_RUNS ?= 3
 bench: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/failover.py \
 		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
 		--json $(BUILD)/bench-failover.json
 	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/scale.py \
 		--runs $(BENCH_RUNS) --idle-s $(BENCH_IDLE_S) --json $(BUILD)/bench-scale.json
+	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/checks.py \
+		--runs $(BENCH_CHECK_RUNS) --duration $(BENCH_IDLE_S) --json $(BUILD)/bench-checks.json
 
 # wrk through a balanced VIP against wrk straight to the backend, as ratios.
 bench-balancer: all

@@ -118,6 +118,17 @@ check_http_parse(const char *buf, size_t len, bool eof,
 	return CHECK_HTTP_FAIL;
 }
 
+uint64_t
+check_next_slot(uint64_t slot_ms, uint64_t now_ms, uint32_t interval_ms)
+{
+	uint64_t next = slot_ms + interval_ms;
+
+	if (interval_ms == 0 || next > now_ms)
+		return next;
+	/* Slots missed while the loop was busy are skipped, not run late. */
+	return next + (now_ms - next) / interval_ms * interval_ms + interval_ms;
+}
+
 /* ---- probes ------------------------------------------------------------ */
 
 static void check_io(struct evloop_watch *w, uint32_t events);
@@ -206,7 +217,7 @@ probe_start(struct check *c, uint64_t now_ms)
 		memcpy(&s4->sin_addr, c->addr.bytes, 4);
 		sl = sizeof(*s4);
 	}
-	c->next_ms = now_ms + c->conf.interval_ms;
+	c->next_ms = check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
 	c->deadline_ms = now_ms + c->conf.timeout_ms;
 	c->resp_len = 0;
 	c->req_sent = 0;
@@ -455,7 +466,7 @@ script_done(struct script_job *job, const struct script_result *r, void *arg)
 static void
 script_begin(struct check *c, uint64_t now_ms)
 {
-	c->next_ms = now_ms + c->conf.interval_ms;
+	c->next_ms = check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
 	c->deadline_ms = now_ms + c->conf.timeout_ms;
 	if (c->runner == NULL) {
 		probe_done(c, false, now_ms, "no script runner");

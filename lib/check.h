@@ -66,6 +66,17 @@ enum check_http_verdict check_http_parse(const char *buf, size_t len,
     bool eof, unsigned expect_status, const char *expect_body, char *why,
     size_t why_len);
 
+/*
+ * When the probe after the one due at slot_ms starts (pure): slot_ms +
+ * interval_ms, on the grid of slot_ms, skipping slots already past at
+ * now_ms. Probes keep the phase check_init()'s first_ms gave them: a loop
+ * that starts a probe late (busy with other probes, an nftables
+ * transaction) neither delays the ones after it nor lets the probes of
+ * many backends drift into one burst.
+ */
+uint64_t check_next_slot(uint64_t slot_ms, uint64_t now_ms,
+    uint32_t interval_ms);
+
 struct check;
 typedef void (*check_change_cb)(void *arg, struct check *c);
 

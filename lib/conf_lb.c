@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
@@ -272,7 +273,14 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	get_text(ctx, g, where, "expect_body", c->expect_body,
 	    sizeof(c->expect_body));
 	conf_get_bool(ctx, g, where, "verify", &c->verify);
-	get_text(ctx, g, where, "ca_file", c->ca_file, sizeof(c->ca_file));
+	/* Found now rather than at the first check: vipd -t tells. */
+	if (get_text(ctx, g, where, "ca_file", c->ca_file,
+	    sizeof(c->ca_file)) > 0 && (c->ca_file[0] != '/' ||
+	    access(c->ca_file, R_OK) != 0))
+		conf_error(ctx, config_setting_get_member(g, "ca_file"),
+		    "%s.ca_file: cannot read %s: %s", where, c->ca_file,
+		    c->ca_file[0] != '/' ? "not an absolute path" :
+		    strerror(errno));
 	load_command(ctx, g, where, c);
 	if (c->type != CONF_CHECK_HTTPS && (config_setting_get_member(g,
 	    "verify") != NULL || config_setting_get_member(g, "ca_file")))

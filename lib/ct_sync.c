@@ -10,7 +10,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
-#include <net/if.h>
 #include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
@@ -353,7 +352,7 @@ static void
 receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
     const struct sockaddr_storage *from, uint64_t now_ms)
 {
-	static struct ct_wire_msg m;   /* 4 KiB; the loop is single-threaded */
+	struct ct_wire_msg *m = &s->rx;
 	enum ct_drop reason;
 	bool new_session;
 
@@ -361,8 +360,8 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		count_drop(s, CT_DROP_NOT_PEER, now_ms);
 		return;
 	}
-	if ((reason = ct_wire_decode(buf, len, &s->key, &m)) != CT_DROP_NONE ||
-	    (reason = ct_window_check(&s->window, m.hdr.session, m.hdr.seq,
+	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE ||
+	    (reason = ct_window_check(&s->window, m->hdr.session, m->hdr.seq,
 	    &new_session)) != CT_DROP_NONE) {
 		count_drop(s, reason, now_ms);
 		return;
@@ -374,10 +373,10 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		s->synced = false;
 		s->resync_asked_ms = 0;
 	}
-	ct_window_accept(&s->window, m.hdr.session, m.hdr.seq);
+	ct_window_accept(&s->window, m->hdr.session, m->hdr.seq);
 	s->stats.datagrams_received++;
 	s->stats.last_rx_ms = now_ms;
-	handle(s, &m, now_ms);
+	handle(s, m, now_ms);
 }
 
 static void

@@ -104,6 +104,7 @@ struct ct_sync {
 	uint64_t last_entries_ms;      /* last datagram of entries installed */
 	uint64_t last_nack_ms;
 
+	struct ct_wire_msg rx;         /* the datagram being handled */
 	struct ct_sync_stats stats;
 	struct log_ratelimit drop_log;
 };

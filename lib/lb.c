@@ -86,7 +86,7 @@ set_active(struct lb_service *svc, size_t active)
 
 /* Rewrite one service's DNAT chain for its backends' current health. */
 static void
-service_apply(struct lb_service *svc, const char *why_changed)
+service_apply(struct lb_service *svc)
 {
 	bool up[CONF_LB_MAX_BACKENDS];
 	struct lb_text t = { 0 };
@@ -99,12 +99,12 @@ service_apply(struct lb_service *svc, const char *why_changed)
 	svc->rules_ok = apply(svc->lb, &t, svc->conf.name, why,
 	    sizeof(why)) == 0;
 	lb_text_free(&t);
-	if (was_met == svc->quorum_met || why_changed == NULL)
+	if (was_met == svc->quorum_met)
 		return;
 	if (svc->lb->on_quorum != NULL)
 		svc->lb->on_quorum(svc->lb->on_quorum_arg, svc);
 	if (svc->quorum_met)
-		log_notice("%s: quorum met again (%zu of %u backends take new "
+		log_notice("%s: quorum met (%zu of %u backends take new "
 		    "flows)", svc->conf.name, svc->active, svc->conf.quorum);
 	else if (svc->conf.has_sorry) {
 		struct conf_backend s = { .addr = svc->conf.sorry_addr,
@@ -130,7 +130,7 @@ on_check_change(void *arg, struct check *c)
 	log_notice("%s: backend %s is %s (%s)", b->svc->conf.name,
 	    backend_text(b->conf, name, sizeof(name)),
 	    check_health_name(c->rf.health), c->last_reason);
-	service_apply(b->svc, c->last_reason);
+	service_apply(b->svc);
 }
 
 static void
@@ -449,8 +449,16 @@ lb_read_counters(struct lb *lb)
 	if (lb->nservices == 0)
 		return 0;
 	if ((rc = nft_query(lb->nft, "list counters table " NFT_TABLE, &text,
-	    err, sizeof(err))) < 0)
+	    err, sizeof(err))) < 0) {
+		uint64_t suppressed = 0;
+
+		if (log_ratelimit_allow(&lb->error_log, evloop_now_ms(),
+		    &suppressed))
+			log_warn("balancer: cannot read nft counters: %s (%"
+			    PRIu64 " similar lines suppressed)", err,
+			    suppressed);
 		return rc;
+	}
 	for (line = strtok_r(text, "\n", &save); line != NULL;
 	    line = strtok_r(NULL, "\n", &save)) {
 		line += strspn(line, " \t");

@@ -93,7 +93,10 @@ uint64_t lb_next_deadline(const struct lb *lb);
 size_t lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
     struct track_obj *objs, size_t max);
 
-/* Refresh every backend's connections/packets/bytes from nft counters. */
+/*
+ * Refresh every backend's connections/packets/bytes from nft counters.
+ * Returns 0 or -errno (logged, rate-limited: dumps may come often).
+ */
 int lb_read_counters(struct lb *lb);
 
 /* Find a service by name, or NULL. */

@@ -94,11 +94,24 @@ addr_text(const struct vrrp_addr *a, char *buf, size_t len)
 	return vrrp_addr_str(a, buf, len);
 }
 
-/* The nft type of "address . port" for the persistence map. */
+/* The nft type of a client address, for the persistence sets. */
 static const char *
 addr_type(const struct vrrp_addr *a)
 {
 	return a->family == AF_INET6 ? "ipv6_addr" : "ipv4_addr";
+}
+
+/* "10.1.0.11:8080" or "[2001:db8::11]:8080", a dnat target. */
+static const char *
+target_text(const struct vrrp_addr *addr, unsigned port, char *buf,
+    size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_text(addr, a, sizeof(a));
+	snprintf(buf, len, addr->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+	    port);
+	return buf;
 }
 
 void
@@ -130,11 +143,6 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 	lb_text_printf(t, "add chain " NFT_TABLE " lb_s_%s\n"
 	    "add chain " NFT_TABLE " lb_f_%s\n"
 	    "flush chain " NFT_TABLE " lb_f_%s\n", id, id, id);
-	if (svc->persistence_s > 0)
-		lb_text_printf(t, "add map " NFT_TABLE " lb_p_%s { type %s : "
-		    "%s . inet_service; flags dynamic,timeout; timeout %us; }\n",
-		    id, addr_type(&svc->addr), addr_type(&svc->addr),
-		    svc->persistence_s);
 	for (size_t i = 0; i < svc->nbackends; i++) {
 		const struct conf_backend *b = &svc->backends[i];
 
@@ -148,13 +156,22 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 		    "saddr %s ct reply proto-src %u counter name lb_c_%s_%zu\n",
 		    id, i, id, i, id, l4(svc), fam(&b->addr), a, b->port, id, i,
 		    id, l4(svc), fam(&b->addr), a, b->port, id, i);
+		/*
+		 * Persistence: one set of clients per backend, filled by each
+		 * new flow that went there. (A single client -> address.port
+		 * map would be simpler, but nft 1.0.6 aborts on updating one
+		 * with IPv6 concatenations.)
+		 */
+		if (svc->persistence_s > 0)
+			lb_text_printf(t, "add set " NFT_TABLE " lb_p_%s_%zu { "
+			    "type %s; flags dynamic,timeout; timeout %us; }\n"
+			    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct "
+			    "reply %s saddr %s ct reply proto-src %u ct direction "
+			    "original ct state new update @lb_p_%s_%zu { %s "
+			    "saddr }\n", id, i, addr_type(&svc->addr),
+			    svc->persistence_s, id, l4(svc), fam(&b->addr), a,
+			    b->port, id, i, fam(&b->addr));
 	}
-	/* After DNAT, daddr and dport are the backend the flow went to. */
-	if (svc->persistence_s > 0)
-		lb_text_printf(t, "add rule " NFT_TABLE " lb_f_%s ct direction "
-		    "original ct state new meta l4proto %s update @lb_p_%s "
-		    "{ %s saddr : %s daddr . %s dport }\n", id, l4(svc), id,
-		    fam(&svc->addr), fam(&svc->addr), l4(svc));
 }
 
 void
@@ -168,11 +185,13 @@ lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc)
 	    "flush chain " NFT_TABLE " lb_f_%s\n"
 	    "delete chain " NFT_TABLE " lb_s_%s\n"
 	    "delete chain " NFT_TABLE " lb_f_%s\n", id, id, id, id);
-	if (svc->persistence_s > 0)
-		lb_text_printf(t, "delete map " NFT_TABLE " lb_p_%s\n", id);
-	for (size_t i = 0; i < svc->nbackends; i++)
+	for (size_t i = 0; i < svc->nbackends; i++) {
 		lb_text_printf(t, "delete counter " NFT_TABLE " lb_n_%s_%zu\n"
 		    "delete counter " NFT_TABLE " lb_c_%s_%zu\n", id, i, id, i);
+		if (svc->persistence_s > 0)
+			lb_text_printf(t, "delete set " NFT_TABLE " lb_p_%s_%zu\n",
+			    id, i);
+	}
 }
 
 void
@@ -277,29 +296,31 @@ size_t
 lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
     const bool *up)
 {
-	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN];
+	char id[LB_NFT_ID_MAX], to[INET6_ADDRSTRLEN + 8];
 	size_t active = lb_nft_active(svc, up);
 	const char *f = fam(&svc->addr), *p = l4(svc);
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	lb_text_printf(t, "flush chain " NFT_TABLE " lb_s_%s\n", id);
 	/* A remembered client may point at a backend that changed. */
-	if (svc->persistence_s > 0)
-		lb_text_printf(t, "flush map " NFT_TABLE " lb_p_%s\n", id);
+	for (size_t i = 0; svc->persistence_s > 0 && i < svc->nbackends; i++)
+		lb_text_printf(t, "flush set " NFT_TABLE " lb_p_%s_%zu\n", id, i);
 	if (active > 0 && active >= svc->quorum) {
-		if (svc->persistence_s > 0)
-			lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s "
-			    "meta l4proto %s ct mark set 0x%08x dnat %s to %s "
-			    "saddr map @lb_p_%s\n", id, p, NFT_VIPD_CT_MARK, f,
-			    f, id);
+		/* Remembered clients first, to backends that take flows. */
+		for (size_t i = 0; svc->persistence_s > 0 &&
+		    i < svc->nbackends; i++)
+			if (up[i] && svc->backends[i].weight > 0)
+				lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s "
+				    "meta l4proto %s %s saddr @lb_p_%s_%zu ct mark "
+				    "set 0x%08x dnat %s to %s\n", id, p, f, id, i,
+				    NFT_VIPD_CT_MARK, f, target_text(
+				    &svc->backends[i].addr, svc->backends[i].port,
+				    to, sizeof(to)));
 		sched_rule(t, svc, id, up);
-	} else if (svc->has_sorry) {
-		addr_text(&svc->sorry_addr, a, sizeof(a));
+	} else if (svc->has_sorry)
 		lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto "
-		    "%s ct mark set 0x%08x dnat %s to %s%s%s:%u\n", id, p,
-		    NFT_VIPD_CT_MARK, f, svc->sorry_addr.family == AF_INET6 ?
-		    "[" : "", a, svc->sorry_addr.family == AF_INET6 ? "]" : "",
-		    svc->sorry_port);
-	}
+		    "%s ct mark set 0x%08x dnat %s to %s\n", id, p,
+		    NFT_VIPD_CT_MARK, f, target_text(&svc->sorry_addr,
+		    svc->sorry_port, to, sizeof(to)));
 	return active;
 }

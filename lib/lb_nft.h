@@ -10,13 +10,14 @@
  *   lb_s_X         the service's DNAT: ct mark set NFT_VIPD_CT_MARK, then
  *                  the scheduler's slot -> backend map (an anonymous map,
  *                  so that the chain is rebuilt as a whole on a change);
- *                  with persistence first a lookup in lb_p_X
- *   lb_p_X         persistence: client address -> backend, dynamic, with
- *                  timeout persistence_s
+ *                  with persistence first one rule per backend i that
+ *                  sends the clients in lb_p_X_i there
+ *   lb_p_X_i       persistence: the clients backend i got lately, a
+ *                  dynamic set with timeout persistence_s
  *   lb_fwd         filter, forward: marked flows of X -> jump lb_f_X
  *   lb_f_X         counters per backend i: lb_n_X_i (new connections),
  *                  lb_c_X_i (packets and bytes, both directions); the
- *                  persistence map update
+ *                  persistence set updates
  *   lb_input       filter, input: what reaches the VIP:port undiverted
  *                  (no backend, no sorry server) gets a TCP reset / ICMP
  *                  port unreachable
@@ -54,7 +55,7 @@ void lb_nft_id(const char *name, char *out, size_t len);
  * chains (their rules are rewritten with lb_nft_service_hooks). */
 void lb_nft_base(struct lb_text *t);
 
-/* Create / delete the per-service chains, counters and persistence map. */
+/* Create / delete the per-service chains, counters and persistence sets. */
 void lb_nft_service_add(struct lb_text *t, const struct conf_service *svc);
 void lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc);
 

@@ -5,7 +5,9 @@
 # Called as SCRIPT TYPE NAME STATE PRIORITY (see notify-syslog.sh). Writes
 # $STATE_FILE_DIR/NAME.state ("MASTER 150 2026-01-01T00:00:00Z"), replaced
 # atomically so that a reader never sees half a line. The directory must be
-# writable by global.script_user.
+# writable by global.script_user. vipd runs scripts with a clean environment,
+# so STATE_FILE_DIR only applies when the script is run by hand or from a
+# wrapper; to move the directory for vipd, change the default below.
 #
 #   notify = { any = "/etc/vipd/notify/notify-state-file.sh" };
 

@@ -275,21 +275,30 @@ def test_ipv6_service_is_balanced_and_checked(topo, vipd_bin):
         host.popen([PYTHON, LBTOOL, "serve", "--bind", "::", "--port", "8080",
                     "--name", "b%d" % i])
     check = dict(HTTP_CHECK)
-    node.write_config(node.config_text() + libconfig_text({"virtual_services": [{
-        "name": "web6", "address": "2001:db8::100", "port": 80,
-        "scheduler": "rr", "backends": [
-            {"address": "2001:db8:1::11", "port": 8080, "check": check},
-            {"address": "2001:db8:1::12", "port": 8080, "check": check}]}]}))
+    backends = [{"address": "2001:db8:1::11", "port": 8080, "check": check},
+                {"address": "2001:db8:1::12", "port": 8080, "check": check}]
+    node.write_config(node.config_text() + libconfig_text({"virtual_services": [
+        {"name": "web6", "address": "2001:db8::100", "port": 80,
+         "scheduler": "rr", "backends": backends},
+        {"name": "sticky6", "address": "2001:db8::100", "port": 81,
+         "scheduler": "rr", "persistence_s": 60, "backends": backends}]}))
     node.start()
 
     def up():
-        svc = node.dump()["virtual_services"][0]
-        return [b["health"] for b in svc["backends"]] == ["up", "up"]
-    wait_until(up, TIMEOUT_S, "both IPv6 backends up")
-    res = json.loads(client.run([PYTHON, LBTOOL, "fire", "--addr",
-                                 "2001:db8::100", "--port", "80", "--count",
-                                 "200"], timeout=120).stdout)
+        return all([b["health"] for b in svc["backends"]] == ["up", "up"]
+                   for svc in node.dump()["virtual_services"])
+    wait_until(up, TIMEOUT_S, "the IPv6 backends up")
+
+    def fire(port, count):
+        return json.loads(client.run([PYTHON, LBTOOL, "fire", "--addr",
+                                      "2001:db8::100", "--port", str(port),
+                                      "--count", str(count)],
+                                     timeout=120).stdout)
+    res = fire(80, 200)
     assert res["errors"] == 0 and res["backends"] == {"b11": 100, "b12": 100}, res
+    first = fire(81, 1)["backends"]
+    res = fire(81, 40)
+    assert res["errors"] == 0 and res["backends"] == {list(first)[0]: 40}, res
 
 
 # 2. health checks -----------------------------------------------------------
@@ -336,11 +345,18 @@ def test_http_check_marks_hanging_garbage_and_resetting_backends_down(topo, vipd
     lb.serve("b2", "hang")
     lb.serve("b3", "garbage")
     lb.serve("b4", "reset")
-    lb.start([lb.service(scheduler="rr", check=HTTP_CHECK)])
-    lb.wait_health({"b1": "up", "b2": "down", "b3": "down", "b4": "down"})
+    svc = lb.service(scheduler="rr", check=HTTP_CHECK)
+    # And one that is not there at all: nobody answers its ARP.
+    svc["backends"].append({"address": "10.1.0.77", "port": BACKEND_PORT,
+                            "check": dict(HTTP_CHECK)})
+    lb.start([svc])
+    lb.wait_health({"b1": "up", "b2": "down", "b3": "down", "b4": "down",
+                    "10.1.0.77": "down"})
     reasons = {b["address"]: b["last_check"]["reason"]
                for b in lb.services()["web"]["backends"]}
     assert "timeout" in reasons["10.1.0.12"], reasons
+    assert "timeout" in reasons["10.1.0.77"] or \
+        "unreachable" in reasons["10.1.0.77"], reasons
     assert "not an HTTP status line" in reasons["10.1.0.13"], reasons
     assert "reset" in reasons["10.1.0.14"] or "closed" in reasons["10.1.0.14"], reasons
     res = lb.fire(200)
@@ -415,7 +431,9 @@ def test_persistence_keeps_a_client_on_its_backend(topo, vipd_bin):
     # rr alone would spread these over all three.
     res = lb.fire(60)
     assert res["errors"] == 0 and spread(res) == {list(first)[0]: 60}, res
-    out = lb.nft("list", "map", "inet", "vipd", "lb_p_web").stdout
+    # Remembered in the set of the backend it went to.
+    out = lb.nft("list", "set", "inet", "vipd", "lb_p_web_%d"
+                 % ["b1", "b2", "b3"].index(list(first)[0])).stdout
     assert "192.0.2.50" in out, out
 
 
@@ -457,7 +475,7 @@ def test_quorum_loss_without_sorry_server_resets_connections(topo, vipd_bin):
 def test_weight_zero_drains_new_flows_and_keeps_established_one(topo, vipd_bin):
     lb = Balancer(topo, ["b1", "b2"])
     lb.start([lb.service(scheduler="rr")])
-    proc, out, held = lb.hold(6.0)
+    proc, out, held = lb.hold(4.0)
     other = "b2" if held == "b1" else "b1"
     lb.reload([lb.service(scheduler="rr", backends={held: 0, other: 1})])
     wait_until(lambda: [b["weight"] for b in lb.services()["web"]["backends"]]

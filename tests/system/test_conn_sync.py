@@ -517,3 +517,24 @@ def test_sync_link_missing_at_start_is_retried(pair):
         except AssertionError:      # "conn_sync is not running" until then
             return False
     wait_until(synced, SETTLE_S, "b to start sync once eth2 is there")
+
+
+def test_sync_over_an_ipv6_link(topo):
+    pair = Pair(topo)
+    for name, n in (("a", 1), ("b", 2)):
+        node = pair.nodes[name]
+        for key in ("disable_ipv6=0", "accept_dad=0"):
+            node.host.run(["sysctl", "-qw", "net.ipv6.conf.eth2." + key])
+        node.host.add_addr("fd00:2::%d/64" % n, dev="eth2")
+        node.sync.update(local="fd00:2::%d" % n, peer="fd00:2::%d" % (3 - n))
+        node.write_config(Pair.config_text(node, True))
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to resync over IPv6")
+    assert conns(b)["peer"] == "fd00:2::1"
+    client = Client(pair, extra=["--conns", "20", "--interval-ms", "50"])
+    client.wait(lambda s: s["open"] == 20, SETTLE_S, "20 connections")
+    on_a = marked_entries(a.host)
+    wait_until(lambda: marked_entries(b.host) == on_a, 10.0,
+               "b's balanced flows to equal a's")
+    assert client.finish()["failures"] == {}

@@ -325,14 +325,16 @@ def test_every_advert_vipd_sends_passes_tshark(topo, vipd_bin, mode):
                  "unicast_peers": [K_IP6 if six else K_IP]}
     if auth:
         extra["authentication"] = {"type": auth, "secret": SECRET}
+    # Priority 255 (address owner): master at once, adverts from the start.
     v = topo.add_vipd("v", V_IP, ipv6=V_IP6 if six else None, version=version,
-                      advert_interval_ms=int(interval_s * 1000),
+                      advert_interval_ms=int(interval_s * 1000), priority=255,
                       vips=(VIP6 if six else VIP4,), **extra)
     # The unicast peer exists, so that ARP/ND resolves and adverts leave.
     topo.add_host("k", K_IP, ipv6=K_IP6 if six else None)
 
     pcap = os.path.join(topo.workdir, "v-%s.pcap" % mode)
-    dump = v.host.popen(["tcpdump", "-i", "eth0", "-n", "-U", "-w", pcap,
+    dump = v.host.popen(["tcpdump", "-i", "eth0", "-n", "-U", "--immediate-mode",
+                         "-w", pcap,
                          capture_filter(family, v.mac)],
                         label="tcpdump on v")
     wait_until(lambda: "listening on" in dump.log_text(), 10, "tcpdump to start")

@@ -353,13 +353,13 @@ def test_vmac_adverts_and_garps_leave_from_the_virtual_mac(topo, vipd_bin):
 
 def test_vmac_name_taken_by_another_kind_of_link_is_left_alone(topo, vipd_bin):
     a = topo.add_vipd("a", "192.0.2.1", priority=150, use_vmac=True)
-    a.host.run(["ip", "link", "add", "vrrp.%d" % VRID, "type", "dummy"])
+    a.host.run(["ip", "link", "add", "vrrp.%d" % VRID, "type", "bridge"])
     a.start()
     a.wait_state("FAULT")
     wait_until(lambda: "vrrp.51 exists and is not a macvlan" in a.log_text(),
                10, "the reason in the log")
     hold_for(lambda: a.state() == "FAULT" and not a.has_vip(), 1.0,
              "no VIP without its VMAC")
-    assert link(a.host, "vrrp.%d" % VRID)["linkinfo"]["info_kind"] == "dummy"
+    assert link(a.host, "vrrp.%d" % VRID)["linkinfo"]["info_kind"] == "bridge"
     assert a.stop() == 0
     assert link(a.host, "vrrp.%d" % VRID) is not None    # not ours: kept

@@ -76,7 +76,7 @@ static const char full[] =
 	"    sorry_server = \"[2001:db8::99]:53\";\n"                  /* 15 */
 	"    backends = ( { address = \"2001:db8:1::11\";\n"
 	"      check = { type = \"https\"; verify = true;\n"
-	"                ca_file = \"/etc/ssl/ca.pem\" } },\n"
+	"                ca_file = \"/dev/null\" } },\n"
 	"      { address = \"2001:db8:1::12\"; check = { type = \"script\";\n"
 	"          command = [ \"/etc/vipd/chk.sh\", \"-q\" ] } } ) }\n"
 	");\n";
@@ -133,7 +133,7 @@ test_full_service_fills_every_field(void **state)
 	k = &s->backends[0].check;
 	assert_int_equal(k->type, CONF_CHECK_HTTPS);
 	assert_true(k->verify);
-	assert_string_equal(k->ca_file, "/etc/ssl/ca.pem");
+	assert_string_equal(k->ca_file, "/dev/null");
 	assert_int_equal(k->port, 53);
 	assert_int_equal(k->interval_ms, 1000);
 	assert_int_equal(k->timeout_ms, 500);
@@ -221,6 +221,10 @@ test_bad_values_are_errors_with_file_and_line(void **state)
 	    "t.conf:4: virtual_services[web].backends[0].check: path, host, "
 	    "expect_status and expect_body apply to http and https checks "
 	    "only");
+	expect_error(BACKEND("check = { type = \"https\"; verify = true; "
+	    "ca_file = \"/nonexistent/ca.pem\"; };"),
+	    "t.conf:4: virtual_services[web].backends[0].check.ca_file: cannot "
+	    "read /nonexistent/ca.pem: No such file or directory");
 	expect_error(BACKEND("check = { type = \"http\"; verify = true; };"),
 	    "t.conf:4: virtual_services[web].backends[0].check: verify and "
 	    "ca_file apply to type \"https\" only");
@@ -479,10 +483,19 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	    "l4proto tcp ct mark set 0x76697064 dnat ip to numgen inc mod 4 map "
 	    "{ 0 : 10.1.0.11 . 8080, 1 : 10.1.0.11 . 8080, 2 : 10.1.0.12 . "
 	    "8080, 3 : 10.1.0.11 . 8080 }\n"));
-	assert_non_null(strstr(t.buf, "dnat ip to ip saddr map @lb_p_web_d1\n"));
-	assert_non_null(strstr(t.buf, "add map inet vipd lb_p_web_d1 { type "
-	    "ipv4_addr : ipv4_addr . inet_service; flags dynamic,timeout; "
-	    "timeout 30s; }\n"));
+	/* Persistence: a set of clients per backend, looked up first. */
+	assert_non_null(strstr(t.buf, "add set inet vipd lb_p_web_d1_1 { type "
+	    "ipv4_addr; flags dynamic,timeout; timeout 30s; }\n"));
+	assert_non_null(strstr(t.buf, "add rule inet vipd lb_f_web_d1 meta "
+	    "l4proto tcp ct reply ip saddr 10.1.0.12 ct reply proto-src 8080 ct "
+	    "direction original ct state new update @lb_p_web_d1_1 { ip saddr "
+	    "}\n"));
+	assert_non_null(strstr(t.buf, "add rule inet vipd lb_s_web_d1 meta "
+	    "l4proto tcp ip saddr @lb_p_web_d1_0 ct mark set 0x76697064 dnat ip "
+	    "to 10.1.0.11:8080\n"
+	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ip saddr "
+	    "@lb_p_web_d1_1 ct mark set 0x76697064 dnat ip to 10.1.0.12:8080\n"
+	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ct mark set "));
 	assert_non_null(strstr(t.buf, "counter name lb_c_web_d1_1\n"));
 	assert_non_null(strstr(t.buf, "add rule inet vipd lb_input ip daddr "
 	    "10.0.0.10 tcp dport 80 reject with tcp reset\n"));
@@ -493,7 +506,8 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	assert_int_equal(lb_nft_service_rules(&t, s, up), 1);
 	assert_string_equal(t.buf,
 	    "flush chain inet vipd lb_s_web_d1\n"
-	    "flush map inet vipd lb_p_web_d1\n"
+	    "flush set inet vipd lb_p_web_d1_0\n"
+	    "flush set inet vipd lb_p_web_d1_1\n"
 	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ct mark set "
 	    "0x76697064 dnat ip to 10.1.0.99:80\n");
 	lb_text_free(&t);
@@ -503,7 +517,8 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	lb_nft_service_rules(&t, s, up);
 	assert_string_equal(t.buf,
 	    "flush chain inet vipd lb_s_web_d1\n"
-	    "flush map inet vipd lb_p_web_d1\n");
+	    "flush set inet vipd lb_p_web_d1_0\n"
+	    "flush set inet vipd lb_p_web_d1_1\n");
 	lb_text_free(&t);
 
 	/* Removal flushes before deleting, so nothing is still referenced. */

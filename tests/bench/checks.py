@@ -1,0 +1,450 @@
+#!/usr/bin/python3
+"""
+Check scale: 1000 backends health-checked every second (tcp, then http),
+vipd against keepalived's checker (virtual_server / real_server with
+TCP_CHECK / HTTP_GET, same interval and timeout), in one run.
+
+Topology (tests/lib/vipnet.py): the checking node lb1 (192.0.2.1) and one
+backend namespace be (10 addresses 192.0.2.11..20 on eth0) on br0. The
+backends are 10 addresses x 100 ports (10000..10099), 1000 listening
+sockets of one asyncio server (this file, `serve`) that answers a GET with
+"HTTP/1.0 200 OK" and closes. Both daemons get the same 20 services of 50
+backends (vipd allows 64 backends per service), VIP 192.0.2.100, ports
+8000..8019, check interval 1000 ms, timeout 500 ms.
+
+After --warmup-s, for --duration seconds:
+  CPU      utime + stime of every process of the daemon (keepalived's
+           parent and its checker child) over the window, in % of one core;
+  RSS      VmRSS of those processes at the end, KiB;
+  jitter   tcpdump in the backend namespace records every SYN (kernel
+           timestamps, so the server's own delays do not count); per
+           backend, the intervals between consecutive probes minus the
+           configured 1000 ms, as absolute values; p50 / p99 / max over all
+           intervals of all backends, in ms. A missed probe shows as +1000.
+  coverage how many of the 1000 backends were probed at all, and the mean
+           number of probes per backend per second.
+
+vipd and keepalived run in alternation, --runs times each (a fresh topology
+per run); min / median / max and the vipd/keepalived ratio of medians are
+printed and written to --json. The machine is shared: figures are noisy,
+the ratios from one run are what counts.
+
+keepalived and IPVS: this kernel has no ip_vs module, and keepalived's
+checker does not check without it: it logs "IPVS: Can't initialize ipvs: No
+such file or directory" and exits ("exited with permanent error FATAL").
+So keepalived runs with tests/bench/fake_ipvs.c preloaded, a shim that
+answers its IPVS [gs]etsockopt calls as an empty IPVS would; the checks are
+keepalived's own, only its IPVS updates (at start and on a health change)
+are skipped. --no-fake-ipvs runs it as it is, and the output then says why
+its figures are missing.
+
+    make bench                           (3 runs, 30 s)
+    tests/bench/checks.py --runs 1 --duration 10
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import signal
+import statistics
+import struct
+import sys
+import subprocess
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import vipnet  # noqa: E402
+from failover import summary  # noqa: E402
+from scale import cpu_seconds, rss_kib  # noqa: E402
+
+LB_IP = "192.0.2.1"
+VIP = vipnet.DEFAULT_VIP
+ADDRS = ["192.0.2.%d" % (11 + i) for i in range(10)]
+PORT_BASE = 10000
+SERVICE_PORT_BASE = 8000
+PER_SERVICE = 50
+INTERVAL_MS = 1000
+TIMEOUT_MS = 500
+ANSWER = (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
+          b"Content-Length: 3\r\nConnection: close\r\n\r\nok\n")
+
+
+# ---- the backends: one asyncio server, many listening sockets -------------
+
+async def _answer(reader, writer):
+    """A tcp check connects and closes; an http check sends a GET."""
+    try:
+        head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 2.0)
+        if head:
+            writer.write(ANSWER)
+            await writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.TimeoutError,
+            asyncio.LimitOverrunError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+async def _serve(addrs, ports, ready_path):
+    servers = []
+    for a in addrs:
+        for p in ports:
+            servers.append(await asyncio.start_server(_answer, a, p, backlog=64))
+    with open(ready_path, "w") as f:
+        f.write("%d\n" % len(servers))
+    await asyncio.Event().wait()
+
+
+def serve_main(argv):
+    ap = argparse.ArgumentParser(prog="checks.py serve")
+    ap.add_argument("--addrs", required=True)
+    ap.add_argument("--ports", required=True, help="FIRST-LAST")
+    ap.add_argument("--ready", required=True, help="written once listening")
+    args = ap.parse_args(argv)
+    first, last = (int(x) for x in args.ports.split("-"))
+    asyncio.run(_serve(args.addrs.split(","), range(first, last + 1), args.ready))
+
+
+# ---- topology and daemons ---------------------------------------------------
+
+def backends(count):
+    """[(address, port)] of count backends, address-major."""
+    per_addr = -(-count // len(ADDRS))
+    return [(a, PORT_BASE + p) for a in ADDRS for p in range(per_addr)][:count]
+
+
+def groups(rows):
+    return [rows[i:i + PER_SERVICE] for i in range(0, len(rows), PER_SERVICE)]
+
+
+def vipd_services(rows, kind):
+    check = {"type": kind, "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
+    return [{"name": "s%d" % k, "address": VIP, "port": SERVICE_PORT_BASE + k,
+             "scheduler": "rr",
+             "backends": [{"address": a, "port": p, "check": dict(check)}
+                          for a, p in group]}
+            for k, group in enumerate(groups(rows))]
+
+
+class KeepalivedChecker(vipnet.KeepalivedNode):
+    """keepalived's checker alone (-C): virtual_server / real_server."""
+
+    def __init__(self, topo, host, rows, kind, preload=None):
+        super().__init__(topo, host)
+        self.rows, self.kind, self.preload = rows, kind, preload
+
+    def config_text(self):
+        timeout = "%g" % (TIMEOUT_MS / 1000.0)
+        if self.kind == "tcp":
+            check = "        TCP_CHECK {\n            connect_timeout %s\n" \
+                    "        }\n" % timeout
+        else:
+            check = ("        HTTP_GET {\n            url {\n"
+                     "                path /\n                status_code 200\n"
+                     "            }\n            connect_timeout %s\n"
+                     "        }\n" % timeout)
+        parts = ["global_defs {\n    router_id %s\n}\n" % self.host.name]
+        for k, group in enumerate(groups(self.rows)):
+            parts.append("virtual_server %s %d {\n    delay_loop %g\n"
+                         "    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
+                         % (VIP, SERVICE_PORT_BASE + k, INTERVAL_MS / 1000.0))
+            for a, p in group:
+                parts.append("    real_server %s %d {\n        weight 1\n%s"
+                             "    }\n" % (a, p, check))
+            parts.append("}\n")
+        return "".join(parts)
+
+    def start(self):
+        with open(self.conf_path, "w") as f:
+            f.write(self.config_text())
+        self.check_pid_path = os.path.join(self.dir, "keepalived-check.pid")
+        # -C: the checker only; -n -l -D -G: foreground, console log. env
+        # execs keepalived: the pid stays keepalived's.
+        env = ["env", "LD_PRELOAD=" + self.preload] if self.preload else []
+        self.proc = self.host.popen(
+            env + [vipnet.KEEPALIVED_BIN, "-n", "-l", "-D", "-G", "-C",
+             "-f", self.conf_path,
+             "-p", os.path.join(self.dir, "keepalived.pid"),
+             "-c", self.check_pid_path],
+            log_name=os.path.relpath(self.log_path, self.topo.workdir),
+            label="keepalived on %s" % self.host.name)
+        return self
+
+    def checker_pid(self):
+        try:
+            with open(self.check_pid_path) as f:
+                pid = int(f.read().strip())
+            os.kill(pid, 0)
+            return pid
+        except (OSError, ValueError):
+            return None
+
+    def pids(self):
+        child = self.checker_pid()
+        return [self.proc.pid] + ([child] if child else [])
+
+
+def build(topo, impl, kind, rows, preload):
+    be = topo.add_host("be", ADDRS[0])
+    for a in ADDRS[1:]:
+        be.add_addr("%s/%d" % (a, vipnet.LAN_PREFIX_LEN))
+    ready = os.path.join(topo.workdir, "serve.ready")
+    be.popen([vipnet.PYTHON, os.path.abspath(__file__), "serve",
+              "--addrs", ",".join(sorted(set(a for a, _ in rows))),
+              "--ports", "%d-%d" % (PORT_BASE, max(p for _, p in rows)),
+              "--ready", ready], label="backends")
+    vipnet.wait_until(lambda: os.path.exists(ready), 60.0,
+                      "the backends to listen", interval=0.2)
+    if impl == "vipd":
+        node = topo.add_vipd("lb1", LB_IP, priority=150, advert_interval_ms=1000)
+        node.sections["virtual_services"] = vipd_services(rows, kind)
+    else:
+        node = KeepalivedChecker(topo, topo.add_host("lb1", LB_IP), rows, kind,
+                                 preload)
+        topo.nodes.append(node)
+    return be, node
+
+
+IPVS_NOTE = ("no ip_vs module here; its checker exits without it, so it ran "
+             "with tests/bench/fake_ipvs.c preloaded (its IPVS calls answered "
+             "as by an empty IPVS; its checks are its own)")
+
+
+def build_shim(workdir):
+    """tests/bench/fake_ipvs.c as a shared object in workdir."""
+    so = os.path.join(workdir, "fake_ipvs.so")
+    subprocess.run(["cc", "-shared", "-fPIC", "-O2", "-Wall", "-o", so,
+                    os.path.join(HERE, "fake_ipvs.c"), "-ldl"], check=True)
+    return so
+
+
+def daemon_pids(node):
+    return [node.pid] if isinstance(node, vipnet.VipdNode) else node.pids()
+
+
+# ---- probe times from a capture --------------------------------------------
+
+def read_syns(path):
+    """[(time s, dst address, dst port, src port)] of the SYNs in a pcap
+    written by tcpdump (Ethernet frames, IPv4)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    if len(data) < 24:
+        return []
+    magic = struct.unpack("<I", data[:4])[0]
+    endian = "<" if magic in (0xa1b2c3d4, 0xa1b23c4d) else ">"
+    nano = magic in (0xa1b23c4d, 0x4d3cb2a1)
+    out, off = [], 24
+    while off + 16 <= len(data):
+        sec, frac, incl, _ = struct.unpack(endian + "IIII", data[off:off + 16])
+        pkt = data[off + 16:off + 16 + incl]
+        off += 16 + incl
+        if len(pkt) < 14 + 20 + 4 or pkt[12:14] != b"\x08\x00":
+            continue
+        ihl = (pkt[14] & 0x0f) * 4
+        tcp = 14 + ihl
+        dst = ".".join(str(b) for b in pkt[30:34])
+        sport, dport = struct.unpack("!HH", pkt[tcp:tcp + 4])
+        out.append((sec + frac / (1e9 if nano else 1e6), dst, dport, sport))
+    return out
+
+
+def jitter(syns, t0, t1):
+    """Per backend intervals between probes inside [t0, t1], minus the
+    interval; returns (|deviation| list in ms, probes per backend)."""
+    seen, probes = set(), {}
+    for t, dst, dport, sport in sorted(syns):
+        # A retransmitted SYN repeats the source port: not a new probe.
+        if (dst, dport, sport) in seen or not t0 <= t <= t1:
+            continue
+        seen.add((dst, dport, sport))
+        probes.setdefault((dst, dport), []).append(t)
+    devs = []
+    for times in probes.values():
+        devs += [abs((b - a) * 1000.0 - INTERVAL_MS)
+                 for a, b in zip(times, times[1:])]
+    return devs, probes
+
+
+def percentile(values, q):
+    s = sorted(values)
+    return s[min(len(s) - 1, int(round(q / 100.0 * (len(s) - 1))))]
+
+
+# ---- one run ------------------------------------------------------------------
+
+def why_not_checking(node):
+    """None while keepalived's checker runs, else what its log says."""
+    if node.proc.alive() and node.checker_pid() is not None:
+        return None
+    lines = [ln for ln in node.log_text().splitlines()
+             if "IPVS" in ln or "rror" in ln or "xit" in ln]
+    return "keepalived's checker is not running: " + (
+        " | ".join(lines[-4:]) if lines else "no reason in its log")
+
+
+def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
+    rows = backends(count)
+    topo = vipnet.Topology(os.path.join(workdir, "%s-%s-%d" % (
+        impl, kind, time.monotonic_ns())))
+    try:
+        be, node = build(topo, impl, kind, rows, preload)
+        node.start()
+        if impl != "vipd":
+            vipnet.wait_until(lambda: node.checker_pid() is not None or
+                              not node.proc.alive(), 20.0,
+                              "keepalived's checker to start")
+        time.sleep(warmup_s)              # every backend has been probed
+        if impl != "vipd" and why_not_checking(node):
+            raise RuntimeError(why_not_checking(node))
+        pcap = os.path.join(topo.workdir, "syn.pcap")
+        dump = be.popen(["tcpdump", "-i", "eth0", "-n", "-B", "8192", "-U",
+                         "-w", pcap, "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn"],
+                        label="tcpdump")
+        vipnet.wait_until(lambda: "listening on" in dump.log_text(), 10.0,
+                          "tcpdump to listen")
+        pids = daemon_pids(node)
+        cpu0, t0, w0 = cpu_seconds(pids), time.monotonic(), time.time()
+        time.sleep(duration_s)
+        cpu1, t1, w1 = cpu_seconds(pids), time.monotonic(), time.time()
+        rss = rss_kib(pids)
+        dump.signal(signal.SIGINT)
+        dump.wait(10.0)
+        if impl != "vipd" and why_not_checking(node):
+            raise RuntimeError(why_not_checking(node))
+        devs, probes = jitter(read_syns(pcap), w0, w1)
+        if not devs:
+            raise RuntimeError("no backend was probed twice in the window")
+        result = {"cpu_pct": 100.0 * (cpu1 - cpu0) / (t1 - t0),
+                  "rss_kib": float(rss),
+                  "jitter_p50_ms": statistics.median(devs),
+                  "jitter_p99_ms": percentile(devs, 99),
+                  "jitter_max_ms": max(devs),
+                  "backends_probed": float(len(probes)),
+                  "probes_per_backend_s": sum(len(v) for v in probes.values())
+                  / float(count) / (w1 - w0)}
+        if impl == "vipd":
+            result["backends_up"] = float(sum(
+                1 for s in node.dump()["virtual_services"]
+                for b in s["backends"] if b["health"] == "up"))
+        return result
+    finally:
+        topo.close()
+
+
+METRICS = [("cpu_pct", "CPU % of a core", "%.2f"),
+           ("rss_kib", "RSS KiB", "%.0f"),
+           ("jitter_p50_ms", "jitter p50 ms", "%.2f"),
+           ("jitter_p99_ms", "jitter p99 ms", "%.2f"),
+           ("jitter_max_ms", "jitter max ms", "%.2f"),
+           ("backends_probed", "backends probed", "%.0f"),
+           ("probes_per_backend_s", "probes/backend/s", "%.3f")]
+
+
+def report(results, impls, args):
+    print()
+    print("%d backends, checks every %d ms (timeout %d ms), %.0f s window, "
+          "min / median / max over %d runs (noisy: shared 2-core machine; "
+          "the ratio is what counts)" % (args.backends, INTERVAL_MS, TIMEOUT_MS,
+                                         args.duration, args.runs))
+    print("%-5s %-18s " % ("check", "figure") +
+          " ".join("%-30s" % impl for impl in impls) + " vipd/keepalived")
+    for row in results:
+        for m, label, fmt in METRICS:
+            cells = []
+            for impl in impls:
+                s = row[impl].get(m)
+                cells.append("%-30s" % (" / ".join([fmt] * 3) % (
+                    s["min"], s["median"], s["max"]) if s else "n/a"))
+            ratio = row.get("ratio_" + m)
+            print("%-5s %-18s " % (row["check"], label) + " ".join(cells) +
+                  (" %.2f" % ratio if ratio is not None else " n/a"))
+        for impl in impls:
+            for err in sorted(set(row.get(impl + "_errors", []))):
+                print("      %s not measured: %s" % (impl, err))
+
+
+def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["serve"]:
+        return serve_main(argv[1:])
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--duration", type=float, default=30.0,
+                    help="measuring window, seconds")
+    ap.add_argument("--warmup-s", type=float, default=4.0)
+    ap.add_argument("--backends", type=int, default=1000)
+    ap.add_argument("--kinds", default="tcp,http")
+    ap.add_argument("--impls", default="vipd,keepalived")
+    ap.add_argument("--json", default="build/bench-checks.json")
+    ap.add_argument("--no-fake-ipvs", action="store_true",
+                    help="run keepalived without tests/bench/fake_ipvs.c")
+    args = ap.parse_args(argv)
+
+    if os.geteuid() != 0:
+        sys.exit("checks bench: needs root (network namespaces)")
+    if not os.environ.get("VIPD_BIN"):
+        sys.exit("checks bench: set VIPD_BIN (make bench does)")
+    if not 1 <= args.backends <= len(ADDRS) * 1000:
+        sys.exit("checks bench: --backends 1..%d" % (len(ADDRS) * 1000))
+    impls = args.impls.split(",")
+    if "keepalived" in impls and not os.path.exists(vipnet.KEEPALIVED_BIN):
+        print("keepalived is not installed: its column is not measured")
+        impls.remove("keepalived")
+
+    results = []
+    with tempfile.TemporaryDirectory(prefix="vipd-bench-") as workdir:
+        preload = None if args.no_fake_ipvs else build_shim(workdir)
+        ipvs_note = IPVS_NOTE if preload else "keepalived runs as it is"
+        for kind in args.kinds.split(","):
+            runs = {impl: [] for impl in impls}
+            errors = {impl: [] for impl in impls}
+            for run in range(args.runs):
+                for impl in (impls if run % 2 == 0 else list(reversed(impls))):
+                    try:
+                        r = one_run(workdir, impl, kind, args.backends,
+                                    args.warmup_s, args.duration, preload)
+                        runs[impl].append(r)
+                        print("  %-10s %-4s run %d: %s" % (
+                            impl, kind, run + 1, ", ".join(
+                                "%s %.2f" % (k, v) for k, v in r.items())),
+                              flush=True)
+                    except Exception as err:   # a figure says why it is missing
+                        errors[impl].append(str(err))
+                        print("  %-10s %-4s run %d: FAILED: %s"
+                              % (impl, kind, run + 1, err), flush=True)
+            row = {"check": kind, "backends": args.backends,
+                   "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
+            for impl in impls:
+                row[impl] = {m: summary([r[m] for r in runs[impl] if m in r])
+                             for m, _, _ in METRICS + [("backends_up", "", "")]}
+                if errors[impl]:
+                    row[impl + "_errors"] = errors[impl]
+            for m, _, _ in METRICS:
+                v, k = row.get("vipd", {}).get(m), row.get("keepalived", {}).get(m)
+                if v and k and k["median"]:
+                    row["ratio_" + m] = round(v["median"] / k["median"], 3)
+            results.append(row)
+
+    report(results, impls, args)
+    if "keepalived" in impls:
+        print("keepalived: " + ipvs_note)
+    os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
+    with open(args.json, "w") as f:
+        json.dump({"bench": "checks", "backends": args.backends,
+                   "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS,
+                   "duration_s": args.duration, "runs": args.runs,
+                   "note": "shared 2-core machine: figures are noisy, ratios "
+                   "of medians from one run are what counts",
+                   "keepalived_ipvs": ipvs_note if "keepalived" in impls
+                   else None, "results": results}, f, indent=2)
+    print("\nwritten to %s" % args.json)
+    return 1 if any(row.get(impl + "_errors") for row in results
+                    for impl in impls) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

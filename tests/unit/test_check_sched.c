@@ -1,0 +1,94 @@
+/*
+ * When health checks run: each backend keeps the phase it started with,
+ * so a loop that starts probes late (a burst of probes, an nftables
+ * transaction) neither delays them for good nor merges the probes of many
+ * backends into one burst (tests/bench/checks.py showed 1000 backends
+ * drifting into four bursts a second, 25 ms of jitter, before this).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "check.h"
+#include "evloop.h"
+
+static void
+test_on_time_is_one_interval_later(void **state)
+{
+	(void)state;
+	assert_int_equal(check_next_slot(5000, 5000, 1000), 6000);
+	assert_int_equal(check_next_slot(5000, 5999, 1000), 6000);
+}
+
+static void
+test_late_start_keeps_the_phase(void **state)
+{
+	(void)state;
+	/* Started 30 ms late: the next is still on the 1000 ms grid. */
+	assert_int_equal(check_next_slot(5000, 5030, 1000), 6000);
+	/* Exactly one interval late: that slot is now, take the next. */
+	assert_int_equal(check_next_slot(5000, 6000, 1000), 7000);
+}
+
+static void
+test_missed_slots_are_skipped(void **state)
+{
+	(void)state;
+	assert_int_equal(check_next_slot(5000, 7500, 1000), 8000);
+	assert_int_equal(check_next_slot(5000, 9999, 1000), 10000);
+	assert_int_equal(check_next_slot(5000, 10000, 1000), 11000);
+}
+
+/* A script check without a runner fails at once: its schedule shows. */
+static void
+start(struct check *c, struct evloop *loop, uint64_t first_ms)
+{
+	struct conf_check conf = { .type = CONF_CHECK_SCRIPT,
+	    .interval_ms = 100, .timeout_ms = 60, .rise = 1, .fall = 1 };
+	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	char why[128];
+
+	assert_int_equal(check_init(c, &conf, &lo, loop, NULL, NULL, NULL,
+	    first_ms, why, sizeof(why)), 0);
+}
+
+static void
+test_tick_late_does_not_shift_the_schedule(void **state)
+{
+	struct evloop loop;
+	struct check c;
+
+	(void)state;
+	assert_int_equal(evloop_init(&loop, NULL, 0, NULL, NULL, NULL), 0);
+	start(&c, &loop, 1000);
+	check_tick(&c, 999);
+	assert_int_equal(c.runs, 0);                 /* not due yet */
+	check_tick(&c, 1040);                        /* 40 ms late */
+	assert_int_equal(c.runs, 1);
+	assert_int_equal(check_next_deadline(&c), 1100);
+	check_tick(&c, 1100);                        /* on time */
+	assert_int_equal(c.runs, 2);
+	assert_int_equal(check_next_deadline(&c), 1200);
+	check_tick(&c, 1450);                        /* 2.5 intervals late */
+	assert_int_equal(c.runs, 3);
+	assert_int_equal(check_next_deadline(&c), 1500);
+	check_close(&c);
+	evloop_close(&loop);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_on_time_is_one_interval_later),
+		cmocka_unit_test(test_late_start_keeps_the_phase),
+		cmocka_unit_test(test_missed_slots_are_skipped),
+		cmocka_unit_test(test_tick_late_does_not_shift_the_schedule),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
