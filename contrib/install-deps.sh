@@ -9,7 +9,7 @@ build-essential make gcc pkg-config clang libclang-rt-dev
 libconfig-dev libnl-3-dev libnl-route-3-dev libmnl-dev libssl-dev libcmocka-dev
 libnftables-dev libnetfilter-conntrack-dev
 iproute2 procps nftables conntrack conntrackd tcpdump tshark wrk valgrind libcap2-bin
-python3 python3-pytest python3-scapy
+python3 python3-pytest python3-pytest-xdist python3-scapy
 keepalived
 groff-base man-db systemd
 "

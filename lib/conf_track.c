@@ -15,8 +15,8 @@
 
 static const char *const script_keys[] = { "name", "command", "interval_ms",
 	"timeout_ms", "rise", "fall", NULL };
-static const char *const track_if_keys[] = { "name", "weight", NULL };
-static const char *const track_ref_keys[] = { "name", "weight", NULL };
+/* track_interfaces and track_scripts entries alike. */
+static const char *const track_name_keys[] = { "name", "weight", NULL };
 static const char *const track_file_keys[] = { "path", "weight", NULL };
 static const char *const notify_keys[] = { "master", "backup", "fault",
 	"stop", "any", "timeout_ms", NULL };
@@ -267,6 +267,25 @@ load_weight(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
 	return def;
 }
 
+/*
+ * Entry i of track list `list`: sets w to its where, reports unknown keys
+ * and returns its required string `key`, or NULL when missing or wrong.
+ */
+static const char *
+track_entry(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
+    const char *list, int i, const char *const *keys, const char *key,
+    char *w, size_t wlen)
+{
+	const char *v;
+	int r;
+
+	snprintf(w, wlen, "%s.%s[%d]", where, list, i);
+	conf_check_keys(ctx, e, w, keys, NULL);
+	if ((r = conf_get_string(ctx, e, w, key, &v)) == 0)
+		conf_error(ctx, e, "%s.%s: missing (required)", w, key);
+	return r > 0 ? v : NULL;
+}
+
 static void
 load_track_ifs(struct conf_ctx *ctx, const config_setting_t *list,
     const char *where, struct conf_instance_track *t)
@@ -274,16 +293,14 @@ load_track_ifs(struct conf_ctx *ctx, const config_setting_t *list,
 	const config_setting_t *e;
 	char w[CONF_WHERE_MAX + 32];
 	const char *v;
-	int r, weight;
+	int weight;
 
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nifs < CONF_MAX_TRACKS; i++) {
-		snprintf(w, sizeof(w), "%s.track_interfaces[%d]", where, i);
-		conf_check_keys(ctx, e, w, track_if_keys, NULL);
-		if ((r = conf_get_string(ctx, e, w, "name", &v)) == 0)
-			conf_error(ctx, e, "%s.name: missing (required)", w);
+		v = track_entry(ctx, e, where, "track_interfaces", i,
+		    track_name_keys, "name", w, sizeof(w));
 		weight = load_weight(ctx, e, w, 0);
-		if (r <= 0)
+		if (v == NULL)
 			continue;
 		if (v[0] == '\0' || strlen(v) >= sizeof(t->ifs[0].name) ||
 		    strchr(v, '/') != NULL) {
@@ -303,15 +320,11 @@ load_track_refs(struct conf_ctx *ctx, const config_setting_t *list,
 	const config_setting_t *e;
 	char w[CONF_WHERE_MAX + 32];
 	const char *v;
-	int r;
 
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nscripts < CONF_MAX_TRACKS; i++) {
-		snprintf(w, sizeof(w), "%s.track_scripts[%d]", where, i);
-		conf_check_keys(ctx, e, w, track_ref_keys, NULL);
-		if ((r = conf_get_string(ctx, e, w, "name", &v)) == 0)
-			conf_error(ctx, e, "%s.name: missing (required)", w);
-		if (r <= 0)
+		if ((v = track_entry(ctx, e, where, "track_scripts", i,
+		    track_name_keys, "name", w, sizeof(w))) == NULL)
 			continue;
 		snprintf(t->scripts[t->nscripts].name, CONF_TRACK_NAME_MAX, "%.63s", v);
 		t->scripts[t->nscripts].script = (size_t)-1;
@@ -326,16 +339,13 @@ load_track_files(struct conf_ctx *ctx, const config_setting_t *list,
 	const config_setting_t *e;
 	char w[CONF_WHERE_MAX + 32];
 	const char *v;
-	int r;
 
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nfiles < CONF_MAX_TRACKS; i++) {
-		snprintf(w, sizeof(w), "%s.track_files[%d]", where, i);
-		conf_check_keys(ctx, e, w, track_file_keys, NULL);
-		if ((r = conf_get_string(ctx, e, w, "path", &v)) == 0)
-			conf_error(ctx, e, "%s.path: missing (required)", w);
-		if (r <= 0 || !check_path(ctx, config_setting_get_member(e, "path"),
-		    w, "path", v))
+		if ((v = track_entry(ctx, e, where, "track_files", i,
+		    track_file_keys, "path", w, sizeof(w))) == NULL ||
+		    !check_path(ctx, config_setting_get_member(e, "path"), w,
+		    "path", v))
 			continue;
 		snprintf(t->files[t->nfiles].path, CONF_PATH_MAX, "%s", v);
 		t->files[t->nfiles++].weight = load_weight(ctx, e, w, 1);

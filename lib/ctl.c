@@ -17,6 +17,7 @@
 #define CTL_MAX_REPLY (64 * 1024 * 1024)
 
 #include "ctl.h"
+#include "json_out.h"
 #include "log.h"
 
 static void
@@ -69,7 +70,7 @@ ctl_send(int fd, int status, const char *body, size_t body_len,
 	} else {
 		fprintf(f, "{\"ok\": %s, \"%s\": ", status == CTL_OK ? "true" :
 		    "false", status == CTL_OK ? "text" : "error");
-		ctl_proto_json_string(f, body, body_len);
+		json_out_string(f, body, body_len);
 		fprintf(f, "}\n");
 	}
 	fclose(f);

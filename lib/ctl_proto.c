@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "ctl_proto.h"
+#include "json_out.h"
 
 struct jscan {
 	const char *p, *end;
@@ -394,27 +395,6 @@ ctl_proto_parse_request(const char *text, size_t len, struct ctl_request *req,
 
 /* ---- formatting -------------------------------------------------------- */
 
-void
-ctl_proto_json_string(FILE *f, const char *s, size_t len)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else if (c == '\t')
-			fputs("\\t", f);
-		else if (c < 0x20 || c == 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 int
 ctl_proto_format_request(char *buf, size_t len, const char *command,
     char *const *args, size_t nargs)
@@ -433,11 +413,11 @@ ctl_proto_format_request(char *buf, size_t len, const char *command,
 	if ((f = open_memstream(&text, &text_len)) == NULL)
 		return -ENOMEM;
 	fprintf(f, "{\"command\": ");
-	ctl_proto_json_string(f, command, strlen(command));
+	json_out_str(f, command);
 	fprintf(f, ", \"args\": [");
 	for (size_t i = 0; i < nargs; i++) {
 		fputs(i ? ", " : "", f);
-		ctl_proto_json_string(f, args[i], strlen(args[i]));
+		json_out_str(f, args[i]);
 	}
 	fprintf(f, "]}\n");
 	fclose(f);

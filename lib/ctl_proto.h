@@ -61,9 +61,6 @@ int ctl_proto_parse_request(const char *text, size_t len,
 int ctl_proto_format_request(char *buf, size_t len, const char *command,
 			     char *const *args, size_t nargs);
 
-/* Write s (len bytes) as a JSON string literal, quotes included. */
-void ctl_proto_json_string(FILE *f, const char *s, size_t len);
-
 struct ctl_reply {
 	bool ok;
 	char *text;                /* allocated, or NULL when absent */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "dump.h"
+#include "json_out.h"
 
 static const char *
 dump_master_addr(const struct instance *inst, char *buf, size_t len)
@@ -193,24 +194,6 @@ dump_write_text(FILE *f, const struct dump_view *v)
 	}
 }
 
-/* Names here are restricted by conf, but a dump must stay valid JSON anyway. */
-static void
-json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 static void
 json_drops(FILE *f, const uint64_t *drops)
 {
@@ -242,7 +225,7 @@ json_transition(FILE *f, const struct dump_view *v,
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"detail\": ");
-	json_string(f, e->detail);
+	json_out_str(f, e->detail);
 	fputc('}', f);
 }
 
@@ -254,16 +237,16 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	const char *master = dump_master_addr(inst, addr, sizeof(addr));
 
 	fprintf(f, "    {\"name\": ");
-	json_string(f, inst->conf.name);
+	json_out_str(f, inst->conf.name);
 	fprintf(f, ", \"interface\": ");
-	json_string(f, inst->conf.interface);
+	json_out_str(f, inst->conf.interface);
 	fprintf(f, ", \"vrid\": %u, \"version\": %u, \"state\": \"%s\", "
 	    "\"base_priority\": %u, \"effective_priority\": %u, "
 	    "\"master_address\": ", inst->conf.vrid, inst->conf.version,
 	    vrrp_state_name(inst->fsm.state), inst->conf.priority,
 	    inst->fsm.cfg.priority);
 	if (master)
-		json_string(f, master);
+		json_out_str(f, master);
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"advert_interval_ms\": %u, \"master_adver_interval_ms\": %u, "
@@ -276,7 +259,7 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	    inst->conf.accept_mode ? "true" : "false",
 	    inst->accept_blocked ? "true" : "false");
 	if (inst->conf.use_vmac)
-		json_string(f, inst->conf.vmac_name);
+		json_out_str(f, inst->conf.vmac_name);
 	else
 		fprintf(f, "null");
 	if (v->health != NULL) {
@@ -285,7 +268,7 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	}
 	fprintf(f, ", \"handover\": ");
 	if (inst->fsm.releasing)
-		json_string(f, dump_handover(inst));
+		json_out_str(f, dump_handover(inst));
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"last_transition\": ");
@@ -324,7 +307,7 @@ void
 dump_write_json(FILE *f, const struct dump_view *v)
 {
 	fprintf(f, "{\"router_id\": ");
-	json_string(f, v->router_id);
+	json_out_str(f, v->router_id);
 	fprintf(f, ", \"pid\": %d, \"uptime_ms\": %" PRIu64 ", \"reloads\": %" PRIu64
 	    ", \"reloads_refused\": %" PRIu64 ", \"unmatched_drops\": ",
 	    (int)v->pid, v->uptime_ms, v->reloads, v->reloads_refused);

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <pwd.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,51 @@ hc_notify(struct conf_errors *errs, const struct conf *conf, int line,
 	return added;
 }
 
+static bool
+hc_is_script(const struct conf_check *c)
+{
+	return c->type == CONF_CHECK_SCRIPT && c->argc > 0;
+}
+
+/* Backend j's check runs a program an earlier backend already runs. */
+static bool
+hc_seen_before(const struct conf_service *svc, size_t j)
+{
+	const char *path = svc->backends[j].check.argv[0];
+
+	for (size_t k = 0; k < j; k++)
+		if (hc_is_script(&svc->backends[k].check) &&
+		    strcmp(svc->backends[k].check.argv[0], path) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The balancer's script checks: the same rule as a track script's. One
+ * error per program and service, not one per backend that shares it.
+ */
+static size_t
+hc_services(struct conf_errors *errs, const struct conf *conf)
+{
+	char where[CONF_LB_NAME_MAX + 96];
+	size_t added = 0;
+
+	for (size_t i = 0; i < conf->nservices; i++) {
+		const struct conf_service *svc = &conf->services[i];
+
+		for (size_t j = 0; j < svc->nbackends; j++) {
+			const struct conf_check *c = &svc->backends[j].check;
+
+			if (!hc_is_script(c) || hc_seen_before(svc, j))
+				continue;
+			snprintf(where, sizeof(where), "virtual_services[%s]."
+			    "backends[%zu].check.command[0]", svc->name, j);
+			added += hc_script(errs, conf, svc->line, where, c->argv[0]);
+		}
+	}
+	return added;
+}
+
 size_t
 health_check_scripts(const struct conf *conf, struct conf_errors *errs)
 {
@@ -93,5 +139,5 @@ health_check_scripts(const struct conf *conf, struct conf_errors *errs)
 		added += hc_notify(errs, conf, conf->sync_groups[i].line, owner,
 		    &conf->sync_groups[i].notify);
 	}
-	return added;
+	return added + hc_services(errs, conf);
 }

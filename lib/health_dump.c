@@ -5,23 +5,7 @@
 #include <stdio.h>
 
 #include "health.h"
-
-static void
-hd_json_string(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
+#include "json_out.h"
 
 static const struct health_inst *
 hd_find(const struct health *h, const struct instance *inst)
@@ -74,12 +58,12 @@ health_dump_json(FILE *f, const struct health *h, const struct instance *inst)
 
 	fprintf(f, "{\"fault\": %s, \"adjust\": %d, \"reason\": ",
 	    inst->track_fault ? "true" : "false", inst->track.adjust);
-	hd_json_string(f, inst->track.reason);
+	json_out_str(f, inst->track.reason);
 	fprintf(f, ", \"group_fault\": %s, \"interfaces\": [",
 	    inst->group_fault ? "true" : "false");
 	for (size_t i = 0; hi != NULL && i < t->nifs; i++) {
 		fprintf(f, "%s{\"name\": ", i ? ", " : "");
-		hd_json_string(f, t->ifs[i].name);
+		json_out_str(f, t->ifs[i].name);
 		fprintf(f, ", \"up\": %s, \"weight\": %d}", hi->if_up[i] ?
 		    "true" : "false", t->ifs[i].weight);
 	}
@@ -88,10 +72,10 @@ health_dump_json(FILE *f, const struct health *h, const struct instance *inst)
 		const struct health_script *s = &h->scripts[t->scripts[i].script];
 
 		fprintf(f, "%s{\"name\": ", i ? ", " : "");
-		hd_json_string(f, s->conf.name);
+		json_out_str(f, s->conf.name);
 		fprintf(f, ", \"up\": %s, \"weight\": %d, \"last\": ",
 		    s->st.up ? "true" : "false", t->scripts[i].weight);
-		hd_json_string(f, s->last);
+		json_out_str(f, s->last);
 		fputc('}', f);
 	}
 	fprintf(f, "], \"files\": [");
@@ -99,11 +83,11 @@ health_dump_json(FILE *f, const struct health *h, const struct instance *inst)
 		const struct health_file *fl = &h->files[hi->file[i]];
 
 		fprintf(f, "%s{\"path\": ", i ? ", " : "");
-		hd_json_string(f, fl->path);
+		json_out_str(f, fl->path);
 		fprintf(f, ", \"ok\": %s, \"value\": %lld, \"weight\": %d, "
 		    "\"error\": ", fl->ok ? "true" : "false", fl->ok ? fl->value : 0,
 		    t->files[i].weight);
-		hd_json_string(f, fl->ok ? "" : fl->err);
+		json_out_str(f, fl->ok ? "" : fl->err);
 		fputc('}', f);
 	}
 	fprintf(f, "]}");
@@ -132,13 +116,13 @@ health_dump_scripts_json(FILE *f, const struct health *h)
 		const struct health_script *s = &h->scripts[i];
 
 		fprintf(f, "%s{\"name\": ", i ? ", " : "");
-		hd_json_string(f, s->conf.name);
+		json_out_str(f, s->conf.name);
 		fprintf(f, ", \"up\": %s, \"used\": %s, \"runs\": %" PRIu64
 		    ", \"successes\": %" PRIu64 ", \"failures\": %" PRIu64
 		    ", \"timeouts\": %" PRIu64 ", \"last\": ",
 		    s->st.up ? "true" : "false", s->used ? "true" : "false",
 		    s->st.runs, s->successes, s->failures, s->timeouts);
-		hd_json_string(f, s->last);
+		json_out_str(f, s->last);
 		fputc('}', f);
 	}
 	fputc(']', f);

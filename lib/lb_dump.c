@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "json_out.h"
 #include "lb.h"
 
 static const char *
@@ -77,23 +78,6 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 }
 
 static void
-json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (; *s != '\0'; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20)
-			fprintf(f, "\\u%04x", c);
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
-static void
 json_backend(FILE *f, const struct lb_backend *b, uint64_t now_ms)
 {
 	const struct check *c = &b->check;
@@ -107,7 +91,7 @@ json_backend(FILE *f, const struct lb_backend *b, uint64_t now_ms)
 	if (c->has_result) {
 		fprintf(f, "{\"ok\": %s, \"reason\": ", c->last_ok ? "true" :
 		    "false");
-		json_str(f, c->last_reason);
+		json_out_str(f, c->last_reason);
 		fprintf(f, ", \"age_ms\": %" PRIu64 "}", now_ms - c->last_ms);
 	} else
 		fprintf(f, "null");
@@ -126,7 +110,7 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 	    ", \"transaction_errors\": %" PRIu64 ", \"last_error\": ",
 	    lb->transactions, lb->transaction_errors);
 	if (lb->last_error[0] != '\0')
-		json_str(f, lb->last_error);
+		json_out_str(f, lb->last_error);
 	else
 		fprintf(f, "null");
 	fprintf(f, "},\n  \"virtual_services\": [");
@@ -134,7 +118,7 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		const struct lb_service *s = lb->services[i];
 
 		fprintf(f, "%s\n    {\"name\": ", i ? "," : "");
-		json_str(f, s->conf.name);
+		json_out_str(f, s->conf.name);
 		fprintf(f, ", \"address\": \"%s\", \"port\": %u, \"protocol\": "
 		    "\"%s\", \"scheduler\": \"%s\", \"persistence_s\": %u, "
 		    "\"quorum\": %u, \"quorum_met\": %s, \"active_backends\": "

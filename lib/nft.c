@@ -60,9 +60,16 @@ nft_first_line(const char *text, char *err, size_t err_len)
 	err[n] = '\0';
 }
 
-int
-nft_apply(struct nft *nft, const char *batch, char *err, size_t err_len)
+/*
+ * Run cmd; with out, a copy of nft's output (allocated) on success. Both
+ * buffers are read every time: reading them also empties them for the
+ * next call.
+ */
+static int
+nft_run(struct nft *nft, const char *cmd, char **out, char *err,
+    size_t err_len)
 {
+	const char *text;
 	int rc;
 
 	if (err != NULL && err_len > 0)
@@ -72,15 +79,24 @@ nft_apply(struct nft *nft, const char *batch, char *err, size_t err_len)
 			snprintf(err, err_len, "nftables context not open");
 		return -EINVAL;
 	}
-	rc = nft_run_cmd_from_buffer(nft->ctx, batch);
-	/* Reading the buffers also empties them for the next call. */
-	(void)nft_ctx_get_output_buffer(nft->ctx);
+	rc = nft_run_cmd_from_buffer(nft->ctx, cmd);
+	/* Valid until the next read of the buffer: copy it now. */
+	text = nft_ctx_get_output_buffer(nft->ctx);
+	if (rc == 0 && out != NULL &&
+	    (*out = strdup(text != NULL ? text : "")) == NULL)
+		return -ENOMEM;
 	if (rc != 0) {
 		nft_first_line(nft_ctx_get_error_buffer(nft->ctx), err, err_len);
 		return -EINVAL;
 	}
 	(void)nft_ctx_get_error_buffer(nft->ctx);
 	return 0;
+}
+
+int
+nft_apply(struct nft *nft, const char *batch, char *err, size_t err_len)
+{
+	return nft_run(nft, batch, NULL, err, err_len);
 }
 
 int
@@ -109,28 +125,6 @@ int
 nft_query(struct nft *nft, const char *cmd, char **out, char *err,
     size_t err_len)
 {
-	const char *text;
-	int rc;
-
 	*out = NULL;
-	if (err != NULL && err_len > 0)
-		err[0] = '\0';
-	if (nft->ctx == NULL) {
-		if (err != NULL && err_len > 0)
-			snprintf(err, err_len, "nftables context not open");
-		return -EINVAL;
-	}
-	rc = nft_run_cmd_from_buffer(nft->ctx, cmd);
-	/* Valid until the next read of the buffer: copy it now. */
-	text = nft_ctx_get_output_buffer(nft->ctx);
-	if (rc == 0 && (*out = strdup(text != NULL ? text : "")) == NULL)
-		rc = -ENOMEM;
-	if (rc == -ENOMEM)
-		return rc;
-	if (rc != 0) {
-		nft_first_line(nft_ctx_get_error_buffer(nft->ctx), err, err_len);
-		return -EINVAL;
-	}
-	(void)nft_ctx_get_error_buffer(nft->ctx);
-	return 0;
+	return nft_run(nft, cmd, out, err, err_len);
 }

@@ -21,8 +21,11 @@ After --warmup-s, for --duration seconds:
            backend, the intervals between consecutive probes minus the
            configured 1000 ms, as absolute values; p50 / p99 / max over all
            intervals of all backends, in ms. A missed probe shows as +1000.
-  coverage how many of the 1000 backends were probed at all, and the mean
-           number of probes per backend per second.
+           Intervals of 1.5 s or more are also counted as missed probes.
+  coverage how many of the 1000 backends were probed at all, the mean
+           number of probes per backend per second, and how many backends
+           the daemon holds up at the end (vipd: its dump; keepalived: its
+           last log line on each real server).
 
 vipd and keepalived run in alternation, --runs times each (a fresh topology
 per run); min / median / max and the vipd/keepalived ratio of medians are
@@ -46,6 +49,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import signal
 import statistics
 import struct
@@ -264,8 +268,7 @@ def jitter(syns, t0, t1):
         probes.setdefault((dst, dport), []).append(t)
     devs = []
     for times in probes.values():
-        devs += [abs((b - a) * 1000.0 - INTERVAL_MS)
-                 for a, b in zip(times, times[1:])]
+        devs += [(b - a) * 1000.0 - INTERVAL_MS for a, b in zip(times, times[1:])]
     return devs, probes
 
 
@@ -275,6 +278,22 @@ def percentile(values, q):
 
 
 # ---- one run ------------------------------------------------------------------
+
+KA_RESULT = re.compile(r"\[([0-9.]+)\]:tcp:(\d+) (succe|fail|timeout)")
+
+
+def backends_up(node):
+    """Backends the daemon holds healthy: vipd's dump; keepalived's last
+    word on each real server in its log ("... succeed on service",
+    "TCP connection to ... success", "... failed")."""
+    if isinstance(node, vipnet.VipdNode):
+        return sum(1 for s in node.dump()["virtual_services"]
+                   for b in s["backends"] if b["health"] == "up")
+    last = {}
+    for m in KA_RESULT.finditer(node.log_text()):
+        last[(m.group(1), m.group(2))] = m.group(3) == "succe"
+    return sum(1 for ok in last.values() if ok)
+
 
 def why_not_checking(node):
     """None while keepalived's checker runs, else what its log says."""
@@ -315,21 +334,22 @@ def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
         dump.wait(10.0)
         if impl != "vipd" and why_not_checking(node):
             raise RuntimeError(why_not_checking(node))
-        devs, probes = jitter(read_syns(pcap), w0, w1)
-        if not devs:
+        signed, probes = jitter(read_syns(pcap), w0, w1)
+        if not signed:
             raise RuntimeError("no backend was probed twice in the window")
+        devs = [abs(d) for d in signed]
         result = {"cpu_pct": 100.0 * (cpu1 - cpu0) / (t1 - t0),
                   "rss_kib": float(rss),
                   "jitter_p50_ms": statistics.median(devs),
                   "jitter_p99_ms": percentile(devs, 99),
                   "jitter_max_ms": max(devs),
+                  # an interval of 1.5 x or more: a probe did not happen
+                  "missed_probes": float(sum(1 for d in signed
+                                             if d >= INTERVAL_MS / 2.0)),
                   "backends_probed": float(len(probes)),
                   "probes_per_backend_s": sum(len(v) for v in probes.values())
                   / float(count) / (w1 - w0)}
-        if impl == "vipd":
-            result["backends_up"] = float(sum(
-                1 for s in node.dump()["virtual_services"]
-                for b in s["backends"] if b["health"] == "up"))
+        result["backends_up"] = float(backends_up(node))
         return result
     finally:
         topo.close()
@@ -340,6 +360,8 @@ METRICS = [("cpu_pct", "CPU % of a core", "%.2f"),
            ("jitter_p50_ms", "jitter p50 ms", "%.2f"),
            ("jitter_p99_ms", "jitter p99 ms", "%.2f"),
            ("jitter_max_ms", "jitter max ms", "%.2f"),
+           ("missed_probes", "missed probes", "%.0f"),
+           ("backends_up", "backends up", "%.0f"),
            ("backends_probed", "backends probed", "%.0f"),
            ("probes_per_backend_s", "probes/backend/s", "%.3f")]
 
@@ -398,7 +420,8 @@ def main(argv=None):
     results = []
     with tempfile.TemporaryDirectory(prefix="vipd-bench-") as workdir:
         preload = None if args.no_fake_ipvs else build_shim(workdir)
-        ipvs_note = IPVS_NOTE if preload else "keepalived runs as it is"
+        ipvs_note = IPVS_NOTE if preload else \
+            "ran as it is (--no-fake-ipvs): no IPVS, see why above"
         for kind in args.kinds.split(","):
             runs = {impl: [] for impl in impls}
             errors = {impl: [] for impl in impls}
@@ -419,8 +442,8 @@ def main(argv=None):
             row = {"check": kind, "backends": args.backends,
                    "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
             for impl in impls:
-                row[impl] = {m: summary([r[m] for r in runs[impl] if m in r])
-                             for m, _, _ in METRICS + [("backends_up", "", "")]}
+                row[impl] = {m: summary([r[m] for r in runs[impl]])
+                             for m, _, _ in METRICS}
                 if errors[impl]:
                     row[impl + "_errors"] = errors[impl]
             for m, _, _ in METRICS:

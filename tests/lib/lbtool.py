@@ -215,17 +215,17 @@ def main():
     s.add_argument("--tls-key")
     s.add_argument("--udp", action="store_true",
                    help="answer each datagram with the name instead")
-    f = sub.add_parser("fire")
-    f.add_argument("--addr", required=True)
-    f.add_argument("--port", type=int, required=True)
+    # fire and hold both aim at one address and port.
+    target = argparse.ArgumentParser(add_help=False)
+    target.add_argument("--addr", required=True)
+    target.add_argument("--port", type=int, required=True)
+    f = sub.add_parser("fire", parents=[target])
     f.add_argument("--count", type=int, default=1000)
     f.add_argument("--parallel", type=int, default=16)
     f.add_argument("--sport-base", type=int, default=0)
     f.add_argument("--udp", action="store_true",
                    help="one datagram from a fresh socket per count")
-    h = sub.add_parser("hold")
-    h.add_argument("--addr", required=True)
-    h.add_argument("--port", type=int, required=True)
+    h = sub.add_parser("hold", parents=[target])
     h.add_argument("--seconds", type=float, default=5.0)
     h.add_argument("--interval-ms", type=int, default=100)
     args = p.parse_args()

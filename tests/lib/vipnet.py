@@ -621,6 +621,14 @@ class VipdNode:
         return self.host.has_addr(ip)
 
 
+def vipctl(vipctl_bin, node, *args, sock=None, timeout=20):
+    """Run vipctl against node's control socket (or sock); the completed
+    process, output as text."""
+    sock = sock or os.path.join(node.state_dir, "vipd.sock")
+    return subprocess.run([vipctl_bin, "-s", sock] + list(args),
+                          capture_output=True, text=True, timeout=timeout)
+
+
 def _number(text):
     try:
         return int(text)

@@ -56,6 +56,14 @@ def vipd_bin():
 
 
 @pytest.fixture
+def vipctl_bin():
+    path = os.environ.get("VIPCTL_BIN") or os.path.join(REPO, "build", "vipctl")
+    if not os.access(path, os.X_OK):
+        pytest.skip("vipctl not found at %s (set VIPCTL_BIN)" % path)
+    return path
+
+
+@pytest.fixture
 def keepalived_bin():
     if not os.access(vipnet.KEEPALIVED_BIN, os.X_OK):
         pytest.skip("%s is not installed" % vipnet.KEEPALIVED_BIN)

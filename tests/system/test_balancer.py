@@ -424,6 +424,61 @@ def test_script_check_runs_through_the_script_runner(topo, vipd_bin):
         shutil.rmtree(sdir, ignore_errors=True)
 
 
+def test_insecure_script_check_is_refused_like_a_track_script(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    sdir = tempfile.mkdtemp(prefix="vipd-lb-", dir="/tmp")
+    node = lb.node
+    try:
+        os.chmod(sdir, 0o755)
+        script = os.path.join(sdir, "chk.sh")
+        with open(script, "w") as f:
+            f.write("#!/bin/sh\nexit 0\n")
+        os.chmod(script, 0o755)
+        node.global_settings["script_user"] = "root"
+        check = {"type": "script", "command": [script], "interval_ms": 200,
+                 "timeout_ms": 150, "rise": 1, "fall": 1}
+        services = [lb.service(check=check)]
+        node.write_config(lb.config_text(services))
+
+        def vipd_t():
+            res = node.host.run([vipd_bin, "-t", "-f", node.conf_path], check=False)
+            return res.returncode, res.stdout + res.stderr
+
+        rc, out = vipd_t()
+        assert rc == 0, out
+        os.chmod(script, 0o757)             # anyone may rewrite it
+        rc, out = vipd_t()
+        assert rc == 1, out
+        # One error per program, not one per backend sharing it.
+        assert out.count("writable by everyone") == 1, out
+        assert ("%s:" % node.conf_path in out and
+                "virtual_services[web].backends[0].check.command[0]: %s refused"
+                % script in out), out
+        os.chmod(script, 0o755)
+        os.chmod(sdir, 0o777)               # or the directory above it
+        rc, out = vipd_t()
+        assert rc == 1 and "%s is writable by everyone" % sdir in out, out
+        res = node.host.run([vipd_bin, "-n", "-f", node.conf_path, "-p",
+                             os.path.join(node.dir, "x.pid"), "-S",
+                             node.state_dir], check=False)
+        assert res.returncode == 1 and \
+            "writable by everyone" in res.stdout + res.stderr
+        os.chmod(sdir, 0o755)
+
+        # At reload the old configuration keeps running.
+        lb.start(services)
+        lb.wait_health({"b1": "up", "b2": "up"})
+        os.chmod(script, 0o757)
+        lb.reload(services)
+        wait_until(lambda: "reload refused" in node.log_text() and
+                   "writable by everyone" in node.log_text(), 10.0,
+                   "the reload to be refused")
+        assert node.alive() and node.dump()["reloads_refused"] == 1
+        lb.wait_health({"b1": "up", "b2": "up"})
+    finally:
+        shutil.rmtree(sdir, ignore_errors=True)
+
+
 def test_persistence_keeps_a_client_on_its_backend(topo, vipd_bin):
     lb = Balancer(topo, ["b1", "b2", "b3"])
     lb.start([lb.service(scheduler="rr", persistence_s=60)])

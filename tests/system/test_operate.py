@@ -7,32 +7,14 @@ vipd.json, and the OpenMetrics endpoint scraped and parsed.
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import time
 
-import pytest
-
-from vipnet import DEFAULT_VIP, libconfig_text, wait_until
+from vipnet import DEFAULT_VIP, libconfig_text, vipctl, wait_until
 
 SETTLE_S = 15.0
 METRICS_PORT = 9650
-
-
-@pytest.fixture
-def vipctl_bin():
-    path = os.environ.get("VIPCTL_BIN") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "build", "vipctl")
-    if not os.access(path, os.X_OK):
-        pytest.skip("vipctl not found at %s (set VIPCTL_BIN)" % path)
-    return path
-
-
-def vipctl(vipctl_bin, node, *args, sock=None):
-    sock = sock or os.path.join(node.state_dir, "vipd.sock")
-    return subprocess.run([vipctl_bin, "-s", sock] + list(args),
-                          capture_output=True, text=True, timeout=20)
 
 
 def raw_request(node, payload, shutdown=True, timeout=10.0):

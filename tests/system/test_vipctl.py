@@ -8,23 +8,11 @@ import json
 import os
 import re
 import stat
-import subprocess
 import time
 
-import pytest
-
-from vipnet import DEFAULT_VIP, PingerRun, wait_until
+from vipnet import DEFAULT_VIP, PingerRun, vipctl, wait_until
 
 SETTLE_S = 15.0
-
-
-@pytest.fixture
-def vipctl_bin():
-    path = os.environ.get("VIPCTL_BIN") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "build", "vipctl")
-    if not os.access(path, os.X_OK):
-        pytest.skip("vipctl not found at %s (set VIPCTL_BIN)" % path)
-    return path
 
 
 def start_pair(a, b):
@@ -33,12 +21,6 @@ def start_pair(a, b):
     b.start()
     a.wait_state("MASTER", timeout=SETTLE_S)
     b.wait_state("BACKUP", timeout=SETTLE_S)
-
-
-def vipctl(vipctl_bin, node, *args):
-    sock = os.path.join(node.state_dir, "vipd.sock")
-    return subprocess.run([vipctl_bin, "-s", sock] + list(args),
-                          capture_output=True, text=True, timeout=10)
 
 
 def test_vipctl_status_dump_stats_and_exit_codes(lan, vipctl_bin):
@@ -127,9 +109,7 @@ def test_vipctl_fault_on_hands_over_without_loss_and_off_returns(lan, vipctl_bin
 
 
 def run_drill(vipctl_bin, node, *args):
-    sock = os.path.join(node.state_dir, "vipd.sock")
-    return subprocess.run([vipctl_bin, "-s", sock, "drill"] + list(args),
-                          capture_output=True, text=True, timeout=60)
+    return vipctl(vipctl_bin, node, "drill", *args, timeout=60)
 
 
 def test_vipctl_drill_measures_handover_and_takeback_without_loss(lan, vipctl_bin):

@@ -106,6 +106,15 @@ start_pair(struct node *a, struct node *b)
 	return run(a, b, T0, T0 + 2000);
 }
 
+/* a (150, preempting) and b (100) started and settled: a is Master. */
+static uint64_t
+start_ab(struct node *a, struct node *b, bool b_preempt)
+{
+	node_init(a, 150, true, &addr_a);
+	node_init(b, 100, b_preempt, &addr_b);
+	return start_pair(a, b);
+}
+
 static void
 test_master_dropping_below_backup_is_preempted_by_it(void **state)
 {
@@ -114,9 +123,7 @@ test_master_dropping_below_backup_is_preempted_by_it(void **state)
 	uint64_t now;
 
 	(void)state;
-	node_init(&a, 150, true, &addr_a);
-	node_init(&b, 100, true, &addr_b);
-	now = start_pair(&a, &b);
+	now = start_ab(&a, &b, true);
 	assert_int_equal(a.fsm.state, VRRP_STATE_MASTER);
 	assert_int_equal(b.fsm.state, VRRP_STATE_BACKUP);
 
@@ -141,9 +148,7 @@ test_lowered_master_keeps_the_role_when_backup_does_not_preempt(void **state)
 	uint64_t now;
 
 	(void)state;
-	node_init(&a, 150, true, &addr_a);
-	node_init(&b, 100, false, &addr_b);
-	now = start_pair(&a, &b);
+	now = start_ab(&a, &b, false);
 	assert_true(vrrp_fsm_set_priority(&a.fsm, 90, now, &out));
 	route(&a, &b, &out, now);
 	now = run(&a, &b, now, now + 2000);
@@ -160,9 +165,7 @@ test_backup_rising_above_master_preempts_when_configured(void **state)
 	uint64_t now;
 
 	(void)state;
-	node_init(&a, 150, true, &addr_a);
-	node_init(&b, 100, true, &addr_b);
-	now = start_pair(&a, &b);
+	now = start_ab(&a, &b, true);
 	/* A Backup's new priority needs no advert; the next one it hears does it. */
 	assert_true(vrrp_fsm_set_priority(&b.fsm, 200, now, &out));
 	assert_int_equal(out.flags, 0);
@@ -180,9 +183,7 @@ test_backup_rising_above_master_waits_without_preempt(void **state)
 	uint64_t now;
 
 	(void)state;
-	node_init(&a, 150, true, &addr_a);
-	node_init(&b, 100, false, &addr_b);
-	now = start_pair(&a, &b);
+	now = start_ab(&a, &b, false);
 	assert_true(vrrp_fsm_set_priority(&b.fsm, 200, now, &out));
 	now = run(&a, &b, now, now + 2000);
 	assert_int_equal(a.fsm.state, VRRP_STATE_MASTER);
@@ -215,9 +216,7 @@ test_track_fault_releases_stops_adverts_and_comes_back_through_backup(void **sta
 	unsigned sent;
 
 	(void)state;
-	node_init(&a, 150, true, &addr_a);
-	node_init(&b, 100, true, &addr_b);
-	now = start_pair(&a, &b);
+	now = start_ab(&a, &b, true);
 	vrrp_fsm_handle(&a.fsm, &ev, now, &out);
 	assert_int_equal(out.to, VRRP_STATE_FAULT);
 	assert_int_equal(out.reason, VRRP_REASON_TRACK_FAULT);
@@ -274,9 +273,7 @@ test_group_backup_makes_master_yield_with_priority_zero(void **state)
 	uint64_t now;
 
 	(void)state;
-	node_init(&a, 150, true, &addr_a);
-	node_init(&b, 100, true, &addr_b);
-	now = start_pair(&a, &b);
+	now = start_ab(&a, &b, true);
 	vrrp_fsm_handle(&a.fsm, &ev, now, &out);
 	assert_int_equal(out.to, VRRP_STATE_BACKUP);
 	assert_int_equal(out.reason, VRRP_REASON_GROUP_BACKUP);
