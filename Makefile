@@ -4,7 +4,9 @@ SHELL := /bin/bash
 #   make                build build/vipd and build/vipctl
 #   make check          warning-free build, unit tests (plain and ASan/UBSan),
 #                       system tests against both builds, a short fuzz run
-#   make unit | system | fuzz | demo | bench | bench-balancer | install | clean
+#   make unit | system | fuzz | demo | install | clean
+#   make bench (all of: bench-failover bench-scale bench-checks bench-balancer
+#              bench-sync)
 #
 # BUILD=dir selects the output directory, SAN=1 adds ASan+UBSan, WERROR=1
 # turns warnings into errors (make check does).
@@ -45,7 +47,8 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all unit system check fuzz fuzz-short demo bench bench-balancer install install-man clean deps
+.PHONY: all unit system check fuzz fuzz-short demo bench bench-failover \
+	bench-scale bench-checks bench-balancer bench-sync install install-man clean deps
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
 $(BUILD)/%.o: %.c
@@ -56,7 +59,11 @@ $(LIB_A): $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-$(BUILD)/vipd: $(BUILD)/daemon/vipd.o $(BUILD)/daemon/vipd_ctl.o $(LIB_A)
+# The daemon: vipd.c (start-up, loop, signals, stop) and one file per job.
+VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp \
+	vipd_reload vipd_services)
+
+$(BUILD)/vipd: $(VIPD_OBJS) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
 $(BUILD)/vipctl: $(BUILD)/daemon/vipctl.o $(LIB_A)
@@ -70,9 +77,12 @@ unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
 
 # System tests need root (network namespaces). VIPD_BIN picks the daemon.
+# Each test builds its own namespaces with a unique prefix, so they run side
+# by side (pytest-xdist); most of their time is spent waiting for timers.
+SYSTEM_JOBS ?= 4
 system: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) \
-		$(PYTHON) -m pytest -q -p no:cacheprovider tests/system
+		$(PYTHON) -m pytest -q -p no:cacheprovider -n $(SYSTEM_JOBS) tests/system
 
 # libFuzzer targets: clang with ASan+UBSan over the same sources.
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)
@@ -97,28 +107,45 @@ check:
 	ASAN_OPTIONS=detect_leaks=1 $(MAKE) system BUILD=build-asan
 	$(MAKE) system
 
-# The short tour: a pair and a client in namespaces, a failover each way it
-# can happen, the outage the client saw, keepalived beside it.
+# The short tour: the balancer pair of etc/examples with conn_sync, a client
+# and backends in namespaces; status, a drill, a crash and a restart under
+# live connections and pings, keepalived beside it (tests/bench/demo.py).
 demo: all
-	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/failover.py \
-		--runs 1 --intervals 100 --json $(BUILD)/demo-failover.json
+	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/demo.py \
+		--json $(BUILD)/demo.json
 
-BENCH_RUNS ?= 5
-BENCH_IDLE_S ?= 30
-BENCH_CHECK_RUNS ?= 3
-bench: all
-	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/failover.py \
+# Every benchmark, each with a quick default (BENCH_RUNS=5 BENCH_IDLE_S=30
+# BENCH_SYNC_SIZES=10000,100000 for the figures in the README); each one
+# alone as bench-NAME. Figures go to $(BUILD)/bench-NAME.json.
+BENCH_RUNS ?= 2
+BENCH_IDLE_S ?= 10
+BENCH_CHECK_RUNS ?= 1
+BENCH_SYNC_SIZES ?= 10000
+BENCH_ENV = VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl)
+bench: bench-failover bench-scale bench-checks bench-balancer bench-sync
+
+bench-failover: all
+	$(BENCH_ENV) $(PYTHON) tests/bench/failover.py \
 		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
 		--json $(BUILD)/bench-failover.json
-	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/scale.py \
+
+bench-scale: all
+	$(BENCH_ENV) $(PYTHON) tests/bench/scale.py \
 		--runs $(BENCH_RUNS) --idle-s $(BENCH_IDLE_S) --json $(BUILD)/bench-scale.json
-	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/checks.py \
+
+bench-checks: all
+	$(BENCH_ENV) $(PYTHON) tests/bench/checks.py \
 		--runs $(BENCH_CHECK_RUNS) --duration $(BENCH_IDLE_S) --json $(BUILD)/bench-checks.json
 
 # wrk through a balanced VIP against wrk straight to the backend, as ratios.
 bench-balancer: all
-	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/balancer.py \
+	$(BENCH_ENV) $(PYTHON) tests/bench/balancer.py \
 		--runs $(BENCH_RUNS) --json $(BUILD)/bench-balancer.json
+
+# Conntrack replication rate, memory and takeover stall (tests/bench/sync.py).
+bench-sync: all
+	$(BENCH_ENV) $(PYTHON) tests/bench/sync.py \
+		--sizes $(BENCH_SYNC_SIZES) --json $(BUILD)/bench-sync.json
 
 install: all install-man
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/vipd
@@ -135,6 +162,6 @@ install-man:
 clean:
 	rm -rf build build-asan build-fuzz
 
--include $(LIB_OBJS:.o=.d) $(BUILD)/daemon/vipd.d $(BUILD)/daemon/vipd_ctl.d \
+-include $(LIB_OBJS:.o=.d) $(VIPD_OBJS:.o=.d) \
 	$(BUILD)/daemon/vipctl.d \
 	$(patsubst %.c,$(BUILD)/%.d,$(UNIT_SRCS))

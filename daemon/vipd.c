@@ -2,16 +2,18 @@
  * vipd - VRRP failover daemon.
  *
  * This file wires the modules of lib/ together around one struct vipd: it
- * parses the command line, loads the config, owns the sockets shared between
- * instances (one advert socket per interface, the netlink and AF_PACKET
- * sockets), runs the event loop, and turns signals into reload, dumps and a
- * graceful stop. Protocol decisions live in lib/vrrp_fsm.c; OS effects of an
- * instance in lib/instance.c.
+ * parses the command line, loads the config, opens the OS handles in their
+ * order (event loop, netlink, AF_PACKET, nftables, control socket) and
+ * closes them, drops privileges, runs the event loop, and turns signals
+ * into reload, dumps and a graceful stop. The rest of the daemon is one
+ * file per job: vipd_vrrp.c (advert sockets, packet dispatch, link
+ * events), vipd_reload.c (reload and the instance diff), vipd_services.c
+ * (health, nftables, balancer, conn_sync), vipd_ctl.c (control requests).
+ * Protocol decisions live in lib/vrrp_fsm.c; OS effects of an instance in
+ * lib/instance.c.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -28,16 +30,12 @@
 #include "instance.h"
 #include "log.h"
 #include "nl.h"
-#include "peer_filter.h"
 #include "privs.h"
 #include "proc.h"
 #include "vrrp_auth.h"
-#include "vrrp_pkt.h"
 #include "announce.h"
-#include "accept_filter.h"
 #include "nft.h"
 #include "vipd.h"
-
 
 static void
 usage(FILE *f)
@@ -64,255 +62,7 @@ print_conf_errors(FILE *f, const struct conf_errors *errs, const char *prefix)
 		fprintf(f, "%s(%zu more errors)\n", prefix, errs->count - errs->stored);
 }
 
-static void
-log_conf_errors(const struct conf_errors *errs, const char *what)
-{
-	for (size_t i = 0; i < errs->stored; i++)
-		log_err("%s: %s", what, errs->msg[i]);
-	if (errs->count > errs->stored)
-		log_err("%s: (%zu more errors)", what, errs->count - errs->stored);
-}
-
-/* ---- advert sockets ---------------------------------------------------- */
-
-static struct instance *
-vipd_find_instance(struct vipd *v, const char *ifname, uint8_t vrid,
-    int family)
-{
-	/* RFC 5798 5.2.3: IPv4 and IPv6 virtual routers number apart. */
-	for (size_t i = 0; i < v->ninstances; i++) {
-		struct instance *inst = v->instances[i];
-
-		if (inst->conf.vrid == vrid && inst->conf.family == family &&
-		    strcmp(inst->conf.interface, ifname) == 0)
-			return inst;
-	}
-	return NULL;
-}
-
-static void
-vipd_count_unmatched(struct vipd *v, struct ifsock *s, enum vrrp_drop reason,
-    const struct vrrp_pkt_meta *meta, uint64_t now_ms)
-{
-	char text[INET6_ADDRSTRLEN];
-	uint64_t suppressed = 0;
-
-	v->unmatched_drops[reason]++;
-	/* Adverts of other VRRP groups on a shared LAN are normal: debug only. */
-	if (!log_ratelimit_allow(&v->unmatched_log, now_ms, &suppressed))
-		return;
-	log_msg(reason == VRRP_DROP_VRID ? LOG_DEBUG : LOG_WARNING,
-	    "%s: dropped packet from %s: %s (%" PRIu64 " more not logged)",
-	    s->ifname, meta && meta->src.family ?
-	    vrrp_addr_str(&meta->src, text, sizeof(text)) : "?",
-	    vrrp_drop_name(reason), suppressed);
-}
-
-static void
-vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
-{
-	struct vipd *v = arg;
-	uint64_t now_ms = evloop_now_ms();
-	struct vrrp_pkt_meta meta;
-	struct vrrp_advert adv;
-	struct instance *inst;
-	const uint8_t *payload;
-	size_t plen;
-	enum vrrp_drop reason;
-
-	memset(&meta, 0, sizeof(meta));
-	/* len 0: larger than any advert can be (ifsock read it with MSG_TRUNC). */
-	reason = len == 0 ? VRRP_DROP_LENGTH :
-	    vrrp_pkt_parse_ip(pkt, len, &meta, &payload, &plen);
-	if (reason != VRRP_DROP_NONE) {
-		vipd_count_unmatched(v, s, reason, &meta, now_ms);
-		return;
-	}
-	/*
-	 * The VRID picks the instance before the packet is verified, so that
-	 * its drops are counted where the operator looks; nothing else of an
-	 * unverified packet is used.
-	 */
-	inst = plen >= 2 ? vipd_find_instance(v, s->ifname, payload[1],
-	    meta.src.family) : NULL;
-	if (inst == NULL) {
-		vipd_count_unmatched(v, s, plen >= 2 ? VRRP_DROP_VRID :
-		    VRRP_DROP_TRUNCATED, &meta, now_ms);
-		return;
-	}
-	/* Unicast: the peer list vouches for the sender, not the TTL. */
-	meta.any_ttl = inst->conf.npeers > 0;
-	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version,
-	    &inst->conf.auth, &adv);
-	if (reason != VRRP_DROP_NONE) {
-		instance_count_drop(inst, reason, &meta.src, now_ms);
-		return;
-	}
-	instance_receive(inst, &v->env, &adv, &meta, now_ms);
-}
-
-/* Give inst the advert socket of its interface. */
-static void
-vipd_attach_socket(struct vipd *v, struct instance *inst)
-{
-	int fd = ifsock_attach(&v->socks, inst->conf.interface, inst->ifindex);
-
-	if (fd < 0 && fd != -ENODEV)
-		log_err("%s: cannot open advert socket on %s: %s", inst->conf.name,
-		    inst->conf.interface, strerror(-fd));
-	/* An IPv6 instance sends and hears on the interface's IPv6 socket. */
-	if (fd >= 0 && inst->conf.family == AF_INET6 &&
-	    (fd = ifsock_attach_ipv6(&v->socks, inst->conf.interface)) < 0)
-		log_err("%s: cannot open IPv6 advert socket on %s: %s",
-		    inst->conf.name, inst->conf.interface, strerror(-fd));
-	inst->sock_fd = fd;
-	/* AH adverts are IP protocol 51: the advert socket never sees them. */
-	if (fd >= 0 && inst->conf.auth.type == VRRP_AUTH_AH &&
-	    (fd = ifsock_attach_ah(&v->socks, inst->conf.interface)) < 0)
-		log_err("%s: cannot open AH socket on %s: %s", inst->conf.name,
-		    inst->conf.interface, strerror(-fd));
-}
-
-static bool
-vipd_interface_in_use(void *arg, const char *ifname)
-{
-	struct vipd *v = arg;
-
-	for (size_t i = 0; i < v->ninstances; i++)
-		if (strcmp(v->instances[i]->conf.interface, ifname) == 0)
-			return true;
-	return false;
-}
-
-/* ---- instances --------------------------------------------------------- */
-
-static void
-vipd_start_instance(struct vipd *v, struct instance *inst, uint64_t now_ms)
-{
-	/* The socket must exist before an address owner's first advert. */
-	instance_resolve(inst, &v->env);
-	vipd_attach_socket(v, inst);
-	instance_start(inst, &v->env, now_ms);
-}
-
-static int
-vipd_build_instances(const struct conf *conf, struct instance ***out)
-{
-	struct instance **list = calloc(conf->ninstances ? conf->ninstances : 1,
-	    sizeof(*list));
-
-	if (list == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < conf->ninstances; i++) {
-		if ((list[i] = malloc(sizeof(*list[i]))) == NULL) {
-			while (i-- > 0)
-				free(list[i]);
-			free(list);
-			return -ENOMEM;
-		}
-		instance_init(list[i], &conf->instances[i], conf->global.handover);
-	}
-	*out = list;
-	return 0;
-}
-
-/* The kernel's answer to instance_resolve() is the truth, not the event. */
-static void
-on_link(void *arg, int ifindex, const char *ifname)
-{
-	struct vipd *v = arg;
-	uint64_t now_ms = evloop_now_ms();
-
-	for (size_t i = 0; i < v->ninstances; i++) {
-		struct instance *inst = v->instances[i];
-
-		/* Its VMAC interface too: deleted by hand, it is re-created. */
-		if (strcmp(inst->conf.interface, ifname) != 0 &&
-		    inst->ifindex != ifindex && !(inst->conf.use_vmac &&
-		    strcmp(inst->conf.vmac_name, ifname) == 0))
-			continue;
-		instance_resolve(inst, &v->env);
-		vipd_attach_socket(v, inst);
-		instance_link_update(inst, &v->env, now_ms);
-	}
-	health_link_event(&v->health, ifname, now_ms);
-}
-
-static void
-netlink_readable(struct evloop_watch *w, uint32_t events)
-{
-	struct vipd *v = w->arg;
-	int err;
-
-	(void)events;
-	if ((err = netlink_read_events(&v->nl)) < 0)
-		log_warn("netlink: reading link events: %s", strerror(-err));
-	if (v->nl.overrun) {
-		/* Events were lost: ask the kernel for every link we care about. */
-		v->nl.overrun = false;
-		log_warn("netlink: link events lost, re-reading link states");
-		for (size_t i = 0; i < v->ninstances; i++)
-			on_link(v, v->instances[i]->ifindex,
-			    v->instances[i]->conf.interface);
-		health_link_all(&v->health, evloop_now_ms());
-	}
-}
-
-/* ---- health: tracking, notify, sync groups ------------------------------ */
-
-static uint64_t vipd_next_deadline(const struct vipd *v);
-
-/* Every state change of an instance: its notify scripts and FIFO line. */
-static void
-vipd_on_transition(void *arg, struct instance *inst,
-    const struct vrrp_actions *a, uint64_t now_ms)
-{
-	struct vipd *v = arg;
-	struct notify_queue *q = notify_queue_get(&v->notify, "INSTANCE",
-	    inst->conf.name);
-
-	if (q != NULL)
-		notify_transition(q, &inst->conf.track.notify,
-		    a->to == VRRP_STATE_INIT ? "STOP" : vrrp_state_name(a->to),
-		    inst->fsm.cfg.priority, now_ms);
-}
-
-/* conf's scripts, FIFO, tracking and groups over v->instances. */
-static void
-vipd_health_configure(struct vipd *v, const struct conf *conf, uint64_t now_ms)
-{
-	char why[SCRIPT_WHY_MAX];
-	int err;
-
-	if (script_runner_set_user(&v->scripts, conf->global.script_user, why,
-	    sizeof(why)) < 0)
-		log_err("%s: scripts will not run", why);
-	if ((err = notify_set_fifo(&v->notify, conf->global.notify_fifo)) < 0)
-		log_err("notify_fifo %s: %s", conf->global.notify_fifo,
-		    strerror(-err));
-	if (health_configure(&v->health, conf, v->instances, v->ninstances,
-	    now_ms) < 0 || sync_groups_configure(&v->groups, conf, v->instances,
-	    v->ninstances) < 0)
-		log_err("out of memory: tracking and sync groups not updated");
-}
-
-/*
- * Stop notify scripts run after the VIPs are gone; give them their time
- * (bounded) before the process exits, as the loop would have.
- */
-static void
-vipd_wait_notify(struct vipd *v)
-{
-	uint64_t until = evloop_now_ms() + 5000;
-
-	while (notify_any_busy(&v->notify) && evloop_now_ms() < until) {
-		evloop_arm(&v->loop, vipd_next_deadline(v));
-		if (evloop_run_once(&v->loop, 100) < 0)
-			break;
-	}
-}
-
-/* ---- dumps, reload, stop ----------------------------------------------- */
+/* ---- dumps (SIGUSR1, SIGUSR2, vipctl) ---------------------------------- */
 
 struct dump_view
 vipd_view(struct vipd *v)
@@ -342,104 +92,6 @@ vipd_view(struct vipd *v)
 	};
 }
 
-/* ---- connection sync --------------------------------------------------- */
-
-/* conn_sync.follow (an instance, or a group: all members) master: we send. */
-static void
-vipd_sync_follow(struct vipd *v)
-{
-	const struct conf_conn_sync *cs = &v->conf->conn_sync;
-	enum vrrp_state state = VRRP_STATE_INIT;
-
-	if (v->sync == NULL)
-		return;
-	if (cs->follow_is_group)
-		sync_groups_state(&v->groups, cs->follow, &state);
-	for (size_t i = 0; i < v->ninstances && !cs->follow_is_group; i++)
-		if (strcmp(v->instances[i]->conf.name, cs->follow) == 0)
-			state = v->instances[i]->fsm.state;
-	ct_sync_set_role(v->sync, state == VRRP_STATE_MASTER, evloop_now_ms());
-}
-
-/* (Re)start conn_sync as v->conf says (start, and a reload that changed it). */
-static void
-vipd_sync_restart(struct vipd *v)
-{
-	int err;
-
-	if (v->sync != NULL) {
-		ct_sync_close(v->sync);
-		free(v->sync);
-		v->sync = NULL;
-	}
-	v->sync_retry_ms = 0;
-	if (!v->conf->conn_sync.enabled)
-		return;
-	if ((v->sync = malloc(sizeof(*v->sync))) == NULL ||
-	    (err = ct_sync_open(v->sync, &v->conf->conn_sync, &v->loop,
-	    evloop_now_ms())) < 0) {
-		/* E.g. the sync interface is not there yet: try again later. */
-		log_err("conn_sync: not running (see above); trying again in "
-		    "%d s", VIPD_SYNC_RETRY_MS / 1000);
-		free(v->sync);
-		v->sync = NULL;
-		v->sync_retry_ms = evloop_now_ms() + VIPD_SYNC_RETRY_MS;
-		return;
-	}
-	vipd_sync_follow(v);
-}
-
-static void
-vipd_sync_tick(struct vipd *v, uint64_t now_ms)
-{
-	if (v->sync != NULL)
-		ct_sync_tick(v->sync, now_ms);
-	else if (v->sync_retry_ms != 0 && now_ms >= v->sync_retry_ms)
-		vipd_sync_restart(v);
-}
-
-static uint64_t
-vipd_sync_deadline(const struct vipd *v)
-{
-	return v->sync != NULL ? ct_sync_next_deadline(v->sync) : v->sync_retry_ms;
-}
-
-/* Balancer rules for v->conf's virtual_services (start and reload). */
-static void
-vipd_lb_configure(struct vipd *v, const char *when)
-{
-	char why[256];
-
-	if (v->conf->nservices == 0 && v->lb.nservices == 0)
-		return;
-	if (lb_configure(&v->lb, v->conf, evloop_now_ms(), why,
-	    sizeof(why)) < 0)
-		log_err("balancer: %s: %s", when, why);
-	else
-		log_info("balancer: %s: %zu virtual services", when,
-		    v->lb.nservices);
-	/* Tracked services may have come, gone or changed. */
-	health_evaluate_all(&v->health, evloop_now_ms());
-}
-
-static size_t
-vipd_service_tracks(void *arg, const struct instance *inst,
-    struct track_obj *objs, size_t max)
-{
-	struct vipd *v = arg;
-
-	return lb_track_objs(&v->lb, &inst->conf, objs, max);
-}
-
-static void
-vipd_service_quorum(void *arg, const struct lb_service *svc)
-{
-	struct vipd *v = arg;
-
-	(void)svc;
-	health_evaluate_all(&v->health, evloop_now_ms());
-}
-
 static void
 vipd_write_dumps(struct vipd *v)
 {
@@ -463,171 +115,7 @@ vipd_write_stats(struct vipd *v)
 		log_err("cannot write %s/vipd.stats: %s", v->state_dir, strerror(-err));
 }
 
-static void
-vipd_fill_router_id(struct vipd *v)
-{
-	if (v->conf->global.router_id[0] != '\0') {
-		snprintf(v->router_id, sizeof(v->router_id), "%s",
-		    v->conf->global.router_id);
-		return;
-	}
-	if (gethostname(v->router_id, sizeof(v->router_id)) < 0)
-		snprintf(v->router_id, sizeof(v->router_id), "vipd");
-	v->router_id[sizeof(v->router_id) - 1] = '\0';
-}
-
-/* global.peer_filter into the kernel (or out of it when emptied). */
-static void
-vipd_peer_filter_apply(struct vipd *v, const char *when)
-{
-	const struct conf_global *gl = &v->conf->global;
-	char err[256];
-
-	if (v->nft.ctx == NULL)
-		return;
-	if (peer_filter_apply(&v->nft, gl, err, sizeof(err)) < 0)
-		log_err("%s: cannot apply peer_filter: %s", when, err);
-	else if (gl->npeer_filter > 0)
-		log_notice("%s: peer_filter: VRRP and AH accepted from %zu "
-		    "addresses only", when, gl->npeer_filter);
-	else
-		log_notice("%s: peer_filter removed", when);
-}
-
-static bool
-vipd_peer_filter_changed(const struct conf_global *a, const struct conf_global *b)
-{
-	if (a->npeer_filter != b->npeer_filter)
-		return true;
-	for (size_t i = 0; i < a->npeer_filter; i++)
-		if (vrrp_addr_cmp(&a->peer_filter[i], &b->peer_filter[i]) != 0)
-			return true;
-	return false;
-}
-
-/*
- * SIGHUP: build the new model beside the old one; refuse it whole on any
- * error. Unchanged instances keep their runtime (state, VIPs, counters);
- * changed and removed ones stop gracefully before added ones start, so a
- * VRID can move between instances in one reload.
- */
-int
-vipd_reload(struct vipd *v, char *why, size_t why_len)
-{
-	struct conf_errors *errs;
-	struct conf *next = NULL;
-	struct instance **list = NULL;
-	bool *reused;
-	uint64_t now_ms;
-	size_t kept = 0, started = 0, stopped = 0;
-
-	if ((errs = calloc(1, sizeof(*errs))) == NULL)
-		return -ENOMEM;
-	if (conf_load_file(v->config_path, &next, errs) < 0) {
-		v->reloads_refused++;
-		log_conf_errors(errs, "reload refused, old configuration kept");
-		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "cannot load");
-		free(errs);
-		return -EINVAL;
-	}
-	if (health_check_scripts(next, errs) > 0) {
-		v->reloads_refused++;
-		log_conf_errors(errs, "reload refused, old configuration kept");
-		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "insecure script");
-		free(errs);
-		conf_free(next);
-		return -EINVAL;
-	}
-	free(errs);
-	if ((list = calloc(next->ninstances ? next->ninstances : 1, sizeof(*list))) == NULL ||
-	    (reused = calloc(v->ninstances ? v->ninstances : 1, sizeof(*reused))) == NULL) {
-		free(list);
-		conf_free(next);
-		snprintf(why, why_len, "out of memory");
-		return -ENOMEM;
-	}
-	/*
-	 * Keep every instance whose new settings need no restart: unchanged
-	 * ones, and those whose priority, intervals, preemption or garp
-	 * changed (state and VIPs stay, so a master demoted by reload keeps
-	 * serving until a peer preempts it). Names are unique on both sides.
-	 */
-	for (size_t i = 0; i < next->ninstances; i++) {
-		for (size_t j = 0; j < v->ninstances && list[i] == NULL; j++) {
-			if (!reused[j] && strcmp(v->instances[j]->conf.name,
-			    next->instances[i].name) == 0 &&
-			    instance_update(v->instances[j], &next->instances[i],
-			    next->global.handover)) {
-				list[i] = v->instances[j];
-				reused[j] = true;
-				kept++;
-			}
-		}
-	}
-	now_ms = evloop_now_ms();
-	for (size_t j = 0; j < v->ninstances; j++) {
-		if (reused[j])
-			continue;
-		log_notice("%s: stopping (removed or changed by reload)",
-		    v->instances[j]->conf.name);
-		/*
-		 * Its replacement may reuse the VRID right away, so this one
-		 * cannot linger: release at once (a second stop request).
-		 */
-		vipd_answer_drills(v, v->instances[j]);
-		instance_stop(v->instances[j], &v->env, now_ms);
-		if (instance_releasing(v->instances[j]))
-			instance_stop(v->instances[j], &v->env, now_ms);
-		free(v->instances[j]);
-		stopped++;
-	}
-	free(reused);
-	free(v->instances);
-	v->instances = list;
-	v->ninstances = next->ninstances;
-	for (size_t i = 0; i < next->ninstances; i++) {
-		if (list[i] != NULL)
-			continue;
-		if ((list[i] = malloc(sizeof(*list[i]))) == NULL) {
-			/* Keep the instance table consistent: drop the slot. */
-			log_err("%s: out of memory, not started",
-			    next->instances[i].name);
-			memmove(&list[i], &list[i + 1],
-			    (next->ninstances - i - 1) * sizeof(*list));
-			v->ninstances--;
-			continue;
-		}
-		instance_init(list[i], &next->instances[i], next->global.handover);
-		log_notice("%s: starting (added or changed by reload)",
-		    list[i]->conf.name);
-		vipd_start_instance(v, list[i], now_ms);
-		started++;
-	}
-	ifsock_prune(&v->socks, vipd_interface_in_use, v);
-	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
-	    v->state_dir_override == NULL)
-		log_warn("reload: state_dir change takes effect at restart");
-	bool sync_changed = !conf_sync_equal(&v->conf->conn_sync, &next->conn_sync);
-	bool peers_changed = vipd_peer_filter_changed(&v->conf->global,
-	    &next->global);
-	/* Before the old model goes: groups and scripts carry state by name. */
-	vipd_health_configure(v, next, now_ms);
-	conf_free(v->conf);
-	v->conf = next;
-	if (sync_changed)
-		vipd_sync_restart(v);
-	if (peers_changed)
-		vipd_peer_filter_apply(v, "reload");
-	vipd_fill_router_id(v);
-	vipd_lb_configure(v, "reload");
-	vipd_metrics_apply(v);
-	v->reloads++;
-	log_notice("reload: configuration accepted (%zu kept, %zu stopped, "
-	    "%zu started)", kept, stopped, started);
-	snprintf(why, why_len, "%zu kept, %zu stopped, %zu started", kept,
-	    stopped, started);
-	return 0;
-}
+/* ---- event loop -------------------------------------------------------- */
 
 static void
 on_signal(void *arg, int signo)
@@ -694,9 +182,20 @@ vipd_next_deadline(const struct vipd *v)
 	return due;
 }
 
-/* ---- control socket requests ------------------------------------------- */
-
 /* ---- start-up ---------------------------------------------------------- */
+
+void
+vipd_fill_router_id(struct vipd *v)
+{
+	if (v->conf->global.router_id[0] != '\0') {
+		snprintf(v->router_id, sizeof(v->router_id), "%s",
+		    v->conf->global.router_id);
+		return;
+	}
+	if (gethostname(v->router_id, sizeof(v->router_id)) < 0)
+		snprintf(v->router_id, sizeof(v->router_id), "vipd");
+	v->router_id[sizeof(v->router_id) - 1] = '\0';
+}
 
 static int
 vipd_parse_args(struct vipd *v, int argc, char **argv, bool *test_only)
@@ -758,35 +257,6 @@ vipd_parse_args(struct vipd *v, int argc, char **argv, bool *test_only)
 	return 0;
 }
 
-/*
- * Table inet vipd: a stale one from a crashed run is replaced by an empty
- * one, then each part adds its own objects (accept_ here). Without
- * nftables vipd still runs; what needs the table logs its own error.
- */
-static void
-vipd_open_nft(struct vipd *v)
-{
-	char err[256];
-	int rc;
-
-	v->env.nft = &v->nft;
-	if ((rc = nft_open(&v->nft)) < 0) {
-		log_err("nftables: cannot open a context: %s", strerror(-rc));
-		return;
-	}
-	if (nft_table_reset(&v->nft, err, sizeof(err)) < 0) {
-		log_err("nftables: cannot reset table %s: %s", NFT_TABLE, err);
-		return;
-	}
-	if (v->conf->global.npeer_filter > 0)
-		vipd_peer_filter_apply(v, "start");
-	if (accept_filter_setup(&v->nft, err, sizeof(err)) < 0) {
-		log_err("nftables: cannot create the accept-mode filter: %s", err);
-		return;
-	}
-	v->env.accept_filter_ok = true;
-}
-
 static int
 vipd_open(struct vipd *v)
 {
@@ -798,12 +268,12 @@ vipd_open(struct vipd *v)
 		log_err("cannot set up the event loop: %s", strerror(-err));
 		return err;
 	}
-	if ((err = netlink_open(&v->nl, on_link, v)) < 0) {
+	if ((err = netlink_open(&v->nl, vipd_on_link, v)) < 0) {
 		log_err("cannot open netlink: %s", strerror(-err));
 		return err;
 	}
 	v->nl_watch = (struct evloop_watch){ netlink_event_fd(&v->nl),
-	    netlink_readable, v };
+	    vipd_netlink_readable, v };
 	if ((err = evloop_add(&v->loop, &v->nl_watch, EPOLLIN)) < 0)
 		return err;
 	if ((v->env.garp_fd = announce_open()) < 0) {
@@ -890,6 +360,8 @@ vipd_drop_privs(void)
 	    "bounding set left as is (no CAP_SETPCAP)");
 }
 
+/* ---- running and stopping ---------------------------------------------- */
+
 /* One wait for events, then what signals asked for. */
 static int
 vipd_iterate(struct vipd *v, bool accept_reload)
@@ -933,6 +405,22 @@ vipd_any_releasing(const struct vipd *v)
 		if (instance_releasing(v->instances[i]))
 			return true;
 	return false;
+}
+
+/*
+ * Stop notify scripts run after the VIPs are gone; give them their time
+ * (bounded) before the process exits, as the loop would have.
+ */
+static void
+vipd_wait_notify(struct vipd *v)
+{
+	uint64_t until = evloop_now_ms() + 5000;
+
+	while (notify_any_busy(&v->notify) && evloop_now_ms() < until) {
+		evloop_arm(&v->loop, vipd_next_deadline(v));
+		if (evloop_run_once(&v->loop, 100) < 0)
+			break;
+	}
 }
 
 /*

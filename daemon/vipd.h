@@ -1,7 +1,9 @@
 /*
  * vipd.h - the daemon's one context, shared by daemon/vipd.c (start-up,
- * sockets, reload, event loop) and daemon/vipd_ctl.c (control requests).
- * Nothing in lib/ sees it.
+ * event loop, signals, stop), vipd_vrrp.c (advert sockets, packet dispatch,
+ * link events), vipd_reload.c (reload), vipd_services.c (health, nftables,
+ * balancer, conn_sync) and vipd_ctl.c (control requests), and what each of
+ * them offers the others. Nothing in lib/ sees it.
  */
 #ifndef VIPD_DAEMON_H
 #define VIPD_DAEMON_H
@@ -84,7 +86,51 @@ struct vipd {
 
 /* vipd.c */
 struct dump_view vipd_view(struct vipd *v);
+/* router_id from the config, else the host name. */
+void vipd_fill_router_id(struct vipd *v);
+
+/* vipd_reload.c */
+/* Load and apply the config file again; why gets the outcome in a line. */
 int vipd_reload(struct vipd *v, char *why, size_t why_len);
+
+/* vipd_vrrp.c */
+/* One instance per conf instance, not started; *out is allocated. */
+int vipd_build_instances(const struct conf *conf, struct instance ***out);
+/* Resolve inst's interface, give it its advert socket, start its FSM. */
+void vipd_start_instance(struct vipd *v, struct instance *inst,
+			 uint64_t now_ms);
+/* ifsock callback: one received packet to the instance it is for. */
+void vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt,
+			size_t len);
+/* ifsock_prune() callback: does an instance still use ifname? */
+bool vipd_interface_in_use(void *arg, const char *ifname);
+/* Netlink link event (and the watch that reads them). */
+void vipd_on_link(void *arg, int ifindex, const char *ifname);
+void vipd_netlink_readable(struct evloop_watch *w, uint32_t events);
+
+/* vipd_services.c */
+/* instance_env.on_transition: notify scripts and FIFO of an instance. */
+void vipd_on_transition(void *arg, struct instance *inst,
+			const struct vrrp_actions *a, uint64_t now_ms);
+/* conf's scripts, FIFO, tracking and groups over v->instances. */
+void vipd_health_configure(struct vipd *v, const struct conf *conf,
+			   uint64_t now_ms);
+/* Reset table inet vipd, add peer_filter and the accept-mode filter. */
+void vipd_open_nft(struct vipd *v);
+/* global.peer_filter into the kernel; when: "start" or "reload" (logs). */
+void vipd_peer_filter_apply(struct vipd *v, const char *when);
+/* Balancer rules for v->conf's virtual_services; when as above. */
+void vipd_lb_configure(struct vipd *v, const char *when);
+/* health.extra: the services whose quorum weighs on inst. */
+size_t vipd_service_tracks(void *arg, const struct instance *inst,
+			   struct track_obj *objs, size_t max);
+/* lb.on_quorum: a service's quorum changed, priorities may too. */
+void vipd_service_quorum(void *arg, const struct lb_service *svc);
+/* conn_sync: role from the followed instance or group, (re)start, timers. */
+void vipd_sync_follow(struct vipd *v);
+void vipd_sync_restart(struct vipd *v);
+void vipd_sync_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_sync_deadline(const struct vipd *v);
 
 /* vipd_ctl.c */
 int vipd_ctl_request(void *arg, const struct ctl_request *req, FILE *out,

@@ -1,11 +1,11 @@
 /*
  * conf - the configuration file (libconfig syntax) as a validated model.
  *
- * This file owns loading (file or string), the error list, the lexical
- * pre-check that protects us from libconfig 1.5's quirks, the top level and
- * the global group, and the model's life cycle. The vrrp_instances section,
- * the instance queries of conf.h and the typed getters every section uses
- * live in conf_vrrp.c.
+ * This file owns loading (file or string), the lexical pre-check that
+ * protects us from libconfig 1.5's quirks, the top level and the global
+ * group, and the model's life cycle. The vrrp_instances section and the
+ * instance queries of conf.h live in conf_vrrp.c; the error list and the
+ * typed getters every section uses in conf_util.c.
  *
  * Every problem becomes one "FILE:LINE: message" in struct conf_errors; we
  * never stop at the first one, so an operator fixes a file in one pass.
@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "conf_metrics.h"
 #include "conf_peer.h"
+#include "conf_util.h"
 #include "conf_vrrp.h"
 
 /* A config file is a few KiB; refuse what is clearly not one. */
@@ -36,56 +37,6 @@ static const char *const top_later[] = { NULL };
 static const char *const global_keys[] = { "router_id", "state_dir",
 	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
 	"metrics_allow_remote", NULL };
-
-/* ---- errors ------------------------------------------------------------ */
-
-static void
-conf_verror(struct conf_ctx *ctx, unsigned int line, const char *fmt,
-    va_list ap)
-{
-	struct conf_errors *errs = ctx->errs;
-	char msg[CONF_ERROR_LEN];
-	int n;
-
-	errs->count++;
-	if (errs->stored >= CONF_MAX_ERRORS)
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	ctx->line[errs->stored] = line;
-	if (line > 0)
-		n = snprintf(errs->msg[errs->stored], CONF_ERROR_LEN, "%s:%u: ",
-		    ctx->path, line);
-	else
-		n = snprintf(errs->msg[errs->stored], CONF_ERROR_LEN, "%s: ",
-		    ctx->path);
-	/* A path as long as the whole buffer still leaves a terminated line. */
-	if (n >= 0 && n < CONF_ERROR_LEN)
-		snprintf(errs->msg[errs->stored] + n, CONF_ERROR_LEN - (size_t)n,
-		    "%s", msg);
-	errs->stored++;
-}
-
-static void __attribute__((format(printf, 3, 4)))
-conf_error_line(struct conf_ctx *ctx, unsigned int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_verror(ctx, line, fmt, ap);
-	va_end(ap);
-}
-
-void
-conf_error(struct conf_ctx *ctx, const config_setting_t *at,
-    const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	conf_verror(ctx, at != NULL ? config_setting_source_line(at) : 0, fmt,
-	    ap);
-	va_end(ap);
-}
 
 /* ---- lexical pre-check ------------------------------------------------- */
 

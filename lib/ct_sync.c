@@ -187,8 +187,11 @@ on_entry(void *arg, const struct ct_entry *e)
 {
 	struct ct_sync *s = arg;
 
-	if (s->role != CT_SYNC_SENDER)
+	if (s->role != CT_SYNC_SENDER) {
+		if (s->sweeping)
+			ct_sweep_collect(&s->sweep, e);
 		return;
+	}
 	s->batch[s->nbatch++] = *e;
 	if (s->nbatch == CT_WIRE_MAX_ENTRIES)
 		flush(s, 0);
@@ -207,7 +210,10 @@ send_dump(struct ct_sync *s)
 		    strerror(-err));
 		return;
 	}
-	flush(s, CT_WIRE_F_RESYNC_DONE);
+	/* The tag tells the receiver which request this dump answers. */
+	flush(s, CT_WIRE_F_RESYNC_DONE |
+	    (uint32_t)s->answer_tag << CT_SWEEP_TAG_SHIFT);
+	s->answer_tag = 0;
 	s->stats.resyncs_served++;
 }
 
@@ -257,8 +263,13 @@ count_drop(struct ct_sync *s, enum ct_drop reason, uint64_t now_ms)
 static void
 request_resync(struct ct_sync *s, uint64_t now_ms)
 {
-	emit(s, CT_WIRE_RESYNC, NULL, NULL, 0, 0);
+	uint16_t tag = ct_sweep_begin(&s->sweep);
+
+	emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
+	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
 	s->stats.resyncs_requested++;
+	/* What was missing is given up on: only the new answer is whole. */
+	s->sweep_due = false;
 	s->resync_asked_ms = now_ms;
 	s->synced = false;
 	s->gap_since_ms = 0;
@@ -299,6 +310,7 @@ install(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
 		const struct ct_entry *e = &m->entries[i];
 		int rc = ct_kernel_apply(&s->kernel, e);
 
+		ct_sweep_mark(&s->sweep, e);
 		if (rc == 1)
 			s->stats.entries_installed++;
 		else if (rc == 0 && e->op == CT_OP_DESTROY)
@@ -327,8 +339,10 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
 			install(s, m, now_ms);
 		break;
 	case CT_WIRE_RESYNC:
-		if (s->role == CT_SYNC_SENDER)
+		if (s->role == CT_SYNC_SENDER) {
 			s->dump_due = true;
+			s->answer_tag = CT_SWEEP_TAG_OF(m->hdr.flags);
+		}
 		break;
 	case CT_WIRE_NACK:
 		if (s->role == CT_SYNC_SENDER)
@@ -345,7 +359,11 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
 		s->synced = true;
 		s->stats.resyncs_completed++;
 		s->stats.last_resync_ms = now_ms;
+		if (ct_sweep_answers(&s->sweep,
+		    CT_SWEEP_TAG_OF(m->hdr.flags)))
+			s->sweep_due = true;
 	}
+	ct_sync_sweep(s, now_ms);
 }
 
 static void
@@ -484,6 +502,9 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 		s->sender_id = s->sender_id * 16777619u ^ conf->local.bytes[i];
 	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->role = CT_SYNC_RECEIVER;
+	ct_sweep_init(&s->sweep, 0);
+	/* Tags differ from a previous run's, whose answers may be in flight. */
+	s->sweep.last_tag = (uint16_t)(s->session >> 10);
 	(void)now_ms;
 	if (ct_ring_init(&s->ring) < 0)
 		return -ENOMEM;
@@ -522,6 +543,7 @@ ct_sync_close(struct ct_sync *s)
 		evloop_del(s->loop, &s->ct_watch);
 	ct_kernel_close(&s->kernel);
 	ct_ring_free(&s->ring);
+	ct_sweep_end(&s->sweep);
 	s->fd = -1;
 }
 
@@ -535,7 +557,10 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 	s->role = role;
 	s->nbatch = 0;
 	s->dump_due = false;
+	s->answer_tag = 0;
 	s->gap_since_ms = 0;
+	s->sweep_due = false;
+	ct_sweep_end(&s->sweep);
 	if (role == CT_SYNC_SENDER) {
 		log_notice("conn_sync: sending (%s is master)", s->conf.follow);
 		s->next_heartbeat_ms = now_ms;
@@ -576,6 +601,7 @@ ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 		request_resync(s, now_ms);
 		return;
 	}
+	ct_sync_sweep(s, now_ms);
 	if (s->gap_since_ms != 0 && now_ms - s->gap_since_ms >= CT_SYNC_GAP_MAX_MS) {
 		log_warn("conn_sync: datagrams lost for good, asking for a full "
 		    "resync");

@@ -23,6 +23,12 @@
  *    start and every change to receiver ask for a full resync; the request
  *    is repeated after every CT_SYNC_RESYNC_RETRY_MS in which no entries
  *    came, until the dump's last datagram (CT_WIRE_F_RESYNC_DONE) arrives.
+ *  - a full resync ends with a sweep: the receiver deletes the entries of
+ *    its own table (with our mark) that the master did not send since the
+ *    request, i.e. flows that ended while it was away (lib/ct_sweep: the
+ *    request's tag, echoed by the dump's last datagram, makes sure that
+ *    dump started after the request). Counted as stale_removed; a sweep
+ *    over the bounds of lib/ct_sweep is skipped (sweeps_skipped).
  *  - every CT_SYNC_REFRESH_MS the sender sends its whole table again: an
  *    entry whose kernel timer the master's traffic keeps refreshing
  *    (conntrack reports no event for that, e.g. a UDP flow) would
@@ -46,6 +52,7 @@
 #include "conf_sync.h"
 #include "ct_kernel.h"
 #include "ct_ring.h"
+#include "ct_sweep.h"
 #include "ct_wire.h"
 #include "evloop.h"
 #include "log.h"
@@ -68,6 +75,8 @@ struct ct_sync_stats {
 	uint64_t entries_ignored;      /* received while sender (both masters) */
 	uint64_t nacks_sent, nacks_received;
 	uint64_t resyncs_requested, resyncs_served, resyncs_completed;
+	uint64_t stale_removed;        /* swept after a resync (ct_sweep) */
+	uint64_t sweeps_skipped;       /* a generation over ct_sweep's bounds */
 	uint64_t drops[CT_DROP__COUNT];
 	uint64_t last_resync_ms;       /* monotonic; 0 = never completed */
 	uint64_t last_rx_ms;           /* last verified datagram; 0 = never */
@@ -95,6 +104,7 @@ struct ct_sync {
 	uint64_t next_heartbeat_ms;
 	uint64_t next_refresh_ms;
 	bool dump_due;                 /* a resync was asked or events lost */
+	uint16_t answer_tag;           /* of the request the next dump answers */
 
 	/* receiver */
 	struct ct_window window;
@@ -103,6 +113,9 @@ struct ct_sync {
 	uint64_t gap_since_ms;         /* 0 = no open gap */
 	uint64_t last_entries_ms;      /* last datagram of entries installed */
 	uint64_t last_nack_ms;
+	struct ct_sweep sweep;         /* marks since the resync request */
+	bool sweep_due;                /* its tagged dump came: sweep when whole */
+	bool sweeping;                 /* our own table is being dumped */
 
 	struct ct_wire_msg rx;         /* the datagram being handled */
 	struct ct_sync_stats stats;
@@ -123,6 +136,12 @@ void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
 /* Timers: heartbeats, nacks, resync requests. */
 void ct_sync_tick(struct ct_sync *s, uint64_t now_ms);
 uint64_t ct_sync_next_deadline(const struct ct_sync *s);
+
+/*
+ * Internal to ct_sync*.c (lib/ct_sync_sweep.c): delete what the last full
+ * resync did not contain, once no datagram of it is missing.
+ */
+void ct_sync_sweep(struct ct_sync *s, uint64_t now_ms);
 
 /* `vipctl conns`, and the sync part of the dumps. */
 void ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms);

@@ -35,7 +35,9 @@ role_name(const struct ct_sync *s)
 	X("nacks_received", (st)->nacks_received) \
 	X("resyncs_requested", (st)->resyncs_requested) \
 	X("resyncs_served", (st)->resyncs_served) \
-	X("resyncs_completed", (st)->resyncs_completed)
+	X("resyncs_completed", (st)->resyncs_completed) \
+	X("stale_removed", (st)->stale_removed) \
+	X("sweeps_skipped", (st)->sweeps_skipped)
 
 static void
 write_ago(FILE *f, uint64_t then_ms, uint64_t now_ms)

@@ -24,8 +24,11 @@
  *                       the receiver's lag figure (meaningful when both
  *                       clocks are NTP-synchronised; never trusted for more)
  *    28  u32 flags      bit 0 (CT_WIRE_F_RESYNC_DONE): the last datagram
- *                       of a full resync; other bits are zero when sent
- *                       and ignored when received
+ *                       of a full resync; bits 16..31: on a resync request
+ *                       the receiver's tag, on the last datagram of the
+ *                       dump that answers it the same tag (0: a dump no
+ *                       request asked for; lib/ct_sweep); other bits are
+ *                       zero when sent and ignored when received
  *   body
  *     entries: count x 88-byte entry (below)
  *     nack:    count x { u32 first_seq, u32 last_seq } (inclusive ranges)

@@ -75,37 +75,6 @@ hex4(const char *p, uint32_t *out)
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at p (at most n bytes), 0 when invalid. */
-static size_t
-utf8_len(const unsigned char *p, size_t n)
-{
-	uint32_t cp;
-	size_t len;
-
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		len = 2, cp = p[0] & 0x1f;
-	else if (p[0] >= 0xe0 && p[0] <= 0xef)
-		len = 3, cp = p[0] & 0x0f;
-	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
-		len = 4, cp = p[0] & 0x07;
-	else
-		return 0;
-	if (len > n)
-		return 0;
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (p[i] & 0x3f);
-	}
-	/* Overlong forms, surrogates and beyond U+10FFFF are not UTF-8. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static size_t
 utf8_put(uint32_t cp, char *o)
 {
@@ -192,7 +161,7 @@ jstring(struct jscan *js, char *out, size_t cap, size_t *n)
 				return jfail(js, "bad escape '\\%c'", *js->p);
 			}
 		} else {
-			k = utf8_len((const unsigned char *)js->p,
+			k = json_utf8_len((const unsigned char *)js->p,
 			    (size_t)(js->end - js->p));
 			if (k == 0)
 				return jfail(js, "invalid UTF-8 in a string");

@@ -1,29 +1,23 @@
 /*
- * instance - carries out what vrrp_fsm decides for one VRRP instance.
+ * instance - carries out what vrrp_fsm decides for one VRRP instance: feeds
+ * it events, applies its actions through instance_vips (addresses, accept
+ * filter, VMAC), instance_announce (adverts, GARP/NA) and instance_log
+ * (log lines, timeline), and keeps the FAULT reasons and drills.
  */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
-#include "accept_filter.h"
-#include "announce.h"
-#include "evloop.h"
 #include "instance.h"
-#include "vrrp_net.h"
+#include "instance_announce.h"
+#include "instance_log.h"
+#include "instance_vips.h"
 
 /* A hostile or broken peer can send thousands of bad adverts a second. */
 #define DROP_LOG_BURST 5
 #define DROP_LOG_PER_SECOND 1
-
-static const struct vrrp_addr ipv4_mcast_group = {
-	.family = AF_INET, .bytes = { 224, 0, 0, 18 },
-};
-static const struct vrrp_addr ipv6_mcast_group = {   /* ff02::12 */
-	.family = AF_INET6, .bytes = { 0xff, 0x02, [15] = 0x12 },
-};
 
 static uint64_t
 min_deadline(uint64_t a, uint64_t b)
@@ -33,19 +27,6 @@ min_deadline(uint64_t a, uint64_t b)
 	if (b == 0)
 		return a;
 	return a < b ? a : b;
-}
-
-/* With use_vmac the VIPs, adverts and announcements live on the macvlan. */
-static int
-instance_vip_ifindex(const struct instance *inst)
-{
-	return inst->conf.use_vmac ? inst->vmac.ifindex : inst->ifindex;
-}
-
-static const uint8_t *
-instance_vip_mac(const struct instance *inst)
-{
-	return inst->conf.use_vmac ? inst->vmac.mac : inst->mac;
 }
 
 void
@@ -102,299 +83,6 @@ instance_update(struct instance *inst, const struct conf_instance *conf,
 	return true;
 }
 
-/*
- * One packet of an advert to dst: each gets its own AH sequence number and
- * IP id, so that every receiver sees them rise. 0 or -errno.
- */
-static int
-instance_send_to(struct instance *inst, struct vrrp_advert *adv,
-    const struct vrrp_addr *dst)
-{
-	int err;
-
-	if (inst->conf.auth.type == VRRP_AUTH_AH &&
-	    (err = vrrp_ah_replay_next_seq(&inst->ah, &adv->ah_seq)) < 0)
-		return err;
-	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
-	if (++inst->ip_id == 0)
-		inst->ip_id = 1;
-	/* RFC 5798 7.3: with VMAC, adverts come from the virtual MAC. */
-	if (inst->conf.use_vmac)
-		return vrrp_net_send_advert(inst->vmac.fd, inst->vmac.ifindex,
-		    adv, &inst->conf.auth, &inst->primary, dst, inst->ip_id);
-	return vrrp_net_send_advert(inst->sock_fd, inst->ifindex, adv,
-	    &inst->conf.auth, &inst->primary, dst, inst->ip_id);
-}
-
-static void
-instance_send_advert(struct instance *inst, uint8_t priority)
-{
-	/* RFC 5798 5.1.1.2, 5.1.2.2: the family's group, or every peer. */
-	const struct vrrp_addr *dsts = inst->conf.npeers > 0 ? inst->conf.peers :
-	    inst->conf.family == AF_INET6 ? &ipv6_mcast_group : &ipv4_mcast_group;
-	size_t ndsts = inst->conf.npeers > 0 ? inst->conf.npeers : 1;
-	struct vrrp_advert adv;
-	char text[INET6_ADDRSTRLEN];
-	int err;
-
-	if (!inst->have_primary || inst->sock_fd < 0)
-		return;
-	memset(&adv, 0, sizeof(adv));
-	adv.version = inst->conf.version;
-	adv.vrid = inst->conf.vrid;
-	adv.priority = priority;
-	adv.max_adver_int_cs = (uint16_t)(inst->conf.advert_interval_ms / 10);
-	adv.naddrs = (uint8_t)inst->conf.nvips;
-	for (size_t i = 0; i < inst->conf.nvips; i++)
-		adv.addrs[i] = inst->conf.vips[i].addr;
-	for (size_t i = 0; i < ndsts; i++) {
-		if ((err = instance_send_to(inst, &adv, &dsts[i])) < 0) {
-			/* Once per burst of failures: the link is probably gone. */
-			if (inst->counters.send_errors++ == 0)
-				log_warn("%s: cannot send advert to %s on %s: %s",
-				    inst->conf.name, vrrp_addr_str(&dsts[i],
-				    text, sizeof(text)), inst->conf.interface,
-				    strerror(-err));
-			continue;
-		}
-		inst->counters.adverts_sent++;
-		if (priority == 0)
-			inst->counters.priority_zero_sent++;
-	}
-}
-
-static void
-instance_add_vips(struct instance *inst, const struct instance_env *env)
-{
-	char text[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; i < inst->conf.nvips; i++) {
-		const struct conf_vip *vip = &inst->conf.vips[i];
-		int err = netlink_addr_add(env->nl, instance_vip_ifindex(inst),
-		    &vip->addr, vip->prefix_len);
-
-		if (err == 0) {
-			inst->vip_owned[i] = true;
-			continue;
-		}
-		/* Already there (owner, or put there by hand): not ours to remove. */
-		if (err == -EEXIST)
-			continue;
-		inst->counters.vip_errors++;
-		log_err("%s: cannot add VIP %s/%u to %s: %s", inst->conf.name,
-		    vrrp_addr_str(&vip->addr, text, sizeof(text)), vip->prefix_len,
-		    inst->conf.interface, netlink_strerror(err));
-	}
-}
-
-static void
-instance_remove_vips(struct instance *inst, const struct instance_env *env)
-{
-	char text[INET6_ADDRSTRLEN];
-
-	for (size_t i = 0; i < inst->conf.nvips; i++) {
-		const struct conf_vip *vip = &inst->conf.vips[i];
-		int err;
-
-		if (!inst->vip_owned[i])
-			continue;
-		inst->vip_owned[i] = false;
-		err = netlink_addr_del(env->nl, instance_vip_ifindex(inst),
-		    &vip->addr, vip->prefix_len);
-		if (err < 0 && err != -EADDRNOTAVAIL && err != -ENODEV) {
-			inst->counters.vip_errors++;
-			log_err("%s: cannot remove VIP %s/%u from %s: %s",
-			    inst->conf.name,
-			    vrrp_addr_str(&vip->addr, text, sizeof(text)),
-			    vip->prefix_len, inst->conf.interface,
-			    netlink_strerror(err));
-		}
-	}
-}
-
-/* Addresses a crashed run left behind would answer ARP from a backup. */
-static void
-instance_remove_stale_vips(struct instance *inst, const struct instance_env *env)
-{
-	char text[INET6_ADDRSTRLEN];
-
-	/* An address owner's VIPs are its real addresses. */
-	if (inst->conf.priority == 255)
-		return;
-	for (size_t i = 0; i < inst->conf.nvips; i++) {
-		const struct conf_vip *vip = &inst->conf.vips[i];
-
-		if (netlink_addr_del(env->nl, inst->ifindex, &vip->addr,
-		    vip->prefix_len) == 0)
-			log_notice("%s: removed stale VIP %s/%u from %s "
-			    "(left by an earlier run)", inst->conf.name,
-			    vrrp_addr_str(&vip->addr, text, sizeof(text)),
-			    vip->prefix_len, inst->conf.interface);
-	}
-}
-
-/* One round of announcements: every VIP once (garp_sched decides when). */
-static void
-instance_garp_burst(struct instance *inst, const struct instance_env *env)
-{
-	for (size_t i = 0; i < inst->conf.nvips; i++) {
-		if (announce_send(env->garp_fd, instance_vip_ifindex(inst),
-		    instance_vip_mac(inst), &inst->primary,
-		    &inst->conf.vips[i].addr) == 0)
-			inst->counters.garp_sent++;
-		else
-			inst->counters.send_errors++;
-	}
-}
-
-static void
-instance_garp_tick(struct instance *inst, const struct instance_env *env,
-    uint64_t now_ms)
-{
-	if (inst->fsm.state != VRRP_STATE_MASTER) {
-		garp_sched_stop(&inst->garp);
-		return;
-	}
-	if (garp_sched_due(&inst->garp, &inst->conf.garp, now_ms))
-		instance_garp_burst(inst, env);
-}
-
-/*
- * Became Master: the full schedule. A reassertion (a lower-priority master
- * heard, rate-limited by the FSM) is a fresh burst only: the second burst
- * and the refresh keep their times.
- */
-static void
-instance_garp_start(struct instance *inst, const struct instance_env *env,
-    bool fresh, uint64_t now_ms)
-{
-	if (fresh)
-		garp_sched_fresh(&inst->garp, &inst->conf.garp, now_ms);
-	else
-		garp_sched_master(&inst->garp, &inst->conf.garp, now_ms);
-	instance_garp_tick(inst, env, now_ms);
-}
-
-/*
- * RFC 5798 6.4.3: a Master that is not the address owner accepts packets
- * to its VIPs only with Accept_Mode on. The drop goes in before the VIPs
- * are added and comes out after they are removed, so no packet is ever
- * accepted in between.
- */
-static void
-instance_accept_filter(struct instance *inst, const struct instance_env *env,
-    bool drop)
-{
-	char err[256];
-
-	if (inst->conf.accept_mode || inst->conf.priority == 255 ||
-	    inst->accept_blocked == drop)
-		return;
-	if (env->nft == NULL || !env->accept_filter_ok) {
-		if (drop) {
-			inst->counters.vip_errors++;
-			log_err("%s: accept_mode = false not enforced: the "
-			    "nftables filter is unavailable", inst->conf.name);
-		}
-		return;
-	}
-	if (accept_filter_set(env->nft, &inst->conf, drop, err,
-	    sizeof(err)) < 0) {
-		inst->counters.vip_errors++;
-		log_err("%s: cannot %s the accept-mode drop of its VIPs: %s",
-		    inst->conf.name, drop ? "add" : "remove", err);
-		return;
-	}
-	inst->accept_blocked = drop;
-}
-
-static void
-instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
-    uint64_t now_ms)
-{
-	char peer[INET6_ADDRSTRLEN], detail[160] = "";
-	const struct vrrp_fsm *fsm = &inst->fsm;
-
-	switch (a->reason) {
-	case VRRP_REASON_HIGHER_PRIORITY:
-	case VRRP_REASON_TIE_HIGHER_ADDRESS:
-		snprintf(detail, sizeof(detail), ", from %s",
-		    vrrp_addr_str(&a->peer, peer, sizeof(peer)));
-		break;
-	case VRRP_REASON_HANDED_OVER:
-		snprintf(detail, sizeof(detail), ", %s heard %" PRIu64
-		    " ms after our priority 0; VIPs released",
-		    vrrp_addr_str(&a->peer, peer, sizeof(peer)),
-		    now_ms - fsm->release_started_ms - VRRP_HANDOVER_GRACE_MS);
-		break;
-	case VRRP_REASON_HANDOVER_TIMEOUT:
-		snprintf(detail, sizeof(detail), ", waited %" PRIu64
-		    " ms; VIPs released", now_ms - fsm->release_started_ms);
-		break;
-	case VRRP_REASON_MASTER_DOWN:
-	case VRRP_REASON_MASTER_LEFT:
-	case VRRP_REASON_PREEMPT:
-		if (fsm->last_advert_ms != 0 && inst->last_advert_src.family != 0)
-			snprintf(detail, sizeof(detail),
-			    ", last advert from %s %.2f s ago",
-			    vrrp_addr_str(&inst->last_advert_src, peer, sizeof(peer)),
-			    (double)(now_ms - fsm->last_advert_ms) / 1000.0);
-		else if (fsm->last_advert_ms == 0)
-			snprintf(detail, sizeof(detail), ", no advert heard");
-		break;
-	case VRRP_REASON_TRACK_FAULT:
-	case VRRP_REASON_TRACK_OK:
-	case VRRP_REASON_GROUP_FAULT:
-	case VRRP_REASON_GROUP_OK:
-	case VRRP_REASON_GROUP_BACKUP:
-	case VRRP_REASON_GROUP_MASTER:
-		if (inst->health_detail[0] != '\0')
-			snprintf(detail, sizeof(detail), ": %.150s",
-			    inst->health_detail);
-		break;
-	default:
-		break;
-	}
-	log_notice("%s: %s -> %s (%s%s)", inst->conf.name,
-	    vrrp_state_name(a->from), vrrp_state_name(a->to),
-	    vrrp_reason_name(a->reason), detail);
-}
-
-/* A lower-priority master heard: a peer can trigger it, so rate-limited. */
-static void
-instance_log_reassert(struct instance *inst, const struct vrrp_addr *peer,
-    uint64_t now_ms)
-{
-	char text[INET6_ADDRSTRLEN];
-	uint64_t suppressed = 0;
-
-	inst->counters.reasserts++;
-	if (!log_ratelimit_allow(&inst->mismatch_log, now_ms, &suppressed))
-		return;
-	log_warn("%s: another master %s with a lower priority heard (split "
-	    "brain healing): advert and gratuitous ARP sent (%" PRIu64
-	    " similar lines suppressed)", inst->conf.name,
-	    vrrp_addr_str(peer, text, sizeof(text)), suppressed);
-}
-
-/* The timeline keeps the wall clock too: people read dates, not uptimes. */
-static void
-instance_record_transition(struct instance *inst, const struct vrrp_actions *a,
-    uint64_t now_ms)
-{
-	struct timeline_entry e = { .from = a->from, .to = a->to,
-		.reason = a->reason, .at_ms = now_ms, .peer = a->peer };
-	struct timespec ts;
-
-	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
-		e.wall_ms = (uint64_t)ts.tv_sec * 1000 +
-		    (uint64_t)ts.tv_nsec / 1000000;
-	if (a->reason >= VRRP_REASON_TRACK_FAULT &&
-	    a->reason <= VRRP_REASON_GROUP_MASTER)
-		snprintf(e.detail, sizeof(e.detail), "%.95s", inst->health_detail);
-	timeline_add(&inst->timeline, &e);
-}
-
 static void
 instance_apply(struct instance *inst, const struct instance_env *env,
     const struct vrrp_actions *a, uint64_t now_ms)
@@ -404,21 +92,21 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		if (inst->conf.use_vmac && inst->have_primary &&
 		    vmac_source(&inst->vmac, env->nl, &inst->primary, true) < 0)
 			inst->counters.send_errors++;
-		instance_send_advert(inst, a->advert_priority);
+		instance_announce_advert(inst, a->advert_priority);
 	}
 	if (a->flags & VRRP_ACT_ADD_VIPS) {
-		instance_accept_filter(inst, env, true);
-		instance_add_vips(inst, env);
+		instance_vips_accept_filter(inst, env, true);
+		instance_vips_add(inst, env);
 	}
 	if (a->flags & VRRP_ACT_SEND_GARP)
-		instance_garp_start(inst, env,
+		instance_announce_start(inst, env,
 		    (a->flags & VRRP_ACT_REASSERTED) != 0, now_ms);
 	if (a->flags & VRRP_ACT_REMOVE_VIPS) {
-		instance_remove_vips(inst, env);
+		instance_vips_remove(inst, env);
 		if (inst->conf.use_vmac)
 			(void)vmac_source(&inst->vmac, env->nl, &inst->primary,
 			    false);
-		instance_accept_filter(inst, env, false);
+		instance_vips_accept_filter(inst, env, false);
 		garp_sched_stop(&inst->garp);
 	}
 	if (a->flags & VRRP_ACT_REASSERTED)
@@ -432,7 +120,7 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		inst->counters.transitions++;
 		if (a->to == VRRP_STATE_MASTER)
 			inst->counters.became_master++;
-		instance_record_transition(inst, a, now_ms);
+		instance_log_record(inst, a, now_ms);
 		drill_on_state(&inst->drill, a->to, now_ms);
 		if (env->on_transition != NULL)
 			env->on_transition(env->transition_arg, inst, a, now_ms);
@@ -447,42 +135,6 @@ instance_feed(struct instance *inst, const struct instance_env *env,
 
 	vrrp_fsm_handle(&inst->fsm, ev, now_ms, &a);
 	instance_apply(inst, env, &a, now_ms);
-}
-
-/*
- * The macvlan exists on the current base interface (the first time, a
- * stale one from a crash is replaced). Without it the instance stays in
- * FAULT (instance_link_ok): VIPs on the base would answer with its MAC.
- */
-static void
-instance_vmac_resolve(struct instance *inst, const struct instance_env *env)
-{
-	char why[160];
-	int had = inst->vmac.ifindex;
-
-	/* Stopped: its deletion's own link event must not bring it back. */
-	if (inst->vmac.removed)
-		return;
-	if (vmac_ensure(&inst->vmac, env->nl, &inst->conf, inst->ifindex,
-	    why, sizeof(why)) < 0) {
-		log_err("%s: VMAC: %s", inst->conf.name, why);
-		return;
-	}
-	if (had == inst->vmac.ifindex)
-		return;
-	log_info("%s: VMAC interface %s (%02x:%02x:%02x:%02x:%02x:%02x) on %s",
-	    inst->conf.name, inst->conf.vmac_name,
-	    inst->vmac.mac[0], inst->vmac.mac[1], inst->vmac.mac[2],
-	    inst->vmac.mac[3], inst->vmac.mac[4], inst->vmac.mac[5],
-	    inst->conf.interface);
-	/* Deleted under a running master: its VIPs went with it. */
-	if (had != 0 && inst->fsm.state == VRRP_STATE_MASTER) {
-		log_warn("%s: VMAC interface %s was re-created; VIPs added again",
-		    inst->conf.name, inst->conf.vmac_name);
-		memset(inst->vip_owned, 0, sizeof(inst->vip_owned));
-		instance_add_vips(inst, env);
-		garp_sched_fresh(&inst->garp, &inst->conf.garp, evloop_now_ms());
-	}
 }
 
 void
@@ -507,7 +159,7 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 	inst->link_up = li.up;
 	memcpy(inst->mac, li.mac, sizeof(inst->mac));
 	if (inst->conf.use_vmac)
-		instance_vmac_resolve(inst, env);
+		instance_vips_vmac_resolve(inst, env);
 	for (size_t i = 0; i < inst->conf.nvips; i++)
 		exclude[i] = inst->conf.vips[i].addr;
 	/* keepalived's default source: the primary (IPv6: link-local) address. */
@@ -547,7 +199,7 @@ instance_start(struct instance *inst, const struct instance_env *env,
 	struct vrrp_event ev = { .type = VRRP_EV_STARTUP };
 
 	if (inst->ifindex != 0)
-		instance_remove_stale_vips(inst, env);
+		instance_vips_remove_stale(inst, env);
 	if (!instance_link_ok(inst))
 		ev.type = VRRP_EV_IFACE_DOWN;
 	else if (inst->track_fault)
@@ -577,8 +229,8 @@ instance_releasing(const struct instance *inst)
 void
 instance_release_all(struct instance *inst, const struct instance_env *env)
 {
-	instance_remove_vips(inst, env);
-	instance_accept_filter(inst, env, false);
+	instance_vips_remove(inst, env);
+	instance_vips_accept_filter(inst, env, false);
 	if (inst->conf.use_vmac)
 		vmac_remove(&inst->vmac, env->nl, &inst->conf);
 }
@@ -744,7 +396,7 @@ instance_tick(struct instance *inst, const struct instance_env *env,
 
 		instance_feed(inst, env, &ev, now_ms);
 	}
-	instance_garp_tick(inst, env, now_ms);
+	instance_announce_tick(inst, env, now_ms);
 	drill_tick(&inst->drill, inst->fsm.state, inst->fsm.hold_until_ms, now_ms);
 }
 

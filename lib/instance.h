@@ -9,6 +9,10 @@
  * Never does: own sockets shared between instances (the daemon passes the
  * interface's advert socket and the environment in), parse config, or read
  * packets off the wire.
+ *
+ * Its OS side lives in instance_vips (VIPs, accept-mode filter, VMAC),
+ * instance_announce (adverts, GARP/NA) and instance_log (transition log
+ * lines, timeline); instance.c feeds the FSM and applies its actions.
  */
 #ifndef VIPD_INSTANCE_H
 #define VIPD_INSTANCE_H

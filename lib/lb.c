@@ -219,6 +219,20 @@ carry_health(struct lb_service *to, const struct lb_service *from)
 	}
 }
 
+/*
+ * The new service that replaces old (same name, changed config), or NULL:
+ * it inherits the persistence sets of the backends it keeps.
+ */
+static const struct conf_service *
+successor(const struct lb_service *old, struct lb_service *const *next,
+    const bool *reused, size_t nnew)
+{
+	for (size_t i = 0; i < nnew; i++)
+		if (!reused[i] && strcmp(next[i]->conf.name, old->conf.name) == 0)
+			return &next[i]->conf;
+	return NULL;
+}
+
 int
 lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
     char *why, size_t why_len)
@@ -269,7 +283,8 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 		lb_nft_base(&t);
 		for (size_t j = 0; j < nold; j++)
 			if (!kept[j])
-				lb_nft_service_delete(&t, &old[j]->conf);
+				lb_nft_service_delete(&t, &old[j]->conf,
+				    successor(old[j], next, reused, nnew));
 		for (size_t i = 0; i < nnew; i++) {
 			if (!reused[i]) {
 				bool up[CONF_LB_MAX_BACKENDS];

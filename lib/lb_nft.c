@@ -1,6 +1,7 @@
 /*
  * lb_nft - virtual services as nft batch text (see lb_nft.h).
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -101,6 +102,47 @@ addr_type(const struct vrrp_addr *a)
 	return a->family == AF_INET6 ? "ipv6_addr" : "ipv4_addr";
 }
 
+/*
+ * (conf_lb refuses two backends with one address and port in a service.)
+ * Persistence sets are named after their backend's address and port, not
+ * its place in the list, so that a reload that adds, removes or reorders
+ * backends finds the set of every backend it keeps under the same name.
+ */
+const char *
+lb_nft_persist_set(const char *id, const struct conf_backend *b, char *buf,
+    size_t len)
+{
+	uint8_t key[18];
+
+	memcpy(key, b->addr.bytes, 16);
+	key[16] = (uint8_t)(b->port >> 8);
+	key[17] = (uint8_t)b->port;
+	snprintf(buf, len, "lb_p_%s_%016" PRIx64, id, lb_sched_key(key,
+	    sizeof(key)));
+	return buf;
+}
+
+static bool
+same_backend(const struct conf_backend *a, const struct conf_backend *b)
+{
+	return vrrp_addr_cmp(&a->addr, &b->addr) == 0 && a->port == b->port;
+}
+
+/* True when svc has sets and keep has the same set for backend b. */
+static bool
+persist_kept(const struct conf_service *svc, const struct conf_backend *b,
+    const struct conf_service *keep)
+{
+	if (keep == NULL || svc->persistence_s == 0 ||
+	    keep->persistence_s != svc->persistence_s ||
+	    keep->addr.family != svc->addr.family)
+		return false;
+	for (size_t j = 0; j < keep->nbackends; j++)
+		if (same_backend(&keep->backends[j], b))
+			return true;
+	return false;
+}
+
 /* "10.1.0.11:8080" or "[2001:db8::11]:8080", a dnat target. */
 static const char *
 target_text(const struct vrrp_addr *addr, unsigned port, char *buf,
@@ -136,7 +178,7 @@ lb_nft_base(struct lb_text *t)
 void
 lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 {
-	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN];
+	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], set[LB_NFT_SET_MAX];
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	/* The flush makes this idempotent: a retry after a refusal. */
@@ -160,24 +202,27 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 		 * Persistence: one set of clients per backend, filled by each
 		 * new flow that went there. (A single client -> address.port
 		 * map would be simpler, but nft 1.0.6 aborts on updating one
-		 * with IPv6 concatenations.)
+		 * with IPv6 concatenations.) "add set" leaves a set that a
+		 * reload kept (same definition) as it is, clients and all.
 		 */
-		if (svc->persistence_s > 0)
-			lb_text_printf(t, "add set " NFT_TABLE " lb_p_%s_%zu { "
-			    "type %s; flags dynamic,timeout; timeout %us; }\n"
-			    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct "
-			    "reply %s saddr %s ct reply proto-src %u ct direction "
-			    "original ct state new update @lb_p_%s_%zu { %s "
-			    "saddr }\n", id, i, addr_type(&svc->addr),
-			    svc->persistence_s, id, l4(svc), fam(&b->addr), a,
-			    b->port, id, i, fam(&b->addr));
+		if (svc->persistence_s == 0)
+			continue;
+		lb_nft_persist_set(id, b, set, sizeof(set));
+		lb_text_printf(t, "add set " NFT_TABLE " %s { type %s; flags "
+		    "dynamic,timeout; timeout %us; }\n"
+		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
+		    "saddr %s ct reply proto-src %u ct direction original ct "
+		    "state new update @%s { %s saddr }\n", set,
+		    addr_type(&svc->addr), svc->persistence_s, id, l4(svc),
+		    fam(&b->addr), a, b->port, set, fam(&b->addr));
 	}
 }
 
 void
-lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc)
+lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
+    const struct conf_service *keep)
 {
-	char id[LB_NFT_ID_MAX];
+	char id[LB_NFT_ID_MAX], set[LB_NFT_SET_MAX];
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	/* Rules go first: a chain or counter still referenced cannot go. */
@@ -188,9 +233,10 @@ lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc)
 	for (size_t i = 0; i < svc->nbackends; i++) {
 		lb_text_printf(t, "delete counter " NFT_TABLE " lb_n_%s_%zu\n"
 		    "delete counter " NFT_TABLE " lb_c_%s_%zu\n", id, i, id, i);
-		if (svc->persistence_s > 0)
-			lb_text_printf(t, "delete set " NFT_TABLE " lb_p_%s_%zu\n",
-			    id, i);
+		if (svc->persistence_s > 0 && !persist_kept(svc, &svc->backends[i], keep))
+			lb_text_printf(t, "delete set " NFT_TABLE " %s\n",
+			    lb_nft_persist_set(id, &svc->backends[i], set,
+			    sizeof(set)));
 	}
 }
 
@@ -296,26 +342,35 @@ size_t
 lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
     const bool *up)
 {
-	char id[LB_NFT_ID_MAX], to[INET6_ADDRSTRLEN + 8];
+	char id[LB_NFT_ID_MAX], to[INET6_ADDRSTRLEN + 8], set[LB_NFT_SET_MAX];
 	size_t active = lb_nft_active(svc, up);
 	const char *f = fam(&svc->addr), *p = l4(svc);
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	lb_text_printf(t, "flush chain " NFT_TABLE " lb_s_%s\n", id);
-	/* A remembered client may point at a backend that changed. */
+	/*
+	 * Only the clients of a backend that no longer takes new flows are
+	 * forgotten (and so re-balanced); the others stay where they are, as
+	 * with IPVS persistence templates, whatever happened to other
+	 * backends.
+	 */
 	for (size_t i = 0; svc->persistence_s > 0 && i < svc->nbackends; i++)
-		lb_text_printf(t, "flush set " NFT_TABLE " lb_p_%s_%zu\n", id, i);
+		if (!up[i] || svc->backends[i].weight == 0)
+			lb_text_printf(t, "flush set " NFT_TABLE " %s\n",
+			    lb_nft_persist_set(id, &svc->backends[i], set,
+			    sizeof(set)));
 	if (active > 0 && active >= svc->quorum) {
 		/* Remembered clients first, to backends that take flows. */
 		for (size_t i = 0; svc->persistence_s > 0 &&
 		    i < svc->nbackends; i++)
 			if (up[i] && svc->backends[i].weight > 0)
 				lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s "
-				    "meta l4proto %s %s saddr @lb_p_%s_%zu ct mark "
-				    "set 0x%08x dnat %s to %s\n", id, p, f, id, i,
-				    NFT_VIPD_CT_MARK, f, target_text(
-				    &svc->backends[i].addr, svc->backends[i].port,
-				    to, sizeof(to)));
+				    "meta l4proto %s %s saddr @%s ct mark set "
+				    "0x%08x dnat %s to %s\n", id, p, f,
+				    lb_nft_persist_set(id, &svc->backends[i], set,
+				    sizeof(set)), NFT_VIPD_CT_MARK, f,
+				    target_text(&svc->backends[i].addr,
+				    svc->backends[i].port, to, sizeof(to)));
 		sched_rule(t, svc, id, up);
 	} else if (svc->has_sorry)
 		lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto "

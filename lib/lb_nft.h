@@ -10,10 +10,14 @@
  *   lb_s_X         the service's DNAT: ct mark set NFT_VIPD_CT_MARK, then
  *                  the scheduler's slot -> backend map (an anonymous map,
  *                  so that the chain is rebuilt as a whole on a change);
- *                  with persistence first one rule per backend i that
- *                  sends the clients in lb_p_X_i there
- *   lb_p_X_i       persistence: the clients backend i got lately, a
- *                  dynamic set with timeout persistence_s
+ *                  with persistence first one rule per backend B that
+ *                  sends the clients in lb_p_X_B there
+ *   lb_p_X_B       persistence: the clients backend B got lately, a
+ *                  dynamic set with timeout persistence_s; B is a hash of
+ *                  the backend's address and port (16 hex digits), so the
+ *                  set outlives rebuilds of lb_s_X and reloads that keep
+ *                  the backend: only a backend that stops taking new flows
+ *                  (down, weight 0, removed) loses its clients
  *   lb_fwd         filter, forward: marked flows of X -> jump lb_f_X
  *   lb_f_X         counters per backend i: lb_n_X_i (new connections),
  *                  lb_c_X_i (packets and bytes, both directions); the
@@ -36,6 +40,7 @@
 #include "conf_lb.h"
 
 #define LB_NFT_ID_MAX (2 * CONF_LB_NAME_MAX + 8)
+#define LB_NFT_SET_MAX (LB_NFT_ID_MAX + 24)   /* "lb_p_" id "_" 16 hex */
 
 /* A growing text buffer; oom is set (and text left short) on failure. */
 struct lb_text {
@@ -51,13 +56,23 @@ void lb_text_free(struct lb_text *t);
 /* The service name as an nft identifier part ("web-1" -> "web_d1"). */
 void lb_nft_id(const char *name, char *out, size_t len);
 
+/* The persistence set of backend b of the service with nft id `id`. */
+const char *lb_nft_persist_set(const char *id, const struct conf_backend *b,
+    char *buf, size_t len);
+
 /* Create the table and the base chains if missing, then empty the base
  * chains (their rules are rewritten with lb_nft_service_hooks). */
 void lb_nft_base(struct lb_text *t);
 
-/* Create / delete the per-service chains, counters and persistence sets. */
+/*
+ * Create / delete the per-service chains, counters and persistence sets.
+ * keep: the service that replaces svc in the same transaction (a reload
+ * that changed it), or NULL: the persistence sets of backends keep has too
+ * (same persistence_s and family) are left for it, clients and all.
+ */
 void lb_nft_service_add(struct lb_text *t, const struct conf_service *svc);
-void lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc);
+void lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
+    const struct conf_service *keep);
 
 /* The service's rules in the base chains. */
 void lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc);
@@ -65,7 +80,9 @@ void lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc);
 /*
  * Rewrite lb_s_X for the backends whose up[i] is true: the scheduler's
  * table over those with weight > 0, the sorry server below quorum, or no
- * rule at all (lb_input rejects). Returns how many backends take new flows.
+ * rule at all (lb_input rejects); empty the persistence sets of backends
+ * that take no new flows, and only those. Returns how many backends take
+ * new flows.
  */
 size_t lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
     const bool *up);

@@ -52,6 +52,26 @@ metrics_client_drain(struct evloop_watch *w, uint32_t events)
 }
 
 /*
+ * Watch c with cb for events instead. When the loop refuses, c is closed
+ * (not watched any more, so without evloop_del) and false returned.
+ */
+static bool
+metrics_client_rewatch(struct metrics_client *c, evloop_fd_cb cb,
+    uint32_t events)
+{
+	evloop_del(c->m->loop, &c->watch);
+	c->watch.cb = cb;
+	if (evloop_add(c->m->loop, &c->watch, events) == 0)
+		return true;
+	close(c->fd);
+	c->fd = -1;
+	free(c->out);
+	c->out = NULL;
+	c->len = c->out_len = c->out_sent = 0;
+	return false;
+}
+
+/*
  * The answer is out. Closing now with unread request bytes (an oversized
  * header) would reset the connection and lose the answer, so say we are
  * done and wait for the client's close, within the same deadline.
@@ -61,14 +81,7 @@ metrics_client_linger(struct metrics_client *c)
 {
 	shutdown(c->fd, SHUT_WR);
 	c->draining = true;
-	evloop_del(c->m->loop, &c->watch);
-	c->watch.cb = metrics_client_drain;
-	if (evloop_add(c->m->loop, &c->watch, EPOLLIN) < 0) {
-		close(c->fd);
-		c->fd = -1;
-		free(c->out);
-		c->out = NULL;
-	}
+	(void)metrics_client_rewatch(c, metrics_client_drain, EPOLLIN);
 }
 
 /* Send what the socket takes now; the rest when it is writable again. */
@@ -126,17 +139,8 @@ metrics_respond(struct metrics_client *c, const char *status, bool body)
 	free(payload);
 	c->out = text;
 	c->out_len = text_len;
-	evloop_del(c->m->loop, &c->watch);
-	c->watch.cb = metrics_client_writable;
-	if (evloop_add(c->m->loop, &c->watch, EPOLLOUT) < 0) {
-		/* Not watched any more: close without evloop_del. */
-		close(c->fd);
-		c->fd = -1;
-		free(c->out);
-		c->out = NULL;
-		return;
-	}
-	metrics_client_flush(c);
+	if (metrics_client_rewatch(c, metrics_client_writable, EPOLLOUT))
+		metrics_client_flush(c);
 }
 
 /* "GET /metrics HTTP/1.x" (a query string is allowed and ignored). */

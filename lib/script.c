@@ -1,22 +1,20 @@
 /*
- * script - fork/exec of scripts, drained and reaped through the event loop.
+ * script - the runner: scripts started (lib/script_spawn), drained and
+ * reaped through the event loop.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "script.h"
 #include "script_sec.h"
+#include "script_spawn.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -119,61 +117,6 @@ script_pend(struct script_runner *r, struct script_job *job,
 	script_link(r, job);
 }
 
-/* ---- the child --------------------------------------------------------- */
-
-/*
- * After fork, before exec: only async-signal-safe calls. A failure is
- * written to err_fd as (stage, errno) and the child exits 127.
- */
-static void __attribute__((noreturn))
-script_child(const struct script_runner *r, int out_fd, int err_fd,
-    char *const argv[], char *const envp[])
-{
-	struct rlimit rl;
-	sigset_t none;
-	int fd, rec[2] = { 0, 0 };
-
-	setpgid(0, 0);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
-	    dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) {
-		rec[0] = 1;
-		goto fail;
-	}
-	if (err_fd < 3 || dup2(err_fd, 3) < 0) {
-		rec[0] = 1;
-		goto fail;
-	}
-	err_fd = 3;
-	fcntl(err_fd, F_SETFD, FD_CLOEXEC);
-	/* Nothing of the daemon (sockets, netlink, epoll) reaches a script. */
-	syscall(SYS_close_range, 4u, ~0u, 0u);
-	if (chdir("/") < 0) {
-		rec[0] = 2;
-		goto fail;
-	}
-	/* Already that user (tests, an unprivileged vipd): nothing to drop. */
-	if (!r->as_root && geteuid() != r->uid) {
-		rl.rlim_cur = rl.rlim_max = (rlim_t)r->max_procs;
-		setrlimit(RLIMIT_NPROC, &rl);
-		if (setgroups(1, &r->gid) < 0 || setgid(r->gid) < 0 ||
-		    setuid(r->uid) < 0) {
-			rec[0] = 3;
-			goto fail;
-		}
-	}
-	execve(argv[0], argv, envp);
-	rec[0] = 4;
-fail:
-	rec[1] = errno;
-	if (write(err_fd, rec, sizeof(rec)) < 0)
-		rec[1] = 0;
-	_exit(127);
-}
-
 /* ---- the parent -------------------------------------------------------- */
 
 static void script_output_ready(struct evloop_watch *w, uint32_t events);
@@ -231,12 +174,6 @@ script_output_ready(struct evloop_watch *w, uint32_t events)
 {
 	(void)events;
 	script_drain(w->arg);
-}
-
-static int
-script_pidfd_open(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
 }
 
 static void
@@ -298,25 +235,14 @@ script_finish(struct script_runner *r, struct script_job *job)
 	cb(job, &res, arg);
 }
 
-static const char *
-script_stage_name(int stage)
-{
-	switch (stage) {
-	case 1: return "setting up descriptors";
-	case 2: return "chdir /";
-	case 3: return "switching to the script user";
-	default: return "exec";
-	}
-}
-
 /* The child is gone: reap it, read the last output, report. */
 static void
 script_exited(struct evloop_watch *w, uint32_t events)
 {
 	struct script_job *job = w->arg;
 	struct script_runner *r = job->runner;
+	const char *stage;
 	siginfo_t si;
-	int rec[2];
 
 	(void)events;
 	memset(&si, 0, sizeof(si));
@@ -338,12 +264,11 @@ script_exited(struct evloop_watch *w, uint32_t events)
 		job->result.outcome = SCRIPT_EXITED;
 		job->result.exit_status = si.si_status;
 		/* The child's own report of a failed start, if it wrote one. */
-		if (si.si_status == 127 && job->err_fd >= 0 &&
-		    read(job->err_fd, rec, sizeof(rec)) == (ssize_t)sizeof(rec)) {
+		if (si.si_status == 127 && script_spawn_failed(job->err_fd,
+		    &job->result.err, &stage)) {
 			job->result.outcome = SCRIPT_START_FAILED;
-			job->result.err = rec[1];
 			snprintf(job->result.why, sizeof(job->result.why), "%s %s: %s",
-			    script_stage_name(rec[0]), job->argv0, strerror(rec[1]));
+			    stage, job->argv0, strerror(job->result.err));
 		}
 	} else {
 		job->result.outcome = SCRIPT_SIGNALED;
@@ -357,79 +282,14 @@ script_exited(struct evloop_watch *w, uint32_t events)
 	script_finish(r, job);
 }
 
-static int
-script_build_env(char *const env[], char **envp, size_t max)
-{
-	size_t n = 0;
-
-	envp[n++] = (char *)SCRIPT_PATH_ENV;
-	for (size_t i = 0; env != NULL && env[i] != NULL; i++) {
-		if (n + 1 >= max)
-			return -E2BIG;
-		envp[n++] = env[i];
-	}
-	envp[n] = NULL;
-	return 0;
-}
-
-static int
-script_fork(struct script_runner *r, struct script_job *job, char *const argv[],
-    char **envp, char *why, size_t why_len)
-{
-	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, err;
-	pid_t pid;
-
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		err = errno;
-		snprintf(why, why_len, "pipe: %s", strerror(err));
-		goto fail;
-	}
-	if ((pid = fork()) < 0) {
-		err = errno;
-		snprintf(why, why_len, "fork: %s", strerror(err));
-		goto fail;
-	}
-	if (pid == 0)
-		script_child(r, out[1], errp[1], argv, envp);
-	/* Both sides set the group, so killpg() works whoever runs first. */
-	setpgid(pid, pid);
-	close(out[1]);
-	close(errp[1]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
-	fcntl(errp[0], F_SETFL, O_NONBLOCK);
-	job->pid = pid;
-	job->out_fd = out[0];
-	job->err_fd = errp[0];
-	job->pidfd = script_pidfd_open(pid);
-	if (job->pidfd < 0) {
-		/* Cannot watch it: kill it and report (reaped synchronously). */
-		err = errno;
-		kill(-pid, SIGKILL);
-		waitpid(pid, NULL, 0);
-		close(out[0]);
-		close(errp[0]);
-		job->out_fd = job->err_fd = -1;
-		snprintf(why, why_len, "pidfd_open: %s", strerror(err));
-		return -err;
-	}
-	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (out[i] >= 0)
-			close(out[i]);
-		if (errp[i] >= 0)
-			close(errp[i]);
-	}
-	return -err;
-}
-
 int
 script_start(struct script_runner *r, struct script_job *job, char *const argv[],
     char *const env[], uint32_t timeout_ms, script_done_cb cb, void *arg,
     uint64_t now_ms)
 {
+	struct script_spawn_user u = { r->as_root, r->uid, r->gid, r->max_procs };
+	struct script_spawn_proc p;
 	char why[SCRIPT_WHY_MAX];
-	char *envp[SCRIPT_MAX_ENV + 2];
 	size_t argc = 0;
 	int err;
 
@@ -470,15 +330,14 @@ script_start(struct script_runner *r, struct script_job *job, char *const argv[]
 		script_pend(r, job, SCRIPT_START_FAILED, ENOENT, why, now_ms);
 		return 0;
 	}
-	if (script_build_env(env, envp, sizeof(envp) / sizeof(envp[0])) < 0) {
-		script_pend(r, job, SCRIPT_START_FAILED, E2BIG,
-		    "too many environment strings", now_ms);
-		return 0;
-	}
-	if ((err = script_fork(r, job, argv, envp, why, sizeof(why))) < 0) {
+	if ((err = script_spawn(&u, argv, env, &p, why, sizeof(why))) < 0) {
 		script_pend(r, job, SCRIPT_START_FAILED, -err, why, now_ms);
 		return 0;
 	}
+	job->pid = p.pid;
+	job->pidfd = p.pidfd;
+	job->out_fd = p.out_fd;
+	job->err_fd = p.err_fd;
 	job->state = SCRIPT_JOB_RUNNING;
 	job->deadline_ms = timeout_ms ? now_ms + timeout_ms : 0;
 	job->out_watch = (struct evloop_watch){ job->out_fd, script_output_ready, job };

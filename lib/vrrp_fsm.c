@@ -65,59 +65,6 @@ fsm_deadline(uint64_t now_ms, uint32_t delay_ms)
 	return due == 0 ? 1 : due;
 }
 
-/*
- * RFC 5798 6.1. keepalived computes in microseconds and so truncates there;
- * doing the same keeps our Master_Down_Interval equal to a keepalived peer's
- * to the millisecond.
- */
-static uint64_t
-skew_time_us(uint8_t priority, uint32_t master_adver_interval_ms)
-{
-	return ((uint64_t)(256 - priority) * master_adver_interval_ms * 1000) /
-	    256;
-}
-
-uint32_t
-vrrp_fsm_skew_time_ms(uint8_t priority, uint32_t master_adver_interval_ms)
-{
-	return (uint32_t)(skew_time_us(priority, master_adver_interval_ms) /
-	    1000);
-}
-
-uint32_t
-vrrp_fsm_master_down_interval_ms(uint8_t priority,
-    uint32_t master_adver_interval_ms)
-{
-	uint64_t us = 3 * (uint64_t)master_adver_interval_ms * 1000 +
-	    skew_time_us(priority, master_adver_interval_ms);
-
-	return (uint32_t)(us / 1000);
-}
-
-uint32_t
-vrrp_fsm_skew_ms(const struct vrrp_fsm *fsm, uint8_t priority,
-    uint32_t master_adver_interval_ms)
-{
-	/* RFC 3768 6.1: Skew_Time = (256 - Priority) / 256 seconds. */
-	if (fsm->cfg.version == 2)
-		return (uint32_t)(((256u - priority) * 1000000u / 256u) / 1000u);
-	return vrrp_fsm_skew_time_ms(priority, master_adver_interval_ms);
-}
-
-uint32_t
-vrrp_fsm_down_ms(const struct vrrp_fsm *fsm, uint8_t priority,
-    uint32_t master_adver_interval_ms)
-{
-	uint64_t us;
-
-	if (fsm->cfg.version != 2)
-		return vrrp_fsm_master_down_interval_ms(priority,
-		    master_adver_interval_ms);
-	us = 3 * (uint64_t)master_adver_interval_ms * 1000 +
-	    (256u - priority) * 1000000u / 256u;
-	return (uint32_t)(us / 1000);
-}
-
 void
 vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
 {

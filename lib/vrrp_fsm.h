@@ -10,7 +10,8 @@
  * logs, never allocates.
  *
  * Time is milliseconds throughout. The wire carries centiseconds; the caller
- * converts (cs * 10) before handing an advert to the FSM.
+ * converts (cs * 10) before handing an advert to the FSM. The Skew_Time and
+ * Master_Down_Interval arithmetic is vrrp_timers'.
  */
 #ifndef VIPD_VRRP_FSM_H
 #define VIPD_VRRP_FSM_H
@@ -19,6 +20,7 @@
 #include <stdint.h>
 
 #include "vrrp_pkt.h"
+#include "vrrp_timers.h"
 
 enum vrrp_state {
 	VRRP_STATE_INIT = 0,   /* RFC "Initialize": not started, or shut down */
@@ -197,20 +199,43 @@ bool vrrp_fsm_set_priority(struct vrrp_fsm *fsm, uint8_t priority,
 /* Earliest armed deadline (ms), or 0 when no timer is armed. */
 uint64_t vrrp_fsm_next_deadline(const struct vrrp_fsm *fsm);
 
-/* RFC 5798 6.1 timers for the given priority and Master_Adver_Interval. */
-uint32_t vrrp_fsm_skew_time_ms(uint8_t priority, uint32_t master_adver_interval_ms);
-uint32_t vrrp_fsm_master_down_interval_ms(uint8_t priority,
-					  uint32_t master_adver_interval_ms);
+/*
+ * RFC 5798 6.1 timers for the given priority and Master_Adver_Interval;
+ * the arithmetic is vrrp_timers'.
+ */
+static inline uint32_t
+vrrp_fsm_skew_time_ms(uint8_t priority, uint32_t master_adver_interval_ms)
+{
+	return vrrp_timers_skew_ms(3, priority, master_adver_interval_ms);
+}
+
+static inline uint32_t
+vrrp_fsm_master_down_interval_ms(uint8_t priority,
+				 uint32_t master_adver_interval_ms)
+{
+	return vrrp_timers_down_ms(3, priority, master_adver_interval_ms);
+}
 
 /*
  * The timers this instance uses: RFC 5798's above, or for VRRPv2 RFC
  * 3768's, whose Skew_Time is (256 - priority) / 256 s whatever the
  * interval (keepalived's v2 timers too).
  */
-uint32_t vrrp_fsm_skew_ms(const struct vrrp_fsm *fsm, uint8_t priority,
-			  uint32_t master_adver_interval_ms);
-uint32_t vrrp_fsm_down_ms(const struct vrrp_fsm *fsm, uint8_t priority,
-			  uint32_t master_adver_interval_ms);
+static inline uint32_t
+vrrp_fsm_skew_ms(const struct vrrp_fsm *fsm, uint8_t priority,
+		 uint32_t master_adver_interval_ms)
+{
+	return vrrp_timers_skew_ms(fsm->cfg.version, priority,
+				   master_adver_interval_ms);
+}
+
+static inline uint32_t
+vrrp_fsm_down_ms(const struct vrrp_fsm *fsm, uint8_t priority,
+		 uint32_t master_adver_interval_ms)
+{
+	return vrrp_timers_down_ms(fsm->cfg.version, priority,
+				   master_adver_interval_ms);
+}
 
 const char *vrrp_state_name(enum vrrp_state state);   /* "MASTER", ... */
 const char *vrrp_reason_name(enum vrrp_reason reason);/* "master down timer expired" */

@@ -3,11 +3,12 @@
  * the authentication of RFC 2338 as keepalived implements it: none, simple
  * password, IPsec AH with HMAC-MD5-96).
  *
- * Owns: the wire format of an advertisement (and of the AH header around a
- * v2 one), its checksum, and every check a received packet must pass before
- * the state machine may see it. Pure: no syscalls, no allocation of its own,
- * no logging; the AH ICV comes from vrrp_auth (OpenSSL). A rejected packet
- * yields a reason code (enum vrrp_drop) that the caller counts and logs.
+ * Owns: the wire format of an advertisement, its checksum, and every check
+ * its payload must pass before the state machine may see it (the IP and AH
+ * headers around it are vrrp_pkt_ip's, which verifies the AH ICV for
+ * decode). Pure: no syscalls, no allocation of its own, no logging. A
+ * rejected packet yields a reason code (enum vrrp_drop) that the caller
+ * counts and logs.
  *
  * Never does: socket I/O, policy (whether an advert's priority matters is the
  * state machine's business), or remember anything between packets (AH
@@ -124,44 +125,6 @@ enum vrrp_drop {
 const char *vrrp_drop_name(enum vrrp_drop reason);
 
 /*
- * Split a raw IPv4 packet (as read from a SOCK_RAW socket of protocol 112 or
- * 51, header included) into meta data and VRRP payload. Checks version 4,
- * IHL (>= 5, within len), total length (>= IHL * 4, <= len; bytes after it
- * are ignored) -> VRRP_DROP_IP_HEADER, then protocol -> VRRP_DROP_PROTOCOL.
- * Protocol 51 is an AH header (RFC 2402) in front of the advert: its next
- * header must be 112 (else VRRP_DROP_PROTOCOL), and it must be whole with a
- * 96-bit ICV (payload length 4, else VRRP_DROP_IP_HEADER); the payload is
- * then what follows it, and only vrrp_pkt_decode() verifies the ICV.
- * Returns VRRP_DROP_NONE on success, with meta->protocol, ip_pkt and ip_len
- * set. meta is filled as soon as the 20-byte fixed header is there, so a
- * refused packet can still be logged with its source; on failure *payload is
- * NULL and *payload_len 0. The IP header checksum is not checked: the kernel
- * has done it before a raw socket sees the packet.
- */
-enum vrrp_drop vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len,
-				   struct vrrp_pkt_meta *meta,
-				   const uint8_t **payload, size_t *payload_len);
-
-/*
- * The same for IPv6. A raw IPv6 socket hands over the payload alone, so the
- * caller (ifsock) puts a 40-byte IPv6 header in front of it, built from
- * what recvmsg() told: source, destination (IPV6_PKTINFO), hop limit
- * (IPV6_HOPLIMIT; 0 when the kernel did not say, which the TTL check then
- * refuses), next header 112, payload length. Checks version 6 and payload
- * length (<= what follows the header; bytes after it are ignored) ->
- * VRRP_DROP_IP_HEADER, next header -> VRRP_DROP_PROTOCOL. meta is filled
- * as soon as the 40 bytes are there; meta->ip_pkt stays NULL (no AH).
- */
-enum vrrp_drop vrrp_pkt_parse_ipv6(const uint8_t *pkt, size_t len,
-				   struct vrrp_pkt_meta *meta,
-				   const uint8_t **payload, size_t *payload_len);
-
-/* vrrp_pkt_parse_ipv4() or _ipv6(), by the version in the first byte. */
-enum vrrp_drop vrrp_pkt_parse_ip(const uint8_t *pkt, size_t len,
-				 struct vrrp_pkt_meta *meta,
-				 const uint8_t **payload, size_t *payload_len);
-
-/*
  * Decode and verify a VRRP payload against what the instance expects
  * (expect_version, and auth: its v2 authentication, NULL for none), in this
  * order: TTL (from meta; must be 255 unless meta->any_ttl), length >= 8
@@ -210,23 +173,6 @@ int vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 		    uint8_t *buf, size_t cap);
 
 /*
- * Build a complete IPv4 packet (20-byte header, TOS 0xc0, TTL 255, protocol
- * 112, DF clear, header checksum filled, IP id ip_id) around adv, for an
- * IP_HDRINCL socket; byte for byte what keepalived sends but for the IP id.
- * With AH authentication the protocol is 51 and an AH header (next header
- * 112, SPI = src, sequence number adv->ah_seq, ICV as vrrp_auth_ah_icv())
- * sits between the IP header and the advert, as keepalived sends it; ip_id
- * must then not be 0 (-EINVAL), since Linux would replace a zero id after
- * the ICV covered it. Returns the total length, -EAFNOSUPPORT if src or dst
- * is not IPv4, -ENOTSUP when HMAC-MD5 is unavailable, or an error of
- * vrrp_pkt_encode().
- */
-int vrrp_pkt_build_ipv4(const struct vrrp_advert *adv,
-			const struct vrrp_auth *auth,
-			const struct vrrp_addr *src, const struct vrrp_addr *dst,
-			uint16_t ip_id, uint8_t *buf, size_t cap);
-
-/*
  * Internet checksum (RFC 1071). csum_add adds data as big-endian 16-bit words
  * to sum and returns the partial sum folded to 16 bits; an odd len is padded
  * with a zero byte, so only the last chunk of a chained sum may be odd.
@@ -249,3 +195,10 @@ const char *vrrp_addr_str(const struct vrrp_addr *a, char *buf, size_t len);
 int vrrp_addr_parse(const char *text, struct vrrp_addr *out);
 
 #endif
+
+/*
+ * Outside the guard on purpose: whoever reads adverts parses their IP
+ * header first, so the IP layer (vrrp_pkt_parse_ip, vrrp_pkt_build_ipv4)
+ * comes with the codec; vrrp_pkt_ip.h includes this file for the types.
+ */
+#include "vrrp_pkt_ip.h"

@@ -9,6 +9,9 @@ lbtool - the two ends of balancer tests, run inside a namespace with
       TCP reset (reset). A first line "PING" instead starts a long-lived
       session: every "PING" line is answered with "N" on the same
       connection, until the client closes (for established-flow tests).
+      --echo: any other first line starts an echo session instead (every
+      line comes back as sent, as syncload.py's client expects), so one
+      backend serves health checks and echoed long-lived connections.
       --tls-cert/--tls-key: the same over TLS (https checks). --udp: answer
       every datagram with N instead.
 
@@ -94,6 +97,12 @@ def serve(args):
                     line = first
                     while line.startswith(b"PING"):
                         conn.sendall(body + b"\n")
+                        line = f.readline()
+                    return
+                if args.echo and not first.startswith((b"GET ", b"HEAD ")):
+                    line = first
+                    while line:
+                        conn.sendall(line)
                         line = f.readline()
                     return
                 if args.mode == "hang":
@@ -215,6 +224,8 @@ def main():
     s.add_argument("--tls-key")
     s.add_argument("--udp", action="store_true",
                    help="answer each datagram with the name instead")
+    s.add_argument("--echo", action="store_true",
+                   help="echo lines back on connections that are not HTTP")
     # fire and hold both aim at one address and port.
     target = argparse.ArgumentParser(add_help=False)
     target.add_argument("--addr", required=True)

@@ -621,6 +621,15 @@ class VipdNode:
         return self.host.has_addr(ip)
 
 
+def write_script(directory, name, body, mode=0o755):
+    """A /bin/sh script directory/name running body; returns its path."""
+    path = os.path.join(directory, name)
+    with open(path, "w") as f:
+        f.write("#!/bin/sh\n" + body + "\n")
+    os.chmod(path, mode)
+    return path
+
+
 def vipctl(vipctl_bin, node, *args, sock=None, timeout=20):
     """Run vipctl against node's control socket (or sock); the completed
     process, output as text."""
@@ -759,6 +768,14 @@ class KeepalivedNode:
         """sig to the parent; SIGKILL also goes to the VRRP child, which
         would otherwise outlive its parent."""
         child = self._vrrp_pid()
+        if sig == signal.SIGKILL and child is not None:
+            # Freeze the child first: the parent's death reaches it as a
+            # signal it handles (a priority-0 advert, a graceful stop)
+            # if it runs on a moment before its own SIGKILL lands.
+            try:
+                os.kill(child, signal.SIGSTOP)
+            except ProcessLookupError:
+                pass
         self.proc.signal(sig)
         if sig == signal.SIGKILL and child is not None:
             try:

@@ -10,6 +10,7 @@ Run as root with Debian's python (it has scapy and pytest):
 import os
 import shutil
 import sys
+import tempfile
 
 import pytest
 
@@ -61,6 +62,19 @@ def vipctl_bin():
     if not os.access(path, os.X_OK):
         pytest.skip("vipctl not found at %s (set VIPCTL_BIN)" % path)
     return path
+
+
+@pytest.fixture
+def script_dir():
+    """A directory for the test's scripts under /tmp, made by root with mode
+    0755 so that the script security rule accepts what is in it and the
+    script user can reach it; removed afterwards."""
+    path = tempfile.mkdtemp(prefix="vipd-scripts-", dir="/tmp")
+    os.chmod(path, 0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 @pytest.fixture

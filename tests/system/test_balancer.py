@@ -12,15 +12,11 @@ python process (lbtool fire), a thousand in about a second.
 import json
 import os
 import re
-import shutil
 import subprocess
-import tempfile
 import signal
 
-import pytest
-
 from vipnet import (DEFAULT_VIP as VIP, PYTHON, LIB_DIR, libconfig_text,
-                    wait_until)
+                    wait_until, write_script)
 
 LBTOOL = os.path.join(LIB_DIR, "lbtool.py")
 PORT = 80
@@ -398,85 +394,72 @@ def test_https_check_verifies_the_certificate_when_asked(topo, vipd_bin):
     lb.wait_health({"b3": "up"}, service="web2")
 
 
-def test_script_check_runs_through_the_script_runner(topo, vipd_bin):
-    lb = Balancer(topo, ["b1", "b2"])
-    sdir = tempfile.mkdtemp(prefix="vipd-lb-", dir="/tmp")
-    try:
-        os.chmod(sdir, 0o755)
-        script = os.path.join(sdir, "chk.sh")
-        with open(script, "w") as f:
-            f.write('#!/bin/sh\necho "flag for $VIPD_BACKEND_ADDRESS"\n'
-                    'test -e "%s/up-$VIPD_BACKEND_ADDRESS:$VIPD_BACKEND_PORT"\n'
-                    % sdir)
-        os.chmod(script, 0o755)
-        open(os.path.join(sdir, "up-10.1.0.11:%d" % BACKEND_PORT), "w").close()
-        lb.node.global_settings["script_user"] = "root"
-        check = {"type": "script", "command": [script], "interval_ms": 200,
-                 "timeout_ms": 150, "rise": 1, "fall": 1}
-        lb.start([lb.service(check=check)])
-        lb.wait_health({"b1": "up", "b2": "down"})
-        reason = lb.services()["web"]["backends"][1]["last_check"]["reason"]
-        assert reason == "exit 1: flag for 10.1.0.12", reason
-        assert spread(lb.fire(50)) == {"b1": 50}
-        open(os.path.join(sdir, "up-10.1.0.12:%d" % BACKEND_PORT), "w").close()
-        lb.wait_health({"b2": "up"})
-    finally:
-        shutil.rmtree(sdir, ignore_errors=True)
+def script_check(lb, path):
+    """A fast script check of path, run as root."""
+    lb.node.global_settings["script_user"] = "root"
+    return {"type": "script", "command": [path], "interval_ms": 200,
+            "timeout_ms": 150, "rise": 1, "fall": 1}
 
 
-def test_insecure_script_check_is_refused_like_a_track_script(topo, vipd_bin):
+def test_script_check_runs_through_the_script_runner(topo, vipd_bin, script_dir):
     lb = Balancer(topo, ["b1", "b2"])
-    sdir = tempfile.mkdtemp(prefix="vipd-lb-", dir="/tmp")
+    script = write_script(script_dir, "chk.sh",
+                          'echo "flag for $VIPD_BACKEND_ADDRESS"\n'
+                          'test -e "%s/up-$VIPD_BACKEND_ADDRESS:$VIPD_BACKEND_PORT"'
+                          % script_dir)
+    open(os.path.join(script_dir, "up-10.1.0.11:%d" % BACKEND_PORT), "w").close()
+    lb.start([lb.service(check=script_check(lb, script))])
+    lb.wait_health({"b1": "up", "b2": "down"})
+    reason = lb.services()["web"]["backends"][1]["last_check"]["reason"]
+    assert reason == "exit 1: flag for 10.1.0.12", reason
+    assert spread(lb.fire(50)) == {"b1": 50}
+    open(os.path.join(script_dir, "up-10.1.0.12:%d" % BACKEND_PORT), "w").close()
+    lb.wait_health({"b2": "up"})
+
+
+def test_insecure_script_check_is_refused_like_a_track_script(topo, vipd_bin,
+                                                              script_dir):
+    lb = Balancer(topo, ["b1", "b2"])
     node = lb.node
-    try:
-        os.chmod(sdir, 0o755)
-        script = os.path.join(sdir, "chk.sh")
-        with open(script, "w") as f:
-            f.write("#!/bin/sh\nexit 0\n")
-        os.chmod(script, 0o755)
-        node.global_settings["script_user"] = "root"
-        check = {"type": "script", "command": [script], "interval_ms": 200,
-                 "timeout_ms": 150, "rise": 1, "fall": 1}
-        services = [lb.service(check=check)]
-        node.write_config(lb.config_text(services))
+    script = write_script(script_dir, "chk.sh", "exit 0")
+    services = [lb.service(check=script_check(lb, script))]
+    node.write_config(lb.config_text(services))
 
-        def vipd_t():
-            res = node.host.run([vipd_bin, "-t", "-f", node.conf_path], check=False)
-            return res.returncode, res.stdout + res.stderr
+    def vipd_t():
+        res = node.host.run([vipd_bin, "-t", "-f", node.conf_path], check=False)
+        return res.returncode, res.stdout + res.stderr
 
-        rc, out = vipd_t()
-        assert rc == 0, out
-        os.chmod(script, 0o757)             # anyone may rewrite it
-        rc, out = vipd_t()
-        assert rc == 1, out
-        # One error per program, not one per backend sharing it.
-        assert out.count("writable by everyone") == 1, out
-        assert ("%s:" % node.conf_path in out and
-                "virtual_services[web].backends[0].check.command[0]: %s refused"
-                % script in out), out
-        os.chmod(script, 0o755)
-        os.chmod(sdir, 0o777)               # or the directory above it
-        rc, out = vipd_t()
-        assert rc == 1 and "%s is writable by everyone" % sdir in out, out
-        res = node.host.run([vipd_bin, "-n", "-f", node.conf_path, "-p",
-                             os.path.join(node.dir, "x.pid"), "-S",
-                             node.state_dir], check=False)
-        assert res.returncode == 1 and \
-            "writable by everyone" in res.stdout + res.stderr
-        os.chmod(sdir, 0o755)
+    rc, out = vipd_t()
+    assert rc == 0, out
+    os.chmod(script, 0o757)             # anyone may rewrite it
+    rc, out = vipd_t()
+    assert rc == 1, out
+    # One error per program, not one per backend sharing it.
+    assert out.count("writable by everyone") == 1, out
+    assert ("%s:" % node.conf_path in out and
+            "virtual_services[web].backends[0].check.command[0]: %s refused"
+            % script in out), out
+    os.chmod(script, 0o755)
+    os.chmod(script_dir, 0o777)         # or the directory above it
+    rc, out = vipd_t()
+    assert rc == 1 and "%s is writable by everyone" % script_dir in out, out
+    res = node.host.run([vipd_bin, "-n", "-f", node.conf_path, "-p",
+                         os.path.join(node.dir, "x.pid"), "-S",
+                         node.state_dir], check=False)
+    assert res.returncode == 1 and \
+        "writable by everyone" in res.stdout + res.stderr
+    os.chmod(script_dir, 0o755)
 
-        # At reload the old configuration keeps running.
-        lb.start(services)
-        lb.wait_health({"b1": "up", "b2": "up"})
-        os.chmod(script, 0o757)
-        lb.reload(services)
-        wait_until(lambda: "reload refused" in node.log_text() and
-                   "writable by everyone" in node.log_text(), 10.0,
-                   "the reload to be refused")
-        assert node.alive() and node.dump()["reloads_refused"] == 1
-        lb.wait_health({"b1": "up", "b2": "up"})
-    finally:
-        shutil.rmtree(sdir, ignore_errors=True)
+    # At reload the old configuration keeps running.
+    lb.start(services)
+    lb.wait_health({"b1": "up", "b2": "up"})
+    os.chmod(script, 0o757)
+    lb.reload(services)
+    wait_until(lambda: "reload refused" in node.log_text() and
+               "writable by everyone" in node.log_text(), 10.0,
+               "the reload to be refused")
+    assert node.alive() and node.dump()["reloads_refused"] == 1
+    lb.wait_health({"b1": "up", "b2": "up"})
 
 
 def test_persistence_keeps_a_client_on_its_backend(topo, vipd_bin):
@@ -487,9 +470,73 @@ def test_persistence_keeps_a_client_on_its_backend(topo, vipd_bin):
     res = lb.fire(60)
     assert res["errors"] == 0 and spread(res) == {list(first)[0]: 60}, res
     # Remembered in the set of the backend it went to.
-    out = lb.nft("list", "set", "inet", "vipd", "lb_p_web_%d"
-                 % ["b1", "b2", "b3"].index(list(first)[0])).stdout
-    assert "192.0.2.50" in out, out
+    assert remembered_on(lb, "192.0.2.50") == [list(first)[0]]
+
+
+def remembered_on(lb, client, service="web"):
+    """The backends whose persistence set holds client (from lb_s_X)."""
+    chain = lb.nft("list", "chain", "inet", "vipd", "lb_s_" + service).stdout
+    by_ip = {h.ip_internal: n for n, h in lb.backends.items()}
+    found = []
+    for m in re.finditer(r"saddr @(\S+) .*dnat ip to ([\d.]+):", chain):
+        out = lb.nft("list", "set", "inet", "vipd", m.group(1)).stdout
+        if client in out:
+            found.append(by_ip.get(m.group(2), m.group(2)))
+    return found
+
+
+def test_persistence_survives_another_backends_health_change(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.start([lb.service(scheduler="rr", persistence_s=60, check=TCP_CHECK)])
+    lb.wait_health({"b1": "up", "b2": "up", "b3": "up"})
+    sticky = list(spread(lb.fire(1)))[0]
+    other = [b for b in ("b1", "b2", "b3") if b != sticky]
+    # Another backend flaps: the DNAT chain is rebuilt twice.
+    lb.stop_server(other[0])
+    lb.wait_health({other[0]: "down"})
+    assert remembered_on(lb, "192.0.2.50") == [sticky]
+    res = lb.fire(30)
+    assert res["errors"] == 0 and spread(res) == {sticky: 30}, res
+    lb.serve(other[0])
+    lb.wait_health({other[0]: "up"})
+    res = lb.fire(30)
+    assert res["errors"] == 0 and spread(res) == {sticky: 30}, res
+    assert remembered_on(lb, "192.0.2.50") == [sticky]
+    # Its own backend goes down: forgotten there, re-balanced, sticky to
+    # the new one, which it keeps when the old one is back.
+    lb.stop_server(sticky)
+    lb.wait_health({sticky: "down"})
+    assert remembered_on(lb, "192.0.2.50") == []
+    moved = list(spread(lb.fire(1)))[0]
+    assert moved != sticky
+    lb.serve(sticky)
+    lb.wait_health({sticky: "up"})
+    assert remembered_on(lb, "192.0.2.50") == [moved]
+    res = lb.fire(30)
+    assert res["errors"] == 0 and spread(res) == {moved: 30}, res
+
+
+def test_persistence_survives_a_reload_that_keeps_the_backend(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.start([lb.service(scheduler="rr", persistence_s=60,
+                         backends=["b1", "b2"])])
+    sticky = list(spread(lb.fire(1)))[0]
+    gone = "b2" if sticky == "b1" else "b1"
+    # The service changes (a backend added): its chains are replaced.
+    lb.reload([lb.service(scheduler="rr", persistence_s=60,
+                          backends=["b3", "b1", "b2"])])
+    wait_until(lambda: len(lb.services()["web"]["backends"]) == 3, 10.0,
+               "the reload")
+    assert remembered_on(lb, "192.0.2.50") == [sticky]
+    res = lb.fire(30)
+    assert res["errors"] == 0 and spread(res) == {sticky: 30}, res
+    # Removing the client's backend re-balances it.
+    lb.reload([lb.service(scheduler="rr", persistence_s=60,
+                          backends=["b3", gone])])
+    wait_until(lambda: len(lb.services()["web"]["backends"]) == 2, 10.0,
+               "the second reload")
+    res = lb.fire(20)
+    assert res["errors"] == 0 and sticky not in spread(res), res
 
 
 # 3. quorum, sorry server, draining ------------------------------------------

@@ -32,6 +32,7 @@ import pytest
 
 from vipnet import (LIB_DIR, PYTHON, Array, VipdNode, hold_for,
                     libconfig_text, vipd_instance, wait_until)
+from syncpair import LoadClient, cables, conns, vipctl_bin, write_key
 
 VIP, INT_VIP = "10.0.0.10", "10.1.0.254"
 SYNC_PORT = 7788
@@ -52,18 +53,6 @@ table ip synctest {
   }
 }
 """ % (VIP, MARK)
-
-
-def vipctl_bin():
-    return os.environ.get("VIPCTL_BIN") or os.path.join(
-        os.path.dirname(__file__), "..", "..", "build", "vipctl")
-
-
-def write_key(path, data, mode):
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
-    os.chmod(path, mode)
 
 
 class Pair:
@@ -131,37 +120,21 @@ class Pair:
         second.wait_state("BACKUP", "ext", SETTLE_S)
         second.wait_state("BACKUP", "int", SETTLE_S)
 
-    def ports(self, node):
-        return ["p-" + node.name, node.name + "-eth1", node.name + "-eth2"]
-
     def crash(self, node):
         """The box dies: SIGKILL, and every cable pulled, so that the
         addresses and conntrack entries it leaves behind serve no one."""
         node.kill(signal.SIGKILL)
         node.wait_exit(5.0)
-        for port in self.ports(node):
-            self.topo.sw_run(["ip", "link", "set", port, "down"])
+        cables(node, "down")
 
     def revive(self, node):
-        for port in self.ports(node):
-            self.topo.sw_run(["ip", "link", "set", port, "up"])
+        cables(node, "up")
         node.start()
 
 
 @pytest.fixture
 def pair(topo):
     return Pair(topo)
-
-
-def conns(node):
-    """`vipctl conns --json` on node, its counters lifted to the top."""
-    sock = os.path.join(node.state_dir, "vipd.sock")
-    res = subprocess.run([vipctl_bin(), "-s", sock, "conns", "--json"],
-                         capture_output=True, text=True, timeout=10)
-    assert res.returncode == 0, res.stdout + res.stderr
-    doc = json.loads(res.stdout)
-    doc.update(doc.pop("counters"))
-    return doc
 
 
 def marked_entries(host):
@@ -178,42 +151,11 @@ def marked_entries(host):
     return table
 
 
-class Client:
-    """syncload.py client in the client namespace, with its status file."""
+class Client(LoadClient):
+    """syncload.py in the client namespace, aimed at VIP:80."""
 
     def __init__(self, pair, mode="client", extra=()):
-        work = pair.topo.workdir
-        self.status = os.path.join(work, "%s-status.json" % mode)
-        self.stop_path = os.path.join(work, "%s-stop" % mode)
-        self.out_path = os.path.join(work, "%s-out.json" % mode)
-        self.out = open(self.out_path, "w")
-        self.proc = pair.client.popen(
-            [PYTHON, SYNCLOAD, mode, "--target", VIP, "--port", "80",
-             "--status", self.status, "--stop", self.stop_path] + list(extra),
-            log_name="%s.log" % mode, stdout=self.out)
-
-    def now(self):
-        try:
-            with open(self.status) as f:
-                return json.load(f)
-        except (FileNotFoundError, json.JSONDecodeError):
-            return None
-
-    def wait(self, predicate, timeout, what, failures_ok=False):
-        def check():
-            s = self.now()
-            if s is not None and s["failures"] and not failures_ok:
-                raise AssertionError("client failures: %r" % s)
-            return s is not None and predicate(s)
-        wait_until(check, timeout, what, interval=0.1)
-        return self.now()
-
-    def finish(self):
-        open(self.stop_path, "w").close()
-        assert self.proc.wait(30.0) == 0, self.proc.log_text()
-        self.out.close()
-        with open(self.out_path) as f:
-            return json.loads(f.read())
+        super().__init__(pair.client, VIP, mode, extra)
 
 
 def all_progress(client, steps=25, timeout=20.0, what="every connection"):
@@ -537,4 +479,55 @@ def test_sync_over_an_ipv6_link(topo):
     on_a = marked_entries(a.host)
     wait_until(lambda: marked_entries(b.host) == on_a, 10.0,
                "b's balanced flows to equal a's")
+    assert client.finish()["failures"] == {}
+
+
+STALE = ("10.0.0.100", 40999)     # client address and port of the injected flow
+
+
+def inject_flow(host, sport):
+    """A balanced, established flow as the master's kernel would hold it
+    (DNAT VIP:80 -> 10.1.0.11:8080, our mark), without a live client."""
+    host.run(["conntrack", "-I", "-p", "tcp", "-s", STALE[0], "-d", VIP,
+              "--sport", str(sport), "--dport", "80", "-r", "10.1.0.11",
+              "-q", STALE[0], "--reply-port-src", "8080", "--reply-port-dst",
+              str(sport), "--state", "ESTABLISHED", "-u", "SEEN_REPLY,ASSURED",
+              "-t", "600", "-m", str(MARK)])
+
+
+def test_flow_ended_while_backup_was_away_is_swept_after_resync(pair):
+    """The backup's sync link goes down and its vipd stops (maintenance);
+    meanwhile a flow ends on the master. The backup's kernel still holds
+    it; after the full resync that the restarted vipd asks for, the entry
+    is gone (swept: the master's dump did not contain it), the master's
+    live flows stay. (An outage of the link alone is repaired by nacks:
+    the destroy is resent from the master's ring.)"""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    client = Client(pair, extra=["--conns", "20", "--interval-ms", "50"])
+    client.wait(lambda s: s["open"] == 20 and s["per_conn_min_messages"] >= 3,
+                SETTLE_S, "20 connections exchanging messages")
+    inject_flow(a.host, STALE[1])
+    wait_until(lambda: STALE[1] in marked_entries(b.host), 10.0,
+               "the injected flow on b")
+    live = set(marked_entries(a.host)) - {STALE[1]}
+    assert len(live) == 20
+
+    pair.topo.sw_run(["ip", "link", "set", "b-eth2", "down"])
+    b.stop()
+    a.host.run(["conntrack", "-D", "-p", "tcp", "-s", STALE[0], "--sport",
+                str(STALE[1])])
+    assert STALE[1] not in marked_entries(a.host)
+    assert STALE[1] in marked_entries(b.host)
+    served = conns(a)["resyncs_served"]
+    pair.topo.sw_run(["ip", "link", "set", "b-eth2", "up"])
+    b.start()
+    b.wait_state("BACKUP", "ext", SETTLE_S)
+    wait_until(lambda: STALE[1] not in marked_entries(b.host), SETTLE_S,
+               "b to remove the stale entry after its resync")
+    assert conns(a)["resyncs_served"] > served
+    assert conns(b)["stale_removed"] == 1
+    assert live <= set(marked_entries(b.host))
+    assert "removed 1 entries the master no longer has" in b.log_text()
     assert client.finish()["failures"] == {}

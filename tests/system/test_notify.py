@@ -4,34 +4,11 @@ with keepalived's arguments (TYPE NAME STATE PRIORITY), one at a time per
 instance, never delaying a transition; failures and hangs are counted.
 """
 
-import errno
 import os
-import shutil
-import tempfile
 
-import pytest
-
-from vipnet import DEFAULT_VIP as VIP, wait_until
+from vipnet import DEFAULT_VIP as VIP, wait_until, write_script
 
 SETTLE_S = 15.0
-
-
-@pytest.fixture
-def script_dir():
-    path = tempfile.mkdtemp(prefix="vipd-notify-", dir="/tmp")
-    os.chmod(path, 0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def write_script(directory, name, body):
-    path = os.path.join(directory, name)
-    with open(path, "w") as f:
-        f.write("#!/bin/sh\n" + body + "\n")
-    os.chmod(path, 0o755)
-    return path
 
 
 def recorder(directory, name, record):

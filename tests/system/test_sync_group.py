@@ -5,25 +5,11 @@ moves both VIPs to b, and both come back together.
 """
 
 import os
-import shutil
-import tempfile
-
-import pytest
 
 from vipnet import DEFAULT_VIP as VIP, vipd_instance, wait_until
 
 INT_VIP = "10.1.0.100"
 SETTLE_S = 15.0
-
-
-@pytest.fixture
-def script_dir():
-    path = tempfile.mkdtemp(prefix="vipd-sg-", dir="/tmp")
-    os.chmod(path, 0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
 
 
 def group_pair(topo, notify=None):

@@ -10,36 +10,11 @@ user can reach it) and removes afterwards.
 
 import json
 import os
-import shutil
-import subprocess
-import signal
-import stat
-import tempfile
-import time
 
-import pytest
-
-from vipnet import DEFAULT_VIP as VIP, hold_for, wait_until
+from vipnet import (DEFAULT_VIP as VIP, hold_for, vipctl, wait_until,
+                    write_script)
 
 SETTLE_S = 15.0
-
-
-@pytest.fixture
-def script_dir():
-    path = tempfile.mkdtemp(prefix="vipd-track-", dir="/tmp")
-    os.chmod(path, 0o755)
-    try:
-        yield path
-    finally:
-        shutil.rmtree(path, ignore_errors=True)
-
-
-def write_script(directory, name, body, mode=0o755):
-    path = os.path.join(directory, name)
-    with open(path, "w") as f:
-        f.write("#!/bin/sh\n" + body + "\n")
-    os.chmod(path, mode)
-    return path
 
 
 def track_pair(topo, script_dir, body, weight=-60, rise=1, fall=1,
@@ -248,7 +223,7 @@ def test_tracked_interface_with_weight_lowers_priority_while_down(topo, vipd_bin
     settle(a, b)
 
 
-def test_track_file_demotes_and_promotes(topo, vipd_bin, script_dir):
+def test_track_file_demotes_and_promotes(topo, vipd_bin, vipctl_bin, script_dir):
     a = topo.add_vipd("a", "192.0.2.1", priority=150)
     b = topo.add_vipd("b", "192.0.2.2", priority=100)
     path = os.path.join(script_dir, "ext.prio")
@@ -266,17 +241,12 @@ def test_track_file_demotes_and_promotes(topo, vipd_bin, script_dir):
     assert inst["effective_priority"] == 90
     assert inst["tracking"]["files"][0]["value"] == -60
     # vipctl status shows what the dump shows.
-    vipctl = os.environ.get("VIPCTL_BIN") or os.path.join(
-        os.path.dirname(vipd_bin), "vipctl")
-    sock = os.path.join(a.state_dir, "vipd.sock")
-    res = subprocess.run([vipctl, "-s", sock, "status", "--json"],
-                         capture_output=True, text=True, timeout=10)
+    res = vipctl(vipctl_bin, a, "status", "--json")
     assert res.returncode == 0, res.stderr
     ext = json.loads(res.stdout)["instances"][0]
     assert ext["tracking"]["files"][0] == inst["tracking"]["files"][0]
     assert ext["effective_priority"] == 90
-    res = subprocess.run([vipctl, "-s", sock, "status"], capture_output=True,
-                         text=True, timeout=10)
+    res = vipctl(vipctl_bin, a, "status")
     assert "file %s: -60, weight 1" % path in res.stdout, res.stdout
 
     tmp = path + ".new"                 # replaced by rename, as tools do

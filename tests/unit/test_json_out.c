@@ -1,5 +1,6 @@
 /*
- * json_out: the one JSON string writer of the control protocol and dumps.
+ * json_out: the one JSON string writer of the control protocol and dumps;
+ * whatever the bytes, what it writes is valid JSON.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -36,6 +37,11 @@ test_quotes_backslashes_and_control_bytes_are_escaped(void **state)
 		{ "\x01\x1f\x7f", 3, "\"\\u0001\\u001f\\u007f\"" },
 		{ "n\0ul", 4, "\"n\\u0000ul\"" },
 		{ "caf\xc3\xa9", 5, "\"caf\xc3\xa9\"" },   /* UTF-8 passes */
+		{ "\xf0\x9f\x98\x80!", 5, "\"\xf0\x9f\x98\x80!\"" },
+		/* Not UTF-8: Latin-1, a cut sequence, an overlong '/'. */
+		{ "caf\xe9", 4, "\"caf\\ufffd\"" },
+		{ "a\xc3", 2, "\"a\\ufffd\"" },
+		{ "\xc0\xaf", 2, "\"\\ufffd\\ufffd\"" },
 	};
 
 	(void)state;

@@ -467,8 +467,13 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	const struct conf_service *s = &c->services[0];
 	bool up[2] = { true, true };
 	struct lb_text t = { 0 };
+	char p0[LB_NFT_SET_MAX], p1[LB_NFT_SET_MAX], want[512];
 
 	(void)state;
+	lb_nft_persist_set("web_d1", &s->backends[0], p0, sizeof(p0));
+	lb_nft_persist_set("web_d1", &s->backends[1], p1, sizeof(p1));
+	assert_int_equal(strlen(p0), strlen("lb_p_web_d1_") + 16);
+	assert_string_not_equal(p0, p1);
 	lb_nft_base(&t);
 	lb_nft_service_add(&t, s);
 	assert_int_equal(lb_nft_service_rules(&t, s, up), 2);
@@ -484,49 +489,103 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	    "{ 0 : 10.1.0.11 . 8080, 1 : 10.1.0.11 . 8080, 2 : 10.1.0.12 . "
 	    "8080, 3 : 10.1.0.11 . 8080 }\n"));
 	/* Persistence: a set of clients per backend, looked up first. */
-	assert_non_null(strstr(t.buf, "add set inet vipd lb_p_web_d1_1 { type "
-	    "ipv4_addr; flags dynamic,timeout; timeout 30s; }\n"));
-	assert_non_null(strstr(t.buf, "add rule inet vipd lb_f_web_d1 meta "
+	snprintf(want, sizeof(want), "add set inet vipd %s { type "
+	    "ipv4_addr; flags dynamic,timeout; timeout 30s; }\n", p1);
+	assert_non_null(strstr(t.buf, want));
+	snprintf(want, sizeof(want), "add rule inet vipd lb_f_web_d1 meta "
 	    "l4proto tcp ct reply ip saddr 10.1.0.12 ct reply proto-src 8080 ct "
-	    "direction original ct state new update @lb_p_web_d1_1 { ip saddr "
-	    "}\n"));
-	assert_non_null(strstr(t.buf, "add rule inet vipd lb_s_web_d1 meta "
-	    "l4proto tcp ip saddr @lb_p_web_d1_0 ct mark set 0x76697064 dnat ip "
+	    "direction original ct state new update @%s { ip saddr }\n", p1);
+	assert_non_null(strstr(t.buf, want));
+	snprintf(want, sizeof(want), "add rule inet vipd lb_s_web_d1 meta "
+	    "l4proto tcp ip saddr @%s ct mark set 0x76697064 dnat ip "
 	    "to 10.1.0.11:8080\n"
 	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ip saddr "
-	    "@lb_p_web_d1_1 ct mark set 0x76697064 dnat ip to 10.1.0.12:8080\n"
-	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ct mark set "));
+	    "@%s ct mark set 0x76697064 dnat ip to 10.1.0.12:8080\n"
+	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ct mark set ", p0,
+	    p1);
+	assert_non_null(strstr(t.buf, want));
+	/* All up: no client is forgotten. */
+	assert_null(strstr(t.buf, "flush set"));
 	assert_non_null(strstr(t.buf, "counter name lb_c_web_d1_1\n"));
 	assert_non_null(strstr(t.buf, "add rule inet vipd lb_input ip daddr "
 	    "10.0.0.10 tcp dport 80 reject with tcp reset\n"));
 	lb_text_free(&t);
 
-	/* One down: below quorum 2, the sorry server takes new flows. */
+	/*
+	 * One down: below quorum 2, the sorry server takes new flows; only
+	 * the down backend's clients are forgotten.
+	 */
 	up[1] = false;
 	assert_int_equal(lb_nft_service_rules(&t, s, up), 1);
-	assert_string_equal(t.buf,
+	snprintf(want, sizeof(want),
 	    "flush chain inet vipd lb_s_web_d1\n"
-	    "flush set inet vipd lb_p_web_d1_0\n"
-	    "flush set inet vipd lb_p_web_d1_1\n"
+	    "flush set inet vipd %s\n"
 	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ct mark set "
-	    "0x76697064 dnat ip to 10.1.0.99:80\n");
+	    "0x76697064 dnat ip to 10.1.0.99:80\n", p1);
+	assert_string_equal(t.buf, want);
 	lb_text_free(&t);
 
 	/* Without a sorry server the chain stays empty: lb_input resets. */
 	c->services[0].has_sorry = false;
 	lb_nft_service_rules(&t, s, up);
-	assert_string_equal(t.buf,
-	    "flush chain inet vipd lb_s_web_d1\n"
-	    "flush set inet vipd lb_p_web_d1_0\n"
-	    "flush set inet vipd lb_p_web_d1_1\n");
+	snprintf(want, sizeof(want), "flush chain inet vipd lb_s_web_d1\n"
+	    "flush set inet vipd %s\n", p1);
+	assert_string_equal(t.buf, want);
 	lb_text_free(&t);
 
 	/* Removal flushes before deleting, so nothing is still referenced. */
-	lb_nft_service_delete(&t, s);
+	lb_nft_service_delete(&t, s, NULL);
 	assert_non_null(strstr(t.buf, "flush chain inet vipd lb_s_web_d1\n"
 	    "flush chain inet vipd lb_f_web_d1\n"
 	    "delete chain inet vipd lb_s_web_d1\n"));
+	snprintf(want, sizeof(want), "delete set inet vipd %s\n", p0);
+	assert_non_null(strstr(t.buf, want));
 	lb_text_free(&t);
+	conf_free(c);
+}
+
+/*
+ * A reload that changes a service keeps the persistence sets of the
+ * backends it keeps (same address and port, wherever they are listed) and
+ * deletes those of removed backends, or all when persistence_s changed.
+ */
+static void
+test_nft_reload_keeps_persistence_of_kept_backends(void **state)
+{
+	struct conf *c = load_ok(two), *n;
+	char p0[LB_NFT_SET_MAX], p1[LB_NFT_SET_MAX], want[256];
+	struct lb_text t = { 0 };
+
+	(void)state;
+	n = load_ok(
+	    "virtual_services = (\n"
+	    "  { name = \"web-1\"; address = \"10.0.0.10\"; port = 80;\n"
+	    "    scheduler = \"rr\"; persistence_s = 30;\n"
+	    "    backends = ( { address = \"10.1.0.13\"; port = 8080 },\n"
+	    "                 { address = \"10.1.0.11\"; port = 8080 } ) }\n"
+	    ");\n");
+	lb_nft_persist_set("web_d1", &c->services[0].backends[0], p0,
+	    sizeof(p0));
+	lb_nft_persist_set("web_d1", &c->services[0].backends[1], p1,
+	    sizeof(p1));
+	lb_nft_service_delete(&t, &c->services[0], &n->services[0]);
+	snprintf(want, sizeof(want), "delete set inet vipd %s\n", p0);
+	assert_null(strstr(t.buf, want));
+	snprintf(want, sizeof(want), "delete set inet vipd %s\n", p1);
+	assert_non_null(strstr(t.buf, want));
+	lb_text_free(&t);
+	/* The kept backend moved to index 1: same set name, "add" keeps it. */
+	lb_nft_service_add(&t, &n->services[0]);
+	snprintf(want, sizeof(want), "add set inet vipd %s {", p0);
+	assert_non_null(strstr(t.buf, want));
+	lb_text_free(&t);
+
+	n->services[0].persistence_s = 60;
+	lb_nft_service_delete(&t, &c->services[0], &n->services[0]);
+	snprintf(want, sizeof(want), "delete set inet vipd %s\n", p0);
+	assert_non_null(strstr(t.buf, want));
+	lb_text_free(&t);
+	conf_free(n);
 	conf_free(c);
 }
 
@@ -685,6 +744,7 @@ main(void)
 		cmocka_unit_test(test_maglev_removing_one_of_n_moves_about_one_nth),
 		cmocka_unit_test(test_nft_names_are_plain_identifiers_and_unique),
 		cmocka_unit_test(test_nft_rules_follow_health_quorum_and_sorry),
+		cmocka_unit_test(test_nft_reload_keeps_persistence_of_kept_backends),
 		cmocka_unit_test(test_nft_hash_schedulers_use_a_maglev_map),
 		cmocka_unit_test(test_tracked_services_weigh_on_the_instance_holding_their_address),
 		cmocka_unit_test(test_rise_and_fall),

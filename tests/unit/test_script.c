@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -202,6 +203,48 @@ test_missing_command_and_bound_on_running_scripts(void **state)
 	assert_int_equal(d1.calls, 0);
 }
 
+/*
+ * A failure between fork and exec (here: the interpreter is missing) is a
+ * start failure with the stage and errno from the child, while a script
+ * that exits 127 by itself is only an exit status.
+ */
+static void
+test_exec_failure_in_the_child_is_a_start_failure(void **state)
+{
+	struct fixture *f = *state;
+	struct script_job job = { 0 };
+	struct done d;
+	char dir[] = "/tmp/vipd-script-test-XXXXXX", path[64], want[128];
+	char *argv[] = { path, NULL };
+	FILE *fp;
+
+	if (geteuid() != 0)
+		skip();                 /* script_sec wants a root-owned script */
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(chmod(dir, 0755), 0);
+	snprintf(path, sizeof(path), "%s/chk", dir);
+	fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("#!/nonexistent/vipd-sh\nexit 0\n", fp);
+	fclose(fp);
+	assert_int_equal(chmod(path, 0755), 0);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(script_start(&f->r, &job, argv, NULL, 2000, on_done, &d,
+	    evloop_now_ms()), 0);
+	wait_done(f, &d, 5000);
+	unlink(path);
+	rmdir(dir);
+	assert_int_equal(d.res.outcome, SCRIPT_START_FAILED);
+	assert_int_equal(d.res.err, ENOENT);
+	snprintf(want, sizeof(want), "exec %s: %s", path, strerror(ENOENT));
+	assert_string_equal(d.res.why, want);
+
+	start_sh(f, &job, "exit 127", 2000, &d);
+	wait_done(f, &d, 5000);
+	assert_int_equal(d.res.outcome, SCRIPT_EXITED);
+	assert_int_equal(d.res.exit_status, 127);
+}
+
 int
 main(void)
 {
@@ -210,6 +253,7 @@ main(void)
 		cmocka_unit_test(test_timeout_kills_the_whole_process_group),
 		cmocka_unit_test(test_megabytes_of_output_are_counted_not_kept),
 		cmocka_unit_test(test_missing_command_and_bound_on_running_scripts),
+		cmocka_unit_test(test_exec_failure_in_the_child_is_a_start_failure),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

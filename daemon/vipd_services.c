@@ -1,0 +1,202 @@
+/*
+ * vipd_services - what runs beside VRRP and follows it: health (tracking,
+ * notify scripts and FIFO, sync groups), table inet vipd and its peer_filter
+ * and accept-mode parts, the balancer (virtual_services and the weight of
+ * their quorum on an instance's priority) and conn_sync (which follows an
+ * instance or group as master). Each is configured here at start and on
+ * reload; the modules in lib/ do the work, and nothing here changes a VRRP
+ * state except through lib/health.c.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "accept_filter.h"
+#include "log.h"
+#include "peer_filter.h"
+#include "vipd.h"
+
+/* ---- health: tracking, notify, sync groups ----------------------------- */
+
+/* Every state change of an instance: its notify scripts and FIFO line. */
+void
+vipd_on_transition(void *arg, struct instance *inst,
+    const struct vrrp_actions *a, uint64_t now_ms)
+{
+	struct vipd *v = arg;
+	struct notify_queue *q = notify_queue_get(&v->notify, "INSTANCE",
+	    inst->conf.name);
+
+	if (q != NULL)
+		notify_transition(q, &inst->conf.track.notify,
+		    a->to == VRRP_STATE_INIT ? "STOP" : vrrp_state_name(a->to),
+		    inst->fsm.cfg.priority, now_ms);
+}
+
+/* conf's scripts, FIFO, tracking and groups over v->instances. */
+void
+vipd_health_configure(struct vipd *v, const struct conf *conf, uint64_t now_ms)
+{
+	char why[SCRIPT_WHY_MAX];
+	int err;
+
+	if (script_runner_set_user(&v->scripts, conf->global.script_user, why,
+	    sizeof(why)) < 0)
+		log_err("%s: scripts will not run", why);
+	if ((err = notify_set_fifo(&v->notify, conf->global.notify_fifo)) < 0)
+		log_err("notify_fifo %s: %s", conf->global.notify_fifo,
+		    strerror(-err));
+	if (health_configure(&v->health, conf, v->instances, v->ninstances,
+	    now_ms) < 0 || sync_groups_configure(&v->groups, conf, v->instances,
+	    v->ninstances) < 0)
+		log_err("out of memory: tracking and sync groups not updated");
+}
+
+/* ---- table inet vipd --------------------------------------------------- */
+
+/* global.peer_filter into the kernel (or out of it when emptied). */
+void
+vipd_peer_filter_apply(struct vipd *v, const char *when)
+{
+	const struct conf_global *gl = &v->conf->global;
+	char err[256];
+
+	if (v->nft.ctx == NULL)
+		return;
+	if (peer_filter_apply(&v->nft, gl, err, sizeof(err)) < 0)
+		log_err("%s: cannot apply peer_filter: %s", when, err);
+	else if (gl->npeer_filter > 0)
+		log_notice("%s: peer_filter: VRRP and AH accepted from %zu "
+		    "addresses only", when, gl->npeer_filter);
+	else
+		log_notice("%s: peer_filter removed", when);
+}
+
+/*
+ * Table inet vipd: a stale one from a crashed run is replaced by an empty
+ * one, then each part adds its own objects (accept_ here). Without
+ * nftables vipd still runs; what needs the table logs its own error.
+ */
+void
+vipd_open_nft(struct vipd *v)
+{
+	char err[256];
+	int rc;
+
+	v->env.nft = &v->nft;
+	if ((rc = nft_open(&v->nft)) < 0) {
+		log_err("nftables: cannot open a context: %s", strerror(-rc));
+		return;
+	}
+	if (nft_table_reset(&v->nft, err, sizeof(err)) < 0) {
+		log_err("nftables: cannot reset table %s: %s", NFT_TABLE, err);
+		return;
+	}
+	if (v->conf->global.npeer_filter > 0)
+		vipd_peer_filter_apply(v, "start");
+	if (accept_filter_setup(&v->nft, err, sizeof(err)) < 0) {
+		log_err("nftables: cannot create the accept-mode filter: %s", err);
+		return;
+	}
+	v->env.accept_filter_ok = true;
+}
+
+/* ---- balancer ---------------------------------------------------------- */
+
+/* Balancer rules for v->conf's virtual_services (start and reload). */
+void
+vipd_lb_configure(struct vipd *v, const char *when)
+{
+	char why[256];
+
+	if (v->conf->nservices == 0 && v->lb.nservices == 0)
+		return;
+	if (lb_configure(&v->lb, v->conf, evloop_now_ms(), why,
+	    sizeof(why)) < 0)
+		log_err("balancer: %s: %s", when, why);
+	else
+		log_info("balancer: %s: %zu virtual services", when,
+		    v->lb.nservices);
+	/* Tracked services may have come, gone or changed. */
+	health_evaluate_all(&v->health, evloop_now_ms());
+}
+
+size_t
+vipd_service_tracks(void *arg, const struct instance *inst,
+    struct track_obj *objs, size_t max)
+{
+	struct vipd *v = arg;
+
+	return lb_track_objs(&v->lb, &inst->conf, objs, max);
+}
+
+void
+vipd_service_quorum(void *arg, const struct lb_service *svc)
+{
+	struct vipd *v = arg;
+
+	(void)svc;
+	health_evaluate_all(&v->health, evloop_now_ms());
+}
+
+/* ---- connection sync --------------------------------------------------- */
+
+/* conn_sync.follow (an instance, or a group: all members) master: we send. */
+void
+vipd_sync_follow(struct vipd *v)
+{
+	const struct conf_conn_sync *cs = &v->conf->conn_sync;
+	enum vrrp_state state = VRRP_STATE_INIT;
+
+	if (v->sync == NULL)
+		return;
+	if (cs->follow_is_group)
+		sync_groups_state(&v->groups, cs->follow, &state);
+	for (size_t i = 0; i < v->ninstances && !cs->follow_is_group; i++)
+		if (strcmp(v->instances[i]->conf.name, cs->follow) == 0)
+			state = v->instances[i]->fsm.state;
+	ct_sync_set_role(v->sync, state == VRRP_STATE_MASTER, evloop_now_ms());
+}
+
+/* (Re)start conn_sync as v->conf says (start, and a reload that changed it). */
+void
+vipd_sync_restart(struct vipd *v)
+{
+	int err;
+
+	if (v->sync != NULL) {
+		ct_sync_close(v->sync);
+		free(v->sync);
+		v->sync = NULL;
+	}
+	v->sync_retry_ms = 0;
+	if (!v->conf->conn_sync.enabled)
+		return;
+	if ((v->sync = malloc(sizeof(*v->sync))) == NULL ||
+	    (err = ct_sync_open(v->sync, &v->conf->conn_sync, &v->loop,
+	    evloop_now_ms())) < 0) {
+		/* E.g. the sync interface is not there yet: try again later. */
+		log_err("conn_sync: not running (see above); trying again in "
+		    "%d s", VIPD_SYNC_RETRY_MS / 1000);
+		free(v->sync);
+		v->sync = NULL;
+		v->sync_retry_ms = evloop_now_ms() + VIPD_SYNC_RETRY_MS;
+		return;
+	}
+	vipd_sync_follow(v);
+}
+
+void
+vipd_sync_tick(struct vipd *v, uint64_t now_ms)
+{
+	if (v->sync != NULL)
+		ct_sync_tick(v->sync, now_ms);
+	else if (v->sync_retry_ms != 0 && now_ms >= v->sync_retry_ms)
+		vipd_sync_restart(v);
+}
+
+uint64_t
+vipd_sync_deadline(const struct vipd *v)
+{
+	return v->sync != NULL ? ct_sync_next_deadline(v->sync) : v->sync_retry_ms;
+}

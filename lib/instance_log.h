@@ -1,0 +1,31 @@
+/*
+ * instance_log - how one instance's transitions are told: the one log line
+ * per transition with its reason and detail (peer, time since the last
+ * advert, hand-over time, health reason), the rate-limited line for a
+ * lower-priority master heard, and the timeline entry with the wall clock.
+ * Only lib/instance uses it.
+ *
+ * Owns: the wording of those lines, inst->timeline entries, the reasserts
+ * counter.
+ * Never does: change state, send packets or touch the OS.
+ */
+#ifndef VIPD_INSTANCE_LOG_H
+#define VIPD_INSTANCE_LOG_H
+
+#include <stdint.h>
+
+#include "instance.h"
+
+/* "name: FROM -> TO (reason, detail)" at notice level. */
+void instance_log_transition(struct instance *inst,
+			     const struct vrrp_actions *a, uint64_t now_ms);
+
+/* A lower-priority master heard: counted, logged rate-limited (peer-driven). */
+void instance_log_reassert(struct instance *inst,
+			   const struct vrrp_addr *peer, uint64_t now_ms);
+
+/* Add the transition to inst->timeline, with wall clock and health detail. */
+void instance_log_record(struct instance *inst, const struct vrrp_actions *a,
+			 uint64_t now_ms);
+
+#endif
