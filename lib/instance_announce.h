@@ -5,7 +5,7 @@
  * them. Only lib/instance uses it.
  *
  * Owns: inst->ip_id and the AH sequence numbers sent, the advert and GARP
- * counters, inst->garp (the schedule's progress).
+ * counters.
  * Never does: open sockets (the daemon passes them in), decide when to
  * advertise (vrrp_fsm) or when a burst is due (garp_sched), touch VIPs.
  */

@@ -191,6 +191,27 @@ script_close_fds(struct script_runner *r, struct script_job *job)
 	}
 }
 
+/* The counter that an ended job's outcome adds one to. */
+static uint64_t *
+script_counter(struct script_counters *c, const struct script_result *res)
+{
+	switch (res->outcome) {
+	case SCRIPT_EXITED:
+		return res->exit_status == 0 ? &c->succeeded : &c->failed;
+	case SCRIPT_SIGNALED:
+		return &c->failed;
+	case SCRIPT_TIMED_OUT:
+		return &c->timed_out;
+	case SCRIPT_START_FAILED:
+		return &c->start_failed;
+	case SCRIPT_REFUSED_BUSY:
+		return &c->refused_busy;
+	case SCRIPT_REFUSED_INSECURE:
+		break;
+	}
+	return &c->refused_insecure;
+}
+
 static void
 script_finish(struct script_runner *r, struct script_job *job)
 {
@@ -207,29 +228,7 @@ script_finish(struct script_runner *r, struct script_job *job)
 		job->result.last_line[job->line_len] = '\0';
 		job->line_len = 0;
 	}
-	switch (job->result.outcome) {
-	case SCRIPT_EXITED:
-		if (job->result.exit_status == 0)
-			r->counters.succeeded++;
-		else
-			r->counters.failed++;
-		break;
-	case SCRIPT_SIGNALED:
-		r->counters.failed++;
-		break;
-	case SCRIPT_TIMED_OUT:
-		r->counters.timed_out++;
-		break;
-	case SCRIPT_START_FAILED:
-		r->counters.start_failed++;
-		break;
-	case SCRIPT_REFUSED_BUSY:
-		r->counters.refused_busy++;
-		break;
-	case SCRIPT_REFUSED_INSECURE:
-		r->counters.refused_insecure++;
-		break;
-	}
+	(*script_counter(&r->counters, &job->result))++;
 	/* The callback may start the job again: hand it a copy. */
 	res = job->result;
 	cb(job, &res, arg);

@@ -12,7 +12,9 @@ sockets of one asyncio server (this file, `serve`) that answers a GET with
 backends (vipd allows 64 backends per service), VIP 192.0.2.100, ports
 8000..8019, check interval 1000 ms, timeout 500 ms.
 
-After --warmup-s, for --duration seconds:
+Start-up: the time from starting the daemon until it holds every backend
+up (vipd: its dump; keepalived: its log, "... succeed on service"). Then,
+--warmup-s later, for --duration seconds:
   CPU      utime + stime of every process of the daemon (keepalived's
            parent and its checker child) over the window, in % of one core;
   RSS      VmRSS of those processes at the end, KiB;
@@ -305,20 +307,34 @@ def why_not_checking(node):
         " | ".join(lines[-4:]) if lines else "no reason in its log")
 
 
+def wait_all_up(node, impl, count):
+    """Until the daemon holds every backend up (keepalived: or raises why
+    its checker is not running)."""
+    def all_up():
+        if impl != "vipd" and why_not_checking(node):
+            raise RuntimeError(why_not_checking(node))
+        try:
+            return backends_up(node) == count
+        except AssertionError:            # no dump in time: the loop is busy
+            return False
+    vipnet.wait_until(all_up, 180.0, "every backend to be up", interval=0.5)
+
+
 def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
     rows = backends(count)
     topo = vipnet.Topology(os.path.join(workdir, "%s-%s-%d" % (
         impl, kind, time.monotonic_ns())))
     try:
         be, node = build(topo, impl, kind, rows, preload)
+        started = time.monotonic()
         node.start()
         if impl != "vipd":
             vipnet.wait_until(lambda: node.checker_pid() is not None or
                               not node.proc.alive(), 20.0,
                               "keepalived's checker to start")
-        time.sleep(warmup_s)              # every backend has been probed
-        if impl != "vipd" and why_not_checking(node):
-            raise RuntimeError(why_not_checking(node))
+        wait_all_up(node, impl, count)
+        settle_s = time.monotonic() - started
+        time.sleep(warmup_s)              # the start-up work is over
         pcap = os.path.join(topo.workdir, "syn.pcap")
         dump = be.popen(["tcpdump", "-i", "eth0", "-n", "-B", "8192", "-U",
                          "-w", pcap, "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn"],
@@ -334,6 +350,7 @@ def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
         dump.wait(10.0)
         if impl != "vipd" and why_not_checking(node):
             raise RuntimeError(why_not_checking(node))
+        dropped = re.search(r"(\d+) packets? dropped by kernel", dump.log_text())
         signed, probes = jitter(read_syns(pcap), w0, w1)
         if not signed:
             raise RuntimeError("no backend was probed twice in the window")
@@ -350,6 +367,9 @@ def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
                   "probes_per_backend_s": sum(len(v) for v in probes.values())
                   / float(count) / (w1 - w0)}
         result["backends_up"] = float(backends_up(node))
+        result["settle_s"] = settle_s
+        # SYNs the capture lost would read as missed probes.
+        result["capture_dropped"] = float(dropped.group(1)) if dropped else -1.0
         return result
     finally:
         topo.close()
@@ -362,6 +382,8 @@ METRICS = [("cpu_pct", "CPU % of a core", "%.2f"),
            ("jitter_max_ms", "jitter max ms", "%.2f"),
            ("missed_probes", "missed probes", "%.0f"),
            ("backends_up", "backends up", "%.0f"),
+           ("capture_dropped", "SYNs tcpdump lost", "%.0f"),
+           ("settle_s", "all up after s", "%.1f"),
            ("backends_probed", "backends probed", "%.0f"),
            ("probes_per_backend_s", "probes/backend/s", "%.3f")]
 
@@ -397,7 +419,8 @@ def main(argv=None):
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--duration", type=float, default=30.0,
                     help="measuring window, seconds")
-    ap.add_argument("--warmup-s", type=float, default=4.0)
+    ap.add_argument("--warmup-s", type=float, default=3.0,
+                    help="wait after every backend is up, seconds")
     ap.add_argument("--backends", type=int, default=1000)
     ap.add_argument("--kinds", default="tcp,http")
     ap.add_argument("--impls", default="vipd,keepalived")

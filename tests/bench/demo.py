@@ -41,14 +41,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, HERE)
 import vipnet  # noqa: E402
-import syncpair  # noqa: E402
+import lbpair  # noqa: E402
 import failover  # noqa: E402
 
-REPO = os.path.dirname(os.path.dirname(HERE))
-LBTOOL = os.path.join(vipnet.LIB_DIR, "lbtool.py")
-EXT_VIP, INT_VIP = "10.0.0.10", "10.1.0.1"
-NODES = (("a", "lba", 2, 1), ("b", "lbb", 3, 2))  # example, host, .n, sync .n
-BACKENDS = (11, 12, 13)
+EXT_VIP = lbpair.EXAMPLE_EXT_VIP
 SETTLE_S = 20.0
 PROGRESS_STEPS = 10        # messages every connection must exchange after a step
 
@@ -64,18 +60,6 @@ def indent(text):
 # --------------------------------------------------------------------------
 # the pair
 
-def derived_config(example, key_path):
-    """balancer-X.conf as shipped, with its commented-out conn_sync switched
-    on and pointed at our key file."""
-    with open(os.path.join(REPO, "etc", "examples", "balancer-%s.conf" % example)) as f:
-        text = f.read()
-    m = re.search(r"^#\s+(conn_sync = \{.*?\};)", text, re.M | re.S)
-    if m is None:
-        raise RuntimeError("balancer-%s.conf no longer has a conn_sync line" % example)
-    sync = re.sub(r"\n#\s*", " ", m.group(1)).replace("/etc/vipd/sync.key", key_path)
-    return text + "\n# switched on by tests/bench/demo.py\n" + sync + "\n"
-
-
 class Demo:
     def __init__(self, topo, conns, ping_ms):
         self.topo = topo
@@ -88,31 +72,10 @@ class Demo:
         self.build()
 
     def build(self):
-        topo = self.topo
-        topo.add_segment("br1")
-        topo.add_segment("br2")
-        key = os.urandom(32).hex().encode()
-        for example, name, n, s in NODES:
-            host = topo.add_host(name, "10.0.0.%d" % n)
-            host.attach("br1", "10.1.0.%d/24" % n, "eth1")
-            host.attach("br2", "10.2.0.%d/24" % s, "eth2")
-            host.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-            node = vipnet.VipdNode(topo, host, instances=[])
-            key_path = os.path.join(node.dir, "sync.key")
-            syncpair.write_key(key_path, key, 0o600)
-            node.write_config(derived_config(example, key_path))
-            topo.nodes.append(node)
-            self.nodes[example] = node
-        self.cl = topo.add_host("cl", "10.0.0.50")
-        for i in BACKENDS:
-            # add_host plugs eth0 into br0: the backends live on br1 only.
-            host = topo.add_host("b%d" % i, "198.51.100.%d" % i)
-            host.unplug()
-            host.link_set("down")
-            host.attach("br1", "10.1.0.%d/24" % i, "eth1")
-            host.run(["ip", "route", "add", "default", "via", INT_VIP])
-            host.popen([vipnet.PYTHON, LBTOOL, "serve", "--port", "8080",
-                        "--name", "b%d" % i, "--echo"], label="backend b%d" % i)
+        # The pair of etc/examples/balancer-*.conf with conn_sync switched
+        # on (tests/lib/lbpair.py), backends that also echo.
+        self.nodes, self.cl, _ = lbpair.example_pair(
+            self.topo, sync_key=os.urandom(32).hex().encode(), echo=True)
 
     def start(self):
         a, b = self.nodes["a"], self.nodes["b"]
@@ -125,7 +88,7 @@ class Demo:
         for node in (a, b):
             vipnet.wait_until(lambda: self.backends_up(node), SETTLE_S,
                               "every backend up on %s" % node.name, interval=0.2)
-        vipnet.wait_until(lambda: syncpair.conns(b)["synced"], SETTLE_S,
+        vipnet.wait_until(lambda: lbpair.conns(b)["synced"], SETTLE_S,
                           "lbb to complete its first resync", interval=0.2)
 
     @staticmethod
@@ -135,13 +98,6 @@ class Demo:
 
     def vipctl(self, node, *args, timeout=20):
         return vipnet.vipctl(self.vipctl_bin, node, *args, timeout=timeout)
-
-    def master(self):
-        """The node whose ext is MASTER (None if none is)."""
-        for node in self.nodes.values():
-            if node.alive() and node.state("ext") == "MASTER":
-                return node
-        return None
 
     # -- what the client sees ----------------------------------------------
 
@@ -215,14 +171,14 @@ def step_status(demo):
     a, b = demo.nodes["a"], demo.nodes["b"]
     fig = {"lba": "%s/%s" % (a.state("ext"), a.state("int")),
            "lbb": "%s/%s" % (b.state("ext"), b.state("int")),
-           "lbb_synced": syncpair.conns(b)["synced"]}
+           "lbb_synced": lbpair.conns(b)["synced"]}
     return fig, "lba is %s, lbb is %s (ext/int); lbb's connection table synced: %s" % (
         fig["lba"], fig["lbb"], fig["lbb_synced"])
 
 
 def step_traffic(demo):
     demo.pinger = vipnet.PingerRun(demo.cl, EXT_VIP, demo.ping_ms, None)
-    demo.client = syncpair.LoadClient(demo.cl, EXT_VIP, extra=[
+    demo.client = lbpair.LoadClient(demo.cl, EXT_VIP, extra=[
         "--conns", str(demo.n_conns), "--interval-ms", "20"])
     demo.client.wait(lambda s: s["open"] == demo.n_conns and
                      s["per_conn_min_messages"] >= 5, SETTLE_S,
@@ -230,17 +186,18 @@ def step_traffic(demo):
     b = demo.nodes["b"]
 
     def synced():
-        c = syncpair.conns(b)
+        c = lbpair.conns(b)
         return c["synced"] and c["entries_installed"] + c["entries_updated"] >= demo.n_conns
     vipnet.wait_until(synced, SETTLE_S, "lbb to hold every flow", interval=0.2)
     spread = {}
     for be in demo.nodes["a"].dump()["virtual_services"][0]["backends"]:
         spread[be["address"]] = be.get("connections")
+    spread_text = ", ".join("%s %s" % kv for kv in sorted(spread.items()))
     fig = {"connections": demo.n_conns, "spread": spread,
-           "entries_on_lbb": syncpair.conns(b)["entries_installed"]}
+           "entries_on_lbb": lbpair.conns(b)["entries_installed"]}
     return fig, ("%d connections open through %s:80 (a message every 20 ms each), "
-                 "spread %s; lbb holds them (%d entries installed); pinging "
-                 "%s every %d ms" % (demo.n_conns, EXT_VIP, spread,
+                 "per backend %s; lbb holds them (%d entries installed); pinging "
+                 "%s every %d ms" % (demo.n_conns, EXT_VIP, spread_text,
                                      fig["entries_on_lbb"], EXT_VIP, demo.ping_ms))
 
 
@@ -272,19 +229,22 @@ def step_drill(demo):
 
 def step_crash(demo):
     a, b = demo.nodes["a"], demo.nodes["b"]
-    f0, t0 = demo.failures(), time.monotonic()
+    f0 = demo.failures()
+    # The kernel of a SIGKILLed node still answers for its VIPs: the box is
+    # dead once its cables are out, and the client's wait counts from there.
     a.kill(signal.SIGKILL)
+    lbpair.cables(a, "down")
+    t0 = time.monotonic()
     a.wait_exit(5.0)
-    syncpair.cables(a, "down")
     for inst in ("ext", "int"):
         b.wait_state("MASTER", inst, SETTLE_S)
     fig = demo.conn_figures(f0)
     fig.update(demo.ping_window(t0, time.monotonic(), event=t0))
     res = demo.vipctl(b, "conns")
     say("    vipctl conns on lbb:\n" + indent(res.stdout or res.stderr))
-    fig["lbb_role"] = syncpair.conns(b)["role"]
+    fig["lbb_role"] = lbpair.conns(b)["role"]
     return fig, ("lba killed (SIGKILL, cables pulled): lbb is MASTER, pings flow "
-                 "again %s ms after the kill (%d lost), %s connections broken, "
+                 "again %s ms after the cables went (%d lost), %s connections broken, "
                  "lbb's sync role: %s" % (fig.get("pings_flow_again_ms", "?"),
                                           fig["pings_lost"],
                                           fig["connections_broken"], fig["lbb_role"]))
@@ -293,16 +253,16 @@ def step_crash(demo):
 def step_restart(demo):
     a = demo.nodes["a"]
     f0, t0 = demo.failures(), time.monotonic()
-    syncpair.cables(a, "up")
+    lbpair.cables(a, "up")
     a.start()
     for inst in ("ext", "int"):
         a.wait_state("MASTER", inst, SETTLE_S)
     took = round((time.monotonic() - t0) * 1000.0)     # polled: +- 100 ms
-    vipnet.wait_until(lambda: syncpair.conns(a)["resyncs_completed"] >= 1,
+    vipnet.wait_until(lambda: lbpair.conns(a)["resyncs_completed"] >= 1,
                       SETTLE_S, "lba to complete a resync", interval=0.2)
     fig = demo.conn_figures(f0)
     fig.update(demo.ping_window(t0, time.monotonic()))
-    c = syncpair.conns(a)
+    c = lbpair.conns(a)
     fig.update({"master_again_ms": took, "lba_role": c["role"],
                 "lba_resyncs_completed": c["resyncs_completed"]})
     return fig, ("lba restarted: resynced (%d resyncs), MASTER again (sync role "
@@ -407,7 +367,8 @@ def main(argv=None):
                     help="long-lived connections through the VIP")
     ap.add_argument("--ping-ms", type=int, default=10)
     ap.add_argument("--json", default="build/demo.json")
-    ap.add_argument("--logs", help="copy the nodes' vipd logs to this directory")
+    ap.add_argument("--logs", help="copy the nodes' vipd logs to this directory "
+                    "at the end")
     args = ap.parse_args(argv)
     if os.geteuid() != 0:
         sys.exit("demo: needs root (network namespaces)")
@@ -446,12 +407,12 @@ def main(argv=None):
         finally:
             if any(not e["ok"] for e in results):
                 say("    logs:\n" + indent(topo.logs_report()[-3000:]))
-            if args.logs:
-                save_logs(topo, args.logs)
             # A second Ctrl-C must not cut the teardown short.
             old = signal.signal(signal.SIGINT, signal.SIG_IGN)
             topo.close()
             signal.signal(signal.SIGINT, old)
+            if args.logs:               # after the stop: with what vipd said last
+                save_logs(topo, args.logs)
         run_step(results, 6, "vipd vs keepalived, kill at 100 ms",
                  step_compare, workdir, 5)
     print_table(results)

@@ -17,6 +17,7 @@ import signal
 
 from vipnet import (DEFAULT_VIP as VIP, PYTHON, LIB_DIR, libconfig_text,
                     wait_until, write_script)
+from lbpair import example_pair, inside_host
 
 LBTOOL = os.path.join(LIB_DIR, "lbtool.py")
 PORT = 80
@@ -40,12 +41,7 @@ class Balancer:
             self.add_backend(name, "10.1.0.%d" % (11 + i))
 
     def add_backend(self, name, ip):
-        # add_host plugs eth0 into br0: unplug it, the backend lives on br1.
-        host = self.topo.add_host(name, "198.51.100.%s" % ip.rsplit(".", 1)[1])
-        host.unplug()
-        host.link_set("down")
-        host.attach("br1", ip + "/24", "eth1")
-        host.run(["ip", "route", "add", "default", "via", "10.1.0.1"])
+        host = inside_host(self.topo, name, ip, "10.1.0.1")
         host.ip_internal = ip
         self.backends[name] = host
         self.serve(name)
@@ -459,6 +455,11 @@ def test_insecure_script_check_is_refused_like_a_track_script(topo, vipd_bin,
                "writable by everyone" in node.log_text(), 10.0,
                "the reload to be refused")
     assert node.alive() and node.dump()["reloads_refused"] == 1
+    # The running checks refuse to run it too: the backends go down, saying why.
+    lb.wait_health({"b1": "down", "b2": "down"})
+    reason = lb.services()["web"]["backends"][0]["last_check"]["reason"]
+    assert "writable by everyone" in reason, reason
+    os.chmod(script, 0o755)
     lb.wait_health({"b1": "up", "b2": "up"})
 
 
@@ -670,28 +671,8 @@ def test_example_nat_pair_balances_through_either_node(topo, vipd_bin):
     10.0.0.10, internal VIP 10.1.0.1 that the backends route through, one
     sync group. Both nodes hold the rules; after the master stops, the
     other balances new connections."""
-    repo = os.path.dirname(os.path.dirname(LIB_DIR))
-    topo.add_segment("br1")
-    nodes = []
-    for n, ip in (("a", "10.0.0.2"), ("b", "10.0.0.3")):
-        node = topo.add_vipd("lb" + n, ip)
-        node.host.attach("br1", "10.1.0.%d/24" % (2 if n == "a" else 3), "eth1")
-        node.host.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
-        with open(os.path.join(repo, "etc", "examples",
-                               "balancer-%s.conf" % n)) as f:
-            node.write_config(f.read())
-        nodes.append(node)
-    client = topo.add_host("cl", "10.0.0.50")
-    servers = []
-    for i in (11, 12, 13):
-        host = topo.add_host("b%d" % i, "198.51.100.%d" % i)
-        host.unplug()
-        host.link_set("down")
-        host.attach("br1", "10.1.0.%d/24" % i, "eth1")
-        host.run(["ip", "route", "add", "default", "via", "10.1.0.1"])
-        servers.append(host.popen([PYTHON, LBTOOL, "serve", "--port", "8080",
-                                   "--name", "b%d" % i]))
-    a, b = nodes
+    nodes, client, _ = example_pair(topo)
+    a, b = nodes["a"], nodes["b"]
     a.start()
     a.wait_state("MASTER", "ext", TIMEOUT_S)
     b.start()

@@ -32,7 +32,8 @@ import pytest
 
 from vipnet import (LIB_DIR, PYTHON, Array, VipdNode, hold_for,
                     libconfig_text, vipd_instance, wait_until)
-from syncpair import LoadClient, cables, conns, vipctl_bin, write_key
+from lbpair import (LoadClient, appliance_host, cables, conns, inside_host,
+                    vipctl_bin, write_key)
 
 VIP, INT_VIP = "10.0.0.10", "10.1.0.254"
 SYNC_PORT = 7788
@@ -66,10 +67,8 @@ class Pair:
         self.client = topo.add_host("cl", "10.0.0.100")
         self.nodes = {}
         for name, n in (("a", 1), ("b", 2)):
-            host = topo.add_host(name, "10.0.0.%d" % n)
-            host.attach("br1", "10.1.0.%d/24" % n, "eth1")
-            host.attach("br2", "10.2.0.%d/24" % n, "eth2")
-            host.run(["sysctl", "-qw", "net.ipv4.ip_forward=1"])
+            host = appliance_host(topo, name, "10.0.0.%d/24" % n,
+                                  "10.1.0.%d/24" % n, "10.2.0.%d/24" % n)
             if not balancer:
                 host.run(["nft", "-f", "-"], input=NFT_RULES)
             node = VipdNode(topo, host, instances=[
@@ -86,10 +85,7 @@ class Pair:
             topo.nodes.append(node)
             self.nodes[name] = node
         for name, n in (("be1", 11), ("be2", 12)):
-            host = topo.add_host(name, "10.0.0.%d" % n)
-            host.link_set("down")           # reachable only through the pair
-            host.attach("br1", "10.1.0.%d/24" % n, "eth1")
-            host.run(["ip", "route", "add", "default", "via", INT_VIP])
+            host = inside_host(topo, name, "10.1.0.%d" % n, INT_VIP)
             host.popen([PYTHON, SYNCLOAD, "echo", "--port", "8080"],
                        log_name="%s-echo.log" % name)
 

@@ -9,15 +9,31 @@ nothing is left behind, also after Ctrl-C.
 
 import json
 import os
+import pathlib
 import re
+import shutil
 import signal
 import subprocess
+import tempfile
 import time
+
+import pytest
 
 from vipnet import PYTHON, run, wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 DEMO = os.path.join(REPO, "tests", "bench", "demo.py")
+
+
+@pytest.fixture
+def tmp_path():
+    """A short work dir: vipd's control socket path below it must fit in
+    sun_path (108 bytes), which pytest's own tmp_path under xdist does not."""
+    path = tempfile.mkdtemp(prefix="vd", dir="/tmp")
+    try:
+        yield pathlib.Path(path)
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 def start_demo(tmp_path, vipd_bin, vipctl_bin, *extra):
@@ -57,12 +73,21 @@ def assert_nothing_left(tmp_path, prefix):
 
 def test_demo_runs_every_step_and_reports_its_figures(tmp_path, vipd_bin,
                                                       vipctl_bin, keepalived_bin):
-    proc, out = start_demo(tmp_path, vipd_bin, vipctl_bin)
+    proc, out = start_demo(tmp_path, vipd_bin, vipctl_bin,
+                           "--logs", str(tmp_path / "logs"))
     code = proc.wait(240)
     out.close()
     text = output(tmp_path)
     print(text)
     assert code == 0, text
+    # Both daemons' logs, to their exit (an ASan build reports there).
+    logs = sorted(os.listdir(tmp_path / "logs"))
+    assert logs == ["lba-vipd.log", "lbb-vipd.log"], logs
+    for name in logs:
+        log = (tmp_path / "logs" / name).read_text()
+        assert "INIT -> BACKUP" in log
+        for bad in ("AddressSanitizer", "LeakSanitizer", "runtime error:"):
+            assert bad not in log, log
     doc = json.loads((tmp_path / "demo.json").read_text())
     assert doc["ok"] and [s["step"] for s in doc["steps"]] == [1, 2, 3, 4, 5, 6]
     assert all(s["ok"] for s in doc["steps"]), doc
