@@ -310,8 +310,10 @@ vipd_open(struct vipd *v)
 static void
 vipd_close(struct vipd *v)
 {
-	for (size_t i = 0; i < v->ninstances; i++)
+	for (size_t i = 0; i < v->ninstances; i++) {
+		instance_fini(v->instances[i]);
 		free(v->instances[i]);
+	}
 	free(v->instances);
 	v->instances = NULL;
 	v->ninstances = 0;

@@ -27,8 +27,7 @@
 void
 vipd_answer_drills(struct vipd *v, const struct instance *going)
 {
-	char body[400];
-	const char *report;
+	char body[512];
 	bool ok;
 
 	for (size_t i = 0; i < v->ndrills; i++) {
@@ -38,8 +37,9 @@ vipd_answer_drills(struct vipd *v, const struct instance *going)
 			snprintf(body, sizeof(body), "drill %s: interrupted: the "
 			    "instance was stopped\n", inst->conf.name);
 			ok = false;
-		} else if (instance_drill_take_report(inst, &report, &ok)) {
-			snprintf(body, sizeof(body), "%s\n", report);
+		} else if (sync_groups_drill_report(&v->groups, inst, body,
+		    sizeof(body) - 1, &ok)) {
+			strcat(body, "\n");
 		} else {
 			continue;
 		}

@@ -104,6 +104,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		instance_stop(v->instances[j], &v->env, now_ms);
 		if (instance_releasing(v->instances[j]))
 			instance_stop(v->instances[j], &v->env, now_ms);
+		instance_fini(v->instances[j]);
 		free(v->instances[j]);
 		stopped++;
 	}

@@ -24,10 +24,11 @@ vipd_on_transition(void *arg, struct instance *inst,
     const struct vrrp_actions *a, uint64_t now_ms)
 {
 	struct vipd *v = arg;
-	struct notify_queue *q = notify_queue_get(&v->notify, "INSTANCE",
-	    inst->conf.name);
+	struct notify_queue *q;
 
-	if (q != NULL)
+	if (!notify_wanted(&v->notify, &inst->conf.track.notify))
+		return;
+	if ((q = notify_queue_get(&v->notify, "INSTANCE", inst->conf.name)) != NULL)
 		notify_transition(q, &inst->conf.track.notify,
 		    a->to == VRRP_STATE_INIT ? "STOP" : vrrp_state_name(a->to),
 		    inst->fsm.cfg.priority, now_ms);

@@ -80,7 +80,8 @@ drill_on_state(struct drill *d, enum vrrp_state state, uint64_t now_ms)
 		return;
 	}
 	if (d->phase == DRILL_FAILBACK && state == VRRP_STATE_MASTER) {
-		snprintf(text, sizeof(text), "%" PRIu64 " ms", now_ms - d->hold_end_ms);
+		d->failback_ms = now_ms - d->hold_end_ms;
+		snprintf(text, sizeof(text), "%" PRIu64 " ms", d->failback_ms);
 		drill_finish(d, true, "took the VIPs back in %s (preempt)", text);
 	}
 }

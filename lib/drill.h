@@ -31,6 +31,7 @@ struct drill {
 	uint64_t started_ms;
 	uint64_t takeover_ms;          /* priority 0 -> new master's advert */
 	uint64_t hold_end_ms;
+	uint64_t failback_ms;          /* hold end -> Master again (0 = none) */
 	uint64_t deadline_ms;          /* the current phase fails at this time */
 	struct vrrp_addr new_master;
 	char report[320];

@@ -54,6 +54,12 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	vrrp_fsm_init(&inst->fsm, &fc);
 }
 
+void
+instance_fini(struct instance *inst)
+{
+	timeline_free(&inst->timeline);
+}
+
 bool
 instance_update(struct instance *inst, const struct conf_instance *conf,
     enum conf_handover handover)
@@ -512,6 +518,30 @@ instance_group_event(struct instance *inst, const struct instance_env *env,
 		if (!instance_may_leave_fault(inst))
 			return;
 	}
+	instance_feed(inst, env, &ev, now_ms);
+}
+
+void
+instance_group_handover(struct instance *inst, const struct instance_env *env,
+    const struct instance *cause, const char *detail, uint64_t now_ms)
+{
+	struct vrrp_event ev = { .type = VRRP_EV_GROUP_HANDOVER };
+
+	if (inst->fsm.state != VRRP_STATE_MASTER || inst->fsm.releasing)
+		return;
+	snprintf(inst->health_detail, sizeof(inst->health_detail), "%s", detail);
+	/* A drill of the group: hold Backup as long, and measure it too. */
+	if (drill_running(&cause->drill) &&
+	    cause->fsm.release_to == VRRP_STATE_BACKUP) {
+		ev.hold_ms = cause->fsm.drill_hold_ms;
+		if (!drill_running(&inst->drill))
+			drill_start(&inst->drill, inst->conf.name,
+			    inst->fsm.cfg.priority, inst->fsm.cfg.preempt,
+			    ev.hold_ms, vrrp_fsm_down_ms(&inst->fsm,
+			    inst->fsm.cfg.priority,
+			    inst->fsm.cfg.advert_interval_ms), now_ms);
+	}
+	log_notice("%s: %s: handing over with it", inst->conf.name, detail);
 	instance_feed(inst, env, &ev, now_ms);
 }
 

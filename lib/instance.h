@@ -66,7 +66,7 @@ struct instance {
 	struct conf_instance conf;
 	struct vrrp_fsm fsm;
 	struct vrrp_counters counters;
-	struct timeline timeline;      /* the last TIMELINE_MAX transitions */
+	struct timeline timeline;      /* the last TIMELINE_MAX transitions (owned) */
 	struct vrrp_addr last_advert_src;  /* sender of the last advert heard */
 
 	int ifindex;                   /* 0 while the interface is missing */
@@ -78,7 +78,8 @@ struct instance {
 	uint16_t ip_id;                /* of the last advert sent; never 0 (AH) */
 	struct vrrp_ah_replay ah;      /* AH sequence numbers sent and heard */
 
-	bool vip_owned[VRRP_MAX_ADDRS];/* added by us, so ours to remove */
+	/* Bit i: conf.vips[i] was added by us, so is ours to remove. */
+	uint8_t vip_owned[(VRRP_MAX_ADDRS + 7) / 8];
 	bool forced_fault;             /* vipctl fault on: stays FAULT until off */
 	bool track_fault;              /* a tracked object with weight 0 failed */
 	bool group_fault;              /* another sync group member is in FAULT */
@@ -96,6 +97,12 @@ struct instance {
 /* Prepare inst from its config; nothing touches the OS yet. */
 void instance_init(struct instance *inst, const struct conf_instance *conf,
 		   enum conf_handover handover);
+
+/*
+ * Free what inst allocated since instance_init() (its timeline); the
+ * struct itself stays the caller's. Call after instance_stop().
+ */
+void instance_fini(struct instance *inst);
 
 /*
  * Reload: take conf in place when it differs from the running one only in
@@ -186,6 +193,16 @@ void instance_track_apply(struct instance *inst, const struct instance_env *env,
 void instance_group_event(struct instance *inst, const struct instance_env *env,
 			  enum vrrp_event_type type, const char *detail,
 			  uint64_t now_ms);
+
+/*
+ * Sync group: cause, another member, hands over (drill, forced FAULT), so
+ * this Master does too, make-before-break. When cause runs a drill, this
+ * member runs one alongside with the same hold (its figures go into the
+ * group's report, see sync_groups_drill_report()).
+ */
+void instance_group_handover(struct instance *inst, const struct instance_env *env,
+			     const struct instance *cause, const char *detail,
+			     uint64_t now_ms);
 
 /* FAULT for a reason of its own (link, vipctl, tracking), not its group's. */
 bool instance_own_fault(const struct instance *inst);

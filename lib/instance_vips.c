@@ -34,7 +34,7 @@ instance_vips_add(struct instance *inst,
 		    &vip->addr, vip->prefix_len);
 
 		if (err == 0) {
-			inst->vip_owned[i] = true;
+			inst->vip_owned[i / 8] |= (uint8_t)(1u << (i % 8));
 			continue;
 		}
 		/* Already there (owner, or put there by hand): not ours to remove. */
@@ -57,9 +57,9 @@ instance_vips_remove(struct instance *inst,
 		const struct conf_vip *vip = &inst->conf.vips[i];
 		int err;
 
-		if (!inst->vip_owned[i])
+		if (!(inst->vip_owned[i / 8] & (1u << (i % 8))))
 			continue;
-		inst->vip_owned[i] = false;
+		inst->vip_owned[i / 8] &= (uint8_t)~(1u << (i % 8));
 		err = netlink_addr_del(env->nl, instance_vips_ifindex(inst),
 		    &vip->addr, vip->prefix_len);
 		if (err < 0 && err != -EADDRNOTAVAIL && err != -ENODEV) {

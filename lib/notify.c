@@ -114,6 +114,13 @@ notify_push(struct notify_queue *q, const char *path, const char *state,
 {
 	struct notify_item *it;
 
+	if (q->items == NULL &&
+	    (q->items = calloc(NOTIFY_QUEUE_MAX, sizeof(*q->items))) == NULL) {
+		q->n->counters.dropped++;
+		log_warn("%s %s: notify %s %s not run: out of memory", q->type,
+		    q->name, path, state);
+		return;
+	}
 	/* Full: the newest transitions matter most; drop the oldest waiting. */
 	if (q->count == NOTIFY_QUEUE_MAX) {
 		q->head = (q->head + 1) % NOTIFY_QUEUE_MAX;
@@ -178,6 +185,17 @@ notify_transition(struct notify_queue *q, const struct conf_notify *c,
 }
 
 bool
+notify_wanted(const struct notify *n, const struct conf_notify *c)
+{
+	if (n->fifo_fd >= 0)
+		return true;
+	for (int k = 0; c != NULL && k < CONF_NOTIFY__COUNT; k++)
+		if (c->script[k][0] != '\0')
+			return true;
+	return false;
+}
+
+bool
 notify_busy(const struct notify_queue *q)
 {
 	return q->count > 0 || q->job.state != SCRIPT_JOB_IDLE;
@@ -200,6 +218,7 @@ notify_close(struct notify *n)
 	for (q = n->queues; q != NULL; q = next) {
 		next = q->next;
 		script_cancel(n->runner, &q->job);
+		free(q->items);
 		free(q);
 	}
 	n->queues = NULL;

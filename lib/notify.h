@@ -46,7 +46,9 @@ struct notify_queue {
 	char type[9];                   /* "INSTANCE" or "GROUP" */
 	char name[CONF_NAME_MAX];
 	uint32_t timeout_ms;
-	struct notify_item items[NOTIFY_QUEUE_MAX];
+	/* NOTIFY_QUEUE_MAX slots, allocated by the first script queued: a
+	   queue that only writes FIFO lines stays small. */
+	struct notify_item *items;
 	size_t head, count;
 	struct script_job job;
 	struct notify_item running;     /* argv points in here while it runs */
@@ -87,6 +89,13 @@ struct notify_queue *notify_queue_get(struct notify *n, const char *type,
  */
 void notify_transition(struct notify_queue *q, const struct conf_notify *c,
 		       const char *state, unsigned priority, uint64_t now_ms);
+
+/*
+ * A transition has something to do: a FIFO line to write, or a script of
+ * c (NULL: none) to run. When false the caller need not ask for a queue:
+ * a queue is ~6 KB, and at 1000 instances without notify that was 6 MB.
+ */
+bool notify_wanted(const struct notify *n, const struct conf_notify *c);
 
 /* A script of q is running or waiting. */
 bool notify_busy(const struct notify_queue *q);

@@ -1,6 +1,7 @@
 /*
  * sync_group - members of a group move together.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -93,6 +94,13 @@ sync_group_apply(struct sync_group *g, const struct instance_env *env,
 	for (size_t i = 0; i < g->nmembers; i++) {
 		if (act[i] == SYNC_NONE)
 			continue;
+		if (act[i] == SYNC_HANDOVER) {
+			snprintf(detail, sizeof(detail), "sync group %s: %s hands "
+			    "over", g->conf->name, g->members[cause]->conf.name);
+			instance_group_handover(g->members[i], env,
+			    g->members[cause], detail, now_ms);
+			continue;
+		}
 		if (act[i] == SYNC_FAULT)
 			snprintf(detail, sizeof(detail), "sync group %s: %s is in "
 			    "FAULT", g->conf->name, g->members[cause]->conf.name);
@@ -164,6 +172,90 @@ sync_groups_state(const struct sync_groups *sg, const char *name,
 		}
 	}
 	return false;
+}
+
+/* Whether every member that took part in the drill is done with it. */
+static bool
+sync_group_drill_done(const struct sync_group *g)
+{
+	for (size_t k = 0; k < g->nmembers; k++)
+		if (drill_running(&g->members[k]->drill))
+			return false;
+	return true;
+}
+
+/* The group's figures: slowest takeover and fail-back, members' own. */
+static void
+sync_group_drill_figures(const struct sync_group *g, const struct instance *inst,
+    char *buf, size_t len)
+{
+	const struct drill *slow_take = &inst->drill, *slow_back = &inst->drill;
+	char peer[INET6_ADDRSTRLEN];
+	size_t used;
+
+	for (size_t k = 0; k < g->nmembers; k++) {
+		const struct drill *d = &g->members[k]->drill;
+
+		if (d->phase != DRILL_DONE)
+			continue;
+		if (d->takeover_ms > slow_take->takeover_ms)
+			slow_take = d;
+		if (d->failback_ms > slow_back->failback_ms)
+			slow_back = d;
+	}
+	snprintf(buf, len, "drill %s: sync group %s moved as one: %s took over %"
+	    PRIu64 " ms after our priority 0 (slowest member %s); held BACKUP "
+	    "%.1f s; ", inst->conf.name, g->conf->name,
+	    vrrp_addr_str(&inst->drill.new_master, peer, sizeof(peer)),
+	    slow_take->takeover_ms, slow_take->name, inst->drill.hold_ms / 1000.0);
+	used = strlen(buf);
+	if (slow_back->failback_ms > 0)
+		snprintf(buf + used, len - used, "took the VIPs back in %" PRIu64
+		    " ms (preempt, slowest member %s); members:",
+		    slow_back->failback_ms, slow_back->name);
+	else
+		snprintf(buf + used, len - used, "no fail-back: preempt is off "
+		    "or the new master has a higher priority; members:");
+	for (size_t k = 0; k < g->nmembers; k++) {
+		const struct drill *d = &g->members[k]->drill;
+
+		used = strlen(buf);
+		if (d->phase == DRILL_DONE && used < len)
+			snprintf(buf + used, len - used, " %s %" PRIu64 "/%" PRIu64
+			    " ms", d->name, d->takeover_ms, d->failback_ms);
+	}
+}
+
+bool
+sync_groups_drill_report(const struct sync_groups *sg, struct instance *inst,
+    char *buf, size_t len, bool *ok)
+{
+	const struct sync_group *g = sync_groups_of(sg, inst);
+	const char *report, *failed = NULL;
+	bool member_ok;
+
+	if (g == NULL || g->nmembers < 2) {
+		if (!instance_drill_take_report(inst, &report, ok))
+			return false;
+		snprintf(buf, len, "%s", report);
+		return true;
+	}
+	if (inst->drill.phase != DRILL_DONE || !sync_group_drill_done(g))
+		return false;
+	*ok = true;
+	sync_group_drill_figures(g, inst, buf, len);
+	for (size_t k = 0; k < g->nmembers; k++) {
+		if (!instance_drill_take_report(g->members[k], &report, &member_ok))
+			continue;
+		if (!member_ok && failed == NULL)
+			failed = report;
+		*ok = *ok && member_ok;
+	}
+	if (failed != NULL)
+		snprintf(buf, len, "drill %s: sync group %s: FAILED: %s",
+		    inst->conf.name, g->conf->name, failed);
+	log_notice("%s", buf);
+	return true;
 }
 
 const struct sync_group *

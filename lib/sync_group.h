@@ -8,10 +8,16 @@
  * vrrp_fsm.h): a Backup whose Master_Down_Timer expires only says it wants
  * to be Master. sync_groups_evaluate(), run after every batch of events,
  * then applies what lib/sync_rules (pure) decides, in order:
+ *   0. a member handing over (vipctl drill or fault on a Master,
+ *      make-before-break) makes every other Master member hand over with
+ *      it: the peer's group takes over only all members at once, so all
+ *      must say priority 0 together, each keeping its VIPs until its new
+ *      master is heard (a drill of one member is a drill of the group);
  *   1. a member in FAULT for a reason of its own (link, tracking, vipctl)
  *      puts every other member in FAULT; when none is left, they leave it;
  *   2. with no FAULT, a member in BACKUP (not waiting to take over) makes
- *      every Master member yield (priority 0, VIPs released);
+ *      every Master member yield (priority 0, VIPs released; with
+ *      make-before-break after a short grace);
  *   3. when every member is Master or waiting to be, the waiting ones take
  *      over together.
  * Weights of tracked objects still change a member's priority, but the
@@ -78,6 +84,15 @@ bool sync_groups_state(const struct sync_groups *sg, const char *name,
 /* The group inst belongs to, or NULL. */
 const struct sync_group *sync_groups_of(const struct sync_groups *sg,
 					const struct instance *inst);
+
+/*
+ * `vipctl drill` of inst: once its drill and those of the group members
+ * that handed over with it are all over, the one report for the lot (who
+ * took over, the slowest member's takeover and fail-back, each member's
+ * figures), consumed; true then. An instance in no group: its own report.
+ */
+bool sync_groups_drill_report(const struct sync_groups *sg, struct instance *inst,
+			      char *buf, size_t len, bool *ok);
 
 void sync_groups_dump_text(FILE *f, const struct sync_groups *sg, uint64_t now_ms);
 void sync_groups_dump_json(FILE *f, const struct sync_groups *sg, uint64_t now_ms);

@@ -12,14 +12,36 @@ sync_rules_faults(const struct sync_member_view *m, size_t n,
 		if (m[i].state != VRRP_STATE_INIT && m[i].own_fault)
 			*cause = (int)i;
 	for (size_t i = 0; i < n; i++) {
-		if ((int)i == *cause || m[i].state == VRRP_STATE_INIT)
-			continue;
+		if ((int)i == *cause || m[i].state == VRRP_STATE_INIT ||
+		    m[i].releasing)
+			continue;          /* handing over: FAULT once it is done */
 		if (*cause >= 0 && !m[i].group_fault)
 			act[i] = SYNC_FAULT;
 		else if (*cause < 0 && m[i].group_fault)
 			act[i] = SYNC_FAULT_OFF;
 	}
 	return *cause >= 0;
+}
+
+/* Rule 0; true when it decided something. */
+static bool
+sync_rules_handover(const struct sync_member_view *m, size_t n,
+    enum sync_action *act, int *cause)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < n && *cause < 0; i++)
+		if (m[i].releasing)
+			*cause = (int)i;
+	for (size_t i = 0; i < n && *cause >= 0; i++) {
+		if (m[i].state == VRRP_STATE_MASTER && !m[i].releasing) {
+			act[i] = SYNC_HANDOVER;
+			any = true;
+		}
+	}
+	if (!any)
+		*cause = -1;
+	return any;
 }
 
 int
@@ -31,7 +53,8 @@ sync_rules_decide(const struct sync_member_view *m, size_t n,
 
 	for (size_t i = 0; i < n; i++)
 		act[i] = SYNC_NONE;
-	if (n < 2 || sync_rules_faults(m, n, act, &cause))
+	if (n < 2 || sync_rules_handover(m, n, act, &cause) ||
+	    sync_rules_faults(m, n, act, &cause))
 		return cause;
 	for (size_t i = 0; i < n; i++) {
 		if (act[i] == SYNC_FAULT_OFF)

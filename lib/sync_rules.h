@@ -2,6 +2,11 @@
  * sync_rules - what a sync group decides, as pure logic: from each
  * member's state (a view, not the instance) to one action per member.
  * The rules, applied in order (see sync_group.h for the why):
+ *   0. a member handing over (a drill, a forced FAULT: priority 0 sent,
+ *      VIPs kept until the new master is heard) makes every other Master
+ *      member that is not handing over hand over too (SYNC_HANDOVER), so
+ *      that the peer's group, which moves only as one, can take over
+ *      every member at once; a member handing over is never acted on;
  *   1. a member in FAULT for a reason of its own puts every other started
  *      member in FAULT (SYNC_FAULT); with none left, members held in FAULT
  *      by the group leave it (SYNC_FAULT_OFF);
@@ -37,11 +42,13 @@ enum sync_action {
 	SYNC_FAULT_OFF,
 	SYNC_BACKUP,
 	SYNC_MASTER,
+	SYNC_HANDOVER,
 };
 
 /*
  * Decide act[i] for each of the n members. Returns the index of the member
- * that caused the decision (the one in FAULT, or in BACKUP), or -1.
+ * that caused the decision (the one handing over, in FAULT, or in BACKUP),
+ * or -1.
  */
 int sync_rules_decide(const struct sync_member_view *m, size_t n,
 		      enum sync_action *act);

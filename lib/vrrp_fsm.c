@@ -498,6 +498,7 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 			    now_ms, out);
 		break;
 	case VRRP_EV_DRILL:
+	case VRRP_EV_GROUP_HANDOVER:
 		if (fsm->state != VRRP_STATE_MASTER || fsm->releasing)
 			break;
 		fsm->drill_hold_ms = ev->hold_ms;
@@ -509,7 +510,9 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 			fsm->adver_due_ms = 0;
 			fsm->release_heard = false;
 			fsm_forget_master(fsm);
-			fsm_enter_drill_backup(fsm, VRRP_REASON_DRILL, now_ms, out);
+			fsm_enter_drill_backup(fsm, ev->type == VRRP_EV_DRILL ?
+			    VRRP_REASON_DRILL : VRRP_REASON_GROUP_BACKUP, now_ms,
+			    out);
 		}
 		break;
 	case VRRP_EV_FORCE_FAULT_OFF:
@@ -544,8 +547,10 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 
 /*
  * A Master whose sync group went Backup: priority 0 so that the peer takes
- * over after its Skew_Time, VIPs released at once (the peer's group moves
- * all its members together), then Backup like any other.
+ * over after its Skew_Time, then Backup like any other. The VIPs go at
+ * once, or with make-before-break after the grace a yield gets: the peer's
+ * group moves all its members together, so its adverts for this instance
+ * and the one that went Backup arrive a moment apart.
  */
 static void
 fsm_group_backup(struct vrrp_fsm *fsm, uint64_t now_ms,
@@ -553,10 +558,15 @@ fsm_group_backup(struct vrrp_fsm *fsm, uint64_t now_ms,
 {
 	if (fsm->state != VRRP_STATE_MASTER || fsm->releasing)
 		return;
-	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS;
+	out->flags |= VRRP_ACT_SEND_ADVERT;
 	out->advert_priority = 0;
 	fsm->adver_due_ms = 0;
 	fsm->vips_release_due_ms = 0;
+	if (fsm->cfg.make_before_break)
+		fsm->vips_release_due_ms = fsm_deadline(now_ms,
+		    VRRP_HANDOVER_GRACE_MS);
+	else
+		out->flags |= VRRP_ACT_REMOVE_VIPS;
 	fsm_forget_master(fsm);
 	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
 	fsm->master_down_due_ms = fsm_deadline(now_ms,

@@ -72,6 +72,9 @@ enum vrrp_event_type {
 	VRRP_EV_GROUP_OK,    /* sync group: out of FAULT, as at startup */
 	VRRP_EV_GROUP_BACKUP,/* sync group: a Master yields (priority 0) to Backup */
 	VRRP_EV_GROUP_MASTER,/* sync group: a Backup waiting at the gate takes over */
+	VRRP_EV_GROUP_HANDOVER,/* sync group: another member hands over (drill,
+				  forced fault): a Master hands over too, as a
+				  drill does (hold_ms), make-before-break */
 };
 
 struct vrrp_event {
@@ -80,7 +83,7 @@ struct vrrp_event {
 	uint8_t priority;
 	uint32_t max_adver_int_ms;
 	struct vrrp_addr src;      /* the sender's primary address */
-	/* VRRP_EV_DRILL only: how long to stay Backup before preempting back. */
+	/* VRRP_EV_DRILL, GROUP_HANDOVER: how long to stay Backup before preempting back. */
 	uint32_t hold_ms;
 };
 

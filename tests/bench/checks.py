@@ -43,7 +43,8 @@ keepalived's own, only its IPVS updates (at start and on a health change)
 are skipped. --no-fake-ipvs runs it as it is, and the output then says why
 its figures are missing.
 
-    make bench                           (3 runs, 30 s)
+    make bench-checks                    (1 run, 10 s; part of make bench)
+    make bench-checks BENCH_CHECK_RUNS=3 BENCH_IDLE_S=30   (README figures)
     tests/bench/checks.py --runs 1 --duration 10
 """
 
@@ -234,8 +235,8 @@ def daemon_pids(node):
 # ---- probe times from a capture --------------------------------------------
 
 def read_syns(path):
-    """[(time s, dst address, dst port, src port)] of the SYNs in a pcap
-    written by tcpdump (Ethernet frames, IPv4)."""
+    """[(time s, dst address, dst port, (src port, sequence number))] of
+    the SYNs in a pcap written by tcpdump (Ethernet frames, IPv4)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -253,20 +254,24 @@ def read_syns(path):
         ihl = (pkt[14] & 0x0f) * 4
         tcp = 14 + ihl
         dst = ".".join(str(b) for b in pkt[30:34])
-        sport, dport = struct.unpack("!HH", pkt[tcp:tcp + 4])
-        out.append((sec + frac / (1e9 if nano else 1e6), dst, dport, sport))
+        sport, dport, seq = struct.unpack("!HHI", pkt[tcp:tcp + 8])
+        out.append((sec + frac / (1e9 if nano else 1e6), dst, dport,
+                    (sport, seq)))
     return out
 
 
 def jitter(syns, t0, t1):
     """Per backend intervals between probes inside [t0, t1], minus the
-    interval; returns (|deviation| list in ms, probes per backend)."""
+    interval; returns (signed deviations in ms, probes per backend)."""
     seen, probes = set(), {}
-    for t, dst, dport, sport in sorted(syns):
-        # A retransmitted SYN repeats the source port: not a new probe.
-        if (dst, dport, sport) in seen or not t0 <= t <= t1:
+    for t, dst, dport, conn in sorted(syns):
+        # A retransmitted SYN repeats the source port and the initial
+        # sequence number: not a new probe. (The source port alone is
+        # reused: when the backend closes first, its TIME_WAIT does not
+        # keep the checker from taking the same port again.)
+        if (dst, dport, conn) in seen or not t0 <= t <= t1:
             continue
-        seen.add((dst, dport, sport))
+        seen.add((dst, dport, conn))
         probes.setdefault((dst, dport), []).append(t)
     devs = []
     for times in probes.values():

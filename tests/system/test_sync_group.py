@@ -1,12 +1,17 @@
 """
 Sync groups: two instances on two interfaces (ext on br0, int on br1) move
 as one. a has priority 150 on both, b 100; a fault that only int on a sees
-moves both VIPs to b, and both come back together.
+moves both VIPs to b, and both come back together. A planned hand-over of
+one member (vipctl drill, vipctl fault on) hands over the whole group,
+make-before-break: clients on both segments lose no ping.
 """
 
 import os
+import re
+import signal
+import time
 
-from vipnet import DEFAULT_VIP as VIP, vipd_instance, wait_until
+from vipnet import DEFAULT_VIP as VIP, PingerRun, vipctl, vipd_instance, wait_until
 
 INT_VIP = "10.1.0.100"
 SETTLE_S = 15.0
@@ -109,3 +114,95 @@ def test_sync_group_state_with_a_failing_track_script_member(topo, vipd_bin, scr
     os.unlink(flag)
     wait_until(lambda: both(a, "MASTER") and holds(a) and releases(b), SETTLE_S,
                "the group to come back to a")
+
+
+HANDOVER_TIMEOUT = "no new master within Master_Down_Interval"
+
+
+def started_group_under_pings(topo):
+    """The pair, a master of both, and a client on each segment pinging its
+    VIP every 5 ms; returns a, b and the two pingers."""
+    a, b = group_pair(topo)
+    client = topo.add_host("client", "192.0.2.50")
+    client2 = topo.add_host("client2", "192.0.2.51")
+    client2.attach("br1", "10.1.0.50/24", "eth1")
+    a.start()
+    b.start()
+    wait_until(lambda: both(a, "MASTER") and holds(a), SETTLE_S, "a to be master of both")
+    wait_until(lambda: both(b, "BACKUP") and releases(b), SETTLE_S, "b to be backup of both")
+    pingers = (PingerRun(client, VIP, 5, None), PingerRun(client2, INT_VIP, 5, None))
+    wait_until(lambda: all(p.replies_since(0) > 10 for p in pingers), 10,
+               "replies on both segments before the hand-over")
+    return a, b, pingers
+
+
+def assert_no_ping_lost(pingers):
+    # At most one echo in flight at the moment the VIP moves.
+    for name, p in zip(("ext", "int"), pingers):
+        result = p.stop()
+        assert result["lost"] <= 1, (name, result)
+
+
+def test_drill_of_one_member_hands_over_the_whole_group_without_loss(
+        topo, vipd_bin, vipctl_bin):
+    a, b, pingers = started_group_under_pings(topo)
+    res = vipctl(vipctl_bin, a, "drill", "ext", "--hold", "1", timeout=60)
+    assert res.returncode == 0, res.stdout + res.stderr
+    report = res.stdout
+    print(report)
+    wait_until(lambda: both(a, "MASTER") and holds(a) and releases(b), SETTLE_S,
+               "the group to come back to a")
+    time.sleep(0.2)
+    assert_no_ping_lost(pingers)
+    # Both moved to b during the drill, each handed over (not timed out).
+    for name in ("ext", "int"):
+        reasons = [t["reason"] for t in b.instance(name)["timeline"]]
+        assert "sync group ready for MASTER" in reasons, (name, reasons)
+    log = a.log_text()
+    assert HANDOVER_TIMEOUT not in log, log
+    # The report covers the group: slowest member's takeover and take-back.
+    assert "sync group edge moved as one" in report, report
+    m = re.search(r"192\.0\.2\.2 took over (\d+) ms after our priority 0 "
+                  r"\(slowest member (ext|int)\); held BACKUP 1\.0 s; took the "
+                  r"VIPs back in (\d+) ms", report)
+    assert m, report
+    # Skew_Time (60 ms), not Master_Down_Interval (341 ms) nor its timeout.
+    assert int(m.group(1)) < 300, report
+    assert re.search(r"members: ext \d+/\d+ ms int \d+/\d+ ms", report), report
+    assert "int: sync group edge: ext hands over: handing over with it" in log, log
+    assert log.count("handed over to the new master") >= 2, log
+
+
+def test_forced_fault_of_one_member_hands_over_the_whole_group_without_loss(
+        topo, vipd_bin, vipctl_bin):
+    a, b, pingers = started_group_under_pings(topo)
+    res = vipctl(vipctl_bin, a, "fault", "ext", "on")
+    assert res.returncode == 0, res.stderr
+    wait_until(lambda: both(a, "FAULT") and releases(a), SETTLE_S,
+               "a to put both members in FAULT")
+    wait_until(lambda: both(b, "MASTER") and holds(b), SETTLE_S, "b to take both VIPs")
+    time.sleep(0.3)
+    res = vipctl(vipctl_bin, a, "fault", "ext", "off")
+    assert res.returncode == 0, res.stderr
+    wait_until(lambda: both(a, "MASTER") and holds(a) and releases(b), SETTLE_S,
+               "the group to come back to a")
+    time.sleep(0.2)
+    assert_no_ping_lost(pingers)
+    log = a.log_text()
+    assert HANDOVER_TIMEOUT not in log, log
+    assert log.count("handed over to the new master") >= 2, log
+    assert HANDOVER_TIMEOUT not in b.log_text()
+
+
+def test_graceful_stop_of_a_group_master_hands_over_without_loss(topo, vipd_bin):
+    """On SIGTERM every member says priority 0 at once: the peer's group
+    takes both after Skew_Time, and a keeps each VIP until it hears b."""
+    a, b, pingers = started_group_under_pings(topo)
+    a.kill(signal.SIGTERM)
+    assert a.wait_exit(timeout=15) == 0, a.log_text()
+    wait_until(lambda: both(b, "MASTER") and holds(b), SETTLE_S, "b to take both VIPs")
+    time.sleep(0.2)
+    assert_no_ping_lost(pingers)
+    log = a.log_text()
+    assert HANDOVER_TIMEOUT not in log, log
+    assert log.count("handed over to the new master") >= 2, log

@@ -284,6 +284,50 @@ test_group_backup_makes_master_yield_with_priority_zero(void **state)
 	assert_int_equal(out.flags, 0);
 }
 
+/*
+ * Make-before-break in a group: GROUP_HANDOVER (another member is drilled
+ * or forced into FAULT) keeps the VIPs until the new master is heard and
+ * holds Backup like a drill; GROUP_BACKUP keeps them a grace longer.
+ */
+static void
+test_group_handover_keeps_vips_until_the_new_master_is_heard(void **state)
+{
+	struct node a, b;
+	struct vrrp_event ev = { .type = VRRP_EV_GROUP_HANDOVER, .hold_ms = 500 };
+	struct vrrp_actions out;
+	uint64_t now;
+
+	(void)state;
+	now = start_ab(&a, &b, true);
+	a.fsm.cfg.make_before_break = true;
+	vrrp_fsm_handle(&a.fsm, &ev, now, &out);
+	assert_true(out.flags & VRRP_ACT_HANDOVER_STARTED);
+	assert_int_equal(out.advert_priority, 0);
+	assert_false(out.flags & VRRP_ACT_REMOVE_VIPS);
+	assert_int_equal(a.fsm.state, VRRP_STATE_MASTER);
+	assert_true(a.fsm.releasing);
+	route(&a, &b, &out, now);
+	/* b takes over after its Skew_Time; a lets go once it heard b + grace. */
+	now = run(&a, &b, now, now + 200);
+	assert_int_equal(b.fsm.state, VRRP_STATE_MASTER);
+	assert_int_equal(a.fsm.state, VRRP_STATE_BACKUP);
+	assert_int_equal(a.fsm.last_reason, VRRP_REASON_HANDED_OVER);
+	assert_true(a.fsm.hold_until_ms >= now + 300);
+	/* Not a Master: nothing happens. */
+	vrrp_fsm_handle(&a.fsm, &ev, now, &out);
+	assert_int_equal(out.flags, 0);
+
+	now = start_ab(&a, &b, true);
+	a.fsm.cfg.make_before_break = true;
+	ev.type = VRRP_EV_GROUP_BACKUP;
+	vrrp_fsm_handle(&a.fsm, &ev, now, &out);
+	assert_int_equal(out.to, VRRP_STATE_BACKUP);
+	assert_false(out.flags & VRRP_ACT_REMOVE_VIPS);
+	ev.type = VRRP_EV_TIMER;
+	vrrp_fsm_handle(&a.fsm, &ev, now + VRRP_HANDOVER_GRACE_MS, &out);
+	assert_true(out.flags & VRRP_ACT_REMOVE_VIPS);
+}
+
 int
 main(void)
 {
@@ -296,6 +340,7 @@ main(void)
 		cmocka_unit_test(test_track_fault_releases_stops_adverts_and_comes_back_through_backup),
 		cmocka_unit_test(test_group_gate_holds_takeover_until_group_master),
 		cmocka_unit_test(test_group_backup_makes_master_yield_with_priority_zero),
+		cmocka_unit_test(test_group_handover_keeps_vips_until_the_new_master_is_heard),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
