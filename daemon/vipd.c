@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -452,9 +453,34 @@ vipd_stop(struct vipd *v)
 		if (vipd_iterate(v, false) < 0)
 			break;
 	}
+	/* A vipctl drill still waiting gets its report before we go. */
+	for (size_t i = 0; i < v->ninstances && v->ndrills > 0; i++)
+		vipd_answer_drills(v, v->instances[i]);
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_release_all(v->instances[i], &v->env);
 	vipd_wait_notify(v);
+}
+
+/*
+ * Every health probe in flight holds a socket: the default soft limit of
+ * 1024 open files ran out at about 1000 backends (and then even the dump
+ * could not be written). The hard limit is ours to take.
+ */
+static void
+vipd_raise_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+			log_warn("cannot raise the open-files limit: %s",
+			    strerror(errno));
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	log_debug("open-files limit: %llu", (unsigned long long)rl.rlim_cur);
 }
 
 int
@@ -526,6 +552,7 @@ main(int argc, char **argv)
 	log_open("vipd", v.foreground, v.log_level);
 	v.unmatched_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.started_ms = evloop_now_ms();
+	vipd_raise_nofile();
 	if (vipd_open(&v) < 0 || vipd_build_instances(v.conf, &v.instances) < 0) {
 		vipd_close(&v);
 		unlink(v.pid_file);

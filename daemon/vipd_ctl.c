@@ -23,6 +23,30 @@
 #include "metrics_om.h"
 #include "vipd.h"
 
+/*
+ * A drill whose instance is going (reload, stop): its own report, cut
+ * short. Not the sync group's: the group is about to change.
+ */
+static void
+vipd_drill_stopped(struct vipd *v, struct instance *inst, char *body,
+    size_t len, bool *ok)
+{
+	const char *report = NULL;
+
+	instance_drill_end_early(inst, v->stop_requests > 0 ?
+	    "the instance was stopped (vipd is stopping)" :
+	    "the instance was stopped (removed or changed by reload)",
+	    evloop_now_ms());
+	if (!instance_drill_take_report(inst, &report, ok)) {
+		/* Not running: a group member's drill already taken. */
+		snprintf(body, len, "drill %s: ended early: the instance was "
+		    "stopped\n", inst->conf.name);
+		*ok = false;
+		return;
+	}
+	snprintf(body, len, "%s\n", report);
+}
+
 /* Answer every drill that has finished (or whose instance is going). */
 void
 vipd_answer_drills(struct vipd *v, const struct instance *going)
@@ -34,9 +58,7 @@ vipd_answer_drills(struct vipd *v, const struct instance *going)
 		struct instance *inst = v->drills[i].inst;
 
 		if (inst == going) {
-			snprintf(body, sizeof(body), "drill %s: interrupted: the "
-			    "instance was stopped\n", inst->conf.name);
-			ok = false;
+			vipd_drill_stopped(v, inst, body, sizeof(body), &ok);
 		} else if (sync_groups_drill_report(&v->groups, inst, body,
 		    sizeof(body) - 1, &ok)) {
 			strcat(body, "\n");

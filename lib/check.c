@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <poll.h>
@@ -119,6 +120,16 @@ check_http_parse(const char *buf, size_t len, bool eof,
 	return CHECK_HTTP_FAIL;
 }
 
+size_t
+check_budget_max(uint64_t nofile, size_t reserve)
+{
+	if (nofile <= reserve)
+		return 1;             /* one probe at a time, not none */
+	if (nofile - reserve > SIZE_MAX)
+		return SIZE_MAX;
+	return (size_t)(nofile - reserve);
+}
+
 uint64_t
 check_next_slot(uint64_t slot_ms, uint64_t now_ms, uint32_t interval_ms)
 {
@@ -157,6 +168,13 @@ probe_reset(struct check *c)
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
+	if (c->counted && c->budget != NULL)
+		c->budget->in_flight--;
+	c->counted = false;
+	/* The answer's buffer only lives while a probe reads one. */
+	free(c->resp);
+	c->resp = NULL;
+	c->resp_len = 0;
 	c->phase = CHECK_IDLE;
 }
 
@@ -219,6 +237,12 @@ probe_start(struct check *c, uint64_t now_ms)
 		sl = sizeof(*s4);
 	}
 	c->next_ms = check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
+	if (c->budget != NULL && c->budget->max != 0 &&
+	    c->budget->in_flight >= c->budget->max) {
+		/* Not a failure of the backend: it waits for its next slot. */
+		c->budget->refused++;
+		return;
+	}
 	c->deadline_ms = now_ms + c->conf.timeout_ms;
 	c->resp_len = 0;
 	c->req_sent = 0;
@@ -229,6 +253,10 @@ probe_start(struct check *c, uint64_t now_ms)
 		return;
 	}
 	c->fd = fd;
+	if (c->budget != NULL) {
+		c->budget->in_flight++;
+		c->counted = true;
+	}
 	c->watch = (struct evloop_watch){ fd, check_io, c };
 	c->phase = CHECK_CONNECTING;
 	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
@@ -253,9 +281,9 @@ io_read(struct check *c)
 {
 	if (c->tls != NULL)
 		return SSL_read(c->tls, c->resp + c->resp_len,
-		    (int)(sizeof(c->resp) - c->resp_len));
+		    (int)(CHECK_RESP_MAX - c->resp_len));
 	return (int)recv(c->fd, c->resp + c->resp_len,
-	    sizeof(c->resp) - c->resp_len, 0);
+	    CHECK_RESP_MAX - c->resp_len, 0);
 }
 
 /*
@@ -369,8 +397,15 @@ probe_step(struct check *c, uint64_t now_ms)
 		case CHECK_SENDING:
 			if ((n = io_write(c)) > 0) {
 				c->req_sent += (size_t)n;
-				if (c->req_sent == c->req_len)
-					c->phase = CHECK_READING;
+				if (c->req_sent < c->req_len)
+					break;
+				if (c->resp == NULL && (c->resp =
+				    malloc(CHECK_RESP_MAX)) == NULL) {
+					probe_done(c, false, now_ms, "out of "
+					    "memory for the answer");
+					return;
+				}
+				c->phase = CHECK_READING;
 				break;
 			}
 			if ((w = io_wait(c, n, why, sizeof(why))) > 0) {
@@ -396,7 +431,7 @@ probe_step(struct check *c, uint64_t now_ms)
 				return;
 			} else
 				eof = true;
-			eof = eof || c->resp_len == sizeof(c->resp);
+			eof = eof || c->resp_len == CHECK_RESP_MAX;
 			v = check_http_parse(c->resp, c->resp_len, eof,
 			    c->conf.expect_status, c->conf.expect_body, why,
 			    sizeof(why));
@@ -452,14 +487,15 @@ tls_setup(struct check *c, char *why, size_t why_len)
 	}
 	SSL_CTX_set_verify(ctx, c->conf.verify ? SSL_VERIFY_PEER :
 	    SSL_VERIFY_NONE, NULL);
-	if (c->conf.verify && (c->conf.ca_file[0] != '\0' ?
+	if (c->conf.verify && (c->conf.ca_file != NULL ?
 	    SSL_CTX_load_verify_locations(ctx, c->conf.ca_file, NULL) :
 	    SSL_CTX_set_default_verify_paths(ctx)) != 1) {
 		char e[96];
 
 		snprintf(why, why_len, "cannot load CA certificates%s%s: %s",
-		    c->conf.ca_file[0] != '\0' ? " from " : "",
-		    c->conf.ca_file, tls_error(e, sizeof(e)));
+		    c->conf.ca_file != NULL ? " from " : "",
+		    c->conf.ca_file != NULL ? c->conf.ca_file : "",
+		    tls_error(e, sizeof(e)));
 		SSL_CTX_free(ctx);
 		return -EINVAL;
 	}

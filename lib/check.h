@@ -28,6 +28,24 @@
 #define CHECK_REASON_MAX 128
 #define CHECK_RESP_MAX 4096       /* what an http check reads at most */
 
+/*
+ * Probes in flight against the open files the process may have: a probe
+ * holds a socket, and beyond the limit every probe would fail with "Too
+ * many open files" (and so would the daemon's own files). A probe that
+ * would go beyond max is not started: it waits for its next slot, and
+ * `refused` counts it. Shared by the checks of one owner.
+ */
+struct check_budget {
+	size_t in_flight, max;        /* max 0: no limit */
+	uint64_t refused;
+};
+
+/*
+ * The probes a process whose soft RLIMIT_NOFILE is nofile may run at once
+ * (pure): that limit less `reserve` for the daemon's other files.
+ */
+size_t check_budget_max(uint64_t nofile, size_t reserve);
+
 enum check_health {
 	CHECK_UNKNOWN = 0,        /* no result yet: takes no new flows */
 	CHECK_UP,
@@ -103,8 +121,10 @@ struct check {
 	uint64_t next_ms, deadline_ms;
 	char req[2 * CONF_LB_TEXT_MAX + 96];
 	size_t req_len, req_sent;
-	char resp[CHECK_RESP_MAX];
+	char *resp;                   /* CHECK_RESP_MAX, only while reading */
 	size_t resp_len;
+	struct check_budget *budget;  /* NULL: no limit; set after init */
+	bool counted;                 /* the probe's socket is in budget */
 	void *tls_ctx, *tls;          /* SSL_CTX *, SSL * (https) */
 	struct script_runner *runner; /* script checks */
 	struct script_job job;
@@ -116,7 +136,8 @@ struct check {
 };
 
 /*
- * Prepare c (it must not move afterwards) for addr with conf; cb(arg, c)
+ * Prepare c (it must not move afterwards) for addr with conf (c shares
+ * conf's allocated texts, ca_file and argv: they must outlive c); cb(arg, c)
  * is called when c->rf.health changes. The first probe starts at
  * first_ms. Script checks run through runner (NULL: they fail), with
  * VIPD_BACKEND_ADDRESS and VIPD_BACKEND_PORT in their environment.

@@ -216,10 +216,13 @@ load_command(struct conf_ctx *ctx, const config_setting_t *g,
 			    "path", aw);
 			return;
 		}
-		snprintf(c->argv[i], sizeof(c->argv[i]), "%s",
-		    config_setting_get_string(a));
+		if ((c->argv[i] = strdup(config_setting_get_string(a))) ==
+		    NULL) {
+			conf_error(ctx, a, "%s: out of memory", aw);
+			return;
+		}
+		c->argc = (size_t)i + 1;
 	}
-	c->argc = (size_t)n;
 }
 
 static void
@@ -239,6 +242,7 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
     struct conf_check *c)
 {
 	const config_setting_t *s;
+	char ca[PATH_MAX] = "";
 	long long v;
 	int t;
 
@@ -274,13 +278,14 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	    sizeof(c->expect_body));
 	conf_get_bool(ctx, g, where, "verify", &c->verify);
 	/* Found now rather than at the first check: vipd -t tells. */
-	if (get_text(ctx, g, where, "ca_file", c->ca_file,
-	    sizeof(c->ca_file)) > 0 && (c->ca_file[0] != '/' ||
-	    access(c->ca_file, R_OK) != 0))
+	if (get_text(ctx, g, where, "ca_file", ca, sizeof(ca)) > 0 &&
+	    (ca[0] != '/' || access(ca, R_OK) != 0))
 		conf_error(ctx, config_setting_get_member(g, "ca_file"),
-		    "%s.ca_file: cannot read %s: %s", where, c->ca_file,
-		    c->ca_file[0] != '/' ? "not an absolute path" :
-		    strerror(errno));
+		    "%s.ca_file: cannot read %s: %s", where, ca,
+		    ca[0] != '/' ? "not an absolute path" : strerror(errno));
+	else if (ca[0] != '\0' && (c->ca_file = strdup(ca)) == NULL)
+		conf_error(ctx, config_setting_get_member(g, "ca_file"),
+		    "%s.ca_file: out of memory", where);
 	load_command(ctx, g, where, c);
 	if (c->type != CONF_CHECK_HTTPS && (config_setting_get_member(g,
 	    "verify") != NULL || config_setting_get_member(g, "ca_file")))
@@ -533,14 +538,68 @@ conf_lb_load(struct conf_ctx *ctx, const config_setting_t *list,
 	return 0;
 }
 
+int
+conf_check_copy(struct conf_check *to, const struct conf_check *from)
+{
+	*to = *from;
+	to->ca_file = NULL;
+	memset(to->argv, 0, sizeof(to->argv));
+	to->argc = 0;
+	if (from->ca_file != NULL && (to->ca_file = strdup(from->ca_file)) ==
+	    NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < from->argc; i++) {
+		if ((to->argv[i] = strdup(from->argv[i])) == NULL) {
+			conf_check_free(to);
+			return -ENOMEM;
+		}
+		to->argc = i + 1;
+	}
+	return 0;
+}
+
+void
+conf_check_free(struct conf_check *c)
+{
+	free(c->ca_file);
+	c->ca_file = NULL;
+	for (size_t i = 0; i < CONF_LB_SCRIPT_ARGS; i++) {
+		free(c->argv[i]);
+		c->argv[i] = NULL;
+	}
+	c->argc = 0;
+}
+
 void
 conf_lb_free(struct conf *conf)
 {
-	for (size_t i = 0; i < conf->nservices; i++)
+	for (size_t i = 0; i < conf->nservices; i++) {
+		for (size_t j = 0; conf->services[i].backends != NULL &&
+		    j < conf->services[i].nbackends; j++)
+			conf_check_free(&conf->services[i].backends[j].check);
 		free(conf->services[i].backends);
+	}
 	free(conf->services);
 	conf->services = NULL;
 	conf->nservices = 0;
+}
+
+/* NULL (not set) equals only NULL. */
+static bool
+text_equal(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static bool
+argv_equal(const struct conf_check *a, const struct conf_check *b)
+{
+	if (a->argc != b->argc)
+		return false;
+	for (size_t i = 0; i < a->argc; i++)
+		if (!text_equal(a->argv[i], b->argv[i]))
+			return false;
+	return true;
 }
 
 bool
@@ -552,8 +611,8 @@ conf_check_equal(const struct conf_check *a, const struct conf_check *b)
 	    strcmp(a->path, b->path) == 0 && strcmp(a->host, b->host) == 0 &&
 	    a->expect_status == b->expect_status &&
 	    strcmp(a->expect_body, b->expect_body) == 0 &&
-	    a->verify == b->verify && strcmp(a->ca_file, b->ca_file) == 0 &&
-	    a->argc == b->argc && memcmp(a->argv, b->argv, sizeof(a->argv)) == 0;
+	    a->verify == b->verify && text_equal(a->ca_file, b->ca_file) &&
+	    argv_equal(a, b);
 }
 
 bool

@@ -48,10 +48,25 @@ struct conf_check {
 	uint16_t expect_status;            /* http(s): default 200 */
 	char expect_body[CONF_LB_TEXT_MAX]; /* http(s): substring; "" = any */
 	bool verify;                       /* https: check the certificate */
-	char ca_file[PATH_MAX];            /* https with verify; "" = system CAs */
+	/*
+	 * The long, rare texts are allocated (owned by this conf_check) rather
+	 * than embedded: a check is held by the model, the balancer's copy and
+	 * the check itself, for each of up to thousands of backends. A copy
+	 * by assignment shares them: make owning copies with conf_check_copy.
+	 */
+	char *ca_file;                     /* https with verify; NULL = system CAs */
 	size_t argc;                       /* script: command, argv[0] absolute */
-	char argv[CONF_LB_SCRIPT_ARGS][CONF_LB_TEXT_MAX];
+	char *argv[CONF_LB_SCRIPT_ARGS];   /* argc strings, then NULL */
 };
+
+/*
+ * *to = *from with its own ca_file and argv (to is overwritten, not
+ * freed first). Returns 0, or -ENOMEM with *to holding nothing to free.
+ */
+int conf_check_copy(struct conf_check *to, const struct conf_check *from);
+
+/* Free what conf_check_copy or the loader allocated in c. */
+void conf_check_free(struct conf_check *c);
 
 struct conf_backend {
 	struct vrrp_addr addr;

@@ -7,6 +7,11 @@
  *
  * Pure: fed with events and the time, it never acts. It owns no timer of
  * the protocol; its deadlines only bound how long each phase may take.
+ *
+ * Every drill ends with a report, also when it is cut short ("ended early":
+ * the new master went away during the hold and we took the VIPs back, the
+ * instance went FAULT or was stopped). ok (vipctl's exit status 0) means a
+ * takeover was measured; an early end before one means failure.
  */
 #ifndef VIPD_DRILL_H
 #define VIPD_DRILL_H
@@ -23,6 +28,7 @@ enum drill_phase { DRILL_NONE, DRILL_HANDOVER, DRILL_HOLD, DRILL_FAILBACK,
 struct drill {
 	enum drill_phase phase;
 	bool ok;
+	bool early;                    /* cut short: see drill_end_early() */
 	char name[64];                 /* the instance, for the report */
 	uint32_t hold_ms;
 	uint32_t wait_ms;              /* Master_Down_Interval: a phase's limit */
@@ -33,6 +39,7 @@ struct drill {
 	uint64_t hold_end_ms;
 	uint64_t failback_ms;          /* hold end -> Master again (0 = none) */
 	uint64_t deadline_ms;          /* the current phase fails at this time */
+	uint64_t peer_heard_ms;        /* the new master's last advert */
 	struct vrrp_addr new_master;
 	char report[320];
 };
@@ -45,10 +52,21 @@ void drill_start(struct drill *d, const char *name, uint8_t priority,
 void drill_on_advert(struct drill *d, const struct vrrp_addr *src,
 		     uint8_t priority, uint64_t now_ms);
 
-/* Our state machine changed state (or, with hold_until_ms, where it holds). */
-void drill_on_state(struct drill *d, enum vrrp_state state, uint64_t now_ms);
+/*
+ * Our state machine changed state, for reason. FAULT or INIT ends the
+ * drill early; MASTER during the hold (the new master went away) too.
+ */
+void drill_on_state(struct drill *d, enum vrrp_state state,
+		    enum vrrp_reason reason, uint64_t now_ms);
 
-/* Time passes: ends the hold, fails a phase past its deadline. */
+/* Cut a running drill short for why (e.g. "the instance was stopped"). */
+void drill_end_early(struct drill *d, const char *why, uint64_t now_ms);
+
+/*
+ * Time passes: ends the hold, fails a phase past its deadline. The hold
+ * too has a bound (hold + twice wait_ms + 1 s from the takeover), so a
+ * drill always ends even if the state machine never holds us.
+ */
 void drill_tick(struct drill *d, enum vrrp_state state, uint64_t hold_until_ms,
 		uint64_t now_ms);
 

@@ -127,7 +127,7 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		if (a->to == VRRP_STATE_MASTER)
 			inst->counters.became_master++;
 		instance_log_record(inst, a, now_ms);
-		drill_on_state(&inst->drill, a->to, now_ms);
+		drill_on_state(&inst->drill, a->to, a->reason, now_ms);
 		if (env->on_transition != NULL)
 			env->on_transition(env->transition_arg, inst, a, now_ms);
 	}
@@ -448,6 +448,13 @@ instance_drill_start(struct instance *inst, const struct instance_env *env,
 	    inst->conf.name, hold_ms / 1000.0);
 	instance_feed(inst, env, &ev, now_ms);
 	return 0;
+}
+
+void
+instance_drill_end_early(struct instance *inst, const char *why,
+    uint64_t now_ms)
+{
+	drill_end_early(&inst->drill, why, now_ms);
 }
 
 bool

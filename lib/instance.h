@@ -152,6 +152,10 @@ int instance_force_fault(struct instance *inst, const struct instance_env *env,
 int instance_drill_start(struct instance *inst, const struct instance_env *env,
 			 uint32_t hold_ms, uint64_t now_ms, char *why, size_t why_len);
 
+/* Cut a running drill short (instance stopped): its report says why. */
+void instance_drill_end_early(struct instance *inst, const char *why,
+			      uint64_t now_ms);
+
 /* Once a drill is done: true (once), its report and whether it passed. */
 bool instance_drill_take_report(struct instance *inst, const char **report,
 				bool *ok);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include "lb.h"
@@ -15,6 +16,21 @@
 
 /* Rules nftables refused are tried again once a second. */
 #define LB_RETRY_MS 1000
+/* Open files kept for the daemon itself when probes take their sockets. */
+#define LB_FD_RESERVE 128
+
+/* Probes may hold what the open-files limit leaves (read at each configure:
+ * the daemon raises the limit at start). */
+static void
+budget_update(struct lb *lb)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+		lb->budget.max = 0;
+	else
+		lb->budget.max = check_budget_max(rl.rlim_cur, LB_FD_RESERVE);
+}
 
 void
 lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
@@ -25,6 +41,7 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->loop = loop;
 	lb->runner = runner;
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	budget_update(lb);
 }
 
 static const char *
@@ -84,21 +101,12 @@ set_active(struct lb_service *svc, size_t active)
 	    "%zu of quorum %u", active, svc->conf.quorum);
 }
 
-/* Rewrite one service's DNAT chain for its backends' current health. */
+/* After a service's rules were rewritten: tell whom it concerns. */
 static void
-service_apply(struct lb_service *svc)
+quorum_follow(struct lb_service *svc, bool was_met)
 {
-	bool up[CONF_LB_MAX_BACKENDS];
-	struct lb_text t = { 0 };
-	char why[256], sorry[INET6_ADDRSTRLEN + 8];
-	bool was_met = svc->quorum_met;
+	char sorry[INET6_ADDRSTRLEN + 8];
 
-	for (size_t i = 0; i < svc->conf.nbackends; i++)
-		up[i] = backend_up(&svc->backends[i]);
-	set_active(svc, lb_nft_service_rules(&t, &svc->conf, up));
-	svc->rules_ok = apply(svc->lb, &t, svc->conf.name, why,
-	    sizeof(why)) == 0;
-	lb_text_free(&t);
 	if (was_met == svc->quorum_met)
 		return;
 	if (svc->lb->on_quorum != NULL)
@@ -120,6 +128,23 @@ service_apply(struct lb_service *svc)
 		    svc->conf.quorum);
 }
 
+/*
+ * Due at the next tick, or LB_APPLY_GAP_MS after the last health
+ * transaction: a burst of changes shares few transactions, while a lone
+ * change goes out at once.
+ */
+static void
+mark_dirty(struct lb_service *svc, uint64_t now_ms)
+{
+	struct lb *lb = svc->lb;
+	uint64_t due = lb->last_apply_ms + LB_APPLY_GAP_MS;
+
+	svc->dirty = true;
+	if (lb->apply_ms == 0)
+		lb->apply_ms = lb->last_apply_ms != 0 && due > now_ms ? due :
+		    now_ms;
+}
+
 static void
 on_check_change(void *arg, struct check *c)
 {
@@ -127,10 +152,55 @@ on_check_change(void *arg, struct check *c)
 	char name[INET6_ADDRSTRLEN + 8];
 
 	b->changes++;
+	b->svc->lb->health_changes++;
 	log_notice("%s: backend %s is %s (%s)", b->svc->conf.name,
 	    backend_text(b->conf, name, sizeof(name)),
 	    check_health_name(c->rf.health), c->last_reason);
-	service_apply(b->svc);
+	mark_dirty(b->svc, evloop_now_ms());
+}
+
+static void
+service_up(const struct lb_service *svc, bool *up)
+{
+	for (size_t k = 0; k < svc->conf.nbackends; k++)
+		up[k] = backend_up(&svc->backends[k]);
+}
+
+/*
+ * Rewrite the DNAT chain of every dirty service, all in one transaction
+ * (see lb.h), then follow their quorum.
+ */
+static void
+apply_dirty(struct lb *lb, uint64_t now_ms)
+{
+	bool up[CONF_LB_MAX_BACKENDS];
+	struct lb_text t = { 0 };
+	char why[256];
+	int rc;
+
+	lb->apply_ms = 0;
+	lb->last_apply_ms = now_ms;
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (lb->services[i]->dirty) {
+			service_up(lb->services[i], up);
+			lb_nft_service_rules(&t, &lb->services[i]->conf, up);
+		}
+	/* Nothing when the dirty services were replaced by a reload since. */
+	rc = t.len == 0 && !t.oom ? 0 : apply(lb, &t, "health changes", why,
+	    sizeof(why));
+	lb_text_free(&t);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+		bool was_met = svc->quorum_met;
+
+		if (!svc->dirty)
+			continue;
+		svc->dirty = false;
+		svc->rules_ok = rc == 0;
+		service_up(svc, up);
+		set_active(svc, lb_nft_active(&svc->conf, up));
+		quorum_follow(svc, was_met);
+	}
 }
 
 static void
@@ -141,18 +211,52 @@ service_free(struct lb_service *svc)
 	for (size_t i = 0; svc->backends != NULL && i < svc->conf.nbackends;
 	    i++)
 		check_close(&svc->backends[i].check);
+	for (size_t i = 0; svc->conf.backends != NULL &&
+	    i < svc->conf.nbackends; i++)
+		conf_check_free(&svc->conf.backends[i].check);
 	free(svc->backends);
 	free(svc->conf.backends);
 	free(svc);
 }
 
 /*
+ * The backends of conf, owning their checks' texts: the model they come
+ * from is freed on the next reload, and the checks point into these.
+ */
+static int
+service_copy_backends(struct lb_service *svc, const struct conf_service *conf)
+{
+	for (size_t i = 0; i < conf->nbackends; i++) {
+		svc->conf.backends[i] = conf->backends[i];
+		if (conf_check_copy(&svc->conf.backends[i].check,
+		    &conf->backends[i].check) < 0) {
+			for (size_t k = 0; k < i; k++)
+				conf_check_free(&svc->conf.backends[k].check);
+			return -ENOMEM;
+		}
+	}
+	return 0;
+}
+
+uint64_t
+lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
+    uint32_t interval_ms)
+{
+	if (total == 0)
+		return now_ms;
+	return now_ms + (uint64_t)interval_ms * (gidx % total) / total;
+}
+
+/*
  * A runtime for conf: a deep copy (the config it came from is freed on
  * the next reload) and a check per backend, first probes spread over the
- * first interval so that many backends are not probed in one burst.
+ * first interval by the backend's index among all (gbase is that of the
+ * service's first, total their count) so that many backends, of one
+ * service or of several, are not probed in one burst.
  */
 static struct lb_service *
-service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms)
+service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
+    size_t gbase, size_t total)
 {
 	struct lb_service *svc = calloc(1, sizeof(*svc));
 	char why[CHECK_REASON_MAX], name[INET6_ADDRSTRLEN + 8];
@@ -164,13 +268,13 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms)
 	svc->lb = lb;
 	svc->conf.backends = calloc(n ? n : 1, sizeof(*svc->conf.backends));
 	svc->backends = calloc(n ? n : 1, sizeof(*svc->backends));
-	if (svc->conf.backends == NULL || svc->backends == NULL) {
+	if (svc->conf.backends == NULL || svc->backends == NULL ||
+	    service_copy_backends(svc, conf) < 0) {
 		free(svc->conf.backends);
 		free(svc->backends);
 		free(svc);
 		return NULL;
 	}
-	memcpy(svc->conf.backends, conf->backends, n * sizeof(*conf->backends));
 	for (size_t i = 0; i < n; i++) {
 		struct lb_backend *b = &svc->backends[i];
 
@@ -178,11 +282,13 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms)
 		b->svc = svc;
 		b->index = i;
 		if (check_init(&b->check, &b->conf->check, &b->conf->addr,
-		    lb->loop, lb->runner, on_check_change, b, now_ms + i * 20,
-		    why, sizeof(why)) < 0)
+		    lb->loop, lb->runner, on_check_change, b,
+		    lb_first_probe_ms(now_ms, gbase + i, total,
+		    b->conf->check.interval_ms), why, sizeof(why)) < 0)
 			log_err("%s: backend %s: check cannot run: %s",
 			    conf->name, backend_text(b->conf, name,
 			    sizeof(name)), why);
+		b->check.budget = &lb->budget;
 	}
 	return svc;
 }
@@ -241,9 +347,11 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 	bool *kept = NULL, *reused = NULL, changed;
 	struct lb_text t = { 0 };
 	size_t nold = lb->nservices, nnew = conf->nservices;
+	size_t gbase = 0, total = 0;
 	int rc = 0;
 
 	why[0] = '\0';
+	budget_update(lb);
 	next = calloc(nnew ? nnew : 1, sizeof(*next));
 	kept = calloc(nold ? nold : 1, sizeof(*kept));
 	reused = calloc(nnew ? nnew : 1, sizeof(*reused));
@@ -259,11 +367,14 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 				next[i] = old[j];
 				kept[j] = reused[i] = true;
 			}
+	for (size_t i = 0; i < nnew; i++)
+		total += conf->services[i].nbackends;
 	for (size_t i = 0; i < nnew; i++) {
+		gbase += i > 0 ? conf->services[i - 1].nbackends : 0;
 		if (next[i] != NULL)
 			continue;
-		if ((next[i] = service_new(lb, &conf->services[i], now_ms)) ==
-		    NULL) {
+		if ((next[i] = service_new(lb, &conf->services[i], now_ms, gbase,
+		    total)) == NULL) {
 			for (size_t k = 0; k < nnew; k++)
 				if (!reused[k])
 					service_free(next[k]);
@@ -364,12 +475,29 @@ lb_tick(struct lb *lb, uint64_t now_ms)
 		for (size_t j = 0; j < svc->conf.nbackends; j++)
 			check_tick(&svc->backends[j].check, now_ms);
 	}
+	if (lb->budget.refused != lb->refused_logged) {
+		uint64_t suppressed = 0;
+
+		if (log_ratelimit_allow(&lb->error_log, now_ms, &suppressed))
+			log_warn("balancer: %" PRIu64 " probes not started: %zu "
+			    "in flight is all the open-files limit allows (%"
+			    PRIu64 " similar lines suppressed)",
+			    lb->budget.refused - lb->refused_logged,
+			    lb->budget.in_flight, suppressed);
+		lb->refused_logged = lb->budget.refused;
+	}
+	/* After the probes: the changes they just made go in this batch. */
+	if (lb->apply_ms != 0 && now_ms >= lb->apply_ms)
+		apply_dirty(lb, now_ms);
 }
 
 uint64_t
 lb_next_deadline(const struct lb *lb)
 {
 	uint64_t due = lb->retry_ms;
+
+	if (lb->apply_ms != 0 && (due == 0 || lb->apply_ms < due))
+		due = lb->apply_ms;
 
 	for (size_t i = 0; i < lb->nservices; i++) {
 		const struct lb_service *svc = lb->services[i];

@@ -5,9 +5,19 @@
  *
  * Every change is one nft transaction: at start and on a reload that
  * changes services (changed ones are replaced, removed ones deleted, added
- * ones created, unchanged ones left alone); on a backend's health change
- * (only that service's DNAT chain is rewritten). A reload that changes no
- * service sends nothing to the kernel.
+ * ones created, unchanged ones left alone); after backends' health changes
+ * (only the DNAT chains of the services they belong to are rewritten). A
+ * reload that changes no service sends nothing to the kernel.
+ *
+ * Health changes are batched: a change marks its service dirty, and
+ * lb_tick() rewrites every dirty service in one transaction, at most once
+ * per LB_APPLY_GAP_MS. With 1000 backends coming up at once that is a few
+ * transactions, not 1000, and the loop stays free for the probes (one
+ * transaction per change delayed them until they timed out falsely, which
+ * made more changes). One transaction for all dirty services rather than
+ * one per service: a refusal is handled alike either way (everything is
+ * rebuilt by the retry), and each service's chain is still replaced
+ * atomically, so other backends' flows are not disturbed.
  *
  * Owns: its services (a copy of their config), their checks, the "lb_"
  * objects of table inet vipd (see lb_nft.h), counters read back from nft.
@@ -29,6 +39,18 @@
 #include "nft.h"
 #include "track.h"
 
+/* Health transactions are at least this far apart (batching, see top). */
+#define LB_APPLY_GAP_MS 50
+
+/*
+ * When the first probe of the backend with global index gidx (over every
+ * service, in config order) of total starts (pure): spread evenly over
+ * its interval, so that probes of different services do not coincide and
+ * the spread never exceeds the interval.
+ */
+uint64_t lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
+    uint32_t interval_ms);
+
 struct lb_service;
 
 struct lb_backend {
@@ -47,6 +69,7 @@ struct lb_service {
 	size_t active;                   /* backends taking new flows */
 	bool quorum_met;
 	bool rules_ok;                   /* last transaction went through */
+	bool dirty;                      /* health changed, rules not yet */
 	char track_detail[48];           /* "1 of quorum 2" for tracking */
 };
 
@@ -57,6 +80,11 @@ struct lb {
 	struct lb_service **services;
 	size_t nservices;
 	uint64_t transactions, transaction_errors;
+	uint64_t health_changes;         /* backends' changes, all services */
+	uint64_t apply_ms;               /* dirty services are due, 0 = none */
+	uint64_t last_apply_ms;          /* the last health transaction */
+	struct check_budget budget;      /* probes in flight vs open files */
+	uint64_t refused_logged;         /* budget.refused already logged */
 	uint64_t retry_ms;               /* next retry of refused rules, 0 = none */
 	bool full_retry;                 /* the last configuration was refused */
 	char last_error[256];

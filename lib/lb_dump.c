@@ -35,6 +35,13 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 {
 	char ap[INET6_ADDRSTRLEN + 8];
 
+	if (lb->nservices > 0)
+		fprintf(f, "\nbalancer: %" PRIu64 " transactions (%" PRIu64
+		    " refused), %" PRIu64 " health changes, %zu probes in "
+		    "flight (limit %zu), %" PRIu64 " not started for want of "
+		    "open files\n", lb->transactions, lb->transaction_errors,
+		    lb->health_changes, lb->budget.in_flight, lb->budget.max,
+		    lb->budget.refused);
 	for (size_t i = 0; i < lb->nservices; i++) {
 		const struct lb_service *s = lb->services[i];
 
@@ -107,8 +114,11 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 	char a[INET6_ADDRSTRLEN], ap[INET6_ADDRSTRLEN + 8];
 
 	fprintf(f, ",\n  \"balancer\": {\"transactions\": %" PRIu64
-	    ", \"transaction_errors\": %" PRIu64 ", \"last_error\": ",
-	    lb->transactions, lb->transaction_errors);
+	    ", \"transaction_errors\": %" PRIu64 ", \"health_changes\": %"
+	    PRIu64 ", \"probes_in_flight\": %zu, \"probe_limit\": %zu, "
+	    "\"probes_refused\": %" PRIu64 ", \"last_error\": ",
+	    lb->transactions, lb->transaction_errors, lb->health_changes,
+	    lb->budget.in_flight, lb->budget.max, lb->budget.refused);
 	if (lb->last_error[0] != '\0')
 		json_out_str(f, lb->last_error);
 	else

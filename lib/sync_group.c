@@ -231,7 +231,7 @@ sync_groups_drill_report(const struct sync_groups *sg, struct instance *inst,
     char *buf, size_t len, bool *ok)
 {
 	const struct sync_group *g = sync_groups_of(sg, inst);
-	const char *report, *failed = NULL;
+	const char *report, *failed = NULL, *early = NULL;
 	bool member_ok;
 
 	if (g == NULL || g->nmembers < 2) {
@@ -249,11 +249,18 @@ sync_groups_drill_report(const struct sync_groups *sg, struct instance *inst,
 			continue;
 		if (!member_ok && failed == NULL)
 			failed = report;
+		/* Cut short: the group's figures would not mean much. */
+		if (g->members[k]->drill.early && (early == NULL ||
+		    g->members[k] == inst))
+			early = report;
 		*ok = *ok && member_ok;
 	}
 	if (failed != NULL)
 		snprintf(buf, len, "drill %s: sync group %s: FAILED: %s",
 		    inst->conf.name, g->conf->name, failed);
+	else if (early != NULL)
+		snprintf(buf, len, "drill %s: sync group %s: %s",
+		    inst->conf.name, g->conf->name, early);
 	log_notice("%s", buf);
 	return true;
 }

@@ -36,7 +36,8 @@ def test_systemd_unit_verifies_and_keeps_what_vipd_needs(tmp_path):
     for needed in ("ExecReload=/bin/kill -HUP $MAINPID", "AF_NETLINK", "AF_PACKET",
                    "CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_KILL",
                    "NoNewPrivileges=yes", "ProtectSystem=strict",
-                   "ProtectHome=yes", "ReadWritePaths=/run/vipd"):
+                   "ProtectHome=yes", "ReadWritePaths=/run/vipd",
+                   "LimitNOFILE=65536"):
         assert needed in unit, needed
     # verify wants the binaries it names to exist: point them at this build.
     path = tmp_path / "vipd.service"

@@ -42,8 +42,16 @@ def start_demo(tmp_path, vipd_bin, vipctl_bin, *extra):
     out = open(tmp_path / "demo.out", "w")
     proc = subprocess.Popen([PYTHON, DEMO, "--json", str(tmp_path / "demo.json"),
                              "--conns", "20"] + list(extra), env=env, stdout=out,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+                            stderr=subprocess.STDOUT, start_new_session=True,
+                            preexec_fn=_default_sigint)
     return proc, out
+
+
+def _default_sigint():
+    # pytest-xdist workers ignore SIGINT, and an ignored signal stays ignored
+    # across exec: Python then never raises KeyboardInterrupt. The demo must
+    # see Ctrl-C the way it does from a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def output(tmp_path):

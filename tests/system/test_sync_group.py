@@ -9,6 +9,7 @@ make-before-break: clients on both segments lose no ping.
 import os
 import re
 import signal
+import subprocess
 import time
 
 from vipnet import DEFAULT_VIP as VIP, PingerRun, vipctl, vipd_instance, wait_until
@@ -206,3 +207,32 @@ def test_graceful_stop_of_a_group_master_hands_over_without_loss(topo, vipd_bin)
     log = a.log_text()
     assert HANDOVER_TIMEOUT not in log, log
     assert log.count("handed over to the new master") >= 2, log
+
+
+def test_group_drill_ends_early_when_the_peer_dies_during_the_hold(
+        topo, vipd_bin, vipctl_bin):
+    a, b = group_pair(topo)
+    a.start()
+    b.start()
+    wait_until(lambda: both(a, "MASTER") and holds(a), SETTLE_S, "a to be master of both")
+    wait_until(lambda: both(b, "BACKUP"), SETTLE_S, "b to be backup of both")
+    sock = os.path.join(a.state_dir, "vipd.sock")
+    drill = subprocess.Popen([vipctl_bin, "-s", sock, "drill", "ext", "--hold", "5"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until(lambda: holds(b) and releases(a), 5, "b to take the group over")
+        b.kill(signal.SIGKILL)
+        b.wait_exit(5.0)
+        # Back on Master_Down_Timer (341 ms), long before the 5 s hold ends.
+        out, err = drill.communicate(timeout=3)
+    finally:
+        if drill.poll() is None:
+            drill.kill()
+            drill.wait()
+    print(out + err)
+    assert drill.returncode == 0, out + err
+    assert re.search(r"drill ext: sync group edge: drill ext: ended early: peer "
+                     r"192\.0\.2\.2 went away during the hold, took the VIPs back "
+                     r"after \d+ ms \([^)]*\); 192\.0\.2\.2 took over \d+ ms", out), out
+    wait_until(lambda: both(a, "MASTER") and holds(a), SETTLE_S,
+               "a to be master of both again")

@@ -1,13 +1,14 @@
 """
 vipctl against a running vipd: the control socket's exit codes, status in
-text and JSON, reload through the socket (accepted and refused), and the
-socket's root-only mode.
+text and JSON, reload through the socket (accepted and refused), the
+socket's root-only mode, and drills, also those cut short.
 """
 
 import json
 import os
 import re
 import stat
+import subprocess
 import time
 
 from vipnet import DEFAULT_VIP, PingerRun, vipctl, wait_until
@@ -167,3 +168,117 @@ def test_vipctl_drill_with_keepalived_peer(topo, vipd_bin, keepalived_bin, vipct
     assert re.search(r"192\.0\.2\.2 took over \d+ ms", res.stdout), res.stdout
     wait_until(lambda: a.has_vip() and not b.has_vip(), SETTLE_S,
                "a to hold the VIP again after the drill")
+
+
+def start_drill(vipctl_bin, node, *args):
+    """vipctl drill in the background: the Popen, output as text."""
+    sock = os.path.join(node.state_dir, "vipd.sock")
+    return subprocess.Popen([vipctl_bin, "-s", sock, "drill"] + list(args),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+
+
+def drill_answer(drill, timeout):
+    """(exit status, stdout + stderr) of a background drill; it must answer
+    within timeout (the hold is longer, so it must have ended early)."""
+    try:
+        out, err = drill.communicate(timeout=timeout)
+    finally:
+        if drill.poll() is None:
+            drill.kill()
+            drill.wait()
+    return drill.returncode, out + err
+
+
+def drill_until_held(vipctl_bin, a, b, name="ext"):
+    """Start a 5 s drill on a; return once b serves and a holds BACKUP."""
+    drill = start_drill(vipctl_bin, a, name, "--hold", "5")
+    try:
+        wait_until(lambda: b.has_vip() and not a.has_vip(), 5,
+                   "b to take over in the drill")
+        a.wait_state("BACKUP", name=name, timeout=5)
+    except Exception:
+        drill.kill()
+        drill.wait()
+        raise
+    return drill
+
+
+EARLY_TAKEOVER = r"; 192\.0\.2\.2 took over \d+ ms after our priority 0"
+
+
+def test_vipctl_drill_ends_early_when_the_peer_dies_during_the_hold(lan, vipctl_bin):
+    a, b, client = lan
+    start_pair(a, b)
+
+    drill = drill_until_held(vipctl_bin, a, b)
+    b.crash()
+    # Master_Down_Interval is 341 ms: far sooner than the 5 s hold's end.
+    code, text = drill_answer(drill, 3)
+    assert code == 0, text
+    assert re.search(r"drill ext: ended early: peer 192\.0\.2\.2 went away "
+                     r"during the hold, took the VIPs back after \d+ ms "
+                     r"\(master down timer expired\)" + EARLY_TAKEOVER,
+                     text), text
+    assert a.state() == "MASTER" and a.has_vip()
+    assert "ended early: peer 192.0.2.2 went away" in a.log_text()
+
+
+def test_vipctl_drill_cut_short_by_fault_on_or_link_down(lan, vipctl_bin):
+    a, b, client = lan
+    start_pair(a, b)
+
+    drill = drill_until_held(vipctl_bin, a, b)
+    res = vipctl(vipctl_bin, a, "fault", "ext", "on")
+    assert res.returncode == 0, res.stderr
+    code, text = drill_answer(drill, 3)
+    assert code == 0, text
+    assert re.search(r"drill ext: ended early: the instance went FAULT "
+                     r"\(forced fault \(vipctl fault on\)\) during the hold"
+                     + EARLY_TAKEOVER, text), text
+    assert b.has_vip() and not a.has_vip()
+
+    assert vipctl(vipctl_bin, a, "fault", "ext", "off").returncode == 0
+    wait_until(lambda: a.has_vip() and not b.has_vip(), SETTLE_S,
+               "a to take the VIP back after fault off")
+    a.wait_state("MASTER", timeout=SETTLE_S)
+
+    drill = drill_until_held(vipctl_bin, a, b)
+    a.host.link_set("down")
+    try:
+        code, text = drill_answer(drill, 3)
+    finally:
+        a.host.link_set("up")
+    assert code == 0, text
+    assert re.search(r"drill ext: ended early: the instance went FAULT "
+                     r"\(interface down\) during the hold" + EARLY_TAKEOVER,
+                     text), text
+
+
+def test_vipctl_drill_cut_short_by_reload_or_stop(lan, vipctl_bin):
+    a, b, client = lan
+    start_pair(a, b)
+
+    # The drilled instance is removed by reload (ext2 replaces it).
+    drill = drill_until_held(vipctl_bin, a, b)
+    renamed = [dict(a.instances[0], name="ext2")]
+    a.reload(instances=renamed)
+    code, text = drill_answer(drill, 3)
+    assert code == 0, text
+    assert re.search(r"drill ext: ended early: the instance was stopped "
+                     r"\(removed or changed by reload\) during the hold"
+                     + EARLY_TAKEOVER, text), text
+    a.wait_state("MASTER", name="ext2", timeout=SETTLE_S)
+    wait_until(lambda: a.has_vip() and not b.has_vip(), SETTLE_S,
+               "a (ext2) to preempt b")
+
+    # vipd stops (SIGTERM) during the hold: the drill is answered first.
+    drill = drill_until_held(vipctl_bin, a, b, name="ext2")
+    a.kill()
+    code, text = drill_answer(drill, 5)
+    assert code == 0, text
+    assert re.search(r"drill ext2: ended early: the instance went INIT "
+                     r"\(shutdown\) during the hold" + EARLY_TAKEOVER,
+                     text), text
+    assert a.wait_exit(10) == 0
+    assert b.has_vip()

@@ -1,0 +1,244 @@
+/*
+ * The checker at scale (tests/bench/checks.py findings): first probes
+ * spread by the backend's global index over its interval, probes held
+ * within the open files there are, the answer's buffer only while a probe
+ * reads, and the check config small and deep-copied (its long texts are
+ * allocated, not embedded thrice per backend).
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "check.h"
+#include "conf.h"
+#include "conf_lb.h"
+#include "evloop.h"
+#include "lb.h"
+
+/* ---- stagger -------------------------------------------------------------- */
+
+static void
+test_first_probes_spread_by_global_index_over_the_interval(void **state)
+{
+	(void)state;
+	/* 3 services of 64: backend i of each service gets its own slot. */
+	assert_int_equal(lb_first_probe_ms(1000, 0, 192, 1000), 1000);
+	assert_int_equal(lb_first_probe_ms(1000, 64, 192, 1000), 1000 + 333);
+	assert_int_equal(lb_first_probe_ms(1000, 128, 192, 1000), 1000 + 666);
+	/* 64 backends never go beyond the interval (i * 20 ms did: 1260). */
+	assert_int_equal(lb_first_probe_ms(1000, 63, 64, 1000), 1000 + 984);
+	for (size_t i = 0; i < 1000; i++) {
+		uint64_t t = lb_first_probe_ms(0, i, 1000, 1000);
+
+		assert_true(t < 1000);
+		assert_int_equal(t, i);          /* one per millisecond */
+	}
+	assert_int_equal(lb_first_probe_ms(5, 0, 0, 1000), 5);
+}
+
+/* ---- open files ------------------------------------------------------------ */
+
+static void
+test_budget_is_the_limit_less_a_reserve(void **state)
+{
+	(void)state;
+	assert_int_equal(check_budget_max(1024, 128), 896);
+	assert_int_equal(check_budget_max(100, 128), 1);
+	assert_int_equal(check_budget_max(128, 128), 1);
+}
+
+/* A listening socket on 127.0.0.1 that never accepts nor answers. */
+static int
+mute_listener(uint16_t *port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET,
+	    .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sl), 0);
+	assert_int_equal(listen(fd, 8), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &sl), 0);
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+static void
+http_check(struct check *c, struct conf_check *conf, struct evloop *loop,
+    uint16_t port, struct check_budget *budget)
+{
+	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	char why[128];
+
+	*conf = (struct conf_check){ .type = CONF_CHECK_HTTP, .port = port,
+	    .interval_ms = 1000, .timeout_ms = 500, .rise = 1, .fall = 1,
+	    .expect_status = 200 };
+	snprintf(conf->path, sizeof(conf->path), "/");
+	assert_int_equal(check_init(c, conf, &lo, loop, NULL, NULL, NULL,
+	    1000, why, sizeof(why)), 0);
+	c->budget = budget;
+}
+
+static void
+test_probes_beyond_the_budget_wait_and_are_counted(void **state)
+{
+	struct check_budget budget = { .max = 1 };
+	struct conf_check conf1, conf2;
+	struct evloop loop;
+	struct check c1, c2;
+	uint16_t port;
+	int lfd = mute_listener(&port);
+
+	(void)state;
+	assert_int_equal(evloop_init(&loop, NULL, 0, NULL, NULL, NULL), 0);
+	http_check(&c1, &conf1, &loop, port, &budget);
+	http_check(&c2, &conf2, &loop, port, &budget);
+	check_tick(&c1, 1000);
+	assert_int_not_equal(c1.phase, CHECK_IDLE);
+	assert_int_equal(budget.in_flight, 1);
+	check_tick(&c2, 1000);
+	/* Not started, not a failure of the backend: the next slot. */
+	assert_int_equal(c2.phase, CHECK_IDLE);
+	assert_int_equal(c2.fd, -1);
+	assert_int_equal(c2.runs, 0);
+	assert_int_equal(budget.refused, 1);
+	assert_int_equal(check_next_deadline(&c2), 2000);
+	/* c1 times out: its socket is given back. */
+	check_tick(&c1, 1500);
+	assert_int_equal(c1.runs, 1);
+	assert_int_equal(budget.in_flight, 0);
+	check_tick(&c2, 2000);
+	assert_int_not_equal(c2.phase, CHECK_IDLE);
+	assert_int_equal(budget.in_flight, 1);
+	check_close(&c2);
+	assert_int_equal(budget.in_flight, 0);
+	check_close(&c1);
+	evloop_close(&loop);
+	close(lfd);
+}
+
+/* ---- memory ---------------------------------------------------------------- */
+
+static void
+test_answer_buffer_lives_only_while_reading(void **state)
+{
+	struct conf_check conf;
+	struct evloop loop;
+	struct check c;
+	uint16_t port;
+	int lfd = mute_listener(&port);
+
+	(void)state;
+	assert_int_equal(evloop_init(&loop, NULL, 0, NULL, NULL, NULL), 0);
+	http_check(&c, &conf, &loop, port, NULL);
+	assert_null(c.resp);
+	check_tick(&c, 1000);
+	/* Connect, send the GET, wait for the answer. */
+	for (int i = 0; i < 50 && c.phase != CHECK_READING; i++)
+		evloop_run_once(&loop, 20);
+	assert_int_equal(c.phase, CHECK_READING);
+	assert_non_null(c.resp);
+	check_tick(&c, 1500);                 /* timeout */
+	assert_int_equal(c.runs, 1);
+	assert_null(c.resp);
+	check_close(&c);
+	evloop_close(&loop);
+	close(lfd);
+}
+
+static void
+test_check_structures_are_small(void **state)
+{
+	(void)state;
+	/* Held three times per backend: was 6952 bytes (PATH_MAX, 8 x 256). */
+	assert_true(sizeof(struct conf_check) < 1024);
+	/* Was 11 KiB with its own 4 KiB answer buffer. */
+	assert_true(sizeof(struct check) < 3 * 1024);
+}
+
+static const char text[] =
+	"virtual_services = (\n"
+	"  { name = \"web\"; address = \"10.0.0.10\"; port = 443;\n"
+	"    backends = (\n"
+	"      { address = \"10.1.0.11\"; check = { type = \"https\";\n"
+	"          verify = true; ca_file = \"/dev/null\" } },\n"
+	"      { address = \"10.1.0.12\"; check = { type = \"script\";\n"
+	"          command = [ \"/bin/true\", \"-a\", \"b c\" ] } },\n"
+	"      { address = \"10.1.0.13\" }\n"
+	"    ) }\n"
+	");\n";
+
+static struct conf *
+load(void)
+{
+	static struct conf_errors errs;
+	struct conf *c = NULL;
+
+	assert_int_equal(conf_load_string(text, "t.conf", &c, &errs), 0);
+	assert_non_null(c);
+	return c;
+}
+
+/* The copy is its own: it outlives the model (ASan sees any sharing). */
+static void
+test_check_copy_is_deep_and_outlives_the_model(void **state)
+{
+	struct conf *c = load(), *again = load();
+	struct conf_check a, b, none;
+
+	(void)state;
+	assert_int_equal(conf_check_copy(&a, &c->services[0].backends[0].check),
+	    0);
+	assert_int_equal(conf_check_copy(&b, &c->services[0].backends[1].check),
+	    0);
+	assert_int_equal(conf_check_copy(&none,
+	    &c->services[0].backends[2].check), 0);
+	assert_ptr_not_equal(a.ca_file, c->services[0].backends[0].check.ca_file);
+	assert_ptr_not_equal(b.argv[0], c->services[0].backends[1].check.argv[0]);
+	conf_free(c);
+	assert_string_equal(a.ca_file, "/dev/null");
+	assert_int_equal(b.argc, 3);
+	assert_string_equal(b.argv[0], "/bin/true");
+	assert_string_equal(b.argv[2], "b c");
+	assert_null(b.argv[3]);
+	assert_null(none.ca_file);
+	/* Equal by value, not by pointer; NULL differs from a text. */
+	assert_true(conf_check_equal(&a, &again->services[0].backends[0].check));
+	assert_true(conf_check_equal(&b, &again->services[0].backends[1].check));
+	assert_false(conf_check_equal(&a, &none));
+	free(b.argv[2]);
+	b.argv[2] = strdup("b d");
+	assert_false(conf_check_equal(&b, &again->services[0].backends[1].check));
+	conf_check_free(&a);
+	conf_check_free(&b);
+	conf_check_free(&none);
+	assert_null(a.ca_file);
+	conf_free(again);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_probes_spread_by_global_index_over_the_interval),
+		cmocka_unit_test(test_budget_is_the_limit_less_a_reserve),
+		cmocka_unit_test(test_probes_beyond_the_budget_wait_and_are_counted),
+		cmocka_unit_test(test_answer_buffer_lives_only_while_reading),
+		cmocka_unit_test(test_check_structures_are_small),
+		cmocka_unit_test(test_check_copy_is_deep_and_outlives_the_model),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
