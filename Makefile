@@ -95,7 +95,7 @@ fuzz: $(FUZZ_BINS)
 		mkdir -p build-fuzz/corpus-$$n; \
 		echo "== $$n ($(FUZZ_SECONDS) s)"; \
 		$$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
-			build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 2; \
+			build-fuzz/corpus-$$n tests/fuzz/corpus/$$n 2>&1 | { grep -E '^(Done|==[0-9]+==ERROR|SUMMARY)' || true; }; \
 		test $${PIPESTATUS[0]:-0} -eq 0; done
 fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=10

@@ -9,39 +9,18 @@
 #include "conf_peer.h"
 #include "vrrp_pkt.h"
 
-/* Not unspecified, loopback or multicast: a host that can send adverts. */
-static bool
-peer_addr_usable(const struct vrrp_addr *a)
-{
-	static const uint8_t zero[16], loop6[16] = { [15] = 1 };
-
-	if (a->family == AF_INET)
-		return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
-	return a->bytes[0] != 0xff && memcmp(a->bytes, zero, 16) != 0 &&
-	    memcmp(a->bytes, loop6, 16) != 0;
-}
-
 /* One element: 1 and *out when usable and new, else 0 after the error. */
 static int
 peer_load_one(struct conf_ctx *ctx, const config_setting_t *e, int i,
     const struct conf_global *gl, struct vrrp_addr *out)
 {
-	const char *text;
+	char where[40];
 	char q[48];
 
-	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-		conf_error(ctx, e, "global.peer_filter[%d]: expected a string "
-		    "(an IPv4 or IPv6 address)", i);
+	snprintf(where, sizeof(where), "global.peer_filter[%d]", i);
+	if (!conf_get_addr(ctx, e, where, out, q, sizeof(q)))
 		return 0;
-	}
-	text = config_setting_get_string(e);
-	conf_quote(text, q, sizeof(q));
-	if (vrrp_addr_parse(text, out) < 0) {
-		conf_error(ctx, e, "global.peer_filter[%d]: '%s' is not an IPv4 "
-		    "or IPv6 address (no prefix length here)", i, q);
-		return 0;
-	}
-	if (!peer_addr_usable(out)) {
+	if (!conf_addr_is_unicast(out)) {
 		conf_error(ctx, e, "global.peer_filter[%d]: '%s' is not a unicast "
 		    "address", i, q);
 		return 0;

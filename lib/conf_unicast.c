@@ -21,21 +21,6 @@ family_name(int family)
 }
 
 /*
- * A unicast address a VRRP router can have: not unspecified, loopback or
- * multicast (IPv4: nor in 0/8, 127/8 or 224/3, broadcast included).
- */
-static bool
-unicast_addr(const struct vrrp_addr *a)
-{
-	static const uint8_t zero[16], loop6[16] = { [15] = 1 };
-
-	if (a->family == AF_INET)
-		return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
-	return a->bytes[0] != 0xff && memcmp(a->bytes, zero, 16) != 0 &&
-	    memcmp(a->bytes, loop6, 16) != 0;
-}
-
-/*
  * One address of setting s, named ew in messages: 1 when it is a unicast
  * address of in's family (in *out), 0 after reporting why not.
  */
@@ -43,21 +28,10 @@ static int
 load_addr(struct conf_ctx *ctx, const config_setting_t *s, const char *ew,
     const struct conf_instance *in, struct vrrp_addr *out)
 {
-	const char *text;
 	char q[48];
 
-	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
-		conf_error(ctx, s, "%s: expected a string (an IPv4 or IPv6 "
-		    "address)", ew);
+	if (!conf_get_addr(ctx, s, ew, out, q, sizeof(q)))
 		return 0;
-	}
-	text = config_setting_get_string(s);
-	conf_quote(text, q, sizeof(q));
-	if (vrrp_addr_parse(text, out) < 0) {
-		conf_error(ctx, s, "%s: '%s' is not an IPv4 or IPv6 address "
-		    "(no prefix length here)", ew, q);
-		return 0;
-	}
 	/* RFC 5798 5.1: adverts travel over the family of the VIPs. */
 	if (out->family != in->family) {
 		conf_error(ctx, s, "%s: '%s' is %s but the instance's addresses "
@@ -65,7 +39,7 @@ load_addr(struct conf_ctx *ctx, const config_setting_t *s, const char *ew,
 		    family_name(out->family), family_name(in->family));
 		return 0;
 	}
-	if (!unicast_addr(out)) {
+	if (!conf_addr_is_unicast(out)) {
 		conf_error(ctx, s, "%s: '%s' is not a unicast address", ew, q);
 		return 0;
 	}

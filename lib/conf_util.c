@@ -8,10 +8,12 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include <libconfig.h>
 
 #include "conf_util.h"
+#include "vrrp_pkt.h"
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -184,4 +186,36 @@ conf_valid_name(const char *s, size_t max_len)
 		if (!isalnum((unsigned char)s[n]) && strchr("_.-", s[n]) == NULL)
 			return false;
 	return n >= 1 && n <= max_len;
+}
+
+int
+conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *where, struct vrrp_addr *out, char *quoted, size_t quoted_len)
+{
+	const char *text;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, s, "%s: expected a string (an IPv4 or IPv6 "
+		    "address)", where);
+		return 0;
+	}
+	text = config_setting_get_string(s);
+	conf_quote(text, quoted, quoted_len);
+	if (vrrp_addr_parse(text, out) < 0) {
+		conf_error(ctx, s, "%s: '%s' is not an IPv4 or IPv6 address "
+		    "(no prefix length here)", where, quoted);
+		return 0;
+	}
+	return 1;
+}
+
+bool
+conf_addr_is_unicast(const struct vrrp_addr *a)
+{
+	static const uint8_t zero[16], loop6[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
+	return a->bytes[0] != 0xff && memcmp(a->bytes, zero, 16) != 0 &&
+	    memcmp(a->bytes, loop6, 16) != 0;
 }

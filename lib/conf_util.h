@@ -69,4 +69,19 @@ int conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
 /* A name of 1..max_len characters from [A-Za-z0-9_.-]. */
 bool conf_valid_name(const char *s, size_t max_len);
 
+/*
+ * Setting s as one IPv4 or IPv6 address without prefix length, named
+ * `where` in messages: 1 with *out set, 0 after reporting why not. quoted
+ * (>= 48 bytes) gets the text as conf_quote() shows it, for the caller's
+ * further messages.
+ */
+int conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *where, struct vrrp_addr *out, char *quoted, size_t quoted_len);
+
+/*
+ * A host address that can send or receive adverts: not unspecified,
+ * loopback or multicast (IPv4: nor in 0/8, 127/8 or 224/3).
+ */
+bool conf_addr_is_unicast(const struct vrrp_addr *a);
+
 #endif
