@@ -21,10 +21,14 @@ For each table size N (--sizes, default 10000,100000):
     VIPD_BIN=build/vipd VIPCTL_BIN=build/vipctl /usr/bin/python3 \\
         tests/bench/sync.py --sizes 10000,100000 --json build/bench-sync.json
 
---impls vipd,conntrackd runs the same with conntrackd (Debian package,
+--impls (default vipd,conntrackd) also runs the same with conntrackd (Debian package,
 FTFW over UDP on the same link, DisableExternalCache On so that it too
 writes straight into the kernel table) in place of vipd's conn_sync; vipd
 still moves the addresses and balances.
+
+The implementations run in alternation, --runs times each (default 5);
+per size and figure, min / median / max of each and the vipd/conntrackd
+ratio of medians are printed and written to --json along with every run.
 """
 
 import argparse
@@ -39,8 +43,20 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
+sys.path.insert(0, HERE)
 import vipnet  # noqa: E402
 import test_conn_sync as tcs  # noqa: E402
+from failover import summary  # noqa: E402
+
+# (key in the summary, label, how to get it from one run's result)
+FIGURES = [
+    ("flows_per_s", "flows/s", lambda r: r["flows_per_s"]),
+    ("takeover_ms", "takeover ms", lambda r: r["takeover_to_master_ms"]),
+    ("longest_wait_ms", "longest wait ms", lambda r: r["stall_ms"]),
+    # resident size growth of the sync process, both nodes added up
+    ("memory_growth_kb", "memory growth kB",
+     lambda r: sum(r["rss_kb_after"]) - sum(r["rss_kb_before"])),
+]
 
 
 def rss_kb(pid):
@@ -120,8 +136,9 @@ def start_conntrackd(pair):
     return procs
 
 
-def one_size(workdir, vipd_bin, inject_bin, n, impl):
-    topo = vipnet.Topology(os.path.join(workdir, "%s-%d" % (impl, n)),
+def one_size(workdir, vipd_bin, inject_bin, n, impl, run=1):
+    # a fresh directory for every run: nothing left over from the last one
+    topo = vipnet.Topology(os.path.join(workdir, "%s-%d-%d" % (impl, n, run)),
                            vipd_bin=vipd_bin)
     try:
         pair = tcs.Pair(topo, balancer=True)
@@ -190,35 +207,82 @@ def one_size(workdir, vipd_bin, inject_bin, n, impl):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split("\n")[1])
     p.add_argument("--sizes", default="10000,100000")
-    p.add_argument("--impls", default="vipd")
+    p.add_argument("--impls", default="vipd,conntrackd")
+    p.add_argument("--runs", type=int, default=5)
     p.add_argument("--json")
     args = p.parse_args(argv)
     vipd_bin = os.environ.get("VIPD_BIN") or os.path.join(HERE, "..", "..",
                                                          "build", "vipd")
+    impls = args.impls.split(",")
     results = []
+    rows = []
     with tempfile.TemporaryDirectory(prefix="vipd-bench-sync-") as workdir:
         inject_bin = os.path.join(workdir, "ct_inject")
         subprocess.run(["gcc", "-O2", "-o", inject_bin,
                         os.path.join(HERE, "ct_inject.c"),
                         "-lnetfilter_conntrack"], check=True)
         for n in (int(x) for x in args.sizes.split(",")):
-            for impl in args.impls.split(","):
-                r = one_size(workdir, vipd_bin, inject_bin, n, impl)
-                results.append(r)
-                print(json.dumps(r))
+            runs = {impl: [] for impl in impls}
+            errors = {impl: [] for impl in impls}
+            for run in range(args.runs):
+                # alternate, and swap who goes first every other run
+                for impl in (impls if run % 2 == 0 else list(reversed(impls))):
+                    try:
+                        r = one_size(workdir, vipd_bin, inject_bin, n, impl,
+                                     run + 1)
+                    except Exception as err:   # a figure says why it is missing
+                        errors[impl].append(str(err))
+                        print("%-10s %7d entries run %d: FAILED: %s"
+                              % (impl, n, run + 1, err), flush=True)
+                        continue
+                    r["run"] = run + 1
+                    runs[impl].append(r)
+                    results.append(r)
+                    print(json.dumps(r), flush=True)
+            row = {"entries": n}
+            for impl in impls:
+                row[impl] = {key: summary([get(r) for r in runs[impl]])
+                             for key, _, get in FIGURES}
+                if errors[impl]:
+                    row[impl + "_errors"] = errors[impl]
+            for key, _, _ in FIGURES:
+                v = row.get("vipd", {}).get(key)
+                c = row.get("conntrackd", {}).get(key)
+                if v and c and c["median"]:
+                    row["ratio_" + key] = round(v["median"] / c["median"], 3)
+            rows.append(row)
     for r in results:
-        print("%-10s %7d entries: replicated in %.2f s (%d flows/s); takeover: "
+        print("%-10s %7d entries run %d: replicated in %.2f s (%d flows/s); takeover: "
               "master after %d ms, longest message wait %d ms, %d connections "
               "failed; sync process RSS a %s -> %s kB, b %s -> %s kB; kernel %s B/entry"
-              % (r["impl"], r["entries"], r["replicated_s"], r["flows_per_s"],
+              % (r["impl"], r["entries"], r["run"], r["replicated_s"], r["flows_per_s"],
                  r["takeover_to_master_ms"], r["stall_ms"],
                  r["connections_failed"], r["rss_kb_before"][0],
                  r["rss_kb_after"][0], r["rss_kb_before"][1],
                  r["rss_kb_after"][1], r["kernel_bytes_per_entry"]))
+    print()
+    print("min / median / max over %d runs (memory growth: sync process RSS, "
+          "both nodes added up)" % args.runs)
+    print("%-7s %-17s " % ("entries", "figure") +
+          " ".join("%-26s" % impl for impl in impls) + " vipd/conntrackd")
+    for row in rows:
+        for key, label, _ in FIGURES:
+            cells = []
+            for impl in impls:
+                s = row[impl][key]
+                cells.append("%-26s" % ("%.0f / %.0f / %.0f"
+                                        % (s["min"], s["median"], s["max"])
+                                        if s else "n/a: " + "; ".join(
+                                            row.get(impl + "_errors", ["?"]))[:21]))
+            ratio = row.get("ratio_" + key)
+            print("%-7d %-17s " % (row["entries"], label) + " ".join(cells) +
+                  (" %.2f" % ratio if ratio is not None else " n/a"))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(results, f, indent=1)
-    return 0
+            json.dump({"bench": "sync", "runs": args.runs, "impls": impls,
+                       "summary": rows, "results": results}, f, indent=1)
+    return 1 if any(row.get(impl + "_errors") for row in rows
+                    for impl in impls) else 0
 
 
 if __name__ == "__main__":
