@@ -43,8 +43,11 @@ void garp_sched_stop(struct garp_sched *s);
 
 /*
  * True when one round is due at now_ms; the schedule moves on as if it was
- * sent. Call until it returns false (a late tick owes at most one round per
- * timer: no catch-up burst after a stall).
+ * sent. At most one round per instant (a second call with the same now_ms
+ * returns false), so the caller calls it once per tick, woken at
+ * garp_sched_next(); a deadline may pass without a round (a refresh that
+ * falls inside a burst joins it). A late tick owes one round, not the ones
+ * it missed: no catch-up burst after a stall.
  */
 bool garp_sched_due(struct garp_sched *s, const struct conf_garp *g,
 		    uint64_t now_ms);

@@ -168,6 +168,50 @@ test_interval_zero_sends_one_round_per_tick(void **state)
 	assert_int_equal(at[2], T0 + 2);
 }
 
+/*
+ * The daemon calls garp_sched_due() once per tick, woken at
+ * garp_sched_next(): that alone must give the same rounds, at the same
+ * times, as polling every millisecond, also where timers coincide (a
+ * second burst on a round of the first, a refresh on the second burst).
+ */
+static void
+test_one_call_per_deadline_gives_every_round(void **state)
+{
+	const struct conf_garp cases[] = {
+		{ .repeat = 3, .interval_ms = 10, .delay_ms = 20 },
+		{ .repeat = 2, .interval_ms = 100, .delay_ms = 2000,
+		    .refresh_s = 2 },
+		{ .repeat = 4, .interval_ms = 500, .refresh_s = 1 },
+		{ .repeat = 3, .interval_ms = 0, .delay_ms = 1, .refresh_s = 1 },
+	};
+
+	(void)state;
+	for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		const struct conf_garp *g = &cases[c];
+		struct garp_sched polled, woken;
+		uint64_t want[64], got[64], t;
+		size_t nwant, ngot = 0;
+
+		garp_sched_master(&polled, g, T0);
+		nwant = run(&polled, g, T0, T0 + 5000, want, 64);
+		assert_true(nwant > 0 && nwant <= 64);
+		garp_sched_master(&woken, g, T0);
+		while ((t = garp_sched_next(&woken)) != 0 && t <= T0 + 5000) {
+			if (garp_sched_due(&woken, g, t)) {
+				assert_true(ngot < 64);
+				got[ngot++] = t;
+			}
+			/* The deadline moved on, round or not. */
+			assert_true(garp_sched_next(&woken) == 0 ||
+			    garp_sched_next(&woken) > t);
+		}
+		if (ngot != nwant)
+			fail_msg("case %zu: %zu rounds woken, %zu polled", c,
+			    ngot, nwant);
+		assert_memory_equal(got, want, nwant * sizeof(want[0]));
+	}
+}
+
 int
 main(void)
 {
@@ -180,6 +224,7 @@ main(void)
 		cmocka_unit_test(test_fresh_burst_during_a_burst_does_not_add_rounds),
 		cmocka_unit_test(test_stop_cancels_everything),
 		cmocka_unit_test(test_interval_zero_sends_one_round_per_tick),
+		cmocka_unit_test(test_one_call_per_deadline_gives_every_round),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
