@@ -13,7 +13,10 @@
 # (vrid 61, priority 150, advert_int 1, 192.0.2.10), v2_pass (vrid 62,
 # priority 120, advert_int 2, 192.0.2.10-11, auth_type PASS, auth_pass
 # "s3cret") and v2_ah (vrid 63, priority 200, advert_int 1, 192.0.2.10,
-# auth_type AH, auth_pass "ah-key1"; protocol 51, so tcpdump keeps AH too).
+# auth_type AH, auth_pass "ah-key1"; protocol 51, so tcpdump keeps AH too)
+# and v2_ah_unicast (vrid 64, priority 200, advert_int 1, 192.0.2.10, AH
+# with "ah-key1", unicast_peer 192.0.2.2: keepalived leaves TTL out of the
+# ICV when the destination is not multicast).
 #
 # Everything happens inside a network namespace of our own (vpkt<pid>) on a
 # dummy interface (or a veth pair), so the host network is never touched. keepalived starts as
@@ -72,12 +75,15 @@ ip netns exec "$ns" sysctl -qw net.ipv6.conf.d0.accept_dad=0 2>/dev/null || true
 ip -n "$ns" link set d0 up
 ip -n "$ns" addr add 192.0.2.1/24 dev d0
 
-# capture NAME VERSION AUTH VRID PRIORITY ADVERT_INT VIP...
-# AUTH is "-" (none) or TYPE:PASSWORD with TYPE PASS or AH (VRRPv2 only).
+# [peer=ADDR] capture NAME VERSION AUTH VRID PRIORITY ADVERT_INT VIP...
+# AUTH is "-" (none) or TYPE:PASSWORD with TYPE PASS or AH (VRRPv2 only);
+# peer (in the environment) makes the instance unicast to that one peer,
+# given a static neighbour entry: nobody would answer its ARP requests.
 capture() {
 	local name="$1" version="$2" auth="$3" vrid="$4" prio="$5" adv="$6"
 	shift 6
 	local conf="$work/run/$name.conf" vips="" authblock="" v kpid tpid
+	local unicast="" why="multicast"
 
 	for v in "$@"; do
 		vips="$vips		$v dev d0
@@ -89,6 +95,15 @@ capture() {
 		auth_pass ${auth#*:}
 	}
 "
+	fi
+	if [ -n "${peer:-}" ]; then
+		unicast="	unicast_peer {
+		$peer
+	}
+"
+		why="unicast to $peer"
+		ip -n "$ns" neigh replace "$peer" lladdr 02:00:00:00:00:02 \
+		    nud permanent dev d0
 	fi
 	cat >"$conf" <<EOF
 global_defs {
@@ -102,7 +117,7 @@ vrrp_instance VI_$name {
 	virtual_router_id $vrid
 	priority $prio
 	advert_int $adv
-$authblock	virtual_ipaddress {
+$authblock$unicast	virtual_ipaddress {
 $vips	}
 }
 EOF
@@ -132,7 +147,7 @@ EOF
 	packet_bytes "$outdir/$name.pcap" 1 >"$outdir/$name.bin"
 	packet_bytes "$outdir/$name.pcap" 2 >"$outdir/$name.2.bin"
 	{
-		echo "/* $name: $kversion, VRRPv$version, auth $auth, vrid $vrid, priority $prio, advert_int $adv, VIPs $* */"
+		echo "/* $name: $kversion, VRRPv$version, auth $auth, vrid $vrid, priority $prio, advert_int $adv, $why, VIPs $* */"
 		xxd -i <"$outdir/$name.bin"
 		echo "/* second packet */"
 		xxd -i <"$outdir/$name.2.bin"
@@ -158,5 +173,6 @@ capture v3_ipv6 3 - 53 200 1 2001:db8::10/64
 capture v2_none 2 - 61 150 1 192.0.2.10/24
 capture v2_pass 2 PASS:s3cret 62 120 2 192.0.2.10/24 192.0.2.11/24
 capture v2_ah 2 AH:ah-key1 63 200 1 192.0.2.10/24
+peer=192.0.2.2 capture v2_ah_unicast 2 AH:ah-key1 64 200 1 192.0.2.10/24
 
 echo "output in $outdir"

@@ -1,9 +1,10 @@
 /*
  * VRRPv2 (RFC 3768) and its authentication as keepalived does it: adverts
- * captured from keepalived with none, PASS and AH decode to their config and
- * are re-encoded byte for byte; the v2 checksum; every authentication
- * mismatch is a drop with its reason; the AH header framing; the HMAC-MD5-96
- * ICV; and the sequence-number bookkeeping that stops replays.
+ * captured from keepalived with none, PASS and AH (multicast and unicast)
+ * decode to their config and are re-encoded byte for byte; the v2 checksum;
+ * every authentication mismatch is a drop with its reason; the AH header
+ * framing; the HMAC-MD5-96 ICV (TTL left out for unicast); and the
+ * sequence-number bookkeeping that stops replays.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -104,6 +105,48 @@ static const uint8_t keepalived_v2_ah_2[] = {
 	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
 };
 
+/*
+ * v2_ah_unicast: virtual_router_id 64, priority 200, advert_int 1,
+ * 192.0.2.10/24, AH with ah-key1, unicast_peer { 192.0.2.2 }: the same
+ * framing to a unicast address, whose ICV keepalived computes with TTL
+ * zeroed (a routed path may lower it). Sequence numbers 1 and 2.
+ */
+static const uint8_t keepalived_v2_ah_unicast_1[] = {
+	0x45, 0xc0, 0x00, 0x40,
+	0x00, 0x01, 0x00, 0x00,
+	0xff, 0x33, 0x36, 0xc6,		/* TTL 255, proto 51 (AH) */
+	0xc0, 0x00, 0x02, 0x01,
+	0xc0, 0x00, 0x02, 0x02,		/* 192.0.2.2: the peer */
+	0x70, 0x04, 0x00, 0x00,
+	0xc0, 0x00, 0x02, 0x01,
+	0x00, 0x00, 0x00, 0x01,
+	0xba, 0x8d, 0x55, 0xc8,		/* ICV, TTL left out */
+	0x8a, 0x28, 0x76, 0x1c,
+	0x98, 0x44, 0x9c, 0x2b,
+	0x21, 0x40, 0xc8, 0x01,		/* vrid 64, prio 200, 1 addr */
+	0x02, 0x01, 0x52, 0xb2,
+	0xc0, 0x00, 0x02, 0x0a,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+static const uint8_t keepalived_v2_ah_unicast_2[] = {
+	0x45, 0xc0, 0x00, 0x40,
+	0x00, 0x02, 0x00, 0x00,
+	0xff, 0x33, 0x36, 0xc5,
+	0xc0, 0x00, 0x02, 0x01,
+	0xc0, 0x00, 0x02, 0x02,
+	0x70, 0x04, 0x00, 0x00,
+	0xc0, 0x00, 0x02, 0x01,
+	0x00, 0x00, 0x00, 0x02,
+	0xc4, 0x75, 0x78, 0xfa,
+	0xcb, 0xcb, 0xa6, 0x03,
+	0x20, 0x2d, 0x27, 0x7b,
+	0x21, 0x40, 0xc8, 0x01,
+	0x02, 0x01, 0x52, 0xb2,
+	0xc0, 0x00, 0x02, 0x0a,
+	0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
 #define IP_HDR 20
 #define AH_HDR 24
 
@@ -122,17 +165,24 @@ struct v2_case {
 	uint8_t vrid, priority, naddrs;
 	uint16_t interval_cs;
 	uint32_t ah_seq;
+	struct vrrp_addr dst;          /* unicast peer; unset: 224.0.0.18 */
 };
 
 static const struct v2_case keepalived_v2_cases[] = {
 	{ "none", keepalived_v2_none, sizeof(keepalived_v2_none), &auth_none,
-	    112, 61, 150, 1, 100, 0 },
+	    112, 61, 150, 1, 100, 0, { 0 } },
 	{ "pass", keepalived_v2_pass, sizeof(keepalived_v2_pass), &auth_pass,
-	    112, 62, 120, 2, 200, 0 },
+	    112, 62, 120, 2, 200, 0, { 0 } },
 	{ "ah seq 1", keepalived_v2_ah_1, sizeof(keepalived_v2_ah_1), &auth_ah,
-	    51, 63, 200, 1, 100, 1 },
+	    51, 63, 200, 1, 100, 1, { 0 } },
 	{ "ah seq 2", keepalived_v2_ah_2, sizeof(keepalived_v2_ah_2), &auth_ah,
-	    51, 63, 200, 1, 100, 2 },
+	    51, 63, 200, 1, 100, 2, { 0 } },
+	{ "ah unicast seq 1", keepalived_v2_ah_unicast_1,
+	    sizeof(keepalived_v2_ah_unicast_1), &auth_ah, 51, 64, 200, 1, 100, 1,
+	    V4(192, 0, 2, 2) },
+	{ "ah unicast seq 2", keepalived_v2_ah_unicast_2,
+	    sizeof(keepalived_v2_ah_unicast_2), &auth_ah, 51, 64, 200, 1, 100, 2,
+	    V4(192, 0, 2, 2) },
 };
 
 #define NCASES(a) (sizeof(a) / sizeof((a)[0]))
@@ -247,11 +297,12 @@ test_keepalived_v2_adverts_decode_to_their_config(void **state)
 static void
 test_encoder_reproduces_keepalived_v2_adverts_byte_for_byte(void **state)
 {
-	const struct vrrp_addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
+	const struct vrrp_addr src = V4(192, 0, 2, 1), group = V4(224, 0, 0, 18);
 
 	(void)state;
 	for (size_t i = 0; i < NCASES(keepalived_v2_cases); i++) {
 		const struct v2_case *c = &keepalived_v2_cases[i];
+		const struct vrrp_addr dst = c->dst.family != 0 ? c->dst : group;
 		struct vrrp_advert adv = advert_of(c);
 		size_t vrrp_off = IP_HDR + (c->protocol == 51 ? AH_HDR : 0);
 		uint16_t ip_id = (uint16_t)(c->pkt[4] << 8 | c->pkt[5]);
@@ -616,6 +667,41 @@ test_ah_icv_covers_ttl_only_for_multicast(void **state)
 	assert_memory_not_equal(icv255, keepalived_v2_ah_1 + 32, VRRP_AH_ICV_LEN);
 }
 
+/*
+ * keepalived's own unicast AH adverts: their ICVs, recomputed, match byte
+ * for byte (keepalived left TTL out of them), and stay the same with
+ * another TTL. (To a multicast group TTL counts: the test above.)
+ */
+static void
+test_keepalived_unicast_ah_icv_leaves_ttl_out(void **state)
+{
+	const uint8_t *pkts[] = { keepalived_v2_ah_unicast_1,
+		keepalived_v2_ah_unicast_2 };
+	uint8_t pkt[sizeof(keepalived_v2_ah_unicast_1)];
+	uint8_t icv[VRRP_AH_ICV_LEN];
+	struct vrrp_pkt_meta meta;
+	struct vrrp_advert adv;
+
+	(void)state;
+	assert_int_equal(vrrp_auth_init(), 0);
+	for (size_t i = 0; i < NCASES(pkts); i++) {
+		assert_int_equal(vrrp_auth_ah_icv(&auth_ah, pkts[i], sizeof(pkt),
+		    icv), 0);
+		assert_memory_equal(icv, pkts[i] + 32, VRRP_AH_ICV_LEN);
+		assert_drop(receive(pkts[i], sizeof(pkt), 2, &auth_ah, &meta,
+		    &adv), VRRP_DROP_NONE, "keepalived's unicast AH advert");
+		assert_int_equal(vrrp_addr_cmp(&meta.dst, &V4(192, 0, 2, 2)), 0);
+		assert_int_equal(adv.ah_seq, i + 1);
+
+		/* One router on the way: TTL 254, the same ICV. */
+		memcpy(pkt, pkts[i], sizeof(pkt));
+		pkt[8] = 254;
+		assert_int_equal(vrrp_auth_ah_icv(&auth_ah, pkt, sizeof(pkt),
+		    icv), 0);
+		assert_memory_equal(icv, pkts[i] + 32, VRRP_AH_ICV_LEN);
+	}
+}
+
 /* SPI = source address is keepalived's rule, checked apart from the ICV. */
 static void
 test_ah_spi_must_be_the_source_address(void **state)
@@ -855,6 +941,7 @@ main(void)
 		cmocka_unit_test(test_v3_instance_refuses_ah),
 		cmocka_unit_test(test_icv_is_keepalived_hmac_md5_96),
 		cmocka_unit_test(test_ah_icv_covers_ttl_only_for_multicast),
+		cmocka_unit_test(test_keepalived_unicast_ah_icv_leaves_ttl_out),
 		cmocka_unit_test(test_ah_spi_must_be_the_source_address),
 		cmocka_unit_test(test_replayed_ah_sequence_numbers_are_dropped),
 		cmocka_unit_test(test_ah_replay_table_is_bounded_and_forgets_the_quietest_peer),
