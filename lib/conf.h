@@ -49,6 +49,7 @@ struct conf_global {
 	char router_id[CONF_NAME_MAX];     /* default: the host name, filled by caller */
 	char state_dir[PATH_MAX];          /* default CONF_DEFAULT_STATE_DIR */
 	char script_user[CONF_NAME_MAX];   /* default "nobody" */
+	int script_user_line;              /* its line, else global's; 0: no global */
 	enum conf_handover handover;       /* default make-before-break */
 	char notify_fifo[CONF_PATH_MAX];   /* "" = none: one line per transition */
 	bool metrics_enabled;              /* metrics_listen given (default off) */

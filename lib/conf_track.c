@@ -244,8 +244,11 @@ void
 conf_track_global_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_global *gl)
 {
+	const config_setting_t *u = config_setting_get_member(g, "script_user");
 	const char *v;
 
+	/* For the script checks' messages (lib/health_check.c). */
+	gl->script_user_line = config_setting_source_line(u != NULL ? u : g);
 	if (conf_get_string(ctx, g, "global", "notify_fifo", &v) > 0 &&
 	    check_path(ctx, config_setting_get_member(g, "notify_fifo"),
 	    "global", "notify_fifo", v))

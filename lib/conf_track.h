@@ -99,7 +99,7 @@ struct config_setting_t;
 int conf_track_scripts_load(struct conf_ctx *ctx,
     const struct config_setting_t *list, struct conf *conf);
 
-/* global.notify_fifo of group g. */
+/* global.notify_fifo of group g, and the line script_user is on. */
 void conf_track_global_load(struct conf_ctx *ctx,
     const struct config_setting_t *g, struct conf_global *gl);
 

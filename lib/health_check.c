@@ -38,7 +38,7 @@ hc_script(struct conf_errors *errs, const struct conf *conf, int line,
 {
 	char why[SCRIPT_WHY_MAX];
 
-	if (script_sec_check(path, NULL, NULL, why, sizeof(why)) !=
+	if (script_sec_check(path, NULL, why, sizeof(why)) !=
 	    SCRIPT_SEC_INSECURE)
 		return 0;
 	hc_error(errs, conf, line, "%s: %s refused: %s", where, path, why);
@@ -112,11 +112,12 @@ health_check_scripts(const struct conf *conf, struct conf_errors *errs)
 {
 	char owner[CONF_NAME_MAX + 32];
 	size_t added = 0;
+	char why[SCRIPT_WHY_MAX];
 
-	errno = 0;
-	if (getpwnam(conf->global.script_user) == NULL) {
-		hc_error(errs, conf, 0, "global.script_user: no user named '%s' "
-		    "on this system", conf->global.script_user);
+	if (script_user_check(conf->global.script_user,
+	    getpwnam(conf->global.script_user), why, sizeof(why)) < 0) {
+		hc_error(errs, conf, conf->global.script_user_line,
+		    "global.script_user: %s", why);
 		added++;
 	}
 	for (size_t i = 0; i < conf->ntrack_scripts; i++) {

@@ -59,21 +59,43 @@ script_runner_init(struct script_runner *r, struct evloop *loop,
 	r->loop = loop;
 	r->max_running = max_running ? max_running : SCRIPT_DEFAULT_MAX_RUNNING;
 	r->max_procs = max_procs ? max_procs : SCRIPT_DEFAULT_MAX_PROCS;
-	for (size_t i = 0; i < SCRIPT_MAX_ORPHANS; i++)
-		r->orphans[i].pidfd = -1;
+}
+
+int
+script_user_check(const char *user, const struct passwd *pw, char *why,
+    size_t why_len)
+{
+	if (pw == NULL) {
+		snprintf(why, why_len, "no user named '%s' on this system", user);
+		return -ENOENT;
+	}
+	/* The name says root, or the config did not mean root. */
+	if (pw->pw_uid == 0 && strcmp(user, "root") != 0) {
+		snprintf(why, why_len, "'%s' has uid 0: scripts run as root only "
+		    "with script_user = \"root\"", user);
+		return -EPERM;
+	}
+	return 0;
 }
 
 int
 script_runner_set_user(struct script_runner *r, const char *user, char *why,
     size_t why_len)
 {
+	char text[SCRIPT_WHY_MAX];
 	struct passwd *pw;
+	int err;
 
 	errno = 0;
-	if ((pw = getpwnam(user)) == NULL) {
+	pw = getpwnam(user);
+	if (pw == NULL && errno != 0) {
 		snprintf(why, why_len, "script_user \"%s\": %s", user,
-		    errno ? strerror(errno) : "no such user");
+		    strerror(errno));
 		return -ENOENT;
+	}
+	if ((err = script_user_check(user, pw, text, sizeof(text))) < 0) {
+		snprintf(why, why_len, "script_user: %s", text);
+		return err;
 	}
 	r->uid = pw->pw_uid;
 	r->gid = pw->pw_gid;
@@ -319,7 +341,7 @@ script_start(struct script_runner *r, struct script_job *job, char *const argv[]
 		script_pend(r, job, SCRIPT_REFUSED_BUSY, EAGAIN, why, now_ms);
 		return 0;
 	}
-	switch (script_sec_check(argv[0], NULL, NULL, why, sizeof(why))) {
+	switch (script_sec_check(argv[0], NULL, why, sizeof(why))) {
 	case SCRIPT_SEC_OK:
 		break;
 	case SCRIPT_SEC_INSECURE:
@@ -352,51 +374,72 @@ script_start(struct script_runner *r, struct script_job *job, char *const argv[]
 /* ---- cancelled children ------------------------------------------------- */
 
 static void
+script_orphan_free(struct script_runner *r, struct script_orphan *o)
+{
+	for (struct script_orphan **p = &r->orphans; *p != NULL; p = &(*p)->next) {
+		if (*p == o) {
+			*p = o->next;
+			break;
+		}
+	}
+	evloop_del(r->loop, &o->watch);
+	close(o->pidfd);
+	r->norphans--;
+	free(o);
+}
+
+static void
 script_orphan_exited(struct evloop_watch *w, uint32_t events)
 {
 	struct script_orphan *o = w->arg;
-	struct script_runner *r = o->runner;
 	siginfo_t si;
 
 	(void)events;
 	memset(&si, 0, sizeof(si));
 	if (waitid((idtype_t)P_PIDFD, (id_t)o->pidfd, &si, WEXITED | WNOHANG) < 0 ||
-	    si.si_pid != 0) {
-		evloop_del(r->loop, &o->watch);
-		close(o->pidfd);
-		o->pidfd = -1;
-		o->pid = 0;
+	    si.si_pid != 0)
+		script_orphan_free(o->runner, o);
+}
+
+/* job's killed child goes on the orphan list, to be reaped by the loop. */
+static void
+script_orphan_adopt(struct script_runner *r, struct script_job *job)
+{
+	struct script_orphan *o = NULL;
+
+	if (r->norphans < SCRIPT_MAX_ORPHANS)
+		o = calloc(1, sizeof(*o));
+	if (o == NULL) {
+		/* Never wait here: init reaps it once vipd exits. */
+		r->counters.orphans_abandoned++;
+		return;                        /* the pidfd closes with the job's */
 	}
+	o->pid = job->pid;
+	o->pidfd = job->pidfd;
+	o->runner = r;
+	o->watch = (struct evloop_watch){ o->pidfd, script_orphan_exited, o };
+	evloop_del(r->loop, &job->pid_watch);
+	if (evloop_add(r->loop, &o->watch, EPOLLIN) < 0) {
+		free(o);
+		r->counters.orphans_abandoned++;
+		return;
+	}
+	job->pidfd = -1;
+	o->next = r->orphans;
+	r->orphans = o;
+	r->norphans++;
 }
 
 void
 script_cancel(struct script_runner *r, struct script_job *job)
 {
-	struct script_orphan *o = NULL;
-
 	if (job->state == SCRIPT_JOB_IDLE)
 		return;
 	script_unlink(r, job);
 	if (job->state == SCRIPT_JOB_RUNNING) {
 		r->running--;
 		kill(-job->pid, SIGKILL);
-		for (size_t i = 0; i < SCRIPT_MAX_ORPHANS && o == NULL; i++)
-			if (r->orphans[i].pidfd < 0)
-				o = &r->orphans[i];
-		if (o != NULL) {
-			/* Reaped when the kernel says it is gone. */
-			o->pid = job->pid;
-			o->pidfd = job->pidfd;
-			o->runner = r;
-			o->watch = (struct evloop_watch){ o->pidfd,
-			    script_orphan_exited, o };
-			evloop_del(r->loop, &job->pid_watch);
-			evloop_add(r->loop, &o->watch, EPOLLIN);
-			job->pidfd = -1;
-		} else {
-			/* SIGKILLed: it exits at once. */
-			waitpid(job->pid, NULL, 0);
-		}
+		script_orphan_adopt(r, job);
 		if (job->err_fd >= 0)
 			close(job->err_fd);
 		job->err_fd = -1;
@@ -451,14 +494,14 @@ script_runner_close(struct script_runner *r)
 {
 	while (r->jobs != NULL)
 		script_cancel(r, r->jobs);
-	for (size_t i = 0; i < SCRIPT_MAX_ORPHANS; i++) {
-		struct script_orphan *o = &r->orphans[i];
+	/* Reap what is already gone; the rest goes to init when we exit. */
+	while (r->orphans != NULL) {
+		struct script_orphan *o = r->orphans;
+		siginfo_t si;
 
-		if (o->pidfd < 0)
-			continue;
-		evloop_del(r->loop, &o->watch);
-		waitpid(o->pid, NULL, 0);
-		close(o->pidfd);
-		o->pidfd = -1;
+		memset(&si, 0, sizeof(si));
+		(void)waitid((idtype_t)P_PIDFD, (id_t)o->pidfd, &si,
+		    WEXITED | WNOHANG);
+		script_orphan_free(r, o);
 	}
 }

@@ -37,6 +37,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pwd.h>
 #include <sys/types.h>
 
 #include "evloop.h"
@@ -48,7 +49,7 @@
 #define SCRIPT_DEFAULT_MAX_RUNNING 64
 #define SCRIPT_DEFAULT_MAX_PROCS 256 /* RLIMIT_NPROC of a non-root script user */
 #define SCRIPT_WHY_MAX 160
-#define SCRIPT_MAX_ORPHANS 16
+#define SCRIPT_MAX_ORPHANS 1024     /* cancelled children still dying, reaped later */
 
 enum script_outcome {
 	SCRIPT_EXITED = 0,       /* exit_status valid (0 = success) */
@@ -123,6 +124,18 @@ struct script_counters {
 	uint64_t refused_busy;           /* over max_running */
 	uint64_t refused_insecure;
 	uint64_t output_bytes;           /* read and thrown away */
+	uint64_t orphans_abandoned;      /* cancelled children left to init to
+					    reap (SCRIPT_MAX_ORPHANS dying at
+					    once, or no memory) */
+};
+
+/* A cancelled child, SIGKILLed, reaped when its pidfd says it is gone. */
+struct script_orphan {
+	pid_t pid;
+	int pidfd;
+	struct evloop_watch watch;
+	struct script_runner *runner;
+	struct script_orphan *next;
 };
 
 struct script_runner {
@@ -135,12 +148,8 @@ struct script_runner {
 	size_t max_running;
 	size_t max_procs;                /* RLIMIT_NPROC for a non-root user */
 	size_t running;                  /* jobs in SCRIPT_JOB_RUNNING */
-	struct script_orphan {           /* cancelled children still to reap */
-		pid_t pid;
-		int pidfd;
-		struct evloop_watch watch;
-		struct script_runner *runner;
-	} orphans[SCRIPT_MAX_ORPHANS];
+	struct script_orphan *orphans;   /* cancelled children still to reap */
+	size_t norphans;
 	struct script_job *jobs;         /* every non-IDLE job */
 	struct script_counters counters;
 };
@@ -150,9 +159,19 @@ void script_runner_init(struct script_runner *r, struct evloop *loop,
 			size_t max_running, size_t max_procs);
 
 /*
- * Resolve the user scripts run as (getpwnam). Returns 0, or -ENOENT with
- * why filled when there is no such user; jobs started before a successful
- * call fail with "no script user". Running jobs keep their user.
+ * May scripts run as user, whose passwd entry is pw (NULL: no such user)?
+ * Root only by its name: a uid-0 alias ("toor") is refused (-EPERM), so
+ * that nobody runs scripts as root without writing script_user = "root".
+ * Returns 0, or -ENOENT / -EPERM with why filled. Pure: config test and
+ * start share it.
+ */
+int script_user_check(const char *user, const struct passwd *pw, char *why,
+		      size_t why_len);
+
+/*
+ * Resolve the user scripts run as (getpwnam, then script_user_check()).
+ * Returns 0, or -ENOENT / -EPERM with why filled; jobs started before a
+ * successful call fail with "no script user". Running jobs keep their user.
  */
 int script_runner_set_user(struct script_runner *r, const char *user,
 			   char *why, size_t why_len);
@@ -176,8 +195,11 @@ int script_start(struct script_runner *r, struct script_job *job,
 /*
  * Forget job without its callback (reload, stop, an owner going away): a
  * running child's process group gets SIGKILL and the runner reaps it in
- * the background (bounded table; when it is full, it waits here for the
- * killed child). job is IDLE afterwards and may be freed.
+ * the background, through the event loop; this never waits for it (a
+ * child stuck in the kernel could take its time to die). Beyond
+ * SCRIPT_MAX_ORPHANS such children, or without memory, one is left to
+ * init to reap when vipd exits (counted). job is IDLE afterwards and may
+ * be freed.
  */
 void script_cancel(struct script_runner *r, struct script_job *job);
 
@@ -187,7 +209,10 @@ uint64_t script_runner_next_deadline(const struct script_runner *r);
 /* Kill what has timed out and deliver pending callbacks due at now_ms. */
 void script_runner_tick(struct script_runner *r, uint64_t now_ms);
 
-/* Cancel every job (daemon stop). */
+/*
+ * Cancel every job (daemon stop) and forget the orphans without waiting:
+ * once vipd exits, init reaps what is still dying.
+ */
 void script_runner_close(struct script_runner *r);
 
 #endif

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
+#include "health.h"
 
 static struct conf_errors errs;
 
@@ -162,6 +163,32 @@ test_instance_track_and_notify_errors_name_their_line(void **state)
 	    "group g (line 10)");
 }
 
+/* The script checks of `vipd -t` name the line too: script_user's own. */
+static void
+test_script_user_error_names_its_line(void **state)
+{
+	struct conf *c = NULL;
+
+	(void)state;
+	assert_int_equal(conf_load_string(
+	    "# a comment\n"
+	    "global = {\n"
+	    "  router_id = \"a\";\n"
+	    "  script_user = \"vipd-no-such-user\";\n"
+	    "};\n", "t.conf", &c, &errs), 0);
+	assert_int_equal(c->global.script_user_line, 4);
+	memset(&errs, 0, sizeof(errs));
+	assert_int_equal(health_check_scripts(c, &errs), 1);
+	assert_string_equal(errs.msg[0], "t.conf:4: global.script_user: no user "
+	    "named 'vipd-no-such-user' on this system");
+	conf_free(c);
+	/* Not given: the default's line is global's. */
+	assert_int_equal(conf_load_string("\nglobal = { router_id = \"a\"; };\n",
+	    "t.conf", &c, &errs), 0);
+	assert_int_equal(c->global.script_user_line, 2);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -169,6 +196,7 @@ main(void)
 		cmocka_unit_test(test_full_health_config_loads_with_defaults),
 		cmocka_unit_test(test_track_script_errors_name_their_line),
 		cmocka_unit_test(test_instance_track_and_notify_errors_name_their_line),
+		cmocka_unit_test(test_script_user_error_names_its_line),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -245,6 +245,85 @@ test_exec_failure_in_the_child_is_a_start_failure(void **state)
 	assert_int_equal(d.res.exit_status, 127);
 }
 
+/* Root by name only: an alias with uid 0 would run scripts as root unseen. */
+static void
+test_scripts_run_as_root_only_when_the_user_is_named_root(void **state)
+{
+	struct passwd root = { .pw_name = "root", .pw_uid = 0, .pw_gid = 0 };
+	struct passwd toor = { .pw_name = "toor", .pw_uid = 0, .pw_gid = 0 };
+	struct passwd nobody = { .pw_name = "nobody", .pw_uid = 65534,
+	    .pw_gid = 65534 };
+	struct script_runner r;
+	char why[SCRIPT_WHY_MAX];
+
+	(void)state;
+	assert_int_equal(script_user_check("root", &root, why, sizeof(why)), 0);
+	assert_int_equal(script_user_check("nobody", &nobody, why, sizeof(why)), 0);
+	assert_int_equal(script_user_check("toor", &toor, why, sizeof(why)), -EPERM);
+	assert_string_equal(why, "'toor' has uid 0: scripts run as root only "
+	    "with script_user = \"root\"");
+	assert_int_equal(script_user_check("nope", NULL, why, sizeof(why)), -ENOENT);
+	assert_string_equal(why, "no user named 'nope' on this system");
+	/* The runner takes the same decision and keeps no user on a refusal. */
+	script_runner_init(&r, NULL, 0, 0);
+	assert_int_equal(script_runner_set_user(&r, "vipd-no-such-user", why,
+	    sizeof(why)), -ENOENT);
+	assert_false(r.user_set);
+	assert_int_equal(script_runner_set_user(&r, "root", why, sizeof(why)), 0);
+	assert_true(r.as_root);
+}
+
+/*
+ * Cancelling never waits for the killed child: with more children dying
+ * than the old fixed table held (16), the runner still reaps each one
+ * later from the loop, never inside script_cancel().
+ */
+static void
+test_cancel_never_waits_and_the_loop_reaps_every_child(void **state)
+{
+	struct fixture *f = *state;
+	struct script_runner r;
+	enum { N = 24 };
+	struct script_job jobs[N];
+	struct done d[N];
+	char *argv[] = { "/bin/sh", "-c", "sleep 30", NULL };
+	pid_t pids[N];
+	uint64_t until;
+	int alive = 0;
+
+	memset(jobs, 0, sizeof(jobs));
+	memset(d, 0, sizeof(d));
+	script_runner_init(&r, &f->loop, N, 0);
+	r.user_set = f->r.user_set;
+	r.as_root = f->r.as_root;
+	r.uid = f->r.uid;
+	r.gid = f->r.gid;
+	for (int i = 0; i < N; i++) {
+		assert_int_equal(script_start(&r, &jobs[i], argv, NULL, 0, on_done,
+		    &d[i], evloop_now_ms()), 0);
+		assert_int_equal(jobs[i].state, SCRIPT_JOB_RUNNING);
+		pids[i] = jobs[i].pid;
+	}
+	for (int i = 0; i < N; i++) {
+		script_cancel(&r, &jobs[i]);
+		assert_int_equal(jobs[i].state, SCRIPT_JOB_IDLE);
+		/* Not reaped here: the process (maybe a zombie) still exists. */
+		assert_int_equal(kill(pids[i], 0), 0);
+	}
+	assert_int_equal(r.norphans, N);
+	assert_int_equal(r.counters.orphans_abandoned, 0);
+	until = evloop_now_ms() + 5000;
+	while (r.norphans > 0 && evloop_now_ms() < until)
+		evloop_run_once(&f->loop, 10);
+	assert_int_equal(r.norphans, 0);
+	for (int i = 0; i < N; i++) {
+		alive += kill(pids[i], 0) == 0;
+		assert_int_equal(d[i].calls, 0);
+	}
+	assert_int_equal(alive, 0);          /* every one reaped, by the runner */
+	script_runner_close(&r);
+}
+
 int
 main(void)
 {
@@ -254,6 +333,8 @@ main(void)
 		cmocka_unit_test(test_megabytes_of_output_are_counted_not_kept),
 		cmocka_unit_test(test_missing_command_and_bound_on_running_scripts),
 		cmocka_unit_test(test_exec_failure_in_the_child_is_a_start_failure),
+		cmocka_unit_test(test_scripts_run_as_root_only_when_the_user_is_named_root),
+		cmocka_unit_test(test_cancel_never_waits_and_the_loop_reaps_every_child),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
