@@ -33,8 +33,11 @@ instance_announce_send_to(struct instance *inst, struct vrrp_advert *adv,
 	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
 	if (++inst->ip_id == 0)
 		inst->ip_id = 1;
-	/* RFC 5798 7.3: with VMAC, adverts come from the virtual MAC. */
-	if (inst->conf.use_vmac)
+	/*
+	 * RFC 5798 7.3: with VMAC, adverts come from the virtual MAC; unicast
+	 * ones through the base, as keepalived's (see lib/vmac.c).
+	 */
+	if (inst->conf.use_vmac && inst->conf.npeers == 0)
 		return vrrp_net_send_advert(inst->vmac.fd, inst->vmac.ifindex,
 		    adv, &inst->conf.auth, &inst->primary, dst, inst->ip_id);
 	return vrrp_net_send_advert(inst->sock_fd, inst->ifindex, adv,

@@ -13,6 +13,16 @@
  * every peer whether or not it uses VMAC, and the macvlan's own socket is
  * for sending only.
  *
+ * Sending adverts. Multicast ones leave through the macvlan, from the
+ * virtual MAC, so that the switch keeps learning where the Master is.
+ * Unicast ones leave through the base, as keepalived sends them (it turns
+ * vmac_xmit_base on for unicast): the base has the routes and neighbour
+ * entries for the peers' addresses, which the macvlan, holding only the
+ * VIPs (none at all on a backup), may not have (IPv6 has no route to a
+ * peer there, and no on-link fallback); a unicast frame reaches one peer,
+ * so its source MAC teaches clients nothing, and the GARPs/NAs still come
+ * from the virtual MAC. The macvlan then has no advert socket.
+ *
  * ARP. The VIP is on the macvlan; the base interface must not answer for
  * it with its own MAC, and the macvlan must answer only for what it holds:
  *   base:  arp_ignore = 1   answer only for addresses on the interface the
@@ -276,7 +286,8 @@ vmac_ensure(struct vmac *vm, struct netlink *nl, const struct conf_instance *con
 		    netlink_strerror(err));
 		goto fail;
 	}
-	if ((err = vmac_open_socket(vm, conf)) < 0) {
+	/* Unicast adverts leave through the base (see the top of this file). */
+	if (conf->npeers == 0 && (err = vmac_open_socket(vm, conf)) < 0) {
 		snprintf(why, why_len, "cannot open advert socket on %s: %s",
 		    conf->vmac_name, strerror(-err));
 		goto fail;
@@ -338,14 +349,31 @@ vmac_remove(struct vmac *vm, struct netlink *nl, const struct conf_instance *con
 		    vm->base_arp_announce);
 }
 
+/* fe80::/10 (RFC 4291 2.5.6). */
+static bool
+vmac_link_local(const struct vrrp_addr *a)
+{
+	return a->family == AF_INET6 && a->bytes[0] == 0xfe &&
+	    (a->bytes[1] & 0xc0) == 0x80;
+}
+
+/*
+ * RFC 5798 5.1.2.2: multicast IPv6 adverts come from a link-local address,
+ * and the kernel sends from one only through an interface that holds it:
+ * the base's goes on the macvlan too (as keepalived does), with the /64
+ * every link-local address has (RFC 4291 2.5.6). Unicast adverts leave
+ * through the base, from a source that is already there: nothing to copy
+ * (a copy of a global unicast_src would give the node's own address a
+ * second route, with a /64 guessed, to the virtual MAC).
+ */
 int
 vmac_source(struct vmac *vm, struct netlink *nl, const struct vrrp_addr *src,
     bool on)
 {
 	int err;
 
-	/* RFC 5798 5.1.2.2: IPv6 adverts come from a link-local address. */
-	if (src->family != AF_INET6 || vm->ifindex == 0 || vm->source_on == on)
+	if (vm->fd < 0 || !vmac_link_local(src) || vm->ifindex == 0 ||
+	    vm->source_on == on)
 		return 0;
 	if (on) {
 		err = netlink_addr_add(nl, vm->ifindex, src, 64);

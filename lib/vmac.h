@@ -7,7 +7,8 @@
  * changes no client's ARP entry.
  *
  * Owns: the macvlan (created at start, a stale one from a crash replaced,
- * deleted at stop), a send-only advert socket on it, and the ARP sysctls
+ * deleted at stop), a send-only socket on it for multicast adverts
+ * (unicast ones leave through the base, see vmac.c), and the ARP sysctls
  * that make only the virtual MAC answer for the VIP (vmac.c says which and
  * why); the base interface's previous values are put back at stop.
  * vmac_mac() is pure.
@@ -29,7 +30,7 @@ struct vmac {
 	int ifindex;                   /* 0 while it does not exist */
 	int base_ifindex;              /* the interface it was created on */
 	uint8_t mac[6];
-	int fd;                        /* advert socket on it (send only), or -1 */
+	int fd;                        /* multicast advert socket on it, or -1 */
 	bool source_on;                /* IPv6: the advert source is on it */
 	bool removed;                  /* vmac_remove() ran: the instance stopped */
 	bool base_saved;               /* we changed the base's sysctls: restore */
@@ -54,10 +55,12 @@ int vmac_ensure(struct vmac *vm, struct netlink *nl,
 		char *why, size_t why_len);
 
 /*
- * IPv6 only (else a no-op): put (on) or take off the advert source, the
- * base interface's link-local address, on the macvlan. The kernel sends
- * from an IPv6 link-local address only on an interface that holds it, and
- * only the Master sends, so only the Master holds it. 0 or -errno.
+ * IPv6 multicast only (else a no-op): put (on) or take off the advert
+ * source, the base interface's link-local address, on the macvlan. The
+ * kernel sends from a link-local address only on an interface that holds
+ * it, and only the Master sends, so only the Master holds it. Unicast
+ * adverts leave through the base: nothing is copied (vmac.c says why).
+ * 0 or -errno.
  */
 int vmac_source(struct vmac *vm, struct netlink *nl,
 		const struct vrrp_addr *src, bool on);

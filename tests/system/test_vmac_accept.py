@@ -363,3 +363,123 @@ def test_vmac_name_taken_by_another_kind_of_link_is_left_alone(topo, vipd_bin):
     assert link(a.host, "vrrp.%d" % VRID)["linkinfo"]["info_kind"] == "bridge"
     assert a.stop() == 0
     assert link(a.host, "vrrp.%d" % VRID) is not None    # not ours: kept
+
+
+# IPv6, unicast and VMAC -------------------------------------------------------
+
+VIP6 = "2001:db8::100"
+VMAC6 = "00:00:5e:00:02:%02x" % VRID
+VMAC6_DEV = "vrrp6.%d" % VRID
+NODE6 = {"a": ("192.0.2.1", "2001:db8::1"), "b": ("192.0.2.2", "2001:db8::2"),
+         "k": ("192.0.2.2", "2001:db8::2")}
+
+
+def vmac6_addrs(host, dev=VMAC6_DEV):
+    """The addresses on host's IPv6 macvlan (sorted), None if it is absent."""
+    res = host.run(["ip", "-j", "-6", "addr", "show", "dev", dev], check=False)
+    if res.returncode != 0:
+        return None
+    return sorted(a["local"] for link in json.loads(res.stdout or "[]")
+                  for a in link.get("addr_info", []))
+
+
+def unicast6_vipd(topo, name, peer, priority):
+    """vipd on name, IPv6 VIP on a VMAC, unicast from its global address to
+    peer's (RFC 5798 allows any source in unicast; keepalived's
+    unicast_src_ip is one such)."""
+    ip, ip6 = NODE6[name]
+    return topo.add_vipd(name, ip, ipv6=ip6, priority=priority, use_vmac=True,
+                         vips=(VIP6 + "/64",), unicast_src=ip6,
+                         unicast_peers=[NODE6[peer][1]])
+
+
+def assert_vmac6_holds_only_the_vip(node):
+    """The Master's macvlan has the VIP and nothing else: the node's global
+    advert source stays on eth0 with its own prefix (vmac_source copies
+    only a link-local source, which the kernel needs on the interface)."""
+    assert vmac6_addrs(node.host) == [VIP6], vmac6_addrs(node.host)
+    assert NODE6[node.name][1] in node.host.addresses()["eth0"]
+
+
+def test_vmac_ipv6_unicast_from_a_global_source_elects_and_fails_over(
+        topo, vipd_bin):
+    a = unicast6_vipd(topo, "a", "b", 150)
+    b = unicast6_vipd(topo, "b", "a", 100)
+    cap = os.path.join(topo.workdir, "vmac6-unicast.txt")
+    with open(cap, "wb") as out:
+        dump = b.host.popen(["tcpdump", "-l", "-n", "-e", "-i", "eth0",
+                             "ip6 proto 112"], stdout=out)
+    wait_until(lambda: "listening on" in dump.log_text(), 10, "tcpdump")
+    a.start()
+    b.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    wait_until(lambda: a.has_vip(VIP6), SETTLE_S, "a to hold the IPv6 VIP")
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+    assert vip_device(a.host, VIP6) == VMAC6_DEV
+    assert_vmac6_holds_only_the_vip(a)
+    assert vmac6_addrs(b.host) == []
+    wait_until(lambda: b.instance()["master_address"] == NODE6["a"][1],
+               SETTLE_S, "b to know a as its master")
+    heard = b.instance()["counters"]["adverts_received"]
+    hold_for(lambda: b.state() == "BACKUP" and not b.has_vip(VIP6), 1.5,
+             "b stays BACKUP")
+    assert b.instance()["counters"]["adverts_received"] > heard
+    # a's unicast adverts reach b from its global source through its base
+    # interface, as keepalived's (vmac_xmit_base): the macvlan has no
+    # route to b, and a unicast frame teaches the switch nothing useful.
+    with open(cap) as f:
+        lines = f.read().splitlines()
+    ours = [line for line in lines
+            if "%s > %s:" % (NODE6["a"][1], NODE6["b"][1]) in line]
+    assert ours and all(line.split()[1] == a.mac for line in ours), lines[-5:]
+
+    a.kill()                                   # graceful: priority 0
+    assert a.wait_exit(10) == 0, a.log_text()
+    b.wait_state("MASTER", timeout=SETTLE_S)
+    wait_until(lambda: b.has_vip(VIP6), SETTLE_S, "b to take the IPv6 VIP")
+    assert_vmac6_holds_only_the_vip(b)
+    assert vmac6_addrs(a.host) is None         # a's macvlan went with it
+
+    a.start()                                  # preempts b back
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+    wait_until(lambda: not b.has_vip(VIP6), SETTLE_S, "b to release the VIP")
+    assert_vmac6_holds_only_the_vip(a)
+    assert vmac6_addrs(b.host) == []
+    dump.stop()
+
+
+def test_vmac_ipv6_unicast_interop_with_keepalived(topo, vipd_bin,
+                                                   keepalived_bin):
+    """keepalived 2.2.7 with use_vmac in unicast sends from its base
+    interface (it sets vmac_xmit_base itself); vipd sends from its
+    macvlan. Each hears the other and they fail over both ways."""
+    a = unicast6_vipd(topo, "a", "k", 150)
+    k = topo.add_keepalived("k", NODE6["k"][0], ipv6=NODE6["k"][1],
+                            priority=100, vips=(VIP6,),
+                            unicast_src=NODE6["k"][1],
+                            unicast_peers=[NODE6["a"][1]])
+    plain = k.config_text
+    k.config_text = lambda: plain().replace("    interface eth0\n",
+                                            "    interface eth0\n    use_vmac\n")
+    k.start()
+    wait_until(lambda: k.has_vip(VIP6), SETTLE_S, "keepalived to hold the VIP")
+    a.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    wait_until(lambda: a.has_vip(VIP6) and not k.has_vip(VIP6), SETTLE_S,
+               "keepalived to yield to vipd")
+    hold_for(lambda: a.has_vip(VIP6) and not k.has_vip(VIP6), 1.5,
+             "a alone holds the VIP")
+    assert_vmac6_holds_only_the_vip(a)
+
+    a.kill()
+    assert a.wait_exit(10) == 0, a.log_text()
+    wait_until(lambda: k.has_vip(VIP6), SETTLE_S, "keepalived to take over")
+    a.start()
+    wait_until(lambda: a.has_vip(VIP6) and not k.has_vip(VIP6), SETTLE_S,
+               "vipd to preempt keepalived back")
+    assert a.instance()["counters"]["adverts_received"] >= 1, \
+        "vipd never heard keepalived"
+    drops = a.instance()["counters"]["drops"]
+    assert not {r: n for r, n in drops.items() if n and r in (
+        "ttl", "checksum", "not_peer", "version", "length")}, drops
