@@ -80,6 +80,9 @@ unit: $(UNIT_BINS)
 # System tests need root (network namespaces). VIPD_BIN picks the daemon.
 # Each test builds its own namespaces with a unique prefix, so they run side
 # by side (pytest-xdist); most of their time is spent waiting for timers.
+# A test also fails when a vipd it ran leaves a sanitizer report in its log
+# or exits non-zero without having been SIGKILLed (tests/system/conftest.py);
+# a SAN=1 build must be named as such here too, or `all` would relink it.
 SYSTEM_JOBS ?= 4
 system: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) \
@@ -105,8 +108,8 @@ check:
 	$(MAKE) WERROR=1 all unit
 	$(MAKE) WERROR=1 BUILD=build-asan SAN=1 all unit
 	$(MAKE) fuzz-short
-	ASAN_OPTIONS=detect_leaks=1 $(MAKE) system BUILD=build-asan
-	$(MAKE) system
+	ASAN_OPTIONS=detect_leaks=1 $(MAKE) WERROR=1 BUILD=build-asan SAN=1 system
+	$(MAKE) WERROR=1 system
 
 # The short tour: the balancer pair of etc/examples with conn_sync, a client
 # and backends in namespaces; status, a drill, a crash and a restart under

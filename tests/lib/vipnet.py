@@ -19,6 +19,7 @@ one machine's speed.
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -31,6 +32,11 @@ KEEPALIVED_BIN = "/usr/sbin/keepalived"
 LAN_PREFIX_LEN = 24
 LAN6_PREFIX_LEN = 64              # IPv6 hosts (add_host(..., ipv6=...)): 2001:db8::/64
 DEFAULT_VIP = "192.0.2.100"
+VIPD_STOP_S = 10.0                # teardown's patience with a SIGTERMed vipd
+# What AddressSanitizer, LeakSanitizer and UBSan print when they find
+# something (make check's second pass runs an ASan+UBSan vipd).
+SANITIZER_REPORT = re.compile(r"ERROR: (?:Address|Leak|UndefinedBehavior|Memory)"
+                              r"Sanitizer|runtime error:")
 
 
 # --------------------------------------------------------------------------
@@ -69,6 +75,18 @@ def wait_until(predicate, timeout, what, interval=0.05):
         time.sleep(interval)
 
 
+def sanitizer_reports(text, context=6):
+    """Excerpts of text (a daemon's log) around each sanitizer report: the
+    line that names it and a few after (the first frames of its stack)."""
+    lines = text.splitlines()
+    excerpts, shown_to = [], -1
+    for i, line in enumerate(lines):
+        if i > shown_to and SANITIZER_REPORT.search(line):
+            shown_to = i + context
+            excerpts.append("\n".join(lines[i:shown_to + 1]))
+    return excerpts
+
+
 def hold_for(predicate, duration, what, interval=0.05):
     """Assert predicate stays truthy for duration seconds (polled)."""
     deadline = time.monotonic() + duration
@@ -102,6 +120,13 @@ class Process:
         self.popen = popen
         self.log_path = log_path
         self.label = label
+        # Teardown judges a daemon under test (VipdNode sets `checked`): its
+        # log must hold no sanitizer report, and it must exit with one of
+        # expected_codes unless the test SIGKILLed it (signals_sent).
+        self.checked = False
+        self.expected_codes = {0}
+        self.signals_sent = set()
+        self.stop_forced = False       # teardown had to SIGKILL it
 
     @property
     def pid(self):
@@ -112,6 +137,7 @@ class Process:
 
     def signal(self, sig):
         if self.alive():
+            self.signals_sent.add(sig)
             self.popen.send_signal(sig)
 
     def wait(self, timeout):
@@ -128,9 +154,29 @@ class Process:
         self.popen.send_signal(signal.SIGTERM)
         code = self.wait(timeout)
         if code is None:
+            self.stop_forced = True
             self.popen.kill()
             code = self.wait(timeout)
         return code
+
+    def findings(self):
+        """What teardown holds against a checked daemon's exit (when the
+        test did not SIGKILL it), as lines of text; [] when it behaved.
+        Topology.close() adds the sanitizer reports of its log."""
+        if not self.checked:
+            return []
+        found = []
+        code = self.popen.returncode
+        if self.stop_forced:
+            found.append("%s (pid %d) did not exit within %.0f s of SIGTERM"
+                         % (self.label, self.pid, VIPD_STOP_S))
+        elif code is not None and code not in self.expected_codes and \
+                signal.SIGKILL not in self.signals_sent:
+            found.append("%s (pid %d) exited with %s%s, not %s"
+                         % (self.label, self.pid, code,
+                            " (signal %d)" % -code if code < 0 else "",
+                            " or ".join(str(c) for c in sorted(self.expected_codes))))
+        return found
 
     def log_text(self):
         if not self.log_path:
@@ -269,6 +315,7 @@ class Topology:
         self.nodes = []
         self.procs = []
         self.namespaces = []
+        self.findings = []             # close(): what the daemons did wrong
         os.makedirs(self.workdir, exist_ok=True)
         try:
             self._add_ns(self.switch_ns)
@@ -368,12 +415,18 @@ class Topology:
 
     def close(self):
         """Stop every process we started, then delete every namespace.
-        Safe to call twice; never raises."""
+        Safe to call twice; never raises. Afterwards self.findings lists
+        what the vipd daemons did wrong (Process.findings(), sanitizer
+        reports in their logs); the test fixture fails the test on them."""
         for proc in reversed(self.procs):
             try:
-                proc.stop(timeout=3.0)
+                proc.stop(timeout=VIPD_STOP_S if proc.checked else 3.0)
             except Exception as err:       # keep going: the rest must go too
                 print("teardown: %s: %s" % (proc.label, err), file=sys.stderr)
+        try:
+            self.findings += self._daemon_findings()
+        except Exception as err:
+            self.findings.append("teardown could not judge the daemons: %s" % err)
         for ns in reversed(self.namespaces):
             # Anything still inside one of our namespaces was started by us
             # (e.g. keepalived's VRRP child): kill it by pid before deleting.
@@ -434,6 +487,18 @@ def _lc_scalar(value):
     if isinstance(value, (list, tuple)):
         return "( " + ", ".join(_lc_scalar(v) for v in value) + " )"
     raise TypeError("no libconfig form for %r" % (value,))
+
+    def _daemon_findings(self):
+        found, logs = [], []
+        for proc in self.procs:
+            found += proc.findings()
+            if proc.checked and proc.log_path not in logs:
+                logs.append(proc.log_path)
+        for path in logs:       # one log for every run of a restarted node
+            with open(path, errors="replace") as f:
+                for excerpt in sanitizer_reports(f.read()):
+                    found.append("sanitizer report in %s:\n%s" % (path, excerpt))
+        return found
 
 
 def libconfig_text(settings):
@@ -502,7 +567,10 @@ class VipdNode:
 
     # process
 
-    def start(self, wait_ready=True):
+    def start(self, wait_ready=True, expect_exit=0):
+        """Start vipd. expect_exit: the exit code this run must end with (a
+        start that is meant to be refused says 1); teardown holds any other
+        exit against the test, unless the test SIGKILLed it."""
         if self.topo.vipd_bin is None:
             raise RuntimeError("VIPD_BIN is not set")
         if not os.path.exists(self.conf_path):
@@ -513,6 +581,8 @@ class VipdNode:
              "-S", self.state_dir],
             log_name=os.path.relpath(self.log_path, self.topo.workdir),
             label="vipd on %s" % self.host.name)
+        self.proc.checked = True
+        self.proc.expected_codes = {expect_exit}
         if wait_ready:
             self.wait_ready()
         return self

@@ -87,7 +87,13 @@ def keepalived_bin():
 @pytest.fixture
 def topo(request, tmp_path):
     """A fresh segment (bridge in its own namespace); everything it made is
-    removed afterwards, pass or fail. Logs are printed when the test failed."""
+    removed afterwards, pass or fail. Logs are printed when the test failed.
+
+    Every vipd the test started is judged at teardown: a sanitizer report
+    in its log (ASan, LeakSanitizer, UBSan's "runtime error:"), an exit
+    code other than the one expected (0 after the SIGTERM of teardown or of
+    the test) when the test did not SIGKILL it, or no exit within
+    vipnet.VIPD_STOP_S of SIGTERM fails the test, even one that passed."""
     topology = vipnet.Topology(tmp_path, vipd_bin=_vipd_bin())
     try:
         yield topology
@@ -97,6 +103,9 @@ def topo(request, tmp_path):
             print("\nnamespace prefix %s, work dir %s" % (topology.prefix, tmp_path))
             print(topology.logs_report())
         topology.close()
+    if topology.findings:
+        pytest.fail("vipd misbehaved (work dir %s):\n%s"
+                    % (tmp_path, "\n".join(topology.findings)), pytrace=False)
 
 
 @pytest.fixture

@@ -322,7 +322,7 @@ def test_key_file_world_readable_or_short_is_refused(topo, vipd_bin):
         res = host.run([vipd_bin, "-t", "-f", node.conf_path], check=False)
         assert res.returncode == 1, res.stdout + res.stderr
         assert "conn_sync.key_file: %s %s" % (path, reason) in res.stderr, res.stderr
-        node.start(wait_ready=False)
+        node.start(wait_ready=False, expect_exit=1)
         assert node.wait_exit(10.0) == 1
         assert reason in node.log_text()
 
