@@ -551,6 +551,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_open("vipd", v.foreground, v.log_level);
 	v.unmatched_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	v.unmatched_vrid_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.started_ms = evloop_now_ms();
 	vipd_raise_nofile();
 	if (vipd_open(&v) < 0 || vipd_build_instances(v.conf, &v.instances) < 0) {

@@ -81,7 +81,12 @@ struct vipd {
 	uint64_t started_ms;
 	uint64_t reloads, reloads_refused;
 	uint64_t unmatched_drops[VRRP_DROP__COUNT];
+	/*
+	 * Two limiters: other VRRP groups' adverts (debug) arrive all the time
+	 * on a shared LAN and must not use up what real warnings may log.
+	 */
 	struct log_ratelimit unmatched_log;
+	struct log_ratelimit unmatched_vrid_log;
 };
 
 /* vipd.c */

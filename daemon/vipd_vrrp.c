@@ -37,12 +37,19 @@ vipd_count_unmatched(struct vipd *v, struct ifsock *s, enum vrrp_drop reason,
 {
 	char text[INET6_ADDRSTRLEN];
 	uint64_t suppressed = 0;
+	bool other_group = reason == VRRP_DROP_VRID;
 
 	v->unmatched_drops[reason]++;
-	/* Adverts of other VRRP groups on a shared LAN are normal: debug only. */
-	if (!log_ratelimit_allow(&v->unmatched_log, now_ms, &suppressed))
+	/*
+	 * Adverts of other VRRP groups on a shared LAN are normal: debug only,
+	 * and on a limiter of their own, so that their steady stream never
+	 * silences a warning (a malformed or truncated header, a datagram
+	 * larger than any advert).
+	 */
+	if (!log_ratelimit_allow(other_group ? &v->unmatched_vrid_log :
+	    &v->unmatched_log, now_ms, &suppressed))
 		return;
-	log_msg(reason == VRRP_DROP_VRID ? LOG_DEBUG : LOG_WARNING,
+	log_msg(other_group ? LOG_DEBUG : LOG_WARNING,
 	    "%s: dropped packet from %s: %s (%" PRIu64 " more not logged)",
 	    s->ifname, meta && meta->src.family ?
 	    vrrp_addr_str(&meta->src, text, sizeof(text)) : "?",
