@@ -363,6 +363,32 @@ vipd_drop_privs(void)
 	    "bounding set left as is (no CAP_SETPCAP)");
 }
 
+/*
+ * Before anything is opened: without these two nothing would work (raw
+ * sockets fail, addresses cannot be set), and a daemon that runs on without
+ * them only looks like a backup. Refuse, naming what is missing.
+ */
+static int
+vipd_check_privs(void)
+{
+	uint64_t missing = 0;
+	char names[160];
+	int err = privs_missing(&missing);
+
+	if (err < 0) {
+		fprintf(stderr, "vipd: cannot read capabilities: %s\n",
+		    strerror(-err));
+		return -1;
+	}
+	if (missing == 0)
+		return 0;
+	fprintf(stderr, "vipd: missing capability %s: vipd needs cap_net_admin "
+	    "(addresses, links, nftables) and cap_net_raw (advert and ARP "
+	    "sockets); run it as root or grant both\n",
+	    privs_mask_str(missing, names, sizeof(names)));
+	return -1;
+}
+
 /* ---- running and stopping ---------------------------------------------- */
 
 /* One wait for events, then what signals asked for. */
@@ -523,6 +549,10 @@ main(int argc, char **argv)
 		    v.conf->ninstances);
 		conf_free(v.conf);
 		return 0;
+	}
+	if (vipd_check_privs() < 0) {
+		conf_free(v.conf);
+		return 1;
 	}
 	snprintf(v.state_dir, sizeof(v.state_dir), "%s", v.state_dir_override ?
 	    v.state_dir_override : v.conf->global.state_dir);

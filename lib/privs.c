@@ -38,6 +38,38 @@ privs_keep_mask(void)
 	return mask;
 }
 
+uint64_t
+privs_need_mask(void)
+{
+	return CAP_BIT(CAP_NET_ADMIN) | CAP_BIT(CAP_NET_RAW);
+}
+
+static int
+privs_effective(uint64_t *eff)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct data[2];
+
+	memset(data, 0, sizeof(data));
+	if (syscall(SYS_capget, &hdr, data) < 0)
+		return -errno;
+	*eff = (uint64_t)data[1].effective << 32 | data[0].effective;
+	return 0;
+}
+
+int
+privs_missing(uint64_t *missing)
+{
+	uint64_t eff = 0;
+	int err = privs_effective(&eff);
+
+	if (err < 0)
+		return err;
+	*missing = privs_need_mask() & ~eff;
+	return 0;
+}
+
 const char *
 privs_mask_str(uint64_t mask, char *buf, size_t len)
 {

@@ -11,7 +11,11 @@
  *   CAP_NET_BIND_SERVICE  a sync port below 1024
  *   CAP_SETUID, CAP_SETGID  scripts run as global.script_user
  *   CAP_KILL              stopping scripts that run as another user
- * and drops every other capability from its effective, permitted and
+ * The last four are kept even when the running configuration has no
+ * script, notify, script check or sync port below 1024: a reload may add
+ * them, and a dropped capability cannot be taken back. Without CAP_NET_ADMIN
+ * or CAP_NET_RAW vipd refuses to start (privs_missing).
+ * It drops every other capability from its effective, permitted and
  * inheritable sets, its ambient set, and (when it holds CAP_SETPCAP) its
  * bounding set, so that nothing it ever executes can regain them either.
  *
@@ -27,6 +31,15 @@
 
 /* The capabilities vipd keeps, as a mask of (1 << CAP_x). */
 uint64_t privs_keep_mask(void);
+
+/* The ones it cannot run without: CAP_NET_ADMIN and CAP_NET_RAW. */
+uint64_t privs_need_mask(void);
+
+/*
+ * Which of privs_need_mask() the effective set lacks, into *missing (0 when
+ * none). Returns 0, or -errno when the set cannot be read.
+ */
+int privs_missing(uint64_t *missing);
 
 struct privs_report {
 	uint64_t kept;              /* effective set after the drop */

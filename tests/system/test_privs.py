@@ -3,15 +3,18 @@ Privileges: vipd needs CAP_NET_ADMIN and CAP_NET_RAW, nothing else, to run
 a pair (scripts add CAP_SETUID, CAP_SETGID and CAP_KILL); once its sockets
 are open it drops every capability it never needs, from its own sets and
 from its bounding set, so nothing it executes later can get them back.
+Without either of the two it refuses to start, naming the one missing;
+the scripts it runs hold at most the kept set (none as script_user).
 """
 
+import os
 import shutil
 import signal
 import subprocess
 
 import pytest
 
-from vipnet import wait_until
+from vipnet import wait_until, write_script
 
 CAPSH = shutil.which("capsh")
 
@@ -105,6 +108,83 @@ def test_vipd_runs_a_pair_with_only_net_admin_and_net_raw(lan, tmp_path):
     wait_until(b.has_vip, 15, "b to take over from the stopped a")
     assert pinger.stop()["received"] > 0
     assert "cannot" not in a.log_text(), a.log_text()
+
+
+def _capsh_wrapper(tmp_path, vipd_bin, drop):
+    """A script that runs vipd_bin "$@" with the capabilities in drop (names)
+    removed from the bounding set, hence from what root's exec gets."""
+    wrapper = tmp_path / "vipd-capsh"
+    wrapper.write_text("#!/bin/sh\nexec %s --drop=%s -- -c 'exec \"$0\" \"$@\"' %s \"$@\"\n"
+                       % (CAPSH, drop, vipd_bin))
+    wrapper.chmod(0o755)
+    return str(wrapper)
+
+
+@pytest.mark.skipif(CAPSH is None, reason="capsh (libcap2-bin) is not installed")
+@pytest.mark.parametrize("missing", ["cap_net_raw", "cap_net_admin"])
+def test_vipd_without_a_needed_capability_refuses_to_start_naming_it(
+        lan, tmp_path, missing):
+    a, b, client = lan
+    plain = a.topo.vipd_bin
+    a.topo.vipd_bin = _capsh_wrapper(tmp_path, plain, missing)
+    try:
+        a.start(wait_ready=False, expect_exit=1)
+    finally:
+        a.topo.vipd_bin = plain
+    code = a.wait_exit(10)
+    assert code == 1, (code, a.log_text())
+    assert "vipd: missing capability %s:" % missing in a.log_text(), a.log_text()
+    # Refused before it touched anything: no VIP, no table, no state.
+    assert not a.has_vip()
+    assert a.host.run(["nft", "list", "table", "inet", "vipd"],
+                      check=False).returncode != 0
+    assert not os.path.exists(a.pid_path)
+
+
+def _caps_of_script_user(out_dir, user):
+    path = os.path.join(out_dir, "caps." + user)
+    if not os.path.exists(path):
+        return None
+    sets = {}
+    with open(path) as f:
+        for line in f:
+            key, _, value = line.partition(":")
+            mask = int(value.strip(), 16)
+            sets[key] = {bit for bit in range(64) if mask >> bit & 1}
+    return sets
+
+
+def test_scripts_run_with_the_kept_capabilities_at_most(topo, vipd_bin, script_dir):
+    # a runs its track script as nobody (the default), b as root; each
+    # script writes its own capability sets, as the kernel shows them.
+    out = os.path.join(script_dir, "out")
+    os.mkdir(out)
+    os.chmod(out, 0o777)
+    path = write_script(script_dir, "caps.sh",
+                        'f=%s/caps.$(id -un)\ngrep ^Cap /proc/self/status > $f.tmp '
+                        '&& mv $f.tmp $f' % out)
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    b = topo.add_vipd("b", "192.0.2.2", priority=100)
+    for node, user in ((a, "nobody"), (b, "root")):
+        node.global_settings["script_user"] = user
+        node.sections["track_scripts"] = [{
+            "name": "caps", "command": [path], "interval_ms": 200,
+            "timeout_ms": 2000, "rise": 1, "fall": 1}]
+        node.instances[0]["track_scripts"] = [{"name": "caps", "weight": 0}]
+        node.start()
+    settle(a, b)
+    nobody = wait_until(lambda: _caps_of_script_user(out, "nobody"), 10,
+                        "the script run as nobody")
+    root = wait_until(lambda: _caps_of_script_user(out, "root"), 10,
+                      "the script run as root")
+    # As script_user: no capability at all, and no way to get one back
+    # beyond the kept set.
+    assert nobody["CapEff"] == set() and nobody["CapPrm"] == set(), nobody
+    assert nobody["CapInh"] == set() and nobody["CapAmb"] == set(), nobody
+    assert nobody["CapBnd"] == KEPT, nobody
+    # As root (script_user = "root"): exactly what vipd kept, nothing more.
+    assert root["CapEff"] == KEPT and root["CapPrm"] == KEPT, root
+    assert root["CapBnd"] == KEPT and root["CapAmb"] == set(), root
 
 
 def _capsh_name(cap):

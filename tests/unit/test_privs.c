@@ -103,6 +103,47 @@ test_drop_leaves_only_the_kept_set(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* Runs in the child: 0 when privs_missing() names what the set lacks. */
+static int
+child_missing(void)
+{
+	struct __user_cap_header_struct hdr = {
+		.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+	uint64_t prm, inh, eff = effective_now(&prm, &inh), missing = 0;
+	uint64_t need = BIT(CAP_NET_ADMIN) | BIT(CAP_NET_RAW);
+
+	if (privs_need_mask() != need || privs_missing(&missing) != 0 ||
+	    missing != (need & ~eff))
+		return 1;
+	/* Without CAP_NET_RAW in the effective set, it is named. */
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &hdr, d) < 0)
+		return 2;
+	d[0].effective &= ~(uint32_t)BIT(CAP_NET_RAW);
+	if (syscall(SYS_capset, &hdr, d) < 0)
+		return 3;
+	if (privs_missing(&missing) != 0 || !(missing & BIT(CAP_NET_RAW)) ||
+	    (missing & ~need) != 0)
+		return 4;
+	return 0;
+}
+
+static void
+test_missing_names_the_absent_needed_capabilities(void **state)
+{
+	int status = 0;
+	pid_t pid;
+
+	(void)state;
+	if ((pid = fork()) == 0)
+		_exit(child_missing());
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
 int
 main(void)
 {
@@ -110,6 +151,7 @@ main(void)
 		cmocka_unit_test(test_keep_mask_is_the_documented_set),
 		cmocka_unit_test(test_mask_names),
 		cmocka_unit_test(test_drop_leaves_only_the_kept_set),
+		cmocka_unit_test(test_missing_names_the_absent_needed_capabilities),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
