@@ -13,11 +13,14 @@ import hmac
 import socket
 import struct
 
-from scapy.all import IP, Ether, Raw
+from scapy.all import IP, Ether, Raw, fragment
 
 VRRP_PROTO = 112
 VRRP_GROUP = "224.0.0.18"
 VRRP_GROUP_MAC = "01:00:5e:00:00:12"
+# lib/vrrp_pkt.h: the largest datagram vipd reads (an IPv6 header with
+# options, the VRRP header, 255 IPv6 addresses); anything larger is refused.
+VRRP_PKT_MAX_LEN = 60 + 8 + 255 * 16
 
 
 def inet_checksum(data):
@@ -32,10 +35,12 @@ def inet_checksum(data):
 def advert(src, vrid=51, priority=100, addrs=("192.0.2.100",), version=3,
            type_=1, interval_cs=10, count=None, dst=VRRP_GROUP,
            checksum=None, bad_checksum=False, truncate=None, auth_type=0,
-           auth_data=b""):
+           auth_data=b"", trailer=b""):
     """The VRRP payload. count overrides the address count field; checksum
     forces a value, bad_checksum flips the right one; truncate keeps only
-    the first `truncate` bytes (after the checksum is computed). v2 only:
+    the first `truncate` bytes (after the checksum is computed); trailer
+    is appended after the addresses (and v2 authentication data) and
+    covered by the checksum, so that only the length is wrong. v2 only:
     auth_type (0 none, 1 PASS, 2 AH) and auth_data (NUL-padded to 8)."""
     addr_bytes = b"".join(socket.inet_aton(a) for a in addrs)
     n = len(addrs) if count is None else count
@@ -46,12 +51,14 @@ def advert(src, vrid=51, priority=100, addrs=("192.0.2.100",), version=3,
     header = struct.pack("!BBBBHH", (version << 4) | type_, vrid, priority, n,
                          word, 0)
     body = header + addr_bytes
+    if version != 3:
+        body += auth_data[:8].ljust(8, b"\0")   # v2 authentication data
+    body += trailer
     if version == 3:
         pseudo = socket.inet_aton(src) + socket.inet_aton(dst) + \
             struct.pack("!BBH", 0, VRRP_PROTO, len(body))
         csum = inet_checksum(pseudo + body)
     else:
-        body += auth_data[:8].ljust(8, b"\0")   # v2 authentication data
         csum = inet_checksum(body)
     if checksum is not None:
         csum = checksum
@@ -68,6 +75,16 @@ def frame(src_mac, src, payload, ttl=255, dst=VRRP_GROUP):
     return bytes(Ether(src=src_mac, dst=VRRP_GROUP_MAC) /
                  IP(src=src, dst=dst, ttl=ttl, proto=VRRP_PROTO) /
                  Raw(load=payload))
+
+
+def frames(src_mac, src, payload, ttl=255, dst=VRRP_GROUP, fragsize=None):
+    """frame() as a list; with fragsize, the IPv4 datagram cut into
+    fragments of at most fragsize payload bytes each (scapy's fragment()),
+    which the receiver's kernel reassembles before any socket sees it: the
+    way to deliver a datagram larger than the link's MTU."""
+    packet = IP(src=src, dst=dst, ttl=ttl, proto=VRRP_PROTO) / Raw(load=payload)
+    parts = fragment(packet, fragsize=fragsize) if fragsize else [packet]
+    return [bytes(Ether(src=src_mac, dst=VRRP_GROUP_MAC) / part) for part in parts]
 
 
 def ah_frame(src_mac, src, payload, key, seq, ip_id=1, ttl=255, dst=VRRP_GROUP):

@@ -354,16 +354,21 @@ def test_reload_keeps_unchanged_adds_and_removes_instances(lan):
 # 12 ------------------------------------------------------------------------
 
 ROGUE_IP = "192.0.2.66"
-# (drop reason, advert() keywords, IP TTL). All claim priority 255: accepted,
-# any of them would make the master yield.
+# (case, drop reason, advert() keywords, IP TTL, IPv4 fragment size). All
+# claim priority 255: accepted, any of them would make the master yield.
 BAD_ADVERTS = [
-    ("checksum", dict(bad_checksum=True), 255),
-    ("ttl", dict(), 1),
-    ("version", dict(version=2, interval_cs=100), 255),
-    ("type", dict(type_=2), 255),
-    ("length", dict(count=2), 255),
-    ("truncated", dict(truncate=6), 255),
-    ("vrid", dict(vrid=99), 255),
+    ("checksum", "checksum", dict(bad_checksum=True), 255, None),
+    ("ttl", "ttl", dict(), 1, None),
+    ("version", "version", dict(version=2, interval_cs=100), 255, None),
+    ("type", "type", dict(type_=2), 255, None),
+    ("length", "length", dict(count=2), 255, None),
+    ("truncated", "truncated", dict(truncate=6), 255, None),
+    ("vrid", "vrid", dict(vrid=99), 255, None),
+    # A valid advert with bytes after its address list, checksum and all.
+    ("trailing_garbage", "length", dict(trailer=b"\xde\xad\xbe\xef" * 4), 255, None),
+    # Larger than any advert can be (VRRP_PKT_MAX_LEN): sent in fragments,
+    # reassembled by the kernel, refused whole by the socket read.
+    ("oversized", "length", dict(trailer=bytes(vrrpcraft.VRRP_PKT_MAX_LEN)), 255, 1400),
 ]
 
 
@@ -379,6 +384,11 @@ def drops(node, reason):
     return by_json, by_stats
 
 
+def unmatched(node, reason):
+    """Drops for reason refused before any instance (vipd.json)."""
+    return node.dump().get("unmatched_drops", {}).get(reason, 0)
+
+
 @pytest.fixture
 def pair_and_rogue(lan, topo):
     a, b, client = lan
@@ -389,23 +399,30 @@ def pair_and_rogue(lan, topo):
     return a, b, rogue
 
 
-@pytest.mark.parametrize("reason,fields,ttl", BAD_ADVERTS,
+@pytest.mark.parametrize("case,reason,fields,ttl,fragsize", BAD_ADVERTS,
                          ids=[case[0] for case in BAD_ADVERTS])
-def test_bad_advert_is_dropped_and_counted(pair_and_rogue, reason, fields, ttl):
+def test_bad_advert_is_dropped_and_counted(pair_and_rogue, case, reason, fields,
+                                           ttl, fragsize):
     a, b, rogue = pair_and_rogue
-    before = {n.name: (drops(n, reason), transitions(n)) for n in (a, b)}
+    before = {n.name: (drops(n, reason), transitions(n), unmatched(n, reason))
+              for n in (a, b)}
     payload = vrrpcraft.advert(ROGUE_IP, **dict(dict(priority=255), **fields))
-    rogue.send_frames([vrrpcraft.frame(rogue.mac, ROGUE_IP, payload, ttl=ttl)],
-                      count=20, interval_ms=10)
+    frames = vrrpcraft.frames(rogue.mac, ROGUE_IP, payload, ttl=ttl,
+                              fragsize=fragsize)
+    assert len(frames) > 1 if fragsize else len(frames) == 1
+    rogue.send_frames(frames, count=20, interval_ms=10)
 
     hold_for(lambda: a.state() == "MASTER" and b.state() == "BACKUP", 1.0,
              "a MASTER and b BACKUP despite the bad adverts")
     for node in (a, b):
-        (json_before, stats_before), trans_before = before[node.name]
+        (json_before, stats_before), trans_before, unmatched_before = before[node.name]
         json_after, stats_after = drops(node, reason)
         assert json_after - json_before >= 20, (node.name, json_before, json_after)
         assert stats_after - stats_before >= 20, (node.name, stats_before, stats_after)
         assert transitions(node) == trans_before, node.name
+        if case == "oversized":
+            # Refused at the socket read, before any instance saw a byte.
+            assert unmatched(node, reason) - unmatched_before >= 20, node.name
     assert a.has_vip() and not b.has_vip()
 
 
