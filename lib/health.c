@@ -19,6 +19,7 @@
 
 static void health_evaluate(struct health *h, struct health_inst *hi,
     uint64_t now_ms);
+static void health_rewatch(struct health *h, uint64_t now_ms);
 
 /* ---- evaluation ----------------------------------------------------------- */
 
@@ -155,12 +156,14 @@ health_tick(struct health *h, uint64_t now_ms)
 		    s->job.state == SCRIPT_JOB_IDLE)
 			health_script_run(h, s, now_ms);
 	}
+	if (h->rewatch_due_ms != 0 && h->rewatch_due_ms <= now_ms)
+		health_rewatch(h, now_ms);
 }
 
 uint64_t
 health_next_deadline(const struct health *h)
 {
-	uint64_t due = 0;
+	uint64_t due = h->rewatch_due_ms;
 
 	for (size_t i = 0; i < h->nscripts; i++) {
 		uint64_t d = h->scripts[i].next_run_ms;
@@ -208,7 +211,11 @@ health_file_read(struct health_file *f)
 	f->err[0] = '\0';
 }
 
-static void
+/*
+ * Watch f's directory: the file may not exist yet, or be replaced by
+ * rename. False when it cannot be watched (said once, retried later).
+ */
+static bool
 health_file_watch(struct health *h, struct health_file *f)
 {
 	char dir[CONF_PATH_MAX];
@@ -216,13 +223,21 @@ health_file_watch(struct health *h, struct health_file *f)
 
 	memcpy(dir, f->path, len);
 	dir[len > 1 ? len - 1 : len] = '\0';
-	/* The directory: the file may not exist yet, or be replaced by rename. */
 	f->wd = h->inotify_fd < 0 ? -1 : inotify_add_watch(h->inotify_fd, dir,
 	    IN_CLOSE_WRITE | IN_MOVED_TO | IN_MOVED_FROM | IN_CREATE |
 	    IN_DELETE | IN_MODIFY | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF);
-	if (f->wd < 0)
-		log_warn("track file %s: cannot watch %s: %s (the file is read "
-		    "again at reload only)", f->path, dir, strerror(errno));
+	if (f->wd < 0) {
+		if (!f->watch_failed)
+			log_warn("track file %s: cannot watch %s: %s (trying again "
+			    "every %u ms)", f->path, dir, strerror(errno),
+			    HEALTH_REWATCH_MS);
+		f->watch_failed = true;
+		return false;
+	}
+	if (f->watch_failed)
+		log_notice("track file %s: watching %s again", f->path, dir);
+	f->watch_failed = false;
+	return true;
 }
 
 static void
@@ -242,6 +257,51 @@ health_file_changed(struct health *h, size_t idx, uint64_t now_ms)
 	health_evaluate_if(h, uses_file, &idx, now_ms);
 }
 
+/* Watch again what has no watch; the file is read after, not before. */
+static void
+health_rewatch(struct health *h, uint64_t now_ms)
+{
+	bool missing = false;
+
+	for (size_t i = 0; i < h->nfiles; i++) {
+		struct health_file *f = &h->files[i];
+
+		if (f->wd >= 0)
+			continue;
+		if (health_file_watch(h, f))
+			health_file_changed(h, i, now_ms);
+		else
+			missing = true;
+	}
+	h->rewatch_due_ms = missing ? now_ms + HEALTH_REWATCH_MS : 0;
+}
+
+/*
+ * The directory watched as wd went away (deleted: IN_DELETE_SELF then
+ * IN_IGNORED; moved: IN_MOVE_SELF, and the path no longer leads to it):
+ * its files are read again (now missing) and watched again later.
+ */
+static void
+health_watch_lost(struct health *h, int wd, bool moved, uint64_t now_ms)
+{
+	bool ours = false;
+
+	if (moved)
+		inotify_rm_watch(h->inotify_fd, wd);
+	for (size_t i = 0; i < h->nfiles; i++) {
+		if (h->files[i].wd != wd)
+			continue;
+		ours = true;
+		h->files[i].wd = -1;
+		h->files[i].watch_failed = true;
+		log_notice("track file %s: its directory was %s; watching it again "
+		    "when it is back", h->files[i].path, moved ? "moved" : "removed");
+		health_file_changed(h, i, now_ms);
+	}
+	if (ours && h->rewatch_due_ms == 0)
+		h->rewatch_due_ms = now_ms + HEALTH_REWATCH_MS;
+}
+
 static void
 health_inotify_ready(struct evloop_watch *w, uint32_t events)
 {
@@ -258,6 +318,11 @@ health_inotify_ready(struct evloop_watch *w, uint32_t events)
 			p += sizeof(*ev) + ev->len;
 			if (ev->mask & IN_Q_OVERFLOW)
 				h->inotify_overflows++;
+			if (ev->mask & (IN_DELETE_SELF | IN_MOVE_SELF | IN_IGNORED)) {
+				health_watch_lost(h, ev->wd,
+				    (ev->mask & IN_MOVE_SELF) != 0, now_ms);
+				continue;
+			}
 			for (size_t i = 0; i < h->nfiles; i++) {
 				struct health_file *f = &h->files[i];
 
@@ -416,8 +481,10 @@ health_configure(struct health *h, const struct conf *conf,
 	h->nfiles = nfiles;
 	h->insts = insts;
 	h->ninsts = ninstances;
+	h->rewatch_due_ms = 0;
 	for (size_t i = 0; i < nfiles; i++) {
-		health_file_watch(h, &files[i]);
+		if (!health_file_watch(h, &files[i]))
+			h->rewatch_due_ms = now_ms + HEALTH_REWATCH_MS;
 		health_file_read(&files[i]);
 	}
 	for (size_t i = 0; i < ninstances; i++)

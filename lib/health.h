@@ -8,6 +8,10 @@
  * (its job, rise/fall state, last result, schedule), one per tracked file
  * (inotify watch on its directory, last value), the inotify descriptor, and
  * per instance the state of its tracked interfaces.
+ * A track file's directory that is missing at start, or deleted or moved
+ * away later, loses its watch: health_tick() tries to watch it again every
+ * HEALTH_REWATCH_MS and reads the file as soon as it can, so a directory
+ * made later (a tmpfs under /run, a drill's scratch directory) still works.
  * Never does: poll links or files (events only), decide priorities (track
  * does), block (scripts run asynchronously with their timeout).
  */
@@ -26,6 +30,8 @@
 #include "nl.h"
 #include "script.h"
 #include "track.h"
+
+#define HEALTH_REWATCH_MS 1000
 
 struct health;
 
@@ -46,6 +52,7 @@ struct health_file {
 	char path[CONF_PATH_MAX];
 	const char *base;               /* inside path: the name in its directory */
 	int wd;                         /* inotify watch of the directory, -1 none */
+	bool watch_failed;              /* said so once; retried from health_tick */
 	bool ok;
 	long long value;
 	char err[64];
@@ -72,6 +79,9 @@ struct health {
 	struct health_inst *insts;
 	size_t ninsts;
 	uint64_t inotify_overflows;
+	/* A track file's directory is not watched (missing at start, or
+	   deleted since): try again at this time; 0 = every one is. */
+	uint64_t rewatch_due_ms;
 	/*
 	 * More tracked objects of an instance, from outside tracking (the
 	 * balancer's services): at most max written to objs, count returned.
@@ -105,7 +115,7 @@ void health_link_all(struct health *h, uint64_t now_ms);
 /* Evaluate every instance again (an extra source changed). */
 void health_evaluate_all(struct health *h, uint64_t now_ms);
 
-/* Start scripts whose interval has come. */
+/* Start scripts whose interval has come; watch unwatched track files again. */
 void health_tick(struct health *h, uint64_t now_ms);
 uint64_t health_next_deadline(const struct health *h);
 

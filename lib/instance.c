@@ -343,6 +343,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 			    inst->fsm.master_adver_interval_ms));
 	}
 	inst->last_advert_src = meta->src;
+	inst->last_advert_priority = adv->priority;
 	drill_on_advert(&inst->drill, &meta->src, adv->priority, now_ms);
 	ev.priority = adv->priority;
 	ev.max_adver_int_ms = (uint32_t)adv->max_adver_int_cs * 10u;
@@ -504,8 +505,11 @@ instance_track_apply(struct instance *inst, const struct instance_env *env,
 	if (r->fault || r->priority == old ||
 	    !vrrp_fsm_set_priority(&inst->fsm, r->priority, now_ms, &a))
 		return;
-	log_notice("%s: priority %u -> %u (%s)", inst->conf.name, old,
-	    r->priority, r->adjust != 0 ? r->reason : "tracked objects ok");
+	snprintf(inst->track_note, sizeof(inst->track_note), "%.120s, priority "
+	    "%u -> %u", r->adjust != 0 ? r->reason : "tracked objects ok", old,
+	    r->priority);
+	inst->track_note_fresh = true;
+	log_notice("%s: %s", inst->conf.name, inst->track_note);
 	instance_apply(inst, env, &a, now_ms);
 }
 

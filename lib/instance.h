@@ -68,6 +68,7 @@ struct instance {
 	struct vrrp_counters counters;
 	struct timeline timeline;      /* the last TIMELINE_MAX transitions (owned) */
 	struct vrrp_addr last_advert_src;  /* sender of the last advert heard */
+	uint8_t last_advert_priority;      /* and the priority it carried */
 
 	int ifindex;                   /* 0 while the interface is missing */
 	bool link_up;
@@ -85,6 +86,14 @@ struct instance {
 	bool group_fault;              /* another sync group member is in FAULT */
 	struct track_result track;     /* last evaluation of the tracked objects */
 	char health_detail[TRACK_REASON_MAX]; /* why of a health transition */
+	/*
+	 * The last priority change by tracking, "script chk failing (exit 1),
+	 * weight -60, priority 150 -> 90": told with the transitions a
+	 * priority decides (higher priority, preempt) while the priority is
+	 * adjusted, or the first one after it came back.
+	 */
+	char track_note[TRACK_REASON_MAX];
+	bool track_note_fresh;             /* no transition told it yet */
 	struct drill drill;
 	struct garp_sched garp;
 	struct vmac vmac;              /* use_vmac: the macvlan the VIPs live on */

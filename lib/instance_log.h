@@ -5,8 +5,14 @@
  * lower-priority master heard, and the timeline entry with the wall clock.
  * Only lib/instance uses it.
  *
+ * A transition that priorities decide (higher priority, preempt) tells
+ * both sides of the comparison: ours, with the track change behind it
+ * (inst->track_note: "script chk failing (exit 1), weight -60, priority
+ * 150 -> 90"), and the peer's advertised priority, the only thing we know
+ * of its reasons.
+ *
  * Owns: the wording of those lines, inst->timeline entries, the reasserts
- * counter.
+ * counter, and whether the track note was told (track_note_fresh).
  * Never does: change state, send packets or touch the OS.
  */
 #ifndef VIPD_INSTANCE_LOG_H

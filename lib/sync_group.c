@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "log.h"
 #include "sync_group.h"
 #include "sync_rules.h"
@@ -50,6 +51,10 @@ sync_groups_configure(struct sync_groups *sg, const struct conf *conf,
 				grp->transitions = sg->groups[o].transitions;
 				memcpy(grp->reason, sg->groups[o].reason,
 				    sizeof(grp->reason));
+				memcpy(grp->cause_member, sg->groups[o].cause_member,
+				    sizeof(grp->cause_member));
+				memcpy(grp->cause, sg->groups[o].cause,
+				    sizeof(grp->cause));
 			}
 		}
 	}
@@ -73,6 +78,81 @@ sync_group_views(const struct sync_group *g, struct sync_member_view *v)
 	}
 }
 
+/*
+ * Why m moved last: "MASTER -> FAULT (tracked object failed: script chk
+ * failing (exit 1))", or only what is in the parentheses; "" when m never
+ * moved.
+ */
+static void
+sync_member_why(const struct instance *m, bool states, char *buf, size_t len)
+{
+	const struct timeline_entry *e = timeline_recent(&m->timeline, 0);
+
+	buf[0] = '\0';
+	if (e == NULL)
+		return;
+	if (states)
+		snprintf(buf, len, "%s -> %s (%s%s%.100s)",
+		    vrrp_state_name((enum vrrp_state)e->from),
+		    vrrp_state_name((enum vrrp_state)e->to),
+		    vrrp_reason_name((enum vrrp_reason)e->reason),
+		    e->detail[0] ? ": " : "", e->detail);
+	else
+		snprintf(buf, len, "%s%s%.100s",
+		    vrrp_reason_name((enum vrrp_reason)e->reason),
+		    e->detail[0] ? ": " : "", e->detail);
+}
+
+/* The member whose last transition is the newest, or -1. */
+static int
+sync_group_newest(const struct sync_group *g)
+{
+	const struct timeline_entry *best = NULL, *e;
+	int idx = -1;
+
+	for (size_t i = 0; i < g->nmembers; i++) {
+		e = timeline_recent(&g->members[i]->timeline, 0);
+		if (e != NULL && (best == NULL || e->at_ms > best->at_ms)) {
+			best = e;
+			idx = (int)i;
+		}
+	}
+	return idx;
+}
+
+/* Keep what caused this decision for the group transition it leads to. */
+static void
+sync_group_remember(struct sync_group *g, const struct sync_member_view *v,
+    const enum sync_action *act, int cause)
+{
+	const struct instance *m;
+	bool master = false;
+
+	for (size_t i = 0; i < g->nmembers; i++)
+		master = master || act[i] == SYNC_MASTER;
+	/* Every member ready: the first that wanted MASTER, and why it did. */
+	for (size_t i = 0; master && cause < 0 && i < g->nmembers; i++)
+		if (v[i].want_master)
+			cause = (int)i;
+	if (cause < 0)
+		cause = sync_group_newest(g);
+	if (cause < 0)
+		return;
+	m = g->members[cause];
+	g->pending = true;
+	snprintf(g->pending_member, sizeof(g->pending_member), "%s", m->conf.name);
+	if (v[cause].releasing)
+		snprintf(g->pending_cause, sizeof(g->pending_cause), "hands over "
+		    "(%s)", m->forced_fault ? "vipctl fault on" :
+		    drill_running(&m->drill) ? "vipctl drill" : "priority 0 sent");
+	else if (master)
+		snprintf(g->pending_cause, sizeof(g->pending_cause), "ready for "
+		    "MASTER (%s)", vrrp_reason_name(m->fsm.takeover_reason));
+	else
+		sync_member_why(m, true, g->pending_cause,
+		    sizeof(g->pending_cause));
+}
+
 /* sync_rules decides; the members' instances carry it out. */
 static void
 sync_group_apply(struct sync_group *g, const struct instance_env *env,
@@ -86,11 +166,20 @@ sync_group_apply(struct sync_group *g, const struct instance_env *env,
 	};
 	struct sync_member_view v[CONF_MAX_GROUP_MEMBERS];
 	enum sync_action act[CONF_MAX_GROUP_MEMBERS];
-	char detail[TRACK_REASON_MAX];
+	char detail[TRACK_REASON_MAX + 2 * CONF_TRACK_NAME_MAX + 32];
+	char why[TRACK_REASON_MAX] = "";
+	bool any = false;
 	int cause;
 
 	sync_group_views(g, v);
 	cause = sync_rules_decide(v, g->nmembers, act);
+	for (size_t i = 0; i < g->nmembers; i++)
+		any = any || act[i] != SYNC_NONE;
+	if (!any)
+		return;
+	sync_group_remember(g, v, act, cause);
+	if (cause >= 0)
+		sync_member_why(g->members[cause], false, why, sizeof(why));
 	for (size_t i = 0; i < g->nmembers; i++) {
 		if (act[i] == SYNC_NONE)
 			continue;
@@ -101,12 +190,15 @@ sync_group_apply(struct sync_group *g, const struct instance_env *env,
 			    g->members[cause], detail, now_ms);
 			continue;
 		}
+		/* The member and why it moved: "int is in FAULT (interface down)". */
 		if (act[i] == SYNC_FAULT)
 			snprintf(detail, sizeof(detail), "sync group %s: %s is in "
-			    "FAULT", g->conf->name, g->members[cause]->conf.name);
+			    "FAULT (%.100s)", g->conf->name,
+			    g->members[cause]->conf.name, why);
 		else if (act[i] == SYNC_BACKUP)
 			snprintf(detail, sizeof(detail), "sync group %s: %s is "
-			    "BACKUP", g->conf->name, g->members[cause]->conf.name);
+			    "BACKUP (%.100s)", g->conf->name,
+			    g->members[cause]->conf.name, why);
 		else if (act[i] == SYNC_FAULT_OFF)
 			snprintf(detail, sizeof(detail), "sync group %s: no member "
 			    "in FAULT", g->conf->name);
@@ -128,16 +220,29 @@ sync_group_derive(const struct sync_group *g)
 }
 
 static void
-sync_group_note(struct sync_groups *sg, struct sync_group *g, uint64_t now_ms,
-    bool stopping)
+sync_group_note(struct sync_groups *sg, struct sync_group *g, uint64_t now_ms)
 {
 	enum vrrp_state st = sync_group_derive(g);
 	struct notify_queue *q;
+	int newest;
 
 	if (st == g->state)
 		return;
-	log_notice("sync group %s: %s -> %s", g->conf->name,
-	    vrrp_state_name(g->state), vrrp_state_name(st));
+	/* No decision of ours led here: a member moved by itself. */
+	if (!g->pending && (newest = sync_group_newest(g)) >= 0) {
+		snprintf(g->pending_member, sizeof(g->pending_member), "%s",
+		    g->members[newest]->conf.name);
+		sync_member_why(g->members[newest], true, g->pending_cause,
+		    sizeof(g->pending_cause));
+	}
+	memcpy(g->cause_member, g->pending_member, sizeof(g->cause_member));
+	memcpy(g->cause, g->pending_cause, sizeof(g->cause));
+	g->pending = false;
+	g->pending_member[0] = g->pending_cause[0] = '\0';
+	log_notice("sync group %s: %s -> %s, caused by %s: %s", g->conf->name,
+	    vrrp_state_name(g->state), vrrp_state_name(st),
+	    g->cause_member[0] ? g->cause_member : "?",
+	    g->cause[0] ? g->cause : "?");
 	snprintf(g->reason, sizeof(g->reason), "%s -> %s",
 	    vrrp_state_name(g->state), vrrp_state_name(st));
 	g->state = st;
@@ -146,8 +251,8 @@ sync_group_note(struct sync_groups *sg, struct sync_group *g, uint64_t now_ms,
 	if (sg->notify == NULL ||
 	    (q = notify_queue_get(sg->notify, "GROUP", g->conf->name)) == NULL)
 		return;
-	notify_transition(q, &g->conf->notify, st == VRRP_STATE_INIT ||
-	    stopping ? "STOP" : vrrp_state_name(st), 0, now_ms);
+	notify_transition(q, &g->conf->notify, st == VRRP_STATE_INIT ?
+	    "STOP" : vrrp_state_name(st), 0, now_ms);
 }
 
 void
@@ -157,7 +262,7 @@ sync_groups_evaluate(struct sync_groups *sg, uint64_t now_ms)
 		struct sync_group *g = &sg->groups[i];
 
 		sync_group_apply(g, sg->env, now_ms);
-		sync_group_note(sg, g, now_ms, false);
+		sync_group_note(sg, g, now_ms);
 	}
 }
 
@@ -288,6 +393,10 @@ sync_groups_dump_text(FILE *f, const struct sync_groups *sg, uint64_t now_ms)
 		for (size_t k = 0; k < g->nmembers; k++)
 			fprintf(f, " %s (%s)", g->members[k]->conf.name,
 			    vrrp_state_name(g->members[k]->fsm.state));
+		if (g->reason[0] != '\0')
+			fprintf(f, "; last %s, caused by %s: %s", g->reason,
+			    g->cause_member[0] ? g->cause_member : "?",
+			    g->cause[0] ? g->cause : "?");
 		fputc('\n', f);
 	}
 }
@@ -308,7 +417,13 @@ sync_groups_dump_json(FILE *f, const struct sync_groups *sg, uint64_t now_ms)
 		for (size_t k = 0; k < g->nmembers; k++)
 			fprintf(f, "%s\"%s\"", k ? ", " : "",
 			    g->members[k]->conf.name);
-		fprintf(f, "]}");
+		fprintf(f, "], \"reason\": ");
+		json_out_str(f, g->reason);
+		fprintf(f, ", \"cause_member\": ");
+		json_out_str(f, g->cause_member);
+		fprintf(f, ", \"cause\": ");
+		json_out_str(f, g->cause);
+		fputc('}', f);
 	}
 	fputc(']', f);
 }

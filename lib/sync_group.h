@@ -24,8 +24,14 @@
  * group moves only when every member's peer lets it: as in keepalived, use
  * weight 0 (FAULT) for what must move the whole group.
  *
- * Owns: the groups' runtime (members, derived state, its notify), the
- * query the conn-sync engine uses (sync_groups_state).
+ * Every group transition names its cause: the member that moved first and
+ * why it did (its own last transition, e.g. "int: MASTER -> FAULT
+ * (interface down)"), in the log line, in the dumps, and in the detail of
+ * what the other members do about it.
+ *
+ * Owns: the groups' runtime (members, derived state, its notify, the cause
+ * of its last transition), the query the conn-sync engine uses
+ * (sync_groups_state).
  * Never does: touch the OS; instance_group_event() does what is decided.
  */
 #ifndef VIPD_SYNC_GROUP_H
@@ -48,7 +54,15 @@ struct sync_group {
 	enum vrrp_state state;                /* INIT until all members started */
 	uint64_t since_ms;
 	uint64_t transitions;
-	char reason[TRACK_REASON_MAX];        /* of the last group transition */
+	char reason[TRACK_REASON_MAX];        /* last group transition: "MASTER -> FAULT" */
+	/* What caused it: the member, and why it moved ("MASTER -> FAULT
+	   (interface down)"); "" when none is known. */
+	char cause_member[CONF_TRACK_NAME_MAX];
+	char cause[TRACK_REASON_MAX];
+	/* The last decision's cause, for the group transition it leads to. */
+	bool pending;
+	char pending_member[CONF_TRACK_NAME_MAX];
+	char pending_cause[TRACK_REASON_MAX];
 };
 
 struct sync_groups {

@@ -5,8 +5,9 @@ instance, never delaying a transition; failures and hangs are counted.
 """
 
 import os
+import time
 
-from vipnet import DEFAULT_VIP as VIP, wait_until, write_script
+from vipnet import DEFAULT_VIP as VIP, hold_for, wait_until, write_script
 
 SETTLE_S = 15.0
 
@@ -91,3 +92,109 @@ def test_notify_fifo_that_is_not_a_fifo_is_reported_and_vipd_runs(topo, vipd_bin
     a.start()
     a.wait_state("MASTER", timeout=SETTLE_S)
     assert "notify_fifo %s" % path in a.log_text()
+
+
+def pid_running(pid):
+    """Alive and not a zombie."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return not f.read().rsplit(") ", 1)[1].startswith("Z")
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def test_hanging_backup_notify_does_not_delay_master_and_is_killed_on_stop(
+        topo, vipd_bin, script_dir):
+    """The BACKUP script sleeps 60 s (timeout 30 s): MASTER comes on time
+    while it still runs, the MASTER script waits its turn, and stopping
+    vipd kills the hanging script with what it forked."""
+    pids = os.path.join(script_dir, "pids")
+    record = os.path.join(script_dir, "record")
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.global_settings["script_user"] = "root"
+    a.instances[0]["notify"] = {
+        "backup": write_script(script_dir, "hang",
+                               "echo $$ >> %s\nsleep 60 &\necho $! >> %s\nwait"
+                               % (pids, pids)),
+        "master": recorder(script_dir, "master", record),
+        "timeout_ms": 30000}
+    started = time.monotonic()
+    a.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    wait_until(lambda: a.has_vip(VIP), SETTLE_S, "a to hold the VIP")
+    took = time.monotonic() - started
+    wait_until(lambda: len(read_lines(pids)) == 2, 5.0, "the hanging script's pids")
+    script, child = (int(p) for p in read_lines(pids))
+    # MASTER while the BACKUP script (and its child) still run.
+    assert pid_running(script) and pid_running(child)
+    assert took < 10.0, took
+    # One at a time: the MASTER script waits behind the hanging one.
+    hold_for(lambda: read_lines(record) == [], 1.0, "the MASTER script to wait")
+    assert a.dump()["notify"]["timed_out"] == 0
+
+    assert a.stop() == 0
+    wait_until(lambda: not pid_running(script) and not pid_running(child), 5.0,
+               "the hanging script and its child to be killed on stop")
+
+
+def test_fault_notify_carries_keepalived_arguments(topo, vipd_bin, script_dir):
+    """Tracked interface down: FAULT runs the fault script then any, with
+    the arguments; back up: BACKUP then MASTER. The FIFO says the same."""
+    record = os.path.join(script_dir, "record")
+    fifo = os.path.join(script_dir, "notify.fifo")
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    topo.add_segment("br1")
+    a.host.attach("br1", "10.1.0.1/24", "eth1")
+    a.instances[0]["track_interfaces"] = [{"name": "eth1", "weight": 0}]
+    a.global_settings["script_user"] = "root"
+    a.global_settings["notify_fifo"] = fifo
+    a.instances[0]["notify"] = {
+        kind: recorder(script_dir, kind, record)
+        for kind in ("master", "backup", "fault", "any")}
+    a.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    up = ["backup INSTANCE ext BACKUP 150", "any INSTANCE ext BACKUP 150",
+          "master INSTANCE ext MASTER 150", "any INSTANCE ext MASTER 150"]
+    wait_until(lambda: read_lines(record) == up, 10.0, "BACKUP then MASTER")
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        os.read(reader, 65536)                  # what came before
+        a.host.link_set("down", dev="eth1")
+        a.wait_state("FAULT", timeout=SETTLE_S)
+        fault = ["fault INSTANCE ext FAULT 150", "any INSTANCE ext FAULT 150"]
+        wait_until(lambda: read_lines(record) == up + fault, 10.0,
+                   "the fault script, then any")
+        a.host.link_set("up", dev="eth1")
+        a.wait_state("MASTER", timeout=SETTLE_S)
+        wait_until(lambda: read_lines(record) == up + fault + up, 10.0,
+                   "BACKUP then MASTER again")
+        fifo_text = os.read(reader, 65536).decode()
+    finally:
+        os.close(reader)
+    assert fifo_text.splitlines() == ['INSTANCE "ext" FAULT 150',
+                                      'INSTANCE "ext" BACKUP 150',
+                                      'INSTANCE "ext" MASTER 150'], fifo_text
+
+
+def test_notify_scripts_of_one_instance_never_run_two_at_once(
+        topo, vipd_bin, script_dir):
+    """Each script writes start and end around a sleep longer than the
+    time between BACKUP and MASTER: the record shows no overlap, in
+    transition order (the state's own script, then any)."""
+    record = os.path.join(script_dir, "record")
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.global_settings["script_user"] = "root"
+    body = 'echo "start %%s $3" >> %s\nsleep 0.6\necho "end %%s $3" >> %s' % (
+        record, record)
+    a.instances[0]["notify"] = {
+        kind: write_script(script_dir, kind, body % (kind, kind))
+        for kind in ("master", "backup", "any")}
+    a.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    want = []
+    for kind, state in (("backup", "BACKUP"), ("any", "BACKUP"),
+                        ("master", "MASTER"), ("any", "MASTER")):
+        want += ["start %s %s" % (kind, state), "end %s %s" % (kind, state)]
+    wait_until(lambda: len(read_lines(record)) >= len(want), 10.0,
+               "the four scripts to be done")
+    assert read_lines(record) == want

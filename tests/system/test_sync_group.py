@@ -57,10 +57,29 @@ def test_sync_group_fails_over_as_one_when_only_one_member_sees_a_fault(
     with open(notify_any, "w") as f:
         f.write('#!/bin/sh\necho "$*" >> %s\n' % record)
     os.chmod(notify_any, 0o755)
+    fifo = os.path.join(script_dir, "notify.fifo")
     a, b = group_pair(topo, notify={"any": notify_any})
     a.global_settings["script_user"] = "root"
+    a.global_settings["notify_fifo"] = fifo
     a.start()
     b.start()
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    try:
+        fifo_text = group_fails_over_and_back(a, b, record)
+        fifo_text += os.read(reader, 65536).decode()
+    finally:
+        os.close(reader)
+    # The FIFO has one GROUP line per group transition, as the group notify.
+    group_lines = [l for l in fifo_text.splitlines() if l.startswith("GROUP ")]
+    lines = [l.split()[:3] for l in open(record).read().splitlines()]
+    assert group_lines == ['GROUP "edge" %s' % l[2] for l in lines], (group_lines, lines)
+    assert 'INSTANCE "int" FAULT 150' in fifo_text.splitlines(), fifo_text
+
+
+def group_fails_over_and_back(a, b, record):
+    """int on a loses its link: the group moves to b, then comes back; the
+    group's transitions name their cause. Returns the FIFO text read so
+    far (none: the caller reads it all at the end)."""
     wait_until(lambda: both(a, "MASTER") and holds(a), SETTLE_S, "a to be master of both")
     wait_until(lambda: both(b, "BACKUP") and releases(b), SETTLE_S, "b to be backup of both")
     groups = a.dump()["sync_groups"]
@@ -75,8 +94,23 @@ def test_sync_group_fails_over_as_one_when_only_one_member_sees_a_fault(
     ext = a.instance("ext")
     assert ext["tracking"]["group_fault"] is True
     assert ext["timeline"][0]["reason"] == "sync group member in FAULT"
-    assert "int is in FAULT" in ext["timeline"][0]["detail"]
-    assert a.dump()["sync_groups"][0]["state"] == "FAULT"
+    assert ext["timeline"][0]["detail"] == \
+        "sync group edge: int is in FAULT (interface down)", ext["timeline"][0]
+    group = a.dump()["sync_groups"][0]
+    assert group["state"] == "FAULT"
+    # The group's transition names the member that caused it, and why.
+    assert (group["reason"], group["cause_member"], group["cause"]) == (
+        "MASTER -> FAULT", "int", "MASTER -> FAULT (interface down)"), group
+    with open(os.path.join(a.state_dir, "vipd.data")) as f:
+        data = f.read()
+    assert "last MASTER -> FAULT, caused by int: MASTER -> FAULT (interface down)" \
+        in data, data
+    assert "sync group edge: MASTER -> FAULT, caused by int: MASTER -> FAULT " \
+        "(interface down)" in a.log_text()
+    # b took both over: its group moved because its members did.
+    group = b.dump()["sync_groups"][0]
+    assert group["state"] == "MASTER" and group["cause_member"] in ("ext", "int"), group
+    assert group["cause"].startswith("ready for MASTER ("), group
 
     # Recovery: both members leave FAULT, and a takes both back together.
     a.host.link_set("up", dev="eth1")
@@ -93,6 +127,9 @@ def test_sync_group_fails_over_as_one_when_only_one_member_sees_a_fault(
     assert all(l[:2] == ["GROUP", "edge"] for l in lines), lines
     assert states[-3:] == ["FAULT", "BACKUP", "MASTER"], states
     assert states.count("FAULT") == 1, states
+    group = a.dump()["sync_groups"][0]
+    assert group["reason"] == "BACKUP -> MASTER" and group["cause"], group
+    return ""
 
 
 def test_sync_group_state_with_a_failing_track_script_member(topo, vipd_bin, script_dir):

@@ -10,6 +10,8 @@ user can reach it) and removes afterwards.
 
 import json
 import os
+import shutil
+import time
 
 from vipnet import (DEFAULT_VIP as VIP, hold_for, vipctl, wait_until,
                     write_script)
@@ -85,7 +87,7 @@ def test_failing_track_script_moves_vip_to_peer_and_back_respecting_rise_fall(
     assert a.instance()["effective_priority"] == 150
     scripts = a.dump()["track_scripts"]
     assert scripts[0]["name"] == "chk" and scripts[0]["up"] is True
-    # rise = 3: back up only after three successes in a row.
+    # That rise and fall count runs: test_rise_and_fall_count_runs_in_a_row.
     assert "rise 3, fall 2" in a.log_text()
 
 
@@ -246,7 +248,7 @@ def test_track_file_demotes_and_promotes(topo, vipd_bin, vipctl_bin, script_dir)
     ext = json.loads(res.stdout)["instances"][0]
     assert ext["tracking"]["files"][0] == inst["tracking"]["files"][0]
     assert ext["effective_priority"] == 90
-    res = vipctl(vipctl_bin, a, "status")
+    res = vipctl(vipctl_bin, a, "dump")        # status is the table
     assert "file %s: -60, weight 1" % path in res.stdout, res.stdout
 
     tmp = path + ".new"                 # replaced by rename, as tools do
@@ -329,3 +331,217 @@ def test_config_test_refuses_a_script_user_that_does_not_exist(topo, vipd_bin, s
     out = res.stdout + res.stderr
     assert res.returncode == 1, out
     assert "global.script_user: no user named 'vipd-no-such-user'" in out, out
+
+
+def read_lines(path):
+    try:
+        with open(path) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
+def test_rise_and_fall_count_runs_in_a_row(topo, vipd_bin, script_dir):
+    """Each run appends ok or fail to a file; a moves only after `fall`
+    failures, and comes back only after `rise` successes, counted there.
+    Runs are 1 s apart, so a move one run early shows in the count."""
+    flag = os.path.join(script_dir, "fail")
+    runs = os.path.join(script_dir, "runs")
+    open(runs, "w").close()
+    os.chmod(runs, 0o666)
+    a, b = track_pair(topo, script_dir,
+                      'if [ -e %s ]; then echo fail >> %s; exit 1; fi\n'
+                      'echo ok >> %s\nexit 0' % (flag, runs, runs),
+                      weight=-60, rise=3, fall=2, interval_ms=1000, timeout_ms=900)
+    a.start()
+    b.start()
+    settle(a, b)
+
+    def run_of(word):
+        """Runs of `word` at the end of the record (its current streak)."""
+        lines = read_lines(runs)
+        n = 0
+        while n < len(lines) and lines[-1 - n] == word:
+            n += 1
+        return n
+
+    open(flag, "w").close()
+    seen = {}
+
+    def demoted():
+        prio = a.instance()["effective_priority"]    # the state first,
+        seen["fails"] = run_of("fail")                # then the count
+        return prio == 90
+    wait_until(demoted, 15.0, "a to drop to priority 90", interval=0.05)
+    assert seen["fails"] >= 2, (seen, read_lines(runs))
+    settle(b, a)
+
+    os.unlink(flag)
+
+    def promoted():
+        inst = a.instance()
+        seen["oks"] = run_of("ok")
+        return inst["effective_priority"] == 150 or inst["state"] == "MASTER"
+    wait_until(promoted, 15.0, "a to come back to priority 150", interval=0.05)
+    assert seen["oks"] >= 3, (seen, read_lines(runs))
+    settle(a, b)
+
+
+def test_weight_driven_failover_records_the_track_reason_on_both_nodes(
+        topo, vipd_bin, script_dir):
+    """A priority lowered by a weight moves the VIP by plain VRRP rules;
+    the transitions still say why: a (demoted) names its track change, b
+    knows only the priority a advertised, and says that."""
+    flag = os.path.join(script_dir, "fail")
+    a, b = track_pair(topo, script_dir, "[ ! -e %s ]" % flag, weight=-60)
+    a.start()
+    b.start()
+    settle(a, b)
+
+    open(flag, "w").close()
+    settle(b, a)
+    ta = a.instance()["timeline"][0]
+    assert (ta["to"], ta["reason"]) == ("BACKUP", "higher priority advert"), ta
+    assert ta["detail"].startswith("script chk failing (exit 1), weight -60, "
+                                   "priority 150 -> 90"), ta
+    assert ("ext: MASTER -> BACKUP (higher priority advert, 192.0.2.2 advertises "
+            "priority 100, above our 90; ours: script chk failing (exit 1), "
+            "weight -60, priority 150 -> 90)") in a.log_text()
+    tb = b.instance()["timeline"][0]
+    assert (tb["to"], tb["reason"]) == ("MASTER", "preempting lower-priority master"), tb
+    assert tb["detail"] == "192.0.2.1 advertised priority 90, below our 100", tb
+    assert "192.0.2.1 advertised priority 90, below our 100)" in b.log_text()
+
+    os.unlink(flag)
+    settle(a, b)
+    ta = a.instance()["timeline"][0]
+    assert (ta["to"], ta["reason"]) == ("MASTER", "preempting lower-priority master"), ta
+    assert ta["detail"] == ("tracked objects ok, priority 90 -> 150; 192.0.2.2 "
+                            "advertised priority 100, below our 150"), ta
+    tb = b.instance()["timeline"][0]
+    assert (tb["to"], tb["reason"]) == ("BACKUP", "higher priority advert"), tb
+    assert tb["detail"] == "192.0.2.1 advertises priority 150, above our 100", tb
+
+
+def test_scripts_run_as_script_user_with_only_the_clean_environment(
+        topo, vipd_bin, script_dir, monkeypatch):
+    """script_user = "nobody": a track script and a notify script record
+    who they run as and what environment they got (/proc/$$/environ: what
+    exec handed over, not what the shell adds)."""
+    out = os.path.join(script_dir, "out")
+    os.mkdir(out)
+    # The scripts stay in script_dir, root's and closed to others (the
+    # security rule); their records go to a directory of the test that
+    # anyone may write into (sticky, as /tmp), so a script running as
+    # anyone else would leave its own uid there, not fail to write.
+    os.chmod(out, 0o1777)
+    st = os.stat(script_dir)
+    assert st.st_uid == 0 and st.st_mode & 0o022 == 0, oct(st.st_mode)
+
+    def recorder(name):
+        f = os.path.join(out, name)
+        return ('{ echo "uid $(id -u)"; echo "gid $(id -g)"; echo "groups $(id -G)"; '
+                'echo "cwd $(pwd)"; tr "\\000" "\\n" < /proc/$$/environ; } > %s.tmp '
+                '&& mv %s.tmp %s' % (f, f, f))
+    a, b = track_pair(topo, script_dir, recorder("track") + "\nexit 0", user="nobody")
+    a.instances[0]["notify"] = {"master": write_script(script_dir, "notify",
+                                                       recorder("notify"))}
+    # Whatever vipd's own environment holds, scripts do not see it.
+    monkeypatch.setenv("VIPD_TEST_SECRET", "leak")
+    a.start()
+    b.start()
+    settle(a, b)
+    for name in ("track", "notify"):
+        path = os.path.join(out, name)
+        wait_until(lambda: os.path.exists(path), 10.0, "the %s script's record" % name)
+        lines = read_lines(path)
+        assert lines[:4] == ["uid 65534", "gid 65534", "groups 65534", "cwd /"], \
+            (name, lines)
+        assert lines[4:] == ["PATH=/usr/sbin:/usr/bin:/sbin:/bin"], (name, lines)
+        assert os.stat(path).st_uid == 65534
+
+
+def test_symlink_to_a_script_in_a_user_writable_directory_is_refused(
+        topo, vipd_bin, script_dir):
+    """The script is root's and the link is in a root-only directory, but
+    the directory the link leads to is nobody's: nobody could replace it."""
+    a, b = track_pair(topo, script_dir, "exit 0")
+    userdir = os.path.join(script_dir, "user")
+    os.mkdir(userdir)
+    os.chown(userdir, 65534, 65534)
+    target = os.path.join(userdir, "chk.sh")
+    os.rename(os.path.join(script_dir, "chk.sh"), target)
+    os.symlink(target, os.path.join(script_dir, "chk.sh"))
+    a.write_config()
+    res = a.host.run([vipd_bin, "-t", "-f", a.conf_path], check=False)
+    out = res.stdout + res.stderr
+    assert res.returncode == 1, out
+    assert "%s is owned by uid 65534, not root (%s resolves to %s)" % (
+        userdir, os.path.join(script_dir, "chk.sh"), target) in out, out
+    # The same tree with a root-owned directory is fine.
+    os.chown(userdir, 0, 0)
+    res = a.host.run([vipd_bin, "-t", "-f", a.conf_path], check=False)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def test_tracked_interface_losing_carrier_at_the_switch_is_fault(topo, vipd_bin):
+    """The switch port goes down (a cable pulled, a switch reboot): eth1 is
+    still administratively up on a, but has no carrier. FAULT as well."""
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    b = topo.add_vipd("b", "192.0.2.2", priority=100)
+    topo.add_segment("br1")
+    port = a.host.attach("br1", "10.1.0.1/24", "eth1")
+    a.instances[0]["track_interfaces"] = [{"name": "eth1", "weight": 0}]
+    a.start()
+    b.start()
+    settle(a, b)
+
+    topo.sw_run(["ip", "link", "set", port, "down"])
+    a.wait_state("FAULT", timeout=SETTLE_S)
+    wait_until(lambda: b.has_vip(VIP) and not a.has_vip(VIP), SETTLE_S,
+               "the VIP to move to b")
+    link = json.loads(a.host.run(["ip", "-j", "link", "show", "dev", "eth1"]).stdout)[0]
+    assert "UP" in link["flags"] and "LOWER_UP" not in link["flags"], link
+    inst = a.instance()
+    assert "interface eth1 down" in inst["tracking"]["reason"], inst["tracking"]
+    assert inst["timeline"][0]["to"] == "FAULT"
+
+    topo.sw_run(["ip", "link", "set", port, "up"])
+    settle(a, b)
+
+
+def test_track_file_directory_made_later_or_recreated_is_watched_again(
+        topo, vipd_bin, script_dir):
+    """The track file's directory does not exist at start (a tmpfs not yet
+    mounted), and later is removed and made again: each time vipd watches
+    it again, without a reload."""
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    b = topo.add_vipd("b", "192.0.2.2", priority=100)
+    d = os.path.join(script_dir, "later")
+    path = os.path.join(d, "ext.prio")
+    a.instances[0]["track_files"] = [{"path": path, "weight": 1}]
+
+    def write(value):
+        with open(path + ".new", "w") as f:
+            f.write("%d\n" % value)
+        os.rename(path + ".new", path)
+
+    a.start()
+    b.start()
+    a.wait_state("FAULT", timeout=SETTLE_S)         # missing: a failure
+    b.wait_state("MASTER", timeout=SETTLE_S)
+    os.mkdir(d)
+    write(0)
+    settle(a, b)
+
+    shutil.rmtree(d)
+    a.wait_state("FAULT", timeout=SETTLE_S)
+    time.sleep(0.3)                                 # the watch is gone now
+    os.mkdir(d)
+    write(0)
+    settle(a, b)
+    # The new watch sees changes, not only the read when it came back.
+    write(-60)
+    settle(b, a)
+    assert a.instance()["effective_priority"] == 90
+    assert "watching %s again" % d in a.log_text()
