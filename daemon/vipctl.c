@@ -37,7 +37,13 @@ usage(FILE *f)
 	    "socket default: %s/%s\n", CONF_DEFAULT_STATE_DIR, CTL_SOCKET_NAME);
 }
 
-/* Read the whole reply (vipd closes after it); NULL on a read error. */
+/*
+ * Read the whole reply (vipd closes after it); NULL on a read error.
+ * A reset after some bytes is the end of the reply, not an error: vipd
+ * closes at once when it refuses a peer (not root, busy), and a request
+ * still unread on its side makes the kernel report ECONNRESET once the
+ * reply queued to us has been read. What came is parsed all the same.
+ */
 static char *
 read_reply(int fd, size_t *len)
 {
@@ -56,7 +62,9 @@ read_reply(int fd, size_t *len)
 		if ((n = read(fd, buf + used, cap - used)) < 0) {
 			if (errno == EINTR)
 				continue;
-			break;
+			if (errno != ECONNRESET || used == 0)
+				break;
+			n = 0;
 		}
 		if (n == 0) {
 			*len = used;
@@ -83,8 +91,13 @@ connect_to(const char *path)
 	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
-		fprintf(stderr, "vipctl: cannot reach vipd at %s: %s (is vipd "
-		    "running? see -s)\n", path, strerror(errno));
+		if (errno == EACCES || errno == EPERM)
+			fprintf(stderr, "vipctl: cannot reach vipd at %s: %s (the "
+			    "control socket is for root only: run vipctl as "
+			    "root)\n", path, strerror(errno));
+		else
+			fprintf(stderr, "vipctl: cannot reach vipd at %s: %s (is "
+			    "vipd running? see -s)\n", path, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -146,7 +159,12 @@ main(int argc, char **argv)
 	}
 	if ((fd = connect_to(path)) < 0)
 		return 2;
-	if (write(fd, request, (size_t)len) != len) {
+	/*
+	 * vipd may refuse us (not root, busy) and close before the request is
+	 * out: no SIGPIPE then, and its reason is waiting to be read.
+	 */
+	if (send(fd, request, (size_t)len, MSG_NOSIGNAL) != len &&
+	    errno != EPIPE && errno != ECONNRESET) {
 		fprintf(stderr, "vipctl: cannot send to vipd at %s: %s\n", path,
 		    strerror(errno));
 		close(fd);

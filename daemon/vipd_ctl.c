@@ -157,7 +157,10 @@ vipd_ctl_wants_json(const struct ctl_request *req, FILE *out, const char *cmd)
 	return req->nargs == 1;
 }
 
-/* status [--json], dump [--json]: the SIGUSR1 dumps, with a short timeline. */
+/*
+ * status [--json]: the table at a glance; dump [--json]: the SIGUSR1 dump
+ * (vipd.data, all of it). As JSON both are vipd.json.
+ */
 static int
 vipd_ctl_status(struct vipd *v, const struct ctl_request *req, FILE *out,
     struct ctl_ticket *ticket)
@@ -171,9 +174,12 @@ vipd_ctl_status(struct vipd *v, const struct ctl_request *req, FILE *out,
 		dump_write_json(out, &view);
 		return CTL_OK_JSON;
 	}
-	if (strcmp(req->command, "status") == 0)
+	if (strcmp(req->command, "status") == 0) {
 		view.timeline_text_max = VIPD_STATUS_TIMELINE;
-	dump_write_text(out, &view);
+		dump_write_status(out, &view);
+	} else {
+		dump_write_text(out, &view);
+	}
 	return CTL_OK;
 }
 

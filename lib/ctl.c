@@ -93,29 +93,45 @@ ctl_send_error(int fd, const char *fmt, ...)
 	ctl_send(fd, CTL_REFUSED, msg, strlen(msg), "a refused connection");
 }
 
+/*
+ * Before closing a connection whose request we did not read (or not all of
+ * it): closing with unread bytes makes the kernel reset the connection,
+ * and a client could lose our reply. Take what is there (a request is at
+ * most CTL_REQUEST_MAX bytes; this is bounded even against a flood).
+ */
+static void
+ctl_drain(int fd)
+{
+	char scratch[4096];
+
+	for (int i = 0; i < 16 && recv(fd, scratch, sizeof(scratch),
+	    MSG_DONTWAIT) > 0; i++)
+		;
+}
+
+/* One rate-limited line for a refusal a peer can repeat at will. */
+static void
+ctl_log_refusal(struct ctl *ctl, const char *what, const char *why)
+{
+	uint64_t suppressed;
+
+	if (!log_ratelimit_allow(&ctl->bad_log, evloop_now_ms(), &suppressed))
+		return;
+	if (suppressed > 0)
+		log_warn("control: %s refused: %s (%" PRIu64 " similar lines "
+		    "suppressed)", what, why, suppressed);
+	else
+		log_warn("control: %s refused: %s", what, why);
+}
+
 /* Count and (rate-limited) log a request refused before any handler saw it. */
 static void
 ctl_reject(struct ctl_client *c, uint64_t *counter, const char *why)
 {
-	uint64_t suppressed;
-	char scratch[4096];
-
 	(*counter)++;
-	if (log_ratelimit_allow(&c->ctl->bad_log, evloop_now_ms(), &suppressed)) {
-		if (suppressed > 0)
-			log_warn("control: request refused: %s (%" PRIu64
-			    " similar lines suppressed)", why, suppressed);
-		else
-			log_warn("control: request refused: %s", why);
-	}
+	ctl_log_refusal(c->ctl, "request", why);
 	ctl_send_error(c->fd, "bad request: %s", why);
-	/*
-	 * Closing with unread bytes makes the kernel reset the connection,
-	 * and the client would lose our reply: take what is there first.
-	 */
-	for (int i = 0; i < 16 && recv(c->fd, scratch, sizeof(scratch),
-	    MSG_DONTWAIT) > 0; i++)
-		;
+	ctl_drain(c->fd);
 	ctl_client_close(c);
 }
 
@@ -213,10 +229,21 @@ ctl_accept(struct evloop_watch *w, uint32_t events)
 	fd = accept4(ctl->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    cred.uid != 0) {
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+		cred.uid = (uid_t)-1;          /* unknown: not root either */
+		cred.pid = 0;
+	}
+	if (cred.uid != 0) {
+		char why[96];
+
 		ctl->stats.not_root++;
-		ctl_send_error(fd, "permission denied: root only");
+		snprintf(why, sizeof(why), "uid %ld (pid %ld) is not root",
+		    cred.uid == (uid_t)-1 ? -1L : (long)cred.uid, (long)cred.pid);
+		ctl_log_refusal(ctl, "connection", why);
+		ctl_send_error(fd, "permission denied: vipd's control socket is "
+		    "for root only (you are uid %ld)", cred.uid == (uid_t)-1 ?
+		    -1L : (long)cred.uid);
+		ctl_drain(fd);
 		close(fd);
 		return;
 	}
@@ -235,8 +262,11 @@ ctl_accept(struct evloop_watch *w, uint32_t events)
 	}
 	if (c == NULL) {
 		ctl->stats.busy++;
+		ctl_log_refusal(ctl, "connection", "busy: every slot waits on a "
+		    "drill");
 		ctl_send_error(fd, "busy: %d requests are waiting",
 		    CTL_MAX_CLIENTS);
+		ctl_drain(fd);
 		close(fd);
 		return;
 	}

@@ -107,6 +107,37 @@ drill_finish_early(struct drill *d, const char *why)
 }
 
 void
+drill_on_handover_kept(struct drill *d, uint64_t now_ms)
+{
+	(void)now_ms;
+	if (d->phase != DRILL_HANDOVER)
+		return;
+	snprintf(d->report, sizeof(d->report), "drill %s: refused: no peer "
+	    "took over within Master_Down_Interval (%u ms); kept the VIPs, "
+	    "still MASTER", d->name, d->wait_ms);
+	d->phase = DRILL_DONE;
+	d->ok = false;
+}
+
+/*
+ * handover = "rfc": the priority-0 advert took the VIPs with it, and with
+ * nobody to take over we are Master again only on our Master_Down_Timer.
+ * The clients had no answer meanwhile: say so, a drill cannot avoid it.
+ */
+static void
+drill_master_in_handover(struct drill *d, enum vrrp_reason reason,
+    uint64_t now_ms)
+{
+	snprintf(d->report, sizeof(d->report), "drill %s: FAILED: no peer took "
+	    "over within Master_Down_Interval (%u ms); handover = \"rfc\" "
+	    "released the VIPs with priority 0 and took them back after %"
+	    PRIu64 " ms (%s)", d->name, d->wait_ms, now_ms - d->started_ms,
+	    vrrp_reason_name(reason));
+	d->phase = DRILL_DONE;
+	d->ok = false;
+}
+
+void
 drill_end_early(struct drill *d, const char *why, uint64_t now_ms)
 {
 	char text[160];
@@ -174,6 +205,10 @@ drill_on_state(struct drill *d, enum vrrp_state state, enum vrrp_reason reason,
 	}
 	if (state != VRRP_STATE_MASTER)
 		return;
+	if (d->phase == DRILL_HANDOVER) {
+		drill_master_in_handover(d, reason, now_ms);
+		return;
+	}
 	/* The hold's end and our preemption in one tick: a normal fail-back. */
 	if (d->phase == DRILL_HOLD && reason == VRRP_REASON_PREEMPT &&
 	    d->may_fail_back) {

@@ -12,6 +12,11 @@
  * the new master went away during the hold and we took the VIPs back, the
  * instance went FAULT or was stopped). ok (vipctl's exit status 0) means a
  * takeover was measured; an early end before one means failure.
+ *
+ * No taker: with make-before-break the state machine keeps the VIPs and
+ * stays Master (drill_on_handover_kept: "refused: ... kept the VIPs, still
+ * MASTER"). With handover = "rfc" the VIPs went with the priority-0 advert
+ * and come back only on our Master_Down_Timer; the report says so.
  */
 #ifndef VIPD_DRILL_H
 #define VIPD_DRILL_H
@@ -54,10 +59,17 @@ void drill_on_advert(struct drill *d, const struct vrrp_addr *src,
 
 /*
  * Our state machine changed state, for reason. FAULT or INIT ends the
- * drill early; MASTER during the hold (the new master went away) too.
+ * drill early; MASTER during the hold (the new master went away) too;
+ * MASTER during the hand-over (handover = "rfc", nobody took over) fails it.
  */
 void drill_on_state(struct drill *d, enum vrrp_state state,
 		    enum vrrp_reason reason, uint64_t now_ms);
+
+/*
+ * The state machine called the hand-over off (VRRP_ACT_HANDOVER_KEPT): no
+ * peer took over within Master_Down_Interval, the VIPs were kept.
+ */
+void drill_on_handover_kept(struct drill *d, uint64_t now_ms);
 
 /* Cut a running drill short for why (e.g. "the instance was stopped"). */
 void drill_end_early(struct drill *d, const char *why, uint64_t now_ms);

@@ -13,7 +13,7 @@
 #include "dump.h"
 #include "json_out.h"
 
-static const char *
+const char *
 dump_master_addr(const struct instance *inst, char *buf, size_t len)
 {
 	if (inst->fsm.state == VRRP_STATE_MASTER && inst->have_primary)
@@ -34,7 +34,7 @@ dump_handover(const struct instance *inst)
 }
 
 /* ISO 8601 UTC with milliseconds: sorts, and means the same on both peers. */
-static const char *
+const char *
 dump_wall_time(uint64_t wall_ms, char *buf, size_t len)
 {
 	time_t secs = (time_t)(wall_ms / 1000);

@@ -1,6 +1,7 @@
 /*
  * dump - the daemon's state as files: vipd.data (for people), vipd.json
- * (the same facts for programs) and vipd.stats (counters).
+ * (the same facts for programs) and vipd.stats (counters); and the table
+ * of `vipctl status` (dump_status.c), the same facts at a glance.
  *
  * Owns: the three formats and writing them atomically (temp file + rename),
  * so that a reader never sees half a dump.
@@ -44,9 +45,23 @@ struct dump_view {
 	const struct notify_counters *notify;    /* or NULL */
 };
 
+/* vipd.data and `vipctl dump`: everything, instance by instance. */
 void dump_write_text(FILE *f, const struct dump_view *v);
+/*
+ * `vipctl status`: one row per instance, short sections for sync groups,
+ * virtual services and conn_sync when configured, then the newest
+ * v->timeline_text_max transitions per instance (5 when 0).
+ */
+void dump_write_status(FILE *f, const struct dump_view *v);
 void dump_write_json(FILE *f, const struct dump_view *v);
 void dump_write_stats(FILE *f, const struct dump_view *v);
+
+/* The master's address as text into buf, or NULL when none is known. */
+const char *dump_master_addr(const struct instance *inst, char *buf,
+			     size_t len);
+
+/* wall_ms as ISO 8601 UTC with milliseconds ("2024-05-01T10:00:00.123Z"). */
+const char *dump_wall_time(uint64_t wall_ms, char *buf, size_t len);
 
 /* Write dir/name through writer, atomically. Returns 0 or -errno. */
 int dump_to_file(const char *dir, const char *name,

@@ -121,6 +121,12 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		log_notice("%s: handing over: priority 0 sent, keeping VIPs until "
 		    "a new master is heard (at most %" PRIu64 " ms)",
 		    inst->conf.name, inst->fsm.release_due_ms - now_ms);
+	if (a->flags & VRRP_ACT_HANDOVER_KEPT) {
+		log_notice("%s: hand-over called off: no peer took over within %"
+		    PRIu64 " ms; VIPs kept, still MASTER", inst->conf.name,
+		    now_ms - inst->fsm.release_started_ms);
+		drill_on_handover_kept(&inst->drill, now_ms);
+	}
 	if (a->flags & VRRP_ACT_STATE_CHANGED) {
 		instance_log_transition(inst, a, now_ms);
 		inst->counters.transitions++;
@@ -539,6 +545,10 @@ instance_group_handover(struct instance *inst, const struct instance_env *env,
 	struct vrrp_event ev = { .type = VRRP_EV_GROUP_HANDOVER };
 
 	if (inst->fsm.state != VRRP_STATE_MASTER || inst->fsm.releasing)
+		return;
+	/* Called off for want of a taker while cause still waits: no retry. */
+	if (inst->fsm.release_kept_ms != 0 &&
+	    inst->fsm.release_kept_ms >= cause->fsm.release_started_ms)
 		return;
 	snprintf(inst->health_detail, sizeof(inst->health_detail), "%s", detail);
 	/* A drill of the group: hold Backup as long, and measure it too. */

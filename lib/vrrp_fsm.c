@@ -171,8 +171,9 @@ fsm_stop(struct vrrp_fsm *fsm, enum vrrp_state to, enum vrrp_reason reason,
 }
 
 /*
- * A drill's Backup: the ordinary Master_Down_Timer (a drill with no peer
- * ends with us taking over again), and no preemption for the hold time.
+ * A drill's Backup: the ordinary Master_Down_Timer (with handover = "rfc"
+ * a drill with no peer ends with us taking over again), and no preemption
+ * for the hold time.
  */
 static void
 fsm_enter_drill_backup(struct vrrp_fsm *fsm, enum vrrp_reason reason,
@@ -214,7 +215,14 @@ fsm_begin_release(struct vrrp_fsm *fsm, enum vrrp_state to, uint64_t now_ms,
 	    fsm->cfg.advert_interval_ms));
 }
 
-/* Second half: the new master was heard (plus grace), or nobody came. */
+/*
+ * Second half: the new master was heard (plus grace), or nobody came. A
+ * drill that nobody took over from is called off: the VIPs stay, we stay
+ * Master and advertise at once, so that the Backups (if any hear us again)
+ * restart their Master_Down_Timer and the clients lose nothing. Going
+ * Backup would leave the VIPs unserved for a Master_Down_Interval, for a
+ * rehearsal. A stop or a forced FAULT releases anyway: the node is going.
+ */
 static void
 fsm_finish_release(struct vrrp_fsm *fsm, uint64_t now_ms,
     struct vrrp_actions *out)
@@ -222,6 +230,17 @@ fsm_finish_release(struct vrrp_fsm *fsm, uint64_t now_ms,
 	enum vrrp_reason reason = fsm->release_heard ?
 	    VRRP_REASON_HANDED_OVER : VRRP_REASON_HANDOVER_TIMEOUT;
 
+	if (fsm->release_to == VRRP_STATE_BACKUP && !fsm->release_heard) {
+		fsm->releasing = false;
+		fsm->release_due_ms = 0;
+		fsm->release_kept_ms = now_ms;
+		fsm->drill_hold_ms = 0;
+		out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_KEPT;
+		out->advert_priority = fsm->cfg.priority;
+		fsm->adver_due_ms = fsm_deadline(now_ms,
+		    fsm->cfg.advert_interval_ms);
+		return;
+	}
 	if (fsm->release_heard)
 		out->peer = fsm->release_new_master;
 	out->flags |= VRRP_ACT_REMOVE_VIPS;

@@ -100,6 +100,10 @@ enum vrrp_action_flags {
 					    actions.peer is that master */
 	VRRP_ACT_WANT_MASTER = 1u << 7,  /* group gate closed: Master_Down_Timer
 					    expired, waiting for the sync group */
+	VRRP_ACT_HANDOVER_KEPT = 1u << 8,/* a drill's make-before-break hand-over
+					    found no taker within
+					    Master_Down_Interval: VIPs kept,
+					    still Master, advert sent again */
 };
 
 /*
@@ -132,6 +136,9 @@ struct vrrp_fsm_config {
 	 * A graceful stop of a Master announces priority 0 as RFC 5798 6.4.3
 	 * says, but keeps the VIPs until a new master is heard (or until
 	 * Master_Down_Interval passes), so no client packet falls in between.
+	 * A drill (VRRP_EV_DRILL, GROUP_HANDOVER) that nobody takes over
+	 * from keeps them and stays Master (VRRP_ACT_HANDOVER_KEPT); a stop
+	 * or a forced FAULT releases them then, the node is going away.
 	 */
 	bool make_before_break;
 	uint8_t version;               /* 2: RFC 3768 timers; otherwise RFC 5798 */
@@ -160,7 +167,10 @@ struct vrrp_fsm {
 	uint64_t release_started_ms;
 	uint64_t release_due_ms;           /* VIPs go at this time */
 	struct vrrp_addr release_new_master;
-	enum vrrp_state release_to;        /* INIT (stop) or FAULT (forced) */
+	enum vrrp_state release_to;        /* INIT (stop), FAULT (forced) or
+					      BACKUP (drill, group hand-over) */
+	uint64_t release_kept_ms;          /* a drill's hand-over last called
+					      off for want of a taker, 0 = never */
 	/* Backup after yielding: VIPs still held until this time (0 = none). */
 	uint64_t vips_release_due_ms;
 	/* Drill: no preemption before hold_until_ms (0 = no hold). */

@@ -15,8 +15,11 @@ As a script, in the client's namespace (raw sockets: root):
 
 It stops after --duration seconds, or on SIGTERM/SIGINT, and prints its
 result (JSON with --json). With --stream it also prints "reply SEQ TIME" as
-each reply arrives, so a test can watch replies come back. As a module: ping(target, interval_ms, duration,
-stop) returns the same dict.
+each reply arrives, so a test can watch replies come back. With --macs it
+also reads the replies' Ethernet frames and records who answered: the
+result's "responders" lists [TIME, MAC] each time the replies' source MAC
+changes (a hand-over moves it from one node to the other). As a module:
+ping(target, interval_ms, duration, stop) returns the same dict.
 """
 
 import argparse
@@ -62,9 +65,10 @@ def _parse_reply(packet, ident, target):
     return seq
 
 
-def summarize(target, interval_ms, start, end, sent, replies):
+def summarize(target, interval_ms, start, end, sent, replies, responders=None):
     """The result dict from the raw record. replies: [(seq, time)] in
-    arrival order."""
+    arrival order; responders: [(time, mac)] when the source MAC changed,
+    or None when not recorded."""
     times = [t for _seq, t in replies]
     gap, gap_from, gap_to = 0.0, None, None
     for earlier, later in zip(times, times[1:]):
@@ -84,6 +88,7 @@ def summarize(target, interval_ms, start, end, sent, replies):
         "max_gap_from": gap_from,
         "max_gap_to": gap_to,
         "reply_times": times,
+        "responders": responders,
     }
 
 
@@ -104,12 +109,41 @@ def _read_replies(sock, ident, target, replies, on_reply):
                 on_reply(*replies[-1])
 
 
-def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
+ETH_P_IP = 0x0800
+ETH_HLEN = 14
+
+
+def _read_macs(sock, ident, target, responders):
+    """Note the source MAC of every echo reply frame waiting on sock (an
+    AF_PACKET socket) in responders, as (time, mac) when it changed."""
+    while True:
+        try:
+            frame, addr = sock.recvfrom(2048)
+        except BlockingIOError:
+            return
+        if addr[2] == socket.PACKET_OUTGOING or len(frame) < ETH_HLEN:
+            continue
+        if _parse_reply(frame[ETH_HLEN:], ident, target) is None:
+            continue
+        mac = ":".join("%02x" % b for b in frame[6:12])
+        if not responders or responders[-1][1] != mac:
+            responders.append((time.monotonic(), mac))
+
+
+def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None,
+         macs=False):
     """Ping target every interval_ms until duration seconds pass or stop()
-    returns true; on_reply(seq, time) is called for each reply. Returns the
-    summarize() dict."""
+    returns true; on_reply(seq, time) is called for each reply; with macs,
+    who answered is recorded too. Returns the summarize() dict."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_ICMP)
     sock.setblocking(False)
+    mac_sock, responders = None, None
+    if macs:
+        mac_sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW,
+                                 socket.htons(ETH_P_IP))
+        mac_sock.setblocking(False)
+        responders = []
+    socks = [sock] + ([mac_sock] if mac_sock else [])
     ident = (os.getpid() ^ int(time.monotonic() * 1000)) & 0xFFFF
     interval = interval_ms / 1000.0
     start = time.monotonic()
@@ -135,20 +169,28 @@ def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None):
             wait = max(0.0, next_send - time.monotonic())
             if end_at is not None:
                 wait = min(wait, max(0.0, end_at - time.monotonic()))
-            readable, _, _ = select.select([sock], [], [], min(wait, 0.05))
-            if readable:
+            readable, _, _ = select.select(socks, [], [], min(wait, 0.05))
+            if sock in readable:
                 _read_replies(sock, ident, target, replies, on_reply)
+            if mac_sock in readable:
+                _read_macs(mac_sock, ident, target, responders)
         # Replies still in flight are not losses: wait for them a moment.
         drain_until = time.monotonic() + DRAIN_S
         while time.monotonic() < drain_until:
-            readable, _, _ = select.select([sock], [], [],
+            readable, _, _ = select.select(socks, [], [],
                                            max(0.0, drain_until - time.monotonic()))
             if not readable:
                 break
-            _read_replies(sock, ident, target, replies, on_reply)
+            if sock in readable:
+                _read_replies(sock, ident, target, replies, on_reply)
+            if mac_sock in readable:
+                _read_macs(mac_sock, ident, target, responders)
     finally:
         sock.close()
-    return summarize(target, interval_ms, start, time.monotonic(), sent, replies)
+        if mac_sock:
+            mac_sock.close()
+    return summarize(target, interval_ms, start, time.monotonic(), sent, replies,
+                     responders)
 
 
 def main(argv=None):
@@ -160,6 +202,8 @@ def main(argv=None):
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stream", action="store_true",
                         help="also print 'reply SEQ TIME' as each reply arrives")
+    parser.add_argument("--macs", action="store_true",
+                        help="record the source MAC of the replies (responders)")
     args = parser.parse_args(argv)
 
     stopping = []
@@ -170,7 +214,7 @@ def main(argv=None):
         sys.stdout.flush()
 
     result = ping(args.target, args.interval_ms, args.duration, lambda: stopping,
-                  print_reply if args.stream else None)
+                  print_reply if args.stream else None, args.macs)
     if args.json:
         json.dump(result, sys.stdout)
         sys.stdout.write("\n")

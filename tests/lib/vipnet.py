@@ -878,11 +878,13 @@ class KeepalivedNode:
 class PingerRun:
     """tests/lib/pinger.py running in a host's namespace."""
 
-    def __init__(self, host, target, interval_ms, duration):
+    def __init__(self, host, target, interval_ms, duration, macs=False):
         argv = [PYTHON, os.path.join(LIB_DIR, "pinger.py"), "--target", target,
                 "--interval-ms", str(interval_ms), "--json", "--stream"]
         if duration is not None:
             argv += ["--duration", str(duration)]
+        if macs:               # result["responders"]: who answered, in turn
+            argv.append("--macs")
         self.host = host
         self.duration = duration
         self.out_path = os.path.join(host.topo.workdir, "%s-pinger-%d.json"

@@ -46,7 +46,8 @@ def test_control_protocol_answers_json_and_survives_bad_requests(lan, vipctl_bin
 
     # The documented request and both reply shapes.
     reply = raw_request(a, b'{"command": "status", "args": []}\n', shutdown=False)
-    assert reply["ok"] is True and "instance ext" in reply["text"]
+    assert reply["ok"] is True and re.search(r"^ext +MASTER +150/150 ",
+                                             reply["text"], re.M), reply
     reply = raw_request(a, b'{"command": "status", "args": ["--json"]}')
     assert reply["ok"] is True and reply["result"]["instances"][0]["state"] == "MASTER"
     reply = raw_request(a, b'{"command": "fault", "args": ["nosuch", "on"]}')
@@ -147,10 +148,10 @@ def test_timeline_in_status_data_and_json(lan, vipctl_bin):
                                         t["time"]), t
     assert ext["last_transition"]["to"] == "MASTER"
 
-    # The table shows the newest five; vipd.data all of them.
+    # The status table shows the newest five; vipd.data all of them.
     text = vipctl(vipctl_bin, a, "status").stdout
-    assert "transitions (newest first, 5 of 11)" in text, text
-    assert len(re.findall(r"^    \d{4}-.*-> ", text, re.M)) == 5
+    assert "\ntransitions of ext (newest first, 5 of 11):\n" in text, text
+    assert len(re.findall(r"^  \d{4}-.*-> ", text, re.M)) == 5, text
     a.dump()
     with open(os.path.join(a.state_dir, "vipd.data")) as f:
         data = f.read()

@@ -81,6 +81,52 @@ test_no_peer_fails_at_the_handover_deadline(void **state)
 	    "within Master_Down_Interval (341 ms)");
 }
 
+/*
+ * Make-before-break with nobody there: the state machine calls the hand-over
+ * off at Master_Down_Interval and the drill is refused, the VIPs kept.
+ */
+static void
+test_no_taker_is_refused_with_vips_kept(void **state)
+{
+	struct drill d;
+
+	(void)state;
+	drill_start(&d, "ext", 150, true, HOLD_MS, WAIT_MS, 1000);
+	drill_on_handover_kept(&d, 1000 + WAIT_MS);
+	assert_false(drill_running(&d));
+	assert_false(d.ok);
+	assert_false(d.early);
+	assert_string_equal(d.report, "drill ext: refused: no peer took over "
+	    "within Master_Down_Interval (341 ms); kept the VIPs, still MASTER");
+	assert_int_equal(drill_next_deadline(&d, 0), 0);
+	/* The deadline that follows changes nothing. */
+	drill_tick(&d, VRRP_STATE_MASTER, 0, 1000 + WAIT_MS + 100);
+	assert_non_null(strstr(d.report, "refused:"));
+	/* Past the hand-over it means nothing. */
+	drill_in_hold(&d, true);
+	drill_on_handover_kept(&d, 2000);
+	assert_int_equal(d.phase, DRILL_HOLD);
+}
+
+/* handover = "rfc": Master again on our own timer during the hand-over. */
+static void
+test_rfc_no_taker_fails_saying_the_vips_went(void **state)
+{
+	struct drill d;
+
+	(void)state;
+	drill_start(&d, "ext", 150, true, HOLD_MS, WAIT_MS, 1000);
+	drill_on_state(&d, VRRP_STATE_BACKUP, VRRP_REASON_DRILL, 1000);
+	assert_true(drill_running(&d));
+	drill_on_state(&d, VRRP_STATE_MASTER, VRRP_REASON_MASTER_DOWN, 1341);
+	assert_false(drill_running(&d));
+	assert_false(d.ok);
+	assert_string_equal(d.report, "drill ext: FAILED: no peer took over "
+	    "within Master_Down_Interval (341 ms); handover = \"rfc\" released "
+	    "the VIPs with priority 0 and took them back after 341 ms (master "
+	    "down timer expired)");
+}
+
 /* The bug: Master again during the hold left the drill in HOLD for ever. */
 static void
 test_master_down_during_hold_ends_the_drill_early(void **state)
@@ -247,6 +293,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_drill_reports_takeover_and_failback),
 		cmocka_unit_test(test_no_peer_fails_at_the_handover_deadline),
+		cmocka_unit_test(test_no_taker_is_refused_with_vips_kept),
+		cmocka_unit_test(test_rfc_no_taker_fails_saying_the_vips_went),
 		cmocka_unit_test(test_master_down_during_hold_ends_the_drill_early),
 		cmocka_unit_test(test_peer_leaving_during_hold_without_preempt_ends_early),
 		cmocka_unit_test(test_fault_during_hold_ends_early_with_the_reason),

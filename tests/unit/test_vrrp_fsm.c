@@ -986,6 +986,106 @@ test_handover_releases_after_master_down_interval_when_nobody_comes(void **state
 	assert_int_equal(fsm.state, VRRP_STATE_INIT);
 }
 
+static struct vrrp_actions
+drill(struct vrrp_fsm *fsm, uint32_t hold_ms, uint64_t now_ms)
+{
+	struct vrrp_event ev;
+	struct vrrp_actions a;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.type = VRRP_EV_DRILL;
+	ev.hold_ms = hold_ms;
+	vrrp_fsm_handle(fsm, &ev, now_ms, &a);
+	return a;
+}
+
+/*
+ * A drill nobody takes over from is called off: the VIPs were never
+ * removed, we stay Master and advertise at once. A stop or a forced FAULT
+ * in the same spot still releases (the node is going away).
+ */
+static void
+test_drill_without_taker_keeps_vips_and_stays_master(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 100, 100);
+	t = fsm.state_since_ms + 1000;
+	a = drill(&fsm, 2000, t);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_STARTED);
+	assert_int_equal(a.advert_priority, 0);
+	assert_true(fsm.releasing);
+	/* 300 + (256-100)*100/256 = 360 ms. */
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + 360);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 359);
+	assert_int_equal(a.flags, 0);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 360);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_KEPT);
+	assert_int_equal(a.advert_priority, 100);
+	assert_int_equal(fsm.state, VRRP_STATE_MASTER);
+	assert_false(fsm.releasing);
+	assert_int_equal(fsm.release_kept_ms, t + 360);
+	assert_int_equal(fsm.hold_until_ms, 0);
+	/* Advertising on its own interval again, from now. */
+	assert_int_equal(vrrp_fsm_next_deadline(&fsm), t + 460);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 460);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT);
+	assert_int_equal(a.advert_priority, 100);
+	/* And a second drill may start. */
+	a = drill(&fsm, 0, t + 500);
+	assert_true(a.flags & VRRP_ACT_HANDOVER_STARTED);
+
+	/* A stop or a forced FAULT with nobody to take over still releases. */
+	mbb_master(&fsm, 100, 100);
+	t = fsm.state_since_ms + 1000;
+	feed(&fsm, VRRP_EV_FORCE_FAULT, t);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 360);
+	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.to, VRRP_STATE_FAULT);
+	assert_int_equal(a.reason, VRRP_REASON_HANDOVER_TIMEOUT);
+	assert_int_equal(fsm.release_kept_ms, 0);
+
+	/* A drill that is heard goes Backup for its hold, as before. */
+	mbb_master(&fsm, 150, 100);
+	t = fsm.state_since_ms + 1000;
+	drill(&fsm, 2000, t);
+	advert(&fsm, 100, 100, &higher_addr, t + 70);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 70 + VRRP_HANDOVER_GRACE_MS);
+	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.to, VRRP_STATE_BACKUP);
+	assert_int_equal(a.reason, VRRP_REASON_HANDED_OVER);
+	assert_int_equal(fsm.hold_until_ms, t + 70 + VRRP_HANDOVER_GRACE_MS + 2000);
+}
+
+/*
+ * handover = "rfc": the drill's priority 0 takes the VIPs with it at once;
+ * with nobody there we are Master again only after Master_Down_Interval.
+ */
+static void
+test_rfc_drill_without_taker_releases_and_takes_back_on_master_down(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	fsm_setup(&fsm, 100, 100, true, 0);
+	drive_to(&fsm, VRRP_STATE_MASTER, T0);
+	t = fsm.state_since_ms + 1000;
+	a = drill(&fsm, 2000, t);
+	assert_int_equal(a.flags, VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS |
+	    VRRP_ACT_STATE_CHANGED);
+	assert_int_equal(a.to, VRRP_STATE_BACKUP);
+	assert_int_equal(a.reason, VRRP_REASON_DRILL);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 360);
+	assert_true(a.flags & VRRP_ACT_ADD_VIPS);
+	assert_int_equal(a.to, VRRP_STATE_MASTER);
+	assert_int_equal(a.reason, VRRP_REASON_MASTER_DOWN);
+}
+
 static void
 test_handover_second_shutdown_releases_at_once(void **state)
 {
@@ -1178,6 +1278,8 @@ main(void)
 		cmocka_unit_test(test_inapplicable_events_yield_no_actions),
 		cmocka_unit_test(test_handover_keeps_vips_until_new_master_is_heard),
 		cmocka_unit_test(test_handover_releases_after_master_down_interval_when_nobody_comes),
+		cmocka_unit_test(test_drill_without_taker_keeps_vips_and_stays_master),
+		cmocka_unit_test(test_rfc_drill_without_taker_releases_and_takes_back_on_master_down),
 		cmocka_unit_test(test_handover_second_shutdown_releases_at_once),
 		cmocka_unit_test(test_handover_ignores_priority_zero_and_ends_on_link_loss),
 		cmocka_unit_test(test_shutdown_without_make_before_break_releases_at_once),
