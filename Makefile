@@ -85,7 +85,7 @@ unit: $(UNIT_BINS)
 # a SAN=1 build must be named as such here too, or `all` would relink it.
 SYSTEM_JOBS ?= 4
 system: all
-	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) \
+	VIPD_REQUIRE_TOOLS=1 VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) \
 		$(PYTHON) -m pytest -q -p no:cacheprovider -n $(SYSTEM_JOBS) tests/system
 
 # libFuzzer targets: clang with ASan+UBSan over the same sources.

@@ -77,11 +77,27 @@ def script_dir():
         shutil.rmtree(path, ignore_errors=True)
 
 
+def missing_tool(what):
+    """Skip for want of a peer tool, unless VIPD_REQUIRE_TOOLS=1 (make
+    system: contrib/install-deps.sh installs them all): then fail."""
+    if os.environ.get("VIPD_REQUIRE_TOOLS") == "1":
+        pytest.fail("%s (VIPD_REQUIRE_TOOLS=1)" % what, pytrace=False)
+    pytest.skip(what)
+
+
 @pytest.fixture
 def keepalived_bin():
     if not os.access(vipnet.KEEPALIVED_BIN, os.X_OK):
-        pytest.skip("%s is not installed" % vipnet.KEEPALIVED_BIN)
+        missing_tool("%s is not installed" % vipnet.KEEPALIVED_BIN)
     return vipnet.KEEPALIVED_BIN
+
+
+@pytest.fixture
+def tshark_bin():
+    path = "/usr/bin/tshark"         # Debian's, with its VRRP dissector
+    if not os.access(path, os.X_OK):
+        missing_tool("%s is not installed" % path)
+    return path
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ either one as the master. In each, exactly one node holds the VIP, the
 other takes over when the master dies, and the master preempts back when
 it returns. In unicast mode an advert from an address that is not a
 configured peer is dropped and counted (not_peer), never obeyed. Every
-advert vipd sends, in each mode (v2 PASS and AH too), and the unsolicited
+advert vipd sends, in each mode (v2 PASS and AH, VMAC too), as the owner,
+taking over and saying goodbye with priority 0, and the unsolicited
 Neighbour Advertisements of an IPv6 master, pass tshark's dissectors with
 checksum verification and no warning.
 """
@@ -279,104 +280,224 @@ def test_ipv6_advert_with_hop_limit_below_255_is_dropped(topo, vipd_bin):
     assert v.instance()["counters"]["adverts_received"] == 0
 
 
+# -- the peers' tools: skipped by hand, required by make ---------------------
+
+def test_make_system_fails_instead_of_skipping_without_keepalived_or_tshark(
+        monkeypatch):
+    """contrib/install-deps.sh installs keepalived and tshark, so under
+    make check (make system) their absence is a failure, not a skip that
+    would hide every interop and wire test."""
+    import conftest
+
+    recipe = subprocess.run(["make", "-n", "-s", "-C", conftest.REPO,
+                             "BUILD=build-make-n", "system"],
+                            capture_output=True, text=True, timeout=60).stdout
+    recipe = recipe.replace("\\\n", " ")
+    pytest_line = [line for line in recipe.splitlines() if "pytest" in line]
+    assert pytest_line and all("VIPD_REQUIRE_TOOLS=1" in line
+                               for line in pytest_line), recipe
+    monkeypatch.setenv("VIPD_REQUIRE_TOOLS", "1")
+    with pytest.raises(pytest.fail.Exception):
+        conftest.missing_tool("tshark is not installed")
+    monkeypatch.delenv("VIPD_REQUIRE_TOOLS")
+    with pytest.raises(pytest.skip.Exception):
+        conftest.missing_tool("tshark is not installed")
+
+
 # -- what vipd puts on the wire, through tshark ------------------------------
 
-TSHARK = "/usr/bin/tshark"
-
-# mode: (version, family, unicast, authentication)
+# mode: (version, family, unicast, authentication, use_vmac)
 WIRE_MODES = {
-    "v3-ipv4-multicast": (3, 4, False, None),
-    "v3-ipv4-unicast": (3, 4, True, None),
-    "v3-ipv6-multicast": (3, 6, False, None),
-    "v3-ipv6-unicast": (3, 6, True, None),
-    "v2-ipv4-multicast": (2, 4, False, None),
-    "v2-ipv4-unicast": (2, 4, True, None),
-    "v2-pass": (2, 4, False, "pass"),
-    "v2-ah": (2, 4, False, "ah"),
-    "v2-ah-unicast": (2, 4, True, "ah"),
+    "v3-ipv4-multicast": (3, 4, False, None, False),
+    "v3-ipv4-unicast": (3, 4, True, None, False),
+    "v3-ipv6-multicast": (3, 6, False, None, False),
+    "v3-ipv6-unicast": (3, 6, True, None, False),
+    "v2-ipv4-multicast": (2, 4, False, None, False),
+    "v2-ipv4-unicast": (2, 4, True, None, False),
+    "v2-pass": (2, 4, False, "pass", False),
+    "v2-ah": (2, 4, False, "ah", False),
+    "v2-ah-unicast": (2, 4, True, "ah", False),
+    "v3-ipv4-vmac": (3, 4, False, None, True),
+    "v3-ipv6-vmac": (3, 6, False, None, True),
+    "v2-ah-vmac": (2, 4, False, "ah", True),
 }
 
 
-def capture_filter(family, mac):
-    """vipd's own VRRP packets (AH-wrapped too), and its NAs for IPv6."""
+def vmac_of(family, vrid=51):
+    return "00:00:5e:00:%02x:%02x" % (2 if family == 6 else 1, vrid)
+
+
+def capture_filter(family, macs):
+    """VRRP packets (AH-wrapped too) from any of macs, and for IPv6 their
+    unsolicited NAs (Solicited flag clear: not the kernel's answers to the
+    peers' solicitations, which unicast brings)."""
+    src = " or ".join("ether src %s" % mac for mac in macs)
     if family == 6:
-        return "ether src %s and (ip6 proto 112 or (icmp6 and ip6[40] == 136))" % mac
-    return "ether src %s and (ip proto 112 or ip proto 51)" % mac
+        return ("(%s) and (ip6 proto 112 or (icmp6 and ip6[40] == 136 and "
+                "ip6[44] & 0x40 == 0))" % src)
+    return "(%s) and (ip proto 112 or ip proto 51)" % src
 
 
-def tshark_frames(pcap):
+def tshark_frames(tshark, pcap, check=True):
     """tshark -V of every frame, v3 checksums as RFC 5798 wants them."""
-    out = subprocess.run([TSHARK, "-n", "-r", pcap, "-V",
+    out = subprocess.run([tshark, "-n", "-r", pcap, "-V",
                           "-o", "vrrp.v3_checksum_as_in_v2:FALSE"],
-                         capture_output=True, text=True, timeout=60, check=True)
+                         capture_output=True, text=True, timeout=60,
+                         check=check)
     return [f for f in re.split(r"\n(?=Frame \d+:)", "\n" + out.stdout) if f.strip()]
 
 
-@pytest.mark.parametrize("mode", list(WIRE_MODES))
-def test_every_advert_vipd_sends_passes_tshark(topo, vipd_bin, mode):
-    if not os.access(TSHARK, os.X_OK):
-        pytest.skip("tshark is not installed")
-    version, family, unicast, auth = WIRE_MODES[mode]
-    six = family == 6
-    interval_s = timing(version)[0]
-    extra = {}
-    if unicast:
-        extra = {"unicast_src": V_IP6 if six else V_IP,
-                 "unicast_peers": [K_IP6 if six else K_IP]}
-    if auth:
-        extra["authentication"] = {"type": auth, "secret": SECRET}
-    # Priority 255 (address owner): master at once, adverts from the start.
-    v = topo.add_vipd("v", V_IP, ipv6=V_IP6 if six else None, version=version,
-                      advert_interval_ms=int(interval_s * 1000), priority=255,
-                      vips=(VIP6 if six else VIP4,), **extra)
-    # The unicast peer exists, so that ARP/ND resolves and adverts leave.
-    topo.add_host("k", K_IP, ipv6=K_IP6 if six else None)
+class Advert:
+    """One VRRP frame as tshark decoded it: who sent it (IP source and
+    Ethernet source) and with which priority."""
 
-    pcap = os.path.join(topo.workdir, "v-%s.pcap" % mode)
+    def __init__(self, text):
+        self.text = text
+        self.vrrp = text[text.index("Virtual Router Redundancy Protocol"):]
+        m = re.search(r"^Ethernet II.*?\n\s+Source: (\S+)", text, re.M | re.S)
+        self.ether_src = m.group(1) if m else None
+        m = re.search(r"^Internet Protocol Version \d.*?\n\s+Source Address: (\S+)",
+                      text, re.M | re.S)
+        self.ip_src = m.group(1) if m else None
+        m = re.search(r"Priority: (\d+)", self.vrrp)
+        self.priority = int(m.group(1)) if m else None
+
+
+def wire_pair(topo, mode):
+    """Two vipd nodes for a wire mode: m, the address owner (master at
+    once, adverts from the start), and v (priority 100), its backup,
+    which takes over when m stops. Unicast: each the other's only peer."""
+    version, family, unicast, auth, vmac = WIRE_MODES[mode]
+    six = family == 6
+    interval_ms = int(timing(version)[0] * 1000)
+    nodes = {}
+    for name, prio, ip4, ip6, peer in (("m", 255, K_IP, K_IP6, (V_IP, V_IP6)),
+                                       ("v", 100, V_IP, V_IP6, (K_IP, K_IP6))):
+        extra = {}
+        if unicast:
+            extra = {"unicast_src": ip6 if six else ip4,
+                     "unicast_peers": [peer[1] if six else peer[0]]}
+        if auth:
+            extra["authentication"] = {"type": auth, "secret": SECRET}
+        if vmac:
+            extra["use_vmac"] = True
+        nodes[name] = topo.add_vipd(name, ip4, ipv6=ip6 if six else None,
+                                    version=version,
+                                    advert_interval_ms=interval_ms,
+                                    priority=prio,
+                                    vips=(VIP6 if six else VIP4,), **extra)
+    return nodes["m"], nodes["v"]
+
+
+def advert_source(node, family, unicast):
+    """The IP source of node's adverts: RFC 5798 5.1.2.1 has IPv6 ones
+    from the link-local address, unicast ones from unicast_src."""
+    if family == 6:
+        return node.host.ip6 if unicast else node.host.link_local()
+    return node.host.ip
+
+
+@pytest.mark.parametrize("mode", list(WIRE_MODES))
+def test_every_advert_vipd_sends_passes_tshark(topo, vipd_bin, tshark_bin,
+                                               mode):
+    """m (the owner) starts and advertises; v, its backup, stays silent;
+    m stops (priority 0) and v takes over; v stops (priority 0). tshark on
+    v's interface decodes every advert either sent (and every NA of an
+    IPv6 master), from the base MAC or the virtual one, without a warning,
+    and the capture shows each step."""
+    version, family, unicast, auth, vmac = WIRE_MODES[mode]
+    six = family == 6
+    m, v = wire_pair(topo, mode)
+    want = 2 if version == 2 else 6
+    settle_s = timing(version)[1]
+
+    pcap = os.path.join(topo.workdir, "wire-%s.pcap" % mode)
+    macs = [m.mac, v.mac] + ([vmac_of(family)] if vmac else [])
     dump = v.host.popen(["tcpdump", "-i", "eth0", "-n", "-U", "--immediate-mode",
-                         "-w", pcap,
-                         capture_filter(family, v.mac)],
+                         "-w", pcap, capture_filter(family, macs)],
                         label="tcpdump on v")
     wait_until(lambda: "listening on" in dump.log_text(), 10, "tcpdump to start")
+    m.start()
+    m.wait_state("MASTER", timeout=settle_s)
     v.start()
-    v.wait_state("MASTER", timeout=20)
-    want = 2 if version == 2 else 6
-    # One more than we look for: the last one may still be on its way.
-    wait_until(lambda: v.instance()["counters"]["adverts_sent"] > want, 20,
-               "%d adverts" % (want + 1))
-    dump.stop()
+    v.wait_state("BACKUP", timeout=settle_s)
+    wait_until(lambda: v.instance()["counters"]["adverts_received"] >= 2,
+               settle_s, "v to hear m")
+    assert v.instance()["counters"]["adverts_sent"] == 0
 
-    frames = tshark_frames(pcap)
-    vrrp = [f for f in frames if "Virtual Router Redundancy Protocol" in f]
-    assert len(vrrp) >= want, "tshark saw %d adverts:\n%s" % (len(vrrp), frames)
+    # The owner goes: priority 0, and v takes over.
+    m.kill()
+    assert m.wait_exit(20) == 0, m.log_text()
+    v.wait_state("MASTER", timeout=settle_s)
+    # One more than we look for: the last one may still be on its way.
+    wait_until(lambda: v.instance()["counters"]["adverts_sent"] > want,
+               settle_s, "%d adverts from v" % (want + 1))
+    v.kill()
+    assert v.wait_exit(20) == 0, v.log_text()
+    v_src, m_src = (advert_source(n, family, unicast) for n in (v, m))
+
+    def adverts():
+        frames = tshark_frames(tshark_bin, pcap, check=False)
+        return frames, [Advert(f) for f in frames
+                        if "Virtual Router Redundancy Protocol" in f]
+
+    # tcpdump may still be writing v's last frame.
+    wait_until(lambda: any(a.ip_src == v_src and a.priority == 0
+                           for a in adverts()[1]), 10,
+               "v's priority-0 advert in the capture")
+    dump.stop()
+    frames, vrrp = adverts()
+
     # Whatever the filter caught is an advert or an NA, none undecoded.
-    assert all(f in vrrp or "Neighbor Advertisement" in f for f in frames)
+    assert all("Virtual Router Redundancy Protocol" in f or
+               "Neighbor Advertisement" in f for f in frames)
     for f in frames:
         assert "Malformed" not in f and "Expert Info (Warn" not in f and \
             "Expert Info (Error" not in f, f
         assert "[Checksum Status: Bad]" not in f, f
-    for f in vrrp:
-        vrrp_part = f[f.index("Virtual Router Redundancy Protocol"):]
-        assert "[Checksum Status: Good]" in vrrp_part, vrrp_part
-        assert "Version %d" % version in vrrp_part or \
-            "Version: %d" % version in vrrp_part, vrrp_part
-        assert "Virtual Rtr ID: 51" in vrrp_part, vrrp_part
-        assert ("Hop Limit: 255" if six else "Time to Live: 255") in f, f
-        if unicast:
-            assert "Destination Address: %s" % (K_IP6 if six else K_IP) in f, f
+    for a in vrrp:
+        assert "[Checksum Status: Good]" in a.vrrp, a.vrrp
+        assert "Version %d" % version in a.vrrp or \
+            "Version: %d" % version in a.vrrp, a.vrrp
+        assert "Virtual Rtr ID: 51" in a.vrrp, a.vrrp
+        assert a.ip_src in (m_src, v_src), a.text
+        if not unicast:
+            assert ("Hop Limit: 255" if six else "Time to Live: 255") in a.text, \
+                a.text
+        else:
+            peer = {m_src: v_src, v_src: m_src}[a.ip_src]
+            assert "Destination Address: %s" % peer in a.text, a.text
         if auth == "ah":
-            assert "Authentication Header" in f, f
+            assert "Authentication Header" in a.text, a.text
         if auth == "pass":
-            assert "Authentication String: %s" % SECRET in vrrp_part, vrrp_part
+            assert "Authentication String: %s" % SECRET in a.vrrp, a.vrrp
+        # RFC 5798 7.3: with VMAC, multicast adverts carry the virtual MAC.
+        node = m if a.ip_src == m_src else v
+        assert a.ether_src == (vmac_of(family) if vmac and not unicast
+                               else node.mac), a.text
+
+    # Each step, in order: m advertises as the owner, says goodbye; only
+    # then v advertises (a backup is silent), and says goodbye in turn.
+    seq = [(a.ip_src, a.priority) for a in vrrp]
+    m_bye = seq.index((m_src, 0))
+    assert all(p == 255 for s, p in seq[:m_bye] if s == m_src), seq
+    assert sum(1 for s, p in seq[:m_bye] if s == m_src) >= 2, seq
+    assert not any(s == v_src for s, _ in seq[:m_bye]), \
+        "v advertised as a backup: %s" % seq
+    v_bye = seq.index((v_src, 0))
+    v_master = [p for s, p in seq[m_bye:v_bye] if s == v_src]
+    assert len(v_master) >= want and set(v_master) == {100}, seq
+    assert all(s == v_src and p == 0 for s, p in seq[v_bye:]), seq
+
     if six:
-        # RFC 5798 5.1.2.1: from the link-local address; the NAs of the
-        # new master (override set) checked by the ICMPv6 dissector too.
-        assert all("Source Address: %s" % v.host.link_local() in f
-                   for f in vrrp if not unicast)
+        # The NAs of each new master (override set), checked by the
+        # ICMPv6 dissector too: m's at start, v's when it took over.
         na = [f for f in frames if "Neighbor Advertisement" in f]
-        assert len(na) >= 3, "no NA burst (garp.repeat = 3) in the capture"
+        assert len(na) >= 6, "no NA burst (garp.repeat = 3) from each master"
         for f in na:
             assert "[Checksum Status: Good]" in f, f
             assert "Target Address: %s" % VIP6 in f, f
             assert re.search(r"\.\.1\. .* = Override: Set", f), f
             assert "Destination Address: ff02::1" in f, f
+            if vmac:
+                assert "Source: %s" % vmac_of(family) in f, f
