@@ -35,16 +35,18 @@ accept_filter_build(char *out, size_t len)
 	size_t pos = 0;
 
 	/*
-	 * Priority 0 in the input hook: after conntrack and the balancer's
-	 * DNAT (prerouting), so a balanced flow whose destination was the VIP
-	 * is no longer addressed to it here, as RFC 5798 intends (the Master
-	 * forwards, it does not accept).
+	 * In the input hook after conntrack and the balancer's DNAT
+	 * (prerouting), so a balanced flow whose destination was the VIP is
+	 * no longer addressed to it here, as RFC 5798 intends (the Master
+	 * forwards, it does not accept); and after the balancer's lb_input,
+	 * so that a service below quorum refuses rather than drops (nft.h).
 	 */
 	af_append(out, len, &pos,
 	    "add set " NFT_TABLE " " ACCEPT_FILTER_SET4 " { type ipv4_addr; }\n"
 	    "add set " NFT_TABLE " " ACCEPT_FILTER_SET6 " { type ipv6_addr; }\n"
 	    "add chain " NFT_TABLE " " ACCEPT_FILTER_CHAIN
-	    " { type filter hook input priority 0; policy accept; }\n"
+	    " { type filter hook input priority " NFT_PRIO_ACCEPT_FILTER
+	    "; policy accept; }\n"
 	    "add rule " NFT_TABLE " " ACCEPT_FILTER_CHAIN " ip6 daddr @"
 	    ACCEPT_FILTER_SET6 " icmpv6 type { nd-neighbor-solicit, "
 	    "nd-neighbor-advert } accept\n"

@@ -141,6 +141,26 @@ check_next_slot(uint64_t slot_ms, uint64_t now_ms, uint32_t interval_ms)
 	return next + (now_ms - next) / interval_ms * interval_ms + interval_ms;
 }
 
+uint64_t
+check_grid_slot(uint64_t grid_ms, uint64_t now_ms, uint32_t interval_ms)
+{
+	if (grid_ms > now_ms)
+		return grid_ms;
+	return check_next_slot(grid_ms, now_ms, interval_ms);
+}
+
+/* The slot of the probe after the one starting now (see check_set_grid). */
+static uint64_t
+next_probe_ms(struct check *c, uint64_t now_ms)
+{
+	uint64_t grid = c->grid_ms;
+
+	if (grid == 0)
+		return check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
+	c->grid_ms = 0;
+	return check_grid_slot(grid, now_ms, c->conf.interval_ms);
+}
+
 /* ---- probes ------------------------------------------------------------ */
 
 static void check_io(struct evloop_watch *w, uint32_t events);
@@ -236,7 +256,7 @@ probe_start(struct check *c, uint64_t now_ms)
 		memcpy(&s4->sin_addr, c->addr.bytes, 4);
 		sl = sizeof(*s4);
 	}
-	c->next_ms = check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
+	c->next_ms = next_probe_ms(c, now_ms);
 	if (c->budget != NULL && c->budget->max != 0 &&
 	    c->budget->in_flight >= c->budget->max) {
 		/* Not a failure of the backend: it waits for its next slot. */
@@ -524,7 +544,7 @@ script_done(struct script_job *job, const struct script_result *r, void *arg)
 static void
 script_begin(struct check *c, uint64_t now_ms)
 {
-	c->next_ms = check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
+	c->next_ms = next_probe_ms(c, now_ms);
 	c->deadline_ms = now_ms + c->conf.timeout_ms;
 	if (c->runner == NULL) {
 		probe_done(c, false, now_ms, "no script runner");
@@ -575,6 +595,12 @@ check_init(struct check *c, const struct conf_check *conf,
 	if (conf->type == CONF_CHECK_HTTPS)
 		return tls_setup(c, why, why_len);
 	return 0;
+}
+
+void
+check_set_grid(struct check *c, uint64_t slot_ms)
+{
+	c->grid_ms = slot_ms;
 }
 
 void

@@ -95,6 +95,14 @@ enum check_http_verdict check_http_parse(const char *buf, size_t len,
 uint64_t check_next_slot(uint64_t slot_ms, uint64_t now_ms,
     uint32_t interval_ms);
 
+/*
+ * When the probe after a first one started at now_ms runs, when the later
+ * probes follow the grid of grid_ms rather than that of the first (pure):
+ * grid_ms itself while it is still ahead, else the next slot on its grid.
+ */
+uint64_t check_grid_slot(uint64_t grid_ms, uint64_t now_ms,
+    uint32_t interval_ms);
+
 struct check;
 typedef void (*check_change_cb)(void *arg, struct check *c);
 
@@ -114,17 +122,18 @@ struct check {
 	uint64_t runs, failures;
 	/* the probe in flight */
 	enum check_phase phase;
+	bool counted;                 /* the probe's socket is in budget */
 	int fd;
 	uint32_t watching;            /* epoll events registered, 0 = none */
 	struct evloop_watch watch;
 	struct evloop *loop;
 	uint64_t next_ms, deadline_ms;
+	uint64_t grid_ms;             /* 0, or the grid after the first probe */
 	char req[2 * CONF_LB_TEXT_MAX + 96];
 	size_t req_len, req_sent;
 	char *resp;                   /* CHECK_RESP_MAX, only while reading */
 	size_t resp_len;
 	struct check_budget *budget;  /* NULL: no limit; set after init */
-	bool counted;                 /* the probe's socket is in budget */
 	void *tls_ctx, *tls;          /* SSL_CTX *, SSL * (https) */
 	struct script_runner *runner; /* script checks */
 	struct script_job job;
@@ -148,6 +157,15 @@ int check_init(struct check *c, const struct conf_check *conf,
     const struct vrrp_addr *addr, struct evloop *loop,
     struct script_runner *runner, check_change_cb cb, void *arg,
     uint64_t first_ms, char *why, size_t why_len);
+
+/*
+ * The probes after the first follow the grid of slot_ms (at or after
+ * check_init()'s first_ms, less than one interval later) instead of that
+ * of first_ms: the first probe may come early, so that a new backend is
+ * not UNKNOWN (no flows, short of quorum) for a long interval, while the
+ * probes of many backends stay spread over the whole interval after it.
+ */
+void check_set_grid(struct check *c, uint64_t slot_ms);
 
 /* Start probes that are due, time out those past their deadline. */
 void check_tick(struct check *c, uint64_t now_ms);

@@ -239,7 +239,7 @@ service_copy_backends(struct lb_service *svc, const struct conf_service *conf)
 }
 
 uint64_t
-lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
+lb_probe_grid_ms(uint64_t now_ms, size_t gidx, size_t total,
     uint32_t interval_ms)
 {
 	if (total == 0)
@@ -247,12 +247,22 @@ lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
 	return now_ms + (uint64_t)interval_ms * (gidx % total) / total;
 }
 
+uint64_t
+lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
+    uint32_t interval_ms)
+{
+	return lb_probe_grid_ms(now_ms, gidx, total,
+	    interval_ms < LB_FIRST_PROBE_SPREAD_MS ? interval_ms :
+	    LB_FIRST_PROBE_SPREAD_MS);
+}
+
 /*
  * A runtime for conf: a deep copy (the config it came from is freed on
- * the next reload) and a check per backend, first probes spread over the
- * first interval by the backend's index among all (gbase is that of the
- * service's first, total their count) so that many backends, of one
- * service or of several, are not probed in one burst.
+ * the next reload) and a check per backend, first probes spread over at
+ * most a second and later ones over the interval by the backend's index
+ * among all (gbase is that of the service's first, total their count) so
+ * that many backends, of one service or of several, are not probed in one
+ * burst, nor left UNKNOWN for a long interval.
  */
 static struct lb_service *
 service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
@@ -288,6 +298,8 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 			log_err("%s: backend %s: check cannot run: %s",
 			    conf->name, backend_text(b->conf, name,
 			    sizeof(name)), why);
+		check_set_grid(&b->check, lb_probe_grid_ms(now_ms, gbase + i,
+		    total, b->conf->check.interval_ms));
 		b->check.budget = &lb->budget;
 	}
 	return svc;

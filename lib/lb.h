@@ -42,13 +42,27 @@
 /* Health transactions are at least this far apart (batching, see top). */
 #define LB_APPLY_GAP_MS 50
 
+/* First probes are spread over at most this long (see lb_first_probe_ms). */
+#define LB_FIRST_PROBE_SPREAD_MS 1000
+
 /*
  * When the first probe of the backend with global index gidx (over every
  * service, in config order) of total starts (pure): spread evenly over
- * its interval, so that probes of different services do not coincide and
- * the spread never exceeds the interval.
+ * min(interval, LB_FIRST_PROBE_SPREAD_MS), so that probes of different
+ * services do not coincide, and a backend that is new (start, or a reload
+ * that changed its check) is UNKNOWN for at most a second: until its
+ * first result it takes no flows and counts against quorum, which with an
+ * interval of an hour spread over the interval lasted up to an hour.
  */
 uint64_t lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
+    uint32_t interval_ms);
+
+/*
+ * The slot whose grid that backend's later probes follow (pure, for
+ * check_set_grid): spread evenly over the whole interval, so that after
+ * the first round the probes of many backends stay apart.
+ */
+uint64_t lb_probe_grid_ms(uint64_t now_ms, size_t gidx, size_t total,
     uint32_t interval_ms);
 
 struct lb_service;

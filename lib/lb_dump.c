@@ -30,6 +30,16 @@ health_word(const struct lb_backend *b)
 	return check_health_name(b->check.rf.health);
 }
 
+/* What lb_input answers a new flow with when below quorum, no sorry server. */
+static const char *
+refusal(const struct conf_service *svc)
+{
+	if (svc->protocol == CONF_LB_TCP)
+		return "none (TCP reset)";
+	return svc->addr.family == AF_INET6 ?
+	    "none (ICMPv6 port unreachable)" : "none (ICMP port unreachable)";
+}
+
 void
 lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 {
@@ -55,7 +65,7 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    s->active);
 		fprintf(f, "  sorry server: %s\n", s->conf.has_sorry ?
 		    addr_port(&s->conf.sorry_addr, s->conf.sorry_port, ap,
-		    sizeof(ap)) : "none (TCP reset)");
+		    sizeof(ap)) : refusal(&s->conf));
 		fprintf(f, "  rules: %s\n", s->rules_ok ? "installed" :
 		    "NOT installed (nftables refused them)");
 		for (size_t j = 0; j < s->conf.nbackends; j++) {

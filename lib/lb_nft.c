@@ -168,7 +168,7 @@ lb_nft_base(struct lb_text *t)
 	    "add chain " NFT_TABLE " lb_fwd { type filter hook forward "
 	    "priority filter; policy accept; }\n"
 	    "add chain " NFT_TABLE " lb_input { type filter hook input "
-	    "priority filter; policy accept; }\n"
+	    "priority " NFT_PRIO_LB_INPUT "; policy accept; }\n"
 	    "flush chain " NFT_TABLE " lb_prerouting\n"
 	    "flush chain " NFT_TABLE " lb_output\n"
 	    "flush chain " NFT_TABLE " lb_fwd\n"

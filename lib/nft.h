@@ -29,6 +29,19 @@
  */
 #define NFT_VIPD_CT_MARK 0x76697064u
 
+/*
+ * Input-hook priorities of the table's parts, which decide who sees a
+ * packet addressed to the node first (base chains of one priority run in
+ * an order nobody promises): the balancer's lb_input, which refuses new
+ * connections to a service below quorum without a sorry server (TCP
+ * reset, ICMP port unreachable), runs before the accept-mode filter, which
+ * drops silently. Both after conntrack (-200) and after the balancer's
+ * DNAT (prerouting): a balanced flow is no longer addressed to the VIP
+ * here. peer_filter sits at -200 itself: it only concerns VRRP and AH.
+ */
+#define NFT_PRIO_LB_INPUT "-10"
+#define NFT_PRIO_ACCEPT_FILTER "0"
+
 struct nft_ctx;
 
 struct nft {

@@ -5,7 +5,8 @@ lbtool - the two ends of balancer tests, run inside a namespace with
   serve  --port P --name N [--mode ok|hang|garbage|reset]
       A backend. "GET ..." gets "200 OK" with body N (mode ok; HTTP/1.1
       requests are kept alive, HTTP/1.0 ones closed),
-      nothing ever (hang: accepts and sits), "garbage\\r\\n" (garbage), or a
+      nothing ever (hang: accepts, reads and never answers, until the
+      client gives up and closes), "garbage\\r\\n" (garbage), or a
       TCP reset (reset). A first line "PING" instead starts a long-lived
       session: every "PING" line is answered with "N" on the same
       connection, until the client closes (for established-flow tests).
@@ -16,19 +17,31 @@ lbtool - the two ends of balancer tests, run inside a namespace with
       every datagram with N instead.
 
   fire   --addr A --port P --count C [--parallel K] [--sport-base S]
+         [--source S]
       C short HTTP requests; prints JSON {"backends": {name: count},
       "errors": n, "by_sport": {sport: name}}. With --sport-base each
       request binds source port S+i (and closes with a reset, so the port
       is free again at once): the same 5-tuples can be fired twice. --udp:
       one datagram per count, each from a new socket (a new flow).
+      --source: from that local address.
 
-  hold   --addr A --port P --seconds T [--interval-ms I]
-      One long-lived connection, a PING every I ms for T seconds; prints
-      JSON {"backend": name, "answers": n, "errors": n, "error": text}.
+  stream --addr A --port P --stop FILE [--interval-ms I] [--timeout-s T]
+      A new short HTTP request every I ms (each in its own thread, so a
+      hanging one delays none), until FILE exists; prints JSON {"requests":
+      [{"t": start (time.monotonic(), comparable with the test's own),
+      "backend": name or null, "error": text or null}]}.
+
+  hold   --addr A --port P --seconds T [--interval-ms I] [--stop FILE]
+      One long-lived connection, a PING every I ms for T seconds (or until
+      FILE exists, at most T seconds); prints JSON {"backend": name,
+      "answers": n, "errors": n, "error": text, "first_t": ..., "last_t":
+      ... (time.monotonic() of the first and last answer), "max_gap_s":
+      the longest wait between two answers}.
 """
 
 import argparse
 import json
+import os
 import socket
 import struct
 import sys
@@ -106,7 +119,10 @@ def serve(args):
                         line = f.readline()
                     return
                 if args.mode == "hang":
-                    time.sleep(3600)
+                    # Never answer; end with the prober's close, so that
+                    # hundreds of probes do not leave as many threads.
+                    while conn.recv(4096):
+                        pass
                 elif args.mode == "garbage":
                     conn.sendall(b"garbage\r\n")
                 elif args.mode == "reset":
@@ -135,13 +151,14 @@ def one_datagram(addr, port, timeout=5.0):
         s.close()
 
 
-def one_request(addr, port, sport, timeout=10.0):
+def one_request(addr, port, sport, timeout=10.0, source="", errors=None):
     s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET)
     try:
         s.settimeout(timeout)
         if sport:
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            s.bind(("", sport))
+        if sport or source:
+            s.bind((source, sport))
         s.connect((addr, port))
         s.sendall(b"GET / HTTP/1.0\r\nHost: vip\r\n\r\n")
         data = b""
@@ -151,9 +168,13 @@ def one_request(addr, port, sport, timeout=10.0):
                 break
             data += chunk
         if not data.startswith(b"HTTP/1.0 200"):
+            if errors is not None:
+                errors.append("answer %r" % data[:40])
             return None
         return data.split(b"\r\n\r\n", 1)[1].decode()
-    except OSError:
+    except OSError as e:
+        if errors is not None:
+            errors.append("%s: %s" % (type(e).__name__, e))
         return None
     finally:
         if sport:
@@ -168,7 +189,8 @@ def fire(args):
         if args.udp:
             return 0, one_datagram(args.addr, args.port)
         sport = args.sport_base + i if args.sport_base else 0
-        return sport, one_request(args.addr, args.port, sport)
+        return sport, one_request(args.addr, args.port, sport,
+                                  source=args.source)
 
     counts, by_sport, errors = {}, {}, 0
     with ThreadPoolExecutor(max_workers=args.parallel) as pool:
@@ -184,23 +206,61 @@ def fire(args):
     print()
 
 
+def stream(args):
+    """A request every interval until the stop file shows up."""
+    requests = []
+    lock = threading.Lock()
+
+    def job(t):
+        errors = []
+        name = one_request(args.addr, args.port, 0, timeout=args.timeout_s,
+                           errors=errors)
+        with lock:
+            requests.append({"t": t, "backend": name,
+                             "error": errors[0] if errors else None})
+
+    threads = []
+    step = args.interval_ms / 1000.0
+    due = time.monotonic()
+    print("streaming", file=sys.stderr, flush=True)
+    while not os.path.exists(args.stop):
+        th = threading.Thread(target=job, args=(time.monotonic(),), daemon=True)
+        th.start()
+        threads.append(th)
+        due += step
+        time.sleep(max(0.0, due - time.monotonic()))
+    for th in threads:
+        th.join(args.timeout_s + 5.0)
+    requests.sort(key=lambda r: r["t"])
+    json.dump({"requests": requests}, sys.stdout)
+    print()
+
+
 def hold(args):
-    result = {"backend": None, "answers": 0, "errors": 0, "error": None}
+    result = {"backend": None, "answers": 0, "errors": 0, "error": None,
+              "first_t": None, "last_t": None, "max_gap_s": 0.0}
     try:
         s = socket.create_connection((args.addr, args.port), timeout=3.0)
         f = s.makefile("rb")
         end = time.monotonic() + args.seconds
-        while time.monotonic() < end:
+        while time.monotonic() < end and not (
+                args.stop and os.path.exists(args.stop)):
             s.sendall(b"PING\n")
             line = f.readline().strip().decode()
             if not line:
                 raise OSError("connection closed")
+            now = time.monotonic()
             if result["backend"] is None:
                 result["backend"] = line
+                result["first_t"] = now
                 print("connected %s" % line, file=sys.stderr, flush=True)
             elif line != result["backend"]:
                 raise OSError("answer from %s on a %s connection"
                               % (line, result["backend"]))
+            else:
+                result["max_gap_s"] = max(result["max_gap_s"],
+                                          now - result["last_t"])
+            result["last_t"] = now
             result["answers"] += 1
             time.sleep(args.interval_ms / 1000.0)
         s.close()
@@ -236,11 +296,19 @@ def main():
     f.add_argument("--sport-base", type=int, default=0)
     f.add_argument("--udp", action="store_true",
                    help="one datagram from a fresh socket per count")
+    f.add_argument("--source", default="", help="local address to send from")
+    st = sub.add_parser("stream", parents=[target])
+    st.add_argument("--stop", required=True,
+                    help="stop when this file exists")
+    st.add_argument("--interval-ms", type=int, default=20)
+    st.add_argument("--timeout-s", type=float, default=2.0)
     h = sub.add_parser("hold", parents=[target])
     h.add_argument("--seconds", type=float, default=5.0)
     h.add_argument("--interval-ms", type=int, default=100)
+    h.add_argument("--stop", help="end early when this file exists")
     args = p.parse_args()
-    {"serve": serve, "fire": fire, "hold": hold}[args.cmd](args)
+    {"serve": serve, "fire": fire, "stream": stream,
+     "hold": hold}[args.cmd](args)
 
 
 if __name__ == "__main__":

@@ -45,6 +45,37 @@ test_first_probes_spread_by_global_index_over_the_interval(void **state)
 		assert_int_equal(t, i);          /* one per millisecond */
 	}
 	assert_int_equal(lb_first_probe_ms(5, 0, 0, 1000), 5);
+	/* Up to an interval of a second, later probes keep the first's grid. */
+	assert_int_equal(lb_probe_grid_ms(1000, 64, 192, 1000), 1000 + 333);
+}
+
+/*
+ * A backend is UNKNOWN until its first result: no flows, short of quorum
+ * (and a tracked service below quorum demotes the node). With an interval
+ * of an hour, spreading first probes over the interval kept the last of
+ * 1000 backends so for an hour after a start or a reload that changed its
+ * check; now every first probe comes within a second, and the later ones
+ * are still spread over the hour.
+ */
+static void
+test_first_probes_come_within_a_second_whatever_the_interval(void **state)
+{
+	(void)state;
+	for (size_t i = 0; i < 1000; i++) {
+		uint64_t first = lb_first_probe_ms(7000, i, 1000, 3600000);
+		uint64_t grid = lb_probe_grid_ms(7000, i, 1000, 3600000);
+
+		assert_true(first >= 7000);
+		assert_true(first < 7000 + LB_FIRST_PROBE_SPREAD_MS);
+		assert_int_equal(first, 7000 + i);      /* still spread */
+		assert_int_equal(grid, 7000 + 3600 * i);
+		assert_true(grid >= first);
+	}
+	/* Shorter than the bound: both are the interval's spread. */
+	assert_int_equal(lb_first_probe_ms(0, 1, 2, 400), 200);
+	assert_int_equal(lb_probe_grid_ms(0, 1, 2, 400), 200);
+	assert_int_equal(lb_first_probe_ms(0, 1, 2, 60000), 500);
+	assert_int_equal(lb_probe_grid_ms(0, 1, 2, 60000), 30000);
 }
 
 /* ---- open files ------------------------------------------------------------ */
@@ -233,6 +264,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_probes_spread_by_global_index_over_the_interval),
+		cmocka_unit_test(test_first_probes_come_within_a_second_whatever_the_interval),
 		cmocka_unit_test(test_budget_is_the_limit_less_a_reserve),
 		cmocka_unit_test(test_probes_beyond_the_budget_wait_and_are_counted),
 		cmocka_unit_test(test_answer_buffer_lives_only_while_reading),

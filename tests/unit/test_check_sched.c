@@ -88,6 +88,48 @@ test_tick_late_does_not_shift_the_schedule(void **state)
 	evloop_close(&loop);
 }
 
+static void
+test_grid_slot_is_the_grid_point_itself_while_ahead(void **state)
+{
+	(void)state;
+	assert_int_equal(check_grid_slot(6000, 1000, 10000), 6000);
+	assert_int_equal(check_grid_slot(6000, 6000, 10000), 16000);
+	assert_int_equal(check_grid_slot(6000, 27000, 10000), 36000);
+}
+
+/*
+ * An early first probe (lb: within a second of start) and later probes on
+ * the backend's own grid (lb: spread over the whole interval): the second
+ * probe runs at the grid point, not a whole interval after the first.
+ */
+static void
+test_first_probe_early_then_on_the_grid(void **state)
+{
+	struct conf_check conf = { .type = CONF_CHECK_SCRIPT,
+	    .interval_ms = 10000, .timeout_ms = 60, .rise = 1, .fall = 1 };
+	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct evloop loop;
+	struct check c;
+	char why[128];
+
+	(void)state;
+	assert_int_equal(evloop_init(&loop, NULL, 0, NULL, NULL, NULL), 0);
+	assert_int_equal(check_init(&c, &conf, &lo, &loop, NULL, NULL, NULL,
+	    1000, why, sizeof(why)), 0);
+	check_set_grid(&c, 6000);
+	assert_int_equal(check_next_deadline(&c), 1000);
+	check_tick(&c, 1000);
+	assert_int_equal(c.runs, 1);
+	assert_int_equal(check_next_deadline(&c), 6000);
+	check_tick(&c, 6000);
+	assert_int_equal(c.runs, 2);
+	assert_int_equal(check_next_deadline(&c), 16000);
+	check_tick(&c, 16000);
+	assert_int_equal(check_next_deadline(&c), 26000);
+	check_close(&c);
+	evloop_close(&loop);
+}
+
 /* A listening socket on 127.0.0.1 that never accepts nor answers. */
 static int
 mute_listener(uint16_t *port)
@@ -175,6 +217,8 @@ main(void)
 		cmocka_unit_test(test_late_start_keeps_the_phase),
 		cmocka_unit_test(test_missed_slots_are_skipped),
 		cmocka_unit_test(test_tick_late_does_not_shift_the_schedule),
+		cmocka_unit_test(test_grid_slot_is_the_grid_point_itself_while_ahead),
+		cmocka_unit_test(test_first_probe_early_then_on_the_grid),
 		cmocka_unit_test(test_ready_socket_at_the_deadline_is_not_a_timeout),
 		cmocka_unit_test(test_no_answer_at_the_deadline_is_still_a_timeout),
 	};

@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "accept_filter.h"
 #include "check.h"
 #include "conf.h"
 #include "lb.h"
@@ -619,6 +620,105 @@ test_nft_hash_schedulers_use_a_maglev_map(void **state)
 	conf_free(c);
 }
 
+/* "... hook input priority N; ..." of chain in text: N. */
+static long
+input_priority(const char *text, const char *chain)
+{
+	char want[128];
+	const char *p;
+
+	snprintf(want, sizeof(want), "add chain inet vipd %s { type filter "
+	    "hook input priority ", chain);
+	p = strstr(text, want);
+	assert_non_null(p);
+	return strtol(p + strlen(want), NULL, 10);
+}
+
+/*
+ * Base chains of one priority run in an order nobody promises: with
+ * accept_mode off, the accept filter's silent drop could come before
+ * lb_input's reset, and a service below quorum without a sorry server
+ * would time its clients out instead of refusing them.
+ */
+static void
+test_lb_input_refuses_before_the_accept_filter_drops(void **state)
+{
+	struct lb_text t = { 0 };
+	char af[1024];
+
+	(void)state;
+	lb_nft_base(&t);
+	assert_false(t.oom);
+	assert_true(accept_filter_build(af, sizeof(af)) > 0);
+	assert_true(input_priority(t.buf, "lb_input") <
+	    input_priority(af, ACCEPT_FILTER_CHAIN));
+	/* And after the DNAT of prerouting (-100): balanced flows are gone. */
+	assert_true(input_priority(t.buf, "lb_input") > -100);
+	lb_text_free(&t);
+}
+
+/* ---- dump ------------------------------------------------------------------ */
+
+/* The text dump of the first service of text (no backend checked). */
+static char *
+dump_of(const char *text)
+{
+	struct conf *c = load_ok(text);
+	struct lb_backend b[2];
+	struct lb_service svc = { .conf = c->services[0], .backends = b };
+	struct lb_service *list[] = { &svc };
+	struct lb lb = { .services = list, .nservices = 1 };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	assert_true(svc.conf.nbackends <= 2);
+	memset(b, 0, sizeof(b));
+	for (size_t i = 0; i < svc.conf.nbackends; i++) {
+		b[i].conf = &svc.conf.backends[i];
+		b[i].svc = &svc;
+		b[i].check.conf = svc.conf.backends[i].check;
+	}
+	lb_dump_text(f, &lb, 0);
+	fclose(f);
+	conf_free(c);
+	return out;
+}
+
+/* Below quorum without a sorry server, lb_input answers as the protocol does. */
+static void
+test_dump_names_the_refusal_of_each_protocol(void **state)
+{
+	char *tcp, *udp, *udp6, *sorry;
+
+	(void)state;
+	tcp = dump_of("virtual_services = ( { name = \"web\"; address = "
+	    "\"10.0.0.10\"; port = 80;\n"
+	    "  backends = ( { address = \"10.1.0.11\" } ) } );\n");
+	udp = dump_of("virtual_services = ( { name = \"dns\"; address = "
+	    "\"10.0.0.10\"; port = 53; protocol = \"udp\";\n"
+	    "  backends = ( { address = \"10.1.0.11\" } ) } );\n");
+	udp6 = dump_of("virtual_services = ( { name = \"dns6\"; address = "
+	    "\"2001:db8::10\"; port = 53; protocol = \"udp\";\n"
+	    "  backends = ( { address = \"2001:db8:1::11\" } ) } );\n");
+	sorry = dump_of("virtual_services = ( { name = \"dns\"; address = "
+	    "\"10.0.0.10\"; port = 53; protocol = \"udp\";\n"
+	    "  sorry_server = \"10.1.0.99:53\";\n"
+	    "  backends = ( { address = \"10.1.0.11\" } ) } );\n");
+	assert_non_null(strstr(tcp, "  sorry server: none (TCP reset)\n"));
+	assert_non_null(strstr(udp,
+	    "  sorry server: none (ICMP port unreachable)\n"));
+	assert_null(strstr(udp, "TCP"));
+	assert_non_null(strstr(udp6,
+	    "  sorry server: none (ICMPv6 port unreachable)\n"));
+	assert_non_null(strstr(sorry, "  sorry server: 10.1.0.99:53\n"));
+	free(tcp);
+	free(udp);
+	free(udp6);
+	free(sorry);
+}
+
 /* ---- tracking ------------------------------------------------------------- */
 
 static void
@@ -746,6 +846,8 @@ main(void)
 		cmocka_unit_test(test_nft_rules_follow_health_quorum_and_sorry),
 		cmocka_unit_test(test_nft_reload_keeps_persistence_of_kept_backends),
 		cmocka_unit_test(test_nft_hash_schedulers_use_a_maglev_map),
+		cmocka_unit_test(test_lb_input_refuses_before_the_accept_filter_drops),
+		cmocka_unit_test(test_dump_names_the_refusal_of_each_protocol),
 		cmocka_unit_test(test_tracked_services_weigh_on_the_instance_holding_their_address),
 		cmocka_unit_test(test_rise_and_fall),
 		cmocka_unit_test(test_http_answers_are_judged),
