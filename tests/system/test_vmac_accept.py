@@ -483,3 +483,105 @@ def test_vmac_ipv6_unicast_interop_with_keepalived(topo, vipd_bin,
     drops = a.instance()["counters"]["drops"]
     assert not {r: n for r, n in drops.items() if n and r in (
         "ttl", "checksum", "not_peer", "version", "length")}, drops
+
+
+# accept mode, IPv6 -------------------------------------------------------------
+
+PING6 = r"""
+import os, select, socket, struct, sys, time
+target, duration = sys.argv[1], float(sys.argv[2])
+s = socket.socket(socket.AF_INET6, socket.SOCK_RAW, socket.IPPROTO_ICMPV6)
+ident, got, seq, end = os.getpid() & 0xffff, 0, 0, time.monotonic() + duration
+while time.monotonic() < end:
+    seq += 1
+    # Echo request; the kernel fills in the ICMPv6 checksum.
+    s.sendto(struct.pack("!BBHHH", 128, 0, 0, ident, seq) + b"vipd", (target, 0))
+    stop = time.monotonic() + 0.05
+    while True:
+        left = stop - time.monotonic()
+        if left <= 0 or not select.select([s], [], [], left)[0]:
+            break
+        data, src = s.recvfrom(1500)
+        if src[0] == target and data[0] == 129 and \
+                struct.unpack("!H", data[4:6])[0] == ident:
+            got += 1
+print(got)
+"""
+
+# A unicast Neighbour Solicitation to the VIP itself (what a client's
+# neighbour cache sends to confirm a STALE entry): answered or not.
+NS6 = r"""
+import logging, sys, time
+logging.getLogger("scapy.runtime").setLevel(logging.ERROR)
+from scapy.all import (AsyncSniffer, Ether, ICMPv6ND_NA, ICMPv6ND_NS,
+                       ICMPv6NDOptSrcLLAddr, IPv6, get_if_hwaddr, sendp)
+vip, mac, src = sys.argv[1], sys.argv[2], sys.argv[3]
+me = get_if_hwaddr("eth0")
+sniffer = AsyncSniffer(iface="eth0", store=True, lfilter=lambda p:
+                       ICMPv6ND_NA in p and p[ICMPv6ND_NA].tgt == vip)
+sniffer.start()
+time.sleep(0.3)
+sendp(Ether(src=me, dst=mac) / IPv6(src=src, dst=vip, hlim=255) /
+      ICMPv6ND_NS(tgt=vip) / ICMPv6NDOptSrcLLAddr(lladdr=me),
+      iface="eth0", verbose=False)
+time.sleep(1.0)
+print(len(sniffer.stop() or []))
+"""
+
+
+def ping6_replies(host, ip, duration=0.6):
+    return int(host.run([PYTHON, "-c", PING6, ip, str(duration)]).stdout)
+
+
+def ns6_answers(host, vip, mac):
+    return int(host.run([PYTHON, "-c", NS6, vip, mac, host.ip6]).stdout)
+
+
+def resolve6(host, vip):
+    """The client resolves vip (multicast NS, NA back): its lladdr, or None."""
+    host.run([PYTHON, "-c", "import socket; socket.socket(socket.AF_INET6, "
+              "socket.SOCK_DGRAM).sendto(b'x', ('%s', 9))" % vip])
+    out = host.run(["ip", "-j", "-6", "neigh", "show", vip]).stdout
+    macs = [e["lladdr"] for e in json.loads(out or "[]") if "lladdr" in e]
+    return macs[0] if macs else None
+
+
+def test_accept_mode_off_drops_ping6_to_the_ipv6_vip_but_not_nd(topo, vipd_bin):
+    """RFC 5798 6.4.3 for IPv6: a non-owner Master with accept_mode off
+    drops echo requests to its IPv6 VIP, yet answers Neighbour
+    Solicitations for it (multicast and unicast), so clients still reach
+    what it forwards; with accept_mode on, the VIP answers pings."""
+    a = topo.add_vipd("a", "192.0.2.1", ipv6="2001:db8::1", priority=150,
+                      accept_mode=False, vips=(VIP6 + "/64",))
+    b = topo.add_vipd("b", "192.0.2.2", ipv6="2001:db8::2", priority=100,
+                      accept_mode=True, vips=(VIP6 + "/64",))
+    client = topo.add_host("client", "192.0.2.50", ipv6="2001:db8::50")
+    a.start()
+    b.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    wait_until(lambda: a.has_vip(VIP6), SETTLE_S, "a to hold the IPv6 VIP")
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+    inst = a.instance()
+    assert (inst["accept_mode"], inst["accept_dropping"]) == (False, True)
+    table = nft_table(a.host)
+    assert table is not None and VIP6 in table and "accept_noaccept6" in table
+
+    # ND works: the client learns the VIP at a, and a unicast NS to the
+    # VIP is answered too.
+    assert wait_until(lambda: resolve6(client, VIP6), 10,
+                      "the client to resolve the VIP") == a.mac
+    assert ns6_answers(client, VIP6, a.mac) >= 1
+    # Pings: to the VIP dropped, to a's own address answered.
+    assert ping6_replies(client, "2001:db8::1") > 0
+    assert ping6_replies(client, VIP6) == 0
+
+    # b (accept_mode on) takes over: its VIP answers pings.
+    a.kill()
+    assert a.wait_exit(10) == 0, a.log_text()
+    b.wait_state("MASTER", timeout=SETTLE_S)
+    wait_until(lambda: b.has_vip(VIP6), SETTLE_S, "b to take the IPv6 VIP")
+    wait_until(lambda: ping6_replies(client, VIP6) > 0, 10,
+               "pings to the IPv6 VIP answered by b")
+    assert ns6_answers(client, VIP6, b.mac) >= 1
+    table = nft_table(b.host)
+    assert table is not None and VIP6 not in table, table
