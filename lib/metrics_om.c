@@ -36,7 +36,24 @@ struct om {
 	char labels[OM_LABELS_MAX];     /* label="value",... of the enclosing arrays */
 };
 
-static const char *const vrrp_states[] = { "INIT", "BACKUP", "MASTER", "FAULT" };
+/*
+ * The state sets: a key's every possible value, so that a stateset says 0
+ * for each state it is not in (OpenMetrics: a stateset has all its states
+ * in every exposition, or a query for "down" finds no series for a
+ * backend that is up).
+ */
+static const char *const om_vrrp_states[] = { "INIT", "BACKUP", "MASTER",
+	"FAULT", NULL };
+static const char *const om_health_states[] = { "unknown", "up", "down", NULL };
+static const char *const om_role_states[] = { "sender", "receiver", NULL };
+static const struct {
+	const char *key;
+	const char *const *states;
+} om_statesets[] = {
+	{ "state", om_vrrp_states },      /* instances, sync groups */
+	{ "health", om_health_states },   /* backends (check_health_name) */
+	{ "role", om_role_states },       /* conn_sync */
+};
 
 static void
 om_ws(struct om *om)
@@ -257,9 +274,23 @@ om_number(struct om *om, const char *prefix, const char *path,
 	om_sample(om, f, extra, value);
 }
 
+/* The states of key's set, or NULL when key names no stateset. */
+static const char *const *
+om_stateset_of(const char *key)
+{
+	for (size_t i = 0; i < sizeof(om_statesets) / sizeof(om_statesets[0]); i++)
+		if (strcmp(key, om_statesets[i].key) == 0)
+			return om_statesets[i].states;
+	return NULL;
+}
+
+/*
+ * Every state of the set, 1 for the current one. A value outside the set
+ * (a module that added a state without adding it here) still shows, alone.
+ */
 static void
 om_stateset(struct om *om, const char *prefix, const char *path,
-    const char *key, const char *state)
+    const char *key, const char *state, const char *const *states)
 {
 	char name[OM_NAME_MAX], label[OM_NAME_MAX + 80];
 	bool seconds, known = false;
@@ -268,14 +299,12 @@ om_stateset(struct om *om, const char *prefix, const char *path,
 	if (!om_family_name(name, prefix, key, &seconds) ||
 	    (f = om_family(om, name, path, OM_STATESET, false)) == NULL)
 		return;
-	for (size_t i = 0; i < sizeof(vrrp_states) / sizeof(vrrp_states[0]); i++)
-		known |= strcmp(state, vrrp_states[i]) == 0;
-	for (size_t i = 0; known && i < sizeof(vrrp_states) / sizeof(vrrp_states[0]);
-	    i++) {
+	for (size_t i = 0; states[i] != NULL; i++)
+		known |= strcmp(state, states[i]) == 0;
+	for (size_t i = 0; known && states[i] != NULL; i++) {
 		label[0] = '\0';
-		om_label(label, sizeof(label), name, vrrp_states[i]);
-		om_sample(om, f, label, strcmp(state, vrrp_states[i]) == 0 ?
-		    "1" : "0");
+		om_label(label, sizeof(label), name, states[i]);
+		om_sample(om, f, label, strcmp(state, states[i]) == 0 ? "1" : "0");
 	}
 	if (!known) {
 		label[0] = '\0';
@@ -381,7 +410,7 @@ om_counter_name(const char *key)
 	static const char *const suffixes[] = { "_total", "bytes", "packets",
 		"connections", "checks", "transactions", "runs", "successes",
 		"failures", "timeouts", "_failed", "_errors", "_changes",
-		"_dropped", NULL };
+		"_dropped", "_refused", NULL };
 
 	for (size_t i = 0; suffixes[i] != NULL; i++)
 		if (ends_with(key, suffixes[i]))
@@ -445,8 +474,9 @@ om_member(struct om *om, const char *prefix, const char *path,
 	if (c == '"') {
 		if (!om_string(om, text, sizeof(text)))
 			return false;
-		if (strcmp(key, "state") == 0 || strcmp(key, "health") == 0)
-			om_stateset(om, prefix, subpath, key, text);
+		if (om_stateset_of(key) != NULL)
+			om_stateset(om, prefix, subpath, key, text,
+			    om_stateset_of(key));
 		return true;
 	}
 	if (c == 't' || c == 'f') {

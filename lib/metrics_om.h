@@ -17,15 +17,18 @@
  *    So are the members of an object of numbers only ("scripts": {...}),
  *    and numbers named *_total, *bytes, *packets, *connections, *checks,
  *    *transactions, *runs, *successes, *failures, *timeouts, *_failed,
- *    *_errors, *_changes or *_dropped. (A module that adds a counter with
- *    another name puts it in a "counters" object.)
+ *    *_errors, *_changes, *_dropped or *_refused (balancer.probes_refused).
+ *    (A module that adds a counter with another name puts it in a
+ *    "counters" object.)
  *  - An object of numbers whose key ends in "drops" is one counter family
  *    with the member names in a "reason" label.
  *  - "*_ms" becomes "*_seconds" (value / 1000) and "*_s" "*_seconds", as
  *    Prometheus wants base units; booleans are gauges 0/1.
- *  - A string member "state" or "health" is a stateset: vipd_instance_state
- *    {instance="ext",vipd_instance_state="MASTER"} 1, and 0 for the other
- *    VRRP states when the value is one of them.
+ *  - A string member "state" (VRRP states), "health" (unknown, up, down)
+ *    or "role" (sender, receiver) is a stateset with all the states of its
+ *    set: vipd_instance_state{instance="ext",vipd_instance_state="MASTER"} 1
+ *    and 0 for INIT, BACKUP and FAULT. A value outside its set (a new
+ *    state not added to the set in metrics_om.c) comes alone, with 1.
  * Families come out grouped, in first-seen order, each with # TYPE and
  * # HELP (and # UNIT for seconds), then "# EOF".
  *

@@ -11,7 +11,10 @@ import socket
 import subprocess
 import time
 
-from vipnet import DEFAULT_VIP, libconfig_text, vipctl, wait_until
+import vrrpcraft
+from lbpair import write_key
+from vipnet import (DEFAULT_VIP, Array, libconfig_text, vipctl, wait_until,
+                    write_script)
 
 SETTLE_S = 15.0
 METRICS_PORT = 9650
@@ -229,6 +232,16 @@ def parse_openmetrics(text):
         assert name.startswith("vipd_") and fam["help"], name
         if name.endswith("_seconds"):
             assert fam.get("unit") == "seconds", name
+        if fam["type"] == "stateset":
+            # Every state of the set for each labelled thing, exactly one 1.
+            things = {}
+            for _, labels, value in fam["samples"]:
+                key = tuple(sorted((k, v) for k, v in labels.items() if k != name))
+                things.setdefault(key, []).append((labels[name], value))
+            sets = {tuple(sorted(st for st, _ in v)) for v in things.values()}
+            assert len(sets) == 1, "%s: states differ: %r" % (name, things)
+            for thing, states in things.items():
+                assert sum(v for _, v in states) == 1, (name, thing, states)
     return families
 
 
@@ -313,6 +326,88 @@ def test_metrics_endpoint_scraped_and_parsed(lan):
     assert value_of(fams, "vipd_metrics_timeouts") >= 1
     assert value_of(fams, "vipd_metrics_scrapes") >= 3
     assert a.stats()["global"]["metrics_timeouts"] >= 1
+
+
+def test_metrics_show_checks_sync_and_drops_live(topo, script_dir):
+    """Series that modules add to the dump, live: a track script's state, a
+    backend's health (a stateset with all its states), conn_sync's role and
+    counters on both sides, and a drop reason that is not zero after a
+    crafted advert with TTL 1 (RFC 5798 5.1.1.3)."""
+    check = write_script(script_dir, "chk.sh", "exit 0")
+    nodes = []
+    for name, n, prio in (("a", 1, 150), ("b", 2, 100)):
+        node = topo.add_vipd(name, "192.0.2.%d" % n, priority=prio)
+        key = os.path.join(node.dir, "sync.key")
+        write_key(key, b"operate-test-conn-sync-key-0123456789", 0o600)
+        node.global_settings = {"metrics_listen": "127.0.0.1:%d" % METRICS_PORT}
+        node.instances[0]["track_scripts"] = [{"name": "chk", "weight": -10}]
+        node.sections = {
+            "track_scripts": [{"name": "chk", "command": Array([check]),
+                               "interval_ms": 200}],
+            "virtual_services": [{
+                "name": "web", "address": DEFAULT_VIP, "port": 80,
+                "protocol": "tcp", "scheduler": "rr", "backends": [
+                    {"address": "192.0.2.50", "port": 8080,
+                     "check": {"type": "tcp", "interval_ms": 200,
+                               "timeout_ms": 100}}]}],
+            "conn_sync": {"interface": "eth0", "local": "192.0.2.%d" % n,
+                          "peer": "192.0.2.%d" % (3 - n), "port": 7788,
+                          "key_file": key, "follow": "ext"},
+        }
+        nodes.append(node)
+    a, b = nodes
+    rogue = topo.add_host("rogue", "192.0.2.66")
+    a.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    b.start()
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+    wait_until(lambda: b.dump()["conn_sync"]["synced"], SETTLE_S,
+               "b's first resync")
+    wait_until(lambda: a.dump()["virtual_services"][0]["backends"][0]["health"]
+               == "down", SETTLE_S, "the backend nobody serves to be down")
+
+    low_ttl = vrrpcraft.frame(rogue.mac, "192.0.2.66",
+                              vrrpcraft.advert("192.0.2.66", priority=255), ttl=1)
+    rogue.send_frames([low_ttl], count=5, interval_ms=10)
+    wait_until(lambda: a.dump()["instances"][0]["counters"]["drops"]["ttl"] >= 5,
+               10, "a to count the TTL-1 adverts")
+
+    fams = parse_openmetrics(http(a.host, r"GET /metrics HTTP/1.0\r\n\r\n")[1])
+    # The drop reason, live, and the others still there at 0.
+    assert fams["vipd_instance_drops"]["type"] == "counter"
+    assert value_of(fams, "vipd_instance_drops", instance="ext", reason="ttl") >= 5
+    assert value_of(fams, "vipd_instance_drops", instance="ext", reason="checksum") == 0
+    assert a.state() == "MASTER"
+    # Check states: the track script (succeeding) and the backend (down).
+    assert value_of(fams, "vipd_track_script_up", track_script="chk") == 1
+    assert value_of(fams, "vipd_track_script_runs", track_script="chk") >= 1
+    assert fams["vipd_track_script_runs"]["type"] == "counter"
+    assert value_of(fams, "vipd_instance_tracking_script_up", instance="ext",
+                    script="chk") == 1
+    health = "vipd_virtual_service_backend_health"
+    assert fams[health]["type"] == "stateset"
+    for st, want in (("down", 1), ("up", 0), ("unknown", 0)):
+        assert value_of(fams, health, virtual_service="web",
+                        backend="192.0.2.50:8080", **{health: st}) == want, st
+    assert value_of(fams, "vipd_virtual_service_backend_checks_failed",
+                    virtual_service="web", backend="192.0.2.50:8080") >= 1
+    assert value_of(fams, "vipd_virtual_service_quorum_met",
+                    virtual_service="web") == 0
+    assert fams["vipd_balancer_probes_refused"]["type"] == "counter"
+    assert fams["vipd_balancer_probes_in_flight"]["type"] == "gauge"
+    # conn_sync: the role as a stateset, and counters on both sides.
+    assert value_of(fams, "vipd_conn_sync_role", vipd_conn_sync_role="sender") == 1
+    assert value_of(fams, "vipd_conn_sync_resyncs_served") >= 1
+    assert value_of(fams, "vipd_conn_sync_datagrams_sent") >= 1
+    assert fams["vipd_conn_sync_datagrams_sent"]["type"] == "counter"
+    assert value_of(fams, "vipd_conn_sync_drops", reason="bad_hmac") == 0
+    fams = parse_openmetrics(http(b.host, r"GET /metrics HTTP/1.0\r\n\r\n")[1])
+    assert value_of(fams, "vipd_conn_sync_role", vipd_conn_sync_role="receiver") == 1
+    assert value_of(fams, "vipd_conn_sync_role", vipd_conn_sync_role="sender") == 0
+    assert value_of(fams, "vipd_conn_sync_synced") == 1
+    assert value_of(fams, "vipd_conn_sync_resyncs_completed") >= 1
+    assert value_of(fams, "vipd_conn_sync_datagrams_received") >= 1
+    assert value_of(fams, "vipd_instance_drops", instance="ext", reason="ttl") >= 5
 
 
 def test_metrics_listen_validated(lan, vipd_bin):

@@ -108,6 +108,84 @@ test_dump_becomes_openmetrics(void **state)
 	free(text);
 }
 
+/* How many lines of text start with prefix. */
+static int
+count_lines(const char *text, const char *prefix)
+{
+	const char *line = text;
+	int n = 0;
+
+	while (line != NULL && *line != '\0') {
+		n += strncmp(line, prefix, strlen(prefix)) == 0;
+		line = strchr(line, '\n');
+		if (line != NULL)
+			line++;
+	}
+	return n;
+}
+
+/*
+ * A stateset carries every state of its set, 0 but for the current one:
+ * a backend that is down still has up and unknown series, a receiver a
+ * sender series. The bug: only the current state came, so "is it down?"
+ * found no series at all for a backend that was up.
+ */
+static void
+test_statesets_emit_all_their_states(void **state)
+{
+	int ret;
+	char *text = render("{\"virtual_services\": [{\"name\": \"web\", "
+	    "\"backends\": [{\"address\": \"10.1.0.11\", \"port\": 80, "
+	    "\"health\": \"down\"}, {\"address\": \"10.1.0.12\", \"port\": 80, "
+	    "\"health\": \"up\"}]}], \"conn_sync\": {\"role\": \"receiver\", "
+	    "\"synced\": true}, \"sync_groups\": [{\"name\": \"edge\", "
+	    "\"state\": \"FAULT\"}]}", &ret);
+
+	(void)state;
+	assert_int_equal(ret, 0);
+	expect_line(text, "# TYPE vipd_virtual_service_backend_health stateset");
+	expect_line(text, "vipd_virtual_service_backend_health{virtual_service="
+	    "\"web\",backend=\"10.1.0.11:80\",vipd_virtual_service_backend_"
+	    "health=\"down\"} 1");
+	expect_line(text, "vipd_virtual_service_backend_health{virtual_service="
+	    "\"web\",backend=\"10.1.0.11:80\",vipd_virtual_service_backend_"
+	    "health=\"up\"} 0");
+	expect_line(text, "vipd_virtual_service_backend_health{virtual_service="
+	    "\"web\",backend=\"10.1.0.11:80\",vipd_virtual_service_backend_"
+	    "health=\"unknown\"} 0");
+	expect_line(text, "vipd_virtual_service_backend_health{virtual_service="
+	    "\"web\",backend=\"10.1.0.12:80\",vipd_virtual_service_backend_"
+	    "health=\"down\"} 0");
+	assert_int_equal(count_lines(text, "vipd_virtual_service_backend_health{"), 6);
+	expect_line(text, "# TYPE vipd_conn_sync_role stateset");
+	expect_line(text, "vipd_conn_sync_role{vipd_conn_sync_role=\"sender\"} 0");
+	expect_line(text, "vipd_conn_sync_role{vipd_conn_sync_role=\"receiver\"} 1");
+	expect_line(text, "vipd_sync_group_state{sync_group=\"edge\","
+	    "vipd_sync_group_state=\"FAULT\"} 1");
+	assert_int_equal(count_lines(text, "vipd_sync_group_state{"), 4);
+	free(text);
+}
+
+/* Counters by their names: probes the balancer refused is one. */
+static void
+test_refused_counts_are_counters(void **state)
+{
+	int ret;
+	char *text = render("{\"balancer\": {\"transactions\": 4, "
+	    "\"probes_in_flight\": 2, \"probe_limit\": 100, \"probes_refused\": 7, "
+	    "\"last_error\": \"\"}}", &ret);
+
+	(void)state;
+	assert_int_equal(ret, 0);
+	expect_line(text, "# TYPE vipd_balancer_probes_refused counter");
+	expect_line(text, "vipd_balancer_probes_refused_total 7");
+	expect_line(text, "# TYPE vipd_balancer_probes_in_flight gauge");
+	expect_line(text, "vipd_balancer_probes_in_flight 2");
+	expect_line(text, "vipd_balancer_probe_limit 100");
+	expect_line(text, "vipd_balancer_transactions_total 4");
+	free(text);
+}
+
 static void
 test_not_json_gives_only_eof(void **state)
 {
@@ -130,6 +208,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump_becomes_openmetrics),
+		cmocka_unit_test(test_statesets_emit_all_their_states),
+		cmocka_unit_test(test_refused_counts_are_counters),
 		cmocka_unit_test(test_not_json_gives_only_eof),
 	};
 
