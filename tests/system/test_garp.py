@@ -10,6 +10,9 @@ for the VIP with its arrival time.
   node came back and its neighbours may hold a stale entry), rate-limited
   so that a flood of such adverts cannot make it spray.
 
+IPv6 masters send unsolicited Neighbour Advertisements on the same schedule
+(one per VIP per round, override flag set), sniffed the same way.
+
 Figures are checked with wide margins: the tests tell a schedule from its
 absence, not the milliseconds.
 """
@@ -179,3 +182,109 @@ def test_split_brain_heals_with_a_fresh_burst_from_the_higher_master(lan):
                "a's fresh gratuitous ARPs")
     assert a.instance()["counters"]["reasserts"] >= 1
     assert arp_owners(client, VIP) == [a.mac]
+
+
+# IPv6: unsolicited Neighbour Advertisements -----------------------------------
+
+VIPS6 = ("2001:db8::100", "2001:db8::101", "2001:db8::102")
+
+
+class NaSniffer:
+    """tcpdump on the host's eth0 writing every Neighbour Advertisement to a
+    pcap, read back with scapy as dicts: time, source MAC, target,
+    override and solicited flags, destination."""
+
+    def __init__(self, host):
+        self.pcap = os.path.join(host.topo.workdir, "%s-na-%d.pcap"
+                                 % (host.name, len(host.topo.procs)))
+        self.proc = host.popen(["tcpdump", "-i", "eth0", "-n", "-U",
+                                "--immediate-mode", "-w", self.pcap,
+                                "icmp6 and ip6[40] == 136"],
+                               label="tcpdump on %s" % host.name)
+        wait_until(lambda: "listening on" in self.proc.log_text(), 10,
+                   "tcpdump to start")
+
+    def nas(self):
+        from scapy.layers.inet6 import ICMPv6ND_NA, IPv6
+        from scapy.utils import PcapReader
+
+        found = []
+        try:
+            with PcapReader(self.pcap) as reader:
+                for pkt in reader:
+                    if ICMPv6ND_NA not in pkt:
+                        continue
+                    na = pkt[ICMPv6ND_NA]
+                    found.append({"time": float(pkt.time), "mac": pkt.src,
+                                  "target": na.tgt, "override": bool(na.O),
+                                  "solicited": bool(na.S),
+                                  "dst": pkt[IPv6].dst})
+        except Exception:         # the last frame half written, or none yet
+            pass
+        return [n for n in found if not n["solicited"]]
+
+
+def assert_unsolicited_nas_of(node, nas):
+    """RFC 5798 6.4.1 / RFC 4861 7.2.6: from the new master's MAC, to all
+    nodes, with the override flag, for a VIP."""
+    for na in nas:
+        assert na["mac"] == node.mac, na
+        assert na["override"], "override flag clear: %s" % na
+        assert na["dst"] == "ff02::1", na
+        assert na["target"] in VIPS6, na
+
+
+def per_vip(nas):
+    return {vip: sum(1 for n in nas if n["target"] == vip) for vip in VIPS6}
+
+
+def test_na_burst_then_second_burst_for_every_ipv6_vip(topo, vipd_bin):
+    a = topo.add_vipd("a", "192.0.2.1", ipv6="2001:db8::1", priority=150,
+                      vips=tuple(v + "/64" for v in VIPS6),
+                      garp={"repeat": 3, "interval_ms": 20, "delay_ms": 1500,
+                            "refresh_s": 0})
+    client = topo.add_host("client", "192.0.2.50", ipv6="2001:db8::50")
+    sniff = NaSniffer(client)
+    a.start()
+    a.wait_state("MASTER")
+    wait_until(lambda: len(sniff.nas()) >= 18, 10,
+               "two bursts of 3 rounds of 3 NAs")
+    time.sleep(1.0)                  # nothing more may come: no refresh
+    nas = sniff.nas()
+    assert_unsolicited_nas_of(a, nas)
+    groups = bursts([n["time"] for n in nas])
+    assert [len(g) for g in groups] == [9, 9], groups
+    for group in groups:
+        in_burst = [n for n in nas if group[0] <= n["time"] <= group[-1]]
+        # repeat rounds, each with one NA per VIP.
+        assert per_vip(in_burst) == {vip: 3 for vip in VIPS6}, in_burst
+        # interval_ms 20 between rounds: the burst spans about 40 ms.
+        assert 0.02 < group[-1] - group[0] < 0.4, group
+    second_after = groups[1][0] - groups[0][0]
+    print("second NA burst %.3f s after the first (delay_ms 1500)" % second_after)
+    assert 1.2 < second_after < 3.0, second_after
+    assert a.instance()["counters"]["garp_sent"] == 18
+
+
+def test_na_refresh_rounds_while_master(topo, vipd_bin):
+    vips = VIPS6[:2]
+    a = topo.add_vipd("a", "192.0.2.1", ipv6="2001:db8::1", priority=150,
+                      vips=tuple(v + "/64" for v in vips),
+                      garp={"repeat": 2, "interval_ms": 20, "refresh_s": 1})
+    client = topo.add_host("client", "192.0.2.50", ipv6="2001:db8::50")
+    a.start()
+    a.wait_state("MASTER")
+    time.sleep(0.3)                  # let the first burst go by
+    sniff = NaSniffer(client)
+    wait_until(lambda: len(bursts([n["time"] for n in sniff.nas()])) >= 3, 10,
+               "three refresh rounds")
+    nas = sniff.nas()
+    assert_unsolicited_nas_of(a, nas)
+    groups = bursts([n["time"] for n in nas])
+    # One round per refresh: one NA per VIP, about refresh_s apart.
+    for group in groups[:-1]:
+        in_round = [n for n in nas if group[0] <= n["time"] <= group[-1]]
+        assert sorted(n["target"] for n in in_round) == sorted(vips), in_round
+    gaps = [b[0] - a_[0] for a_, b in zip(groups, groups[1:])]
+    print("NA refresh gaps: %s" % ["%.3f" % g for g in gaps])
+    assert all(0.7 < g < 2.0 for g in gaps), gaps
