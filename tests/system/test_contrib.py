@@ -1,7 +1,8 @@
 """
 contrib/: the systemd unit passes systemd-analyze verify; the SysV script
-starts, reports, reloads, dumps and stops a real vipd in a namespace; the
-notify examples do what they say when vipd calls them.
+starts, reports (LSB status codes 0, 1 for a stale pid file, 3), reloads,
+dumps, restarts and stops a real vipd in a namespace; the notify examples do
+what they say when vipd calls them.
 """
 
 import http.server
@@ -87,12 +88,37 @@ def test_sysv_script_start_status_reload_dump_stop(lan, vipd_bin):
         res = init_script(a.host, env, "dump")
         assert "instance ext" in res.stdout and "192.0.2.110/24" in res.stdout
 
+        # restart: a new process (the old one stopped first), master again.
+        old = int(open(a.pid_path).read())
+        init_script(a.host, env, "restart")
+        assert not os.path.exists("/proc/%d" % old), "the old vipd is gone"
+        wait_until(lambda: os.path.exists(a.pid_path) and
+                   int(open(a.pid_path).read()) != old, 10, "the new pid file")
+        wait_until(lambda: a.has_vip("192.0.2.110"), SETTLE_S,
+                   "the restarted vipd to take the VIPs")
+        res = init_script(a.host, env, "status")
+        assert "vipd is running (pid %s)" % open(a.pid_path).read().strip() \
+            in res.stdout, res.stdout
+
         pid = int(open(a.pid_path).read())
         init_script(a.host, env, "stop")
         assert not os.path.exists("/proc/%d" % pid)
         assert not a.has_vip() and not a.has_vip("192.0.2.110")
         res = init_script(a.host, env, "status", check=False)
-        assert res.returncode == 3
+        assert res.returncode == 3 and "vipd is not running" in res.stdout
+
+        # A pid file whose process is gone (a crash): LSB status 1.
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        with open(a.pid_path, "w") as f:
+            f.write("%d\n" % dead.pid)
+        try:
+            res = init_script(a.host, env, "status", check=False)
+            assert res.returncode == 1, (res.returncode, res.stdout)
+            assert "pid file %s remains (stale)" % a.pid_path in res.stdout, \
+                res.stdout
+        finally:
+            os.unlink(a.pid_path)    # that pid is nobody's to kill below
     finally:
         # Started outside the topology's process list: stop it ourselves.
         try:
