@@ -185,6 +185,11 @@ def ping(target, interval_ms=10, duration=None, stop=None, on_reply=None,
                 _read_replies(sock, ident, target, replies, on_reply)
             if mac_sock in readable:
                 _read_macs(mac_sock, ident, target, responders)
+        # Descheduled past the deadline (a busy machine), the loop above
+        # may not have run at all: what has arrived is still no loss.
+        _read_replies(sock, ident, target, replies, on_reply)
+        if mac_sock:
+            _read_macs(mac_sock, ident, target, responders)
     finally:
         sock.close()
         if mac_sock:
