@@ -532,6 +532,44 @@ def test_vipctl_drill_without_peer_keeps_the_vip_and_is_refused_on_backup(
     assert "not MASTER" in res.stderr and "192.0.2.1" in res.stderr
 
 
+def test_vipctl_drill_of_a_lone_sync_group_keeps_every_vip(topo, vipctl_bin):
+    """A sync group hands over as one; alone, every member keeps its VIPs.
+    ext and int have different priorities, so their hand-overs are called
+    off a few ms apart: the one called off first must not be handed over
+    again while the other still waits (the members would take turns for
+    ever, and the drill would never be answered)."""
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.instances.append(vipd_instance(name="int", vrid=52, priority=140,
+                                     vips=("192.0.2.101",)))
+    a.sections = {"sync_groups": [{"name": "edge", "members": ["ext", "int"]}]}
+    a.start()
+    a.wait_state("MASTER", "ext", SETTLE_S)
+    a.wait_state("MASTER", "int", SETTLE_S)
+
+    samples, done = [], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            samples.append((a.has_vip(), a.has_vip("192.0.2.101")))
+            time.sleep(0.005)
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        res = run_drill(vipctl_bin, a, "ext", "--hold", "0")
+        time.sleep(1.5)              # any second round would show by now
+    finally:
+        done.set()
+        sampler.join()
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "refused: no peer took over within Master_Down_Interval" in \
+        res.stderr and "kept the VIPs, still MASTER" in res.stderr, res.stderr
+    assert len(samples) >= 10 and all(x and y for x, y in samples), samples
+    log = a.log_text()
+    assert log.count("handing over: priority 0 sent") == 2, log
+    assert log.count("hand-over called off") == 2, log
+    assert a.state("ext") == "MASTER" and a.state("int") == "MASTER"
+
+
 def test_vipctl_drill_without_preempt_stays_backup_after_the_hold(topo, vipctl_bin):
     a = topo.add_vipd("a", "192.0.2.1", priority=150, preempt=False)
     b = topo.add_vipd("b", "192.0.2.2", priority=100)
