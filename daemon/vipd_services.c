@@ -175,7 +175,7 @@ vipd_sync_restart(struct vipd *v)
 		return;
 	if ((v->sync = malloc(sizeof(*v->sync))) == NULL ||
 	    (err = ct_sync_open(v->sync, &v->conf->conn_sync, &v->loop,
-	    evloop_now_ms())) < 0) {
+	    v->state_dir, evloop_now_ms())) < 0) {
 		/* E.g. the sync interface is not there yet: try again later. */
 		log_err("conn_sync: not running (see above); trying again in "
 		    "%d s", VIPD_SYNC_RETRY_MS / 1000);

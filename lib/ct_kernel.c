@@ -8,9 +8,15 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <libmnl/libmnl.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack_tcp.h>
+#include <libnfnetlink/libnfnetlink.h>
 #include <linux/netfilter/nf_conntrack_common.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "ct_kernel.h"
 
@@ -21,12 +27,8 @@
 /* A TCP flow the master saw established but whose timer we did not get. */
 #define DEFAULT_TIMEOUT_S 120
 
-enum query_mode { QUERY_NONE, QUERY_DUMP, QUERY_GET };
-
-/* What the query handle's callback is collecting. */
+/* What the query handle's callback is collecting (a GET). */
 struct query_ctx {
-	struct ct_kernel *k;
-	enum query_mode mode;
 	struct ct_entry *got;
 	bool found;
 };
@@ -92,16 +94,9 @@ static int
 query_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 {
 	struct query_ctx *q = data;
-	struct ct_entry e;
 
 	(void)type;
-	if (q->mode == QUERY_GET) {
-		q->found = entry_from_ct(ct, CT_OP_UPDATE, q->got);
-		return NFCT_CB_CONTINUE;
-	}
-	if (q->mode == QUERY_DUMP && marked(q->k, ct) &&
-	    entry_from_ct(ct, CT_OP_UPDATE, &e))
-		q->k->on_entry(q->k->arg, &e);
+	q->found = entry_from_ct(ct, CT_OP_UPDATE, q->got);
 	return NFCT_CB_CONTINUE;
 }
 
@@ -109,8 +104,9 @@ query_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 static bool
 get_full(struct ct_kernel *k, struct nf_conntrack *ct, struct ct_entry *e)
 {
-	struct query_ctx q = { .k = k, .mode = QUERY_GET, .got = e };
+	struct query_ctx q = { .got = e };
 
+	k->lookups++;
 	nfct_callback_unregister(k->query);
 	if (nfct_callback_register(k->query, NFCT_T_ALL, query_cb, &q) < 0)
 		return false;
@@ -128,7 +124,7 @@ event_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 	uint8_t op = type == NFCT_T_DESTROY ? CT_OP_DESTROY : CT_OP_UPDATE;
 
 	k->events_seen++;
-	if (!marked(k, ct) || !entry_from_ct(ct, op, &e))
+	if (!k->events_wanted || !marked(k, ct) || !entry_from_ct(ct, op, &e))
 		return NFCT_CB_CONTINUE;
 	/*
 	 * ctnetlink sends the TCP state only when it changed; an update for
@@ -138,7 +134,7 @@ event_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 	if (op == CT_OP_UPDATE && e.proto == IPPROTO_TCP && e.tcp_state == 0 &&
 	    !get_full(k, ct, &e))
 		return NFCT_CB_CONTINUE;
-	k->on_entry(k->arg, &e);
+	k->on_entry(k->arg, &e, false);
 	return NFCT_CB_CONTINUE;
 }
 
@@ -172,6 +168,7 @@ ct_kernel_open(struct ct_kernel *k, uint32_t mark, ct_kernel_entry_cb cb,
 	k->mark = mark;
 	k->on_entry = cb;
 	k->arg = arg;
+	k->events_wanted = true;
 	k->events = nfct_open(CONNTRACK, NF_NETLINK_CONNTRACK_NEW |
 	    NF_NETLINK_CONNTRACK_UPDATE | NF_NETLINK_CONNTRACK_DESTROY);
 	if (k->events == NULL)
@@ -193,6 +190,17 @@ ct_kernel_open(struct ct_kernel *k, uint32_t mark, ct_kernel_entry_cb cb,
 	return 0;
 }
 
+static void
+dumper_close(struct ct_kernel *k)
+{
+	if (k->dumper != NULL)
+		mnl_socket_close(k->dumper);
+	free(k->dump_buf);
+	k->dumper = NULL;
+	k->dump_buf = NULL;
+	k->dumping = false;
+}
+
 void
 ct_kernel_close(struct ct_kernel *k)
 {
@@ -201,6 +209,13 @@ ct_kernel_close(struct ct_kernel *k)
 	if (k->query != NULL)
 		nfct_close(k->query);
 	k->events = k->query = NULL;
+	dumper_close(k);
+}
+
+void
+ct_kernel_want_events(struct ct_kernel *k, bool on)
+{
+	k->events_wanted = on;
 }
 
 int
@@ -210,12 +225,22 @@ ct_kernel_events_fd(const struct ct_kernel *k)
 }
 
 int
-ct_kernel_read_events(struct ct_kernel *k)
+ct_kernel_read_events(struct ct_kernel *k, unsigned max_reads)
 {
-	for (;;) {
-		if (nfct_catch(k->events) >= 0)
+	/* One event per read, as ctnetlink sends them; room for a big one. */
+	static unsigned char buf[16384];
+	/* nfct_nfnlh gives it const; nfnl_process dispatches through it. */
+	struct nfnl_handle *h = (struct nfnl_handle *)nfct_nfnlh(k->events);
+
+	for (unsigned i = 0; i < max_reads; i++) {
+		ssize_t n = nfnl_recv(h, buf, sizeof(buf));
+
+		if (n > 0) {
+			/* Parse errors concern one message; read on. */
+			(void)nfnl_process(h, buf, (size_t)n);
 			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
+		}
+		if (n == 0 || errno == EAGAIN || errno == EWOULDBLOCK)
 			return 0;
 		if (errno == EINTR)
 			continue;
@@ -227,31 +252,123 @@ ct_kernel_read_events(struct ct_kernel *k)
 		}
 		return -errno;
 	}
+	return 1;
+}
+
+/* ---- paced dumps ------------------------------------------------------- */
+
+static int
+dumper_open(struct ct_kernel *k)
+{
+	if (k->dumper != NULL)
+		return 0;
+	if ((k->dump_buf = malloc(CT_KERNEL_DUMP_BUF_BYTES)) == NULL)
+		return -ENOMEM;
+	k->dumper = mnl_socket_open2(NETLINK_NETFILTER, SOCK_NONBLOCK |
+	    SOCK_CLOEXEC);
+	if (k->dumper == NULL || mnl_socket_bind(k->dumper, 0,
+	    MNL_SOCKET_AUTOPID) < 0) {
+		int err = errno ? -errno : -EIO;
+
+		dumper_close(k);
+		return err;
+	}
+	k->dump_portid = mnl_socket_get_portid(k->dumper);
+	return 0;
+}
+
+void
+ct_kernel_dump_abort(struct ct_kernel *k)
+{
+	/*
+	 * The kernel would go on filling the socket with the old dump's
+	 * batches; a new socket is the simple way to be rid of them.
+	 */
+	if (k->dumping)
+		dumper_close(k);
 }
 
 int
-ct_kernel_dump(struct ct_kernel *k)
+ct_kernel_dump_start(struct ct_kernel *k)
 {
-	struct query_ctx q = { .k = k, .mode = QUERY_DUMP };
-	struct nfct_filter_dump *f;
 	struct nfct_filter_dump_mark m = { .val = k->mark, .mask = 0xffffffffu };
-	int rc, err = 0;
+	struct nfct_filter_dump *f;
+	struct nlmsghdr *nlh;
+	struct nfgenmsg *nfg;
+	int err;
 
+	ct_kernel_dump_abort(k);
+	if ((err = dumper_open(k)) < 0)
+		return err;
 	if ((f = nfct_filter_dump_create()) == NULL)
 		return -ENOMEM;
-	/* The kernel filters by mark; query_cb checks it again all the same. */
+	nlh = mnl_nlmsg_put_header(k->dump_buf);
+	nlh->nlmsg_type = (NFNL_SUBSYS_CTNETLINK << 8) | IPCTNL_MSG_CT_GET;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = ++k->dump_seq;
+	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	nfg->nfgen_family = AF_UNSPEC;
+	nfg->version = NFNETLINK_V0;
+	nfg->res_id = 0;
+	/* The kernel filters by mark; dump_cb checks it again all the same. */
 	nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &m);
-	nfct_callback_unregister(k->query);
-	if (nfct_callback_register(k->query, NFCT_T_ALL, query_cb, &q) < 0) {
-		nfct_filter_dump_destroy(f);
-		return -errno;
-	}
-	rc = nfct_query(k->query, NFCT_Q_DUMP_FILTER, f);
-	if (rc < 0)
-		err = errno ? -errno : -EIO;
-	nfct_callback_unregister(k->query);
+	err = nfct_nlmsg_build_filter(nlh, f);
 	nfct_filter_dump_destroy(f);
-	return err;
+	if (err < 0)
+		return -EINVAL;
+	if (mnl_socket_sendto(k->dumper, nlh, nlh->nlmsg_len) < 0) {
+		err = errno ? -errno : -EIO;
+		dumper_close(k);
+		return err;
+	}
+	k->dumping = true;
+	return 0;
+}
+
+static int
+dump_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ct_kernel *k = data;
+	struct nf_conntrack *ct = nfct_new();
+	struct ct_entry e;
+
+	if (ct == NULL)
+		return MNL_CB_OK;        /* one entry missed; the next refresh */
+	if (nfct_nlmsg_parse(nlh, ct) >= 0 && marked(k, ct) &&
+	    entry_from_ct(ct, CT_OP_UPDATE, &e))
+		k->on_entry(k->arg, &e, true);
+	nfct_destroy(ct);
+	return MNL_CB_OK;
+}
+
+int
+ct_kernel_dump_step(struct ct_kernel *k)
+{
+	ssize_t n;
+	int rc;
+
+	if (!k->dumping)
+		return 0;
+	n = mnl_socket_recvfrom(k->dumper, k->dump_buf, CT_KERNEL_DUMP_BUF_BYTES);
+	if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+		return -EAGAIN;
+	if (n <= 0) {
+		rc = n < 0 && errno ? -errno : -EIO;
+		dumper_close(k);
+		return rc;
+	}
+	rc = mnl_cb_run(k->dump_buf, (size_t)n, k->dump_seq, k->dump_portid,
+	    dump_cb, k);
+	if (rc == MNL_CB_STOP) {
+		k->dumping = false;
+		return 0;
+	}
+	if (rc < 0) {
+		rc = errno ? -errno : -EIO;
+		dumper_close(k);
+		return rc;
+	}
+	return 1;
 }
 
 static void

@@ -2,9 +2,21 @@
  * ct_kernel - the kernel's conntrack table as sync entries, through
  * ctnetlink (libnetfilter_conntrack).
  *
- * Owns: two ctnetlink handles (one subscribed to new/update/destroy events,
- * one for queries: dump, get, create, update, delete), and turning kernel
- * entries into struct ct_entry and back.
+ * Owns: three ctnetlink sockets (one subscribed to new/update/destroy
+ * events, one for queries: get, create, update, delete, and one for paced
+ * dumps), and turning kernel entries into struct ct_entry and back.
+ *
+ * Paced dumps: a table of 100 000 flows takes far longer to read and send
+ * than the daemon's loop may stall (its VRRP timers run in the same loop),
+ * so a dump is read one netlink batch (up to CT_KERNEL_DUMP_BUF_BYTES,
+ * about a hundred entries) per ct_kernel_dump_step, on a socket of its own
+ * whose dump the kernel keeps its place in between. The kernel fills a
+ * dump's next batch when the previous one is read: a batch is as old as
+ * the previous step, which the caller knows when it weighs the batch's
+ * entries against the events it handled meanwhile (lib/ct_sync).
+ *
+ * Events are read at most max_reads at a time for the same reason; the
+ * socket stays readable and the loop comes back.
  *
  * Installing an entry follows what conntrackd does, so that a takeover needs
  * no commit step and existing flows match at once:
@@ -30,18 +42,28 @@
 #include "ct_wire.h"
 
 struct nfct_handle;
+struct mnl_socket;
 
-/* Called for every entry with our mark (events and dumps). */
-typedef void (*ct_kernel_entry_cb)(void *arg, const struct ct_entry *e);
+#define CT_KERNEL_DUMP_BUF_BYTES 32768   /* the kernel's largest dump batch */
+
+/* Called for every entry with our mark, from an event or from a dump. */
+typedef void (*ct_kernel_entry_cb)(void *arg, const struct ct_entry *e,
+    bool from_dump);
 
 struct ct_kernel {
 	struct nfct_handle *events;   /* NULL until ct_kernel_open */
 	struct nfct_handle *query;
+	struct mnl_socket *dumper;    /* opened by the first dump */
+	uint8_t *dump_buf;            /* CT_KERNEL_DUMP_BUF_BYTES, with dumper */
+	uint32_t dump_seq, dump_portid;
+	bool dumping;                 /* a dump is under way on dumper */
 	uint32_t mark;
 	ct_kernel_entry_cb on_entry;
 	void *arg;
+	bool events_wanted;           /* false: events are read and dropped */
 	uint64_t events_seen;         /* of any mark */
 	uint64_t events_lost;         /* ENOBUFS: the socket overran */
+	uint64_t lookups;             /* GETs for events without a TCP state */
 	bool overrun;                 /* set on loss; the caller clears it */
 	bool filtered;                /* the kernel filters events by mark */
 };
@@ -58,14 +80,38 @@ void ct_kernel_close(struct ct_kernel *k);
 int ct_kernel_events_fd(const struct ct_kernel *k);
 
 /*
- * Read every pending event; on_entry gets the marked ones. When events were
- * lost, k->overrun is set (the caller resends a full dump). Returns 0 or
- * -errno.
+ * Whether events become entries. The receiver wants none: its events are
+ * mostly its own installs, and turning them into entries (with a blocking
+ * GET for those without a TCP state) would cost a netlink round trip per
+ * installed flow for nothing. Unwanted events are still read (so that the
+ * socket never overruns) and counted in events_seen.
  */
-int ct_kernel_read_events(struct ct_kernel *k);
+void ct_kernel_want_events(struct ct_kernel *k, bool on);
 
-/* Every entry with our mark, through on_entry. Returns 0 or -errno. */
-int ct_kernel_dump(struct ct_kernel *k);
+/*
+ * Read pending events, at most max_reads socket reads; on_entry gets the
+ * marked ones (when wanted). When events were lost, k->overrun is set (the
+ * caller resends a full dump). Returns 0 when none is left, 1 when the
+ * budget ran out first, or -errno.
+ */
+int ct_kernel_read_events(struct ct_kernel *k, unsigned max_reads);
+
+/*
+ * Start a dump of every entry with our mark (abandoning one under way).
+ * Returns 0 or -errno.
+ */
+int ct_kernel_dump_start(struct ct_kernel *k);
+
+/*
+ * Read the dump's next batch, its entries through on_entry (from_dump).
+ * Returns 1 when more is to come, 0 when the dump is complete, -EAGAIN
+ * when the kernel has nothing ready yet, another -errno when the dump
+ * failed (it is over; start again).
+ */
+int ct_kernel_dump_step(struct ct_kernel *k);
+
+/* Abandon a dump under way (its remaining batches are discarded). */
+void ct_kernel_dump_abort(struct ct_kernel *k);
 
 /*
  * Install e (op UPDATE) or delete it (op DESTROY). Returns 1 when created,

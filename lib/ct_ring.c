@@ -87,6 +87,12 @@ ct_ring_sent(struct ct_ring *r)
 		r->sent_upto++;
 }
 
+uint32_t
+ct_ring_queued(const struct ct_ring *r)
+{
+	return r->seq - r->sent_upto;
+}
+
 enum ct_ring_lookup
 ct_ring_find(const struct ct_ring *r, uint32_t seq,
     const struct ct_ring_slot **out)

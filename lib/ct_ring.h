@@ -63,6 +63,9 @@ void ct_ring_abort(struct ct_ring *r, struct ct_ring_slot *slot);
 const struct ct_ring_slot *ct_ring_unsent(struct ct_ring *r);
 void ct_ring_sent(struct ct_ring *r);
 
+/* Datagrams waiting for the socket (0..CT_RING_SLOTS). */
+uint32_t ct_ring_queued(const struct ct_ring *r);
+
 enum ct_ring_lookup {
 	CT_RING_FOUND,      /* sent and still held: resend *out */
 	CT_RING_QUEUED,     /* not sent yet: it goes out anyway */

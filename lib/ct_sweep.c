@@ -15,32 +15,6 @@ ct_sweep_init(struct ct_sweep *w, size_t max)
 	w->max = max != 0 ? max : CT_SWEEP_MAX_ENTRIES;
 }
 
-static uint64_t
-mix(uint64_t h, uint64_t v)
-{
-	/* splitmix64's finaliser over a running sum: cheap and well spread */
-	h += v + 0x9e3779b97f4a7c15ull;
-	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
-	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
-	return h ^ (h >> 31);
-}
-
-/* The identity of a flow: what the kernel looks an entry up by. */
-static uint64_t
-key_of(const struct ct_entry *e)
-{
-	uint64_t h = mix(0, (uint64_t)e->family << 8 | e->proto), v;
-
-	for (size_t i = 0; i < 16; i += 8) {
-		memcpy(&v, e->orig.src + i, 8);
-		h = mix(h, v);
-		memcpy(&v, e->orig.dst + i, 8);
-		h = mix(h, v);
-	}
-	h = mix(h, (uint64_t)e->orig.sport << 16 | e->orig.dport);
-	return h != 0 ? h : 1;
-}
-
 static bool
 insert(uint64_t *marks, size_t cap, uint64_t key)
 {
@@ -101,7 +75,7 @@ ct_sweep_mark(struct ct_sweep *w, const struct ct_entry *e)
 		w->spoiled = true;
 		return;
 	}
-	insert(w->marks, w->cap, key_of(e));
+	insert(w->marks, w->cap, ct_entry_key(e));
 	w->used++;
 }
 
@@ -114,7 +88,7 @@ ct_sweep_answers(const struct ct_sweep *w, uint16_t tag)
 bool
 ct_sweep_is_stale(const struct ct_sweep *w, const struct ct_entry *e)
 {
-	uint64_t key = key_of(e);
+	uint64_t key = ct_entry_key(e);
 
 	if (w->cap == 0)
 		return true;

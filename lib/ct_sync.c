@@ -24,9 +24,6 @@
 _Static_assert(CONF_SYNC_KEY_MAX <= CT_WIRE_KEY_MAX, "key sizes");
 _Static_assert(CONF_SYNC_KEY_MIN >= 32, "HMAC-SHA256 key of 32 bytes");
 
-/* Datagrams read per wake-up, so that a flood cannot starve the loop. */
-#define READ_BUDGET 256
-
 static uint64_t
 realtime_ms(void)
 {
@@ -34,15 +31,6 @@ realtime_ms(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static uint64_t
-realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
 static socklen_t
@@ -136,7 +124,7 @@ rollover(struct ct_sync *s)
 	log_notice("conn_sync: sequence numbers used up, starting a new session");
 	pump(s);
 	ct_ring_restart(&s->ring);
-	s->session = realtime_ns();
+	ct_sync_session_start(s);
 	watch_out(s, false);
 }
 
@@ -164,13 +152,14 @@ emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
 		return;
 	}
 	ct_ring_commit(&s->ring, slot, hdr.seq, (size_t)len);
+	s->emitted++;
 	if (type == CT_WIRE_ENTRIES)
 		s->stats.entries_sent += count;
 	pump(s);
 }
 
-static void
-flush(struct ct_sync *s, uint32_t flags)
+void
+ct_sync_flush(struct ct_sync *s, uint32_t flags)
 {
 	if (s->nbatch == 0) {
 		if (flags != 0)
@@ -181,40 +170,41 @@ flush(struct ct_sync *s, uint32_t flags)
 	s->nbatch = 0;
 }
 
-/* From ct_kernel: an event or a dumped entry of a balanced flow. */
+/*
+ * From ct_kernel: an event or a dumped entry of a balanced flow.
+ *
+ * While a dump runs, events go on. A dump batch is filled by the kernel
+ * when the previous one is read (ct_kernel.h), so the entries of read r
+ * are as old as read r - 1: an event handled after that read told a newer
+ * state of its flow (or its end) than the batch holds, and went out
+ * first. Such an entry is left out, else it would undo the event on the
+ * receiver. Events are noted with the number of the read they are newer
+ * than (reads + 1).
+ */
 static void
-on_entry(void *arg, const struct ct_entry *e)
+on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 {
 	struct ct_sync *s = arg;
 
 	if (s->role != CT_SYNC_SENDER) {
-		if (s->sweeping)
+		if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
 			ct_sweep_collect(&s->sweep, e);
 		return;
 	}
+	if (from_dump) {
+		if (ct_order_newer(&s->fresh, ct_entry_key(e), s->dump.reads - 1)) {
+			s->stats.dump_superseded++;
+			return;
+		}
+	} else if (s->dump.active && !s->dump.restart &&
+	    ct_order_note(&s->fresh, ct_entry_key(e), s->dump.reads + 1,
+	    s->dump.reads + 1) < 0) {
+		/* Too many to weigh the next batch against: read again. */
+		s->dump.restart = true;
+	}
 	s->batch[s->nbatch++] = *e;
 	if (s->nbatch == CT_WIRE_MAX_ENTRIES)
-		flush(s, 0);
-}
-
-/* Every balanced flow, ending with CT_WIRE_F_RESYNC_DONE. */
-static void
-send_dump(struct ct_sync *s)
-{
-	int err;
-
-	s->dump_due = false;
-	flush(s, 0);
-	if ((err = ct_kernel_dump(&s->kernel)) < 0) {
-		log_warn("conn_sync: cannot dump the conntrack table: %s",
-		    strerror(-err));
-		return;
-	}
-	/* The tag tells the receiver which request this dump answers. */
-	flush(s, CT_WIRE_F_RESYNC_DONE |
-	    (uint32_t)s->answer_tag << CT_SWEEP_TAG_SHIFT);
-	s->answer_tag = 0;
-	s->stats.resyncs_served++;
+		ct_sync_flush(s, 0);
 }
 
 /* A nack: resend from the ring, or a full dump when it is gone. */
@@ -255,21 +245,28 @@ count_drop(struct ct_sync *s, enum ct_drop reason, uint64_t now_ms)
 
 	s->stats.drops[reason]++;
 	if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
-		log_warn("conn_sync: dropped datagram on %s: %s (%" PRIu64
-		    " more not logged)", s->conf.interface, ct_drop_name(reason),
-		    suppressed);
+		log_warn("conn_sync: dropped %s on %s: %s (%" PRIu64
+		    " more not logged)", reason == CT_DROP_STALE_ENTRY ?
+		    "an entry of a late datagram" : "datagram", s->conf.interface,
+		    ct_drop_name(reason), suppressed);
 }
 
 static void
 request_resync(struct ct_sync *s, uint64_t now_ms)
 {
-	uint16_t tag = ct_sweep_begin(&s->sweep);
+	uint16_t tag;
+
+	/* A sweep under way belongs to the answer before: a new one follows. */
+	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
+		ct_sync_sweep_abort(s);
+	tag = ct_sweep_begin(&s->sweep);
 
 	emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
 	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
 	s->stats.resyncs_requested++;
 	/* What was missing is given up on: only the new answer is whole. */
 	s->sweep_due = false;
+	ct_order_clear(&s->order);
 	s->resync_asked_ms = now_ms;
 	s->synced = false;
 	s->gap_since_ms = 0;
@@ -295,11 +292,22 @@ send_nack(struct ct_sync *s, uint64_t now_ms)
 	s->last_nack_ms = now_ms;
 }
 
+/*
+ * Apply the entries of a verified datagram. late: it came after a higher
+ * sequence number (a resend filling a gap); its entries for flows that a
+ * later datagram changed are stale and skipped. While a gap is open, the
+ * flows applied are noted with the datagram's number for the late ones to
+ * come (lib/ct_order); when that table is full the gap is given up for a
+ * full resync.
+ */
 static void
-install(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
+install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
+    uint64_t now_ms)
 {
 	uint64_t suppressed = 0;
 	int64_t lag = (int32_t)((uint32_t)realtime_ms() - m->hdr.sent_ms);
+	bool gaps = ct_window_has_gaps(&s->window), full = false;
+	uint32_t lowest = ct_window_lowest(&s->window);
 
 	s->stats.entries_received += m->hdr.count;
 	s->last_entries_ms = now_ms;
@@ -308,9 +316,18 @@ install(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
 		s->stats.lag_max_ms = lag;
 	for (size_t i = 0; i < m->hdr.count; i++) {
 		const struct ct_entry *e = &m->entries[i];
-		int rc = ct_kernel_apply(&s->kernel, e);
+		uint64_t key = ct_entry_key(e);
+		int rc;
 
+		if (late && ct_order_newer(&s->order, key, m->hdr.seq)) {
+			count_drop(s, CT_DROP_STALE_ENTRY, now_ms);
+			continue;
+		}
+		rc = ct_kernel_apply(&s->kernel, e);
 		ct_sweep_mark(&s->sweep, e);
+		if (gaps && !full &&
+		    ct_order_note(&s->order, key, m->hdr.seq, lowest) < 0)
+			full = true;
 		if (rc == 1)
 			s->stats.entries_installed++;
 		else if (rc == 0 && e->op == CT_OP_DESTROY)
@@ -326,22 +343,32 @@ install(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
 			log_warn("conn_sync: cannot install an entry: %s (%" PRIu64
 			    " more not logged)", strerror(-rc), suppressed);
 	}
+	if (full) {
+		log_warn("conn_sync: too many changes while datagrams are "
+		    "missing to order them, asking for a full resync");
+		request_resync(s, now_ms);
+	}
 }
 
 static void
-handle(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
+handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
+    uint64_t now_ms)
 {
+	uint16_t tag = CT_SWEEP_TAG_OF(m->hdr.flags);
+
 	switch (m->hdr.type) {
 	case CT_WIRE_ENTRIES:
 		if (s->role == CT_SYNC_SENDER)
 			s->stats.entries_ignored += m->hdr.count;
 		else
-			install(s, m, now_ms);
+			install(s, m, late, now_ms);
 		break;
 	case CT_WIRE_RESYNC:
-		if (s->role == CT_SYNC_SENDER) {
+		/* A repeat of the request the running dump answers: it comes. */
+		if (s->role == CT_SYNC_SENDER &&
+		    !(s->dump.active && s->dump.tag == tag && tag != 0)) {
 			s->dump_due = true;
-			s->answer_tag = CT_SWEEP_TAG_OF(m->hdr.flags);
+			s->answer_tag = tag;
 		}
 		break;
 	case CT_WIRE_NACK:
@@ -351,17 +378,24 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, uint64_t now_ms)
 	default:
 		break;
 	}
+	/*
+	 * Only the answer to our open request is whole: a refresh or the
+	 * answer to an earlier request may have started before we asked.
+	 */
 	if ((m->hdr.flags & CT_WIRE_F_RESYNC_DONE) &&
 	    s->role == CT_SYNC_RECEIVER) {
-		if (!s->synced)
-			log_info("conn_sync: full resync from %s done",
-			    s->conf.interface);
-		s->synced = true;
-		s->stats.resyncs_completed++;
-		s->stats.last_resync_ms = now_ms;
-		if (ct_sweep_answers(&s->sweep,
-		    CT_SWEEP_TAG_OF(m->hdr.flags)))
-			s->sweep_due = true;
+		s->stats.dumps_received++;
+		if (ct_sweep_answers(&s->sweep, tag)) {
+			if (!s->synced) {
+				log_info("conn_sync: full resync from %s done",
+				    s->conf.interface);
+				s->stats.resyncs_completed++;
+				s->stats.last_resync_ms = now_ms;
+			}
+			s->synced = true;
+			if (s->sweep_phase == CT_SYNC_SWEEP_IDLE)
+				s->sweep_due = true;
+		}
 	}
 	ct_sync_sweep(s, now_ms);
 }
@@ -372,29 +406,58 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 {
 	struct ct_wire_msg *m = &s->rx;
 	enum ct_drop reason;
-	bool new_session;
+	bool new_session, late, adopted = false;
+	uint64_t suppressed = 0;
 
 	if (!from_peer(s, from)) {
 		count_drop(s, CT_DROP_NOT_PEER, now_ms);
 		return;
 	}
-	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE ||
-	    (reason = ct_window_check(&s->window, m->hdr.session, m->hdr.seq,
-	    &new_session)) != CT_DROP_NONE) {
+	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE) {
+		count_drop(s, reason, now_ms);
+		return;
+	}
+	reason = ct_window_check(&s->window, m->hdr.session, m->hdr.seq,
+	    &new_session);
+	if (reason == CT_DROP_TOO_OLD && ct_window_adopts(&s->window,
+	    m->hdr.session, m->hdr.seq, now_ms - s->stats.last_rx_ms)) {
+		/* lib/ct_wire.h, "Sessions": the peer's clock went back. */
+		if (log_ratelimit_allow(&s->adopt_log, now_ms, &suppressed))
+			log_notice("conn_sync: peer on %s restarted with an older "
+			    "session (its clock set back?); following it after "
+			    "%.1f s without a word from the newer one (%" PRIu64
+			    " more not logged)", s->conf.interface,
+			    (double)(now_ms - s->stats.last_rx_ms) / 1000.0,
+			    suppressed);
+		s->stats.sessions_adopted++;
+		ct_window_reset(&s->window);
+		adopted = true;
+		reason = ct_window_check(&s->window, m->hdr.session, m->hdr.seq,
+		    &new_session);
+	}
+	if (reason != CT_DROP_NONE) {
 		count_drop(s, reason, now_ms);
 		return;
 	}
 	/* The peer restarted: what it had told us may be stale or partial. */
-	if (new_session && s->window.session != 0 &&
+	if (new_session && (s->window.session != 0 || adopted) &&
 	    s->role == CT_SYNC_RECEIVER) {
-		log_notice("conn_sync: peer restarted, asking for a full resync");
+		if (!adopted)
+			log_notice("conn_sync: peer restarted, asking for a full "
+			    "resync");
 		s->synced = false;
 		s->resync_asked_ms = 0;
 	}
+	if (new_session)
+		ct_order_clear(&s->order);
+	late = !new_session && m->hdr.seq < s->window.highest;
 	ct_window_accept(&s->window, m->hdr.session, m->hdr.seq);
 	s->stats.datagrams_received++;
 	s->stats.last_rx_ms = now_ms;
-	handle(s, m, now_ms);
+	handle(s, m, late, now_ms);
+	/* No gap left: nothing older can come, the order is not needed. */
+	if (ct_order_count(&s->order) > 0 && !ct_window_has_gaps(&s->window))
+		ct_order_clear(&s->order);
 }
 
 static void
@@ -407,7 +470,7 @@ udp_event(struct evloop_watch *w, uint32_t events)
 
 	if (events & EPOLLOUT)
 		pump(s);
-	for (int i = 0; i < READ_BUDGET; i++) {
+	for (int i = 0; i < CT_SYNC_READ_BUDGET; i++) {
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(s->fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&from, &fl);
@@ -421,8 +484,8 @@ udp_event(struct evloop_watch *w, uint32_t events)
 		}
 		receive_one(s, buf, (size_t)n, &from, now_ms);
 	}
-	if (s->role == CT_SYNC_SENDER && s->dump_due)
-		send_dump(s);
+	if (s->role == CT_SYNC_SENDER)
+		ct_sync_dump_run(s, now_ms);
 	if (s->role == CT_SYNC_RECEIVER && s->gap_since_ms == 0)
 		send_nack(s, now_ms);   /* a new gap is asked for at once */
 }
@@ -434,8 +497,9 @@ ct_event(struct evloop_watch *w, uint32_t events)
 	int err;
 
 	(void)events;
-	if ((err = ct_kernel_read_events(&s->kernel)) < 0)
+	if ((err = ct_kernel_read_events(&s->kernel, CT_SYNC_EVENT_READS)) < 0)
 		log_warn("conn_sync: reading conntrack events: %s", strerror(-err));
+	s->stats.event_lookups = s->kernel.lookups;
 	if (s->kernel.overrun) {
 		s->kernel.overrun = false;
 		s->stats.events_lost = s->kernel.events_lost;
@@ -447,9 +511,8 @@ ct_event(struct evloop_watch *w, uint32_t events)
 	}
 	if (s->role != CT_SYNC_SENDER)
 		return;
-	flush(s, 0);
-	if (s->dump_due)
-		send_dump(s);
+	ct_sync_flush(s, 0);
+	ct_sync_dump_run(s, evloop_now_ms());
 }
 
 /* ---- life cycle -------------------------------------------------------- */
@@ -487,7 +550,7 @@ open_socket(struct ct_sync *s)
 
 int
 ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
-    struct evloop *loop, uint64_t now_ms)
+    struct evloop *loop, const char *state_dir, uint64_t now_ms)
 {
 	int err;
 
@@ -497,10 +560,17 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	s->loop = loop;
 	memcpy(s->key.bytes, conf->key, conf->key_len);
 	s->key.len = conf->key_len;
-	s->session = realtime_ns();
+	ct_order_init(&s->order, 0);
+	ct_order_init(&s->fresh, 0);
+	if (state_dir != NULL && state_dir[0] != '\0' &&
+	    (size_t)snprintf(s->session_path, sizeof(s->session_path), "%s/%s",
+	    state_dir, CT_SYNC_SESSION_FILE) >= sizeof(s->session_path))
+		s->session_path[0] = '\0';
+	ct_sync_session_start(s);
 	for (size_t i = 0; i < sizeof(conf->local.bytes); i++)
 		s->sender_id = s->sender_id * 16777619u ^ conf->local.bytes[i];
 	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	s->adopt_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->role = CT_SYNC_RECEIVER;
 	ct_sweep_init(&s->sweep, 0);
 	/* Tags differ from a previous run's, whose answers may be in flight. */
@@ -512,6 +582,7 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 		log_err("conn_sync: cannot open ctnetlink: %s", strerror(-err));
 		goto fail;
 	}
+	ct_kernel_want_events(&s->kernel, false);     /* a receiver first */
 	if ((s->fd = err = open_socket(s)) < 0) {
 		log_err("conn_sync: cannot open the sync socket on %s port %u: %s",
 		    conf->interface, conf->port, strerror(-err));
@@ -544,6 +615,8 @@ ct_sync_close(struct ct_sync *s)
 	ct_kernel_close(&s->kernel);
 	ct_ring_free(&s->ring);
 	ct_sweep_end(&s->sweep);
+	ct_order_free(&s->order);
+	ct_order_free(&s->fresh);
 	s->fd = -1;
 }
 
@@ -560,7 +633,10 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 	s->answer_tag = 0;
 	s->gap_since_ms = 0;
 	s->sweep_due = false;
-	ct_sweep_end(&s->sweep);
+	ct_sync_dump_stop(s);
+	ct_sync_sweep_abort(s);
+	ct_order_clear(&s->order);
+	ct_kernel_want_events(&s->kernel, role == CT_SYNC_SENDER);
 	if (role == CT_SYNC_SENDER) {
 		log_notice("conn_sync: sending (%s is master)", s->conf.follow);
 		s->next_heartbeat_ms = now_ms;
@@ -576,15 +652,15 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 void
 ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 {
+	s->stats.event_lookups = s->kernel.lookups;
 	if (s->role == CT_SYNC_SENDER) {
 		if (now_ms >= s->next_refresh_ms) {
 			s->dump_due = true;
 			s->next_refresh_ms = now_ms + CT_SYNC_REFRESH_MS;
 		}
-		if (s->dump_due)
-			send_dump(s);
+		ct_sync_dump_run(s, now_ms);
 		if (now_ms >= s->next_heartbeat_ms) {
-			flush(s, 0);
+			ct_sync_flush(s, 0);
 			emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, 0);
 			s->next_heartbeat_ms = now_ms + CT_SYNC_HEARTBEAT_MS;
 		}
@@ -617,9 +693,17 @@ ct_sync_next_deadline(const struct ct_sync *s)
 {
 	uint64_t due;
 
-	if (s->role == CT_SYNC_SENDER)
-		return s->dump_due ? 1 : s->next_heartbeat_ms < s->next_refresh_ms ?
+	if (s->role == CT_SYNC_SENDER) {
+		if (s->dump_due && !s->dump.active)
+			return 1;
+		due = s->next_heartbeat_ms < s->next_refresh_ms ?
 		    s->next_heartbeat_ms : s->next_refresh_ms;
+		if (s->dump.active && s->dump.next_ms < due)
+			due = s->dump.next_ms;
+		return due;
+	}
+	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
+		return s->sweep_next_ms != 0 ? s->sweep_next_ms : 1;
 	if (!s->synced)
 		return s->resync_asked_ms == 0 ? 1 :
 		    (s->resync_asked_ms > s->last_entries_ms ?

@@ -29,15 +29,38 @@
  *    request's tag, echoed by the dump's last datagram, makes sure that
  *    dump started after the request). Counted as stale_removed; a sweep
  *    over the bounds of lib/ct_sweep is skipped (sweeps_skipped).
+ *    Only the dump whose last datagram carries the open request's tag
+ *    ends the resync (synced, no more requests): a refresh or an answer
+ *    to an earlier request may have started before the request and hold
+ *    less than the table (counted as dumps_received all the same).
  *  - every CT_SYNC_REFRESH_MS the sender sends its whole table again: an
  *    entry whose kernel timer the master's traffic keeps refreshing
  *    (conntrack reports no event for that, e.g. a UDP flow) would
  *    otherwise expire on the backup, whose copy sees no packets.
+ *  - dumps are paced: at most CT_SYNC_DUMP_BUDGET datagrams every
+ *    CT_SYNC_DUMP_PACE_MS (48 000 entries/s; 100 000 flows in about 2 s),
+ *    and only into an empty send queue, so that a dump never wraps the
+ *    ring over datagrams it has not sent, never stalls the loop that
+ *    runs VRRP for more than one pass, and never outruns a receiver that
+ *    installs each entry with a netlink round trip. Events go on meanwhile;
+ *    a dump batch the kernel filled before an event of the same flow was
+ *    handled is older than that event, and its entry is left out
+ *    (dump_superseded; lib/ct_order numbered by the dump's reads).
+ *  - late datagrams (nack resends after later ones) never undo a later
+ *    change: the receiver skips their entries for flows that a later
+ *    datagram changed (drop reason stale_entry, per entry; lib/ct_order).
+ *  - sessions: lib/ct_wire.h; the last one is kept in
+ *    state_dir/conn_sync.session so that a restart with a clock set back
+ *    still starts a newer one, and a receiver follows an older session
+ *    after the followed one was silent CT_WIRE_ADOPT_SILENT_MS
+ *    (sessions_adopted).
  * Bounds: the ring (CT_RING_SLOTS datagrams) is the send queue as well;
  * when the socket cannot take more, datagrams wait in it, and when it
  * wraps over ones never sent they are counted (queue_full) and the
  * receiver repairs through a resync. Installed entries are bounded by the
- * kernel's nf_conntrack_max: a full table is counted (table_full).
+ * kernel's nf_conntrack_max: a full table is counted (table_full). The
+ * receiver's loop handles at most CT_SYNC_READ_BUDGET datagrams and the
+ * sender's CT_SYNC_EVENT_READS conntrack events per wake-up.
  *
  * Never does: decide the role (the daemon follows the instance or group) or
  * put rules in nftables.
@@ -51,6 +74,7 @@
 
 #include "conf_sync.h"
 #include "ct_kernel.h"
+#include "ct_order.h"
 #include "ct_ring.h"
 #include "ct_sweep.h"
 #include "ct_wire.h"
@@ -63,6 +87,13 @@
 #define CT_SYNC_RESYNC_RETRY_MS 1000
 #define CT_SYNC_REFRESH_MS 30000
 #define CT_SYNC_SOCKBUF_BYTES (8 * 1024 * 1024)
+#define CT_SYNC_DUMP_BUDGET 32        /* datagrams per dump pass */
+#define CT_SYNC_DUMP_PACE_MS 10       /* between two dump passes */
+#define CT_SYNC_SWEEP_READS 8         /* batches of our own table per pass */
+#define CT_SYNC_SWEEP_DELETES 256     /* stale entries deleted per pass */
+#define CT_SYNC_READ_BUDGET 64        /* datagrams read per wake-up */
+#define CT_SYNC_EVENT_READS 256       /* conntrack events read per wake-up */
+#define CT_SYNC_SESSION_FILE "conn_sync.session"
 
 enum ct_sync_role { CT_SYNC_RECEIVER = 0, CT_SYNC_SENDER };
 
@@ -77,6 +108,11 @@ struct ct_sync_stats {
 	uint64_t resyncs_requested, resyncs_served, resyncs_completed;
 	uint64_t stale_removed;        /* swept after a resync (ct_sweep) */
 	uint64_t sweeps_skipped;       /* a generation over ct_sweep's bounds */
+	uint64_t dumps_received;       /* last datagrams of dumps, any tag */
+	uint64_t dump_superseded;      /* dump entries older than an event */
+	uint64_t dump_pass_max;        /* most datagrams one dump pass sent */
+	uint64_t sessions_adopted;     /* older sessions followed (ct_wire.h) */
+	uint64_t event_lookups;        /* GETs for events (ct_kernel lookups) */
 	uint64_t drops[CT_DROP__COUNT];
 	uint64_t last_resync_ms;       /* monotonic; 0 = never completed */
 	uint64_t last_rx_ms;           /* last verified datagram; 0 = never */
@@ -97,14 +133,25 @@ struct ct_sync {
 
 	/* sender */
 	uint64_t session;
+	char session_path[4096];       /* state_dir/CT_SYNC_SESSION_FILE; "" none */
+	bool session_warned;           /* the file could not be written */
 	uint32_t sender_id;
 	struct ct_ring ring;           /* sent and queued datagrams */
+	uint64_t emitted;              /* datagrams encoded, ever */
 	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];
 	uint16_t nbatch;
 	uint64_t next_heartbeat_ms;
 	uint64_t next_refresh_ms;
 	bool dump_due;                 /* a resync was asked or events lost */
 	uint16_t answer_tag;           /* of the request the next dump answers */
+	struct {
+		bool active;
+		bool restart;          /* fresh overflowed: read it again */
+		uint16_t tag;          /* the request it answers; 0 = none */
+		uint32_t reads;        /* batches read so far */
+		uint64_t next_ms;      /* next pass */
+	} dump;
+	struct ct_order fresh;         /* flows with events during the dump */
 
 	/* receiver */
 	struct ct_window window;
@@ -115,19 +162,26 @@ struct ct_sync {
 	uint64_t last_nack_ms;
 	struct ct_sweep sweep;         /* marks since the resync request */
 	bool sweep_due;                /* its tagged dump came: sweep when whole */
-	bool sweeping;                 /* our own table is being dumped */
+	enum { CT_SYNC_SWEEP_IDLE, CT_SYNC_SWEEP_READING,
+	    CT_SYNC_SWEEP_DELETING } sweep_phase;
+	size_t sweep_next;             /* next stale entry to delete */
+	uint64_t sweep_removed;
+	uint64_t sweep_next_ms;        /* next pass of a sweep under way */
+	struct ct_order order;         /* flows changed while a gap is open */
 
 	struct ct_wire_msg rx;         /* the datagram being handled */
 	struct ct_sync_stats stats;
 	struct log_ratelimit drop_log;
+	struct log_ratelimit adopt_log;  /* its own: drops must not hide it */
 };
 
 /*
  * Open the socket (bound to conf->local:port on conf->interface) and the
- * ctnetlink handles, and start as receiver. Returns 0 or -errno (logged).
+ * ctnetlink handles, and start as receiver. The session is kept in
+ * state_dir (NULL: not kept). Returns 0 or -errno (logged).
  */
 int ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
-    struct evloop *loop, uint64_t now_ms);
+    struct evloop *loop, const char *state_dir, uint64_t now_ms);
 void ct_sync_close(struct ct_sync *s);
 
 /* Follow the instance: master sends, anything else receives. */
@@ -138,10 +192,24 @@ void ct_sync_tick(struct ct_sync *s, uint64_t now_ms);
 uint64_t ct_sync_next_deadline(const struct ct_sync *s);
 
 /*
+ * Internal to ct_sync*.c. ct_sync_flush: the batch into a datagram (a
+ * heartbeat when empty and flags are set). lib/ct_sync_session.c: the
+ * session for a new run, kept for the next. lib/ct_sync_dump.c:
+ * ct_sync_dump_run starts the dump asked for (dump_due) unless one runs,
+ * and makes a pass when one is due; ct_sync_dump_stop gives it up.
+ */
+void ct_sync_flush(struct ct_sync *s, uint32_t flags);
+void ct_sync_session_start(struct ct_sync *s);
+void ct_sync_dump_run(struct ct_sync *s, uint64_t now_ms);
+void ct_sync_dump_stop(struct ct_sync *s);
+
+/*
  * Internal to ct_sync*.c (lib/ct_sync_sweep.c): delete what the last full
- * resync did not contain, once no datagram of it is missing.
+ * resync did not contain, once no datagram of it is missing, a paced pass
+ * at a time; ct_sync_sweep_abort gives a sweep under way up.
  */
 void ct_sync_sweep(struct ct_sync *s, uint64_t now_ms);
+void ct_sync_sweep_abort(struct ct_sync *s);
 
 /* `vipctl conns`, and the sync part of the dumps. */
 void ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms);

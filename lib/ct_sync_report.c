@@ -37,7 +37,12 @@ role_name(const struct ct_sync *s)
 	X("resyncs_served", (st)->resyncs_served) \
 	X("resyncs_completed", (st)->resyncs_completed) \
 	X("stale_removed", (st)->stale_removed) \
-	X("sweeps_skipped", (st)->sweeps_skipped)
+	X("sweeps_skipped", (st)->sweeps_skipped) \
+	X("dumps_received", (st)->dumps_received) \
+	X("dump_superseded", (st)->dump_superseded) \
+	X("dump_pass_max", (st)->dump_pass_max) \
+	X("sessions_adopted", (st)->sessions_adopted) \
+	X("event_lookups", (st)->event_lookups)
 
 static void
 write_ago(FILE *f, uint64_t then_ms, uint64_t now_ms)
@@ -60,6 +65,8 @@ ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	fprintf(f, "  link: %s, local %s, peer %s port %u\n", s->conf.interface,
 	    vrrp_addr_str(&s->conf.local, local, sizeof(local)),
 	    vrrp_addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port);
+	fprintf(f, "  session: %" PRIu64 "; following peer session: %" PRIu64
+	    "\n", s->session, s->window.session);
 	fprintf(f, "  synced: %s; last resync: ", s->role == CT_SYNC_SENDER ?
 	    "n/a (sender)" : s->synced ? "yes" : "no");
 	write_ago(f, st->last_resync_ms, now_ms);
@@ -95,6 +102,8 @@ ct_sync_write_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	    vrrp_addr_str(&s->conf.local, local, sizeof(local)),
 	    vrrp_addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port,
 	    s->synced ? "true" : "false", s->kernel.filtered ? "true" : "false");
+	fprintf(f, "\"session\":%" PRIu64 ",\"peer_session\":%" PRIu64 ",",
+	    s->session, s->window.session);
 	if (st->last_resync_ms != 0)
 		fprintf(f, "\"last_resync_ago_ms\":%" PRIu64 ",",
 		    now_ms - st->last_resync_ms);

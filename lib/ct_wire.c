@@ -30,6 +30,7 @@ static const char *const drop_names[CT_DROP__COUNT] = {
 	[CT_DROP_REPLAYED] = "replayed",
 	[CT_DROP_TOO_OLD] = "too_old",
 	[CT_DROP_NOT_PEER] = "not_peer",
+	[CT_DROP_STALE_ENTRY] = "stale_entry",
 };
 
 const char *
@@ -111,6 +112,40 @@ ct_entry_valid(const struct ct_entry *e)
 	default:
 		return false;
 	}
+}
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	/* splitmix64's finaliser over a running sum: cheap and well spread */
+	h += v + 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+uint64_t
+ct_entry_key(const struct ct_entry *e)
+{
+	uint64_t h = mix(0, (uint64_t)e->family << 8 | e->proto), v;
+
+	for (size_t i = 0; i < 16; i += 8) {
+		memcpy(&v, e->orig.src + i, 8);
+		h = mix(h, v);
+		memcpy(&v, e->orig.dst + i, 8);
+		h = mix(h, v);
+	}
+	h = mix(h, (uint64_t)e->orig.sport << 16 | e->orig.dport);
+	return h != 0 ? h : 1;
+}
+
+uint64_t
+ct_wire_session_next(uint64_t realtime_ns, uint64_t last)
+{
+	if (realtime_ns > last)
+		return realtime_ns;
+	/* 0 would mean "no session" to a receiver. */
+	return last + 1 != 0 ? last + 1 : 1;
 }
 
 static void
@@ -353,10 +388,22 @@ ct_window_check(const struct ct_window *w, uint64_t session, uint32_t seq,
 		return CT_DROP_TOO_OLD;
 	if (seq > w->highest)
 		return CT_DROP_NONE;
+	/* Before the first one seen or the last resync: the dump covers it,
+	 * and its content may be older than what the dump brought. */
+	if (seq < w->floor)
+		return CT_DROP_TOO_OLD;
 	back = w->highest - seq;
 	if (back >= CT_WIRE_WINDOW)
 		return CT_DROP_TOO_OLD;
 	return window_bit(w, back) ? CT_DROP_REPLAYED : CT_DROP_NONE;
+}
+
+bool
+ct_window_adopts(const struct ct_window *w, uint64_t session, uint32_t seq,
+    uint64_t silent_ms)
+{
+	return w->session != 0 && session != 0 && session < w->session &&
+	    seq != 0 && silent_ms >= CT_WIRE_ADOPT_SILENT_MS;
 }
 
 void
@@ -378,18 +425,32 @@ ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq)
 	window_set(w, w->highest - seq);
 }
 
+uint32_t
+ct_window_lowest(const struct ct_window *w)
+{
+	uint32_t lowest = w->highest >= CT_WIRE_WINDOW ?
+	    w->highest - CT_WIRE_WINDOW + 1 : 1;
+
+	return lowest < w->floor ? w->floor : lowest;
+}
+
+bool
+ct_window_has_gaps(const struct ct_window *w)
+{
+	struct ct_range r[1];
+
+	return ct_window_gaps(w, r, 1) > 0;
+}
+
 size_t
 ct_window_gaps(const struct ct_window *w, struct ct_range *ranges, size_t max)
 {
-	uint32_t lowest, seq;
+	uint32_t seq;
 	size_t n = 0;
 
 	if (w->session == 0 || max == 0)
 		return 0;
-	lowest = w->highest >= CT_WIRE_WINDOW ? w->highest - CT_WIRE_WINDOW + 1 : 1;
-	if (lowest < w->floor)
-		lowest = w->floor;
-	for (seq = lowest; seq < w->highest; seq++) {
+	for (seq = ct_window_lowest(w); seq < w->highest; seq++) {
 		if (window_bit(w, w->highest - seq))
 			continue;
 		if (n > 0 && ranges[n - 1].last + 1 == seq) {

@@ -14,10 +14,13 @@
  *     4  u8  version    1
  *     5  u8  type       1 entries, 2 resync request, 3 nack, 4 heartbeat
  *     6  u16 count      entries (type 1) or ranges (type 3); 0 otherwise
- *     8  u64 session    the sender's start time (CLOCK_REALTIME ns); a
- *                       receiver refuses a session older than the one it
- *                       follows (replays of an earlier run of the peer), and
- *                       restarts its window on a newer one
+ *     8  u64 session    the sender's run: its CLOCK_REALTIME in ns at
+ *                       start, or one more than the last session it used
+ *                       when its clock is not past that (ct_wire_session_next,
+ *                       the last one kept in state_dir); a receiver refuses
+ *                       a session older than the one it follows (replays of
+ *                       an earlier run of the peer), and restarts its window
+ *                       on a newer one (see "Sessions" below)
  *    16  u32 sender_id  the sender's router id, hashed (for logs only)
  *    20  u32 seq        per session, +1 for every datagram (first is 1)
  *    24  u32 sent_ms    the sender's CLOCK_REALTIME in ms modulo 2^32, for
@@ -49,6 +52,35 @@
  *   original source an SNAT.
  *
  * A datagram is at most CT_WIRE_MAX_BYTES (fits a 1500-byte MTU in UDP).
+ *
+ * Order: the sequence numbers are the order in which the sender learnt of
+ * the changes, and an entry is only ever right against the entries before
+ * it. A datagram that comes late (a nack's resend after later ones) may
+ * carry a change that a later datagram already undid (an update of a flow
+ * whose destroy came first); the receiver remembers, while a gap is open,
+ * the sequence number of the last change it applied per flow (lib/ct_order)
+ * and skips such entries (stale_entry). Sequence numbers below the window's
+ * floor (before the receiver's first datagram of the session or its last
+ * full-resync request) are refused: the resync's dump supersedes them.
+ *
+ * Sessions: the session orders runs of the peer, so that a capture of an
+ * earlier run cannot be replayed into the window. A sender that restarts
+ * with its clock set back (an NTP step, a replaced RTC battery) would start
+ * a session below its last one and be refused for good; hence
+ *  - the sender keeps its last session in state_dir and takes
+ *    max(CLOCK_REALTIME, last + 1) (ct_wire_session_next); and, for a
+ *    sender whose state_dir was lost as well,
+ *  - a receiver follows an older session once the followed one has been
+ *    silent for CT_WIRE_ADOPT_SILENT_MS (ct_window_adopts). The trade-off:
+ *    while the peer is silent that long (dead, or the link cut), an
+ *    attacker who captured datagrams of the peer's earlier runs can replay
+ *    one such run (each datagram once): entries of flows long gone may be
+ *    installed, and a replayed resync request or nack makes the master
+ *    send its table again. The HMAC still keeps out anything the peer
+ *    never sent; a live peer (heartbeats every 250 ms) is never replaced;
+ *    the real peer's next datagram carries a newer session and takes the
+ *    window back, and the full resync it leads to sweeps what the replay
+ *    installed. Adoptions are counted (sessions_adopted) and logged.
  */
 #ifndef VIPD_CT_WIRE_H
 #define VIPD_CT_WIRE_H
@@ -69,6 +101,8 @@
 #define CT_WIRE_KEY_MIN 32
 #define CT_WIRE_KEY_MAX 256
 #define CT_WIRE_WINDOW 1024      /* sequence numbers the replay window spans */
+/* Silence of the followed session after which an older one is followed. */
+#define CT_WIRE_ADOPT_SILENT_MS 1000
 
 enum ct_wire_type {
 	CT_WIRE_ENTRIES = 1,
@@ -96,8 +130,12 @@ enum ct_drop {
 	CT_DROP_BAD_HMAC,
 	CT_DROP_BAD_ENTRY,       /* unknown op, family or protocol */
 	CT_DROP_REPLAYED,        /* sequence number already accepted */
-	CT_DROP_TOO_OLD,         /* below the replay window, or an older session */
+	CT_DROP_TOO_OLD,         /* below the replay window or its floor, or an
+				    older session */
 	CT_DROP_NOT_PEER,        /* source is not the configured peer (ct_sync) */
+	CT_DROP_STALE_ENTRY,     /* one entry of a late datagram that a later
+				    one already superseded (ct_sync, counted
+				    per entry; the rest of the datagram is used) */
 	CT_DROP__COUNT
 };
 
@@ -168,6 +206,19 @@ enum ct_drop ct_wire_decode(const uint8_t *buf, size_t len,
 bool ct_entry_valid(const struct ct_entry *e);
 
 /*
+ * The identity of e's flow as a 64-bit hash, never 0: family, protocol and
+ * original tuple, what the kernel looks an entry up by.
+ */
+uint64_t ct_entry_key(const struct ct_entry *e);
+
+/*
+ * The session for a sender's new run: now (CLOCK_REALTIME in ns), unless
+ * the clock is not past last (the previous run's session, 0 if unknown),
+ * then last + 1: a restart with a clock set back stays newer.
+ */
+uint64_t ct_wire_session_next(uint64_t realtime_ns, uint64_t last);
+
+/*
  * The replay window: the highest sequence number accepted of the peer's
  * current session and a bitmap of the CT_WIRE_WINDOW numbers below it.
  * floor is the first sequence number of the session we saw: gaps below it
@@ -182,12 +233,22 @@ struct ct_window {
 
 /*
  * Check (session, seq) against the window without changing it: NONE when
- * new, REPLAYED when seen, TOO_OLD when below the window or of an older
- * session. *new_session is set when session is newer than the one followed
- * (the peer restarted: the window will restart on accept).
+ * new, REPLAYED when seen, TOO_OLD when below the window or its floor or
+ * of an older session. *new_session is set when session is newer than the
+ * one followed (the peer restarted: the window will restart on accept).
  */
 enum ct_drop ct_window_check(const struct ct_window *w, uint64_t session,
     uint32_t seq, bool *new_session);
+
+/*
+ * Whether a verified datagram (session, seq) that ct_window_check refused
+ * for its older session is followed all the same: the followed session has
+ * been silent for silent_ms >= CT_WIRE_ADOPT_SILENT_MS (the peer restarted
+ * with its clock set back; see "Sessions" above for the replay trade-off).
+ * The caller then resets the window and takes it as a new session.
+ */
+bool ct_window_adopts(const struct ct_window *w, uint64_t session,
+    uint32_t seq, uint64_t silent_ms);
 
 /* Mark (session, seq) accepted; call only after ct_window_check said NONE. */
 void ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq);
@@ -198,6 +259,15 @@ void ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq);
  */
 size_t ct_window_gaps(const struct ct_window *w, struct ct_range *ranges,
     size_t max);
+
+/* True when a sequence number between floor and highest is missing. */
+bool ct_window_has_gaps(const struct ct_window *w);
+
+/*
+ * The lowest sequence number the window may still accept (its floor, or
+ * CT_WIRE_WINDOW below the highest): what is older is refused anyway.
+ */
+uint32_t ct_window_lowest(const struct ct_window *w);
 
 /* Forget the session: the next datagram of any session starts a window. */
 void ct_window_reset(struct ct_window *w);

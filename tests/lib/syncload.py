@@ -12,9 +12,17 @@ Traffic for the connection-sync tests, run inside a namespace.
       second the counts go to FILE (JSON); when the stop file appears the
       connections are closed and the final counts are printed (JSON).
 
-  syncload.py churn --target IP --port P --rate R --status FILE --stop FILE
+  syncload.py churn --target IP --port P --rate R [--hold-ms H]
+                    --status FILE --stop FILE
       R new short connections per second (connect, one message, its echo,
-      close); failures counted by kind and reported the same way.
+      close); failures counted by kind and reported the same way. With
+      --hold-ms, each connection waits H ms after the first echo and
+      exchanges a second message before it closes, so that at any time
+      about R x H / 1000 of them are established; a failure after the
+      first echo is counted as "established_" + its kind (a connection the
+      balancer had already set up, which sync must keep), and the time of
+      that first echo (CLOCK_MONOTONIC seconds, the first 1000 of them) goes
+      to "established_failed_at".
 
 Counts are end to end: bytes_sent, bytes_received, messages, and every
 failure by kind (reset, mismatch, timeout, connect, eof). A message that
@@ -65,6 +73,12 @@ class Counts:
                   "bytes_received": 0, "failures": {}, "max_reply_ms": 0.0,
                   "per_conn_min_messages": 0}
         self.per_conn = {}
+
+    def fail_established(self, kind, since, detail=""):
+        at = self.c.setdefault("established_failed_at", [])
+        if len(at) < 1000:
+            at.append(since)
+        self.fail("established_" + kind, detail)
 
     def fail(self, kind, detail=""):
         f = self.c["failures"]
@@ -128,7 +142,8 @@ async def long_lived(i, args, counts, stop):
 
 
 async def one_short(i, args, counts):
-    msg = ("s%08d\n" % i).encode()
+    rounds = 2 if args.hold_ms > 0 else 1
+    established = None              # time of the first echo
     try:
         reader, writer = await asyncio.wait_for(
             asyncio.open_connection(args.target, args.port), CONNECT_TIMEOUT_S)
@@ -136,18 +151,31 @@ async def one_short(i, args, counts):
         counts.fail("connect", repr(err))
         return
     try:
-        writer.write(msg)
-        await writer.drain()
-        counts.c["bytes_sent"] += len(msg)
-        got = await asyncio.wait_for(reader.readexactly(len(msg)),
-                                     REPLY_TIMEOUT_S)
-        counts.c["bytes_received"] += len(got)
-        if got != msg:
-            counts.fail("mismatch", "%r" % got)
-        else:
-            counts.c["messages"] += 1
+        for r in range(rounds):
+            if r > 0:
+                await asyncio.sleep(args.hold_ms / 1000.0)
+            msg = ("s%08d.%d\n" % (i, r)).encode()
+            writer.write(msg)
+            await writer.drain()
+            counts.c["bytes_sent"] += len(msg)
+            got = await asyncio.wait_for(reader.readexactly(len(msg)),
+                                         REPLY_TIMEOUT_S)
+            counts.c["bytes_received"] += len(got)
+            if got != msg:
+                if established is None:
+                    counts.fail("mismatch", "%r" % got)
+                else:
+                    counts.fail_established("mismatch", established, "%r" % got)
+                return
+            if established is None:
+                established = time.monotonic()
+        counts.c["messages"] += 1
     except Exception as err:
-        counts.fail(classify(err), "short %d: %r" % (i, err))
+        detail = "short %d: %r" % (i, err)
+        if established is None:
+            counts.fail(classify(err), detail)
+        else:
+            counts.fail_established(classify(err), established, detail)
     finally:
         writer.close()
 
@@ -198,6 +226,7 @@ def main():
     p.add_argument("--conns", type=int, default=200)
     p.add_argument("--interval-ms", type=float, default=20.0)
     p.add_argument("--rate", type=float, default=500.0)
+    p.add_argument("--hold-ms", type=float, default=0.0)
     p.add_argument("--status")
     p.add_argument("--stop")
     args = p.parse_args()

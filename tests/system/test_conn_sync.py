@@ -17,6 +17,11 @@ balancer (round robin to the backends' port 8080: DNAT of address and
 port, ct mark NFT_VIPD_CT_MARK on every balanced flow). Pair(balancer=False)
 puts a small nft table of the test's own in its place, which balances the
 same way, so that the sync path can be tested without the balancer.
+
+Datagrams are dropped on the sync link by nft rules that match the wire
+format's bytes (lib/ct_wire.h) at their offsets from the UDP header, and
+forged or replayed by a host of the test's own on the sync link (scapy).
+Tables of thousands of flows come from tests/lib/ct_fill.c, built here.
 """
 
 import json
@@ -27,6 +32,7 @@ import struct
 import subprocess
 import hashlib
 import hmac
+import time
 
 import pytest
 
@@ -42,6 +48,10 @@ KEY = b"0123456789abcdef0123456789abcdef-conn-sync-test-key"
 SYNCLOAD = os.path.join(LIB_DIR, "syncload.py")
 SETTLE_S = 15.0
 CONNS = 200
+# Generous bound on master event -> backup entry under test load (the
+# bench measures the real figure): a flow older than this at a crash is
+# on the backup.
+SYNC_LAG_MS = 250
 
 NFT_RULES = """
 table ip synctest {
@@ -133,18 +143,116 @@ def pair(topo):
     return Pair(topo)
 
 
-def marked_entries(host):
-    """{client port: (backend, backend port)} of host's balanced flows."""
+def marked_entries(host, states=False):
+    """{client port: (backend, backend port)} of host's balanced flows;
+    with states, {client port: TCP state} ("ESTABLISHED", ...)."""
     res = host.run(["conntrack", "-L", "-p", "tcp", "--mark", str(MARK)],
                    check=False)
     table = {}
     for line in res.stdout.splitlines():
-        # orig src, dst, sport, dport, then reply src, dst, sport, dport
+        # "tcp 6 TIMEOUT STATE": then orig src, dst, sport, dport, then
+        # reply src, dst, sport, dport
         words = [w.split("=", 1) for w in line.split() if "=" in w]
         if len(words) < 8:
             continue
-        table[int(words[2][1])] = (words[4][1], int(words[6][1]))
+        sport = int(words[2][1])
+        table[sport] = line.split()[3] if states else (words[4][1],
+                                                       int(words[6][1]))
     return table
+
+
+def marked_count(host):
+    """How many balanced flows host's kernel holds (any protocol)."""
+    res = host.run(["conntrack", "-L", "--mark", str(MARK)], check=False)
+    return sum(1 for line in res.stdout.splitlines() if "mark=" in line)
+
+
+def ct_fill(pair, host, n, mark=MARK, client="10.9.0.1", upto_full=False):
+    """tests/lib/ct_fill.c in host: n established NATed flows with mark
+    (built into the test's directory the first time)."""
+    path = os.path.join(pair.topo.workdir, "ct_fill")
+    if not os.path.exists(path):
+        subprocess.run(["cc", "-std=c11", "-D_GNU_SOURCE", "-O2", "-o", path,
+                        os.path.join(LIB_DIR, "ct_fill.c"),
+                        "-lnetfilter_conntrack"], check=True, timeout=60)
+    argv = [path, str(n), hex(mark), client, VIP, "10.1.0.11"]
+    return host.run(argv + (["--upto-full"] if upto_full else []),
+                    timeout=120).stdout
+
+
+# Fields of a sync datagram as nft raw payload expressions: bit offset from
+# the UDP header (8 bytes), width (lib/ct_wire.h).
+NFT_TYPE = "@th,104,8"              # header byte 5
+NFT_DONE = "@th,312,8 & 0x1"        # flags bit 0 (CT_WIRE_F_RESYNC_DONE)
+NFT_TAG = "@th,288,16"              # flags bits 16..31
+NFT_FIRST_OP = "@th,320,8"          # first entry, byte 0
+NFT_FIRST_SPORT = "@th,704,16"      # first entry, original source port
+
+
+def nft_table(host, name, hook, rules):
+    """A table of the test's own in host: one chain on hook with rules."""
+    host.run(["nft", "-f", "-"], input="""
+table inet %s {
+  chain c {
+    type filter hook %s priority -10; policy accept;
+    %s
+  }
+}
+""" % (name, hook, "\n    ".join(rules)))
+
+
+def nft_drop_table(host, name):
+    host.run(["nft", "delete", "table", "inet", name])
+
+
+def nft_packets(host, name):
+    """Packets counted by the table's rules, added up."""
+    out = host.run(["nft", "-j", "list", "table", "inet", name]).stdout
+    total = 0
+    for item in json.loads(out)["nftables"]:
+        for expr in item.get("rule", {}).get("expr", []):
+            if "counter" in expr:
+                total += expr["counter"]["packets"]
+    return total
+
+
+class Attacker:
+    """A host of the test's own on the sync link (10.2.0.99) that puts
+    frames with any source address on it, e.g. a pair node's."""
+
+    def __init__(self, pair):
+        self.pair = pair
+        self.host = pair.topo.add_host("x", "10.0.0.99")
+        self.host.attach("br2", "10.2.0.99/24", "eth1")
+
+    def frame(self, to, payload, src):
+        from scapy.all import Ether, IP, UDP   # noqa: E402
+        mac = json.loads(to.host.run(["ip", "-j", "link", "show", "eth2"])
+                         .stdout)[0]["address"]
+        return bytes(Ether(dst=mac) / IP(src=src, dst=to.sync["local"]) /
+                     UDP(sport=SYNC_PORT, dport=SYNC_PORT) / payload)
+
+    def send(self, frames):
+        argv = [PYTHON, os.path.join(LIB_DIR, "scapytool.py"), "send",
+                "--iface", "eth1", "--count", "1", "--interval-ms", "0"]
+        for f in frames:
+            argv += ["--hex", f.hex()]
+        self.host.run(argv, timeout=60)
+
+
+def transitions(node):
+    """Every instance's transition count: equal before and after means no
+    VRRP state changed meanwhile."""
+    return {i["name"]: i["counters"]["transitions"] for i in node.dump()["instances"]}
+
+
+def became_master_ms(node, name="ext"):
+    """CLOCK_MONOTONIC ms of node's latest transition to MASTER (the
+    timeline's at_ms; the same clock as time.monotonic())."""
+    for t in node.instance(name)["timeline"]:
+        if t["to"] == "MASTER":
+            return t["at_ms"]
+    raise AssertionError("%s on %s never became MASTER" % (name, node.name))
 
 
 class Client(LoadClient):
@@ -191,6 +299,12 @@ def test_established_connections_survive_failover_restart_and_failback(topo, bal
     wait_until(lambda: marked_entries(b.host) == on_a, 10.0,
                "b's balanced flows to equal a's")
     assert len(on_a) == CONNS
+    # ... and with their TCP state (established: the master's, not the
+    # SYN_SENT a packet-less entry would get).
+    states_a = marked_entries(a.host, states=True)
+    assert set(states_a.values()) == {"ESTABLISHED"}, states_a
+    wait_until(lambda: marked_entries(b.host, states=True) == states_a, 10.0,
+               "b's flows to have a's TCP states")
 
     # 1. the master dies: b takes over every connection
     pair.crash(a)
@@ -223,6 +337,53 @@ def test_established_connections_survive_failover_restart_and_failback(topo, bal
     assert final["bytes_sent"] == final["bytes_received"] > 0
 
 
+def test_established_connections_survive_a_live_hand_over(pair):
+    """vipctl drill: the master hands the sync group over to b (priority
+    0, make-before-break), holds BACKUP, then takes it back. The 200
+    connections go through b and back again: every one continues, no
+    reset, no byte lost or duplicated (counted end to end)."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    for inst in a.instances:           # a takes the group back (preempt)
+        inst["priority"] = 150
+    a.write_config(Pair.config_text(a, True))
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    client = Client(pair, extra=["--conns", str(CONNS), "--interval-ms", "20"])
+    client.wait(lambda s: s["open"] == CONNS and s["per_conn_min_messages"] >= 5,
+                SETTLE_S, "%d connections exchanging messages" % CONNS)
+    wait_synced(b, CONNS)
+    on_a = marked_entries(a.host)
+    wait_until(lambda: marked_entries(b.host) == on_a, 10.0,
+               "b's balanced flows to equal a's")
+
+    drill = subprocess.Popen([vipctl_bin(), "-s", os.path.join(a.state_dir, "vipd.sock"),
+                              "drill", "ext", "--hold", "4"], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        b.wait_state("MASTER", "ext", SETTLE_S)
+        b.wait_state("MASTER", "int", SETTLE_S)
+        wait_until(lambda: conns(b)["role"] == "sender", 5.0, "b to send")
+        all_progress(client, steps=10, what="every connection through b")
+        assert b.state("ext") == "MASTER", "the hold ended before the check"
+        report, _ = drill.communicate(timeout=60)
+    finally:
+        if drill.poll() is None:
+            drill.kill()
+            drill.wait()
+    print(report)
+    assert drill.returncode == 0 and "sync group edge moved as one" in report, report
+    a.wait_state("MASTER", "ext", SETTLE_S)
+    a.wait_state("MASTER", "int", SETTLE_S)
+    wait_until(lambda: conns(a)["role"] == "sender", 5.0, "a to send again")
+    all_progress(client, steps=10, what="every connection back through a")
+
+    final = client.finish()
+    print("client:", json.dumps(final))
+    assert final["failures"] == {}, final
+    assert final["opened"] == CONNS
+    assert final["bytes_sent"] == final["bytes_received"] > 0
+
+
 def wire_datagram(key, seq, session, entries=b"", count=None, typ=1):
     """A version-1 sync datagram (lib/ct_wire.h), signed with key."""
     n = count if count is not None else len(entries) // 88
@@ -241,7 +402,13 @@ def wire_entry(src, sport):
 
 
 def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
-    from scapy.all import Ether, IP, UDP, rdpcap   # noqa: E402
+    """Bad datagrams (scapy, from a host on the sync link that spoofs the
+    master's address) change nothing and are counted by reason: replayed,
+    a wrong key, truncated, oversized, bad magic, a foreign source, and,
+    signed with the right key, a reordered one (from before b's last full
+    resync request, which the dump supersedes) and one of an earlier run
+    of the master (an older session, while the master is alive)."""
+    from scapy.all import UDP, rdpcap   # noqa: E402
 
     a, b = pair.nodes["a"], pair.nodes["b"]
     pair.start(a, b)
@@ -257,38 +424,35 @@ def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
     real = bytes(rdpcap(pcap)[-1][UDP].payload)
     session = struct.unpack("!Q", real[8:16])[0]
     seq = struct.unpack("!I", real[20:24])[0]
+    # b started after a had sent heartbeats: its window starts above 1.
+    assert seq > 2 and conns(b)["peer_session"] == session
 
-    # An attacker on the sync link who can spoof the peer's address.
-    x = pair.topo.add_host("x", "10.0.0.99")
-    x.attach("br2", "10.2.0.99/24", "eth1")
-    b_mac = json.loads(b.host.run(["ip", "-j", "link", "show", "eth2"]).stdout)[0]["address"]
+    x = Attacker(pair)
 
     def frame(payload, src="10.2.0.1"):
-        return bytes(Ether(dst=b_mac) / IP(src=src, dst="10.2.0.2") /
-                     UDP(sport=SYNC_PORT, dport=SYNC_PORT) / payload)
+        return x.frame(b, payload, src)
 
-    forged_entry = wire_entry("10.0.0.77", 5555)
+    forged = {sport: wire_entry("10.0.0.77", sport) for sport in (5555, 5556, 5557)}
     before = conns(b)
     table_before = marked_entries(b.host)
     frames = [
         frame(real),                                              # replayed
         frame(wire_datagram(b"not the key" * 4, seq + 100000, session,
-                            forged_entry)),                       # bad_hmac
+                            forged[5555])),                       # bad_hmac
         frame(real[:40]),                                         # truncated
         frame(real[:-1]),                                         # truncated
         frame(real + bytes(1400)),                                # oversized
         frame(b"XXXX" + real[4:]),                                # bad_magic
-        frame(wire_datagram(KEY, seq + 100000, session, forged_entry),
+        frame(wire_datagram(KEY, seq + 100000, session, forged[5555]),
               src="10.2.0.99"),                                   # not_peer
+        frame(wire_datagram(KEY, 1, session, forged[5556])),      # reordered
+        frame(wire_datagram(KEY, seq + 1, session - 1,
+                            forged[5557])),                       # older run
     ]
-    argv = [PYTHON, os.path.join(LIB_DIR, "scapytool.py"), "send", "--iface",
-            "eth1", "--count", "1", "--interval-ms", "0"]
-    for f in frames:
-        argv += ["--hex", f.hex()]
-    x.run(argv, timeout=60)
+    x.send(frames)
 
     want = {"replayed": 1, "bad_hmac": 1, "truncated": 2, "oversized": 1,
-            "bad_magic": 1, "not_peer": 1}
+            "bad_magic": 1, "not_peer": 1, "too_old": 2}
 
     def counted():
         d = conns(b)["drops"]
@@ -297,14 +461,254 @@ def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
     after = conns(b)
     for k, v in want.items():
         assert after["drops"][k] - before["drops"][k] == v, (k, after["drops"])
-    # Nothing of them reached the table; sync goes on.
+    # Nothing of them reached the table; sync goes on with the live master
+    # (an older session is not followed while the master speaks).
     assert after["entries_installed"] == before["entries_installed"]
-    hold_for(lambda: 5555 not in marked_entries(b.host), 1.0,
-             "the forged flow to stay out of b's table")
+    assert after["sessions_adopted"] == 0 and after["peer_session"] == session
+    hold_for(lambda: not set(forged) & set(marked_entries(b.host)), 1.0,
+             "the forged flows to stay out of b's table")
     assert set(marked_entries(b.host)) == set(table_before)
     wait_until(lambda: conns(b)["datagrams_received"] > after["datagrams_received"],
                5.0, "b to keep receiving from a")
     assert client.finish()["failures"] == {}
+
+
+def test_a_resent_update_does_not_bring_back_a_flow_destroyed_meanwhile(pair):
+    """The datagram with a flow's creation is lost on the way to b; the
+    next one, its destroy, arrives. b asks for the lost one (nack) and a
+    resends it: b must not install the flow again (it would linger there
+    for the days an established entry lives, and meet a reused tuple with
+    a stale NAT mapping); the late entry is counted as stale_entry."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    for attempt in range(3):
+        sport = 41000 + attempt
+        before = conns(b)
+        # a's datagrams with an update of this flow first never reach b.
+        nft_table(b.host, "lose", "input", [
+            'iifname "eth2" udp dport %d %s 1 %s 1 %s %d counter drop'
+            % (SYNC_PORT, NFT_TYPE, NFT_FIRST_OP, NFT_FIRST_SPORT, sport)])
+        inject_flow(a.host, sport)
+        a.host.run(["conntrack", "-D", "-p", "tcp", "-s", STALE[0], "--sport",
+                    str(sport)])
+        wait_until(lambda: conns(b)["entries_deleted"] > before["entries_deleted"],
+                   5.0, "the flow's destroy to reach b")
+        assert nft_packets(b.host, "lose") >= 1
+        resent = conns(a)["datagrams_resent"]
+        nft_drop_table(b.host, "lose")
+        wait_until(lambda: conns(a)["datagrams_resent"] > resent, 5.0,
+                   "a to resend the lost datagram")
+        hold_for(lambda: sport not in marked_entries(b.host), 1.5,
+                 "the destroyed flow to stay away from b")
+        after = conns(b)
+        # The lost datagram came back by nack, not through a full resync
+        # (which would have made it too old); else try again.
+        if after["resyncs_requested"] == before["resyncs_requested"]:
+            break
+        print("attempt %d: b gave the gap up for a full resync; again" % attempt)
+    else:
+        raise AssertionError("the lost datagram never came back by a nack")
+    assert after["drops"]["stale_entry"] > before["drops"]["stale_entry"], after
+    assert sport not in marked_entries(a.host)
+    # Sync goes on: a new flow still comes, and goes.
+    inject_flow(a.host, 41999)
+    wait_until(lambda: 41999 in marked_entries(b.host), 5.0, "a new flow on b")
+
+
+def test_only_the_answer_to_its_request_ends_a_resync(pair):
+    """A full dump that answers no request of b's (a's 30 s refresh, or
+    one a nack for lost numbers started) may have begun before b asked and
+    hold less than the table: it must not end b's resync. Here b's requests
+    never reach a, and a dump without b's tag comes (a nack for numbers a
+    no longer holds, forged from b's address): b stays unsynced and keeps
+    asking; once its request gets through, a's tagged answer ends it."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    nft_table(b.host, "noreq", "output", [
+        'oifname "eth2" udp dport %d %s 2 counter drop' % (SYNC_PORT, NFT_TYPE)])
+    pair.start(a, b)
+    inject_flow(a.host, 42000)
+    wait_until(lambda: 42000 in marked_entries(b.host), 10.0,
+               "the flow's event to reach b")
+    wait_until(lambda: conns(b)["resyncs_requested"] >= 2, 10.0,
+               "b to ask (twice) for a resync")
+    assert nft_packets(b.host, "noreq") >= 2
+
+    served = conns(a)["resyncs_served"]
+    # Sequence number 1 of b's session: a has seen nothing of b's (its
+    # requests were dropped), and b's next request comes after it.
+    nack = wire_datagram(KEY, 1, conns(b).get("session", 1),
+                         struct.pack("!II", 1, 100000), count=1, typ=3)
+    x = Attacker(pair)
+    x.send([x.frame(a, nack, src="10.2.0.2")])
+    wait_until(lambda: conns(a)["resyncs_served"] > served, 5.0,
+               "a to send a dump no request of b's asked for")
+    hold_for(lambda: not conns(b)["synced"], 2.0,
+             "b to stay unsynced after a dump without its tag")
+    got = conns(b)
+    assert got["dumps_received"] >= 1 and got["resyncs_completed"] == 0, got
+
+    nft_drop_table(b.host, "noreq")
+    wait_until(lambda: conns(b)["synced"], SETTLE_S,
+               "b to be synced by the answer to its request")
+    assert conns(b)["resyncs_completed"] == 1
+
+
+def test_a_restart_with_the_clock_set_back_starts_a_newer_session(pair):
+    """The session orders the peer's runs by its clock; a node whose clock
+    was ahead during its last run (and was then set back) would start an
+    older session and be refused. vipd keeps its last session in
+    state_dir/conn_sync.session and starts above it: here the last run's
+    clock was 11 days ahead, and a restart is followed at once, with no
+    drop and no fallback to following an older session."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    ahead = time.time_ns() + 10 ** 15
+    with open(os.path.join(a.state_dir, "conn_sync.session"), "w") as f:
+        f.write("%d\n" % ahead)
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    assert conns(a)["session"] == ahead + 1
+    assert conns(b)["peer_session"] == ahead + 1
+    with open(os.path.join(a.state_dir, "conn_sync.session")) as f:
+        assert int(f.read()) == ahead + 1
+
+    assert a.stop() == 0
+    b.wait_state("MASTER", "ext", SETTLE_S)
+    b.wait_state("MASTER", "int", SETTLE_S)
+    a.start()
+    a.wait_state("BACKUP", "ext", SETTLE_S)
+    wait_until(lambda: conns(a)["synced"], SETTLE_S, "a to resync from b")
+    assert conns(a)["session"] == ahead + 2
+    got = conns(b)
+    assert got["peer_session"] == ahead + 2
+    assert got["drops"]["too_old"] == 0 and got["sessions_adopted"] == 0, got
+
+
+def test_a_peer_whose_session_went_back_is_followed_after_silence(pair):
+    """b follows the newest session it has seen; when that is not the
+    master's (here a forged one far ahead, as a peer whose clock was ahead
+    and lost its state_dir would leave), the master's datagrams are too
+    old. Once the followed session has said nothing for a second, b
+    follows the master's again (counted and logged), resyncs, and new
+    flows reach it."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    session = conns(a)["session"]
+    x = Attacker(pair)
+    x.send([x.frame(b, wire_datagram(KEY, 1, session + 10 ** 15, typ=4),
+                    src="10.2.0.1")])
+    wait_until(lambda: conns(b)["drops"]["too_old"] > 0, 5.0,
+               "b to refuse the master's older session for a while")
+    wait_until(lambda: conns(b)["sessions_adopted"] == 1, 10.0,
+               "b to follow the master's session again")
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to resync")
+    assert conns(b)["peer_session"] == session
+    inject_flow(a.host, 42100)
+    wait_until(lambda: 42100 in marked_entries(b.host), 5.0, "a new flow on b")
+    assert "restarted with an older session" in b.log_text()
+    assert conns(b)["sessions_adopted"] == 1
+
+
+DUMP_FLOWS = 20000
+
+
+def test_a_full_dump_of_20000_flows_is_paced(pair):
+    """a holds 20 000 balanced flows when b starts and asks for them all.
+    The dump is paced (lib/ct_sync.h): no pass of a's loop sends more
+    than a few dozen datagrams (unpaced, it was the whole table, ~1 300
+    datagrams in one pass, while VRRP waits), the send queue never wraps
+    over unsent datagrams (queue_full), one dump is enough (b loses
+    nothing it must ask again for), b ends up with every flow, and no VRRP
+    state changes meanwhile on either node."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    a.start()
+    a.wait_state("MASTER", "ext", SETTLE_S)
+    a.wait_state("MASTER", "int", SETTLE_S)
+    assert "created %d of %d" % (DUMP_FLOWS, DUMP_FLOWS) in ct_fill(
+        pair, a.host, DUMP_FLOWS)
+    assert marked_count(a.host) == DUMP_FLOWS
+    b.start()
+    b.wait_state("BACKUP", "ext", SETTLE_S)
+    b.wait_state("BACKUP", "int", SETTLE_S)
+    trans_a, trans_b = transitions(a), transitions(b)
+    wait_until(lambda: conns(b)["synced"], 30.0, "b to complete its resync")
+    wait_until(lambda: marked_count(b.host) == DUMP_FLOWS, 10.0,
+               "b to hold every flow")
+    sent, got = conns(a), conns(b)
+    print("dump: %d datagrams at most per pass, %d resyncs served, b: %d "
+          "nacks, %d entries installed" % (sent["dump_pass_max"],
+                                            sent["resyncs_served"],
+                                            got["nacks_sent"],
+                                            got["entries_installed"]))
+    assert sent["queue_full"] == 0 and sent["send_errors"] == 0, sent
+    assert 0 < sent["dump_pass_max"] <= 64, sent
+    assert sent["resyncs_served"] == 1 and got["resyncs_requested"] == 1, (sent, got)
+    assert got["entries_installed"] >= DUMP_FLOWS and got["table_full"] == 0, got
+    assert transitions(a) == trans_a and transitions(b) == trans_b
+    assert a.state("ext") == "MASTER" and b.state("ext") == "BACKUP"
+
+
+def test_the_backup_does_no_netlink_lookup_for_its_own_installs(pair):
+    """Events of a flow without a TCP state make the master fetch the
+    whole entry (a blocking netlink GET) before it sends it. The backup's
+    events are its own installs, which it never sends: it must not pay a
+    round trip per installed flow for them (event_lookups stays 0)."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    for sport in range(42200, 42210):
+        a.host.run(["conntrack", "-I", "-p", "tcp", "-s", STALE[0], "-d", VIP,
+                    "--sport", str(sport), "--dport", "80", "-r", "10.1.0.11",
+                    "-q", STALE[0], "--reply-port-src", "8080",
+                    "--reply-port-dst", str(sport), "--state", "NONE",
+                    "-t", "600", "-m", str(MARK)])
+    wait_until(lambda: set(range(42200, 42210)) <= set(marked_entries(b.host)),
+               5.0, "the flows on b")
+    assert conns(a)["event_lookups"] >= 10
+    assert conns(b)["event_lookups"] == 0
+
+
+def test_a_full_table_on_the_backup_is_counted_not_a_crash(pair):
+    """b's conntrack table is full (of assured flows of its own, which the
+    kernel never drops early): the entries a sends cannot be installed.
+    Each is counted (table_full), b goes on receiving and stays BACKUP;
+    once there is room, new flows are installed again.
+
+    nf_conntrack_max is read-only outside the initial namespace on this
+    kernel (writing it there fails with EINVAL) and changing it there would
+    change the host's, so the table is filled up to the limit instead: the
+    limit is checked per namespace, against the host's value (262 144
+    entries, some 80 MB of kernel memory, freed with the namespace)."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    limit = int(b.host.run(["sysctl", "-n", "net.netfilter.nf_conntrack_max"])
+                .stdout)
+    if limit > 1000000:
+        pytest.skip("nf_conntrack_max is %d: too many entries to fill" % limit)
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    trans_b = transitions(b)
+    out = ct_fill(pair, b.host, limit, mark=7, client="10.8.0.1", upto_full=True)
+    print("fill:", out.strip())
+    before = conns(b)
+    for sport in range(42300, 42305):
+        inject_flow(a.host, sport)
+    wait_until(lambda: conns(b)["table_full"] - before["table_full"] >= 5, 10.0,
+               "b to count the entries it has no room for")
+    got = conns(b)
+    assert got["install_errors"] == before["install_errors"], got
+    assert not set(range(42300, 42305)) & set(marked_entries(b.host))
+    wait_until(lambda: conns(b)["datagrams_received"] > got["datagrams_received"],
+               5.0, "b to keep receiving")
+    assert b.alive() and transitions(b) == trans_b and b.state("ext") == "BACKUP"
+
+    # Room again (the fillers of the last client address go): new flows
+    # are installed.
+    last = "10.8.0.%d" % (limit // 50000 + 1)
+    b.host.run(["conntrack", "-D", "-s", last], check=False, timeout=120)
+    inject_flow(a.host, 42310)
+    wait_until(lambda: 42310 in marked_entries(b.host), 10.0,
+               "a new flow on b once there is room")
 
 
 def test_key_file_world_readable_or_short_is_refused(topo, vipd_bin):
@@ -328,30 +732,49 @@ def test_key_file_world_readable_or_short_is_refused(topo, vipd_bin):
 
 
 def test_new_connections_during_a_failover_are_counted(pair):
-    """500 new short connections per second while the master dies: the
-    failures (at most those in flight during the detection time) are
-    counted and reported, and new connections work through the new master."""
-    rate = 500
+    """500 new connections per second while the master dies. Each holds
+    for 2 s between two messages, so about a thousand are established at
+    the kill: sync must keep them. Failures are at most those in flight
+    during the detection time (rate x detection), none of a connection
+    established more than SYNC_LAG_MS before the kill (its entries were on
+    b), and 50 long-lived ones continue without a failure. Without sync,
+    the established ones fail (b has no entry: a re-balanced packet meets
+    a backend with no such connection) far beyond that bound."""
+    rate, hold_ms = 500, 2000
     a, b = pair.nodes["a"], pair.nodes["b"]
     pair.start(a, b)
     wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
-    churn = Client(pair, mode="churn", extra=["--rate", str(rate)])
-    churn.wait(lambda s: s["messages"] >= rate, SETTLE_S, "a second of connections",
-               failures_ok=True)
+    live = Client(pair, extra=["--conns", "50", "--interval-ms", "20"])
+    live.wait(lambda s: s["open"] == 50 and s["per_conn_min_messages"] >= 5,
+              SETTLE_S, "50 long-lived connections")
+    churn = Client(pair, mode="churn", extra=["--rate", str(rate),
+                                              "--hold-ms", str(hold_ms)])
+    churn.wait(lambda s: s["messages"] >= rate, SETTLE_S,
+               "a second of completed connections")
+    killed_ms = time.monotonic() * 1000.0
     pair.crash(a)
     b.wait_state("MASTER", "ext", SETTLE_S)
     b.wait_state("MASTER", "int", SETTLE_S)
+    detection_s = (became_master_ms(b) - killed_ms) / 1000.0
     at_takeover = churn.now()
-    wait_until(lambda: churn.now()["messages"] >= at_takeover["messages"] + rate,
-               SETTLE_S, "a second of new connections through b")
-    final = churn.finish()
+    wait_until(lambda: churn.now()["messages"] >= at_takeover["messages"] + 2 * rate,
+               SETTLE_S + hold_ms / 1000.0, "two seconds of connections through b")
+    final, kept = churn.finish(), live.finish()
     failed = sum(final["failures"].values())
-    print("churn: %d connections opened, %d completed, %d failed %r" %
-          (final["opened"], final["messages"], failed, final["failures"]))
-    # Generous: a connection lost is one caught in the few hundred ms
-    # between the master's death and the new master's first advert.
-    assert failed <= rate * 2, final
+    bound = rate * detection_s
+    print("churn: detection %.0f ms, %d connections opened, %d completed, %d "
+          "failed %r (bound %.0f); long-lived: %r" %
+          (detection_s * 1000, final["opened"], final["messages"], failed,
+           final["failures"], bound, kept["failures"]))
+    assert 0 < detection_s < 5.0
+    assert failed <= bound, final
+    # A connection set up in the last moments before the kill may have had
+    # its events still in the master's socket: only those may fail.
+    synced_then = [t for t in final.get("established_failed_at", [])
+                   if t * 1000.0 < killed_ms - SYNC_LAG_MS]
+    assert synced_then == [], (killed_ms, final)
     assert final["messages"] + failed == final["opened"], final
+    assert kept["failures"] == {} and kept["bytes_sent"] == kept["bytes_received"]
 
 
 def test_lost_datagrams_are_repaired(pair):

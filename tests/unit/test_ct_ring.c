@@ -64,10 +64,13 @@ test_datagrams_leave_in_order_from_1(void **state)
 	assert_non_null(slot);
 	assert_int_equal(slot->seq, 1);
 	assert_int_equal(slot->bytes[0], 1);
+	assert_int_equal(ct_ring_queued(&ring), 2);
 	ct_ring_sent(&ring);
+	assert_int_equal(ct_ring_queued(&ring), 1);
 	assert_int_equal(ct_ring_unsent(&ring)->seq, 2);
 	ct_ring_sent(&ring);
 	assert_null(ct_ring_unsent(&ring));
+	assert_int_equal(ct_ring_queued(&ring), 0);
 	ct_ring_sent(&ring);                  /* nothing queued: no effect */
 	assert_int_equal(ring.sent_upto, 2);
 }
@@ -116,8 +119,11 @@ test_full_queue_overwrites_and_counts_the_oldest_unsent(void **state)
 	assert_int_equal(ring.overwritten, 2);
 	slot = ct_ring_unsent(&ring);
 	assert_int_equal(slot->seq, 3);       /* 1 and 2 were lost */
+	/* What waits is what a paced dump looks at: never over the ring. */
+	assert_int_equal(ct_ring_queued(&ring), CT_RING_SLOTS);
 	send_all();
 	assert_int_equal(ring.sent_upto, CT_RING_SLOTS + 2);
+	assert_int_equal(ct_ring_queued(&ring), 0);
 }
 
 static void

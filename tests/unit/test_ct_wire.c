@@ -246,6 +246,7 @@ test_drop_reasons_all_have_names(void **state)
 		assert_string_not_equal(ct_drop_name((enum ct_drop)r), "unknown");
 	}
 	assert_string_equal(ct_drop_name(CT_DROP_BAD_HMAC), "bad_hmac");
+	assert_string_equal(ct_drop_name(CT_DROP_STALE_ENTRY), "stale_entry");
 	assert_string_equal(ct_drop_name(CT_DROP__COUNT), "unknown");
 }
 
@@ -334,6 +335,74 @@ test_gaps_name_the_missing_numbers_since_the_first_seen(void **state)
 	assert_int_equal(ct_window_gaps(&w, r, 4), 0);
 }
 
+static void
+test_numbers_below_the_floor_are_too_old(void **state)
+{
+	struct ct_window w;
+
+	(void)state;
+	ct_window_reset(&w);
+	/* The first datagram seen is the floor: earlier ones came too late. */
+	assert_int_equal(offer(&w, 1, 40), CT_DROP_NONE);
+	assert_int_equal(ct_window_lowest(&w), 40);
+	assert_int_equal(offer(&w, 1, 39), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 1, 43), CT_DROP_NONE);
+	assert_true(ct_window_has_gaps(&w));
+	/* A full resync request raises the floor past what is missing
+	 * (lib/ct_sync.c request_resync): the dump supersedes it. */
+	w.floor = w.highest + 1;
+	assert_false(ct_window_has_gaps(&w));
+	assert_int_equal(offer(&w, 1, 41), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 1, 42), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 1, 44), CT_DROP_NONE);
+	/* Far ahead, the window's span is the bound again. */
+	assert_int_equal(offer(&w, 1, 5000), CT_DROP_NONE);
+	assert_int_equal(ct_window_lowest(&w), 5000 - CT_WIRE_WINDOW + 1);
+	assert_int_equal(offer(&w, 1, 5000 - CT_WIRE_WINDOW), CT_DROP_TOO_OLD);
+	assert_int_equal(offer(&w, 1, 5000 - CT_WIRE_WINDOW + 1), CT_DROP_NONE);
+}
+
+static void
+test_a_restart_with_the_clock_set_back_starts_a_newer_session(void **state)
+{
+	(void)state;
+	/* The clock is past the last session: it is the session. */
+	assert_true(ct_wire_session_next(2000, 1000) == 2000);
+	assert_true(ct_wire_session_next(2000, 0) == 2000);
+	/* Set back (or not moved): one more than the last, still newer. */
+	assert_true(ct_wire_session_next(500, 1000) == 1001);
+	assert_true(ct_wire_session_next(1000, 1000) == 1001);
+	assert_true(ct_wire_session_next(0, UINT64_MAX) == 1);
+}
+
+static void
+test_an_older_session_is_followed_only_after_silence(void **state)
+{
+	struct ct_window w;
+	bool fresh;
+
+	(void)state;
+	ct_window_reset(&w);
+	assert_false(ct_window_adopts(&w, 5, 1, 60000));   /* nothing followed */
+	assert_int_equal(offer(&w, 1000, 1), CT_DROP_NONE);
+	assert_int_equal(ct_window_check(&w, 999, 1, &fresh), CT_DROP_TOO_OLD);
+	/* A live peer (heartbeats every 250 ms) is never replaced. */
+	assert_false(ct_window_adopts(&w, 999, 1, 250));
+	assert_false(ct_window_adopts(&w, 999, 1, CT_WIRE_ADOPT_SILENT_MS - 1));
+	assert_true(ct_window_adopts(&w, 999, 1, CT_WIRE_ADOPT_SILENT_MS));
+	/* Only older sessions; a newer one is followed anyway, sequence 0
+	 * and session 0 never. */
+	assert_false(ct_window_adopts(&w, 1000, 1, 60000));
+	assert_false(ct_window_adopts(&w, 1001, 1, 60000));
+	assert_false(ct_window_adopts(&w, 999, 0, 60000));
+	assert_false(ct_window_adopts(&w, 0, 1, 60000));
+	/* Adopted: the window restarts on the older session. */
+	ct_window_reset(&w);
+	assert_int_equal(offer(&w, 999, 7), CT_DROP_NONE);
+	assert_int_equal(offer(&w, 999, 7), CT_DROP_REPLAYED);
+	assert_int_equal(offer(&w, 1000, 2), CT_DROP_NONE);  /* newer: back */
+}
+
 int
 main(void)
 {
@@ -346,6 +415,9 @@ main(void)
 		cmocka_unit_test(test_replay_window_refuses_replays_and_old_numbers),
 		cmocka_unit_test(test_window_shift_keeps_bits_across_words),
 		cmocka_unit_test(test_gaps_name_the_missing_numbers_since_the_first_seen),
+		cmocka_unit_test(test_numbers_below_the_floor_are_too_old),
+		cmocka_unit_test(test_a_restart_with_the_clock_set_back_starts_a_newer_session),
+		cmocka_unit_test(test_an_older_session_is_followed_only_after_silence),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
