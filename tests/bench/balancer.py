@@ -23,13 +23,13 @@ import argparse
 import json
 import os
 import re
-import statistics
 import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
 import vipnet  # noqa: E402
+from failover import summary  # noqa: E402
 
 VIP = vipnet.DEFAULT_VIP
 LBTOOL = os.path.join(HERE, "..", "lib", "lbtool.py")
@@ -89,7 +89,7 @@ def main():
             urls = {"vip": "http://%s/" % VIP,
                     "direct": "http://10.1.0.11:8080/"}
             for run in range(args.runs):
-                for target in ("vip", "direct"):
+                for target in (("vip", "direct") if run % 2 == 0 else ("direct", "vip")):
                     r = wrk(client, urls[target], args.seconds,
                             args.connections)
                     results[target].append(r)
@@ -99,24 +99,34 @@ def main():
                         if r["socket_errors"] else ""), flush=True)
         finally:
             topo.close()
-    med = {t: {k: statistics.median(r[k] for r in results[t])
-               for k in ("rps", "p99_ms")} for t in results}
-    summary = {
+    stats = {t: {k: summary([r[k] for r in results[t]]) for k in ("rps", "p99_ms")}
+             for t in results}
+    med = {t: {k: stats[t][k]["median"] for k in ("rps", "p99_ms")} for t in results}
+    summary_doc = {
+        "bench": "balancer", "runs": args.runs, "seconds": args.seconds,
+        "connections": args.connections,
+        "summary": stats,
         "median": med,
         "rps_ratio_vip_over_direct": med["vip"]["rps"] / med["direct"]["rps"],
         "p99_ratio_vip_over_direct":
             med["vip"]["p99_ms"] / med["direct"]["p99_ms"],
-        "runs": results,
+        "runs_detail": results,
     }
-    print("median: VIP %.0f req/s p99 %.2f ms; direct %.0f req/s p99 %.2f ms"
-          % (med["vip"]["rps"], med["vip"]["p99_ms"], med["direct"]["rps"],
-             med["direct"]["p99_ms"]))
-    print("ratio VIP/direct: requests/s %.3f, p99 latency %.3f" % (
-        summary["rps_ratio_vip_over_direct"],
-        summary["p99_ratio_vip_over_direct"]))
+    print()
+    print("wrk, %d connections, %d s, min / median / max over %d runs"
+          % (args.connections, args.seconds, args.runs))
+    print("%-14s %-28s %-28s %s" % ("figure", "through the VIP",
+                                    "straight to the backend", "VIP/direct"))
+    for key, label, fmt in (("rps", "requests/s", "%.0f"),
+                            ("p99_ms", "p99 latency ms", "%.2f")):
+        cells = [" / ".join([fmt] * 3) % (stats[t][key]["min"], stats[t][key]["median"],
+                                          stats[t][key]["max"])
+                 for t in ("vip", "direct")]
+        print("%-14s %-28s %-28s %.3f" % (label, cells[0], cells[1],
+                                          med["vip"][key] / med["direct"][key]))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(summary, f, indent=2)
+            json.dump(summary_doc, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -29,10 +29,11 @@ up (vipd: its dump; keepalived: its log, "... succeed on service"). Then,
            the daemon holds up at the end (vipd: its dump; keepalived: its
            last log line on each real server).
 
-vipd and keepalived run in alternation, --runs times each (a fresh topology
-per run); min / median / max and the vipd/keepalived ratio of medians are
-printed and written to --json. The machine is shared: figures are noisy,
-the ratios from one run are what counts.
+vipd and keepalived run in alternation, --runs times each, on one
+topology built once (the same backend sockets for every run); min /
+median / max and the vipd/keepalived ratio of medians are printed and
+written to --json. The machine is shared: figures are noisy, the ratios
+from one run are what counts.
 
 keepalived and IPVS: this kernel has no ip_vs module, and keepalived's
 checker does not check without it: it logs "IPVS: Can't initialize ipvs: No
@@ -139,8 +140,8 @@ def vipd_services(rows, kind):
 class KeepalivedChecker(vipnet.KeepalivedNode):
     """keepalived's checker alone (-C): virtual_server / real_server."""
 
-    def __init__(self, topo, host, rows, kind, preload=None):
-        super().__init__(topo, host)
+    def __init__(self, topo, host, rows, kind, preload=None, run_dir=None):
+        super().__init__(topo, host, run_dir=run_dir)
         self.rows, self.kind, self.preload = rows, kind, preload
 
     def config_text(self):
@@ -168,6 +169,8 @@ class KeepalivedChecker(vipnet.KeepalivedNode):
         with open(self.conf_path, "w") as f:
             f.write(self.config_text())
         self.check_pid_path = os.path.join(self.dir, "keepalived-check.pid")
+        # the child that KeepalivedNode.kill() also SIGKILLs: the checker
+        self.vrrp_pid_path = self.check_pid_path
         # -C: the checker only; -n -l -D -G: foreground, console log. env
         # execs keepalived: the pid stays keepalived's.
         env = ["env", "LD_PRELOAD=" + self.preload] if self.preload else []
@@ -194,25 +197,39 @@ class KeepalivedChecker(vipnet.KeepalivedNode):
         return [self.proc.pid] + ([child] if child else [])
 
 
-def build(topo, impl, kind, rows, preload):
-    be = topo.add_host("be", ADDRS[0])
-    for a in ADDRS[1:]:
-        be.add_addr("%s/%d" % (a, vipnet.LAN_PREFIX_LEN))
-    ready = os.path.join(topo.workdir, "serve.ready")
-    be.popen([vipnet.PYTHON, os.path.abspath(__file__), "serve",
-              "--addrs", ",".join(sorted(set(a for a, _ in rows))),
-              "--ports", "%d-%d" % (PORT_BASE, max(p for _, p in rows)),
-              "--ready", ready], label="backends")
-    vipnet.wait_until(lambda: os.path.exists(ready), 60.0,
-                      "the backends to listen", interval=0.2)
+def build_topology(workdir, rows):
+    """The backend namespace with its server and the checking node's host,
+    built once: every run checks the same listening sockets."""
+    topo = vipnet.Topology(os.path.join(workdir, "topology"))
+    try:
+        be = topo.add_host("be", ADDRS[0])
+        for a in ADDRS[1:]:
+            be.add_addr("%s/%d" % (a, vipnet.LAN_PREFIX_LEN))
+        topo.add_host("lb1", LB_IP)
+        topo.snapshot()
+        ready = os.path.join(topo.workdir, "serve.ready")
+        be.popen([vipnet.PYTHON, os.path.abspath(__file__), "serve",
+                  "--addrs", ",".join(sorted(set(a for a, _ in rows))),
+                  "--ports", "%d-%d" % (PORT_BASE, max(p for _, p in rows)),
+                  "--ready", ready], label="backends")
+        vipnet.wait_until(lambda: os.path.exists(ready), 60.0,
+                          "the backends to listen", interval=0.2)
+    except BaseException:
+        topo.close()
+        raise
+    return topo
+
+
+def make_node(topo, impl, kind, rows, preload, run_dir):
+    host = topo.hosts["lb1"]
     if impl == "vipd":
-        node = topo.add_vipd("lb1", LB_IP, priority=150, advert_interval_ms=1000)
+        node = vipnet.VipdNode(topo, host, [vipnet.vipd_instance(
+            priority=150, advert_interval_ms=1000)], run_dir=run_dir)
         node.sections["virtual_services"] = vipd_services(rows, kind)
     else:
-        node = KeepalivedChecker(topo, topo.add_host("lb1", LB_IP), rows, kind,
-                                 preload)
-        topo.nodes.append(node)
-    return be, node
+        node = KeepalivedChecker(topo, host, rows, kind, preload, run_dir=run_dir)
+    topo.nodes.append(node)
+    return node
 
 
 IPVS_NOTE = ("no ip_vs module here; its checker exits without it, so it ran "
@@ -325,12 +342,12 @@ def wait_all_up(node, impl, count):
     vipnet.wait_until(all_up, 180.0, "every backend to be up", interval=0.5)
 
 
-def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
+def one_run(topo, impl, kind, count, warmup_s, duration_s, preload, run_dir):
     rows = backends(count)
-    topo = vipnet.Topology(os.path.join(workdir, "%s-%s-%d" % (
-        impl, kind, time.monotonic_ns())))
+    be = topo.hosts["be"]
+    node = make_node(topo, impl, kind, rows, preload, run_dir)
+    dump = None
     try:
-        be, node = build(topo, impl, kind, rows, preload)
         started = time.monotonic()
         node.start()
         if impl != "vipd":
@@ -340,7 +357,7 @@ def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
         wait_all_up(node, impl, count)
         settle_s = time.monotonic() - started
         time.sleep(warmup_s)              # the start-up work is over
-        pcap = os.path.join(topo.workdir, "syn.pcap")
+        pcap = os.path.join(node.dir, "syn.pcap")
         dump = be.popen(["tcpdump", "-i", "eth0", "-n", "-B", "8192", "-U",
                          "-w", pcap, "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn"],
                         label="tcpdump")
@@ -377,7 +394,10 @@ def one_run(workdir, impl, kind, count, warmup_s, duration_s, preload):
         result["capture_dropped"] = float(dropped.group(1)) if dropped else -1.0
         return result
     finally:
-        topo.close()
+        if dump is not None and dump.alive():
+            dump.stop()
+        topo.reset([node])
+        # the backend host keeps its server and addresses: nothing to undo
 
 
 METRICS = [("cpu_pct", "CPU % of a core", "%.2f"),
@@ -416,6 +436,42 @@ def report(results, impls, args):
                 print("      %s not measured: %s" % (impl, err))
 
 
+def run_all(topo, workdir, impls, args, results):
+    """Per check kind, args.runs runs of each implementation in
+    alternation on the one topology; a row of figures each."""
+    preload = None if args.no_fake_ipvs else build_shim(workdir)
+    for kind in args.kinds.split(","):
+        runs = {impl: [] for impl in impls}
+        errors = {impl: [] for impl in impls}
+        for run in range(args.runs):
+            for impl in (impls if run % 2 == 0 else list(reversed(impls))):
+                try:
+                    r = one_run(topo, impl, kind, args.backends,
+                                args.warmup_s, args.duration, preload,
+                                "run%d-%s-%s" % (run + 1, impl, kind))
+                    runs[impl].append(r)
+                    print("  %-10s %-4s run %d: %s" % (
+                        impl, kind, run + 1, ", ".join(
+                            "%s %.2f" % (k, v) for k, v in r.items())),
+                          flush=True)
+                except Exception as err:   # a figure says why it is missing
+                    errors[impl].append(str(err))
+                    print("  %-10s %-4s run %d: FAILED: %s"
+                          % (impl, kind, run + 1, err), flush=True)
+        row = {"check": kind, "backends": args.backends,
+               "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
+        for impl in impls:
+            row[impl] = {m: summary([r[m] for r in runs[impl]])
+                         for m, _, _ in METRICS}
+            if errors[impl]:
+                row[impl + "_errors"] = errors[impl]
+        for m, _, _ in METRICS:
+            v, k = row.get("vipd", {}).get(m), row.get("keepalived", {}).get(m)
+            if v and k and k["median"]:
+                row["ratio_" + m] = round(v["median"] / k["median"], 3)
+        results.append(row)
+
+
 def main(argv=None):
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["serve"]:
@@ -447,40 +503,14 @@ def main(argv=None):
 
     results = []
     with tempfile.TemporaryDirectory(prefix="vipd-bench-") as workdir:
-        preload = None if args.no_fake_ipvs else build_shim(workdir)
-        ipvs_note = IPVS_NOTE if preload else \
-            "ran as it is (--no-fake-ipvs): no IPVS, see why above"
-        for kind in args.kinds.split(","):
-            runs = {impl: [] for impl in impls}
-            errors = {impl: [] for impl in impls}
-            for run in range(args.runs):
-                for impl in (impls if run % 2 == 0 else list(reversed(impls))):
-                    try:
-                        r = one_run(workdir, impl, kind, args.backends,
-                                    args.warmup_s, args.duration, preload)
-                        runs[impl].append(r)
-                        print("  %-10s %-4s run %d: %s" % (
-                            impl, kind, run + 1, ", ".join(
-                                "%s %.2f" % (k, v) for k, v in r.items())),
-                              flush=True)
-                    except Exception as err:   # a figure says why it is missing
-                        errors[impl].append(str(err))
-                        print("  %-10s %-4s run %d: FAILED: %s"
-                              % (impl, kind, run + 1, err), flush=True)
-            row = {"check": kind, "backends": args.backends,
-                   "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
-            for impl in impls:
-                row[impl] = {m: summary([r[m] for r in runs[impl]])
-                             for m, _, _ in METRICS}
-                if errors[impl]:
-                    row[impl + "_errors"] = errors[impl]
-            for m, _, _ in METRICS:
-                v, k = row.get("vipd", {}).get(m), row.get("keepalived", {}).get(m)
-                if v and k and k["median"]:
-                    row["ratio_" + m] = round(v["median"] / k["median"], 3)
-            results.append(row)
-
+        topo = build_topology(workdir, backends(args.backends))
+        try:
+            run_all(topo, workdir, impls, args, results)
+        finally:
+            topo.close()
     report(results, impls, args)
+    ipvs_note = IPVS_NOTE if not args.no_fake_ipvs else \
+        "ran as it is (--no-fake-ipvs): no IPVS, see why above"
     if "keepalived" in impls:
         print("keepalived: " + ipvs_note)
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)

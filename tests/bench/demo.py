@@ -278,12 +278,17 @@ def step_compare(workdir, ping_ms):
                         else [])
     if len(impls) == 1:
         why.append("keepalived is not installed")
-    for impl in impls:
-        try:
-            gap, lost = failover.one_run(workdir, impl, 100, "kill", ping_ms)
-            fig[impl] = {"outage_ms": round(gap, 1), "pings_lost": lost}
-        except Exception as err:        # the figure says why it is missing
-            why.append("%s: %s" % (impl, err))
+    # one topology for both, as in failover.py
+    bench = failover.Bench(os.path.join(workdir, "compare"))
+    try:
+        for impl in impls:
+            try:
+                gap, lost = failover.one_run(bench, impl, 100, "kill", ping_ms)
+                fig[impl] = {"outage_ms": round(gap, 1), "pings_lost": lost}
+            except Exception as err:        # the figure says why it is missing
+                why.append("%s: %s" % (impl, err))
+    finally:
+        bench.close()
     if why:
         raise RuntimeError("; ".join(why))
     fig["ratio_vipd_over_keepalived"] = round(

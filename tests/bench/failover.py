@@ -3,7 +3,9 @@
 Client-visible failover outage, vipd against keepalived, in one run.
 
 Topology (tests/lib/vipnet.py): one bridge, node A (priority 150), node B
-(priority 100) and a client, all in throw-away network namespaces. The client
+(priority 100) and a client, all in throw-away network namespaces, built
+once for the whole bench: every run starts its pair of daemons on the same
+hosts and Topology.reset() puts them back afterwards. The client
 pings the VIP every --ping-ms; we stop the master and measure the longest gap
 between two replies: the outage a user of the VIP sees.
 
@@ -43,33 +45,75 @@ VIP = vipnet.DEFAULT_VIP
 IPS = {"a": "192.0.2.1", "b": "192.0.2.2", "c": "192.0.2.50"}
 
 
-def start_pair(topo, impl, interval_ms):
-    if impl.startswith("vipd"):
-        a = topo.add_vipd("a", IPS["a"], priority=150, advert_interval_ms=interval_ms)
-        b = topo.add_vipd("b", IPS["b"], priority=100, advert_interval_ms=interval_ms)
-        # vipd-rfc: release at once on stop, as RFC 5798 and keepalived do.
-        a.global_settings["handover"] = ("rfc" if impl == "vipd-rfc"
-                                         else "make-before-break")
-    else:
-        a = topo.add_keepalived("a", IPS["a"], priority=150,
-                                advert_int=interval_ms / 1000.0)
-        b = topo.add_keepalived("b", IPS["b"], priority=100,
-                                advert_int=interval_ms / 1000.0)
-    client = topo.add_host("c", IPS["c"])
-    a.start()
-    b.start()
-    # A becomes master once its Master_Down_Interval has passed.
-    vipnet.wait_until(lambda: a.has_vip() and not b.has_vip(),
-                      4 * interval_ms / 1000.0 + 10, "A to own the VIP")
-    return a, b, client
+class Bench:
+    """The topology of every run: hosts a, b and the client c, built once;
+    each run starts a pair of daemons on a and b and Topology.reset() puts
+    the hosts back afterwards, so that vipd and keepalived meet the same
+    namespaces, links and addresses."""
+
+    def __init__(self, workdir):
+        self.workdir = workdir
+        self.runs = 0
+        self.topo = None
+        self.build()
+
+    def build(self):
+        self.topo = vipnet.Topology(os.path.join(self.workdir, "topology"))
+        try:
+            for name, ip in IPS.items():
+                self.topo.add_host(name, ip)
+            self.topo.snapshot()
+        except BaseException:
+            self.topo.close()
+            raise
+
+    def rebuild(self):
+        """After a run that left the topology in doubt (it raised)."""
+        print("  (rebuilding the topology after a failed run)", flush=True)
+        self.topo.close()
+        self.build()
+
+    def close(self):
+        self.topo.close()
+
+    def start_pair(self, impl, interval_ms):
+        self.runs += 1
+        hosts = self.topo.hosts
+        nodes = []
+        for name, priority in (("a", 150), ("b", 100)):
+            run_dir = "run%d-%s-%s" % (self.runs, impl, name)
+            if impl.startswith("vipd"):
+                node = vipnet.VipdNode(self.topo, hosts[name], [vipnet.vipd_instance(
+                    priority=priority, advert_interval_ms=interval_ms)],
+                    run_dir=run_dir)
+                # vipd-rfc: release at once on stop, as RFC 5798 and
+                # keepalived do.
+                node.global_settings["handover"] = (
+                    "rfc" if impl == "vipd-rfc" else "make-before-break")
+            else:
+                node = vipnet.KeepalivedNode(self.topo, hosts[name], priority=priority,
+                                             advert_int=interval_ms / 1000.0,
+                                             run_dir=run_dir)
+            self.topo.nodes.append(node)
+            nodes.append(node)
+        a, b = nodes
+        try:
+            a.start()
+            b.start()
+            # A becomes master once its Master_Down_Interval has passed.
+            vipnet.wait_until(lambda: a.has_vip() and not b.has_vip(),
+                              4 * interval_ms / 1000.0 + 10, "A to own the VIP")
+        except BaseException:
+            self.topo.reset(nodes)
+            raise
+        return a, b, hosts["c"]
 
 
-def one_run(workdir, impl, interval_ms, scenario, ping_ms):
+def one_run(bench, impl, interval_ms, scenario, ping_ms):
     """The outage in ms of one failover, or raises."""
-    topo = vipnet.Topology(os.path.join(workdir, "%s-%d-%s-%d" % (
-        impl, interval_ms, scenario, time.monotonic_ns())))
+    a, b, client = bench.start_pair(impl, interval_ms)
+    pinger = None
     try:
-        a, b, client = start_pair(topo, impl, interval_ms)
         pinger = vipnet.PingerRun(client, VIP, ping_ms, None)
         time.sleep(0.5)              # a steady stream of replies before the cut
         if scenario == "drill":
@@ -92,11 +136,17 @@ def one_run(workdir, impl, interval_ms, scenario, ping_ms):
                               "B to take the VIP")
         time.sleep(max(0.5, 2 * interval_ms / 1000.0))   # replies resume
         result = pinger.stop()
+        pinger = None
         if result["received"] == 0 or result["last_reply"] is None:
             raise RuntimeError("client got no replies at all")
         return result["max_gap_ms"], result["lost"]
     finally:
-        topo.close()
+        if pinger is not None:
+            try:
+                pinger.stop()
+            except Exception:
+                pass
+        bench.topo.reset([a, b])
 
 
 def summary(values):
@@ -104,6 +154,46 @@ def summary(values):
         return None
     return {"min": min(values), "median": statistics.median(values),
             "max": max(values), "runs": values}
+
+
+def run_all(bench, impls, intervals, scenarios, args, results):
+    """Every (interval, scenario): args.runs runs of each implementation,
+    in alternation; one row of figures each, appended to results."""
+    for interval_ms in intervals:
+        for scenario in scenarios:
+            figures = {impl: [] for impl in impls}
+            losses = {impl: [] for impl in impls}
+            errors = {impl: [] for impl in impls}
+            for run in range(args.runs):
+                # Alternate the order, so drift hits all alike.
+                order = impls if run % 2 == 0 else list(reversed(impls))
+                for impl in order:
+                    if scenario == "drill" and impl == "keepalived":
+                        errors[impl] = ["keepalived has no drill command"]
+                        continue
+                    try:
+                        gap, lost = one_run(bench, impl, interval_ms,
+                                            scenario, args.ping_ms)
+                        figures[impl].append(gap)
+                        losses[impl].append(lost)
+                        print("  %-10s %5d ms %-4s run %d: outage %.1f ms, "
+                              "%d pings lost" % (impl, interval_ms, scenario,
+                                                 run + 1, gap, lost),
+                              flush=True)
+                    except Exception as err:   # a figure says why it is missing
+                        errors[impl].append(str(err))
+                        bench.rebuild()
+                        print("  %-10s %5d ms %-4s run %d: FAILED: %s"
+                              % (impl, interval_ms, scenario, run + 1, err),
+                              flush=True)
+            row = {"interval_ms": interval_ms, "scenario": scenario}
+            for impl in impls:
+                row[impl] = summary(figures[impl])
+                if row[impl]:
+                    row[impl]["lost_pings"] = losses[impl]
+                if errors[impl]:
+                    row[impl + "_errors"] = errors[impl]
+            results.append(row)
 
 
 def main(argv=None):
@@ -132,40 +222,12 @@ def main(argv=None):
     scenarios = args.scenarios.split(",")
     results = []
     with tempfile.TemporaryDirectory(prefix="vipd-bench-") as workdir:
-        for interval_ms in intervals:
-            for scenario in scenarios:
-                figures = {impl: [] for impl in impls}
-                losses = {impl: [] for impl in impls}
-                errors = {impl: [] for impl in impls}
-                for run in range(args.runs):
-                    # Alternate the order, so drift hits all alike.
-                    order = impls if run % 2 == 0 else list(reversed(impls))
-                    for impl in order:
-                        if scenario == "drill" and impl == "keepalived":
-                            errors[impl] = ["keepalived has no drill command"]
-                            continue
-                        try:
-                            gap, lost = one_run(workdir, impl, interval_ms,
-                                                scenario, args.ping_ms)
-                            figures[impl].append(gap)
-                            losses[impl].append(lost)
-                            print("  %-10s %5d ms %-4s run %d: outage %.1f ms, "
-                                  "%d pings lost" % (impl, interval_ms, scenario,
-                                                     run + 1, gap, lost),
-                                  flush=True)
-                        except Exception as err:   # a figure says why it is missing
-                            errors[impl].append(str(err))
-                            print("  %-10s %5d ms %-4s run %d: FAILED: %s"
-                                  % (impl, interval_ms, scenario, run + 1, err),
-                                  flush=True)
-                row = {"interval_ms": interval_ms, "scenario": scenario}
-                for impl in impls:
-                    row[impl] = summary(figures[impl])
-                    if row[impl]:
-                        row[impl]["lost_pings"] = losses[impl]
-                    if errors[impl]:
-                        row[impl + "_errors"] = errors[impl]
-                results.append(row)
+        bench = Bench(workdir)
+        try:
+            run_all(bench, impls, intervals, scenarios, args, results)
+        finally:
+            bench.close()
+
 
     print()
     print("client-visible outage (ms, ping every %d ms), min / median / max "

@@ -3,7 +3,7 @@
 Cost at scale: RSS and CPU of an idle pair with 1, 50, 200 and 1000 VRRP
 instances (100 ms adverts), vipd against keepalived, in one run.
 
-Topology (tests/lib/vipnet.py): node A (priority 150 everywhere, the master
+Topology (tests/lib/vipnet.py), built once for every run: node A (priority 150 everywhere, the master
 of every instance) and node B (priority 100, backup), each with one NIC per
 block of up to 250 instances on a segment of its own (a VRID names an
 instance per LAN, and there are only 255). 1000 instances are 4 NICs of
@@ -54,8 +54,8 @@ def layout(count):
 class KeepalivedMany(vipnet.KeepalivedNode):
     """keepalived with many instances (KeepalivedNode writes one)."""
 
-    def __init__(self, topo, host, priority, rows):
-        super().__init__(topo, host, priority=priority)
+    def __init__(self, topo, host, priority, rows, run_dir=None):
+        super().__init__(topo, host, priority=priority, run_dir=run_dir)
         self.rows = rows
 
     def config_text(self):
@@ -70,23 +70,40 @@ class KeepalivedMany(vipnet.KeepalivedNode):
         return "".join(parts)
 
 
-def build(topo, impl, rows):
-    nics = max(nic for _, nic, _, _ in rows)
-    for nic in range(1, nics + 1):
-        topo.add_segment("bs%d" % nic)
-    nodes = {}
-    for name, last in (("a", 1), ("b", 2)):
-        host = topo.add_host(name, "192.0.2.%d" % last)
+def build_topology(workdir, max_count):
+    """Hosts a and b with as many NICs (and segments) as max_count
+    instances need, built once for every run."""
+    nics = 1 + (max_count - 1) // PER_NIC
+    topo = vipnet.Topology(os.path.join(workdir, "topology"))
+    try:
         for nic in range(1, nics + 1):
-            host.attach("bs%d" % nic, "10.%d.0.%d/16" % (nic, 100 + last), "eth%d" % nic)
+            topo.add_segment("bs%d" % nic)
+        for name, last in (("a", 1), ("b", 2)):
+            host = topo.add_host(name, "192.0.2.%d" % last)
+            for nic in range(1, nics + 1):
+                host.attach("bs%d" % nic, "10.%d.0.%d/16" % (nic, 100 + last),
+                            "eth%d" % nic)
+        topo.snapshot()
+    except BaseException:
+        topo.close()
+        raise
+    return topo
+
+
+def make_nodes(topo, impl, rows, run_dir):
+    nodes = {}
+    for name in ("a", "b"):
+        host = topo.hosts[name]
         if impl == "vipd":
             node = vipnet.VipdNode(topo, host, [
                 vipnet.vipd_instance(name=n, vrid=vrid, priority=PRIORITY[name],
                                      interface="eth%d" % nic, vips=(vip + "/16",),
                                      advert_interval_ms=INTERVAL_MS)
-                for n, nic, vrid, vip in rows])
+                for n, nic, vrid, vip in rows], run_dir="%s-%s" % (run_dir, name))
         else:
-            node = KeepalivedMany(topo, host, PRIORITY[name], rows)
+            node = KeepalivedMany(topo, host, PRIORITY[name], rows,
+                                  run_dir="%s-%s" % (run_dir, name))
+        topo.nodes.append(node)
         nodes[name] = node
     return nodes["a"], nodes["b"]
 
@@ -122,13 +139,11 @@ def rss_kib(pid_list):
     return total
 
 
-def one_run(workdir, impl, count, idle_s):
+def one_run(topo, impl, count, idle_s, run_dir):
     """{"a_cpu_pct", "b_cpu_pct", "a_rss_kib", "b_rss_kib"} of one run."""
     rows = layout(count)
-    topo = vipnet.Topology(os.path.join(workdir, "%s-%d-%d" % (
-        impl, count, time.monotonic_ns())))
+    a, b = make_nodes(topo, impl, rows, run_dir)
     try:
-        a, b = build(topo, impl, rows)
         a.start()
         b.start()
         vipnet.wait_until(lambda: vips_held(a, rows) == count and
@@ -148,11 +163,42 @@ def one_run(workdir, impl, count, idle_s):
             raise RuntimeError("roles changed while idle")
         return result
     finally:
-        topo.close()
+        topo.reset([a, b])
 
 
 METRICS = [("a_cpu_pct", "CPU %, master"), ("b_cpu_pct", "CPU %, backup"),
            ("a_rss_kib", "RSS KiB, master"), ("b_rss_kib", "RSS KiB, backup")]
+
+
+def run_all(topo, impls, counts, args, results):
+    """For each instance count, args.runs runs of each implementation in
+    alternation on the one topology; a row of figures each."""
+    for count in counts:
+        runs = {impl: [] for impl in impls}
+        errors = {impl: [] for impl in impls}
+        for run in range(args.runs):
+            for impl in (impls if run % 2 == 0 else list(reversed(impls))):
+                try:
+                    r = one_run(topo, impl, count, args.idle_s,
+                                "run%d-%s-%d" % (run + 1, impl, count))
+                    runs[impl].append(r)
+                    print("  %-10s %4d instances run %d: %s" % (
+                        impl, count, run + 1, ", ".join(
+                            "%s %.2f" % (k, v) for k, v in r.items())), flush=True)
+                except Exception as err:   # a figure says why it is missing
+                    errors[impl].append(str(err))
+                    print("  %-10s %4d instances run %d: FAILED: %s"
+                          % (impl, count, run + 1, err), flush=True)
+        row = {"instances": count, "idle_s": args.idle_s}
+        for impl in impls:
+            row[impl] = {m: summary([r[m] for r in runs[impl]]) for m, _ in METRICS}
+            if errors[impl]:
+                row[impl + "_errors"] = errors[impl]
+        for m, _ in METRICS:
+            v, k = row.get("vipd", {}).get(m), row.get("keepalived", {}).get(m)
+            if v and k and k["median"]:
+                row["ratio_" + m] = round(v["median"] / k["median"], 3)
+        results.append(row)
 
 
 def main(argv=None):
@@ -175,32 +221,14 @@ def main(argv=None):
         impls.remove("keepalived")
 
     results = []
+    counts = [int(x) for x in args.counts.split(",")]
     with tempfile.TemporaryDirectory(prefix="vipd-bench-") as workdir:
-        for count in [int(x) for x in args.counts.split(",")]:
-            runs = {impl: [] for impl in impls}
-            errors = {impl: [] for impl in impls}
-            for run in range(args.runs):
-                for impl in (impls if run % 2 == 0 else list(reversed(impls))):
-                    try:
-                        r = one_run(workdir, impl, count, args.idle_s)
-                        runs[impl].append(r)
-                        print("  %-10s %4d instances run %d: %s" % (
-                            impl, count, run + 1, ", ".join(
-                                "%s %.2f" % (k, v) for k, v in r.items())), flush=True)
-                    except Exception as err:   # a figure says why it is missing
-                        errors[impl].append(str(err))
-                        print("  %-10s %4d instances run %d: FAILED: %s"
-                              % (impl, count, run + 1, err), flush=True)
-            row = {"instances": count, "idle_s": args.idle_s}
-            for impl in impls:
-                row[impl] = {m: summary([r[m] for r in runs[impl]]) for m, _ in METRICS}
-                if errors[impl]:
-                    row[impl + "_errors"] = errors[impl]
-            for m, _ in METRICS:
-                v, k = row.get("vipd", {}).get(m), row.get("keepalived", {}).get(m)
-                if v and k and k["median"]:
-                    row["ratio_" + m] = round(v["median"] / k["median"], 3)
-            results.append(row)
+        topo = build_topology(workdir, max(counts))
+        try:
+            run_all(topo, impls, counts, args, results)
+        finally:
+            topo.close()
+
 
     print()
     print("idle pair, %d ms adverts, %.0f s, min / median / max over %d runs "

@@ -136,13 +136,25 @@ def start_conntrackd(pair):
     return procs
 
 
-def one_size(workdir, vipd_bin, inject_bin, n, impl, run=1):
-    # a fresh directory for every run: nothing left over from the last one
-    topo = vipnet.Topology(os.path.join(workdir, "%s-%d-%d" % (impl, n, run)),
-                           vipd_bin=vipd_bin)
+def build_pair(workdir, vipd_bin):
+    """The topology of tests/system/test_conn_sync.py, built once for every
+    run: each run makes fresh nodes on the same hosts (Pair.make_nodes) and
+    Topology.reset() clears what it left (addresses, tables, conntrack)."""
+    topo = vipnet.Topology(os.path.join(workdir, "topology"), vipd_bin=vipd_bin)
     try:
         pair = tcs.Pair(topo, balancer=True)
-        a, b = pair.nodes["a"], pair.nodes["b"]
+        topo.snapshot()
+    except BaseException:
+        topo.close()
+        raise
+    return pair
+
+
+def one_size(pair, inject_bin, n, impl, run=1):
+    topo = pair.topo
+    a, b = pair.make_nodes("run%d-%s-%d" % (run, impl, n)).values()
+    procs = {}
+    try:
         pids = {"a": lambda: a.pid, "b": lambda: b.pid}
         if impl == "conntrackd":
             procs = start_conntrackd(pair)
@@ -201,7 +213,9 @@ def one_size(workdir, vipd_bin, inject_bin, n, impl, run=1):
             "bytes_equal": final["bytes_sent"] == final["bytes_received"],
         }
     finally:
-        topo.close()
+        for proc in procs.values():
+            proc.stop()
+        topo.reset([a, b])
 
 
 def main(argv=None):
@@ -217,40 +231,59 @@ def main(argv=None):
     results = []
     rows = []
     with tempfile.TemporaryDirectory(prefix="vipd-bench-sync-") as workdir:
-        inject_bin = os.path.join(workdir, "ct_inject")
-        subprocess.run(["gcc", "-O2", "-o", inject_bin,
-                        os.path.join(HERE, "ct_inject.c"),
-                        "-lnetfilter_conntrack"], check=True)
-        for n in (int(x) for x in args.sizes.split(",")):
-            runs = {impl: [] for impl in impls}
-            errors = {impl: [] for impl in impls}
-            for run in range(args.runs):
-                # alternate, and swap who goes first every other run
-                for impl in (impls if run % 2 == 0 else list(reversed(impls))):
-                    try:
-                        r = one_size(workdir, vipd_bin, inject_bin, n, impl,
-                                     run + 1)
-                    except Exception as err:   # a figure says why it is missing
-                        errors[impl].append(str(err))
-                        print("%-10s %7d entries run %d: FAILED: %s"
-                              % (impl, n, run + 1, err), flush=True)
-                        continue
-                    r["run"] = run + 1
-                    runs[impl].append(r)
-                    results.append(r)
-                    print(json.dumps(r), flush=True)
-            row = {"entries": n}
-            for impl in impls:
-                row[impl] = {key: summary([get(r) for r in runs[impl]])
-                             for key, _, get in FIGURES}
-                if errors[impl]:
-                    row[impl + "_errors"] = errors[impl]
-            for key, _, _ in FIGURES:
-                v = row.get("vipd", {}).get(key)
-                c = row.get("conntrackd", {}).get(key)
-                if v and c and c["median"]:
-                    row["ratio_" + key] = round(v["median"] / c["median"], 3)
-            rows.append(row)
+        pair = build_pair(workdir, vipd_bin)
+        try:
+            run_all(pair, workdir, impls, args, results, rows)
+        finally:
+            pair.topo.close()
+    report(args, impls, results, rows)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump({"bench": "sync", "runs": args.runs, "impls": impls,
+                       "summary": rows, "results": results}, f, indent=1)
+    return 1 if any(row.get(impl + "_errors") for row in rows
+                    for impl in impls) else 0
+
+
+def run_all(pair, workdir, impls, args, results, rows):
+    """Per table size, args.runs runs of each implementation in
+    alternation on the one topology; a row of figures each."""
+    inject_bin = os.path.join(workdir, "ct_inject")
+    subprocess.run(["gcc", "-O2", "-o", inject_bin,
+                    os.path.join(HERE, "ct_inject.c"),
+                    "-lnetfilter_conntrack"], check=True)
+    for n in (int(x) for x in args.sizes.split(",")):
+        runs = {impl: [] for impl in impls}
+        errors = {impl: [] for impl in impls}
+        for run in range(args.runs):
+            # alternate, and swap who goes first every other run
+            for impl in (impls if run % 2 == 0 else list(reversed(impls))):
+                try:
+                    r = one_size(pair, inject_bin, n, impl, run + 1)
+                except Exception as err:   # a figure says why it is missing
+                    errors[impl].append(str(err))
+                    print("%-10s %7d entries run %d: FAILED: %s"
+                          % (impl, n, run + 1, err), flush=True)
+                    continue
+                r["run"] = run + 1
+                runs[impl].append(r)
+                results.append(r)
+                print(json.dumps(r), flush=True)
+        row = {"entries": n}
+        for impl in impls:
+            row[impl] = {key: summary([get(r) for r in runs[impl]])
+                         for key, _, get in FIGURES}
+            if errors[impl]:
+                row[impl + "_errors"] = errors[impl]
+        for key, _, _ in FIGURES:
+            v = row.get("vipd", {}).get(key)
+            c = row.get("conntrackd", {}).get(key)
+            if v and c and c["median"]:
+                row["ratio_" + key] = round(v["median"] / c["median"], 3)
+        rows.append(row)
+
+
+def report(args, impls, results, rows):
     for r in results:
         print("%-10s %7d entries run %d: replicated in %.2f s (%d flows/s); takeover: "
               "master after %d ms, longest message wait %d ms, %d connections "
@@ -277,12 +310,6 @@ def main(argv=None):
             ratio = row.get("ratio_" + key)
             print("%-7d %-17s " % (row["entries"], label) + " ".join(cells) +
                   (" %.2f" % ratio if ratio is not None else " n/a"))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"bench": "sync", "runs": args.runs, "impls": impls,
-                       "summary": rows, "results": results}, f, indent=1)
-    return 1 if any(row.get(impl + "_errors") for row in rows
-                    for impl in impls) else 0
 
 
 if __name__ == "__main__":

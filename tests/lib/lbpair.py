@@ -148,10 +148,13 @@ class LoadClient:
     returns its final counts."""
 
     def __init__(self, host, target, mode="client", extra=(), port=80):
+        # files of their own: a later client in the same topology (a
+        # benchmark's next run) must not read this one's stop file
         work = host.topo.workdir
-        self.status = os.path.join(work, "%s-status.json" % mode)
-        self.stop_path = os.path.join(work, "%s-stop" % mode)
-        self.out_path = os.path.join(work, "%s-out.json" % mode)
+        tag = "%s-%d" % (mode, len(host.topo.procs))
+        self.status = os.path.join(work, "%s-status.json" % tag)
+        self.stop_path = os.path.join(work, "%s-stop" % tag)
+        self.out_path = os.path.join(work, "%s-out.json" % tag)
         self.out = open(self.out_path, "w")
         self.proc = host.popen(
             [PYTHON, SYNCLOAD, mode, "--target", target, "--port", str(port),

@@ -277,6 +277,38 @@ class Host:
         self.link_set("up", dev=dev)
         return port
 
+    def snapshot(self):
+        """Remember the host as it is now (its links and addresses), for
+        reset(): benchmarks build a topology once and run one daemon after
+        the other on it."""
+        self.base_links = self._links()
+
+    def _links(self):
+        out = self.run(["ip", "-j", "addr", "show"]).stdout
+        return {link["ifname"]: set("%s/%s" % (a["local"], a["prefixlen"])
+                                    for a in link.get("addr_info", []))
+                for link in json.loads(out or "[]")}
+
+    def reset(self):
+        """Put the host back as snapshot() saw it, after a daemon ran on it
+        (and maybe was SIGKILLed, or had its cables pulled): links it made
+        (macvlans) deleted, addresses it left (VIPs) removed, every link and
+        switch port up, vipd's nftables table and the conntrack table gone."""
+        now = self._links()
+        for ifname in set(now) - set(self.base_links):
+            self.run(["ip", "link", "del", ifname], check=False)
+        for ifname, addrs in self.base_links.items():
+            for addr in now.get(ifname, set()) - addrs:
+                self.run(["ip", "addr", "del", addr, "dev", ifname], check=False)
+            self.link_set("up", dev=ifname)
+        out = self.topo.sw_run(["ip", "-j", "link", "show"]).stdout
+        for link in json.loads(out or "[]"):
+            if link["ifname"] == self.port or link["ifname"].startswith(self.name + "-"):
+                self.topo.sw_run(["ip", "link", "set", link["ifname"], "up"])
+        self.run(["nft", "delete", "table", "inet", "vipd"], check=False)
+        self.run(["conntrack", "-F"], check=False)
+        self.run(["ip", "neigh", "flush", "all"], check=False)
+
     def link_local(self, dev="eth0"):
         """The link-local IPv6 address of dev (IPv6 hosts only)."""
         out = self.run(["ip", "-j", "-6", "addr", "show", "dev", dev,
@@ -404,6 +436,29 @@ class Topology:
         self.nodes.append(node)
         return node
 
+    # one topology, many runs (benchmarks)
+
+    def snapshot(self):
+        """Remember every host as it is now; see reset()."""
+        for host in self.hosts.values():
+            host.snapshot()
+
+    def reset(self, nodes):
+        """Between two runs on the same topology: stop the daemons of
+        `nodes` (gracefully, else SIGKILL), then put every host back as
+        snapshot() saw it (Host.reset)."""
+        for node in nodes:
+            if node.alive():
+                try:
+                    node.stop(timeout=10.0)
+                except Exception:
+                    pass
+            if node.alive():
+                node.kill(signal.SIGKILL)
+                node.wait_exit(5.0)
+        for host in self.hosts.values():
+            host.reset()
+
     # teardown
 
     def logs_report(self):
@@ -439,6 +494,18 @@ class Topology:
             run(["ip", "netns", "del", ns], check=False)
         self.namespaces = []
         self.procs = []
+
+    def _daemon_findings(self):
+        found, logs = [], []
+        for proc in self.procs:
+            found += proc.findings()
+            if proc.checked and proc.log_path not in logs:
+                logs.append(proc.log_path)
+        for path in logs:       # one log for every run of a restarted node
+            with open(path, errors="replace") as f:
+                for excerpt in sanitizer_reports(f.read()):
+                    found.append("sanitizer report in %s:\n%s" % (path, excerpt))
+        return found
 
 
 # --------------------------------------------------------------------------
@@ -488,18 +555,6 @@ def _lc_scalar(value):
         return "( " + ", ".join(_lc_scalar(v) for v in value) + " )"
     raise TypeError("no libconfig form for %r" % (value,))
 
-    def _daemon_findings(self):
-        found, logs = [], []
-        for proc in self.procs:
-            found += proc.findings()
-            if proc.checked and proc.log_path not in logs:
-                logs.append(proc.log_path)
-        for path in logs:       # one log for every run of a restarted node
-            with open(path, errors="replace") as f:
-                for excerpt in sanitizer_reports(f.read()):
-                    found.append("sanitizer report in %s:\n%s" % (path, excerpt))
-        return found
-
 
 def libconfig_text(settings):
     """Render {name: value} as a libconfig file, one setting per line, lists
@@ -530,13 +585,15 @@ class VipdNode:
 
     READY_SIGNALS = (signal.SIGHUP, signal.SIGTERM, signal.SIGUSR1, signal.SIGUSR2)
 
-    def __init__(self, topo, host, instances):
+    def __init__(self, topo, host, instances, run_dir=None):
         self.topo = topo
         self.host = host
         self.instances = instances
         self.global_settings = {}      # extra keys of `global`, e.g. handover
         self.sections = {}             # more top-level sections: track_scripts...
-        self.dir = os.path.join(topo.workdir, host.name)
+        # run_dir: a directory of its own for one of several daemons that
+        # run one after the other on the same host (benchmarks).
+        self.dir = os.path.join(topo.workdir, run_dir or host.name)
         self.state_dir = os.path.join(self.dir, "state")
         self.conf_path = os.path.join(self.dir, "vipd.conf")
         self.pid_path = os.path.join(self.dir, "vipd.pid")
@@ -745,7 +802,7 @@ class KeepalivedNode:
     def __init__(self, topo, host, priority=100, vrid=51, advert_int=0.1,
                  preempt=True, vips=(DEFAULT_VIP,), version=3, name="ext",
                  auth_type=None, auth_pass=None, unicast_src=None,
-                 unicast_peers=()):
+                 unicast_peers=(), run_dir=None):
         self.topo = topo
         self.host = host
         self.priority = priority
@@ -759,7 +816,7 @@ class KeepalivedNode:
         self.auth_pass = auth_pass
         self.unicast_src = unicast_src
         self.unicast_peers = unicast_peers
-        self.dir = os.path.join(topo.workdir, host.name)
+        self.dir = os.path.join(topo.workdir, run_dir or host.name)
         self.conf_path = os.path.join(self.dir, "keepalived.conf")
         self.log_path = os.path.join(self.dir, "keepalived.log")
         self.proc = None

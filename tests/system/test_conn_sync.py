@@ -75,29 +75,39 @@ class Pair:
         topo.add_segment("br1")
         topo.add_segment("br2")
         self.client = topo.add_host("cl", "10.0.0.100")
-        self.nodes = {}
+        self.hosts = {}
         for name, n in (("a", 1), ("b", 2)):
             host = appliance_host(topo, name, "10.0.0.%d/24" % n,
                                   "10.1.0.%d/24" % n, "10.2.0.%d/24" % n)
             if not balancer:
                 host.run(["nft", "-f", "-"], input=NFT_RULES)
-            node = VipdNode(topo, host, instances=[
+            self.hosts[name] = host
+        self.make_nodes()
+        for name, n in (("be1", 11), ("be2", 12)):
+            host = inside_host(topo, name, "10.1.0.%d" % n, INT_VIP)
+            host.popen([PYTHON, SYNCLOAD, "echo", "--port", "8080"],
+                       log_name="%s-echo.log" % name)
+
+    def make_nodes(self, run=None):
+        """A vipd node on each of a and b; `run` (benchmarks) gives every
+        run on the same hosts a directory of its own."""
+        self.nodes = {}
+        for name, n in (("a", 1), ("b", 2)):
+            node = VipdNode(self.topo, self.hosts[name], instances=[
                 vipd_instance(name="ext", vrid=51, vips=(VIP,)),
                 vipd_instance(name="int", vrid=52, vips=(INT_VIP,),
-                              interface="eth1")])
+                              interface="eth1")],
+                run_dir=None if run is None else "%s-%s" % (run, name))
             node.key_path = os.path.join(node.dir, "sync.key")
             write_key(node.key_path, KEY, 0o600)
             node.sync = {"interface": "eth2", "local": "10.2.0.%d" % n,
                          "peer": "10.2.0.%d" % (3 - n), "port": SYNC_PORT,
                          "key_file": node.key_path,
-                         "follow": "edge" if balancer else "ext"}
-            node.write_config(self.config_text(node, balancer))
-            topo.nodes.append(node)
+                         "follow": "edge" if self.balancer else "ext"}
+            node.write_config(self.config_text(node, self.balancer))
+            self.topo.nodes.append(node)
             self.nodes[name] = node
-        for name, n in (("be1", 11), ("be2", 12)):
-            host = inside_host(topo, name, "10.1.0.%d" % n, INT_VIP)
-            host.popen([PYTHON, SYNCLOAD, "echo", "--port", "8080"],
-                       log_name="%s-echo.log" % name)
+        return self.nodes
 
     @staticmethod
     def config_text(node, balancer=False):
