@@ -15,6 +15,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "be_bytes.h"
 #include "ct_wire.h"
 
 static const char *const drop_names[CT_DROP__COUNT] = {
@@ -42,45 +43,6 @@ ct_drop_name(enum ct_drop reason)
 }
 
 /* ---- byte order helpers ------------------------------------------------ */
-
-static void
-put16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, (uint16_t)(v >> 16));
-	put16(p + 2, (uint16_t)v);
-}
-
-static void
-put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)(v >> 32));
-	put32(p + 4, (uint32_t)v);
-}
-
-static uint16_t
-get16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get32(const uint8_t *p)
-{
-	return (uint32_t)get16(p) << 16 | get16(p + 2);
-}
-
-static uint64_t
-get64(const uint8_t *p)
-{
-	return (uint64_t)get32(p) << 32 | get32(p + 4);
-}
 
 /* ---- entries ----------------------------------------------------------- */
 
@@ -153,8 +115,8 @@ put_tuple(uint8_t *p, const struct ct_tuple *t)
 {
 	memcpy(p, t->src, 16);
 	memcpy(p + 16, t->dst, 16);
-	put16(p + 32, t->sport);
-	put16(p + 34, t->dport);
+	be_put16(p + 32, t->sport);
+	be_put16(p + 34, t->dport);
 }
 
 static void
@@ -162,8 +124,8 @@ get_tuple(const uint8_t *p, struct ct_tuple *t)
 {
 	memcpy(t->src, p, 16);
 	memcpy(t->dst, p + 16, 16);
-	t->sport = get16(p + 32);
-	t->dport = get16(p + 34);
+	t->sport = be_get16(p + 32);
+	t->dport = be_get16(p + 34);
 }
 
 static void
@@ -173,9 +135,9 @@ put_entry(uint8_t *p, const struct ct_entry *e)
 	p[1] = e->family;
 	p[2] = e->proto;
 	p[3] = e->tcp_state;
-	put32(p + 4, e->status);
-	put32(p + 8, e->timeout_s);
-	put32(p + 12, e->mark);
+	be_put32(p + 4, e->status);
+	be_put32(p + 8, e->timeout_s);
+	be_put32(p + 12, e->mark);
 	put_tuple(p + 16, &e->orig);
 	put_tuple(p + 52, &e->reply);
 }
@@ -187,9 +149,9 @@ get_entry(const uint8_t *p, struct ct_entry *e)
 	e->family = p[1];
 	e->proto = p[2];
 	e->tcp_state = p[3];
-	e->status = get32(p + 4);
-	e->timeout_s = get32(p + 8);
-	e->mark = get32(p + 12);
+	e->status = be_get32(p + 4);
+	e->timeout_s = be_get32(p + 8);
+	e->mark = be_get32(p + 12);
 	get_tuple(p + 16, &e->orig);
 	get_tuple(p + 52, &e->reply);
 }
@@ -250,15 +212,15 @@ ct_wire_encode(const struct ct_wire_header *hdr,
 
 	if (reason != CT_DROP_NONE || total > buf_len || total > CT_WIRE_MAX_BYTES)
 		return -EINVAL;
-	put32(buf, CT_WIRE_MAGIC);
+	be_put32(buf, CT_WIRE_MAGIC);
 	buf[4] = CT_WIRE_VERSION;
 	buf[5] = hdr->type;
-	put16(buf + 6, hdr->count);
-	put64(buf + 8, hdr->session);
-	put32(buf + 16, hdr->sender_id);
-	put32(buf + 20, hdr->seq);
-	put32(buf + 24, hdr->sent_ms);
-	put32(buf + 28, hdr->flags);
+	be_put16(buf + 6, hdr->count);
+	be_put64(buf + 8, hdr->session);
+	be_put32(buf + 16, hdr->sender_id);
+	be_put32(buf + 20, hdr->seq);
+	be_put32(buf + 24, hdr->sent_ms);
+	be_put32(buf + 28, hdr->flags);
 	p = buf + CT_WIRE_HEADER_BYTES;
 	for (size_t i = 0; i < hdr->count; i++) {
 		if (hdr->type == CT_WIRE_ENTRIES) {
@@ -267,8 +229,8 @@ ct_wire_encode(const struct ct_wire_header *hdr,
 			put_entry(p, &entries[i]);
 			p += CT_WIRE_ENTRY_BYTES;
 		} else if (hdr->type == CT_WIRE_NACK) {
-			put32(p, ranges[i].first);
-			put32(p + 4, ranges[i].last);
+			be_put32(p, ranges[i].first);
+			be_put32(p + 4, ranges[i].last);
 			p += 8;
 		}
 	}
@@ -291,11 +253,11 @@ ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
 		return CT_DROP_OVERSIZED;
 	if (len < CT_WIRE_HEADER_BYTES + CT_WIRE_HMAC_BYTES)
 		return CT_DROP_TRUNCATED;
-	if (get32(buf) != CT_WIRE_MAGIC)
+	if (be_get32(buf) != CT_WIRE_MAGIC)
 		return CT_DROP_BAD_MAGIC;
 	if (buf[4] != CT_WIRE_VERSION)
 		return CT_DROP_BAD_VERSION;
-	blen = body_len(buf[5], get16(buf + 6), &reason);
+	blen = body_len(buf[5], be_get16(buf + 6), &reason);
 	if (reason != CT_DROP_NONE)
 		return reason;
 	total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
@@ -308,12 +270,12 @@ ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
 	    CT_WIRE_HMAC_BYTES) != 0)
 		return CT_DROP_BAD_HMAC;
 	hdr->type = buf[5];
-	hdr->count = get16(buf + 6);
-	hdr->session = get64(buf + 8);
-	hdr->sender_id = get32(buf + 16);
-	hdr->seq = get32(buf + 20);
-	hdr->sent_ms = get32(buf + 24);
-	hdr->flags = get32(buf + 28);
+	hdr->count = be_get16(buf + 6);
+	hdr->session = be_get64(buf + 8);
+	hdr->sender_id = be_get32(buf + 16);
+	hdr->seq = be_get32(buf + 20);
+	hdr->sent_ms = be_get32(buf + 24);
+	hdr->flags = be_get32(buf + 28);
 	p = buf + CT_WIRE_HEADER_BYTES;
 	for (size_t i = 0; i < hdr->count; i++) {
 		if (hdr->type == CT_WIRE_ENTRIES) {
@@ -322,8 +284,8 @@ ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
 				return CT_DROP_BAD_ENTRY;
 			p += CT_WIRE_ENTRY_BYTES;
 		} else {
-			msg->ranges[i].first = get32(p);
-			msg->ranges[i].last = get32(p + 4);
+			msg->ranges[i].first = be_get32(p);
+			msg->ranges[i].last = be_get32(p + 4);
 			if (msg->ranges[i].first > msg->ranges[i].last)
 				return CT_DROP_BAD_ENTRY;
 			p += 8;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "be_bytes.h"
 #include "vrrp_pkt.h"
 
 #define VRRP_VERSION_2		2
@@ -71,19 +72,6 @@ vrrp_addr_wire_len(int family)
 	default:
 		return 0;
 	}
-}
-
-static uint16_t
-get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
 }
 
 uint32_t
@@ -253,7 +241,7 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	if (len != VRRP_HDR_LEN + (size_t)count * alen + trailer)
 		return VRRP_DROP_LENGTH;
 
-	wire_csum = get_be16(payload + VRRP_CSUM_OFFSET);
+	wire_csum = be_get16(payload + VRRP_CSUM_OFFSET);
 	csum = version == VRRP_VERSION_2 ? vrrp_v2_csum(payload, len) :
 	    vrrp_v3_csum(&meta->src, &meta->dst, payload, len);
 	if (csum != wire_csum)
@@ -270,7 +258,7 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 		    meta->protocol == VRRP_IPPROTO_AH)
 			return VRRP_DROP_AUTH_TYPE;
 		/* RFC 5798 5.2.6: the 4 reserved bits are ignored on reception. */
-		interval_cs = get_be16(payload + 4) & 0x0fff;
+		interval_cs = be_get16(payload + 4) & 0x0fff;
 	}
 	/* A zero interval would make the master down timer expire at once. */
 	if (interval_cs == 0)
@@ -346,12 +334,12 @@ vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 		    (uint8_t)(adv->max_adver_int_cs / 100);
 	} else
 		/* The top 4 bits are reserved and zero (RFC 5798 5.2.6). */
-		put_be16(buf + 4, adv->max_adver_int_cs);
-	put_be16(buf + VRRP_CSUM_OFFSET, 0);
+		be_put16(buf + 4, adv->max_adver_int_cs);
+	be_put16(buf + VRRP_CSUM_OFFSET, 0);
 	for (size_t i = 0; i < adv->naddrs; i++)
 		memcpy(buf + VRRP_HDR_LEN + i * alen, adv->addrs[i].bytes, alen);
 	if (adv->version == VRRP_VERSION_3) {
-		put_be16(buf + VRRP_CSUM_OFFSET, vrrp_v3_csum(src, dst, buf, len));
+		be_put16(buf + VRRP_CSUM_OFFSET, vrrp_v3_csum(src, dst, buf, len));
 		return (int)len;
 	}
 	/*
@@ -362,7 +350,7 @@ vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 		memcpy(buf + len - trailer, auth->key, VRRP_AUTH_DATA_LEN);
 	else
 		memset(buf + len - trailer, 0, VRRP_AUTH_DATA_LEN);
-	put_be16(buf + VRRP_CSUM_OFFSET, vrrp_v2_csum(buf, len));
+	be_put16(buf + VRRP_CSUM_OFFSET, vrrp_v2_csum(buf, len));
 	return (int)len;
 }
 

@@ -13,6 +13,7 @@
 
 #include <openssl/crypto.h>
 
+#include "be_bytes.h"
 #include "vrrp_auth.h"
 #include "vrrp_pkt_ip.h"
 
@@ -25,33 +26,6 @@
 #define AH_ICV_OFFSET		12
 
 /* Kept local, as the codec keeps its own: two lines each, no shared header. */
-static uint16_t
-get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static uint32_t
-get_be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	    (uint32_t)p[2] << 8 | p[3];
-}
-
-static void
-put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
-
 enum vrrp_drop
 vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
     const uint8_t **payload, size_t *payload_len)
@@ -82,7 +56,7 @@ vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
 	 * padding) are not VRRP, and a total length past what we read means
 	 * the packet was cut short.
 	 */
-	total_len = get_be16(pkt + 2);
+	total_len = be_get16(pkt + 2);
 	if (total_len < hdr_len || total_len > len)
 		return VRRP_DROP_IP_HEADER;
 	if (pkt[9] == VRRP_IPPROTO_AH) {
@@ -124,7 +98,7 @@ vrrp_pkt_parse_ipv6(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
 	meta->dst.family = AF_INET6;
 	memcpy(meta->dst.bytes, pkt + 24, 16);
 	meta->ttl = pkt[7];
-	plen = get_be16(pkt + 4);
+	plen = be_get16(pkt + 4);
 	if (plen > len - VRRP_IPV6_HDR_LEN)
 		return VRRP_DROP_IP_HEADER;
 	/* RFC 5798 5.1.2.4: VRRP is the next header; v3 has no AH to unwrap. */
@@ -164,7 +138,7 @@ vrrp_pkt_ah_verify(const struct vrrp_pkt_meta *meta, const struct vrrp_auth *aut
 	    CRYPTO_memcmp(icv, ah + AH_ICV_OFFSET, sizeof(icv)) != 0 ||
 	    memcmp(ah + AH_SPI_OFFSET, meta->src.bytes, 4) != 0)
 		return VRRP_DROP_AUTH;
-	*seq = get_be32(ah + AH_SEQ_OFFSET);
+	*seq = be_get32(ah + AH_SEQ_OFFSET);
 	return VRRP_DROP_NONE;
 }
 
@@ -194,14 +168,14 @@ vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 
 	buf[0] = 4 << 4 | IPV4_HDR_LEN / 4;
 	buf[1] = IPV4_TOS_NETCONTROL;
-	put_be16(buf + 2, (uint16_t)total_len);
-	put_be16(buf + 4, ip_id);
+	be_put16(buf + 2, (uint16_t)total_len);
+	be_put16(buf + 4, ip_id);
 	/* No DF: keepalived sends none either, and an advert never fragments. */
-	put_be16(buf + 6, 0);
+	be_put16(buf + 6, 0);
 	/* RFC 5798 5.1.1.3: TTL 255, or receivers drop it (7.1). */
 	buf[8] = VRRP_REQUIRED_TTL;
 	buf[9] = ah ? VRRP_IPPROTO_AH : VRRP_IPPROTO;
-	put_be16(buf + 10, 0);
+	be_put16(buf + 10, 0);
 	memcpy(buf + 12, src->bytes, 4);
 	memcpy(buf + 16, dst->bytes, 4);
 	if (ah) {
@@ -210,10 +184,10 @@ vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 		/* RFC 2402 2: next header, length, reserved, SPI, sequence. */
 		h[0] = VRRP_IPPROTO;
 		h[1] = AH_PAYLOAD_LEN_96;
-		put_be16(h + 2, 0);
+		be_put16(h + 2, 0);
 		/* keepalived's SPI: the sender's address, unique in the group. */
 		memcpy(h + AH_SPI_OFFSET, src->bytes, 4);
-		put_be32(h + AH_SEQ_OFFSET, adv->ah_seq);
+		be_put32(h + AH_SEQ_OFFSET, adv->ah_seq);
 		memset(h + AH_ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
 		if (vrrp_auth_ah_icv(auth, buf, total_len, h + AH_ICV_OFFSET) < 0)
 			return -ENOTSUP;
@@ -222,7 +196,7 @@ vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 	 * Linux refills the checksum on IP_HDRINCL sockets, but a packet that
 	 * is complete on its own is what the tests and other stacks expect.
 	 */
-	put_be16(buf + 10,
+	be_put16(buf + 10,
 	    vrrp_pkt_csum_fold(vrrp_pkt_csum_add(0, buf, IPV4_HDR_LEN)));
 	return (int)total_len;
 }
