@@ -52,7 +52,7 @@ def pytest_runtest_makereport(item, call):
 def vipd_bin():
     path = _vipd_bin()
     if not os.access(path, os.X_OK):
-        pytest.skip("vipd binary not found at %s (set VIPD_BIN)" % path)
+        missing_tool("vipd binary not found at %s (set VIPD_BIN)" % path)
     return path
 
 
@@ -60,7 +60,7 @@ def vipd_bin():
 def vipctl_bin():
     path = os.environ.get("VIPCTL_BIN") or os.path.join(REPO, "build", "vipctl")
     if not os.access(path, os.X_OK):
-        pytest.skip("vipctl not found at %s (set VIPCTL_BIN)" % path)
+        missing_tool("vipctl not found at %s (set VIPCTL_BIN)" % path)
     return path
 
 
@@ -78,8 +78,9 @@ def script_dir():
 
 
 def missing_tool(what):
-    """Skip for want of a peer tool, unless VIPD_REQUIRE_TOOLS=1 (make
-    system: contrib/install-deps.sh installs them all): then fail."""
+    """Skip for want of a peer tool (or of the vipd/vipctl binaries under
+    test), unless VIPD_REQUIRE_TOOLS=1 (make system: it builds both, and
+    contrib/install-deps.sh installs every tool): then fail."""
     if os.environ.get("VIPD_REQUIRE_TOOLS") == "1":
         pytest.fail("%s (VIPD_REQUIRE_TOOLS=1)" % what, pytrace=False)
     pytest.skip(what)

@@ -12,8 +12,7 @@ import shutil
 import subprocess
 import threading
 
-import pytest
-
+import conftest
 from vipnet import wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -24,13 +23,13 @@ SETTLE_S = 15.0
 def _bin(env, name):
     path = os.environ.get(env) or os.path.join(REPO, "build", name)
     if not os.access(path, os.X_OK):
-        pytest.skip("%s not found at %s (set %s)" % (name, path, env))
+        conftest.missing_tool("%s not found at %s (set %s)" % (name, path, env))
     return os.path.abspath(path)
 
 
 def test_systemd_unit_verifies_and_keeps_what_vipd_needs(tmp_path):
     if shutil.which("systemd-analyze") is None:
-        pytest.skip("systemd-analyze is not installed")
+        conftest.missing_tool("systemd-analyze (systemd) is not installed")
     vipd = _bin("VIPD_BIN", "vipd")
     with open(os.path.join(CONTRIB, "vipd.service")) as f:
         unit = f.read()
@@ -38,6 +37,9 @@ def test_systemd_unit_verifies_and_keeps_what_vipd_needs(tmp_path):
                    "CAP_NET_RAW", "CAP_NET_ADMIN", "CAP_SETUID", "CAP_KILL",
                    "NoNewPrivileges=yes", "ProtectSystem=strict",
                    "ProtectHome=yes", "ReadWritePaths=/run/vipd",
+                   # a stop must not empty /run/vipd: conn_sync.session
+                   # there carries the sync session across restarts
+                   "RuntimeDirectory=vipd", "RuntimeDirectoryPreserve=yes",
                    "LimitNOFILE=65536"):
         assert needed in unit, needed
     # verify wants the binaries it names to exist: point them at this build.

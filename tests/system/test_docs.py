@@ -10,9 +10,18 @@ import subprocess
 
 import pytest
 
+import conftest
+
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 MAN = os.path.join(REPO, "man")
 PAGES = ("vipd.8", "vipctl.8", "vipd.conf.5")
+
+
+def need(tool, package):
+    """Skip without tool, or fail under make system (VIPD_REQUIRE_TOOLS=1:
+    install-deps.sh installs package)."""
+    if shutil.which(tool) is None:
+        conftest.missing_tool("%s (%s) is not installed" % (tool, package))
 
 
 def rendered(page):
@@ -26,22 +35,20 @@ def rendered(page):
 
 @pytest.mark.parametrize("page", PAGES)
 def test_man_page_has_no_warnings(page):
-    if shutil.which("groff") is None:
-        pytest.skip("groff is not installed")
+    need("groff", "groff-base")
     res = subprocess.run(["groff", "-ww", "-z", "-man", os.path.join(MAN, page)],
                          capture_output=True, text=True, timeout=30)
     assert res.returncode == 0 and res.stderr == "", res.stderr
-    if shutil.which("man") is not None:
-        res = subprocess.run(["man", "--warnings", "-l", os.path.join(MAN, page)],
-                             capture_output=True, text=True, timeout=30,
-                             env=dict(os.environ, MANWIDTH="80", MANPAGER="cat",
-                                      PAGER="cat", LC_ALL="C.UTF-8"))
-        assert res.returncode == 0 and res.stderr == "", res.stderr
+    need("man", "man-db")
+    res = subprocess.run(["man", "--warnings", "-l", os.path.join(MAN, page)],
+                         capture_output=True, text=True, timeout=30,
+                         env=dict(os.environ, MANWIDTH="80", MANPAGER="cat",
+                                  PAGER="cat", LC_ALL="C.UTF-8"))
+    assert res.returncode == 0 and res.stderr == "", res.stderr
 
 
 def test_man_pages_cover_the_contract():
-    if shutil.which("groff") is None:
-        pytest.skip("groff is not installed")
+    need("groff", "groff-base")
     vipd = rendered("vipd.8")
     for word in ("--config", "--foreground", "--config-test", "--pid-file",
                  "--state-dir", "--log-level", "--version", "--help", "SIGHUP",

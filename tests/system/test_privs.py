@@ -14,6 +14,7 @@ import subprocess
 
 import pytest
 
+import conftest
 from vipnet import wait_until, write_script
 
 CAPSH = shutil.which("capsh")
@@ -24,6 +25,15 @@ CAP_NET_BIND_SERVICE, CAP_NET_ADMIN, CAP_NET_RAW = 10, 12, 13
 KEPT = {CAP_KILL, CAP_SETGID, CAP_SETUID, CAP_NET_BIND_SERVICE, CAP_NET_ADMIN,
         CAP_NET_RAW}
 NEEDED = {CAP_NET_ADMIN, CAP_NET_RAW}
+
+
+@pytest.fixture
+def capsh():
+    """capsh, which these tests run vipd under; missing, they skip (fail
+    under make system: install-deps.sh installs libcap2-bin)."""
+    if CAPSH is None:
+        conftest.missing_tool("capsh (libcap2-bin) is not installed")
+    return CAPSH
 
 
 def cap_sets(pid):
@@ -70,8 +80,7 @@ def test_running_vipd_keeps_only_the_capabilities_it_needs(lan):
     assert a.stats()["instances"]["ext"]["adverts_sent"] > 0
 
 
-@pytest.mark.skipif(CAPSH is None, reason="capsh (libcap2-bin) is not installed")
-def test_vipd_runs_a_pair_with_only_net_admin_and_net_raw(lan, tmp_path):
+def test_vipd_runs_a_pair_with_only_net_admin_and_net_raw(capsh, lan, tmp_path):
     a, b, client = lan
     with open("/proc/sys/kernel/cap_last_cap") as f:
         last = int(f.read())
@@ -120,10 +129,9 @@ def _capsh_wrapper(tmp_path, vipd_bin, drop):
     return str(wrapper)
 
 
-@pytest.mark.skipif(CAPSH is None, reason="capsh (libcap2-bin) is not installed")
 @pytest.mark.parametrize("missing", ["cap_net_raw", "cap_net_admin"])
 def test_vipd_without_a_needed_capability_refuses_to_start_naming_it(
-        lan, tmp_path, missing):
+        capsh, lan, tmp_path, missing):
     a, b, client = lan
     plain = a.topo.vipd_bin
     a.topo.vipd_bin = _capsh_wrapper(tmp_path, plain, missing)
