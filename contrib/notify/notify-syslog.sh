@@ -8,11 +8,15 @@
 # and are killed when they take too long: keep them short.
 #
 #   notify = { any = "/etc/vipd/notify/notify-syslog.sh" };
+#
+# The line goes to the system log socket (/dev/log); SYSLOG_SOCKET names
+# another unix socket (a wrapper sets it: vipd passes no environment).
 
 type=${1:?usage: $0 TYPE NAME STATE PRIORITY}
 name=${2:?}
 state=${3:?}
 priority=${4:-}
+socket=${SYSLOG_SOCKET:-}
 
-exec logger -t vipd-notify -p daemon.notice -- \
+exec logger ${socket:+-u "$socket"} -t vipd-notify -p daemon.notice -- \
 	"$type $name is now $state${priority:+ (priority $priority)}"

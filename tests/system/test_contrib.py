@@ -2,13 +2,15 @@
 contrib/: the systemd unit passes systemd-analyze verify; the SysV script
 starts, reports (LSB status codes 0, 1 for a stale pid file, 3), reloads,
 dumps, restarts and stops a real vipd in a namespace; the notify examples do
-what they say when vipd calls them.
+what they say when vipd calls them (the syslog one to a stand-in syslog
+socket, never the host's).
 """
 
 import http.server
 import json
 import os
 import shutil
+import socket
 import subprocess
 import threading
 
@@ -186,3 +188,68 @@ def test_notify_examples_record_state_and_post_webhook(lan, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+# daemon.notice, as the <PRI> of a syslog line: facility 3 * 8 + severity 5.
+SYSLOG_DAEMON_NOTICE = 29
+
+
+def _syslog_lines(sock):
+    """Every datagram waiting on the stand-in syslog socket, decoded."""
+    lines = []
+    while True:
+        try:
+            lines.append(sock.recv(4096).decode())
+        except BlockingIOError:
+            return lines
+
+
+def test_notify_syslog_example_logs_each_transition(lan, tmp_path):
+    """contrib/notify/notify-syslog.sh, called by vipd, hands logger one
+    line per transition at daemon.notice, tagged vipd-notify; here to a unix
+    datagram socket of the test's own (SYSLOG_SOCKET) in place of /dev/log."""
+    a, b, client = lan
+    script = os.path.join(CONTRIB, "notify", "notify-syslog.sh")
+    path = str(tmp_path / "syslog.sock")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.setblocking(False)
+    got = []
+    try:
+        wrapper = tmp_path / "notify.sh"
+        wrapper.write_text("#!/bin/sh\nSYSLOG_SOCKET=%s exec %s \"$@\"\n"
+                           % (path, script))
+        wrapper.chmod(0o755)
+        a.global_settings = {"script_user": "root"}
+        a.instances[0]["notify"] = {"any": str(wrapper)}
+        a.start()
+        a.wait_state("MASTER", timeout=SETTLE_S)
+
+        def logged(text):
+            got.extend(_syslog_lines(sock))
+            return any(line.endswith(text) for line in got)
+        wait_until(lambda: logged("INSTANCE ext is now MASTER (priority 150)"),
+                   10, "the MASTER line on the syslog socket")
+        line = [g for g in got if g.endswith("MASTER (priority 150)")][0]
+        assert line.startswith("<%d>" % SYSLOG_DAEMON_NOTICE), line
+        assert " vipd-notify: INSTANCE ext is now MASTER" in line, line
+        assert any(g.endswith(" vipd-notify: INSTANCE ext is now BACKUP "
+                              "(priority 150)") for g in got), got
+        assert a.stop() == 0
+        wait_until(lambda: logged("INSTANCE ext is now STOP (priority 150)"),
+                   10, "the STOP line of the graceful stop")
+
+        # Without a priority the line says none; without a state the script
+        # refuses (usage on stderr) and logs nothing.
+        env = dict(os.environ, SYSLOG_SOCKET=path)
+        res = subprocess.run([script, "GROUP", "edge", "FAULT"], env=env,
+                             capture_output=True, text=True, timeout=20)
+        assert res.returncode == 0, res.stderr
+        wait_until(lambda: logged(" vipd-notify: GROUP edge is now FAULT"), 10,
+                   "the GROUP line")
+        res = subprocess.run([script, "INSTANCE", "ext"], env=env,
+                             capture_output=True, text=True, timeout=20)
+        assert res.returncode != 0 and res.stderr, res
+        assert _syslog_lines(sock) == []
+    finally:
+        sock.close()
