@@ -13,8 +13,10 @@ lbtool - the two ends of balancer tests, run inside a namespace with
       --echo: any other first line starts an echo session instead (every
       line comes back as sent, as syncload.py's client expects), so one
       backend serves health checks and echoed long-lived connections.
-      --tls-cert/--tls-key: the same over TLS (https checks). --udp: answer
-      every datagram with N instead.
+      --tls-cert/--tls-key: the same over TLS (https checks); --tls-max 1.2
+      offers nothing newer than TLS 1.2 (whose client, unlike TLS 1.3's,
+      has the server's certificate before its handshake is done). --udp:
+      answer every datagram with N instead.
 
   fire   --addr A --port P --count C [--parallel K] [--sport-base S]
          [--source S]
@@ -94,6 +96,8 @@ def serve(args):
         import ssl
         tls = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         tls.load_cert_chain(args.tls_cert, args.tls_key)
+        if args.tls_max == "1.2":
+            tls.maximum_version = ssl.TLSVersion.TLSv1_2
 
     def session(conn):
         if tls is not None:
@@ -282,6 +286,8 @@ def main():
                    choices=("ok", "hang", "garbage", "reset"))
     s.add_argument("--tls-cert", help="serve TLS with this certificate (PEM)")
     s.add_argument("--tls-key")
+    s.add_argument("--tls-max", choices=("1.2", "1.3"), default="1.3",
+                   help="the newest TLS version offered")
     s.add_argument("--udp", action="store_true",
                    help="answer each datagram with the name instead")
     s.add_argument("--echo", action="store_true",

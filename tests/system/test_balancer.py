@@ -49,13 +49,15 @@ class Balancer:
         self.serve(name)
         return host
 
-    def serve(self, name, mode="ok", tls=None, udp=False):
+    def serve(self, name, mode="ok", tls=None, udp=False, tls_max=None):
         host = self.backends[name]
         self.stop_server(name)
         argv = [PYTHON, LBTOOL, "serve", "--port", str(BACKEND_PORT),
                 "--name", name, "--mode", mode]
         if tls:
             argv += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        if tls_max:
+            argv += ["--tls-max", tls_max]
         if udp:
             argv += ["--udp"]
         proc = host.popen(argv, label="backend %s (%s)" % (name, mode))
@@ -621,6 +623,32 @@ def test_https_check_verifies_the_certificate_when_asked(topo, vipd_bin):
     lb.wait_health({"b3": "up"}, service="web2")
 
 
+def test_https_check_without_verify_takes_a_self_signed_tls12_backend(
+        topo, vipd_bin):
+    """TLS 1.2: the client has the server's certificate (and OpenSSL its
+    verify result, also with verification off) while it still waits for
+    the server's Finished. verify = false must take a self-signed
+    certificate all the same; verify = true with no CA that signed it
+    (no ca_file: the system's) must not."""
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.serve("b1", tls=make_cert(topo, "b1", "10.1.0.11"), tls_max="1.2")
+    lb.serve("b2", tls=make_cert(topo, "b2", "10.1.0.12"), tls_max="1.2")
+    unverified = lb.service(backends=["b1"], check=dict(HTTP_CHECK, type="https"))
+    verified = lb.service(name="web2", backends=["b2"], port=81,
+                          check=dict(HTTP_CHECK, type="https", verify=True))
+    lb.start([unverified, verified])
+    lb.wait_health({"b1": "up"})
+    lb.wait_health({"b2": "down"}, service="web2")
+    # And it stays so: every probe of b1 passes, b2's say why they fail.
+    time.sleep(4 * HTTP_CHECK["interval_ms"] / 1000.0)
+    b1 = lb.services()["web"]["backends"][0]
+    assert b1["health"] == "up" and b1["checks_failed"] == 0, b1
+    assert b1["last_check"]["reason"] == "status 200", b1
+    b2 = lb.services()["web2"]["backends"][0]
+    assert b2["health"] == "down", b2
+    assert b2["last_check"]["reason"].startswith("tls: certificate: "), b2
+
+
 def script_check(lb, path):
     """A fast script check of path, run as root."""
     lb.node.global_settings["script_user"] = "root"
@@ -703,6 +731,41 @@ def test_persistence_keeps_a_client_on_its_backend(topo, vipd_bin):
     assert res["errors"] == 0 and spread(res) == {list(first)[0]: 60}, res
     # Remembered in the set of the backend it went to.
     assert remembered_on(lb, "192.0.2.50") == [list(first)[0]]
+
+
+def test_persistence_lapses_after_persistence_s_unless_a_flow_is_busy(
+        topo, vipd_bin):
+    """persistence_s = 2: a client stays on its backend within 2 s, is
+    re-balanced once 2 s pass without a packet of its flows, and is kept
+    as long as one of its connections is busy (every packet restarts the
+    timeout, as an IPVS template lives while it has connections). rr over
+    two backends: the scheduler's next pick is always the other one."""
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.start([lb.service(scheduler="rr", persistence_s=2)])
+    first = list(spread(lb.fire(1)))[0]
+    other = "b2" if first == "b1" else "b1"
+    res = lb.fire(10)
+    assert res["errors"] == 0 and spread(res) == {first: 10}, res
+    assert remembered_on(lb, "192.0.2.50") == [first]
+    # 2 s without a packet (the last connection closed): forgotten.
+    time.sleep(3.0)
+    assert remembered_on(lb, "192.0.2.50") == []
+    res = lb.fire(1)
+    assert res["errors"] == 0 and spread(res) == {other: 1}, res
+    # Now on `other`; a connection that stays busy keeps it there past
+    # twice persistence_s, for new connections too.
+    held = lb.hold()
+    assert held.backend == other
+    time.sleep(4.5)
+    assert remembered_on(lb, "192.0.2.50") == [other]
+    res = lb.fire(5)
+    assert res["errors"] == 0 and spread(res) == {other: 5}, res
+    held.assert_alive_through(time.monotonic())
+    # Once it is closed, the 2 s run again.
+    time.sleep(3.0)
+    assert remembered_on(lb, "192.0.2.50") == []
+    res = lb.fire(1)
+    assert res["errors"] == 0 and spread(res) == {first: 1}, res
 
 
 def remembered_on(lb, client, service="web"):
