@@ -204,6 +204,17 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 		 * map would be simpler, but nft 1.0.6 aborts on updating one
 		 * with IPv6 concatenations.) "add set" leaves a set that a
 		 * reload kept (same definition) as it is, clients and all.
+		 *
+		 * Every later packet of the client's flows, either way,
+		 * restarts its timeout, so that a client whose connection is
+		 * in use is not re-balanced under it (IPVS keeps a template
+		 * while it has connections). Only a client still in the set
+		 * is refreshed: one whose backend stopped taking new flows
+		 * was forgotten (lb_nft_service_rules) and its old
+		 * connections must not put it back. The time runs from the
+		 * last packet, not, as with IPVS, from the end of the last
+		 * connection: a connection idle for persistence_s no longer
+		 * holds its client. The cost is one set update per packet.
 		 */
 		if (svc->persistence_s == 0)
 			continue;
@@ -212,9 +223,15 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 		    "dynamic,timeout; timeout %us; }\n"
 		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
 		    "saddr %s ct reply proto-src %u ct direction original ct "
-		    "state new update @%s { %s saddr }\n", set,
+		    "state new update @%s { %s saddr }\n"
+		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
+		    "saddr %s ct reply proto-src %u ct state established ct "
+		    "original %s saddr @%s update @%s { ct original %s saddr "
+		    "}\n", set,
 		    addr_type(&svc->addr), svc->persistence_s, id, l4(svc),
-		    fam(&b->addr), a, b->port, set, fam(&b->addr));
+		    fam(&b->addr), a, b->port, set, fam(&b->addr),
+		    id, l4(svc), fam(&b->addr), a, b->port, fam(&b->addr), set,
+		    set, fam(&b->addr));
 	}
 }
 

@@ -497,6 +497,15 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	    "l4proto tcp ct reply ip saddr 10.1.0.12 ct reply proto-src 8080 ct "
 	    "direction original ct state new update @%s { ip saddr }\n", p1);
 	assert_non_null(strstr(t.buf, want));
+	/*
+	 * Established flows keep their client remembered (either direction),
+	 * but only a client still in the set: a forgotten one stays so.
+	 */
+	snprintf(want, sizeof(want), "add rule inet vipd lb_f_web_d1 meta "
+	    "l4proto tcp ct reply ip saddr 10.1.0.12 ct reply proto-src 8080 ct "
+	    "state established ct original ip saddr @%s update @%s { ct "
+	    "original ip saddr }\n", p1, p1);
+	assert_non_null(strstr(t.buf, want));
 	snprintf(want, sizeof(want), "add rule inet vipd lb_s_web_d1 meta "
 	    "l4proto tcp ip saddr @%s ct mark set 0x76697064 dnat ip "
 	    "to 10.1.0.11:8080\n"
