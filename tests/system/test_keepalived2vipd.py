@@ -2,10 +2,13 @@
 contrib/keepalived2vipd: the keepalived sample configs shipped by Debian's
 keepalived package convert into configs that `vipd -t` accepts; every
 keyword it cannot convert is listed with its line; bad input is refused
-clearly; and a converted pair elects a master and fails over in namespaces.
+clearly; SSL_GET becomes an https check; and two nodes running what it
+makes of Debian's keepalived.conf.vrrp (addresses changed only) elect one
+master per instance and fail over and back in namespaces.
 """
 
 import glob
+import json
 import os
 import re
 import subprocess
@@ -13,11 +16,12 @@ import subprocess
 import pytest
 
 import conftest
-from vipnet import DEFAULT_VIP, wait_until
+from vipnet import hold_for, wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 IMPORTER = os.path.join(REPO, "contrib", "keepalived2vipd")
-SAMPLES = sorted(glob.glob("/usr/share/doc/keepalived/samples/keepalived.conf.*"))
+SAMPLE_DIR = "/usr/share/doc/keepalived/samples"
+SAMPLES = sorted(glob.glob(os.path.join(SAMPLE_DIR, "keepalived.conf.*")))
 NOTE = re.compile(r"^(.+):(\d+): (\S.*?): (.+)$")
 SETTLE_S = 15.0
 # Samples with nothing vipd can run: each with the note that must say why.
@@ -318,41 +322,182 @@ def test_importer_refuses_what_it_cannot_read(tmp_path):
     assert 'addresses = ( "10.0.0.1/24" );' in res.stdout
 
 
-PAIR_CONF = """\
-global_defs {
-    router_id %(name)s
-    vrrp_version 3
-}
-vrrp_instance ext {
-    state %(state)s
-    interface eth0
-    virtual_router_id 51
-    priority %(priority)d
-    advert_int 0.1
-    virtual_ipaddress {
-        %(vip)s/24 dev eth0
-    }
-    garp_master_repeat 3
-}
-"""
+def libconfig_values(text):
+    """The converted config as Python values (groups as dicts, lists and
+    arrays as lists): the subset of libconfig that the importer writes,
+    read independently of it, so that tests can look at one field of one
+    block. Raises ValueError on anything else."""
+    tokens = re.findall(r'"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?|true|false|[A-Za-z_][\w-]*'
+                        r'|[{}()\[\];,=:]|#[^\n]*|\s+', text)
+    if "".join(tokens) != text:
+        raise ValueError("not the importer's libconfig")
+    tokens = [t for t in tokens if not t.isspace() and not t.startswith("#")]
+    pos = 0
+
+    def take(want=None):
+        nonlocal pos
+        tok = tokens[pos]
+        if want is not None and tok != want:
+            raise ValueError("%r where %r belongs (token %d)" % (tok, want, pos))
+        pos += 1
+        return tok
+
+    def settings(end):
+        out = {}
+        while pos < len(tokens) and tokens[pos] != end:
+            key = take()
+            take("=")
+            out[key] = value()
+            take(";")
+        return out
+
+    def value():
+        tok = take()
+        if tok == "{":
+            out = settings("}")
+            take("}")
+            return out
+        if tok in "([":
+            close = ")" if tok == "(" else "]"
+            out = []
+            while tokens[pos] != close:
+                out.append(value())
+                if tokens[pos] == ",":
+                    take(",")
+            take(close)
+            return out
+        if tok.startswith('"'):
+            return json.loads(tok)
+        if tok in ("true", "false"):
+            return tok == "true"
+        return float(tok) if "." in tok else int(tok)
+
+    out = settings(None)
+    if pos != len(tokens):
+        raise ValueError("trailing tokens from %d" % pos)
+    return out
 
 
-def test_converted_pair_elects_and_fails_over(lan, tmp_path):
-    a, b, client = lan
-    for node, prio, state in ((a, 150, "MASTER"), (b, 100, "BACKUP")):
-        src = tmp_path / ("keepalived-%s.conf" % node.name)
-        src.write_text(PAIR_CONF % {"name": node.name, "state": state,
-                                    "priority": prio, "vip": DEFAULT_VIP})
-        res = convert(str(src), "--state-dir", node.state_dir)
+def test_ssl_get_sample_converts_to_an_https_check(vipd_bin, tmp_path):
+    """keepalived.conf.SSL_GET: the 443 service's SSL_GET is an https check of
+    the first url's path, its HTTP_GET twin on port 80 an http one."""
+    sample = os.path.join(SAMPLE_DIR, "keepalived.conf.SSL_GET")
+    if not os.path.exists(sample):
+        conftest.missing_tool("%s is not installed (keepalived)" % sample)
+    res = convert(sample)
+    assert res.returncode == 0, res.stderr
+    conf = libconfig_values(res.stdout)
+    by_port = {vs["port"]: vs for vs in conf["virtual_services"]}
+    assert sorted(by_port) == [80, 443], by_port
+    for port, kind in ((443, "https"), (80, "http")):
+        [backend] = by_port[port]["backends"]
+        assert (backend["address"], backend["port"]) == ("192.168.201.100", port)
+        check = backend["check"]
+        assert (check["type"], check["path"]) == (kind, "/"), check
+        # connect_timeout 3, retry 3, delay_loop 6
+        assert (check["timeout_ms"], check["fall"], check["interval_ms"]) == \
+            (3000, 3, 6000), check
+    # The second url of each check is named as not converted.
+    assert re.search(r"SSL_GET:\d+: url: a second url: not converted", res.stderr)
+    check = vipd_test(vipd_bin, res.stdout, tmp_path)
+    assert check.returncode == 0, res.stdout + check.stderr
+
+
+# keepalived.conf.vrrp, as shipped, on our segments: its 192.168.200.0/24
+# (on eth0) and 192.168.201.0/24 (on eth1) become documentation networks.
+PAIR_SAMPLE = "keepalived.conf.vrrp"
+PAIR_SED = ["-e", r"s/192\.168\.200\./192.0.2./g",
+            "-e", r"s/192\.168\.201\./198.51.100./g"]
+
+
+# The sample's advert_int 1 and priorities of 50 and 100: RFC 5798 6.1,
+# 3 * Advertisement_Interval + Skew_Time (of the lower priority, the longer).
+MASTER_DOWN_S = 3 * 1.0 + (256 - 50) / 256
+
+
+def instance_states(node):
+    return {inst["name"]: inst["state"] for inst in node.dump()["instances"]}
+
+
+def one_master_each(nodes, vips, master=None):
+    """Each instance MASTER on one node (on master, if given) and BACKUP on
+    the other, and its VIPs on its master only; False until then."""
+    states = [instance_states(n) for n in nodes]
+    for name, addrs in vips.items():
+        owners = [n for n, st in zip(nodes, states) if st.get(name) == "MASTER"]
+        others = [st.get(name) for n, st in zip(nodes, states) if n not in owners]
+        if len(owners) != 1 or others != ["BACKUP"] * (len(nodes) - 1):
+            return False
+        if master is not None and owners[0] is not master:
+            return False
+        for n in nodes:
+            if any(n.has_vip(a) != (n is owners[0]) for a in addrs):
+                return False
+    return True
+
+
+def test_debian_vrrp_sample_converted_pair_elects_and_fails_over(topo, vipd_bin,
+                                                                 tmp_path):
+    """Two nodes run what the importer makes of Debian's keepalived.conf.vrrp
+    (four instances on eth0 and eth1, PASS authentication on two), changed
+    only in its addresses: each instance gets exactly one master; when the
+    box holding VI_1 dies the other takes all four; the dead one, back,
+    stays backup (same priorities: no preemption), and takes all four back
+    when the other dies in turn."""
+    sample = os.path.join(SAMPLE_DIR, PAIR_SAMPLE)
+    if not os.path.exists(sample):
+        conftest.missing_tool("%s is not installed (keepalived)" % sample)
+    adapted = tmp_path / PAIR_SAMPLE
+    adapted.write_text(subprocess.run(["sed"] + PAIR_SED + [sample], check=True,
+                                      capture_output=True, text=True).stdout)
+    nodes = [topo.add_vipd("a", "192.0.2.1"), topo.add_vipd("b", "192.0.2.2")]
+    topo.add_segment("br1")
+    ports = {}
+    for i, node in enumerate(nodes):
+        ports[node.name] = node.host.attach("br1", "198.51.100.%d/24" % (i + 1), "eth1")
+        res = convert(str(adapted), "--state-dir", node.state_dir)
         assert res.returncode == 0, res.stderr
-        assert "advert_interval_ms = 100;" in res.stdout
         node.write_config(res.stdout)
-    a.start()
-    b.start()
-    a.wait_state("MASTER", timeout=SETTLE_S)
-    b.wait_state("BACKUP", timeout=SETTLE_S)
-    assert a.has_vip() and not b.has_vip()
+    conf = libconfig_values(res.stdout)
+    vips = {inst["name"]: [a.split("/")[0] for a in inst["addresses"]]
+            for inst in conf["vrrp_instances"]}
+    assert {(i["name"], i["interface"], i["vrid"], i["priority"])
+            for i in conf["vrrp_instances"]} == {
+        ("VI_1", "eth0", 51, 100), ("VI_2", "eth0", 50, 50),
+        ("VI_3", "eth1", 52, 100), ("VI_4", "eth1", 53, 50)}
+    assert vips["VI_1"] == ["192.0.2.16", "192.0.2.17", "192.0.2.18"]
+    assert vips["VI_3"] == ["198.51.100.13", "198.51.100.14", "198.51.100.15"]
 
-    a.crash()
-    wait_until(b.has_vip, SETTLE_S, "b to take over from the crashed a")
-    assert b.state() == "MASTER"
+    def dies(node):
+        node.crash()                   # SIGKILL, eth0's cable pulled
+        topo.sw_run(["ip", "link", "set", ports[node.name], "down"])
+
+    def comes_back(node):
+        node.host.plug()
+        topo.sw_run(["ip", "link", "set", ports[node.name], "up"])
+        node.start()
+
+    for node in nodes:
+        node.start()
+    wait_until(lambda: one_master_each(nodes, vips), SETTLE_S,
+               "one master per instance, its VIPs on it only")
+    first = next(n for n in nodes if instance_states(n)["VI_1"] == "MASTER")
+    other = nodes[1] if first is nodes[0] else nodes[0]
+
+    dies(first)
+    wait_until(lambda: one_master_each([other], vips), SETTLE_S,
+               "%s to take all four instances from the dead %s"
+               % (other.name, first.name))
+
+    comes_back(first)
+    wait_until(lambda: one_master_each(nodes, vips, master=other), SETTLE_S,
+               "%s back as backup of every instance, its left-over VIPs gone"
+               % first.name)
+    # Past its Master_Down_Interval twice over: a backup that took equal
+    # priority for a reason to preempt would have become master by then.
+    hold_for(lambda: one_master_each(nodes, vips, master=other),
+             2 * MASTER_DOWN_S, "%s to stay master of all four" % other.name)
+
+    dies(other)
+    wait_until(lambda: one_master_each([first], vips), SETTLE_S,
+               "%s to take all four back" % first.name)
