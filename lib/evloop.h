@@ -41,6 +41,13 @@ struct evloop {
 uint64_t evloop_now_ms(void);
 
 /*
+ * Current CLOCK_REALTIME in milliseconds since the epoch (0 if unreadable),
+ * for what people read (log stamps, timeline dates); never for deadlines,
+ * it jumps when the clock is set.
+ */
+uint64_t evloop_wall_ms(void);
+
+/*
  * Block signals[] and route them to on_signal; route timer expiry to
  * on_timer. Returns 0 or -errno.
  */

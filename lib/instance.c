@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "evloop.h"
 #include "instance.h"
 #include "instance_announce.h"
 #include "instance_log.h"
@@ -132,7 +133,7 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		inst->counters.transitions++;
 		if (a->to == VRRP_STATE_MASTER)
 			inst->counters.became_master++;
-		instance_log_record(inst, a, now_ms);
+		instance_log_record(inst, a, now_ms, evloop_wall_ms());
 		drill_on_state(&inst->drill, a->to, a->reason, now_ms);
 		if (env->on_transition != NULL)
 			env->on_transition(env->transition_arg, inst, a, now_ms);

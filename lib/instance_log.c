@@ -5,7 +5,6 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <stdio.h>
-#include <time.h>
 
 #include "instance_log.h"
 
@@ -76,13 +75,21 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 	case VRRP_REASON_TIE_HIGHER_ADDRESS:
 		snprintf(detail, sizeof(detail), ", %s", prio);
 		break;
-	case VRRP_REASON_HANDED_OVER:
+	case VRRP_REASON_STOP_HANDED_OVER:
+	case VRRP_REASON_FAULT_HANDED_OVER:
+	case VRRP_REASON_DRILL_HANDED_OVER:
+	case VRRP_REASON_GROUP_HANDED_OVER:
 		snprintf(detail, sizeof(detail), ", %s heard %" PRIu64
-		    " ms after our priority 0; VIPs released",
+		    " ms after our priority 0; VIPs released%s%.60s",
 		    vrrp_addr_str(&a->peer, peer, sizeof(peer)),
-		    now_ms - fsm->release_started_ms - VRRP_HANDOVER_GRACE_MS);
+		    now_ms - fsm->release_started_ms - VRRP_HANDOVER_GRACE_MS,
+		    a->reason == VRRP_REASON_GROUP_HANDED_OVER &&
+		    inst->health_detail[0] != '\0' ? "; " : "",
+		    a->reason == VRRP_REASON_GROUP_HANDED_OVER ?
+		    inst->health_detail : "");
 		break;
-	case VRRP_REASON_HANDOVER_TIMEOUT:
+	case VRRP_REASON_STOP_HANDOVER_TIMEOUT:
+	case VRRP_REASON_FAULT_HANDOVER_TIMEOUT:
 		snprintf(detail, sizeof(detail), ", waited %" PRIu64
 		    " ms; VIPs released", now_ms - fsm->release_started_ms);
 		break;
@@ -137,20 +144,17 @@ instance_log_reassert(struct instance *inst, const struct vrrp_addr *peer,
 /* The timeline keeps the wall clock too: people read dates, not uptimes. */
 void
 instance_log_record(struct instance *inst, const struct vrrp_actions *a,
-    uint64_t now_ms)
+    uint64_t now_ms, uint64_t wall_ms)
 {
 	struct timeline_entry e = { .from = a->from, .to = a->to,
-		.reason = a->reason, .at_ms = now_ms, .peer = a->peer };
+		.reason = a->reason, .at_ms = now_ms, .wall_ms = wall_ms,
+		.peer = a->peer };
 	const char *track = instance_log_track_cause(inst, a);
-	struct timespec ts;
 	char prio[96], both[TRACK_REASON_MAX + 100];
 
-	if (clock_gettime(CLOCK_REALTIME, &ts) == 0)
-		e.wall_ms = (uint64_t)ts.tv_sec * 1000 +
-		    (uint64_t)ts.tv_nsec / 1000000;
-
-	if (a->reason >= VRRP_REASON_TRACK_FAULT &&
-	    a->reason <= VRRP_REASON_GROUP_MASTER)
+	if ((a->reason >= VRRP_REASON_TRACK_FAULT &&
+	    a->reason <= VRRP_REASON_GROUP_MASTER) ||
+	    a->reason == VRRP_REASON_GROUP_HANDED_OVER)
 		snprintf(e.detail, sizeof(e.detail), "%.95s", inst->health_detail);
 	else if (instance_log_by_priority(a->reason)) {
 		/* Ours first (it is why we moved), then what the peer said. */

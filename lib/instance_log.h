@@ -2,7 +2,8 @@
  * instance_log - how one instance's transitions are told: the one log line
  * per transition with its reason and detail (peer, time since the last
  * advert, hand-over time, health reason), the rate-limited line for a
- * lower-priority master heard, and the timeline entry with the wall clock.
+ * lower-priority master heard, and the timeline entry with the wall clock
+ * (read by the caller).
  * Only lib/instance uses it.
  *
  * A transition that priorities decide (higher priority, preempt) tells
@@ -30,8 +31,12 @@ void instance_log_transition(struct instance *inst,
 void instance_log_reassert(struct instance *inst,
 			   const struct vrrp_addr *peer, uint64_t now_ms);
 
-/* Add the transition to inst->timeline, with wall clock and health detail. */
+/*
+ * Add the transition to inst->timeline with its health detail, stamped
+ * now_ms (monotonic) and wall_ms (CLOCK_REALTIME, ms since the epoch: the
+ * caller reads it).
+ */
 void instance_log_record(struct instance *inst, const struct vrrp_actions *a,
-			 uint64_t now_ms);
+			 uint64_t now_ms, uint64_t wall_ms);
 
 #endif

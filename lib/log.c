@@ -7,6 +7,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "evloop.h"
 #include "log.h"
 
 /*
@@ -70,15 +71,15 @@ log_msg(int level, const char *fmt, ...)
 	va_end(ap);
 	syslog(level, "%s", line);
 	if (log_cfg.to_stderr) {
-		struct timespec ts;
+		uint64_t wall_ms = evloop_wall_ms();
+		time_t sec = (time_t)(wall_ms / 1000);
 		struct tm tm;
 		char stamp[32];
 
-		clock_gettime(CLOCK_REALTIME, &ts);
-		localtime_r(&ts.tv_sec, &tm);
+		localtime_r(&sec, &tm);
 		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-		fprintf(stderr, "%s.%03ld %s: %s\n", stamp, ts.tv_nsec / 1000000L,
-		    level_names[level & 7], line);
+		fprintf(stderr, "%s.%03u %s: %s\n", stamp,
+		    (unsigned)(wall_ms % 1000), level_names[level & 7], line);
 	}
 }
 

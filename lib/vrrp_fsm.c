@@ -3,12 +3,15 @@
  *
  * Every decision is taken here and handed back as struct vrrp_actions; the
  * caller does the sending, the addresses and the logging. Deadlines are
- * absolute monotonic milliseconds, 0 meaning "not armed".
+ * absolute monotonic milliseconds, 0 meaning "not armed". Planned
+ * hand-overs (make-before-break stop, forced FAULT, drills) are
+ * vrrp_fsm_release.c's.
  */
 #include <string.h>
 #include <sys/socket.h>
 
 #include "vrrp_fsm.h"
+#include "vrrp_fsm_priv.h"
 
 #define VRRP_PRIO_OWNER 255
 
@@ -31,8 +34,19 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_SHUTDOWN] = "shutdown",
 	[VRRP_REASON_IFACE_DOWN] = "interface down",
 	[VRRP_REASON_IFACE_UP] = "interface up",
-	[VRRP_REASON_HANDED_OVER] = "handed over to the new master",
-	[VRRP_REASON_HANDOVER_TIMEOUT] = "no new master within Master_Down_Interval",
+	/* The cause first: a line or a timeline entry read alone says it. */
+	[VRRP_REASON_STOP_HANDED_OVER] =
+	    "stopping (SIGTERM/SIGINT): handed over to the new master",
+	[VRRP_REASON_STOP_HANDOVER_TIMEOUT] =
+	    "stopping (SIGTERM/SIGINT): no new master within Master_Down_Interval",
+	[VRRP_REASON_FAULT_HANDED_OVER] =
+	    "vipctl fault on: handed over to the new master",
+	[VRRP_REASON_FAULT_HANDOVER_TIMEOUT] =
+	    "vipctl fault on: no new master within Master_Down_Interval",
+	[VRRP_REASON_DRILL_HANDED_OVER] =
+	    "drill (vipctl drill): handed over to the new master",
+	[VRRP_REASON_GROUP_HANDED_OVER] =
+	    "sync group hand-over: handed over to the new master",
 	[VRRP_REASON_FORCED_FAULT] = "forced fault (vipctl fault on)",
 	[VRRP_REASON_FORCED_FAULT_OFF] = "forced fault cleared (vipctl fault off)",
 	[VRRP_REASON_DRILL] = "drill (vipctl drill)",
@@ -56,15 +70,6 @@ fsm_addr_cmp(const struct vrrp_addr *a, const struct vrrp_addr *b)
 	return memcmp(a->bytes, b->bytes, a->family == AF_INET6 ? 16 : 4);
 }
 
-/* 0 means "not armed", so a deadline computed at time 0 must not be 0. */
-static uint64_t
-fsm_deadline(uint64_t now_ms, uint32_t delay_ms)
-{
-	uint64_t due = now_ms + delay_ms;
-
-	return due == 0 ? 1 : due;
-}
-
 void
 vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
 {
@@ -76,8 +81,8 @@ vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
 }
 
-static void
-fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
+void
+vrrp_fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
     enum vrrp_reason reason, uint64_t now_ms, struct vrrp_actions *out)
 {
 	out->flags |= VRRP_ACT_STATE_CHANGED;
@@ -90,8 +95,8 @@ fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
 	fsm->want_master = false;
 }
 
-static void
-fsm_forget_master(struct vrrp_fsm *fsm)
+void
+vrrp_fsm_forget_master(struct vrrp_fsm *fsm)
 {
 	fsm->master_known = false;
 	memset(&fsm->master_addr, 0, sizeof(fsm->master_addr));
@@ -110,7 +115,7 @@ fsm_become_master(struct vrrp_fsm *fsm, enum vrrp_reason reason,
 	if (reason != VRRP_REASON_STARTUP_OWNER && fsm->master_known)
 		out->peer = fsm->master_addr;
 
-	fsm->adver_due_ms = fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
+	fsm->adver_due_ms = vrrp_fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
 	fsm->master_down_due_ms = 0;
 	/* Still held from a yield a moment ago: ADD_VIPS finds them there. */
 	fsm->vips_release_due_ms = 0;
@@ -118,7 +123,7 @@ fsm_become_master(struct vrrp_fsm *fsm, enum vrrp_reason reason,
 	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
 	fsm->master_addr = fsm->cfg.primary_addr;
 	fsm->master_known = true;
-	fsm_transition(fsm, VRRP_STATE_MASTER, reason, now_ms, out);
+	vrrp_fsm_transition(fsm, VRRP_STATE_MASTER, reason, now_ms, out);
 }
 
 /* RFC 5798 6.4.1: Startup, also the way back out of Fault. */
@@ -134,11 +139,11 @@ fsm_start(struct vrrp_fsm *fsm, enum vrrp_reason backup_reason,
 		return;
 	}
 	fsm->adver_due_ms = 0;
-	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	fsm->master_down_due_ms = vrrp_fsm_deadline(now_ms,
 	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
 	    fsm->master_adver_interval_ms));
-	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
-	fsm_transition(fsm, VRRP_STATE_BACKUP, backup_reason, now_ms, out);
+	fsm->preempt_allowed_ms = vrrp_fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
+	vrrp_fsm_transition(fsm, VRRP_STATE_BACKUP, backup_reason, now_ms, out);
 }
 
 /*
@@ -166,95 +171,8 @@ fsm_stop(struct vrrp_fsm *fsm, enum vrrp_state to, enum vrrp_reason reason,
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
 	fsm->releasing = false;
 	fsm->release_due_ms = 0;
-	fsm_forget_master(fsm);
-	fsm_transition(fsm, to, reason, now_ms, out);
-}
-
-/*
- * A drill's Backup: the ordinary Master_Down_Timer (with handover = "rfc"
- * a drill with no peer ends with us taking over again), and no preemption
- * for the hold time.
- */
-static void
-fsm_enter_drill_backup(struct vrrp_fsm *fsm, enum vrrp_reason reason,
-    uint64_t now_ms, struct vrrp_actions *out)
-{
-	if (fsm->release_heard) {
-		fsm->master_addr = fsm->release_new_master;
-		fsm->master_known = true;
-		fsm->last_advert_ms = now_ms;
-	}
-	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
-	fsm->master_down_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
-	    fsm->master_adver_interval_ms));
-	fsm->hold_until_ms = fsm_deadline(now_ms, fsm->drill_hold_ms);
-	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
-	fsm_transition(fsm, VRRP_STATE_BACKUP, reason, now_ms, out);
-}
-
-/*
- * Make-before-break, first half: say goodbye with priority 0 (the Backup
- * then takes over after its Skew_Time) but keep the VIPs and stay silent.
- * The wait is bounded by our Master_Down_Interval, so a lone node still
- * stops.
- */
-static void
-fsm_begin_release(struct vrrp_fsm *fsm, enum vrrp_state to, uint64_t now_ms,
-    struct vrrp_actions *out)
-{
-	fsm->release_to = to;
-	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_STARTED;
-	out->advert_priority = 0;
-	fsm->adver_due_ms = 0;
-	fsm->releasing = true;
-	fsm->release_heard = false;
-	fsm->release_started_ms = now_ms;
-	fsm->release_due_ms = fsm_deadline(now_ms,
-	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
-	    fsm->cfg.advert_interval_ms));
-}
-
-/*
- * Second half: the new master was heard (plus grace), or nobody came. A
- * drill that nobody took over from is called off: the VIPs stay, we stay
- * Master and advertise at once, so that the Backups (if any hear us again)
- * restart their Master_Down_Timer and the clients lose nothing. Going
- * Backup would leave the VIPs unserved for a Master_Down_Interval, for a
- * rehearsal. A stop or a forced FAULT releases anyway: the node is going.
- */
-static void
-fsm_finish_release(struct vrrp_fsm *fsm, uint64_t now_ms,
-    struct vrrp_actions *out)
-{
-	enum vrrp_reason reason = fsm->release_heard ?
-	    VRRP_REASON_HANDED_OVER : VRRP_REASON_HANDOVER_TIMEOUT;
-
-	if (fsm->release_to == VRRP_STATE_BACKUP && !fsm->release_heard) {
-		fsm->releasing = false;
-		fsm->release_due_ms = 0;
-		fsm->release_kept_ms = now_ms;
-		fsm->drill_hold_ms = 0;
-		out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_HANDOVER_KEPT;
-		out->advert_priority = fsm->cfg.priority;
-		fsm->adver_due_ms = fsm_deadline(now_ms,
-		    fsm->cfg.advert_interval_ms);
-		return;
-	}
-	if (fsm->release_heard)
-		out->peer = fsm->release_new_master;
-	out->flags |= VRRP_ACT_REMOVE_VIPS;
-	fsm->releasing = false;
-	fsm->release_due_ms = 0;
-	fsm->adver_due_ms = 0;
-	fsm->master_down_due_ms = 0;
-	fsm->preempt_allowed_ms = 0;
-	fsm_forget_master(fsm);
-	if (fsm->release_to == VRRP_STATE_BACKUP) {
-		fsm_enter_drill_backup(fsm, reason, now_ms, out);
-		return;
-	}
-	fsm_transition(fsm, fsm->release_to, reason, now_ms, out);
+	vrrp_fsm_forget_master(fsm);
+	vrrp_fsm_transition(fsm, to, reason, now_ms, out);
 }
 
 /*
@@ -278,7 +196,7 @@ fsm_backup_may_preempt(struct vrrp_fsm *fsm, uint64_t now_ms)
 	if (fsm->cfg.preempt_delay_ms == 0)
 		return true;
 	if (fsm->preempt_allowed_ms == 0)
-		fsm->preempt_allowed_ms = fsm_deadline(now_ms,
+		fsm->preempt_allowed_ms = vrrp_fsm_deadline(now_ms,
 		    fsm->cfg.preempt_delay_ms);
 	return now_ms >= fsm->preempt_allowed_ms;
 }
@@ -295,7 +213,7 @@ fsm_backup_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 
 	/* RFC 5798 6.4.2: the master is leaving; wait only our Skew_Time. */
 	if (ev->priority == 0) {
-		fsm->master_down_due_ms = fsm_deadline(now_ms,
+		fsm->master_down_due_ms = vrrp_fsm_deadline(now_ms,
 		    vrrp_fsm_skew_ms(fsm, local, fsm->master_adver_interval_ms));
 		fsm->takeover_reason = VRRP_REASON_MASTER_LEFT;
 		return;
@@ -320,7 +238,7 @@ fsm_backup_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	 */
 	if (ev->max_adver_int_ms != 0)
 		fsm->master_adver_interval_ms = ev->max_adver_int_ms;
-	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	fsm->master_down_due_ms = vrrp_fsm_deadline(now_ms,
 	    vrrp_fsm_down_ms(fsm, local,
 	    fsm->master_adver_interval_ms));
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
@@ -342,13 +260,13 @@ fsm_master_reassert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 {
 	if (fsm->reassert_allowed_ms != 0 && now_ms < fsm->reassert_allowed_ms)
 		return;
-	fsm->reassert_allowed_ms = fsm_deadline(now_ms,
+	fsm->reassert_allowed_ms = vrrp_fsm_deadline(now_ms,
 	    fsm->cfg.advert_interval_ms);
 	out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_SEND_GARP |
 	    VRRP_ACT_REASSERTED;
 	out->advert_priority = fsm->cfg.priority;
 	out->peer = ev->src;
-	fsm->adver_due_ms = fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
+	fsm->adver_due_ms = vrrp_fsm_deadline(now_ms, fsm->cfg.advert_interval_ms);
 }
 
 static void
@@ -358,14 +276,8 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	uint8_t local = fsm->cfg.priority;
 	enum vrrp_reason reason;
 
-	/* Handing over: the first advert of a new master starts the grace. */
 	if (fsm->releasing) {
-		if (ev->priority != 0 && !fsm->release_heard) {
-			fsm->release_heard = true;
-			fsm->release_new_master = ev->src;
-			fsm->release_due_ms = fsm_deadline(now_ms,
-			    VRRP_HANDOVER_GRACE_MS);
-		}
+		vrrp_fsm_release_heard(fsm, ev, now_ms);
 		return;
 	}
 
@@ -373,7 +285,7 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	if (ev->priority == 0) {
 		out->flags |= VRRP_ACT_SEND_ADVERT;
 		out->advert_priority = local;
-		fsm->adver_due_ms = fsm_deadline(now_ms,
+		fsm->adver_due_ms = vrrp_fsm_deadline(now_ms,
 		    fsm->cfg.advert_interval_ms);
 		return;
 	}
@@ -400,7 +312,7 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	 * clients still send us in between is dropped.
 	 */
 	if (fsm->cfg.make_before_break)
-		fsm->vips_release_due_ms = fsm_deadline(now_ms,
+		fsm->vips_release_due_ms = vrrp_fsm_deadline(now_ms,
 		    VRRP_HANDOVER_GRACE_MS);
 	else
 		out->flags |= VRRP_ACT_REMOVE_VIPS;
@@ -416,15 +328,15 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	fsm->adver_due_ms = 0;
 	if (ev->max_adver_int_ms != 0)
 		fsm->master_adver_interval_ms = ev->max_adver_int_ms;
-	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	fsm->master_down_due_ms = vrrp_fsm_deadline(now_ms,
 	    vrrp_fsm_down_ms(fsm, local,
 	    fsm->master_adver_interval_ms));
-	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
+	fsm->preempt_allowed_ms = vrrp_fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
 	fsm->master_addr = ev->src;
 	fsm->master_known = true;
 	fsm->last_advert_ms = now_ms;
-	fsm_transition(fsm, VRRP_STATE_BACKUP, reason, now_ms, out);
+	vrrp_fsm_transition(fsm, VRRP_STATE_BACKUP, reason, now_ms, out);
 }
 
 /*
@@ -440,7 +352,7 @@ fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 		fsm->vips_release_due_ms = 0;
 	}
 	if (fsm->release_due_ms != 0 && fsm->release_due_ms <= now_ms) {
-		fsm_finish_release(fsm, now_ms, out);
+		vrrp_fsm_release_finish(fsm, now_ms, out);
 		return;
 	}
 	if (fsm->master_down_due_ms != 0 && fsm->master_down_due_ms <= now_ms) {
@@ -458,7 +370,7 @@ fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 		out->flags |= VRRP_ACT_SEND_ADVERT;
 		out->advert_priority = fsm->cfg.priority;
 		/* From now, not from the missed deadline: no burst after a stall. */
-		fsm->adver_due_ms = fsm_deadline(now_ms,
+		fsm->adver_due_ms = vrrp_fsm_deadline(now_ms,
 		    fsm->cfg.advert_interval_ms);
 	}
 }
@@ -482,7 +394,8 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		/* A second request while handing over releases at once. */
 		if (fsm->state == VRRP_STATE_MASTER &&
 		    fsm->cfg.make_before_break && !fsm->releasing)
-			fsm_begin_release(fsm, VRRP_STATE_INIT, now_ms, out);
+			vrrp_fsm_release_begin(fsm, VRRP_STATE_INIT,
+			    VRRP_EV_SHUTDOWN, now_ms, out);
 		else if (fsm->state != VRRP_STATE_INIT)
 			fsm_stop(fsm, VRRP_STATE_INIT, VRRP_REASON_SHUTDOWN,
 			    now_ms, out);
@@ -510,7 +423,8 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		/* A planned hand-over like a stop, ending in FAULT. */
 		if (fsm->state == VRRP_STATE_MASTER &&
 		    fsm->cfg.make_before_break && !fsm->releasing)
-			fsm_begin_release(fsm, VRRP_STATE_FAULT, now_ms, out);
+			vrrp_fsm_release_begin(fsm, VRRP_STATE_FAULT,
+			    VRRP_EV_FORCE_FAULT, now_ms, out);
 		else if (fsm->state != VRRP_STATE_FAULT &&
 		    !(fsm->releasing && fsm->release_to == VRRP_STATE_FAULT))
 			fsm_stop(fsm, VRRP_STATE_FAULT, VRRP_REASON_FORCED_FAULT,
@@ -518,21 +432,7 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		break;
 	case VRRP_EV_DRILL:
 	case VRRP_EV_GROUP_HANDOVER:
-		if (fsm->state != VRRP_STATE_MASTER || fsm->releasing)
-			break;
-		fsm->drill_hold_ms = ev->hold_ms;
-		if (fsm->cfg.make_before_break) {
-			fsm_begin_release(fsm, VRRP_STATE_BACKUP, now_ms, out);
-		} else {
-			out->flags |= VRRP_ACT_SEND_ADVERT | VRRP_ACT_REMOVE_VIPS;
-			out->advert_priority = 0;
-			fsm->adver_due_ms = 0;
-			fsm->release_heard = false;
-			fsm_forget_master(fsm);
-			fsm_enter_drill_backup(fsm, ev->type == VRRP_EV_DRILL ?
-			    VRRP_REASON_DRILL : VRRP_REASON_GROUP_BACKUP, now_ms,
-			    out);
-		}
+		vrrp_fsm_drill(fsm, ev, now_ms, out);
 		break;
 	case VRRP_EV_FORCE_FAULT_OFF:
 		if (fsm->state == VRRP_STATE_FAULT)
@@ -582,18 +482,18 @@ fsm_group_backup(struct vrrp_fsm *fsm, uint64_t now_ms,
 	fsm->adver_due_ms = 0;
 	fsm->vips_release_due_ms = 0;
 	if (fsm->cfg.make_before_break)
-		fsm->vips_release_due_ms = fsm_deadline(now_ms,
+		fsm->vips_release_due_ms = vrrp_fsm_deadline(now_ms,
 		    VRRP_HANDOVER_GRACE_MS);
 	else
 		out->flags |= VRRP_ACT_REMOVE_VIPS;
-	fsm_forget_master(fsm);
+	vrrp_fsm_forget_master(fsm);
 	fsm->master_adver_interval_ms = fsm->cfg.advert_interval_ms;
-	fsm->master_down_due_ms = fsm_deadline(now_ms,
+	fsm->master_down_due_ms = vrrp_fsm_deadline(now_ms,
 	    vrrp_fsm_down_ms(fsm, fsm->cfg.priority,
 	    fsm->master_adver_interval_ms));
-	fsm->preempt_allowed_ms = fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
+	fsm->preempt_allowed_ms = vrrp_fsm_deadline(now_ms, fsm->cfg.preempt_delay_ms);
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
-	fsm_transition(fsm, VRRP_STATE_BACKUP, VRRP_REASON_GROUP_BACKUP, now_ms,
+	vrrp_fsm_transition(fsm, VRRP_STATE_BACKUP, VRRP_REASON_GROUP_BACKUP, now_ms,
 	    out);
 }
 
@@ -613,7 +513,7 @@ vrrp_fsm_set_priority(struct vrrp_fsm *fsm, uint8_t priority, uint64_t now_ms,
 	if (fsm->state == VRRP_STATE_MASTER && !fsm->releasing) {
 		out->flags |= VRRP_ACT_SEND_ADVERT;
 		out->advert_priority = priority;
-		fsm->adver_due_ms = fsm_deadline(now_ms,
+		fsm->adver_due_ms = vrrp_fsm_deadline(now_ms,
 		    fsm->cfg.advert_interval_ms);
 	}
 	return true;

@@ -42,8 +42,17 @@ enum vrrp_reason {
 	VRRP_REASON_SHUTDOWN,           /* graceful stop */
 	VRRP_REASON_IFACE_DOWN,
 	VRRP_REASON_IFACE_UP,
-	VRRP_REASON_HANDED_OVER,        /* make-before-break: new master heard */
-	VRRP_REASON_HANDOVER_TIMEOUT,   /* make-before-break: nobody took over */
+	/*
+	 * Make-before-break hand-overs, by what started them: the new master
+	 * was heard, or (stop, forced fault) nobody took over within
+	 * Master_Down_Interval.
+	 */
+	VRRP_REASON_STOP_HANDED_OVER,
+	VRRP_REASON_STOP_HANDOVER_TIMEOUT,
+	VRRP_REASON_FAULT_HANDED_OVER,
+	VRRP_REASON_FAULT_HANDOVER_TIMEOUT,
+	VRRP_REASON_DRILL_HANDED_OVER,
+	VRRP_REASON_GROUP_HANDED_OVER,  /* with another sync group member */
 	VRRP_REASON_FORCED_FAULT,       /* operator: vipctl fault on */
 	VRRP_REASON_FORCED_FAULT_OFF,   /* operator: vipctl fault off */
 	VRRP_REASON_DRILL,              /* operator: vipctl drill (rfc hand-over) */
@@ -169,6 +178,8 @@ struct vrrp_fsm {
 	struct vrrp_addr release_new_master;
 	enum vrrp_state release_to;        /* INIT (stop), FAULT (forced) or
 					      BACKUP (drill, group hand-over) */
+	enum vrrp_event_type release_cause;/* the event that started it, for
+					      the reason that ends it */
 	uint64_t release_kept_ms;          /* a drill's hand-over last called
 					      off for want of a taker, 0 = never */
 	/* Backup after yielding: VIPs still held until this time (0 = none). */

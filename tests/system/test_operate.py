@@ -160,7 +160,14 @@ def test_timeline_in_status_data_and_json(lan, vipctl_bin):
         data = f.read()
     assert "transitions (newest first, 11 of 11)" in data, data
     assert len(re.findall(r"^    \d{4}-.*-> ", data, re.M)) == 11
-    assert "forced FAULT" in data or "FAULT" in data
+    # Each forced FAULT and its end say so, in every round (handover =
+    # "rfc": priority 0 and the VIPs at once, no hand-over to wait for).
+    assert len(re.findall(r"^    \d{4}-\S+  MASTER -> FAULT   forced fault "
+                          r"\(vipctl fault on\) \(", data, re.M)) == 3, data
+    assert len(re.findall(r"^    \d{4}-\S+  FAULT  -> BACKUP  forced fault "
+                          r"cleared \(vipctl fault off\) \(", data, re.M)) == 3, data
+    assert [t["reason"] for t in timeline if t["to"] == "FAULT"] == \
+        ["forced fault (vipctl fault on)"] * 3, timeline
 
 
 # ---- metrics ---------------------------------------------------------------

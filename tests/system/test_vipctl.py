@@ -409,9 +409,19 @@ def test_vipctl_fault_on_hands_over_without_loss_and_off_returns(lan, vipctl_bin
     assert not a.has_vip()
 
     # Shown as forced everywhere: status table, dump, JSON; kept until off.
+    # The hand-over says what started it, in the table, the timeline and
+    # the log line.
     row = parse_status(vipctl(vipctl_bin, a, "status").stdout)["rows"]["ext"]
     assert (row["STATE"], row["MASTER"], row["LAST TRANSITION"]) == \
-        ("FAULT (forced)", "-", "handed over to the new master"), row
+        ("FAULT (forced)", "-",
+         "vipctl fault on: handed over to the new master"), row
+    last = a.instance()["last_transition"]
+    assert (last["from"], last["to"], last["reason"], last["peer"]) == \
+        ("MASTER", "FAULT", "vipctl fault on: handed over to the new master",
+         "192.0.2.2"), last
+    assert re.search(r"ext: MASTER -> FAULT \(vipctl fault on: handed over to "
+                     r"the new master, 192\.0\.2\.2 heard \d+ ms after our "
+                     r"priority 0; VIPs released\)", a.log_text()), a.log_text()
     assert "state: FAULT (forced by vipctl fault on)" in \
         vipctl(vipctl_bin, a, "dump").stdout
     ext = a.instance()
@@ -458,6 +468,14 @@ def test_vipctl_drill_measures_handover_and_takeback_without_loss(lan, vipctl_bi
     assert result["lost"] == 0, result
     assert a.state() == "MASTER" and a.has_vip() and not b.has_vip()
     assert "drill ext:" in a.log_text()
+    # The hand-over's transition names the drill, in the timeline too.
+    handed = [t for t in a.instance()["timeline"]
+              if (t["from"], t["to"]) == ("MASTER", "BACKUP")]
+    assert [(t["reason"], t["peer"]) for t in handed] == \
+        [("drill (vipctl drill): handed over to the new master", "192.0.2.2")], \
+        handed
+    assert "ext: MASTER -> BACKUP (drill (vipctl drill): handed over to the " \
+        "new master, 192.0.2.2 heard" in a.log_text(), a.log_text()
 
 
 def drill_watching_the_vip(vipctl_bin, node, *args):

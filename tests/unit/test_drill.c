@@ -40,7 +40,7 @@ drill_in_hold(struct drill *d, bool preempt)
 	assert_int_equal(d->phase, DRILL_HANDOVER);
 	drill_on_advert(d, &peer, 100, 1050);
 	assert_int_equal(d->phase, DRILL_HOLD);
-	drill_on_state(d, VRRP_STATE_BACKUP, VRRP_REASON_HANDED_OVER, 1060);
+	drill_on_state(d, VRRP_STATE_BACKUP, VRRP_REASON_DRILL_HANDED_OVER, 1060);
 	assert_true(drill_running(d));
 }
 

@@ -311,7 +311,7 @@ test_group_handover_keeps_vips_until_the_new_master_is_heard(void **state)
 	now = run(&a, &b, now, now + 200);
 	assert_int_equal(b.fsm.state, VRRP_STATE_MASTER);
 	assert_int_equal(a.fsm.state, VRRP_STATE_BACKUP);
-	assert_int_equal(a.fsm.last_reason, VRRP_REASON_HANDED_OVER);
+	assert_int_equal(a.fsm.last_reason, VRRP_REASON_GROUP_HANDED_OVER);
 	assert_true(a.fsm.hold_until_ms >= now + 300);
 	/* Not a Master: nothing happens. */
 	vrrp_fsm_handle(&a.fsm, &ev, now, &out);

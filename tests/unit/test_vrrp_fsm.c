@@ -960,10 +960,66 @@ test_handover_keeps_vips_until_new_master_is_heard(void **state)
 	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
 	assert_int_equal(a.from, VRRP_STATE_MASTER);
 	assert_int_equal(a.to, VRRP_STATE_INIT);
-	assert_int_equal(a.reason, VRRP_REASON_HANDED_OVER);
+	assert_int_equal(a.reason, VRRP_REASON_STOP_HANDED_OVER);
 	assert_memory_equal(&a.peer, &higher_addr, sizeof(higher_addr));
 	assert_false(fsm.releasing);
 	assert_int_equal(vrrp_fsm_next_deadline(&fsm), 0);
+}
+
+/*
+ * The transition that ends a hand-over says what started it, in its
+ * reason's own words: a log line or a timeline entry read alone must tell
+ * a stop from a forced FAULT, a drill or a sync group's hand-over.
+ */
+static void
+test_handover_reasons_name_their_cause(void **state)
+{
+	static const struct {
+		enum vrrp_reason reason;
+		const char *cause, *outcome;
+	} want[] = {
+		{ VRRP_REASON_STOP_HANDED_OVER, "stopping (SIGTERM",
+		    "handed over to the new master" },
+		{ VRRP_REASON_STOP_HANDOVER_TIMEOUT, "stopping (SIGTERM",
+		    "no new master within Master_Down_Interval" },
+		{ VRRP_REASON_FAULT_HANDED_OVER, "vipctl fault on: ",
+		    "handed over to the new master" },
+		{ VRRP_REASON_FAULT_HANDOVER_TIMEOUT, "vipctl fault on: ",
+		    "no new master within Master_Down_Interval" },
+		{ VRRP_REASON_DRILL_HANDED_OVER, "drill (vipctl drill): ",
+		    "handed over to the new master" },
+		{ VRRP_REASON_GROUP_HANDED_OVER, "sync group hand-over: ",
+		    "handed over to the new master" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		const char *name = vrrp_reason_name(want[i].reason);
+
+		assert_int_equal(strncmp(name, want[i].cause,
+		    strlen(want[i].cause)), 0);
+		assert_non_null(strstr(name, want[i].outcome));
+	}
+}
+
+/* A sync group's hand-over ends with its own reason, not a drill's. */
+static void
+test_group_handover_reason_is_the_groups(void **state)
+{
+	struct vrrp_fsm fsm;
+	struct vrrp_event ev = { .type = VRRP_EV_GROUP_HANDOVER, .hold_ms = 500 };
+	struct vrrp_actions a;
+	uint64_t t;
+
+	(void)state;
+	mbb_master(&fsm, 150, 100);
+	t = fsm.state_since_ms + 1000;
+	vrrp_fsm_handle(&fsm, &ev, t, &a);
+	assert_true(a.flags & VRRP_ACT_HANDOVER_STARTED);
+	advert(&fsm, 100, 100, &higher_addr, t + 60);
+	a = feed(&fsm, VRRP_EV_TIMER, t + 60 + VRRP_HANDOVER_GRACE_MS);
+	assert_int_equal(a.to, VRRP_STATE_BACKUP);
+	assert_int_equal(a.reason, VRRP_REASON_GROUP_HANDED_OVER);
 }
 
 static void
@@ -982,7 +1038,7 @@ test_handover_releases_after_master_down_interval_when_nobody_comes(void **state
 	assert_int_equal(a.flags, 0);
 	a = feed(&fsm, VRRP_EV_TIMER, t + 360);
 	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
-	assert_int_equal(a.reason, VRRP_REASON_HANDOVER_TIMEOUT);
+	assert_int_equal(a.reason, VRRP_REASON_STOP_HANDOVER_TIMEOUT);
 	assert_int_equal(fsm.state, VRRP_STATE_INIT);
 }
 
@@ -1045,7 +1101,7 @@ test_drill_without_taker_keeps_vips_and_stays_master(void **state)
 	a = feed(&fsm, VRRP_EV_TIMER, t + 360);
 	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
 	assert_int_equal(a.to, VRRP_STATE_FAULT);
-	assert_int_equal(a.reason, VRRP_REASON_HANDOVER_TIMEOUT);
+	assert_int_equal(a.reason, VRRP_REASON_FAULT_HANDOVER_TIMEOUT);
 	assert_int_equal(fsm.release_kept_ms, 0);
 
 	/* A drill that is heard goes Backup for its hold, as before. */
@@ -1056,7 +1112,7 @@ test_drill_without_taker_keeps_vips_and_stays_master(void **state)
 	a = feed(&fsm, VRRP_EV_TIMER, t + 70 + VRRP_HANDOVER_GRACE_MS);
 	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
 	assert_int_equal(a.to, VRRP_STATE_BACKUP);
-	assert_int_equal(a.reason, VRRP_REASON_HANDED_OVER);
+	assert_int_equal(a.reason, VRRP_REASON_DRILL_HANDED_OVER);
 	assert_int_equal(fsm.hold_until_ms, t + 70 + VRRP_HANDOVER_GRACE_MS + 2000);
 }
 
@@ -1164,7 +1220,7 @@ test_forced_fault_on_master_hands_over_then_faults(void **state)
 	a = feed(&fsm, VRRP_EV_TIMER, t + 60 + VRRP_HANDOVER_GRACE_MS);
 	assert_int_equal(a.flags, VRRP_ACT_REMOVE_VIPS | VRRP_ACT_STATE_CHANGED);
 	assert_int_equal(a.to, VRRP_STATE_FAULT);
-	assert_int_equal(a.reason, VRRP_REASON_HANDED_OVER);
+	assert_int_equal(a.reason, VRRP_REASON_FAULT_HANDED_OVER);
 	/* Asking again while already there changes nothing. */
 	a = feed(&fsm, VRRP_EV_FORCE_FAULT, t + 100);
 	assert_int_equal(a.flags, 0);
@@ -1277,6 +1333,8 @@ main(void)
 		cmocka_unit_test(test_fault_recovery_starts_afresh),
 		cmocka_unit_test(test_inapplicable_events_yield_no_actions),
 		cmocka_unit_test(test_handover_keeps_vips_until_new_master_is_heard),
+		cmocka_unit_test(test_handover_reasons_name_their_cause),
+		cmocka_unit_test(test_group_handover_reason_is_the_groups),
 		cmocka_unit_test(test_handover_releases_after_master_down_interval_when_nobody_comes),
 		cmocka_unit_test(test_drill_without_taker_keeps_vips_and_stays_master),
 		cmocka_unit_test(test_rfc_drill_without_taker_releases_and_takes_back_on_master_down),
