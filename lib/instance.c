@@ -294,6 +294,17 @@ instance_check_addr_list(struct instance *inst, const struct vrrp_advert *adv,
 		    vrrp_addr_str(&meta->src, text, sizeof(text)));
 }
 
+/* " (N similar lines suppressed)" when a limiter held some back, else "". */
+static const char *
+instance_suppressed_text(uint64_t suppressed, char *buf, size_t len)
+{
+	buf[0] = '\0';
+	if (suppressed > 0)
+		snprintf(buf, len, " (%" PRIu64 " similar lines suppressed)",
+		    suppressed);
+	return buf;
+}
+
 static bool
 instance_is_peer(const struct instance *inst, const struct vrrp_addr *a)
 {
@@ -309,8 +320,9 @@ instance_receive(struct instance *inst, const struct instance_env *env,
     uint64_t now_ms)
 {
 	struct vrrp_event ev = { .type = VRRP_EV_ADVERT };
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN], more[64];
 	enum vrrp_drop reason;
+	uint64_t suppressed = 0;
 
 	if (inst->have_primary && vrrp_addr_cmp(&meta->src, &inst->primary) == 0) {
 		instance_count_drop(inst, VRRP_DROP_OWN_PACKET, &meta->src, now_ms);
@@ -339,15 +351,22 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 	}
 	inst->counters.adverts_received++;
 	instance_check_addr_list(inst, adv, meta, now_ms);
+	/*
+	 * Anyone on the LAN can send priority 0 (v3 has no authentication):
+	 * one line per advert would let a flood of them fill the log.
+	 */
 	if (adv->priority == 0) {
 		inst->counters.priority_zero_received++;
-		if (inst->fsm.state == VRRP_STATE_BACKUP)
+		if (inst->fsm.state == VRRP_STATE_BACKUP &&
+		    log_ratelimit_allow(&inst->mismatch_log, now_ms, &suppressed))
 			log_info("%s: master %s is leaving (priority 0), taking "
-			    "over in Skew_Time %u ms unless another node does",
+			    "over in Skew_Time %u ms unless another node does%s",
 			    inst->conf.name,
 			    vrrp_addr_str(&meta->src, text, sizeof(text)),
 			    vrrp_fsm_skew_ms(&inst->fsm, inst->fsm.cfg.priority,
-			    inst->fsm.master_adver_interval_ms));
+			    inst->fsm.master_adver_interval_ms),
+			    instance_suppressed_text(suppressed, more,
+			    sizeof(more)));
 	}
 	inst->last_advert_src = meta->src;
 	inst->last_advert_priority = adv->priority;

@@ -99,8 +99,10 @@ struct instance {
 	struct vmac vmac;              /* use_vmac: the macvlan the VIPs live on */
 	bool accept_blocked;           /* our VIPs are in the accept-mode drop sets */
 
-	struct log_ratelimit drop_log;
-	struct log_ratelimit mismatch_log;
+	struct log_ratelimit drop_log;     /* adverts refused */
+	struct log_ratelimit mismatch_log; /* what accepted adverts make us say:
+					      other VIPs, a lower-priority
+					      master, a master leaving */
 };
 
 /* Prepare inst from its config; nothing touches the OS yet. */

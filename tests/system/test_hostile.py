@@ -237,6 +237,48 @@ def test_other_groups_adverts_do_not_silence_warnings(topo, vipd_bin):
     assert warned["vrid"] == 0, warned           # debug level: not shown
 
 
+def test_flood_of_priority_zero_adverts_logs_a_few_lines(topo, vipd_bin):
+    """Anyone on the LAN can say the master is leaving (VRRPv3 has no
+    authentication): a backup's "master is leaving" line is rate-limited
+    like the drop warnings (a burst of 5, then about one a second), not
+    one line per advert. Each advert still counts and still acts."""
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    b = topo.add_vipd("b", "192.0.2.2", priority=100)
+    rogue = topo.add_host("rogue", ROGUE_IP)
+    a.start()
+    b.start()
+    a.wait_state("MASTER", timeout=20)
+    b.wait_state("BACKUP", timeout=20)
+    # Priority 0 every ms: b's Skew_Time (about 60 ms) never runs out, it
+    # stays BACKUP (a's own adverts keep coming too) and hears every one.
+    leaving = vrrpcraft.frame(rogue.mac, ROGUE_IP,
+                              vrrpcraft.advert(ROGUE_IP, priority=0))
+    seconds = 3.0
+
+    def leaving_lines():
+        return b.log_text().count("is leaving (priority 0)")
+
+    lines_before = leaving_lines()
+    heard_before = b.instance()["counters"]["priority_zero_received"]
+    out_path = os.path.join(topo.workdir, "flood.json")
+    argv = [PYTHON, os.path.join(LIB_DIR, "flood.py"), "--iface", "eth0",
+            "--rate", "1000", "--duration", str(seconds), "--hex", leaving.hex()]
+    with open(out_path, "wb") as out:
+        sender = rogue.popen(argv, stdout=out, label="priority 0 from rogue")
+    assert sender.wait(seconds + 30) == 0, sender.log_text()
+    with open(out_path) as f:
+        flood = json.loads(f.read().strip().splitlines()[-1])
+    time.sleep(0.5)
+    heard = b.instance()["counters"]["priority_zero_received"] - heard_before
+    lines = leaving_lines() - lines_before
+    print("\n%d priority-0 adverts in %.2f s, %d heard by b: %d log lines"
+          % (flood["sent"], flood["seconds"], heard, lines))
+    assert flood["errors"] == 0 and heard >= 0.9 * flood["sent"], (flood, heard)
+    assert 5 <= lines <= 5 + flood["seconds"] + 2, lines
+    assert "similar lines suppressed" in b.log_text()
+    assert a.alive() and b.alive()
+
+
 # The ruleset README.md gives operators to accept adverts from known peers
 # only (VRRPv3 itself has no authentication). Kept here word for word, so
 # that the documented rule is the tested one.
