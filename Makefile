@@ -62,7 +62,7 @@ $(LIB_A): $(LIB_OBJS)
 
 # The daemon: vipd.c (start-up, loop, signals, stop) and one file per job.
 VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp \
-	vipd_reload vipd_services)
+	vipd_reload vipd_services vipd_privs)
 
 $(BUILD)/vipd: $(VIPD_OBJS) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

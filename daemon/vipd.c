@@ -6,9 +6,10 @@
  * order (event loop, netlink, AF_PACKET, nftables, control socket) and
  * closes them, drops privileges, runs the event loop, and turns signals
  * into reload, dumps and a graceful stop. The rest of the daemon is one
- * file per job: vipd_vrrp.c (advert sockets, packet dispatch, link
- * events), vipd_reload.c (reload and the instance diff), vipd_services.c
- * (health, nftables, balancer, conn_sync), vipd_ctl.c (control requests).
+ * file per job: vipd_privs.c (capabilities, open-files limit),
+ * vipd_vrrp.c (advert sockets, packet dispatch, link events),
+ * vipd_reload.c (reload and the instance diff), vipd_services.c (health,
+ * nftables, balancer, conn_sync), vipd_ctl.c (control requests).
  * Protocol decisions live in lib/vrrp_fsm.c; OS effects of an instance in
  * lib/instance.c.
  */
@@ -20,7 +21,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include "conf.h"
@@ -31,7 +31,6 @@
 #include "instance.h"
 #include "log.h"
 #include "nl.h"
-#include "privs.h"
 #include "proc.h"
 #include "vrrp_auth.h"
 #include "announce.h"
@@ -346,49 +345,6 @@ vipd_close(struct vipd *v)
 	conf_free(v->conf);
 }
 
-/* Sockets are open: keep only the capabilities a running vipd needs. */
-static void
-vipd_drop_privs(void)
-{
-	struct privs_report r;
-	char kept[160];
-	int err = privs_drop(&r);
-
-	if (err < 0) {
-		log_warn("privileges: cannot drop capabilities: %s", strerror(-err));
-		return;
-	}
-	log_info("privileges: kept %s; %s", privs_mask_str(r.kept, kept,
-	    sizeof(kept)), r.bounding_dropped ? "bounding set reduced to the same" :
-	    "bounding set left as is (no CAP_SETPCAP)");
-}
-
-/*
- * Before anything is opened: without these two nothing would work (raw
- * sockets fail, addresses cannot be set), and a daemon that runs on without
- * them only looks like a backup. Refuse, naming what is missing.
- */
-static int
-vipd_check_privs(void)
-{
-	uint64_t missing = 0;
-	char names[160];
-	int err = privs_missing(&missing);
-
-	if (err < 0) {
-		fprintf(stderr, "vipd: cannot read capabilities: %s\n",
-		    strerror(-err));
-		return -1;
-	}
-	if (missing == 0)
-		return 0;
-	fprintf(stderr, "vipd: missing capability %s: vipd needs cap_net_admin "
-	    "(addresses, links, nftables) and cap_net_raw (advert and ARP "
-	    "sockets); run it as root or grant both\n",
-	    privs_mask_str(missing, names, sizeof(names)));
-	return -1;
-}
-
 /* ---- running and stopping ---------------------------------------------- */
 
 /* One wait for events, then what signals asked for. */
@@ -485,28 +441,6 @@ vipd_stop(struct vipd *v)
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_release_all(v->instances[i], &v->env);
 	vipd_wait_notify(v);
-}
-
-/*
- * Every health probe in flight holds a socket: the default soft limit of
- * 1024 open files ran out at about 1000 backends (and then even the dump
- * could not be written). The hard limit is ours to take.
- */
-static void
-vipd_raise_nofile(void)
-{
-	struct rlimit rl;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
-		return;
-	if (rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			log_warn("cannot raise the open-files limit: %s",
-			    strerror(errno));
-		getrlimit(RLIMIT_NOFILE, &rl);
-	}
-	log_debug("open-files limit: %llu", (unsigned long long)rl.rlim_cur);
 }
 
 int

@@ -1,7 +1,8 @@
 /*
  * vipd.h - the daemon's one context, shared by daemon/vipd.c (start-up,
- * event loop, signals, stop), vipd_vrrp.c (advert sockets, packet dispatch,
- * link events), vipd_reload.c (reload), vipd_services.c (health, nftables,
+ * event loop, signals, stop), vipd_privs.c (capabilities, open-files
+ * limit), vipd_vrrp.c (advert sockets, packet dispatch, link events),
+ * vipd_reload.c (reload), vipd_services.c (health, nftables,
  * balancer, conn_sync) and vipd_ctl.c (control requests), and what each of
  * them offers the others. Nothing in lib/ sees it.
  */
@@ -93,6 +94,14 @@ struct vipd {
 struct dump_view vipd_view(struct vipd *v);
 /* router_id from the config, else the host name. */
 void vipd_fill_router_id(struct vipd *v);
+
+/* vipd_privs.c */
+/* Before anything is opened: -1 (told on stderr) without NET_ADMIN/NET_RAW. */
+int vipd_check_privs(void);
+/* The open-files soft limit up to the hard one (probes hold sockets). */
+void vipd_raise_nofile(void);
+/* Sockets are open: keep only the capabilities a running vipd needs. */
+void vipd_drop_privs(void);
 
 /* vipd_reload.c */
 /* Load and apply the config file again; why gets the outcome in a line. */

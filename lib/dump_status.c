@@ -185,13 +185,6 @@ status_groups(FILE *f, const struct dump_view *v)
 	}
 }
 
-static bool
-status_backend_up(const struct lb_backend *b)
-{
-	return b->conf->check.type == CONF_CHECK_NONE ||
-	    b->check.rf.health == CHECK_UP;
-}
-
 static void
 status_services(FILE *f, const struct dump_view *v)
 {
@@ -218,8 +211,14 @@ status_services(FILE *f, const struct dump_view *v)
 					waddr = (int)strlen(where);
 				continue;
 			}
+			/*
+			 * "up" as each backend's health in the dump says it
+			 * (lb_backend_up, weight aside): a drained backend is
+			 * up here; the dump's "N backends take new flows", on
+			 * which quorum is judged, is s->active.
+			 */
 			for (size_t j = 0; j < s->conf.nbackends; j++)
-				up += status_backend_up(&s->backends[j]);
+				up += lb_backend_up(&s->backends[j]);
 			fprintf(f, "  %-*s  %-*s  quorum %u %s  backends %zu/%zu up%s\n",
 			    wname, s->conf.name, waddr, where, s->conf.quorum,
 			    s->quorum_met ? "met" : "NOT met", up, s->conf.nbackends,

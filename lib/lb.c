@@ -55,9 +55,8 @@ backend_text(const struct conf_backend *b, char *buf, size_t len)
 	return buf;
 }
 
-/* Takes new flows when its weight allows and its check says so. */
-static bool
-backend_up(const struct lb_backend *b)
+bool
+lb_backend_up(const struct lb_backend *b)
 {
 	return b->conf->check.type == CONF_CHECK_NONE ||
 	    b->check.rf.health == CHECK_UP;
@@ -163,7 +162,7 @@ static void
 service_up(const struct lb_service *svc, bool *up)
 {
 	for (size_t k = 0; k < svc->conf.nbackends; k++)
-		up[k] = backend_up(&svc->backends[k]);
+		up[k] = lb_backend_up(&svc->backends[k]);
 }
 
 /*
@@ -413,7 +412,7 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 				bool up[CONF_LB_MAX_BACKENDS];
 
 				for (size_t k = 0; k < next[i]->conf.nbackends; k++)
-					up[k] = backend_up(&next[i]->backends[k]);
+					up[k] = lb_backend_up(&next[i]->backends[k]);
 				lb_nft_service_add(&t, &next[i]->conf);
 				set_active(next[i], lb_nft_service_rules(&t,
 				    &next[i]->conf, up));
@@ -459,7 +458,7 @@ retry_all(struct lb *lb)
 		bool up[CONF_LB_MAX_BACKENDS];
 
 		for (size_t k = 0; k < svc->conf.nbackends; k++)
-			up[k] = backend_up(&svc->backends[k]);
+			up[k] = lb_backend_up(&svc->backends[k]);
 		lb_nft_service_add(&t, &svc->conf);
 		set_active(svc, lb_nft_service_rules(&t, &svc->conf, up));
 		lb_nft_service_hooks(&t, &svc->conf);

@@ -112,6 +112,14 @@ struct lb {
 	void *on_quorum_arg;
 };
 
+/*
+ * Up as far as health goes: no check, or its check says up. Weight aside:
+ * a drained backend (weight 0) is up but takes no new flows (a service's
+ * `active` counts those that do). The one definition of "up" for the
+ * rules, the dumps and `vipctl status`.
+ */
+bool lb_backend_up(const struct lb_backend *b);
+
 void lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
     struct script_runner *runner);
 

@@ -22,10 +22,11 @@ addr_port(const struct vrrp_addr *a, unsigned port, char *buf, size_t len)
 	return buf;
 }
 
+/* "up" exactly when lb_backend_up(): what the dump says is what counts. */
 static const char *
 health_word(const struct lb_backend *b)
 {
-	if (b->conf->check.type == CONF_CHECK_NONE)
+	if (lb_backend_up(b))
 		return "up";
 	return check_health_name(b->check.rf.health);
 }
