@@ -11,7 +11,8 @@ for the VIP with its arrival time.
   so that a flood of such adverts cannot make it spray.
 
 IPv6 masters send unsolicited Neighbour Advertisements on the same schedule
-(one per VIP per round, override flag set), sniffed the same way.
+(one per VIP per round, override flag set), sniffed the same way, also as
+the fresh burst for a lower-priority IPv6 master.
 
 Figures are checked with wide margins: the tests tell a schedule from its
 absence, not the milliseconds.
@@ -70,7 +71,7 @@ def bursts(times, gap=0.5):
 
 def test_burst_then_second_burst_after_delay_ms(topo, vipd_bin):
     a = topo.add_vipd("a", "192.0.2.1", priority=150,
-                      garp={"repeat": 3, "interval_ms": 20, "delay_ms": 1500,
+                      garp={"repeat": 3, "interval_ms": 100, "delay_ms": 1500,
                             "refresh_s": 0})
     client = topo.add_host("client", "192.0.2.50")
     sniff = Sniffer(client)
@@ -82,6 +83,12 @@ def test_burst_then_second_burst_after_delay_ms(topo, vipd_bin):
     assert {mac for _, mac in garps} == {a.mac}
     groups = bursts([t for t, _ in garps])
     assert [len(g) for g in groups] == [3, 3], groups
+    # Within a burst the rounds are interval_ms (100) apart: neither all
+    # at once nor spread out (the sender schedules each one interval after
+    # the last; the client's stamps add a few ms of jitter).
+    gaps = [b - a_ for g in groups for a_, b in zip(g, g[1:])]
+    print("gaps within the bursts: %s" % ["%.3f" % g for g in gaps])
+    assert all(0.08 < g < 0.3 for g in gaps), gaps
     second_after = groups[1][0] - groups[0][0]
     print("second burst %.3f s after the first (delay_ms 1500)" % second_after)
     assert 1.2 < second_after < 3.0, second_after
@@ -264,6 +271,37 @@ def test_na_burst_then_second_burst_for_every_ipv6_vip(topo, vipd_bin):
     print("second NA burst %.3f s after the first (delay_ms 1500)" % second_after)
     assert 1.2 < second_after < 3.0, second_after
     assert a.instance()["counters"]["garp_sent"] == 18
+
+
+def test_fresh_na_burst_when_a_lower_priority_ipv6_master_is_heard(topo,
+                                                                   vipd_bin):
+    """The IPv6 side of test_fresh_burst_when_a_lower_priority_master_is_heard:
+    a VRRPv3 IPv6 advert of lower priority (from a link-local address, to
+    ff02::12) makes the master advertise and send a fresh NA burst, one NA
+    per VIP per round, and nothing more."""
+    a = topo.add_vipd("a", "192.0.2.1", ipv6="2001:db8::1", priority=150,
+                      vips=tuple(v + "/64" for v in VIPS6),
+                      garp={"repeat": 3, "interval_ms": 20, "refresh_s": 0})
+    client = topo.add_host("client", "192.0.2.50", ipv6="2001:db8::50")
+    rogue = topo.add_host("rogue", ROGUE_IP, ipv6="2001:db8::66")
+    a.start()
+    a.wait_state("MASTER")
+    time.sleep(0.5)                  # let the first burst go by
+    sniff = NaSniffer(client)
+    assert sniff.nas() == []
+    src = rogue.link_local()
+    payload = vrrpcraft.advert(src, priority=100, addrs=VIPS6)
+    rogue.send_frames([vrrpcraft.frame(rogue.mac, src, payload)])
+    wait_until(lambda: len(sniff.nas()) >= 9, 5,
+               "a fresh burst of 3 rounds of 3 NAs")
+    time.sleep(0.5)
+    nas = sniff.nas()
+    assert_unsolicited_nas_of(a, nas)
+    assert per_vip(nas) == {vip: 3 for vip in VIPS6}, nas
+    ext = a.instance()
+    assert ext["state"] == "MASTER"
+    assert ext["counters"]["reasserts"] == 1, ext["counters"]
+    assert ext["counters"]["adverts_received"] == 1, ext["counters"]
 
 
 def test_na_refresh_rounds_while_master(topo, vipd_bin):

@@ -154,6 +154,17 @@ def test_owner_255_takes_over_at_once_and_is_never_preempted(lan):
     last = a.instance()["last_transition"]
     assert (last["from"], last["to"]) == ("INIT", "MASTER"), last
     assert last["reason"] == "address owner starting", last
+    # b yields as soon as it hears the owner's first advert, sent as the
+    # owner starts: within an advert interval and its Skew_Time at most
+    # (both timelines are on this machine's monotonic clock), well before
+    # the 3 s Master_Down_Interval a non-owner would have to wait.
+    yielded = [t for t in b.instance()["timeline"]
+               if (t["from"], t["to"]) == ("MASTER", "BACKUP")]
+    assert [(t["reason"], t["peer"]) for t in yielded] == \
+        [("higher priority advert", "192.0.2.1")], yielded
+    took_ms = yielded[0]["at_ms"] - last["at_ms"]
+    print("254 yielded %d ms after the owner started" % took_ms)
+    assert 0 <= took_ms < 2 * 1000, took_ms
     hold_for(lambda: a.state() == "MASTER" and b.state() == "BACKUP", 3.0,
              "the owner stays master")
     assert arp_owners(client, VIP) == [a.mac]
