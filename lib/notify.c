@@ -104,8 +104,11 @@ notify_next(struct notify_queue *q, uint64_t now_ms)
 	argv[4] = q->running.prio;
 	argv[5] = NULL;
 	q->n->counters.run++;
-	script_start(q->n->runner, &q->job, argv, NULL, q->timeout_ms,
-	    notify_done, q, now_ms);
+	/* A service the script starts in the background outlives it, as
+	   under keepalived; a script still running at its timeout dies with
+	   everything in its group. */
+	script_start_flags(q->n->runner, &q->job, argv, NULL, q->timeout_ms,
+	    SCRIPT_LEAVE_BACKGROUND, notify_done, q, now_ms);
 }
 
 static void

@@ -8,7 +8,10 @@
  *
  * Each instance and each sync group has its own queue: its scripts run one
  * at a time, in the order of the transitions, each bounded by the notify
- * timeout (its process group is killed then). A transition never waits
+ * timeout (its process group is killed then). What a script starts in the
+ * background (`foo &`) and leaves running when it exits on its own is
+ * left alone, as keepalived does; its output goes to /dev/null. A
+ * transition never waits
  * for a script: it is queued and the loop goes on. The queue is bounded;
  * when full, the oldest waiting entry is dropped and counted.
  *

@@ -256,27 +256,33 @@ script_finish(struct script_runner *r, struct script_job *job)
 	cb(job, &res, arg);
 }
 
-/* The child is gone: reap it, read the last output, report. */
-static void
-script_exited(struct evloop_watch *w, uint32_t events)
+/*
+ * If the child is gone: reap it, read the last output, report (the
+ * callback runs). Returns false, doing nothing, while it still runs.
+ */
+static bool
+script_reap(struct script_job *job)
 {
-	struct script_job *job = w->arg;
 	struct script_runner *r = job->runner;
 	const char *stage;
 	siginfo_t si;
 
-	(void)events;
 	memset(&si, 0, sizeof(si));
 	/* Peek first: while the leader is a zombie its pid names the group. */
 	if (waitid((idtype_t)P_PIDFD, (id_t)job->pidfd, &si,
 	    WEXITED | WNOHANG | WNOWAIT) < 0 || si.si_pid == 0)
-		return;
-	/* What it left running in its group goes with it. */
-	kill(-job->pid, SIGKILL);
+		return false;
+	/*
+	 * What it left running in its group goes with it, unless the owner
+	 * lets a script that ended on its own leave a service behind
+	 * (notify). After a timeout the whole group dies in any case.
+	 */
+	if (!(job->flags & SCRIPT_LEAVE_BACKGROUND) || job->timed_out)
+		kill(-job->pid, SIGKILL);
 	memset(&si, 0, sizeof(si));
 	if (waitid((idtype_t)P_PIDFD, (id_t)job->pidfd, &si, WEXITED | WNOHANG) < 0 ||
 	    si.si_pid == 0)
-		return;
+		return false;
 	script_drain(job);
 	job->result.duration_ms = evloop_now_ms() - job->started_ms;
 	if (job->timed_out) {
@@ -301,12 +307,29 @@ script_exited(struct evloop_watch *w, uint32_t events)
 	}
 	script_close_fds(r, job);
 	script_finish(r, job);
+	return true;
+}
+
+static void
+script_exited(struct evloop_watch *w, uint32_t events)
+{
+	(void)events;
+	(void)script_reap(w->arg);
 }
 
 int
 script_start(struct script_runner *r, struct script_job *job, char *const argv[],
     char *const env[], uint32_t timeout_ms, script_done_cb cb, void *arg,
     uint64_t now_ms)
+{
+	return script_start_flags(r, job, argv, env, timeout_ms, 0, cb, arg,
+	    now_ms);
+}
+
+int
+script_start_flags(struct script_runner *r, struct script_job *job,
+    char *const argv[], char *const env[], uint32_t timeout_ms, unsigned flags,
+    script_done_cb cb, void *arg, uint64_t now_ms)
 {
 	struct script_spawn_user u = { r->as_root, r->uid, r->gid, r->max_procs };
 	struct script_spawn_proc p;
@@ -321,6 +344,7 @@ script_start(struct script_runner *r, struct script_job *job, char *const argv[]
 	job->runner = r;
 	job->cb = cb;
 	job->arg = arg;
+	job->flags = flags;
 	job->started_ms = now_ms;
 	while (argv != NULL && argv[argc] != NULL)
 		argc++;
@@ -351,7 +375,8 @@ script_start(struct script_runner *r, struct script_job *job, char *const argv[]
 		script_pend(r, job, SCRIPT_START_FAILED, ENOENT, why, now_ms);
 		return 0;
 	}
-	if ((err = script_spawn(&u, argv, env, &p, why, sizeof(why))) < 0) {
+	if ((err = script_spawn(&u, argv, env,
+	    (flags & SCRIPT_LEAVE_BACKGROUND) != 0, &p, why, sizeof(why))) < 0) {
 		script_pend(r, job, SCRIPT_START_FAILED, -err, why, now_ms);
 		return 0;
 	}
@@ -363,7 +388,8 @@ script_start(struct script_runner *r, struct script_job *job, char *const argv[]
 	job->deadline_ms = timeout_ms ? now_ms + timeout_ms : 0;
 	job->out_watch = (struct evloop_watch){ job->out_fd, script_output_ready, job };
 	job->pid_watch = (struct evloop_watch){ job->pidfd, script_exited, job };
-	evloop_add(r->loop, &job->out_watch, EPOLLIN);
+	if (job->out_fd >= 0)
+		evloop_add(r->loop, &job->out_watch, EPOLLIN);
 	evloop_add(r->loop, &job->pid_watch, EPOLLIN);
 	script_link(r, job);
 	r->running++;
@@ -479,6 +505,15 @@ script_runner_tick(struct script_runner *r, uint64_t now_ms)
 				continue;
 			if (j->state == SCRIPT_JOB_PENDING) {
 				script_finish(r, j);
+				again = true;
+				break;
+			}
+			/*
+			 * Ended before its deadline came round but not yet
+			 * reaped: an exit, not a timeout (for a notify
+			 * script, what it left running is left alone).
+			 */
+			if (script_reap(j)) {
 				again = true;
 				break;
 			}

@@ -10,13 +10,20 @@
  *   - cwd "/", stdin /dev/null, every other descriptor of the daemon
  *     closed, signal mask and dispositions reset;
  *   - in a process group of its own (pgid = its pid), so that a timeout
- *     kills the script and everything it forked with one SIGKILL to the
- *     group, and so does its end: nothing it forked outlives it (a
- *     script that must leave something running hands it to systemd or
- *     setsid); RLIMIT_NPROC bounds a script that forks without end.
+ *     or a cancel kills the script and everything it forked with one
+ *     SIGKILL to the group; RLIMIT_NPROC bounds a script that forks
+ *     without end.
+ * When the script itself exits, what is left in its group is killed too
+ * (a check or track script can never leak processes, one per interval),
+ * unless the job was started with SCRIPT_LEAVE_BACKGROUND: notify scripts
+ * that start a service with `foo &` or `nohup foo &`, as keepalived's
+ * commonly do, keep it running after a normal exit, as under keepalived.
  * stdout and stderr share one pipe that the runner drains without blocking
  * into a fixed buffer: memory does not grow with output, a chatty script
  * never stalls, and the last non-empty line is kept for logs and dumps.
+ * A SCRIPT_LEAVE_BACKGROUND job's stdout and stderr are /dev/null instead
+ * (keepalived's too): what it leaves running would otherwise hold the pipe
+ * and die of SIGPIPE at its first write once the runner stops reading.
  * Children are reaped through a pidfd watched by the event loop, so the
  * daemon needs no SIGCHLD handler and never waits.
  *
@@ -50,6 +57,10 @@
 #define SCRIPT_DEFAULT_MAX_PROCS 256 /* RLIMIT_NPROC of a non-root script user */
 #define SCRIPT_WHY_MAX 160
 #define SCRIPT_MAX_ORPHANS 1024     /* cancelled children still dying, reaped later */
+
+/* script_start_flags(): what the script leaves running survives its normal
+   exit (not its timeout or a cancel); its output goes to /dev/null. */
+#define SCRIPT_LEAVE_BACKGROUND 0x1u
 
 enum script_outcome {
 	SCRIPT_EXITED = 0,       /* exit_status valid (0 = success) */
@@ -106,6 +117,7 @@ struct script_job {
 	struct evloop_watch pid_watch, out_watch;
 	uint64_t started_ms, deadline_ms;
 	bool timed_out;
+	unsigned flags;                  /* SCRIPT_LEAVE_BACKGROUND */
 	script_done_cb cb;
 	void *arg;
 	struct script_result result;
@@ -191,6 +203,12 @@ int script_runner_set_user(struct script_runner *r, const char *user,
 int script_start(struct script_runner *r, struct script_job *job,
 		 char *const argv[], char *const env[], uint32_t timeout_ms,
 		 script_done_cb cb, void *arg, uint64_t now_ms);
+
+/* script_start() with flags (0 or SCRIPT_LEAVE_BACKGROUND). */
+int script_start_flags(struct script_runner *r, struct script_job *job,
+		       char *const argv[], char *const env[],
+		       uint32_t timeout_ms, unsigned flags, script_done_cb cb,
+		       void *arg, uint64_t now_ms);
 
 /*
  * Forget job without its callback (reload, stop, an owner going away): a

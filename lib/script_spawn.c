@@ -33,15 +33,16 @@ spawn_child(const struct script_spawn_user *u, int out_fd, int err_fd,
 {
 	struct rlimit rl;
 	sigset_t none;
-	int fd, rec[2] = { 0, 0 };
+	int fd, out, rec[2] = { 0, 0 };
 
 	setpgid(0, 0);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
 	for (int sig = 1; sig < NSIG; sig++)
 		signal(sig, SIG_DFL);
-	if ((fd = open("/dev/null", O_RDONLY)) < 0 || dup2(fd, 0) < 0 ||
-	    dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0) {
+	/* Read-write: it is also stdout and stderr when nobody reads them. */
+	if ((fd = open("/dev/null", O_RDWR)) < 0 || dup2(fd, 0) < 0 ||
+	    dup2((out = out_fd >= 0 ? out_fd : fd), 1) < 0 || dup2(out, 2) < 0) {
 		rec[0] = SPAWN_FDS;
 		goto fail;
 	}
@@ -101,7 +102,8 @@ spawn_close_pair(int fds[2])
 
 int
 script_spawn(const struct script_spawn_user *u, char *const argv[],
-    char *const env[], struct script_spawn_proc *p, char *why, size_t why_len)
+    char *const env[], bool output_null, struct script_spawn_proc *p,
+    char *why, size_t why_len)
 {
 	char *envp[SCRIPT_MAX_ENV + 2];
 	int out[2] = { -1, -1 }, errp[2] = { -1, -1 }, err;
@@ -113,7 +115,8 @@ script_spawn(const struct script_spawn_user *u, char *const argv[],
 		snprintf(why, why_len, "too many environment strings");
 		return -E2BIG;
 	}
-	if (pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+	if ((!output_null && pipe2(out, O_CLOEXEC) < 0) ||
+	    pipe2(errp, O_CLOEXEC) < 0) {
 		err = errno;
 		snprintf(why, why_len, "pipe: %s", strerror(err));
 		goto fail;
@@ -127,16 +130,19 @@ script_spawn(const struct script_spawn_user *u, char *const argv[],
 		spawn_child(u, out[1], errp[1], argv, envp);
 	/* Both sides set the group, so killpg() works whoever runs first. */
 	setpgid(pid, pid);
-	close(out[1]);
+	if (out[1] >= 0)
+		close(out[1]);
 	close(errp[1]);
-	fcntl(out[0], F_SETFL, O_NONBLOCK);
+	if (out[0] >= 0)
+		fcntl(out[0], F_SETFL, O_NONBLOCK);
 	fcntl(errp[0], F_SETFL, O_NONBLOCK);
 	if ((p->pidfd = (int)syscall(SYS_pidfd_open, pid, 0)) < 0) {
 		/* Cannot watch it: kill it and report (reaped synchronously). */
 		err = errno;
 		kill(-pid, SIGKILL);
 		waitpid(pid, NULL, 0);
-		close(out[0]);
+		if (out[0] >= 0)
+			close(out[0]);
 		close(errp[0]);
 		snprintf(why, why_len, "pidfd_open: %s", strerror(err));
 		return -err;

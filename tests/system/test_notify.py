@@ -5,6 +5,7 @@ instance, never delaying a transition; failures and hangs are counted.
 """
 
 import os
+import signal
 import time
 
 from vipnet import DEFAULT_VIP as VIP, hold_for, wait_until, write_script
@@ -198,3 +199,78 @@ def test_notify_scripts_of_one_instance_never_run_two_at_once(
     wait_until(lambda: len(read_lines(record)) >= len(want), 10.0,
                "the four scripts to be done")
     assert read_lines(record) == want
+
+
+def read_pids(path, count):
+    lines = read_lines(path)
+    if len(lines) < count:
+        return None
+    return [int(p) for p in lines[:count]]
+
+
+def test_notify_script_leaves_its_background_service_running(
+        topo, vipd_bin, script_dir):
+    """keepalived's habit: a MASTER script starts a service with `foo &`
+    and exits 0. The service keeps running after the script is gone (vipd
+    kills only what a script leaves behind at its timeout), also when it
+    writes to its stdout once the script has exited."""
+    pids = os.path.join(script_dir, "pids")
+    record = os.path.join(script_dir, "record")
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.global_settings["script_user"] = "root"
+    a.instances[0]["notify"] = {
+        "master": write_script(
+            script_dir, "master",
+            "(sleep 0.5; echo service up; sleep 30) &\necho $! > %s\nexit 0"
+            % pids),
+        "any": recorder(script_dir, "any", record),
+        "timeout_ms": 2000}
+    a.start()
+    service = None
+    try:
+        a.wait_state("MASTER", timeout=SETTLE_S)
+        [service] = wait_until(lambda: read_pids(pids, 1), 10.0,
+                               "the MASTER script's background service")
+        # The script has exited: the next one (any, MASTER) has run.
+        wait_until(lambda: "any INSTANCE ext MASTER 150" in read_lines(record),
+                   10.0, "the MASTER script to be done")
+        # Past the timeout and past its write: still running.
+        hold_for(lambda: pid_running(service), 3.0,
+                 "the service started by the MASTER script to keep running")
+        counters = a.dump()["notify"]
+        assert counters["failed"] == 0 and counters["timed_out"] == 0, counters
+    finally:
+        if service is not None and pid_running(service):
+            os.kill(service, signal.SIGKILL)
+    assert a.stop() == 0
+
+
+def test_hanging_notify_script_and_its_children_are_killed_at_the_timeout(
+        topo, vipd_bin, script_dir):
+    """A BACKUP script that forks a child and waits for it outlives its
+    timeout (1 s): both die then, with vipd still running, MASTER on time,
+    and the timeout counted."""
+    pids = os.path.join(script_dir, "pids")
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.global_settings["script_user"] = "root"
+    a.instances[0]["notify"] = {
+        "backup": write_script(script_dir, "hang",
+                               "echo $$ >> %s\nsleep 60 &\necho $! >> %s\nwait"
+                               % (pids, pids)),
+        "timeout_ms": 1000}
+    a.start()
+    script, child = wait_until(lambda: read_pids(pids, 2), 10.0,
+                               "the hanging script's pids")
+    try:
+        a.wait_state("MASTER", timeout=SETTLE_S)
+        wait_until(lambda: not pid_running(script) and not pid_running(child),
+                   10.0, "the hanging script and its child to be killed")
+        wait_until(lambda: a.dump()["notify"]["timed_out"] == 1, 10.0,
+                   "the timeout to be counted")
+        assert a.alive()
+        assert "timed out after" in a.log_text()
+    finally:
+        for pid in (script, child):
+            if pid_running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert a.stop() == 0

@@ -67,6 +67,20 @@ teardown(void **state)
 	return 0;
 }
 
+/*
+ * After a test whose jobs are static: a failed assertion leaves them
+ * running, and the next test must not find them in the runner.
+ */
+static int
+cancel_leftovers(void **state)
+{
+	struct fixture *f = *state;
+
+	while (f->r.jobs != NULL)
+		script_cancel(&f->r, f->r.jobs);
+	return 0;
+}
+
 /* Run the loop (and the runner's deadlines) until d has its callback. */
 static void
 wait_done(struct fixture *f, struct done *d, int max_ms)
@@ -88,6 +102,67 @@ start_sh(struct fixture *f, struct script_job *job, const char *code,
 	memset(d, 0, sizeof(*d));
 	assert_int_equal(script_start(&f->r, job, argv, NULL, timeout_ms, on_done,
 	    d, evloop_now_ms()), 0);
+}
+
+static void
+start_sh_flags(struct fixture *f, struct script_job *job, const char *code,
+    uint32_t timeout_ms, unsigned flags, struct done *d)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)code, NULL };
+
+	memset(d, 0, sizeof(*d));
+	assert_int_equal(script_start_flags(&f->r, job, argv, NULL, timeout_ms,
+	    flags, on_done, d, evloop_now_ms()), 0);
+}
+
+/* Alive and not a zombie. */
+static bool
+pid_running(long pid)
+{
+	char path[64], st[256];
+	bool running = false;
+	FILE *s;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if ((s = fopen(path, "r")) == NULL)
+		return false;
+	if (fgets(st, sizeof(st), s) != NULL)
+		running = strstr(st, ") Z") == NULL;
+	fclose(s);
+	return running;
+}
+
+/* Until pid is no longer running (SIGKILL takes a moment to land). */
+static bool
+pid_gone_within(long pid, int max_ms)
+{
+	for (int i = 0; i < max_ms / 10 && pid_running(pid); i++)
+		usleep(10000);
+	return !pid_running(pid);
+}
+
+/* A scratch file for the script to write a pid into. */
+static void
+pid_file(char *path)
+{
+	int fd = mkstemp(path);
+
+	assert_true(fd >= 0);
+	close(fd);
+}
+
+static long
+pid_file_read(const char *path)
+{
+	long pid = 0;
+	FILE *fp = fopen(path, "r");
+
+	assert_non_null(fp);
+	assert_int_equal(fscanf(fp, "%ld", &pid), 1);
+	fclose(fp);
+	unlink(path);
+	assert_true(pid > 1);
+	return pid;
 }
 
 static void
@@ -152,6 +227,128 @@ test_timeout_kills_the_whole_process_group(void **state)
 		usleep(10000);
 	}
 	assert_true(child < 0 || kill((pid_t)child, 0) < 0);
+}
+
+/*
+ * A track script or check that exits takes what it left running with it:
+ * one leaked process per interval would add up.
+ */
+static void
+test_exit_kills_what_a_check_left_running(void **state)
+{
+	struct fixture *f = *state;
+	static struct script_job job;  /* outlives a failed assert */
+	struct done d;
+	char pidfile[] = "/tmp/vipd-script-test-XXXXXX", code[256];
+	long child;
+	bool gone;
+
+	pid_file(pidfile);
+	snprintf(code, sizeof(code), "sleep 30 & echo $! > %s; exit 0", pidfile);
+	start_sh(f, &job, code, 5000, &d);
+	wait_done(f, &d, 5000);
+	assert_int_equal(d.res.outcome, SCRIPT_EXITED);
+	assert_int_equal(d.res.exit_status, 0);
+	child = pid_file_read(pidfile);
+	gone = pid_gone_within(child, 2000);
+	if (!gone)
+		kill((pid_t)child, SIGKILL);   /* a failing run leaves nothing */
+	assert_true(gone);
+}
+
+/*
+ * A notify script (SCRIPT_LEAVE_BACKGROUND) that starts a service with
+ * `foo &` and exits 0 leaves it running, as keepalived does; the service
+ * may write to its stdout after the script is gone without dying of
+ * SIGPIPE (it is /dev/null, not the runner's pipe).
+ */
+static void
+test_leave_background_keeps_what_a_script_left_running(void **state)
+{
+	struct fixture *f = *state;
+	static struct script_job job;  /* outlives a failed assert */
+	struct done d;
+	char pidfile[] = "/tmp/vipd-script-test-XXXXXX", code[256];
+	long child;
+
+	pid_file(pidfile);
+	snprintf(code, sizeof(code), "(sleep 0.3; echo late; echo late >&2; "
+	    "sleep 30) & echo $! > %s; echo started; exit 0", pidfile);
+	start_sh_flags(f, &job, code, 5000, SCRIPT_LEAVE_BACKGROUND, &d);
+	wait_done(f, &d, 5000);
+	assert_int_equal(d.res.outcome, SCRIPT_EXITED);
+	assert_int_equal(d.res.exit_status, 0);
+	assert_int_equal(d.res.output_bytes, 0);      /* /dev/null */
+	child = pid_file_read(pidfile);
+	assert_true(pid_running(child));
+	/* Past its writes: still there. */
+	usleep(800000);
+	for (int i = 0; i < 20; i++)
+		evloop_run_once(&f->loop, 10);
+	assert_true(pid_running(child));
+	assert_int_equal(kill((pid_t)child, SIGKILL), 0);
+	assert_true(pid_gone_within(child, 2000));
+}
+
+/* ... but a notify script still running at its timeout dies with its group. */
+static void
+test_leave_background_still_kills_the_group_at_the_timeout(void **state)
+{
+	struct fixture *f = *state;
+	static struct script_job job;  /* outlives a failed assert */
+	struct done d;
+	char pidfile[] = "/tmp/vipd-script-test-XXXXXX", code[256];
+	long child;
+	bool gone;
+
+	pid_file(pidfile);
+	snprintf(code, sizeof(code), "sleep 30 & echo $! > %s; wait", pidfile);
+	start_sh_flags(f, &job, code, 200, SCRIPT_LEAVE_BACKGROUND, &d);
+	wait_done(f, &d, 5000);
+	assert_int_equal(d.res.outcome, SCRIPT_TIMED_OUT);
+	child = pid_file_read(pidfile);
+	gone = pid_gone_within(child, 2000);
+	if (!gone)
+		kill((pid_t)child, SIGKILL);   /* a failing run leaves nothing */
+	assert_true(gone);
+}
+
+/*
+ * A script that exited before its deadline, but whose end the loop has not
+ * seen yet when the deadline is checked, exited: it did not time out, and
+ * what a notify script left running is not killed as if it had.
+ */
+static void
+test_exit_seen_late_at_the_deadline_is_no_timeout(void **state)
+{
+	struct fixture *f = *state;
+	static struct script_job job;  /* outlives a failed assert */
+	struct done d;
+	char pidfile[] = "/tmp/vipd-script-test-XXXXXX", code[256];
+	uint64_t timed_out = f->r.counters.timed_out;
+	bool running;
+	long child;
+
+	pid_file(pidfile);
+	snprintf(code, sizeof(code), "sleep 30 & echo $! > %s; exit 0", pidfile);
+	start_sh_flags(f, &job, code, 100, SCRIPT_LEAVE_BACKGROUND, &d);
+	/* The leader is a zombie, not reaped: the loop has not run. */
+	for (int i = 0; i < 500 && pid_running(job.pid); i++)
+		usleep(10000);
+	assert_false(pid_running(job.pid));
+	while (evloop_now_ms() < job.deadline_ms)
+		usleep(10000);
+	script_runner_tick(&f->r, evloop_now_ms());
+	child = pid_file_read(pidfile);
+	running = pid_running(child);
+	if (running)
+		kill((pid_t)child, SIGKILL);    /* ours to end, pass or fail */
+	assert_int_equal(d.calls, 1);
+	assert_int_equal(d.res.outcome, SCRIPT_EXITED);
+	assert_int_equal(d.res.exit_status, 0);
+	assert_int_equal(f->r.counters.timed_out, timed_out);
+	assert_true(running);
+	assert_true(pid_gone_within(child, 2000));
 }
 
 static void
@@ -330,6 +527,14 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exit_status_last_line_and_clean_environment),
 		cmocka_unit_test(test_timeout_kills_the_whole_process_group),
+		cmocka_unit_test_teardown(test_exit_kills_what_a_check_left_running,
+		    cancel_leftovers),
+		cmocka_unit_test_teardown(test_leave_background_keeps_what_a_script_left_running,
+		    cancel_leftovers),
+		cmocka_unit_test_teardown(test_leave_background_still_kills_the_group_at_the_timeout,
+		    cancel_leftovers),
+		cmocka_unit_test_teardown(test_exit_seen_late_at_the_deadline_is_no_timeout,
+		    cancel_leftovers),
 		cmocka_unit_test(test_megabytes_of_output_are_counted_not_kept),
 		cmocka_unit_test(test_missing_command_and_bound_on_running_scripts),
 		cmocka_unit_test(test_exec_failure_in_the_child_is_a_start_failure),
