@@ -13,13 +13,14 @@
 #include "conf.h"
 #include "conf_sync.h"
 #include "conf_vrrp.h"
+#include "ct_wire.h"
 
 #define WHERE "conn_sync"
 /* A key file is a few dozen bytes; anything this big is the wrong file. */
 #define KEY_FILE_MAX_BYTES 4096
 
 static const char *const sync_keys[] = { "interface", "local", "peer", "port",
-	"key_file", "follow", NULL };
+	"key_file", "follow", "socket_buffer_bytes", NULL };
 
 static void
 load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
@@ -134,7 +135,7 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 {
 	struct conf_conn_sync *cs = &conf->conn_sync;
 	const config_setting_t *at;
-	long long port;
+	long long port, bytes;
 	char q[48];
 	const char *v;
 	int rc;
@@ -142,6 +143,7 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 	memset(cs, 0, sizeof(*cs));
 	cs->line = config_setting_source_line(g);
 	cs->port = CONF_SYNC_DEFAULT_PORT;
+	cs->socket_buffer_bytes = CONF_SYNC_SOCKBUF_DEFAULT_BYTES;
 	if (!config_setting_is_group(g)) {
 		conf_error(ctx, g, WHERE ": expected a group { ... }");
 		return;
@@ -167,9 +169,18 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		else if (vrrp_addr_cmp(&cs->local, &cs->peer) == 0)
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: the same address as local");
+		/* Each node drops datagrams with its own id (ct_wire.h). */
+		else if (ct_wire_sender_id(cs->local.family, cs->local.bytes) ==
+		    ct_wire_sender_id(cs->peer.family, cs->peer.bytes))
+			conf_error(ctx, config_setting_get_member(g, "peer"),
+			    WHERE ".peer: hashes to the same sender id as local "
+			    "(lib/ct_wire.h); use another address");
 	}
 	if (conf_get_int(ctx, g, WHERE, "port", 1, 65535, &port) > 0)
 		cs->port = (uint16_t)port;
+	if (conf_get_int(ctx, g, WHERE, "socket_buffer_bytes",
+	    CONF_SYNC_SOCKBUF_MIN_BYTES, CONF_SYNC_SOCKBUF_MAX_BYTES, &bytes) > 0)
+		cs->socket_buffer_bytes = (int)bytes;
 	rc = conf_get_string(ctx, g, WHERE, "key_file", &v);
 	at = config_setting_get_member(g, "key_file");
 	if (rc == 0)
@@ -191,6 +202,7 @@ conf_sync_equal(const struct conf_conn_sync *a, const struct conf_conn_sync *b)
 	    strcmp(a->interface, b->interface) == 0 &&
 	    vrrp_addr_cmp(&a->local, &b->local) == 0 &&
 	    vrrp_addr_cmp(&a->peer, &b->peer) == 0 && a->port == b->port &&
+	    a->socket_buffer_bytes == b->socket_buffer_bytes &&
 	    a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
 	    strcmp(a->follow, b->follow) == 0 &&
 	    a->follow_is_group == b->follow_is_group;

@@ -227,13 +227,12 @@ ct_kernel_events_fd(const struct ct_kernel *k)
 int
 ct_kernel_read_events(struct ct_kernel *k, unsigned max_reads)
 {
-	/* One event per read, as ctnetlink sends them; room for a big one. */
-	static unsigned char buf[16384];
+	unsigned char *buf = k->event_buf;
 	/* nfct_nfnlh gives it const; nfnl_process dispatches through it. */
 	struct nfnl_handle *h = (struct nfnl_handle *)nfct_nfnlh(k->events);
 
 	for (unsigned i = 0; i < max_reads; i++) {
-		ssize_t n = nfnl_recv(h, buf, sizeof(buf));
+		ssize_t n = nfnl_recv(h, buf, sizeof(k->event_buf));
 
 		if (n > 0) {
 			/* Parse errors concern one message; read on. */
@@ -298,6 +297,7 @@ ct_kernel_dump_start(struct ct_kernel *k)
 	int err;
 
 	ct_kernel_dump_abort(k);
+	k->dump_skipped = 0;
 	if ((err = dumper_open(k)) < 0)
 		return err;
 	if ((f = nfct_filter_dump_create()) == NULL)
@@ -332,10 +332,14 @@ dump_cb(const struct nlmsghdr *nlh, void *data)
 	struct nf_conntrack *ct = nfct_new();
 	struct ct_entry e;
 
-	if (ct == NULL)
-		return MNL_CB_OK;        /* one entry missed; the next refresh */
-	if (nfct_nlmsg_parse(nlh, ct) >= 0 && marked(k, ct) &&
-	    entry_from_ct(ct, CT_OP_UPDATE, &e))
+	/* One entry missed: counted, so that the dump is not taken as whole. */
+	if (ct == NULL) {
+		k->dump_skipped++;
+		return MNL_CB_OK;
+	}
+	if (nfct_nlmsg_parse(nlh, ct) < 0)
+		k->dump_skipped++;
+	else if (marked(k, ct) && entry_from_ct(ct, CT_OP_UPDATE, &e))
 		k->on_entry(k->arg, &e, true);
 	nfct_destroy(ct);
 	return MNL_CB_OK;

@@ -45,6 +45,8 @@ struct nfct_handle;
 struct mnl_socket;
 
 #define CT_KERNEL_DUMP_BUF_BYTES 32768   /* the kernel's largest dump batch */
+/* One event per read, as ctnetlink sends them; room for a big one. */
+#define CT_KERNEL_EVENT_BUF_BYTES 16384
 
 /* Called for every entry with our mark, from an event or from a dump. */
 typedef void (*ct_kernel_entry_cb)(void *arg, const struct ct_entry *e,
@@ -57,6 +59,9 @@ struct ct_kernel {
 	uint8_t *dump_buf;            /* CT_KERNEL_DUMP_BUF_BYTES, with dumper */
 	uint32_t dump_seq, dump_portid;
 	bool dumping;                 /* a dump is under way on dumper */
+	uint64_t dump_skipped;        /* entries of this dump (since
+					 ct_kernel_dump_start) that could not
+					 be read: no memory, or unparsable */
 	uint32_t mark;
 	ct_kernel_entry_cb on_entry;
 	void *arg;
@@ -66,6 +71,7 @@ struct ct_kernel {
 	uint64_t lookups;             /* GETs for events without a TCP state */
 	bool overrun;                 /* set on loss; the caller clears it */
 	bool filtered;                /* the kernel filters events by mark */
+	unsigned char event_buf[CT_KERNEL_EVENT_BUF_BYTES];
 };
 
 /*
@@ -106,7 +112,10 @@ int ct_kernel_dump_start(struct ct_kernel *k);
  * Read the dump's next batch, its entries through on_entry (from_dump).
  * Returns 1 when more is to come, 0 when the dump is complete, -EAGAIN
  * when the kernel has nothing ready yet, another -errno when the dump
- * failed (it is over; start again).
+ * failed (it is over; start again). An entry the kernel sent that cannot
+ * be read (no memory for it, or a message libnetfilter_conntrack cannot
+ * parse) is counted in dump_skipped: a complete dump with skipped entries
+ * did not show the whole table.
  */
 int ct_kernel_dump_step(struct ct_kernel *k);
 

@@ -85,6 +85,14 @@ ct_sweep_answers(const struct ct_sweep *w, uint16_t tag)
 	return w->tag != 0 && tag == w->tag;
 }
 
+uint32_t
+ct_sweep_dump_end_flags(uint16_t tag, uint64_t skipped)
+{
+	if (skipped > 0)
+		return 0;
+	return CT_WIRE_F_RESYNC_DONE | (uint32_t)tag << CT_SWEEP_TAG_SHIFT;
+}
+
 bool
 ct_sweep_is_stale(const struct ct_sweep *w, const struct ct_entry *e)
 {

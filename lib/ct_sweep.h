@@ -72,6 +72,16 @@ void ct_sweep_mark(struct ct_sweep *w, const struct ct_entry *e);
  */
 bool ct_sweep_answers(const struct ct_sweep *w, uint16_t tag);
 
+/*
+ * The sender's side of the rule: the flags of a complete dump's last
+ * datagram. CT_WIRE_F_RESYNC_DONE with the tag of the request it answers
+ * (0: none), unless skipped entries of the table (the kernel gave them,
+ * they could not be read) were left out: a dump that claims to be whole
+ * lets the receiver sweep what it did not contain, and a skipped entry is
+ * a live flow. Such a dump claims nothing (0); the receiver asks again.
+ */
+uint32_t ct_sweep_dump_end_flags(uint16_t tag, uint64_t skipped);
+
 /* True when e (of the receiver's table) was not marked. */
 bool ct_sweep_is_stale(const struct ct_sweep *w, const struct ct_entry *e);
 

@@ -1,6 +1,8 @@
 /*
  * ct_sync - connection-table sync (protocol in ct_sync.h, wire in
- * ct_wire.h, kernel side in ct_kernel.c).
+ * ct_wire.h, kernel side in ct_kernel.c): the sending side, the sockets'
+ * events, life cycle and role. The receiver is in ct_sync_recv.c, dumps,
+ * sweeps and sessions in the other ct_sync_*.c (lib/ct_sync_int.h).
  *
  * Both ends send through the same path: a datagram takes the next sequence
  * number of this run (session), is encoded into its ring slot, and the
@@ -15,23 +17,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "ct_sync.h"
+#include "ct_sync_int.h"
 #include "nft.h"
 
 _Static_assert(CONF_SYNC_KEY_MAX <= CT_WIRE_KEY_MAX, "key sizes");
 _Static_assert(CONF_SYNC_KEY_MIN >= 32, "HMAC-SHA256 key of 32 bytes");
-
-static uint64_t
-realtime_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
 
 static socklen_t
 sockaddr_of(const struct vrrp_addr *a, uint16_t port,
@@ -52,20 +44,6 @@ sockaddr_of(const struct vrrp_addr *a, uint16_t port,
 	sin6->sin6_port = htons(port);
 	memcpy(&sin6->sin6_addr, a->bytes, 16);
 	return sizeof(*sin6);
-}
-
-static bool
-from_peer(const struct ct_sync *s, const struct sockaddr_storage *ss)
-{
-	const struct vrrp_addr *p = &s->conf.peer;
-
-	if (ss->ss_family == AF_INET && p->family == AF_INET)
-		return memcmp(&((const struct sockaddr_in *)ss)->sin_addr,
-		    p->bytes, 4) == 0;
-	if (ss->ss_family == AF_INET6 && p->family == AF_INET6)
-		return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
-		    p->bytes, 16) == 0;
-	return false;
 }
 
 /* ---- sending ----------------------------------------------------------- */
@@ -93,6 +71,25 @@ send_slot(struct ct_sync *s, const struct ct_ring_slot *slot)
 	return 0;
 }
 
+/*
+ * Datagrams the ring wrapped over before the socket took them: counted as
+ * they go (the queue may stay full for long), logged rate-limited.
+ */
+static void
+note_queue(struct ct_sync *s)
+{
+	uint64_t lost = s->ring.overwritten - s->stats.queue_full, suppressed = 0;
+
+	if (lost == 0)
+		return;
+	s->stats.queue_full = s->ring.overwritten;
+	if (log_ratelimit_allow(&s->queue_log, evloop_now_ms(), &suppressed))
+		log_warn("conn_sync: send queue full on %s (%u datagrams the "
+		    "socket did not take): %" PRIu64 " dropped unsent, the peer "
+		    "repairs through a resync (%" PRIu64 " more not logged)",
+		    s->conf.interface, CT_RING_SLOTS, lost, suppressed);
+}
+
 /* Hand the ring's unsent datagrams to the socket until it is full. */
 static void
 pump(struct ct_sync *s)
@@ -103,6 +100,7 @@ pump(struct ct_sync *s)
 		int err = send_slot(s, slot);
 
 		if (err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS) {
+			note_queue(s);
 			watch_out(s, true);
 			return;
 		}
@@ -110,7 +108,7 @@ pump(struct ct_sync *s)
 			s->stats.send_errors++;   /* the peer's nack repairs it */
 		ct_ring_sent(&s->ring);
 	}
-	s->stats.queue_full = s->ring.overwritten;
+	note_queue(s);
 	watch_out(s, false);
 }
 
@@ -129,13 +127,13 @@ rollover(struct ct_sync *s)
 }
 
 /* Encode the next datagram into its ring slot and send what can be sent. */
-static void
-emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
+void
+ct_sync_emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
     const struct ct_range *ranges, uint16_t count, uint32_t flags)
 {
 	struct ct_wire_header hdr = { .type = type, .count = count,
 	    .session = s->session, .sender_id = s->sender_id,
-	    .sent_ms = (uint32_t)realtime_ms(), .flags = flags };
+	    .sent_ms = (uint32_t)evloop_wall_ms(), .flags = flags };
 	struct ct_ring_slot *slot;
 	int len;
 
@@ -163,10 +161,10 @@ ct_sync_flush(struct ct_sync *s, uint32_t flags)
 {
 	if (s->nbatch == 0) {
 		if (flags != 0)
-			emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, flags);
+			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, flags);
 		return;
 	}
-	emit(s, CT_WIRE_ENTRIES, s->batch, NULL, s->nbatch, flags);
+	ct_sync_emit(s, CT_WIRE_ENTRIES, s->batch, NULL, s->nbatch, flags);
 	s->nbatch = 0;
 }
 
@@ -208,8 +206,8 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 }
 
 /* A nack: resend from the ring, or a full dump when it is gone. */
-static void
-answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
+void
+ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
 {
 	s->stats.nacks_received++;
 	for (size_t i = 0; i < m->hdr.count; i++) {
@@ -236,283 +234,51 @@ answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
 	}
 }
 
-/* ---- receiving --------------------------------------------------------- */
-
-static void
-count_drop(struct ct_sync *s, enum ct_drop reason, uint64_t now_ms)
-{
-	uint64_t suppressed = 0;
-
-	s->stats.drops[reason]++;
-	if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
-		log_warn("conn_sync: dropped %s on %s: %s (%" PRIu64
-		    " more not logged)", reason == CT_DROP_STALE_ENTRY ?
-		    "an entry of a late datagram" : "datagram", s->conf.interface,
-		    ct_drop_name(reason), suppressed);
-}
-
-static void
-request_resync(struct ct_sync *s, uint64_t now_ms)
-{
-	uint16_t tag;
-
-	/* A sweep under way belongs to the answer before: a new one follows. */
-	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
-		ct_sync_sweep_abort(s);
-	tag = ct_sweep_begin(&s->sweep);
-
-	emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
-	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
-	s->stats.resyncs_requested++;
-	/* What was missing is given up on: only the new answer is whole. */
-	s->sweep_due = false;
-	ct_order_clear(&s->order);
-	s->resync_asked_ms = now_ms;
-	s->synced = false;
-	s->gap_since_ms = 0;
-	/* The dump covers whatever is missing so far: stop asking for it. */
-	if (s->window.session != 0)
-		s->window.floor = s->window.highest + 1;
-}
-
-static void
-send_nack(struct ct_sync *s, uint64_t now_ms)
-{
-	struct ct_range ranges[CT_WIRE_MAX_RANGES];
-	size_t n = ct_window_gaps(&s->window, ranges, CT_WIRE_MAX_RANGES);
-
-	if (n == 0) {
-		s->gap_since_ms = 0;
-		return;
-	}
-	if (s->gap_since_ms == 0)
-		s->gap_since_ms = now_ms;
-	emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
-	s->stats.nacks_sent++;
-	s->last_nack_ms = now_ms;
-}
-
-/*
- * Apply the entries of a verified datagram. late: it came after a higher
- * sequence number (a resend filling a gap); its entries for flows that a
- * later datagram changed are stale and skipped. While a gap is open, the
- * flows applied are noted with the datagram's number for the late ones to
- * come (lib/ct_order); when that table is full the gap is given up for a
- * full resync.
- */
-static void
-install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
-    uint64_t now_ms)
-{
-	uint64_t suppressed = 0;
-	int64_t lag = (int32_t)((uint32_t)realtime_ms() - m->hdr.sent_ms);
-	bool gaps = ct_window_has_gaps(&s->window), full = false;
-	uint32_t lowest = ct_window_lowest(&s->window);
-
-	s->stats.entries_received += m->hdr.count;
-	s->last_entries_ms = now_ms;
-	s->stats.lag_ms = lag;
-	if (lag > s->stats.lag_max_ms)
-		s->stats.lag_max_ms = lag;
-	for (size_t i = 0; i < m->hdr.count; i++) {
-		const struct ct_entry *e = &m->entries[i];
-		uint64_t key = ct_entry_key(e);
-		int rc;
-
-		if (late && ct_order_newer(&s->order, key, m->hdr.seq)) {
-			count_drop(s, CT_DROP_STALE_ENTRY, now_ms);
-			continue;
-		}
-		rc = ct_kernel_apply(&s->kernel, e);
-		ct_sweep_mark(&s->sweep, e);
-		if (gaps && !full &&
-		    ct_order_note(&s->order, key, m->hdr.seq, lowest) < 0)
-			full = true;
-		if (rc == 1)
-			s->stats.entries_installed++;
-		else if (rc == 0 && e->op == CT_OP_DESTROY)
-			s->stats.entries_deleted++;
-		else if (rc == 0)
-			s->stats.entries_updated++;
-		else if (rc == -ENOMEM || rc == -ENOSPC)
-			s->stats.table_full++;
-		else
-			s->stats.install_errors++;
-		if (rc < 0 && log_ratelimit_allow(&s->drop_log, now_ms,
-		    &suppressed))
-			log_warn("conn_sync: cannot install an entry: %s (%" PRIu64
-			    " more not logged)", strerror(-rc), suppressed);
-	}
-	if (full) {
-		log_warn("conn_sync: too many changes while datagrams are "
-		    "missing to order them, asking for a full resync");
-		request_resync(s, now_ms);
-	}
-}
-
-static void
-handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
-    uint64_t now_ms)
-{
-	uint16_t tag = CT_SWEEP_TAG_OF(m->hdr.flags);
-
-	switch (m->hdr.type) {
-	case CT_WIRE_ENTRIES:
-		if (s->role == CT_SYNC_SENDER)
-			s->stats.entries_ignored += m->hdr.count;
-		else
-			install(s, m, late, now_ms);
-		break;
-	case CT_WIRE_RESYNC:
-		/* A repeat of the request the running dump answers: it comes. */
-		if (s->role == CT_SYNC_SENDER &&
-		    !(s->dump.active && s->dump.tag == tag && tag != 0)) {
-			s->dump_due = true;
-			s->answer_tag = tag;
-		}
-		break;
-	case CT_WIRE_NACK:
-		if (s->role == CT_SYNC_SENDER)
-			answer_nack(s, m);
-		break;
-	default:
-		break;
-	}
-	/*
-	 * Only the answer to our open request is whole: a refresh or the
-	 * answer to an earlier request may have started before we asked.
-	 */
-	if ((m->hdr.flags & CT_WIRE_F_RESYNC_DONE) &&
-	    s->role == CT_SYNC_RECEIVER) {
-		s->stats.dumps_received++;
-		if (ct_sweep_answers(&s->sweep, tag)) {
-			if (!s->synced) {
-				log_info("conn_sync: full resync from %s done",
-				    s->conf.interface);
-				s->stats.resyncs_completed++;
-				s->stats.last_resync_ms = now_ms;
-			}
-			s->synced = true;
-			if (s->sweep_phase == CT_SYNC_SWEEP_IDLE)
-				s->sweep_due = true;
-		}
-	}
-	ct_sync_sweep(s, now_ms);
-}
-
-static void
-receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
-    const struct sockaddr_storage *from, uint64_t now_ms)
-{
-	struct ct_wire_msg *m = &s->rx;
-	enum ct_drop reason;
-	bool new_session, late, adopted = false;
-	uint64_t suppressed = 0;
-
-	if (!from_peer(s, from)) {
-		count_drop(s, CT_DROP_NOT_PEER, now_ms);
-		return;
-	}
-	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE) {
-		count_drop(s, reason, now_ms);
-		return;
-	}
-	reason = ct_window_check(&s->window, m->hdr.session, m->hdr.seq,
-	    &new_session);
-	if (reason == CT_DROP_TOO_OLD && ct_window_adopts(&s->window,
-	    m->hdr.session, m->hdr.seq, now_ms - s->stats.last_rx_ms)) {
-		/* lib/ct_wire.h, "Sessions": the peer's clock went back. */
-		if (log_ratelimit_allow(&s->adopt_log, now_ms, &suppressed))
-			log_notice("conn_sync: peer on %s restarted with an older "
-			    "session (its clock set back?); following it after "
-			    "%.1f s without a word from the newer one (%" PRIu64
-			    " more not logged)", s->conf.interface,
-			    (double)(now_ms - s->stats.last_rx_ms) / 1000.0,
-			    suppressed);
-		s->stats.sessions_adopted++;
-		ct_window_reset(&s->window);
-		adopted = true;
-		reason = ct_window_check(&s->window, m->hdr.session, m->hdr.seq,
-		    &new_session);
-	}
-	if (reason != CT_DROP_NONE) {
-		count_drop(s, reason, now_ms);
-		return;
-	}
-	/* The peer restarted: what it had told us may be stale or partial. */
-	if (new_session && (s->window.session != 0 || adopted) &&
-	    s->role == CT_SYNC_RECEIVER) {
-		if (!adopted)
-			log_notice("conn_sync: peer restarted, asking for a full "
-			    "resync");
-		s->synced = false;
-		s->resync_asked_ms = 0;
-	}
-	if (new_session)
-		ct_order_clear(&s->order);
-	late = !new_session && m->hdr.seq < s->window.highest;
-	ct_window_accept(&s->window, m->hdr.session, m->hdr.seq);
-	s->stats.datagrams_received++;
-	s->stats.last_rx_ms = now_ms;
-	handle(s, m, late, now_ms);
-	/* No gap left: nothing older can come, the order is not needed. */
-	if (ct_order_count(&s->order) > 0 && !ct_window_has_gaps(&s->window))
-		ct_order_clear(&s->order);
-}
+/* ---- the sockets' events --------------------------------------------- */
 
 static void
 udp_event(struct evloop_watch *w, uint32_t events)
 {
 	struct ct_sync *s = w->arg;
-	uint8_t buf[CT_WIRE_MAX_BYTES + 1];
-	struct sockaddr_storage from;
 	uint64_t now_ms = evloop_now_ms();
 
 	if (events & EPOLLOUT)
 		pump(s);
-	for (int i = 0; i < CT_SYNC_READ_BUDGET; i++) {
-		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(s->fd, buf, sizeof(buf), MSG_TRUNC,
-		    (struct sockaddr *)&from, &fl);
-
-		if (n < 0)
-			break;
-		if ((size_t)n > CT_WIRE_MAX_BYTES) {
-			count_drop(s, from_peer(s, &from) ? CT_DROP_OVERSIZED :
-			    CT_DROP_NOT_PEER, now_ms);
-			continue;
-		}
-		receive_one(s, buf, (size_t)n, &from, now_ms);
-	}
+	ct_sync_receive(s, now_ms);
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_dump_run(s, now_ms);
-	if (s->role == CT_SYNC_RECEIVER && s->gap_since_ms == 0)
-		send_nack(s, now_ms);   /* a new gap is asked for at once */
 }
 
 static void
 ct_event(struct evloop_watch *w, uint32_t events)
 {
 	struct ct_sync *s = w->arg;
+	uint64_t now_ms = evloop_now_ms(), suppressed = 0;
 	int err;
 
 	(void)events;
-	if ((err = ct_kernel_read_events(&s->kernel, CT_SYNC_EVENT_READS)) < 0)
-		log_warn("conn_sync: reading conntrack events: %s", strerror(-err));
+	if ((err = ct_kernel_read_events(&s->kernel, CT_SYNC_EVENT_READS)) < 0 &&
+	    log_ratelimit_allow(&s->events_log, now_ms, &suppressed))
+		log_warn("conn_sync: reading conntrack events: %s (%" PRIu64
+		    " more not logged)", strerror(-err), suppressed);
 	s->stats.event_lookups = s->kernel.lookups;
 	if (s->kernel.overrun) {
 		s->kernel.overrun = false;
 		s->stats.events_lost = s->kernel.events_lost;
+		/* Every wake-up of a busy table may overrun again: limited. */
 		if (s->role == CT_SYNC_SENDER) {
-			log_warn("conn_sync: conntrack events lost, sending the "
-			    "whole table");
+			if (log_ratelimit_allow(&s->events_log, now_ms,
+			    &suppressed))
+				log_warn("conn_sync: conntrack events lost, "
+				    "sending the whole table (%" PRIu64 " more "
+				    "not logged)", suppressed);
 			s->dump_due = true;
 		}
 	}
 	if (s->role != CT_SYNC_SENDER)
 		return;
 	ct_sync_flush(s, 0);
-	ct_sync_dump_run(s, evloop_now_ms());
+	ct_sync_dump_run(s, now_ms);
 }
 
 /* ---- life cycle -------------------------------------------------------- */
@@ -522,7 +288,7 @@ open_socket(struct ct_sync *s)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl = sockaddr_of(&s->conf.local, s->conf.port, &ss);
-	int one = 1, size = CT_SYNC_SOCKBUF_BYTES;
+	int one = 1, size = s->conf.socket_buffer_bytes;
 	int fd = socket(s->conf.local.family, SOCK_DGRAM | SOCK_NONBLOCK |
 	    SOCK_CLOEXEC, 0);
 
@@ -567,10 +333,13 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	    state_dir, CT_SYNC_SESSION_FILE) >= sizeof(s->session_path))
 		s->session_path[0] = '\0';
 	ct_sync_session_start(s);
-	for (size_t i = 0; i < sizeof(conf->local.bytes); i++)
-		s->sender_id = s->sender_id * 16777619u ^ conf->local.bytes[i];
+	s->sender_id = ct_wire_sender_id(conf->local.family, conf->local.bytes);
 	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->adopt_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->restart_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->events_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->stale_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	s->queue_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->role = CT_SYNC_RECEIVER;
 	ct_sweep_init(&s->sweep, 0);
 	/* Tags differ from a previous run's, whose answers may be in flight. */
@@ -661,31 +430,12 @@ ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 		ct_sync_dump_run(s, now_ms);
 		if (now_ms >= s->next_heartbeat_ms) {
 			ct_sync_flush(s, 0);
-			emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, 0);
+			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, 0);
 			s->next_heartbeat_ms = now_ms + CT_SYNC_HEARTBEAT_MS;
 		}
 		return;
 	}
-	/*
-	 * Ask again only while the peer says nothing: a big table may take
-	 * longer than the retry interval to arrive, and a second request
-	 * would only send it twice.
-	 */
-	if (!s->synced && (s->resync_asked_ms == 0 ||
-	    (now_ms - s->resync_asked_ms >= CT_SYNC_RESYNC_RETRY_MS &&
-	    now_ms - s->last_entries_ms >= CT_SYNC_RESYNC_RETRY_MS))) {
-		request_resync(s, now_ms);
-		return;
-	}
-	ct_sync_sweep(s, now_ms);
-	if (s->gap_since_ms != 0 && now_ms - s->gap_since_ms >= CT_SYNC_GAP_MAX_MS) {
-		log_warn("conn_sync: datagrams lost for good, asking for a full "
-		    "resync");
-		request_resync(s, now_ms);
-	} else if (s->gap_since_ms != 0 &&
-	    now_ms - s->last_nack_ms >= CT_SYNC_NACK_MS) {
-		send_nack(s, now_ms);
-	}
+	ct_sync_recv_tick(s, now_ms);
 }
 
 uint64_t
@@ -702,17 +452,5 @@ ct_sync_next_deadline(const struct ct_sync *s)
 			due = s->dump.next_ms;
 		return due;
 	}
-	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
-		return s->sweep_next_ms != 0 ? s->sweep_next_ms : 1;
-	if (!s->synced)
-		return s->resync_asked_ms == 0 ? 1 :
-		    (s->resync_asked_ms > s->last_entries_ms ?
-		    s->resync_asked_ms : s->last_entries_ms) +
-		    CT_SYNC_RESYNC_RETRY_MS;
-	if (s->gap_since_ms == 0)
-		return 0;
-	due = s->last_nack_ms + CT_SYNC_NACK_MS;
-	if (s->gap_since_ms + CT_SYNC_GAP_MAX_MS < due)
-		due = s->gap_since_ms + CT_SYNC_GAP_MAX_MS;
-	return due;
+	return ct_sync_recv_deadline(s);
 }

@@ -15,14 +15,17 @@
  *    a lost last datagram shows as a gap within that time. Every datagram
  *    stays in a ring of CT_RING_SLOTS datagrams (lib/ct_ring) for
  *    retransmission.
- *  - receiver (BACKUP, FAULT, INIT): verifies, refuses replays, installs.
- *    A gap is asked for again at once with a nack (and again every
- *    CT_SYNC_NACK_MS while it lasts); the sender resends from its ring, or
- *    when the ring no longer holds it, sends a full dump. A gap still open
- *    after CT_SYNC_GAP_MAX_MS, a restarted peer (newer session), our own
- *    start and every change to receiver ask for a full resync; the request
- *    is repeated after every CT_SYNC_RESYNC_RETRY_MS in which no entries
- *    came, until the dump's last datagram (CT_WIRE_F_RESYNC_DONE) arrives.
+ *  - receiver (BACKUP, FAULT, INIT): verifies, refuses replays and its
+ *    own datagrams sent back to it (reflected), installs (the rules in
+ *    lib/ct_recv.h). A gap is asked for at once with a nack (and again
+ *    every CT_RECV_NACK_MS while it lasts); the sender resends from its
+ *    ring, or when the ring no longer holds it, sends a full dump. A gap
+ *    still open after CT_RECV_GAP_MAX_MS, more lost than the replay
+ *    window spans (ct_window_loses), a restarted peer (newer session),
+ *    our own start and every change to receiver ask for a full
+ *    resync; the request is repeated after every CT_SYNC_RESYNC_RETRY_MS
+ *    in which no entries came, until the dump's last datagram
+ *    (CT_WIRE_F_RESYNC_DONE) arrives.
  *  - a full resync ends with a sweep: the receiver deletes the entries of
  *    its own table (with our mark) that the master did not send since the
  *    request, i.e. flows that ended while it was away (lib/ct_sweep: the
@@ -33,6 +36,10 @@
  *    ends the resync (synced, no more requests): a refresh or an answer
  *    to an earlier request may have started before the request and hold
  *    less than the table (counted as dumps_received all the same).
+ *    A dump during which the kernel gave entries that could not be read
+ *    (dump_entries_skipped) ends without claiming to be whole
+ *    (dumps_partial; lib/ct_sweep.h): a sweep after it would delete those
+ *    live flows. The receiver asks again.
  *  - every CT_SYNC_REFRESH_MS the sender sends its whole table again: an
  *    entry whose kernel timer the master's traffic keeps refreshing
  *    (conntrack reports no event for that, e.g. a UDP flow) would
@@ -48,14 +55,15 @@
  *    (dump_superseded; lib/ct_order numbered by the dump's reads).
  *  - late datagrams (nack resends after later ones) never undo a later
  *    change: the receiver skips their entries for flows that a later
- *    datagram changed (drop reason stale_entry, per entry; lib/ct_order).
+ *    datagram changed (entries_stale; lib/ct_order).
  *  - sessions: lib/ct_wire.h; the last one is kept in
  *    state_dir/conn_sync.session so that a restart with a clock set back
  *    still starts a newer one, and a receiver follows an older session
  *    after the followed one was silent CT_WIRE_ADOPT_SILENT_MS
  *    (sessions_adopted).
  * Bounds: the ring (CT_RING_SLOTS datagrams) is the send queue as well;
- * when the socket cannot take more, datagrams wait in it, and when it
+ * when the socket (its buffers conn_sync.socket_buffer_bytes, default
+ * 8 MiB) cannot take more, datagrams wait in it, and when it
  * wraps over ones never sent they are counted (queue_full) and the
  * receiver repairs through a resync. Installed entries are bounded by the
  * kernel's nf_conntrack_max: a full table is counted (table_full). The
@@ -75,6 +83,7 @@
 #include "conf_sync.h"
 #include "ct_kernel.h"
 #include "ct_order.h"
+#include "ct_recv.h"
 #include "ct_ring.h"
 #include "ct_sweep.h"
 #include "ct_wire.h"
@@ -82,11 +91,8 @@
 #include "log.h"
 
 #define CT_SYNC_HEARTBEAT_MS 250
-#define CT_SYNC_NACK_MS 100
-#define CT_SYNC_GAP_MAX_MS 1000
 #define CT_SYNC_RESYNC_RETRY_MS 1000
 #define CT_SYNC_REFRESH_MS 30000
-#define CT_SYNC_SOCKBUF_BYTES (8 * 1024 * 1024)
 #define CT_SYNC_DUMP_BUDGET 32        /* datagrams per dump pass */
 #define CT_SYNC_DUMP_PACE_MS 10       /* between two dump passes */
 #define CT_SYNC_SWEEP_READS 8         /* batches of our own table per pass */
@@ -104,16 +110,19 @@ struct ct_sync_stats {
 	uint64_t install_errors, table_full, queue_full, send_errors;
 	uint64_t events_lost;          /* ctnetlink overruns (each -> full dump) */
 	uint64_t entries_ignored;      /* received while sender (both masters) */
+	uint64_t entries_stale;        /* of late datagrams, superseded (ct_order) */
 	uint64_t nacks_sent, nacks_received;
 	uint64_t resyncs_requested, resyncs_served, resyncs_completed;
 	uint64_t stale_removed;        /* swept after a resync (ct_sweep) */
 	uint64_t sweeps_skipped;       /* a generation over ct_sweep's bounds */
 	uint64_t dumps_received;       /* last datagrams of dumps, any tag */
 	uint64_t dump_superseded;      /* dump entries older than an event */
-	uint64_t dump_pass_max;        /* most datagrams one dump pass sent */
+	uint64_t dump_pass_datagrams_max;  /* most one dump pass sent */
+	uint64_t dump_entries_skipped; /* the kernel's, unreadable (ct_kernel) */
+	uint64_t dumps_partial;        /* ended unclaimed: entries skipped */
 	uint64_t sessions_adopted;     /* older sessions followed (ct_wire.h) */
 	uint64_t event_lookups;        /* GETs for events (ct_kernel lookups) */
-	uint64_t drops[CT_DROP__COUNT];
+	uint64_t drops[CT_DROP__COUNT];  /* datagrams refused, by reason */
 	uint64_t last_resync_ms;       /* monotonic; 0 = never completed */
 	uint64_t last_rx_ms;           /* last verified datagram; 0 = never */
 	int64_t lag_ms, lag_max_ms;    /* realtime(receive) - sent_ms of entries */
@@ -135,7 +144,7 @@ struct ct_sync {
 	uint64_t session;
 	char session_path[4096];       /* state_dir/CT_SYNC_SESSION_FILE; "" none */
 	bool session_warned;           /* the file could not be written */
-	uint32_t sender_id;
+	uint32_t sender_id;            /* ct_wire_sender_id(local) */
 	struct ct_ring ring;           /* sent and queued datagrams */
 	uint64_t emitted;              /* datagrams encoded, ever */
 	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];
@@ -164,15 +173,18 @@ struct ct_sync {
 	bool sweep_due;                /* its tagged dump came: sweep when whole */
 	enum { CT_SYNC_SWEEP_IDLE, CT_SYNC_SWEEP_READING,
 	    CT_SYNC_SWEEP_DELETING } sweep_phase;
-	size_t sweep_next;             /* next stale entry to delete */
+	size_t sweep_next_stale;       /* index in sweep.stale: next to delete */
 	uint64_t sweep_removed;
 	uint64_t sweep_next_ms;        /* next pass of a sweep under way */
 	struct ct_order order;         /* flows changed while a gap is open */
 
 	struct ct_wire_msg rx;         /* the datagram being handled */
 	struct ct_sync_stats stats;
+	/* Datagram refusals, install and sweep errors: the warnings. */
 	struct log_ratelimit drop_log;
-	struct log_ratelimit adopt_log;  /* its own: drops must not hide it */
+	/* Each its own, so that none uses up another's lines. */
+	struct log_ratelimit adopt_log, restart_log, events_log, queue_log;
+	struct log_ratelimit stale_log;  /* debug: ordinary loss repair */
 };
 
 /*
@@ -190,26 +202,6 @@ void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
 /* Timers: heartbeats, nacks, resync requests. */
 void ct_sync_tick(struct ct_sync *s, uint64_t now_ms);
 uint64_t ct_sync_next_deadline(const struct ct_sync *s);
-
-/*
- * Internal to ct_sync*.c. ct_sync_flush: the batch into a datagram (a
- * heartbeat when empty and flags are set). lib/ct_sync_session.c: the
- * session for a new run, kept for the next. lib/ct_sync_dump.c:
- * ct_sync_dump_run starts the dump asked for (dump_due) unless one runs,
- * and makes a pass when one is due; ct_sync_dump_stop gives it up.
- */
-void ct_sync_flush(struct ct_sync *s, uint32_t flags);
-void ct_sync_session_start(struct ct_sync *s);
-void ct_sync_dump_run(struct ct_sync *s, uint64_t now_ms);
-void ct_sync_dump_stop(struct ct_sync *s);
-
-/*
- * Internal to ct_sync*.c (lib/ct_sync_sweep.c): delete what the last full
- * resync did not contain, once no datagram of it is missing, a paced pass
- * at a time; ct_sync_sweep_abort gives a sweep under way up.
- */
-void ct_sync_sweep(struct ct_sync *s, uint64_t now_ms);
-void ct_sync_sweep_abort(struct ct_sync *s);
 
 /* `vipctl conns`, and the sync part of the dumps. */
 void ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms);

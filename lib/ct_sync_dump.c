@@ -7,9 +7,10 @@
  * ct_sync.c's on_entry.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
-#include "ct_sync.h"
+#include "ct_sync_int.h"
 
 /* Start sending every balanced flow (the passes follow). */
 static void
@@ -86,20 +87,31 @@ pass(struct ct_sync *s, uint64_t now_ms)
 		log_warn("conn_sync: dump of the conntrack table failed: %s",
 		    strerror(-rc));
 		ct_sync_flush(s, 0);
+		s->stats.dump_entries_skipped += s->kernel.dump_skipped;
 		/* Whoever asked, asks again; nothing claims to be whole. */
 		ct_sync_dump_stop(s);
 	} else if (rc == 0) {
 		/* The tag tells the receiver which request this dump answers. */
-		ct_sync_flush(s, CT_WIRE_F_RESYNC_DONE |
-		    (uint32_t)s->dump.tag << CT_SWEEP_TAG_SHIFT);
-		s->stats.resyncs_served++;
+		uint64_t skipped = s->kernel.dump_skipped;
+		uint32_t flags = ct_sweep_dump_end_flags(s->dump.tag, skipped);
+
+		ct_sync_flush(s, flags);
+		s->stats.dump_entries_skipped += skipped;
+		if (flags & CT_WIRE_F_RESYNC_DONE) {
+			s->stats.resyncs_served++;
+		} else {
+			s->stats.dumps_partial++;
+			log_warn("conn_sync: %" PRIu64 " entries of the conntrack "
+			    "table could not be read during the dump: not "
+			    "claiming it whole (the peer asks again)", skipped);
+		}
 		ct_sync_dump_stop(s);
 	} else {
 		ct_sync_flush(s, 0);
 	}
 	sent = s->emitted - first;
-	if (sent > s->stats.dump_pass_max)
-		s->stats.dump_pass_max = sent;
+	if (sent > s->stats.dump_pass_datagrams_max)
+		s->stats.dump_pass_datagrams_max = sent;
 }
 
 /* A dump was asked for: start it unless one is under way, and pass. */

@@ -26,6 +26,7 @@ role_name(const struct ct_sync *s)
 	X("entries_updated", (st)->entries_updated) \
 	X("entries_deleted", (st)->entries_deleted) \
 	X("entries_ignored", (st)->entries_ignored) \
+	X("entries_stale", (st)->entries_stale) \
 	X("install_errors", (st)->install_errors) \
 	X("table_full", (st)->table_full) \
 	X("queue_full", (st)->queue_full) \
@@ -40,7 +41,9 @@ role_name(const struct ct_sync *s)
 	X("sweeps_skipped", (st)->sweeps_skipped) \
 	X("dumps_received", (st)->dumps_received) \
 	X("dump_superseded", (st)->dump_superseded) \
-	X("dump_pass_max", (st)->dump_pass_max) \
+	X("dump_pass_datagrams_max", (st)->dump_pass_datagrams_max) \
+	X("dump_entries_skipped", (st)->dump_entries_skipped) \
+	X("dumps_partial", (st)->dumps_partial) \
 	X("sessions_adopted", (st)->sessions_adopted) \
 	X("event_lookups", (st)->event_lookups)
 

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "ct_sync.h"
+#include "ct_sync_int.h"
 
 static uint64_t
 realtime_ns(void)

@@ -6,7 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
-#include "ct_sync.h"
+#include "ct_sync_int.h"
 
 static void
 finish(struct ct_sync *s)
@@ -66,7 +66,7 @@ ct_sync_sweep(struct ct_sync *s, uint64_t now_ms)
 			return;
 		}
 		s->sweep_phase = CT_SYNC_SWEEP_READING;
-		s->sweep_next = 0;
+		s->sweep_next_stale = 0;
 		s->sweep_removed = 0;
 		s->sweep_next_ms = now_ms;
 	}
@@ -92,8 +92,9 @@ ct_sync_sweep(struct ct_sync *s, uint64_t now_ms)
 		s->sweep_phase = CT_SYNC_SWEEP_DELETING;
 	}
 	for (int n = 0; n < CT_SYNC_SWEEP_DELETES &&
-	    s->sweep_next < s->sweep.nstale; n++) {
-		const struct ct_entry *e = &s->sweep.stale[s->sweep_next++];
+	    s->sweep_next_stale < s->sweep.nstale; n++) {
+		const struct ct_entry *e =
+		    &s->sweep.stale[s->sweep_next_stale++];
 
 		if (!ct_sweep_is_stale(&s->sweep, e))
 			continue;
@@ -104,7 +105,7 @@ ct_sync_sweep(struct ct_sync *s, uint64_t now_ms)
 			    PRIu64 " more not logged)", strerror(-err),
 			    suppressed);
 	}
-	if (s->sweep_next < s->sweep.nstale)
+	if (s->sweep_next_stale < s->sweep.nstale)
 		return;
 	s->stats.stale_removed += s->sweep_removed;
 	if (s->sweep_removed > 0)

@@ -31,7 +31,7 @@ static const char *const drop_names[CT_DROP__COUNT] = {
 	[CT_DROP_REPLAYED] = "replayed",
 	[CT_DROP_TOO_OLD] = "too_old",
 	[CT_DROP_NOT_PEER] = "not_peer",
-	[CT_DROP_STALE_ENTRY] = "stale_entry",
+	[CT_DROP_REFLECTED] = "reflected",
 };
 
 const char *
@@ -41,8 +41,6 @@ ct_drop_name(enum ct_drop reason)
 		return "unknown";
 	return drop_names[reason];
 }
-
-/* ---- byte order helpers ------------------------------------------------ */
 
 /* ---- entries ----------------------------------------------------------- */
 
@@ -99,6 +97,18 @@ ct_entry_key(const struct ct_entry *e)
 	}
 	h = mix(h, (uint64_t)e->orig.sport << 16 | e->orig.dport);
 	return h != 0 ? h : 1;
+}
+
+uint32_t
+ct_wire_sender_id(int family, const uint8_t *addr)
+{
+	uint32_t h = 2166136261u;
+
+	if (family == AF_INET)
+		return be_get32(addr);
+	for (size_t i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return h;
 }
 
 uint64_t
@@ -364,8 +374,33 @@ bool
 ct_window_adopts(const struct ct_window *w, uint64_t session, uint32_t seq,
     uint64_t silent_ms)
 {
+	/*
+	 * seq 0 is never sent (the first is 1) and ct_window_check refuses it
+	 * in any session: adopting for it would throw the followed window
+	 * away for a datagram that is then refused all the same.
+	 */
 	return w->session != 0 && session != 0 && session < w->session &&
 	    seq != 0 && silent_ms >= CT_WIRE_ADOPT_SILENT_MS;
+}
+
+bool
+ct_window_loses(const struct ct_window *w, uint32_t seq)
+{
+	uint32_t from, to;
+
+	if (w->session == 0 || seq <= w->highest || seq < CT_WIRE_WINDOW)
+		return false;
+	from = ct_window_lowest(w);
+	/* The lowest number the window keeps once seq is the highest. */
+	to = seq - CT_WIRE_WINDOW + 1;
+	if (to <= from)
+		return false;
+	if (to - 1 > w->highest)
+		return true;            /* never seen: beyond the old highest */
+	for (uint32_t n = from; n < to; n++)
+		if (!window_bit(w, w->highest - n))
+			return true;
+	return false;
 }
 
 void

@@ -21,7 +21,12 @@
  *                       a session older than the one it follows (replays of
  *                       an earlier run of the peer), and restarts its window
  *                       on a newer one (see "Sessions" below)
- *    16  u32 sender_id  the sender's router id, hashed (for logs only)
+ *    16  u32 sender_id  the sender's local sync address: IPv4 as is, IPv6
+ *                       hashed (ct_wire_sender_id); a receiver drops a
+ *                       datagram with its own id or session (reflected):
+ *                       both directions share the key, so a host on the
+ *                       link could otherwise send a node its own signed
+ *                       datagrams back with the peer's source address
  *    20  u32 seq        per session, +1 for every datagram (first is 1)
  *    24  u32 sent_ms    the sender's CLOCK_REALTIME in ms modulo 2^32, for
  *                       the receiver's lag figure (meaningful when both
@@ -59,9 +64,12 @@
  * carry a change that a later datagram already undid (an update of a flow
  * whose destroy came first); the receiver remembers, while a gap is open,
  * the sequence number of the last change it applied per flow (lib/ct_order)
- * and skips such entries (stale_entry). Sequence numbers below the window's
- * floor (before the receiver's first datagram of the session or its last
- * full-resync request) are refused: the resync's dump supersedes them.
+ * and skips such entries (counted as entries_stale). Sequence numbers
+ * below the window's floor (before the receiver's first datagram of the
+ * session or its last full-resync request) are refused: the resync's dump
+ * supersedes them. A number that slides out of the window without having
+ * come is lost for good (ct_window_loses): the receiver asks for a full
+ * resync.
  *
  * Sessions: the session orders runs of the peer, so that a capture of an
  * earlier run cannot be replayed into the window. A sender that restarts
@@ -133,9 +141,8 @@ enum ct_drop {
 	CT_DROP_TOO_OLD,         /* below the replay window or its floor, or an
 				    older session */
 	CT_DROP_NOT_PEER,        /* source is not the configured peer (ct_sync) */
-	CT_DROP_STALE_ENTRY,     /* one entry of a late datagram that a later
-				    one already superseded (ct_sync, counted
-				    per entry; the rest of the datagram is used) */
+	CT_DROP_REFLECTED,       /* our own sender id or session: one of our
+				    datagrams sent back to us (ct_recv) */
 	CT_DROP__COUNT
 };
 
@@ -212,6 +219,14 @@ bool ct_entry_valid(const struct ct_entry *e);
 uint64_t ct_entry_key(const struct ct_entry *e);
 
 /*
+ * The sender id of a node whose local sync address is addr (4 bytes for
+ * AF_INET, 16 for AF_INET6): the IPv4 address itself, so that two IPv4
+ * nodes never share one; for IPv6 a 32-bit FNV-1a hash of the address
+ * (conf_sync refuses a pair whose addresses hash alike).
+ */
+uint32_t ct_wire_sender_id(int family, const uint8_t *addr);
+
+/*
  * The session for a sender's new run: now (CLOCK_REALTIME in ns), unless
  * the clock is not past last (the previous run's session, 0 if unknown),
  * then last + 1: a restart with a clock set back stays newer.
@@ -249,6 +264,16 @@ enum ct_drop ct_window_check(const struct ct_window *w, uint64_t session,
  */
 bool ct_window_adopts(const struct ct_window *w, uint64_t session,
     uint32_t seq, uint64_t silent_ms);
+
+/*
+ * Whether accepting seq of the followed session (ct_window_check said
+ * NONE) pushes a number between the floor and seq that never came below
+ * the window: it can no longer be asked for (a nack names only what the
+ * window spans) nor accepted, so what it carried is lost for good. It
+ * happens when more than CT_WIRE_WINDOW datagrams are lost at once (the
+ * sender's queue wrapped) or a gap outlives CT_WIRE_WINDOW later ones.
+ */
+bool ct_window_loses(const struct ct_window *w, uint32_t seq);
 
 /* Mark (session, seq) accepted; call only after ct_window_check said NONE. */
 void ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq);

@@ -394,10 +394,12 @@ def test_established_connections_survive_a_live_hand_over(pair):
     assert final["bytes_sent"] == final["bytes_received"] > 0
 
 
-def wire_datagram(key, seq, session, entries=b"", count=None, typ=1):
+def wire_datagram(key, seq, session, entries=b"", count=None, typ=1,
+                  sender_id=7):
     """A version-1 sync datagram (lib/ct_wire.h), signed with key."""
     n = count if count is not None else len(entries) // 88
-    hdr = struct.pack("!IBBHQIIII", 0x56535943, 1, typ, n, session, 7, seq, 0, 0)
+    hdr = struct.pack("!IBBHQIIII", 0x56535943, 1, typ, n, session, sender_id,
+                      seq, 0, 0)
     body = hdr + entries
     return body + hmac.new(key, body, hashlib.sha256).digest()
 
@@ -417,10 +419,20 @@ def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
     a wrong key, truncated, oversized, bad magic, a foreign source, and,
     signed with the right key, a reordered one (from before b's last full
     resync request, which the dump supersedes) and one of an earlier run
-    of the master (an older session, while the master is alive)."""
+    of the master (an older session, while the master is alive). And b's
+    own datagrams sent back to it with a's address (reflected: the key is
+    the same both ways): its real first resync request, captured, and a
+    heartbeat of a newer session under b's id. Taken for a restarted
+    peer, they made b follow its own session, go unsynced and drop a's
+    datagrams as too old from then on."""
     from scapy.all import UDP, rdpcap   # noqa: E402
 
     a, b = pair.nodes["a"], pair.nodes["b"]
+    own_pcap = os.path.join(pair.topo.workdir, "own.pcap")
+    dumper = b.host.popen(["tcpdump", "-q", "-U", "-i", "eth2", "-c", "1",
+                           "-w", own_pcap, "udp and src host 10.2.0.2 and "
+                           "dst port %d" % SYNC_PORT], log_name="own-tcpdump.log")
+    time.sleep(1.0)                 # tcpdump listening before b asks
     pair.start(a, b)
     wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
     client = Client(pair, extra=["--conns", "20", "--interval-ms", "50"])
@@ -436,6 +448,12 @@ def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
     seq = struct.unpack("!I", real[20:24])[0]
     # b started after a had sent heartbeats: its window starts above 1.
     assert seq > 2 and conns(b)["peer_session"] == session
+    wait_until(lambda: not dumper.alive(), 10.0, "b's first datagram captured")
+    own = bytes(rdpcap(own_pcap)[0][UDP].payload)
+    b_session = conns(b)["session"]
+    assert own[5] == 2 and struct.unpack("!Q", own[8:16])[0] == b_session
+    b_id = struct.unpack("!I", socket.inet_aton("10.2.0.2"))[0]
+    assert struct.unpack("!I", own[16:20])[0] == b_id
 
     x = Attacker(pair)
 
@@ -458,11 +476,14 @@ def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
         frame(wire_datagram(KEY, 1, session, forged[5556])),      # reordered
         frame(wire_datagram(KEY, seq + 1, session - 1,
                             forged[5557])),                       # older run
+        frame(own),                                               # reflected
+        frame(wire_datagram(KEY, 5, b_session + 1, typ=4,
+                            sender_id=b_id)),                     # reflected
     ]
     x.send(frames)
 
     want = {"replayed": 1, "bad_hmac": 1, "truncated": 2, "oversized": 1,
-            "bad_magic": 1, "not_peer": 1, "too_old": 2}
+            "bad_magic": 1, "not_peer": 1, "too_old": 2, "reflected": 2}
 
     def counted():
         d = conns(b)["drops"]
@@ -475,11 +496,13 @@ def test_forged_replayed_and_truncated_datagrams_are_dropped_and_counted(pair):
     # (an older session is not followed while the master speaks).
     assert after["entries_installed"] == before["entries_installed"]
     assert after["sessions_adopted"] == 0 and after["peer_session"] == session
+    assert after["synced"] and after["resyncs_requested"] == before["resyncs_requested"]
     hold_for(lambda: not set(forged) & set(marked_entries(b.host)), 1.0,
              "the forged flows to stay out of b's table")
     assert set(marked_entries(b.host)) == set(table_before)
     wait_until(lambda: conns(b)["datagrams_received"] > after["datagrams_received"],
                5.0, "b to keep receiving from a")
+    assert conns(b)["drops"]["too_old"] == after["drops"]["too_old"]
     assert client.finish()["failures"] == {}
 
 
@@ -488,7 +511,7 @@ def test_a_resent_update_does_not_bring_back_a_flow_destroyed_meanwhile(pair):
     next one, its destroy, arrives. b asks for the lost one (nack) and a
     resends it: b must not install the flow again (it would linger there
     for the days an established entry lives, and meet a reused tuple with
-    a stale NAT mapping); the late entry is counted as stale_entry."""
+    a stale NAT mapping); the late entry is counted in entries_stale."""
     a, b = pair.nodes["a"], pair.nodes["b"]
     pair.start(a, b)
     wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
@@ -519,7 +542,9 @@ def test_a_resent_update_does_not_bring_back_a_flow_destroyed_meanwhile(pair):
         print("attempt %d: b gave the gap up for a full resync; again" % attempt)
     else:
         raise AssertionError("the lost datagram never came back by a nack")
-    assert after["drops"]["stale_entry"] > before["drops"]["stale_entry"], after
+    assert after["entries_stale"] > before["entries_stale"], after
+    # Skipped entries are loss repair, not refused datagrams.
+    assert "stale_entry" not in after["drops"]
     assert sport not in marked_entries(a.host)
     # Sync goes on: a new flow still comes, and goes.
     inject_flow(a.host, 41999)
@@ -647,12 +672,13 @@ def test_a_full_dump_of_20000_flows_is_paced(pair):
                "b to hold every flow")
     sent, got = conns(a), conns(b)
     print("dump: %d datagrams at most per pass, %d resyncs served, b: %d "
-          "nacks, %d entries installed" % (sent["dump_pass_max"],
+          "nacks, %d entries installed" % (sent["dump_pass_datagrams_max"],
                                             sent["resyncs_served"],
                                             got["nacks_sent"],
                                             got["entries_installed"]))
     assert sent["queue_full"] == 0 and sent["send_errors"] == 0, sent
-    assert 0 < sent["dump_pass_max"] <= 64, sent
+    assert 0 < sent["dump_pass_datagrams_max"] <= 64, sent
+    assert sent["dumps_partial"] == 0 and sent["dump_entries_skipped"] == 0
     assert sent["resyncs_served"] == 1 and got["resyncs_requested"] == 1, (sent, got)
     assert got["entries_installed"] >= DUMP_FLOWS and got["table_full"] == 0, got
     assert transitions(a) == trans_a and transitions(b) == trans_b
@@ -816,6 +842,148 @@ table ip lossy {
     assert got["nacks_sent"] > 0
     assert sent["datagrams_resent"] > 0 or sent["resyncs_served"] > 1
     assert client.finish()["failures"] == {}
+
+
+def test_a_gap_that_cannot_be_repaired_ends_in_a_full_resync(pair):
+    """b's nacks never reach a (dropped on b's way out) and the datagram
+    with a new flow's creation never reaches b: the gap outlives
+    CT_RECV_GAP_MAX_MS (1 s) and b gives it up for a full resync (logged,
+    resyncs_requested), whose dump brings the flow: the two tables end
+    equal. last_resync_ago_ms counts from b's first resync, grows, and
+    starts again at the second; a, which never received one, has none."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    first = conns(b)
+    assert conns(a)["last_resync_ago_ms"] is None
+    assert 0 <= first["last_resync_ago_ms"] < SETTLE_S * 1000, first
+    time.sleep(1.0)
+    before = conns(b)
+    assert before["last_resync_ago_ms"] >= first["last_resync_ago_ms"] + 900, before
+    sent = conns(a)
+
+    sport = 42400
+    nft_table(b.host, "nonack", "output", [
+        'oifname "eth2" udp dport %d %s 3 counter drop' % (SYNC_PORT, NFT_TYPE)])
+    nft_table(b.host, "lose", "input", [
+        'iifname "eth2" udp dport %d %s 1 %s %d counter drop'
+        % (SYNC_PORT, NFT_TYPE, NFT_FIRST_SPORT, sport)])
+    inject_flow(a.host, sport)
+    wait_until(lambda: nft_packets(b.host, "lose") >= 1, 5.0,
+               "the flow's datagram to be lost")
+    # Only that one: the dump that repairs it must get through (it comes
+    # after CT_RECV_GAP_MAX_MS at the earliest).
+    nft_drop_table(b.host, "lose")
+    wait_until(lambda: conns(b)["resyncs_requested"] > before["resyncs_requested"],
+               10.0, "b to give the gap up for a full resync")
+    wait_until(lambda: sport in marked_entries(b.host), 10.0,
+               "the lost flow on b through the resync")
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to be synced again")
+    got = conns(b)
+    # The gap was asked for, at once and again, and nothing came back.
+    assert got["nacks_sent"] >= before["nacks_sent"] + 2, got
+    assert nft_packets(b.host, "nonack") >= 2
+    after_a = conns(a)
+    assert after_a["nacks_received"] == sent["nacks_received"], after_a
+    assert after_a["datagrams_resent"] == sent["datagrams_resent"], after_a
+    assert after_a["resyncs_served"] > sent["resyncs_served"], after_a
+    assert got["resyncs_completed"] > before["resyncs_completed"], got
+    assert "datagrams lost for good, asking for a full resync" in b.log_text()
+    assert got["last_resync_ago_ms"] < before["last_resync_ago_ms"], got
+    assert marked_entries(b.host) == marked_entries(a.host)
+    nft_drop_table(b.host, "nonack")
+
+
+def test_lag_shows_how_late_entries_arrive(pair):
+    """lag_ms is the age of the last datagram of entries when b got it
+    (both clocks are the host's here), lag_max_ms the largest so far. A
+    slow sync link (a tbf queue of 16 kbit/s on a's eth2) holds a burst of
+    new flows for seconds: lag_ms and lag_max_ms show it; once the link is
+    fast again, lag_ms falls back and lag_max_ms keeps the peak."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    inject_flow(a.host, 42500)
+    wait_until(lambda: 42500 in marked_entries(b.host), 5.0, "a flow on b")
+    fast = conns(b)
+    assert 0 <= fast["lag_ms"] < 500 and fast["lag_max_ms"] >= fast["lag_ms"], fast
+    a.host.run(["tc", "qdisc", "add", "dev", "eth2", "root", "tbf", "rate",
+                "16kbit", "burst", "1600", "limit", "1000000"])
+    ct_fill(pair, a.host, 60)       # 5 kB or more: 2 s or more at 2 kB/s
+    wait_until(lambda: marked_count(b.host) >= 61, 30.0,
+               "the burst to reach b over the slow link")
+    slow = conns(b)
+    print("lag: fast %d ms, slow %d ms (max %d ms)" % (fast["lag_ms"],
+                                                       slow["lag_ms"],
+                                                       slow["lag_max_ms"]))
+    assert slow["lag_ms"] >= 1000 and slow["lag_max_ms"] >= slow["lag_ms"], slow
+    a.host.run(["tc", "qdisc", "del", "dev", "eth2", "root"])
+    inject_flow(a.host, 42501)
+    wait_until(lambda: 42501 in marked_entries(b.host), 5.0, "a flow on b")
+    again = conns(b)
+    assert 0 <= again["lag_ms"] < 500, again
+    assert again["lag_max_ms"] == slow["lag_max_ms"], again
+
+
+QUEUE_FLOWS = 40000
+
+
+def test_a_send_queue_overflow_is_counted_and_repaired(pair):
+    """Nothing a sends leaves its box for a while (a tbf queue of 8 kbit/s
+    on a's eth2 holds its datagrams, which keep a's socket buffer full,
+    squeezed to 64 kB with socket_buffer_bytes) while 45 000 new flows
+    open: the ring of 2048 datagrams is the send queue, and each datagram
+    it wraps over unsent is counted (queue_full) and logged, not a crash;
+    a stays master and no VRRP state changes. A flow destroyed early on
+    has its destroy among those dropped unsent. Once the link is back, b
+    sees that more is missing than its window can ask for, repairs it
+    through a full resync, holds every flow, and sweeps the destroyed one.
+
+    (With the default 8 MiB buffer the kernel holds some 15 000 small
+    datagrams before the ring has to: that many flows more, for the same
+    event.)"""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    gone = 60500                     # above ct_fill's source ports
+    a.sync["socket_buffer_bytes"] = 65536
+    a.write_config(Pair.config_text(a, True))
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    inject_flow(a.host, gone)
+    wait_until(lambda: gone in marked_entries(b.host), 5.0, "a flow on b")
+    trans_a, trans_b = transitions(a), transitions(b)
+    asked = conns(b)["resyncs_requested"]
+    a.host.run(["tc", "qdisc", "add", "dev", "eth2", "root", "tbf", "rate",
+                "8kbit", "burst", "1600", "limit", "10000000"])
+    # Enough first to fill the queue at the link and the socket, so that
+    # the destroy waits in the ring; then more than the ring holds.
+    assert "created 5000 of 5000" in ct_fill(pair, a.host, 5000)
+    a.host.run(["conntrack", "-D", "-p", "tcp", "-s", STALE[0], "--sport",
+                str(gone)])
+    assert "created %d of %d" % (QUEUE_FLOWS, QUEUE_FLOWS) in ct_fill(
+        pair, a.host, QUEUE_FLOWS, client="10.9.1.1")
+    wait_until(lambda: conns(a)["queue_full"] > 0, 30.0,
+               "a to count the datagrams its ring dropped unsent")
+    held = conns(a)
+    print("queue: %d entries in %d datagrams, %d dropped unsent, %d events "
+          "lost" % (held["entries_sent"], held["datagrams_sent"],
+                    held["queue_full"], held["events_lost"]))
+    assert held["send_errors"] == 0, held
+    assert a.alive() and a.state("ext") == "MASTER"
+    assert "send queue full on eth2" in a.log_text()
+    a.host.run(["tc", "qdisc", "del", "dev", "eth2", "root"])
+    total = 5000 + QUEUE_FLOWS
+    assert marked_count(a.host) == total
+    wait_until(lambda: marked_count(b.host) == total and
+               gone not in marked_entries(b.host), 60.0,
+               "b to hold every flow and none more after the link is back")
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to be synced again")
+    got = conns(b)
+    assert got["resyncs_requested"] > asked, got
+    assert got["stale_removed"] >= 1, got
+    assert "more datagrams lost on eth2 than the window can ask for" in b.log_text()
+    assert conns(a)["queue_full"] >= held["queue_full"]
+    assert transitions(a) == trans_a and transitions(b) == trans_b
+    assert a.state("ext") == "MASTER" and b.state("ext") == "BACKUP"
 
 
 def test_state_shows_in_vipctl_conns_and_dumps_and_bad_reload_keeps_sync(pair):

@@ -111,6 +111,7 @@ test_full_section_loads_with_defaults(void **state)
 	assert_true(c->conn_sync.enabled);
 	assert_string_equal(c->conn_sync.interface, "eth2");
 	assert_int_equal(c->conn_sync.port, 7788);
+	assert_int_equal(c->conn_sync.socket_buffer_bytes, 8 * 1024 * 1024);
 	assert_int_equal(c->conn_sync.local.bytes[3], 1);
 	assert_int_equal(c->conn_sync.peer.bytes[3], 2);
 	assert_int_equal(c->conn_sync.key_len, 32);
@@ -122,10 +123,11 @@ test_full_section_loads_with_defaults(void **state)
 	/* A trailing newline is not part of the key. */
 	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
 	    "peer = \"10.2.0.2\"; port = 9000; key_file = \"%s\"; "
-	    "follow = \"edge\";", key_nl);
+	    "follow = \"edge\"; socket_buffer_bytes = 65536;", key_nl);
 	assert_int_equal(load(body, &c), 0);
 	assert_int_equal(c->conn_sync.key_len, 32);
 	assert_int_equal(c->conn_sync.port, 9000);
+	assert_int_equal(c->conn_sync.socket_buffer_bytes, 65536);
 	conf_free(c);
 }
 
@@ -206,6 +208,11 @@ test_every_key_is_checked(void **state)
 	expect_error(body, "t.conf:3: conn_sync.port: 0 is out of range "
 	    "1..65535");
 	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
+	    "peer = \"10.2.0.2\"; socket_buffer_bytes = 4096; key_file = \"%s\"; "
+	    "follow = \"edge\";", key_ok);
+	expect_error(body, "t.conf:3: conn_sync.socket_buffer_bytes: 4096 is out "
+	    "of range 65536..67108864");
+	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
 	    "peer = \"10.2.0.2\"; key_file = \"rel.key\"; follow = \"edge\";");
 	expect_error(body, "t.conf:3: conn_sync.key_file: 'rel.key' is not an "
 	    "absolute path");
@@ -213,6 +220,13 @@ test_every_key_is_checked(void **state)
 	    "peer = \"10.2.0.2\"; key_file = \"%s\"; follow = \"edge\"; x = 1;",
 	    key_ok);
 	expect_error(body, "t.conf:3: unknown key 'x' in conn_sync");
+	/* Two IPv6 addresses whose sender ids collide (found by search): each
+	 * node would take the other's datagrams for its own reflected. */
+	snprintf(body, sizeof(body), "interface = \"eth2\"; local = "
+	    "\"fd00:2::bb10:2d3c:0:1\"; peer = \"fd00:2::1cfc:fde5:0:1\"; "
+	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
+	expect_error(body, "t.conf:3: conn_sync.peer: hashes to the same sender "
+	    "id as local (lib/ct_wire.h); use another address");
 	snprintf(body, sizeof(body), "interface = \"a/b\"; local = \"10.2.0.1\"; "
 	    "peer = \"10.2.0.1\"; key_file = \"%s\"; follow = \"edge\";", key_ok);
 	{

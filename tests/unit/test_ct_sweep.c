@@ -163,6 +163,37 @@ test_over_the_bound_the_generation_is_spoiled(void **state)
 	ct_sweep_end(&w);
 }
 
+/*
+ * A dump that skipped entries of the master's table (unreadable) must not
+ * claim to be whole: its tag would close the generation and the sweep
+ * would delete those live flows on the receiver. End to end: the
+ * receiver's generation stays open.
+ */
+static void
+test_a_dump_that_skipped_entries_claims_nothing(void **state)
+{
+	struct ct_sweep w;
+	uint16_t tag;
+	uint32_t flags;
+
+	(void)state;
+	ct_sweep_init(&w, 0);
+	tag = ct_sweep_begin(&w);
+	flags = ct_sweep_dump_end_flags(tag, 0);
+	assert_int_equal(flags, CT_WIRE_F_RESYNC_DONE |
+	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
+	assert_true(ct_sweep_answers(&w, CT_SWEEP_TAG_OF(flags)));
+	/* A dump no request asked for: whole, tag 0. */
+	assert_int_equal(ct_sweep_dump_end_flags(0, 0), CT_WIRE_F_RESYNC_DONE);
+	/* One entry skipped: no end mark, no tag; nothing closes. */
+	flags = ct_sweep_dump_end_flags(tag, 1);
+	assert_int_equal(flags, 0);
+	assert_false(flags & CT_WIRE_F_RESYNC_DONE);
+	assert_false(ct_sweep_answers(&w, CT_SWEEP_TAG_OF(flags)));
+	assert_int_equal(ct_sweep_dump_end_flags(0, 3), 0);
+	ct_sweep_end(&w);
+}
+
 int
 main(void)
 {
@@ -172,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_only_the_answer_to_this_generation_closes_it),
 		cmocka_unit_test(test_marks_grow_and_every_one_is_found),
 		cmocka_unit_test(test_over_the_bound_the_generation_is_spoiled),
+		cmocka_unit_test(test_a_dump_that_skipped_entries_claims_nothing),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -246,7 +246,7 @@ test_drop_reasons_all_have_names(void **state)
 		assert_string_not_equal(ct_drop_name((enum ct_drop)r), "unknown");
 	}
 	assert_string_equal(ct_drop_name(CT_DROP_BAD_HMAC), "bad_hmac");
-	assert_string_equal(ct_drop_name(CT_DROP_STALE_ENTRY), "stale_entry");
+	assert_string_equal(ct_drop_name(CT_DROP_REFLECTED), "reflected");
 	assert_string_equal(ct_drop_name(CT_DROP__COUNT), "unknown");
 }
 
@@ -403,6 +403,72 @@ test_an_older_session_is_followed_only_after_silence(void **state)
 	assert_int_equal(offer(&w, 1000, 2), CT_DROP_NONE);  /* newer: back */
 }
 
+/*
+ * A number that never came and slides below the window is lost for good:
+ * a jump of more than the window over numbers never seen, or a gap that
+ * CT_WIRE_WINDOW later numbers pushed out; one that came, or that is below
+ * the floor (a resync covers it), is not.
+ */
+static void
+test_numbers_sliding_out_unseen_are_lost(void **state)
+{
+	struct ct_window w;
+
+	(void)state;
+	ct_window_reset(&w);
+	assert_false(ct_window_loses(&w, 100000));           /* no session yet */
+	assert_int_equal(offer(&w, 1, 10), CT_DROP_NONE);
+	/* In the window's reach: the gap can still be asked for. */
+	assert_false(ct_window_loses(&w, 11));
+	assert_false(ct_window_loses(&w, 10 + CT_WIRE_WINDOW));
+	/* 11 would fall out unseen. */
+	assert_true(ct_window_loses(&w, 11 + CT_WIRE_WINDOW));
+	assert_true(ct_window_loses(&w, 100000));
+	/* All seen up to 20: the window may move over them. */
+	for (uint32_t seq = 11; seq <= 20; seq++)
+		assert_int_equal(offer(&w, 1, seq), CT_DROP_NONE);
+	assert_false(ct_window_loses(&w, 20 + CT_WIRE_WINDOW));
+	assert_true(ct_window_loses(&w, 21 + CT_WIRE_WINDOW));
+	/* A gap (25) pushed out by later numbers, one at a time. */
+	for (uint32_t seq = 21; seq <= 24; seq++)
+		assert_int_equal(offer(&w, 1, seq), CT_DROP_NONE);
+	for (uint32_t seq = 26; seq < 25 + CT_WIRE_WINDOW; seq++) {
+		assert_false(ct_window_loses(&w, seq));
+		assert_int_equal(offer(&w, 1, seq), CT_DROP_NONE);
+	}
+	assert_true(ct_window_loses(&w, 25 + CT_WIRE_WINDOW));
+	/* Older numbers never make a loss; neither do those below the floor
+	 * (a resync request moved it past the highest). */
+	assert_false(ct_window_loses(&w, 30));
+	w.floor = w.highest + 1;
+	assert_false(ct_window_loses(&w, w.highest + CT_WIRE_WINDOW));
+	assert_true(ct_window_loses(&w, w.highest + CT_WIRE_WINDOW + 1));
+}
+
+/*
+ * The sender id tells a node's own datagrams from its peer's (reflected):
+ * two IPv4 nodes never share one, IPv6 addresses are hashed (32-bit
+ * FNV-1a over the 16 bytes; the value below was worked out separately).
+ */
+static void
+test_sender_ids_tell_the_two_nodes_apart(void **state)
+{
+	const uint8_t a4[4] = { 10, 2, 0, 1 }, b4[4] = { 10, 2, 0, 2 };
+	const uint8_t z6[16] = { 0 };
+	uint8_t a6[16] = { 0xfd, 0x00, 0x00, 0x02, [15] = 1 }, b6[16];
+
+	(void)state;
+	assert_int_equal(ct_wire_sender_id(AF_INET, a4), 0x0a020001u);
+	assert_int_not_equal(ct_wire_sender_id(AF_INET, a4),
+	    ct_wire_sender_id(AF_INET, b4));
+	/* FNV-1a 32 of sixteen zero bytes. */
+	assert_int_equal(ct_wire_sender_id(AF_INET6, z6), 0x69691905u);
+	memcpy(b6, a6, 16);
+	b6[15] = 2;
+	assert_int_not_equal(ct_wire_sender_id(AF_INET6, a6),
+	    ct_wire_sender_id(AF_INET6, b6));
+}
+
 int
 main(void)
 {
@@ -418,6 +484,8 @@ main(void)
 		cmocka_unit_test(test_numbers_below_the_floor_are_too_old),
 		cmocka_unit_test(test_a_restart_with_the_clock_set_back_starts_a_newer_session),
 		cmocka_unit_test(test_an_older_session_is_followed_only_after_silence),
+		cmocka_unit_test(test_sender_ids_tell_the_two_nodes_apart),
+		cmocka_unit_test(test_numbers_sliding_out_unseen_are_lost),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
