@@ -5,8 +5,12 @@
  * that mutations of signed seeds reach past the HMAC only when the fuzzer
  * keeps the signature valid, and every input is also decoded as if its
  * HMAC were right (re-signed here) so that the body checks are reached.
- * A datagram that decodes must encode back to the same bytes, and feeding
- * its sequence number to a replay window must behave.
+ * A datagram that decodes must encode back to the same bytes; then it goes
+ * through the receiver's decisions (lib/ct_recv) against a window and an
+ * order table that live across inputs, acted on as lib/ct_sync_recv.c
+ * does, with the invariants those decisions promise: an accepted datagram
+ * is refused the second time, a flow noted at a number makes every older
+ * change of it stale, and the gap rule answers for any clock.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,18 +19,70 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include "ct_order.h"
+#include "ct_recv.h"
 #include "ct_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The receiver's state, kept from one input to the next as on a socket. */
+static struct ct_window window;
+static struct ct_order order;
+static uint64_t clock_ms;
+
+static void
+receive(const struct ct_wire_msg *msg, uint8_t salt)
+{
+	struct ct_recv_view view = { .window = &window,
+	    .own_session = 0x5eed, .own_id = 0x0a020002,
+	    .silent_ms = (uint64_t)salt * 20, .receiving = salt & 1 };
+	struct ct_recv_verdict d, again;
+	struct ct_range gaps[8];
+	bool gapped;
+	uint32_t lowest;
+
+	if (order.max == 0)
+		ct_order_init(&order, 4096);
+	clock_ms += (uint64_t)salt * 7 + 1;
+	ct_recv_datagram(&view, &msg->hdr, &d);
+	if (d.drop != CT_DROP_NONE)
+		return;
+	if (d.adopt)
+		ct_window_reset(&window);
+	if (d.new_session)
+		ct_order_clear(&order);
+	ct_window_accept(&window, msg->hdr.session, msg->hdr.seq);
+	/* What was just accepted can never be accepted again. */
+	view.silent_ms = 0;
+	ct_recv_datagram(&view, &msg->hdr, &again);
+	if (again.drop == CT_DROP_NONE && !again.adopt)
+		__builtin_trap();
+	gapped = ct_window_has_gaps(&window);
+	lowest = ct_window_lowest(&window);
+	for (size_t i = 0; i < msg->hdr.count; i++) {
+		uint64_t key = ct_entry_key(&msg->entries[i]);
+
+		if (ct_recv_entry(&order, d.late, msg->hdr.seq, key) ==
+		    CT_RECV_SKIP)
+			continue;
+		if (gapped && ct_order_note(&order, key, msg->hdr.seq,
+		    lowest) == 0 && msg->hdr.seq > 0 &&
+		    ct_recv_entry(&order, true, msg->hdr.seq - 1, key) !=
+		    CT_RECV_SKIP)
+			__builtin_trap();
+	}
+	if (!gapped)
+		ct_order_clear(&order);
+	(void)ct_window_gaps(&window, gaps, 8);
+	(void)ct_recv_gap(&window, salt & 2 ? clock_ms / 2 : 0,
+	    salt & 4 ? clock_ms - salt : 0, clock_ms);
+}
 
 static void
 check(const uint8_t *buf, size_t size, const struct ct_wire_key *key)
 {
 	static struct ct_wire_msg msg;
-	static struct ct_window w;
 	uint8_t again[CT_WIRE_MAX_BYTES];
-	struct ct_range gaps[8];
-	bool fresh;
 	int len;
 
 	if (ct_wire_decode(buf, size, key, &msg) != CT_DROP_NONE)
@@ -35,10 +91,7 @@ check(const uint8_t *buf, size_t size, const struct ct_wire_key *key)
 	    sizeof(again));
 	if (len != (int)size || memcmp(again, buf, size) != 0)
 		__builtin_trap();
-	if (ct_window_check(&w, msg.hdr.session, msg.hdr.seq, &fresh) ==
-	    CT_DROP_NONE)
-		ct_window_accept(&w, msg.hdr.session, msg.hdr.seq);
-	(void)ct_window_gaps(&w, gaps, 8);
+	receive(&msg, buf[size - 1]);
 }
 
 int
