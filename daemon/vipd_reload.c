@@ -139,6 +139,11 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	    &next->global);
 	/* Before the old model goes: groups and scripts carry state by name. */
 	vipd_health_configure(v, next, now_ms);
+	/*
+	 * No instance reads the old model's lists any more (lib/instance.h):
+	 * kept ones were rebound to next by instance_update(), the stopped
+	 * ones are gone, the new ones started from next.
+	 */
 	conf_free(v->conf);
 	v->conf = next;
 	if (sync_changed)

@@ -421,6 +421,8 @@ conf_parse(struct conf_ctx *ctx, const char *text, struct conf **out)
 		err = -ENOMEM;
 	else
 		err = load_root(ctx, config_root_setting(&cfg), conf);
+	if (err == 0 && ctx->nomem)
+		err = -ENOMEM;
 	config_destroy(&cfg);
 	free(fixed);
 	if (err == -ENOMEM)
@@ -535,6 +537,6 @@ conf_free(struct conf *conf)
 		return;
 	conf_lb_free(conf);
 	conf_track_free(conf);
-	free(conf->instances);
+	conf_vrrp_free(conf);
 	free(conf);
 }

@@ -73,6 +73,15 @@ struct conf_garp {
 	uint32_t refresh_s;                /* default 0: no periodic refresh */
 };
 
+/*
+ * One vrrp_instances entry. Its lists (vips, peers, and the track lists and
+ * notify paths of conf_track.h) are allocated by the loader to the length
+ * the file gives, within the protocol's bounds (VRRP_MAX_ADDRS addresses,
+ * CONF_MAX_PEERS peers, CONF_MAX_TRACKS per kind), and owned by the model:
+ * conf_free() frees them. A struct copy shares them, so it is valid only
+ * while its model is (struct instance holds such a copy, see instance.h).
+ * Compare with conf_instance_equal(), which compares what they hold.
+ */
 struct conf_instance {
 	char name[CONF_NAME_MAX];
 	char interface[CONF_IFNAME_MAX];
@@ -87,13 +96,13 @@ struct conf_instance {
 	char vmac_name[CONF_IFNAME_MAX];   /* default "vrrp.<vrid>" ("vrrp6." IPv6) */
 	struct vrrp_auth auth;             /* v2 only; type VRRP_AUTH_NONE by default */
 	struct conf_garp garp;
-	size_t nvips;
-	struct conf_vip vips[VRRP_MAX_ADDRS];
+	size_t nvips;                      /* 1..VRRP_MAX_ADDRS */
+	struct conf_vip *vips;             /* nvips entries, in advert order */
 	int family;                        /* of the VIPs: AF_INET (default) or AF_INET6 */
 	bool have_unicast_src;             /* else the interface's primary / link-local */
 	struct vrrp_addr unicast_src;
 	size_t npeers;                     /* unicast_peers; 0 = multicast */
-	struct vrrp_addr peers[CONF_MAX_PEERS];
+	struct vrrp_addr *peers;           /* npeers entries; NULL when 0 */
 	struct conf_instance_track track;  /* track_*, notify (conf_track.h) */
 	int line;                          /* where the instance starts, for messages */
 };
@@ -126,7 +135,11 @@ void conf_free(struct conf *conf);
 /* Find an instance by name, or NULL. */
 const struct conf_instance *conf_find_instance(const struct conf *conf, const char *name);
 
-/* True when two instances would behave identically (reload keeps state). */
+/*
+ * True when two instances would behave identically (reload keeps state):
+ * field by field, the lists by what they hold (never by pointer or
+ * memcmp), line excepted.
+ */
 bool conf_instance_equal(const struct conf_instance *a, const struct conf_instance *b);
 
 #endif

@@ -99,6 +99,33 @@ load_entry_name(struct conf_ctx *ctx, const config_setting_t *e,
 	return v;
 }
 
+/*
+ * A copy of v as long as it is, for the model (freed by conf_track_free);
+ * NULL with ctx->nomem set when memory runs out.
+ */
+static char *
+model_strdup(struct conf_ctx *ctx, const char *v)
+{
+	char *p = strdup(v);
+
+	if (p == NULL)
+		ctx->nomem = true;
+	return p;
+}
+
+/* len entries of size each for one track list; NULL when len is 0. */
+static void *
+model_list(struct conf_ctx *ctx, int len, size_t size)
+{
+	void *p;
+
+	if (len <= 0)
+		return NULL;
+	if ((p = calloc((size_t)len, size)) == NULL)
+		ctx->nomem = true;
+	return p;
+}
+
 /* ---- notify ------------------------------------------------------------- */
 
 static void
@@ -122,7 +149,7 @@ load_notify(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 			continue;
 		if (check_path(ctx, config_setting_get_member(g, notify_names[k]),
 		    w, notify_names[k], v))
-			snprintf(n->script[k], sizeof(n->script[k]), "%s", v);
+			n->script[k] = model_strdup(ctx, v);
 	}
 	if (conf_get_int(ctx, g, w, "timeout_ms", 100, 600000, &t) > 0)
 		n->timeout_ms = (uint32_t)t;
@@ -298,6 +325,9 @@ load_track_ifs(struct conf_ctx *ctx, const config_setting_t *list,
 	const char *v;
 	int weight;
 
+	if ((t->ifs = model_list(ctx, config_setting_length(list),
+	    sizeof(*t->ifs))) == NULL)
+		return;
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nifs < CONF_MAX_TRACKS; i++) {
 		v = track_entry(ctx, e, where, "track_interfaces", i,
@@ -324,6 +354,9 @@ load_track_refs(struct conf_ctx *ctx, const config_setting_t *list,
 	char w[CONF_WHERE_MAX + 32];
 	const char *v;
 
+	if ((t->scripts = model_list(ctx, config_setting_length(list),
+	    sizeof(*t->scripts))) == NULL)
+		return;
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nscripts < CONF_MAX_TRACKS; i++) {
 		if ((v = track_entry(ctx, e, where, "track_scripts", i,
@@ -343,6 +376,9 @@ load_track_files(struct conf_ctx *ctx, const config_setting_t *list,
 	char w[CONF_WHERE_MAX + 32];
 	const char *v;
 
+	if ((t->files = model_list(ctx, config_setting_length(list),
+	    sizeof(*t->files))) == NULL)
+		return;
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nfiles < CONF_MAX_TRACKS; i++) {
 		if ((v = track_entry(ctx, e, where, "track_files", i,
@@ -350,7 +386,8 @@ load_track_files(struct conf_ctx *ctx, const config_setting_t *list,
 		    !check_path(ctx, config_setting_get_member(e, "path"), w,
 		    "path", v))
 			continue;
-		snprintf(t->files[t->nfiles].path, CONF_PATH_MAX, "%s", v);
+		if ((t->files[t->nfiles].path = model_strdup(ctx, v)) == NULL)
+			return;
 		t->files[t->nfiles++].weight = load_weight(ctx, e, w, 1);
 	}
 }
@@ -560,13 +597,42 @@ conf_track_resolve(struct conf_ctx *ctx, const config_setting_t *root,
 	}
 }
 
+static void
+notify_free(struct conf_notify *n)
+{
+	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
+		free(n->script[k]);
+		n->script[k] = NULL;
+	}
+}
+
 void
 conf_track_free(struct conf *conf)
 {
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		struct conf_instance_track *t = &conf->instances[i].track;
+
+		for (size_t k = 0; k < t->nfiles; k++)
+			free(t->files[k].path);
+		free(t->ifs);
+		free(t->scripts);
+		free(t->files);
+		notify_free(&t->notify);
+		memset(t, 0, sizeof(*t));
+	}
+	for (size_t i = 0; i < conf->nsync_groups; i++)
+		notify_free(&conf->sync_groups[i].notify);
 	free(conf->track_scripts);
 	free(conf->sync_groups);
 	conf->track_scripts = NULL;
 	conf->sync_groups = NULL;
+}
+
+/* Both none, or the same path. */
+static bool
+same_path(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
 }
 
 bool
@@ -587,11 +653,11 @@ conf_instance_track_equal(const struct conf_instance_track *a,
 		    a->scripts[i].weight != b->scripts[i].weight)
 			return false;
 	for (size_t i = 0; i < a->nfiles; i++)
-		if (strcmp(a->files[i].path, b->files[i].path) != 0 ||
+		if (!same_path(a->files[i].path, b->files[i].path) ||
 		    a->files[i].weight != b->files[i].weight)
 			return false;
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++)
-		if (strcmp(a->notify.script[k], b->notify.script[k]) != 0)
+		if (!same_path(a->notify.script[k], b->notify.script[k]))
 			return false;
 	return true;
 }

@@ -34,9 +34,9 @@ enum conf_notify_kind {
 	CONF_NOTIFY__COUNT
 };
 
-/* notify = { master = "/path"; ... }: "" = none. */
+/* notify = { master = "/path"; ... }: NULL = none. */
 struct conf_notify {
-	char script[CONF_NOTIFY__COUNT][CONF_PATH_MAX];
+	char *script[CONF_NOTIFY__COUNT];  /* each < CONF_PATH_MAX; the model's */
 	uint32_t timeout_ms;               /* default 10000, 100..600000 */
 };
 
@@ -63,15 +63,19 @@ struct conf_track_ref {                /* an instance's track_scripts entry */
 };
 
 struct conf_track_file {
-	char path[CONF_PATH_MAX];
+	char *path;                        /* < CONF_PATH_MAX; the model's */
 	int weight;                        /* priority += value * weight; default 1 */
 };
 
+/*
+ * An instance's tracked objects: each list as long as the file's (at most
+ * CONF_MAX_TRACKS), NULL when empty, owned by the model (conf_track_free).
+ */
 struct conf_instance_track {
 	size_t nifs, nscripts, nfiles;
-	struct conf_track_if ifs[CONF_MAX_TRACKS];
-	struct conf_track_ref scripts[CONF_MAX_TRACKS];
-	struct conf_track_file files[CONF_MAX_TRACKS];
+	struct conf_track_if *ifs;
+	struct conf_track_ref *scripts;
+	struct conf_track_file *files;
 	struct conf_notify notify;
 };
 
@@ -85,7 +89,7 @@ struct conf_sync_group {
 
 const char *conf_notify_kind_name(enum conf_notify_kind k);  /* "master", ... */
 
-/* True when the health settings of two instances are the same. */
+/* True when the health settings of two instances are the same (by content). */
 bool conf_instance_track_equal(const struct conf_instance_track *a,
     const struct conf_instance_track *b);
 
@@ -120,7 +124,11 @@ int conf_sync_groups_load(struct conf_ctx *ctx,
 void conf_track_resolve(struct conf_ctx *ctx,
     const struct config_setting_t *root, struct conf *conf);
 
-/* Free what the loaders allocated (called by conf_free). */
+/*
+ * Free what the loaders allocated: the track scripts, the sync groups with
+ * their notify paths, and each instance's track lists and notify paths
+ * (called by conf_free, before the instances go).
+ */
 void conf_track_free(struct conf *conf);
 
 #endif

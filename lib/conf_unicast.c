@@ -8,6 +8,7 @@
  */
 #include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -101,6 +102,10 @@ load_peers(struct conf_ctx *ctx, const config_setting_t *s, const char *where,
 	}
 	if (!ok)
 		return;
+	if ((in->peers = malloc(n * sizeof(peers[0]))) == NULL) {
+		ctx->nomem = true;
+		return;
+	}
 	memcpy(in->peers, peers, n * sizeof(peers[0]));
 	in->npeers = n;
 }

@@ -29,6 +29,8 @@ struct conf_ctx {
 	const char *path;               /* FILE in "FILE:LINE: message" */
 	struct conf_errors *errs;
 	unsigned int line[CONF_MAX_ERRORS]; /* of each stored message */
+	bool nomem;                     /* a loader's allocation failed: the
+					   load ends in -ENOMEM */
 };
 
 /* Record "FILE:LINE: message", LINE being where the setting at starts. */

@@ -43,7 +43,7 @@ struct inst_src {
 	char where[CONF_WHERE_MAX];             /* "vrrp_instances[ext]" */
 	const config_setting_t *name;
 	const config_setting_t *vrid;           /* interface and vrid valid */
-	const config_setting_t *vip[VRRP_MAX_ADDRS]; /* parallel to vips[] */
+	const config_setting_t **vip;           /* parallel to vips[] (owned) */
 };
 
 enum vip_parse { VIP_OK, VIP_NOT_ADDR, VIP_BAD_PREFIX };
@@ -214,6 +214,12 @@ load_addresses(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_error(ctx, s, "%s.addresses: %d addresses, at most %d fit "
 		    "in an advertisement", where, n, VRRP_MAX_ADDRS);
 		n = VRRP_MAX_ADDRS;
+	}
+	/* As many as the file lists: most instances have one or two. */
+	if (n > 0 && ((in->vips = calloc((size_t)n, sizeof(*in->vips))) == NULL ||
+	    (src->vip = calloc((size_t)n, sizeof(*src->vip))) == NULL)) {
+		ctx->nomem = true;
+		return;
 	}
 	for (int i = 0; i < n; i++) {
 		snprintf(ew, sizeof(ew), "%s.addresses[%d]", where, i);
@@ -504,9 +510,9 @@ conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 		return 0;
 	if ((conf->instances = calloc(n, sizeof(*conf->instances))) == NULL)
 		return -ENOMEM;
+	conf->ninstances = n;
 	if ((src = calloc(n, sizeof(*src))) == NULL)
 		return -ENOMEM;
-	conf->ninstances = n;
 	for (size_t i = 0; i < n; i++) {
 		g = config_setting_get_elem(list, (unsigned)i);
 		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -519,8 +525,22 @@ conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 	check_names_and_vrids(ctx, conf, src);
 	check_vips(ctx, conf, src);
 	conf_vmac_check(ctx, list, conf);
+	for (size_t i = 0; i < n; i++)
+		free(src[i].vip);
 	free(src);
 	return 0;
+}
+
+void
+conf_vrrp_free(struct conf *conf)
+{
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		free(conf->instances[i].vips);
+		free(conf->instances[i].peers);
+	}
+	free(conf->instances);
+	conf->instances = NULL;
+	conf->ninstances = 0;
 }
 
 /* ---- the model ---------------------------------------------------------- */

@@ -29,4 +29,10 @@
 int conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
     struct conf *conf);
 
+/*
+ * Free conf->instances with their VIP and peer lists (called by conf_free,
+ * after conf_track_free).
+ */
+void conf_vrrp_free(struct conf *conf);
+
 #endif

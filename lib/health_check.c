@@ -53,7 +53,7 @@ hc_notify(struct conf_errors *errs, const struct conf *conf, int line,
 	size_t added = 0;
 
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
-		if (n->script[k][0] == '\0')
+		if (n->script[k] == NULL)
 			continue;
 		snprintf(where, sizeof(where), "%s.notify.%s", owner,
 		    conf_notify_kind_name((enum conf_notify_kind)k));

@@ -63,6 +63,14 @@ struct instance_env {
 };
 
 struct instance {
+	/*
+	 * A copy of the model's conf_instance whose lists (VIPs, peers,
+	 * tracked objects, notify paths) are the model's, not copied: the
+	 * model must outlive the instance, and a reload rebinds a kept
+	 * instance to the new model (instance_update) before the old one is
+	 * freed. 1000 instances hold 1000 small structs, not 1000 copies of
+	 * every protocol bound.
+	 */
 	struct conf_instance conf;
 	struct vrrp_fsm fsm;
 	struct vrrp_counters counters;
@@ -105,7 +113,10 @@ struct instance {
 					      master, a master leaving */
 };
 
-/* Prepare inst from its config; nothing touches the OS yet. */
+/*
+ * Prepare inst from its config (a model's entry: inst->conf shares its
+ * lists, see above); nothing touches the OS yet.
+ */
 void instance_init(struct instance *inst, const struct conf_instance *conf,
 		   enum conf_handover handover);
 
@@ -118,8 +129,9 @@ void instance_fini(struct instance *inst);
 /*
  * Reload: take conf in place when it differs from the running one only in
  * settings that need no restart (priority, advert interval, preemption,
- * garp, tracking and notify); state and VIPs stay. Returns false when a
- * restart is needed.
+ * garp, tracking and notify); state and VIPs stay, and inst->conf now
+ * shares conf's lists. Returns false when a restart is needed (inst keeps
+ * its old config, whose model must then live until inst is stopped).
  */
 bool instance_update(struct instance *inst, const struct conf_instance *conf,
 		     enum conf_handover handover);

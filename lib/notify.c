@@ -180,9 +180,9 @@ notify_transition(struct notify_queue *q, const struct conf_notify *c,
 		kind = CONF_NOTIFY_FAULT;
 	else if (strcmp(state, "STOP") == 0)
 		kind = CONF_NOTIFY_STOP;
-	if (kind >= 0 && c->script[kind][0] != '\0')
+	if (kind >= 0 && c->script[kind] != NULL)
 		notify_push(q, c->script[kind], state, priority);
-	if (c->script[CONF_NOTIFY_ANY][0] != '\0')
+	if (c->script[CONF_NOTIFY_ANY] != NULL)
 		notify_push(q, c->script[CONF_NOTIFY_ANY], state, priority);
 	notify_next(q, now_ms);
 }
@@ -193,7 +193,7 @@ notify_wanted(const struct notify *n, const struct conf_notify *c)
 	if (n->fifo_fd >= 0)
 		return true;
 	for (int k = 0; c != NULL && k < CONF_NOTIFY__COUNT; k++)
-		if (c->script[k][0] != '\0')
+		if (c->script[k] != NULL)
 			return true;
 	return false;
 }

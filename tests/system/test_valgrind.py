@@ -1,7 +1,8 @@
 """
 A vipd pair's whole life with both daemons under valgrind, with every part
-a pair runs: start, election, a track script on a (valgrind 3.19 does not
-implement pidfd_open, so under it every run of the script is forked, then
+a pair runs: start, election, a track script, interface and file and a
+notify script on a (valgrind 3.19 does not implement pidfd_open, so under
+it every run of a script is forked, then
 killed and reaped as "could not start": the tracking, failure and retry
 paths run, not a script's success), a virtual service with an http check
 against a backend in a namespace, balanced client connections (DNAT,
@@ -140,8 +141,18 @@ def test_pair_life_under_valgrind_has_no_errors_or_leaks(valgrind, lan, topo,
     a.sections["track_scripts"] = [{"name": "chk", "command": [check],
                                     "interval_ms": 1000, "timeout_ms": 1000,
                                     "rise": 1, "fall": 1}]
-    # A failing script costs 10: a (140) stays above b (100).
-    ext = dict(a.instances[0], track_scripts=[{"name": "chk", "weight": -10}])
+    # A failing script costs 10: a (140) stays above b (100). A tracked
+    # interface, a track file (0: no change) and a notify script too: every
+    # list the model allocates for an instance (lib/conf.h), which the
+    # instance shares and the reload below hands over to the new model.
+    prio = os.path.join(script_dir, "ext.prio")
+    with open(prio, "w") as f:
+        f.write("0\n")
+    notify = write_script(script_dir, "notify.sh", "exit 0")
+    ext = dict(a.instances[0], track_scripts=[{"name": "chk", "weight": -10}],
+               track_interfaces=[{"name": "eth0", "weight": -5}],
+               track_files=[{"path": prio, "weight": 1}],
+               notify={"master": notify, "timeout_ms": 1000})
     a.instances = [ext]
 
     vg_a, vg_b, vg_b2 = (tmp_path / name for name in
@@ -188,6 +199,10 @@ def test_pair_life_under_valgrind_has_no_errors_or_leaks(valgrind, lan, topo,
     a.reload(instances=[ext, vipd_instance(name="int", vrid=52, priority=150,
                                            vips=("192.0.2.101",))])
     wait_until(lambda: a.has_vip("192.0.2.101"), 60, "the instance added by reload")
+    # ext was kept: it reads its lists from the new model (the old is freed).
+    tracking = a.instance()["tracking"]
+    assert [i["name"] for i in tracking["interfaces"]] == ["eth0"], tracking
+    assert [(f["path"], f["ok"]) for f in tracking["files"]] == [(prio, True)], tracking
     for node in (a, b):
         node.kill(signal.SIGUSR1)
         node.kill(signal.SIGUSR2)

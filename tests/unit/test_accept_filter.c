@@ -16,9 +16,13 @@
 #include "accept_filter.h"
 #include "vmac.h"
 
+/* The model allocates an instance's VIP list; tests use this one. */
+static struct conf_vip vip_list[VRRP_MAX_ADDRS];
+
 static void
 add_vip(struct conf_instance *in, const char *text)
 {
+	in->vips = vip_list;
 	assert_int_equal(vrrp_addr_parse(text, &in->vips[in->nvips].addr), 0);
 	in->vips[in->nvips++].prefix_len = 24;
 }

@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -94,7 +95,7 @@ test_full_health_config_loads_with_defaults(void **state)
 	assert_int_equal(t->nfiles, 1);
 	assert_int_equal(t->files[0].weight, 1);
 	assert_string_equal(t->notify.script[CONF_NOTIFY_MASTER], "/etc/vipd/m.sh");
-	assert_string_equal(t->notify.script[CONF_NOTIFY_BACKUP], "");
+	assert_null(t->notify.script[CONF_NOTIFY_BACKUP]);
 	assert_int_equal(t->notify.timeout_ms, 2000);
 	assert_int_equal(c->instances[1].track.notify.timeout_ms, 10000);
 	assert_int_equal(c->nsync_groups, 1);
@@ -105,6 +106,139 @@ test_full_health_config_loads_with_defaults(void **state)
 	assert_false(conf_instance_equal(&c->instances[0], &c->instances[1]));
 	assert_true(conf_instance_equal(&c->instances[0], &c->instances[0]));
 	conf_free(c);
+}
+
+/* good with its first `from` replaced by `to` (caller frees). */
+static char *
+good_with(const char *from, const char *to)
+{
+	const char *at = strstr(good, from);
+	size_t head, len;
+	char *text;
+
+	assert_non_null(at);
+	head = (size_t)(at - good);
+	len = strlen(good) - strlen(from) + strlen(to);
+	text = malloc(len + 1);
+	assert_non_null(text);
+	memcpy(text, good, head);
+	strcpy(text + head, to);
+	strcat(text, at + strlen(from));
+	return text;
+}
+
+/*
+ * The track lists and notify paths are the model's, as long as the file
+ * makes them; a reload compares two models by what they hold, so every
+ * health setting changed is a difference and a file loaded again is none.
+ */
+static void
+test_track_lists_are_sized_to_the_file_and_compare_by_content(void **state)
+{
+	static const char *const changes[][2] = {
+		{ "\"eth2\"; weight = -20", "\"eth3\"; weight = -20" },
+		{ "\"eth2\"; weight = -20", "\"eth2\"; weight = -21" },
+		{ ",\n                         { name = \"eth2\"; weight = -20; }",
+		  "" },
+		{ "\"chk_web\"; weight = -60", "\"chk_web\"; weight = -61" },
+		{ "{ name = \"chk_web\"; weight = -60; },\n", "" },
+		{ "/run/vipd/ext.prio\";", "/run/vipd/ext.pri\";" },
+		{ "/run/vipd/ext.prio\";", "/run/vipd/ext.prio\"; weight = 2;" },
+		{ "master = \"/etc/vipd/m.sh\";", "master = \"/etc/vipd/m2.sh\";" },
+		{ "master = \"/etc/vipd/m.sh\";", "" },
+		{ "master = \"/etc/vipd/m.sh\";",
+		  "master = \"/etc/vipd/m.sh\"; backup = \"/etc/vipd/m.sh\";" },
+		{ "timeout_ms = 2000; }", "timeout_ms = 3000; }" },
+	};
+	struct conf *a = NULL, *b = NULL;
+	const struct conf_instance_track *t;
+
+	(void)state;
+	assert_int_equal(conf_load_string(good, "t.conf", &a, &errs), 0);
+	assert_int_equal(conf_load_string(good, "t.conf", &b, &errs), 0);
+	t = &a->instances[0].track;
+	assert_ptr_not_equal(t->ifs, b->instances[0].track.ifs);
+	assert_ptr_not_equal(t->notify.script[CONF_NOTIFY_MASTER],
+	    b->instances[0].track.notify.script[CONF_NOTIFY_MASTER]);
+	assert_true(conf_instance_equal(&a->instances[0], &b->instances[0]));
+	assert_string_equal(t->ifs[1].name, "eth2");
+	assert_string_equal(t->scripts[1].name, "chk_db");
+	assert_string_equal(t->files[0].path, "/run/vipd/ext.prio");
+	assert_string_equal(t->notify.script[CONF_NOTIFY_ANY], "/etc/vipd/a.sh");
+	/* Nothing tracked, nothing held. */
+	t = &a->instances[1].track;
+	assert_null(t->ifs);
+	assert_null(t->scripts);
+	assert_null(t->files);
+	for (int k = 0; k < CONF_NOTIFY__COUNT; k++)
+		assert_null(t->notify.script[k]);
+	assert_true(conf_instance_equal(&a->instances[1], &b->instances[1]));
+	conf_free(b);
+	for (size_t i = 0; i < sizeof(changes) / sizeof(changes[0]); i++) {
+		char *text = good_with(changes[i][0], changes[i][1]);
+
+		b = NULL;
+		if (conf_load_string(text, "t.conf", &b, &errs) != 0)
+			print_message("  change %zu: %s\n", i, errs.msg[0]);
+		assert_non_null(b);
+		if (conf_instance_equal(&a->instances[0], &b->instances[0]))
+			print_message("  change %zu not seen\n", i);
+		assert_false(conf_instance_equal(&a->instances[0],
+		    &b->instances[0]));
+		assert_false(conf_instance_equal(&b->instances[0],
+		    &a->instances[0]));
+		assert_true(conf_instance_equal(&a->instances[1],
+		    &b->instances[1]));
+		conf_free(b);
+		free(text);
+	}
+	conf_free(a);
+}
+
+/* CONF_MAX_TRACKS of each kind load; one more is refused, as before. */
+static void
+test_track_lists_keep_their_bound(void **state)
+{
+	char text[8192];
+	size_t len;
+	struct conf *c = NULL;
+
+	(void)state;
+	for (int n = CONF_MAX_TRACKS; n <= CONF_MAX_TRACKS + 1; n++) {
+		len = (size_t)snprintf(text, sizeof(text), "vrrp_instances = (\n"
+		    "  { name = \"ext\"; interface = \"eth0\"; vrid = 51;\n"
+		    "    addresses = ( \"192.0.2.10/24\" );\n"
+		    "    track_interfaces = (");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+			    "%s{ name = \"eth%d\"; weight = -%d; }", i ? ", " : "",
+			    i, i + 1);
+		len += (size_t)snprintf(text + len, sizeof(text) - len,
+		    " );\n    track_files = (");
+		for (int i = 0; i < n; i++)
+			len += (size_t)snprintf(text + len, sizeof(text) - len,
+			    "%s{ path = \"/run/vipd/f%d\"; }", i ? ", " : "", i);
+		snprintf(text + len, sizeof(text) - len, " ); }\n);\n");
+		c = NULL;
+		if (n == CONF_MAX_TRACKS) {
+			assert_int_equal(conf_load_string(text, "t.conf", &c,
+			    &errs), 0);
+			assert_int_equal(c->instances[0].track.nifs, n);
+			assert_int_equal(c->instances[0].track.ifs[n - 1].weight, -n);
+			assert_int_equal(c->instances[0].track.nfiles, n);
+			assert_string_equal(c->instances[0].track.files[n - 1].path,
+			    "/run/vipd/f15");
+			conf_free(c);
+		} else {
+			assert_int_equal(conf_load_string(text, "t.conf", &c,
+			    &errs), -EINVAL);
+			assert_null(c);
+			assert_int_equal(errs.count, 2);
+			assert_string_equal(errs.msg[0], "t.conf:4: "
+			    "vrrp_instances[ext].track_interfaces: more than 16 "
+			    "entries");
+		}
+	}
 }
 
 static void
@@ -194,6 +328,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_health_config_loads_with_defaults),
+		cmocka_unit_test(test_track_lists_are_sized_to_the_file_and_compare_by_content),
+		cmocka_unit_test(test_track_lists_keep_their_bound),
 		cmocka_unit_test(test_track_script_errors_name_their_line),
 		cmocka_unit_test(test_instance_track_and_notify_errors_name_their_line),
 		cmocka_unit_test(test_script_user_error_names_its_line),

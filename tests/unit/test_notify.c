@@ -18,6 +18,7 @@
 static void
 test_wanted_only_with_a_fifo_or_a_script(void **state)
 {
+	static char true_path[] = "/bin/true";
 	struct notify n;
 	struct conf_notify c;
 
@@ -28,7 +29,7 @@ test_wanted_only_with_a_fifo_or_a_script(void **state)
 	assert_false(notify_wanted(&n, &c));
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
 		memset(&c, 0, sizeof(c));
-		snprintf(c.script[k], sizeof(c.script[k]), "/bin/true");
+		c.script[k] = true_path;
 		assert_true(notify_wanted(&n, &c));
 	}
 	n.fifo_fd = 0;                 /* any open FIFO */
