@@ -7,6 +7,7 @@
  * every change goes through nft_apply() with the whole change in one buffer.
  */
 #include <errno.h>
+#include <malloc.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,6 +81,14 @@ nft_run(struct nft *nft, const char *cmd, char **out, char *err,
 		return -EINVAL;
 	}
 	rc = nft_run_cmd_from_buffer(nft->ctx, cmd);
+	/*
+	 * A transaction over a large table (a balancer of 1000 backends)
+	 * takes libnftables some 20 MB of heap for its cache and parse, freed
+	 * when it returns, and glibc would keep it resident: give it back.
+	 * Transactions are batched (at most one per 50 ms for health
+	 * changes), so the trim's walk of the heap costs little.
+	 */
+	(void)malloc_trim(0);
 	/* Valid until the next read of the buffer: copy it now. */
 	text = nft_ctx_get_output_buffer(nft->ctx);
 	if (rc == 0 && out != NULL &&
