@@ -27,28 +27,51 @@
 
 #include "check.h"
 
-/* The slot of the probe after the one starting now (see check_set_grid). */
+/*
+ * The slot of the probe after the one starting now (see check_set_grid).
+ * A probe started early (check_set_lead) counts as started at its slot:
+ * from now_ms, the next slot could be the very one it is starting for.
+ */
 static uint64_t
 next_probe_ms(struct check *c, uint64_t now_ms)
 {
-	uint64_t grid = c->grid_ms;
+	uint64_t grid = c->grid_ms, at = now_ms > c->next_ms ? now_ms :
+	    c->next_ms;
 
 	if (grid == 0)
-		return check_next_slot(c->next_ms, now_ms, c->conf.interval_ms);
+		return check_next_slot(c->next_ms, at, c->conf.interval_ms);
 	c->grid_ms = 0;
-	return check_grid_slot(grid, now_ms, c->conf.interval_ms);
+	return check_grid_slot(grid, at, c->conf.interval_ms);
+}
+
+/* c's key in its schedule follows what it waits for next. */
+static void
+resched(struct check *c)
+{
+	if (c->sched != NULL)
+		(void)check_heap_set(c->sched, &c->sched_node,
+		    check_next_deadline(c));
 }
 
 /* ---- probes ------------------------------------------------------------ */
 
 static void check_io(struct evloop_watch *w, uint32_t events);
 
-/* Wait for exactly `events` on the probe's socket (0: none). */
+/*
+ * Wait for exactly `events` on the probe's socket (0: none). A switch
+ * between writable and readable is one EPOLL_CTL_MOD, not a del and an
+ * add: an http probe makes it once, 1000 of them a second.
+ */
 static void
 watch_for(struct check *c, uint32_t events)
 {
 	if (c->watching == events)
 		return;
+	if (c->watching != 0 && events != 0 &&
+	    evloop_mod(c->loop, &c->watch, events) == 0) {
+		c->watching = events;
+		return;
+	}
 	if (c->watching != 0)
 		evloop_del(c->loop, &c->watch);
 	c->watching = 0;
@@ -359,6 +382,7 @@ check_io(struct evloop_watch *w, uint32_t events)
 {
 	(void)events;
 	probe_step(w->arg, evloop_now_ms());
+	resched(w->arg);
 }
 
 /*
@@ -427,6 +451,7 @@ script_done(struct script_job *job, const struct script_result *r, void *arg)
 		    desc, r->last_line);
 	else
 		probe_done(c, script_result_ok(r), evloop_now_ms(), "%s", desc);
+	resched(c);
 }
 
 static void
@@ -460,6 +485,7 @@ check_init(struct check *c, const struct conf_check *conf,
 	c->cb = cb;
 	c->arg = arg;
 	c->fd = -1;
+	check_heap_node_init(&c->sched_node);
 	c->rf.rise = conf->rise;
 	c->rf.fall = conf->fall;
 	c->next_ms = first_ms;
@@ -474,12 +500,12 @@ check_init(struct check *c, const struct conf_check *conf,
 	c->runner = runner;
 	for (size_t i = 0; i < conf->argc; i++)
 		c->argv[i] = c->conf.argv[i];
-	snprintf(c->env_text[0], sizeof(c->env_text[0]),
-	    "VIPD_BACKEND_ADDRESS=%s", a);
-	snprintf(c->env_text[1], sizeof(c->env_text[1]),
-	    "VIPD_BACKEND_PORT=%u", conf->port);
-	c->env[0] = c->env_text[0];
-	c->env[1] = c->env_text[1];
+	snprintf(c->env_addr, sizeof(c->env_addr), "VIPD_BACKEND_ADDRESS=%s",
+	    a);
+	snprintf(c->env_port, sizeof(c->env_port), "VIPD_BACKEND_PORT=%u",
+	    conf->port);
+	c->env[0] = c->env_addr;
+	c->env[1] = c->env_port;
 	if (conf->type == CONF_CHECK_HTTPS)
 		return tls_setup(c, why, why_len);
 	return 0;
@@ -492,26 +518,85 @@ check_set_grid(struct check *c, uint64_t slot_ms)
 }
 
 void
-check_tick(struct check *c, uint64_t now_ms)
+check_set_lead(struct check *c, uint32_t lead_ms)
+{
+	c->lead_ms = lead_ms < c->conf.interval_ms ? lead_ms : 0;
+	resched(c);
+}
+
+/* check_tick(): whether it did anything (started, ended, refused a probe). */
+static bool
+tick(struct check *c, uint64_t now_ms)
 {
 	static const char *const phase_words[] = { "", "connecting",
 		"in the TLS handshake", "sending the request",
 		"waiting for the answer", "running" };
+	uint64_t start_by_ms = now_ms + c->lead_ms;
+	bool did = false;
 
 	if (c->conf.type == CONF_CHECK_NONE)
-		return;
+		return false;
 	if (c->conf.type == CONF_CHECK_SCRIPT) {
-		if (c->phase == CHECK_IDLE && now_ms >= c->next_ms)
+		if (c->phase == CHECK_IDLE && start_by_ms >= c->next_ms) {
 			script_begin(c, now_ms);
-		return;
+			did = true;
+		}
+		resched(c);
+		return did;
 	}
-	if (c->phase != CHECK_IDLE && now_ms >= c->deadline_ms)
+	if (c->phase != CHECK_IDLE && now_ms >= c->deadline_ms) {
 		probe_catch_up(c, now_ms);
-	if (c->phase != CHECK_IDLE && now_ms >= c->deadline_ms)
-		probe_done(c, false, now_ms, "timeout after %u ms %s",
-		    c->conf.timeout_ms, phase_words[c->phase]);
-	if (c->phase == CHECK_IDLE && now_ms >= c->next_ms)
+		if (c->phase != CHECK_IDLE)
+			probe_done(c, false, now_ms, "timeout after %u ms %s",
+			    c->conf.timeout_ms, phase_words[c->phase]);
+		did = true;
+	}
+	if (c->phase == CHECK_IDLE && start_by_ms >= c->next_ms) {
 		probe_start(c, now_ms);
+		did = true;
+	}
+	resched(c);
+	return did;
+}
+
+void
+check_tick(struct check *c, uint64_t now_ms)
+{
+	(void)tick(c, now_ms);
+}
+
+int
+check_schedule(struct check *c, struct check_heap *h)
+{
+	c->sched = h;
+	return check_heap_set(h, &c->sched_node, check_next_deadline(c));
+}
+
+struct check *
+check_of_node(struct check_heap_node *n)
+{
+	return (struct check *)((char *)n - offsetof(struct check, sched_node));
+}
+
+size_t
+check_run_due(struct check_heap *h, uint64_t now_ms)
+{
+	struct check_heap_node *top;
+	/*
+	 * Each tick moves its check's key past now_ms (a probe ends, or
+	 * starts with a deadline timeout_ms ahead and its next slot an
+	 * interval later): the bound and the break only keep a key that
+	 * would not move from holding the loop.
+	 */
+	size_t n = 0, bound = 2 * h->len + 1;
+
+	while (n < bound && (top = check_heap_top(h)) != NULL &&
+	    top->due_ms <= now_ms) {
+		if (!tick(check_of_node(top), now_ms))
+			break;
+		n++;
+	}
+	return n;
 }
 
 uint64_t
@@ -522,7 +607,9 @@ check_next_deadline(const struct check *c)
 	/* A running script's deadline is the runner's. */
 	if (c->phase == CHECK_SCRIPT_RUNNING)
 		return 0;
-	return c->phase != CHECK_IDLE ? c->deadline_ms : c->next_ms;
+	if (c->phase != CHECK_IDLE)
+		return c->deadline_ms;
+	return c->next_ms > c->lead_ms ? c->next_ms - c->lead_ms : 1;
 }
 
 void
@@ -534,6 +621,9 @@ check_close(struct check *c)
 		script_cancel(c->runner, &c->job);
 	c->phase = CHECK_IDLE;
 	probe_reset(c);
+	if (c->sched != NULL)
+		check_heap_remove(c->sched, &c->sched_node);
+	c->sched = NULL;
 	if (c->tls_ctx != NULL)
 		SSL_CTX_free(c->tls_ctx);
 	c->tls_ctx = NULL;

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "check_heap.h"
 #include "check_sched.h"
 #include "conf_lb.h"
 #include "evloop.h"
@@ -42,6 +43,7 @@ struct check {
 	/* the last completed probe */
 	bool has_result, last_ok;
 	char last_reason[CHECK_REASON_MAX];
+	uint32_t lead_ms;             /* probes start this early (check_set_lead) */
 	uint64_t last_ms;
 	uint64_t runs, failures;
 	/* the probe in flight */
@@ -58,11 +60,14 @@ struct check {
 	char *resp;                   /* CHECK_RESP_MAX, only while reading */
 	size_t resp_len;
 	struct check_budget *budget;  /* NULL: no limit; set after init */
+	struct check_heap *sched;     /* NULL: none; see check_schedule */
+	struct check_heap_node sched_node;
 	void *tls_ctx, *tls;          /* SSL_CTX *, SSL * (https) */
 	struct script_runner *runner; /* script checks */
 	struct script_job job;
 	char *argv[CONF_LB_SCRIPT_ARGS + 1];
-	char env_text[2][80];         /* VIPD_BACKEND_ADDRESS=, _PORT= */
+	char env_addr[72];            /* VIPD_BACKEND_ADDRESS=<46 at most> */
+	char env_port[24];            /* VIPD_BACKEND_PORT=<5 at most> */
 	char *env[3];
 	check_change_cb cb;
 	void *arg;
@@ -94,8 +99,36 @@ void check_set_grid(struct check *c, uint64_t slot_ms);
 /* Start probes that are due, time out those past their deadline. */
 void check_tick(struct check *c, uint64_t now_ms);
 
-/* When check_tick() has something to do next. */
+/*
+ * Start every probe lead_ms before its slot (less than the interval; 0 by
+ * default); its slots, and so its intervals, stay what they were. The
+ * owner gives checks whose slots are a millisecond apart leads that make
+ * them due at the same time: one wake-up of the loop for several probes.
+ * A lead fixed per check rather than "start what is due within the next
+ * millisecond" at each wake-up: the loop also wakes for other reasons,
+ * at any time, which would start a probe early one round and on time the
+ * next, a millisecond of jitter in its interval.
+ */
+void check_set_lead(struct check *c, uint32_t lead_ms);
+
+/* When check_tick() has something to do next (0: nothing, or a script's). */
 uint64_t check_next_deadline(const struct check *c);
+
+/*
+ * Keep c in h, keyed by check_next_deadline(c), from now on and until
+ * check_close(): every start, step, end, refusal and script result moves
+ * it. h must have room (check_heap_reserve). Returns 0 or -ENOSPC.
+ */
+int check_schedule(struct check *c, struct check_heap *h);
+
+/* The check that n is the sched_node of. */
+struct check *check_of_node(struct check_heap_node *n);
+
+/*
+ * Tick the checks of h that are due at now_ms, earliest first; the others
+ * are not looked at. Returns how many were ticked.
+ */
+size_t check_run_due(struct check_heap *h, uint64_t now_ms);
 
 /* Stop the probe in flight and free the TLS context. */
 void check_close(struct check *c);

@@ -118,6 +118,16 @@ evloop_add(struct evloop *loop, struct evloop_watch *w, uint32_t events)
 	return 0;
 }
 
+int
+evloop_mod(struct evloop *loop, struct evloop_watch *w, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = w };
+
+	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
+		return -errno;
+	return 0;
+}
+
 void
 evloop_del(struct evloop *loop, struct evloop_watch *w)
 {

@@ -57,6 +57,11 @@ void evloop_close(struct evloop *loop);
 
 /* Watch w->fd for events (EPOLLIN...). Returns 0 or -errno. */
 int evloop_add(struct evloop *loop, struct evloop_watch *w, uint32_t events);
+/*
+ * Watch the already added w->fd for events instead (one epoll_ctl, where
+ * del + add took two). Returns 0 or -errno.
+ */
+int evloop_mod(struct evloop *loop, struct evloop_watch *w, uint32_t events);
 void evloop_del(struct evloop *loop, struct evloop_watch *w);
 
 /* Arm the single timer for absolute monotonic due_ms (0 disarms). */

@@ -41,6 +41,7 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->loop = loop;
 	lb->runner = runner;
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	check_heap_init(&lb->sched);
 	budget_update(lb);
 }
 
@@ -246,6 +247,12 @@ lb_probe_grid_ms(uint64_t now_ms, size_t gidx, size_t total,
 	return now_ms + (uint64_t)interval_ms * (gidx % total) / total;
 }
 
+uint32_t
+lb_probe_lead_ms(uint64_t slot_ms)
+{
+	return (uint32_t)(slot_ms % (LB_PROBE_LEAD_MAX_MS + 1));
+}
+
 uint64_t
 lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
     uint32_t interval_ms)
@@ -270,6 +277,7 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 	struct lb_service *svc = calloc(1, sizeof(*svc));
 	char why[CHECK_REASON_MAX], name[INET6_ADDRSTRLEN + 8];
 	size_t n = conf->nbackends;
+	uint64_t slot_ms;
 
 	if (svc == NULL)
 		return NULL;
@@ -297,8 +305,10 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 			log_err("%s: backend %s: check cannot run: %s",
 			    conf->name, backend_text(b->conf, name,
 			    sizeof(name)), why);
-		check_set_grid(&b->check, lb_probe_grid_ms(now_ms, gbase + i,
-		    total, b->conf->check.interval_ms));
+		slot_ms = lb_probe_grid_ms(now_ms, gbase + i, total,
+		    b->conf->check.interval_ms);
+		check_set_grid(&b->check, slot_ms);
+		check_set_lead(&b->check, lb_probe_lead_ms(slot_ms));
 		b->check.budget = &lb->budget;
 	}
 	return svc;
@@ -380,6 +390,17 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 			}
 	for (size_t i = 0; i < nnew; i++)
 		total += conf->services[i].nbackends;
+	/*
+	 * Room in the schedule for every check of the new configuration,
+	 * before anything changes: new checks enter it once the old ones
+	 * have left (below), and a script check that is running now is out
+	 * of it but comes back when its script ends, so the count is that of
+	 * all backends, not of what the heap holds at this moment.
+	 */
+	if (check_heap_reserve(&lb->sched, total) < 0) {
+		rc = -ENOMEM;
+		goto out;
+	}
 	for (size_t i = 0; i < nnew; i++) {
 		gbase += i > 0 ? conf->services[i - 1].nbackends : 0;
 		if (next[i] != NULL)
@@ -427,6 +448,10 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 	for (size_t j = 0; j < nold; j++)
 		if (!kept[j])
 			service_free(old[j]);
+	for (size_t i = 0; i < nnew; i++)
+		for (size_t k = 0; !reused[i] && k < next[i]->conf.nbackends; k++)
+			(void)check_schedule(&next[i]->backends[k].check,
+			    &lb->sched);
 	free(old);
 	lb->services = next;
 	lb->nservices = nnew;
@@ -480,12 +505,7 @@ lb_tick(struct lb *lb, uint64_t now_ms)
 		lb->retry_ms = 0;
 		retry_all(lb);
 	}
-	for (size_t i = 0; i < lb->nservices; i++) {
-		struct lb_service *svc = lb->services[i];
-
-		for (size_t j = 0; j < svc->conf.nbackends; j++)
-			check_tick(&svc->backends[j].check, now_ms);
-	}
+	(void)check_run_due(&lb->sched, now_ms);
 	if (lb->budget.refused != lb->refused_logged) {
 		uint64_t suppressed = 0;
 
@@ -507,19 +527,12 @@ lb_next_deadline(const struct lb *lb)
 {
 	uint64_t due = lb->retry_ms;
 
+	uint64_t checks = check_heap_next_ms(&lb->sched);
+
 	if (lb->apply_ms != 0 && (due == 0 || lb->apply_ms < due))
 		due = lb->apply_ms;
-
-	for (size_t i = 0; i < lb->nservices; i++) {
-		const struct lb_service *svc = lb->services[i];
-
-		for (size_t j = 0; j < svc->conf.nbackends; j++) {
-			uint64_t d = check_next_deadline(&svc->backends[j].check);
-
-			if (d != 0 && (due == 0 || d < due))
-				due = d;
-		}
-	}
+	if (checks != 0 && (due == 0 || checks < due))
+		due = checks;
 	return due;
 }
 
@@ -635,4 +648,5 @@ lb_close(struct lb *lb)
 	free(lb->services);
 	lb->services = NULL;
 	lb->nservices = 0;
+	check_heap_free(&lb->sched);
 }

@@ -42,6 +42,9 @@
 /* Health transactions are at least this far apart (batching, see top). */
 #define LB_APPLY_GAP_MS 50
 
+/* Probes start at most this long before their slot (lb_probe_lead_ms). */
+#define LB_PROBE_LEAD_MAX_MS 1
+
 /* First probes are spread over at most this long (see lb_first_probe_ms). */
 #define LB_FIRST_PROBE_SPREAD_MS 1000
 
@@ -64,6 +67,16 @@ uint64_t lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
  */
 uint64_t lb_probe_grid_ms(uint64_t now_ms, size_t gidx, size_t total,
     uint32_t interval_ms);
+
+/*
+ * How long before its slot a backend's probes start (pure, for
+ * check_set_lead): slot_ms modulo LB_PROBE_LEAD_MAX_MS + 1, so that
+ * probes are due on a grid of that many + 1 milliseconds only. With 1000
+ * backends a second, one per millisecond, the loop wakes for two probes
+ * at a time instead of one, each started under a millisecond early and
+ * always by the same amount (its intervals stay exact).
+ */
+uint32_t lb_probe_lead_ms(uint64_t slot_ms);
 
 struct lb_service;
 
@@ -98,6 +111,7 @@ struct lb {
 	uint64_t apply_ms;               /* dirty services are due, 0 = none */
 	uint64_t last_apply_ms;          /* the last health transaction */
 	struct check_budget budget;      /* probes in flight vs open files */
+	struct check_heap sched;         /* every check, by when it is due */
 	uint64_t refused_logged;         /* budget.refused already logged */
 	uint64_t retry_ms;               /* next retry of refused rules, 0 = none */
 	bool full_retry;                 /* the last configuration was refused */
@@ -132,6 +146,11 @@ void lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 int lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
     char *why, size_t why_len);
 
+/*
+ * What is due: rules to retry, the checks whose time has come (only
+ * those: they are kept in lb->sched by when they are next due), dirty
+ * services. lb_next_deadline() is O(1).
+ */
 void lb_tick(struct lb *lb, uint64_t now_ms);
 uint64_t lb_next_deadline(const struct lb *lb);
 

@@ -684,6 +684,35 @@ def test_script_check_runs_through_the_script_runner(topo, vipd_bin, script_dir)
     lb.wait_health({"b2": "up"})
 
 
+def test_script_check_running_across_reloads_keeps_being_run(topo, vipd_bin,
+                                                              script_dir):
+    # A running script check is out of the checks' schedule until its
+    # script ends; a reload that adds checks meanwhile must leave room for
+    # it to come back, or it is never run again.
+    lb = Balancer(topo, ["b1", "b2"])
+    script = write_script(script_dir, "slow.sh", "sleep 0.4")
+    check = dict(script_check(lb, script), interval_ms=500, timeout_ms=500)
+    slow = lb.service(backends=["b1"], check=check)
+    lb.start([slow])
+    lb.wait_health({"b1": "up"})
+    for i in range(4):
+        # It runs from 100 to 500 ms after its last result: reload then.
+        def mid_run():
+            last = lb.services()["web"]["backends"][0]["last_check"]
+            return last is not None and 150 <= last["age_ms"] <= 300
+        wait_until(mid_run, TIMEOUT_S, "the script check to run",
+                   interval=0.02)
+        added = [lb.service(name="add%d" % j, backends=["b2"], check=TCP_CHECK,
+                            port=PORT + 1 + j) for j in range(i + 1)]
+        lb.reload([slow] + added)
+        wait_until(lambda: lb.node.dump()["reloads"] == i + 1, 10.0,
+                   "reload %d" % (i + 1))
+    runs = lb.services()["web"]["backends"][0]["checks"]
+    wait_until(lambda: lb.services()["web"]["backends"][0]["checks"]
+               >= runs + 3, 10.0, "the script check to go on after the reloads")
+    lb.wait_health({"b2": "up"}, service="add3")
+
+
 def test_insecure_script_check_is_refused_like_a_track_script(topo, vipd_bin,
                                                               script_dir):
     lb = Balancer(topo, ["b1", "b2"])
