@@ -25,8 +25,12 @@ ct_recv_datagram(const struct ct_recv_view *v,
 		out->adopt = true;
 		new_session = true;
 	}
-	if (out->drop != CT_DROP_NONE)
+	if (out->drop != CT_DROP_NONE) {
+		out->unneeded = (out->drop == CT_DROP_REPLAYED ||
+		    out->drop == CT_DROP_TOO_OLD) &&
+		    hdr->session == w->session && ct_window_asked(w, hdr->seq);
 		return;
+	}
 	out->new_session = new_session;
 	/* The first session we hear: our own start asks for a resync. */
 	out->resync = v->receiving && new_session &&
@@ -44,17 +48,69 @@ ct_recv_entry(const struct ct_order *order, bool late, uint32_t seq,
 	    CT_RECV_APPLY;
 }
 
-enum ct_recv_gap
-ct_recv_gap(const struct ct_window *w, uint64_t gap_since_ms,
-    uint64_t last_nack_ms, uint64_t now_ms)
+void
+ct_recv_repair_reset(struct ct_recv_repair *r)
 {
-	if (!ct_window_has_gaps(w))
+	memset(r, 0, sizeof(*r));
+}
+
+void
+ct_recv_repair_nacked(struct ct_recv_repair *r, uint64_t now_ms)
+{
+	r->last_nack_ms = now_ms;
+	r->drained_ms = 0;
+}
+
+void
+ct_recv_repair_drained(struct ct_recv_repair *r, uint64_t now_ms)
+{
+	if (r->last_nack_ms == 0 || r->drained_ms != 0)
+		return;
+	r->drained_ms = now_ms;
+	/* The oldest gap was asked for before: its resend could come now. */
+	if (r->oldest != 0 && r->oldest_since_ms == 0)
+		r->oldest_since_ms = now_ms;
+}
+
+enum ct_recv_gap
+ct_recv_gap(const struct ct_window *w, struct ct_recv_repair *r,
+    uint64_t now_ms)
+{
+	struct ct_range oldest, unasked;
+	bool fresh;
+
+	if (ct_window_gaps(w, &oldest, 1) == 0)
 		return CT_RECV_GAP_NONE;
-	if (gap_since_ms == 0)
-		return CT_RECV_GAP_NACK;         /* a new gap: at once */
-	if (now_ms - gap_since_ms >= CT_RECV_GAP_MAX_MS)
+	fresh = ct_window_unasked(w, &unasked, 1) > 0;
+	if (oldest.first != r->oldest) {
+		/* The one before came (or was given up): time this one. */
+		r->oldest = oldest.first;
+		r->oldest_since_ms = r->drained_ms != 0 &&
+		    !(fresh && unasked.first == oldest.first) ? now_ms : 0;
+	}
+	if (r->oldest_since_ms != 0 &&
+	    now_ms - r->oldest_since_ms >= CT_RECV_GAP_MAX_MS)
 		return CT_RECV_GAP_RESYNC;
-	if (now_ms - last_nack_ms >= CT_RECV_NACK_MS)
+	if (fresh)
+		return CT_RECV_GAP_NACK_NEW;
+	if ((r->drained_ms != 0 && now_ms - r->drained_ms >= CT_RECV_NACK_MS) ||
+	    now_ms - r->last_nack_ms >= CT_RECV_NACK_BLIND_MS)
 		return CT_RECV_GAP_NACK;
 	return CT_RECV_GAP_WAIT;
+}
+
+uint64_t
+ct_recv_repair_deadline(const struct ct_recv_repair *r)
+{
+	uint64_t due;
+
+	if (r->last_nack_ms == 0)
+		return 0;
+	due = r->last_nack_ms + CT_RECV_NACK_BLIND_MS;
+	if (r->drained_ms != 0 && r->drained_ms + CT_RECV_NACK_MS < due)
+		due = r->drained_ms + CT_RECV_NACK_MS;
+	if (r->oldest_since_ms != 0 &&
+	    r->oldest_since_ms + CT_RECV_GAP_MAX_MS < due)
+		due = r->oldest_since_ms + CT_RECV_GAP_MAX_MS;
+	return due;
 }

@@ -28,10 +28,32 @@
  *  - late when it is below the highest number accepted (a resend filling
  *    a gap): each of its entries is skipped when the order table holds a
  *    later change of the same flow (lib/ct_order), else applied.
- * A gap in the window is asked for at once (nack), again every
- * CT_RECV_NACK_MS while it lasts, and given up for a full resync once it
- * has been open CT_RECV_GAP_MAX_MS (the sender's ring no longer has it, or
- * the nacks do not get through).
+ * Resends no longer needed: a copy of a number a nack asked for that
+ * came meanwhile (a resend that crossed a repeated nack, or the original
+ * merely late) or was given up for a full resync (below the floor) is
+ * loss repair at work: dropped like a replay or an old one, but counted
+ * apart (resends_unneeded) and not warned about.
+ *
+ * Loss repair (ct_recv_gap, with the clocks of struct ct_recv_repair). A
+ * gap is found when the datagram after it is read, which may be behind
+ * thousands queued at the socket (a burst of new flows, a dump: the
+ * backup installs each entry with a netlink round trip), and the resend
+ * its nack asks for joins the back of that queue. So:
+ *  - a gap no nack named yet is asked for at once, whatever else is open
+ *    (only the new ranges: the others are on their way);
+ *  - a gap is asked for again only once its resend could have come and
+ *    did not: CT_RECV_NACK_MS after the socket was first found empty
+ *    after the last nack (everything the sender sent before it read the
+ *    nack was then read too), or CT_RECV_NACK_BLIND_MS after the last
+ *    nack while the queue never empties (a resend lost in a long burst);
+ *  - the oldest gap is given up for a full resync once it has been
+ *    missing CT_RECV_GAP_MAX_MS since its resend could have come (the
+ *    nacks or the resends do not get through, or the sender's ring no
+ *    longer holds it). Its clock starts when it becomes the oldest gap
+ *    with the queue drained since, or at the next drain: overlapping
+ *    gaps of a long burst are each repaired in turn, never timed as one.
+ *    A gap of a queue that never drains is bounded by the window instead
+ *    (lost, above).
  *
  * Owns: nothing (decisions only). Never does: send, read, or touch the
  * window, the order table or the kernel table; the caller acts.
@@ -45,8 +67,9 @@
 #include "ct_order.h"
 #include "ct_wire.h"
 
-#define CT_RECV_NACK_MS 100       /* a nack is repeated while its gap lasts */
-#define CT_RECV_GAP_MAX_MS 1000   /* a gap open this long: full resync */
+#define CT_RECV_NACK_MS 100        /* after a drain: ask again */
+#define CT_RECV_NACK_BLIND_MS 1000 /* a queue that never drains: again */
+#define CT_RECV_GAP_MAX_MS 1000    /* the oldest gap, answerable: resync */
 
 /* What the receiver knows when a datagram comes. */
 struct ct_recv_view {
@@ -69,6 +92,9 @@ struct ct_recv_verdict {
 	bool lost;                     /* numbers slid out of the window
 					  unseen: ask for a full resync now */
 	bool late;                     /* weigh each entry (ct_recv_entry) */
+	bool unneeded;                 /* drop is REPLAYED or TOO_OLD, of a
+					  number a nack asked for: a resend
+					  no longer needed */
 };
 
 void ct_recv_datagram(const struct ct_recv_view *v,
@@ -84,17 +110,38 @@ enum ct_recv_entry ct_recv_entry(const struct ct_order *order, bool late,
     uint32_t seq, uint64_t key);
 
 enum ct_recv_gap {
-	CT_RECV_GAP_NONE,              /* nothing missing: the gap is closed */
-	CT_RECV_GAP_WAIT,              /* missing, asked for recently */
-	CT_RECV_GAP_NACK,              /* ask for it (again) now */
-	CT_RECV_GAP_RESYNC,            /* give it up: ask for a full resync */
+	CT_RECV_GAP_NONE,              /* nothing missing: reset the clocks */
+	CT_RECV_GAP_WAIT,              /* missing, its resend may yet come */
+	CT_RECV_GAP_NACK_NEW,          /* ask for the gaps no nack named */
+	CT_RECV_GAP_NACK,              /* ask for every gap again */
+	CT_RECV_GAP_RESYNC,            /* give them up: ask for a full resync */
 };
 
+/* The receiver's loss-repair clocks (monotonic ms; 0: not set). */
+struct ct_recv_repair {
+	uint64_t last_nack_ms;         /* the last nack sent */
+	uint64_t drained_ms;           /* the socket first found empty since */
+	uint32_t oldest;               /* the oldest gap timed (first number) */
+	uint64_t oldest_since_ms;      /* since its resend could have come */
+};
+
+/* No gap open (or all given up): every clock stopped. */
+void ct_recv_repair_reset(struct ct_recv_repair *r);
+
+/* A nack went out at now_ms (its resends are not there yet). */
+void ct_recv_repair_nacked(struct ct_recv_repair *r, uint64_t now_ms);
+
+/* A read of the socket found it empty at now_ms. */
+void ct_recv_repair_drained(struct ct_recv_repair *r, uint64_t now_ms);
+
 /*
- * What to do about the window's gaps at now_ms; gap_since_ms is when the
- * open gap was first asked for (0: none open), last_nack_ms the last nack.
+ * What to do about the window's gaps at now_ms (the rules above); notes
+ * in r which gap is the oldest and since when it is timed.
  */
-enum ct_recv_gap ct_recv_gap(const struct ct_window *w, uint64_t gap_since_ms,
-    uint64_t last_nack_ms, uint64_t now_ms);
+enum ct_recv_gap ct_recv_gap(const struct ct_window *w,
+    struct ct_recv_repair *r, uint64_t now_ms);
+
+/* When ct_recv_gap may next say more than WAIT; 0: not before a read. */
+uint64_t ct_recv_repair_deadline(const struct ct_recv_repair *r);
 
 #endif

@@ -20,7 +20,17 @@
 
 #include "ct_wire.h"
 
-#define CT_RING_SLOTS 2048
+/*
+ * The last datagrams sent, for resends: as many as the receiver's window
+ * spans (CT_WIRE_WINDOW). A gap is found, and asked for, only when the
+ * receiver reads the datagram after it, behind its socket queue, which
+ * the window is sized to span: by then the sender has sent up to that
+ * many more, and the nack must still find what it names. 11.4 MB,
+ * calloc'd: a page counts in the RSS only once a datagram was written to
+ * it (the sender's whole ring after CT_RING_SLOTS datagrams; a receiver,
+ * which sends nacks and requests only, touches a few pages).
+ */
+#define CT_RING_SLOTS CT_WIRE_WINDOW
 
 struct ct_ring_slot {
 	uint32_t seq;                  /* 0 = empty */

@@ -159,6 +159,7 @@ ct_sync_emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
 void
 ct_sync_flush(struct ct_sync *s, uint32_t flags)
 {
+	s->flush_due_ms = 0;
 	if (s->nbatch == 0) {
 		if (flags != 0)
 			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, flags);
@@ -277,7 +278,13 @@ ct_event(struct evloop_watch *w, uint32_t events)
 	}
 	if (s->role != CT_SYNC_SENDER)
 		return;
-	ct_sync_flush(s, 0);
+	/*
+	 * A partial batch waits CT_SYNC_FLUSH_MS for more: a burst of new
+	 * flows, read a few events a wake-up, goes out in full datagrams
+	 * (ct_sync.h says why that matters).
+	 */
+	if (s->nbatch > 0 && s->flush_due_ms == 0)
+		s->flush_due_ms = now_ms + CT_SYNC_FLUSH_MS;
 	ct_sync_dump_run(s, now_ms);
 }
 
@@ -398,9 +405,10 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 		return;
 	s->role = role;
 	s->nbatch = 0;
+	s->flush_due_ms = 0;
 	s->dump_due = false;
 	s->answer_tag = 0;
-	s->gap_since_ms = 0;
+	ct_recv_repair_reset(&s->repair);
 	s->sweep_due = false;
 	ct_sync_dump_stop(s);
 	ct_sync_sweep_abort(s);
@@ -423,6 +431,8 @@ ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 {
 	s->stats.event_lookups = s->kernel.lookups;
 	if (s->role == CT_SYNC_SENDER) {
+		if (s->flush_due_ms != 0 && now_ms >= s->flush_due_ms)
+			ct_sync_flush(s, 0);
 		if (now_ms >= s->next_refresh_ms) {
 			s->dump_due = true;
 			s->next_refresh_ms = now_ms + CT_SYNC_REFRESH_MS;
@@ -448,6 +458,8 @@ ct_sync_next_deadline(const struct ct_sync *s)
 			return 1;
 		due = s->next_heartbeat_ms < s->next_refresh_ms ?
 		    s->next_heartbeat_ms : s->next_refresh_ms;
+		if (s->flush_due_ms != 0 && s->flush_due_ms < due)
+			due = s->flush_due_ms;
 		if (s->dump.active && s->dump.next_ms < due)
 			due = s->dump.next_ms;
 		return due;

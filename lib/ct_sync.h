@@ -10,22 +10,31 @@
  * Protocol (datagrams in lib/ct_wire.h):
  *  - sender (the follow instance is MASTER): every conntrack event of a
  *    flow with NFT_VIPD_CT_MARK becomes an entry; entries are batched into
- *    datagrams (flushed when full and after each read of events); a
+ *    datagrams, flushed when full or CT_SYNC_FLUSH_MS after a read of
+ *    events left a partial one: a burst of new flows is read a few events
+ *    a wake-up, and sent at once they made datagrams of 4 entries instead
+ *    of 15, which the backup reads and checks one by one (its queue then
+ *    grew past what the window spans: lib/ct_wire.h, CT_WIRE_WINDOW). A
  *    heartbeat every CT_SYNC_HEARTBEAT_MS carries a sequence number too, so
  *    a lost last datagram shows as a gap within that time. Every datagram
  *    stays in a ring of CT_RING_SLOTS datagrams (lib/ct_ring) for
  *    retransmission.
  *  - receiver (BACKUP, FAULT, INIT): verifies, refuses replays and its
  *    own datagrams sent back to it (reflected), installs (the rules in
- *    lib/ct_recv.h). A gap is asked for at once with a nack (and again
- *    every CT_RECV_NACK_MS while it lasts); the sender resends from its
- *    ring, or when the ring no longer holds it, sends a full dump. A gap
- *    still open after CT_RECV_GAP_MAX_MS, more lost than the replay
- *    window spans (ct_window_loses), a restarted peer (newer session),
- *    our own start and every change to receiver ask for a full
+ *    lib/ct_recv.h). A gap is asked for at once with a nack, also while a
+ *    resync is under way, and asked for again only once its resend could
+ *    have come (lib/ct_recv.h, "Loss repair": the resend joins the back of
+ *    the receive queue); the sender resends from its ring, or when the
+ *    ring no longer holds it, sends a full dump. A gap missing
+ *    CT_RECV_GAP_MAX_MS since its resend could have come, more lost than
+ *    the replay window spans (ct_window_loses), a restarted peer (newer
+ *    session), our own start and every change to receiver ask for a full
  *    resync; the request is repeated after every CT_SYNC_RESYNC_RETRY_MS
  *    in which no entries came, until the dump's last datagram
- *    (CT_WIRE_F_RESYNC_DONE) arrives.
+ *    (CT_WIRE_F_RESYNC_DONE) arrives. A request that gives missing
+ *    numbers up while an earlier one is open is a new request (a new
+ *    tag): the dump answering the earlier one may have started before
+ *    they were sent, and its sweep would delete the flows they carried.
  *  - a full resync ends with a sweep: the receiver deletes the entries of
  *    its own table (with our mark) that the master did not send since the
  *    request, i.e. flows that ended while it was away (lib/ct_sweep: the
@@ -91,6 +100,7 @@
 #include "log.h"
 
 #define CT_SYNC_HEARTBEAT_MS 250
+#define CT_SYNC_FLUSH_MS 2            /* a partial batch waits for more */
 #define CT_SYNC_RESYNC_RETRY_MS 1000
 #define CT_SYNC_REFRESH_MS 30000
 #define CT_SYNC_DUMP_BUDGET 32        /* datagrams per dump pass */
@@ -112,6 +122,7 @@ struct ct_sync_stats {
 	uint64_t entries_ignored;      /* received while sender (both masters) */
 	uint64_t entries_stale;        /* of late datagrams, superseded (ct_order) */
 	uint64_t nacks_sent, nacks_received;
+	uint64_t resends_unneeded;     /* asked for, came or given up (ct_recv) */
 	uint64_t resyncs_requested, resyncs_served, resyncs_completed;
 	uint64_t stale_removed;        /* swept after a resync (ct_sweep) */
 	uint64_t sweeps_skipped;       /* a generation over ct_sweep's bounds */
@@ -149,6 +160,7 @@ struct ct_sync {
 	uint64_t emitted;              /* datagrams encoded, ever */
 	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];
 	uint16_t nbatch;
+	uint64_t flush_due_ms;         /* a partial batch goes out; 0 = none */
 	uint64_t next_heartbeat_ms;
 	uint64_t next_refresh_ms;
 	bool dump_due;                 /* a resync was asked or events lost */
@@ -166,9 +178,8 @@ struct ct_sync {
 	struct ct_window window;
 	bool synced;                   /* a full resync completed since... */
 	uint64_t resync_asked_ms;      /* last request; 0 = none yet */
-	uint64_t gap_since_ms;         /* 0 = no open gap */
+	struct ct_recv_repair repair;  /* the nacks' clocks (lib/ct_recv.h) */
 	uint64_t last_entries_ms;      /* last datagram of entries installed */
-	uint64_t last_nack_ms;
 	struct ct_sweep sweep;         /* marks since the resync request */
 	bool sweep_due;                /* its tagged dump came: sweep when whole */
 	enum { CT_SYNC_SWEEP_IDLE, CT_SYNC_SWEEP_READING,

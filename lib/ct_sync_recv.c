@@ -41,14 +41,26 @@ count_drop(struct ct_sync *s, enum ct_drop reason, uint64_t now_ms)
 		    suppressed);
 }
 
+/*
+ * Ask for a full resync. gave_up: numbers that never came are given up
+ * for it (lost for good); so are the window's gaps, below the floor
+ * raised here. The dump answering an open request may have started
+ * before those were sent, and the sweep after it would delete the flows
+ * they carried: then the request is a new one (a new tag), whose answer
+ * starts after it. A repeat that gives nothing up keeps the tag: the dump
+ * under way answers it.
+ */
 static void
-request_resync(struct ct_sync *s, uint64_t now_ms)
+request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
 {
 	uint16_t tag;
 
 	/* A sweep under way belongs to the answer before: a new one follows. */
 	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
 		ct_sync_sweep_abort(s);
+	else if (ct_sweep_open(&s->sweep) &&
+	    (gave_up || ct_window_has_gaps(&s->window)))
+		ct_sweep_end(&s->sweep);
 	tag = ct_sweep_begin(&s->sweep);
 
 	ct_sync_emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
@@ -59,43 +71,46 @@ request_resync(struct ct_sync *s, uint64_t now_ms)
 	ct_order_clear(&s->order);
 	s->resync_asked_ms = now_ms;
 	s->synced = false;
-	s->gap_since_ms = 0;
+	ct_recv_repair_reset(&s->repair);
 	/* The dump covers whatever is missing so far: stop asking for it. */
 	if (s->window.session != 0)
 		s->window.floor = s->window.highest + 1;
 }
 
+/* Ask for the gaps no nack named yet (all: every gap, again). */
 static void
-send_nack(struct ct_sync *s, uint64_t now_ms)
+send_nack(struct ct_sync *s, uint64_t now_ms, bool all)
 {
 	struct ct_range ranges[CT_WIRE_MAX_RANGES];
-	size_t n = ct_window_gaps(&s->window, ranges, CT_WIRE_MAX_RANGES);
+	size_t n = all ? ct_window_gaps(&s->window, ranges, CT_WIRE_MAX_RANGES) :
+	    ct_window_unasked(&s->window, ranges, CT_WIRE_MAX_RANGES);
 
 	if (n == 0)
 		return;
-	if (s->gap_since_ms == 0)
-		s->gap_since_ms = now_ms;
 	ct_sync_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
+	ct_window_ask(&s->window, ranges, n);
+	ct_recv_repair_nacked(&s->repair, now_ms);
 	s->stats.nacks_sent++;
-	s->last_nack_ms = now_ms;
 }
 
 /* The window's gaps: ask for them, again, or give them up (ct_recv.h). */
 static void
 repair(struct ct_sync *s, uint64_t now_ms)
 {
-	switch (ct_recv_gap(&s->window, s->gap_since_ms, s->last_nack_ms,
-	    now_ms)) {
+	switch (ct_recv_gap(&s->window, &s->repair, now_ms)) {
 	case CT_RECV_GAP_NONE:
-		s->gap_since_ms = 0;
+		ct_recv_repair_reset(&s->repair);
+		break;
+	case CT_RECV_GAP_NACK_NEW:
+		send_nack(s, now_ms, false);
 		break;
 	case CT_RECV_GAP_NACK:
-		send_nack(s, now_ms);
+		send_nack(s, now_ms, true);
 		break;
 	case CT_RECV_GAP_RESYNC:
 		log_warn("conn_sync: datagrams lost for good, asking for a full "
 		    "resync");
-		request_resync(s, now_ms);
+		request_resync(s, now_ms, true);
 		break;
 	case CT_RECV_GAP_WAIT:
 		break;
@@ -170,7 +185,7 @@ install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 	if (full) {
 		log_warn("conn_sync: too many changes while datagrams are "
 		    "missing to order them, asking for a full resync");
-		request_resync(s, now_ms);
+		request_resync(s, now_ms, true);
 	}
 }
 
@@ -246,6 +261,16 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		return;
 	}
 	ct_recv_datagram(&view, &m->hdr, &d);
+	if (d.unneeded) {
+		/* Loss repair at work, not a replay: debug (lib/ct_recv.h). */
+		s->stats.resends_unneeded++;
+		if (log_ratelimit_allow(&s->stale_log, now_ms, &suppressed))
+			log_debug("conn_sync: resent datagram %" PRIu32 " on %s "
+			    "no longer needed (%s; %" PRIu64 " more not logged)",
+			    m->hdr.seq, s->conf.interface, ct_drop_name(d.drop),
+			    suppressed);
+		return;
+	}
 	if (d.drop != CT_DROP_NONE) {
 		count_drop(s, d.drop, now_ms);
 		return;
@@ -286,7 +311,7 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 			    "window can ask for, asking for a full resync (%"
 			    PRIu64 " more not logged)", s->conf.interface,
 			    suppressed);
-		request_resync(s, now_ms);
+		request_resync(s, now_ms, true);
 	}
 	handle(s, m, d.late, now_ms);
 	/* No gap left: nothing older can come, the order is not needed. */
@@ -305,8 +330,12 @@ ct_sync_receive(struct ct_sync *s, uint64_t now_ms)
 		ssize_t n = recvfrom(s->fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&from, &fl);
 
-		if (n < 0)
+		if (n < 0) {
+			/* Whatever was sent before our last nack was read. */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				ct_recv_repair_drained(&s->repair, now_ms);
 			break;
+		}
 		if ((size_t)n > CT_WIRE_MAX_BYTES) {
 			count_drop(s, from_peer(s, &from) ? CT_DROP_OVERSIZED :
 			    CT_DROP_NOT_PEER, now_ms);
@@ -315,7 +344,7 @@ ct_sync_receive(struct ct_sync *s, uint64_t now_ms)
 		receive_one(s, buf, (size_t)n, &from, now_ms);
 	}
 	/* A new gap is asked for at once, once for the whole read. */
-	if (s->role == CT_SYNC_RECEIVER && s->gap_since_ms == 0)
+	if (s->role == CT_SYNC_RECEIVER)
 		repair(s, now_ms);
 }
 
@@ -330,30 +359,31 @@ ct_sync_recv_tick(struct ct_sync *s, uint64_t now_ms)
 	if (!s->synced && (s->resync_asked_ms == 0 ||
 	    (now_ms - s->resync_asked_ms >= CT_SYNC_RESYNC_RETRY_MS &&
 	    now_ms - s->last_entries_ms >= CT_SYNC_RESYNC_RETRY_MS))) {
-		request_resync(s, now_ms);
+		request_resync(s, now_ms, false);
 		return;
 	}
 	ct_sync_sweep(s, now_ms);
-	if (s->gap_since_ms != 0)
-		repair(s, now_ms);
+	/* Also while a resync is under way: its dump is repaired the same. */
+	repair(s, now_ms);
+}
+
+static uint64_t
+earliest(uint64_t a, uint64_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
 }
 
 uint64_t
 ct_sync_recv_deadline(const struct ct_sync *s)
 {
-	uint64_t due;
+	uint64_t due = ct_recv_repair_deadline(&s->repair);
 
 	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
-		return s->sweep_next_ms != 0 ? s->sweep_next_ms : 1;
+		due = earliest(due, s->sweep_next_ms != 0 ? s->sweep_next_ms : 1);
 	if (!s->synced)
-		return s->resync_asked_ms == 0 ? 1 :
+		due = earliest(due, s->resync_asked_ms == 0 ? 1 :
 		    (s->resync_asked_ms > s->last_entries_ms ?
 		    s->resync_asked_ms : s->last_entries_ms) +
-		    CT_SYNC_RESYNC_RETRY_MS;
-	if (s->gap_since_ms == 0)
-		return 0;
-	due = s->last_nack_ms + CT_RECV_NACK_MS;
-	if (s->gap_since_ms + CT_RECV_GAP_MAX_MS < due)
-		due = s->gap_since_ms + CT_RECV_GAP_MAX_MS;
+		    CT_SYNC_RESYNC_RETRY_MS);
 	return due;
 }

@@ -34,6 +34,7 @@ role_name(const struct ct_sync *s)
 	X("events_lost", (st)->events_lost) \
 	X("nacks_sent", (st)->nacks_sent) \
 	X("nacks_received", (st)->nacks_received) \
+	X("resends_unneeded", (st)->resends_unneeded) \
 	X("resyncs_requested", (st)->resyncs_requested) \
 	X("resyncs_served", (st)->resyncs_served) \
 	X("resyncs_completed", (st)->resyncs_completed) \

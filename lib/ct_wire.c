@@ -309,25 +309,25 @@ ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
 #define WINDOW_WORDS (CT_WIRE_WINDOW / 64)
 
 static bool
-window_bit(const struct ct_window *w, uint32_t back)
+window_bit(const uint64_t *map, uint32_t back)
 {
-	return (w->bits[back / 64] >> (back % 64)) & 1;
+	return (map[back / 64] >> (back % 64)) & 1;
 }
 
 static void
-window_set(struct ct_window *w, uint32_t back)
+window_set(uint64_t *map, uint32_t back)
 {
-	w->bits[back / 64] |= (uint64_t)1 << (back % 64);
+	map[back / 64] |= (uint64_t)1 << (back % 64);
 }
 
-/* Age every bit by n sequence numbers (bit i becomes bit i + n). */
+/* Age every bit of map by n sequence numbers (bit i becomes bit i + n). */
 static void
-window_shift(struct ct_window *w, uint32_t n)
+window_shift(uint64_t *map, uint32_t n)
 {
 	uint32_t words = n / 64, bits = n % 64;
 
 	if (n >= CT_WIRE_WINDOW) {
-		memset(w->bits, 0, sizeof(w->bits));
+		memset(map, 0, WINDOW_WORDS * sizeof(*map));
 		return;
 	}
 	for (int i = WINDOW_WORDS - 1; i >= 0; i--) {
@@ -335,11 +335,11 @@ window_shift(struct ct_window *w, uint32_t n)
 		int from = i - (int)words;
 
 		if (from >= 0) {
-			v = w->bits[from] << bits;
+			v = map[from] << bits;
 			if (bits != 0 && from > 0)
-				v |= w->bits[from - 1] >> (64 - bits);
+				v |= map[from - 1] >> (64 - bits);
 		}
-		w->bits[i] = v;
+		map[i] = v;
 	}
 }
 
@@ -367,7 +367,7 @@ ct_window_check(const struct ct_window *w, uint64_t session, uint32_t seq,
 	back = w->highest - seq;
 	if (back >= CT_WIRE_WINDOW)
 		return CT_DROP_TOO_OLD;
-	return window_bit(w, back) ? CT_DROP_REPLAYED : CT_DROP_NONE;
+	return window_bit(w->bits, back) ? CT_DROP_REPLAYED : CT_DROP_NONE;
 }
 
 bool
@@ -398,7 +398,7 @@ ct_window_loses(const struct ct_window *w, uint32_t seq)
 	if (to - 1 > w->highest)
 		return true;            /* never seen: beyond the old highest */
 	for (uint32_t n = from; n < to; n++)
-		if (!window_bit(w, w->highest - n))
+		if (!window_bit(w->bits, w->highest - n))
 			return true;
 	return false;
 }
@@ -410,16 +410,17 @@ ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq)
 		memset(w, 0, sizeof(*w));
 		w->session = session;
 		w->highest = w->floor = seq;
-		window_set(w, 0);
+		window_set(w->bits, 0);
 		return;
 	}
 	if (seq > w->highest) {
-		window_shift(w, seq - w->highest);
+		window_shift(w->bits, seq - w->highest);
+		window_shift(w->asked, seq - w->highest);
 		w->highest = seq;
-		window_set(w, 0);
+		window_set(w->bits, 0);
 		return;
 	}
-	window_set(w, w->highest - seq);
+	window_set(w->bits, w->highest - seq);
 }
 
 uint32_t
@@ -431,35 +432,100 @@ ct_window_lowest(const struct ct_window *w)
 	return lowest < w->floor ? w->floor : lowest;
 }
 
+/*
+ * The missing numbers (with unasked: those no nack named yet) from the
+ * oldest up, as at most max ranges. A word at a time, from bit
+ * (highest - lowest) down to bit 1: called for every datagram while loss
+ * is repaired, over a window of thousands of numbers mostly all there.
+ */
+static size_t
+window_gaps(const struct ct_window *w, bool unasked, struct ct_range *ranges,
+    size_t max)
+{
+	uint32_t lowest, back;
+	size_t n = 0;
+
+	if (w->session == 0 || max == 0)
+		return 0;
+	lowest = ct_window_lowest(w);
+	if (lowest >= w->highest)
+		return 0;
+	back = w->highest - lowest;
+	for (;;) {
+		uint32_t word = back / 64, top = back % 64;
+		uint64_t miss = ~w->bits[word];
+
+		if (unasked)
+			miss &= ~w->asked[word];
+		/* Bits 0..top of this word; bit 0 of word 0 is the highest. */
+		if (top < 63)
+			miss &= ((uint64_t)1 << (top + 1)) - 1;
+		if (word == 0)
+			miss &= ~(uint64_t)1;
+		if (miss == 0) {
+			if (word == 0)
+				break;
+			back = word * 64 - 1;
+			continue;
+		}
+		back = word * 64 + (uint32_t)(63 - __builtin_clzll(miss));
+		uint32_t seq = w->highest - back;
+
+		if (n > 0 && ranges[n - 1].last + 1 == seq) {
+			ranges[n - 1].last = seq;
+		} else {
+			if (n == max)
+				break;
+			ranges[n].first = ranges[n].last = seq;
+			n++;
+		}
+		back--;
+	}
+	return n;
+}
+
 bool
 ct_window_has_gaps(const struct ct_window *w)
 {
 	struct ct_range r[1];
 
-	return ct_window_gaps(w, r, 1) > 0;
+	return window_gaps(w, false, r, 1) > 0;
 }
 
 size_t
 ct_window_gaps(const struct ct_window *w, struct ct_range *ranges, size_t max)
 {
-	uint32_t seq;
-	size_t n = 0;
+	return window_gaps(w, false, ranges, max);
+}
 
-	if (w->session == 0 || max == 0)
-		return 0;
-	for (seq = ct_window_lowest(w); seq < w->highest; seq++) {
-		if (window_bit(w, w->highest - seq))
-			continue;
-		if (n > 0 && ranges[n - 1].last + 1 == seq) {
-			ranges[n - 1].last = seq;
-			continue;
-		}
-		if (n == max)
-			break;
-		ranges[n].first = ranges[n].last = seq;
-		n++;
-	}
-	return n;
+size_t
+ct_window_unasked(const struct ct_window *w, struct ct_range *ranges,
+    size_t max)
+{
+	return window_gaps(w, true, ranges, max);
+}
+
+void
+ct_window_ask(struct ct_window *w, const struct ct_range *ranges, size_t n)
+{
+	uint32_t lowest = ct_window_lowest(w);
+
+	if (w->session == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t seq = ranges[i].first > lowest ? ranges[i].first :
+		    lowest; seq <= ranges[i].last && seq < w->highest; seq++)
+			window_set(w->asked, w->highest - seq);
+}
+
+bool
+ct_window_asked(const struct ct_window *w, uint32_t seq)
+{
+	/* Below the floor too: a resend of a number given up for a resync. */
+	if (w->session == 0 || seq > w->highest ||
+	    w->highest - seq >= CT_WIRE_WINDOW)
+		return false;
+	return window_bit(w->asked, w->highest - seq);
 }
 
 void

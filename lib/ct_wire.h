@@ -108,7 +108,17 @@
 	CT_WIRE_MAX_ENTRIES * CT_WIRE_ENTRY_BYTES + CT_WIRE_HMAC_BYTES)
 #define CT_WIRE_KEY_MIN 32
 #define CT_WIRE_KEY_MAX 256
-#define CT_WIRE_WINDOW 1024      /* sequence numbers the replay window spans */
+/*
+ * Sequence numbers the replay window spans. A lost datagram is noticed
+ * when the receiver reads the next one, behind everything queued at its
+ * socket, and the resend its nack asks for joins the back of that queue:
+ * the window must still span the gap when the resend is read, or the loss
+ * can only end in a full resync (ct_window_loses). A full receive queue
+ * of the default conn_sync.socket_buffer_bytes (8 MiB, which the kernel
+ * doubles) holds some 7 300 full datagrams (2.3 kB of kernel memory
+ * each), a backup that installs 50 000 entries a second drains it in 2 s.
+ */
+#define CT_WIRE_WINDOW 8192
 /* Silence of the followed session after which an older one is followed. */
 #define CT_WIRE_ADOPT_SILENT_MS 1000
 
@@ -237,13 +247,17 @@ uint64_t ct_wire_session_next(uint64_t realtime_ns, uint64_t last);
  * The replay window: the highest sequence number accepted of the peer's
  * current session and a bitmap of the CT_WIRE_WINDOW numbers below it.
  * floor is the first sequence number of the session we saw: gaps below it
- * are not ours to repair (the full resync covers them).
+ * are not ours to repair (the full resync covers them). asked marks the
+ * numbers a nack named (ct_window_ask): the gaps not asked for yet are
+ * new, and a second copy of an asked one is a resend that crossed a
+ * repeated nack, not a replay (lib/ct_recv.h).
  */
 struct ct_window {
 	uint64_t session;           /* 0: none yet */
 	uint32_t highest;
 	uint32_t floor;
 	uint64_t bits[CT_WIRE_WINDOW / 64];   /* bit (highest - seq) */
+	uint64_t asked[CT_WIRE_WINDOW / 64];  /* the same numbering */
 };
 
 /*
@@ -281,9 +295,21 @@ void ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq);
 /*
  * The sequence numbers of the session missing between floor and highest,
  * as at most max ranges, oldest first. Returns how many ranges.
+ * ct_window_unasked: the same, of those no nack named yet.
  */
 size_t ct_window_gaps(const struct ct_window *w, struct ct_range *ranges,
     size_t max);
+size_t ct_window_unasked(const struct ct_window *w, struct ct_range *ranges,
+    size_t max);
+
+/*
+ * A nack named ranges: mark the numbers in them that the window spans
+ * (between its lowest and highest) as asked for. ct_window_asked tells,
+ * for any number the bitmap still spans (below the floor too).
+ */
+void ct_window_ask(struct ct_window *w, const struct ct_range *ranges,
+    size_t n);
+bool ct_window_asked(const struct ct_window *w, uint32_t seq);
 
 /* True when a sequence number between floor and highest is missing. */
 bool ct_window_has_gaps(const struct ct_window *w);

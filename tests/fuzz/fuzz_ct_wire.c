@@ -10,7 +10,8 @@
  * order table that live across inputs, acted on as lib/ct_sync_recv.c
  * does, with the invariants those decisions promise: an accepted datagram
  * is refused the second time, a flow noted at a number makes every older
- * change of it stale, and the gap rule answers for any clock.
+ * change of it stale, the gap rule answers for any clock, and a nack
+ * leaves no gap it named new.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -28,6 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 /* The receiver's state, kept from one input to the next as on a socket. */
 static struct ct_window window;
 static struct ct_order order;
+static struct ct_recv_repair repair;
 static uint64_t clock_ms;
 
 static void
@@ -38,6 +40,8 @@ receive(const struct ct_wire_msg *msg, uint8_t salt)
 	    .silent_ms = (uint64_t)salt * 20, .receiving = salt & 1 };
 	struct ct_recv_verdict d, again;
 	struct ct_range gaps[8];
+	enum ct_recv_gap g;
+	size_t n;
 	bool gapped;
 	uint32_t lowest;
 
@@ -74,8 +78,27 @@ receive(const struct ct_wire_msg *msg, uint8_t salt)
 	if (!gapped)
 		ct_order_clear(&order);
 	(void)ct_window_gaps(&window, gaps, 8);
-	(void)ct_recv_gap(&window, salt & 2 ? clock_ms / 2 : 0,
-	    salt & 4 ? clock_ms - salt : 0, clock_ms);
+	if (salt & 2)
+		ct_recv_repair_drained(&repair, clock_ms);
+	switch ((g = ct_recv_gap(&window, &repair, clock_ms))) {
+	case CT_RECV_GAP_NONE:
+	case CT_RECV_GAP_RESYNC:
+		ct_recv_repair_reset(&repair);
+		break;
+	case CT_RECV_GAP_NACK_NEW:
+	case CT_RECV_GAP_NACK:
+		/* As lib/ct_sync_recv.c: what the nack names is asked for. */
+		n = g == CT_RECV_GAP_NACK ? ct_window_gaps(&window, gaps, 8) :
+		    ct_window_unasked(&window, gaps, 8);
+		ct_window_ask(&window, gaps, n);
+		ct_recv_repair_nacked(&repair, clock_ms);
+		/* All of it: no gap named is new any more. */
+		if (n < 8 && ct_window_unasked(&window, gaps, 1) != 0)
+			__builtin_trap();
+		break;
+	case CT_RECV_GAP_WAIT:
+		break;
+	}
 }
 
 static void
