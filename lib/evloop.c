@@ -108,24 +108,27 @@ evloop_close(struct evloop *loop)
 	loop->epoll_fd = loop->timer_fd = loop->signal_fd = -1;
 }
 
-int
-evloop_add(struct evloop *loop, struct evloop_watch *w, uint32_t events)
+/* EPOLL_CTL_ADD or _MOD of w for events. */
+static int
+watch_ctl(struct evloop *loop, int op, struct evloop_watch *w, uint32_t events)
 {
 	struct epoll_event ev = { .events = events, .data.ptr = w };
 
-	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_ADD, w->fd, &ev) < 0)
+	if (epoll_ctl(loop->epoll_fd, op, w->fd, &ev) < 0)
 		return -errno;
 	return 0;
 }
 
 int
+evloop_add(struct evloop *loop, struct evloop_watch *w, uint32_t events)
+{
+	return watch_ctl(loop, EPOLL_CTL_ADD, w, events);
+}
+
+int
 evloop_mod(struct evloop *loop, struct evloop_watch *w, uint32_t events)
 {
-	struct epoll_event ev = { .events = events, .data.ptr = w };
-
-	if (epoll_ctl(loop->epoll_fd, EPOLL_CTL_MOD, w->fd, &ev) < 0)
-		return -errno;
-	return 0;
+	return watch_ctl(loop, EPOLL_CTL_MOD, w, events);
 }
 
 void
