@@ -83,10 +83,15 @@ unit: $(UNIT_BINS)
 # A test also fails when a vipd it ran leaves a sanitizer report in its log
 # or exits non-zero without having been SIGKILLed (tests/system/conftest.py);
 # a SAN=1 build must be named as such here too, or `all` would relink it.
+# Tests marked heavy (tens of thousands of conntrack entries: the kernel's
+# conntrack hash and its dumps are shared by every namespace) run after the
+# others, one at a time, so that they do not slow down the sync of others.
 SYSTEM_JOBS ?= 4
+SYSTEM_RUN = VIPD_REQUIRE_TOOLS=1 VIPD_BIN=$(abspath $(BUILD)/vipd) \
+	VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) -m pytest -q -p no:cacheprovider
 system: all
-	VIPD_REQUIRE_TOOLS=1 VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) \
-		$(PYTHON) -m pytest -q -p no:cacheprovider -n $(SYSTEM_JOBS) tests/system
+	$(SYSTEM_RUN) -n $(SYSTEM_JOBS) -m "not heavy" tests/system
+	$(SYSTEM_RUN) -m heavy tests/system
 
 # libFuzzer targets: clang with ASan+UBSan over the same sources.
 build-fuzz/%: tests/fuzz/%.c $(LIB_SRCS) $(wildcard lib/*.h)

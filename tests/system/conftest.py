@@ -25,6 +25,14 @@ def _vipd_bin():
     return os.environ.get("VIPD_BIN") or os.path.join(REPO, "build", "vipd")
 
 
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "heavy: tens of thousands of conntrack entries; `make "
+        "system` runs these alone, after the others (the kernel's conntrack "
+        "hash and its dumps are shared by every namespace, so they slow down "
+        "the sync of tests running beside them)")
+
+
 def pytest_collection_modifyitems(config, items):
     reasons = []
     if os.geteuid() != 0:

@@ -648,6 +648,7 @@ def test_a_peer_whose_session_went_back_is_followed_after_silence(pair):
 DUMP_FLOWS = 20000
 
 
+@pytest.mark.heavy
 def test_a_full_dump_of_20000_flows_is_paced(pair):
     """a holds 20 000 balanced flows when b starts and asks for them all.
     The dump is paced (lib/ct_sync.h): no pass of a's loop sends more
@@ -705,6 +706,7 @@ def test_the_backup_does_no_netlink_lookup_for_its_own_installs(pair):
     assert conns(b)["event_lookups"] == 0
 
 
+@pytest.mark.heavy
 def test_a_full_table_on_the_backup_is_counted_not_a_crash(pair):
     """b's conntrack table is full (of assured flows of its own, which the
     kernel never drops early): the entries a sends cannot be installed.
@@ -852,6 +854,7 @@ BURST_LOSS_PER_MILLE = 5
 BURST_REPAIRED_S = 5.0
 
 
+@pytest.mark.heavy
 def test_light_loss_during_a_burst_is_repaired_by_nacks_alone(pair):
     """0.5 % of the sync datagrams are lost on b's way in while 20 000 new
     balanced flows open on a at once. b finds each gap behind a queue of
@@ -913,6 +916,7 @@ RESYNC_FLOWS = 80000     # a dump of 1.7 s (48 000 a second): longer than
                          # CT_RECV_GAP_MAX_MS
 
 
+@pytest.mark.heavy
 def test_a_gap_given_up_during_a_resync_asks_for_a_new_one(pair):
     """b restarts with 80 000 flows in its kernel table, synced before, and
     asks for a full resync. One datagram of the dump never reaches b and
@@ -1041,6 +1045,7 @@ def test_lag_shows_how_late_entries_arrive(pair):
 QUEUE_FLOWS = 130000
 
 
+@pytest.mark.heavy
 def test_a_send_queue_overflow_is_counted_and_repaired(pair):
     """Nothing a sends leaves its box for a while (a tbf queue of 8 kbit/s
     on a's eth2 holds its datagrams, which keep a's socket buffer full,
