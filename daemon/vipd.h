@@ -62,6 +62,7 @@ struct vipd {
 	struct lb lb;                /* virtual_services (lib/lb.h) */
 	struct ct_sync *sync;        /* conn_sync (lib/ct_sync.h); NULL when off */
 	uint64_t sync_retry_ms;      /* conn_sync failed to open: next try, or 0 */
+	bool table_hold;             /* followed instances wait for the table */
 	struct instance_env env;
 	struct ctl ctl;
 	struct metrics metrics;      /* off unless global.metrics_listen */

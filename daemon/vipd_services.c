@@ -142,6 +142,51 @@ vipd_service_quorum(void *arg, const struct lb_service *svc)
 
 /* ---- connection sync --------------------------------------------------- */
 
+/* Whether inst is conn_sync.follow or a member of that group. */
+static bool
+sync_follows(const struct vipd *v, const struct instance *inst)
+{
+	const struct conf_conn_sync *cs = &v->conf->conn_sync;
+	const struct sync_group *g;
+
+	if (!cs->follow_is_group)
+		return strcmp(inst->conf.name, cs->follow) == 0;
+	g = sync_groups_of(&v->groups, inst);
+	return g != NULL && strcmp(g->conf->name, cs->follow) == 0;
+}
+
+/*
+ * The followed instances do not preempt while the connection table is on
+ * its way (lib/ct_recv.h, ct_recv_table_pending): one log line when the
+ * wait starts and one when it ends, with why.
+ */
+static void
+sync_table_hold(struct vipd *v, uint64_t now_ms)
+{
+	bool hold = v->sync != NULL && ct_sync_table_pending(v->sync, now_ms);
+
+	/* Every iteration: nothing to walk while no hold is or was on. */
+	for (size_t i = 0; (hold || v->table_hold) && i < v->ninstances; i++)
+		v->instances[i]->fsm.table_hold = hold &&
+		    sync_follows(v, v->instances[i]);
+	if (hold == v->table_hold)
+		return;
+	v->table_hold = hold;
+	if (hold)
+		log_info("conn_sync: %s does not preempt until the connection "
+		    "table is here (at most %d s)", v->conf->conn_sync.follow,
+		    CT_RECV_TABLE_WAIT_MS / 1000);
+	else
+		log_info("conn_sync: %s may preempt again: %s",
+		    v->conf->conn_sync.follow, v->sync == NULL ?
+		    "conn_sync is not running" : v->sync->synced ?
+		    "the connection table is here" :
+		    v->sync->role == CT_SYNC_SENDER ? "it is master" :
+		    v->sync->window.session == 0 ?
+		    "nothing heard from the peer's conn_sync" :
+		    "the table did not come in time");
+}
+
 /* conn_sync.follow (an instance, or a group: all members) master: we send. */
 void
 vipd_sync_follow(struct vipd *v)
@@ -149,14 +194,16 @@ vipd_sync_follow(struct vipd *v)
 	const struct conf_conn_sync *cs = &v->conf->conn_sync;
 	enum vrrp_state state = VRRP_STATE_INIT;
 
-	if (v->sync == NULL)
-		return;
-	if (cs->follow_is_group)
-		sync_groups_state(&v->groups, cs->follow, &state);
-	for (size_t i = 0; i < v->ninstances && !cs->follow_is_group; i++)
-		if (strcmp(v->instances[i]->conf.name, cs->follow) == 0)
-			state = v->instances[i]->fsm.state;
-	ct_sync_set_role(v->sync, state == VRRP_STATE_MASTER, evloop_now_ms());
+	if (v->sync != NULL) {
+		if (cs->follow_is_group)
+			sync_groups_state(&v->groups, cs->follow, &state);
+		for (size_t i = 0; i < v->ninstances && !cs->follow_is_group; i++)
+			if (strcmp(v->instances[i]->conf.name, cs->follow) == 0)
+				state = v->instances[i]->fsm.state;
+		ct_sync_set_role(v->sync, state == VRRP_STATE_MASTER,
+		    evloop_now_ms());
+	}
+	sync_table_hold(v, evloop_now_ms());
 }
 
 /* (Re)start conn_sync as v->conf says (start, and a reload that changed it). */

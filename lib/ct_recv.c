@@ -99,6 +99,18 @@ ct_recv_gap(const struct ct_window *w, struct ct_recv_repair *r,
 	return CT_RECV_GAP_WAIT;
 }
 
+bool
+ct_recv_table_pending(bool receiving, bool synced, bool peer_heard,
+    uint64_t since_ms, uint64_t now_ms)
+{
+	uint64_t waited = now_ms > since_ms ? now_ms - since_ms : 0;
+
+	if (!receiving || synced)
+		return false;
+	return waited < (peer_heard ? CT_RECV_TABLE_WAIT_MS :
+	    CT_RECV_TABLE_SILENT_MS);
+}
+
 uint64_t
 ct_recv_repair_deadline(const struct ct_recv_repair *r)
 {

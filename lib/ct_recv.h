@@ -141,6 +141,21 @@ void ct_recv_repair_drained(struct ct_recv_repair *r, uint64_t now_ms);
 enum ct_recv_gap ct_recv_gap(const struct ct_window *w,
     struct ct_recv_repair *r, uint64_t now_ms);
 
+/*
+ * Preemption waits for the table: a node that has just become receiver
+ * (started, or lost its master role) and is not synced yet would, as
+ * master, drop every established connection it has no entry for. It
+ * waits at most CT_RECV_TABLE_WAIT_MS from since_ms (a table that big, or
+ * a peer that never completes a dump, must not keep the better node out
+ * for ever), and only CT_RECV_TABLE_SILENT_MS when nothing was ever heard
+ * from the peer (it runs no conn_sync, or the sync link is down).
+ */
+#define CT_RECV_TABLE_WAIT_MS 30000
+#define CT_RECV_TABLE_SILENT_MS 2000
+
+bool ct_recv_table_pending(bool receiving, bool synced, bool peer_heard,
+    uint64_t since_ms, uint64_t now_ms);
+
 /* When ct_recv_gap may next say more than WAIT; 0: not before a read. */
 uint64_t ct_recv_repair_deadline(const struct ct_recv_repair *r);
 

@@ -348,10 +348,10 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	s->stale_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->queue_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->role = CT_SYNC_RECEIVER;
+	s->receiving_since_ms = now_ms;
 	ct_sweep_init(&s->sweep, 0);
 	/* Tags differ from a previous run's, whose answers may be in flight. */
 	s->sweep.last_tag = (uint16_t)(s->session >> 10);
-	(void)now_ms;
 	if (ct_ring_init(&s->ring) < 0)
 		return -ENOMEM;
 	if ((err = ct_kernel_open(&s->kernel, NFT_VIPD_CT_MARK, on_entry, s)) < 0) {
@@ -396,6 +396,13 @@ ct_sync_close(struct ct_sync *s)
 	s->fd = -1;
 }
 
+bool
+ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms)
+{
+	return ct_recv_table_pending(s->role == CT_SYNC_RECEIVER, s->synced,
+	    s->window.session != 0, s->receiving_since_ms, now_ms);
+}
+
 void
 ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 {
@@ -422,6 +429,7 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 	}
 	/* Our table was the reference; now the peer's is: take it whole. */
 	log_notice("conn_sync: receiving (%s is not master)", s->conf.follow);
+	s->receiving_since_ms = now_ms;
 	s->synced = false;
 	s->resync_asked_ms = 0;
 }

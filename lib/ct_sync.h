@@ -178,6 +178,7 @@ struct ct_sync {
 	struct ct_window window;
 	bool synced;                   /* a full resync completed since... */
 	uint64_t resync_asked_ms;      /* last request; 0 = none yet */
+	uint64_t receiving_since_ms;   /* opened, or became receiver */
 	struct ct_recv_repair repair;  /* the nacks' clocks (lib/ct_recv.h) */
 	uint64_t last_entries_ms;      /* last datagram of entries installed */
 	struct ct_sweep sweep;         /* marks since the resync request */
@@ -209,6 +210,9 @@ void ct_sync_close(struct ct_sync *s);
 
 /* Follow the instance: master sends, anything else receives. */
 void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
+
+/* Whether preemption should wait for the table (ct_recv_table_pending). */
+bool ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms);
 
 /* Timers: heartbeats, nacks, resync requests. */
 void ct_sync_tick(struct ct_sync *s, uint64_t now_ms);

@@ -191,7 +191,7 @@ fsm_backup_may_preempt(struct vrrp_fsm *fsm, uint64_t now_ms)
 	/* RFC 5798 6.1 Preempt_Mode: the owner always preempts. */
 	if (fsm->cfg.priority == VRRP_PRIO_OWNER)
 		return true;
-	if (!fsm->cfg.preempt)
+	if (!fsm->cfg.preempt || fsm->table_hold)
 		return false;
 	if (fsm->cfg.preempt_delay_ms == 0)
 		return true;

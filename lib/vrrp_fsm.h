@@ -184,6 +184,14 @@ struct vrrp_fsm {
 					      off for want of a taker, 0 = never */
 	/* Backup after yielding: VIPs still held until this time (0 = none). */
 	uint64_t vips_release_due_ms;
+	/*
+	 * conn_sync: the connection table is still on its way to this node
+	 * (set by the daemon, lib/ct_recv.h ct_recv_table_pending): a Backup
+	 * does not preempt, since as Master without the table it would drop
+	 * every established connection. An owner (255) preempts all the same
+	 * (RFC 5798 6.1); a master that is down is taken over from as usual.
+	 */
+	bool table_hold;
 	/* Drill: no preemption before hold_until_ms (0 = no hold). */
 	uint32_t drill_hold_ms;
 	uint64_t hold_until_ms;

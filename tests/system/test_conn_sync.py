@@ -960,6 +960,46 @@ def test_a_gap_given_up_during_a_resync_asks_for_a_new_one(pair):
     assert marked_count(b.host) == RESYNC_FLOWS
 
 
+TABLE_FLOWS = 20000
+
+
+@pytest.mark.heavy
+def test_a_better_node_preempts_only_once_it_holds_the_table(pair):
+    """b has the higher priority (150, preempt) and starts while a is
+    master of 20 000 flows; the sync datagrams of entries do not reach b
+    (its heartbeats do: the peer is heard). As master without the table, b
+    would drop every established connection, so it does not preempt: it
+    follows a (BACKUP well past Master_Down_Interval), and says why. Once
+    the entries come, b is synced, holds every flow, and preempts."""
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    for inst in b.instances:
+        inst["priority"] = 150
+    b.write_config(Pair.config_text(b, True))
+    a.start()
+    a.wait_state("MASTER", "ext", SETTLE_S)
+    a.wait_state("MASTER", "int", SETTLE_S)
+    assert "created %d of %d" % (TABLE_FLOWS, TABLE_FLOWS) in ct_fill(
+        pair, a.host, TABLE_FLOWS)
+    nft_table(b.host, "noentries", "input", [
+        'iifname "eth2" udp dport %d %s 1 counter drop' % (SYNC_PORT, NFT_TYPE)])
+    b.start()
+    b.wait_state("BACKUP", "ext", SETTLE_S)
+    # 100 ms adverts: Master_Down_Interval is some 0.36 s.
+    time.sleep(3.0)
+    assert b.state("ext") == "BACKUP" and b.state("int") == "BACKUP"
+    assert a.state("ext") == "MASTER"
+    assert not conns(b)["synced"]
+    assert "does not preempt until the connection table is here" in b.log_text()
+    assert nft_packets(b.host, "noentries") > 0
+    nft_drop_table(b.host, "noentries")
+    b.wait_state("MASTER", "ext", 30.0)
+    b.wait_state("MASTER", "int", 10.0)
+    assert conns(b)["resyncs_completed"] >= 1
+    assert marked_count(b.host) >= TABLE_FLOWS
+    assert "may preempt again: the connection table is here" in b.log_text()
+    a.wait_state("BACKUP", "ext", 10.0)
+
+
 def test_a_gap_that_cannot_be_repaired_ends_in_a_full_resync(pair):
     """b's nacks never reach a (dropped on b's way out) and the datagram
     with a new flow's creation never reaches b: the gap outlives

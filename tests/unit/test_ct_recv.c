@@ -421,6 +421,33 @@ test_resends_no_longer_needed_are_told_from_replays(void **state)
 	assert_false(d.unneeded);
 }
 
+/*
+ * Preemption waits for the table only while receiving and not synced, at
+ * most CT_RECV_TABLE_WAIT_MS, and only CT_RECV_TABLE_SILENT_MS when the
+ * peer's conn_sync was never heard.
+ */
+static void
+test_preemption_waits_for_the_table_within_bounds(void **state)
+{
+	const uint64_t since = 5000;
+
+	(void)state;
+	assert_true(ct_recv_table_pending(true, false, true, since, since));
+	assert_true(ct_recv_table_pending(true, false, true, since,
+	    since + CT_RECV_TABLE_WAIT_MS - 1));
+	assert_false(ct_recv_table_pending(true, false, true, since,
+	    since + CT_RECV_TABLE_WAIT_MS));
+	assert_true(ct_recv_table_pending(true, false, false, since,
+	    since + CT_RECV_TABLE_SILENT_MS - 1));
+	assert_false(ct_recv_table_pending(true, false, false, since,
+	    since + CT_RECV_TABLE_SILENT_MS));
+	/* Synced, or sending: nothing to wait for. */
+	assert_false(ct_recv_table_pending(true, true, true, since, since));
+	assert_false(ct_recv_table_pending(false, false, true, since, since));
+	/* A clock before since (not monotonic in a test): still waiting. */
+	assert_true(ct_recv_table_pending(true, false, true, since, since - 1));
+}
+
 int
 main(void)
 {
@@ -432,6 +459,7 @@ main(void)
 		cmocka_unit_test(test_gaps_behind_a_full_queue_are_asked_once_and_never_given_up),
 		cmocka_unit_test(test_a_lost_resend_is_asked_again_after_a_drain_then_given_up),
 		cmocka_unit_test(test_resends_no_longer_needed_are_told_from_replays),
+		cmocka_unit_test(test_preemption_waits_for_the_table_within_bounds),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -445,6 +445,38 @@ test_backup_without_preempt_keeps_lower_priority_master(void **state)
 	assert_int_equal(fsm.master_down_due_ms, T0 + 59500 + 3414);
 }
 
+/*
+ * conn_sync's table hold: a lower-priority master is followed (its adverts
+ * reset Master_Down_Timer) while the connection table is on its way; once
+ * it is here, the next adverts are discarded and the backup preempts. An
+ * owner preempts all the same.
+ */
+static void
+test_table_hold_defers_preemption_until_cleared(void **state)
+{
+	const struct peer lower = { 100, 1000, &lower_addr };
+	struct vrrp_fsm fsm, owner;
+	uint64_t at;
+
+	(void)state;
+	fsm_setup(&fsm, 150, 1000, true, 0);
+	feed(&fsm, VRRP_EV_STARTUP, T0);
+	fsm.table_hold = true;
+	assert_int_equal(run_with_peer(&fsm, &lower, T0 + 500, T0 + 30000), 0);
+	assert_int_equal(fsm.state, VRRP_STATE_BACKUP);
+	assert_memory_equal(&fsm.master_addr, &lower_addr, sizeof(lower_addr));
+	fsm.table_hold = false;
+	at = run_with_peer(&fsm, &lower, T0 + 30500, T0 + 60000);
+	/* The last advert followed was at T0 + 29500. */
+	assert_int_equal(at, T0 + 29500 + 3414);
+	assert_int_equal(fsm.last_reason, VRRP_REASON_PREEMPT);
+
+	fsm_setup(&owner, 255, 1000, true, 0);
+	owner.table_hold = true;
+	feed(&owner, VRRP_EV_STARTUP, T0);
+	assert_int_equal(owner.state, VRRP_STATE_MASTER);
+}
+
 /* Preempt delay: until preempt_allowed_ms a lower master is followed. */
 static void
 test_preempt_delay_holds_then_allows_preemption(void **state)
@@ -1319,6 +1351,7 @@ main(void)
 		cmocka_unit_test(test_live_master_after_priority_zero_restores_down_interval),
 		cmocka_unit_test(test_backup_preempts_lower_priority_master),
 		cmocka_unit_test(test_backup_without_preempt_keeps_lower_priority_master),
+		cmocka_unit_test(test_table_hold_defers_preemption_until_cleared),
 		cmocka_unit_test(test_preempt_delay_holds_then_allows_preemption),
 		cmocka_unit_test(test_preempt_delay_restarts_when_master_degrades),
 		cmocka_unit_test(test_owner_in_backup_preempts_despite_preempt_off),
