@@ -24,7 +24,8 @@ lbtool - the two ends of balancer tests, run inside a namespace with
       "errors": n, "by_sport": {sport: name}}. With --sport-base each
       request binds source port S+i (and closes with a reset, so the port
       is free again at once): the same 5-tuples can be fired twice. --udp:
-      one datagram per count, each from a new socket (a new flow).
+      one datagram per count, each from a new socket (a new flow; from port
+      S+i with --sport-base, so that no two share an ephemeral port).
       --source: from that local address.
 
   stream --addr A --port P --stop FILE [--interval-ms I] [--timeout-s T]
@@ -142,11 +143,13 @@ def serve(args):
         threading.Thread(target=session, args=(conn,), daemon=True).start()
 
 
-def one_datagram(addr, port, timeout=5.0):
+def one_datagram(addr, port, sport=0, timeout=5.0):
     s = socket.socket(socket.AF_INET6 if ":" in addr else socket.AF_INET,
                       socket.SOCK_DGRAM)
     try:
         s.settimeout(timeout)
+        if sport:
+            s.bind(("", sport))
         s.sendto(b"who", (addr, port))
         return s.recv(2048).decode()
     except OSError:
@@ -190,9 +193,9 @@ def one_request(addr, port, sport, timeout=10.0, source="", errors=None):
 
 def fire(args):
     def job(i):
-        if args.udp:
-            return 0, one_datagram(args.addr, args.port)
         sport = args.sport_base + i if args.sport_base else 0
+        if args.udp:
+            return sport, one_datagram(args.addr, args.port, sport)
         return sport, one_request(args.addr, args.port, sport,
                                   source=args.source)
 
