@@ -1,6 +1,6 @@
 /*
  * vipctl - ask a running vipd over its control socket: one JSON request,
- * one JSON reply (lib/ctl_proto.h has the protocol).
+ * one JSON reply (lib/ctl/ctl_proto.h has the protocol).
  *
  * Exit status: 0 success, 1 request refused (or not a valid request),
  * 2 daemon unreachable or no readable reply.
@@ -13,9 +13,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "ctl.h"
-#include "ctl_proto.h"
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "ctl/ctl_proto.h"
 
 /* A reply larger than this is not from vipd. */
 #define VIPCTL_REPLY_MAX (64u * 1024 * 1024)

@@ -10,8 +10,8 @@
  * vipd_vrrp.c (advert sockets, packet dispatch, link events),
  * vipd_reload.c (reload and the instance diff), vipd_services.c (health,
  * nftables, balancer, conn_sync), vipd_ctl.c (control requests).
- * Protocol decisions live in lib/vrrp_fsm.c; OS effects of an instance in
- * lib/instance.c.
+ * Protocol decisions live in lib/vrrp/vrrp_fsm.c; OS effects of an instance in
+ * lib/vrrp/instance.c.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -23,18 +23,18 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "conf.h"
-#include "ctl.h"
-#include "dump.h"
-#include "evloop.h"
-#include "ifsock.h"
-#include "instance.h"
-#include "log.h"
-#include "nl.h"
-#include "proc.h"
-#include "vrrp_auth.h"
-#include "announce.h"
-#include "nft.h"
+#include "conf/conf.h"
+#include "ctl/ctl.h"
+#include "ctl/dump.h"
+#include "os/evloop.h"
+#include "vrrp/ifsock.h"
+#include "vrrp/instance.h"
+#include "os/log.h"
+#include "os/nl.h"
+#include "os/proc.h"
+#include "vrrp/vrrp_auth.h"
+#include "vrrp/announce.h"
+#include "os/nft.h"
 #include "vipd.h"
 
 static void

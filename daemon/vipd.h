@@ -14,21 +14,21 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "conf.h"
-#include "ct_sync.h"
-#include "ctl.h"
-#include "dump.h"
-#include "evloop.h"
-#include "ifsock.h"
-#include "instance.h"
-#include "lb.h"
-#include "metrics.h"
-#include "nl.h"
-#include "nft.h"
-#include "health.h"
-#include "notify.h"
-#include "script.h"
-#include "sync_group.h"
+#include "conf/conf.h"
+#include "ctsync/ct_sync.h"
+#include "ctl/ctl.h"
+#include "ctl/dump.h"
+#include "os/evloop.h"
+#include "vrrp/ifsock.h"
+#include "vrrp/instance.h"
+#include "lb/lb.h"
+#include "ctl/metrics.h"
+#include "os/nl.h"
+#include "os/nft.h"
+#include "health/health.h"
+#include "health/notify.h"
+#include "os/script.h"
+#include "health/sync_group.h"
 
 #define VIPD_VERSION "0.1.0"
 #define VIPD_DEFAULT_PID_FILE "/run/vipd/vipd.pid"
@@ -58,18 +58,18 @@ struct vipd {
 	struct evloop loop;
 	struct netlink nl;
 	struct evloop_watch nl_watch;
-	struct nft nft;              /* table inet vipd (lib/nft.h) */
-	struct lb lb;                /* virtual_services (lib/lb.h) */
-	struct ct_sync *sync;        /* conn_sync (lib/ct_sync.h); NULL when off */
+	struct nft nft;              /* table inet vipd (lib/os/nft.h) */
+	struct lb lb;                /* virtual_services (lib/lb/lb.h) */
+	struct ct_sync *sync;        /* conn_sync (lib/ctsync/ct_sync.h); NULL when off */
 	uint64_t sync_retry_ms;      /* conn_sync failed to open: next try, or 0 */
 	bool table_hold;             /* followed instances wait for the table */
 	struct instance_env env;
 	struct ctl ctl;
 	struct metrics metrics;      /* off unless global.metrics_listen */
-	struct script_runner scripts;/* every script vipd starts (lib/script.h) */
-	struct health health;        /* track_* (lib/health.h) */
-	struct notify notify;        /* notify scripts and FIFO (lib/notify.h) */
-	struct sync_groups groups;   /* sync_groups (lib/sync_group.h) */
+	struct script_runner scripts;/* every script vipd starts (lib/os/script.h) */
+	struct health health;        /* track_* (lib/health/health.h) */
+	struct notify notify;        /* notify scripts and FIFO (lib/health/notify.h) */
+	struct sync_groups groups;   /* sync_groups (lib/health/sync_group.h) */
 	struct {
 		struct instance *inst;
 		struct ctl_ticket ticket;

@@ -1,6 +1,6 @@
 /*
- * vipd_ctl - what the daemon answers on its control socket (lib/ctl.c does
- * the framing, lib/ctl_proto.c the JSON): status, dump, stats, reload,
+ * vipd_ctl - what the daemon answers on its control socket (lib/ctl/ctl.c does
+ * the framing, lib/ctl/ctl_proto.c the JSON): status, dump, stats, reload,
  * fault and drill. A drill is answered when it is over; its waiting client
  * is kept here.
  *
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "metrics_om.h"
+#include "ctl/metrics_om.h"
 #include "vipd.h"
 
 /*

@@ -11,8 +11,8 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "log.h"
-#include "privs.h"
+#include "os/log.h"
+#include "os/privs.h"
 #include "vipd.h"
 
 /* Sockets are open: keep only the capabilities a running vipd needs. */

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
+#include "os/log.h"
 #include "vipd.h"
 
 static void
@@ -140,7 +140,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	/* Before the old model goes: groups and scripts carry state by name. */
 	vipd_health_configure(v, next, now_ms);
 	/*
-	 * No instance reads the old model's lists any more (lib/instance.h):
+	 * No instance reads the old model's lists any more (lib/vrrp/instance.h):
 	 * kept ones were rebound to next by instance_update(), the stopped
 	 * ones are gone, the new ones started from next.
 	 */

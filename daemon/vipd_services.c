@@ -5,15 +5,15 @@
  * their quorum on an instance's priority) and conn_sync (which follows an
  * instance or group as master). Each is configured here at start and on
  * reload; the modules in lib/ do the work, and nothing here changes a VRRP
- * state except through lib/health.c.
+ * state except through lib/health/health.c.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "accept_filter.h"
-#include "log.h"
-#include "peer_filter.h"
+#include "vrrp/accept_filter.h"
+#include "os/log.h"
+#include "vrrp/peer_filter.h"
 #include "vipd.h"
 
 /* ---- health: tracking, notify, sync groups ----------------------------- */
@@ -157,7 +157,7 @@ sync_follows(const struct vipd *v, const struct instance *inst)
 
 /*
  * The followed instances do not preempt while the connection table is on
- * its way (lib/ct_recv.h, ct_recv_table_pending): one log line when the
+ * its way (lib/ctsync/ct_recv.h, ct_recv_table_pending): one log line when the
  * wait starts and one when it ends, with why.
  */
 static void

@@ -1,10 +1,10 @@
 /*
  * vipd_vrrp - the daemon's side of VRRP: the instance table (build, start),
  * the advert sockets shared by instances (one per interface, from
- * lib/ifsock.c), the dispatch of each received packet to its instance, and
+ * lib/vrrp/ifsock.c), the dispatch of each received packet to its instance, and
  * the link events that make an instance look at its interface again.
- * Protocol decisions stay in lib/vrrp_fsm.c, OS effects of an instance in
- * lib/instance.c; this file never decides a state.
+ * Protocol decisions stay in lib/vrrp/vrrp_fsm.c, OS effects of an instance in
+ * lib/vrrp/instance.c; this file never decides a state.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "log.h"
-#include "vrrp_pkt.h"
+#include "os/log.h"
+#include "vrrp/vrrp_pkt.h"
 #include "vipd.h"
 
 static struct instance *

@@ -7,7 +7,7 @@
  * HMAC were right (re-signed here) so that the body checks are reached.
  * A datagram that decodes must encode back to the same bytes; then it goes
  * through the receiver's decisions (lib/ct_recv) against a window and an
- * order table that live across inputs, acted on as lib/ct_sync_recv.c
+ * order table that live across inputs, acted on as lib/ctsync/ct_sync_recv.c
  * does, with the invariants those decisions promise: an accepted datagram
  * is refused the second time, a flow noted at a number makes every older
  * change of it stale, the gap rule answers for any clock, and a nack
@@ -20,9 +20,9 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "ct_order.h"
-#include "ct_recv.h"
-#include "ct_wire.h"
+#include "ctsync/ct_order.h"
+#include "ctsync/ct_recv.h"
+#include "ctsync/ct_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -87,7 +87,7 @@ receive(const struct ct_wire_msg *msg, uint8_t salt)
 		break;
 	case CT_RECV_GAP_NACK_NEW:
 	case CT_RECV_GAP_NACK:
-		/* As lib/ct_sync_recv.c: what the nack names is asked for. */
+		/* As lib/ctsync/ct_sync_recv.c: what the nack names is asked for. */
 		n = g == CT_RECV_GAP_NACK ? ct_window_gaps(&window, gaps, 8) :
 		    ct_window_unasked(&window, gaps, 8);
 		ct_window_ask(&window, gaps, n);

@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the control protocol: whatever a root client writes
  * on vipd.sock goes through ctl_proto_parse_request() exactly as in
- * lib/ctl.c; a request that parses must format back to text that parses to
+ * lib/ctl/ctl.c; a request that parses must format back to text that parses to
  * the same request. The reply parser (vipctl's side) gets the same bytes.
  */
 #include <stddef.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl_proto.h"
+#include "ctl/ctl_proto.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -23,7 +23,7 @@ VRRP_GROUP = "224.0.0.18"
 VRRP_GROUP_MAC = "01:00:5e:00:00:12"
 VRRP_GROUP6 = "ff02::12"
 VRRP_GROUP6_MAC = "33:33:00:00:00:12"
-# lib/vrrp_pkt.h: the largest datagram vipd reads (an IPv6 header with
+# lib/vrrp/vrrp_pkt.h: the largest datagram vipd reads (an IPv6 header with
 # options, the VRRP header, 255 IPv6 addresses); anything larger is refused.
 VRRP_PKT_MAX_LEN = 60 + 8 + 255 * 16
 

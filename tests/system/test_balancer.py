@@ -402,7 +402,7 @@ def test_ipv6_service_is_balanced_and_checked(topo, vipd_bin):
 # 2. health checks -----------------------------------------------------------
 
 # What a health change may take beyond its check's own bound (the 50 ms
-# batching of lib/lb.c, the nft transaction, a loaded shared machine). A
+# batching of lib/lb/lb.c, the nft transaction, a loaded shared machine). A
 # bound, not a figure: tests/bench measures.
 HEALTH_SLACK_S = 1.0
 

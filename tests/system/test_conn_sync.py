@@ -19,7 +19,7 @@ puts a small nft table of the test's own in its place, which balances the
 same way, so that the sync path can be tested without the balancer.
 
 Datagrams are dropped on the sync link by nft rules that match the wire
-format's bytes (lib/ct_wire.h) at their offsets from the UDP header, and
+format's bytes (lib/ctsync/ct_wire.h) at their offsets from the UDP header, and
 forged or replayed by a host of the test's own on the sync link (scapy).
 Tables of thousands of flows come from tests/lib/ct_fill.c, built here.
 """
@@ -191,7 +191,7 @@ def ct_fill(pair, host, n, mark=MARK, client="10.9.0.1", upto_full=False):
 
 
 # Fields of a sync datagram as nft raw payload expressions: bit offset from
-# the UDP header (8 bytes), width (lib/ct_wire.h).
+# the UDP header (8 bytes), width (lib/ctsync/ct_wire.h).
 NFT_TYPE = "@th,104,8"              # header byte 5
 NFT_DONE = "@th,312,8 & 0x1"        # flags bit 0 (CT_WIRE_F_RESYNC_DONE)
 NFT_TAG = "@th,288,16"              # flags bits 16..31
@@ -396,7 +396,7 @@ def test_established_connections_survive_a_live_hand_over(pair):
 
 def wire_datagram(key, seq, session, entries=b"", count=None, typ=1,
                   sender_id=7):
-    """A version-1 sync datagram (lib/ct_wire.h), signed with key."""
+    """A version-1 sync datagram (lib/ctsync/ct_wire.h), signed with key."""
     n = count if count is not None else len(entries) // 88
     hdr = struct.pack("!IBBHQIIII", 0x56535943, 1, typ, n, session, sender_id,
                       seq, 0, 0)
@@ -651,7 +651,7 @@ DUMP_FLOWS = 20000
 @pytest.mark.heavy
 def test_a_full_dump_of_20000_flows_is_paced(pair):
     """a holds 20 000 balanced flows when b starts and asks for them all.
-    The dump is paced (lib/ct_sync.h): no pass of a's loop sends more
+    The dump is paced (lib/ctsync/ct_sync.h): no pass of a's loop sends more
     than a few dozen datagrams (unpaced, it was the whole table, ~1 300
     datagrams in one pass, while VRRP waits), the send queue never wraps
     over unsent datagrams (queue_full), one dump is enough (b loses

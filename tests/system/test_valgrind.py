@@ -27,7 +27,7 @@ import conftest
 from lbpair import LBTOOL, conns, write_key
 from vipnet import PYTHON, vipctl, vipd_instance, wait_until, write_script
 
-# lib/nft.h NFT_VIPD_CT_MARK: the mark of the balancer's flows.
+# lib/os/nft.h NFT_VIPD_CT_MARK: the mark of the balancer's flows.
 NFT_VIPD_CT_MARK = 0x76697064
 
 VALGRIND = shutil.which("valgrind")
@@ -143,7 +143,7 @@ def test_pair_life_under_valgrind_has_no_errors_or_leaks(valgrind, lan, topo,
                                     "rise": 1, "fall": 1}]
     # A failing script costs 10: a (140) stays above b (100). A tracked
     # interface, a track file (0: no change) and a notify script too: every
-    # list the model allocates for an instance (lib/conf.h), which the
+    # list the model allocates for an instance (lib/conf/conf.h), which the
     # instance shares and the reload below hands over to the new model.
     prio = os.path.join(script_dir, "ext.prio")
     with open(prio, "w") as f:

@@ -13,8 +13,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "accept_filter.h"
-#include "vmac.h"
+#include "vrrp/accept_filter.h"
+#include "vrrp/vmac.h"
 
 /* The model allocates an instance's VIP list; tests use this one. */
 static struct conf_vip vip_list[VRRP_MAX_ADDRS];

@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "announce.h"
+#include "vrrp/announce.h"
 
 static void
 test_garp_is_an_arp_announcement_for_the_vip(void **state)

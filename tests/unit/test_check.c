@@ -19,8 +19,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "check.h"
-#include "evloop.h"
+#include "lb/check.h"
+#include "os/evloop.h"
 
 enum peer { PEER_OK, PEER_SILENT, PEER_GARBAGE, PEER_RESET, PEER_503 };
 

@@ -13,7 +13,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "check_heap.h"
+#include "lb/check_heap.h"
 
 #define NODES 200
 

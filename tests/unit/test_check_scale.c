@@ -25,12 +25,12 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "check.h"
-#include "conf.h"
-#include "conf_lb.h"
-#include "evloop.h"
-#include "lb.h"
-#include "script.h"
+#include "lb/check.h"
+#include "conf/conf.h"
+#include "conf/conf_lb.h"
+#include "os/evloop.h"
+#include "lb/lb.h"
+#include "os/script.h"
 
 /* ---- stagger -------------------------------------------------------------- */
 

@@ -21,8 +21,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "check.h"
-#include "evloop.h"
+#include "lb/check.h"
+#include "os/evloop.h"
 
 static void
 test_on_time_is_one_interval_later(void **state)

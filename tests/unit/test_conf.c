@@ -19,7 +19,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 static struct conf_errors errs;         /* 32 KiB: not on the stack */
 

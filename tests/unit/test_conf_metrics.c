@@ -11,8 +11,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "conf.h"
-#include "conf_metrics.h"
+#include "conf/conf.h"
+#include "conf/conf_metrics.h"
 
 static struct conf_errors errs;
 

@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 static struct conf_errors errs;         /* 32 KiB: not on the stack */
 static char dir[] = "/tmp/test_conf_sync.XXXXXX";
@@ -226,7 +226,7 @@ test_every_key_is_checked(void **state)
 	    "\"fd00:2::bb10:2d3c:0:1\"; peer = \"fd00:2::1cfc:fde5:0:1\"; "
 	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
 	expect_error(body, "t.conf:3: conn_sync.peer: hashes to the same sender "
-	    "id as local (lib/ct_wire.h); use another address");
+	    "id as local (lib/ctsync/ct_wire.h); use another address");
 	snprintf(body, sizeof(body), "interface = \"a/b\"; local = \"10.2.0.1\"; "
 	    "peer = \"10.2.0.1\"; key_file = \"%s\"; follow = \"edge\";", key_ok);
 	{

@@ -14,8 +14,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
-#include "health.h"
+#include "conf/conf.h"
+#include "health/health.h"
 
 static struct conf_errors errs;
 

@@ -1,6 +1,6 @@
 /*
  * IPv6 instances and unicast peers in the config: what loads, and every
- * refusal with its FILE:LINE message (lib/conf_vrrp.c, lib/conf_unicast.c).
+ * refusal with its FILE:LINE message (lib/conf/conf_vrrp.c, lib/conf/conf_unicast.c).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -14,7 +14,7 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 static struct conf_errors errs;         /* large: not on the stack */
 

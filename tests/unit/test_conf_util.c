@@ -13,7 +13,7 @@
 
 #include <libconfig.h>
 
-#include "conf_util.h"
+#include "conf/conf_util.h"
 
 static const char text[] =
 	"g = {\n"

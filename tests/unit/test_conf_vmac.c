@@ -1,6 +1,6 @@
 /*
- * The VMAC and accept-mode keys of an instance (lib/conf_vmac.c,
- * lib/conf_vrrp.c): defaults, names per family, errors with FILE:LINE.
+ * The VMAC and accept-mode keys of an instance (lib/conf/conf_vmac.c,
+ * lib/conf/conf_vrrp.c): defaults, names per family, errors with FILE:LINE.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "conf.h"
+#include "conf/conf.h"
 
 static struct conf_errors errs;
 

@@ -15,8 +15,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "ct_order.h"
-#include "ct_wire.h"
+#include "ctsync/ct_order.h"
+#include "ctsync/ct_wire.h"
 
 static struct ct_entry
 flow(uint8_t op, uint16_t sport)
@@ -127,7 +127,7 @@ test_many_flows_stay_exact(void **state)
 }
 
 /*
- * What the receiver (lib/ct_sync.c receive_one and install) does with the
+ * What the receiver (lib/ctsync/ct_sync.c receive_one and install) does with the
  * window and this table, in the order it does it; its kernel table is
  * present[], by the flows' source port.
  */

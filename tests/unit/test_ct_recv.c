@@ -1,5 +1,5 @@
 /*
- * The sync receiver's decisions (lib/ct_recv.h), as tables: (window,
+ * The sync receiver's decisions (lib/ctsync/ct_recv.h), as tables: (window,
  * what we are, header) -> (drop reason, adopt, new session, resync, late,
  * lost);
  * (late, order table) -> apply or skip; (window, repair clocks, now) ->
@@ -16,9 +16,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ct_order.h"
-#include "ct_recv.h"
-#include "ct_wire.h"
+#include "ctsync/ct_order.h"
+#include "ctsync/ct_recv.h"
+#include "ctsync/ct_wire.h"
 
 #define check(row, cond) do {						\
 	if (!(cond))							\
@@ -260,7 +260,7 @@ test_gap_table(void **state)
 	}
 }
 
-/* The receiver's side of a nack, as lib/ct_sync_recv.c acts on it. */
+/* The receiver's side of a nack, as lib/ctsync/ct_sync_recv.c acts on it. */
 static void
 nack(struct ct_window *w, struct ct_recv_repair *r, bool all, uint64_t now)
 {

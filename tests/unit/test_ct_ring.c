@@ -12,7 +12,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ct_ring.h"
+#include "ctsync/ct_ring.h"
 
 static struct ct_ring ring;
 

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "ct_sweep.h"
+#include "ctsync/ct_sweep.h"
 
 /* A TCP flow from 10.0.0.100:sport to 10.0.0.10:80, DNATed to a backend. */
 static struct ct_entry

@@ -18,7 +18,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
-#include "ct_wire.h"
+#include "ctsync/ct_wire.h"
 
 static struct ct_wire_key
 test_key(char c)
@@ -484,7 +484,7 @@ test_numbers_below_the_floor_are_too_old(void **state)
 	assert_int_equal(offer(&w, 1, 43), CT_DROP_NONE);
 	assert_true(ct_window_has_gaps(&w));
 	/* A full resync request raises the floor past what is missing
-	 * (lib/ct_sync.c request_resync): the dump supersedes it. */
+	 * (lib/ctsync/ct_sync.c request_resync): the dump supersedes it. */
 	w.floor = w.highest + 1;
 	assert_false(ct_window_has_gaps(&w));
 	assert_int_equal(offer(&w, 1, 41), CT_DROP_TOO_OLD);

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "ctl_proto.h"
+#include "ctl/ctl_proto.h"
 
 static int
 parse(const char *text, struct ctl_request *req, char *why)

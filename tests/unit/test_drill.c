@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "drill.h"
+#include "vrrp/drill.h"
 
 #define WAIT_MS 341u            /* Master_Down_Interval of the drilled node */
 #define HOLD_MS 5000u

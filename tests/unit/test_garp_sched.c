@@ -10,7 +10,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "garp_sched.h"
+#include "vrrp/garp_sched.h"
 
 #define T0 ((uint64_t)1000000)
 

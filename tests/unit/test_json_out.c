@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <cmocka.h>
 
-#include "json_out.h"
+#include "base/json_out.h"
 
 /* What json_out_string writes for s (len bytes); caller frees. */
 static char *

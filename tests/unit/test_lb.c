@@ -17,12 +17,12 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "accept_filter.h"
-#include "check.h"
-#include "conf.h"
-#include "lb.h"
-#include "lb_nft.h"
-#include "lb_sched.h"
+#include "vrrp/accept_filter.h"
+#include "lb/check.h"
+#include "conf/conf.h"
+#include "lb/lb.h"
+#include "lb/lb_nft.h"
+#include "lb/lb_sched.h"
 
 static struct conf_errors errs;
 

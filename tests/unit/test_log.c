@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "log.h"
+#include "os/log.h"
 
 static void
 test_ratelimit_allows_burst_then_refuses(void **state)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "metrics_om.h"
+#include "ctl/metrics_om.h"
 
 static char *
 render(const char *json, int *ret)

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "notify.h"
+#include "health/notify.h"
 
 static void
 test_wanted_only_with_a_fifo_or_a_script(void **state)

@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "conf.h"
-#include "peer_filter.h"
+#include "conf/conf.h"
+#include "vrrp/peer_filter.h"
 
 #define INSTANCE \
 	"vrrp_instances = ( { name = \"ext\"; interface = \"eth0\"; vrid = 51;\n" \

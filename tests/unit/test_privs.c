@@ -16,7 +16,7 @@
 
 #include <cmocka.h>
 
-#include "privs.h"
+#include "os/privs.h"
 
 #define BIT(c) (UINT64_C(1) << (c))
 

@@ -18,8 +18,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "evloop.h"
-#include "script.h"
+#include "os/evloop.h"
+#include "os/script.h"
 
 struct done {
 	int calls;

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 
-#include "script_sec.h"
+#include "os/script_sec.h"
 
 struct fake_entry {
 	const char *path;

@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "sync_rules.h"
+#include "health/sync_rules.h"
 
 #define M(st) ((struct sync_member_view){ .state = VRRP_STATE_##st })
 

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
-#include "timeline.h"
+#include "vrrp/timeline.h"
 
 static void
 test_empty_timeline_has_nothing(void **state)

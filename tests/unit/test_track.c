@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "track.h"
+#include "health/track.h"
 
 static struct track_obj
 obj(enum track_kind kind, const char *name, int weight, bool up, long long value)

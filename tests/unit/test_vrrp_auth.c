@@ -18,8 +18,8 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "vrrp_auth.h"
-#include "vrrp_pkt.h"
+#include "vrrp/vrrp_auth.h"
+#include "vrrp/vrrp_pkt.h"
 
 #define V4(a, b, c, d) \
 	((struct vrrp_addr){ .family = AF_INET, .bytes = { a, b, c, d } })

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "vrrp_fsm.h"
+#include "vrrp/vrrp_fsm.h"
 
 /* Any non-zero start: 0 is the "not armed" value of a deadline. */
 #define T0 ((uint64_t)1000000)

@@ -12,7 +12,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "vrrp_fsm.h"
+#include "vrrp/vrrp_fsm.h"
 
 #define T0 ((uint64_t)1000000)
 

@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
-#include "vrrp_pkt_ip.h"
+#include "vrrp/vrrp_pkt_ip.h"
 
 #define V4(a, b, c, d) \
 	((struct vrrp_addr){ .family = AF_INET, .bytes = { a, b, c, d } })

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "vrrp_timers.h"
+#include "vrrp/vrrp_timers.h"
 
 struct timer_row {
 	const char *name;

@@ -1,0 +1,542 @@
+/*
+ * conf - the configuration file (libconfig syntax) as a validated model.
+ *
+ * This file owns loading (file or string), the lexical pre-check that
+ * protects us from libconfig 1.5's quirks, the top level and the global
+ * group, and the model's life cycle. The vrrp_instances section and the
+ * instance queries of conf.h live in conf_vrrp.c; the error list and the
+ * typed getters every section uses in conf_util.c.
+ *
+ * Every problem becomes one "FILE:LINE: message" in struct conf_errors; we
+ * never stop at the first one, so an operator fixes a file in one pass.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <libconfig.h>
+
+#include "conf/conf.h"
+#include "conf/conf_metrics.h"
+#include "conf/conf_peer.h"
+#include "conf/conf_util.h"
+#include "conf/conf_vrrp.h"
+
+/* A config file is a few KiB; refuse what is clearly not one. */
+#define CONF_MAX_FILE_BYTES (4u * 1024 * 1024)
+
+static const char *const top_keys[] = { "global", "vrrp_instances",
+	"virtual_services", "conn_sync", "track_scripts", "sync_groups", NULL };
+static const char *const top_later[] = { NULL };
+static const char *const global_keys[] = { "router_id", "state_dir",
+	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
+	"metrics_allow_remote", NULL };
+
+/* ---- lexical pre-check ------------------------------------------------- */
+
+/*
+ * What libconfig 1.5 would get wrong without a word, caught before it
+ * parses:
+ *  - "@include" makes libconfig open files on its own: one naming a
+ *    directory ends in flex's fatal error, i.e. exit() inside a reload, and
+ *    a FIFO blocks the event loop. vipd reads exactly one file.
+ *  - An integer without the L suffix is read with atoi()/strtoul() and
+ *    wrapped to 32 bits: "priority = 4294967396" would be 100. Such
+ *    literals get an L appended, so that libconfig reads them as 64-bit and
+ *    the range checks see the real value. Only that letter is inserted,
+ *    never a newline, so line numbers stay true.
+ *  - "\x00" inside a string silently cuts the string short, and a string
+ *    or a comment left open at the end of the file is taken as closed
+ *    there (or the string dropped), without a word.
+ * The scanner follows libconfig's own rules (strings, the three comment
+ * forms, names, numbers); on text libconfig would refuse anyway, what it
+ * does matters little, as long as it inserts no newline.
+ */
+enum lex_event { LEX_END, LEX_INCLUDE, LEX_NUL_ESCAPE, LEX_WIDE_INT };
+
+struct lexer {
+	const char *p;
+	unsigned int line;
+	bool bol;                       /* only blanks since the line began */
+	enum { LX_CODE, LX_STRING, LX_LINE_COMMENT, LX_BLOCK_COMMENT } state;
+	unsigned int open_line;         /* where the string or comment began */
+};
+
+static void
+lex_advance(struct lexer *lx, size_t n)
+{
+	for (; n > 0 && *lx->p != '\0'; n--, lx->p++) {
+		if (*lx->p == '\n') {
+			lx->line++;
+			lx->bol = true;
+		} else if (*lx->p != ' ' && *lx->p != '\t')
+			lx->bol = false;
+	}
+}
+
+static bool
+lex_is_include(const char *p)
+{
+	if (strncmp(p, "@include", 8) != 0 || (p[8] != ' ' && p[8] != '\t'))
+		return false;
+	for (p += 8; *p == ' ' || *p == '\t'; p++)
+		;
+	return *p == '"';
+}
+
+/* Past a float's fraction and exponent ([0-9]*.[0-9]*([eE][-+]?[0-9]+)?). */
+static const char *
+lex_skip_float(const char *p)
+{
+	while (isdigit((unsigned char)*p))
+		p++;
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p); p++)
+			;
+	if ((*p == 'e' || *p == 'E') && (isdigit((unsigned char)p[1]) ||
+	    ((p[1] == '-' || p[1] == '+') && isdigit((unsigned char)p[2]))))
+		for (p += 2; isdigit((unsigned char)*p); p++)
+			;
+	return p;
+}
+
+/* Consume one number; true when it is an int that libconfig would wrap. */
+static bool
+lex_number(struct lexer *lx)
+{
+	const char *p = lx->p;
+	unsigned long long v = 0, limit = INT_MAX;
+	bool sign = false;
+	int d;
+
+	if (*p == '-' || *p == '+') {
+		if (*p == '-')
+			limit = (unsigned long long)INT_MAX + 1;
+		sign = true;
+		p++;
+	}
+	/* Hex takes no sign: "-0x10" is "-0" followed by garbage. */
+	if (!sign && p[0] == '0' && (p[1] == 'x' || p[1] == 'X') &&
+	    isxdigit((unsigned char)p[2])) {
+		limit = INT_MAX;        /* strtoul() then a cast to int */
+		for (p += 2; isxdigit((unsigned char)*p); p++) {
+			d = isdigit((unsigned char)*p) ? *p - '0' :
+			    tolower((unsigned char)*p) - 'a' + 10;
+			v = v > (ULLONG_MAX >> 4) ? ULLONG_MAX : v * 16 + (unsigned)d;
+		}
+	} else {
+		for (; isdigit((unsigned char)*p); p++) {
+			d = *p - '0';
+			v = v > (ULLONG_MAX - 9) / 10 ? ULLONG_MAX :
+			    v * 10 + (unsigned)d;
+		}
+		if (*p == '.' || ((*p == 'e' || *p == 'E') &&
+		    lex_skip_float(p) != p)) {
+			lex_advance(lx, (size_t)(lex_skip_float(p) - lx->p));
+			return false;
+		}
+	}
+	if (*p == 'L') {
+		p += p[1] == 'L' ? 2 : 1;
+		lex_advance(lx, (size_t)(p - lx->p));
+		return false;
+	}
+	lex_advance(lx, (size_t)(p - lx->p));
+	return v > limit;
+}
+
+static enum lex_event
+lex_next(struct lexer *lx)
+{
+	const char *p;
+
+	while (*(p = lx->p) != '\0') {
+		switch (lx->state) {
+		case LX_LINE_COMMENT:
+			if (*p == '\n')
+				lx->state = LX_CODE;
+			lex_advance(lx, 1);
+			continue;
+		case LX_BLOCK_COMMENT:
+			if (p[0] == '*' && p[1] == '/') {
+				lx->state = LX_CODE;
+				lex_advance(lx, 2);
+			} else
+				lex_advance(lx, 1);
+			continue;
+		case LX_STRING:
+			if (*p == '"')
+				lx->state = LX_CODE;
+			else if (*p == '\\' && (p[1] == 'x' || p[1] == 'X') &&
+			    p[2] == '0' && p[3] == '0') {
+				lex_advance(lx, 4);
+				return LEX_NUL_ESCAPE;
+			} else if (*p == '\\' && p[1] != '\0')
+				lex_advance(lx, 1);
+			lex_advance(lx, 1);
+			continue;
+		case LX_CODE:
+			break;
+		}
+		if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
+			lx->state = LX_LINE_COMMENT;
+			lex_advance(lx, 1);
+		} else if (p[0] == '/' && p[1] == '*') {
+			lx->state = LX_BLOCK_COMMENT;
+			lx->open_line = lx->line;
+			lex_advance(lx, 2);
+		} else if (*p == '"') {
+			lx->state = LX_STRING;
+			lx->open_line = lx->line;
+			lex_advance(lx, 1);
+		} else if (*p == '@' && lx->bol && lex_is_include(p)) {
+			lex_advance(lx, 8);
+			return LEX_INCLUDE;
+		} else if (isalpha((unsigned char)*p) || *p == '*') {
+			/* A name: its digits are no number ("vrrp2", "a-1"). */
+			do
+				lex_advance(lx, 1);
+			while (isalnum((unsigned char)*lx->p) ||
+			    (*lx->p != '\0' && strchr("-_*", *lx->p) != NULL));
+		} else if (isdigit((unsigned char)*p) || ((*p == '-' ||
+		    *p == '+') && isdigit((unsigned char)p[1]))) {
+			if (lex_number(lx))
+				return LEX_WIDE_INT;
+		} else if (*p == '.' || ((*p == '-' || *p == '+') && p[1] == '.'))
+			lex_advance(lx, (size_t)(lex_skip_float(p + (*p != '.')) - p));
+		else
+			lex_advance(lx, 1);
+	}
+	return LEX_END;
+}
+
+/*
+ * Report includes, NUL escapes and what is left open (returns -EINVAL:
+ * libconfig must not see the text), else 0 with *fixed NULL when text can go to libconfig as it
+ * is, or a new string (caller frees) with the wrapping literals widened.
+ */
+static int
+lex_precheck(struct conf_ctx *ctx, const char *text, char **fixed)
+{
+	struct lexer lx = { text, 1, true, LX_CODE, 0 };
+	enum lex_event ev;
+	size_t wide = 0, o = 0;
+	const char *from = text;
+	bool bad = false;
+	char *out;
+
+	*fixed = NULL;
+	while ((ev = lex_next(&lx)) != LEX_END) {
+		if (ev == LEX_WIDE_INT)
+			wide++;
+		else {
+			conf_error_line(ctx, lx.line, ev == LEX_INCLUDE ?
+			    "@include is not supported: vipd reads one file" :
+			    "\\x00 in a string would cut it short");
+			bad = true;
+		}
+	}
+	if (lx.state == LX_STRING || lx.state == LX_BLOCK_COMMENT) {
+		conf_error_line(ctx, lx.open_line, "%s never closed",
+		    lx.state == LX_STRING ? "string" : "/* comment");
+		bad = true;
+	}
+	if (bad)
+		return -EINVAL;
+	if (wide == 0)
+		return 0;
+	if ((out = malloc(strlen(text) + wide + 1)) == NULL)
+		return -ENOMEM;
+	lx = (struct lexer){ text, 1, true, LX_CODE, 0 };
+	while (lex_next(&lx) == LEX_WIDE_INT) {
+		memcpy(out + o, from, (size_t)(lx.p - from));
+		o += (size_t)(lx.p - from);
+		out[o++] = 'L';
+		from = lx.p;
+	}
+	strcpy(out + o, from);
+	*fixed = out;
+	return 0;
+}
+
+/* ---- sections ---------------------------------------------------------- */
+
+static void
+load_global(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_global *gl)
+{
+	const config_setting_t *s;
+	const char *v;
+	char q[48];
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, g, "global: expected a group { ... }");
+		return;
+	}
+	conf_check_keys(ctx, g, "global", global_keys, NULL);
+	/* Empty is allowed: the daemon then uses the host name. */
+	if (conf_get_string(ctx, g, "global", "router_id", &v) > 0) {
+		if (v[0] != '\0' && !conf_valid_name(v, CONF_NAME_MAX - 1))
+			conf_error(ctx, config_setting_get_member(g, "router_id"),
+			    "global.router_id: '%s' is not 1..%d characters of "
+			    "A-Z a-z 0-9 _ . -", conf_quote(v, q, sizeof(q)),
+			    CONF_NAME_MAX - 1);
+		else
+			snprintf(gl->router_id, sizeof(gl->router_id), "%s", v);
+	}
+	if (conf_get_string(ctx, g, "global", "state_dir", &v) > 0) {
+		s = config_setting_get_member(g, "state_dir");
+		if (v[0] != '/')
+			conf_error(ctx, s, "global.state_dir: '%s' is not an "
+			    "absolute path", conf_quote(v, q, sizeof(q)));
+		else if (strlen(v) >= sizeof(gl->state_dir))
+			conf_error(ctx, s, "global.state_dir: longer than %d "
+			    "characters", PATH_MAX - 1);
+		else
+			snprintf(gl->state_dir, sizeof(gl->state_dir), "%s", v);
+	}
+	/* A user name as useradd takes it; "-x" would read as an option. */
+	if (conf_get_string(ctx, g, "global", "script_user", &v) > 0) {
+		if (!conf_valid_name(v, CONF_NAME_MAX - 1) || v[0] == '-')
+			conf_error(ctx, config_setting_get_member(g,
+			    "script_user"), "global.script_user: '%s' is not a "
+			    "user name (1..%d characters of A-Z a-z 0-9 _ . -, "
+			    "not starting with -)", conf_quote(v, q, sizeof(q)),
+			    CONF_NAME_MAX - 1);
+		else
+			snprintf(gl->script_user, sizeof(gl->script_user), "%s",
+			    v);
+	}
+	if (conf_get_string(ctx, g, "global", "handover", &v) > 0) {
+		if (strcmp(v, "make-before-break") == 0)
+			gl->handover = CONF_HANDOVER_MAKE_BEFORE_BREAK;
+		else if (strcmp(v, "rfc") == 0)
+			gl->handover = CONF_HANDOVER_RFC;
+		else
+			conf_error(ctx, config_setting_get_member(g, "handover"),
+			    "global.handover: '%s' is not \"make-before-break\" "
+			    "or \"rfc\"", conf_quote(v, q, sizeof(q)));
+	}
+	conf_track_global_load(ctx, g, gl);
+	conf_metrics_load(ctx, g, gl);
+	conf_peer_filter_load(ctx, g, gl);
+}
+
+static int
+load_root(struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *conf)
+{
+	const config_setting_t *s;
+
+	snprintf(conf->global.state_dir, sizeof(conf->global.state_dir), "%s",
+	    CONF_DEFAULT_STATE_DIR);
+	snprintf(conf->global.script_user, sizeof(conf->global.script_user),
+	    "%s", "nobody");
+	conf_check_keys(ctx, root, "", top_keys, top_later);
+	if ((s = config_setting_get_member(root, "global")) != NULL)
+		load_global(ctx, s, &conf->global);
+	if ((s = config_setting_get_member(root, "virtual_services")) != NULL &&
+	    conf_lb_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	if ((s = config_setting_get_member(root, "track_scripts")) != NULL &&
+	    conf_track_scripts_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
+	    conf_vrrp_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	/* Groups name instances; instances name track scripts. */
+	if ((s = config_setting_get_member(root, "sync_groups")) != NULL &&
+	    conf_sync_groups_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	conf_track_resolve(ctx, root, conf);
+	/* After the instances and sync groups: follow names one of them. */
+	if ((s = config_setting_get_member(root, "conn_sync")) != NULL)
+		conf_sync_load(ctx, s, conf);
+	return 0;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+/*
+ * Sections are checked one after the other and the checks across
+ * instances come last; an operator reads the file top to bottom. Stable,
+ * so that messages about one line keep their order.
+ */
+static void
+sort_errors_by_line(struct conf_ctx *ctx)
+{
+	struct conf_errors *errs = ctx->errs;
+	char tmp[CONF_ERROR_LEN];
+	unsigned int line;
+	size_t i, j;
+
+	for (i = 1; i < errs->stored; i++) {
+		line = ctx->line[i];
+		for (j = i; j > 0 && ctx->line[j - 1] > line; j--)
+			;
+		if (j == i)
+			continue;
+		memcpy(tmp, errs->msg[i], sizeof(tmp));
+		memmove(errs->msg[j + 1], errs->msg[j], (i - j) * sizeof(tmp));
+		memmove(&ctx->line[j + 1], &ctx->line[j],
+		    (i - j) * sizeof(ctx->line[0]));
+		memcpy(errs->msg[j], tmp, sizeof(tmp));
+		ctx->line[j] = line;
+	}
+}
+
+static int
+conf_parse(struct conf_ctx *ctx, const char *text, struct conf **out)
+{
+	config_t cfg;
+	struct conf *conf;
+	char *fixed;
+	int err;
+
+	if ((err = lex_precheck(ctx, text, &fixed)) < 0) {
+		if (err == -ENOMEM)
+			conf_error_line(ctx, 0, "out of memory");
+		return err;
+	}
+	config_init(&cfg);
+	if (config_read_string(&cfg, fixed != NULL ? fixed : text) !=
+	    CONFIG_TRUE) {
+		/* error_file is only set inside includes, which we refuse. */
+		struct conf_ctx at = { .path = config_error_file(&cfg) != NULL ?
+		    config_error_file(&cfg) : ctx->path, .errs = ctx->errs };
+
+		conf_error_line(&at, (unsigned)config_error_line(&cfg),
+		    "syntax error: %s", config_error_text(&cfg));
+		config_destroy(&cfg);
+		free(fixed);
+		return -EINVAL;
+	}
+	if ((conf = calloc(1, sizeof(*conf))) == NULL)
+		err = -ENOMEM;
+	else
+		err = load_root(ctx, config_root_setting(&cfg), conf);
+	if (err == 0 && ctx->nomem)
+		err = -ENOMEM;
+	config_destroy(&cfg);
+	free(fixed);
+	if (err == -ENOMEM)
+		conf_error_line(ctx, 0, "out of memory");
+	if (err == 0 && ctx->errs->count > 0)
+		err = -EINVAL;
+	sort_errors_by_line(ctx);
+	if (err < 0) {
+		conf_free(conf);
+		return err;
+	}
+	snprintf(conf->path, sizeof(conf->path), "%s", ctx->path);
+	*out = conf;
+	return 0;
+}
+
+int
+conf_load_string(const char *text, const char *path_for_messages,
+    struct conf **out, struct conf_errors *errs)
+{
+	struct conf_ctx ctx = { .path = path_for_messages != NULL ?
+	    path_for_messages : "(string)", .errs = errs };
+
+	*out = NULL;
+	errs->count = errs->stored = 0;
+	return conf_parse(&ctx, text, out);
+}
+
+/* The whole file, NUL-terminated, in *out (caller frees). */
+static int
+read_file(const char *path, char **out, size_t *lenp)
+{
+	char *buf = NULL, *nbuf;
+	size_t len = 0, cap = 0;
+	ssize_t n;
+	int fd, err;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	for (;;) {
+		if (len + 1 >= cap) {
+			if (cap > CONF_MAX_FILE_BYTES) {
+				err = -EFBIG;
+				goto fail;
+			}
+			cap = cap == 0 ? 8192 : cap * 2;
+			if ((nbuf = realloc(buf, cap + 1)) == NULL) {
+				err = -ENOMEM;
+				goto fail;
+			}
+			buf = nbuf;
+		}
+		if ((n = read(fd, buf + len, cap - len)) < 0) {
+			if (errno == EINTR)
+				continue;
+			err = -errno;
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	close(fd);
+	buf[len] = '\0';
+	*out = buf;
+	*lenp = len;
+	return 0;
+fail:
+	close(fd);
+	free(buf);
+	return err;
+}
+
+int
+conf_load_file(const char *path, struct conf **out, struct conf_errors *errs)
+{
+	struct conf_ctx ctx = { .path = path, .errs = errs };
+	const char *nul;
+	char *text = NULL;
+	size_t len = 0;
+	unsigned int line = 1;
+	int err;
+
+	*out = NULL;
+	errs->count = errs->stored = 0;
+	if ((err = read_file(path, &text, &len)) < 0) {
+		if (err == -EFBIG)
+			conf_error_line(&ctx, 0, "larger than %u bytes: not a "
+			    "configuration file", CONF_MAX_FILE_BYTES);
+		else
+			conf_error_line(&ctx, 0, "cannot read: %s",
+			    strerror(-err));
+		return err;
+	}
+	/* libconfig would stop at a NUL byte and ignore the rest silently. */
+	if ((nul = memchr(text, '\0', len)) != NULL) {
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		conf_error_line(&ctx, line, "NUL byte: not a text file");
+		free(text);
+		return -EINVAL;
+	}
+	err = conf_parse(&ctx, text, out);
+	free(text);
+	return err;
+}
+
+void
+conf_free(struct conf *conf)
+{
+	if (conf == NULL)
+		return;
+	conf_lb_free(conf);
+	conf_track_free(conf);
+	conf_vrrp_free(conf);
+	free(conf);
+}

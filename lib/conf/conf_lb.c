@@ -1,0 +1,640 @@
+/*
+ * conf_lb - the virtual_services section (see conf_lb.h): one group per
+ * virtual service, a list of backends each with an optional health check,
+ * then the rules across services.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include <libconfig.h>
+
+#include "conf/conf.h"
+#include "conf/conf_lb.h"
+#include "conf/conf_vrrp.h"
+
+#define WHERE_LEN (CONF_WHERE_MAX + 64)
+
+static const char *const service_keys[] = { "name", "address", "port",
+	"protocol", "scheduler", "persistence_s", "quorum", "sorry_server",
+	"track_weight", "backends", NULL };
+static const char *const backend_keys[] = { "address", "port", "weight",
+	"check", NULL };
+static const char *const check_keys[] = { "type", "port", "interval_ms",
+	"timeout_ms", "rise", "fall", "path", "host", "expect_status",
+	"expect_body", "verify", "ca_file", "command", NULL };
+
+static const char *const proto_names[] = { "tcp", "udp", NULL };
+static const char *const sched_names[] = { "rr", "wrr", "sh", "mh", NULL };
+static const char *const check_names[] = { "none", "tcp", "http", "https",
+	"script", NULL };
+
+const char *
+conf_lb_proto_name(enum conf_lb_proto p)
+{
+	return p <= CONF_LB_UDP ? proto_names[p] : "?";
+}
+
+const char *
+conf_lb_sched_name(enum conf_lb_sched s)
+{
+	return s <= CONF_LB_MH ? sched_names[s] : "?";
+}
+
+const char *
+conf_check_type_name(enum conf_check_type t)
+{
+	return t <= CONF_CHECK_SCRIPT ? check_names[t] : "?";
+}
+
+/* Index of v in names, or -1. */
+static int
+word_index(const char *v, const char *const *names)
+{
+	for (int i = 0; names[i] != NULL; i++)
+		if (strcmp(v, names[i]) == 0)
+			return i;
+	return -1;
+}
+
+/* A string key that must be one of names; returns its index, or -1. */
+static int
+get_word(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key, const char *const *names, const char *expect)
+{
+	const char *v;
+	char q[48];
+	int i;
+
+	if (conf_get_string(ctx, g, where, key, &v) <= 0)
+		return -1;
+	if ((i = word_index(v, names)) < 0)
+		conf_error(ctx, config_setting_get_member(g, key),
+		    "%s.%s: '%s' is not %s", where, key,
+		    conf_quote(v, q, sizeof(q)), expect);
+	return i;
+}
+
+static int
+get_u32(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key, long long lo, long long hi, uint32_t *out)
+{
+	long long v;
+	int rc = conf_get_int(ctx, g, where, key, lo, hi, &v);
+
+	if (rc > 0)
+		*out = (uint32_t)v;
+	return rc;
+}
+
+/* A string copied into out (len bytes); 1 when set. */
+static int
+get_text(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key, char *out, size_t len)
+{
+	const char *v;
+
+	if (conf_get_string(ctx, g, where, key, &v) <= 0)
+		return 0;
+	if (strlen(v) >= len) {
+		conf_error(ctx, config_setting_get_member(g, key),
+		    "%s.%s: longer than %zu characters", where, key, len - 1);
+		return -1;
+	}
+	/* The text goes into a request line or header: no CR, LF or NUL. */
+	if (strpbrk(v, "\r\n") != NULL) {
+		conf_error(ctx, config_setting_get_member(g, key),
+		    "%s.%s: must not contain a line break", where, key);
+		return -1;
+	}
+	snprintf(out, len, "%s", v);
+	return 1;
+}
+
+/* An address key ("10.0.0.10" or "2001:db8::10"); 1 when set. */
+static int
+get_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key, struct vrrp_addr *out)
+{
+	const char *v;
+	char q[48];
+
+	if (conf_get_string(ctx, g, where, key, &v) <= 0)
+		return 0;
+	if (vrrp_addr_parse(v, out) < 0) {
+		conf_error(ctx, config_setting_get_member(g, key),
+		    "%s.%s: '%s' is not an IPv4 or IPv6 address", where, key,
+		    conf_quote(v, q, sizeof(q)));
+		return -1;
+	}
+	return 1;
+}
+
+/* "A.B.C.D:PORT" or "[X:X::X]:PORT". */
+static int
+parse_addr_port(const char *text, struct vrrp_addr *addr, uint16_t *port)
+{
+	char buf[INET6_ADDRSTRLEN + 2];
+	const char *colon, *a = text;
+	size_t alen;
+	char *end;
+	unsigned long p;
+
+	if (text[0] == '[') {
+		if ((colon = strstr(text, "]:")) == NULL)
+			return -1;
+		a = text + 1;
+		alen = (size_t)(colon - a);
+		colon++;
+	} else {
+		if ((colon = strrchr(text, ':')) == NULL ||
+		    strchr(text, ':') != colon)
+			return -1;
+		alen = (size_t)(colon - text);
+	}
+	if (alen == 0 || alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, a, alen);
+	buf[alen] = '\0';
+	if (vrrp_addr_parse(buf, addr) < 0)
+		return -1;
+	if (text[0] != '[' && addr->family != AF_INET)
+		return -1;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -1;
+	p = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/* ---- checks ------------------------------------------------------------ */
+
+/* command = [ "/abs/path", "arg", ... ]: script checks only, no shell. */
+static void
+load_command(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_check *c)
+{
+	const config_setting_t *s = config_setting_get_member(g, "command"), *a;
+	char aw[WHERE_LEN + 64];
+	int n;
+
+	if (s == NULL) {
+		if (c->type == CONF_CHECK_SCRIPT)
+			conf_error(ctx, g, "%s.command: missing (required for "
+			    "type \"script\")", where);
+		return;
+	}
+	if (c->type != CONF_CHECK_SCRIPT) {
+		conf_error(ctx, s, "%s.command: applies to type \"script\" "
+		    "only", where);
+		return;
+	}
+	if ((config_setting_type(s) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(s) != CONFIG_TYPE_LIST) ||
+	    (n = config_setting_length(s)) < 1 || n > CONF_LB_SCRIPT_ARGS) {
+		conf_error(ctx, s, "%s.command: expected [ \"/path\", \"arg\", "
+		    "... ] with 1..%d strings", where, CONF_LB_SCRIPT_ARGS);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		a = config_setting_get_elem(s, (unsigned)i);
+		snprintf(aw, sizeof(aw), "%s.command[%d]", where, i);
+		if (config_setting_type(a) != CONFIG_TYPE_STRING ||
+		    strlen(config_setting_get_string(a)) >= CONF_LB_TEXT_MAX) {
+			conf_error(ctx, a, "%s: expected a string of at most %d "
+			    "characters", aw, CONF_LB_TEXT_MAX - 1);
+			return;
+		}
+		if (i == 0 && config_setting_get_string(a)[0] != '/') {
+			conf_error(ctx, a, "%s: the program must be an absolute "
+			    "path", aw);
+			return;
+		}
+		if ((c->argv[i] = strdup(config_setting_get_string(a))) ==
+		    NULL) {
+			conf_error(ctx, a, "%s: out of memory", aw);
+			return;
+		}
+		c->argc = (size_t)i + 1;
+	}
+}
+
+static void
+check_defaults(struct conf_check *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->interval_ms = 1000;
+	c->timeout_ms = 500;
+	c->rise = 2;
+	c->fall = 3;
+	c->expect_status = 200;
+	snprintf(c->path, sizeof(c->path), "/");
+}
+
+static void
+load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_check *c)
+{
+	const config_setting_t *s;
+	char ca[PATH_MAX] = "";
+	long long v;
+	int t;
+
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, g, "%s: expected a group { ... }", where);
+		return;
+	}
+	conf_check_keys(ctx, g, where, check_keys, NULL);
+	if ((s = config_setting_get_member(g, "type")) == NULL)
+		conf_error(ctx, g, "%s.type: missing (required)", where);
+	else if ((t = get_word(ctx, g, where, "type", check_names + 1,
+	    "\"tcp\", \"http\", \"https\" or \"script\"")) >= 0)
+		c->type = (enum conf_check_type)(t + 1);
+	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0)
+		c->port = (uint16_t)v;
+	get_u32(ctx, g, where, "interval_ms", 100, 3600000, &c->interval_ms);
+	get_u32(ctx, g, where, "rise", 1, 100, &c->rise);
+	get_u32(ctx, g, where, "fall", 1, 100, &c->fall);
+	/* A probe still running when the next is due would overlap it. */
+	if (get_u32(ctx, g, where, "timeout_ms", 10, 3600000,
+	    &c->timeout_ms) > 0 && c->timeout_ms > c->interval_ms)
+		conf_error(ctx, config_setting_get_member(g, "timeout_ms"),
+		    "%s.timeout_ms: %u is longer than interval_ms (%u)", where,
+		    c->timeout_ms, c->interval_ms);
+	if (get_text(ctx, g, where, "path", c->path, sizeof(c->path)) > 0 &&
+	    (c->path[0] != '/' || strchr(c->path, ' ') != NULL))
+		conf_error(ctx, config_setting_get_member(g, "path"),
+		    "%s.path: must start with / and contain no blank", where);
+	get_text(ctx, g, where, "host", c->host, sizeof(c->host));
+	if (conf_get_int(ctx, g, where, "expect_status", 100, 599, &v) > 0)
+		c->expect_status = (uint16_t)v;
+	get_text(ctx, g, where, "expect_body", c->expect_body,
+	    sizeof(c->expect_body));
+	conf_get_bool(ctx, g, where, "verify", &c->verify);
+	/* Found now rather than at the first check: vipd -t tells. */
+	if (get_text(ctx, g, where, "ca_file", ca, sizeof(ca)) > 0 &&
+	    (ca[0] != '/' || access(ca, R_OK) != 0))
+		conf_error(ctx, config_setting_get_member(g, "ca_file"),
+		    "%s.ca_file: cannot read %s: %s", where, ca,
+		    ca[0] != '/' ? "not an absolute path" : strerror(errno));
+	else if (ca[0] != '\0' && (c->ca_file = strdup(ca)) == NULL)
+		conf_error(ctx, config_setting_get_member(g, "ca_file"),
+		    "%s.ca_file: out of memory", where);
+	load_command(ctx, g, where, c);
+	if (c->type != CONF_CHECK_HTTPS && (config_setting_get_member(g,
+	    "verify") != NULL || config_setting_get_member(g, "ca_file")))
+		conf_error(ctx, g, "%s: verify and ca_file apply to type "
+		    "\"https\" only", where);
+	if ((c->type == CONF_CHECK_TCP || c->type == CONF_CHECK_SCRIPT) &&
+	    (config_setting_get_member(g,
+	    "path") != NULL || config_setting_get_member(g, "expect_status") ||
+	    config_setting_get_member(g, "expect_body") ||
+	    config_setting_get_member(g, "host")))
+		conf_error(ctx, g, "%s: path, host, expect_status and "
+		    "expect_body apply to http and https checks only", where);
+}
+
+/* ---- backends ---------------------------------------------------------- */
+
+static void
+load_backend(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_service *svc, struct conf_backend *b)
+{
+	const config_setting_t *s;
+	long long v;
+
+	memset(b, 0, sizeof(*b));
+	b->port = svc->port;
+	b->weight = 1;
+	check_defaults(&b->check);
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, g, "%s: expected a group { ... }", where);
+		return;
+	}
+	conf_check_keys(ctx, g, where, backend_keys, NULL);
+	if (config_setting_get_member(g, "address") == NULL)
+		conf_error(ctx, g, "%s.address: missing (required)", where);
+	else if (get_addr(ctx, g, where, "address", &b->addr) > 0 &&
+	    svc->addr.family != 0 && b->addr.family != svc->addr.family)
+		conf_error(ctx, config_setting_get_member(g, "address"),
+		    "%s.address: not the family of the service address "
+		    "(NAT between IPv4 and IPv6 is not supported)", where);
+	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0)
+		b->port = (uint16_t)v;
+	get_u32(ctx, g, where, "weight", 0, CONF_LB_WEIGHT_MAX, &b->weight);
+	if ((s = config_setting_get_member(g, "check")) != NULL) {
+		char cw[WHERE_LEN + 48];
+
+		snprintf(cw, sizeof(cw), "%s.check", where);
+		load_check(ctx, s, cw, &b->check);
+	}
+	if (b->check.port == 0)
+		b->check.port = b->port;
+}
+
+/* Returns 0, or -ENOMEM. */
+static int
+load_backends(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_service *svc)
+{
+	const config_setting_t *s, *e;
+	char bw[WHERE_LEN + 32];
+	int n;
+
+	if ((s = config_setting_get_member(g, "backends")) == NULL) {
+		conf_error(ctx, g, "%s.backends: missing (required)", where);
+		return 0;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_LIST) {
+		conf_error(ctx, s, "%s.backends: expected a list ( { ... } )",
+		    where);
+		return 0;
+	}
+	n = config_setting_length(s);
+	if (n < 1 || n > CONF_LB_MAX_BACKENDS) {
+		conf_error(ctx, s, "%s.backends: %d backends, expected 1..%d",
+		    where, n, CONF_LB_MAX_BACKENDS);
+		return 0;
+	}
+	if ((svc->backends = calloc((size_t)n, sizeof(*svc->backends))) ==
+	    NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		struct conf_backend *b = &svc->backends[svc->nbackends];
+
+		e = config_setting_get_elem(s, (unsigned)i);
+		snprintf(bw, sizeof(bw), "%s.backends[%d]", where, i);
+		load_backend(ctx, e, bw, svc, b);
+		for (size_t j = 0; j < svc->nbackends; j++)
+			if (b->addr.family != 0 && vrrp_addr_cmp(&b->addr,
+			    &svc->backends[j].addr) == 0 &&
+			    b->port == svc->backends[j].port)
+				conf_error(ctx, e, "%s: the same address and "
+				    "port as backends[%zu]", bw, j);
+		svc->nbackends++;
+	}
+	return 0;
+}
+
+/* ---- one service -------------------------------------------------------- */
+
+static void
+load_sorry(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_service *svc)
+{
+	const char *v;
+	char q[48];
+
+	if (conf_get_string(ctx, g, where, "sorry_server", &v) <= 0)
+		return;
+	if (parse_addr_port(v, &svc->sorry_addr, &svc->sorry_port) < 0) {
+		conf_error(ctx, config_setting_get_member(g, "sorry_server"),
+		    "%s.sorry_server: '%s' is not ADDRESS:PORT (A.B.C.D:P or "
+		    "[X:X::X]:P)", where, conf_quote(v, q, sizeof(q)));
+		return;
+	}
+	if (svc->addr.family != 0 && svc->sorry_addr.family !=
+	    svc->addr.family) {
+		conf_error(ctx, config_setting_get_member(g, "sorry_server"),
+		    "%s.sorry_server: not the family of the service address",
+		    where);
+		return;
+	}
+	svc->has_sorry = true;
+}
+
+/* Returns 0, or -ENOMEM. */
+static int
+load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
+    struct conf_service *svc)
+{
+	char where[WHERE_LEN], q[48];
+	const char *v;
+	long long p;
+	int i;
+
+	memset(svc, 0, sizeof(*svc));
+	svc->line = (int)config_setting_source_line(g);
+	svc->scheduler = CONF_LB_WRR;
+	svc->quorum = 1;
+	snprintf(where, sizeof(where), "virtual_services[%zu]", index);
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, g, "%s: expected a group { ... }", where);
+		return 0;
+	}
+	if (config_setting_get_member(g, "name") == NULL)
+		conf_error(ctx, g, "%s.name: missing (required)", where);
+	else if (conf_get_string(ctx, g, where, "name", &v) > 0) {
+		if (!conf_valid_name(v, CONF_LB_NAME_MAX - 1))
+			conf_error(ctx, config_setting_get_member(g, "name"),
+			    "%s.name: '%s' is not 1..%d characters of A-Z a-z "
+			    "0-9 _ . -", where, conf_quote(v, q, sizeof(q)),
+			    CONF_LB_NAME_MAX - 1);
+		else {
+			snprintf(svc->name, sizeof(svc->name), "%s", v);
+			snprintf(where, sizeof(where), "virtual_services[%s]",
+			    v);
+		}
+	}
+	conf_check_keys(ctx, g, where, service_keys, NULL);
+	if (config_setting_get_member(g, "address") == NULL)
+		conf_error(ctx, g, "%s.address: missing (required)", where);
+	else
+		get_addr(ctx, g, where, "address", &svc->addr);
+	if (config_setting_get_member(g, "port") == NULL)
+		conf_error(ctx, g, "%s.port: missing (required)", where);
+	else if (conf_get_int(ctx, g, where, "port", 1, 65535, &p) > 0)
+		svc->port = (uint16_t)p;
+	if ((i = get_word(ctx, g, where, "protocol", proto_names,
+	    "\"tcp\" or \"udp\"")) >= 0)
+		svc->protocol = (enum conf_lb_proto)i;
+	if ((i = get_word(ctx, g, where, "scheduler", sched_names,
+	    "a scheduler (rr, wrr, sh, mh)")) >= 0)
+		svc->scheduler = (enum conf_lb_sched)i;
+	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
+	if (conf_get_int(ctx, g, where, "track_weight", -254, 254, &p) > 0) {
+		svc->tracked = true;
+		svc->track_weight = (int)p;
+	}
+	load_sorry(ctx, g, where, svc);
+	if (load_backends(ctx, g, where, svc) < 0)
+		return -ENOMEM;
+	if (get_u32(ctx, g, where, "quorum", 0, CONF_LB_MAX_BACKENDS,
+	    &svc->quorum) > 0 && svc->nbackends > 0 &&
+	    svc->quorum > svc->nbackends)
+		conf_error(ctx, config_setting_get_member(g, "quorum"),
+		    "%s.quorum: %u is more than the %zu backends: never met",
+		    where, svc->quorum, svc->nbackends);
+	return 0;
+}
+
+/* Two services on one address, port and protocol would shadow each other. */
+static void
+check_across(struct conf_ctx *ctx, const config_setting_t *list,
+    const struct conf *conf)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < conf->nservices; i++) {
+		const struct conf_service *s = &conf->services[i];
+		const config_setting_t *at = config_setting_get_elem(list,
+		    (unsigned)i);
+
+		for (size_t j = 0; j < i; j++) {
+			const struct conf_service *o = &conf->services[j];
+
+			if (s->name[0] != '\0' && strcmp(s->name, o->name) == 0)
+				conf_error(ctx, at, "virtual_services[%s]: "
+				    "duplicate name (first at line %d)",
+				    s->name, o->line);
+			else if (s->addr.family != 0 && s->port != 0 &&
+			    vrrp_addr_cmp(&s->addr, &o->addr) == 0 &&
+			    s->port == o->port && s->protocol == o->protocol)
+				conf_error(ctx, at, "virtual_services[%s]: "
+				    "%s port %u/%s is already service '%s' "
+				    "(line %d)", s->name, vrrp_addr_str(&s->addr,
+				    a, sizeof(a)), s->port,
+				    conf_lb_proto_name(s->protocol), o->name,
+				    o->line);
+		}
+	}
+}
+
+int
+conf_lb_load(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf *conf)
+{
+	int n;
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		conf_error(ctx, list, "virtual_services: expected a list "
+		    "( { ... } )");
+		return 0;
+	}
+	n = config_setting_length(list);
+	if (n > CONF_LB_MAX_SERVICES) {
+		conf_error(ctx, list, "virtual_services: %d services, at most "
+		    "%d", n, CONF_LB_MAX_SERVICES);
+		return 0;
+	}
+	if (n == 0)
+		return 0;
+	if ((conf->services = calloc((size_t)n, sizeof(*conf->services))) ==
+	    NULL)
+		return -ENOMEM;
+	for (int i = 0; i < n; i++) {
+		conf->nservices++;
+		if (load_service(ctx, config_setting_get_elem(list, (unsigned)i),
+		    (size_t)i, &conf->services[i]) < 0)
+			return -ENOMEM;
+	}
+	check_across(ctx, list, conf);
+	return 0;
+}
+
+int
+conf_check_copy(struct conf_check *to, const struct conf_check *from)
+{
+	*to = *from;
+	to->ca_file = NULL;
+	memset(to->argv, 0, sizeof(to->argv));
+	to->argc = 0;
+	if (from->ca_file != NULL && (to->ca_file = strdup(from->ca_file)) ==
+	    NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < from->argc; i++) {
+		if ((to->argv[i] = strdup(from->argv[i])) == NULL) {
+			conf_check_free(to);
+			return -ENOMEM;
+		}
+		to->argc = i + 1;
+	}
+	return 0;
+}
+
+void
+conf_check_free(struct conf_check *c)
+{
+	free(c->ca_file);
+	c->ca_file = NULL;
+	for (size_t i = 0; i < CONF_LB_SCRIPT_ARGS; i++) {
+		free(c->argv[i]);
+		c->argv[i] = NULL;
+	}
+	c->argc = 0;
+}
+
+void
+conf_lb_free(struct conf *conf)
+{
+	for (size_t i = 0; i < conf->nservices; i++) {
+		for (size_t j = 0; conf->services[i].backends != NULL &&
+		    j < conf->services[i].nbackends; j++)
+			conf_check_free(&conf->services[i].backends[j].check);
+		free(conf->services[i].backends);
+	}
+	free(conf->services);
+	conf->services = NULL;
+	conf->nservices = 0;
+}
+
+/* NULL (not set) equals only NULL. */
+static bool
+text_equal(const char *a, const char *b)
+{
+	return a == NULL || b == NULL ? a == b : strcmp(a, b) == 0;
+}
+
+static bool
+argv_equal(const struct conf_check *a, const struct conf_check *b)
+{
+	if (a->argc != b->argc)
+		return false;
+	for (size_t i = 0; i < a->argc; i++)
+		if (!text_equal(a->argv[i], b->argv[i]))
+			return false;
+	return true;
+}
+
+bool
+conf_check_equal(const struct conf_check *a, const struct conf_check *b)
+{
+	return a->type == b->type && a->port == b->port &&
+	    a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
+	    a->rise == b->rise && a->fall == b->fall &&
+	    strcmp(a->path, b->path) == 0 && strcmp(a->host, b->host) == 0 &&
+	    a->expect_status == b->expect_status &&
+	    strcmp(a->expect_body, b->expect_body) == 0 &&
+	    a->verify == b->verify && text_equal(a->ca_file, b->ca_file) &&
+	    argv_equal(a, b);
+}
+
+bool
+conf_service_equal(const struct conf_service *a, const struct conf_service *b)
+{
+	if (strcmp(a->name, b->name) != 0 || vrrp_addr_cmp(&a->addr,
+	    &b->addr) != 0 || a->port != b->port ||
+	    a->protocol != b->protocol || a->scheduler != b->scheduler ||
+	    a->persistence_s != b->persistence_s || a->quorum != b->quorum ||
+	    a->has_sorry != b->has_sorry || a->nbackends != b->nbackends ||
+	    a->tracked != b->tracked || a->track_weight != b->track_weight)
+		return false;
+	if (a->has_sorry && (vrrp_addr_cmp(&a->sorry_addr, &b->sorry_addr) !=
+	    0 || a->sorry_port != b->sorry_port))
+		return false;
+	for (size_t i = 0; i < a->nbackends; i++) {
+		const struct conf_backend *x = &a->backends[i], *y = &b->backends[i];
+
+		if (vrrp_addr_cmp(&x->addr, &y->addr) != 0 ||
+		    x->port != y->port || x->weight != y->weight ||
+		    !conf_check_equal(&x->check, &y->check))
+			return false;
+	}
+	return true;
+}

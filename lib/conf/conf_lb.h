@@ -1,0 +1,122 @@
+/*
+ * conf_lb - the virtual_services section: the balancer's model (services,
+ * backends, health checks) and its loader.
+ *
+ * Owns: the types of struct conf's services, checking every key, type and
+ * range of virtual_services, and the rules across services (unique names,
+ * unique address/port/protocol). Errors read "FILE:LINE:
+ * virtual_services[NAME].backends[I].key: problem".
+ *
+ * Never does: touch nftables or sockets. lib/lb turns the model into a
+ * runtime; lib/lb_nft into rules.
+ */
+#ifndef VIPD_CONF_LB_H
+#define VIPD_CONF_LB_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vrrp/vrrp_pkt.h"
+
+#define CONF_LB_NAME_MAX 33        /* service names: 1..32 chars + NUL */
+#define CONF_LB_MAX_SERVICES 64
+#define CONF_LB_MAX_BACKENDS 64
+#define CONF_LB_WEIGHT_MAX 100
+#define CONF_LB_TEXT_MAX 256       /* http path, host, expected body */
+#define CONF_LB_SCRIPT_ARGS 8      /* check command = [ argv0, ... ] */
+
+enum conf_lb_proto { CONF_LB_TCP = 0, CONF_LB_UDP };
+enum conf_lb_sched { CONF_LB_RR = 0, CONF_LB_WRR, CONF_LB_SH, CONF_LB_MH };
+enum conf_check_type {
+	CONF_CHECK_NONE = 0,       /* no check: the backend is always up */
+	CONF_CHECK_TCP,
+	CONF_CHECK_HTTP,
+	CONF_CHECK_HTTPS,
+	CONF_CHECK_SCRIPT,         /* exit 0 = healthy, through lib/script */
+};
+
+struct conf_check {
+	enum conf_check_type type;
+	uint16_t port;                     /* default: the backend's port */
+	uint32_t interval_ms;              /* default 1000, 100..3600000 */
+	uint32_t timeout_ms;               /* default 500, 10..interval_ms */
+	uint32_t rise, fall;               /* default 2 and 3, 1..100 */
+	char path[CONF_LB_TEXT_MAX];       /* http(s): default "/" */
+	char host[CONF_LB_TEXT_MAX];       /* http(s) Host: default the address */
+	uint16_t expect_status;            /* http(s): default 200 */
+	char expect_body[CONF_LB_TEXT_MAX]; /* http(s): substring; "" = any */
+	bool verify;                       /* https: check the certificate */
+	/*
+	 * The long, rare texts are allocated (owned by this conf_check) rather
+	 * than embedded: a check is held by the model, the balancer's copy and
+	 * the check itself, for each of up to thousands of backends. A copy
+	 * by assignment shares them: make owning copies with conf_check_copy.
+	 */
+	char *ca_file;                     /* https with verify; NULL = system CAs */
+	size_t argc;                       /* script: command, argv[0] absolute */
+	char *argv[CONF_LB_SCRIPT_ARGS];   /* argc strings, then NULL */
+};
+
+/*
+ * *to = *from with its own ca_file and argv (to is overwritten, not
+ * freed first). Returns 0, or -ENOMEM with *to holding nothing to free.
+ */
+int conf_check_copy(struct conf_check *to, const struct conf_check *from);
+
+/* Free what conf_check_copy or the loader allocated in c. */
+void conf_check_free(struct conf_check *c);
+
+struct conf_backend {
+	struct vrrp_addr addr;
+	uint16_t port;                     /* default: the service's port */
+	uint32_t weight;                   /* 0..100, default 1; 0 drains */
+	struct conf_check check;
+};
+
+struct conf_service {
+	char name[CONF_LB_NAME_MAX];
+	struct vrrp_addr addr;
+	uint16_t port;
+	enum conf_lb_proto protocol;       /* default tcp */
+	enum conf_lb_sched scheduler;      /* default wrr */
+	uint32_t persistence_s;            /* 0 = off; 0..86400 */
+	uint32_t quorum;                   /* healthy backends needed, default 1 */
+	bool has_sorry;
+	struct vrrp_addr sorry_addr;
+	uint16_t sorry_port;
+	bool tracked;                      /* track_weight given */
+	int track_weight;                  /* -254..254, as a track script's */
+	size_t nbackends;
+	struct conf_backend *backends;     /* owned; freed by conf_lb_free */
+	int line;
+};
+
+/* The words of the config and of dumps. */
+const char *conf_lb_proto_name(enum conf_lb_proto p);
+const char *conf_lb_sched_name(enum conf_lb_sched s);
+const char *conf_check_type_name(enum conf_check_type t);
+
+/* True when two checks would probe alike. */
+bool conf_check_equal(const struct conf_check *a, const struct conf_check *b);
+
+/* True when two services would program the same rules and checks. */
+bool conf_service_equal(const struct conf_service *a,
+    const struct conf_service *b);
+
+struct conf;
+struct conf_ctx;
+
+/*
+ * Load the virtual_services list (a libconfig setting) into
+ * conf->services. Errors go to ctx; returns 0 or -ENOMEM.
+ */
+struct config_setting_t;
+int conf_lb_load(struct conf_ctx *ctx, const struct config_setting_t *list,
+    struct conf *conf);
+
+/* Free conf->services (called by conf_free). */
+void conf_lb_free(struct conf *conf);
+
+#endif

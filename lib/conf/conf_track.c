@@ -1,0 +1,663 @@
+/*
+ * conf_track - the health keys: track scripts, tracked interfaces and
+ * files, notify scripts, sync groups, global.notify_fifo.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libconfig.h>
+
+#include "conf/conf.h"
+#include "conf/conf_track.h"
+#include "conf/conf_vrrp.h"
+
+static const char *const script_keys[] = { "name", "command", "interval_ms",
+	"timeout_ms", "rise", "fall", NULL };
+/* track_interfaces and track_scripts entries alike. */
+static const char *const track_name_keys[] = { "name", "weight", NULL };
+static const char *const track_file_keys[] = { "path", "weight", NULL };
+static const char *const notify_keys[] = { "master", "backup", "fault",
+	"stop", "any", "timeout_ms", NULL };
+static const char *const group_keys[] = { "name", "members", "notify", NULL };
+
+static const char *const notify_names[CONF_NOTIFY__COUNT] = {
+	"master", "backup", "fault", "stop", "any",
+};
+
+const char *
+conf_notify_kind_name(enum conf_notify_kind k)
+{
+	return (unsigned)k < CONF_NOTIFY__COUNT ? notify_names[k] : "?";
+}
+
+/* An absolute path that fits; reports and returns false otherwise. */
+static bool
+check_path(struct conf_ctx *ctx, const config_setting_t *s, const char *where,
+    const char *key, const char *v)
+{
+	char q[48];
+
+	if (v[0] != '/') {
+		conf_error(ctx, s, "%s.%s: '%s' is not an absolute path", where,
+		    key, conf_quote(v, q, sizeof(q)));
+		return false;
+	}
+	if (strlen(v) >= CONF_PATH_MAX) {
+		conf_error(ctx, s, "%s.%s: longer than %d characters", where, key,
+		    CONF_PATH_MAX - 1);
+		return false;
+	}
+	return true;
+}
+
+/* A list of groups, each checked by one(); where = "section". */
+static bool
+is_list_of_groups(struct conf_ctx *ctx, const config_setting_t *list,
+    const char *where)
+{
+	const config_setting_t *e;
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		conf_error(ctx, list, "%s: expected a list ( { ... }, ... ) of "
+		    "groups", where);
+		return false;
+	}
+	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL;
+	    i++) {
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			conf_error(ctx, e, "%s[%d]: expected a group { ... }",
+			    where, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* name = "..." of group e, valid and within max; NULL when refused. */
+static const char *
+load_entry_name(struct conf_ctx *ctx, const config_setting_t *e,
+    const char *where, size_t max)
+{
+	const char *v;
+	char q[48];
+	int r;
+
+	if ((r = conf_get_string(ctx, e, where, "name", &v)) == 0) {
+		conf_error(ctx, e, "%s.name: missing (required)", where);
+		return NULL;
+	}
+	if (r < 0)
+		return NULL;
+	if (!conf_valid_name(v, max - 1)) {
+		conf_error(ctx, config_setting_get_member(e, "name"), "%s.name: "
+		    "'%s' is not 1..%zu characters of A-Z a-z 0-9 _ . -", where,
+		    conf_quote(v, q, sizeof(q)), max - 1);
+		return NULL;
+	}
+	return v;
+}
+
+/*
+ * A copy of v as long as it is, for the model (freed by conf_track_free);
+ * NULL with ctx->nomem set when memory runs out.
+ */
+static char *
+model_strdup(struct conf_ctx *ctx, const char *v)
+{
+	char *p = strdup(v);
+
+	if (p == NULL)
+		ctx->nomem = true;
+	return p;
+}
+
+/* len entries of size each for one track list; NULL when len is 0. */
+static void *
+model_list(struct conf_ctx *ctx, int len, size_t size)
+{
+	void *p;
+
+	if (len <= 0)
+		return NULL;
+	if ((p = calloc((size_t)len, size)) == NULL)
+		ctx->nomem = true;
+	return p;
+}
+
+/* ---- notify ------------------------------------------------------------- */
+
+static void
+load_notify(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_notify *n)
+{
+	char w[CONF_WHERE_MAX + 16];
+	const char *v;
+	long long t;
+
+	n->timeout_ms = 10000;
+	snprintf(w, sizeof(w), "%s.notify", where);
+	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+		conf_error(ctx, g, "%s: expected a group { master = \"...\"; ... }",
+		    w);
+		return;
+	}
+	conf_check_keys(ctx, g, w, notify_keys, NULL);
+	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
+		if (conf_get_string(ctx, g, w, notify_names[k], &v) <= 0)
+			continue;
+		if (check_path(ctx, config_setting_get_member(g, notify_names[k]),
+		    w, notify_names[k], v))
+			n->script[k] = model_strdup(ctx, v);
+	}
+	if (conf_get_int(ctx, g, w, "timeout_ms", 100, 600000, &t) > 0)
+		n->timeout_ms = (uint32_t)t;
+}
+
+/* ---- top-level track_scripts -------------------------------------------- */
+
+static void
+load_command(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
+    struct conf_track_script *ts)
+{
+	const config_setting_t *c = config_setting_get_member(e, "command"), *a;
+	const char *v;
+
+	if (c == NULL) {
+		conf_error(ctx, e, "%s.command: missing (required)", where);
+		return;
+	}
+	/* argv as a list: no shell ever parses it. */
+	if ((config_setting_type(c) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(c) != CONFIG_TYPE_LIST) ||
+	    config_setting_length(c) == 0) {
+		conf_error(ctx, c, "%s.command: expected [ \"/path\", \"arg\", ... ]",
+		    where);
+		return;
+	}
+	if (config_setting_length(c) > CONF_SCRIPT_ARGS) {
+		conf_error(ctx, c, "%s.command: more than %d arguments", where,
+		    CONF_SCRIPT_ARGS);
+		return;
+	}
+	for (int i = 0; (a = config_setting_get_elem(c, (unsigned)i)) != NULL; i++) {
+		if (config_setting_type(a) != CONFIG_TYPE_STRING) {
+			conf_error(ctx, a, "%s.command[%d]: expected a string",
+			    where, i);
+			return;
+		}
+		v = config_setting_get_string(a);
+		if (i == 0 && !check_path(ctx, a, where, "command[0]", v))
+			return;
+		if (strlen(v) >= CONF_SCRIPT_ARG_MAX) {
+			conf_error(ctx, a, "%s.command[%d]: longer than %d "
+			    "characters", where, i, CONF_SCRIPT_ARG_MAX - 1);
+			return;
+		}
+	}
+	for (int i = 0; (a = config_setting_get_elem(c, (unsigned)i)) != NULL; i++)
+		snprintf(ts->argv[i], sizeof(ts->argv[i]), "%s",
+		    config_setting_get_string(a));
+	ts->argc = (size_t)config_setting_length(c);
+}
+
+static void
+load_script(struct conf_ctx *ctx, const config_setting_t *e, size_t index,
+    struct conf_track_script *ts)
+{
+	char where[CONF_WHERE_MAX];
+	const char *name;
+	long long n;
+	bool have_timeout = false;
+
+	ts->line = (int)config_setting_source_line(e);
+	ts->interval_ms = 1000;
+	ts->rise = ts->fall = 1;
+	snprintf(where, sizeof(where), "track_scripts[%zu]", index);
+	if ((name = load_entry_name(ctx, e, where, CONF_TRACK_NAME_MAX)) != NULL) {
+		snprintf(ts->name, sizeof(ts->name), "%s", name);
+		snprintf(where, sizeof(where), "track_scripts[%s]", name);
+	}
+	conf_check_keys(ctx, e, where, script_keys, NULL);
+	load_command(ctx, e, where, ts);
+	if (conf_get_int(ctx, e, where, "interval_ms", 10, 3600000, &n) > 0)
+		ts->interval_ms = (uint32_t)n;
+	if (conf_get_int(ctx, e, where, "timeout_ms", 10, 3600000, &n) > 0) {
+		ts->timeout_ms = (uint32_t)n;
+		have_timeout = true;
+	}
+	if (!have_timeout)
+		ts->timeout_ms = ts->interval_ms;
+	if (conf_get_int(ctx, e, where, "rise", 1, 100, &n) > 0)
+		ts->rise = (uint32_t)n;
+	if (conf_get_int(ctx, e, where, "fall", 1, 100, &n) > 0)
+		ts->fall = (uint32_t)n;
+}
+
+int
+conf_track_scripts_load(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf *conf)
+{
+	size_t n;
+
+	if (!is_list_of_groups(ctx, list, "track_scripts"))
+		return 0;
+	if ((n = (size_t)config_setting_length(list)) == 0)
+		return 0;
+	if ((conf->track_scripts = calloc(n, sizeof(*conf->track_scripts))) == NULL)
+		return -ENOMEM;
+	conf->ntrack_scripts = n;
+	for (size_t i = 0; i < n; i++)
+		load_script(ctx, config_setting_get_elem(list, (unsigned)i), i,
+		    &conf->track_scripts[i]);
+	for (size_t i = 1; i < n; i++) {
+		for (size_t j = 0; j < i; j++) {
+			if (conf->track_scripts[i].name[0] == '\0' ||
+			    strcmp(conf->track_scripts[i].name,
+			    conf->track_scripts[j].name) != 0)
+				continue;
+			conf_error(ctx, config_setting_get_elem(list, (unsigned)i),
+			    "track_scripts[%s].name: already the name of the "
+			    "script at line %d", conf->track_scripts[i].name,
+			    conf->track_scripts[j].line);
+			break;
+		}
+	}
+	return 0;
+}
+
+void
+conf_track_global_load(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_global *gl)
+{
+	const config_setting_t *u = config_setting_get_member(g, "script_user");
+	const char *v;
+
+	/* For the script checks' messages (lib/health/health_check.c). */
+	gl->script_user_line = config_setting_source_line(u != NULL ? u : g);
+	if (conf_get_string(ctx, g, "global", "notify_fifo", &v) > 0 &&
+	    check_path(ctx, config_setting_get_member(g, "notify_fifo"),
+	    "global", "notify_fifo", v))
+		snprintf(gl->notify_fifo, sizeof(gl->notify_fifo), "%s", v);
+}
+
+/* ---- per instance ------------------------------------------------------- */
+
+/* The weight of entry e: -254..254, default def. */
+static int
+load_weight(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
+    int def)
+{
+	long long w;
+
+	if (conf_get_int(ctx, e, where, "weight", -CONF_WEIGHT_MAX,
+	    CONF_WEIGHT_MAX, &w) > 0)
+		return (int)w;
+	return def;
+}
+
+/*
+ * Entry i of track list `list`: sets w to its where, reports unknown keys
+ * and returns its required string `key`, or NULL when missing or wrong.
+ */
+static const char *
+track_entry(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
+    const char *list, int i, const char *const *keys, const char *key,
+    char *w, size_t wlen)
+{
+	const char *v;
+	int r;
+
+	snprintf(w, wlen, "%s.%s[%d]", where, list, i);
+	conf_check_keys(ctx, e, w, keys, NULL);
+	if ((r = conf_get_string(ctx, e, w, key, &v)) == 0)
+		conf_error(ctx, e, "%s.%s: missing (required)", w, key);
+	return r > 0 ? v : NULL;
+}
+
+static void
+load_track_ifs(struct conf_ctx *ctx, const config_setting_t *list,
+    const char *where, struct conf_instance_track *t)
+{
+	const config_setting_t *e;
+	char w[CONF_WHERE_MAX + 32];
+	const char *v;
+	int weight;
+
+	if ((t->ifs = model_list(ctx, config_setting_length(list),
+	    sizeof(*t->ifs))) == NULL)
+		return;
+	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
+	    t->nifs < CONF_MAX_TRACKS; i++) {
+		v = track_entry(ctx, e, where, "track_interfaces", i,
+		    track_name_keys, "name", w, sizeof(w));
+		weight = load_weight(ctx, e, w, 0);
+		if (v == NULL)
+			continue;
+		if (v[0] == '\0' || strlen(v) >= sizeof(t->ifs[0].name) ||
+		    strchr(v, '/') != NULL) {
+			conf_error(ctx, config_setting_get_member(e, "name"),
+			    "%s.name: not an interface name", w);
+			continue;
+		}
+		snprintf(t->ifs[t->nifs].name, sizeof(t->ifs[0].name), "%s", v);
+		t->ifs[t->nifs++].weight = weight;
+	}
+}
+
+static void
+load_track_refs(struct conf_ctx *ctx, const config_setting_t *list,
+    const char *where, struct conf_instance_track *t)
+{
+	const config_setting_t *e;
+	char w[CONF_WHERE_MAX + 32];
+	const char *v;
+
+	if ((t->scripts = model_list(ctx, config_setting_length(list),
+	    sizeof(*t->scripts))) == NULL)
+		return;
+	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
+	    t->nscripts < CONF_MAX_TRACKS; i++) {
+		if ((v = track_entry(ctx, e, where, "track_scripts", i,
+		    track_name_keys, "name", w, sizeof(w))) == NULL)
+			continue;
+		snprintf(t->scripts[t->nscripts].name, CONF_TRACK_NAME_MAX, "%.63s", v);
+		t->scripts[t->nscripts].script = (size_t)-1;
+		t->scripts[t->nscripts++].weight = load_weight(ctx, e, w, 0);
+	}
+}
+
+static void
+load_track_files(struct conf_ctx *ctx, const config_setting_t *list,
+    const char *where, struct conf_instance_track *t)
+{
+	const config_setting_t *e;
+	char w[CONF_WHERE_MAX + 32];
+	const char *v;
+
+	if ((t->files = model_list(ctx, config_setting_length(list),
+	    sizeof(*t->files))) == NULL)
+		return;
+	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
+	    t->nfiles < CONF_MAX_TRACKS; i++) {
+		if ((v = track_entry(ctx, e, where, "track_files", i,
+		    track_file_keys, "path", w, sizeof(w))) == NULL ||
+		    !check_path(ctx, config_setting_get_member(e, "path"), w,
+		    "path", v))
+			continue;
+		if ((t->files[t->nfiles].path = model_strdup(ctx, v)) == NULL)
+			return;
+		t->files[t->nfiles++].weight = load_weight(ctx, e, w, 1);
+	}
+}
+
+/* A track list: a list of groups, at most CONF_MAX_TRACKS. */
+static const config_setting_t *
+track_list(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key)
+{
+	const config_setting_t *list = config_setting_get_member(g, key);
+	char w[CONF_WHERE_MAX + 32];
+
+	if (list == NULL)
+		return NULL;
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	if (!is_list_of_groups(ctx, list, w))
+		return NULL;
+	if (config_setting_length(list) > CONF_MAX_TRACKS) {
+		conf_error(ctx, list, "%s: more than %d entries", w,
+		    CONF_MAX_TRACKS);
+		return NULL;
+	}
+	return list;
+}
+
+void
+conf_track_instance_load(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_instance_track *t)
+{
+	const config_setting_t *s;
+
+	memset(t, 0, sizeof(*t));
+	t->notify.timeout_ms = 10000;
+	if ((s = track_list(ctx, g, where, "track_interfaces")) != NULL)
+		load_track_ifs(ctx, s, where, t);
+	if ((s = track_list(ctx, g, where, "track_scripts")) != NULL)
+		load_track_refs(ctx, s, where, t);
+	if ((s = track_list(ctx, g, where, "track_files")) != NULL)
+		load_track_files(ctx, s, where, t);
+	if ((s = config_setting_get_member(g, "notify")) != NULL)
+		load_notify(ctx, s, where, &t->notify);
+}
+
+/* ---- sync_groups -------------------------------------------------------- */
+
+static size_t
+find_instance(const struct conf *conf, const char *name)
+{
+	for (size_t i = 0; i < conf->ninstances; i++)
+		if (strcmp(conf->instances[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+static bool
+member_of_group(const struct conf_sync_group *g, size_t idx)
+{
+	for (size_t k = 0; k < g->nmembers; k++)
+		if (g->members[k] == idx)
+			return true;
+	return false;
+}
+
+/* Instance idx in a group before sg: one group per instance. */
+static bool
+member_of(const struct conf *conf, const struct conf_sync_group *sg, size_t idx,
+    const struct conf_sync_group **other)
+{
+	for (size_t g = 0; g < conf->nsync_groups; g++) {
+		if (&conf->sync_groups[g] != sg &&
+		    member_of_group(&conf->sync_groups[g], idx)) {
+			*other = &conf->sync_groups[g];
+			return true;
+		}
+	}
+	return false;
+}
+
+static void
+load_members(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
+    const struct conf *conf, struct conf_sync_group *sg)
+{
+	const config_setting_t *m = config_setting_get_member(e, "members"), *a;
+	const struct conf_sync_group *other;
+	const char *v;
+	char q[48];
+	size_t idx;
+
+	if (m == NULL) {
+		conf_error(ctx, e, "%s.members: missing (required)", where);
+		return;
+	}
+	if ((config_setting_type(m) != CONFIG_TYPE_ARRAY &&
+	    config_setting_type(m) != CONFIG_TYPE_LIST) ||
+	    config_setting_length(m) < 1 ||
+	    config_setting_length(m) > CONF_MAX_GROUP_MEMBERS) {
+		conf_error(ctx, m, "%s.members: expected [ \"instance\", ... ] with "
+		    "1..%d names", where, CONF_MAX_GROUP_MEMBERS);
+		return;
+	}
+	for (int i = 0; (a = config_setting_get_elem(m, (unsigned)i)) != NULL; i++) {
+		if (config_setting_type(a) != CONFIG_TYPE_STRING) {
+			conf_error(ctx, a, "%s.members[%d]: expected a string",
+			    where, i);
+			continue;
+		}
+		v = config_setting_get_string(a);
+		if ((idx = find_instance(conf, v)) == (size_t)-1) {
+			conf_error(ctx, a, "%s.members[%d]: no vrrp instance named "
+			    "'%s'", where, i, conf_quote(v, q, sizeof(q)));
+			continue;
+		}
+		if (member_of(conf, sg, idx, &other)) {
+			conf_error(ctx, a, "%s.members[%d]: '%s' is already a "
+			    "member of sync group %s (line %d)", where, i, v,
+			    other->name, other->line);
+			continue;
+		}
+		if (member_of_group(sg, idx)) {
+			conf_error(ctx, a, "%s.members[%d]: '%s' listed twice",
+			    where, i, v);
+			continue;
+		}
+		sg->members[sg->nmembers++] = idx;
+	}
+}
+
+int
+conf_sync_groups_load(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf *conf)
+{
+	const config_setting_t *e, *s;
+	char where[CONF_WHERE_MAX];
+	const char *name;
+	size_t n;
+
+	if (!is_list_of_groups(ctx, list, "sync_groups"))
+		return 0;
+	if ((n = (size_t)config_setting_length(list)) == 0)
+		return 0;
+	if ((conf->sync_groups = calloc(n, sizeof(*conf->sync_groups))) == NULL)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		struct conf_sync_group *sg = &conf->sync_groups[i];
+
+		conf->nsync_groups = i + 1;
+		e = config_setting_get_elem(list, (unsigned)i);
+		sg->line = (int)config_setting_source_line(e);
+		sg->notify.timeout_ms = 10000;
+		snprintf(where, sizeof(where), "sync_groups[%zu]", i);
+		if ((name = load_entry_name(ctx, e, where, CONF_TRACK_NAME_MAX)) != NULL) {
+			snprintf(sg->name, sizeof(sg->name), "%s", name);
+			snprintf(where, sizeof(where), "sync_groups[%s]", name);
+			for (size_t j = 0; j < i; j++)
+				if (strcmp(conf->sync_groups[j].name, name) == 0)
+					conf_error(ctx, e, "%s.name: already the "
+					    "name of the sync group at line %d",
+					    where, conf->sync_groups[j].line);
+		}
+		conf_check_keys(ctx, e, where, group_keys, NULL);
+		load_members(ctx, e, where, conf, sg);
+		if ((s = config_setting_get_member(e, "notify")) != NULL)
+			load_notify(ctx, s, where, &sg->notify);
+	}
+	return 0;
+}
+
+/* ---- references --------------------------------------------------------- */
+
+/* The setting of vrrp_instances[i].track_scripts[k], for its line. */
+static const config_setting_t *
+ref_setting(const config_setting_t *root, size_t i, size_t k)
+{
+	const config_setting_t *s = config_setting_get_member(root, "vrrp_instances");
+
+	if (s != NULL)
+		s = config_setting_get_elem(s, (unsigned)i);
+	if (s != NULL)
+		s = config_setting_get_member(s, "track_scripts");
+	if (s != NULL)
+		s = config_setting_get_elem(s, (unsigned)k);
+	return s;
+}
+
+void
+conf_track_resolve(struct conf_ctx *ctx, const config_setting_t *root,
+    struct conf *conf)
+{
+	char q[48];
+
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		struct conf_instance_track *t = &conf->instances[i].track;
+
+		for (size_t k = 0; k < t->nscripts; k++) {
+			struct conf_track_ref *ref = &t->scripts[k];
+
+			for (size_t j = 0; j < conf->ntrack_scripts; j++)
+				if (strcmp(conf->track_scripts[j].name, ref->name) == 0)
+					ref->script = j;
+			if (ref->script == (size_t)-1)
+				conf_error(ctx, ref_setting(root, i, k),
+				    "vrrp_instances[%s].track_scripts[%zu].name: "
+				    "no track script named '%s' in the top-level "
+				    "track_scripts", conf->instances[i].name, k,
+				    conf_quote(ref->name, q, sizeof(q)));
+		}
+	}
+}
+
+static void
+notify_free(struct conf_notify *n)
+{
+	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
+		free(n->script[k]);
+		n->script[k] = NULL;
+	}
+}
+
+void
+conf_track_free(struct conf *conf)
+{
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		struct conf_instance_track *t = &conf->instances[i].track;
+
+		for (size_t k = 0; k < t->nfiles; k++)
+			free(t->files[k].path);
+		free(t->ifs);
+		free(t->scripts);
+		free(t->files);
+		notify_free(&t->notify);
+		memset(t, 0, sizeof(*t));
+	}
+	for (size_t i = 0; i < conf->nsync_groups; i++)
+		notify_free(&conf->sync_groups[i].notify);
+	free(conf->track_scripts);
+	free(conf->sync_groups);
+	conf->track_scripts = NULL;
+	conf->sync_groups = NULL;
+}
+
+/* Both none, or the same path. */
+static bool
+same_path(const char *a, const char *b)
+{
+	return a == NULL ? b == NULL : b != NULL && strcmp(a, b) == 0;
+}
+
+bool
+conf_instance_track_equal(const struct conf_instance_track *a,
+    const struct conf_instance_track *b)
+{
+	/* Field by field: struct copies need not keep padding bytes. */
+	if (a->nifs != b->nifs || a->nscripts != b->nscripts ||
+	    a->nfiles != b->nfiles ||
+	    a->notify.timeout_ms != b->notify.timeout_ms)
+		return false;
+	for (size_t i = 0; i < a->nifs; i++)
+		if (strcmp(a->ifs[i].name, b->ifs[i].name) != 0 ||
+		    a->ifs[i].weight != b->ifs[i].weight)
+			return false;
+	for (size_t i = 0; i < a->nscripts; i++)
+		if (strcmp(a->scripts[i].name, b->scripts[i].name) != 0 ||
+		    a->scripts[i].weight != b->scripts[i].weight)
+			return false;
+	for (size_t i = 0; i < a->nfiles; i++)
+		if (!same_path(a->files[i].path, b->files[i].path) ||
+		    a->files[i].weight != b->files[i].weight)
+			return false;
+	for (int k = 0; k < CONF_NOTIFY__COUNT; k++)
+		if (!same_path(a->notify.script[k], b->notify.script[k]))
+			return false;
+	return true;
+}

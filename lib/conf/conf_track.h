@@ -1,0 +1,134 @@
+/*
+ * conf_track - the health keys of the configuration: the top-level
+ * track_scripts and sync_groups, global.notify_fifo, and per instance
+ * track_interfaces, track_scripts (references), track_files and notify.
+ * The types are part of the model (conf.h includes this header); the
+ * loaders are internal to the conf module (conf.c and conf_vrrp.c call them).
+ *
+ * Owns: checking those keys (types, ranges, references between sections)
+ * with "FILE:LINE: where.key: problem" messages.
+ * Never does: look at the file system (whether a script is safe to run is
+ * script_sec's business, checked by the daemon at config test and start).
+ */
+#ifndef VIPD_CONF_TRACK_H
+#define VIPD_CONF_TRACK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONF_TRACK_NAME_MAX 64      /* track script / sync group names, incl. NUL */
+#define CONF_PATH_MAX 256           /* script and file paths, incl. NUL */
+#define CONF_SCRIPT_ARGS 16         /* command = [ argv0, ... ] */
+#define CONF_SCRIPT_ARG_MAX 256
+#define CONF_MAX_TRACKS 16          /* of each kind, per instance */
+#define CONF_MAX_GROUP_MEMBERS 16
+#define CONF_WEIGHT_MAX 254         /* weights are -254..254 */
+
+enum conf_notify_kind {
+	CONF_NOTIFY_MASTER = 0,
+	CONF_NOTIFY_BACKUP,
+	CONF_NOTIFY_FAULT,
+	CONF_NOTIFY_STOP,
+	CONF_NOTIFY_ANY,
+	CONF_NOTIFY__COUNT
+};
+
+/* notify = { master = "/path"; ... }: NULL = none. */
+struct conf_notify {
+	char *script[CONF_NOTIFY__COUNT];  /* each < CONF_PATH_MAX; the model's */
+	uint32_t timeout_ms;               /* default 10000, 100..600000 */
+};
+
+/* A top-level track_scripts entry. */
+struct conf_track_script {
+	char name[CONF_TRACK_NAME_MAX];
+	size_t argc;
+	char argv[CONF_SCRIPT_ARGS][CONF_SCRIPT_ARG_MAX];
+	uint32_t interval_ms;              /* default 1000, 10..3600000 */
+	uint32_t timeout_ms;               /* default interval_ms, 10..3600000 */
+	uint32_t rise, fall;               /* default 1 and 1, 1..100 */
+	int line;
+};
+
+struct conf_track_if {
+	char name[16];                     /* IFNAMSIZ */
+	int weight;                        /* 0 = FAULT while down */
+};
+
+struct conf_track_ref {                /* an instance's track_scripts entry */
+	char name[CONF_TRACK_NAME_MAX];
+	size_t script;                     /* index into conf->track_scripts */
+	int weight;                        /* <0 while failing, >0 while ok, 0 = FAULT */
+};
+
+struct conf_track_file {
+	char *path;                        /* < CONF_PATH_MAX; the model's */
+	int weight;                        /* priority += value * weight; default 1 */
+};
+
+/*
+ * An instance's tracked objects: each list as long as the file's (at most
+ * CONF_MAX_TRACKS), NULL when empty, owned by the model (conf_track_free).
+ */
+struct conf_instance_track {
+	size_t nifs, nscripts, nfiles;
+	struct conf_track_if *ifs;
+	struct conf_track_ref *scripts;
+	struct conf_track_file *files;
+	struct conf_notify notify;
+};
+
+struct conf_sync_group {
+	char name[CONF_TRACK_NAME_MAX];
+	size_t nmembers;
+	size_t members[CONF_MAX_GROUP_MEMBERS];   /* indices into conf->instances */
+	struct conf_notify notify;
+	int line;
+};
+
+const char *conf_notify_kind_name(enum conf_notify_kind k);  /* "master", ... */
+
+/* True when the health settings of two instances are the same (by content). */
+bool conf_instance_track_equal(const struct conf_instance_track *a,
+    const struct conf_instance_track *b);
+
+/* ---- loaders: for lib/conf/conf.c and lib/conf/conf_vrrp.c only ---------------- */
+struct conf;
+struct conf_ctx;
+struct conf_global;
+struct config_setting_t;
+
+/* The top-level track_scripts list into conf->track_scripts. 0 or -ENOMEM. */
+int conf_track_scripts_load(struct conf_ctx *ctx,
+    const struct config_setting_t *list, struct conf *conf);
+
+/* global.notify_fifo of group g, and the line script_user is on. */
+void conf_track_global_load(struct conf_ctx *ctx,
+    const struct config_setting_t *g, struct conf_global *gl);
+
+/*
+ * An instance's track_interfaces, track_scripts, track_files and notify
+ * (where = "vrrp_instances[X]"). Script names are resolved later, by
+ * conf_track_resolve(), once every section is loaded.
+ */
+void conf_track_instance_load(struct conf_ctx *ctx,
+    const struct config_setting_t *g, const char *where,
+    struct conf_instance_track *t);
+
+/* The top-level sync_groups list, after vrrp_instances. 0 or -ENOMEM. */
+int conf_sync_groups_load(struct conf_ctx *ctx,
+    const struct config_setting_t *list, struct conf *conf);
+
+/* Resolve the instances' track_scripts references (root: the file's root). */
+void conf_track_resolve(struct conf_ctx *ctx,
+    const struct config_setting_t *root, struct conf *conf);
+
+/*
+ * Free what the loaders allocated: the track scripts, the sync groups with
+ * their notify paths, and each instance's track lists and notify paths
+ * (called by conf_free, before the instances go).
+ */
+void conf_track_free(struct conf *conf);
+
+#endif

@@ -1,0 +1,221 @@
+/*
+ * conf_util - what every section of the configuration uses: the error list
+ * with its "FILE:LINE: message" form, key checks, typed getters, quoting
+ * and name checks (see conf_util.h).
+ */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <libconfig.h>
+
+#include "conf/conf_util.h"
+#include "vrrp/vrrp_pkt.h"
+
+/* ---- errors ------------------------------------------------------------ */
+
+static void
+conf_verror(struct conf_ctx *ctx, unsigned int line, const char *fmt,
+    va_list ap)
+{
+	struct conf_errors *errs = ctx->errs;
+	char msg[CONF_ERROR_LEN];
+	int n;
+
+	errs->count++;
+	if (errs->stored >= CONF_MAX_ERRORS)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	ctx->line[errs->stored] = line;
+	if (line > 0)
+		n = snprintf(errs->msg[errs->stored], CONF_ERROR_LEN, "%s:%u: ",
+		    ctx->path, line);
+	else
+		n = snprintf(errs->msg[errs->stored], CONF_ERROR_LEN, "%s: ",
+		    ctx->path);
+	/* A path as long as the whole buffer still leaves a terminated line. */
+	if (n >= 0 && n < CONF_ERROR_LEN)
+		snprintf(errs->msg[errs->stored] + n, CONF_ERROR_LEN - (size_t)n,
+		    "%s", msg);
+	errs->stored++;
+}
+
+void
+conf_error_line(struct conf_ctx *ctx, unsigned int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, line, fmt, ap);
+	va_end(ap);
+}
+
+void
+conf_error(struct conf_ctx *ctx, const config_setting_t *at,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	conf_verror(ctx, at != NULL ? config_setting_source_line(at) : 0, fmt,
+	    ap);
+	va_end(ap);
+}
+
+/* ---- keys and values -------------------------------------------------- */
+
+const char *
+conf_quote(const char *s, char *buf, size_t len)
+{
+	size_t i, max = len - 4 < 40 ? len - 4 : 40;
+
+	for (i = 0; s[i] != '\0' && i < max; i++)
+		buf[i] = isprint((unsigned char)s[i]) ? s[i] : '?';
+	if (s[i] != '\0') {
+		memcpy(buf + i, "...", 3);
+		i += 3;
+	}
+	buf[i] = '\0';
+	return buf;
+}
+
+static bool
+in_list(const char *name, const char *const *list)
+{
+	for (; *list != NULL; list++)
+		if (strcmp(name, *list) == 0)
+			return true;
+	return false;
+}
+
+/* "global" + "." + "state_dir", or just the key at the top level. */
+static const char *
+dot(const char *where)
+{
+	return where[0] != '\0' ? "." : "";
+}
+
+void
+conf_check_keys(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *const *known, const char *const *later)
+{
+	const config_setting_t *s;
+	const char *name;
+
+	for (int i = 0; (s = config_setting_get_elem(group, (unsigned)i)) != NULL;
+	    i++) {
+		name = config_setting_name(s);
+		if (name == NULL || in_list(name, known))
+			continue;
+		if (later != NULL && in_list(name, later))
+			conf_error(ctx, s, "%s%s%s: not supported yet", where,
+			    dot(where), name);
+		else
+			conf_error(ctx, s, "unknown key '%s' in %s", name,
+			    where[0] != '\0' ? where : "the top level");
+	}
+}
+
+int
+conf_get_int(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *key, long long lo, long long hi,
+    long long *out)
+{
+	const config_setting_t *s;
+	long long v;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	/* 1000L is as good an integer as 1000; 1000.0 is not. */
+	if (config_setting_type(s) != CONFIG_TYPE_INT &&
+	    config_setting_type(s) != CONFIG_TYPE_INT64) {
+		conf_error(ctx, s, "%s.%s: expected an integer", where, key);
+		return -1;
+	}
+	v = config_setting_get_int64(s);
+	if (v < lo || v > hi) {
+		conf_error(ctx, s, "%s.%s: %lld is out of range %lld..%lld",
+		    where, key, v, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 1;
+}
+
+int
+conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *key, bool *out)
+{
+	const config_setting_t *s;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_BOOL) {
+		conf_error(ctx, s, "%s.%s: expected true or false", where, key);
+		return -1;
+	}
+	*out = config_setting_get_bool(s) != 0;
+	return 1;
+}
+
+int
+conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
+    const char *where, const char *key, const char **out)
+{
+	const config_setting_t *s;
+
+	if ((s = config_setting_get_member(group, key)) == NULL)
+		return 0;
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, s, "%s.%s: expected a string", where, key);
+		return -1;
+	}
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+bool
+conf_valid_name(const char *s, size_t max_len)
+{
+	size_t n;
+
+	for (n = 0; s[n] != '\0'; n++)
+		if (!isalnum((unsigned char)s[n]) && strchr("_.-", s[n]) == NULL)
+			return false;
+	return n >= 1 && n <= max_len;
+}
+
+int
+conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
+    const char *where, struct vrrp_addr *out, char *quoted, size_t quoted_len)
+{
+	const char *text;
+
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		conf_error(ctx, s, "%s: expected a string (an IPv4 or IPv6 "
+		    "address)", where);
+		return 0;
+	}
+	text = config_setting_get_string(s);
+	conf_quote(text, quoted, quoted_len);
+	if (vrrp_addr_parse(text, out) < 0) {
+		conf_error(ctx, s, "%s: '%s' is not an IPv4 or IPv6 address "
+		    "(no prefix length here)", where, quoted);
+		return 0;
+	}
+	return 1;
+}
+
+bool
+conf_addr_is_unicast(const struct vrrp_addr *a)
+{
+	static const uint8_t zero[16], loop6[16] = { [15] = 1 };
+
+	if (a->family == AF_INET)
+		return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
+	return a->bytes[0] != 0xff && memcmp(a->bytes, zero, 16) != 0 &&
+	    memcmp(a->bytes, loop6, 16) != 0;
+}

@@ -1,0 +1,132 @@
+/*
+ * ct_kernel - the kernel's conntrack table as sync entries, through
+ * ctnetlink (libnetfilter_conntrack).
+ *
+ * Owns: three ctnetlink sockets (one subscribed to new/update/destroy
+ * events, one for queries: get, create, update, delete, and one for paced
+ * dumps), and turning kernel entries into struct ct_entry and back.
+ *
+ * Paced dumps: a table of 100 000 flows takes far longer to read and send
+ * than the daemon's loop may stall (its VRRP timers run in the same loop),
+ * so a dump is read one netlink batch (up to CT_KERNEL_DUMP_BUF_BYTES,
+ * about a hundred entries) per ct_kernel_dump_step, on a socket of its own
+ * whose dump the kernel keeps its place in between. The kernel fills a
+ * dump's next batch when the previous one is read: a batch is as old as
+ * the previous step, which the caller knows when it weighs the batch's
+ * entries against the events it handled meanwhile (lib/ct_sync).
+ *
+ * Events are read at most max_reads at a time for the same reason; the
+ * socket stays readable and the loop comes back.
+ *
+ * Installing an entry follows what conntrackd does, so that a takeover needs
+ * no commit step and existing flows match at once:
+ *  - the NAT mapping travels as the two tuples; the entry is created with
+ *    the un-NATed reply tuple plus a DNAT/SNAT request (CTA_NAT_DST/SRC),
+ *    and the kernel's NAT core computes the real reply tuple and sets the
+ *    NAT status bits itself (ctnetlink refuses NAT status bits set by hand);
+ *  - both directions get IP_CT_TCP_FLAG_BE_LIBERAL: the backup never saw the
+ *    windows, so only out-of-window RSTs are refused (conntrackd's default,
+ *    "TCPWindowTracking Off"), and no sysctl needs changing;
+ *  - an entry that exists is updated without NAT attributes (the kernel
+ *    allows NAT only at creation).
+ *
+ * Never does: decide which entries to send or install (ct_sync does), or
+ * filter anything but the mark.
+ */
+#ifndef VIPD_CT_KERNEL_H
+#define VIPD_CT_KERNEL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ctsync/ct_wire.h"
+
+struct nfct_handle;
+struct mnl_socket;
+
+#define CT_KERNEL_DUMP_BUF_BYTES 32768   /* the kernel's largest dump batch */
+/* One event per read, as ctnetlink sends them; room for a big one. */
+#define CT_KERNEL_EVENT_BUF_BYTES 16384
+
+/* Called for every entry with our mark, from an event or from a dump. */
+typedef void (*ct_kernel_entry_cb)(void *arg, const struct ct_entry *e,
+    bool from_dump);
+
+struct ct_kernel {
+	struct nfct_handle *events;   /* NULL until ct_kernel_open */
+	struct nfct_handle *query;
+	struct mnl_socket *dumper;    /* opened by the first dump */
+	uint8_t *dump_buf;            /* CT_KERNEL_DUMP_BUF_BYTES, with dumper */
+	uint32_t dump_seq, dump_portid;
+	bool dumping;                 /* a dump is under way on dumper */
+	uint64_t dump_skipped;        /* entries of this dump (since
+					 ct_kernel_dump_start) that could not
+					 be read: no memory, or unparsable */
+	uint32_t mark;
+	ct_kernel_entry_cb on_entry;
+	void *arg;
+	bool events_wanted;           /* false: events are read and dropped */
+	uint64_t events_seen;         /* of any mark */
+	uint64_t events_lost;         /* ENOBUFS: the socket overran */
+	uint64_t lookups;             /* GETs for events without a TCP state */
+	bool overrun;                 /* set on loss; the caller clears it */
+	bool filtered;                /* the kernel filters events by mark */
+	unsigned char event_buf[CT_KERNEL_EVENT_BUF_BYTES];
+};
+
+/*
+ * Open both handles; events are delivered only for entries whose ct mark is
+ * mark. Returns 0 or -errno.
+ */
+int ct_kernel_open(struct ct_kernel *k, uint32_t mark, ct_kernel_entry_cb cb,
+    void *arg);
+void ct_kernel_close(struct ct_kernel *k);
+
+/* The event socket, non-blocking, for the event loop. */
+int ct_kernel_events_fd(const struct ct_kernel *k);
+
+/*
+ * Whether events become entries. The receiver wants none: its events are
+ * mostly its own installs, and turning them into entries (with a blocking
+ * GET for those without a TCP state) would cost a netlink round trip per
+ * installed flow for nothing. Unwanted events are still read (so that the
+ * socket never overruns) and counted in events_seen.
+ */
+void ct_kernel_want_events(struct ct_kernel *k, bool on);
+
+/*
+ * Read pending events, at most max_reads socket reads; on_entry gets the
+ * marked ones (when wanted). When events were lost, k->overrun is set (the
+ * caller resends a full dump). Returns 0 when none is left, 1 when the
+ * budget ran out first, or -errno.
+ */
+int ct_kernel_read_events(struct ct_kernel *k, unsigned max_reads);
+
+/*
+ * Start a dump of every entry with our mark (abandoning one under way).
+ * Returns 0 or -errno.
+ */
+int ct_kernel_dump_start(struct ct_kernel *k);
+
+/*
+ * Read the dump's next batch, its entries through on_entry (from_dump).
+ * Returns 1 when more is to come, 0 when the dump is complete, -EAGAIN
+ * when the kernel has nothing ready yet, another -errno when the dump
+ * failed (it is over; start again). An entry the kernel sent that cannot
+ * be read (no memory for it, or a message libnetfilter_conntrack cannot
+ * parse) is counted in dump_skipped: a complete dump with skipped entries
+ * did not show the whole table.
+ */
+int ct_kernel_dump_step(struct ct_kernel *k);
+
+/* Abandon a dump under way (its remaining batches are discarded). */
+void ct_kernel_dump_abort(struct ct_kernel *k);
+
+/*
+ * Install e (op UPDATE) or delete it (op DESTROY). Returns 1 when created,
+ * 0 when an existing entry was updated or deleted (or was already gone),
+ * -ENOMEM when the kernel table is full, another -errno otherwise.
+ */
+int ct_kernel_apply(struct ct_kernel *k, const struct ct_entry *e);
+
+#endif

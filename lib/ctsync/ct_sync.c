@@ -1,0 +1,476 @@
+/*
+ * ct_sync - connection-table sync (protocol in ct_sync.h, wire in
+ * ct_wire.h, kernel side in ct_kernel.c): the sending side, the sockets'
+ * events, life cycle and role. The receiver is in ct_sync_recv.c, dumps,
+ * sweeps and sessions in the other ct_sync_*.c (lib/ctsync/ct_sync_int.h).
+ *
+ * Both ends send through the same path: a datagram takes the next sequence
+ * number of this run (session), is encoded into its ring slot, and the
+ * ring is pumped into the socket. So a nack can be answered from the ring
+ * byte for byte, and the ring doubles as the bounded send queue.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ctsync/ct_sync_int.h"
+#include "os/nft.h"
+
+_Static_assert(CONF_SYNC_KEY_MAX <= CT_WIRE_KEY_MAX, "key sizes");
+_Static_assert(CONF_SYNC_KEY_MIN >= 32, "HMAC-SHA256 key of 32 bytes");
+
+static socklen_t
+sockaddr_of(const struct vrrp_addr *a, uint16_t port,
+    struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	if (a->family == AF_INET) {
+		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+
+		sin->sin_family = AF_INET;
+		sin->sin_port = htons(port);
+		memcpy(&sin->sin_addr, a->bytes, 4);
+		return sizeof(*sin);
+	}
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+
+	sin6->sin6_family = AF_INET6;
+	sin6->sin6_port = htons(port);
+	memcpy(&sin6->sin6_addr, a->bytes, 16);
+	return sizeof(*sin6);
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+static void
+watch_out(struct ct_sync *s, bool on)
+{
+	if (s->want_out == on)
+		return;
+	s->want_out = on;
+	evloop_del(s->loop, &s->udp_watch);
+	evloop_add(s->loop, &s->udp_watch, EPOLLIN | (on ? EPOLLOUT : 0));
+}
+
+static int
+send_slot(struct ct_sync *s, const struct ct_ring_slot *slot)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sockaddr_of(&s->conf.peer, s->conf.port, &ss);
+
+	if (sendto(s->fd, slot->bytes, slot->len, 0, (struct sockaddr *)&ss,
+	    sl) < 0)
+		return -errno;
+	s->stats.datagrams_sent++;
+	return 0;
+}
+
+/*
+ * Datagrams the ring wrapped over before the socket took them: counted as
+ * they go (the queue may stay full for long), logged rate-limited.
+ */
+static void
+note_queue(struct ct_sync *s)
+{
+	uint64_t lost = s->ring.overwritten - s->stats.queue_full, suppressed = 0;
+
+	if (lost == 0)
+		return;
+	s->stats.queue_full = s->ring.overwritten;
+	if (log_ratelimit_allow(&s->queue_log, evloop_now_ms(), &suppressed))
+		log_warn("conn_sync: send queue full on %s (%u datagrams the "
+		    "socket did not take): %" PRIu64 " dropped unsent, the peer "
+		    "repairs through a resync (%" PRIu64 " more not logged)",
+		    s->conf.interface, CT_RING_SLOTS, lost, suppressed);
+}
+
+/* Hand the ring's unsent datagrams to the socket until it is full. */
+static void
+pump(struct ct_sync *s)
+{
+	const struct ct_ring_slot *slot;
+
+	while ((slot = ct_ring_unsent(&s->ring)) != NULL) {
+		int err = send_slot(s, slot);
+
+		if (err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS) {
+			note_queue(s);
+			watch_out(s, true);
+			return;
+		}
+		if (err < 0)
+			s->stats.send_errors++;   /* the peer's nack repairs it */
+		ct_ring_sent(&s->ring);
+	}
+	note_queue(s);
+	watch_out(s, false);
+}
+
+/*
+ * Sequence numbers are 32 bits: before they wrap, start a new session. The
+ * peer sees a newer session, restarts its window and asks for the table.
+ */
+static void
+rollover(struct ct_sync *s)
+{
+	log_notice("conn_sync: sequence numbers used up, starting a new session");
+	pump(s);
+	ct_ring_restart(&s->ring);
+	ct_sync_session_start(s);
+	watch_out(s, false);
+}
+
+/* Encode the next datagram into its ring slot and send what can be sent. */
+void
+ct_sync_emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
+    const struct ct_range *ranges, uint16_t count, uint32_t flags)
+{
+	struct ct_wire_header hdr = { .type = type, .count = count,
+	    .session = s->session, .sender_id = s->sender_id,
+	    .sent_ms = (uint32_t)evloop_wall_ms(), .flags = flags };
+	struct ct_ring_slot *slot;
+	int len;
+
+	if (ct_ring_exhausted(&s->ring)) {
+		rollover(s);
+		hdr.session = s->session;
+	}
+	slot = ct_ring_next(&s->ring, &hdr.seq);
+	len = ct_wire_encode(&hdr, entries, ranges, &s->key, slot->bytes,
+	    sizeof(slot->bytes));
+	if (len < 0) {
+		ct_ring_abort(&s->ring, slot);
+		s->stats.send_errors++;
+		return;
+	}
+	ct_ring_commit(&s->ring, slot, hdr.seq, (size_t)len);
+	s->emitted++;
+	if (type == CT_WIRE_ENTRIES)
+		s->stats.entries_sent += count;
+	pump(s);
+}
+
+void
+ct_sync_flush(struct ct_sync *s, uint32_t flags)
+{
+	s->flush_due_ms = 0;
+	if (s->nbatch == 0) {
+		if (flags != 0)
+			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, flags);
+		return;
+	}
+	ct_sync_emit(s, CT_WIRE_ENTRIES, s->batch, NULL, s->nbatch, flags);
+	s->nbatch = 0;
+}
+
+/*
+ * From ct_kernel: an event or a dumped entry of a balanced flow.
+ *
+ * While a dump runs, events go on. A dump batch is filled by the kernel
+ * when the previous one is read (ct_kernel.h), so the entries of read r
+ * are as old as read r - 1: an event handled after that read told a newer
+ * state of its flow (or its end) than the batch holds, and went out
+ * first. Such an entry is left out, else it would undo the event on the
+ * receiver. Events are noted with the number of the read they are newer
+ * than (reads + 1).
+ */
+static void
+on_entry(void *arg, const struct ct_entry *e, bool from_dump)
+{
+	struct ct_sync *s = arg;
+
+	if (s->role != CT_SYNC_SENDER) {
+		if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
+			ct_sweep_collect(&s->sweep, e);
+		return;
+	}
+	if (from_dump) {
+		if (ct_order_newer(&s->fresh, ct_entry_key(e), s->dump.reads - 1)) {
+			s->stats.dump_superseded++;
+			return;
+		}
+	} else if (s->dump.active && !s->dump.restart &&
+	    ct_order_note(&s->fresh, ct_entry_key(e), s->dump.reads + 1,
+	    s->dump.reads + 1) < 0) {
+		/* Too many to weigh the next batch against: read again. */
+		s->dump.restart = true;
+	}
+	s->batch[s->nbatch++] = *e;
+	if (s->nbatch == CT_WIRE_MAX_ENTRIES)
+		ct_sync_flush(s, 0);
+}
+
+/* A nack: resend from the ring, or a full dump when it is gone. */
+void
+ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
+{
+	s->stats.nacks_received++;
+	for (size_t i = 0; i < m->hdr.count; i++) {
+		const struct ct_range *r = &m->ranges[i];
+
+		if (r->last - r->first >= CT_RING_SLOTS) {
+			s->dump_due = true;
+			return;
+		}
+		for (uint32_t k = 0; k <= r->last - r->first; k++) {
+			const struct ct_ring_slot *slot = NULL;
+			enum ct_ring_lookup where = ct_ring_find(&s->ring,
+			    r->first + k, &slot);
+
+			if (where == CT_RING_QUEUED)
+				break;          /* it goes out anyway */
+			if (where == CT_RING_GONE) {
+				s->dump_due = true;
+				return;
+			}
+			if (send_slot(s, slot) == 0)
+				s->stats.datagrams_resent++;
+		}
+	}
+}
+
+/* ---- the sockets' events --------------------------------------------- */
+
+static void
+udp_event(struct evloop_watch *w, uint32_t events)
+{
+	struct ct_sync *s = w->arg;
+	uint64_t now_ms = evloop_now_ms();
+
+	if (events & EPOLLOUT)
+		pump(s);
+	ct_sync_receive(s, now_ms);
+	if (s->role == CT_SYNC_SENDER)
+		ct_sync_dump_run(s, now_ms);
+}
+
+static void
+ct_event(struct evloop_watch *w, uint32_t events)
+{
+	struct ct_sync *s = w->arg;
+	uint64_t now_ms = evloop_now_ms(), suppressed = 0;
+	int err;
+
+	(void)events;
+	if ((err = ct_kernel_read_events(&s->kernel, CT_SYNC_EVENT_READS)) < 0 &&
+	    log_ratelimit_allow(&s->events_log, now_ms, &suppressed))
+		log_warn("conn_sync: reading conntrack events: %s (%" PRIu64
+		    " more not logged)", strerror(-err), suppressed);
+	s->stats.event_lookups = s->kernel.lookups;
+	if (s->kernel.overrun) {
+		s->kernel.overrun = false;
+		s->stats.events_lost = s->kernel.events_lost;
+		/* Every wake-up of a busy table may overrun again: limited. */
+		if (s->role == CT_SYNC_SENDER) {
+			if (log_ratelimit_allow(&s->events_log, now_ms,
+			    &suppressed))
+				log_warn("conn_sync: conntrack events lost, "
+				    "sending the whole table (%" PRIu64 " more "
+				    "not logged)", suppressed);
+			s->dump_due = true;
+		}
+	}
+	if (s->role != CT_SYNC_SENDER)
+		return;
+	/*
+	 * A partial batch waits CT_SYNC_FLUSH_MS for more: a burst of new
+	 * flows, read a few events a wake-up, goes out in full datagrams
+	 * (ct_sync.h says why that matters).
+	 */
+	if (s->nbatch > 0 && s->flush_due_ms == 0)
+		s->flush_due_ms = now_ms + CT_SYNC_FLUSH_MS;
+	ct_sync_dump_run(s, now_ms);
+}
+
+/* ---- life cycle -------------------------------------------------------- */
+
+static int
+open_socket(struct ct_sync *s)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl = sockaddr_of(&s->conf.local, s->conf.port, &ss);
+	int one = 1, size = s->conf.socket_buffer_bytes;
+	int fd = socket(s->conf.local.family, SOCK_DGRAM | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return -errno;
+	/* The sync address may arrive on the interface after we start. */
+	if (s->conf.local.family == AF_INET)
+		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
+	else
+		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
+	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->conf.interface,
+	    (socklen_t)strlen(s->conf.interface)) < 0 ||
+	    bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+		int err = -errno;
+
+		close(fd);
+		return err;
+	}
+	return fd;
+}
+
+int
+ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
+    struct evloop *loop, const char *state_dir, uint64_t now_ms)
+{
+	int err;
+
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->conf = *conf;
+	s->loop = loop;
+	memcpy(s->key.bytes, conf->key, conf->key_len);
+	s->key.len = conf->key_len;
+	ct_order_init(&s->order, 0);
+	ct_order_init(&s->fresh, 0);
+	if (state_dir != NULL && state_dir[0] != '\0' &&
+	    (size_t)snprintf(s->session_path, sizeof(s->session_path), "%s/%s",
+	    state_dir, CT_SYNC_SESSION_FILE) >= sizeof(s->session_path))
+		s->session_path[0] = '\0';
+	ct_sync_session_start(s);
+	s->sender_id = ct_wire_sender_id(conf->local.family, conf->local.bytes);
+	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	s->adopt_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->restart_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->events_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->stale_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	s->queue_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->role = CT_SYNC_RECEIVER;
+	s->receiving_since_ms = now_ms;
+	ct_sweep_init(&s->sweep, 0);
+	/* Tags differ from a previous run's, whose answers may be in flight. */
+	s->sweep.last_tag = (uint16_t)(s->session >> 10);
+	if (ct_ring_init(&s->ring) < 0)
+		return -ENOMEM;
+	if ((err = ct_kernel_open(&s->kernel, NFT_VIPD_CT_MARK, on_entry, s)) < 0) {
+		log_err("conn_sync: cannot open ctnetlink: %s", strerror(-err));
+		goto fail;
+	}
+	ct_kernel_want_events(&s->kernel, false);     /* a receiver first */
+	if ((s->fd = err = open_socket(s)) < 0) {
+		log_err("conn_sync: cannot open the sync socket on %s port %u: %s",
+		    conf->interface, conf->port, strerror(-err));
+		goto fail;
+	}
+	s->udp_watch = (struct evloop_watch){ s->fd, udp_event, s };
+	s->ct_watch = (struct evloop_watch){ ct_kernel_events_fd(&s->kernel),
+	    ct_event, s };
+	if ((err = evloop_add(loop, &s->udp_watch, EPOLLIN)) < 0 ||
+	    (err = evloop_add(loop, &s->ct_watch, EPOLLIN)) < 0)
+		goto fail;
+	log_notice("conn_sync: on %s, peer port %u, following %s %s",
+	    conf->interface, conf->port, conf->follow_is_group ? "sync group" :
+	    "instance", conf->follow);
+	return 0;
+fail:
+	ct_sync_close(s);
+	return err;
+}
+
+void
+ct_sync_close(struct ct_sync *s)
+{
+	if (s->fd >= 0) {
+		evloop_del(s->loop, &s->udp_watch);
+		close(s->fd);
+	}
+	if (s->kernel.events != NULL)
+		evloop_del(s->loop, &s->ct_watch);
+	ct_kernel_close(&s->kernel);
+	ct_ring_free(&s->ring);
+	ct_sweep_end(&s->sweep);
+	ct_order_free(&s->order);
+	ct_order_free(&s->fresh);
+	s->fd = -1;
+}
+
+bool
+ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms)
+{
+	return ct_recv_table_pending(s->role == CT_SYNC_RECEIVER, s->synced,
+	    s->window.session != 0, s->receiving_since_ms, now_ms);
+}
+
+void
+ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
+{
+	enum ct_sync_role role = master ? CT_SYNC_SENDER : CT_SYNC_RECEIVER;
+
+	if (role == s->role)
+		return;
+	s->role = role;
+	s->nbatch = 0;
+	s->flush_due_ms = 0;
+	s->dump_due = false;
+	s->answer_tag = 0;
+	ct_recv_repair_reset(&s->repair);
+	s->sweep_due = false;
+	ct_sync_dump_stop(s);
+	ct_sync_sweep_abort(s);
+	ct_order_clear(&s->order);
+	ct_kernel_want_events(&s->kernel, role == CT_SYNC_SENDER);
+	if (role == CT_SYNC_SENDER) {
+		log_notice("conn_sync: sending (%s is master)", s->conf.follow);
+		s->next_heartbeat_ms = now_ms;
+		s->next_refresh_ms = now_ms + CT_SYNC_REFRESH_MS;
+		return;
+	}
+	/* Our table was the reference; now the peer's is: take it whole. */
+	log_notice("conn_sync: receiving (%s is not master)", s->conf.follow);
+	s->receiving_since_ms = now_ms;
+	s->synced = false;
+	s->resync_asked_ms = 0;
+}
+
+void
+ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
+{
+	s->stats.event_lookups = s->kernel.lookups;
+	if (s->role == CT_SYNC_SENDER) {
+		if (s->flush_due_ms != 0 && now_ms >= s->flush_due_ms)
+			ct_sync_flush(s, 0);
+		if (now_ms >= s->next_refresh_ms) {
+			s->dump_due = true;
+			s->next_refresh_ms = now_ms + CT_SYNC_REFRESH_MS;
+		}
+		ct_sync_dump_run(s, now_ms);
+		if (now_ms >= s->next_heartbeat_ms) {
+			ct_sync_flush(s, 0);
+			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, 0);
+			s->next_heartbeat_ms = now_ms + CT_SYNC_HEARTBEAT_MS;
+		}
+		return;
+	}
+	ct_sync_recv_tick(s, now_ms);
+}
+
+uint64_t
+ct_sync_next_deadline(const struct ct_sync *s)
+{
+	uint64_t due;
+
+	if (s->role == CT_SYNC_SENDER) {
+		if (s->dump_due && !s->dump.active)
+			return 1;
+		due = s->next_heartbeat_ms < s->next_refresh_ms ?
+		    s->next_heartbeat_ms : s->next_refresh_ms;
+		if (s->flush_due_ms != 0 && s->flush_due_ms < due)
+			due = s->flush_due_ms;
+		if (s->dump.active && s->dump.next_ms < due)
+			due = s->dump.next_ms;
+		return due;
+	}
+	return ct_sync_recv_deadline(s);
+}

@@ -1,0 +1,58 @@
+/*
+ * ct_sync_int - what the files of lib/ct_sync share among themselves and
+ * nobody else calls (the module's contract is lib/ctsync/ct_sync.h):
+ *  - ct_sync.c: sending (every datagram goes through ct_sync_emit into
+ *    the ring and out), the sockets' events, life cycle and role;
+ *  - ct_sync_recv.c: the receiver (decisions in lib/ct_recv);
+ *  - ct_sync_dump.c: the sender's paced dumps;
+ *  - ct_sync_sweep.c: the receiver's sweep after a full resync;
+ *  - ct_sync_session.c: the session across runs;
+ *  - ct_sync_report.c: `vipctl conns` and the dumps.
+ */
+#ifndef VIPD_CT_SYNC_INT_H
+#define VIPD_CT_SYNC_INT_H
+
+#include "ctsync/ct_sync.h"
+
+/*
+ * ct_sync.c. ct_sync_emit: the next datagram of our session into its ring
+ * slot, and out when the socket takes it. ct_sync_flush: the batch into a
+ * datagram (a heartbeat when empty and flags are set). ct_sync_answer_nack:
+ * resend from the ring, or a full dump when it is gone.
+ */
+void ct_sync_emit(struct ct_sync *s, uint8_t type,
+    const struct ct_entry *entries, const struct ct_range *ranges,
+    uint16_t count, uint32_t flags);
+void ct_sync_flush(struct ct_sync *s, uint32_t flags);
+void ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
+
+/*
+ * ct_sync_recv.c. ct_sync_receive: read what the socket holds (at most
+ * CT_SYNC_READ_BUDGET datagrams), verify and handle each, ask for a new
+ * gap at once. ct_sync_recv_tick and ct_sync_recv_deadline: the
+ * receiver's timers (resync requests, nacks, the sweep).
+ */
+void ct_sync_receive(struct ct_sync *s, uint64_t now_ms);
+void ct_sync_recv_tick(struct ct_sync *s, uint64_t now_ms);
+uint64_t ct_sync_recv_deadline(const struct ct_sync *s);
+
+/* ct_sync_session.c: the session for a new run, kept for the next. */
+void ct_sync_session_start(struct ct_sync *s);
+
+/*
+ * ct_sync_dump.c: ct_sync_dump_run starts the dump asked for (dump_due)
+ * unless one runs, and makes a pass when one is due; ct_sync_dump_stop
+ * gives it up.
+ */
+void ct_sync_dump_run(struct ct_sync *s, uint64_t now_ms);
+void ct_sync_dump_stop(struct ct_sync *s);
+
+/*
+ * ct_sync_sweep.c: delete what the last full resync did not contain, once
+ * no datagram of it is missing, a paced pass at a time;
+ * ct_sync_sweep_abort gives a sweep under way up.
+ */
+void ct_sync_sweep(struct ct_sync *s, uint64_t now_ms);
+void ct_sync_sweep_abort(struct ct_sync *s);
+
+#endif

@@ -1,0 +1,389 @@
+/*
+ * ct_sync_recv - the receiving side of connection sync (protocol in
+ * ct_sync.h; what to do with each datagram is decided in lib/ct_recv):
+ * read and verify datagrams, install their entries through lib/ct_kernel,
+ * ask for what is missing (nacks, full resyncs), and hand requests and
+ * nacks to the sender's side.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "ctsync/ct_sync_int.h"
+
+static bool
+from_peer(const struct ct_sync *s, const struct sockaddr_storage *ss)
+{
+	const struct vrrp_addr *p = &s->conf.peer;
+
+	if (ss->ss_family == AF_INET && p->family == AF_INET)
+		return memcmp(&((const struct sockaddr_in *)ss)->sin_addr,
+		    p->bytes, 4) == 0;
+	if (ss->ss_family == AF_INET6 && p->family == AF_INET6)
+		return memcmp(&((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    p->bytes, 16) == 0;
+	return false;
+}
+
+/* A datagram refused: counted by reason, logged rate-limited. */
+static void
+count_drop(struct ct_sync *s, enum ct_drop reason, uint64_t now_ms)
+{
+	uint64_t suppressed = 0;
+
+	s->stats.drops[reason]++;
+	if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
+		log_warn("conn_sync: dropped datagram on %s: %s (%" PRIu64
+		    " more not logged)", s->conf.interface, ct_drop_name(reason),
+		    suppressed);
+}
+
+/*
+ * Ask for a full resync. gave_up: numbers that never came are given up
+ * for it (lost for good); so are the window's gaps, below the floor
+ * raised here. The dump answering an open request may have started
+ * before those were sent, and the sweep after it would delete the flows
+ * they carried: then the request is a new one (a new tag), whose answer
+ * starts after it. A repeat that gives nothing up keeps the tag: the dump
+ * under way answers it.
+ */
+static void
+request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
+{
+	uint16_t tag;
+
+	/* A sweep under way belongs to the answer before: a new one follows. */
+	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
+		ct_sync_sweep_abort(s);
+	else if (ct_sweep_open(&s->sweep) &&
+	    (gave_up || ct_window_has_gaps(&s->window)))
+		ct_sweep_end(&s->sweep);
+	tag = ct_sweep_begin(&s->sweep);
+
+	ct_sync_emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
+	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
+	s->stats.resyncs_requested++;
+	/* What was missing is given up on: only the new answer is whole. */
+	s->sweep_due = false;
+	ct_order_clear(&s->order);
+	s->resync_asked_ms = now_ms;
+	s->synced = false;
+	ct_recv_repair_reset(&s->repair);
+	/* The dump covers whatever is missing so far: stop asking for it. */
+	if (s->window.session != 0)
+		s->window.floor = s->window.highest + 1;
+}
+
+/* Ask for the gaps no nack named yet (all: every gap, again). */
+static void
+send_nack(struct ct_sync *s, uint64_t now_ms, bool all)
+{
+	struct ct_range ranges[CT_WIRE_MAX_RANGES];
+	size_t n = all ? ct_window_gaps(&s->window, ranges, CT_WIRE_MAX_RANGES) :
+	    ct_window_unasked(&s->window, ranges, CT_WIRE_MAX_RANGES);
+
+	if (n == 0)
+		return;
+	ct_sync_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
+	ct_window_ask(&s->window, ranges, n);
+	ct_recv_repair_nacked(&s->repair, now_ms);
+	s->stats.nacks_sent++;
+}
+
+/* The window's gaps: ask for them, again, or give them up (ct_recv.h). */
+static void
+repair(struct ct_sync *s, uint64_t now_ms)
+{
+	switch (ct_recv_gap(&s->window, &s->repair, now_ms)) {
+	case CT_RECV_GAP_NONE:
+		ct_recv_repair_reset(&s->repair);
+		break;
+	case CT_RECV_GAP_NACK_NEW:
+		send_nack(s, now_ms, false);
+		break;
+	case CT_RECV_GAP_NACK:
+		send_nack(s, now_ms, true);
+		break;
+	case CT_RECV_GAP_RESYNC:
+		log_warn("conn_sync: datagrams lost for good, asking for a full "
+		    "resync");
+		request_resync(s, now_ms, true);
+		break;
+	case CT_RECV_GAP_WAIT:
+		break;
+	}
+}
+
+static void
+count_install(struct ct_sync *s, const struct ct_entry *e, int rc,
+    uint64_t now_ms)
+{
+	uint64_t suppressed = 0;
+
+	if (rc == 1)
+		s->stats.entries_installed++;
+	else if (rc == 0 && e->op == CT_OP_DESTROY)
+		s->stats.entries_deleted++;
+	else if (rc == 0)
+		s->stats.entries_updated++;
+	else if (rc == -ENOMEM || rc == -ENOSPC)
+		s->stats.table_full++;
+	else
+		s->stats.install_errors++;
+	if (rc < 0 && log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
+		log_warn("conn_sync: cannot install an entry: %s (%" PRIu64
+		    " more not logged)", strerror(-rc), suppressed);
+}
+
+/*
+ * Apply the entries of a verified datagram. late: it came after a higher
+ * sequence number (a resend filling a gap); its entries for flows that a
+ * later datagram changed are stale and skipped (ct_recv_entry). While a
+ * gap is open, the flows applied are noted with the datagram's number for
+ * the late ones to come (lib/ct_order); when that table is full the gap is
+ * given up for a full resync.
+ */
+static void
+install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
+    uint64_t now_ms)
+{
+	uint64_t suppressed = 0;
+	/* The wire's sent_ms is the sender's wall clock (lib/ctsync/ct_wire.h). */
+	int64_t lag_ms = (int32_t)((uint32_t)evloop_wall_ms() - m->hdr.sent_ms);
+	bool gaps = ct_window_has_gaps(&s->window), full = false;
+	uint32_t lowest = ct_window_lowest(&s->window);
+
+	s->stats.entries_received += m->hdr.count;
+	s->last_entries_ms = now_ms;
+	s->stats.lag_ms = lag_ms;
+	if (lag_ms > s->stats.lag_max_ms)
+		s->stats.lag_max_ms = lag_ms;
+	for (size_t i = 0; i < m->hdr.count; i++) {
+		const struct ct_entry *e = &m->entries[i];
+		uint64_t key = ct_entry_key(e);
+
+		if (ct_recv_entry(&s->order, late, m->hdr.seq, key) ==
+		    CT_RECV_SKIP) {
+			/* Loss repair at work, not a refusal: debug. */
+			s->stats.entries_stale++;
+			if (log_ratelimit_allow(&s->stale_log, now_ms, &suppressed))
+				log_debug("conn_sync: skipped an entry of late "
+				    "datagram %" PRIu32 ": its flow changed since "
+				    "(%" PRIu64 " more not logged)", m->hdr.seq,
+				    suppressed);
+			continue;
+		}
+		count_install(s, e, ct_kernel_apply(&s->kernel, e), now_ms);
+		ct_sweep_mark(&s->sweep, e);
+		if (gaps && !full &&
+		    ct_order_note(&s->order, key, m->hdr.seq, lowest) < 0)
+			full = true;
+	}
+	if (full) {
+		log_warn("conn_sync: too many changes while datagrams are "
+		    "missing to order them, asking for a full resync");
+		request_resync(s, now_ms, true);
+	}
+}
+
+static void
+handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
+    uint64_t now_ms)
+{
+	uint16_t tag = CT_SWEEP_TAG_OF(m->hdr.flags);
+
+	switch (m->hdr.type) {
+	case CT_WIRE_ENTRIES:
+		if (s->role == CT_SYNC_SENDER)
+			s->stats.entries_ignored += m->hdr.count;
+		else
+			install(s, m, late, now_ms);
+		break;
+	case CT_WIRE_RESYNC:
+		/* A repeat of the request the running dump answers: it comes. */
+		if (s->role == CT_SYNC_SENDER &&
+		    !(s->dump.active && s->dump.tag == tag && tag != 0)) {
+			s->dump_due = true;
+			s->answer_tag = tag;
+		}
+		break;
+	case CT_WIRE_NACK:
+		if (s->role == CT_SYNC_SENDER)
+			ct_sync_answer_nack(s, m);
+		break;
+	default:
+		break;
+	}
+	/*
+	 * Only the answer to our open request is whole: a refresh or the
+	 * answer to an earlier request may have started before we asked.
+	 */
+	if ((m->hdr.flags & CT_WIRE_F_RESYNC_DONE) &&
+	    s->role == CT_SYNC_RECEIVER) {
+		s->stats.dumps_received++;
+		if (ct_sweep_answers(&s->sweep, tag)) {
+			if (!s->synced) {
+				log_info("conn_sync: full resync from %s done",
+				    s->conf.interface);
+				s->stats.resyncs_completed++;
+				s->stats.last_resync_ms = now_ms;
+			}
+			s->synced = true;
+			if (s->sweep_phase == CT_SYNC_SWEEP_IDLE)
+				s->sweep_due = true;
+		}
+	}
+	ct_sync_sweep(s, now_ms);
+}
+
+static void
+receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
+    const struct sockaddr_storage *from, uint64_t now_ms)
+{
+	struct ct_wire_msg *m = &s->rx;
+	struct ct_recv_view view = { .window = &s->window,
+	    .own_session = s->session, .own_id = s->sender_id,
+	    .silent_ms = now_ms - s->stats.last_rx_ms,
+	    .receiving = s->role == CT_SYNC_RECEIVER };
+	struct ct_recv_verdict d;
+	enum ct_drop reason;
+	uint64_t suppressed = 0;
+
+	if (!from_peer(s, from)) {
+		count_drop(s, CT_DROP_NOT_PEER, now_ms);
+		return;
+	}
+	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE) {
+		count_drop(s, reason, now_ms);
+		return;
+	}
+	ct_recv_datagram(&view, &m->hdr, &d);
+	if (d.unneeded) {
+		/* Loss repair at work, not a replay: debug (lib/ctsync/ct_recv.h). */
+		s->stats.resends_unneeded++;
+		if (log_ratelimit_allow(&s->stale_log, now_ms, &suppressed))
+			log_debug("conn_sync: resent datagram %" PRIu32 " on %s "
+			    "no longer needed (%s; %" PRIu64 " more not logged)",
+			    m->hdr.seq, s->conf.interface, ct_drop_name(d.drop),
+			    suppressed);
+		return;
+	}
+	if (d.drop != CT_DROP_NONE) {
+		count_drop(s, d.drop, now_ms);
+		return;
+	}
+	if (d.adopt) {
+		if (log_ratelimit_allow(&s->adopt_log, now_ms, &suppressed))
+			log_notice("conn_sync: peer on %s restarted with an older "
+			    "session (its clock set back?); following it after "
+			    "%.1f s without a word from the newer one (%" PRIu64
+			    " more not logged)", s->conf.interface,
+			    (double)view.silent_ms / 1000.0, suppressed);
+		s->stats.sessions_adopted++;
+		ct_window_reset(&s->window);
+	} else if (d.resync && log_ratelimit_allow(&s->restart_log, now_ms,
+	    &suppressed)) {
+		log_notice("conn_sync: peer on %s restarted, asking for a full "
+		    "resync (%" PRIu64 " more not logged)", s->conf.interface,
+		    suppressed);
+	}
+	/* What the restarted peer had told us may be stale or partial. */
+	if (d.resync) {
+		s->synced = false;
+		s->resync_asked_ms = 0;
+	}
+	if (d.new_session)
+		ct_order_clear(&s->order);
+	ct_window_accept(&s->window, m->hdr.session, m->hdr.seq);
+	s->stats.datagrams_received++;
+	s->stats.last_rx_ms = now_ms;
+	/*
+	 * After the accept, so that the request's floor is above this one;
+	 * before handling it, so that a dump end it carries answers an
+	 * earlier request, not this one.
+	 */
+	if (d.lost) {
+		if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
+			log_warn("conn_sync: more datagrams lost on %s than the "
+			    "window can ask for, asking for a full resync (%"
+			    PRIu64 " more not logged)", s->conf.interface,
+			    suppressed);
+		request_resync(s, now_ms, true);
+	}
+	handle(s, m, d.late, now_ms);
+	/* No gap left: nothing older can come, the order is not needed. */
+	if (ct_order_count(&s->order) > 0 && !ct_window_has_gaps(&s->window))
+		ct_order_clear(&s->order);
+}
+
+void
+ct_sync_receive(struct ct_sync *s, uint64_t now_ms)
+{
+	uint8_t buf[CT_WIRE_MAX_BYTES + 1];
+	struct sockaddr_storage from;
+
+	for (int i = 0; i < CT_SYNC_READ_BUDGET; i++) {
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(s->fd, buf, sizeof(buf), MSG_TRUNC,
+		    (struct sockaddr *)&from, &fl);
+
+		if (n < 0) {
+			/* Whatever was sent before our last nack was read. */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				ct_recv_repair_drained(&s->repair, now_ms);
+			break;
+		}
+		if ((size_t)n > CT_WIRE_MAX_BYTES) {
+			count_drop(s, from_peer(s, &from) ? CT_DROP_OVERSIZED :
+			    CT_DROP_NOT_PEER, now_ms);
+			continue;
+		}
+		receive_one(s, buf, (size_t)n, &from, now_ms);
+	}
+	/* A new gap is asked for at once, once for the whole read. */
+	if (s->role == CT_SYNC_RECEIVER)
+		repair(s, now_ms);
+}
+
+void
+ct_sync_recv_tick(struct ct_sync *s, uint64_t now_ms)
+{
+	/*
+	 * Ask again only while the peer says nothing: a big table may take
+	 * longer than the retry interval to arrive, and a second request
+	 * would only send it twice.
+	 */
+	if (!s->synced && (s->resync_asked_ms == 0 ||
+	    (now_ms - s->resync_asked_ms >= CT_SYNC_RESYNC_RETRY_MS &&
+	    now_ms - s->last_entries_ms >= CT_SYNC_RESYNC_RETRY_MS))) {
+		request_resync(s, now_ms, false);
+		return;
+	}
+	ct_sync_sweep(s, now_ms);
+	/* Also while a resync is under way: its dump is repaired the same. */
+	repair(s, now_ms);
+}
+
+static uint64_t
+earliest(uint64_t a, uint64_t b)
+{
+	return a == 0 || (b != 0 && b < a) ? b : a;
+}
+
+uint64_t
+ct_sync_recv_deadline(const struct ct_sync *s)
+{
+	uint64_t due = ct_recv_repair_deadline(&s->repair);
+
+	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
+		due = earliest(due, s->sweep_next_ms != 0 ? s->sweep_next_ms : 1);
+	if (!s->synced)
+		due = earliest(due, s->resync_asked_ms == 0 ? 1 :
+		    (s->resync_asked_ms > s->last_entries_ms ?
+		    s->resync_asked_ms : s->last_entries_ms) +
+		    CT_SYNC_RESYNC_RETRY_MS);
+	return due;
+}

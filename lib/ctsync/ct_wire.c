@@ -1,0 +1,535 @@
+/*
+ * ct_wire - the connection-sync wire format (see ct_wire.h for the layout).
+ *
+ * Decoding is strict and in a fixed order: the length and the fixed fields
+ * first (cheap, and they tell how long the datagram must be), then the
+ * HMAC over everything, and only then the body. A datagram either decodes
+ * whole or is refused with one reason.
+ */
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "base/be_bytes.h"
+#include "ctsync/ct_wire.h"
+
+static const char *const drop_names[CT_DROP__COUNT] = {
+	[CT_DROP_NONE] = "none",
+	[CT_DROP_TRUNCATED] = "truncated",
+	[CT_DROP_OVERSIZED] = "oversized",
+	[CT_DROP_BAD_MAGIC] = "bad_magic",
+	[CT_DROP_BAD_VERSION] = "bad_version",
+	[CT_DROP_BAD_TYPE] = "bad_type",
+	[CT_DROP_BAD_COUNT] = "bad_count",
+	[CT_DROP_BAD_HMAC] = "bad_hmac",
+	[CT_DROP_BAD_ENTRY] = "bad_entry",
+	[CT_DROP_REPLAYED] = "replayed",
+	[CT_DROP_TOO_OLD] = "too_old",
+	[CT_DROP_NOT_PEER] = "not_peer",
+	[CT_DROP_REFLECTED] = "reflected",
+};
+
+const char *
+ct_drop_name(enum ct_drop reason)
+{
+	if ((unsigned)reason >= CT_DROP__COUNT)
+		return "unknown";
+	return drop_names[reason];
+}
+
+/* ---- entries ----------------------------------------------------------- */
+
+bool
+ct_entry_valid(const struct ct_entry *e)
+{
+	static const uint8_t zero[12];
+
+	if (e->op != CT_OP_UPDATE && e->op != CT_OP_DESTROY)
+		return false;
+	if (e->family != AF_INET && e->family != AF_INET6)
+		return false;
+	/* IPv4 addresses leave 12 bytes unused: they must be zero. */
+	if (e->family == AF_INET &&
+	    (memcmp(e->orig.src + 4, zero, 12) != 0 ||
+	    memcmp(e->orig.dst + 4, zero, 12) != 0 ||
+	    memcmp(e->reply.src + 4, zero, 12) != 0 ||
+	    memcmp(e->reply.dst + 4, zero, 12) != 0))
+		return false;
+	switch (e->proto) {
+	case IPPROTO_TCP:
+		/* TCP_CONNTRACK_NONE..TCP_CONNTRACK_SYN_SENT2 are 0..10. */
+		return e->tcp_state <= 10;
+	case IPPROTO_UDP:
+	case IPPROTO_SCTP:
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return e->tcp_state == 0;
+	default:
+		return false;
+	}
+}
+
+static uint64_t
+mix(uint64_t h, uint64_t v)
+{
+	/* splitmix64's finaliser over a running sum: cheap and well spread */
+	h += v + 0x9e3779b97f4a7c15ull;
+	h = (h ^ (h >> 30)) * 0xbf58476d1ce4e5b9ull;
+	h = (h ^ (h >> 27)) * 0x94d049bb133111ebull;
+	return h ^ (h >> 31);
+}
+
+uint64_t
+ct_entry_key(const struct ct_entry *e)
+{
+	uint64_t h = mix(0, (uint64_t)e->family << 8 | e->proto), v;
+
+	for (size_t i = 0; i < 16; i += 8) {
+		memcpy(&v, e->orig.src + i, 8);
+		h = mix(h, v);
+		memcpy(&v, e->orig.dst + i, 8);
+		h = mix(h, v);
+	}
+	h = mix(h, (uint64_t)e->orig.sport << 16 | e->orig.dport);
+	return h != 0 ? h : 1;
+}
+
+uint32_t
+ct_wire_sender_id(int family, const uint8_t *addr)
+{
+	uint32_t h = 2166136261u;
+
+	if (family == AF_INET)
+		return be_get32(addr);
+	for (size_t i = 0; i < 16; i++)
+		h = (h ^ addr[i]) * 16777619u;
+	return h;
+}
+
+uint64_t
+ct_wire_session_next(uint64_t realtime_ns, uint64_t last)
+{
+	if (realtime_ns > last)
+		return realtime_ns;
+	/* 0 would mean "no session" to a receiver. */
+	return last + 1 != 0 ? last + 1 : 1;
+}
+
+static void
+put_tuple(uint8_t *p, const struct ct_tuple *t)
+{
+	memcpy(p, t->src, 16);
+	memcpy(p + 16, t->dst, 16);
+	be_put16(p + 32, t->sport);
+	be_put16(p + 34, t->dport);
+}
+
+static void
+get_tuple(const uint8_t *p, struct ct_tuple *t)
+{
+	memcpy(t->src, p, 16);
+	memcpy(t->dst, p + 16, 16);
+	t->sport = be_get16(p + 32);
+	t->dport = be_get16(p + 34);
+}
+
+static void
+put_entry(uint8_t *p, const struct ct_entry *e)
+{
+	p[0] = e->op;
+	p[1] = e->family;
+	p[2] = e->proto;
+	p[3] = e->tcp_state;
+	be_put32(p + 4, e->status);
+	be_put32(p + 8, e->timeout_s);
+	be_put32(p + 12, e->mark);
+	put_tuple(p + 16, &e->orig);
+	put_tuple(p + 52, &e->reply);
+}
+
+static void
+get_entry(const uint8_t *p, struct ct_entry *e)
+{
+	e->op = p[0];
+	e->family = p[1];
+	e->proto = p[2];
+	e->tcp_state = p[3];
+	e->status = be_get32(p + 4);
+	e->timeout_s = be_get32(p + 8);
+	e->mark = be_get32(p + 12);
+	get_tuple(p + 16, &e->orig);
+	get_tuple(p + 52, &e->reply);
+}
+
+/* ---- datagrams --------------------------------------------------------- */
+
+/* Body length for type and count, or 0 with *reason set when impossible. */
+static size_t
+body_len(uint8_t type, uint16_t count, enum ct_drop *reason)
+{
+	*reason = CT_DROP_NONE;
+	switch (type) {
+	case CT_WIRE_ENTRIES:
+		if (count == 0 || count > CT_WIRE_MAX_ENTRIES)
+			break;
+		return (size_t)count * CT_WIRE_ENTRY_BYTES;
+	case CT_WIRE_NACK:
+		if (count == 0 || count > CT_WIRE_MAX_RANGES)
+			break;
+		return (size_t)count * 8;
+	case CT_WIRE_RESYNC:
+	case CT_WIRE_HEARTBEAT:
+		if (count != 0)
+			break;
+		return 0;
+	default:
+		*reason = CT_DROP_BAD_TYPE;
+		return 0;
+	}
+	*reason = CT_DROP_BAD_COUNT;
+	return 0;
+}
+
+static int
+hmac(const struct ct_wire_key *key, const uint8_t *data, size_t len,
+    uint8_t out[CT_WIRE_HMAC_BYTES])
+{
+	unsigned int md_len = 0;
+
+	if (key->len == 0 || key->len > CT_WIRE_KEY_MAX)
+		return -EINVAL;
+	if (HMAC(EVP_sha256(), key->bytes, (int)key->len, data, len, out,
+	    &md_len) == NULL || md_len != CT_WIRE_HMAC_BYTES)
+		return -EIO;
+	return 0;
+}
+
+int
+ct_wire_encode(const struct ct_wire_header *hdr,
+    const struct ct_entry *entries, const struct ct_range *ranges,
+    const struct ct_wire_key *key, uint8_t *buf, size_t buf_len)
+{
+	enum ct_drop reason;
+	size_t blen = body_len(hdr->type, hdr->count, &reason);
+	size_t total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
+	uint8_t *p;
+	int err;
+
+	if (reason != CT_DROP_NONE || total > buf_len || total > CT_WIRE_MAX_BYTES)
+		return -EINVAL;
+	be_put32(buf, CT_WIRE_MAGIC);
+	buf[4] = CT_WIRE_VERSION;
+	buf[5] = hdr->type;
+	be_put16(buf + 6, hdr->count);
+	be_put64(buf + 8, hdr->session);
+	be_put32(buf + 16, hdr->sender_id);
+	be_put32(buf + 20, hdr->seq);
+	be_put32(buf + 24, hdr->sent_ms);
+	be_put32(buf + 28, hdr->flags);
+	p = buf + CT_WIRE_HEADER_BYTES;
+	for (size_t i = 0; i < hdr->count; i++) {
+		if (hdr->type == CT_WIRE_ENTRIES) {
+			if (!ct_entry_valid(&entries[i]))
+				return -EINVAL;
+			put_entry(p, &entries[i]);
+			p += CT_WIRE_ENTRY_BYTES;
+		} else if (hdr->type == CT_WIRE_NACK) {
+			be_put32(p, ranges[i].first);
+			be_put32(p + 4, ranges[i].last);
+			p += 8;
+		}
+	}
+	if ((err = hmac(key, buf, (size_t)(p - buf), p)) < 0)
+		return err;
+	return (int)total;
+}
+
+enum ct_drop
+ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
+    struct ct_wire_msg *msg)
+{
+	uint8_t mac[CT_WIRE_HMAC_BYTES];
+	struct ct_wire_header *hdr = &msg->hdr;
+	enum ct_drop reason;
+	size_t blen, total;
+	const uint8_t *p;
+
+	if (len > CT_WIRE_MAX_BYTES)
+		return CT_DROP_OVERSIZED;
+	if (len < CT_WIRE_HEADER_BYTES + CT_WIRE_HMAC_BYTES)
+		return CT_DROP_TRUNCATED;
+	if (be_get32(buf) != CT_WIRE_MAGIC)
+		return CT_DROP_BAD_MAGIC;
+	if (buf[4] != CT_WIRE_VERSION)
+		return CT_DROP_BAD_VERSION;
+	blen = body_len(buf[5], be_get16(buf + 6), &reason);
+	if (reason != CT_DROP_NONE)
+		return reason;
+	total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
+	if (len < total)
+		return CT_DROP_TRUNCATED;
+	if (len > total)
+		return CT_DROP_OVERSIZED;
+	if (hmac(key, buf, total - CT_WIRE_HMAC_BYTES, mac) < 0 ||
+	    CRYPTO_memcmp(mac, buf + total - CT_WIRE_HMAC_BYTES,
+	    CT_WIRE_HMAC_BYTES) != 0)
+		return CT_DROP_BAD_HMAC;
+	hdr->type = buf[5];
+	hdr->count = be_get16(buf + 6);
+	hdr->session = be_get64(buf + 8);
+	hdr->sender_id = be_get32(buf + 16);
+	hdr->seq = be_get32(buf + 20);
+	hdr->sent_ms = be_get32(buf + 24);
+	hdr->flags = be_get32(buf + 28);
+	p = buf + CT_WIRE_HEADER_BYTES;
+	for (size_t i = 0; i < hdr->count; i++) {
+		if (hdr->type == CT_WIRE_ENTRIES) {
+			get_entry(p, &msg->entries[i]);
+			if (!ct_entry_valid(&msg->entries[i]))
+				return CT_DROP_BAD_ENTRY;
+			p += CT_WIRE_ENTRY_BYTES;
+		} else {
+			msg->ranges[i].first = be_get32(p);
+			msg->ranges[i].last = be_get32(p + 4);
+			if (msg->ranges[i].first > msg->ranges[i].last)
+				return CT_DROP_BAD_ENTRY;
+			p += 8;
+		}
+	}
+	return CT_DROP_NONE;
+}
+
+/* ---- replay window ----------------------------------------------------- */
+
+#define WINDOW_WORDS (CT_WIRE_WINDOW / 64)
+
+static bool
+window_bit(const uint64_t *map, uint32_t back)
+{
+	return (map[back / 64] >> (back % 64)) & 1;
+}
+
+static void
+window_set(uint64_t *map, uint32_t back)
+{
+	map[back / 64] |= (uint64_t)1 << (back % 64);
+}
+
+/* Age every bit of map by n sequence numbers (bit i becomes bit i + n). */
+static void
+window_shift(uint64_t *map, uint32_t n)
+{
+	uint32_t words = n / 64, bits = n % 64;
+
+	if (n >= CT_WIRE_WINDOW) {
+		memset(map, 0, WINDOW_WORDS * sizeof(*map));
+		return;
+	}
+	for (int i = WINDOW_WORDS - 1; i >= 0; i--) {
+		uint64_t v = 0;
+		int from = i - (int)words;
+
+		if (from >= 0) {
+			v = map[from] << bits;
+			if (bits != 0 && from > 0)
+				v |= map[from - 1] >> (64 - bits);
+		}
+		map[i] = v;
+	}
+}
+
+enum ct_drop
+ct_window_check(const struct ct_window *w, uint64_t session, uint32_t seq,
+    bool *new_session)
+{
+	uint32_t back;
+
+	*new_session = false;
+	if (seq == 0)
+		return CT_DROP_TOO_OLD;
+	if (w->session == 0 || session > w->session) {
+		*new_session = true;
+		return CT_DROP_NONE;
+	}
+	if (session < w->session)
+		return CT_DROP_TOO_OLD;
+	if (seq > w->highest)
+		return CT_DROP_NONE;
+	/* Before the first one seen or the last resync: the dump covers it,
+	 * and its content may be older than what the dump brought. */
+	if (seq < w->floor)
+		return CT_DROP_TOO_OLD;
+	back = w->highest - seq;
+	if (back >= CT_WIRE_WINDOW)
+		return CT_DROP_TOO_OLD;
+	return window_bit(w->bits, back) ? CT_DROP_REPLAYED : CT_DROP_NONE;
+}
+
+bool
+ct_window_adopts(const struct ct_window *w, uint64_t session, uint32_t seq,
+    uint64_t silent_ms)
+{
+	/*
+	 * seq 0 is never sent (the first is 1) and ct_window_check refuses it
+	 * in any session: adopting for it would throw the followed window
+	 * away for a datagram that is then refused all the same.
+	 */
+	return w->session != 0 && session != 0 && session < w->session &&
+	    seq != 0 && silent_ms >= CT_WIRE_ADOPT_SILENT_MS;
+}
+
+bool
+ct_window_loses(const struct ct_window *w, uint32_t seq)
+{
+	uint32_t from, to;
+
+	if (w->session == 0 || seq <= w->highest || seq < CT_WIRE_WINDOW)
+		return false;
+	from = ct_window_lowest(w);
+	/* The lowest number the window keeps once seq is the highest. */
+	to = seq - CT_WIRE_WINDOW + 1;
+	if (to <= from)
+		return false;
+	if (to - 1 > w->highest)
+		return true;            /* never seen: beyond the old highest */
+	for (uint32_t n = from; n < to; n++)
+		if (!window_bit(w->bits, w->highest - n))
+			return true;
+	return false;
+}
+
+void
+ct_window_accept(struct ct_window *w, uint64_t session, uint32_t seq)
+{
+	if (w->session != session) {
+		memset(w, 0, sizeof(*w));
+		w->session = session;
+		w->highest = w->floor = seq;
+		window_set(w->bits, 0);
+		return;
+	}
+	if (seq > w->highest) {
+		window_shift(w->bits, seq - w->highest);
+		window_shift(w->asked, seq - w->highest);
+		w->highest = seq;
+		window_set(w->bits, 0);
+		return;
+	}
+	window_set(w->bits, w->highest - seq);
+}
+
+uint32_t
+ct_window_lowest(const struct ct_window *w)
+{
+	uint32_t lowest = w->highest >= CT_WIRE_WINDOW ?
+	    w->highest - CT_WIRE_WINDOW + 1 : 1;
+
+	return lowest < w->floor ? w->floor : lowest;
+}
+
+/*
+ * The missing numbers (with unasked: those no nack named yet) from the
+ * oldest up, as at most max ranges. A word at a time, from bit
+ * (highest - lowest) down to bit 1: called for every datagram while loss
+ * is repaired, over a window of thousands of numbers mostly all there.
+ */
+static size_t
+window_gaps(const struct ct_window *w, bool unasked, struct ct_range *ranges,
+    size_t max)
+{
+	uint32_t lowest, back;
+	size_t n = 0;
+
+	if (w->session == 0 || max == 0)
+		return 0;
+	lowest = ct_window_lowest(w);
+	if (lowest >= w->highest)
+		return 0;
+	back = w->highest - lowest;
+	for (;;) {
+		uint32_t word = back / 64, top = back % 64;
+		uint64_t miss = ~w->bits[word];
+
+		if (unasked)
+			miss &= ~w->asked[word];
+		/* Bits 0..top of this word; bit 0 of word 0 is the highest. */
+		if (top < 63)
+			miss &= ((uint64_t)1 << (top + 1)) - 1;
+		if (word == 0)
+			miss &= ~(uint64_t)1;
+		if (miss == 0) {
+			if (word == 0)
+				break;
+			back = word * 64 - 1;
+			continue;
+		}
+		back = word * 64 + (uint32_t)(63 - __builtin_clzll(miss));
+		uint32_t seq = w->highest - back;
+
+		if (n > 0 && ranges[n - 1].last + 1 == seq) {
+			ranges[n - 1].last = seq;
+		} else {
+			if (n == max)
+				break;
+			ranges[n].first = ranges[n].last = seq;
+			n++;
+		}
+		back--;
+	}
+	return n;
+}
+
+bool
+ct_window_has_gaps(const struct ct_window *w)
+{
+	struct ct_range r[1];
+
+	return window_gaps(w, false, r, 1) > 0;
+}
+
+size_t
+ct_window_gaps(const struct ct_window *w, struct ct_range *ranges, size_t max)
+{
+	return window_gaps(w, false, ranges, max);
+}
+
+size_t
+ct_window_unasked(const struct ct_window *w, struct ct_range *ranges,
+    size_t max)
+{
+	return window_gaps(w, true, ranges, max);
+}
+
+void
+ct_window_ask(struct ct_window *w, const struct ct_range *ranges, size_t n)
+{
+	uint32_t lowest = ct_window_lowest(w);
+
+	if (w->session == 0)
+		return;
+	for (size_t i = 0; i < n; i++)
+		for (uint32_t seq = ranges[i].first > lowest ? ranges[i].first :
+		    lowest; seq <= ranges[i].last && seq < w->highest; seq++)
+			window_set(w->asked, w->highest - seq);
+}
+
+bool
+ct_window_asked(const struct ct_window *w, uint32_t seq)
+{
+	/* Below the floor too: a resend of a number given up for a resync. */
+	if (w->session == 0 || seq > w->highest ||
+	    w->highest - seq >= CT_WIRE_WINDOW)
+		return false;
+	return window_bit(w->asked, w->highest - seq);
+}
+
+void
+ct_window_reset(struct ct_window *w)
+{
+	memset(w, 0, sizeof(*w));
+}

@@ -1,0 +1,144 @@
+/*
+ * health_check - the script checks of a configuration (see health.h).
+ */
+#include <errno.h>
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "health/health.h"
+#include "os/script_sec.h"
+
+static void __attribute__((format(printf, 4, 5)))
+hc_error(struct conf_errors *errs, const struct conf *conf, int line,
+    const char *fmt, ...)
+{
+	char msg[CONF_ERROR_LEN];
+	va_list ap;
+
+	errs->count++;
+	if (errs->stored >= CONF_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		snprintf(errs->msg[errs->stored++], CONF_ERROR_LEN,
+		    "%.200s:%d: %.290s", conf->path, line, msg);
+	else
+		snprintf(errs->msg[errs->stored++], CONF_ERROR_LEN,
+		    "%.200s: %.300s", conf->path, msg);
+}
+
+static size_t
+hc_script(struct conf_errors *errs, const struct conf *conf, int line,
+    const char *where, const char *path)
+{
+	char why[SCRIPT_WHY_MAX];
+
+	if (script_sec_check(path, NULL, why, sizeof(why)) !=
+	    SCRIPT_SEC_INSECURE)
+		return 0;
+	hc_error(errs, conf, line, "%s: %s refused: %s", where, path, why);
+	return 1;
+}
+
+static size_t
+hc_notify(struct conf_errors *errs, const struct conf *conf, int line,
+    const char *owner, const struct conf_notify *n)
+{
+	char where[CONF_NAME_MAX + 64];
+	size_t added = 0;
+
+	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
+		if (n->script[k] == NULL)
+			continue;
+		snprintf(where, sizeof(where), "%s.notify.%s", owner,
+		    conf_notify_kind_name((enum conf_notify_kind)k));
+		added += hc_script(errs, conf, line, where, n->script[k]);
+	}
+	return added;
+}
+
+static bool
+hc_is_script(const struct conf_check *c)
+{
+	return c->type == CONF_CHECK_SCRIPT && c->argc > 0;
+}
+
+/* Backend j's check runs a program an earlier backend already runs. */
+static bool
+hc_seen_before(const struct conf_service *svc, size_t j)
+{
+	const char *path = svc->backends[j].check.argv[0];
+
+	for (size_t k = 0; k < j; k++)
+		if (hc_is_script(&svc->backends[k].check) &&
+		    strcmp(svc->backends[k].check.argv[0], path) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The balancer's script checks: the same rule as a track script's. One
+ * error per program and service, not one per backend that shares it.
+ */
+static size_t
+hc_services(struct conf_errors *errs, const struct conf *conf)
+{
+	char where[CONF_LB_NAME_MAX + 96];
+	size_t added = 0;
+
+	for (size_t i = 0; i < conf->nservices; i++) {
+		const struct conf_service *svc = &conf->services[i];
+
+		for (size_t j = 0; j < svc->nbackends; j++) {
+			const struct conf_check *c = &svc->backends[j].check;
+
+			if (!hc_is_script(c) || hc_seen_before(svc, j))
+				continue;
+			snprintf(where, sizeof(where), "virtual_services[%s]."
+			    "backends[%zu].check.command[0]", svc->name, j);
+			added += hc_script(errs, conf, svc->line, where, c->argv[0]);
+		}
+	}
+	return added;
+}
+
+size_t
+health_check_scripts(const struct conf *conf, struct conf_errors *errs)
+{
+	char owner[CONF_NAME_MAX + 32];
+	size_t added = 0;
+	char why[SCRIPT_WHY_MAX];
+
+	if (script_user_check(conf->global.script_user,
+	    getpwnam(conf->global.script_user), why, sizeof(why)) < 0) {
+		hc_error(errs, conf, conf->global.script_user_line,
+		    "global.script_user: %s", why);
+		added++;
+	}
+	for (size_t i = 0; i < conf->ntrack_scripts; i++) {
+		const struct conf_track_script *s = &conf->track_scripts[i];
+
+		snprintf(owner, sizeof(owner), "track_scripts[%s].command[0]",
+		    s->name);
+		if (s->argc > 0)
+			added += hc_script(errs, conf, s->line, owner, s->argv[0]);
+	}
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		snprintf(owner, sizeof(owner), "vrrp_instances[%s]",
+		    conf->instances[i].name);
+		added += hc_notify(errs, conf, conf->instances[i].line, owner,
+		    &conf->instances[i].track.notify);
+	}
+	for (size_t i = 0; i < conf->nsync_groups; i++) {
+		snprintf(owner, sizeof(owner), "sync_groups[%s]",
+		    conf->sync_groups[i].name);
+		added += hc_notify(errs, conf, conf->sync_groups[i].line, owner,
+		    &conf->sync_groups[i].notify);
+	}
+	return added + hc_services(errs, conf);
+}

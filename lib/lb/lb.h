@@ -1,0 +1,188 @@
+/*
+ * lb - the embedded L4 balancer at run time: the virtual services of the
+ * running config, their backends' health checks, and the nftables rules
+ * that follow them.
+ *
+ * Every change is one nft transaction: at start and on a reload that
+ * changes services (changed ones are replaced, removed ones deleted, added
+ * ones created, unchanged ones left alone); after backends' health changes
+ * (only the DNAT chains of the services they belong to are rewritten). A
+ * reload that changes no service sends nothing to the kernel.
+ *
+ * Health changes are batched: a change marks its service dirty, and
+ * lb_tick() rewrites every dirty service in one transaction, at most once
+ * per LB_APPLY_GAP_MS. With 1000 backends coming up at once that is a few
+ * transactions, not 1000, and the loop stays free for the probes (one
+ * transaction per change delayed them until they timed out falsely, which
+ * made more changes). One transaction for all dirty services rather than
+ * one per service: a refusal is handled alike either way (everything is
+ * rebuilt by the retry), and each service's chain is still replaced
+ * atomically, so other backends' flows are not disturbed.
+ *
+ * Owns: its services (a copy of their config), their checks, the "lb_"
+ * objects of table inet vipd (see lb_nft.h), counters read back from nft.
+ * Never does: create or delete the table itself (the daemon does, with
+ * nft_table_reset/nft_table_remove), decide VRRP state.
+ */
+#ifndef VIPD_LB_H
+#define VIPD_LB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lb/check.h"
+#include "conf/conf.h"
+#include "os/evloop.h"
+#include "os/log.h"
+#include "os/nft.h"
+#include "health/track.h"
+
+/* Health transactions are at least this far apart (batching, see top). */
+#define LB_APPLY_GAP_MS 50
+
+/* Probes start at most this long before their slot (lb_probe_lead_ms). */
+#define LB_PROBE_LEAD_MAX_MS 1
+
+/* First probes are spread over at most this long (see lb_first_probe_ms). */
+#define LB_FIRST_PROBE_SPREAD_MS 1000
+
+/*
+ * When the first probe of the backend with global index gidx (over every
+ * service, in config order) of total starts (pure): spread evenly over
+ * min(interval, LB_FIRST_PROBE_SPREAD_MS), so that probes of different
+ * services do not coincide, and a backend that is new (start, or a reload
+ * that changed its check) is UNKNOWN for at most a second: until its
+ * first result it takes no flows and counts against quorum, which with an
+ * interval of an hour spread over the interval lasted up to an hour.
+ */
+uint64_t lb_first_probe_ms(uint64_t now_ms, size_t gidx, size_t total,
+    uint32_t interval_ms);
+
+/*
+ * The slot whose grid that backend's later probes follow (pure, for
+ * check_set_grid): spread evenly over the whole interval, so that after
+ * the first round the probes of many backends stay apart.
+ */
+uint64_t lb_probe_grid_ms(uint64_t now_ms, size_t gidx, size_t total,
+    uint32_t interval_ms);
+
+/*
+ * How long before its slot a backend's probes start (pure, for
+ * check_set_lead): slot_ms modulo LB_PROBE_LEAD_MAX_MS + 1, so that
+ * probes are due on a grid of that many + 1 milliseconds only. With 1000
+ * backends a second, one per millisecond, the loop wakes for two probes
+ * at a time instead of one, each started under a millisecond early and
+ * always by the same amount (its intervals stay exact).
+ */
+uint32_t lb_probe_lead_ms(uint64_t slot_ms);
+
+struct lb_service;
+
+struct lb_backend {
+	struct conf_backend *conf;       /* in svc->conf.backends */
+	struct lb_service *svc;
+	size_t index;
+	struct check check;
+	uint64_t conns, packets, bytes;  /* nft counters, at the last read */
+	uint64_t changes;                /* health changes */
+};
+
+struct lb_service {
+	struct conf_service conf;        /* own copy: backends owned */
+	struct lb_backend *backends;     /* conf.nbackends of them */
+	struct lb *lb;
+	size_t active;                   /* backends taking new flows */
+	bool quorum_met;
+	bool rules_ok;                   /* last transaction went through */
+	bool dirty;                      /* health changed, rules not yet */
+	char track_detail[48];           /* "1 of quorum 2" for tracking */
+};
+
+struct lb {
+	struct nft *nft;
+	struct evloop *loop;
+	struct script_runner *runner;    /* for script checks */
+	struct lb_service **services;
+	size_t nservices;
+	uint64_t transactions, transaction_errors;
+	uint64_t health_changes;         /* backends' changes, all services */
+	uint64_t apply_ms;               /* dirty services are due, 0 = none */
+	uint64_t last_apply_ms;          /* the last health transaction */
+	struct check_budget budget;      /* probes in flight vs open files */
+	struct check_heap sched;         /* every check, by when it is due */
+	uint64_t refused_logged;         /* budget.refused already logged */
+	uint64_t retry_ms;               /* next retry of refused rules, 0 = none */
+	bool full_retry;                 /* the last configuration was refused */
+	char last_error[256];
+	struct log_ratelimit error_log;
+	/*
+	 * Called after a service's quorum_met changed, so that VRRP tracking
+	 * can weigh it (a service below quorum demoting the node, like a
+	 * track script). NULL: nobody listens.
+	 */
+	void (*on_quorum)(void *arg, const struct lb_service *svc);
+	void *on_quorum_arg;
+};
+
+/*
+ * Up as far as health goes: no check, or its check says up. Weight aside:
+ * a drained backend (weight 0) is up but takes no new flows (a service's
+ * `active` counts those that do). The one definition of "up" for the
+ * rules, the dumps and `vipctl status`.
+ */
+bool lb_backend_up(const struct lb_backend *b);
+
+void lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
+    struct script_runner *runner);
+
+/*
+ * Make the running services those of conf (start, or reload): unchanged
+ * services keep their runtime and their rules untouched. Returns 0, or
+ * -errno with why filled when the transaction failed (the services run
+ * anyway, their checks will retry the rules) or memory ran out.
+ */
+int lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
+    char *why, size_t why_len);
+
+/*
+ * What is due: rules to retry, the checks whose time has come (only
+ * those: they are kept in lb->sched by when they are next due), dirty
+ * services. lb_next_deadline() is O(1).
+ */
+void lb_tick(struct lb *lb, uint64_t now_ms);
+uint64_t lb_next_deadline(const struct lb *lb);
+
+/*
+ * The services with a track_weight whose address is one of inst's VIPs,
+ * as tracked objects (up = quorum met) for lib/track: at most max into
+ * objs; returns the count. Names point into lb: use them at once.
+ */
+size_t lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
+    struct track_obj *objs, size_t max);
+
+/*
+ * Refresh every backend's connections/packets/bytes from nft counters.
+ * Returns 0 or -errno (logged, rate-limited: dumps may come often).
+ */
+int lb_read_counters(struct lb *lb);
+
+/* Find a service by name, or NULL. */
+const struct lb_service *lb_find(const struct lb *lb, const char *name);
+
+/*
+ * For tracking: true when service `name` has at least `quorum` backends
+ * taking new flows; false when below, or when there is no such service
+ * (*known says which).
+ */
+bool lb_quorum_met(const struct lb *lb, const char *name, bool *known);
+
+void lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms);
+/* Writes `, "virtual_services": [...]` to continue a JSON object. */
+void lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms);
+
+/* Stop every check and free the services (rules stay: table removal). */
+void lb_close(struct lb *lb);
+
+#endif

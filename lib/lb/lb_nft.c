@@ -1,0 +1,398 @@
+/*
+ * lb_nft - virtual services as nft batch text (see lb_nft.h).
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
+
+#include "lb/lb_nft.h"
+#include "lb/lb_sched.h"
+#include "os/nft.h"
+
+/* Both nodes hash alike, so a flow's slot does not depend on the node. */
+#define LB_NFT_SEED "0x76697064"
+
+void
+lb_text_printf(struct lb_text *t, const char *fmt, ...)
+{
+	va_list ap;
+	size_t need;
+	int n;
+	char *nb;
+
+	if (t->oom)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(t->buf != NULL ? t->buf + t->len : NULL,
+	    t->buf != NULL ? t->cap - t->len : 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		t->oom = true;
+		return;
+	}
+	if (t->buf != NULL && t->len + (size_t)n < t->cap) {
+		t->len += (size_t)n;
+		return;
+	}
+	need = t->len + (size_t)n + 1;
+	if (need < 2 * t->cap)
+		need = 2 * t->cap;
+	if (need < 4096)
+		need = 4096;
+	if ((nb = realloc(t->buf, need)) == NULL) {
+		t->oom = true;
+		return;
+	}
+	t->buf = nb;
+	t->cap = need;
+	va_start(ap, fmt);
+	vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+	va_end(ap);
+	t->len += (size_t)n;
+}
+
+void
+lb_text_free(struct lb_text *t)
+{
+	free(t->buf);
+	*t = (struct lb_text){ 0 };
+}
+
+void
+lb_nft_id(const char *name, char *out, size_t len)
+{
+	size_t o = 0;
+
+	for (; *name != '\0' && o + 3 < len; name++) {
+		if (*name == '_' || *name == '-' || *name == '.') {
+			out[o++] = '_';
+			out[o++] = *name == '_' ? '_' : *name == '-' ? 'd' : 'o';
+		} else
+			out[o++] = *name;
+	}
+	out[o] = '\0';
+}
+
+static const char *
+fam(const struct vrrp_addr *a)
+{
+	return a->family == AF_INET6 ? "ip6" : "ip";
+}
+
+static const char *
+l4(const struct conf_service *svc)
+{
+	return conf_lb_proto_name(svc->protocol);
+}
+
+static const char *
+addr_text(const struct vrrp_addr *a, char *buf, size_t len)
+{
+	return vrrp_addr_str(a, buf, len);
+}
+
+/* The nft type of a client address, for the persistence sets. */
+static const char *
+addr_type(const struct vrrp_addr *a)
+{
+	return a->family == AF_INET6 ? "ipv6_addr" : "ipv4_addr";
+}
+
+/*
+ * (conf_lb refuses two backends with one address and port in a service.)
+ * Persistence sets are named after their backend's address and port, not
+ * its place in the list, so that a reload that adds, removes or reorders
+ * backends finds the set of every backend it keeps under the same name.
+ */
+const char *
+lb_nft_persist_set(const char *id, const struct conf_backend *b, char *buf,
+    size_t len)
+{
+	uint8_t key[18];
+
+	memcpy(key, b->addr.bytes, 16);
+	key[16] = (uint8_t)(b->port >> 8);
+	key[17] = (uint8_t)b->port;
+	snprintf(buf, len, "lb_p_%s_%016" PRIx64, id, lb_sched_key(key,
+	    sizeof(key)));
+	return buf;
+}
+
+static bool
+same_backend(const struct conf_backend *a, const struct conf_backend *b)
+{
+	return vrrp_addr_cmp(&a->addr, &b->addr) == 0 && a->port == b->port;
+}
+
+/* True when svc has sets and keep has the same set for backend b. */
+static bool
+persist_kept(const struct conf_service *svc, const struct conf_backend *b,
+    const struct conf_service *keep)
+{
+	if (keep == NULL || svc->persistence_s == 0 ||
+	    keep->persistence_s != svc->persistence_s ||
+	    keep->addr.family != svc->addr.family)
+		return false;
+	for (size_t j = 0; j < keep->nbackends; j++)
+		if (same_backend(&keep->backends[j], b))
+			return true;
+	return false;
+}
+
+/* "10.1.0.11:8080" or "[2001:db8::11]:8080", a dnat target. */
+static const char *
+target_text(const struct vrrp_addr *addr, unsigned port, char *buf,
+    size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	addr_text(addr, a, sizeof(a));
+	snprintf(buf, len, addr->family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
+	    port);
+	return buf;
+}
+
+void
+lb_nft_base(struct lb_text *t)
+{
+	lb_text_printf(t,
+	    "add table " NFT_TABLE "\n"
+	    "add chain " NFT_TABLE " lb_prerouting { type nat hook prerouting "
+	    "priority dstnat; policy accept; }\n"
+	    "add chain " NFT_TABLE " lb_output { type nat hook output "
+	    "priority -100; policy accept; }\n"
+	    "add chain " NFT_TABLE " lb_fwd { type filter hook forward "
+	    "priority filter; policy accept; }\n"
+	    "add chain " NFT_TABLE " lb_input { type filter hook input "
+	    "priority " NFT_PRIO_LB_INPUT "; policy accept; }\n"
+	    "flush chain " NFT_TABLE " lb_prerouting\n"
+	    "flush chain " NFT_TABLE " lb_output\n"
+	    "flush chain " NFT_TABLE " lb_fwd\n"
+	    "flush chain " NFT_TABLE " lb_input\n");
+}
+
+void
+lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
+{
+	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], set[LB_NFT_SET_MAX];
+
+	lb_nft_id(svc->name, id, sizeof(id));
+	/* The flush makes this idempotent: a retry after a refusal. */
+	lb_text_printf(t, "add chain " NFT_TABLE " lb_s_%s\n"
+	    "add chain " NFT_TABLE " lb_f_%s\n"
+	    "flush chain " NFT_TABLE " lb_f_%s\n", id, id, id);
+	for (size_t i = 0; i < svc->nbackends; i++) {
+		const struct conf_backend *b = &svc->backends[i];
+
+		addr_text(&b->addr, a, sizeof(a));
+		lb_text_printf(t, "add counter " NFT_TABLE " lb_n_%s_%zu\n"
+		    "add counter " NFT_TABLE " lb_c_%s_%zu\n"
+		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
+		    "saddr %s ct reply proto-src %u ct state new counter name "
+		    "lb_n_%s_%zu\n"
+		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
+		    "saddr %s ct reply proto-src %u counter name lb_c_%s_%zu\n",
+		    id, i, id, i, id, l4(svc), fam(&b->addr), a, b->port, id, i,
+		    id, l4(svc), fam(&b->addr), a, b->port, id, i);
+		/*
+		 * Persistence: one set of clients per backend, filled by each
+		 * new flow that went there. (A single client -> address.port
+		 * map would be simpler, but nft 1.0.6 aborts on updating one
+		 * with IPv6 concatenations.) "add set" leaves a set that a
+		 * reload kept (same definition) as it is, clients and all.
+		 *
+		 * Every later packet of the client's flows, either way,
+		 * restarts its timeout, so that a client whose connection is
+		 * in use is not re-balanced under it (IPVS keeps a template
+		 * while it has connections). Only a client still in the set
+		 * is refreshed: one whose backend stopped taking new flows
+		 * was forgotten (lb_nft_service_rules) and its old
+		 * connections must not put it back. The time runs from the
+		 * last packet, not, as with IPVS, from the end of the last
+		 * connection: a connection idle for persistence_s no longer
+		 * holds its client. The cost is one set update per packet.
+		 */
+		if (svc->persistence_s == 0)
+			continue;
+		lb_nft_persist_set(id, b, set, sizeof(set));
+		lb_text_printf(t, "add set " NFT_TABLE " %s { type %s; flags "
+		    "dynamic,timeout; timeout %us; }\n"
+		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
+		    "saddr %s ct reply proto-src %u ct direction original ct "
+		    "state new update @%s { %s saddr }\n"
+		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
+		    "saddr %s ct reply proto-src %u ct state established ct "
+		    "original %s saddr @%s update @%s { ct original %s saddr "
+		    "}\n", set,
+		    addr_type(&svc->addr), svc->persistence_s, id, l4(svc),
+		    fam(&b->addr), a, b->port, set, fam(&b->addr),
+		    id, l4(svc), fam(&b->addr), a, b->port, fam(&b->addr), set,
+		    set, fam(&b->addr));
+	}
+}
+
+void
+lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
+    const struct conf_service *keep)
+{
+	char id[LB_NFT_ID_MAX], set[LB_NFT_SET_MAX];
+
+	lb_nft_id(svc->name, id, sizeof(id));
+	/* Rules go first: a chain or counter still referenced cannot go. */
+	lb_text_printf(t, "flush chain " NFT_TABLE " lb_s_%s\n"
+	    "flush chain " NFT_TABLE " lb_f_%s\n"
+	    "delete chain " NFT_TABLE " lb_s_%s\n"
+	    "delete chain " NFT_TABLE " lb_f_%s\n", id, id, id, id);
+	for (size_t i = 0; i < svc->nbackends; i++) {
+		lb_text_printf(t, "delete counter " NFT_TABLE " lb_n_%s_%zu\n"
+		    "delete counter " NFT_TABLE " lb_c_%s_%zu\n", id, i, id, i);
+		if (svc->persistence_s > 0 && !persist_kept(svc, &svc->backends[i], keep))
+			lb_text_printf(t, "delete set " NFT_TABLE " %s\n",
+			    lb_nft_persist_set(id, &svc->backends[i], set,
+			    sizeof(set)));
+	}
+}
+
+void
+lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc)
+{
+	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN];
+	const char *f = fam(&svc->addr), *p = l4(svc);
+
+	lb_nft_id(svc->name, id, sizeof(id));
+	addr_text(&svc->addr, a, sizeof(a));
+	lb_text_printf(t,
+	    "add rule " NFT_TABLE " lb_prerouting %s daddr %s %s dport %u "
+	    "jump lb_s_%s\n"
+	    "add rule " NFT_TABLE " lb_output %s daddr %s %s dport %u "
+	    "jump lb_s_%s\n"
+	    "add rule " NFT_TABLE " lb_fwd ct mark 0x%08x ct original %s daddr "
+	    "%s meta l4proto %s ct original proto-dst %u jump lb_f_%s\n"
+	    "add rule " NFT_TABLE " lb_input %s daddr %s %s dport %u reject%s\n",
+	    f, a, p, svc->port, id, f, a, p, svc->port, id,
+	    NFT_VIPD_CT_MARK, f, a, p, svc->port, id,
+	    f, a, p, svc->port, svc->protocol == CONF_LB_TCP ?
+	    " with tcp reset" : "");
+}
+
+size_t
+lb_nft_active(const struct conf_service *svc, const bool *up)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < svc->nbackends; i++)
+		n += up[i] && svc->backends[i].weight > 0;
+	return n;
+}
+
+/* "{ 0 : 10.1.0.11 . 8080, 1 : ... }" from a slot -> backend table. */
+static void
+slot_map(struct lb_text *t, const struct conf_service *svc,
+    const uint16_t *slots, size_t n)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	lb_text_printf(t, "{ ");
+	for (size_t s = 0; s < n; s++) {
+		const struct conf_backend *b = &svc->backends[slots[s]];
+
+		lb_text_printf(t, "%s%zu : %s . %u", s > 0 ? ", " : "", s,
+		    addr_text(&b->addr, a, sizeof(a)), b->port);
+	}
+	lb_text_printf(t, " }\n");
+}
+
+/* The scheduler's DNAT rule over the backends that take new flows. */
+static void
+sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
+    const bool *up)
+{
+	struct lb_sched_backend sb[LB_SCHED_MAX_BACKENDS];
+	static const size_t msize = LB_SCHED_MAGLEV_SIZE;
+	uint16_t slots[LB_SCHED_SEQ_MAX > LB_SCHED_MAGLEV_SIZE ?
+	    LB_SCHED_SEQ_MAX : LB_SCHED_MAGLEV_SIZE];
+	const char *f = fam(&svc->addr), *p = l4(svc);
+	size_t n;
+
+	for (size_t i = 0; i < svc->nbackends && i < LB_SCHED_MAX_BACKENDS;
+	    i++) {
+		const struct conf_backend *b = &svc->backends[i];
+		uint8_t key[18];
+
+		memcpy(key, b->addr.bytes, 16);
+		key[16] = (uint8_t)(b->port >> 8);
+		key[17] = (uint8_t)b->port;
+		sb[i] = (struct lb_sched_backend){ lb_sched_key(key,
+		    sizeof(key)), b->weight, up[i] };
+	}
+	lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto %s "
+	    "ct mark set 0x%08x dnat %s to ", id, p, NFT_VIPD_CT_MARK, f);
+	switch (svc->scheduler) {
+	case CONF_LB_RR:
+	case CONF_LB_WRR:
+		n = lb_sched_wrr(sb, svc->nbackends, svc->scheduler ==
+		    CONF_LB_RR, slots, LB_SCHED_SEQ_MAX);
+		lb_text_printf(t, "numgen inc mod %zu map ", n);
+		break;
+	case CONF_LB_SH:
+		lb_sched_maglev(sb, svc->nbackends, slots, msize);
+		n = msize;
+		lb_text_printf(t, "jhash %s saddr mod %zu seed " LB_NFT_SEED
+		    " map ", f, n);
+		break;
+	case CONF_LB_MH:
+	default:
+		lb_sched_maglev(sb, svc->nbackends, slots, msize);
+		n = msize;
+		lb_text_printf(t, "jhash %s saddr . %s sport . %s daddr . %s "
+		    "dport mod %zu seed " LB_NFT_SEED " map ", f, p, f, p, n);
+		break;
+	}
+	slot_map(t, svc, slots, n);
+}
+
+size_t
+lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
+    const bool *up)
+{
+	char id[LB_NFT_ID_MAX], to[INET6_ADDRSTRLEN + 8], set[LB_NFT_SET_MAX];
+	size_t active = lb_nft_active(svc, up);
+	const char *f = fam(&svc->addr), *p = l4(svc);
+
+	lb_nft_id(svc->name, id, sizeof(id));
+	lb_text_printf(t, "flush chain " NFT_TABLE " lb_s_%s\n", id);
+	/*
+	 * Only the clients of a backend that no longer takes new flows are
+	 * forgotten (and so re-balanced); the others stay where they are, as
+	 * with IPVS persistence templates, whatever happened to other
+	 * backends.
+	 */
+	for (size_t i = 0; svc->persistence_s > 0 && i < svc->nbackends; i++)
+		if (!up[i] || svc->backends[i].weight == 0)
+			lb_text_printf(t, "flush set " NFT_TABLE " %s\n",
+			    lb_nft_persist_set(id, &svc->backends[i], set,
+			    sizeof(set)));
+	if (active > 0 && active >= svc->quorum) {
+		/* Remembered clients first, to backends that take flows. */
+		for (size_t i = 0; svc->persistence_s > 0 &&
+		    i < svc->nbackends; i++)
+			if (up[i] && svc->backends[i].weight > 0)
+				lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s "
+				    "meta l4proto %s %s saddr @%s ct mark set "
+				    "0x%08x dnat %s to %s\n", id, p, f,
+				    lb_nft_persist_set(id, &svc->backends[i], set,
+				    sizeof(set)), NFT_VIPD_CT_MARK, f,
+				    target_text(&svc->backends[i].addr,
+				    svc->backends[i].port, to, sizeof(to)));
+		sched_rule(t, svc, id, up);
+	} else if (svc->has_sorry)
+		lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto "
+		    "%s ct mark set 0x%08x dnat %s to %s\n", id, p,
+		    NFT_VIPD_CT_MARK, f, target_text(&svc->sorry_addr,
+		    svc->sorry_port, to, sizeof(to)));
+	return active;
+}

@@ -1,0 +1,93 @@
+/*
+ * lb_nft - the balancer's rules as nft batch text, pure: virtual services
+ * and their backends' states in, commands for one nft_apply() out.
+ *
+ * Objects in table inet vipd, all named "lb_..." (X = the service name
+ * with '_' '-' '.' written as "__" "_d" "_o", so that every name is a
+ * plain nft identifier and two services never share one):
+ *   lb_prerouting  nat, prerouting (dstnat): VIP:port -> jump lb_s_X
+ *   lb_output      nat, output: the same, for clients on the node itself
+ *   lb_s_X         the service's DNAT: ct mark set NFT_VIPD_CT_MARK, then
+ *                  the scheduler's slot -> backend map (an anonymous map,
+ *                  so that the chain is rebuilt as a whole on a change);
+ *                  with persistence first one rule per backend B that
+ *                  sends the clients in lb_p_X_B there
+ *   lb_p_X_B       persistence: the clients backend B got lately, a
+ *                  dynamic set with timeout persistence_s; B is a hash of
+ *                  the backend's address and port (16 hex digits), so the
+ *                  set outlives rebuilds of lb_s_X and reloads that keep
+ *                  the backend: only a backend that stops taking new flows
+ *                  (down, weight 0, removed) loses its clients
+ *   lb_fwd         filter, forward: marked flows of X -> jump lb_f_X
+ *   lb_f_X         counters per backend i: lb_n_X_i (new connections),
+ *                  lb_c_X_i (packets and bytes, both directions); the
+ *                  persistence set updates
+ *   lb_input       filter, input: what reaches the VIP:port undiverted
+ *                  (no backend, no sorry server) gets a TCP reset / ICMP
+ *                  port unreachable
+ * NAT chains see only the first packet of a connection, and conntrack keeps
+ * its NAT binding for the rest of it: rebuilding lb_s_X never disturbs an
+ * established flow, to any backend.
+ *
+ * Never does: apply anything (lib/nft does), or decide backend health.
+ */
+#ifndef VIPD_LB_NFT_H
+#define VIPD_LB_NFT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "conf/conf_lb.h"
+
+#define LB_NFT_ID_MAX (2 * CONF_LB_NAME_MAX + 8)
+#define LB_NFT_SET_MAX (LB_NFT_ID_MAX + 24)   /* "lb_p_" id "_" 16 hex */
+
+/* A growing text buffer; oom is set (and text left short) on failure. */
+struct lb_text {
+	char *buf;
+	size_t len, cap;
+	bool oom;
+};
+
+void lb_text_printf(struct lb_text *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void lb_text_free(struct lb_text *t);
+
+/* The service name as an nft identifier part ("web-1" -> "web_d1"). */
+void lb_nft_id(const char *name, char *out, size_t len);
+
+/* The persistence set of backend b of the service with nft id `id`. */
+const char *lb_nft_persist_set(const char *id, const struct conf_backend *b,
+    char *buf, size_t len);
+
+/* Create the table and the base chains if missing, then empty the base
+ * chains (their rules are rewritten with lb_nft_service_hooks). */
+void lb_nft_base(struct lb_text *t);
+
+/*
+ * Create / delete the per-service chains, counters and persistence sets.
+ * keep: the service that replaces svc in the same transaction (a reload
+ * that changed it), or NULL: the persistence sets of backends keep has too
+ * (same persistence_s and family) are left for it, clients and all.
+ */
+void lb_nft_service_add(struct lb_text *t, const struct conf_service *svc);
+void lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
+    const struct conf_service *keep);
+
+/* The service's rules in the base chains. */
+void lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc);
+
+/*
+ * Rewrite lb_s_X for the backends whose up[i] is true: the scheduler's
+ * table over those with weight > 0, the sorry server below quorum, or no
+ * rule at all (lb_input rejects); empty the persistence sets of backends
+ * that take no new flows, and only those. Returns how many backends take
+ * new flows.
+ */
+size_t lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
+    const bool *up);
+
+/* Backends that would take new flows, and whether that meets the quorum. */
+size_t lb_nft_active(const struct conf_service *svc, const bool *up);
+
+#endif

@@ -1,0 +1,127 @@
+/*
+ * instance_announce - what one instance puts on the wire (see
+ * instance_announce.h).
+ */
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "vrrp/announce.h"
+#include "vrrp/instance_announce.h"
+#include "vrrp/instance_vips.h"
+#include "vrrp/vrrp_net.h"
+
+static const struct vrrp_addr ipv4_mcast_group = {
+	.family = AF_INET, .bytes = { 224, 0, 0, 18 },
+};
+static const struct vrrp_addr ipv6_mcast_group = {   /* ff02::12 */
+	.family = AF_INET6, .bytes = { 0xff, 0x02, [15] = 0x12 },
+};
+
+/*
+ * One packet of an advert to dst: each gets its own AH sequence number and
+ * IP id, so that every receiver sees them rise. 0 or -errno.
+ */
+static int
+instance_announce_send_to(struct instance *inst, struct vrrp_advert *adv,
+    const struct vrrp_addr *dst)
+{
+	int err;
+
+	if (inst->conf.auth.type == VRRP_AUTH_AH &&
+	    (err = vrrp_ah_replay_next_seq(&inst->ah, &adv->ah_seq)) < 0)
+		return err;
+	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
+	if (++inst->ip_id == 0)
+		inst->ip_id = 1;
+	/*
+	 * RFC 5798 7.3: with VMAC, adverts come from the virtual MAC; unicast
+	 * ones through the base, as keepalived's (see lib/vrrp/vmac.c).
+	 */
+	if (inst->conf.use_vmac && inst->conf.npeers == 0)
+		return vrrp_net_send_advert(inst->vmac.fd, inst->vmac.ifindex,
+		    adv, &inst->conf.auth, &inst->primary, dst, inst->ip_id);
+	return vrrp_net_send_advert(inst->sock_fd, inst->ifindex, adv,
+	    &inst->conf.auth, &inst->primary, dst, inst->ip_id);
+}
+
+void
+instance_announce_advert(struct instance *inst, uint8_t priority)
+{
+	/* RFC 5798 5.1.1.2, 5.1.2.2: the family's group, or every peer. */
+	const struct vrrp_addr *dsts = inst->conf.npeers > 0 ? inst->conf.peers :
+	    inst->conf.family == AF_INET6 ? &ipv6_mcast_group : &ipv4_mcast_group;
+	size_t ndsts = inst->conf.npeers > 0 ? inst->conf.npeers : 1;
+	struct vrrp_advert adv;
+	char text[INET6_ADDRSTRLEN];
+	int err;
+
+	if (!inst->have_primary || inst->sock_fd < 0)
+		return;
+	memset(&adv, 0, sizeof(adv));
+	adv.version = inst->conf.version;
+	adv.vrid = inst->conf.vrid;
+	adv.priority = priority;
+	adv.max_adver_int_cs = (uint16_t)(inst->conf.advert_interval_ms / 10);
+	adv.naddrs = (uint8_t)inst->conf.nvips;
+	for (size_t i = 0; i < inst->conf.nvips; i++)
+		adv.addrs[i] = inst->conf.vips[i].addr;
+	for (size_t i = 0; i < ndsts; i++) {
+		if ((err = instance_announce_send_to(inst, &adv, &dsts[i])) < 0) {
+			/* Once per burst of failures: the link is probably gone. */
+			if (inst->counters.send_errors++ == 0)
+				log_warn("%s: cannot send advert to %s on %s: %s",
+				    inst->conf.name, vrrp_addr_str(&dsts[i],
+				    text, sizeof(text)), inst->conf.interface,
+				    strerror(-err));
+			continue;
+		}
+		inst->counters.adverts_sent++;
+		if (priority == 0)
+			inst->counters.priority_zero_sent++;
+	}
+}
+
+/* One round of announcements: every VIP once (garp_sched decides when). */
+static void
+instance_announce_burst(struct instance *inst,
+    const struct instance_env *env)
+{
+	for (size_t i = 0; i < inst->conf.nvips; i++) {
+		if (announce_send(env->garp_fd, instance_vips_ifindex(inst),
+		    instance_vips_mac(inst), &inst->primary,
+		    &inst->conf.vips[i].addr) == 0)
+			inst->counters.garp_sent++;
+		else
+			inst->counters.send_errors++;
+	}
+}
+
+void
+instance_announce_tick(struct instance *inst,
+    const struct instance_env *env,
+    uint64_t now_ms)
+{
+	if (inst->fsm.state != VRRP_STATE_MASTER) {
+		garp_sched_stop(&inst->garp);
+		return;
+	}
+	if (garp_sched_due(&inst->garp, &inst->conf.garp, now_ms))
+		instance_announce_burst(inst, env);
+}
+
+/*
+ * Became Master: the full schedule. A reassertion (a lower-priority master
+ * heard, rate-limited by the FSM) is a fresh burst only: the second burst
+ * and the refresh keep their times.
+ */
+void
+instance_announce_start(struct instance *inst,
+    const struct instance_env *env,
+    bool fresh, uint64_t now_ms)
+{
+	if (fresh)
+		garp_sched_fresh(&inst->garp, &inst->conf.garp, now_ms);
+	else
+		garp_sched_master(&inst->garp, &inst->conf.garp, now_ms);
+	instance_announce_tick(inst, env, now_ms);
+}

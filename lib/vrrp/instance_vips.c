@@ -1,0 +1,167 @@
+/*
+ * instance_vips - the OS side of one instance's VIPs (see instance_vips.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <string.h>
+
+#include "vrrp/accept_filter.h"
+#include "os/evloop.h"
+#include "vrrp/instance_vips.h"
+
+/* With use_vmac the VIPs, adverts and announcements live on the macvlan. */
+int
+instance_vips_ifindex(const struct instance *inst)
+{
+	return inst->conf.use_vmac ? inst->vmac.ifindex : inst->ifindex;
+}
+
+const uint8_t *
+instance_vips_mac(const struct instance *inst)
+{
+	return inst->conf.use_vmac ? inst->vmac.mac : inst->mac;
+}
+
+void
+instance_vips_add(struct instance *inst,
+    const struct instance_env *env)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < inst->conf.nvips; i++) {
+		const struct conf_vip *vip = &inst->conf.vips[i];
+		int err = netlink_addr_add(env->nl, instance_vips_ifindex(inst),
+		    &vip->addr, vip->prefix_len);
+
+		if (err == 0) {
+			inst->vip_owned[i / 8] |= (uint8_t)(1u << (i % 8));
+			continue;
+		}
+		/* Already there (owner, or put there by hand): not ours to remove. */
+		if (err == -EEXIST)
+			continue;
+		inst->counters.vip_errors++;
+		log_err("%s: cannot add VIP %s/%u to %s: %s", inst->conf.name,
+		    vrrp_addr_str(&vip->addr, text, sizeof(text)), vip->prefix_len,
+		    inst->conf.interface, netlink_strerror(err));
+	}
+}
+
+void
+instance_vips_remove(struct instance *inst,
+    const struct instance_env *env)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < inst->conf.nvips; i++) {
+		const struct conf_vip *vip = &inst->conf.vips[i];
+		int err;
+
+		if (!(inst->vip_owned[i / 8] & (1u << (i % 8))))
+			continue;
+		inst->vip_owned[i / 8] &= (uint8_t)~(1u << (i % 8));
+		err = netlink_addr_del(env->nl, instance_vips_ifindex(inst),
+		    &vip->addr, vip->prefix_len);
+		if (err < 0 && err != -EADDRNOTAVAIL && err != -ENODEV) {
+			inst->counters.vip_errors++;
+			log_err("%s: cannot remove VIP %s/%u from %s: %s",
+			    inst->conf.name,
+			    vrrp_addr_str(&vip->addr, text, sizeof(text)),
+			    vip->prefix_len, inst->conf.interface,
+			    netlink_strerror(err));
+		}
+	}
+}
+
+/* Addresses a crashed run left behind would answer ARP from a backup. */
+void
+instance_vips_remove_stale(struct instance *inst,
+    const struct instance_env *env)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	/* An address owner's VIPs are its real addresses. */
+	if (inst->conf.priority == 255)
+		return;
+	for (size_t i = 0; i < inst->conf.nvips; i++) {
+		const struct conf_vip *vip = &inst->conf.vips[i];
+
+		if (netlink_addr_del(env->nl, inst->ifindex, &vip->addr,
+		    vip->prefix_len) == 0)
+			log_notice("%s: removed stale VIP %s/%u from %s "
+			    "(left by an earlier run)", inst->conf.name,
+			    vrrp_addr_str(&vip->addr, text, sizeof(text)),
+			    vip->prefix_len, inst->conf.interface);
+	}
+}
+
+/*
+ * RFC 5798 6.4.3: a Master that is not the address owner accepts packets
+ * to its VIPs only with Accept_Mode on. The drop goes in before the VIPs
+ * are added and comes out after they are removed, so no packet is ever
+ * accepted in between.
+ */
+void
+instance_vips_accept_filter(struct instance *inst,
+    const struct instance_env *env,
+    bool drop)
+{
+	char err[256];
+
+	if (inst->conf.accept_mode || inst->conf.priority == 255 ||
+	    inst->accept_blocked == drop)
+		return;
+	if (env->nft == NULL || !env->accept_filter_ok) {
+		if (drop) {
+			inst->counters.vip_errors++;
+			log_err("%s: accept_mode = false not enforced: the "
+			    "nftables filter is unavailable", inst->conf.name);
+		}
+		return;
+	}
+	if (accept_filter_set(env->nft, &inst->conf, drop, err,
+	    sizeof(err)) < 0) {
+		inst->counters.vip_errors++;
+		log_err("%s: cannot %s the accept-mode drop of its VIPs: %s",
+		    inst->conf.name, drop ? "add" : "remove", err);
+		return;
+	}
+	inst->accept_blocked = drop;
+}
+
+/*
+ * The macvlan exists on the current base interface (the first time, a
+ * stale one from a crash is replaced). Without it the instance stays in
+ * FAULT (instance_link_ok): VIPs on the base would answer with its MAC.
+ */
+void
+instance_vips_vmac_resolve(struct instance *inst,
+    const struct instance_env *env)
+{
+	char why[160];
+	int had = inst->vmac.ifindex;
+
+	/* Stopped: its deletion's own link event must not bring it back. */
+	if (inst->vmac.removed)
+		return;
+	if (vmac_ensure(&inst->vmac, env->nl, &inst->conf, inst->ifindex,
+	    why, sizeof(why)) < 0) {
+		log_err("%s: VMAC: %s", inst->conf.name, why);
+		return;
+	}
+	if (had == inst->vmac.ifindex)
+		return;
+	log_info("%s: VMAC interface %s (%02x:%02x:%02x:%02x:%02x:%02x) on %s",
+	    inst->conf.name, inst->conf.vmac_name,
+	    inst->vmac.mac[0], inst->vmac.mac[1], inst->vmac.mac[2],
+	    inst->vmac.mac[3], inst->vmac.mac[4], inst->vmac.mac[5],
+	    inst->conf.interface);
+	/* Deleted under a running master: its VIPs went with it. */
+	if (had != 0 && inst->fsm.state == VRRP_STATE_MASTER) {
+		log_warn("%s: VMAC interface %s was re-created; VIPs added again",
+		    inst->conf.name, inst->conf.vmac_name);
+		memset(inst->vip_owned, 0, sizeof(inst->vip_owned));
+		instance_vips_add(inst, env);
+		garp_sched_fresh(&inst->garp, &inst->conf.garp, evloop_now_ms());
+	}
+}
