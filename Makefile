@@ -39,15 +39,30 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -Ilib $(PKG_CFLAGS) $(WARNFLAGS) $(CFLAGS) \
 	$(SANFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
 
-LIB_SRCS  := $(wildcard lib/*/*.c)
+# Each lib/ folder lists its files in files.mk, pure cores apart from OS glue.
+# The pure objects form a library of their own that links with no -l flag;
+# a unit test of a pure module links only that (tests/layering/check.py
+# verifies that no pure object calls a syscall, a library or glue).
+PURE_SRCS :=
+GLUE_SRCS :=
+include $(wildcard lib/*/files.mk)
+LIB_SRCS  := $(PURE_SRCS) $(GLUE_SRCS)
 LIB_OBJS  := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+PURE_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(PURE_SRCS))
 LIB_A     := $(BUILD)/libvipd.a
+PURE_A    := $(BUILD)/libvipd-pure.a
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+# Unit tests of pure modules (test_MODULE.c) link only the pure library;
+# GLUE_TESTS are named after a pure module but drive glue beside it.
+GLUE_TESTS := test_check_sched test_drill test_ct_recv test_ct_order test_ct_sweep
+PURE_TESTS := $(filter-out $(GLUE_TESTS),$(foreach t,$(UNIT_SRCS),$(if $(filter \
+	%/$(patsubst test_%.c,%,$(notdir $(t))).c,$(PURE_SRCS)),$(basename $(notdir $(t))))))
+PURE_TEST_BINS := $(patsubst %,$(BUILD)/tests/%,$(PURE_TESTS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all unit system check fuzz fuzz-short demo bench bench-failover \
+.PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover \
 	bench-scale bench-checks bench-balancer bench-sync bench-deps install install-man \
 	clean deps
 all: $(BUILD)/vipd $(BUILD)/vipctl
@@ -57,6 +72,10 @@ $(BUILD)/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(PURE_A): $(PURE_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
@@ -70,9 +89,17 @@ $(BUILD)/vipd: $(VIPD_OBJS) $(LIB_A)
 $(BUILD)/vipctl: $(BUILD)/daemon/vipctl.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)
 
+$(PURE_TEST_BINS): $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(PURE_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ -lcmocka
+
 $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS) -lcmocka
+
+# No cycle between files or folders, no pure object that reaches the OS.
+layering: all $(PURE_TEST_BINS)
+	$(PYTHON) tests/layering/check.py $(BUILD) .
 
 unit: $(UNIT_BINS)
 	@set -e; for t in $(UNIT_BINS); do echo "== $$t"; $$t; done
@@ -110,7 +137,7 @@ fuzz-short:
 	$(MAKE) fuzz FUZZ_SECONDS=10
 
 check:
-	$(MAKE) WERROR=1 all unit
+	$(MAKE) WERROR=1 all unit layering
 	$(MAKE) WERROR=1 BUILD=build-asan SAN=1 all unit
 	$(MAKE) fuzz-short
 	ASAN_OPTIONS=detect_leaks=1 $(MAKE) WERROR=1 BUILD=build-asan SAN=1 system

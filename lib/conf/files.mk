@@ -1,0 +1,9 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# conf/ - the configuration file (libconfig) into a validated model, every
+# error with FILE:LINE; equality queries the reload diff uses. The loaders
+# read libconfig settings, so they are glue; the model they produce is plain
+# data that every other folder reads.
+GLUE_SRCS += lib/conf/conf.c lib/conf/conf_lb.c lib/conf/conf_metrics.c \
+	lib/conf/conf_peer.c lib/conf/conf_sync.c lib/conf/conf_track.c \
+	lib/conf/conf_unicast.c lib/conf/conf_util.c lib/conf/conf_vmac.c \
+	lib/conf/conf_vrrp.c
