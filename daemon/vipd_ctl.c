@@ -311,7 +311,7 @@ vipd_metrics_apply(struct vipd *v)
 	int err;
 
 	if (v->metrics.fd >= 0 && g->metrics_enabled &&
-	    vrrp_addr_cmp(&v->metrics.addr, &g->metrics_addr) == 0 &&
+	    addr_cmp(&v->metrics.addr, &g->metrics_addr) == 0 &&
 	    v->metrics.port == g->metrics_port)
 		return;
 	if (v->metrics.fd >= 0)
@@ -319,7 +319,7 @@ vipd_metrics_apply(struct vipd *v)
 	metrics_close(&v->metrics);
 	if (!g->metrics_enabled)
 		return;
-	vrrp_addr_str(&g->metrics_addr, addr, sizeof(addr));
+	addr_str(&g->metrics_addr, addr, sizeof(addr));
 	if ((err = metrics_open(&v->metrics, &v->loop, &g->metrics_addr,
 	    g->metrics_port, vipd_metrics_render, v)) < 0)
 		log_err("metrics: cannot listen on %s port %u: %s", addr,

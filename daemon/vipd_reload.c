@@ -26,7 +26,7 @@ vipd_peer_filter_changed(const struct conf_global *a, const struct conf_global *
 	if (a->npeer_filter != b->npeer_filter)
 		return true;
 	for (size_t i = 0; i < a->npeer_filter; i++)
-		if (vrrp_addr_cmp(&a->peer_filter[i], &b->peer_filter[i]) != 0)
+		if (addr_cmp(&a->peer_filter[i], &b->peer_filter[i]) != 0)
 			return true;
 	return false;
 }

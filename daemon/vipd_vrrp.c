@@ -52,7 +52,7 @@ vipd_count_unmatched(struct vipd *v, struct ifsock *s, enum vrrp_drop reason,
 	log_msg(other_group ? LOG_DEBUG : LOG_WARNING,
 	    "%s: dropped packet from %s: %s (%" PRIu64 " more not logged)",
 	    s->ifname, meta && meta->src.family ?
-	    vrrp_addr_str(&meta->src, text, sizeof(text)) : "?",
+	    addr_str(&meta->src, text, sizeof(text)) : "?",
 	    vrrp_drop_name(reason), suppressed);
 }
 
@@ -91,7 +91,7 @@ vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
 	/* Unicast: the peer list vouches for the sender, not the TTL. */
 	meta.any_ttl = inst->conf.npeers > 0;
 	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version,
-	    &inst->conf.auth, &adv);
+	    &inst->auth, &adv);
 	if (reason != VRRP_DROP_NONE) {
 		instance_count_drop(inst, reason, &meta.src, now_ms);
 		return;
@@ -115,7 +115,7 @@ vipd_attach_socket(struct vipd *v, struct instance *inst)
 		    inst->conf.name, inst->conf.interface, strerror(-fd));
 	inst->sock_fd = fd;
 	/* AH adverts are IP protocol 51: the advert socket never sees them. */
-	if (fd >= 0 && inst->conf.auth.type == VRRP_AUTH_AH &&
+	if (fd >= 0 && inst->auth.type == VRRP_AUTH_AH &&
 	    (fd = ifsock_attach_ah(&v->socks, inst->conf.interface)) < 0)
 		log_err("%s: cannot open AH socket on %s: %s", inst->conf.name,
 		    inst->conf.interface, strerror(-fd));

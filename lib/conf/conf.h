@@ -21,7 +21,7 @@
 #include "conf/conf_lb.h"
 #include "conf/conf_sync.h"
 #include "conf/conf_track.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 #define CONF_NAME_MAX 64        /* instance / router names, including NUL */
 #define CONF_IFNAME_MAX 16      /* IFNAMSIZ */
@@ -53,16 +53,16 @@ struct conf_global {
 	enum conf_handover handover;       /* default make-before-break */
 	char notify_fifo[CONF_PATH_MAX];   /* "" = none: one line per transition */
 	bool metrics_enabled;              /* metrics_listen given (default off) */
-	struct vrrp_addr metrics_addr;     /* loopback unless metrics_allow_remote */
+	struct addr metrics_addr;     /* loopback unless metrics_allow_remote */
 	uint16_t metrics_port;
 	bool metrics_allow_remote;         /* default false */
 	/* VRRP (and AH) only from these sources, by nftables; 0 = no filter. */
-	struct vrrp_addr peer_filter[CONF_PEER_FILTER_MAX];
+	struct addr peer_filter[CONF_PEER_FILTER_MAX];
 	size_t npeer_filter;
 };
 
 struct conf_vip {
-	struct vrrp_addr addr;
+	struct addr addr;
 	uint8_t prefix_len;                /* default 32 (IPv4) when omitted */
 };
 
@@ -73,10 +73,29 @@ struct conf_garp {
 	uint32_t refresh_s;                /* default 0: no periodic refresh */
 };
 
+/* Addresses one advertisement carries (its count field is one byte). */
+#define CONF_VIPS_MAX 255
+
+/*
+ * VRRPv2 authentication (RFC 2338 5.3.6), the type numbered as on the wire.
+ * key is the secret NUL-padded to 8 bytes, as keepalived stores auth_pass:
+ * the auth data itself for PASS, the HMAC-MD5 key for AH.
+ */
+enum conf_auth_type {
+	CONF_AUTH_NONE = 0,
+	CONF_AUTH_PASS = 1,
+	CONF_AUTH_AH = 2,
+};
+#define CONF_AUTH_KEY_LEN 8
+struct conf_auth {
+	uint8_t type;                      /* enum conf_auth_type */
+	uint8_t key[CONF_AUTH_KEY_LEN];
+};
+
 /*
  * One vrrp_instances entry. Its lists (vips, peers, and the track lists and
  * notify paths of conf_track.h) are allocated by the loader to the length
- * the file gives, within the protocol's bounds (VRRP_MAX_ADDRS addresses,
+ * the file gives, within the protocol's bounds (CONF_VIPS_MAX addresses,
  * CONF_MAX_PEERS peers, CONF_MAX_TRACKS per kind), and owned by the model:
  * conf_free() frees them. A struct copy shares them, so it is valid only
  * while its model is (struct instance holds such a copy, see instance.h).
@@ -94,15 +113,15 @@ struct conf_instance {
 	bool accept_mode;
 	bool use_vmac;
 	char vmac_name[CONF_IFNAME_MAX];   /* default "vrrp.<vrid>" ("vrrp6." IPv6) */
-	struct vrrp_auth auth;             /* v2 only; type VRRP_AUTH_NONE by default */
+	struct conf_auth auth;             /* v2 only; type CONF_AUTH_NONE by default */
 	struct conf_garp garp;
-	size_t nvips;                      /* 1..VRRP_MAX_ADDRS */
+	size_t nvips;                      /* 1..CONF_VIPS_MAX */
 	struct conf_vip *vips;             /* nvips entries, in advert order */
 	int family;                        /* of the VIPs: AF_INET (default) or AF_INET6 */
 	bool have_unicast_src;             /* else the interface's primary / link-local */
-	struct vrrp_addr unicast_src;
+	struct addr unicast_src;
 	size_t npeers;                     /* unicast_peers; 0 = multicast */
-	struct vrrp_addr *peers;           /* npeers entries; NULL when 0 */
+	struct addr *peers;           /* npeers entries; NULL when 0 */
 	struct conf_instance_track track;  /* track_*, notify (conf_track.h) */
 	int line;                          /* where the instance starts, for messages */
 };

@@ -118,14 +118,14 @@ get_text(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 /* An address key ("10.0.0.10" or "2001:db8::10"); 1 when set. */
 static int
 get_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
-    const char *key, struct vrrp_addr *out)
+    const char *key, struct addr *out)
 {
 	const char *v;
 	char q[48];
 
 	if (conf_get_string(ctx, g, where, key, &v) <= 0)
 		return 0;
-	if (vrrp_addr_parse(v, out) < 0) {
+	if (addr_parse(v, out) < 0) {
 		conf_error(ctx, config_setting_get_member(g, key),
 		    "%s.%s: '%s' is not an IPv4 or IPv6 address", where, key,
 		    conf_quote(v, q, sizeof(q)));
@@ -136,7 +136,7 @@ get_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 
 /* "A.B.C.D:PORT" or "[X:X::X]:PORT". */
 static int
-parse_addr_port(const char *text, struct vrrp_addr *addr, uint16_t *port)
+parse_addr_port(const char *text, struct addr *addr, uint16_t *port)
 {
 	char buf[INET6_ADDRSTRLEN + 2];
 	const char *colon, *a = text;
@@ -160,7 +160,7 @@ parse_addr_port(const char *text, struct vrrp_addr *addr, uint16_t *port)
 		return -1;
 	memcpy(buf, a, alen);
 	buf[alen] = '\0';
-	if (vrrp_addr_parse(buf, addr) < 0)
+	if (addr_parse(buf, addr) < 0)
 		return -1;
 	if (text[0] != '[' && addr->family != AF_INET)
 		return -1;
@@ -372,7 +372,7 @@ load_backends(struct conf_ctx *ctx, const config_setting_t *g,
 		snprintf(bw, sizeof(bw), "%s.backends[%d]", where, i);
 		load_backend(ctx, e, bw, svc, b);
 		for (size_t j = 0; j < svc->nbackends; j++)
-			if (b->addr.family != 0 && vrrp_addr_cmp(&b->addr,
+			if (b->addr.family != 0 && addr_cmp(&b->addr,
 			    &svc->backends[j].addr) == 0 &&
 			    b->port == svc->backends[j].port)
 				conf_error(ctx, e, "%s: the same address and "
@@ -494,11 +494,11 @@ check_across(struct conf_ctx *ctx, const config_setting_t *list,
 				    "duplicate name (first at line %d)",
 				    s->name, o->line);
 			else if (s->addr.family != 0 && s->port != 0 &&
-			    vrrp_addr_cmp(&s->addr, &o->addr) == 0 &&
+			    addr_cmp(&s->addr, &o->addr) == 0 &&
 			    s->port == o->port && s->protocol == o->protocol)
 				conf_error(ctx, at, "virtual_services[%s]: "
 				    "%s port %u/%s is already service '%s' "
-				    "(line %d)", s->name, vrrp_addr_str(&s->addr,
+				    "(line %d)", s->name, addr_str(&s->addr,
 				    a, sizeof(a)), s->port,
 				    conf_lb_proto_name(s->protocol), o->name,
 				    o->line);
@@ -618,20 +618,20 @@ conf_check_equal(const struct conf_check *a, const struct conf_check *b)
 bool
 conf_service_equal(const struct conf_service *a, const struct conf_service *b)
 {
-	if (strcmp(a->name, b->name) != 0 || vrrp_addr_cmp(&a->addr,
+	if (strcmp(a->name, b->name) != 0 || addr_cmp(&a->addr,
 	    &b->addr) != 0 || a->port != b->port ||
 	    a->protocol != b->protocol || a->scheduler != b->scheduler ||
 	    a->persistence_s != b->persistence_s || a->quorum != b->quorum ||
 	    a->has_sorry != b->has_sorry || a->nbackends != b->nbackends ||
 	    a->tracked != b->tracked || a->track_weight != b->track_weight)
 		return false;
-	if (a->has_sorry && (vrrp_addr_cmp(&a->sorry_addr, &b->sorry_addr) !=
+	if (a->has_sorry && (addr_cmp(&a->sorry_addr, &b->sorry_addr) !=
 	    0 || a->sorry_port != b->sorry_port))
 		return false;
 	for (size_t i = 0; i < a->nbackends; i++) {
 		const struct conf_backend *x = &a->backends[i], *y = &b->backends[i];
 
-		if (vrrp_addr_cmp(&x->addr, &y->addr) != 0 ||
+		if (addr_cmp(&x->addr, &y->addr) != 0 ||
 		    x->port != y->port || x->weight != y->weight ||
 		    !conf_check_equal(&x->check, &y->check))
 			return false;

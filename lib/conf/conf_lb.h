@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 #define CONF_LB_NAME_MAX 33        /* service names: 1..32 chars + NUL */
 #define CONF_LB_MAX_SERVICES 64
@@ -69,7 +69,7 @@ int conf_check_copy(struct conf_check *to, const struct conf_check *from);
 void conf_check_free(struct conf_check *c);
 
 struct conf_backend {
-	struct vrrp_addr addr;
+	struct addr addr;
 	uint16_t port;                     /* default: the service's port */
 	uint32_t weight;                   /* 0..100, default 1; 0 drains */
 	struct conf_check check;
@@ -77,14 +77,14 @@ struct conf_backend {
 
 struct conf_service {
 	char name[CONF_LB_NAME_MAX];
-	struct vrrp_addr addr;
+	struct addr addr;
 	uint16_t port;
 	enum conf_lb_proto protocol;       /* default tcp */
 	enum conf_lb_sched scheduler;      /* default wrr */
 	uint32_t persistence_s;            /* 0 = off; 0..86400 */
 	uint32_t quorum;                   /* healthy backends needed, default 1 */
 	bool has_sorry;
-	struct vrrp_addr sorry_addr;
+	struct addr sorry_addr;
 	uint16_t sorry_port;
 	bool tracked;                      /* track_weight given */
 	int track_weight;                  /* -254..254, as a track script's */

@@ -9,7 +9,7 @@
 #include "conf/conf_metrics.h"
 
 static bool
-metrics_addr_is_loopback(const struct vrrp_addr *a)
+metrics_addr_is_loopback(const struct addr *a)
 {
 	static const uint8_t v6_loopback[16] = { [15] = 1 };
 
@@ -19,7 +19,7 @@ metrics_addr_is_loopback(const struct vrrp_addr *a)
 }
 
 int
-conf_metrics_parse_listen(const char *text, struct vrrp_addr *addr,
+conf_metrics_parse_listen(const char *text, struct addr *addr,
     uint16_t *port)
 {
 	char host[64];
@@ -43,7 +43,7 @@ conf_metrics_parse_listen(const char *text, struct vrrp_addr *addr,
 		return -EINVAL;
 	memcpy(host, p, host_len);
 	host[host_len] = '\0';
-	if (vrrp_addr_parse(host, addr) < 0)
+	if (addr_parse(host, addr) < 0)
 		return -EINVAL;
 	/* "::1:9650" without brackets would be ambiguous. */
 	if (addr->family == AF_INET6 && text[0] != '[')

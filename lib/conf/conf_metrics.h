@@ -21,7 +21,7 @@ void conf_metrics_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_global *gl);
 
 /* Parse "A.B.C.D:PORT" or "[V6]:PORT". 0, or -EINVAL. Pure. */
-int conf_metrics_parse_listen(const char *text, struct vrrp_addr *addr,
+int conf_metrics_parse_listen(const char *text, struct addr *addr,
     uint16_t *port);
 
 #endif

@@ -7,12 +7,12 @@
 #include <sys/socket.h>
 
 #include "conf/conf_peer.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 /* One element: 1 and *out when usable and new, else 0 after the error. */
 static int
 peer_load_one(struct conf_ctx *ctx, const config_setting_t *e, int i,
-    const struct conf_global *gl, struct vrrp_addr *out)
+    const struct conf_global *gl, struct addr *out)
 {
 	char where[40];
 	char q[48];
@@ -26,7 +26,7 @@ peer_load_one(struct conf_ctx *ctx, const config_setting_t *e, int i,
 		return 0;
 	}
 	for (size_t j = 0; j < gl->npeer_filter; j++) {
-		if (vrrp_addr_cmp(&gl->peer_filter[j], out) == 0) {
+		if (addr_cmp(&gl->peer_filter[j], out) == 0) {
 			conf_error(ctx, e, "global.peer_filter[%d]: '%s' is "
 			    "already in the list", i, q);
 			return 0;
@@ -40,7 +40,7 @@ conf_peer_filter_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_global *gl)
 {
 	const config_setting_t *s = config_setting_get_member(g, "peer_filter");
-	struct vrrp_addr a;
+	struct addr a;
 	int len;
 
 	if (s == NULL)

@@ -24,7 +24,7 @@ static const char *const sync_keys[] = { "interface", "local", "peer", "port",
 
 static void
 load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
-    struct vrrp_addr *out)
+    struct addr *out)
 {
 	char q[48];
 	const char *v;
@@ -32,7 +32,7 @@ load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
 
 	if (rc == 0)
 		conf_error(ctx, g, WHERE ".%s: required", key);
-	if (rc > 0 && vrrp_addr_parse(v, out) < 0)
+	if (rc > 0 && addr_parse(v, out) < 0)
 		conf_error(ctx, config_setting_get_member(g, key),
 		    WHERE ".%s: '%s' is not an IPv4 or IPv6 address", key,
 		    conf_quote(v, q, sizeof(q)));
@@ -166,7 +166,7 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		if (cs->local.family != cs->peer.family)
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: not of the same family as local");
-		else if (vrrp_addr_cmp(&cs->local, &cs->peer) == 0)
+		else if (addr_cmp(&cs->local, &cs->peer) == 0)
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: the same address as local");
 		/* Each node drops datagrams with its own id (ct_wire.h). */
@@ -200,8 +200,8 @@ conf_sync_equal(const struct conf_conn_sync *a, const struct conf_conn_sync *b)
 {
 	return a->enabled == b->enabled &&
 	    strcmp(a->interface, b->interface) == 0 &&
-	    vrrp_addr_cmp(&a->local, &b->local) == 0 &&
-	    vrrp_addr_cmp(&a->peer, &b->peer) == 0 && a->port == b->port &&
+	    addr_cmp(&a->local, &b->local) == 0 &&
+	    addr_cmp(&a->peer, &b->peer) == 0 && a->port == b->port &&
 	    a->socket_buffer_bytes == b->socket_buffer_bytes &&
 	    a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
 	    strcmp(a->follow, b->follow) == 0 &&

@@ -23,7 +23,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 #define CONF_SYNC_KEY_MIN 32
 #define CONF_SYNC_KEY_MAX 256
@@ -38,7 +38,7 @@
 struct conf_conn_sync {
 	bool enabled;                      /* the section is there */
 	char interface[CONF_SYNC_IFNAME_MAX];
-	struct vrrp_addr local, peer;      /* same family */
+	struct addr local, peer;      /* same family */
 	uint16_t port;                     /* default 7788, both ends */
 	int socket_buffer_bytes;           /* SO_SNDBUF and SO_RCVBUF */
 	char key_file[PATH_MAX];

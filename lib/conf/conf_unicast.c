@@ -13,7 +13,7 @@
 #include <sys/socket.h>
 
 #include "conf/conf_unicast.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 static const char *
 family_name(int family)
@@ -27,7 +27,7 @@ family_name(int family)
  */
 static int
 load_addr(struct conf_ctx *ctx, const config_setting_t *s, const char *ew,
-    const struct conf_instance *in, struct vrrp_addr *out)
+    const struct conf_instance *in, struct addr *out)
 {
 	char q[48];
 
@@ -48,10 +48,10 @@ load_addr(struct conf_ctx *ctx, const config_setting_t *s, const char *ew,
 }
 
 static bool
-has_peer(const struct vrrp_addr *peers, size_t n, const struct vrrp_addr *a)
+has_peer(const struct addr *peers, size_t n, const struct addr *a)
 {
 	for (size_t i = 0; i < n; i++)
-		if (vrrp_addr_cmp(&peers[i], a) == 0)
+		if (addr_cmp(&peers[i], a) == 0)
 			return true;
 	return false;
 }
@@ -59,9 +59,9 @@ has_peer(const struct vrrp_addr *peers, size_t n, const struct vrrp_addr *a)
 /* unicast_peers = ( "A", ... ): 1..CONF_MAX_PEERS distinct addresses. */
 static void
 load_peers(struct conf_ctx *ctx, const config_setting_t *s, const char *where,
-    struct conf_instance *in, const struct vrrp_addr *src)
+    struct conf_instance *in, const struct addr *src)
 {
-	struct vrrp_addr peers[CONF_MAX_PEERS], a;
+	struct addr peers[CONF_MAX_PEERS], a;
 	char ew[CONF_WHERE_MAX + 32], text[INET6_ADDRSTRLEN];
 	size_t n = 0;
 	int len;
@@ -88,12 +88,12 @@ load_peers(struct conf_ctx *ctx, const config_setting_t *s, const char *where,
 			ok = false;
 			continue;
 		}
-		vrrp_addr_str(&a, text, sizeof(text));
+		addr_str(&a, text, sizeof(text));
 		if (has_peer(peers, n, &a)) {
 			conf_error(ctx, e, "%s: %s is already in the list", ew,
 			    text);
 			ok = false;
-		} else if (src != NULL && vrrp_addr_cmp(src, &a) == 0) {
+		} else if (src != NULL && addr_cmp(src, &a) == 0) {
 			conf_error(ctx, e, "%s: %s is unicast_src, our own "
 			    "address, not a peer", ew, text);
 			ok = false;
@@ -118,7 +118,7 @@ conf_unicast_load(struct conf_ctx *ctx, const config_setting_t *g,
 	const config_setting_t *peers = config_setting_get_member(g,
 	    "unicast_peers");
 	char ew[CONF_WHERE_MAX + 32];
-	struct vrrp_addr a;
+	struct addr a;
 	bool src_ok = false;
 
 	if (src != NULL) {

@@ -13,7 +13,7 @@
 #include <libconfig.h>
 
 #include "conf/conf_util.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 /* ---- errors ------------------------------------------------------------ */
 
@@ -190,7 +190,7 @@ conf_valid_name(const char *s, size_t max_len)
 
 int
 conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
-    const char *where, struct vrrp_addr *out, char *quoted, size_t quoted_len)
+    const char *where, struct addr *out, char *quoted, size_t quoted_len)
 {
 	const char *text;
 
@@ -201,7 +201,7 @@ conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
 	}
 	text = config_setting_get_string(s);
 	conf_quote(text, quoted, quoted_len);
-	if (vrrp_addr_parse(text, out) < 0) {
+	if (addr_parse(text, out) < 0) {
 		conf_error(ctx, s, "%s: '%s' is not an IPv4 or IPv6 address "
 		    "(no prefix length here)", where, quoted);
 		return 0;
@@ -210,7 +210,7 @@ conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
 }
 
 bool
-conf_addr_is_unicast(const struct vrrp_addr *a)
+conf_addr_is_unicast(const struct addr *a)
 {
 	static const uint8_t zero[16], loop6[16] = { [15] = 1 };
 

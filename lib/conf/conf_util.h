@@ -78,12 +78,12 @@ bool conf_valid_name(const char *s, size_t max_len);
  * further messages.
  */
 int conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
-    const char *where, struct vrrp_addr *out, char *quoted, size_t quoted_len);
+    const char *where, struct addr *out, char *quoted, size_t quoted_len);
 
 /*
  * A host address that can send or receive adverts: not unspecified,
  * loopback or multicast (IPv4: nor in 0/8, 127/8 or 224/3).
  */
-bool conf_addr_is_unicast(const struct vrrp_addr *a);
+bool conf_addr_is_unicast(const struct addr *a);
 
 #endif

@@ -22,7 +22,7 @@
 #include "conf/conf_util.h"
 #include "conf/conf_vmac.h"
 #include "conf/conf_vrrp.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 static const char *const instance_keys[] = { "name", "interface", "vrid",
 	"version", "priority", "advert_interval_ms", "preempt",
@@ -79,7 +79,7 @@ parse_vip(const char *text, struct conf_vip *vip)
 		return VIP_NOT_ADDR;
 	memcpy(buf, text, alen);
 	buf[alen] = '\0';
-	if (vrrp_addr_parse(buf, &vip->addr) < 0)
+	if (addr_parse(buf, &vip->addr) < 0)
 		return VIP_NOT_ADDR;
 	max = vip->addr.family == AF_INET ? 32 : 128;
 	vip->prefix_len = (uint8_t)max;
@@ -100,14 +100,14 @@ parse_vip(const char *text, struct conf_vip *vip)
  * above it (224/3, broadcast included) cannot be owned by one router.
  */
 static bool
-usable_ipv4_vip(const struct vrrp_addr *a)
+usable_ipv4_vip(const struct addr *a)
 {
 	return a->bytes[0] != 0 && a->bytes[0] != 127 && a->bytes[0] < 224;
 }
 
 /* ::, ::1 and ff00::/8 cannot be owned by one router either. */
 static bool
-usable_ipv6_vip(const struct vrrp_addr *a)
+usable_ipv6_vip(const struct addr *a)
 {
 	static const uint8_t zero[15];
 
@@ -116,10 +116,10 @@ usable_ipv6_vip(const struct vrrp_addr *a)
 }
 
 static const struct conf_vip *
-has_vip(const struct conf_instance *in, const struct vrrp_addr *addr)
+has_vip(const struct conf_instance *in, const struct addr *addr)
 {
 	for (size_t i = 0; i < in->nvips; i++)
-		if (vrrp_addr_cmp(&in->vips[i].addr, addr) == 0)
+		if (addr_cmp(&in->vips[i].addr, addr) == 0)
 			return &in->vips[i];
 	return NULL;
 }
@@ -167,7 +167,7 @@ load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
 		    "(VRRPv2, RFC 3768, is IPv4 only)", ew, q);
 		return;
 	}
-	vrrp_addr_str(&vip.addr, a, sizeof(a));
+	addr_str(&vip.addr, a, sizeof(a));
 	if (vip.addr.family == AF_INET6 && !usable_ipv6_vip(&vip.addr)) {
 		conf_error(ctx, e, "%s: %s cannot be a virtual address: it is "
 		    "unspecified, loopback or multicast", ew, a);
@@ -210,10 +210,10 @@ load_addresses(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_error(ctx, s, "%s.addresses: empty, at least one address "
 		    "is required", where);
 	/* RFC 5798 5.2.5: Count IPvX Addr is 8 bits. The rest is still checked. */
-	if (n > VRRP_MAX_ADDRS) {
+	if (n > CONF_VIPS_MAX) {
 		conf_error(ctx, s, "%s.addresses: %d addresses, at most %d fit "
-		    "in an advertisement", where, n, VRRP_MAX_ADDRS);
-		n = VRRP_MAX_ADDRS;
+		    "in an advertisement", where, n, CONF_VIPS_MAX);
+		n = CONF_VIPS_MAX;
 	}
 	/* As many as the file lists: most instances have one or two. */
 	if (n > 0 && ((in->vips = calloc((size_t)n, sizeof(*in->vips))) == NULL ||
@@ -315,7 +315,7 @@ load_auth(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	const config_setting_t *s;
 	char aw[CONF_WHERE_MAX + 16], q[48];
 	const char *type, *secret;
-	struct vrrp_auth auth;
+	struct conf_auth auth;
 	int rt, rs;
 	size_t n = 0;
 
@@ -337,9 +337,9 @@ load_auth(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	if ((rt = conf_get_string(ctx, s, aw, "type", &type)) == 0)
 		conf_error(ctx, s, "%s.type: missing (required)", aw);
 	else if (rt > 0 && strcmp(type, "pass") == 0)
-		auth.type = VRRP_AUTH_PASS;
+		auth.type = CONF_AUTH_PASS;
 	else if (rt > 0 && strcmp(type, "ah") == 0)
-		auth.type = VRRP_AUTH_AH;
+		auth.type = CONF_AUTH_AH;
 	else if (rt > 0) {
 		conf_error(ctx, config_setting_get_member(s, "type"),
 		    "%s.type: '%s' is not \"pass\" or \"ah\"", aw,
@@ -354,10 +354,10 @@ load_auth(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	if ((rs = conf_get_string(ctx, s, aw, "secret", &secret)) == 0)
 		conf_error(ctx, s, "%s.secret: missing (required)", aw);
 	else if (rs > 0 && ((n = strlen(secret)) == 0 ||
-	    n > VRRP_AUTH_DATA_LEN)) {
+	    n > CONF_AUTH_KEY_LEN)) {
 		conf_error(ctx, config_setting_get_member(s, "secret"),
 		    "%s.secret: %zu characters, VRRPv2 carries 1..%d", aw, n,
-		    VRRP_AUTH_DATA_LEN);
+		    CONF_AUTH_KEY_LEN);
 		rs = -1;
 	} else if (rs > 0)
 		memcpy(auth.key, secret, n);
@@ -485,7 +485,7 @@ check_vips(struct conf_ctx *ctx, const struct conf *conf,
 				    "%s is already an address of %s (line %d)",
 				    src[i].where,
 				    config_setting_index(src[i].vip[k]),
-				    vrrp_addr_str(&a->vips[k].addr, text,
+				    addr_str(&a->vips[k].addr, text,
 				    sizeof(text)), src[j].where, b->line);
 				break;
 			}
@@ -577,15 +577,15 @@ conf_instance_equal(const struct conf_instance *a,
 	    a->family != b->family || a->npeers != b->npeers ||
 	    a->have_unicast_src != b->have_unicast_src ||
 	    (a->have_unicast_src &&
-	    vrrp_addr_cmp(&a->unicast_src, &b->unicast_src) != 0))
+	    addr_cmp(&a->unicast_src, &b->unicast_src) != 0))
 		return false;
 	for (size_t i = 0; i < a->npeers; i++)
-		if (vrrp_addr_cmp(&a->peers[i], &b->peers[i]) != 0)
+		if (addr_cmp(&a->peers[i], &b->peers[i]) != 0)
 			return false;
 	if (!conf_instance_track_equal(&a->track, &b->track))
 		return false;
 	for (size_t i = 0; i < a->nvips; i++)
-		if (vrrp_addr_cmp(&a->vips[i].addr, &b->vips[i].addr) != 0 ||
+		if (addr_cmp(&a->vips[i].addr, &b->vips[i].addr) != 0 ||
 		    a->vips[i].prefix_len != b->vips[i].prefix_len)
 			return false;
 	return true;

@@ -17,9 +17,9 @@ const char *
 dump_master_addr(const struct instance *inst, char *buf, size_t len)
 {
 	if (inst->fsm.state == VRRP_STATE_MASTER && inst->have_primary)
-		return vrrp_addr_str(&inst->primary, buf, len);
+		return addr_str(&inst->primary, buf, len);
 	if (inst->fsm.state == VRRP_STATE_BACKUP && inst->fsm.master_known)
-		return vrrp_addr_str(&inst->fsm.master_addr, buf, len);
+		return addr_str(&inst->fsm.master_addr, buf, len);
 	return NULL;
 }
 
@@ -69,7 +69,7 @@ dump_timeline_text(FILE *f, const struct dump_view *v,
 		    when, sizeof(when)), vrrp_state_name(e->from),
 		    vrrp_state_name(e->to), vrrp_reason_name(e->reason));
 		if (e->peer.family != 0)
-			fprintf(f, ", peer %s", vrrp_addr_str(&e->peer, peer,
+			fprintf(f, ", peer %s", addr_str(&e->peer, peer,
 			    sizeof(peer)));
 		if (e->detail[0] != '\0')
 			fprintf(f, ": %s", e->detail);
@@ -175,7 +175,7 @@ dump_write_text(FILE *f, const struct dump_view *v)
 		    inst->conf.preempt ? "yes" : "no", inst->conf.preempt_delay_ms);
 		fprintf(f, "  vips:");
 		for (size_t j = 0; j < inst->conf.nvips; j++)
-			fprintf(f, " %s/%u", vrrp_addr_str(&inst->conf.vips[j].addr,
+			fprintf(f, " %s/%u", addr_str(&inst->conf.vips[j].addr,
 			    addr, sizeof(addr)), inst->conf.vips[j].prefix_len);
 		fprintf(f, "\n");
 		if (v->health != NULL)
@@ -221,7 +221,7 @@ json_transition(FILE *f, const struct dump_view *v,
 	    vrrp_reason_name(e->reason), v->now_ms - e->at_ms, e->at_ms,
 	    dump_wall_time(e->wall_ms, when, sizeof(when)));
 	if (e->peer.family != 0)
-		fprintf(f, "\"%s\"", vrrp_addr_str(&e->peer, peer, sizeof(peer)));
+		fprintf(f, "\"%s\"", addr_str(&e->peer, peer, sizeof(peer)));
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"detail\": ");
@@ -286,7 +286,7 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	fprintf(f, ", \"vips\": [");
 	for (size_t j = 0; j < inst->conf.nvips; j++)
 		fprintf(f, "%s\"%s/%u\"", j ? ", " : "",
-		    vrrp_addr_str(&inst->conf.vips[j].addr, addr, sizeof(addr)),
+		    addr_str(&inst->conf.vips[j].addr, addr, sizeof(addr)),
 		    inst->conf.vips[j].prefix_len);
 	fprintf(f, "], \"counters\": {\"adverts_sent\": %" PRIu64
 	    ", \"adverts_received\": %" PRIu64 ", \"priority_zero_sent\": %" PRIu64

@@ -86,7 +86,7 @@ status_vips(const struct instance *inst, char *buf, size_t len)
 	buf[0] = '\0';
 	for (size_t j = 0; j < n && j < STATUS_VIPS_SHOWN && used < len; j++)
 		used += (size_t)snprintf(buf + used, len - used, "%s%s/%u",
-		    j ? ", " : "", vrrp_addr_str(&inst->conf.vips[j].addr, addr,
+		    j ? ", " : "", addr_str(&inst->conf.vips[j].addr, addr,
 		    sizeof(addr)), inst->conf.vips[j].prefix_len);
 	if (n > STATUS_VIPS_SHOWN && used < len)
 		snprintf(buf + used, len - used, " +%zu more",
@@ -200,7 +200,7 @@ status_services(FILE *f, const struct dump_view *v)
 			const struct lb_service *s = v->lb->services[i];
 			size_t up = 0;
 
-			vrrp_addr_str(&s->conf.addr, addr, sizeof(addr));
+			addr_str(&s->conf.addr, addr, sizeof(addr));
 			snprintf(where, sizeof(where), s->conf.addr.family ==
 			    AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", addr,
 			    s->conf.port, conf_lb_proto_name(s->conf.protocol));
@@ -239,7 +239,7 @@ status_sync(FILE *f, const struct dump_view *v)
 	    s->role == CT_SYNC_SENDER ? "sender" : "receiver",
 	    s->role == CT_SYNC_SENDER ? "n/a (sender)" : s->synced ? "yes" : "no",
 	    s->conf.follow_is_group ? "sync group" : "instance", s->conf.follow,
-	    vrrp_addr_str(&s->conf.peer, peer, sizeof(peer)));
+	    addr_str(&s->conf.peer, peer, sizeof(peer)));
 }
 
 /* The newest few transitions of each instance, newest first. */
@@ -269,7 +269,7 @@ status_timelines(FILE *f, const struct dump_view *v)
 			    vrrp_state_name((enum vrrp_state)e->to),
 			    vrrp_reason_name((enum vrrp_reason)e->reason));
 			if (e->peer.family != 0)
-				fprintf(f, ", peer %s", vrrp_addr_str(&e->peer,
+				fprintf(f, ", peer %s", addr_str(&e->peer,
 				    peer, sizeof(peer)));
 			if (e->detail[0] != '\0')
 				fprintf(f, ": %s", e->detail);

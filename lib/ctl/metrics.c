@@ -240,7 +240,7 @@ metrics_accept(struct evloop_watch *w, uint32_t events)
 }
 
 int
-metrics_open(struct metrics *m, struct evloop *loop, const struct vrrp_addr *addr,
+metrics_open(struct metrics *m, struct evloop *loop, const struct addr *addr,
     uint16_t port, metrics_render render, void *arg)
 {
 	struct sockaddr_storage ss;

@@ -21,7 +21,7 @@
 #include <stdio.h>
 
 #include "os/evloop.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 #define METRICS_MAX_CLIENTS 8
 #define METRICS_REQUEST_MAX 2048
@@ -54,7 +54,7 @@ struct metrics_client {
 
 struct metrics {
 	int fd;                         /* -1 when off */
-	struct vrrp_addr addr;          /* where it listens, when on */
+	struct addr addr;          /* where it listens, when on */
 	uint16_t port;
 	struct evloop *loop;
 	struct evloop_watch watch;
@@ -69,7 +69,7 @@ void metrics_init(struct metrics *m);
 
 /* Listen on addr:port. 0 or -errno. */
 int metrics_open(struct metrics *m, struct evloop *loop,
-		 const struct vrrp_addr *addr, uint16_t port,
+		 const struct addr *addr, uint16_t port,
 		 metrics_render render, void *arg);
 void metrics_close(struct metrics *m);
 

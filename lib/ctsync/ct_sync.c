@@ -26,7 +26,7 @@ _Static_assert(CONF_SYNC_KEY_MAX <= CT_WIRE_KEY_MAX, "key sizes");
 _Static_assert(CONF_SYNC_KEY_MIN >= 32, "HMAC-SHA256 key of 32 bytes");
 
 static socklen_t
-sockaddr_of(const struct vrrp_addr *a, uint16_t port,
+sockaddr_of(const struct addr *a, uint16_t port,
     struct sockaddr_storage *ss)
 {
 	memset(ss, 0, sizeof(*ss));

@@ -17,7 +17,7 @@
 static bool
 from_peer(const struct ct_sync *s, const struct sockaddr_storage *ss)
 {
-	const struct vrrp_addr *p = &s->conf.peer;
+	const struct addr *p = &s->conf.peer;
 
 	if (ss->ss_family == AF_INET && p->family == AF_INET)
 		return memcmp(&((const struct sockaddr_in *)ss)->sin_addr,

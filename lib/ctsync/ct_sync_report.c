@@ -67,8 +67,8 @@ ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	fprintf(f, "conn_sync: %s, following %s %s\n", role_name(s),
 	    s->conf.follow_is_group ? "sync group" : "instance", s->conf.follow);
 	fprintf(f, "  link: %s, local %s, peer %s port %u\n", s->conf.interface,
-	    vrrp_addr_str(&s->conf.local, local, sizeof(local)),
-	    vrrp_addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port);
+	    addr_str(&s->conf.local, local, sizeof(local)),
+	    addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port);
 	fprintf(f, "  session: %" PRIu64 "; following peer session: %" PRIu64
 	    "\n", s->session, s->window.session);
 	fprintf(f, "  synced: %s; last resync: ", s->role == CT_SYNC_SENDER ?
@@ -103,8 +103,8 @@ ct_sync_write_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	    "\"interface\":\"%s\",\"local\":\"%s\",\"peer\":\"%s\",\"port\":%u,"
 	    "\"synced\":%s,\"kernel_filter\":%s,", role_name(s), s->conf.follow,
 	    s->conf.follow_is_group ? "true" : "false", s->conf.interface,
-	    vrrp_addr_str(&s->conf.local, local, sizeof(local)),
-	    vrrp_addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port,
+	    addr_str(&s->conf.local, local, sizeof(local)),
+	    addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port,
 	    s->synced ? "true" : "false", s->kernel.filtered ? "true" : "false");
 	fprintf(f, "\"session\":%" PRIu64 ",\"peer_session\":%" PRIu64 ",",
 	    s->session, s->window.session);

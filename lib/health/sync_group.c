@@ -311,7 +311,7 @@ sync_group_drill_figures(const struct sync_group *g, const struct instance *inst
 	snprintf(buf, len, "drill %s: sync group %s moved as one: %s took over %"
 	    PRIu64 " ms after our priority 0 (slowest member %s); held BACKUP "
 	    "%.1f s; ", inst->conf.name, g->conf->name,
-	    vrrp_addr_str(&inst->drill.new_master, peer, sizeof(peer)),
+	    addr_str(&inst->drill.new_master, peer, sizeof(peer)),
 	    slow_take->takeover_ms, slow_take->name, inst->drill.hold_ms / 1000.0);
 	used = strlen(buf);
 	if (slow_back->failback_ms > 0)

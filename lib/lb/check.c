@@ -251,7 +251,7 @@ tls_begin(struct check *c, char *why, size_t len)
 		return false;
 	}
 	c->tls = s;
-	vrrp_addr_str(&c->addr, a, sizeof(a));
+	addr_str(&c->addr, a, sizeof(a));
 	/* The name in the certificate: host when given, else the address. */
 	if (c->conf.host[0] != '\0') {
 		SSL_set_tlsext_host_name(s, c->conf.host);
@@ -472,7 +472,7 @@ script_begin(struct check *c, uint64_t now_ms)
 
 int
 check_init(struct check *c, const struct conf_check *conf,
-    const struct vrrp_addr *addr, struct evloop *loop,
+    const struct addr *addr, struct evloop *loop,
     struct script_runner *runner, check_change_cb cb, void *arg,
     uint64_t first_ms, char *why, size_t why_len)
 {
@@ -489,7 +489,7 @@ check_init(struct check *c, const struct conf_check *conf,
 	c->rf.rise = conf->rise;
 	c->rf.fall = conf->fall;
 	c->next_ms = first_ms;
-	vrrp_addr_str(addr, a, sizeof(a));
+	addr_str(addr, a, sizeof(a));
 	/* HTTP/1.0 with Connection: close: the answer ends with the stream. */
 	snprintf(c->req, sizeof(c->req), "GET %s HTTP/1.0\r\nHost: %s%s%s\r\n"
 	    "User-Agent: vipd-check\r\nConnection: close\r\n\r\n",

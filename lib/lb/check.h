@@ -26,7 +26,7 @@
 #include "conf/conf_lb.h"
 #include "os/evloop.h"
 #include "os/script.h"
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 struct check;
 typedef void (*check_change_cb)(void *arg, struct check *c);
@@ -38,7 +38,7 @@ enum check_phase {
 
 struct check {
 	struct conf_check conf;
-	struct vrrp_addr addr;
+	struct addr addr;
 	struct check_rf rf;
 	/* the last completed probe */
 	bool has_result, last_ok;
@@ -83,7 +83,7 @@ struct check {
  * ca_file).
  */
 int check_init(struct check *c, const struct conf_check *conf,
-    const struct vrrp_addr *addr, struct evloop *loop,
+    const struct addr *addr, struct evloop *loop,
     struct script_runner *runner, check_change_cb cb, void *arg,
     uint64_t first_ms, char *why, size_t why_len);
 

@@ -50,7 +50,7 @@ backend_text(const struct conf_backend *b, char *buf, size_t len)
 {
 	char a[INET6_ADDRSTRLEN];
 
-	vrrp_addr_str(&b->addr, a, sizeof(a));
+	addr_str(&b->addr, a, sizeof(a));
 	snprintf(buf, len, b->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
 	    b->port);
 	return buf;
@@ -328,7 +328,7 @@ carry_health(struct lb_service *to, const struct lb_service *from)
 		for (size_t j = 0; j < from->conf.nbackends; j++) {
 			const struct lb_backend *o = &from->backends[j];
 
-			if (vrrp_addr_cmp(&b->conf->addr, &o->conf->addr) != 0 ||
+			if (addr_cmp(&b->conf->addr, &o->conf->addr) != 0 ||
 			    b->conf->port != o->conf->port ||
 			    !conf_check_equal(&b->conf->check, &o->conf->check))
 				continue;
@@ -556,7 +556,7 @@ lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
 		bool holds = false;
 
 		for (size_t j = 0; j < inst->nvips && !holds; j++)
-			holds = vrrp_addr_cmp(&inst->vips[j].addr,
+			holds = addr_cmp(&inst->vips[j].addr,
 			    &svc->conf.addr) == 0;
 		if (!svc->conf.tracked || !holds)
 			continue;

@@ -12,11 +12,11 @@
 #include "lb/lb.h"
 
 static const char *
-addr_port(const struct vrrp_addr *a, unsigned port, char *buf, size_t len)
+addr_port(const struct addr *a, unsigned port, char *buf, size_t len)
 {
 	char t[INET6_ADDRSTRLEN];
 
-	vrrp_addr_str(a, t, sizeof(t));
+	addr_str(a, t, sizeof(t));
 	snprintf(buf, len, a->family == AF_INET6 ? "[%s]:%u" : "%s:%u", t,
 	    port);
 	return buf;
@@ -103,7 +103,7 @@ json_backend(FILE *f, const struct lb_backend *b, uint64_t now_ms)
 
 	fprintf(f, "{\"address\": \"%s\", \"port\": %u, \"weight\": %u, "
 	    "\"health\": \"%s\", \"check\": \"%s\", \"last_check\": ",
-	    vrrp_addr_str(&b->conf->addr, a, sizeof(a)), b->conf->port,
+	    addr_str(&b->conf->addr, a, sizeof(a)), b->conf->port,
 	    b->conf->weight, health_word(b), conf_check_type_name(
 	    b->conf->check.type));
 	if (c->has_result) {
@@ -144,7 +144,7 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    "\"%s\", \"scheduler\": \"%s\", \"persistence_s\": %u, "
 		    "\"quorum\": %u, \"quorum_met\": %s, \"active_backends\": "
 		    "%zu, \"rules_installed\": %s, \"sorry_server\": ",
-		    vrrp_addr_str(&s->conf.addr, a, sizeof(a)), s->conf.port,
+		    addr_str(&s->conf.addr, a, sizeof(a)), s->conf.port,
 		    conf_lb_proto_name(s->conf.protocol),
 		    conf_lb_sched_name(s->conf.scheduler), s->conf.persistence_s,
 		    s->conf.quorum, s->quorum_met ? "true" : "false", s->active,

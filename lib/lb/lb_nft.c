@@ -78,7 +78,7 @@ lb_nft_id(const char *name, char *out, size_t len)
 }
 
 static const char *
-fam(const struct vrrp_addr *a)
+fam(const struct addr *a)
 {
 	return a->family == AF_INET6 ? "ip6" : "ip";
 }
@@ -90,14 +90,14 @@ l4(const struct conf_service *svc)
 }
 
 static const char *
-addr_text(const struct vrrp_addr *a, char *buf, size_t len)
+addr_text(const struct addr *a, char *buf, size_t len)
 {
-	return vrrp_addr_str(a, buf, len);
+	return addr_str(a, buf, len);
 }
 
 /* The nft type of a client address, for the persistence sets. */
 static const char *
-addr_type(const struct vrrp_addr *a)
+addr_type(const struct addr *a)
 {
 	return a->family == AF_INET6 ? "ipv6_addr" : "ipv4_addr";
 }
@@ -125,7 +125,7 @@ lb_nft_persist_set(const char *id, const struct conf_backend *b, char *buf,
 static bool
 same_backend(const struct conf_backend *a, const struct conf_backend *b)
 {
-	return vrrp_addr_cmp(&a->addr, &b->addr) == 0 && a->port == b->port;
+	return addr_cmp(&a->addr, &b->addr) == 0 && a->port == b->port;
 }
 
 /* True when svc has sets and keep has the same set for backend b. */
@@ -145,7 +145,7 @@ persist_kept(const struct conf_service *svc, const struct conf_backend *b,
 
 /* "10.1.0.11:8080" or "[2001:db8::11]:8080", a dnat target. */
 static const char *
-target_text(const struct vrrp_addr *addr, unsigned port, char *buf,
+target_text(const struct addr *addr, unsigned port, char *buf,
     size_t len)
 {
 	char a[INET6_ADDRSTRLEN];

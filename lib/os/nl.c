@@ -158,7 +158,7 @@ netlink_link_get(struct netlink *nl, const char *ifname,
 }
 
 static struct rtnl_addr *
-netlink_addr_build(int ifindex, const struct vrrp_addr *addr, uint8_t prefix_len)
+netlink_addr_build(int ifindex, const struct addr *addr, uint8_t prefix_len)
 {
 	struct rtnl_addr *ra;
 	struct nl_addr *local;
@@ -183,7 +183,7 @@ netlink_addr_build(int ifindex, const struct vrrp_addr *addr, uint8_t prefix_len
 }
 
 int
-netlink_addr_add(struct netlink *nl, int ifindex, const struct vrrp_addr *addr,
+netlink_addr_add(struct netlink *nl, int ifindex, const struct addr *addr,
     uint8_t prefix_len)
 {
 	struct rtnl_addr *ra;
@@ -205,7 +205,7 @@ netlink_addr_add(struct netlink *nl, int ifindex, const struct vrrp_addr *addr,
 }
 
 int
-netlink_addr_del(struct netlink *nl, int ifindex, const struct vrrp_addr *addr,
+netlink_addr_del(struct netlink *nl, int ifindex, const struct addr *addr,
     uint8_t prefix_len)
 {
 	struct rtnl_addr *ra;
@@ -219,18 +219,18 @@ netlink_addr_del(struct netlink *nl, int ifindex, const struct vrrp_addr *addr,
 }
 
 static bool
-netlink_addr_excluded(const struct vrrp_addr *a, const struct vrrp_addr *exclude,
+netlink_addr_excluded(const struct addr *a, const struct addr *exclude,
     size_t nexclude)
 {
 	for (size_t i = 0; i < nexclude; i++)
-		if (vrrp_addr_cmp(a, &exclude[i]) == 0)
+		if (addr_cmp(a, &exclude[i]) == 0)
 			return true;
 	return false;
 }
 
 int
 netlink_primary_addr(struct netlink *nl, int ifindex, int family,
-    const struct vrrp_addr *exclude, size_t nexclude, struct vrrp_addr *out)
+    const struct addr *exclude, size_t nexclude, struct addr *out)
 {
 	struct nl_cache *cache;
 	struct nl_object *obj;
@@ -242,7 +242,7 @@ netlink_primary_addr(struct netlink *nl, int ifindex, int family,
 	for (obj = nl_cache_get_first(cache); obj; obj = nl_cache_get_next(obj)) {
 		struct rtnl_addr *ra = (struct rtnl_addr *)obj;
 		struct nl_addr *local = rtnl_addr_get_local(ra);
-		struct vrrp_addr cand = { .family = family };
+		struct addr cand = { .family = family };
 
 		if (rtnl_addr_get_ifindex(ra) != ifindex ||
 		    rtnl_addr_get_family(ra) != family || local == NULL ||

@@ -15,7 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vrrp/vrrp_pkt.h"
+#include "base/addr.h"
 
 struct nl_sock;
 
@@ -59,10 +59,10 @@ int netlink_link_get(struct netlink *nl, const char *ifname,
  * the address is already there, or another -errno.
  */
 int netlink_addr_add(struct netlink *nl, int ifindex,
-		     const struct vrrp_addr *addr, uint8_t prefix_len);
+		     const struct addr *addr, uint8_t prefix_len);
 /* Remove it. Returns 0, -EADDRNOTAVAIL when absent, or another -errno. */
 int netlink_addr_del(struct netlink *nl, int ifindex,
-		     const struct vrrp_addr *addr, uint8_t prefix_len);
+		     const struct addr *addr, uint8_t prefix_len);
 
 /*
  * The interface's primary address of the given family: the first
@@ -70,8 +70,8 @@ int netlink_addr_del(struct netlink *nl, int ifindex,
  * can become primary in a subnet of their own). Returns 0 or -ENOENT.
  */
 int netlink_primary_addr(struct netlink *nl, int ifindex, int family,
-			 const struct vrrp_addr *exclude, size_t nexclude,
-			 struct vrrp_addr *out);
+			 const struct addr *exclude, size_t nexclude,
+			 struct addr *out);
 
 /*
  * Create macvlan `name` on parent_ifindex with address mac, in bridge mode,

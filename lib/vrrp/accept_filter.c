@@ -68,7 +68,7 @@ af_elements_family(const struct conf_instance *conf, bool add, int family,
 	bool first = true;
 
 	for (size_t i = 0; i < conf->nvips; i++) {
-		const struct vrrp_addr *a = &conf->vips[i].addr;
+		const struct addr *a = &conf->vips[i].addr;
 
 		if (a->family != family)
 			continue;
@@ -77,7 +77,7 @@ af_elements_family(const struct conf_instance *conf, bool add, int family,
 		    ACCEPT_FILTER_SET4 : ACCEPT_FILTER_SET6))
 			return false;
 		if (!af_append(out, len, pos, "%s%s", first ? "" : ", ",
-		    vrrp_addr_str(a, text, sizeof(text))))
+		    addr_str(a, text, sizeof(text))))
 			return false;
 		first = false;
 	}

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "vrrp/vrrp_pkt.h"
 #include "conf/conf.h"
 #include "os/nft.h"
 

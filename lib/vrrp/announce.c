@@ -12,7 +12,7 @@
 #include "vrrp/announce.h"
 
 void
-announce_build_garp(const uint8_t mac[6], const struct vrrp_addr *ip,
+announce_build_garp(const uint8_t mac[6], const struct addr *ip,
     uint8_t out[ANNOUNCE_ARP_LEN])
 {
 	uint16_t v;
@@ -46,7 +46,7 @@ announce_open(void)
 
 int
 announce_send_garp(int fd, int ifindex, const uint8_t mac[6],
-    const struct vrrp_addr *ip)
+    const struct addr *ip)
 {
 	uint8_t frame[ANNOUNCE_ARP_LEN];
 	struct sockaddr_ll sll;
@@ -74,8 +74,8 @@ announce_send_garp(int fd, int ifindex, const uint8_t mac[6],
 static const uint8_t all_nodes[16] = { 0xff, 0x02, [15] = 1 };
 
 void
-announce_build_na(const uint8_t mac[6], const struct vrrp_addr *src,
-    const struct vrrp_addr *target, uint8_t out[ANNOUNCE_NA_LEN])
+announce_build_na(const uint8_t mac[6], const struct addr *src,
+    const struct addr *target, uint8_t out[ANNOUNCE_NA_LEN])
 {
 	uint8_t *icmp = out + 40;
 	uint8_t pseudo[40];
@@ -116,7 +116,7 @@ announce_build_na(const uint8_t mac[6], const struct vrrp_addr *src,
 
 int
 announce_send_na(int fd, int ifindex, const uint8_t mac[6],
-    const struct vrrp_addr *src, const struct vrrp_addr *target)
+    const struct addr *src, const struct addr *target)
 {
 	uint8_t pkt[ANNOUNCE_NA_LEN];
 	struct sockaddr_ll sll;
@@ -141,7 +141,7 @@ announce_send_na(int fd, int ifindex, const uint8_t mac[6],
 
 int
 announce_send(int fd, int ifindex, const uint8_t mac[6],
-    const struct vrrp_addr *src, const struct vrrp_addr *ip)
+    const struct addr *src, const struct addr *ip)
 {
 	if (ip->family == AF_INET6)
 		return announce_send_na(fd, ifindex, mac, src, ip);

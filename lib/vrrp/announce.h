@@ -23,7 +23,7 @@
  * Build the 28-byte ARP payload of a gratuitous ARP request for ip from mac:
  * sender and target protocol address both ip, target hardware address zero.
  */
-void announce_build_garp(const uint8_t mac[6], const struct vrrp_addr *ip,
+void announce_build_garp(const uint8_t mac[6], const struct addr *ip,
 			 uint8_t out[ANNOUNCE_ARP_LEN]);
 
 /*
@@ -32,8 +32,8 @@ void announce_build_garp(const uint8_t mac[6], const struct vrrp_addr *ip,
  * Override flag set, Solicited and Router clear, a target link-layer
  * address option with mac, the ICMPv6 checksum filled.
  */
-void announce_build_na(const uint8_t mac[6], const struct vrrp_addr *src,
-		       const struct vrrp_addr *target,
+void announce_build_na(const uint8_t mac[6], const struct addr *src,
+		       const struct addr *target,
 		       uint8_t out[ANNOUNCE_NA_LEN]);
 
 /* Open the AF_PACKET socket. Returns the fd or -errno. */
@@ -41,17 +41,17 @@ int announce_open(void);
 
 /* Broadcast one gratuitous ARP for ip on ifindex. 0 or -errno. */
 int announce_send_garp(int fd, int ifindex, const uint8_t mac[6],
-		       const struct vrrp_addr *ip);
+		       const struct addr *ip);
 
 /* Multicast one unsolicited NA for target (from src) on ifindex. 0 or -errno. */
 int announce_send_na(int fd, int ifindex, const uint8_t mac[6],
-		     const struct vrrp_addr *src, const struct vrrp_addr *target);
+		     const struct addr *src, const struct addr *target);
 
 /*
  * Announce ip the way its family wants: a gratuitous ARP, or an NA from
  * src (IPv6 only). 0 or -errno.
  */
 int announce_send(int fd, int ifindex, const uint8_t mac[6],
-		  const struct vrrp_addr *src, const struct vrrp_addr *ip);
+		  const struct addr *src, const struct addr *ip);
 
 #endif

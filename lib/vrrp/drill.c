@@ -39,7 +39,7 @@ drill_takeover_text(const struct drill *d, char *buf, size_t len)
 	char peer[INET6_ADDRSTRLEN];
 
 	return snprintf(buf, len, "%s took over %" PRIu64 " ms after our "
-	    "priority 0", vrrp_addr_str(&d->new_master, peer, sizeof(peer)),
+	    "priority 0", addr_str(&d->new_master, peer, sizeof(peer)),
 	    d->takeover_ms);
 }
 
@@ -150,14 +150,14 @@ drill_end_early(struct drill *d, const char *why, uint64_t now_ms)
 }
 
 static bool
-drill_same_addr(const struct vrrp_addr *a, const struct vrrp_addr *b)
+drill_same_addr(const struct addr *a, const struct addr *b)
 {
 	return a->family == b->family && memcmp(a->bytes, b->bytes,
 	    a->family == AF_INET6 ? 16 : 4) == 0;
 }
 
 void
-drill_on_advert(struct drill *d, const struct vrrp_addr *src, uint8_t priority,
+drill_on_advert(struct drill *d, const struct addr *src, uint8_t priority,
     uint64_t now_ms)
 {
 	/* Its last word (priority 0 too): how long before we took over. */
@@ -183,7 +183,7 @@ drill_master_in_hold(struct drill *d, enum vrrp_reason reason, uint64_t now_ms)
 
 	snprintf(text, sizeof(text), "peer %s went away during the hold, took "
 	    "the VIPs back after %" PRIu64 " ms (%s)",
-	    vrrp_addr_str(&d->new_master, peer, sizeof(peer)),
+	    addr_str(&d->new_master, peer, sizeof(peer)),
 	    now_ms - d->peer_heard_ms, vrrp_reason_name(reason));
 	drill_finish_early(d, text);
 }

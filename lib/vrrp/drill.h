@@ -45,7 +45,7 @@ struct drill {
 	uint64_t failback_ms;          /* hold end -> Master again (0 = none) */
 	uint64_t deadline_ms;          /* the current phase fails at this time */
 	uint64_t peer_heard_ms;        /* the new master's last advert */
-	struct vrrp_addr new_master;
+	struct addr new_master;
 	char report[320];
 };
 
@@ -54,7 +54,7 @@ void drill_start(struct drill *d, const char *name, uint8_t priority,
 		 bool preempt, uint32_t hold_ms, uint32_t wait_ms, uint64_t now_ms);
 
 /* An advert of another router arrived. */
-void drill_on_advert(struct drill *d, const struct vrrp_addr *src,
+void drill_on_advert(struct drill *d, const struct addr *src,
 		     uint8_t priority, uint64_t now_ms);
 
 /*

@@ -30,6 +30,9 @@ min_deadline(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
+_Static_assert(CONF_AUTH_PASS == VRRP_AUTH_PASS && CONF_AUTH_AH == VRRP_AUTH_AH,
+    "the model numbers auth types as the wire does");
+
 void
 instance_init(struct instance *inst, const struct conf_instance *conf,
     enum conf_handover handover)
@@ -38,6 +41,10 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 
 	memset(inst, 0, sizeof(*inst));
 	inst->conf = *conf;
+	_Static_assert(sizeof(inst->auth.key) == sizeof(conf->auth.key),
+	    "auth key sizes");
+	inst->auth.type = conf->auth.type;
+	memcpy(inst->auth.key, conf->auth.key, sizeof(inst->auth.key));
 	inst->sock_fd = -1;
 	vmac_init(&inst->vmac);
 	inst->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(DROP_LOG_BURST,
@@ -154,10 +161,10 @@ void
 instance_resolve(struct instance *inst, const struct instance_env *env)
 {
 	struct netlink_link_info li;
-	struct vrrp_addr exclude[VRRP_MAX_ADDRS];
+	struct addr exclude[VRRP_MAX_ADDRS];
 	char text[INET6_ADDRSTRLEN];
 	bool had_primary = inst->have_primary;
-	struct vrrp_addr old_primary = inst->primary;
+	struct addr old_primary = inst->primary;
 
 	if (netlink_link_get(env->nl, inst->conf.interface, &li) < 0) {
 		if (inst->ifindex != 0 || inst->fsm.state == VRRP_STATE_INIT)
@@ -185,10 +192,10 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 		    &inst->primary) == 0;
 	if (inst->have_primary) {
 		inst->fsm.cfg.primary_addr = inst->primary;
-		if (!had_primary || vrrp_addr_cmp(&old_primary, &inst->primary) != 0)
+		if (!had_primary || addr_cmp(&old_primary, &inst->primary) != 0)
 			log_info("%s: using %s on %s as advert source",
 			    inst->conf.name,
-			    vrrp_addr_str(&inst->primary, text, sizeof(text)),
+			    addr_str(&inst->primary, text, sizeof(text)),
 			    inst->conf.interface);
 	} else if (had_primary || inst->fsm.state == VRRP_STATE_INIT) {
 		log_warn("%s: %s has no %s address to send adverts from",
@@ -250,7 +257,7 @@ instance_release_all(struct instance *inst, const struct instance_env *env)
 
 void
 instance_count_drop(struct instance *inst, enum vrrp_drop reason,
-    const struct vrrp_addr *src, uint64_t now_ms)
+    const struct addr *src, uint64_t now_ms)
 {
 	char text[INET6_ADDRSTRLEN];
 	uint64_t suppressed = 0;
@@ -261,11 +268,11 @@ instance_count_drop(struct instance *inst, enum vrrp_drop reason,
 	if (suppressed > 0)
 		log_warn("%s: dropped advert from %s: %s (%" PRIu64
 		    " more drops not logged)", inst->conf.name,
-		    src ? vrrp_addr_str(src, text, sizeof(text)) : "?",
+		    src ? addr_str(src, text, sizeof(text)) : "?",
 		    vrrp_drop_name(reason), suppressed);
 	else
 		log_warn("%s: dropped advert from %s: %s", inst->conf.name,
-		    src ? vrrp_addr_str(src, text, sizeof(text)) : "?",
+		    src ? addr_str(src, text, sizeof(text)) : "?",
 		    vrrp_drop_name(reason));
 }
 
@@ -281,7 +288,7 @@ instance_check_addr_list(struct instance *inst, const struct vrrp_advert *adv,
 		bool found = false;
 
 		for (size_t j = 0; j < adv->naddrs && !found; j++)
-			found = vrrp_addr_cmp(&adv->addrs[j],
+			found = addr_cmp(&adv->addrs[j],
 			    &inst->conf.vips[i].addr) == 0;
 		same = found;
 	}
@@ -291,7 +298,7 @@ instance_check_addr_list(struct instance *inst, const struct vrrp_advert *adv,
 	if (log_ratelimit_allow(&inst->mismatch_log, now_ms, NULL))
 		log_warn("%s: advert from %s lists other VIPs than ours "
 		    "(misconfiguration?)", inst->conf.name,
-		    vrrp_addr_str(&meta->src, text, sizeof(text)));
+		    addr_str(&meta->src, text, sizeof(text)));
 }
 
 /* " (N similar lines suppressed)" when a limiter held some back, else "". */
@@ -306,10 +313,10 @@ instance_suppressed_text(uint64_t suppressed, char *buf, size_t len)
 }
 
 static bool
-instance_is_peer(const struct instance *inst, const struct vrrp_addr *a)
+instance_is_peer(const struct instance *inst, const struct addr *a)
 {
 	for (size_t i = 0; i < inst->conf.npeers; i++)
-		if (vrrp_addr_cmp(&inst->conf.peers[i], a) == 0)
+		if (addr_cmp(&inst->conf.peers[i], a) == 0)
 			return true;
 	return false;
 }
@@ -324,7 +331,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 	enum vrrp_drop reason;
 	uint64_t suppressed = 0;
 
-	if (inst->have_primary && vrrp_addr_cmp(&meta->src, &inst->primary) == 0) {
+	if (inst->have_primary && addr_cmp(&meta->src, &inst->primary) == 0) {
 		instance_count_drop(inst, VRRP_DROP_OWN_PACKET, &meta->src, now_ms);
 		return;
 	}
@@ -334,7 +341,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 		return;
 	}
 	/* The ICV was good; an old sequence number makes it a replay. */
-	if (inst->conf.auth.type == VRRP_AUTH_AH &&
+	if (inst->auth.type == VRRP_AUTH_AH &&
 	    (reason = vrrp_ah_replay_check(&inst->ah, &meta->src,
 	    adv->ah_seq)) != VRRP_DROP_NONE) {
 		instance_count_drop(inst, reason, &meta->src, now_ms);
@@ -362,7 +369,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 			log_info("%s: master %s is leaving (priority 0), taking "
 			    "over in Skew_Time %u ms unless another node does%s",
 			    inst->conf.name,
-			    vrrp_addr_str(&meta->src, text, sizeof(text)),
+			    addr_str(&meta->src, text, sizeof(text)),
 			    vrrp_fsm_skew_ms(&inst->fsm, inst->fsm.cfg.priority,
 			    inst->fsm.master_adver_interval_ms),
 			    instance_suppressed_text(suppressed, more,
@@ -456,7 +463,7 @@ instance_drill_start(struct instance *inst, const struct instance_env *env,
 		    "the master%s%s", inst->conf.name,
 		    vrrp_state_name(inst->fsm.state),
 		    inst->fsm.master_known ? " (" : "",
-		    inst->fsm.master_known ? vrrp_addr_str(&inst->fsm.master_addr,
+		    inst->fsm.master_known ? addr_str(&inst->fsm.master_addr,
 		    peer, sizeof(peer)) : "");
 		if (inst->fsm.master_known)
 			strncat(why, ")", why_len - strlen(why) - 1);

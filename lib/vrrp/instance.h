@@ -72,17 +72,18 @@ struct instance {
 	 * every protocol bound.
 	 */
 	struct conf_instance conf;
+	struct vrrp_auth auth;         /* conf.auth as the codec takes it */
 	struct vrrp_fsm fsm;
 	struct vrrp_counters counters;
 	struct timeline timeline;      /* the last TIMELINE_MAX transitions (owned) */
-	struct vrrp_addr last_advert_src;  /* sender of the last advert heard */
+	struct addr last_advert_src;  /* sender of the last advert heard */
 	uint8_t last_advert_priority;      /* and the priority it carried */
 
 	int ifindex;                   /* 0 while the interface is missing */
 	bool link_up;
 	uint8_t mac[6];
 	bool have_primary;
-	struct vrrp_addr primary;      /* source of our adverts, tie-break address */
+	struct addr primary;      /* source of our adverts, tie-break address */
 	int sock_fd;                   /* the interface's advert socket, not owned */
 	uint16_t ip_id;                /* of the last advert sent; never 0 (AH) */
 	struct vrrp_ah_replay ah;      /* AH sequence numbers sent and heard */
@@ -197,7 +198,7 @@ void instance_receive(struct instance *inst, const struct instance_env *env,
 
 /* Count (and, rate-limited, log) a packet refused for this instance. */
 void instance_count_drop(struct instance *inst, enum vrrp_drop reason,
-			 const struct vrrp_addr *src, uint64_t now_ms);
+			 const struct addr *src, uint64_t now_ms);
 
 /* After instance_resolve(): enter or leave FAULT as the link now allows. */
 void instance_link_update(struct instance *inst, const struct instance_env *env,

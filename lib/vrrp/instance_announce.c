@@ -10,10 +10,10 @@
 #include "vrrp/instance_vips.h"
 #include "vrrp/vrrp_net.h"
 
-static const struct vrrp_addr ipv4_mcast_group = {
+static const struct addr ipv4_mcast_group = {
 	.family = AF_INET, .bytes = { 224, 0, 0, 18 },
 };
-static const struct vrrp_addr ipv6_mcast_group = {   /* ff02::12 */
+static const struct addr ipv6_mcast_group = {   /* ff02::12 */
 	.family = AF_INET6, .bytes = { 0xff, 0x02, [15] = 0x12 },
 };
 
@@ -23,11 +23,11 @@ static const struct vrrp_addr ipv6_mcast_group = {   /* ff02::12 */
  */
 static int
 instance_announce_send_to(struct instance *inst, struct vrrp_advert *adv,
-    const struct vrrp_addr *dst)
+    const struct addr *dst)
 {
 	int err;
 
-	if (inst->conf.auth.type == VRRP_AUTH_AH &&
+	if (inst->auth.type == VRRP_AUTH_AH &&
 	    (err = vrrp_ah_replay_next_seq(&inst->ah, &adv->ah_seq)) < 0)
 		return err;
 	/* Linux numbers a zero IP id itself, after the AH ICV covered it. */
@@ -39,16 +39,16 @@ instance_announce_send_to(struct instance *inst, struct vrrp_advert *adv,
 	 */
 	if (inst->conf.use_vmac && inst->conf.npeers == 0)
 		return vrrp_net_send_advert(inst->vmac.fd, inst->vmac.ifindex,
-		    adv, &inst->conf.auth, &inst->primary, dst, inst->ip_id);
+		    adv, &inst->auth, &inst->primary, dst, inst->ip_id);
 	return vrrp_net_send_advert(inst->sock_fd, inst->ifindex, adv,
-	    &inst->conf.auth, &inst->primary, dst, inst->ip_id);
+	    &inst->auth, &inst->primary, dst, inst->ip_id);
 }
 
 void
 instance_announce_advert(struct instance *inst, uint8_t priority)
 {
 	/* RFC 5798 5.1.1.2, 5.1.2.2: the family's group, or every peer. */
-	const struct vrrp_addr *dsts = inst->conf.npeers > 0 ? inst->conf.peers :
+	const struct addr *dsts = inst->conf.npeers > 0 ? inst->conf.peers :
 	    inst->conf.family == AF_INET6 ? &ipv6_mcast_group : &ipv4_mcast_group;
 	size_t ndsts = inst->conf.npeers > 0 ? inst->conf.npeers : 1;
 	struct vrrp_advert adv;
@@ -70,7 +70,7 @@ instance_announce_advert(struct instance *inst, uint8_t priority)
 			/* Once per burst of failures: the link is probably gone. */
 			if (inst->counters.send_errors++ == 0)
 				log_warn("%s: cannot send advert to %s on %s: %s",
-				    inst->conf.name, vrrp_addr_str(&dsts[i],
+				    inst->conf.name, addr_str(&dsts[i],
 				    text, sizeof(text)), inst->conf.interface,
 				    strerror(-err));
 			continue;

@@ -44,16 +44,16 @@ instance_log_peer_cause(const struct instance *inst, const struct vrrp_actions *
 	switch (a->reason) {
 	case VRRP_REASON_HIGHER_PRIORITY:
 		snprintf(buf, len, "%s advertises priority %u, above our %u",
-		    vrrp_addr_str(&a->peer, peer, sizeof(peer)), theirs, ours);
+		    addr_str(&a->peer, peer, sizeof(peer)), theirs, ours);
 		break;
 	case VRRP_REASON_TIE_HIGHER_ADDRESS:
 		snprintf(buf, len, "%s advertises our priority %u from a higher "
-		    "address", vrrp_addr_str(&a->peer, peer, sizeof(peer)), ours);
+		    "address", addr_str(&a->peer, peer, sizeof(peer)), ours);
 		break;
 	case VRRP_REASON_PREEMPT:
 		if (inst->last_advert_src.family != 0 && theirs != 0)
 			snprintf(buf, len, "%s advertised priority %u, below our %u",
-			    vrrp_addr_str(&inst->last_advert_src, peer, sizeof(peer)),
+			    addr_str(&inst->last_advert_src, peer, sizeof(peer)),
 			    theirs, ours);
 		break;
 	default:
@@ -81,7 +81,7 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 	case VRRP_REASON_GROUP_HANDED_OVER:
 		snprintf(detail, sizeof(detail), ", %s heard %" PRIu64
 		    " ms after our priority 0; VIPs released%s%.60s",
-		    vrrp_addr_str(&a->peer, peer, sizeof(peer)),
+		    addr_str(&a->peer, peer, sizeof(peer)),
 		    now_ms - fsm->release_started_ms - VRRP_HANDOVER_GRACE_MS,
 		    a->reason == VRRP_REASON_GROUP_HANDED_OVER &&
 		    inst->health_detail[0] != '\0' ? "; " : "",
@@ -99,7 +99,7 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 		if (fsm->last_advert_ms != 0 && inst->last_advert_src.family != 0)
 			snprintf(detail, sizeof(detail),
 			    ", last advert from %s %.2f s ago%s%s",
-			    vrrp_addr_str(&inst->last_advert_src, peer, sizeof(peer)),
+			    addr_str(&inst->last_advert_src, peer, sizeof(peer)),
 			    (double)(now_ms - fsm->last_advert_ms) / 1000.0,
 			    prio[0] ? "; " : "", prio);
 		else if (fsm->last_advert_ms == 0)
@@ -126,7 +126,7 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 
 /* A lower-priority master heard: a peer can trigger it, so rate-limited. */
 void
-instance_log_reassert(struct instance *inst, const struct vrrp_addr *peer,
+instance_log_reassert(struct instance *inst, const struct addr *peer,
     uint64_t now_ms)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -138,7 +138,7 @@ instance_log_reassert(struct instance *inst, const struct vrrp_addr *peer,
 	log_warn("%s: another master %s with a lower priority heard (split "
 	    "brain healing): advert and gratuitous ARP sent (%" PRIu64
 	    " similar lines suppressed)", inst->conf.name,
-	    vrrp_addr_str(peer, text, sizeof(text)), suppressed);
+	    addr_str(peer, text, sizeof(text)), suppressed);
 }
 
 /* The timeline keeps the wall clock too: people read dates, not uptimes. */

@@ -29,7 +29,7 @@ void instance_log_transition(struct instance *inst,
 
 /* A lower-priority master heard: counted, logged rate-limited (peer-driven). */
 void instance_log_reassert(struct instance *inst,
-			   const struct vrrp_addr *peer, uint64_t now_ms);
+			   const struct addr *peer, uint64_t now_ms);
 
 /*
  * Add the transition to inst->timeline with its health detail, stamped

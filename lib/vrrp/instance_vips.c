@@ -42,7 +42,7 @@ instance_vips_add(struct instance *inst,
 			continue;
 		inst->counters.vip_errors++;
 		log_err("%s: cannot add VIP %s/%u to %s: %s", inst->conf.name,
-		    vrrp_addr_str(&vip->addr, text, sizeof(text)), vip->prefix_len,
+		    addr_str(&vip->addr, text, sizeof(text)), vip->prefix_len,
 		    inst->conf.interface, netlink_strerror(err));
 	}
 }
@@ -66,7 +66,7 @@ instance_vips_remove(struct instance *inst,
 			inst->counters.vip_errors++;
 			log_err("%s: cannot remove VIP %s/%u from %s: %s",
 			    inst->conf.name,
-			    vrrp_addr_str(&vip->addr, text, sizeof(text)),
+			    addr_str(&vip->addr, text, sizeof(text)),
 			    vip->prefix_len, inst->conf.interface,
 			    netlink_strerror(err));
 		}
@@ -90,7 +90,7 @@ instance_vips_remove_stale(struct instance *inst,
 		    vip->prefix_len) == 0)
 			log_notice("%s: removed stale VIP %s/%u from %s "
 			    "(left by an earlier run)", inst->conf.name,
-			    vrrp_addr_str(&vip->addr, text, sizeof(text)),
+			    addr_str(&vip->addr, text, sizeof(text)),
 			    vip->prefix_len, inst->conf.interface);
 	}
 }

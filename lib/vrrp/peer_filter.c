@@ -35,7 +35,7 @@ pf_add(struct pf_buf *b, const char *fmt, ...)
 
 /* The addresses of one family, comma-separated. */
 static void
-pf_elements(struct pf_buf *b, const struct vrrp_addr *peers, size_t n,
+pf_elements(struct pf_buf *b, const struct addr *peers, size_t n,
     int family)
 {
 	char text[INET6_ADDRSTRLEN];
@@ -45,13 +45,13 @@ pf_elements(struct pf_buf *b, const struct vrrp_addr *peers, size_t n,
 		if (peers[i].family != family)
 			continue;
 		pf_add(b, "%s%s", first ? "" : ", ",
-		    vrrp_addr_str(&peers[i], text, sizeof(text)));
+		    addr_str(&peers[i], text, sizeof(text)));
 		first = false;
 	}
 }
 
 int
-peer_filter_build(const struct vrrp_addr *peers, size_t n, char *buf,
+peer_filter_build(const struct addr *peers, size_t n, char *buf,
     size_t len)
 {
 	static const char *const fam[2] = { "ipv4", "ipv6" };

@@ -29,7 +29,7 @@
  * alike (a family with no listed address gets no VRRP at all); with n = 0,
  * remove the chain and sets. Pure. Returns the length, or -ENOSPC.
  */
-int peer_filter_build(const struct vrrp_addr *peers, size_t n, char *buf,
+int peer_filter_build(const struct addr *peers, size_t n, char *buf,
 		      size_t len);
 
 /* Apply gl's peer_filter (or remove the filter) in one transaction. */

@@ -29,7 +29,7 @@
 struct timeline_entry {
 	uint64_t at_ms;                /* monotonic */
 	uint64_t wall_ms;              /* CLOCK_REALTIME, ms since the epoch */
-	struct vrrp_addr peer;         /* family 0 when none */
+	struct addr peer;         /* family 0 when none */
 	uint8_t from, to;              /* enum vrrp_state */
 	uint8_t reason;                /* enum vrrp_reason */
 	char detail[TIMELINE_DETAIL_MAX]; /* health transitions: which track,

@@ -351,7 +351,7 @@ vmac_remove(struct vmac *vm, struct netlink *nl, const struct conf_instance *con
 
 /* fe80::/10 (RFC 4291 2.5.6). */
 static bool
-vmac_link_local(const struct vrrp_addr *a)
+vmac_link_local(const struct addr *a)
 {
 	return a->family == AF_INET6 && a->bytes[0] == 0xfe &&
 	    (a->bytes[1] & 0xc0) == 0x80;
@@ -367,7 +367,7 @@ vmac_link_local(const struct vrrp_addr *a)
  * second route, with a /64 guessed, to the virtual MAC).
  */
 int
-vmac_source(struct vmac *vm, struct netlink *nl, const struct vrrp_addr *src,
+vmac_source(struct vmac *vm, struct netlink *nl, const struct addr *src,
     bool on)
 {
 	int err;

@@ -63,7 +63,7 @@ int vmac_ensure(struct vmac *vm, struct netlink *nl,
  * 0 or -errno.
  */
 int vmac_source(struct vmac *vm, struct netlink *nl,
-		const struct vrrp_addr *src, bool on);
+		const struct addr *src, bool on);
 
 /*
  * Delete it and restore the base interface's sysctls. Idempotent; from then

@@ -89,13 +89,13 @@ vrrp_auth_ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt, size_t len,
 }
 
 enum vrrp_drop
-vrrp_ah_replay_check(struct vrrp_ah_replay *r, const struct vrrp_addr *src,
+vrrp_ah_replay_check(struct vrrp_ah_replay *r, const struct addr *src,
     uint32_t seq)
 {
 	struct vrrp_ah_peer *p = NULL;
 
 	for (size_t i = 0; i < r->npeers && p == NULL; i++)
-		if (vrrp_addr_cmp(&r->peers[i].addr, src) == 0)
+		if (addr_cmp(&r->peers[i].addr, src) == 0)
 			p = &r->peers[i];
 	/* RFC 2402 3.4.3: a number already seen, or older, is a replay. */
 	if (p != NULL && seq <= p->last_seq)

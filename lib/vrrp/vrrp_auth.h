@@ -46,7 +46,7 @@ int vrrp_auth_ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt,
 		     size_t len, uint8_t icv[VRRP_AH_ICV_LEN]);
 
 struct vrrp_ah_peer {
-	struct vrrp_addr addr;
+	struct addr addr;
 	uint32_t last_seq;             /* highest accepted from this peer */
 	uint64_t last_use;             /* vrrp_ah_replay.uses when last accepted */
 };
@@ -76,7 +76,7 @@ struct vrrp_ah_replay {
  * VRRP_AH_PEERS_MAX takes the place of the one heard least recently.
  */
 enum vrrp_drop vrrp_ah_replay_check(struct vrrp_ah_replay *r,
-				    const struct vrrp_addr *src, uint32_t seq);
+				    const struct addr *src, uint32_t seq);
 
 /*
  * The sequence number for the next advert sent: one above everything sent

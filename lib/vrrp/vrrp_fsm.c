@@ -58,18 +58,6 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_GROUP_MASTER] = "sync group ready for MASTER",
 };
 
-/*
- * Same order as vrrp_addr_cmp() in vrrp_pkt.c (unsigned big-endian); kept
- * local so that the state machine links on its own, e.g. in unit tests.
- */
-static int
-fsm_addr_cmp(const struct vrrp_addr *a, const struct vrrp_addr *b)
-{
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	return memcmp(a->bytes, b->bytes, a->family == AF_INET6 ? 16 : 4);
-}
-
 void
 vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
 {
@@ -299,7 +287,7 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 	if (ev->priority > local)
 		reason = VRRP_REASON_HIGHER_PRIORITY;
 	else if (ev->priority == local &&
-	    fsm_addr_cmp(&ev->src, &fsm->cfg.primary_addr) > 0)
+	    addr_cmp(&ev->src, &fsm->cfg.primary_addr) > 0)
 		reason = VRRP_REASON_TIE_HIGHER_ADDRESS;
 	else {
 		fsm_master_reassert(fsm, ev, now_ms, out);

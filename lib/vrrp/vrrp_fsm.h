@@ -91,7 +91,7 @@ struct vrrp_event {
 	/* VRRP_EV_ADVERT only: */
 	uint8_t priority;
 	uint32_t max_adver_int_ms;
-	struct vrrp_addr src;      /* the sender's primary address */
+	struct addr src;      /* the sender's primary address */
 	/* VRRP_EV_DRILL, GROUP_HANDOVER: how long to stay Backup before preempting back. */
 	uint32_t hold_ms;
 };
@@ -128,7 +128,7 @@ struct vrrp_actions {
 	uint8_t advert_priority;      /* 0 on shutdown, else the effective priority */
 	enum vrrp_state from, to;
 	enum vrrp_reason reason;
-	struct vrrp_addr peer;        /* the advert's sender, when the reason involves one */
+	struct addr peer;        /* the advert's sender, when the reason involves one */
 };
 
 /* Static per-instance settings, copied in at init. */
@@ -140,7 +140,7 @@ struct vrrp_fsm_config {
 					  long after entering Backup, or after the first
 					  lower-priority advert that follows one of at
 					  least our priority. Ignored by an owner (255). */
-	struct vrrp_addr primary_addr; /* our own primary address, for the tie-break */
+	struct addr primary_addr; /* our own primary address, for the tie-break */
 	/*
 	 * A graceful stop of a Master announces priority 0 as RFC 5798 6.4.3
 	 * says, but keeps the VIPs until a new master is heard (or until
@@ -163,7 +163,7 @@ struct vrrp_fsm {
 					      0 with a delay = delay not running */
 	uint64_t state_since_ms;
 	bool master_known;                 /* master_addr is valid */
-	struct vrrp_addr master_addr;      /* current master (self when Master) */
+	struct addr master_addr;      /* current master (self when Master) */
 	uint64_t last_advert_ms;           /* last advert heard from the master
 					      (Backup), 0 = none since startup */
 	enum vrrp_reason last_reason;
@@ -175,7 +175,7 @@ struct vrrp_fsm {
 	bool release_heard;                /* the new master's advert arrived */
 	uint64_t release_started_ms;
 	uint64_t release_due_ms;           /* VIPs go at this time */
-	struct vrrp_addr release_new_master;
+	struct addr release_new_master;
 	enum vrrp_state release_to;        /* INIT (stop), FAULT (forced) or
 					      BACKUP (drill, group hand-over) */
 	enum vrrp_event_type release_cause;/* the event that started it, for

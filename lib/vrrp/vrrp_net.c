@@ -44,7 +44,7 @@ vrrp_net_open_ipv4(const char *ifname, int ifindex, int protocol)
 
 int
 vrrp_net_send_ipv4(int fd, const uint8_t *pkt, size_t len,
-    const struct vrrp_addr *dst)
+    const struct addr *dst)
 {
 	struct sockaddr_in sin;
 	ssize_t n;
@@ -180,7 +180,7 @@ vrrp_net_link_scoped(const uint8_t *a)
 
 static int
 vrrp_net_send_ipv6(int fd, int ifindex, const uint8_t *payload, size_t len,
-    const struct vrrp_addr *src, const struct vrrp_addr *dst)
+    const struct addr *src, const struct addr *dst)
 {
 	union {
 		struct cmsghdr align;
@@ -222,8 +222,8 @@ vrrp_net_send_ipv6(int fd, int ifindex, const uint8_t *payload, size_t len,
 
 int
 vrrp_net_send_advert(int fd, int ifindex, const struct vrrp_advert *adv,
-    const struct vrrp_auth *auth, const struct vrrp_addr *src,
-    const struct vrrp_addr *dst, uint16_t ip_id)
+    const struct vrrp_auth *auth, const struct addr *src,
+    const struct addr *dst, uint16_t ip_id)
 {
 	uint8_t pkt[VRRP_PKT_MAX_LEN];
 	int len;

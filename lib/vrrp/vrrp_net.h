@@ -31,7 +31,7 @@ int vrrp_net_open_ipv4(const char *ifname, int ifindex, int protocol);
 
 /* Send one complete IPv4 packet (header included) to dst. 0 or -errno. */
 int vrrp_net_send_ipv4(int fd, const uint8_t *pkt, size_t len,
-		       const struct vrrp_addr *dst);
+		       const struct addr *dst);
 
 /* Read one packet (IPv4: header included). Returns its length or -errno. */
 ssize_t vrrp_net_recv(int fd, uint8_t *buf, size_t cap);
@@ -55,7 +55,7 @@ ssize_t vrrp_net_recv_ipv6(int fd, uint8_t *buf, size_t cap);
  * the header with hop limit 255 and src as source. 0 or -errno.
  */
 int vrrp_net_send_advert(int fd, int ifindex, const struct vrrp_advert *adv,
-			 const struct vrrp_auth *auth, const struct vrrp_addr *src,
-			 const struct vrrp_addr *dst, uint16_t ip_id);
+			 const struct vrrp_auth *auth, const struct addr *src,
+			 const struct addr *dst, uint16_t ip_id);
 
 #endif

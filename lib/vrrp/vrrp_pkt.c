@@ -7,7 +7,7 @@
  *
  * Everything here is arithmetic on caller-owned buffers, which is what lets
  * the unit tests replay packets captured from keepalived and the fuzzer feed
- * it garbage. Only vrrp_addr_parse/str call into libc (inet_pton/ntop). The
+ * it garbage. Only addr_parse/str call into libc (inet_pton/ntop). The
  * IP header and the AH around an advert are vrrp_pkt_ip's.
  */
 #include <arpa/inet.h>
@@ -60,20 +60,6 @@ vrrp_drop_name(enum vrrp_drop reason)
 	return vrrp_drop_names[reason];
 }
 
-/* Bytes of one address on the wire, or 0 for a family VRRP does not carry. */
-static size_t
-vrrp_addr_wire_len(int family)
-{
-	switch (family) {
-	case AF_INET:
-		return 4;
-	case AF_INET6:
-		return 16;
-	default:
-		return 0;
-	}
-}
-
 uint32_t
 vrrp_pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len)
 {
@@ -107,11 +93,11 @@ vrrp_pkt_csum_fold(uint32_t sum)
  * The caller guarantees that src and dst share a family VRRP carries.
  */
 static uint32_t
-vrrp_pseudo_sum(const struct vrrp_addr *src, const struct vrrp_addr *dst,
+vrrp_pseudo_sum(const struct addr *src, const struct addr *dst,
     size_t vrrp_len)
 {
 	uint8_t ph[40];
-	size_t alen = vrrp_addr_wire_len(src->family);
+	size_t alen = addr_len(src->family);
 	size_t n;
 
 	memcpy(ph, src->bytes, alen);
@@ -142,7 +128,7 @@ vrrp_pseudo_sum(const struct vrrp_addr *src, const struct vrrp_addr *dst,
  * keep their alignment.
  */
 static uint16_t
-vrrp_v3_csum(const struct vrrp_addr *src, const struct vrrp_addr *dst,
+vrrp_v3_csum(const struct addr *src, const struct addr *dst,
     const uint8_t *msg, size_t len)
 {
 	uint32_t sum;
@@ -225,7 +211,7 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 		return VRRP_DROP_TYPE;
 
 	/* The address size comes from the IP layer; meta must make sense. */
-	alen = vrrp_addr_wire_len(meta->src.family);
+	alen = addr_len(meta->src.family);
 	if (alen == 0 || meta->dst.family != meta->src.family)
 		return VRRP_DROP_IP_HEADER;
 	/* RFC 3768 is VRRP for IPv4; v2 over IPv6 is no version we speak. */
@@ -303,10 +289,10 @@ vrrp_encodable(const struct vrrp_advert *adv, uint8_t auth_type, int family)
 
 int
 vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
-    const struct vrrp_addr *src, const struct vrrp_addr *dst, uint8_t *buf,
+    const struct addr *src, const struct addr *dst, uint8_t *buf,
     size_t cap)
 {
-	size_t alen = vrrp_addr_wire_len(src->family);
+	size_t alen = addr_len(src->family);
 	uint8_t auth_type = auth != NULL ? auth->type : VRRP_AUTH_NONE;
 	size_t len, trailer;
 
@@ -352,53 +338,4 @@ vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 		memset(buf + len - trailer, 0, VRRP_AUTH_DATA_LEN);
 	be_put16(buf + VRRP_CSUM_OFFSET, vrrp_v2_csum(buf, len));
 	return (int)len;
-}
-
-int
-vrrp_addr_cmp(const struct vrrp_addr *a, const struct vrrp_addr *b)
-{
-	size_t alen;
-
-	if (a->family != b->family)
-		return a->family < b->family ? -1 : 1;
-	/*
-	 * RFC 5798 6.4.3: on equal priority the higher primary address wins,
-	 * compared as an unsigned integer; network byte order makes that a
-	 * plain memcmp.
-	 */
-	alen = a->family == AF_INET ? 4 : 16;
-	return memcmp(a->bytes, b->bytes, alen);
-}
-
-const char *
-vrrp_addr_str(const struct vrrp_addr *a, char *buf, size_t len)
-{
-	/* Used in log lines: always return something printable. */
-	if (len < 2)
-		return "?";
-	if ((a->family != AF_INET && a->family != AF_INET6) ||
-	    inet_ntop(a->family, a->bytes, buf,
-	    (socklen_t)(len > INET6_ADDRSTRLEN ? INET6_ADDRSTRLEN : len)) == NULL) {
-		buf[0] = '?';
-		buf[1] = '\0';
-	}
-	return buf;
-}
-
-int
-vrrp_addr_parse(const char *text, struct vrrp_addr *out)
-{
-	struct vrrp_addr a;
-
-	memset(&a, 0, sizeof(a));
-	if (text == NULL)
-		return -EINVAL;
-	if (inet_pton(AF_INET, text, a.bytes) == 1)
-		a.family = AF_INET;
-	else if (inet_pton(AF_INET6, text, a.bytes) == 1)
-		a.family = AF_INET6;
-	else
-		return -EINVAL;
-	*out = a;
-	return 0;
 }

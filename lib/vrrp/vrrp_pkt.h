@@ -21,6 +21,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "base/addr.h"
+
 #define VRRP_IPPROTO 112
 #define VRRP_IPPROTO_AH 51      /* RFC 2402: an AH header precedes the advert */
 #define VRRP_REQUIRED_TTL 255
@@ -36,12 +38,6 @@
 #define VRRP_IPV6_HDR_LEN 40
 /* Largest packet we ever build or accept: IPv4 header with options + 255 v6 addrs. */
 #define VRRP_PKT_MAX_LEN (60 + VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16)
-
-/* An IP address of either family, stored in network byte order. */
-struct vrrp_addr {
-	int family;          /* AF_INET or AF_INET6 */
-	uint8_t bytes[16];   /* first 4 used for AF_INET */
-};
 
 /* VRRPv2 Auth Type (RFC 2338 5.3.6; RFC 3768 keeps the field, not the types). */
 enum vrrp_auth_type {
@@ -65,8 +61,8 @@ struct vrrp_auth {
  * it from vrrp_pkt_parse_ipv4(); for IPv6 from the socket's ancillary data.
  */
 struct vrrp_pkt_meta {
-	struct vrrp_addr src;
-	struct vrrp_addr dst;
+	struct addr src;
+	struct addr dst;
 	uint8_t ttl;         /* TTL or hop limit */
 	/*
 	 * Set by the caller for an instance in unicast mode: TTL is not
@@ -94,7 +90,7 @@ struct vrrp_advert {
 	uint8_t auth_type;           /* v2 Auth Type as found (decode); encode uses its auth */
 	uint32_t ah_seq;             /* AH sequence number: received (decode), to send (build) */
 	uint8_t naddrs;
-	struct vrrp_addr addrs[VRRP_MAX_ADDRS];
+	struct addr addrs[VRRP_MAX_ADDRS];
 };
 
 /*
@@ -169,7 +165,7 @@ enum vrrp_drop vrrp_pkt_decode(const uint8_t *payload, size_t len,
  * AF_INET6).
  */
 int vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
-		    const struct vrrp_addr *src, const struct vrrp_addr *dst,
+		    const struct addr *src, const struct addr *dst,
 		    uint8_t *buf, size_t cap);
 
 /*
@@ -181,18 +177,6 @@ int vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
  */
 uint32_t vrrp_pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len);
 uint16_t vrrp_pkt_csum_fold(uint32_t sum);
-
-/* Compare two addresses as unsigned big-endian integers: <0, 0, >0. */
-int vrrp_addr_cmp(const struct vrrp_addr *a, const struct vrrp_addr *b);
-
-/*
- * Format into buf (INET6_ADDRSTRLEN is enough); returns buf. For log lines:
- * an unknown family or a too small buf gives "?" (in buf when it fits).
- */
-const char *vrrp_addr_str(const struct vrrp_addr *a, char *buf, size_t len);
-
-/* Parse "10.0.0.1" or "fe80::1"; returns 0 or -EINVAL (*out untouched). */
-int vrrp_addr_parse(const char *text, struct vrrp_addr *out);
 
 #endif
 

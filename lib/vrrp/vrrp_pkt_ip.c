@@ -144,7 +144,7 @@ vrrp_pkt_ah_verify(const struct vrrp_pkt_meta *meta, const struct vrrp_auth *aut
 
 int
 vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
-    const struct vrrp_addr *src, const struct vrrp_addr *dst, uint16_t ip_id,
+    const struct addr *src, const struct addr *dst, uint16_t ip_id,
     uint8_t *buf, size_t cap)
 {
 	bool ah = auth != NULL && auth->type == VRRP_AUTH_AH &&

@@ -83,7 +83,7 @@ enum vrrp_drop vrrp_pkt_ah_verify(const struct vrrp_pkt_meta *meta,
  */
 int vrrp_pkt_build_ipv4(const struct vrrp_advert *adv,
 			const struct vrrp_auth *auth,
-			const struct vrrp_addr *src, const struct vrrp_addr *dst,
+			const struct addr *src, const struct addr *dst,
 			uint16_t ip_id, uint8_t *buf, size_t cap);
 
 #endif

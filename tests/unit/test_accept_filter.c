@@ -23,7 +23,7 @@ static void
 add_vip(struct conf_instance *in, const char *text)
 {
 	in->vips = vip_list;
-	assert_int_equal(vrrp_addr_parse(text, &in->vips[in->nvips].addr), 0);
+	assert_int_equal(addr_parse(text, &in->vips[in->nvips].addr), 0);
 	in->vips[in->nvips++].prefix_len = 24;
 }
 

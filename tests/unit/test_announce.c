@@ -27,7 +27,7 @@ test_garp_is_an_arp_announcement_for_the_vip(void **state)
 		0, 0, 0, 0, 0, 0,             /* target MAC: unknown */
 		192, 0, 2, 100,               /* target IP = VIP */
 	};
-	struct vrrp_addr vip = { .family = AF_INET, .bytes = { 192, 0, 2, 100 } };
+	struct addr vip = { .family = AF_INET, .bytes = { 192, 0, 2, 100 } };
 	uint8_t frame[ANNOUNCE_ARP_LEN];
 
 	(void)state;
@@ -52,12 +52,12 @@ test_na_is_an_unsolicited_override_advertisement(void **state)
 		2, 1,                         /* target link-layer address, 8 bytes */
 		0x02, 0x00, 0x5e, 0x10, 0x20, 0x30,
 	};
-	struct vrrp_addr src, vip;
+	struct addr src, vip;
 	uint8_t pkt[ANNOUNCE_NA_LEN];
 
 	(void)state;
-	assert_int_equal(vrrp_addr_parse("fe80::1", &src), 0);
-	assert_int_equal(vrrp_addr_parse("2001:db8::10", &vip), 0);
+	assert_int_equal(addr_parse("fe80::1", &src), 0);
+	assert_int_equal(addr_parse("2001:db8::10", &vip), 0);
 	memset(pkt, 0xaa, sizeof(pkt));
 	announce_build_na(mac, &src, &vip, pkt);
 	assert_memory_equal(pkt, expected, sizeof(expected));
@@ -68,11 +68,11 @@ static void
 test_announce_refuses_the_wrong_family(void **state)
 {
 	static const uint8_t mac[6];
-	struct vrrp_addr v4 = { .family = AF_INET, .bytes = { 192, 0, 2, 1 } };
-	struct vrrp_addr v6;
+	struct addr v4 = { .family = AF_INET, .bytes = { 192, 0, 2, 1 } };
+	struct addr v6;
 
 	(void)state;
-	assert_int_equal(vrrp_addr_parse("2001:db8::10", &v6), 0);
+	assert_int_equal(addr_parse("2001:db8::10", &v6), 0);
 	assert_int_equal(announce_send_na(-1, 1, mac, &v4, &v4), -EAFNOSUPPORT);
 	assert_int_equal(announce_send_garp(-1, 1, mac, &v6), -EAFNOSUPPORT);
 }

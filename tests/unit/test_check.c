@@ -131,7 +131,7 @@ start(struct bed *b, struct check *c, enum conf_check_type type,
 	struct conf_check conf = { .type = type, .port = b->port,
 	    .interval_ms = 100, .timeout_ms = 60, .rise = rise, .fall = fall,
 	    .expect_status = 200 };
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	char why[128];
 
 	snprintf(conf.path, sizeof(conf.path), "/healthz");

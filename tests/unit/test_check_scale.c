@@ -143,7 +143,7 @@ static void
 http_check(struct check *c, struct conf_check *conf, struct evloop *loop,
     uint16_t port, struct check_budget *budget)
 {
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	char why[128];
 
 	*conf = (struct conf_check){ .type = CONF_CHECK_HTTP, .port = port,
@@ -229,7 +229,7 @@ static void
 runnerless_check(struct check *c, struct conf_check *conf, struct evloop *loop,
     uint64_t first_ms, struct check_heap *h)
 {
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	char why[128];
 
 	*conf = (struct conf_check){ .type = CONF_CHECK_SCRIPT,
@@ -368,7 +368,7 @@ test_in_flight_probes_are_due_at_their_deadline(void **state)
 static void
 test_probe_ended_by_the_loop_moves_to_its_next_slot(void **state)
 {
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	struct conf_check conf = { .type = CONF_CHECK_TCP, .interval_ms = 1000,
 	    .timeout_ms = 500, .rise = 1, .fall = 1 };
 	struct check_heap h;
@@ -404,7 +404,7 @@ test_probe_ended_by_the_loop_moves_to_its_next_slot(void **state)
 static void
 test_script_leaves_the_schedule_while_it_runs(void **state)
 {
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	struct conf_check conf = { .type = CONF_CHECK_SCRIPT, .interval_ms = 1000,
 	    .timeout_ms = 900, .rise = 1, .fall = 1, .argc = 1 };
 	struct passwd *pw = getpwuid(geteuid());

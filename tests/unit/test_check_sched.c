@@ -57,7 +57,7 @@ start(struct check *c, struct evloop *loop, uint64_t first_ms)
 {
 	struct conf_check conf = { .type = CONF_CHECK_SCRIPT,
 	    .interval_ms = 100, .timeout_ms = 60, .rise = 1, .fall = 1 };
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	char why[128];
 
 	assert_int_equal(check_init(c, &conf, &lo, loop, NULL, NULL, NULL,
@@ -107,7 +107,7 @@ test_first_probe_early_then_on_the_grid(void **state)
 {
 	struct conf_check conf = { .type = CONF_CHECK_SCRIPT,
 	    .interval_ms = 10000, .timeout_ms = 60, .rise = 1, .fall = 1 };
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	struct evloop loop;
 	struct check c;
 	char why[128];
@@ -155,7 +155,7 @@ probe_connected(struct check *c, struct evloop *loop,
 	struct conf_check conf = { .type = type, .port = port,
 	    .interval_ms = 1000, .timeout_ms = 100, .rise = 1, .fall = 1,
 	    .expect_status = 200 };
-	struct vrrp_addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
+	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	struct pollfd p;
 	char why[128];
 

@@ -24,7 +24,7 @@
 static struct conf_errors errs;         /* 32 KiB: not on the stack */
 
 #define V4(a, b, c, d) \
-	((struct vrrp_addr){ .family = AF_INET, .bytes = { a, b, c, d } })
+	((struct addr){ .family = AF_INET, .bytes = { a, b, c, d } })
 
 static void
 print_errors(void)
@@ -154,13 +154,13 @@ test_full_config_fills_every_field(void **state)
 	assert_int_equal(in->garp.refresh_s, 86400);
 	assert_int_equal(in->nvips, 3);
 	assert_memory_equal(&in->vips[0].addr, &V4(10, 0, 0, 10),
-	    sizeof(struct vrrp_addr));
+	    sizeof(struct addr));
 	assert_int_equal(in->vips[0].prefix_len, 24);
 	assert_memory_equal(&in->vips[1].addr, &V4(10, 0, 0, 11),
-	    sizeof(struct vrrp_addr));
+	    sizeof(struct addr));
 	assert_int_equal(in->vips[1].prefix_len, 32);
 	assert_memory_equal(&in->vips[2].addr, &V4(192, 0, 2, 1),
-	    sizeof(struct vrrp_addr));
+	    sizeof(struct addr));
 	assert_int_equal(in->vips[2].prefix_len, 0);
 	assert_int_equal(in->line, 7);
 
@@ -174,7 +174,7 @@ test_full_config_fills_every_field(void **state)
 	assert_int_equal(in->preempt_delay_ms, 0);
 	assert_int_equal(in->nvips, 1);
 	assert_memory_equal(&in->vips[0].addr, &V4(10, 1, 0, 1),
-	    sizeof(struct vrrp_addr));
+	    sizeof(struct addr));
 	assert_int_equal(in->line, 15);
 	conf_free(c);
 }
@@ -503,8 +503,8 @@ test_unsupported_values_are_refused_by_name(void **state)
 static void
 test_v2_instances_load_with_each_authentication(void **state)
 {
-	static const uint8_t pass_key[VRRP_AUTH_DATA_LEN] = "s3cret";
-	static const uint8_t ah_key[VRRP_AUTH_DATA_LEN] = {
+	static const uint8_t pass_key[CONF_AUTH_KEY_LEN] = "s3cret";
+	static const uint8_t ah_key[CONF_AUTH_KEY_LEN] = {
 		'1', '2', '3', '4', '5', '6', '7', '8' };
 	const struct conf_instance *in;
 	struct conf *c;
@@ -527,20 +527,20 @@ test_v2_instances_load_with_each_authentication(void **state)
 	in = &c->instances[0];
 	assert_int_equal(in->version, 2);
 	assert_int_equal(in->advert_interval_ms, 1000);
-	assert_int_equal(in->auth.type, VRRP_AUTH_NONE);
+	assert_int_equal(in->auth.type, CONF_AUTH_NONE);
 	in = &c->instances[1];
 	assert_int_equal(in->version, 2);
 	assert_int_equal(in->advert_interval_ms, 255000);
-	assert_int_equal(in->auth.type, VRRP_AUTH_PASS);
+	assert_int_equal(in->auth.type, CONF_AUTH_PASS);
 	/* NUL-padded to 8 bytes, as keepalived keeps auth_pass. */
-	assert_memory_equal(in->auth.key, pass_key, VRRP_AUTH_DATA_LEN);
+	assert_memory_equal(in->auth.key, pass_key, CONF_AUTH_KEY_LEN);
 	in = &c->instances[2];
 	assert_int_equal(in->advert_interval_ms, 1000);   /* the default is 1 s */
-	assert_int_equal(in->auth.type, VRRP_AUTH_AH);
-	assert_memory_equal(in->auth.key, ah_key, VRRP_AUTH_DATA_LEN);
+	assert_int_equal(in->auth.type, CONF_AUTH_AH);
+	assert_memory_equal(in->auth.key, ah_key, CONF_AUTH_KEY_LEN);
 	in = &c->instances[3];
 	assert_int_equal(in->version, 3);
-	assert_int_equal(in->auth.type, VRRP_AUTH_NONE);
+	assert_int_equal(in->auth.type, CONF_AUTH_NONE);
 	conf_free(c);
 }
 
@@ -1231,8 +1231,8 @@ test_shipped_sample_configs_are_valid(void **state)
  * *b = *a with VIP and peer lists of its own, equal in content: what a
  * reload compares, the running model against one loaded again.
  */
-static struct conf_vip b_vips[VRRP_MAX_ADDRS];
-static struct vrrp_addr b_peers[CONF_MAX_PEERS];
+static struct conf_vip b_vips[CONF_VIPS_MAX];
+static struct addr b_peers[CONF_MAX_PEERS];
 
 static void
 copy_with_own_lists(struct conf_instance *b, const struct conf_instance *a)
@@ -1279,7 +1279,7 @@ test_instance_equal_compares_every_field_but_line(void **state)
 	CHANGED(b.preempt_delay_ms--);
 	CHANGED(b.accept_mode = !b.accept_mode);
 	CHANGED(b.use_vmac = !b.use_vmac);
-	CHANGED(b.auth.type = VRRP_AUTH_AH);
+	CHANGED(b.auth.type = CONF_AUTH_AH);
 	CHANGED(b.auth.key[7] = 'x');
 	CHANGED(b.garp.delay_ms--);
 	CHANGED(b.garp.repeat--);

@@ -72,7 +72,7 @@ test_bad_listen_values_refused(void **state)
 	static const char *const bad[] = { "127.0.0.1", "127.0.0.1:", ":9650",
 		"127.0.0.1:0", "127.0.0.1:65536", "127.0.0.1:96x", "::1:9650",
 		"[::1]9650", "localhost:9650", "127.0.0.1:-1", "[127.0.0.1:1]" };
-	struct vrrp_addr a;
+	struct addr a;
 	uint16_t port;
 	char text[128];
 	struct conf *c = NULL;

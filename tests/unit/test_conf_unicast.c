@@ -67,22 +67,22 @@ expect_error(const char *extra, const char *addrs, const char *want)
 	assert_string_equal(errs.msg[0], want);
 }
 
-static struct vrrp_addr
+static struct addr
 addr(const char *text)
 {
-	struct vrrp_addr a;
+	struct addr a;
 
-	assert_int_equal(vrrp_addr_parse(text, &a), 0);
+	assert_int_equal(addr_parse(text, &a), 0);
 	return a;
 }
 
 static void
-assert_addr(const struct vrrp_addr *got, const char *want)
+assert_addr(const struct addr *got, const char *want)
 {
-	struct vrrp_addr w = addr(want);
+	struct addr w = addr(want);
 
 	assert_int_equal(got->family, w.family);
-	assert_int_equal(vrrp_addr_cmp(got, &w), 0);
+	assert_int_equal(addr_cmp(got, &w), 0);
 }
 
 static void

@@ -16,10 +16,10 @@
 #define WAIT_MS 341u            /* Master_Down_Interval of the drilled node */
 #define HOLD_MS 5000u
 
-static struct vrrp_addr
+static struct addr
 addr4(uint8_t last)
 {
-	struct vrrp_addr a;
+	struct addr a;
 
 	memset(&a, 0, sizeof(a));
 	a.family = AF_INET;
@@ -34,7 +34,7 @@ addr4(uint8_t last)
 static void
 drill_in_hold(struct drill *d, bool preempt)
 {
-	struct vrrp_addr peer = addr4(2);
+	struct addr peer = addr4(2);
 
 	drill_start(d, "ext", 150, preempt, HOLD_MS, WAIT_MS, 1000);
 	assert_int_equal(d->phase, DRILL_HANDOVER);
@@ -131,7 +131,7 @@ test_rfc_no_taker_fails_saying_the_vips_went(void **state)
 static void
 test_master_down_during_hold_ends_the_drill_early(void **state)
 {
-	struct vrrp_addr peer = addr4(2);
+	struct addr peer = addr4(2);
 	struct drill d;
 
 	(void)state;
@@ -156,7 +156,7 @@ test_master_down_during_hold_ends_the_drill_early(void **state)
 static void
 test_peer_leaving_during_hold_without_preempt_ends_early(void **state)
 {
-	struct vrrp_addr peer = addr4(2), other = addr4(3);
+	struct addr peer = addr4(2), other = addr4(3);
 	struct drill d;
 
 	(void)state;

@@ -17,18 +17,18 @@
 
 #define T0 ((uint64_t)1000000)
 
-static const struct vrrp_addr addr_a = { .family = AF_INET, .bytes = { 10, 0, 0, 1 } };
-static const struct vrrp_addr addr_b = { .family = AF_INET, .bytes = { 10, 0, 0, 2 } };
+static const struct addr addr_a = { .family = AF_INET, .bytes = { 10, 0, 0, 1 } };
+static const struct addr addr_b = { .family = AF_INET, .bytes = { 10, 0, 0, 2 } };
 
 struct node {
 	struct vrrp_fsm fsm;
-	const struct vrrp_addr *addr;
+	const struct addr *addr;
 	unsigned adverts_sent;
 	uint8_t last_advert_priority;
 };
 
 static void
-node_init(struct node *n, uint8_t prio, bool preempt, const struct vrrp_addr *addr)
+node_init(struct node *n, uint8_t prio, bool preempt, const struct addr *addr)
 {
 	struct vrrp_fsm_config cfg;
 

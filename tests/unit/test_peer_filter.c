@@ -44,7 +44,7 @@ test_conf_accepts_both_families(void **state)
 	(void)state;
 	c = load("peer_filter = ( \"192.0.2.1\", \"fe80::2\", \"192.0.2.2\" );", 0);
 	assert_int_equal(c->global.npeer_filter, 3);
-	assert_string_equal(vrrp_addr_str(&c->global.peer_filter[1], text,
+	assert_string_equal(addr_str(&c->global.peer_filter[1], text,
 	    sizeof(text)), "fe80::2");
 	conf_free(c);
 	c = load("router_id = \"a\";", 0);
@@ -104,15 +104,15 @@ test_conf_refuses_more_than_the_maximum(void **state)
 }
 
 static void
-addr(const char *text, struct vrrp_addr *out)
+addr(const char *text, struct addr *out)
 {
-	assert_int_equal(vrrp_addr_parse(text, out), 0);
+	assert_int_equal(addr_parse(text, out), 0);
 }
 
 static void
 test_batch_drops_vrrp_and_ah_from_others(void **state)
 {
-	struct vrrp_addr peers[2];
+	struct addr peers[2];
 	char buf[PEER_FILTER_BATCH_MAX];
 	int n;
 
@@ -152,7 +152,7 @@ test_batch_with_no_peers_removes_the_filter(void **state)
 static void
 test_batch_mixed_families_and_a_small_buffer(void **state)
 {
-	struct vrrp_addr peers[3];
+	struct addr peers[3];
 	char buf[PEER_FILTER_BATCH_MAX], tiny[64];
 
 	(void)state;

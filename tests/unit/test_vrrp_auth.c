@@ -22,7 +22,7 @@
 #include "vrrp/vrrp_pkt.h"
 
 #define V4(a, b, c, d) \
-	((struct vrrp_addr){ .family = AF_INET, .bytes = { a, b, c, d } })
+	((struct addr){ .family = AF_INET, .bytes = { a, b, c, d } })
 
 /*
  * Adverts sent by a real keepalived, from the IP header on. Captured with
@@ -165,7 +165,7 @@ struct v2_case {
 	uint8_t vrid, priority, naddrs;
 	uint16_t interval_cs;
 	uint32_t ah_seq;
-	struct vrrp_addr dst;          /* unicast peer; unset: 224.0.0.18 */
+	struct addr dst;          /* unicast peer; unset: 224.0.0.18 */
 };
 
 static const struct v2_case keepalived_v2_cases[] = {
@@ -273,7 +273,7 @@ test_keepalived_v2_adverts_decode_to_their_config(void **state)
 		    VRRP_DROP_NONE, c->name);
 		assert_int_equal(meta.protocol, c->protocol);
 		assert_int_equal(meta.ip_len, c->len);
-		assert_int_equal(vrrp_addr_cmp(&meta.src, &V4(192, 0, 2, 1)), 0);
+		assert_int_equal(addr_cmp(&meta.src, &V4(192, 0, 2, 1)), 0);
 		assert_int_equal(adv.version, 2);
 		assert_int_equal(adv.vrid, c->vrid);
 		assert_int_equal(adv.priority, c->priority);
@@ -283,7 +283,7 @@ test_keepalived_v2_adverts_decode_to_their_config(void **state)
 		assert_int_equal(adv.ah_seq, c->ah_seq);
 		assert_int_equal(adv.naddrs, c->naddrs);
 		for (uint8_t j = 0; j < c->naddrs; j++)
-			assert_int_equal(vrrp_addr_cmp(&adv.addrs[j],
+			assert_int_equal(addr_cmp(&adv.addrs[j],
 			    &V4(192, 0, 2, (uint8_t)(10 + j))), 0);
 	}
 }
@@ -297,12 +297,12 @@ test_keepalived_v2_adverts_decode_to_their_config(void **state)
 static void
 test_encoder_reproduces_keepalived_v2_adverts_byte_for_byte(void **state)
 {
-	const struct vrrp_addr src = V4(192, 0, 2, 1), group = V4(224, 0, 0, 18);
+	const struct addr src = V4(192, 0, 2, 1), group = V4(224, 0, 0, 18);
 
 	(void)state;
 	for (size_t i = 0; i < NCASES(keepalived_v2_cases); i++) {
 		const struct v2_case *c = &keepalived_v2_cases[i];
-		const struct vrrp_addr dst = c->dst.family != 0 ? c->dst : group;
+		const struct addr dst = c->dst.family != 0 ? c->dst : group;
 		struct vrrp_advert adv = advert_of(c);
 		size_t vrrp_off = IP_HDR + (c->protocol == 51 ? AH_HDR : 0);
 		uint16_t ip_id = (uint16_t)(c->pkt[4] << 8 | c->pkt[5]);
@@ -490,8 +490,8 @@ test_v2_is_ipv4_only(void **state)
 	(void)state;
 	memset(&meta, 0, sizeof(meta));
 	meta.ttl = 255;
-	assert_int_equal(vrrp_addr_parse("fe80::1", &meta.src), 0);
-	assert_int_equal(vrrp_addr_parse("ff02::12", &meta.dst), 0);
+	assert_int_equal(addr_parse("fe80::1", &meta.src), 0);
+	assert_int_equal(addr_parse("ff02::12", &meta.dst), 0);
 	assert_drop(vrrp_pkt_decode(msg, sizeof(keepalived_v2_none) - IP_HDR,
 	    &meta, 2, NULL, &adv), VRRP_DROP_VERSION, "v2 over IPv6");
 }
@@ -557,7 +557,7 @@ test_parse_ipv4_checks_the_ah_header(void **state)
 static void
 test_v3_instance_refuses_ah(void **state)
 {
-	const struct vrrp_addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
+	const struct addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
 	struct vrrp_pkt_meta meta;
 	struct vrrp_advert adv, got;
 	uint8_t buf[128];
@@ -690,7 +690,7 @@ test_keepalived_unicast_ah_icv_leaves_ttl_out(void **state)
 		assert_memory_equal(icv, pkts[i] + 32, VRRP_AH_ICV_LEN);
 		assert_drop(receive(pkts[i], sizeof(pkt), 2, &auth_ah, &meta,
 		    &adv), VRRP_DROP_NONE, "keepalived's unicast AH advert");
-		assert_int_equal(vrrp_addr_cmp(&meta.dst, &V4(192, 0, 2, 2)), 0);
+		assert_int_equal(addr_cmp(&meta.dst, &V4(192, 0, 2, 2)), 0);
 		assert_int_equal(adv.ah_seq, i + 1);
 
 		/* One router on the way: TTL 254, the same ICV. */
@@ -835,14 +835,14 @@ test_ah_sequence_numbers_stop_at_the_top(void **state)
 static void
 test_v2_encode_refuses_what_it_cannot_send(void **state)
 {
-	const struct vrrp_addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
+	const struct addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
 	const struct vrrp_auth bad_type = { .type = 3 };
 	struct vrrp_advert adv = advert_of(&keepalived_v2_cases[1]);
-	struct vrrp_addr v6;
+	struct addr v6;
 	uint8_t buf[VRRP_PKT_MAX_LEN];
 
 	(void)state;
-	assert_int_equal(vrrp_addr_parse("fe80::1", &v6), 0);
+	assert_int_equal(addr_parse("fe80::1", &v6), 0);
 	assert_int_equal(vrrp_pkt_encode(&adv, &auth_pass, &src, &dst, buf,
 	    sizeof(buf)), 24);
 #define EXPECT_ENCODE(field, value, auth, want) do {			\
@@ -891,7 +891,7 @@ test_v2_round_trip_under_each_authentication(void **state)
 	static const uint8_t counts[] = { 0, 1, 7, 255 };
 	static const struct vrrp_auth *const auths[] = { NULL, &auth_none,
 		&auth_pass, &auth_ah };
-	const struct vrrp_addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
+	const struct addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
 
 	(void)state;
 	for (size_t a = 0; a < NCASES(auths); a++) {
@@ -921,7 +921,7 @@ test_v2_round_trip_under_each_authentication(void **state)
 			assert_int_equal(out.ah_seq, auths[a] == &auth_ah ?
 			    0xfedcba98 : 0);
 			if (counts[k] > 0)
-				assert_int_equal(vrrp_addr_cmp(
+				assert_int_equal(addr_cmp(
 				    &out.addrs[counts[k] - 1],
 				    &in.addrs[counts[k] - 1]), 0);
 		}

@@ -25,29 +25,29 @@
 		fail_msg("%s: %s", (row)->name, #cond);			\
 } while (0)
 
-static const struct vrrp_addr self_addr = {
+static const struct addr self_addr = {
 	.family = AF_INET, .bytes = { 10, 0, 0, 5 } };
-static const struct vrrp_addr lower_addr = {
+static const struct addr lower_addr = {
 	.family = AF_INET, .bytes = { 10, 0, 0, 4 } };
-static const struct vrrp_addr higher_addr = {
+static const struct addr higher_addr = {
 	.family = AF_INET, .bytes = { 10, 0, 0, 6 } };
 /* Equal in their first four bytes: a compare limited to IPv4 sees a tie. */
-static const struct vrrp_addr self_addr6 = {
+static const struct addr self_addr6 = {
 	.family = AF_INET6, .bytes = { 0xfe, 0x80, [15] = 0x05 } };
-static const struct vrrp_addr lower_addr6 = {
+static const struct addr lower_addr6 = {
 	.family = AF_INET6, .bytes = { 0xfe, 0x80, [15] = 0x04 } };
-static const struct vrrp_addr higher_addr6 = {
+static const struct addr higher_addr6 = {
 	.family = AF_INET6, .bytes = { 0xfe, 0x80, [15] = 0x06 } };
 
 struct peer {
 	uint8_t priority;
 	uint32_t interval_ms;
-	const struct vrrp_addr *src;
+	const struct addr *src;
 };
 
 static void
 fsm_setup_addr(struct vrrp_fsm *fsm, uint8_t priority, uint32_t interval_ms,
-    bool preempt, uint32_t preempt_delay_ms, const struct vrrp_addr *self)
+    bool preempt, uint32_t preempt_delay_ms, const struct addr *self)
 {
 	struct vrrp_fsm_config cfg;
 
@@ -82,7 +82,7 @@ feed(struct vrrp_fsm *fsm, enum vrrp_event_type type, uint64_t now_ms)
 
 static struct vrrp_actions
 advert(struct vrrp_fsm *fsm, uint8_t priority, uint32_t interval_ms,
-    const struct vrrp_addr *src, uint64_t now_ms)
+    const struct addr *src, uint64_t now_ms)
 {
 	struct vrrp_event ev;
 	struct vrrp_actions a;
@@ -632,7 +632,7 @@ test_master_tie_break_by_address(void **state)
 	static const struct {
 		const char *name;
 		uint8_t local, peer_priority;
-		const struct vrrp_addr *self, *peer;
+		const struct addr *self, *peer;
 		bool yields;
 		enum vrrp_reason reason;
 	} rows[] = {

@@ -16,9 +16,9 @@
 
 #define T0 ((uint64_t)1000000)
 
-static const struct vrrp_addr self = {
+static const struct addr self = {
 	.family = AF_INET, .bytes = { 10, 0, 0, 5 } };
-static const struct vrrp_addr higher = {
+static const struct addr higher = {
 	.family = AF_INET, .bytes = { 10, 0, 0, 6 } };
 
 static void

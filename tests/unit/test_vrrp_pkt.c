@@ -18,7 +18,7 @@
 #include "vrrp/vrrp_pkt.h"
 
 #define V4(a, b, c, d) \
-	((struct vrrp_addr){ .family = AF_INET, .bytes = { a, b, c, d } })
+	((struct addr){ .family = AF_INET, .bytes = { a, b, c, d } })
 
 /*
  * Adverts sent by a real keepalived, from the IP header on. Captured with
@@ -100,7 +100,7 @@ static const struct keepalived_case keepalived_v4_cases[] = {
  * end to end and summed as 16-bit big-endian words.
  */
 static uint16_t
-ref_v3_csum(const struct vrrp_addr *src, const struct vrrp_addr *dst,
+ref_v3_csum(const struct addr *src, const struct addr *dst,
     const uint8_t *msg, size_t len)
 {
 	uint8_t tmp[40 + VRRP_PKT_MAX_LEN] = { 0 };
@@ -201,8 +201,8 @@ test_keepalived_advert_decodes_to_its_config(void **state)
 		const struct keepalived_case *c = &keepalived_v4_cases[i];
 		struct vrrp_pkt_meta meta;
 		struct vrrp_advert adv;
-		struct vrrp_addr want_src = V4(192, 0, 2, 1);
-		struct vrrp_addr want_dst = V4(224, 0, 0, 18);
+		struct addr want_src = V4(192, 0, 2, 1);
+		struct addr want_dst = V4(224, 0, 0, 18);
 		const uint8_t *payload;
 		size_t plen;
 
@@ -210,8 +210,8 @@ test_keepalived_advert_decodes_to_its_config(void **state)
 		    &plen), VRRP_DROP_NONE, c->name);
 		assert_ptr_equal(payload, c->pkt + 20);
 		assert_int_equal(plen, c->len - 20);
-		assert_int_equal(vrrp_addr_cmp(&meta.src, &want_src), 0);
-		assert_int_equal(vrrp_addr_cmp(&meta.dst, &want_dst), 0);
+		assert_int_equal(addr_cmp(&meta.src, &want_src), 0);
+		assert_int_equal(addr_cmp(&meta.dst, &want_dst), 0);
 		assert_int_equal(meta.ttl, 255);
 
 		assert_drop(decode_exact(payload, plen, &meta, 3, &adv),
@@ -223,11 +223,11 @@ test_keepalived_advert_decodes_to_its_config(void **state)
 		assert_int_equal(adv.checksum, payload[6] << 8 | payload[7]);
 		assert_int_equal(adv.naddrs, c->naddrs);
 		for (uint8_t j = 0; j < c->naddrs; j++) {
-			struct vrrp_addr vip = V4(192, 0, 2, (uint8_t)(10 + j));
+			struct addr vip = V4(192, 0, 2, (uint8_t)(10 + j));
 
-			assert_int_equal(vrrp_addr_cmp(&adv.addrs[j], &vip), 0);
+			assert_int_equal(addr_cmp(&adv.addrs[j], &vip), 0);
 		}
-		assert_int_equal(vrrp_addr_cmp(&adv.addrs[c->naddrs - 1],
+		assert_int_equal(addr_cmp(&adv.addrs[c->naddrs - 1],
 		    &V4(192, 0, 2, c->last_vip)), 0);
 	}
 }
@@ -311,20 +311,20 @@ test_keepalived_ipv6_advert_decodes_and_encodes(void **state)
 	struct vrrp_pkt_meta meta = meta_from_ipv6(keepalived_v3_ipv6);
 	const uint8_t *vrrp = keepalived_v3_ipv6 + IPV6_HDR_LEN;
 	size_t vlen = sizeof(keepalived_v3_ipv6) - IPV6_HDR_LEN;
-	struct vrrp_addr vip;
+	struct addr vip;
 	struct vrrp_advert adv;
 	uint8_t buf[64];
 
 	(void)state;
 	assert_int_equal(keepalived_v3_ipv6[6], VRRP_IPPROTO);
-	assert_int_equal(vrrp_addr_parse("2001:db8::10", &vip), 0);
+	assert_int_equal(addr_parse("2001:db8::10", &vip), 0);
 	assert_drop(decode_exact(vrrp, vlen, &meta, 3, &adv), VRRP_DROP_NONE,
 	    "ipv6");
 	assert_int_equal(adv.vrid, 53);
 	assert_int_equal(adv.priority, 200);
 	assert_int_equal(adv.max_adver_int_cs, 100);
 	assert_int_equal(adv.naddrs, 1);
-	assert_int_equal(vrrp_addr_cmp(&adv.addrs[0], &vip), 0);
+	assert_int_equal(addr_cmp(&adv.addrs[0], &vip), 0);
 
 	assert_int_equal(vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf,
 	    sizeof(buf)), (int)vlen);
@@ -460,20 +460,20 @@ test_ipv6_unicast_advert_round_trip(void **state)
 	adv.priority = 150;
 	adv.max_adver_int_cs = 10;
 	adv.naddrs = 2;
-	assert_int_equal(vrrp_addr_parse("2001:db8::10", &adv.addrs[0]), 0);
-	assert_int_equal(vrrp_addr_parse("2001:db8::11", &adv.addrs[1]), 0);
+	assert_int_equal(addr_parse("2001:db8::10", &adv.addrs[0]), 0);
+	assert_int_equal(addr_parse("2001:db8::11", &adv.addrs[1]), 0);
 	memset(&meta, 0, sizeof(meta));
-	assert_int_equal(vrrp_addr_parse("2001:db8::1", &meta.src), 0);
-	assert_int_equal(vrrp_addr_parse("2001:db8::2", &meta.dst), 0);
+	assert_int_equal(addr_parse("2001:db8::1", &meta.src), 0);
+	assert_int_equal(addr_parse("2001:db8::2", &meta.dst), 0);
 	meta.ttl = 255;
 	len = vrrp_pkt_encode(&adv, NULL, &meta.src, &meta.dst, buf, sizeof(buf));
 	assert_int_equal(len, 8 + 2 * 16);
 	assert_drop(decode_exact(buf, (size_t)len, &meta, 3, &out),
 	    VRRP_DROP_NONE, "unicast ipv6");
 	assert_int_equal(out.naddrs, 2);
-	assert_int_equal(vrrp_addr_cmp(&out.addrs[1], &adv.addrs[1]), 0);
+	assert_int_equal(addr_cmp(&out.addrs[1], &adv.addrs[1]), 0);
 	/* Sent to one peer, verified as if sent to another: refused. */
-	assert_int_equal(vrrp_addr_parse("2001:db8::3", &meta.dst), 0);
+	assert_int_equal(addr_parse("2001:db8::3", &meta.dst), 0);
 	assert_drop(decode_exact(buf, (size_t)len, &meta, 3, &out),
 	    VRRP_DROP_CHECKSUM, "other destination");
 }
@@ -502,7 +502,7 @@ static void
 fill_addrs(struct vrrp_advert *adv, int family, uint8_t n)
 {
 	for (unsigned int i = 0; i < n; i++) {
-		struct vrrp_addr *a = &adv->addrs[i];
+		struct addr *a = &adv->addrs[i];
 
 		memset(a, 0, sizeof(*a));
 		a->family = family;
@@ -542,8 +542,8 @@ test_encode_decode_round_trip(void **state)
 			meta.src = V4(192, 0, 2, 1);
 			meta.dst = V4(224, 0, 0, 18);
 		} else {
-			assert_int_equal(vrrp_addr_parse("fe80::1", &meta.src), 0);
-			assert_int_equal(vrrp_addr_parse("ff02::12", &meta.dst), 0);
+			assert_int_equal(addr_parse("fe80::1", &meta.src), 0);
+			assert_int_equal(addr_parse("ff02::12", &meta.dst), 0);
 		}
 		memset(&in, 0, sizeof(in));
 		in.version = 3;
@@ -567,7 +567,7 @@ test_encode_decode_round_trip(void **state)
 		assert_int_equal(out.checksum, buf[6] << 8 | buf[7]);
 		assert_int_equal(out.naddrs, c->naddrs);
 		for (unsigned int j = 0; j < c->naddrs; j++)
-			if (vrrp_addr_cmp(&out.addrs[j], &in.addrs[j]) != 0)
+			if (addr_cmp(&out.addrs[j], &in.addrs[j]) != 0)
 				fail_msg("%s: address %u differs", c->name, j);
 	}
 }
@@ -609,13 +609,13 @@ test_build_parse_ipv4_round_trip(void **state)
 
 		assert_drop(vrrp_pkt_parse_ipv4(buf, (size_t)n, &got, &payload,
 		    &plen), VRRP_DROP_NONE, "build/parse");
-		assert_int_equal(vrrp_addr_cmp(&got.src, &meta.src), 0);
-		assert_int_equal(vrrp_addr_cmp(&got.dst, &meta.dst), 0);
+		assert_int_equal(addr_cmp(&got.src, &meta.src), 0);
+		assert_int_equal(addr_cmp(&got.dst, &meta.dst), 0);
 		assert_drop(decode_exact(payload, plen, &got, 3, &out),
 		    VRRP_DROP_NONE, "build/parse/decode");
 		assert_int_equal(out.naddrs, counts[i]);
 		if (counts[i] > 0)
-			assert_int_equal(vrrp_addr_cmp(&out.addrs[counts[i] - 1],
+			assert_int_equal(addr_cmp(&out.addrs[counts[i] - 1],
 			    &in.addrs[counts[i] - 1]), 0);
 	}
 }
@@ -813,7 +813,7 @@ static void
 test_parse_ipv4_fills_meta_for_logging(void **state)
 {
 	uint8_t pkt[sizeof(keepalived_v3_1vip)];
-	struct vrrp_addr want = V4(192, 0, 2, 1);
+	struct addr want = V4(192, 0, 2, 1);
 	struct vrrp_pkt_meta meta;
 	const uint8_t *payload;
 	size_t plen;
@@ -824,7 +824,7 @@ test_parse_ipv4_fills_meta_for_logging(void **state)
 	pkt[8] = 64;
 	assert_drop(vrrp_pkt_parse_ipv4(pkt, sizeof(pkt), &meta, &payload,
 	    &plen), VRRP_DROP_PROTOCOL, "udp");
-	assert_int_equal(vrrp_addr_cmp(&meta.src, &want), 0);
+	assert_int_equal(addr_cmp(&meta.src, &want), 0);
 	assert_int_equal(meta.ttl, 64);
 }
 
@@ -851,12 +851,12 @@ static void
 test_encode_refuses_what_it_cannot_send(void **state)
 {
 	struct vrrp_pkt_meta meta = meta_v4();
-	struct vrrp_addr v6;
+	struct addr v6;
 	struct vrrp_advert adv;
 	uint8_t buf[VRRP_PKT_MAX_LEN];
 
 	(void)state;
-	assert_int_equal(vrrp_addr_parse("2001:db8::1", &v6), 0);
+	assert_int_equal(addr_parse("2001:db8::1", &v6), 0);
 	memset(&adv, 0, sizeof(adv));
 	adv.version = 3;
 	adv.vrid = 1;
@@ -953,31 +953,31 @@ test_internet_checksum(void **state)
 static void
 test_addr_cmp_is_unsigned_big_endian(void **state)
 {
-	struct vrrp_addr a6, b6;
+	struct addr a6, b6;
 
 	(void)state;
-	assert_int_equal(vrrp_addr_cmp(&V4(10, 0, 0, 1), &V4(10, 0, 0, 1)), 0);
-	assert_true(vrrp_addr_cmp(&V4(10, 0, 0, 2), &V4(10, 0, 0, 1)) > 0);
-	assert_true(vrrp_addr_cmp(&V4(10, 0, 0, 9), &V4(10, 0, 0, 10)) < 0);
+	assert_int_equal(addr_cmp(&V4(10, 0, 0, 1), &V4(10, 0, 0, 1)), 0);
+	assert_true(addr_cmp(&V4(10, 0, 0, 2), &V4(10, 0, 0, 1)) > 0);
+	assert_true(addr_cmp(&V4(10, 0, 0, 9), &V4(10, 0, 0, 10)) < 0);
 	/* RFC 5798 6.4.3: compared as unsigned integers, so .128 > .127. */
-	assert_true(vrrp_addr_cmp(&V4(128, 0, 0, 1),
+	assert_true(addr_cmp(&V4(128, 0, 0, 1),
 	    &V4(127, 255, 255, 255)) > 0);
-	assert_true(vrrp_addr_cmp(&V4(10, 0, 1, 0), &V4(10, 0, 0, 255)) > 0);
+	assert_true(addr_cmp(&V4(10, 0, 1, 0), &V4(10, 0, 0, 255)) > 0);
 
-	assert_int_equal(vrrp_addr_parse("fe80::2", &a6), 0);
-	assert_int_equal(vrrp_addr_parse("fe80::1", &b6), 0);
-	assert_true(vrrp_addr_cmp(&a6, &b6) > 0);
-	assert_true(vrrp_addr_cmp(&b6, &a6) < 0);
-	assert_int_equal(vrrp_addr_parse("fe80::1:0", &a6), 0);
-	assert_true(vrrp_addr_cmp(&a6, &b6) > 0);
+	assert_int_equal(addr_parse("fe80::2", &a6), 0);
+	assert_int_equal(addr_parse("fe80::1", &b6), 0);
+	assert_true(addr_cmp(&a6, &b6) > 0);
+	assert_true(addr_cmp(&b6, &a6) < 0);
+	assert_int_equal(addr_parse("fe80::1:0", &a6), 0);
+	assert_true(addr_cmp(&a6, &b6) > 0);
 	/* Bytes past the 4th do not matter for IPv4. */
 	a6 = V4(10, 0, 0, 1);
 	a6.bytes[10] = 0x55;
-	assert_int_equal(vrrp_addr_cmp(&a6, &V4(10, 0, 0, 1)), 0);
+	assert_int_equal(addr_cmp(&a6, &V4(10, 0, 0, 1)), 0);
 	/* Family first: never equal across families. */
-	assert_int_equal(vrrp_addr_parse("::", &b6), 0);
-	assert_int_not_equal(vrrp_addr_cmp(&V4(0, 0, 0, 0), &b6), 0);
-	assert_true((vrrp_addr_cmp(&V4(0, 0, 0, 0), &b6) < 0) ==
+	assert_int_equal(addr_parse("::", &b6), 0);
+	assert_int_not_equal(addr_cmp(&V4(0, 0, 0, 0), &b6), 0);
+	assert_true((addr_cmp(&V4(0, 0, 0, 0), &b6) < 0) ==
 	    (AF_INET < AF_INET6));
 }
 
@@ -992,41 +992,41 @@ test_addr_parse_and_format(void **state)
 		"", "192.0.2", "256.0.0.1", "10.0.0.1/24", "fe80::1%eth0",
 		"2001:db8::1::2", " 10.0.0.1", "eth0",
 	};
-	struct vrrp_addr a;
+	struct addr a;
 	char buf[INET6_ADDRSTRLEN];
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
-		assert_int_equal(vrrp_addr_parse(good[i], &a), 0);
-		assert_string_equal(vrrp_addr_str(&a, buf, sizeof(buf)),
+		assert_int_equal(addr_parse(good[i], &a), 0);
+		assert_string_equal(addr_str(&a, buf, sizeof(buf)),
 		    good[i]);
 	}
-	assert_int_equal(vrrp_addr_parse("192.0.2.1", &a), 0);
+	assert_int_equal(addr_parse("192.0.2.1", &a), 0);
 	assert_int_equal(a.family, AF_INET);
-	assert_int_equal(vrrp_addr_cmp(&a, &V4(192, 0, 2, 1)), 0);
-	assert_int_equal(vrrp_addr_parse("::1", &a), 0);
+	assert_int_equal(addr_cmp(&a, &V4(192, 0, 2, 1)), 0);
+	assert_int_equal(addr_parse("::1", &a), 0);
 	assert_int_equal(a.family, AF_INET6);
 	assert_int_equal(a.bytes[15], 1);
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		a = V4(1, 2, 3, 4);
-		if (vrrp_addr_parse(bad[i], &a) != -EINVAL)
+		if (addr_parse(bad[i], &a) != -EINVAL)
 			fail_msg("\"%s\" parsed", bad[i]);
 		/* A refused string leaves the output alone. */
-		assert_int_equal(vrrp_addr_cmp(&a, &V4(1, 2, 3, 4)), 0);
+		assert_int_equal(addr_cmp(&a, &V4(1, 2, 3, 4)), 0);
 	}
-	assert_int_equal(vrrp_addr_parse(NULL, &a), -EINVAL);
+	assert_int_equal(addr_parse(NULL, &a), -EINVAL);
 
 	/* Log helpers always give something printable. */
 	a.family = AF_UNSPEC;
-	assert_string_equal(vrrp_addr_str(&a, buf, sizeof(buf)), "?");
+	assert_string_equal(addr_str(&a, buf, sizeof(buf)), "?");
 	a = V4(192, 0, 2, 1);
-	assert_string_equal(vrrp_addr_str(&a, buf, 4), "?");
-	assert_string_equal(vrrp_addr_str(&a, buf, 0), "?");
+	assert_string_equal(addr_str(&a, buf, 4), "?");
+	assert_string_equal(addr_str(&a, buf, 0), "?");
 	/* Too small even for "?": nothing is written. */
 	buf[0] = 'x';
 	buf[1] = 'y';
-	assert_string_equal(vrrp_addr_str(&a, buf, 1), "?");
+	assert_string_equal(addr_str(&a, buf, 1), "?");
 	assert_int_equal(buf[0], 'x');
 	assert_int_equal(buf[1], 'y');
 }

@@ -16,7 +16,7 @@
 #include "vrrp/vrrp_pkt_ip.h"
 
 #define V4(a, b, c, d) \
-	((struct vrrp_addr){ .family = AF_INET, .bytes = { a, b, c, d } })
+	((struct addr){ .family = AF_INET, .bytes = { a, b, c, d } })
 #define ICV_OFFSET (20 + 12)   /* IP header, then AH's next..seq */
 
 static const struct vrrp_auth auth_ah = { .type = VRRP_AUTH_AH,
@@ -32,7 +32,7 @@ struct built {
 static void
 build(struct built *b)
 {
-	struct vrrp_addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
+	struct addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
 	struct vrrp_advert adv = { .version = 2, .vrid = 51, .priority = 100,
 		.max_adver_int_cs = 100, .ah_seq = 77, .naddrs = 1,
 		.addrs = { V4(192, 0, 2, 100) } };
