@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vipd - VRRP failover daemon with an embedded L4 balancer.
 SHELL := /bin/bash
 #

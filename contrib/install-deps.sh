@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Install the Debian packages vipd's build, tests, demo and benchmarks need,
 # only those missing. Run as root on Debian 12 (bookworm) or later.
 # Both README commands start with this script; .ci/run too.

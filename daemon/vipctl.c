@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipctl - ask a running vipd over its control socket: one JSON request,
  * one JSON reply (lib/ctl/ctl_proto.h has the protocol).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd.h - the daemon's one context, shared by daemon/vipd.c (start-up,
  * event loop, signals, stop), vipd_privs.c (capabilities, open-files

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd_ctl - what the daemon answers on its control socket (lib/ctl/ctl.c does
  * the framing, lib/ctl/ctl_proto.c the JSON): status, dump, stats, reload,

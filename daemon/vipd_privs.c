@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd_privs - what the daemon asks of the OS for itself (declared in
  * vipd.h): refuse to start without the capabilities nothing works

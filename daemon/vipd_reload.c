@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd_reload - SIGHUP and `vipctl reload`: load the new configuration
  * beside the running one, refuse it whole on any error, diff the instances

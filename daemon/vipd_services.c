@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd_services - what runs beside VRRP and follows it: health (tracking,
  * notify scripts and FIFO, sync groups), table inet vipd and its peer_filter

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd_vrrp - the daemon's side of VRRP: the instance table (build, start),
  * the advert sockets shared by instances (one per interface, from

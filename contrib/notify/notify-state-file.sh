@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vipd notify script: keep the current state of every instance in a file,
 # for monitoring agents and other scripts that should not talk to vipd.
 #

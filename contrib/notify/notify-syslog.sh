@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
 # vipd notify script: one syslog line per transition.
 #
 # vipd (like keepalived) calls notify scripts as

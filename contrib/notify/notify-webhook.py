@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """vipd notify script: post each transition to a webhook (JSON) and,
 optionally, mail it.
 

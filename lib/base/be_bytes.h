@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * be_bytes - big-endian (network order) integers in byte buffers, for the
  * codecs (vrrp_pkt, vrrp_pkt_ip, ct_wire). Byte by byte, so that no

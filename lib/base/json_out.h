@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * json_out - write a JSON string literal. One writer for the control
  * protocol, vipd.json and the sections other modules add to it, so that

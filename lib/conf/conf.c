@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf - the configuration file (libconfig syntax) as a validated model.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_lb - the virtual_services section (see conf_lb.h): one group per
  * virtual service, a list of backends each with an optional health check,

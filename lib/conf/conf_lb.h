@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_lb - the virtual_services section: the balancer's model (services,
  * backends, health checks) and its loader.

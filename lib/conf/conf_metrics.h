@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_metrics - global.metrics_listen and global.metrics_allow_remote.
  * Internal to the conf module, like conf_vrrp.h: only lib/conf/conf.c calls it.

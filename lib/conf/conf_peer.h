@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_peer - global.peer_filter: the addresses VRRP may come from.
  * Internal to the conf module, like conf_vrrp.h: only lib/conf/conf.c calls it.

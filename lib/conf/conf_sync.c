@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_sync - the conn_sync section (see conf_sync.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_sync - the conn_sync section: where connection-table sync talks
  * (interface, local and peer addresses, UDP port), its HMAC key, and which

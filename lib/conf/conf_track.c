@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_track - the health keys: track scripts, tracked interfaces and
  * files, notify scripts, sync groups, global.notify_fifo.

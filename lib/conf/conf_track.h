@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_track - the health keys of the configuration: the top-level
  * track_scripts and sync_groups, global.notify_fifo, and per instance

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_unicast - unicast_src and unicast_peers of one instance.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_unicast - the unicast keys of one VRRP instance: unicast_src and
  * unicast_peers. Internal to the conf module, like conf_vrrp.h: only

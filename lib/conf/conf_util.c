@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_util - what every section of the configuration uses: the error list
  * with its "FILE:LINE: message" form, key checks, typed getters, quoting

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_util - what every section of the configuration uses: struct conf_ctx
  * (one load in progress) and its error list, the key checks, the typed

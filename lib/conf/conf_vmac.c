@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_vmac - use_vmac and vmac_name (see conf_vmac.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_vmac - the VMAC keys of one VRRP instance: use_vmac and vmac_name.
  * Internal to the conf module, like conf_vrrp.h: only lib/conf/conf_vrrp.c

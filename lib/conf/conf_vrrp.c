@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_vrrp - the vrrp_instances section: one group per virtual router
  * (RFC 5798), checked key by key, then the rules that span instances

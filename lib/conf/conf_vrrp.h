@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_vrrp - the vrrp_instances section of the configuration (and the
  * instance queries of conf.h). Internal to the conf module: only lib/conf*.c

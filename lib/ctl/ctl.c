@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctl - control socket server: framing and limits; the wire format is in
  * ctl_proto.c, the commands in daemon/vipd_ctl.c.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctl - the control socket STATE_DIR/vipd.sock that vipctl talks to.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctl_proto - control requests and replies as JSON (see ctl_proto.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ctl_proto - the control socket's wire format (protocol version 1): pure
  * JSON parsing and formatting, no sockets.

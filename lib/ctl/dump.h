@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump - the daemon's state as files: vipd.data (for people), vipd.json
  * (the same facts for programs) and vipd.stats (counters); and the table

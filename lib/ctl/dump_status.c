@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * dump_status - `vipctl status`: the node at a glance (declared in dump.h).
  *

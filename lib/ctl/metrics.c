@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * metrics - a deliberately tiny HTTP/1.0 server for one URL.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * metrics - the OpenMetrics endpoint (global.metrics_listen): HTTP/1.0
  * "GET /metrics" on the daemon's event loop.

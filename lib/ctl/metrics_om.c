@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * metrics_om - OpenMetrics text from the JSON dump (rules in metrics_om.h).
  *

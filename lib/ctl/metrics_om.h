@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * metrics_om - vipd.json turned into OpenMetrics text, by rules rather
  * than by a list of fields, so that whatever a module adds to the dump

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_kernel - the kernel's conntrack table as sync entries (see ct_kernel.h).
  */

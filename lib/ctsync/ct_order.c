@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_order - the latest sequence number per flow (see ct_order.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_order - the latest sequence number at which each flow changed, so
  * that a change that arrives late never undoes a later one.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_recv - the sync receiver's decisions (see ct_recv.h).
  */

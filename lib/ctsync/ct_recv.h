@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_recv - what the sync receiver does with a verified datagram, and when
  * it asks again for what is missing: the decisions of lib/ctsync/ct_sync_recv.c,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_ring - the sync sender's datagram ring (see ct_ring.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_ring - the sync sender's last CT_RING_SLOTS datagrams, by sequence
  * number: the send queue (those not yet handed to the socket) and the store

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sweep - mark-and-sweep of the sync receiver's table (see ct_sweep.h).
  */

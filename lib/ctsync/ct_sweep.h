@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sweep - the sync receiver's mark-and-sweep after a full resync: which
  * of its own balanced entries the master's table no longer holds.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync - connection-table sync (protocol in ct_sync.h, wire in
  * ct_wire.h, kernel side in ct_kernel.c): the sending side, the sockets'

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync - connection-table sync between the two nodes of a pair: the
  * master sends its balanced flows, the backup installs them in its own

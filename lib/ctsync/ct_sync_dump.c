@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_dump - the sender's full dumps, paced (why: lib/ctsync/ct_sync.h): the
  * kernel table is read one netlink batch at a time (lib/ct_kernel), at

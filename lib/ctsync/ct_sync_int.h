@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_int - what the files of lib/ct_sync share among themselves and
  * nobody else calls (the module's contract is lib/ctsync/ct_sync.h):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_recv - the receiving side of connection sync (protocol in
  * ct_sync.h; what to do with each datagram is decided in lib/ct_recv):

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_report - the sync state for people (`vipctl conns`, vipd.data)
  * and for programs (`vipctl conns --json`, vipd.json). Field names are the

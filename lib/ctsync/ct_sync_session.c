@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_session - the sender's session number across runs (the rule in
  * lib/ctsync/ct_wire.h, "Sessions"): the last one is kept in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_sweep - the end of a full resync on the receiver: delete what
  * the master's dump did not contain (bookkeeping in lib/ct_sweep).

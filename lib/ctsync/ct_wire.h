@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_wire - the connection-sync wire format: datagrams, entries, HMAC, and
  * the receiver's replay window.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * health - track scripts, track files and tracked interfaces at run time.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * health - the OS side of tracking: runs the track scripts on their
  * intervals (through lib/script), watches track files with inotify, follows

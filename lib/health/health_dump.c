@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * health_dump - tracking state in vipd.data and vipd.json (see health.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * notify - notify scripts in order, one at a time per instance or group,
  * and the notify FIFO.

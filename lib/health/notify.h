@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * notify - tells the outside world about transitions: notify scripts
  * (master/backup/fault/stop, then any) called with keepalived's arguments

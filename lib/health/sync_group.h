@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sync_group - instances that move together (keepalived's
  * vrrp_sync_group): if one member must go FAULT, all do; if one goes

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sync_rules - the sync group's decisions (see sync_rules.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * sync_rules - what a sync group decides, as pure logic: from each
  * member's state (a view, not the instance) to one action per member.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * track - tracked objects -> effective priority or FAULT.
  */

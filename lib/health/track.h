@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * track - what an instance's tracked objects make of its priority: pure
  * logic, no OS, no time.

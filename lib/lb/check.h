@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check - one backend's health check: tcp (connect), http and https (a GET
  * and its status line, optionally a substring of the body), run on the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check_heap - a binary min-heap of check deadlines (see check_heap.h).
  *

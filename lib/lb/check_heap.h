@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check_heap - the schedule of many health checks: a binary min-heap of
  * nodes keyed by the time each is next due, so that the loop finds the

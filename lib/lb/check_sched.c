@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check_sched - the pure parts of health checks (see check_sched.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check_sched - the pure parts of backend health checks (lib/check runs
  * the probes): what a result does to a backend's health (rise and fall),

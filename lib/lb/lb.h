@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lb - the embedded L4 balancer at run time: the virtual services of the
  * running config, their backends' health checks, and the nftables rules

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lb_dump - the balancer's part of vipd.data and vipd.json (declared in
  * lb.h): every service, its quorum, every backend with its health, last

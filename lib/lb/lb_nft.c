@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lb_nft - virtual services as nft batch text (see lb_nft.h).
  */

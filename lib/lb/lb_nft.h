@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lb_nft - the balancer's rules as nft batch text, pure: virtual services
  * and their backends' states in, commands for one nft_apply() out.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lb_sched - scheduler tables (see lb_sched.h).
  */

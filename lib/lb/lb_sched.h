@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lb_sched - the balancer's scheduler tables, pure: which backend each slot
  * of a lookup table sends new flows to. The kernel does the per-packet part

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * evloop - the daemon's one single-threaded event loop: epoll for file
  * descriptors, one timerfd for the earliest deadline, signalfd for signals.

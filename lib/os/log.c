@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log - syslog plus optional stderr, and a token-bucket rate limiter.
  */

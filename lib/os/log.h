@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * log - one line per event, to syslog and (in the foreground) to stderr.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * nl - the kernel's routing netlink, through libnl: VIPs on and off
  * interfaces, link state and link events.

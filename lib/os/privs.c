@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * privs - capabilities: keep the few vipd needs, drop the rest.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * proc - what a daemon process needs from the OS before it runs: its state
  * directory, its pid file (refusing a second copy), detaching from the

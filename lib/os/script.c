@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * script - the runner: scripts started (lib/script_spawn), drained and
  * reaped through the event loop.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * script - the asynchronous script runner: track scripts, notify scripts
  * and the balancer's script checks all start their programs here.

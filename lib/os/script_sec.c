@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * script_sec - the rule that refuses scripts a non-root user could change
  * (see script_sec.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * script_sec - may vipd run this script? The rule of keepalived's
  * enable_script_security, always on: a script that anyone but root could

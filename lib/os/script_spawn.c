@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * script_spawn - fork and exec of one script (see script_spawn.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * script_spawn - start one script process: the fork and exec behind
  * lib/script's promises (see script.h). The child gets its own process

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * accept_filter - the accept-mode drop rules (see accept_filter.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * accept_filter - RFC 5798 accept mode: a Master that is not the address
  * owner and has accept_mode off must not accept packets addressed to its

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * announce - gratuitous ARP and unsolicited Neighbour Advertisements.
  */

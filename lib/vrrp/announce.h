@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * announce - tell the LAN where a VIP lives: gratuitous ARP (RFC 5227
  * announcement form) for IPv4, unsolicited Neighbour Advertisements (RFC

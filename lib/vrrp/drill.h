@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * drill - the bookkeeping of `vipctl drill`, a measured planned hand-over:
  * HANDOVER from our priority-0 advert to the new master's first advert,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * garp_sched - the announcement schedule (see garp_sched.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * garp_sched - when a Master announces its VIPs (gratuitous ARP, and
  * unsolicited NA for IPv6): pure, time passed in.

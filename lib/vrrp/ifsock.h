@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ifsock - the advert sockets, one per interface, shared by every instance
  * on that interface.

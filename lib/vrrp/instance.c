@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance - carries out what vrrp_fsm decides for one VRRP instance: feeds
  * it events, applies its actions through instance_vips (addresses, accept

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance - one running VRRP instance: its state machine, and the OS side
  * of what the machine decides (adverts on the wire, VIPs on the interface,

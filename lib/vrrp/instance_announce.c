@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_announce - what one instance puts on the wire (see
  * instance_announce.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_announce - what one instance puts on the wire: its adverts (to
  * the family's multicast group or each unicast peer, from the VMAC with

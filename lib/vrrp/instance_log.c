@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_log - how one instance's transitions are told (see
  * instance_log.h).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_vips - the OS side of one instance's VIPs (see instance_vips.h).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * instance_vips - the OS side of one instance's VIPs: adding and removing
  * them on the interface (or its VMAC), clearing those a crashed run left,

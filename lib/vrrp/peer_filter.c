@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * peer_filter - global.peer_filter as nftables rules in table inet vipd.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * peer_filter - global.peer_filter in the kernel: VRRP and AH packets from
  * any other source are dropped by nftables before vipd (or anything else)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * timeline - a ring of the last transitions of an instance, grown on
  * demand up to TIMELINE_MAX slots.

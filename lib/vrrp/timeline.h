@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * timeline - the last TIMELINE_MAX state transitions of one instance, for
  * `vipctl status`, vipd.data and vipd.json.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmac - the virtual MAC interface (see vmac.h).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vmac - an instance's virtual MAC interface (use_vmac): a macvlan with
  * the RFC 5798 7.3 virtual router MAC 00-00-5E-00-01-{VRID} (IPv4) or

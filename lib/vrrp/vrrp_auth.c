@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_auth - the AH ICV of keepalived's VRRPv2 authentication, and replay
  * protection by sequence number. See vrrp_auth.h for the exact recipe.

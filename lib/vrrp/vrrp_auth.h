@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_auth - VRRPv2 IPsec AH as keepalived does it: the HMAC-MD5-96 ICV
  * over an advert's datagram, and the sequence-number bookkeeping that

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_fsm - the VRRP state machine of RFC 5798 section 6.4, as pure logic.
  *

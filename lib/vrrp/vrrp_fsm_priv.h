@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_fsm_priv - what the two halves of the state machine share:
  * vrrp_fsm.c (RFC 5798 6.4: startup, adverts, timers, yielding) and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_fsm_release - planned hand-overs, the part of the state machine
  * (vrrp_fsm.h) that RFC 5798 leaves to the implementation: a stop or a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_net - raw sockets for VRRP over IPv4 and IPv6.
  */

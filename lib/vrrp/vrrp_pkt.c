@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_pkt.c - VRRP advertisement codec: wire layout (RFC 5798 5.1, 5.2;
  * RFC 3768 5.1, 5.3), checksum over the IPv4/IPv6 pseudo-header (RFC 5798

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_pkt - VRRP advertisement codec: RFC 5798 (v3) and RFC 3768 (v2, with
  * the authentication of RFC 2338 as keepalived implements it: none, simple

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_pkt_ip.c - the IP layer around a VRRP advert: the IPv4 header (and
  * the AH header of a v2 advert) as received and as sent, and the IPv6

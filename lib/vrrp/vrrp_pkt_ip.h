@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_pkt_ip - the IP layer around a VRRP advert: parse a received IPv4
  * datagram (with the AH header keepalived puts around a v2 advert) or the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_timers - Skew_Time and Master_Down_Interval (see vrrp_timers.h).
  */

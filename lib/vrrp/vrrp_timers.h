@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_timers - the timer arithmetic of VRRP: Skew_Time and
  * Master_Down_Interval for VRRPv3 (RFC 5798 6.1) and VRRPv2 (RFC 3768 6.1),

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 The embedded balancer's cost: wrk through the VIP (nftables DNAT +
 conntrack on the vipd node) against wrk straight to the same backend

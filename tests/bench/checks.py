@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Check scale: 1000 backends health-checked every second (tcp, then http),
 vipd against keepalived's checker (virtual_server / real_server with

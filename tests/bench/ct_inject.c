@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_inject - bench helper: create N established TCP conntrack entries,
  * as the balancer would have them (client 10.9.x.y:port -> VIP:80, DNAT to

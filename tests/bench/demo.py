@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 The demo (`make demo`): a whole appliance pair in network namespaces, a
 drill, a crash and a restart, narrated one line per step with what the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Client-visible failover outage, vipd against keepalived, in one run.
 

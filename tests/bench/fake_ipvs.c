@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * fake_ipvs - an LD_PRELOAD shim that lets keepalived's checker run on a
  * kernel without the ip_vs module (tests/bench/checks.py).

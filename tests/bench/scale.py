@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Cost at scale: RSS and CPU of an idle pair with 1, 50, 200 and 1000 VRRP
 instances (100 ms adverts), vipd against keepalived, in one run.

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Connection sync figures, on the topology of tests/system/test_conn_sync.py
 (client, vipd pair with the balancer, two echo backends, a sync link).

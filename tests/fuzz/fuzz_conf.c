@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the config loader: any text goes through the same
  * path as a file vipd reads (lexical pre-check, libconfig, validation), as

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the sync datagram decoder: whatever reaches the sync
  * port goes through ct_wire_decode with the key the corpus was signed with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the control protocol: whatever a root client writes
  * on vipd.sock goes through ctl_proto_parse_request() exactly as in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the advert decoder: whatever a peer on the LAN can
  * put in a protocol-112 or protocol-51 (AH) datagram goes through the same

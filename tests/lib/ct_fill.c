@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_fill - test helper: create N established TCP conntrack entries in the
  * current network namespace, as the balancer would have them (client

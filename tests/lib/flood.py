@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 flood - send prepared Ethernet frames at a steady rate, fast.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Host-side helpers for the balancer pair topology (a client side, an inside
 segment with backends that route through the pair's internal VIP, a sync

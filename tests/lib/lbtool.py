@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 lbtool - the two ends of balancer tests, run inside a namespace with
 /usr/bin/python3 (stdlib only).

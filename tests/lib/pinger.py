@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 pinger - ICMP echo at a fixed rate, recording when each reply came back.
 

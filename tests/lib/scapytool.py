@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 scapytool - the scapy work a test needs done inside a host's namespace.
 

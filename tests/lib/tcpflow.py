@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 tcpflow - one long-lived TCP connection, to show an established flow
 survives whatever a test does meanwhile (reloads, hand-overs).

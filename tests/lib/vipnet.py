@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 vipnet - throw-away networks of namespaces for vipd system tests and benchmarks.
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 vrrpcraft - VRRP advertisements built by hand, right or wrong on purpose.
 

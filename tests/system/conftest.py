@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Fixtures for the system tests: real daemons in throw-away network namespaces.
 

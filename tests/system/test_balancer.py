@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 The embedded L4 balancer: virtual services as nftables DNAT with conntrack,
 schedulers, health checks, quorum and sorry server, draining, reload.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 The balancer's checker at scale (tests/bench/checks.py findings): health
 changes batched into few nftables transactions, the open-files limit raised

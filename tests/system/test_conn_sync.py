@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Connection-table sync (conn_sync): the standby takes over established
 connections through the balancer.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 contrib/: the systemd unit passes systemd-analyze verify; the SysV script
 starts, reports (LSB status codes 0, 1 for a stale pid file, 3), reloads,

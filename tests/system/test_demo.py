@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 `make demo` (tests/bench/demo.py): the example balancer pair with conn_sync,
 a client and backends in namespaces, narrated step by step. The demo runs

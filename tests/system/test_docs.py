@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 The man pages: valid roff without a warning, every option, command and key
 of the contract documented, and installed where `make install` puts them.

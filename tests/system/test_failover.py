@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 First failover milestone: election, take-over (crash, graceful stop, link
 loss), preemption, tie-break, interop with keepalived, dumps, reload, hostile

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Faults around a pair: split brain and its healing, a flapping link, a storm
 of reloads under traffic (pings, TCP to the master and through its

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Gratuitous ARP schedule of a master (issue 3, point 6), as a client on the
 LAN sees it: tcpdump in the client's namespace records every gratuitous ARP

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Make-before-break hand-over on a graceful stop: the leaving master announces
 priority 0 but keeps its VIPs until it hears the new master, so a client

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 The harness itself, proven with keepalived alone: if these fail, a failure in
 test_failover.py says nothing about vipd.

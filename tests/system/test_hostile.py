@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Hostile adverts in bulk: a rogue namespace floods the LAN with 10 000 bad
 adverts per second (bad checksum, TTL, version, unknown VRID, length that

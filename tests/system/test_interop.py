@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 vipd next to keepalived 2.2.7 in every mode an operator migrating from it
 runs: VRRPv2 and v3 over IPv4, v3 over IPv6, multicast and unicast, with

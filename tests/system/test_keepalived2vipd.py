@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 contrib/keepalived2vipd: the keepalived sample configs shipped by Debian's
 keepalived package convert into configs that `vipd -t` accepts; every

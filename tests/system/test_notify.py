@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Notify scripts and the notify FIFO: called in the order of the transitions
 with keepalived's arguments (TYPE NAME STATE PRIORITY), one at a time per

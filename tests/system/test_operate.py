@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Operating vipd: the JSON control protocol under bad input (raw sockets),
 vipctl's exit codes, the transition timeline in status / vipd.data /

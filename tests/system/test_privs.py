@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Privileges: vipd needs CAP_NET_ADMIN and CAP_NET_RAW, nothing else, to run
 a pair (scripts add CAP_SETUID, CAP_SETGID and CAP_KILL); once its sockets

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Sync groups: two instances on two interfaces (ext on br0, int on br1) move
 as one. a has priority 150 on both, b 100; a fault that only int on a sees

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 Health that moves the VIP: track scripts (rise/fall, timeouts, hanging and
 chatty scripts), tracked interfaces, track files, script security. The pair

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 A vipd pair's whole life with both daemons under valgrind, with every part
 a pair runs: start, election, a track script, interface and file and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 vipctl against a running vipd: the control socket's exit codes, the status
 table and status --json, dump, stats, conns and reload through the socket

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 VMAC, the address owner and accept mode (issue 3, points 4 and 5).
 

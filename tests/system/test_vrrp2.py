@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 """
 VRRPv2 (RFC 3768) with authentication, against keepalived 2.2.7: a vipd and a
 keepalived node share one VRID with a simple password or with IPsec AH,

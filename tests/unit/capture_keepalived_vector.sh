@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Capture real VRRP adverts sent by keepalived, for the test vectors in
 # test_vrrp_pkt.c and the seeds in tests/fuzz/corpus/fuzz_vrrp_pkt/.

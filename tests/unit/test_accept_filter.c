@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The accept-mode filter's nft text (lib/accept_filter) and the virtual
  * router MAC (lib/vmac, RFC 5798 7.3): pure parts, no root.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Gratuitous ARP frame layout (RFC 826 fields, RFC 5227 announcement form)
  * and the unsolicited Neighbour Advertisement (RFC 4861 4.4, 7.2.6).

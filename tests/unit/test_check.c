@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Health checks against real sockets on loopback (no root needed): a
  * listening backend is up; a refused connect, an HTTP answer that never

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The schedule of health checks (lib/check_heap): the earliest node is on
  * top whatever the order of inserts, moves and removals, each node knows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The checker at scale (tests/bench/checks.py findings): first probes
  * spread by the backend's global index over its interval, probes held

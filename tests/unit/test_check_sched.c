@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * When health checks run: each backend keeps the phase it started with,
  * so a loop that starts probes late (a burst of probes, an nftables

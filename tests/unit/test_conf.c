@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The configuration loader: a full file into the model with every field and
  * default, every error with its exact text and line, all errors of a file

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* global.metrics_listen / metrics_allow_remote: parsing, the loopback rule,
  * and FILE:LINE messages. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The conn_sync section: a full section into the model with its defaults;
  * every missing or wrong key with its line; key files that others may read,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The health keys of the configuration: track_scripts, sync_groups,
  * global.notify_fifo, and per instance track_interfaces, track_scripts,

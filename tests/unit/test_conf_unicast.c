@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * IPv6 instances and unicast peers in the config: what loads, and every
  * refusal with its FILE:LINE message (lib/conf/conf_vrrp.c, lib/conf/conf_unicast.c).

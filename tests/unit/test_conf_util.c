@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * conf_util: the error list every section writes to ("FILE:LINE: message",
  * stored up to CONF_MAX_ERRORS, all counted), key checks, typed getters,

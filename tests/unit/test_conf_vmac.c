@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The VMAC and accept-mode keys of an instance (lib/conf/conf_vmac.c,
  * lib/conf/conf_vrrp.c): defaults, names per family, errors with FILE:LINE.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sync receiver's order of changes: a flow noted at a later sequence
  * number makes an earlier change to it stale, and nothing else; the

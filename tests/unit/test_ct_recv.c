@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sync receiver's decisions (lib/ctsync/ct_recv.h), as tables: (window,
  * what we are, header) -> (drop reason, adopt, new session, resync, late,

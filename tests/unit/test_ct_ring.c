@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sync sender's ring: datagrams queue in order and leave in order; a
  * nack finds what was sent and is still held, waits for what is queued,

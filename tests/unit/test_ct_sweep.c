@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The sync receiver's mark-and-sweep: what the master sent after the
  * resync request is kept, anything else in the receiver's table is stale;

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The connection-sync wire format: every datagram type round-trips, the
  * layout is the documented one, each malformed datagram is refused with its

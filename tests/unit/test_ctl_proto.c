@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The control protocol: requests as vipctl sends them, and every way a
  * request can be wrong; replies as vipctl reads them. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * drill: the phases of `vipctl drill`, and above all that every way a drill
  * can be cut short still ends it with a report (never a drill that hangs).

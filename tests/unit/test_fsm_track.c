@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The state machine's health entries: priority changes at run time
  * (vrrp_fsm_set_priority), FAULT from tracking, and the sync group gate.

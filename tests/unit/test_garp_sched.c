@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The gratuitous ARP schedule (lib/garp_sched), driven with injected time:
  * burst, second burst after delay_ms, refresh rounds, fresh bursts.

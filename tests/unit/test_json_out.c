@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * json_out: the one JSON string writer of the control protocol and dumps;
  * whatever the bytes, what it writes is valid JSON.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The balancer's pure parts: the virtual_services loader (model, defaults,
  * every error with its line), the scheduler tables (wrr ratios and spread,

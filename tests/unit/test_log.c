@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The log rate limiter: a hostile peer must not flood the log. */
 #include <setjmp.h>
 #include <stdarg.h>

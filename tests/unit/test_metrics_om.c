@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* OpenMetrics from the JSON dump: names, types, labels, units, # EOF, and
  * fields added to the dump later appearing without code changes. */
 #include <setjmp.h>

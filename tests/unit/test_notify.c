@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * notify: a transition with nothing to do needs no queue, and a queue that
  * only writes FIFO lines has no script slots (memory at 1000 instances).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * peer_filter: global.peer_filter in the config (every error with its
  * line), and the nft batch built from it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * privs: the kept set, its names, and the drop itself (in a child process,
  * so the test runner keeps whatever it had).

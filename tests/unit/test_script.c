@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lib/script: real children driven through a real event loop. Commands
  * are /bin/sh -c '...' (root-owned, so the security rule lets them run);

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lib/script_sec over a fake file system: which scripts are refused, and
  * that the reason names the component at fault.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The transition timeline keeps the newest TIMELINE_MAX entries, in order. */
 #include <setjmp.h>
 #include <stdarg.h>

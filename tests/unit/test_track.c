@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * lib/track: weights, FAULT, clamping, the owner, rise/fall, track files.
  */

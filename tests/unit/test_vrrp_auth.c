@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * VRRPv2 (RFC 3768) and its authentication as keepalived does it: adverts
  * captured from keepalived with none, PASS and AH (multicast and unicast)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The RFC 5798 6.4 state machine, driven with injected time. Expected
  * timer values are worked out by hand from RFC 5798 6.1 (in microseconds,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The address owner (priority 255) in the RFC 5798 state machine: master at
  * once, never preempted by a lower priority, preempting whatever

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The VRRP advert codec (RFC 5798 5, 7.1): adverts captured from keepalived,
  * encode/decode round trips, every receive check, the IPv4 framing, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vrrp_pkt_ip: the AH check on its own (vrrp_pkt_ah_verify), on datagrams
  * built by vrrp_pkt_build_ipv4 and parsed back by vrrp_pkt_parse_ipv4. The
