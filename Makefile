@@ -100,6 +100,7 @@ $(BUILD)/tests/%: $(BUILD)/tests/unit/%.o $(LIB_A)
 
 # No cycle between files or folders, no pure object that reaches the OS.
 layering: all $(PURE_TEST_BINS)
+	$(PYTHON) tests/layering/test_check.py
 	$(PYTHON) tests/layering/check.py $(BUILD) .
 
 unit: $(UNIT_BINS)

@@ -6,7 +6,8 @@ naming the symbols, on
   - a cycle between object files (a calls b and b calls a, directly or
     around a longer loop), in lib/ and daemon/;
   - a cycle between lib/ folders, by symbols or by #include lines;
-  - an #include of another folder's private header (FOLDER_int.h / _priv.h);
+  - an #include of another folder's private header (NAME_int.h, NAME_priv.h),
+    or a folder with more than one private header;
   - a pure object (PURE_SRCS in lib/*/files.mk) that calls a glue object, an
     external library or a libc function that makes a system call.
 
@@ -182,6 +183,14 @@ def main():
                 errors.append(f"{src}: includes {t}, a private header of lib/{fb}/")
             if fb != fa:
                 iedges[fa][fb].add(f"{src} includes {t}")
+    private = defaultdict(list)
+    for h in hdrs:
+        if re.search(r"_(int|priv)\.h$", h):
+            private[folder_of(h)].append(os.path.basename(h))
+    for d, names in sorted(private.items()):
+        if len(names) > 1:
+            errors.append(f"lib/{d}/: {len(names)} private headers "
+                          f"({', '.join(sorted(names))}), at most one a folder")
     for comp in sccs({a: set(b) for a, b in iedges.items()}):
         if len(comp) < 2:
             continue
