@@ -26,6 +26,13 @@
 
 #define LB_SCHED_NONE 0xffffu         /* a slot no backend owns */
 #define LB_SCHED_MAGLEV_SIZE 1021u    /* prime, > 10 x the most backends */
+/*
+ * Maglev's imbalance and extra disruption shrink with slots per backend
+ * (Eisenbud et al. 5.3): at least 100 a backend, a prime, at most 65537.
+ */
+#define LB_SCHED_MAGLEV_SLOTS_PER_BACKEND 100u
+#define LB_SCHED_MAGLEV_MIN 101u
+#define LB_SCHED_MAGLEV_MAX 65537u
 #define LB_SCHED_MAX_BACKENDS 64
 #define LB_SCHED_SEQ_MAX 6400u        /* 64 backends x weight 100 */
 
@@ -48,12 +55,29 @@ size_t lb_sched_wrr(const struct lb_sched_backend *b, size_t n,
     int equal_weights, uint16_t *seq, size_t max);
 
 /*
+ * The table size for a service of nconfigured backends: the smallest prime
+ * of at least 100 slots a backend (101 at least), capped at 65537. Sized
+ * from the configured backends, never the ones up, so that a health change
+ * does not resize the table and move every flow.
+ */
+size_t lb_sched_maglev_size(size_t nconfigured);
+
+/*
  * Fill table[0..size-1] (size prime, > n) with backend indexes as Maglev
- * does; every slot is LB_SCHED_NONE when no backend is usable. Returns the
- * number of usable backends (0 and no table when n >
- * LB_SCHED_MAX_BACKENDS).
+ * does; every slot is LB_SCHED_NONE when no backend is usable. The backend
+ * owning a slot depends only on the set of (key, weight, usable), never on
+ * the order of b[]. Returns the number of usable backends (0 and no table
+ * when n > LB_SCHED_MAX_BACKENDS).
  */
 size_t lb_sched_maglev(const struct lb_sched_backend *b, size_t n,
     uint16_t *table, size_t size);
+
+/*
+ * A digest of a slot -> backend table, over the backends' keys (a free
+ * slot counts as key 0): two nodes with the same digest send every flow to
+ * the same backend, whatever the order of their configs.
+ */
+uint64_t lb_sched_table_digest(const struct lb_sched_backend *b, size_t n,
+    const uint16_t *table, size_t size);
 
 #endif
