@@ -14,7 +14,6 @@
 #include "conf/conf.h"
 #include "conf/conf_sync.h"
 #include "conf/conf_vrrp.h"
-#include "ctsync/ct_wire.h"
 
 #define WHERE "conn_sync"
 /* A key file is a few dozen bytes; anything this big is the wrong file. */
@@ -170,9 +169,8 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		else if (addr_cmp(&cs->local, &cs->peer) == 0)
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: the same address as local");
-		/* Each node drops datagrams with its own id (ct_wire.h). */
-		else if (ct_wire_sender_id(cs->local.family, cs->local.bytes) ==
-		    ct_wire_sender_id(cs->peer.family, cs->peer.bytes))
+		/* Each node drops datagrams with its own sender id. */
+		else if (addr_id32(&cs->local) == addr_id32(&cs->peer))
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: hashes to the same sender id as local "
 			    "(lib/ctsync/ct_wire.h); use another address");

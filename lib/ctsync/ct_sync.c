@@ -23,8 +23,8 @@
 #include "ctsync/ct_sync_int.h"
 #include "os/nft.h"
 
-_Static_assert(CONF_SYNC_KEY_MAX <= CT_WIRE_KEY_MAX, "key sizes");
-_Static_assert(CONF_SYNC_KEY_MIN >= 32, "HMAC-SHA256 key of 32 bytes");
+_Static_assert(CONF_SYNC_KEY_MAX <= CT_AUTH_KEY_MAX, "key sizes");
+_Static_assert(CONF_SYNC_KEY_MIN >= CT_AUTH_KEY_MIN, "HMAC-SHA256 key size");
 
 static socklen_t
 sockaddr_of(const struct addr *a, uint16_t port,
@@ -143,9 +143,9 @@ ct_sync_emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
 		hdr.session = s->session;
 	}
 	slot = ct_ring_next(&s->ring, &hdr.seq);
-	len = ct_wire_encode(&hdr, entries, ranges, &s->key, slot->bytes,
+	len = ct_wire_encode(&hdr, entries, ranges, slot->bytes,
 	    sizeof(slot->bytes));
-	if (len < 0) {
+	if (len < 0 || ct_auth_sign(&s->key, slot->bytes, (size_t)len) < 0) {
 		ct_ring_abort(&s->ring, slot);
 		s->stats.send_errors++;
 		return;
@@ -341,7 +341,7 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	    state_dir, CT_SYNC_SESSION_FILE) >= sizeof(s->session_path))
 		s->session_path[0] = '\0';
 	ct_sync_session_start(s);
-	s->sender_id = ct_wire_sender_id(conf->local.family, conf->local.bytes);
+	s->sender_id = addr_id32(&conf->local);
 	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->adopt_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->restart_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);

@@ -91,6 +91,7 @@
 #include <stdio.h>
 
 #include "conf/conf_sync.h"
+#include "ctsync/ct_auth.h"
 #include "ctsync/ct_kernel.h"
 #include "ctsync/ct_order.h"
 #include "ctsync/ct_recv.h"
@@ -142,7 +143,7 @@ struct ct_sync_stats {
 
 struct ct_sync {
 	struct conf_conn_sync conf;
-	struct ct_wire_key key;
+	struct ct_auth_key key;
 	enum ct_sync_role role;
 	int ifindex;
 
@@ -156,7 +157,7 @@ struct ct_sync {
 	uint64_t session;
 	char session_path[4096];       /* state_dir/CT_SYNC_SESSION_FILE; "" none */
 	bool session_warned;           /* the file could not be written */
-	uint32_t sender_id;            /* ct_wire_sender_id(local) */
+	uint32_t sender_id;            /* addr_id32(local) */
 	struct ct_ring ring;           /* sent and queued datagrams */
 	uint64_t emitted;              /* datagrams encoded, ever */
 	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];

@@ -257,7 +257,10 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		count_drop(s, CT_DROP_NOT_PEER, now_ms);
 		return;
 	}
-	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE) {
+	/* Framing, then the MAC, and only then the body (ct_auth.h). */
+	if ((reason = ct_wire_check(buf, len)) != CT_DROP_NONE ||
+	    (reason = ct_auth_verify(&s->key, buf, len)) != CT_DROP_NONE ||
+	    (reason = ct_wire_decode(buf, len, m)) != CT_DROP_NONE) {
 		count_drop(s, reason, now_ms);
 		return;
 	}
