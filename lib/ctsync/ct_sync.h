@@ -89,6 +89,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
 #include "conf/conf_sync.h"
 #include "ctsync/ct_auth.h"
@@ -148,6 +149,8 @@ struct ct_sync {
 	int ifindex;
 
 	int fd;                        /* UDP */
+	struct sockaddr_storage peer_sa;   /* where datagrams go */
+	socklen_t peer_salen;
 	struct evloop *loop;
 	struct evloop_watch udp_watch, ct_watch;
 	bool want_out;                 /* EPOLLOUT armed: ring has unsent ones */

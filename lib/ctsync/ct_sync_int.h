@@ -2,8 +2,10 @@
 /*
  * ct_sync_int - what the files of lib/ct_sync share among themselves and
  * nobody else calls (the module's contract is lib/ctsync/ct_sync.h):
- *  - ct_sync.c: sending (every datagram goes through ct_sync_emit into
- *    the ring and out), the sockets' events, life cycle and role;
+ *  - ct_sync.c: the sockets' events, life cycle, role and timers; it
+ *    calls the others, none calls it;
+ *  - ct_sync_send.c: sending (every datagram goes through
+ *    ct_sync_send_emit into the ring and out), batches, nack answers;
  *  - ct_sync_recv.c: the receiver (decisions in lib/ct_recv);
  *  - ct_sync_dump.c: the sender's paced dumps;
  *  - ct_sync_sweep.c: the receiver's sweep after a full resync;
@@ -16,16 +18,21 @@
 #include "ctsync/ct_sync.h"
 
 /*
- * ct_sync.c. ct_sync_emit: the next datagram of our session into its ring
- * slot, and out when the socket takes it. ct_sync_flush: the batch into a
- * datagram (a heartbeat when empty and flags are set). ct_sync_answer_nack:
- * resend from the ring, or a full dump when it is gone.
+ * ct_sync_send.c. ct_sync_send_emit: the next datagram of our session into
+ * its ring slot, and out when the socket takes it. ct_sync_send_flush: the
+ * batch into a datagram (a heartbeat when empty and flags are set).
+ * ct_sync_send_entry: an event or dumped entry into the batch.
+ * ct_sync_send_answer_nack: resend from the ring, or a full dump when it
+ * is gone. ct_sync_send_pump: the ring's unsent datagrams into the socket.
  */
-void ct_sync_emit(struct ct_sync *s, uint8_t type,
+void ct_sync_send_emit(struct ct_sync *s, uint8_t type,
     const struct ct_entry *entries, const struct ct_range *ranges,
     uint16_t count, uint32_t flags);
-void ct_sync_flush(struct ct_sync *s, uint32_t flags);
-void ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
+void ct_sync_send_flush(struct ct_sync *s, uint32_t flags);
+void ct_sync_send_entry(struct ct_sync *s, const struct ct_entry *e,
+    bool from_dump);
+void ct_sync_send_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
+void ct_sync_send_pump(struct ct_sync *s);
 
 /*
  * ct_sync_recv.c. ct_sync_receive: read what the socket holds (at most

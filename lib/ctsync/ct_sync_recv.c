@@ -64,7 +64,7 @@ request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
 		ct_sweep_end(&s->sweep);
 	tag = ct_sweep_begin(&s->sweep);
 
-	ct_sync_emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
+	ct_sync_send_emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
 	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
 	s->stats.resyncs_requested++;
 	/* What was missing is given up on: only the new answer is whole. */
@@ -88,7 +88,7 @@ send_nack(struct ct_sync *s, uint64_t now_ms, bool all)
 
 	if (n == 0)
 		return;
-	ct_sync_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
+	ct_sync_send_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
 	ct_window_ask(&s->window, ranges, n);
 	ct_recv_repair_nacked(&s->repair, now_ms);
 	s->stats.nacks_sent++;
@@ -213,7 +213,7 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 		break;
 	case CT_WIRE_NACK:
 		if (s->role == CT_SYNC_SENDER)
-			ct_sync_answer_nack(s, m);
+			ct_sync_send_answer_nack(s, m);
 		break;
 	default:
 		break;
