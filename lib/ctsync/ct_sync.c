@@ -18,8 +18,8 @@
 #include "ctsync/ct_sync_int.h"
 #include "os/nft.h"
 
-_Static_assert(CONF_SYNC_KEY_MAX <= CT_AUTH_KEY_MAX, "key sizes");
-_Static_assert(CONF_SYNC_KEY_MIN >= CT_AUTH_KEY_MIN, "HMAC-SHA256 key size");
+_Static_assert(CONF_CONN_SYNC_KEY_MAX <= CT_AUTH_KEY_MAX, "key sizes");
+_Static_assert(CONF_CONN_SYNC_KEY_MIN >= CT_AUTH_KEY_MIN, "HMAC key size");
 
 static socklen_t
 sockaddr_of(const struct addr *a, uint16_t port,

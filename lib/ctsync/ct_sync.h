@@ -91,7 +91,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
-#include "conf/conf_sync.h"
+#include "conf/conf_conn_sync.h"
 #include "ctsync/ct_auth.h"
 #include "ctsync/ct_kernel.h"
 #include "ctsync/ct_order.h"
