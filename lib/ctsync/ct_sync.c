@@ -219,6 +219,14 @@ ct_sync_close(struct ct_sync *s)
 	s->fd = -1;
 }
 
+void
+ct_sync_status(const struct ct_sync *s, struct ct_sync_status *out)
+{
+	*out = (struct ct_sync_status){ .role = s->role, .synced = s->synced,
+	    .peer_heard = s->window.session != 0, .session = s->session,
+	    .peer_session = s->window.session, .conf = &s->conf };
+}
+
 bool
 ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms)
 {

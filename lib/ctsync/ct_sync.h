@@ -216,6 +216,23 @@ void ct_sync_close(struct ct_sync *s);
 /* Follow the instance: master sends, anything else receives. */
 void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
 
+/* What others may know of a running conn_sync (ct_sync_status). */
+struct ct_sync_status {
+	enum ct_sync_role role;
+	bool synced;                   /* receiver: a full resync completed
+					  since it became one */
+	bool peer_heard;               /* a session of the peer is followed */
+	uint64_t session;              /* ours */
+	uint64_t peer_session;         /* the peer's we follow; 0 = none */
+	const struct conf_conn_sync *conf;   /* what it runs with; s owns it */
+};
+
+/*
+ * The role and session of s, for the daemon and the dumps, which never
+ * read struct ct_sync's fields.
+ */
+void ct_sync_status(const struct ct_sync *s, struct ct_sync_status *out);
+
 /* Whether preemption should wait for the table (ct_recv_table_pending). */
 bool ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms);
 
