@@ -461,7 +461,7 @@ test_numbers_below_the_floor_are_too_old(void **state)
 	assert_int_equal(offer(&w, 1, 43), CT_DROP_NONE);
 	assert_true(ct_window_has_gaps(&w));
 	/* A full resync request raises the floor past what is missing
-	 * (lib/ctsync/ct_sync.c request_resync): the dump supersedes it. */
+	 * (lib/ctsync/ct_sync_recv.c request_resync): the dump supersedes it. */
 	w.floor = w.highest + 1;
 	assert_false(ct_window_has_gaps(&w));
 	assert_int_equal(offer(&w, 1, 41), CT_DROP_TOO_OLD);
