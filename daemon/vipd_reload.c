@@ -135,7 +135,8 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
 	    v->state_dir_override == NULL)
 		log_warn("reload: state_dir change takes effect at restart");
-	bool sync_changed = !conf_sync_equal(&v->conf->conn_sync, &next->conn_sync);
+	bool sync_changed = !conf_conn_sync_equal(&v->conf->conn_sync,
+	    &next->conn_sync);
 	bool peers_changed = vipd_peer_filter_changed(&v->conf->global,
 	    &next->global);
 	/* Before the old model goes: groups and scripts carry state by name. */

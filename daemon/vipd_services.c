@@ -165,6 +165,7 @@ static void
 sync_table_hold(struct vipd *v, uint64_t now_ms)
 {
 	bool hold = v->sync != NULL && ct_sync_table_pending(v->sync, now_ms);
+	struct ct_sync_status st = { 0 };
 
 	/* Every iteration: nothing to walk while no hold is or was on. */
 	for (size_t i = 0; (hold || v->table_hold) && i < v->ninstances; i++)
@@ -173,6 +174,8 @@ sync_table_hold(struct vipd *v, uint64_t now_ms)
 	if (hold == v->table_hold)
 		return;
 	v->table_hold = hold;
+	if (v->sync != NULL)
+		ct_sync_status(v->sync, &st);
 	if (hold)
 		log_info("conn_sync: %s does not preempt until the connection "
 		    "table is here (at most %d s)", v->conf->conn_sync.follow,
@@ -180,11 +183,10 @@ sync_table_hold(struct vipd *v, uint64_t now_ms)
 	else
 		log_info("conn_sync: %s may preempt again: %s",
 		    v->conf->conn_sync.follow, v->sync == NULL ?
-		    "conn_sync is not running" : v->sync->synced ?
+		    "conn_sync is not running" : st.synced ?
 		    "the connection table is here" :
-		    v->sync->role == CT_SYNC_SENDER ? "it is master" :
-		    v->sync->window.session == 0 ?
-		    "nothing heard from the peer's conn_sync" :
+		    st.role == CT_SYNC_SENDER ? "it is master" :
+		    !st.peer_heard ? "nothing heard from the peer's conn_sync" :
 		    "the table did not come in time");
 }
 

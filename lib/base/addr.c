@@ -63,3 +63,16 @@ addr_parse(const char *text, struct addr *out)
 	*out = a;
 	return 0;
 }
+
+uint32_t
+addr_id32(const struct addr *a)
+{
+	uint32_t h = 2166136261u;
+
+	if (a->family == AF_INET)
+		return (uint32_t)a->bytes[0] << 24 | (uint32_t)a->bytes[1] << 16 |
+		    (uint32_t)a->bytes[2] << 8 | a->bytes[3];
+	for (size_t i = 0; i < 16; i++)
+		h = (h ^ a->bytes[i]) * 16777619u;
+	return h;
+}

@@ -36,4 +36,12 @@ const char *addr_str(const struct addr *a, char *buf, size_t len);
 /* Parse "10.0.0.1" or "fe80::1"; returns 0 or -EINVAL (*out untouched). */
 int addr_parse(const char *text, struct addr *out);
 
+/*
+ * A 32-bit identity of a: an IPv4 address itself (two never share one),
+ * an IPv6 address hashed (32-bit FNV-1a over its 16 bytes). conn_sync's
+ * sender id (lib/ctsync/ct_wire.h); the config refuses a sync pair whose
+ * IPv6 addresses hash alike.
+ */
+uint32_t addr_id32(const struct addr *a);
+
 #endif

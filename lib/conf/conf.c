@@ -358,7 +358,7 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	conf_track_resolve(ctx, root, conf);
 	/* After the instances and sync groups: follow names one of them. */
 	if ((s = config_setting_get_member(root, "conn_sync")) != NULL)
-		conf_sync_load(ctx, s, conf);
+		conf_conn_sync_load(ctx, s, conf);
 	return 0;
 }
 

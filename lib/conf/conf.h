@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "conf/conf_lb.h"
-#include "conf/conf_sync.h"
+#include "conf/conf_conn_sync.h"
 #include "conf/conf_track.h"
 #include "base/addr.h"
 
@@ -138,7 +138,7 @@ struct conf {
 	struct conf_track_script *track_scripts; /* owned; freed by conf_free */
 	size_t nsync_groups;
 	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
-	struct conf_conn_sync conn_sync;   /* conn_sync (conf_sync.h) */
+	struct conf_conn_sync conn_sync;   /* conn_sync (conf_conn_sync.h) */
 };
 
 /*

@@ -4,6 +4,6 @@
 # read libconfig settings, so they are glue; the model they produce is plain
 # data that every other folder reads.
 GLUE_SRCS += lib/conf/conf.c lib/conf/conf_lb.c lib/conf/conf_metrics.c \
-	lib/conf/conf_peer.c lib/conf/conf_sync.c lib/conf/conf_track.c \
+	lib/conf/conf_peer.c lib/conf/conf_conn_sync.c lib/conf/conf_track.c \
 	lib/conf/conf_unicast.c lib/conf/conf_util.c lib/conf/conf_vmac.c \
 	lib/conf/conf_vrrp.c

@@ -231,16 +231,17 @@ status_services(FILE *f, const struct dump_view *v)
 static void
 status_sync(FILE *f, const struct dump_view *v)
 {
-	const struct ct_sync *s = v->sync;
+	struct ct_sync_status st;
 	char peer[INET6_ADDRSTRLEN];
 
-	if (s == NULL)
+	if (v->sync == NULL)
 		return;
+	ct_sync_status(v->sync, &st);
 	fprintf(f, "\nconn_sync: %s, synced %s, following %s %s, peer %s\n",
-	    s->role == CT_SYNC_SENDER ? "sender" : "receiver",
-	    s->role == CT_SYNC_SENDER ? "n/a (sender)" : s->synced ? "yes" : "no",
-	    s->conf.follow_is_group ? "sync group" : "instance", s->conf.follow,
-	    addr_str(&s->conf.peer, peer, sizeof(peer)));
+	    st.role == CT_SYNC_SENDER ? "sender" : "receiver",
+	    st.role == CT_SYNC_SENDER ? "n/a (sender)" : st.synced ? "yes" : "no",
+	    st.conf->follow_is_group ? "sync group" : "instance", st.conf->follow,
+	    addr_str(&st.conf->peer, peer, sizeof(peer)));
 }
 
 /* The newest few transitions of each instance, newest first. */

@@ -76,7 +76,7 @@
 struct ct_recv_view {
 	const struct ct_window *window;
 	uint64_t own_session;          /* the session we send with */
-	uint32_t own_id;               /* ct_wire_sender_id of our address */
+	uint32_t own_id;               /* addr_id32 of our address */
 	uint64_t silent_ms;            /* since the last verified datagram */
 	bool receiving;                /* our role (the sender asks nothing) */
 };

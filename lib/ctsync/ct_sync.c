@@ -1,14 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync - connection-table sync (protocol in ct_sync.h, wire in
- * ct_wire.h, kernel side in ct_kernel.c): the sending side, the sockets'
- * events, life cycle and role. The receiver is in ct_sync_recv.c, dumps,
- * sweeps and sessions in the other ct_sync_*.c (lib/ctsync/ct_sync_int.h).
- *
- * Both ends send through the same path: a datagram takes the next sequence
- * number of this run (session), is encoded into its ring slot, and the
- * ring is pumped into the socket. So a nack can be answered from the ring
- * byte for byte, and the ring doubles as the bounded send queue.
+ * ct_wire.h, kernel side in ct_kernel.c): the sockets' events, life cycle,
+ * role and timers, on top of the other ct_sync_*.c files
+ * (lib/ctsync/ct_sync_int.h), which never call back into this one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -23,8 +18,8 @@
 #include "ctsync/ct_sync_int.h"
 #include "os/nft.h"
 
-_Static_assert(CONF_SYNC_KEY_MAX <= CT_WIRE_KEY_MAX, "key sizes");
-_Static_assert(CONF_SYNC_KEY_MIN >= 32, "HMAC-SHA256 key of 32 bytes");
+_Static_assert(CONF_CONN_SYNC_KEY_MAX <= CT_AUTH_KEY_MAX, "key sizes");
+_Static_assert(CONF_CONN_SYNC_KEY_MIN >= CT_AUTH_KEY_MIN, "HMAC key size");
 
 static socklen_t
 sockaddr_of(const struct addr *a, uint16_t port,
@@ -47,193 +42,19 @@ sockaddr_of(const struct addr *a, uint16_t port,
 	return sizeof(*sin6);
 }
 
-/* ---- sending ----------------------------------------------------------- */
-
-static void
-watch_out(struct ct_sync *s, bool on)
-{
-	if (s->want_out == on)
-		return;
-	s->want_out = on;
-	evloop_del(s->loop, &s->udp_watch);
-	evloop_add(s->loop, &s->udp_watch, EPOLLIN | (on ? EPOLLOUT : 0));
-}
-
-static int
-send_slot(struct ct_sync *s, const struct ct_ring_slot *slot)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(&s->conf.peer, s->conf.port, &ss);
-
-	if (sendto(s->fd, slot->bytes, slot->len, 0, (struct sockaddr *)&ss,
-	    sl) < 0)
-		return -errno;
-	s->stats.datagrams_sent++;
-	return 0;
-}
-
 /*
- * Datagrams the ring wrapped over before the socket took them: counted as
- * they go (the queue may stay full for long), logged rate-limited.
- */
-static void
-note_queue(struct ct_sync *s)
-{
-	uint64_t lost = s->ring.overwritten - s->stats.queue_full, suppressed = 0;
-
-	if (lost == 0)
-		return;
-	s->stats.queue_full = s->ring.overwritten;
-	if (log_ratelimit_allow(&s->queue_log, evloop_now_ms(), &suppressed))
-		log_warn("conn_sync: send queue full on %s (%u datagrams the "
-		    "socket did not take): %" PRIu64 " dropped unsent, the peer "
-		    "repairs through a resync (%" PRIu64 " more not logged)",
-		    s->conf.interface, CT_RING_SLOTS, lost, suppressed);
-}
-
-/* Hand the ring's unsent datagrams to the socket until it is full. */
-static void
-pump(struct ct_sync *s)
-{
-	const struct ct_ring_slot *slot;
-
-	while ((slot = ct_ring_unsent(&s->ring)) != NULL) {
-		int err = send_slot(s, slot);
-
-		if (err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS) {
-			note_queue(s);
-			watch_out(s, true);
-			return;
-		}
-		if (err < 0)
-			s->stats.send_errors++;   /* the peer's nack repairs it */
-		ct_ring_sent(&s->ring);
-	}
-	note_queue(s);
-	watch_out(s, false);
-}
-
-/*
- * Sequence numbers are 32 bits: before they wrap, start a new session. The
- * peer sees a newer session, restarts its window and asks for the table.
- */
-static void
-rollover(struct ct_sync *s)
-{
-	log_notice("conn_sync: sequence numbers used up, starting a new session");
-	pump(s);
-	ct_ring_restart(&s->ring);
-	ct_sync_session_start(s);
-	watch_out(s, false);
-}
-
-/* Encode the next datagram into its ring slot and send what can be sent. */
-void
-ct_sync_emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
-    const struct ct_range *ranges, uint16_t count, uint32_t flags)
-{
-	struct ct_wire_header hdr = { .type = type, .count = count,
-	    .session = s->session, .sender_id = s->sender_id,
-	    .sent_ms = (uint32_t)evloop_wall_ms(), .flags = flags };
-	struct ct_ring_slot *slot;
-	int len;
-
-	if (ct_ring_exhausted(&s->ring)) {
-		rollover(s);
-		hdr.session = s->session;
-	}
-	slot = ct_ring_next(&s->ring, &hdr.seq);
-	len = ct_wire_encode(&hdr, entries, ranges, &s->key, slot->bytes,
-	    sizeof(slot->bytes));
-	if (len < 0) {
-		ct_ring_abort(&s->ring, slot);
-		s->stats.send_errors++;
-		return;
-	}
-	ct_ring_commit(&s->ring, slot, hdr.seq, (size_t)len);
-	s->emitted++;
-	if (type == CT_WIRE_ENTRIES)
-		s->stats.entries_sent += count;
-	pump(s);
-}
-
-void
-ct_sync_flush(struct ct_sync *s, uint32_t flags)
-{
-	s->flush_due_ms = 0;
-	if (s->nbatch == 0) {
-		if (flags != 0)
-			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, flags);
-		return;
-	}
-	ct_sync_emit(s, CT_WIRE_ENTRIES, s->batch, NULL, s->nbatch, flags);
-	s->nbatch = 0;
-}
-
-/*
- * From ct_kernel: an event or a dumped entry of a balanced flow.
- *
- * While a dump runs, events go on. A dump batch is filled by the kernel
- * when the previous one is read (ct_kernel.h), so the entries of read r
- * are as old as read r - 1: an event handled after that read told a newer
- * state of its flow (or its end) than the batch holds, and went out
- * first. Such an entry is left out, else it would undo the event on the
- * receiver. Events are noted with the number of the read they are newer
- * than (reads + 1).
+ * From ct_kernel: an event or a dumped entry of a balanced flow. A sender
+ * batches it; a receiver reads its own table only to sweep it.
  */
 static void
 on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 {
 	struct ct_sync *s = arg;
 
-	if (s->role != CT_SYNC_SENDER) {
-		if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
-			ct_sweep_collect(&s->sweep, e);
-		return;
-	}
-	if (from_dump) {
-		if (ct_order_newer(&s->fresh, ct_entry_key(e), s->dump.reads - 1)) {
-			s->stats.dump_superseded++;
-			return;
-		}
-	} else if (s->dump.active && !s->dump.restart &&
-	    ct_order_note(&s->fresh, ct_entry_key(e), s->dump.reads + 1,
-	    s->dump.reads + 1) < 0) {
-		/* Too many to weigh the next batch against: read again. */
-		s->dump.restart = true;
-	}
-	s->batch[s->nbatch++] = *e;
-	if (s->nbatch == CT_WIRE_MAX_ENTRIES)
-		ct_sync_flush(s, 0);
-}
-
-/* A nack: resend from the ring, or a full dump when it is gone. */
-void
-ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
-{
-	s->stats.nacks_received++;
-	for (size_t i = 0; i < m->hdr.count; i++) {
-		const struct ct_range *r = &m->ranges[i];
-
-		if (r->last - r->first >= CT_RING_SLOTS) {
-			s->dump_due = true;
-			return;
-		}
-		for (uint32_t k = 0; k <= r->last - r->first; k++) {
-			const struct ct_ring_slot *slot = NULL;
-			enum ct_ring_lookup where = ct_ring_find(&s->ring,
-			    r->first + k, &slot);
-
-			if (where == CT_RING_QUEUED)
-				break;          /* it goes out anyway */
-			if (where == CT_RING_GONE) {
-				s->dump_due = true;
-				return;
-			}
-			if (send_slot(s, slot) == 0)
-				s->stats.datagrams_resent++;
-		}
-	}
+	if (s->role == CT_SYNC_SENDER)
+		ct_sync_send_entry(s, e, from_dump);
+	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
+		ct_sweep_collect(&s->sweep, e);
 }
 
 /* ---- the sockets' events --------------------------------------------- */
@@ -245,7 +66,7 @@ udp_event(struct evloop_watch *w, uint32_t events)
 	uint64_t now_ms = evloop_now_ms();
 
 	if (events & EPOLLOUT)
-		pump(s);
+		ct_sync_send_pump(s);
 	ct_sync_receive(s, now_ms);
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_dump_run(s, now_ms);
@@ -341,7 +162,8 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	    state_dir, CT_SYNC_SESSION_FILE) >= sizeof(s->session_path))
 		s->session_path[0] = '\0';
 	ct_sync_session_start(s);
-	s->sender_id = ct_wire_sender_id(conf->local.family, conf->local.bytes);
+	s->sender_id = addr_id32(&conf->local);
+	s->peer_salen = sockaddr_of(&conf->peer, conf->port, &s->peer_sa);
 	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->adopt_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->restart_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
@@ -397,6 +219,14 @@ ct_sync_close(struct ct_sync *s)
 	s->fd = -1;
 }
 
+void
+ct_sync_status(const struct ct_sync *s, struct ct_sync_status *out)
+{
+	*out = (struct ct_sync_status){ .role = s->role, .synced = s->synced,
+	    .peer_heard = s->window.session != 0, .session = s->session,
+	    .peer_session = s->window.session, .conf = &s->conf };
+}
+
 bool
 ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms)
 {
@@ -441,15 +271,15 @@ ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 	s->stats.event_lookups = s->kernel.lookups;
 	if (s->role == CT_SYNC_SENDER) {
 		if (s->flush_due_ms != 0 && now_ms >= s->flush_due_ms)
-			ct_sync_flush(s, 0);
+			ct_sync_send_flush(s, 0);
 		if (now_ms >= s->next_refresh_ms) {
 			s->dump_due = true;
 			s->next_refresh_ms = now_ms + CT_SYNC_REFRESH_MS;
 		}
 		ct_sync_dump_run(s, now_ms);
 		if (now_ms >= s->next_heartbeat_ms) {
-			ct_sync_flush(s, 0);
-			ct_sync_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, 0);
+			ct_sync_send_flush(s, 0);
+			ct_sync_send_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, 0);
 			s->next_heartbeat_ms = now_ms + CT_SYNC_HEARTBEAT_MS;
 		}
 		return;

@@ -89,8 +89,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/socket.h>
 
-#include "conf/conf_sync.h"
+#include "conf/conf_conn_sync.h"
+#include "ctsync/ct_auth.h"
 #include "ctsync/ct_kernel.h"
 #include "ctsync/ct_order.h"
 #include "ctsync/ct_recv.h"
@@ -142,11 +144,13 @@ struct ct_sync_stats {
 
 struct ct_sync {
 	struct conf_conn_sync conf;
-	struct ct_wire_key key;
+	struct ct_auth_key key;
 	enum ct_sync_role role;
 	int ifindex;
 
 	int fd;                        /* UDP */
+	struct sockaddr_storage peer_sa;   /* where datagrams go */
+	socklen_t peer_salen;
 	struct evloop *loop;
 	struct evloop_watch udp_watch, ct_watch;
 	bool want_out;                 /* EPOLLOUT armed: ring has unsent ones */
@@ -156,7 +160,7 @@ struct ct_sync {
 	uint64_t session;
 	char session_path[4096];       /* state_dir/CT_SYNC_SESSION_FILE; "" none */
 	bool session_warned;           /* the file could not be written */
-	uint32_t sender_id;            /* ct_wire_sender_id(local) */
+	uint32_t sender_id;            /* addr_id32(local) */
 	struct ct_ring ring;           /* sent and queued datagrams */
 	uint64_t emitted;              /* datagrams encoded, ever */
 	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];
@@ -211,6 +215,23 @@ void ct_sync_close(struct ct_sync *s);
 
 /* Follow the instance: master sends, anything else receives. */
 void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
+
+/* What others may know of a running conn_sync (ct_sync_status). */
+struct ct_sync_status {
+	enum ct_sync_role role;
+	bool synced;                   /* receiver: a full resync completed
+					  since it became one */
+	bool peer_heard;               /* a session of the peer is followed */
+	uint64_t session;              /* ours */
+	uint64_t peer_session;         /* the peer's we follow; 0 = none */
+	const struct conf_conn_sync *conf;   /* what it runs with; s owns it */
+};
+
+/*
+ * The role and session of s, for the daemon and the dumps, which never
+ * read struct ct_sync's fields.
+ */
+void ct_sync_status(const struct ct_sync *s, struct ct_sync_status *out);
 
 /* Whether preemption should wait for the table (ct_recv_table_pending). */
 bool ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms);

@@ -5,7 +5,7 @@
  * most CT_SYNC_DUMP_BUDGET datagrams a pass, a pass every
  * CT_SYNC_DUMP_PACE_MS and only into an empty send queue. Entries that an
  * event of the same flow superseded while the dump ran are left out in
- * ct_sync.c's on_entry.
+ * ct_sync_send_entry.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -20,7 +20,7 @@ start(struct ct_sync *s, uint64_t now_ms)
 	int err;
 
 	s->dump_due = false;
-	ct_sync_flush(s, 0);
+	ct_sync_send_flush(s, 0);
 	if ((err = ct_kernel_dump_start(&s->kernel)) < 0) {
 		/* The peer asks again; a refresh comes again. */
 		log_warn("conn_sync: cannot dump the conntrack table: %s",
@@ -87,7 +87,7 @@ pass(struct ct_sync *s, uint64_t now_ms)
 	if (rc < 0) {
 		log_warn("conn_sync: dump of the conntrack table failed: %s",
 		    strerror(-rc));
-		ct_sync_flush(s, 0);
+		ct_sync_send_flush(s, 0);
 		s->stats.dump_entries_skipped += s->kernel.dump_skipped;
 		/* Whoever asked, asks again; nothing claims to be whole. */
 		ct_sync_dump_stop(s);
@@ -96,7 +96,7 @@ pass(struct ct_sync *s, uint64_t now_ms)
 		uint64_t skipped = s->kernel.dump_skipped;
 		uint32_t flags = ct_sweep_dump_end_flags(s->dump.tag, skipped);
 
-		ct_sync_flush(s, flags);
+		ct_sync_send_flush(s, flags);
 		s->stats.dump_entries_skipped += skipped;
 		if (flags & CT_WIRE_F_RESYNC_DONE) {
 			s->stats.resyncs_served++;
@@ -108,7 +108,7 @@ pass(struct ct_sync *s, uint64_t now_ms)
 		}
 		ct_sync_dump_stop(s);
 	} else {
-		ct_sync_flush(s, 0);
+		ct_sync_send_flush(s, 0);
 	}
 	sent = s->emitted - first;
 	if (sent > s->stats.dump_pass_datagrams_max)

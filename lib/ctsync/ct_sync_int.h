@@ -2,9 +2,12 @@
 /*
  * ct_sync_int - what the files of lib/ct_sync share among themselves and
  * nobody else calls (the module's contract is lib/ctsync/ct_sync.h):
- *  - ct_sync.c: sending (every datagram goes through ct_sync_emit into
- *    the ring and out), the sockets' events, life cycle and role;
+ *  - ct_sync.c: the sockets' events, life cycle, role and timers; it
+ *    calls the others, none calls it;
+ *  - ct_sync_send.c: sending (every datagram goes through
+ *    ct_sync_send_emit into the ring and out), batches, nack answers;
  *  - ct_sync_recv.c: the receiver (decisions in lib/ct_recv);
+ *  - ct_sync_apply.c: received entries into the kernel table;
  *  - ct_sync_dump.c: the sender's paced dumps;
  *  - ct_sync_sweep.c: the receiver's sweep after a full resync;
  *  - ct_sync_session.c: the session across runs;
@@ -16,16 +19,21 @@
 #include "ctsync/ct_sync.h"
 
 /*
- * ct_sync.c. ct_sync_emit: the next datagram of our session into its ring
- * slot, and out when the socket takes it. ct_sync_flush: the batch into a
- * datagram (a heartbeat when empty and flags are set). ct_sync_answer_nack:
- * resend from the ring, or a full dump when it is gone.
+ * ct_sync_send.c. ct_sync_send_emit: the next datagram of our session into
+ * its ring slot, and out when the socket takes it. ct_sync_send_flush: the
+ * batch into a datagram (a heartbeat when empty and flags are set).
+ * ct_sync_send_entry: an event or dumped entry into the batch.
+ * ct_sync_send_answer_nack: resend from the ring, or a full dump when it
+ * is gone. ct_sync_send_pump: the ring's unsent datagrams into the socket.
  */
-void ct_sync_emit(struct ct_sync *s, uint8_t type,
+void ct_sync_send_emit(struct ct_sync *s, uint8_t type,
     const struct ct_entry *entries, const struct ct_range *ranges,
     uint16_t count, uint32_t flags);
-void ct_sync_flush(struct ct_sync *s, uint32_t flags);
-void ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
+void ct_sync_send_flush(struct ct_sync *s, uint32_t flags);
+void ct_sync_send_entry(struct ct_sync *s, const struct ct_entry *e,
+    bool from_dump);
+void ct_sync_send_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
+void ct_sync_send_pump(struct ct_sync *s);
 
 /*
  * ct_sync_recv.c. ct_sync_receive: read what the socket holds (at most
@@ -36,6 +44,30 @@ void ct_sync_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
 void ct_sync_receive(struct ct_sync *s, uint64_t now_ms);
 void ct_sync_recv_tick(struct ct_sync *s, uint64_t now_ms);
 uint64_t ct_sync_recv_deadline(const struct ct_sync *s);
+
+/*
+ * ct_sync_apply.c: what applying received entries changes, pointers into
+ * struct ct_sync that the receiver hands over.
+ */
+struct ct_sync_apply {
+	struct ct_kernel *kernel;
+	struct ct_order *order;        /* flows changed while a gap is open */
+	struct ct_sweep *sweep;        /* marks since the resync request */
+	struct ct_sync_stats *stats;
+	struct log_ratelimit *error_log, *stale_log;
+};
+
+/*
+ * The entries of m, accepted by the window, into the kernel table: late
+ * ones skipped when their flow changed since (ct_recv_entry), the others
+ * installed, counted and marked for the sweep; while a gap is open
+ * (note_from: the window's lowest number; 0: no gap) noted in the order
+ * table. Returns 0, or -ENOSPC when the order table could not note them
+ * all (the caller gives the gap up for a full resync).
+ */
+int ct_sync_apply_entries(const struct ct_sync_apply *a,
+    const struct ct_wire_msg *m, bool late, uint32_t note_from,
+    uint64_t now_ms);
 
 /* ct_sync_session.c: the session for a new run, kept for the next. */
 void ct_sync_session_start(struct ct_sync *s);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * ct_sync_recv - the receiving side of connection sync (protocol in
- * ct_sync.h; what to do with each datagram is decided in lib/ct_recv):
- * read and verify datagrams, install their entries through lib/ct_kernel,
- * ask for what is missing (nacks, full resyncs), and hand requests and
- * nacks to the sender's side.
+ * ct_sync.h), a pipeline as an advert's: read the socket, check the
+ * framing (ct_wire_check), verify the MAC (ct_auth), decode (ct_wire), ask
+ * lib/ct_recv for a decision against the window, then hand the entries to
+ * the apply step (ct_sync_apply.c: the kernel table) and the end of a
+ * resync to the sweep (ct_sync_sweep.c), neither of which calls back.
+ * Asks for what is missing (nacks, full resyncs), and hands requests and
+ * nacks to the sender's side (ct_sync_send.c).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -64,7 +67,7 @@ request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
 		ct_sweep_end(&s->sweep);
 	tag = ct_sweep_begin(&s->sweep);
 
-	ct_sync_emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
+	ct_sync_send_emit(s, CT_WIRE_RESYNC, NULL, NULL, 0,
 	    (uint32_t)tag << CT_SWEEP_TAG_SHIFT);
 	s->stats.resyncs_requested++;
 	/* What was missing is given up on: only the new answer is whole. */
@@ -88,7 +91,7 @@ send_nack(struct ct_sync *s, uint64_t now_ms, bool all)
 
 	if (n == 0)
 		return;
-	ct_sync_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
+	ct_sync_send_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
 	ct_window_ask(&s->window, ranges, n);
 	ct_recv_repair_nacked(&s->repair, now_ms);
 	s->stats.nacks_sent++;
@@ -118,72 +121,30 @@ repair(struct ct_sync *s, uint64_t now_ms)
 	}
 }
 
-static void
-count_install(struct ct_sync *s, const struct ct_entry *e, int rc,
-    uint64_t now_ms)
-{
-	uint64_t suppressed = 0;
-
-	if (rc == 1)
-		s->stats.entries_installed++;
-	else if (rc == 0 && e->op == CT_OP_DESTROY)
-		s->stats.entries_deleted++;
-	else if (rc == 0)
-		s->stats.entries_updated++;
-	else if (rc == -ENOMEM || rc == -ENOSPC)
-		s->stats.table_full++;
-	else
-		s->stats.install_errors++;
-	if (rc < 0 && log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
-		log_warn("conn_sync: cannot install an entry: %s (%" PRIu64
-		    " more not logged)", strerror(-rc), suppressed);
-}
-
 /*
- * Apply the entries of a verified datagram. late: it came after a higher
- * sequence number (a resend filling a gap); its entries for flows that a
- * later datagram changed are stale and skipped (ct_recv_entry). While a
- * gap is open, the flows applied are noted with the datagram's number for
- * the late ones to come (lib/ct_order); when that table is full the gap is
- * given up for a full resync.
+ * The entries of a verified datagram into our table (ct_sync_apply.c).
+ * late: it came after a higher sequence number (a resend filling a gap).
+ * While a gap is open the flows applied are noted for the late ones to
+ * come; when that table is full the gap is given up for a full resync.
  */
 static void
 install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
     uint64_t now_ms)
 {
-	uint64_t suppressed = 0;
+	struct ct_sync_apply a = { .kernel = &s->kernel, .order = &s->order,
+	    .sweep = &s->sweep, .stats = &s->stats, .error_log = &s->drop_log,
+	    .stale_log = &s->stale_log };
 	/* The wire's sent_ms is the sender's wall clock (lib/ctsync/ct_wire.h). */
 	int64_t lag_ms = (int32_t)((uint32_t)evloop_wall_ms() - m->hdr.sent_ms);
-	bool gaps = ct_window_has_gaps(&s->window), full = false;
-	uint32_t lowest = ct_window_lowest(&s->window);
+	uint32_t note_from = ct_window_has_gaps(&s->window) ?
+	    ct_window_lowest(&s->window) : 0;
 
 	s->stats.entries_received += m->hdr.count;
 	s->last_entries_ms = now_ms;
 	s->stats.lag_ms = lag_ms;
 	if (lag_ms > s->stats.lag_max_ms)
 		s->stats.lag_max_ms = lag_ms;
-	for (size_t i = 0; i < m->hdr.count; i++) {
-		const struct ct_entry *e = &m->entries[i];
-		uint64_t key = ct_entry_key(e);
-
-		if (ct_recv_entry(&s->order, late, m->hdr.seq, key) ==
-		    CT_RECV_SKIP) {
-			/* Loss repair at work, not a refusal: debug. */
-			s->stats.entries_stale++;
-			if (log_ratelimit_allow(&s->stale_log, now_ms, &suppressed))
-				log_debug("conn_sync: skipped an entry of late "
-				    "datagram %" PRIu32 ": its flow changed since "
-				    "(%" PRIu64 " more not logged)", m->hdr.seq,
-				    suppressed);
-			continue;
-		}
-		count_install(s, e, ct_kernel_apply(&s->kernel, e), now_ms);
-		ct_sweep_mark(&s->sweep, e);
-		if (gaps && !full &&
-		    ct_order_note(&s->order, key, m->hdr.seq, lowest) < 0)
-			full = true;
-	}
-	if (full) {
+	if (ct_sync_apply_entries(&a, m, late, note_from, now_ms) < 0) {
 		log_warn("conn_sync: too many changes while datagrams are "
 		    "missing to order them, asking for a full resync");
 		request_resync(s, now_ms, true);
@@ -213,7 +174,7 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 		break;
 	case CT_WIRE_NACK:
 		if (s->role == CT_SYNC_SENDER)
-			ct_sync_answer_nack(s, m);
+			ct_sync_send_answer_nack(s, m);
 		break;
 	default:
 		break;
@@ -257,7 +218,10 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		count_drop(s, CT_DROP_NOT_PEER, now_ms);
 		return;
 	}
-	if ((reason = ct_wire_decode(buf, len, &s->key, m)) != CT_DROP_NONE) {
+	/* Framing, then the MAC, and only then the body (ct_auth.h). */
+	if ((reason = ct_wire_check(buf, len)) != CT_DROP_NONE ||
+	    (reason = ct_auth_verify(&s->key, buf, len)) != CT_DROP_NONE ||
+	    (reason = ct_wire_decode(buf, len, m)) != CT_DROP_NONE) {
 		count_drop(s, reason, now_ms);
 		return;
 	}

@@ -3,18 +3,15 @@
  * ct_wire - the connection-sync wire format (see ct_wire.h for the layout).
  *
  * Decoding is strict and in a fixed order: the length and the fixed fields
- * first (cheap, and they tell how long the datagram must be), then the
- * HMAC over everything, and only then the body. A datagram either decodes
- * whole or is refused with one reason.
+ * first (ct_wire_check: cheap, and they tell how long the datagram must
+ * be), then the caller's HMAC over everything (lib/ctsync/ct_auth), and
+ * only then the body. A datagram either decodes whole or is refused with
+ * one reason. Pure: the codec never computes a MAC.
  */
 #include <errno.h>
 #include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
-
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
 
 #include "base/be_bytes.h"
 #include "ctsync/ct_wire.h"
@@ -98,18 +95,6 @@ ct_entry_key(const struct ct_entry *e)
 	}
 	h = mix(h, (uint64_t)e->orig.sport << 16 | e->orig.dport);
 	return h != 0 ? h : 1;
-}
-
-uint32_t
-ct_wire_sender_id(int family, const uint8_t *addr)
-{
-	uint32_t h = 2166136261u;
-
-	if (family == AF_INET)
-		return be_get32(addr);
-	for (size_t i = 0; i < 16; i++)
-		h = (h ^ addr[i]) * 16777619u;
-	return h;
 }
 
 uint64_t
@@ -196,30 +181,15 @@ body_len(uint8_t type, uint16_t count, enum ct_drop *reason)
 	return 0;
 }
 
-static int
-hmac(const struct ct_wire_key *key, const uint8_t *data, size_t len,
-    uint8_t out[CT_WIRE_HMAC_BYTES])
-{
-	unsigned int md_len = 0;
-
-	if (key->len == 0 || key->len > CT_WIRE_KEY_MAX)
-		return -EINVAL;
-	if (HMAC(EVP_sha256(), key->bytes, (int)key->len, data, len, out,
-	    &md_len) == NULL || md_len != CT_WIRE_HMAC_BYTES)
-		return -EIO;
-	return 0;
-}
-
 int
 ct_wire_encode(const struct ct_wire_header *hdr,
     const struct ct_entry *entries, const struct ct_range *ranges,
-    const struct ct_wire_key *key, uint8_t *buf, size_t buf_len)
+    uint8_t *buf, size_t buf_len)
 {
 	enum ct_drop reason;
 	size_t blen = body_len(hdr->type, hdr->count, &reason);
 	size_t total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
 	uint8_t *p;
-	int err;
 
 	if (reason != CT_DROP_NONE || total > buf_len || total > CT_WIRE_MAX_BYTES)
 		return -EINVAL;
@@ -245,20 +215,16 @@ ct_wire_encode(const struct ct_wire_header *hdr,
 			p += 8;
 		}
 	}
-	if ((err = hmac(key, buf, (size_t)(p - buf), p)) < 0)
-		return err;
+	/* The trailer is the caller's to fill (ct_auth_sign). */
+	memset(p, 0, CT_WIRE_HMAC_BYTES);
 	return (int)total;
 }
 
 enum ct_drop
-ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
-    struct ct_wire_msg *msg)
+ct_wire_check(const uint8_t *buf, size_t len)
 {
-	uint8_t mac[CT_WIRE_HMAC_BYTES];
-	struct ct_wire_header *hdr = &msg->hdr;
 	enum ct_drop reason;
 	size_t blen, total;
-	const uint8_t *p;
 
 	if (len > CT_WIRE_MAX_BYTES)
 		return CT_DROP_OVERSIZED;
@@ -276,10 +242,18 @@ ct_wire_decode(const uint8_t *buf, size_t len, const struct ct_wire_key *key,
 		return CT_DROP_TRUNCATED;
 	if (len > total)
 		return CT_DROP_OVERSIZED;
-	if (hmac(key, buf, total - CT_WIRE_HMAC_BYTES, mac) < 0 ||
-	    CRYPTO_memcmp(mac, buf + total - CT_WIRE_HMAC_BYTES,
-	    CT_WIRE_HMAC_BYTES) != 0)
-		return CT_DROP_BAD_HMAC;
+	return CT_DROP_NONE;
+}
+
+enum ct_drop
+ct_wire_decode(const uint8_t *buf, size_t len, struct ct_wire_msg *msg)
+{
+	struct ct_wire_header *hdr = &msg->hdr;
+	enum ct_drop reason;
+	const uint8_t *p;
+
+	if ((reason = ct_wire_check(buf, len)) != CT_DROP_NONE)
+		return reason;
 	hdr->type = buf[5];
 	hdr->count = be_get16(buf + 6);
 	hdr->session = be_get64(buf + 8);

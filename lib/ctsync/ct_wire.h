@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ct_wire - the connection-sync wire format: datagrams, entries, HMAC, and
- * the receiver's replay window.
+ * ct_wire - the connection-sync wire format: datagrams, entries, the
+ * trailer's place, and the receiver's replay window.
  *
- * Owns: encoding and strict decoding of sync datagrams, the HMAC-SHA256
- * trailer (OpenSSL), and the sliding bitmap that refuses replays. Pure: no
- * sockets, no clock, no conntrack; lib/ct_sync does those.
+ * Owns: encoding and strict decoding of sync datagrams and the sliding
+ * bitmap that refuses replays. Pure: no sockets, no clock, no conntrack,
+ * no MAC: the caller signs the trailer after ct_wire_encode and verifies
+ * it between ct_wire_check and ct_wire_decode (lib/ctsync/ct_auth).
  * Never does: decide when to send what, or touch the kernel table.
  *
  * Version 1, every integer in network byte order:
@@ -23,7 +24,7 @@
  *                       an earlier run of the peer), and restarts its window
  *                       on a newer one (see "Sessions" below)
  *    16  u32 sender_id  the sender's local sync address: IPv4 as is, IPv6
- *                       hashed (ct_wire_sender_id); a receiver drops a
+ *                       hashed (addr_id32, lib/base/addr.h); a receiver drops a
  *                       datagram with its own id or session (reflected):
  *                       both directions share the key, so a host on the
  *                       link could otherwise send a node its own signed
@@ -41,7 +42,7 @@
  *   body
  *     entries: count x 88-byte entry (below)
  *     nack:    count x { u32 first_seq, u32 last_seq } (inclusive ranges)
- *   trailer: HMAC-SHA256(key, header + body), 32 bytes
+ *   trailer: HMAC-SHA256(key, header + body), 32 bytes (lib/ctsync/ct_auth)
  *
  *   entry (88 bytes)
  *     0  u8  op         1 update (create or change), 2 destroy
@@ -107,8 +108,6 @@
 #define CT_WIRE_MAX_RANGES 64
 #define CT_WIRE_MAX_BYTES (CT_WIRE_HEADER_BYTES + \
 	CT_WIRE_MAX_ENTRIES * CT_WIRE_ENTRY_BYTES + CT_WIRE_HMAC_BYTES)
-#define CT_WIRE_KEY_MIN 32
-#define CT_WIRE_KEY_MAX 256
 /*
  * Sequence numbers the replay window spans. A lost datagram is noticed
  * when the receiver reads the next one, behind everything queued at its
@@ -196,29 +195,33 @@ struct ct_wire_msg {
 	struct ct_range ranges[CT_WIRE_MAX_RANGES];
 };
 
-struct ct_wire_key {
-	uint8_t bytes[CT_WIRE_KEY_MAX];
-	size_t len;
-};
-
 /*
  * Encode hdr (+ entries for CT_WIRE_ENTRIES, + ranges for CT_WIRE_NACK,
- * hdr->count of them) with its HMAC into buf (at least CT_WIRE_MAX_BYTES).
- * Returns the length, or -EINVAL (count out of range, bad entry) or -EIO
- * (OpenSSL failed).
+ * hdr->count of them) into buf (at least CT_WIRE_MAX_BYTES), the trailer's
+ * last CT_WIRE_HMAC_BYTES zero: the caller signs them (ct_auth_sign).
+ * Returns the length with the trailer, or -EINVAL (count out of range,
+ * bad entry, buf too small).
  */
 int ct_wire_encode(const struct ct_wire_header *hdr,
     const struct ct_entry *entries, const struct ct_range *ranges,
-    const struct ct_wire_key *key, uint8_t *buf, size_t buf_len);
+    uint8_t *buf, size_t buf_len);
 
 /*
- * Strict decode: length, magic, version, type, count, then the HMAC (in
- * constant time), then every entry. Nothing of a datagram is used before
- * its HMAC checks out. Returns CT_DROP_NONE with *msg filled, or the
- * reason. Replays are the window's business (ct_window_check).
+ * The framing, before anything trusts the datagram: length, magic,
+ * version, type, count, and a length that is exactly what they make.
+ * Returns CT_DROP_NONE or the reason; then the caller verifies the
+ * trailer (ct_auth_verify) before ct_wire_decode.
+ */
+enum ct_drop ct_wire_check(const uint8_t *buf, size_t len);
+
+/*
+ * Strict decode of a datagram whose trailer the caller verified: the
+ * framing again (ct_wire_check), then every entry or range. Returns
+ * CT_DROP_NONE with *msg filled, or the reason. Replays are the window's
+ * business (ct_window_check).
  */
 enum ct_drop ct_wire_decode(const uint8_t *buf, size_t len,
-    const struct ct_wire_key *key, struct ct_wire_msg *msg);
+    struct ct_wire_msg *msg);
 
 /* True when e is well formed (known op, family, protocol). */
 bool ct_entry_valid(const struct ct_entry *e);
@@ -228,14 +231,6 @@ bool ct_entry_valid(const struct ct_entry *e);
  * original tuple, what the kernel looks an entry up by.
  */
 uint64_t ct_entry_key(const struct ct_entry *e);
-
-/*
- * The sender id of a node whose local sync address is addr (4 bytes for
- * AF_INET, 16 for AF_INET6): the IPv4 address itself, so that two IPv4
- * nodes never share one; for IPv6 a 32-bit FNV-1a hash of the address
- * (conf_sync refuses a pair whose addresses hash alike).
- */
-uint32_t ct_wire_sender_id(int family, const uint8_t *addr);
 
 /*
  * The session for a sender's new run: now (CLOCK_REALTIME in ns), unless

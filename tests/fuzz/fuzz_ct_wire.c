@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * libFuzzer target for the sync datagram decoder: whatever reaches the sync
- * port goes through ct_wire_decode with the key the corpus was signed with
- * (the seeds in tests/fuzz/corpus/fuzz_ct_wire were made with 32 bytes of 'k'), so
- * that mutations of signed seeds reach past the HMAC only when the fuzzer
- * keeps the signature valid, and every input is also decoded as if its
- * HMAC were right (re-signed here) so that the body checks are reached.
- * A datagram that decodes must encode back to the same bytes; then it goes
+ * port goes through the receiver's order, ct_wire_check, ct_auth_verify
+ * with the key the corpus was signed with (the seeds in
+ * tests/fuzz/corpus/fuzz_ct_wire were made with 32 bytes of 'k'), then
+ * ct_wire_decode, so that mutations of signed seeds reach past the HMAC
+ * only when the fuzzer keeps the signature valid, and every input is also
+ * decoded as if its HMAC were right (re-signed here) so that the body
+ * checks are reached. A datagram that decodes must encode and sign back
+ * to the same bytes; then it goes
  * through the receiver's decisions (lib/ct_recv) against a window and an
  * order table that live across inputs, acted on as lib/ctsync/ct_sync_recv.c
  * does, with the invariants those decisions promise: an accepted datagram
@@ -18,9 +20,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include "ctsync/ct_auth.h"
 #include "ctsync/ct_order.h"
 #include "ctsync/ct_recv.h"
 #include "ctsync/ct_wire.h"
@@ -103,17 +103,20 @@ receive(const struct ct_wire_msg *msg, uint8_t salt)
 }
 
 static void
-check(const uint8_t *buf, size_t size, const struct ct_wire_key *key)
+check(const uint8_t *buf, size_t size, const struct ct_auth_key *key)
 {
 	static struct ct_wire_msg msg;
 	uint8_t again[CT_WIRE_MAX_BYTES];
 	int len;
 
-	if (ct_wire_decode(buf, size, key, &msg) != CT_DROP_NONE)
+	if (ct_wire_check(buf, size) != CT_DROP_NONE ||
+	    ct_auth_verify(key, buf, size) != CT_DROP_NONE ||
+	    ct_wire_decode(buf, size, &msg) != CT_DROP_NONE)
 		return;
-	len = ct_wire_encode(&msg.hdr, msg.entries, msg.ranges, key, again,
+	len = ct_wire_encode(&msg.hdr, msg.entries, msg.ranges, again,
 	    sizeof(again));
-	if (len != (int)size || memcmp(again, buf, size) != 0)
+	if (len != (int)size || ct_auth_sign(key, again, (size_t)len) != 0 ||
+	    memcmp(again, buf, size) != 0)
 		__builtin_trap();
 	receive(&msg, buf[size - 1]);
 }
@@ -122,16 +125,15 @@ int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint8_t copy[CT_WIRE_MAX_BYTES];
-	struct ct_wire_key key = { .len = 32 };
-	unsigned int md_len;
+	struct ct_auth_key key = { .len = 32 };
 
 	memset(key.bytes, 'k', key.len);
 	check(data, size, &key);
 	if (size < CT_WIRE_HMAC_BYTES || size > sizeof(copy))
 		return 0;
 	memcpy(copy, data, size);
-	HMAC(EVP_sha256(), key.bytes, (int)key.len, copy, size - CT_WIRE_HMAC_BYTES,
-	    copy + size - CT_WIRE_HMAC_BYTES, &md_len);
+	if (ct_auth_sign(&key, copy, size) != 0)
+		__builtin_trap();
 	check(copy, size, &key);
 	return 0;
 }

@@ -128,8 +128,9 @@ test_many_flows_stay_exact(void **state)
 }
 
 /*
- * What the receiver (lib/ctsync/ct_sync.c receive_one and install) does with the
- * window and this table, in the order it does it; its kernel table is
+ * What the receiver (lib/ctsync/ct_sync_recv.c receive_one, then
+ * ct_sync_apply.c) does with the window and this table, in the order it
+ * does it; its kernel table is
  * present[], by the flows' source port.
  */
 struct receiver {

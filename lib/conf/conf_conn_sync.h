@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * conf_sync - the conn_sync section: where connection-table sync talks
- * (interface, local and peer addresses, UDP port), its HMAC key, and which
- * instance or sync group's state decides the direction.
+ * conf_conn_sync - the conn_sync section: where connection-table sync
+ * talks (interface, local and peer addresses, UDP port), its HMAC key, and
+ * which instance or sync group's state decides the direction.
  *
  * Owns: checking every key of conn_sync (socket_buffer_bytes: the sync
  * socket's send and receive buffers, as conntrackd's SndSocketBuffer and
@@ -10,14 +10,15 @@
  * slow sync link can hold, and leaves a burst to the send ring, see
  * lib/ctsync/ct_sync.h "Bounds"), and reading key_file, which is
  * refused when anyone but its owner and group may read it, or when it holds
- * fewer than CONF_SYNC_KEY_MIN bytes (a trailing newline does not count).
+ * fewer than CONF_CONN_SYNC_KEY_MIN bytes (a trailing newline does not
+ * count).
  * The key is read at load, so `vipd -t`, start and reload all say why.
  * Errors read "FILE:LINE: conn_sync.key: problem".
  *
  * Never does: open sockets or touch conntrack (lib/ct_sync does).
  */
-#ifndef VIPD_CONF_SYNC_H
-#define VIPD_CONF_SYNC_H
+#ifndef VIPD_CONF_CONN_SYNC_H
+#define VIPD_CONF_CONN_SYNC_H
 
 #include <limits.h>
 #include <stdbool.h>
@@ -26,26 +27,26 @@
 
 #include "base/addr.h"
 
-#define CONF_SYNC_KEY_MIN 32
-#define CONF_SYNC_KEY_MAX 256
-#define CONF_SYNC_DEFAULT_PORT 7788
+#define CONF_CONN_SYNC_KEY_MIN 32
+#define CONF_CONN_SYNC_KEY_MAX 256
+#define CONF_CONN_SYNC_DEFAULT_PORT 7788
 /* The sync socket's send and receive buffers (socket_buffer_bytes). */
-#define CONF_SYNC_SOCKBUF_DEFAULT_BYTES (8 * 1024 * 1024)
-#define CONF_SYNC_SOCKBUF_MIN_BYTES 65536
-#define CONF_SYNC_SOCKBUF_MAX_BYTES (64 * 1024 * 1024)
-#define CONF_SYNC_NAME_MAX 64      /* = CONF_NAME_MAX */
-#define CONF_SYNC_IFNAME_MAX 16    /* = CONF_IFNAME_MAX */
+#define CONF_CONN_SYNC_SOCKBUF_DEFAULT_BYTES (8 * 1024 * 1024)
+#define CONF_CONN_SYNC_SOCKBUF_MIN_BYTES 65536
+#define CONF_CONN_SYNC_SOCKBUF_MAX_BYTES (64 * 1024 * 1024)
+#define CONF_CONN_SYNC_NAME_MAX 64     /* = CONF_NAME_MAX */
+#define CONF_CONN_SYNC_IFNAME_MAX 16   /* = CONF_IFNAME_MAX */
 
 struct conf_conn_sync {
 	bool enabled;                      /* the section is there */
-	char interface[CONF_SYNC_IFNAME_MAX];
+	char interface[CONF_CONN_SYNC_IFNAME_MAX];
 	struct addr local, peer;      /* same family */
 	uint16_t port;                     /* default 7788, both ends */
 	int socket_buffer_bytes;           /* SO_SNDBUF and SO_RCVBUF */
 	char key_file[PATH_MAX];
-	uint8_t key[CONF_SYNC_KEY_MAX];
+	uint8_t key[CONF_CONN_SYNC_KEY_MAX];
 	size_t key_len;
-	char follow[CONF_SYNC_NAME_MAX];   /* instance or sync group */
+	char follow[CONF_CONN_SYNC_NAME_MAX];  /* instance or sync group */
 	bool follow_is_group;
 	int line;
 };
@@ -58,11 +59,11 @@ struct config_setting_t;
  * The conn_sync group into conf->conn_sync, after vrrp_instances and
  * sync_groups (follow names one of them). Errors go to ctx.
  */
-void conf_sync_load(struct conf_ctx *ctx, const struct config_setting_t *g,
-    struct conf *conf);
+void conf_conn_sync_load(struct conf_ctx *ctx,
+    const struct config_setting_t *g, struct conf *conf);
 
 /* True when both would run the same sync (reload keeps the runtime). */
-bool conf_sync_equal(const struct conf_conn_sync *a,
+bool conf_conn_sync_equal(const struct conf_conn_sync *a,
     const struct conf_conn_sync *b);
 
 #endif

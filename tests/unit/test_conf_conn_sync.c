@@ -21,7 +21,7 @@
 #include "conf/conf.h"
 
 static struct conf_errors errs;         /* 32 KiB: not on the stack */
-static char dir[] = "/tmp/test_conf_sync.XXXXXX";
+static char dir[] = "/tmp/test_conf_conn_sync.XXXXXX";
 static char key_ok[256], key_world[256], key_short[256], key_nl[256];
 
 static void

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * conf_sync - the conn_sync section (see conf_sync.h).
+ * conf_conn_sync - the conn_sync section (see conf_conn_sync.h).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,8 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
-#include "conf/conf_sync.h"
+#include "conf/conf_conn_sync.h"
 #include "conf/conf_vrrp.h"
-#include "ctsync/ct_wire.h"
 
 #define WHERE "conn_sync"
 /* A key file is a few dozen bytes; anything this big is the wrong file. */
@@ -85,14 +84,14 @@ load_key(struct conf_ctx *ctx, const config_setting_t *at,
 		len--;
 	if (len > 0 && buf[len - 1] == '\r')
 		len--;
-	if (len < CONF_SYNC_KEY_MIN) {
+	if (len < CONF_CONN_SYNC_KEY_MIN) {
 		conf_error(ctx, at, WHERE ".key_file: %s holds %zu bytes; the key "
-		    "needs at least %d", cs->key_file, len, CONF_SYNC_KEY_MIN);
+		    "needs at least %d", cs->key_file, len, CONF_CONN_SYNC_KEY_MIN);
 		return;
 	}
-	if (len > CONF_SYNC_KEY_MAX) {
+	if (len > CONF_CONN_SYNC_KEY_MAX) {
 		conf_error(ctx, at, WHERE ".key_file: %s holds more than %d bytes; "
-		    "is it the right file?", cs->key_file, CONF_SYNC_KEY_MAX);
+		    "is it the right file?", cs->key_file, CONF_CONN_SYNC_KEY_MAX);
 		return;
 	}
 	memcpy(cs->key, buf, len);
@@ -131,7 +130,7 @@ load_follow(struct conf_ctx *ctx, const config_setting_t *g,
 }
 
 void
-conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
+conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf *conf)
 {
 	struct conf_conn_sync *cs = &conf->conn_sync;
@@ -143,8 +142,8 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 
 	memset(cs, 0, sizeof(*cs));
 	cs->line = config_setting_source_line(g);
-	cs->port = CONF_SYNC_DEFAULT_PORT;
-	cs->socket_buffer_bytes = CONF_SYNC_SOCKBUF_DEFAULT_BYTES;
+	cs->port = CONF_CONN_SYNC_DEFAULT_PORT;
+	cs->socket_buffer_bytes = CONF_CONN_SYNC_SOCKBUF_DEFAULT_BYTES;
 	if (!config_setting_is_group(g)) {
 		conf_error(ctx, g, WHERE ": expected a group { ... }");
 		return;
@@ -170,9 +169,8 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		else if (addr_cmp(&cs->local, &cs->peer) == 0)
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: the same address as local");
-		/* Each node drops datagrams with its own id (ct_wire.h). */
-		else if (ct_wire_sender_id(cs->local.family, cs->local.bytes) ==
-		    ct_wire_sender_id(cs->peer.family, cs->peer.bytes))
+		/* Each node drops datagrams with its own sender id. */
+		else if (addr_id32(&cs->local) == addr_id32(&cs->peer))
 			conf_error(ctx, config_setting_get_member(g, "peer"),
 			    WHERE ".peer: hashes to the same sender id as local "
 			    "(lib/ctsync/ct_wire.h); use another address");
@@ -180,7 +178,8 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 	if (conf_get_int(ctx, g, WHERE, "port", 1, 65535, &port) > 0)
 		cs->port = (uint16_t)port;
 	if (conf_get_int(ctx, g, WHERE, "socket_buffer_bytes",
-	    CONF_SYNC_SOCKBUF_MIN_BYTES, CONF_SYNC_SOCKBUF_MAX_BYTES, &bytes) > 0)
+	    CONF_CONN_SYNC_SOCKBUF_MIN_BYTES, CONF_CONN_SYNC_SOCKBUF_MAX_BYTES,
+	    &bytes) > 0)
 		cs->socket_buffer_bytes = (int)bytes;
 	rc = conf_get_string(ctx, g, WHERE, "key_file", &v);
 	at = config_setting_get_member(g, "key_file");
@@ -197,7 +196,8 @@ conf_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 }
 
 bool
-conf_sync_equal(const struct conf_conn_sync *a, const struct conf_conn_sync *b)
+conf_conn_sync_equal(const struct conf_conn_sync *a,
+    const struct conf_conn_sync *b)
 {
 	return a->enabled == b->enabled &&
 	    strcmp(a->interface, b->interface) == 0 &&
