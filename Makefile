@@ -200,8 +200,10 @@ install: all install-man
 
 # Man pages need no build: tests/system/test_docs.py installs them alone.
 install-man:
-	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/vipd.8 man/vipctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/vipd.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 man/vipd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 clean:
