@@ -7,7 +7,7 @@ SHELL := /bin/bash
 #                       system tests against both builds, a short fuzz run
 #   make unit | system | fuzz | demo | install | clean
 #   make bench (all of: bench-failover bench-scale bench-checks bench-balancer
-#              bench-sync)
+#              bench-sync); make bench-tables writes tests/bench/README.md
 #
 # BUILD=dir selects the output directory, SAN=1 adds ASan+UBSan, WERROR=1
 # turns warnings into errors (make check does).
@@ -64,7 +64,8 @@ FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
 .PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover \
-	bench-scale bench-checks bench-balancer bench-sync bench-deps install install-man \
+	bench-scale bench-checks bench-balancer bench-sync bench-deps bench-tables install \
+	install-man \
 	clean deps
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
@@ -193,6 +194,10 @@ bench-sync: all bench-deps
 		--runs $(BENCH_RUNS) --sizes $(BENCH_SYNC_SIZES) --impls vipd,conntrackd \
 		--json $(BUILD)/bench-sync.json
 
+# tests/bench/README.md's tables from the build/bench-*.json present.
+bench-tables:
+	$(PYTHON) tests/bench/tables.py --build $(BUILD)
+
 install: all install-man
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/vipd
 	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
@@ -201,8 +206,10 @@ install: all install-man
 
 # Man pages need no build: tests/system/test_docs.py installs them alone.
 install-man:
-	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man5
+	install -d $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(MANDIR)/man5
 	install -m 0644 man/vipd.8 man/vipctl.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 man/vipd.7 $(DESTDIR)$(MANDIR)/man7/
 	install -m 0644 man/vipd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 
 clean:

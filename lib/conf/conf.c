@@ -24,6 +24,7 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_keys.h"
 #include "conf/conf_metrics.h"
 #include "conf/conf_peer.h"
 #include "conf/conf_util.h"
@@ -32,10 +33,10 @@
 /* A config file is a few KiB; refuse what is clearly not one. */
 #define CONF_MAX_FILE_BYTES (4u * 1024 * 1024)
 
-static const char *const top_keys[] = { "global", "vrrp_instances",
+const char *const conf_top_keys[] = { "global", "vrrp_instances",
 	"virtual_services", "conn_sync", "track_scripts", "sync_groups", NULL };
 static const char *const top_later[] = { NULL };
-static const char *const global_keys[] = { "router_id", "state_dir",
+const char *const conf_global_keys[] = { "router_id", "state_dir",
 	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
 	"metrics_allow_remote", NULL };
 
@@ -280,7 +281,7 @@ load_global(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_error(ctx, g, "global: expected a group { ... }");
 		return;
 	}
-	conf_check_keys(ctx, g, "global", global_keys, NULL);
+	conf_check_keys(ctx, g, "global", conf_global_keys, NULL);
 	/* Empty is allowed: the daemon then uses the host name. */
 	if (conf_get_string(ctx, g, "global", "router_id", &v) > 0) {
 		if (v[0] != '\0' && !conf_valid_name(v, CONF_NAME_MAX - 1))
@@ -339,7 +340,7 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	    CONF_DEFAULT_STATE_DIR);
 	snprintf(conf->global.script_user, sizeof(conf->global.script_user),
 	    "%s", "nobody");
-	conf_check_keys(ctx, root, "", top_keys, top_later);
+	conf_check_keys(ctx, root, "", conf_top_keys, top_later);
 	if ((s = config_setting_get_member(root, "global")) != NULL)
 		load_global(ctx, s, &conf->global);
 	if ((s = config_setting_get_member(root, "virtual_services")) != NULL &&

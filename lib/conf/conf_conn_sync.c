@@ -13,14 +13,15 @@
 
 #include "conf/conf.h"
 #include "conf/conf_conn_sync.h"
+#include "conf/conf_keys.h"
 #include "conf/conf_vrrp.h"
 
 #define WHERE "conn_sync"
 /* A key file is a few dozen bytes; anything this big is the wrong file. */
 #define KEY_FILE_MAX_BYTES 4096
 
-static const char *const sync_keys[] = { "interface", "local", "peer", "port",
-	"key_file", "follow", "socket_buffer_bytes", NULL };
+const char *const conf_conn_sync_keys[] = { "interface", "local", "peer",
+	"port", "key_file", "follow", "socket_buffer_bytes", NULL };
 
 static void
 load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
@@ -149,7 +150,7 @@ conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		return;
 	}
 	cs->enabled = true;
-	conf_check_keys(ctx, g, WHERE, sync_keys, NULL);
+	conf_check_keys(ctx, g, WHERE, conf_conn_sync_keys, NULL);
 	rc = conf_get_string(ctx, g, WHERE, "interface", &v);
 	if (rc == 0)
 		conf_error(ctx, g, WHERE ".interface: required");

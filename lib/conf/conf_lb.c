@@ -15,17 +15,18 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_keys.h"
 #include "conf/conf_lb.h"
 #include "conf/conf_vrrp.h"
 
 #define WHERE_LEN (CONF_WHERE_MAX + 64)
 
-static const char *const service_keys[] = { "name", "address", "port",
+const char *const conf_service_keys[] = { "name", "address", "port",
 	"protocol", "scheduler", "persistence_s", "quorum", "sorry_server",
 	"track_weight", "backends", NULL };
-static const char *const backend_keys[] = { "address", "port", "weight",
+const char *const conf_backend_keys[] = { "address", "port", "weight",
 	"check", NULL };
-static const char *const check_keys[] = { "type", "port", "interval_ms",
+const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
 	"timeout_ms", "rise", "fall", "path", "host", "expect_status",
 	"expect_body", "verify", "ca_file", "command", NULL };
 
@@ -251,7 +252,7 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		conf_error(ctx, g, "%s: expected a group { ... }", where);
 		return;
 	}
-	conf_check_keys(ctx, g, where, check_keys, NULL);
+	conf_check_keys(ctx, g, where, conf_backend_check_keys, NULL);
 	if ((s = config_setting_get_member(g, "type")) == NULL)
 		conf_error(ctx, g, "%s.type: missing (required)", where);
 	else if ((t = get_word(ctx, g, where, "type", check_names + 1,
@@ -318,7 +319,7 @@ load_backend(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_error(ctx, g, "%s: expected a group { ... }", where);
 		return;
 	}
-	conf_check_keys(ctx, g, where, backend_keys, NULL);
+	conf_check_keys(ctx, g, where, conf_backend_keys, NULL);
 	if (config_setting_get_member(g, "address") == NULL)
 		conf_error(ctx, g, "%s.address: missing (required)", where);
 	else if (get_addr(ctx, g, where, "address", &b->addr) > 0 &&
@@ -443,7 +444,7 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 			    v);
 		}
 	}
-	conf_check_keys(ctx, g, where, service_keys, NULL);
+	conf_check_keys(ctx, g, where, conf_service_keys, NULL);
 	if (config_setting_get_member(g, "address") == NULL)
 		conf_error(ctx, g, "%s.address: missing (required)", where);
 	else

@@ -11,17 +11,18 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_keys.h"
 #include "conf/conf_track.h"
 #include "conf/conf_vrrp.h"
 
-static const char *const script_keys[] = { "name", "command", "interval_ms",
+const char *const conf_script_keys[] = { "name", "command", "interval_ms",
 	"timeout_ms", "rise", "fall", NULL };
 /* track_interfaces and track_scripts entries alike. */
-static const char *const track_name_keys[] = { "name", "weight", NULL };
-static const char *const track_file_keys[] = { "path", "weight", NULL };
-static const char *const notify_keys[] = { "master", "backup", "fault",
+const char *const conf_track_name_keys[] = { "name", "weight", NULL };
+const char *const conf_track_file_keys[] = { "path", "weight", NULL };
+const char *const conf_notify_keys[] = { "master", "backup", "fault",
 	"stop", "any", "timeout_ms", NULL };
-static const char *const group_keys[] = { "name", "members", "notify", NULL };
+const char *const conf_group_keys[] = { "name", "members", "notify", NULL };
 
 static const char *const notify_names[CONF_NOTIFY__COUNT] = {
 	"master", "backup", "fault", "stop", "any",
@@ -144,7 +145,7 @@ load_notify(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		    w);
 		return;
 	}
-	conf_check_keys(ctx, g, w, notify_keys, NULL);
+	conf_check_keys(ctx, g, w, conf_notify_keys, NULL);
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
 		if (conf_get_string(ctx, g, w, notify_names[k], &v) <= 0)
 			continue;
@@ -220,7 +221,7 @@ load_script(struct conf_ctx *ctx, const config_setting_t *e, size_t index,
 		snprintf(ts->name, sizeof(ts->name), "%s", name);
 		snprintf(where, sizeof(where), "track_scripts[%s]", name);
 	}
-	conf_check_keys(ctx, e, where, script_keys, NULL);
+	conf_check_keys(ctx, e, where, conf_script_keys, NULL);
 	load_command(ctx, e, where, ts);
 	if (conf_get_int(ctx, e, where, "interval_ms", 10, 3600000, &n) > 0)
 		ts->interval_ms = (uint32_t)n;
@@ -332,7 +333,7 @@ load_track_ifs(struct conf_ctx *ctx, const config_setting_t *list,
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nifs < CONF_MAX_TRACKS; i++) {
 		v = track_entry(ctx, e, where, "track_interfaces", i,
-		    track_name_keys, "name", w, sizeof(w));
+		    conf_track_name_keys, "name", w, sizeof(w));
 		weight = load_weight(ctx, e, w, 0);
 		if (v == NULL)
 			continue;
@@ -361,7 +362,7 @@ load_track_refs(struct conf_ctx *ctx, const config_setting_t *list,
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nscripts < CONF_MAX_TRACKS; i++) {
 		if ((v = track_entry(ctx, e, where, "track_scripts", i,
-		    track_name_keys, "name", w, sizeof(w))) == NULL)
+		    conf_track_name_keys, "name", w, sizeof(w))) == NULL)
 			continue;
 		snprintf(t->scripts[t->nscripts].name, CONF_TRACK_NAME_MAX, "%.63s", v);
 		t->scripts[t->nscripts].script = (size_t)-1;
@@ -383,7 +384,7 @@ load_track_files(struct conf_ctx *ctx, const config_setting_t *list,
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
 	    t->nfiles < CONF_MAX_TRACKS; i++) {
 		if ((v = track_entry(ctx, e, where, "track_files", i,
-		    track_file_keys, "path", w, sizeof(w))) == NULL ||
+		    conf_track_file_keys, "path", w, sizeof(w))) == NULL ||
 		    !check_path(ctx, config_setting_get_member(e, "path"), w,
 		    "path", v))
 			continue;
@@ -548,7 +549,7 @@ conf_sync_groups_load(struct conf_ctx *ctx, const config_setting_t *list,
 					    "name of the sync group at line %d",
 					    where, conf->sync_groups[j].line);
 		}
-		conf_check_keys(ctx, e, where, group_keys, NULL);
+		conf_check_keys(ctx, e, where, conf_group_keys, NULL);
 		load_members(ctx, e, where, conf, sg);
 		if ((s = config_setting_get_member(e, "notify")) != NULL)
 			load_notify(ctx, s, where, &sg->notify);

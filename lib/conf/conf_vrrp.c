@@ -19,21 +19,22 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_keys.h"
 #include "conf/conf_unicast.h"
 #include "conf/conf_util.h"
 #include "conf/conf_vmac.h"
 #include "conf/conf_vrrp.h"
 #include "base/addr.h"
 
-static const char *const instance_keys[] = { "name", "interface", "vrid",
+const char *const conf_instance_keys[] = { "name", "interface", "vrid",
 	"version", "priority", "advert_interval_ms", "preempt",
 	"preempt_delay_ms", "accept_mode", "use_vmac", "vmac_name", "addresses", "garp",
 	"authentication", "unicast_src", "unicast_peers", "track_interfaces",
 	"track_scripts", "track_files", "notify", NULL };
 static const char *const instance_later[] = { NULL };
-static const char *const garp_keys[] = { "delay_ms", "repeat",
+const char *const conf_garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };
-static const char *const auth_keys[] = { "type", "secret", NULL };
+const char *const conf_auth_keys[] = { "type", "secret", NULL };
 
 /*
  * Where each accepted value came from, for the checks across instances and
@@ -246,7 +247,7 @@ load_garp(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		return;
 	}
 	snprintf(gw, sizeof(gw), "%s.garp", where);
-	conf_check_keys(ctx, s, gw, garp_keys, NULL);
+	conf_check_keys(ctx, s, gw, conf_garp_keys, NULL);
 	if (conf_get_int(ctx, s, gw, "delay_ms", 0, 60000, &v) > 0)
 		garp->delay_ms = (uint32_t)v;
 	if (conf_get_int(ctx, s, gw, "repeat", 1, 100, &v) > 0)
@@ -333,7 +334,7 @@ load_auth(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		return;
 	}
 	snprintf(aw, sizeof(aw), "%s.authentication", where);
-	conf_check_keys(ctx, s, aw, auth_keys, NULL);
+	conf_check_keys(ctx, s, aw, conf_auth_keys, NULL);
 	memset(&auth, 0, sizeof(auth));
 	if ((rt = conf_get_string(ctx, s, aw, "type", &type)) == 0)
 		conf_error(ctx, s, "%s.type: missing (required)", aw);
@@ -386,7 +387,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	in->garp = (struct conf_garp){ .delay_ms = 0, .repeat = 3,
 	    .interval_ms = 10, .refresh_s = 0 };
 	load_name(ctx, g, index, in, src);
-	conf_check_keys(ctx, g, where, instance_keys, instance_later);
+	conf_check_keys(ctx, g, where, conf_instance_keys, instance_later);
 
 	if ((r = conf_get_string(ctx, g, where, "interface", &v)) == 0)
 		conf_error(ctx, g, "%s.interface: missing (required)", where);

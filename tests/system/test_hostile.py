@@ -280,7 +280,7 @@ def test_flood_of_priority_zero_adverts_logs_a_few_lines(topo, vipd_bin):
     assert a.alive() and b.alive()
 
 
-# The ruleset README.md gives operators to accept adverts from known peers
+# The ruleset vipd(7) gives operators to accept adverts from known peers
 # only (VRRPv3 itself has no authentication). Kept here word for word, so
 # that the documented rule is the tested one.
 PEER_FILTER = """\
@@ -301,8 +301,9 @@ def test_documented_nft_peer_filter_stops_a_rogue_master(topo, vipd_bin):
     b.start()
     a.wait_state("MASTER", timeout=20)
     b.wait_state("BACKUP", timeout=20)
-    readme = open(os.path.join(os.path.dirname(LIB_DIR), "..", "README.md")).read()
-    assert PEER_FILTER in readme, "README's peer filter differs from the tested one"
+    page = open(os.path.join(os.path.dirname(LIB_DIR), "..", "man", "vipd.7")).read()
+    assert PEER_FILTER in page.replace("\\-", "-"), \
+        "vipd(7)'s peer filter differs from the tested one"
     for node in (a, b):
         node.host.run(["nft", "-f", "-"], input=PEER_FILTER)
     before = {n.name: roles(n) for n in (a, b)}
