@@ -29,6 +29,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import benchmeta  # noqa: E402
 import vipnet  # noqa: E402
 from failover import summary  # noqa: E402
 
@@ -127,7 +128,7 @@ def main():
                                           med["vip"][key] / med["direct"][key]))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(summary_doc, f, indent=2)
+            json.dump({**benchmeta.run_meta(), **summary_doc}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -65,6 +65,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import benchmeta  # noqa: E402
 import vipnet  # noqa: E402
 from failover import summary  # noqa: E402
 from scale import cpu_seconds, rss_kib  # noqa: E402
@@ -516,7 +517,7 @@ def main(argv=None):
         print("keepalived: " + ipvs_note)
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"bench": "checks", "backends": args.backends,
+        json.dump({**benchmeta.run_meta(), "bench": "checks", "backends": args.backends,
                    "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS,
                    "duration_s": args.duration, "runs": args.runs,
                    "note": "shared 2-core machine: figures are noisy, ratios "

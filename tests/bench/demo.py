@@ -40,6 +40,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import benchmeta  # noqa: E402
 sys.path.insert(0, HERE)
 import vipnet  # noqa: E402
 import lbpair  # noqa: E402
@@ -427,7 +428,7 @@ def main(argv=None):
            "ok": len(results) == 6 and all(e["ok"] for e in results)}
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump(doc, f, indent=2)
+        json.dump({**benchmeta.run_meta(), **doc}, f, indent=2)
     say("\n%s in %.0f s; written to %s" % ("every step worked" if doc["ok"]
                                            else "SOME STEPS FAILED",
                                            doc["seconds"], args.json))

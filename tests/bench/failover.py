@@ -40,6 +40,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lib"))
+import benchmeta  # noqa: E402
 import vipnet  # noqa: E402
 
 VIP = vipnet.DEFAULT_VIP
@@ -253,7 +254,7 @@ def main(argv=None):
               " ".join(cells) + " " + ", ".join(ratios))
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"bench": "failover", "ping_ms": args.ping_ms, "runs": args.runs,
+        json.dump({**benchmeta.run_meta(), "bench": "failover", "ping_ms": args.ping_ms, "runs": args.runs,
                    "results": results}, f, indent=2)
     print("\nwritten to %s" % args.json)
     failed = any(row.get(impl + "_errors") for row in results for impl in impls

@@ -34,6 +34,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import benchmeta  # noqa: E402
 import vipnet  # noqa: E402
 from failover import summary  # noqa: E402
 
@@ -251,7 +252,7 @@ def main(argv=None):
                   (" %.2f" % ratio if ratio is not None else " n/a"))
     os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
     with open(args.json, "w") as f:
-        json.dump({"bench": "scale", "advert_interval_ms": INTERVAL_MS,
+        json.dump({**benchmeta.run_meta(), "bench": "scale", "advert_interval_ms": INTERVAL_MS,
                    "idle_s": args.idle_s, "runs": args.runs, "results": results},
                   f, indent=2)
     print("\nwritten to %s" % args.json)

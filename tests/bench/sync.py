@@ -43,6 +43,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+import benchmeta  # noqa: E402
 sys.path.insert(0, os.path.join(HERE, "..", "system"))
 sys.path.insert(0, HERE)
 import vipnet  # noqa: E402
@@ -240,7 +241,7 @@ def main(argv=None):
     report(args, impls, results, rows)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"bench": "sync", "runs": args.runs, "impls": impls,
+            json.dump({**benchmeta.run_meta(), "bench": "sync", "runs": args.runs, "impls": impls,
                        "summary": rows, "results": results}, f, indent=1)
     return 1 if any(row.get(impl + "_errors") for row in rows
                     for impl in impls) else 0

@@ -19,28 +19,16 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import re
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "lib"))
+from benchmeta import machine  # noqa: E402
 SCENARIOS = {"kill": "node dies (SIGKILL + link cut)", "term": "SIGTERM",
              "linkdown": "own link down", "drill": "drill"}
 NOT_IMPLS = ("interval_ms", "scenario", "instances", "idle_s", "check",
              "backends", "timeout_ms", "entries")
-
-
-def machine():
-    cpu = "unknown CPU"
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
-    except OSError:
-        pass
-    return "%d cores, %s, Linux %s" % (os.cpu_count() or 0, cpu, platform.release())
 
 
 def impls_of(rows):
