@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # bfd/ - BFD (RFC 5880 asynchronous mode, RFC 5881 single hop). Pure: the
-# control packet codec (bfd_pkt).
-PURE_SRCS += lib/bfd/bfd_pkt.c
+# control packet codec (bfd_pkt), the SHA1 sequence number window
+# (bfd_seq) and the session state machine with its timers (bfd_session).
+PURE_SRCS += lib/bfd/bfd_pkt.c lib/bfd/bfd_seq.c lib/bfd/bfd_session.c
