@@ -11,8 +11,9 @@ libconfig-dev libnl-3-dev libnl-route-3-dev libmnl-dev libssl-dev libcmocka-dev
 libnftables-dev libnetfilter-conntrack-dev
 iproute2 procps nftables conntrack conntrackd tcpdump tshark wrk valgrind libcap2-bin
 python3 python3-pytest python3-pytest-xdist python3-scapy
-keepalived
+keepalived frr bird2 haproxy python3-pyftpdlib
 groff-base man-db systemd
+dpkg-dev debhelper fakeroot lintian
 "
 
 missing=""
@@ -32,7 +33,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 echo "install-deps: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
-# keepalived's package must not start a service on a machine we only test on.
+# keepalived's, FRR's, BIRD's and HAProxy's packages must not start a
+# service on a machine we only test on: the tests run them in namespaces.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
 	printf '#!/bin/sh\nexit 101\n' > "$policy"
