@@ -31,7 +31,8 @@ min_deadline(uint64_t a, uint64_t b)
 	return a < b ? a : b;
 }
 
-_Static_assert(CONF_AUTH_PASS == VRRP_AUTH_PASS && CONF_AUTH_AH == VRRP_AUTH_AH,
+_Static_assert((int)CONF_AUTH_PASS == (int)VRRP_AUTH_PASS &&
+    (int)CONF_AUTH_AH == (int)VRRP_AUTH_AH,
     "the model numbers auth types as the wire does");
 
 void
