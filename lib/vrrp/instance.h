@@ -74,6 +74,10 @@ struct instance {
 	 */
 	struct conf_instance conf;
 	struct vrrp_auth auth;         /* conf.auth as the codec takes it */
+	/*
+	 * The state machine: read and set through the queries and setters
+	 * below, never from outside lib/vrrp/ (make layering checks).
+	 */
 	struct vrrp_fsm fsm;
 	struct vrrp_counters counters;
 	struct timeline timeline;      /* the last TIMELINE_MAX transitions (owned) */
@@ -235,6 +239,38 @@ void instance_group_handover(struct instance *inst, const struct instance_env *e
 
 /* FAULT for a reason of its own (link, vipctl, tracking), not its group's. */
 bool instance_own_fault(const struct instance *inst);
+
+/*
+ * What the state machine says, for dumps, the control socket, sync groups
+ * and conn_sync: its state and since when (monotonic ms), whether a planned
+ * hand-over is on and has heard the new master, the master it follows
+ * (NULL when none is known), the advert interval that counts on the link,
+ * the effective priority, why a Backup would take over, whether a Backup
+ * under a sync group's gate wants MASTER, and until when a drill holds it
+ * in Backup (0: no hold).
+ */
+enum vrrp_state instance_state(const struct instance *inst);
+uint64_t instance_state_since_ms(const struct instance *inst);
+bool instance_release_heard(const struct instance *inst);
+const struct addr *instance_master_addr(const struct instance *inst);
+uint32_t instance_master_adver_interval_ms(const struct instance *inst);
+uint8_t instance_effective_priority(const struct instance *inst);
+enum vrrp_reason instance_takeover_reason(const struct instance *inst);
+bool instance_wants_master(const struct instance *inst);
+uint64_t instance_hold_until_ms(const struct instance *inst);
+
+/*
+ * A sync group of two or more members gates the instance: its
+ * Master_Down_Timer then only says it wants MASTER (VRRP_ACT_WANT_MASTER)
+ * and the group decides (lib/health/sync_group.c).
+ */
+void instance_set_group_gate(struct instance *inst, bool on);
+
+/*
+ * conn_sync's table is on its way: a Backup does not preempt meanwhile
+ * (daemon/vipd_services.c).
+ */
+void instance_set_table_hold(struct instance *inst, bool on);
 
 /* Run whatever is due at now_ms (FSM timers, GARP schedule). */
 void instance_tick(struct instance *inst, const struct instance_env *env,
