@@ -583,7 +583,7 @@ instance_may_leave_fault(const struct instance *inst)
 
 void
 instance_track_apply(struct instance *inst, const struct instance_env *env,
-    const struct track_result *r, uint64_t now_ms)
+    const struct instance_track *r, uint64_t now_ms)
 {
 	struct vrrp_event ev = { .type = VRRP_EV_TRACK_FAULT };
 	struct vrrp_actions a;

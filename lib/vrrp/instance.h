@@ -28,7 +28,6 @@
 #include "os/nft.h"
 #include "os/nl.h"
 #include "vrrp/timeline.h"
-#include "health/track.h"
 #include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vmac.h"
@@ -50,6 +49,21 @@ struct vrrp_counters {
 };
 
 struct instance;
+
+/* Longest "why" an instance keeps for its log lines and dumps. */
+#define INSTANCE_REASON_MAX 160
+
+/*
+ * What tracking (lib/health) made of the instance's tracked objects, in the
+ * instance's own words: health fills it in and hands it over with
+ * instance_track_apply(), so that vrrp needs nothing of health.
+ */
+struct instance_track {
+	bool fault;                    /* a weight-0 object failed: FAULT */
+	uint8_t priority;              /* effective priority (unless fault) */
+	int adjust;                    /* sum of the weights applied */
+	char reason[INSTANCE_REASON_MAX]; /* "chk_web failing (exit 1), weight -60" */
+};
 
 /* What the instance needs from the daemon to touch the OS. */
 struct instance_env {
@@ -98,15 +112,15 @@ struct instance {
 	bool forced_fault;             /* vipctl fault on: stays FAULT until off */
 	bool track_fault;              /* a tracked object with weight 0 failed */
 	bool group_fault;              /* another sync group member is in FAULT */
-	struct track_result track;     /* last evaluation of the tracked objects */
-	char health_detail[TRACK_REASON_MAX]; /* why of a health transition */
+	struct instance_track track;   /* last evaluation of the tracked objects */
+	char health_detail[INSTANCE_REASON_MAX]; /* why of a health transition */
 	/*
 	 * The last priority change by tracking, "script chk failing (exit 1),
 	 * weight -60, priority 150 -> 90": told with the transitions a
 	 * priority decides (higher priority, preempt) while the priority is
 	 * adjusted, or the first one after it came back.
 	 */
-	char track_note[TRACK_REASON_MAX];
+	char track_note[INSTANCE_REASON_MAX];
 	bool track_note_fresh;             /* no transition told it yet */
 	struct drill drill;
 	struct garp_sched garp;
@@ -210,12 +224,12 @@ void instance_link_update(struct instance *inst, const struct instance_env *env,
 			  uint64_t now_ms);
 
 /*
- * Tracking decided (lib/track): enter or leave FAULT, or take the new
+ * Tracking decided (lib/health): enter or leave FAULT, or take the new
  * effective priority (a Master advertises it at once). Each change is one
  * log line with r->reason; a transition records it in the timeline.
  */
 void instance_track_apply(struct instance *inst, const struct instance_env *env,
-			  const struct track_result *r, uint64_t now_ms);
+			  const struct instance_track *r, uint64_t now_ms);
 
 /*
  * Sync group decided: VRRP_EV_GROUP_FAULT / GROUP_OK set or clear
