@@ -239,8 +239,8 @@ vrrp_net_send_advert(int fd, int ifindex, const struct vrrp_advert *adv,
 	len = vrrp_pkt_build_ipv4(adv, auth, src, dst, ip_id, pkt, sizeof(pkt));
 	if (len < 0)
 		return len;
-	/* The codec frames AH; the ICV over the whole datagram comes last. */
-	if (auth != NULL && auth->type == VRRP_AUTH_AH && adv->version == 2 &&
+	/* The codec framed AH; the ICV over the whole datagram comes last. */
+	if (pkt[9] == VRRP_IPPROTO_AH &&
 	    (err = vrrp_auth_ah_sign(auth, pkt, (size_t)len)) < 0)
 		return err;
 	return vrrp_net_send_ipv4(fd, pkt, (size_t)len, dst);
