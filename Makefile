@@ -56,7 +56,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
 # Unit tests of pure modules (test_MODULE.c) link only the pure library;
 # GLUE_TESTS are named after a pure module but drive glue beside it.
-GLUE_TESTS := test_check_sched test_drill
+GLUE_TESTS := test_check_sched
 PURE_TESTS := $(filter-out $(GLUE_TESTS),$(foreach t,$(UNIT_SRCS),$(if $(filter \
 	%/$(patsubst test_%.c,%,$(notdir $(t))).c,$(PURE_SRCS)),$(basename $(notdir $(t))))))
 PURE_TEST_BINS := $(patsubst %,$(BUILD)/tests/%,$(PURE_TESTS))

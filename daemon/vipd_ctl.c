@@ -110,7 +110,7 @@ vipd_ctl_fault(struct vipd *v, const struct ctl_request *req, FILE *out,
 		return 1;
 	}
 	fprintf(out, "%s: forced FAULT %s; state %s%s\n", name, mode,
-	    vrrp_state_name(inst->fsm.state), inst->fsm.releasing ?
+	    vrrp_state_name(instance_state(inst)), instance_releasing(inst) ?
 	    " (handing over, VIPs kept until the new master is heard)" : "");
 	return 0;
 }

@@ -32,7 +32,7 @@ vipd_on_transition(void *arg, struct instance *inst,
 	if ((q = notify_queue_get(&v->notify, "INSTANCE", inst->conf.name)) != NULL)
 		notify_transition(q, &inst->conf.track.notify,
 		    a->to == VRRP_STATE_INIT ? "STOP" : vrrp_state_name(a->to),
-		    inst->fsm.cfg.priority, now_ms);
+		    instance_effective_priority(inst), now_ms);
 }
 
 /* conf's scripts, FIFO, tracking and groups over v->instances. */
@@ -169,8 +169,8 @@ sync_table_hold(struct vipd *v, uint64_t now_ms)
 
 	/* Every iteration: nothing to walk while no hold is or was on. */
 	for (size_t i = 0; (hold || v->table_hold) && i < v->ninstances; i++)
-		v->instances[i]->fsm.table_hold = hold &&
-		    sync_follows(v, v->instances[i]);
+		instance_set_table_hold(v->instances[i], hold &&
+		    sync_follows(v, v->instances[i]));
 	if (hold == v->table_hold)
 		return;
 	v->table_hold = hold;
@@ -202,7 +202,7 @@ vipd_sync_follow(struct vipd *v)
 			sync_groups_state(&v->groups, cs->follow, &state);
 		for (size_t i = 0; i < v->ninstances && !cs->follow_is_group; i++)
 			if (strcmp(v->instances[i]->conf.name, cs->follow) == 0)
-				state = v->instances[i]->fsm.state;
+				state = instance_state(v->instances[i]);
 		ct_sync_set_role(v->sync, state == VRRP_STATE_MASTER,
 		    evloop_now_ms());
 	}

@@ -14,7 +14,9 @@
 #include <string.h>
 
 #include "os/log.h"
+#include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_pkt_ip.h"
 #include "vipd.h"
 
 static struct instance *
@@ -91,8 +93,11 @@ vipd_handle_packet(void *arg, struct ifsock *s, const uint8_t *pkt, size_t len)
 	}
 	/* Unicast: the peer list vouches for the sender, not the TTL. */
 	meta.any_ttl = inst->conf.npeers > 0;
-	reason = vrrp_pkt_decode(payload, plen, &meta, inst->conf.version,
-	    &inst->auth, &adv);
+	/* RFC 2402 3.4.4: AH is proven before anything inside it is read. */
+	reason = vrrp_auth_ah_verify(&inst->auth, &meta);
+	if (reason == VRRP_DROP_NONE)
+		reason = vrrp_pkt_decode(payload, plen, &meta,
+		    inst->conf.version, &inst->auth, &adv);
 	if (reason != VRRP_DROP_NONE) {
 		instance_count_drop(inst, reason, &meta.src, now_ms);
 		return;

@@ -17,10 +17,12 @@
 const char *
 dump_master_addr(const struct instance *inst, char *buf, size_t len)
 {
-	if (inst->fsm.state == VRRP_STATE_MASTER && inst->have_primary)
+	const struct addr *master = instance_master_addr(inst);
+
+	if (instance_state(inst) == VRRP_STATE_MASTER && inst->have_primary)
 		return addr_str(&inst->primary, buf, len);
-	if (inst->fsm.state == VRRP_STATE_BACKUP && inst->fsm.master_known)
-		return addr_str(&inst->fsm.master_addr, buf, len);
+	if (instance_state(inst) == VRRP_STATE_BACKUP && master != NULL)
+		return addr_str(master, buf, len);
 	return NULL;
 }
 
@@ -28,9 +30,9 @@ dump_master_addr(const struct instance *inst, char *buf, size_t len)
 static const char *
 dump_handover(const struct instance *inst)
 {
-	if (!inst->fsm.releasing)
+	if (!instance_releasing(inst))
 		return NULL;
-	return inst->fsm.release_heard ? "releasing, new master heard" :
+	return instance_release_heard(inst) ? "releasing, new master heard" :
 	    "releasing, waiting for new master";
 }
 
@@ -153,9 +155,10 @@ dump_write_text(FILE *f, const struct dump_view *v)
 
 		fprintf(f, "\ninstance %s\n", inst->conf.name);
 		fprintf(f, "  state: %s%s for %.1f s\n",
-		    vrrp_state_name(inst->fsm.state),
+		    vrrp_state_name(instance_state(inst)),
 		    inst->forced_fault ? " (forced by vipctl fault on)" : "",
-		    (double)(v->now_ms - inst->fsm.state_since_ms) / 1000.0);
+		    (double)(v->now_ms - instance_state_since_ms(inst)) /
+		    1000.0);
 		fprintf(f, "  interface: %s, vrid %u, version %u\n",
 		    inst->conf.interface, inst->conf.vrid, inst->conf.version);
 		if (inst->conf.use_vmac)
@@ -165,13 +168,13 @@ dump_write_text(FILE *f, const struct dump_view *v)
 		    inst->conf.priority == 255 ? "accept" : "drop when master",
 		    inst->accept_blocked ? " (dropping)" : "");
 		fprintf(f, "  priority: %u (effective %u)\n", inst->conf.priority,
-		    inst->fsm.cfg.priority);
+		    instance_effective_priority(inst));
 		fprintf(f, "  master: %s\n", master ? master : "unknown");
-		if (inst->fsm.releasing)
+		if (instance_releasing(inst))
 			fprintf(f, "  handover: %s\n", dump_handover(inst));
 		fprintf(f, "  advert interval: %u ms (master's %u ms)\n",
 		    inst->conf.advert_interval_ms,
-		    inst->fsm.master_adver_interval_ms);
+		    instance_master_adver_interval_ms(inst));
 		fprintf(f, "  preempt: %s, delay %u ms\n",
 		    inst->conf.preempt ? "yes" : "no", inst->conf.preempt_delay_ms);
 		fprintf(f, "  vips:");
@@ -244,17 +247,17 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	fprintf(f, ", \"vrid\": %u, \"version\": %u, \"state\": \"%s\", "
 	    "\"base_priority\": %u, \"effective_priority\": %u, "
 	    "\"master_address\": ", inst->conf.vrid, inst->conf.version,
-	    vrrp_state_name(inst->fsm.state), inst->conf.priority,
-	    inst->fsm.cfg.priority);
+	    vrrp_state_name(instance_state(inst)), inst->conf.priority,
+	    instance_effective_priority(inst));
 	if (master)
 		json_out_str(f, master);
 	else
 		fprintf(f, "null");
 	fprintf(f, ", \"advert_interval_ms\": %u, \"master_adver_interval_ms\": %u, "
 	    "\"preempt\": %s, \"preempt_delay_ms\": %u, \"time_in_state_ms\": %" PRIu64,
-	    inst->conf.advert_interval_ms, inst->fsm.master_adver_interval_ms,
+	    inst->conf.advert_interval_ms, instance_master_adver_interval_ms(inst),
 	    inst->conf.preempt ? "true" : "false", inst->conf.preempt_delay_ms,
-	    v->now_ms - inst->fsm.state_since_ms);
+	    v->now_ms - instance_state_since_ms(inst));
 	fprintf(f, ", \"forced_fault\": %s", inst->forced_fault ? "true" : "false");
 	fprintf(f, ", \"accept_mode\": %s, \"accept_dropping\": %s, \"vmac\": ",
 	    inst->conf.accept_mode ? "true" : "false",
@@ -268,7 +271,7 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 		health_dump_json(f, v->health, inst);
 	}
 	fprintf(f, ", \"handover\": ");
-	if (inst->fsm.releasing)
+	if (instance_releasing(inst))
 		json_out_str(f, dump_handover(inst));
 	else
 		fprintf(f, "null");

@@ -56,20 +56,21 @@ static void
 status_state(const struct instance *inst, uint64_t now_ms, char *buf,
     size_t len)
 {
-	const char *state = vrrp_state_name(inst->fsm.state);
+	enum vrrp_state st = instance_state(inst);
+	const char *state = vrrp_state_name(st);
 	const char *why = NULL;
 
-	if (inst->fsm.state == VRRP_STATE_FAULT) {
+	if (st == VRRP_STATE_FAULT) {
 		if (inst->forced_fault)
 			why = "forced";
 		else if (inst->track_fault)
 			why = "tracking";
 		else if (inst->group_fault)
 			why = "sync group";
-	} else if (inst->fsm.releasing) {
+	} else if (instance_releasing(inst)) {
 		why = "handing over";
-	} else if (inst->fsm.state == VRRP_STATE_BACKUP &&
-	    inst->fsm.hold_until_ms > now_ms) {
+	} else if (st == VRRP_STATE_BACKUP &&
+	    instance_hold_until_ms(inst) > now_ms) {
 		why = "drill hold";
 	}
 	if (why != NULL)
@@ -107,11 +108,11 @@ status_fill(struct status_row *r, const struct dump_view *v,
 	snprintf(r->cell[0], STATUS_CELL, "%s", inst->conf.name);
 	status_state(inst, v->now_ms, r->cell[1], STATUS_CELL);
 	snprintf(r->cell[2], STATUS_CELL, "%u/%u", inst->conf.priority,
-	    inst->fsm.cfg.priority);
+	    instance_effective_priority(inst));
 	snprintf(r->cell[3], STATUS_CELL, "%s", master ? master : "-");
 	status_vips(inst, r->cell[4], STATUS_CELL);
 	if (last != NULL)
-		status_age(v->now_ms - inst->fsm.state_since_ms, r->cell[5],
+		status_age(v->now_ms - instance_state_since_ms(inst), r->cell[5],
 		    STATUS_CELL);
 	else
 		snprintf(r->cell[5], STATUS_CELL, "-");
@@ -181,7 +182,7 @@ status_groups(FILE *f, const struct dump_view *v)
 		    g->since_ms, age, sizeof(age)) : "-");
 		for (size_t k = 0; k < g->nmembers; k++)
 			fprintf(f, "%s %s %s", k ? "," : "", g->members[k]->conf.name,
-			    vrrp_state_name(g->members[k]->fsm.state));
+			    vrrp_state_name(instance_state(g->members[k])));
 		fputc('\n', f);
 	}
 }

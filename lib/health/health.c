@@ -30,6 +30,7 @@ health_evaluate(struct health *h, struct health_inst *hi, uint64_t now_ms)
 	const struct conf_instance_track *t = &hi->inst->conf.track;
 	struct track_obj objs[4 * CONF_MAX_TRACKS];
 	struct track_result r;
+	struct instance_track it;
 	size_t n = 0;
 
 	for (size_t i = 0; i < t->nifs; i++)
@@ -53,7 +54,10 @@ health_evaluate(struct health *h, struct health_inst *hi, uint64_t now_ms)
 	if (h->extra != NULL)
 		n += h->extra(h->extra_arg, hi->inst, objs + n, CONF_MAX_TRACKS);
 	track_evaluate(hi->inst->conf.priority, objs, n, &r);
-	instance_track_apply(hi->inst, h->env, &r, now_ms);
+	it = (struct instance_track){ .fault = r.fault, .priority = r.priority,
+	    .adjust = r.adjust };
+	snprintf(it.reason, sizeof(it.reason), "%s", r.reason);
+	instance_track_apply(hi->inst, h->env, &it, now_ms);
 }
 
 void

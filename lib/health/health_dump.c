@@ -26,7 +26,7 @@ health_dump_text(FILE *f, const struct health *h, const struct instance *inst)
 	if (t->nifs + t->nscripts + t->nfiles == 0)
 		return;
 	fprintf(f, "  tracking: %s, priority %u (base %u, adjust %+d)%s%s\n",
-	    inst->track_fault ? "FAULT" : "ok", inst->fsm.cfg.priority,
+	    inst->track_fault ? "FAULT" : "ok", instance_effective_priority(inst),
 	    inst->conf.priority, inst->track.adjust,
 	    inst->track.reason[0] ? ": " : "", inst->track.reason);
 	for (size_t i = 0; hi != NULL && i < t->nifs; i++)

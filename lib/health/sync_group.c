@@ -31,7 +31,7 @@ sync_groups_configure(struct sync_groups *sg, const struct conf *conf,
 	if (groups == NULL)
 		return -ENOMEM;
 	for (size_t i = 0; i < ninstances; i++)
-		instances[i]->fsm.group_gate = false;
+		instance_set_group_gate(instances[i], false);
 	for (size_t g = 0; g < conf->nsync_groups; g++) {
 		struct sync_group *grp = &groups[g];
 
@@ -44,7 +44,7 @@ sync_groups_configure(struct sync_groups *sg, const struct conf *conf,
 				grp->members[grp->nmembers++] = instances[idx];
 		}
 		for (size_t k = 0; k < grp->nmembers && grp->nmembers > 1; k++)
-			grp->members[k]->fsm.group_gate = true;
+			instance_set_group_gate(grp->members[k], true);
 		for (size_t o = 0; o < sg->ngroups; o++) {
 			if (strcmp(sg->groups[o].conf->name, grp->conf->name) == 0) {
 				grp->state = sg->groups[o].state;
@@ -71,11 +71,11 @@ sync_group_views(const struct sync_group *g, struct sync_member_view *v)
 	for (size_t i = 0; i < g->nmembers; i++) {
 		const struct instance *m = g->members[i];
 
-		v[i] = (struct sync_member_view){ .state = m->fsm.state,
+		v[i] = (struct sync_member_view){ .state = instance_state(m),
 		    .own_fault = instance_own_fault(m),
 		    .group_fault = m->group_fault,
-		    .want_master = m->fsm.want_master,
-		    .releasing = m->fsm.releasing };
+		    .want_master = instance_wants_master(m),
+		    .releasing = instance_releasing(m) };
 	}
 }
 
@@ -148,7 +148,7 @@ sync_group_remember(struct sync_group *g, const struct sync_member_view *v,
 		    drill_running(&m->drill) ? "vipctl drill" : "priority 0 sent");
 	else if (master)
 		snprintf(g->pending_cause, sizeof(g->pending_cause), "ready for "
-		    "MASTER (%s)", vrrp_reason_name(m->fsm.takeover_reason));
+		    "MASTER (%s)", vrrp_reason_name(instance_takeover_reason(m)));
 	else
 		sync_member_why(m, true, g->pending_cause,
 		    sizeof(g->pending_cause));
@@ -393,7 +393,7 @@ sync_groups_dump_text(FILE *f, const struct sync_groups *sg, uint64_t now_ms)
 		    (double)(now_ms - g->since_ms) / 1000.0 : 0.0, g->transitions);
 		for (size_t k = 0; k < g->nmembers; k++)
 			fprintf(f, " %s (%s)", g->members[k]->conf.name,
-			    vrrp_state_name(g->members[k]->fsm.state));
+			    vrrp_state_name(instance_state(g->members[k])));
 		if (g->reason[0] != '\0')
 			fprintf(f, "; last %s, caused by %s: %s", g->reason,
 			    g->cause_member[0] ? g->cause_member : "?",

@@ -46,6 +46,7 @@
 #include "conf/conf.h"
 #include "vrrp/instance.h"
 #include "health/notify.h"
+#include "health/track.h"
 #include "vrrp/vrrp_fsm.h"
 
 struct sync_group {

@@ -248,6 +248,72 @@ instance_releasing(const struct instance *inst)
 	return inst->fsm.releasing;
 }
 
+enum vrrp_state
+instance_state(const struct instance *inst)
+{
+	return inst->fsm.state;
+}
+
+uint64_t
+instance_state_since_ms(const struct instance *inst)
+{
+	return inst->fsm.state_since_ms;
+}
+
+bool
+instance_release_heard(const struct instance *inst)
+{
+	return inst->fsm.releasing && inst->fsm.release_heard;
+}
+
+const struct addr *
+instance_master_addr(const struct instance *inst)
+{
+	return inst->fsm.master_known ? &inst->fsm.master_addr : NULL;
+}
+
+uint32_t
+instance_master_adver_interval_ms(const struct instance *inst)
+{
+	return inst->fsm.master_adver_interval_ms;
+}
+
+uint8_t
+instance_effective_priority(const struct instance *inst)
+{
+	return inst->fsm.cfg.priority;
+}
+
+enum vrrp_reason
+instance_takeover_reason(const struct instance *inst)
+{
+	return inst->fsm.takeover_reason;
+}
+
+bool
+instance_wants_master(const struct instance *inst)
+{
+	return inst->fsm.want_master;
+}
+
+uint64_t
+instance_hold_until_ms(const struct instance *inst)
+{
+	return inst->fsm.hold_until_ms;
+}
+
+void
+instance_set_group_gate(struct instance *inst, bool on)
+{
+	inst->fsm.group_gate = on;
+}
+
+void
+instance_set_table_hold(struct instance *inst, bool on)
+{
+	inst->fsm.table_hold = on;
+}
+
 void
 instance_release_all(struct instance *inst, const struct instance_env *env)
 {
@@ -517,7 +583,7 @@ instance_may_leave_fault(const struct instance *inst)
 
 void
 instance_track_apply(struct instance *inst, const struct instance_env *env,
-    const struct track_result *r, uint64_t now_ms)
+    const struct instance_track *r, uint64_t now_ms)
 {
 	struct vrrp_event ev = { .type = VRRP_EV_TRACK_FAULT };
 	struct vrrp_actions a;

@@ -28,7 +28,6 @@
 #include "os/nft.h"
 #include "os/nl.h"
 #include "vrrp/timeline.h"
-#include "health/track.h"
 #include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vmac.h"
@@ -50,6 +49,21 @@ struct vrrp_counters {
 };
 
 struct instance;
+
+/* Longest "why" an instance keeps for its log lines and dumps. */
+#define INSTANCE_REASON_MAX 160
+
+/*
+ * What tracking (lib/health) made of the instance's tracked objects, in the
+ * instance's own words: health fills it in and hands it over with
+ * instance_track_apply(), so that vrrp needs nothing of health.
+ */
+struct instance_track {
+	bool fault;                    /* a weight-0 object failed: FAULT */
+	uint8_t priority;              /* effective priority (unless fault) */
+	int adjust;                    /* sum of the weights applied */
+	char reason[INSTANCE_REASON_MAX]; /* "chk_web failing (exit 1), weight -60" */
+};
 
 /* What the instance needs from the daemon to touch the OS. */
 struct instance_env {
@@ -74,6 +88,10 @@ struct instance {
 	 */
 	struct conf_instance conf;
 	struct vrrp_auth auth;         /* conf.auth as the codec takes it */
+	/*
+	 * The state machine: read and set through the queries and setters
+	 * below, never from outside lib/vrrp/ (make layering checks).
+	 */
 	struct vrrp_fsm fsm;
 	struct vrrp_counters counters;
 	struct timeline timeline;      /* the last TIMELINE_MAX transitions (owned) */
@@ -94,15 +112,15 @@ struct instance {
 	bool forced_fault;             /* vipctl fault on: stays FAULT until off */
 	bool track_fault;              /* a tracked object with weight 0 failed */
 	bool group_fault;              /* another sync group member is in FAULT */
-	struct track_result track;     /* last evaluation of the tracked objects */
-	char health_detail[TRACK_REASON_MAX]; /* why of a health transition */
+	struct instance_track track;   /* last evaluation of the tracked objects */
+	char health_detail[INSTANCE_REASON_MAX]; /* why of a health transition */
 	/*
 	 * The last priority change by tracking, "script chk failing (exit 1),
 	 * weight -60, priority 150 -> 90": told with the transitions a
 	 * priority decides (higher priority, preempt) while the priority is
 	 * adjusted, or the first one after it came back.
 	 */
-	char track_note[TRACK_REASON_MAX];
+	char track_note[INSTANCE_REASON_MAX];
 	bool track_note_fresh;             /* no transition told it yet */
 	struct drill drill;
 	struct garp_sched garp;
@@ -206,12 +224,12 @@ void instance_link_update(struct instance *inst, const struct instance_env *env,
 			  uint64_t now_ms);
 
 /*
- * Tracking decided (lib/track): enter or leave FAULT, or take the new
+ * Tracking decided (lib/health): enter or leave FAULT, or take the new
  * effective priority (a Master advertises it at once). Each change is one
  * log line with r->reason; a transition records it in the timeline.
  */
 void instance_track_apply(struct instance *inst, const struct instance_env *env,
-			  const struct track_result *r, uint64_t now_ms);
+			  const struct instance_track *r, uint64_t now_ms);
 
 /*
  * Sync group decided: VRRP_EV_GROUP_FAULT / GROUP_OK set or clear
@@ -235,6 +253,38 @@ void instance_group_handover(struct instance *inst, const struct instance_env *e
 
 /* FAULT for a reason of its own (link, vipctl, tracking), not its group's. */
 bool instance_own_fault(const struct instance *inst);
+
+/*
+ * What the state machine says, for dumps, the control socket, sync groups
+ * and conn_sync: its state and since when (monotonic ms), whether a planned
+ * hand-over is on and has heard the new master, the master it follows
+ * (NULL when none is known), the advert interval that counts on the link,
+ * the effective priority, why a Backup would take over, whether a Backup
+ * under a sync group's gate wants MASTER, and until when a drill holds it
+ * in Backup (0: no hold).
+ */
+enum vrrp_state instance_state(const struct instance *inst);
+uint64_t instance_state_since_ms(const struct instance *inst);
+bool instance_release_heard(const struct instance *inst);
+const struct addr *instance_master_addr(const struct instance *inst);
+uint32_t instance_master_adver_interval_ms(const struct instance *inst);
+uint8_t instance_effective_priority(const struct instance *inst);
+enum vrrp_reason instance_takeover_reason(const struct instance *inst);
+bool instance_wants_master(const struct instance *inst);
+uint64_t instance_hold_until_ms(const struct instance *inst);
+
+/*
+ * A sync group of two or more members gates the instance: its
+ * Master_Down_Timer then only says it wants MASTER (VRRP_ACT_WANT_MASTER)
+ * and the group decides (lib/health/sync_group.c).
+ */
+void instance_set_group_gate(struct instance *inst, bool on);
+
+/*
+ * conn_sync's table is on its way: a Backup does not preempt meanwhile
+ * (daemon/vipd_services.c).
+ */
+void instance_set_table_hold(struct instance *inst, bool on);
 
 /* Run whatever is due at now_ms (FSM timers, GARP schedule). */
 void instance_tick(struct instance *inst, const struct instance_env *env,

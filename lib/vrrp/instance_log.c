@@ -151,7 +151,7 @@ instance_log_record(struct instance *inst, const struct vrrp_actions *a,
 		.reason = a->reason, .at_ms = now_ms, .wall_ms = wall_ms,
 		.peer = a->peer };
 	const char *track = instance_log_track_cause(inst, a);
-	char prio[96], both[TRACK_REASON_MAX + 100];
+	char prio[96], both[INSTANCE_REASON_MAX + 100];
 
 	if ((a->reason >= VRRP_REASON_TRACK_FAULT &&
 	    a->reason <= VRRP_REASON_GROUP_MASTER) ||

@@ -6,33 +6,25 @@
 #include <errno.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
-
+#include "os/digest.h"
 #include "vrrp/vrrp_auth.h"
+#include "vrrp/vrrp_pkt_ip.h"
 
 #define IPV4_MIN_HDR_LEN 20
-#define AH_ICV_OFFSET 12       /* next header, length, reserved, SPI, sequence */
 
 /* HMAC-MD5-96 of data under the 8-byte key; 0 or -ENOTSUP. */
 static int
 hmac_md5_96(const uint8_t key[VRRP_AUTH_DATA_LEN], const uint8_t *data,
     size_t len, uint8_t icv[VRRP_AH_ICV_LEN])
 {
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
-
 	/*
 	 * All 8 bytes, NUL padding included, as keepalived keys it: HMAC pads
 	 * a short key with zeros anyway (RFC 2104 2), so "abc" and "abc\0\0"
 	 * are one key, but saying so costs nothing.
 	 */
-	if (HMAC(EVP_md5(), key, VRRP_AUTH_DATA_LEN, data, len, md,
-	    &md_len) == NULL || md_len < VRRP_AH_ICV_LEN)
+	if (digest_hmac(DIGEST_MD5, key, VRRP_AUTH_DATA_LEN, data, len, icv,
+	    VRRP_AH_ICV_LEN) < 0)
 		return -ENOTSUP;
-	memcpy(icv, md, VRRP_AH_ICV_LEN);
-	OPENSSL_cleanse(md, sizeof(md));
 	return 0;
 }
 
@@ -44,13 +36,11 @@ vrrp_auth_init(void)
 		0x92, 0x94, 0x72, 0x7a, 0x36, 0x38, 0xbb, 0x1c,
 		0x13, 0xf4, 0x8e, 0xf8,
 	};
-	unsigned char key[16], md[EVP_MAX_MD_SIZE];
-	unsigned int md_len = 0;
+	uint8_t key[16], md[VRRP_AH_ICV_LEN];
 
 	memset(key, 0x0b, sizeof(key));
-	if (HMAC(EVP_md5(), key, sizeof(key), (const unsigned char *)"Hi There",
-	    8, md, &md_len) == NULL || md_len != 16 ||
-	    memcmp(md, want, sizeof(want)) != 0)
+	if (digest_hmac(DIGEST_MD5, key, sizeof(key), "Hi There", 8, md,
+	    sizeof(md)) < 0 || memcmp(md, want, sizeof(want)) != 0)
 		return -ENOTSUP;
 	return 0;
 }
@@ -85,8 +75,47 @@ vrrp_auth_ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt, size_t len,
 	copy[10] = 0;
 	copy[11] = 0;
 	/* RFC 2402 3.3.3.1.2: the ICV field itself is zero while computed. */
-	memset(copy + ihl + AH_ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
+	memset(copy + ihl + VRRP_AH_ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
 	return hmac_md5_96(auth->key, copy, len, icv);
+}
+
+int
+vrrp_auth_ah_sign(const struct vrrp_auth *auth, uint8_t *pkt, size_t len)
+{
+	uint8_t icv[VRRP_AH_ICV_LEN];
+	int err;
+
+	if ((err = vrrp_auth_ah_icv(auth, pkt, len, icv)) < 0)
+		return err;
+	memcpy(pkt + (size_t)(pkt[0] & 0x0f) * 4 + VRRP_AH_ICV_OFFSET, icv,
+	    sizeof(icv));
+	return 0;
+}
+
+/*
+ * RFC 2402 3.4.4: recompute the ICV and compare in constant time;
+ * keepalived then wants the SPI to be the source address (its rule for
+ * choosing one in a multicast group).
+ */
+enum vrrp_drop
+vrrp_auth_ah_verify(const struct vrrp_auth *auth,
+    const struct vrrp_pkt_meta *meta)
+{
+	uint8_t icv[VRRP_AH_ICV_LEN];
+	const uint8_t *ah;
+
+	if (auth == NULL || auth->type != VRRP_AUTH_AH)
+		return VRRP_DROP_NONE;
+	if (meta->protocol != VRRP_IPPROTO_AH || meta->ip_pkt == NULL ||
+	    meta->ip_len < IPV4_MIN_HDR_LEN)
+		return VRRP_DROP_AUTH_TYPE;
+	if (vrrp_auth_ah_icv(auth, meta->ip_pkt, meta->ip_len, icv) < 0)
+		return VRRP_DROP_AUTH;
+	ah = meta->ip_pkt + (size_t)(meta->ip_pkt[0] & 0x0f) * 4;
+	if (!digest_equal(icv, ah + VRRP_AH_ICV_OFFSET, sizeof(icv)) ||
+	    memcmp(ah + VRRP_AH_SPI_OFFSET, meta->src.bytes, 4) != 0)
+		return VRRP_DROP_AUTH;
+	return VRRP_DROP_NONE;
 }
 
 enum vrrp_drop

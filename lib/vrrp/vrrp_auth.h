@@ -12,11 +12,14 @@
  * itself zeroed (TTL and IP id are covered; TTL too is zeroed for unicast
  * peers, i.e. a destination that is not multicast), cut to 12 bytes.
  *
- * Owns: that computation (through OpenSSL), and struct vrrp_ah_replay, which
- * an instance embeds. Pure but for OpenSSL, which initialises itself on
- * first use (it may read its configuration file): the daemon calls
- * vrrp_auth_init() at start-up, so that no packet ever triggers that.
- * Never does: parse adverts (vrrp_pkt), keep state of its own, or log.
+ * Owns: that computation (through os/digest, i.e. libcrypto), signing the
+ * datagrams vrrp_pkt_build_ipv4() frames and verifying received ones before
+ * they are decoded, and struct vrrp_ah_replay, which an instance embeds.
+ * Pure but for libcrypto, which initialises itself on first use (it may
+ * read its configuration file): the daemon calls vrrp_auth_init() at
+ * start-up, so that no packet ever triggers that.
+ * Never does: parse adverts or IP headers (vrrp_pkt, vrrp_pkt_ip), keep
+ * state of its own, or log.
  */
 #ifndef VIPD_VRRP_AUTH_H
 #define VIPD_VRRP_AUTH_H
@@ -45,6 +48,26 @@ int vrrp_auth_init(void);
  */
 int vrrp_auth_ah_icv(const struct vrrp_auth *auth, const uint8_t *pkt,
 		     size_t len, uint8_t icv[VRRP_AH_ICV_LEN]);
+
+/*
+ * Fill in the ICV of the AH datagram vrrp_pkt_build_ipv4() built in pkt
+ * (len bytes). Returns 0, or an error of vrrp_auth_ah_icv().
+ */
+int vrrp_auth_ah_sign(const struct vrrp_auth *auth, uint8_t *pkt, size_t len);
+
+/*
+ * RFC 2402 3.4.4: what a receiver does with an advert's AH before it looks
+ * at the advert. For an instance with AH authentication (auth->type AH),
+ * the IPv4 datagram meta describes (meta->ip_pkt, meta->ip_len, as
+ * vrrp_pkt_parse_ipv4() set them) must have come inside AH (else
+ * VRRP_DROP_AUTH_TYPE), its ICV recomputed with auth->key must match in
+ * constant time, and its SPI must be meta->src, keepalived's rule (else
+ * VRRP_DROP_AUTH). Any other authentication (auth NULL included) has
+ * nothing to verify here: VRRP_DROP_NONE, and vrrp_pkt_decode() judges the
+ * rest. The sequence number is left for the replay check (meta->ah_seq).
+ */
+enum vrrp_drop vrrp_auth_ah_verify(const struct vrrp_auth *auth,
+				   const struct vrrp_pkt_meta *meta);
 
 struct vrrp_ah_peer {
 	struct addr addr;

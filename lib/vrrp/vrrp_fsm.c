@@ -70,28 +70,6 @@ vrrp_fsm_init(struct vrrp_fsm *fsm, const struct vrrp_fsm_config *cfg)
 	fsm->takeover_reason = VRRP_REASON_MASTER_DOWN;
 }
 
-void
-vrrp_fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
-    enum vrrp_reason reason, uint64_t now_ms, struct vrrp_actions *out)
-{
-	out->flags |= VRRP_ACT_STATE_CHANGED;
-	out->from = fsm->state;
-	out->to = to;
-	out->reason = reason;
-	fsm->state = to;
-	fsm->state_since_ms = now_ms;
-	fsm->last_reason = reason;
-	fsm->want_master = false;
-}
-
-void
-vrrp_fsm_forget_master(struct vrrp_fsm *fsm)
-{
-	fsm->master_known = false;
-	memset(&fsm->master_addr, 0, sizeof(fsm->master_addr));
-	fsm->last_advert_ms = 0;
-}
-
 /* RFC 5798 6.4.1 (owner) and 6.4.2 (Master_Down_Timer fired). */
 static void
 fsm_become_master(struct vrrp_fsm *fsm, enum vrrp_reason reason,

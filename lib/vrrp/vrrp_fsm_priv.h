@@ -4,11 +4,17 @@
  * vrrp_fsm.c (RFC 5798 6.4: startup, adverts, timers, yielding) and
  * vrrp_fsm_release.c (planned hand-overs). Nothing else includes it; the
  * contract is vrrp_fsm.h.
+ *
+ * Calls go one way, vrrp_fsm.c -> vrrp_fsm_release.c: the few steps a
+ * hand-over shares with the rest of the machine (a deadline, a transition,
+ * forgetting the master) are inline here, so that release needs nothing
+ * that vrrp_fsm.c defines.
  */
 #ifndef VIPD_VRRP_FSM_PRIV_H
 #define VIPD_VRRP_FSM_PRIV_H
 
 #include <stdint.h>
+#include <string.h>
 
 #include "vrrp/vrrp_fsm.h"
 
@@ -22,14 +28,30 @@ vrrp_fsm_deadline(uint64_t now_ms, uint32_t delay_ms)
 }
 
 /* Enter `to` for `reason`: the state-changed action, since, last reason. */
-void vrrp_fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
-			 enum vrrp_reason reason, uint64_t now_ms,
-			 struct vrrp_actions *out);
+static inline void
+vrrp_fsm_transition(struct vrrp_fsm *fsm, enum vrrp_state to,
+    enum vrrp_reason reason, uint64_t now_ms, struct vrrp_actions *out)
+{
+	out->flags |= VRRP_ACT_STATE_CHANGED;
+	out->from = fsm->state;
+	out->to = to;
+	out->reason = reason;
+	fsm->state = to;
+	fsm->state_since_ms = now_ms;
+	fsm->last_reason = reason;
+	fsm->want_master = false;
+}
 
 /* No master known (and no advert heard from one). */
-void vrrp_fsm_forget_master(struct vrrp_fsm *fsm);
+static inline void
+vrrp_fsm_forget_master(struct vrrp_fsm *fsm)
+{
+	fsm->master_known = false;
+	memset(&fsm->master_addr, 0, sizeof(fsm->master_addr));
+	fsm->last_advert_ms = 0;
+}
 
-/* ---- vrrp_fsm_release.c ---- */
+/* ---- vrrp_fsm_release.c, called by vrrp_fsm.c ---- */
 
 /*
  * A Master starts a make-before-break hand-over that ends in `to`: INIT

@@ -12,7 +12,9 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_net.h"
+#include "vrrp/vrrp_pkt_ip.h"
 
 int
 vrrp_net_open_ipv4(const char *ifname, int ifindex, int protocol)
@@ -227,7 +229,7 @@ vrrp_net_send_advert(int fd, int ifindex, const struct vrrp_advert *adv,
     const struct addr *dst, uint16_t ip_id)
 {
 	uint8_t pkt[VRRP_PKT_MAX_LEN];
-	int len;
+	int len, err;
 
 	if (src->family == AF_INET6) {
 		len = vrrp_pkt_encode(adv, auth, src, dst, pkt, sizeof(pkt));
@@ -235,5 +237,11 @@ vrrp_net_send_advert(int fd, int ifindex, const struct vrrp_advert *adv,
 		    vrrp_net_send_ipv6(fd, ifindex, pkt, (size_t)len, src, dst);
 	}
 	len = vrrp_pkt_build_ipv4(adv, auth, src, dst, ip_id, pkt, sizeof(pkt));
-	return len < 0 ? len : vrrp_net_send_ipv4(fd, pkt, (size_t)len, dst);
+	if (len < 0)
+		return len;
+	/* The codec framed AH; the ICV over the whole datagram comes last. */
+	if (pkt[9] == VRRP_IPPROTO_AH &&
+	    (err = vrrp_auth_ah_sign(auth, pkt, (size_t)len)) < 0)
+		return err;
+	return vrrp_net_send_ipv4(fd, pkt, (size_t)len, dst);
 }

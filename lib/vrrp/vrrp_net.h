@@ -52,7 +52,8 @@ ssize_t vrrp_net_recv_ipv6(int fd, uint8_t *buf, size_t cap);
  * Build adv (authenticated as auth says, v2 only) from src to dst and send
  * it on fd (the interface's socket of src's family; ifindex for IPv6's
  * outgoing interface and scope). IPv4 goes out as vrrp_pkt_build_ipv4()
- * builds it with IP id ip_id; IPv6 as the bare payload, the kernel adding
+ * builds it with IP id ip_id, signed by vrrp_auth_ah_sign() for AH (-ENOTSUP
+ * when HMAC-MD5 is unavailable); IPv6 as the bare payload, the kernel adding
  * the header with hop limit 255 and src as source. 0 or -errno.
  */
 int vrrp_net_send_advert(int fd, int ifindex, const struct vrrp_advert *adv,

@@ -8,10 +8,10 @@
  *
  * Everything here is arithmetic on caller-owned buffers, which is what lets
  * the unit tests replay packets captured from keepalived and the fuzzer feed
- * it garbage. Only addr_parse/str call into libc (inet_pton/ntop). The
- * IP header and the AH around an advert are vrrp_pkt_ip's.
+ * it garbage. The IP header and the AH around an advert are vrrp_pkt_ip's,
+ * which uses the checksum here; the AH ICV is vrrp_auth's, checked by the
+ * caller before decode, so that this file needs nothing but itself.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
@@ -156,12 +156,12 @@ vrrp_v2_csum(const uint8_t *msg, size_t len)
 /*
  * VRRPv2 authentication, keepalived's way (RFC 2338 5.3.6, 7.1): the Auth
  * Type must be ours, and whether the packet came inside AH must agree with
- * it, or nothing in it can be trusted the way we would trust it.
+ * it, or nothing in it can be trusted the way we would trust it. The AH ICV
+ * itself was verified before decode (vrrp_auth_ah_verify).
  */
 static enum vrrp_drop
 vrrp_v2_check_auth(const uint8_t *msg, size_t len,
-    const struct vrrp_pkt_meta *meta, const struct vrrp_auth *auth,
-    uint32_t *seq)
+    const struct vrrp_pkt_meta *meta, const struct vrrp_auth *auth)
 {
 	uint8_t want = auth != NULL ? auth->type : VRRP_AUTH_NONE;
 	bool in_ah = meta->protocol == VRRP_IPPROTO_AH;
@@ -180,7 +180,7 @@ vrrp_v2_check_auth(const uint8_t *msg, size_t len,
 			return VRRP_DROP_AUTH;
 		return VRRP_DROP_NONE;
 	case VRRP_AUTH_AH:
-		return vrrp_pkt_ah_verify(meta, auth, seq);
+		return VRRP_DROP_NONE;
 	default:
 		return VRRP_DROP_AUTH_TYPE;
 	}
@@ -194,7 +194,6 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	size_t alen, trailer;
 	uint8_t version, count;
 	uint16_t interval_cs, wire_csum, csum;
-	uint32_t ah_seq = 0;
 	enum vrrp_drop r;
 
 	/* RFC 5798 7.1: only a router on our own link can send with TTL 255. */
@@ -235,8 +234,8 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 		return VRRP_DROP_CHECKSUM;
 
 	if (version == VRRP_VERSION_2) {
-		if ((r = vrrp_v2_check_auth(payload, len, meta, auth,
-		    &ah_seq)) != VRRP_DROP_NONE)
+		if ((r = vrrp_v2_check_auth(payload, len, meta, auth)) !=
+		    VRRP_DROP_NONE)
 			return r;
 		interval_cs = (uint16_t)(payload[VRRP_V2_INTERVAL_OFFSET] * 100);
 	} else {
@@ -259,7 +258,7 @@ vrrp_pkt_decode(const uint8_t *payload, size_t len,
 	out->checksum = wire_csum;
 	out->auth_type = version == VRRP_VERSION_2 ?
 	    payload[VRRP_V2_AUTH_TYPE_OFFSET] : VRRP_AUTH_NONE;
-	out->ah_seq = ah_seq;
+	out->ah_seq = meta->protocol == VRRP_IPPROTO_AH ? meta->ah_seq : 0;
 	out->naddrs = count;
 	for (size_t i = 0; i < count; i++) {
 		out->addrs[i].family = meta->src.family;

@@ -4,15 +4,16 @@
  * the authentication of RFC 2338 as keepalived implements it: none, simple
  * password, IPsec AH with HMAC-MD5-96).
  *
- * Owns: the wire format of an advertisement, its checksum, and every check
- * its payload must pass before the state machine may see it (the IP and AH
- * headers around it are vrrp_pkt_ip's, which verifies the AH ICV for
- * decode). Pure: no syscalls, no allocation of its own, no logging. A
- * rejected packet yields a reason code (enum vrrp_drop) that the caller
- * counts and logs.
+ * Owns: the wire format of an advertisement, the Internet checksum (which
+ * vrrp_pkt_ip uses too), and every check its payload must pass before the
+ * state machine may see it. Pure: no syscalls, no allocation of its own, no
+ * logging. A rejected packet yields a reason code (enum vrrp_drop) that the
+ * caller counts and logs.
  *
- * Never does: socket I/O, policy (whether an advert's priority matters is the
- * state machine's business), or remember anything between packets (AH
+ * Never does: the IP and AH headers around an advert (vrrp_pkt_ip), MACs
+ * (the AH ICV is vrrp_auth's, verified by the caller before decoding),
+ * socket I/O, policy (whether an advert's priority matters is the state
+ * machine's business), or remember anything between packets (AH
  * anti-replay state belongs to the instance, see vrrp_auth.h).
  */
 #ifndef VIPD_VRRP_PKT_H
@@ -75,6 +76,7 @@ struct vrrp_pkt_meta {
 	uint8_t protocol;    /* IPv4: 112, or 51 when the advert came inside AH */
 	const uint8_t *ip_pkt; /* IPv4: the datagram, which AH's ICV covers */
 	size_t ip_len;       /* its total length */
+	uint32_t ah_seq;     /* protocol 51: the AH sequence number, unverified */
 };
 
 /* A decoded (or to-be-encoded) advertisement. */
@@ -136,17 +138,18 @@ const char *vrrp_drop_name(enum vrrp_drop reason);
  * Authentication (v2; a v3 packet passes only when auth is none and it did
  * not come inside AH): the Auth Type must be the configured one, and AH is
  * used exactly when the type is AH (else VRRP_DROP_AUTH_TYPE); then PASS
- * compares the 8 bytes of auth data with auth->key, AH recomputes the ICV
- * over meta->ip_pkt and wants SPI == source address (else VRRP_DROP_AUTH).
- * Auth type none ignores the auth data. The AH sequence number is reported
- * in out->ah_seq, never judged: replay is the caller's (vrrp_auth.h). A
- * mismatch is always a drop, never a reason to act.
+ * compares the 8 bytes of auth data with auth->key (else VRRP_DROP_AUTH).
+ * Auth type none ignores the auth data. AH's ICV and SPI are not looked at
+ * here: the caller verifies them before decoding (vrrp_auth_ah_verify), so
+ * that nothing of an unauthenticated datagram is interpreted. The AH
+ * sequence number (meta->ah_seq) is reported in out->ah_seq, never judged:
+ * replay is the caller's (vrrp_auth.h). A mismatch is always a drop, never
+ * a reason to act.
  *
  * Addresses take the family of meta->src. VRID (0 included), the v2
  * interval against the configured one, address list and own-packet checks
  * are the caller's. Fills *out (only on success) and returns VRRP_DROP_NONE,
- * or the first reason the packet fails. Never reads beyond len (nor, for AH,
- * beyond meta->ip_len, which must describe the datagram payload lies in).
+ * or the first reason the packet fails. Never reads beyond len.
  */
 enum vrrp_drop vrrp_pkt_decode(const uint8_t *payload, size_t len,
 			       const struct vrrp_pkt_meta *meta,
@@ -180,10 +183,3 @@ uint32_t vrrp_pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len);
 uint16_t vrrp_pkt_csum_fold(uint32_t sum);
 
 #endif
-
-/*
- * Outside the guard on purpose: whoever reads adverts parses their IP
- * header first, so the IP layer (vrrp_pkt_parse_ip, vrrp_pkt_build_ipv4)
- * comes with the codec; vrrp_pkt_ip.h includes this file for the types.
- */
-#include "vrrp/vrrp_pkt_ip.h"

@@ -4,29 +4,23 @@
  * the AH header of a v2 advert) as received and as sent, and the IPv6
  * header ifsock rebuilds. The advert itself is vrrp_pkt's.
  *
- * Like the codec, arithmetic on caller-owned buffers only; the AH ICV comes
- * from OpenSSL (vrrp_auth).
+ * Like the codec, arithmetic on caller-owned buffers only; it uses the
+ * codec (encode, checksum) and never the reverse. The AH ICV is left zero
+ * here, for vrrp_auth to fill in and to verify.
  */
 #include <errno.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/socket.h>
 
-#include <openssl/crypto.h>
-
 #include "base/be_bytes.h"
-#include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_pkt_ip.h"
 
 #define VRRP_VERSION_2		2
 #define IPV4_HDR_LEN		20	/* what we build: no options */
 #define IPV4_TOS_NETCONTROL	0xc0	/* precedence 6, as keepalived sends */
 #define AH_PAYLOAD_LEN_96	4	/* RFC 2402 2.2: 32-bit words minus 2 */
-#define AH_SPI_OFFSET		4
-#define AH_SEQ_OFFSET		8
-#define AH_ICV_OFFSET		12
 
-/* Kept local, as the codec keeps its own: two lines each, no shared header. */
 enum vrrp_drop
 vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
     const uint8_t **payload, size_t *payload_len)
@@ -71,6 +65,7 @@ vrrp_pkt_parse_ipv4(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
 		if (total_len - hdr_len < VRRP_AH_HDR_LEN ||
 		    pkt[hdr_len + 1] != AH_PAYLOAD_LEN_96)
 			return VRRP_DROP_IP_HEADER;
+		meta->ah_seq = be_get32(pkt + hdr_len + VRRP_AH_SEQ_OFFSET);
 		hdr_len += VRRP_AH_HDR_LEN;
 	} else if (pkt[9] != VRRP_IPPROTO)
 		return VRRP_DROP_PROTOCOL;
@@ -120,29 +115,6 @@ vrrp_pkt_parse_ip(const uint8_t *pkt, size_t len, struct vrrp_pkt_meta *meta,
 	return vrrp_pkt_parse_ipv4(pkt, len, meta, payload, payload_len);
 }
 
-/*
- * RFC 2402 3.4.4: recompute the ICV and compare in constant time;
- * keepalived then wants the SPI to be the source address (its rule for
- * choosing one in a multicast group).
- */
-enum vrrp_drop
-vrrp_pkt_ah_verify(const struct vrrp_pkt_meta *meta, const struct vrrp_auth *auth,
-    uint32_t *seq)
-{
-	uint8_t icv[VRRP_AH_ICV_LEN];
-	const uint8_t *ah;
-
-	if (meta->ip_pkt == NULL || meta->ip_len < IPV4_HDR_LEN)
-		return VRRP_DROP_AUTH_TYPE;
-	ah = meta->ip_pkt + (size_t)(meta->ip_pkt[0] & 0x0f) * 4;
-	if (vrrp_auth_ah_icv(auth, meta->ip_pkt, meta->ip_len, icv) < 0 ||
-	    CRYPTO_memcmp(icv, ah + AH_ICV_OFFSET, sizeof(icv)) != 0 ||
-	    memcmp(ah + AH_SPI_OFFSET, meta->src.bytes, 4) != 0)
-		return VRRP_DROP_AUTH;
-	*seq = be_get32(ah + AH_SEQ_OFFSET);
-	return VRRP_DROP_NONE;
-}
-
 int
 vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
     const struct addr *src, const struct addr *dst, uint16_t ip_id,
@@ -187,11 +159,10 @@ vrrp_pkt_build_ipv4(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 		h[1] = AH_PAYLOAD_LEN_96;
 		be_put16(h + 2, 0);
 		/* keepalived's SPI: the sender's address, unique in the group. */
-		memcpy(h + AH_SPI_OFFSET, src->bytes, 4);
-		be_put32(h + AH_SEQ_OFFSET, adv->ah_seq);
-		memset(h + AH_ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
-		if (vrrp_auth_ah_icv(auth, buf, total_len, h + AH_ICV_OFFSET) < 0)
-			return -ENOTSUP;
+		memcpy(h + VRRP_AH_SPI_OFFSET, src->bytes, 4);
+		be_put32(h + VRRP_AH_SEQ_OFFSET, adv->ah_seq);
+		/* Zero until signed: RFC 2402 3.3.3.1.2, and vrrp_auth's job. */
+		memset(h + VRRP_AH_ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
 	}
 	/*
 	 * Linux refills the checksum on IP_HDRINCL sockets, but a packet that

@@ -2,14 +2,15 @@
 /*
  * vrrp_pkt_ip - the IP layer around a VRRP advert: parse a received IPv4
  * datagram (with the AH header keepalived puts around a v2 advert) or the
- * IPv6 header ifsock rebuilds, into meta data and the VRRP payload; verify
- * that AH; build the complete IPv4 datagram (and AH) we send.
+ * IPv6 header ifsock rebuilds, into meta data and the VRRP payload; build
+ * the complete IPv4 datagram (and AH framing) we send.
  *
- * Owns: the IPv4/IPv6 header layout and checks, AH framing and its ICV
- * check. Pure: no syscalls, no allocation, no logging; the ICV comes from
- * vrrp_auth (OpenSSL). A refused packet yields an enum vrrp_drop.
- * Never does: the VRRP message itself (vrrp_pkt), socket I/O (vrrp_net,
- * ifsock), or AH anti-replay (the instance, vrrp_auth.h).
+ * Owns: the IPv4/IPv6 header layout and checks, and the AH header's layout
+ * (RFC 2402 2). Pure: no syscalls, no allocation, no logging. A refused
+ * packet yields an enum vrrp_drop.
+ * Never does: the VRRP message itself (vrrp_pkt), the AH ICV (vrrp_auth
+ * computes and verifies it: a MAC is no codec's business), socket I/O
+ * (vrrp_net, ifsock), or AH anti-replay (the instance, vrrp_auth.h).
  */
 #ifndef VIPD_VRRP_PKT_IP_H
 #define VIPD_VRRP_PKT_IP_H
@@ -19,6 +20,11 @@
 
 #include "vrrp/vrrp_pkt.h"
 
+/* RFC 2402 2: next header, payload length, reserved, SPI, sequence, ICV. */
+#define VRRP_AH_SPI_OFFSET 4
+#define VRRP_AH_SEQ_OFFSET 8
+#define VRRP_AH_ICV_OFFSET 12
+
 /*
  * Split a raw IPv4 packet (as read from a SOCK_RAW socket of protocol 112 or
  * 51, header included) into meta data and VRRP payload. Checks version 4,
@@ -27,7 +33,8 @@
  * Protocol 51 is an AH header (RFC 2402) in front of the advert: its next
  * header must be 112 (else VRRP_DROP_PROTOCOL), and it must be whole with a
  * 96-bit ICV (payload length 4, else VRRP_DROP_IP_HEADER); the payload is
- * then what follows it, and only vrrp_pkt_decode() verifies the ICV.
+ * then what follows it, meta->ah_seq its sequence number, and the ICV is
+ * vrrp_auth_ah_verify()'s to check before the advert is decoded.
  * Returns VRRP_DROP_NONE on success, with meta->protocol, ip_pkt and ip_len
  * set. meta is filled as soon as the 20-byte fixed header is there, so a
  * refused packet can still be logged with its source; on failure *payload is
@@ -58,29 +65,16 @@ enum vrrp_drop vrrp_pkt_parse_ip(const uint8_t *pkt, size_t len,
 				 const uint8_t **payload, size_t *payload_len);
 
 /*
- * RFC 2402 3.4.4: verify the AH header of the IPv4 datagram meta describes
- * (meta->ip_pkt, meta->ip_len, as vrrp_pkt_parse_ipv4() set them): the ICV
- * (HMAC-MD5-96 with auth->key, see vrrp_auth_ah_icv()) recomputed and
- * compared in constant time, and the SPI equal to meta->src, keepalived's
- * rule. Returns VRRP_DROP_AUTH_TYPE when meta holds no IPv4 datagram,
- * VRRP_DROP_AUTH on a bad ICV or SPI, else VRRP_DROP_NONE with the AH
- * sequence number in *seq (judged by the caller, see vrrp_auth.h).
- * vrrp_pkt_decode() calls it for a v2 advert with AH authentication.
- */
-enum vrrp_drop vrrp_pkt_ah_verify(const struct vrrp_pkt_meta *meta,
-				  const struct vrrp_auth *auth, uint32_t *seq);
-
-/*
  * Build a complete IPv4 packet (20-byte header, TOS 0xc0, TTL 255, protocol
  * 112, DF clear, header checksum filled, IP id ip_id) around adv, for an
  * IP_HDRINCL socket; byte for byte what keepalived sends but for the IP id.
  * With AH authentication the protocol is 51 and an AH header (next header
- * 112, SPI = src, sequence number adv->ah_seq, ICV as vrrp_auth_ah_icv())
- * sits between the IP header and the advert, as keepalived sends it; ip_id
- * must then not be 0 (-EINVAL), since Linux would replace a zero id after
- * the ICV covered it. Returns the total length, -EAFNOSUPPORT if src or dst
- * is not IPv4, -ENOTSUP when HMAC-MD5 is unavailable, or an error of
- * vrrp_pkt_encode().
+ * 112, SPI = src, sequence number adv->ah_seq, ICV zero) sits between the
+ * IP header and the advert, as keepalived sends it; the caller then signs
+ * the datagram (vrrp_auth_ah_sign()) before sending it. ip_id must then not
+ * be 0 (-EINVAL), since Linux would replace a zero id after the ICV covered
+ * it. Returns the total length, -EAFNOSUPPORT if src or dst is not IPv4, or
+ * an error of vrrp_pkt_encode().
  */
 int vrrp_pkt_build_ipv4(const struct vrrp_advert *adv,
 			const struct vrrp_auth *auth,

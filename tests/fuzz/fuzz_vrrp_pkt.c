@@ -3,7 +3,8 @@
  * libFuzzer target for the advert decoder: whatever a peer on the LAN can
  * put in a protocol-112 or protocol-51 (AH) datagram goes through the same
  * calls as in vipd (parse_ip: IPv4, or the IPv6 header ifsock rebuilds;
- * then decode), and straight into decode with
+ * then the AH check for an AH instance, then decode), and straight into
+ * decode with
  * fixed IPv4 and IPv6 metas so that the fuzzer need not get the IP header
  * right to reach the VRRP checks. Each decode is tried as a v3 instance and
  * as v2 instances with no authentication, a password and AH. A packet that
@@ -16,7 +17,9 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_pkt_ip.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -69,7 +72,8 @@ decode_every_way(const uint8_t *payload, size_t len,
 	    VRRP_DROP_NONE)
 		check_reencode(&adv, NULL, meta, payload, len);
 	for (size_t i = 0; i < sizeof(v2_auths) / sizeof(v2_auths[0]); i++)
-		if (vrrp_pkt_decode(payload, len, meta, 2, &v2_auths[i],
+		if (vrrp_auth_ah_verify(&v2_auths[i], meta) == VRRP_DROP_NONE &&
+		    vrrp_pkt_decode(payload, len, meta, 2, &v2_auths[i],
 		    &adv) == VRRP_DROP_NONE)
 			check_reencode(&adv, &v2_auths[i], meta, payload, len);
 }

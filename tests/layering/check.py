@@ -9,7 +9,12 @@ naming the symbols, on
   - an #include of another folder's private header (NAME_int.h, NAME_priv.h),
     or a folder with more than one private header;
   - a pure object (PURE_SRCS in lib/*/files.mk) that calls a glue object, an
-    external library or a libc function that makes a system call.
+    external library or a libc function that makes a system call;
+  - a source or header in lib/ or daemon/, outside lib/vrrp/, that reaches
+    into the state machine of struct instance (`fsm.`, `fsm->`, `->fsm`,
+    `.fsm`, comments and strings aside) instead of calling the instance's
+    queries and setters (lib/vrrp/instance.h). A text check: it knows no
+    types, so any member or variable named fsm outside lib/vrrp/ counts.
 
 Usage: check.py BUILD_DIR [REPO_DIR]
 """
@@ -106,6 +111,35 @@ def include_edges(repo, sources):
         for m in inc.finditer(open(os.path.join(repo, src)).read()):
             edges[src].add(m.group(1))
     return edges
+
+# The state machine's fields are lib/vrrp's: elsewhere, instance.h's queries.
+FSM_OWNER = "lib/vrrp/"
+FSM_ACCESS = re.compile(r"\bfsm\s*(?:\.|->)\s*[A-Za-z_]|(?:->|\.)\s*fsm\b")
+C_NOISE = re.compile(r'/\*.*?\*/|//[^\n]*|"(?:\\.|[^"\\\n])*"|\'(?:\\.|[^\'\\\n])*\'', re.S)
+
+def fsm_breaches(repo):
+    """Lines outside lib/vrrp/ that touch an instance's struct vrrp_fsm."""
+    out = []
+    for top in ("lib", "daemon"):
+        for root, _, files in os.walk(os.path.join(repo, top)):
+            for f in sorted(files):
+                if not f.endswith((".c", ".h")):
+                    continue
+                path = os.path.join(root, f)
+                rel = os.path.relpath(path, repo)
+                if rel.startswith(FSM_OWNER):
+                    continue
+                orig = open(path).read()
+                # Blank comments and strings out, keeping the line breaks.
+                text = C_NOISE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)),
+                                   orig)
+                for n, (code, line) in enumerate(
+                        zip(text.splitlines(), orig.splitlines()), 1):
+                    if FSM_ACCESS.search(code):
+                        out.append(f"{rel}:{n}: reaches into the VRRP state machine "
+                                   f"({line.strip()}); call the instance's queries "
+                                   f"and setters (lib/vrrp/instance.h) instead")
+    return out
 
 def main():
     build = sys.argv[1]
@@ -209,6 +243,8 @@ def main():
                 continue
             where = f"glue object {o}" if o else "outside the pure set (a syscall or an external library)"
             errors.append(f"{src}: pure, but needs {s} from {where}")
+
+    errors.extend(fsm_breaches(repo))
 
     for e in errors:
         print(f"layering: {e}")

@@ -4,7 +4,8 @@
  * captured from keepalived with none, PASS and AH (multicast and unicast)
  * decode to their config and are re-encoded byte for byte; the v2 checksum;
  * every authentication mismatch is a drop with its reason; the AH header
- * framing; the HMAC-MD5-96 ICV (TTL left out for unicast); and the
+ * framing; the HMAC-MD5-96 ICV (TTL left out for unicast), signed after
+ * the codec frames it and verified before the advert is decoded; and the
  * sequence-number bookkeeping that stops replays.
  */
 #include <errno.h>
@@ -21,6 +22,7 @@
 
 #include "vrrp/vrrp_auth.h"
 #include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_pkt_ip.h"
 
 #define V4(a, b, c, d) \
 	((struct addr){ .family = AF_INET, .bytes = { a, b, c, d } })
@@ -197,8 +199,9 @@ assert_drop(enum vrrp_drop got, enum vrrp_drop want, const char *what)
 }
 
 /*
- * parse_ipv4 then decode, from a heap copy of exactly len bytes so that
- * ASan sees any read past the datagram (AH reads the IP header too).
+ * What vipd does with a datagram: parse_ipv4, verify AH, then decode, from
+ * a heap copy of exactly len bytes so that ASan sees any read past the
+ * datagram (AH reads the IP header too).
  */
 static enum vrrp_drop
 receive(const uint8_t *pkt, size_t len, uint8_t version,
@@ -212,6 +215,8 @@ receive(const uint8_t *pkt, size_t len, uint8_t version,
 
 	memcpy(copy, pkt, len);
 	r = vrrp_pkt_parse_ipv4(copy, len, meta, &payload, &plen);
+	if (r == VRRP_DROP_NONE)
+		r = vrrp_auth_ah_verify(auth, meta);
 	if (r == VRRP_DROP_NONE)
 		r = vrrp_pkt_decode(payload, plen, meta, version, auth, adv);
 	meta->ip_pkt = NULL;	/* it pointed into copy */
@@ -321,6 +326,9 @@ test_encoder_reproduces_keepalived_v2_adverts_byte_for_byte(void **state)
 		    sizeof(buf));
 		if (n != (int)c->len)
 			fail_msg("%s: build returned %d", c->name, n);
+		if (c->protocol == VRRP_IPPROTO_AH)
+			assert_int_equal(vrrp_auth_ah_sign(c->auth, buf,
+			    (size_t)n), 0);
 		assert_memory_equal(buf, c->pkt, c->len);
 	}
 }
@@ -399,9 +407,9 @@ static const struct reject_case reject_cases[] = {
 	/* The VRRP header says AH, but no AH header came: nothing proves it. */
 	{ "auth type 2 without AH", NONE_PKT, IP_HDR + 4, 0x02, true, 2,
 	    &auth_ah, VRRP_DROP_AUTH_TYPE },
-	/* AH came, but the advert inside says PASS. */
+	/* AH came, but the advert inside says PASS: the ICV no longer holds. */
 	{ "AH around auth type 1", AH_PKT, AH_VRRP + 4, 0x03, true, 2, &auth_ah,
-	    VRRP_DROP_AUTH_TYPE },
+	    VRRP_DROP_AUTH },
 
 	/* Wrong password: all 8 bytes count, NUL padding included. */
 	{ "wrong password", PASS_PKT, -1, 0, false, 2, &auth_pass_wrong,
@@ -436,9 +444,12 @@ static const struct reject_case reject_cases[] = {
 	    VRRP_DROP_AUTH },
 	{ "auth data, checksum fixed", AH_PKT, AH_VRRP + 19, 0x01, true, 2,
 	    &auth_ah, VRRP_DROP_AUTH },
-	/* The checksum is checked first, as for any advert. */
+	/*
+	 * RFC 2402 3.4.4: AH is verified before the advert is looked at, so
+	 * a changed advert is an AH failure whatever its checksum says.
+	 */
 	{ "priority, checksum not fixed", AH_PKT, AH_VRRP + 2, 0x01, false, 2,
-	    &auth_ah, VRRP_DROP_CHECKSUM },
+	    &auth_ah, VRRP_DROP_AUTH },
 	/* RFC 2402 3.3.3.1.1.1: mutable fields are zero in the ICV. */
 	{ "TOS is mutable", AH_PKT, 1, 0xc0, false, 2, &auth_ah,
 	    VRRP_DROP_NONE },
@@ -914,6 +925,9 @@ test_v2_round_trip_under_each_authentication(void **state)
 			n = vrrp_pkt_build_ipv4(&in, auths[a], &src, &dst,
 			    0x1234, buf, sizeof(buf));
 			assert_true(n > 0);
+			if (auths[a] == &auth_ah)
+				assert_int_equal(vrrp_auth_ah_sign(auths[a],
+				    buf, (size_t)n), 0);
 			assert_drop(receive(buf, (size_t)n, 2, auths[a], &meta,
 			    &out), VRRP_DROP_NONE, "round trip");
 			assert_int_equal(out.priority, in.priority);
@@ -927,6 +941,139 @@ test_v2_round_trip_under_each_authentication(void **state)
 				    &in.addrs[counts[k] - 1]), 0);
 		}
 	}
+}
+
+/* ---- vrrp_auth_ah_verify on its own --------------------------------------- */
+
+/*
+ * Each refusal pinned to its cause, on a datagram built by
+ * vrrp_pkt_build_ipv4, signed, and parsed back by vrrp_pkt_parse_ipv4.
+ */
+#define ICV_OFFSET (IP_HDR + 12)   /* IP header, then AH's next..seq */
+
+struct built {
+	uint8_t pkt[VRRP_PKT_MAX_LEN];
+	size_t len;
+	struct vrrp_pkt_meta meta;
+};
+
+/* A v2 AH advert from 192.0.2.1 with sequence number 77, parsed back. */
+static void
+build_signed(struct built *b)
+{
+	struct addr src = V4(192, 0, 2, 1), dst = V4(224, 0, 0, 18);
+	struct vrrp_advert adv = { .version = 2, .vrid = 51, .priority = 100,
+		.max_adver_int_cs = 100, .ah_seq = 77, .naddrs = 1,
+		.addrs = { V4(192, 0, 2, 100) } };
+	const uint8_t *payload;
+	size_t plen;
+	int n = vrrp_pkt_build_ipv4(&adv, &auth_ah, &src, &dst, 4242, b->pkt,
+	    sizeof(b->pkt));
+
+	assert_true(n > 0);
+	b->len = (size_t)n;
+	assert_int_equal(vrrp_auth_ah_sign(&auth_ah, b->pkt, b->len), 0);
+	assert_int_equal(vrrp_pkt_parse_ipv4(b->pkt, b->len, &b->meta,
+	    &payload, &plen), VRRP_DROP_NONE);
+	assert_int_equal(b->meta.protocol, VRRP_IPPROTO_AH);
+}
+
+static void
+test_ah_verify_accepts_a_signed_datagram(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta), VRRP_DROP_NONE,
+	    "signed");
+	assert_int_equal(b.meta.ah_seq, 77);
+}
+
+static void
+test_ah_verify_refuses_another_key(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	assert_drop(vrrp_auth_ah_verify(&auth_ah_wrong, &b.meta),
+	    VRRP_DROP_AUTH, "another key");
+}
+
+static void
+test_ah_verify_refuses_a_changed_icv(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	b.pkt[ICV_OFFSET + 11] ^= 0x01;
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta), VRRP_DROP_AUTH,
+	    "changed ICV");
+}
+
+/* An unsigned datagram (the ICV the codec leaves zero) proves nothing. */
+static void
+test_ah_verify_refuses_an_unsigned_datagram(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	memset(b.pkt + ICV_OFFSET, 0, VRRP_AH_ICV_LEN);
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta), VRRP_DROP_AUTH,
+	    "unsigned");
+}
+
+/* The ICV is intact; only the SPI no longer names the sender. */
+static void
+test_ah_verify_wants_the_spi_to_be_the_source(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	b.meta.src = V4(192, 0, 2, 2);
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta), VRRP_DROP_AUTH,
+	    "SPI is not the source");
+}
+
+static void
+test_ah_verify_without_an_ah_datagram_is_an_auth_type_drop(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	b.meta.ip_len = 19;
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta),
+	    VRRP_DROP_AUTH_TYPE, "19 bytes");
+	b.meta.ip_pkt = NULL;
+	b.meta.ip_len = b.len;
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta),
+	    VRRP_DROP_AUTH_TYPE, "no datagram");
+	build_signed(&b);
+	b.meta.protocol = VRRP_IPPROTO;
+	assert_drop(vrrp_auth_ah_verify(&auth_ah, &b.meta),
+	    VRRP_DROP_AUTH_TYPE, "not inside AH");
+}
+
+/* Only an AH instance has anything to verify before decode. */
+static void
+test_ah_verify_passes_other_authentication_to_decode(void **state)
+{
+	struct built b;
+
+	(void)state;
+	build_signed(&b);
+	b.pkt[ICV_OFFSET] ^= 0x01;
+	assert_drop(vrrp_auth_ah_verify(NULL, &b.meta), VRRP_DROP_NONE,
+	    "NULL");
+	assert_drop(vrrp_auth_ah_verify(&auth_none, &b.meta), VRRP_DROP_NONE,
+	    "none");
+	assert_drop(vrrp_auth_ah_verify(&auth_pass, &b.meta), VRRP_DROP_NONE,
+	    "pass");
 }
 
 int
@@ -949,6 +1096,13 @@ main(void)
 		cmocka_unit_test(test_ah_sequence_numbers_stop_at_the_top),
 		cmocka_unit_test(test_v2_encode_refuses_what_it_cannot_send),
 		cmocka_unit_test(test_v2_round_trip_under_each_authentication),
+		cmocka_unit_test(test_ah_verify_accepts_a_signed_datagram),
+		cmocka_unit_test(test_ah_verify_refuses_another_key),
+		cmocka_unit_test(test_ah_verify_refuses_a_changed_icv),
+		cmocka_unit_test(test_ah_verify_refuses_an_unsigned_datagram),
+		cmocka_unit_test(test_ah_verify_wants_the_spi_to_be_the_source),
+		cmocka_unit_test(test_ah_verify_without_an_ah_datagram_is_an_auth_type_drop),
+		cmocka_unit_test(test_ah_verify_passes_other_authentication_to_decode),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_pkt_ip.h"
 
 #define V4(a, b, c, d) \
 	((struct addr){ .family = AF_INET, .bytes = { a, b, c, d } })
