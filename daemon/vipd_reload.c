@@ -101,7 +101,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		 * Its replacement may reuse the VRID right away, so this one
 		 * cannot linger: release at once (a second stop request).
 		 */
-		vipd_answer_drills(v, v->instances[j]);
+		vipd_drills_answer(v, v->instances[j]);
 		instance_stop(v->instances[j], &v->env, now_ms);
 		if (instance_releasing(v->instances[j]))
 			instance_stop(v->instances[j], &v->env, now_ms);
@@ -151,7 +151,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		vipd_sync_restart(v);
 	if (peers_changed)
 		vipd_peer_filter_apply(v, "reload");
-	vipd_fill_router_id(v);
+	conf_router_id(v->conf, v->router_id, sizeof(v->router_id));
 	vipd_lb_configure(v, "reload");
 	vipd_metrics_apply(v);
 	v->reloads++;

@@ -532,6 +532,20 @@ conf_load_file(const char *path, struct conf **out, struct conf_errors *errs)
 }
 
 void
+conf_router_id(const struct conf *conf, char *out, size_t len)
+{
+	if (len == 0)
+		return;
+	if (conf->global.router_id[0] != '\0') {
+		snprintf(out, len, "%s", conf->global.router_id);
+		return;
+	}
+	if (gethostname(out, len) < 0)
+		snprintf(out, len, "vipd");
+	out[len - 1] = '\0';
+}
+
+void
 conf_free(struct conf *conf)
 {
 	if (conf == NULL)

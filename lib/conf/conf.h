@@ -152,6 +152,12 @@ int conf_load_string(const char *text, const char *path_for_messages,
 		     struct conf **out, struct conf_errors *errs);
 void conf_free(struct conf *conf);
 
+/*
+ * The router_id vipd goes by: global.router_id, else the host name (read
+ * at each call, so that a reload sees a renamed host), else "vipd".
+ */
+void conf_router_id(const struct conf *conf, char *out, size_t len);
+
 /* Find an instance by name, or NULL. */
 const struct conf_instance *conf_find_instance(const struct conf *conf, const char *name);
 
