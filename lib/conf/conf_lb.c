@@ -16,6 +16,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_lb.h"
+#include "conf/conf_names.h"
 #include "conf/conf_vrrp.h"
 
 #define WHERE_LEN (CONF_WHERE_MAX + 64)
@@ -28,29 +29,6 @@ static const char *const backend_keys[] = { "address", "port", "weight",
 static const char *const check_keys[] = { "type", "port", "interval_ms",
 	"timeout_ms", "rise", "fall", "path", "host", "expect_status",
 	"expect_body", "verify", "ca_file", "command", NULL };
-
-static const char *const proto_names[] = { "tcp", "udp", NULL };
-static const char *const sched_names[] = { "rr", "wrr", "sh", "mh", NULL };
-static const char *const check_names[] = { "none", "tcp", "http", "https",
-	"script", NULL };
-
-const char *
-conf_lb_proto_name(enum conf_lb_proto p)
-{
-	return p <= CONF_LB_UDP ? proto_names[p] : "?";
-}
-
-const char *
-conf_lb_sched_name(enum conf_lb_sched s)
-{
-	return s <= CONF_LB_MH ? sched_names[s] : "?";
-}
-
-const char *
-conf_check_type_name(enum conf_check_type t)
-{
-	return t <= CONF_CHECK_SCRIPT ? check_names[t] : "?";
-}
 
 /* Index of v in names, or -1. */
 static int
@@ -254,7 +232,7 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	conf_check_keys(ctx, g, where, check_keys, NULL);
 	if ((s = config_setting_get_member(g, "type")) == NULL)
 		conf_error(ctx, g, "%s.type: missing (required)", where);
-	else if ((t = get_word(ctx, g, where, "type", check_names + 1,
+	else if ((t = get_word(ctx, g, where, "type", conf_names_check_types + 1,
 	    "\"tcp\", \"http\", \"https\" or \"script\"")) >= 0)
 		c->type = (enum conf_check_type)(t + 1);
 	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0)
@@ -452,10 +430,10 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		conf_error(ctx, g, "%s.port: missing (required)", where);
 	else if (conf_get_int(ctx, g, where, "port", 1, 65535, &p) > 0)
 		svc->port = (uint16_t)p;
-	if ((i = get_word(ctx, g, where, "protocol", proto_names,
+	if ((i = get_word(ctx, g, where, "protocol", conf_names_lb_protos,
 	    "\"tcp\" or \"udp\"")) >= 0)
 		svc->protocol = (enum conf_lb_proto)i;
-	if ((i = get_word(ctx, g, where, "scheduler", sched_names,
+	if ((i = get_word(ctx, g, where, "scheduler", conf_names_lb_scheds,
 	    "a scheduler (rr, wrr, sh, mh)")) >= 0)
 		svc->scheduler = (enum conf_lb_sched)i;
 	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
@@ -501,7 +479,7 @@ check_across(struct conf_ctx *ctx, const config_setting_t *list,
 				    "%s port %u/%s is already service '%s' "
 				    "(line %d)", s->name, addr_str(&s->addr,
 				    a, sizeof(a)), s->port,
-				    conf_lb_proto_name(s->protocol), o->name,
+				    conf_names_lb_proto(s->protocol), o->name,
 				    o->line);
 		}
 	}

@@ -94,10 +94,7 @@ struct conf_service {
 	int line;
 };
 
-/* The words of the config and of dumps. */
-const char *conf_lb_proto_name(enum conf_lb_proto p);
-const char *conf_lb_sched_name(enum conf_lb_sched s);
-const char *conf_check_type_name(enum conf_check_type t);
+/* The words of the config and of dumps: conf/conf_names.h. */
 
 /* True when two checks would probe alike. */
 bool conf_check_equal(const struct conf_check *a, const struct conf_check *b);

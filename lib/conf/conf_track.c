@@ -11,6 +11,7 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_names.h"
 #include "conf/conf_track.h"
 #include "conf/conf_vrrp.h"
 
@@ -22,16 +23,6 @@ static const char *const track_file_keys[] = { "path", "weight", NULL };
 static const char *const notify_keys[] = { "master", "backup", "fault",
 	"stop", "any", "timeout_ms", NULL };
 static const char *const group_keys[] = { "name", "members", "notify", NULL };
-
-static const char *const notify_names[CONF_NOTIFY__COUNT] = {
-	"master", "backup", "fault", "stop", "any",
-};
-
-const char *
-conf_notify_kind_name(enum conf_notify_kind k)
-{
-	return (unsigned)k < CONF_NOTIFY__COUNT ? notify_names[k] : "?";
-}
 
 /* An absolute path that fits; reports and returns false otherwise. */
 static bool
@@ -146,10 +137,10 @@ load_notify(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	}
 	conf_check_keys(ctx, g, w, notify_keys, NULL);
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
-		if (conf_get_string(ctx, g, w, notify_names[k], &v) <= 0)
+		if (conf_get_string(ctx, g, w, conf_names_notify_kinds[k], &v) <= 0)
 			continue;
-		if (check_path(ctx, config_setting_get_member(g, notify_names[k]),
-		    w, notify_names[k], v))
+		if (check_path(ctx, config_setting_get_member(g, conf_names_notify_kinds[k]),
+		    w, conf_names_notify_kinds[k], v))
 			n->script[k] = model_strdup(ctx, v);
 	}
 	if (conf_get_int(ctx, g, w, "timeout_ms", 100, 600000, &t) > 0)

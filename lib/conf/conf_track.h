@@ -88,7 +88,6 @@ struct conf_sync_group {
 	int line;
 };
 
-const char *conf_notify_kind_name(enum conf_notify_kind k);  /* "master", ... */
 
 /* True when the health settings of two instances are the same (by content). */
 bool conf_instance_track_equal(const struct conf_instance_track *a,

@@ -2,7 +2,9 @@
 # conf/ - the configuration file (libconfig) into a validated model, every
 # error with FILE:LINE; equality queries the reload diff uses. The loaders
 # read libconfig settings, so they are glue; the model they produce is plain
-# data that every other folder reads.
+# data that every other folder reads. Pure: the enums' words both ways
+# (conf_names), which the parsers read and the dumps and rules write.
+PURE_SRCS += lib/conf/conf_names.c
 GLUE_SRCS += lib/conf/conf.c lib/conf/conf_lb.c lib/conf/conf_metrics.c \
 	lib/conf/conf_peer.c lib/conf/conf_sync.c lib/conf/conf_track.c \
 	lib/conf/conf_unicast.c lib/conf/conf_util.c lib/conf/conf_vmac.c \

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "conf/conf_names.h"
 #include "health/health.h"
 #include "os/script_sec.h"
 
@@ -57,7 +58,7 @@ hc_notify(struct conf_errors *errs, const struct conf *conf, int line,
 		if (n->script[k] == NULL)
 			continue;
 		snprintf(where, sizeof(where), "%s.notify.%s", owner,
-		    conf_notify_kind_name((enum conf_notify_kind)k));
+		    conf_names_notify_kind((enum conf_notify_kind)k));
 		added += hc_script(errs, conf, line, where, n->script[k]);
 	}
 	return added;

@@ -625,31 +625,28 @@ lb_quorum_met(const struct lb *lb, const char *name, bool *known)
 	return svc != NULL && svc->quorum_met;
 }
 
-/* "counter lb_c_web_0 {" followed by "packets N bytes M". */
+/* One counter of `nft list counters`: a backend's, or none of ours. */
 static void
-counter_set(struct lb *lb, const char *name, uint64_t packets,
-    uint64_t bytes)
+counter_set(void *arg, const char *name, uint64_t packets, uint64_t bytes)
 {
-	char id[LB_NFT_ID_MAX], want[LB_NFT_ID_MAX + 32];
+	struct lb *lb = arg;
+	char want[LB_NFT_ID_MAX], id[LB_NFT_ID_MAX];
+	enum lb_nft_counter kind;
+	size_t j;
 
+	if (!lb_nft_counter_parse(name, &kind, want, sizeof(want), &j))
+		return;
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
-		size_t idl;
 
 		lb_nft_id(svc->conf.name, id, sizeof(id));
-		idl = strlen(id);
-		if (strncmp(name + 5, id, idl) != 0 || name[5 + idl] != '_')
+		if (strcmp(id, want) != 0 || j >= svc->conf.nbackends)
 			continue;
-		for (size_t j = 0; j < svc->conf.nbackends; j++) {
-			snprintf(want, sizeof(want), "%.5s%s_%zu", name, id, j);
-			if (strcmp(want, name) != 0)
-				continue;
-			if (name[3] == 'n')
-				svc->backends[j].conns = packets;
-			else {
-				svc->backends[j].packets = packets;
-				svc->backends[j].bytes = bytes;
-			}
+		if (kind == LB_NFT_COUNTER_CONNS)
+			svc->backends[j].conns = packets;
+		else {
+			svc->backends[j].packets = packets;
+			svc->backends[j].bytes = bytes;
 		}
 	}
 }
@@ -657,9 +654,7 @@ counter_set(struct lb *lb, const char *name, uint64_t packets,
 int
 lb_read_counters(struct lb *lb)
 {
-	char *text, *line, *save = NULL, name[LB_NFT_ID_MAX + 32] = "";
-	char err[256];
-	uint64_t p, b;
+	char *text, err[256];
 	int rc;
 
 	if (lb->nservices == 0)
@@ -675,16 +670,7 @@ lb_read_counters(struct lb *lb)
 			    suppressed);
 		return rc;
 	}
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		line += strspn(line, " \t");
-		if (sscanf(line, "counter %95s {", name) == 1)
-			continue;
-		if (sscanf(line, "packets %" SCNu64 " bytes %" SCNu64, &p,
-		    &b) == 2 && strncmp(name, "lb_", 3) == 0 &&
-		    (name[3] == 'n' || name[3] == 'c') && name[4] == '_')
-			counter_set(lb, name, p, b);
-	}
+	lb_nft_counters_each(text, counter_set, lb);
 	free(text);
 	return 0;
 }
