@@ -15,6 +15,7 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_command.h"
 #include "conf/conf_lb.h"
 #include "conf/conf_names.h"
 #include "conf/conf_vrrp.h"
@@ -159,9 +160,9 @@ static void
 load_command(struct conf_ctx *ctx, const config_setting_t *g,
     const char *where, struct conf_check *c)
 {
-	const config_setting_t *s = config_setting_get_member(g, "command"), *a;
-	char aw[WHERE_LEN + 64];
-	int n;
+	const config_setting_t *s = config_setting_get_member(g, "command");
+	const char *argv[CONF_COMMAND_ARGS];
+	size_t n;
 
 	if (s == NULL) {
 		if (c->type == CONF_CHECK_SCRIPT)
@@ -174,33 +175,13 @@ load_command(struct conf_ctx *ctx, const config_setting_t *g,
 		    "only", where);
 		return;
 	}
-	if ((config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) ||
-	    (n = config_setting_length(s)) < 1 || n > CONF_LB_SCRIPT_ARGS) {
-		conf_error(ctx, s, "%s.command: expected [ \"/path\", \"arg\", "
-		    "... ] with 1..%d strings", where, CONF_LB_SCRIPT_ARGS);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		a = config_setting_get_elem(s, (unsigned)i);
-		snprintf(aw, sizeof(aw), "%s.command[%d]", where, i);
-		if (config_setting_type(a) != CONFIG_TYPE_STRING ||
-		    strlen(config_setting_get_string(a)) >= CONF_LB_TEXT_MAX) {
-			conf_error(ctx, a, "%s: expected a string of at most %d "
-			    "characters", aw, CONF_LB_TEXT_MAX - 1);
+	n = conf_command_load(ctx, s, where, argv);
+	for (size_t i = 0; i < n; i++) {
+		if ((c->argv[i] = strdup(argv[i])) == NULL) {
+			conf_error(ctx, s, "%s.command: out of memory", where);
 			return;
 		}
-		if (i == 0 && config_setting_get_string(a)[0] != '/') {
-			conf_error(ctx, a, "%s: the program must be an absolute "
-			    "path", aw);
-			return;
-		}
-		if ((c->argv[i] = strdup(config_setting_get_string(a))) ==
-		    NULL) {
-			conf_error(ctx, a, "%s: out of memory", aw);
-			return;
-		}
-		c->argc = (size_t)i + 1;
+		c->argc = i + 1;
 	}
 }
 
@@ -542,7 +523,7 @@ conf_check_free(struct conf_check *c)
 {
 	free(c->ca_file);
 	c->ca_file = NULL;
-	for (size_t i = 0; i < CONF_LB_SCRIPT_ARGS; i++) {
+	for (size_t i = 0; i < CONF_COMMAND_ARGS; i++) {
 		free(c->argv[i]);
 		c->argv[i] = NULL;
 	}

@@ -11,6 +11,7 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_command.h"
 #include "conf/conf_names.h"
 #include "conf/conf_track.h"
 #include "conf/conf_vrrp.h"
@@ -153,45 +154,16 @@ static void
 load_command(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
     struct conf_track_script *ts)
 {
-	const config_setting_t *c = config_setting_get_member(e, "command"), *a;
-	const char *v;
+	const config_setting_t *c = config_setting_get_member(e, "command");
+	const char *argv[CONF_COMMAND_ARGS];
 
 	if (c == NULL) {
 		conf_error(ctx, e, "%s.command: missing (required)", where);
 		return;
 	}
-	/* argv as a list: no shell ever parses it. */
-	if ((config_setting_type(c) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(c) != CONFIG_TYPE_LIST) ||
-	    config_setting_length(c) == 0) {
-		conf_error(ctx, c, "%s.command: expected [ \"/path\", \"arg\", ... ]",
-		    where);
-		return;
-	}
-	if (config_setting_length(c) > CONF_SCRIPT_ARGS) {
-		conf_error(ctx, c, "%s.command: more than %d arguments", where,
-		    CONF_SCRIPT_ARGS);
-		return;
-	}
-	for (int i = 0; (a = config_setting_get_elem(c, (unsigned)i)) != NULL; i++) {
-		if (config_setting_type(a) != CONFIG_TYPE_STRING) {
-			conf_error(ctx, a, "%s.command[%d]: expected a string",
-			    where, i);
-			return;
-		}
-		v = config_setting_get_string(a);
-		if (i == 0 && !check_path(ctx, a, where, "command[0]", v))
-			return;
-		if (strlen(v) >= CONF_SCRIPT_ARG_MAX) {
-			conf_error(ctx, a, "%s.command[%d]: longer than %d "
-			    "characters", where, i, CONF_SCRIPT_ARG_MAX - 1);
-			return;
-		}
-	}
-	for (int i = 0; (a = config_setting_get_elem(c, (unsigned)i)) != NULL; i++)
-		snprintf(ts->argv[i], sizeof(ts->argv[i]), "%s",
-		    config_setting_get_string(a));
-	ts->argc = (size_t)config_setting_length(c);
+	ts->argc = conf_command_load(ctx, c, where, argv);
+	for (size_t i = 0; i < ts->argc; i++)
+		snprintf(ts->argv[i], sizeof(ts->argv[i]), "%s", argv[i]);
 }
 
 static void

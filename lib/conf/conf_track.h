@@ -18,10 +18,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/conf_command.h"
+
 #define CONF_TRACK_NAME_MAX 64      /* track script / sync group names, incl. NUL */
 #define CONF_PATH_MAX 256           /* script and file paths, incl. NUL */
-#define CONF_SCRIPT_ARGS 16         /* command = [ argv0, ... ] */
-#define CONF_SCRIPT_ARG_MAX 256
 #define CONF_MAX_TRACKS 16          /* of each kind, per instance */
 #define CONF_MAX_GROUP_MEMBERS 16
 #define CONF_WEIGHT_MAX 254         /* weights are -254..254 */
@@ -45,7 +45,7 @@ struct conf_notify {
 struct conf_track_script {
 	char name[CONF_TRACK_NAME_MAX];
 	size_t argc;
-	char argv[CONF_SCRIPT_ARGS][CONF_SCRIPT_ARG_MAX];
+	char argv[CONF_COMMAND_ARGS][CONF_COMMAND_ARG_MAX];
 	uint32_t interval_ms;              /* default 1000, 10..3600000 */
 	uint32_t timeout_ms;               /* default interval_ms, 10..3600000 */
 	uint32_t rise, fall;               /* default 1 and 1, 1..100 */

@@ -38,7 +38,7 @@ struct health;
 
 struct health_script {
 	struct conf_track_script conf;
-	char *argv[CONF_SCRIPT_ARGS + 1];
+	char *argv[CONF_COMMAND_ARGS + 1];
 	struct script_job job;
 	struct track_script_state st;
 	uint64_t next_run_ms;           /* 0 = running or unused */
