@@ -373,7 +373,7 @@ main(int argc, char **argv)
 		free(errs);
 		return 1;
 	}
-	if (health_check_scripts(v.conf, errs) > 0) {
+	if (script_audit_conf(v.conf, errs) > 0) {
 		print_conf_errors(stderr, errs, "");
 		free(errs);
 		conf_free(v.conf);

@@ -31,6 +31,7 @@
 #include "os/nft.h"
 #include "health/health.h"
 #include "health/notify.h"
+#include "health/script_audit.h"
 #include "os/script.h"
 #include "health/sync_group.h"
 

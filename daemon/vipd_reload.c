@@ -50,7 +50,7 @@ vipd_reload_load(struct vipd *v, struct conf **next, char *why,
 		free(errs);
 		return -EINVAL;
 	}
-	if (health_check_scripts(*next, errs) > 0) {
+	if (script_audit_conf(*next, errs) > 0) {
 		v->reloads_refused++;
 		log_conf_errors(errs, "reload refused, old configuration kept");
 		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "insecure script");

@@ -10,7 +10,7 @@
 #define VIPD_CONF_NAMES_H
 
 #include "conf/conf_lb.h"
-#include "conf/conf_track.h"
+#include "conf/conf_health.h"
 
 extern const char *const conf_names_lb_protos[];     /* "tcp", "udp" */
 extern const char *const conf_names_lb_scheds[];     /* "rr", "wrr", ... */

@@ -129,15 +129,4 @@ void health_dump_scripts_json(FILE *f, const struct health *h);
 
 void health_close(struct health *h);
 
-/*
- * What `vipd -t`, start and reload refuse about scripts: global.script_user
- * that does not exist, and any track, notify or balancer check script
- * (virtual_services[].backends[].check.command[0]) that script_sec
- * finds insecure (writable by a non-root user), each as
- * "FILE:LINE: where: problem" appended to errs. A missing script is no
- * error here (it may be installed later; running it fails, counted, and
- * tracking treats it as failing). Returns the number of errors added.
- */
-size_t health_check_scripts(const struct conf *conf, struct conf_errors *errs);
-
 #endif
