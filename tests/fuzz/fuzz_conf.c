@@ -50,7 +50,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		for (size_t i = 0; i < conf->ninstances; i++) {
 			const struct conf_instance *in = &conf->instances[i];
 
-			if (in->nvips == 0 || in->nvips > VRRP_MAX_ADDRS ||
+			if (in->nvips == 0 || in->nvips > CONF_VIPS_MAX ||
 			    in->vrid == 0 || in->priority == 0 ||
 			    conf_find_instance(conf, in->name) != in ||
 			    !conf_instance_equal(in, in))
