@@ -7,10 +7,12 @@
  * order (event loop, netlink, AF_PACKET, nftables, control socket) and
  * closes them, drops privileges, runs the event loop, and turns signals
  * into reload, dumps and a graceful stop. The rest of the daemon is one
- * file per job: vipd_privs.c (capabilities, open-files limit),
- * vipd_vrrp.c (advert sockets, packet dispatch, link events),
- * vipd_reload.c (reload and the instance diff), vipd_services.c (health,
- * nftables, balancer, conn_sync), vipd_ctl.c (control requests).
+ * file per job (see vipd.h): vipd_timers.c (every module's timers),
+ * vipd_privs.c (capabilities, open-files limit), vipd_vrrp.c (advert
+ * sockets, packet dispatch, link events), vipd_reload.c (reload and the
+ * instance diff), vipd_services.c (health, nftables, balancer, conn_sync),
+ * vipd_ctl.c (control requests), vipd_drills.c, vipd_view.c (dumps) and
+ * vipd_metrics.c.
  * Protocol decisions live in lib/vrrp/vrrp_fsm.c; OS effects of an instance in
  * lib/vrrp/instance.c.
  */
@@ -63,59 +65,6 @@ print_conf_errors(FILE *f, const struct conf_errors *errs, const char *prefix)
 		fprintf(f, "%s(%zu more errors)\n", prefix, errs->count - errs->stored);
 }
 
-/* ---- dumps (SIGUSR1, SIGUSR2, vipctl) ---------------------------------- */
-
-struct dump_view
-vipd_view(struct vipd *v)
-{
-	uint64_t now_ms = evloop_now_ms();
-
-	/* Every view shows what nft counted just now (dumps, vipctl). */
-	(void)lb_read_counters(&v->lb);
-	return (struct dump_view){
-		.router_id = v->router_id,
-		.pid = getpid(),
-		.now_ms = now_ms,
-		.uptime_ms = now_ms - v->started_ms,
-		.instances = v->instances,
-		.ninstances = v->ninstances,
-		.unmatched_drops = v->unmatched_drops,
-		.reloads = v->reloads,
-		.reloads_refused = v->reloads_refused,
-		.ctl = &v->ctl.stats,
-		.metrics = v->metrics.fd >= 0 ? &v->metrics.stats : NULL,
-		.lb = &v->lb,
-		.health = &v->health,
-		.groups = &v->groups,
-		.scripts = &v->scripts.counters,
-		.notify = &v->notify.counters,
-		.sync = v->sync,
-	};
-}
-
-static void
-vipd_write_dumps(struct vipd *v)
-{
-	struct dump_view view = vipd_view(v);
-	int err;
-
-	if ((err = dump_to_file(v->state_dir, "vipd.data", dump_write_text, &view)) < 0 ||
-	    (err = dump_to_file(v->state_dir, "vipd.json", dump_write_json, &view)) < 0)
-		log_err("cannot write dump in %s: %s", v->state_dir, strerror(-err));
-	else
-		log_debug("state written to %s/vipd.data and vipd.json", v->state_dir);
-}
-
-static void
-vipd_write_stats(struct vipd *v)
-{
-	struct dump_view view = vipd_view(v);
-	int err;
-
-	if ((err = dump_to_file(v->state_dir, "vipd.stats", dump_write_stats, &view)) < 0)
-		log_err("cannot write %s/vipd.stats: %s", v->state_dir, strerror(-err));
-}
-
 /* ---- event loop -------------------------------------------------------- */
 
 static void
@@ -145,58 +94,10 @@ on_signal(void *arg, int signo)
 static void
 on_timer(void *arg, uint64_t now_ms)
 {
-	struct vipd *v = arg;
-
-	for (size_t i = 0; i < v->ninstances; i++)
-		instance_tick(v->instances[i], &v->env, now_ms);
-	ctl_tick(&v->ctl, now_ms);
-	metrics_tick(&v->metrics, now_ms);
-	lb_tick(&v->lb, now_ms);
-	vipd_sync_tick(v, now_ms);
-	script_runner_tick(&v->scripts, now_ms);
-	health_tick(&v->health, now_ms);
-}
-
-static uint64_t
-vipd_next_deadline(const struct vipd *v)
-{
-	uint64_t due = 0, d;
-
-	for (size_t i = 0; i < v->ninstances; i++) {
-		d = instance_next_deadline(v->instances[i]);
-		if (d != 0 && (due == 0 || d < due))
-			due = d;
-	}
-	if ((d = ctl_next_deadline(&v->ctl)) != 0 && (due == 0 || d < due))
-		due = d;
-	if ((d = metrics_next_deadline(&v->metrics)) != 0 && (due == 0 || d < due))
-		due = d;
-	if ((d = lb_next_deadline(&v->lb)) != 0 && (due == 0 || d < due))
-		due = d;
-	if ((d = vipd_sync_deadline(v)) != 0 && (due == 0 || d < due))
-		due = d;
-	if ((d = script_runner_next_deadline(&v->scripts)) != 0 &&
-	    (due == 0 || d < due))
-		due = d;
-	if ((d = health_next_deadline(&v->health)) != 0 && (due == 0 || d < due))
-		due = d;
-	return due;
+	vipd_timers_tick(arg, now_ms);
 }
 
 /* ---- start-up ---------------------------------------------------------- */
-
-void
-vipd_fill_router_id(struct vipd *v)
-{
-	if (v->conf->global.router_id[0] != '\0') {
-		snprintf(v->router_id, sizeof(v->router_id), "%s",
-		    v->conf->global.router_id);
-		return;
-	}
-	if (gethostname(v->router_id, sizeof(v->router_id)) < 0)
-		snprintf(v->router_id, sizeof(v->router_id), "vipd");
-	v->router_id[sizeof(v->router_id) - 1] = '\0';
-}
 
 static int
 vipd_parse_args(struct vipd *v, int argc, char **argv, bool *test_only)
@@ -354,7 +255,7 @@ vipd_iterate(struct vipd *v, bool accept_reload)
 {
 	char why[CONF_ERROR_LEN];
 
-	evloop_arm(&v->loop, vipd_next_deadline(v));
+	evloop_arm(&v->loop, vipd_timers_next_deadline(v));
 	if (evloop_run_once(&v->loop, -1) < 0) {
 		log_err("event loop: %s", strerror(errno));
 		return -1;
@@ -373,14 +274,14 @@ vipd_iterate(struct vipd *v, bool accept_reload)
 	}
 	if (v->dump_requested) {
 		v->dump_requested = false;
-		vipd_write_dumps(v);
+		vipd_view_write_dumps(v);
 	}
 	if (v->stats_requested) {
 		v->stats_requested = false;
-		vipd_write_stats(v);
+		vipd_view_write_stats(v);
 	}
 	if (v->ndrills > 0)
-		vipd_answer_drills(v, NULL);
+		vipd_drills_answer(v, NULL);
 	return 0;
 }
 
@@ -403,7 +304,7 @@ vipd_wait_notify(struct vipd *v)
 	uint64_t until = evloop_now_ms() + 5000;
 
 	while (notify_any_busy(&v->notify) && evloop_now_ms() < until) {
-		evloop_arm(&v->loop, vipd_next_deadline(v));
+		evloop_arm(&v->loop, vipd_timers_next_deadline(v));
 		if (evloop_run_once(&v->loop, 100) < 0)
 			break;
 	}
@@ -438,7 +339,7 @@ vipd_stop(struct vipd *v)
 	}
 	/* A vipctl drill still waiting gets its report before we go. */
 	for (size_t i = 0; i < v->ninstances && v->ndrills > 0; i++)
-		vipd_answer_drills(v, v->instances[i]);
+		vipd_drills_answer(v, v->instances[i]);
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_release_all(v->instances[i], &v->env);
 	vipd_wait_notify(v);
@@ -472,7 +373,7 @@ main(int argc, char **argv)
 		free(errs);
 		return 1;
 	}
-	if (health_check_scripts(v.conf, errs) > 0) {
+	if (script_audit_conf(v.conf, errs) > 0) {
 		print_conf_errors(stderr, errs, "");
 		free(errs);
 		conf_free(v.conf);
@@ -491,7 +392,7 @@ main(int argc, char **argv)
 	}
 	snprintf(v.state_dir, sizeof(v.state_dir), "%s", v.state_dir_override ?
 	    v.state_dir_override : v.conf->global.state_dir);
-	vipd_fill_router_id(&v);
+	conf_router_id(v.conf, v.router_id, sizeof(v.router_id));
 	if ((err = proc_mkdir_p(v.state_dir, 0755)) < 0) {
 		fprintf(stderr, "vipd: cannot create state dir %s: %s\n",
 		    v.state_dir, strerror(-err));

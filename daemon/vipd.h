@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd.h - the daemon's one context, shared by daemon/vipd.c (start-up,
- * event loop, signals, stop), vipd_privs.c (capabilities, open-files
- * limit), vipd_vrrp.c (advert sockets, packet dispatch, link events),
- * vipd_reload.c (reload), vipd_services.c (health, nftables,
- * balancer, conn_sync) and vipd_ctl.c (control requests), and what each of
- * them offers the others. Nothing in lib/ sees it.
+ * event loop, signals, stop), vipd_timers.c (the modules' timers),
+ * vipd_privs.c (capabilities, open-files limit), vipd_vrrp.c (advert
+ * sockets, packet dispatch, link events), vipd_reload.c (reload),
+ * vipd_services.c (health, nftables, balancer, conn_sync), vipd_ctl.c
+ * (control requests), vipd_drills.c (drills waiting for their answer),
+ * vipd_view.c (what the dumps show) and vipd_metrics.c (the metrics
+ * endpoint), and what each of them offers the others. Nothing in lib/
+ * sees it.
  */
 #ifndef VIPD_DAEMON_H
 #define VIPD_DAEMON_H
@@ -28,6 +31,7 @@
 #include "os/nft.h"
 #include "health/health.h"
 #include "health/notify.h"
+#include "health/script_audit.h"
 #include "os/script.h"
 #include "health/sync_group.h"
 
@@ -92,10 +96,17 @@ struct vipd {
 	struct log_ratelimit unmatched_vrid_log;
 };
 
-/* vipd.c */
+/* vipd_view.c */
+/* What every dump shows, nft counters read just now. */
 struct dump_view vipd_view(struct vipd *v);
-/* router_id from the config, else the host name. */
-void vipd_fill_router_id(struct vipd *v);
+/* SIGUSR1: STATE_DIR/vipd.data and vipd.json; SIGUSR2: vipd.stats. */
+void vipd_view_write_dumps(struct vipd *v);
+void vipd_view_write_stats(struct vipd *v);
+
+/* vipd_timers.c */
+/* Tick every module whose timers are due; the earliest deadline, or 0. */
+void vipd_timers_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_timers_next_deadline(const struct vipd *v);
 
 /* vipd_privs.c */
 /* Before anything is opened: -1 (told on stderr) without NET_ADMIN/NET_RAW. */
@@ -151,9 +162,18 @@ uint64_t vipd_sync_deadline(const struct vipd *v);
 /* vipd_ctl.c */
 int vipd_ctl_request(void *arg, const struct ctl_request *req, FILE *out,
 		     struct ctl_ticket *ticket);
+
+/* vipd_metrics.c */
 /* Open, move or close the metrics endpoint as v->conf says. */
 void vipd_metrics_apply(struct vipd *v);
+
+/* vipd_drills.c */
+/* No room for one more waiting drill (VIPD_MAX_DRILLS). */
+bool vipd_drills_full(const struct vipd *v);
+/* The client of inst's drill waits for its answer (room checked before). */
+void vipd_drills_wait(struct vipd *v, struct instance *inst,
+		      const struct ctl_ticket *ticket);
 /* Answer every finished drill, and the drills of `going` (being stopped). */
-void vipd_answer_drills(struct vipd *v, const struct instance *going);
+void vipd_drills_answer(struct vipd *v, const struct instance *going);
 
 #endif

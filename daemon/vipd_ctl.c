@@ -3,7 +3,7 @@
  * vipd_ctl - what the daemon answers on its control socket (lib/ctl/ctl.c does
  * the framing, lib/ctl/ctl_proto.c the JSON): status, dump, stats, reload,
  * fault and drill. A drill is answered when it is over; its waiting client
- * is kept here.
+ * waits in vipd_drills.c.
  *
  * Adding a command: write
  *     static int vipd_ctl_NAME(struct vipd *v, const struct ctl_request *req,
@@ -15,61 +15,12 @@
  * man/vipctl.8. vipctl sends any command word as it is, so it needs no
  * change.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "ctl/metrics_om.h"
 #include "vipd.h"
-
-/*
- * A drill whose instance is going (reload, stop): its own report, cut
- * short. Not the sync group's: the group is about to change.
- */
-static void
-vipd_drill_stopped(struct vipd *v, struct instance *inst, char *body,
-    size_t len, bool *ok)
-{
-	const char *report = NULL;
-
-	instance_drill_end_early(inst, v->stop_requests > 0 ?
-	    "the instance was stopped (vipd is stopping)" :
-	    "the instance was stopped (removed or changed by reload)",
-	    evloop_now_ms());
-	if (!instance_drill_take_report(inst, &report, ok)) {
-		/* Not running: a group member's drill already taken. */
-		snprintf(body, len, "drill %s: ended early: the instance was "
-		    "stopped\n", inst->conf.name);
-		*ok = false;
-		return;
-	}
-	snprintf(body, len, "%s\n", report);
-}
-
-/* Answer every drill that has finished (or whose instance is going). */
-void
-vipd_answer_drills(struct vipd *v, const struct instance *going)
-{
-	char body[512];
-	bool ok;
-
-	for (size_t i = 0; i < v->ndrills; i++) {
-		struct instance *inst = v->drills[i].inst;
-
-		if (inst == going) {
-			vipd_drill_stopped(v, inst, body, sizeof(body), &ok);
-		} else if (sync_groups_drill_report(&v->groups, inst, body,
-		    sizeof(body) - 1, &ok)) {
-			strcat(body, "\n");
-		} else {
-			continue;
-		}
-		ctl_answer_later(&v->ctl, &v->drills[i].ticket, ok ? 0 : 1, body);
-		v->drills[i--] = v->drills[--v->ndrills];
-	}
-}
 
 /* The instance a control request names, or NULL after saying so in out. */
 static struct instance *
@@ -135,7 +86,7 @@ vipd_ctl_drill(struct vipd *v, const struct ctl_request *req, FILE *out,
 	}
 	if ((inst = vipd_named_instance(v, name, out)) == NULL)
 		return 1;
-	if (v->ndrills == VIPD_MAX_DRILLS) {
+	if (vipd_drills_full(v)) {
 		fprintf(out, "too many drills at once\n");
 		return 1;
 	}
@@ -144,8 +95,7 @@ vipd_ctl_drill(struct vipd *v, const struct ctl_request *req, FILE *out,
 		fprintf(out, "%s\n", why);
 		return 1;
 	}
-	v->drills[v->ndrills].inst = inst;
-	v->drills[v->ndrills++].ticket = *ticket;
+	vipd_drills_wait(v, inst, ticket);
 	return CTL_PENDING;
 }
 
@@ -281,52 +231,4 @@ vipd_ctl_request(void *arg, const struct ctl_request *req, FILE *out,
 		fprintf(out, "%s %s", i ? "," : "", commands[i].usage);
 	fprintf(out, ")\n");
 	return CTL_REFUSED;
-}
-
-/* The metrics are the JSON dump, read by the rules of metrics_om.h. */
-static void
-vipd_metrics_render(void *arg, FILE *out)
-{
-	struct vipd *v = arg;
-	struct dump_view view = vipd_view(v);
-	char *json = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&json, &len);
-
-	if (f == NULL) {
-		fprintf(out, "# EOF\n");
-		return;
-	}
-	dump_write_json(f, &view);
-	fclose(f);
-	if (metrics_om_write(out, json, len) < 0)
-		log_err("metrics: the dump could not be turned into metrics");
-	free(json);
-}
-
-void
-vipd_metrics_apply(struct vipd *v)
-{
-	const struct conf_global *g = &v->conf->global;
-	char addr[INET6_ADDRSTRLEN];
-	int err;
-
-	if (v->metrics.fd >= 0 && g->metrics_enabled &&
-	    addr_cmp(&v->metrics.addr, &g->metrics_addr) == 0 &&
-	    v->metrics.port == g->metrics_port)
-		return;
-	if (v->metrics.fd >= 0)
-		log_notice("metrics: endpoint closed");
-	metrics_close(&v->metrics);
-	if (!g->metrics_enabled)
-		return;
-	addr_str(&g->metrics_addr, addr, sizeof(addr));
-	if ((err = metrics_open(&v->metrics, &v->loop, &g->metrics_addr,
-	    g->metrics_port, vipd_metrics_render, v)) < 0)
-		log_err("metrics: cannot listen on %s port %u: %s", addr,
-		    g->metrics_port, strerror(-err));
-	else
-		log_notice("metrics: OpenMetrics on http://%s%s%s:%u/metrics",
-		    g->metrics_addr.family == AF_INET6 ? "[" : "", addr,
-		    g->metrics_addr.family == AF_INET6 ? "]" : "", g->metrics_port);
 }

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * vipd_reload - SIGHUP and `vipctl reload`: load the new configuration
- * beside the running one, refuse it whole on any error, diff the instances
- * (keep, stop, start) and swap, then let each service follow the new model.
+ * beside the running one, refuse it whole on any error, tag the instances
+ * keep / delete / new (lib/base/reconcile.h) and walk them once (stop the
+ * deleted, start the new), then let each service follow the new model.
  * It never touches the running state before the new model is known good.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/reconcile.h"
 #include "os/log.h"
 #include "vipd.h"
 
@@ -32,97 +34,103 @@ vipd_peer_filter_changed(const struct conf_global *a, const struct conf_global *
 	return false;
 }
 
-/*
- * SIGHUP: build the new model beside the old one; refuse it whole on any
- * error. Unchanged instances keep their runtime (state, VIPs, counters);
- * changed and removed ones stop gracefully before added ones start, so a
- * VRID can move between instances in one reload.
- */
-int
-vipd_reload(struct vipd *v, char *why, size_t why_len)
+/* The new model, or -EINVAL (why, log) when it is refused whole. */
+static int
+vipd_reload_load(struct vipd *v, struct conf **next, char *why,
+    size_t why_len)
 {
 	struct conf_errors *errs;
-	struct conf *next = NULL;
-	struct instance **list = NULL;
-	bool *reused;
-	uint64_t now_ms;
-	size_t kept = 0, started = 0, stopped = 0;
 
 	if ((errs = calloc(1, sizeof(*errs))) == NULL)
 		return -ENOMEM;
-	if (conf_load_file(v->config_path, &next, errs) < 0) {
+	if (conf_load_file(v->config_path, next, errs) < 0) {
 		v->reloads_refused++;
 		log_conf_errors(errs, "reload refused, old configuration kept");
 		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "cannot load");
 		free(errs);
 		return -EINVAL;
 	}
-	if (health_check_scripts(next, errs) > 0) {
+	if (script_audit_conf(*next, errs) > 0) {
 		v->reloads_refused++;
 		log_conf_errors(errs, "reload refused, old configuration kept");
 		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "insecure script");
 		free(errs);
-		conf_free(next);
+		conf_free(*next);
 		return -EINVAL;
 	}
 	free(errs);
-	if ((list = calloc(next->ninstances ? next->ninstances : 1, sizeof(*list))) == NULL ||
-	    (reused = calloc(v->ninstances ? v->ninstances : 1, sizeof(*reused))) == NULL) {
-		free(list);
-		conf_free(next);
-		snprintf(why, why_len, "out of memory");
-		return -ENOMEM;
-	}
-	/*
-	 * Keep every instance whose new settings need no restart: unchanged
-	 * ones, and those whose priority, intervals, preemption or garp
-	 * changed (state and VIPs stay, so a master demoted by reload keeps
-	 * serving until a peer preempts it). Names are unique on both sides.
-	 */
-	for (size_t i = 0; i < next->ninstances; i++) {
-		for (size_t j = 0; j < v->ninstances && list[i] == NULL; j++) {
-			if (!reused[j] && strcmp(v->instances[j]->conf.name,
-			    next->instances[i].name) == 0 &&
-			    instance_update(v->instances[j], &next->instances[i],
-			    next->global.handover)) {
-				list[i] = v->instances[j];
-				reused[j] = true;
-				kept++;
-			}
-		}
-	}
-	now_ms = evloop_now_ms();
-	for (size_t j = 0; j < v->ninstances; j++) {
-		if (reused[j])
+	return 0;
+}
+
+struct vipd_reload_pair {
+	struct vipd *v;
+	const struct conf *next;
+};
+
+/*
+ * Keep every instance whose new settings need no restart: unchanged
+ * ones, and those whose priority, intervals, preemption or garp changed
+ * (state and VIPs stay, so a master demoted by reload keeps serving until
+ * a peer preempts it). instance_update() rebinds a kept one to next.
+ * Names are unique on both sides.
+ */
+static bool
+vipd_reload_keeps(void *arg, size_t o, size_t n)
+{
+	struct vipd_reload_pair *p = arg;
+
+	return strcmp(p->v->instances[o]->conf.name,
+	    p->next->instances[n].name) == 0 &&
+	    instance_update(p->v->instances[o], &p->next->instances[n],
+	    p->next->global.handover);
+}
+
+/*
+ * The deleted ones stop at once: their replacement may reuse the VRID
+ * right away, so none can linger (a second stop request releases).
+ */
+static void
+vipd_reload_stop(struct vipd *v, const struct reconcile *r, uint64_t now_ms)
+{
+	for (size_t o = 0; o < r->nold; o++) {
+		struct instance *inst = v->instances[o];
+
+		if (r->old_tag[o] != RECONCILE_DELETE)
 			continue;
 		log_notice("%s: stopping (removed or changed by reload)",
-		    v->instances[j]->conf.name);
-		/*
-		 * Its replacement may reuse the VRID right away, so this one
-		 * cannot linger: release at once (a second stop request).
-		 */
-		vipd_answer_drills(v, v->instances[j]);
-		instance_stop(v->instances[j], &v->env, now_ms);
-		if (instance_releasing(v->instances[j]))
-			instance_stop(v->instances[j], &v->env, now_ms);
-		instance_fini(v->instances[j]);
-		free(v->instances[j]);
-		stopped++;
+		    inst->conf.name);
+		vipd_drills_answer(v, inst);
+		instance_stop(inst, &v->env, now_ms);
+		if (instance_releasing(inst))
+			instance_stop(inst, &v->env, now_ms);
+		instance_fini(inst);
+		free(inst);
 	}
-	free(reused);
+}
+
+/*
+ * v->instances becomes list, slot by slot as next lists them: the kept
+ * ones where they go, the new ones started in order. Returns how many
+ * started; a slot that memory ran out for is dropped.
+ */
+static size_t
+vipd_reload_start(struct vipd *v, const struct conf *next,
+    const struct reconcile *r, struct instance **list, uint64_t now_ms)
+{
+	size_t started = 0, n = 0;
+
+	for (size_t i = 0; i < r->nnew; i++)
+		if (r->new_tag[i] == RECONCILE_KEEP)
+			list[i] = v->instances[r->from[i]];
 	free(v->instances);
 	v->instances = list;
-	v->ninstances = next->ninstances;
-	for (size_t i = 0; i < next->ninstances; i++) {
-		if (list[i] != NULL)
+	v->ninstances = r->nnew;
+	for (size_t i = 0; i < r->nnew; i++) {
+		if (r->new_tag[i] != RECONCILE_NEW)
 			continue;
 		if ((list[i] = malloc(sizeof(*list[i]))) == NULL) {
-			/* Keep the instance table consistent: drop the slot. */
 			log_err("%s: out of memory, not started",
 			    next->instances[i].name);
-			memmove(&list[i], &list[i + 1],
-			    (next->ninstances - i - 1) * sizeof(*list));
-			v->ninstances--;
 			continue;
 		}
 		instance_init(list[i], &next->instances[i], next->global.handover);
@@ -131,14 +139,27 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		vipd_start_instance(v, list[i], now_ms);
 		started++;
 	}
-	ifsock_prune(&v->socks, vipd_interface_in_use, v);
-	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
-	    v->state_dir_override == NULL)
-		log_warn("reload: state_dir change takes effect at restart");
+	/* Keep the instance table consistent: no empty slot. */
+	for (size_t i = 0; i < r->nnew; i++)
+		if (list[i] != NULL)
+			list[n++] = list[i];
+	v->ninstances = n;
+	return started;
+}
+
+/* Every service follows the new model, which then replaces the old one. */
+static void
+vipd_reload_follow(struct vipd *v, struct conf *next, uint64_t now_ms)
+{
 	bool sync_changed = !conf_conn_sync_equal(&v->conf->conn_sync,
 	    &next->conn_sync);
 	bool peers_changed = vipd_peer_filter_changed(&v->conf->global,
 	    &next->global);
+
+	ifsock_prune(&v->socks, vipd_interface_in_use, v);
+	if (strcmp(next->global.state_dir, v->conf->global.state_dir) != 0 &&
+	    v->state_dir_override == NULL)
+		log_warn("reload: state_dir change takes effect at restart");
 	/* Before the old model goes: groups and scripts carry state by name. */
 	vipd_health_configure(v, next, now_ms);
 	/*
@@ -152,13 +173,49 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		vipd_sync_restart(v);
 	if (peers_changed)
 		vipd_peer_filter_apply(v, "reload");
-	vipd_fill_router_id(v);
+	conf_router_id(v->conf, v->router_id, sizeof(v->router_id));
 	vipd_lb_configure(v, "reload");
 	vipd_metrics_apply(v);
+}
+
+/*
+ * SIGHUP: build the new model beside the old one; refuse it whole on any
+ * error. Unchanged instances keep their runtime (state, VIPs, counters);
+ * changed and removed ones stop gracefully before added ones start, so a
+ * VRID can move between instances in one reload.
+ */
+int
+vipd_reload(struct vipd *v, char *why, size_t why_len)
+{
+	struct conf *next = NULL;
+	struct instance **list;
+	struct reconcile r;
+	struct vipd_reload_pair pair;
+	uint64_t now_ms;
+	size_t started;
+	int err;
+
+	if ((err = vipd_reload_load(v, &next, why, why_len)) < 0)
+		return err;
+	pair = (struct vipd_reload_pair){ v, next };
+	/* Both allocations before anything is kept (and so rebound). */
+	if ((list = calloc(next->ninstances ? next->ninstances : 1,
+	    sizeof(*list))) == NULL || reconcile_match(&r, v->ninstances,
+	    next->ninstances, vipd_reload_keeps, &pair) < 0) {
+		free(list);
+		conf_free(next);
+		snprintf(why, why_len, "out of memory");
+		return -ENOMEM;
+	}
+	now_ms = evloop_now_ms();
+	vipd_reload_stop(v, &r, now_ms);
+	started = vipd_reload_start(v, next, &r, list, now_ms);
+	vipd_reload_follow(v, next, now_ms);
 	v->reloads++;
 	log_notice("reload: configuration accepted (%zu kept, %zu stopped, "
-	    "%zu started)", kept, stopped, started);
-	snprintf(why, why_len, "%zu kept, %zu stopped, %zu started", kept,
-	    stopped, started);
+	    "%zu started)", r.kept, r.nold - r.kept, started);
+	snprintf(why, why_len, "%zu kept, %zu stopped, %zu started", r.kept,
+	    r.nold - r.kept, started);
+	reconcile_free(&r);
 	return 0;
 }

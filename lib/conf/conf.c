@@ -25,6 +25,8 @@
 
 #include "conf/conf.h"
 #include "conf/conf_keys.h"
+#include "conf/conf_groups.h"
+#include "conf/conf_health.h"
 #include "conf/conf_metrics.h"
 #include "conf/conf_peer.h"
 #include "conf/conf_util.h"
@@ -325,7 +327,7 @@ load_global(struct conf_ctx *ctx, const config_setting_t *g,
 			    "global.handover: '%s' is not \"make-before-break\" "
 			    "or \"rfc\"", conf_quote(v, q, sizeof(q)));
 	}
-	conf_track_global_load(ctx, g, gl);
+	conf_health_global_load(ctx, g, gl);
 	conf_metrics_load(ctx, g, gl);
 	conf_peer_filter_load(ctx, g, gl);
 }
@@ -347,16 +349,16 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_lb_load(ctx, s, conf) < 0)
 		return -ENOMEM;
 	if ((s = config_setting_get_member(root, "track_scripts")) != NULL &&
-	    conf_track_scripts_load(ctx, s, conf) < 0)
+	    conf_health_scripts_load(ctx, s, conf) < 0)
 		return -ENOMEM;
 	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
 	    conf_vrrp_load(ctx, s, conf) < 0)
 		return -ENOMEM;
 	/* Groups name instances; instances name track scripts. */
 	if ((s = config_setting_get_member(root, "sync_groups")) != NULL &&
-	    conf_sync_groups_load(ctx, s, conf) < 0)
+	    conf_groups_load(ctx, s, conf) < 0)
 		return -ENOMEM;
-	conf_track_resolve(ctx, root, conf);
+	conf_health_resolve(ctx, root, conf);
 	/* After the instances and sync groups: follow names one of them. */
 	if ((s = config_setting_get_member(root, "conn_sync")) != NULL)
 		conf_conn_sync_load(ctx, s, conf);
@@ -533,12 +535,27 @@ conf_load_file(const char *path, struct conf **out, struct conf_errors *errs)
 }
 
 void
+conf_router_id(const struct conf *conf, char *out, size_t len)
+{
+	if (len == 0)
+		return;
+	if (conf->global.router_id[0] != '\0') {
+		snprintf(out, len, "%s", conf->global.router_id);
+		return;
+	}
+	if (gethostname(out, len) < 0)
+		snprintf(out, len, "vipd");
+	out[len - 1] = '\0';
+}
+
+void
 conf_free(struct conf *conf)
 {
 	if (conf == NULL)
 		return;
 	conf_lb_free(conf);
-	conf_track_free(conf);
+	conf_groups_free(conf);
+	conf_health_free(conf);
 	conf_vrrp_free(conf);
 	free(conf);
 }

@@ -21,7 +21,8 @@
 
 #include "conf/conf_lb.h"
 #include "conf/conf_conn_sync.h"
-#include "conf/conf_track.h"
+#include "conf/conf_groups.h"
+#include "conf/conf_health.h"
 #include "base/addr.h"
 
 #define CONF_NAME_MAX 64        /* instance / router names, including NUL */
@@ -95,7 +96,7 @@ struct conf_auth {
 
 /*
  * One vrrp_instances entry. Its lists (vips, peers, and the track lists and
- * notify paths of conf_track.h) are allocated by the loader to the length
+ * notify paths of conf_health.h) are allocated by the loader to the length
  * the file gives, within the protocol's bounds (CONF_VIPS_MAX addresses,
  * CONF_MAX_PEERS peers, CONF_MAX_TRACKS per kind), and owned by the model:
  * conf_free() frees them. A struct copy shares them, so it is valid only
@@ -123,7 +124,7 @@ struct conf_instance {
 	struct addr unicast_src;
 	size_t npeers;                     /* unicast_peers; 0 = multicast */
 	struct addr *peers;           /* npeers entries; NULL when 0 */
-	struct conf_instance_track track;  /* track_*, notify (conf_track.h) */
+	struct conf_instance_track track;  /* track_*, notify (conf_health.h) */
 	int line;                          /* where the instance starts, for messages */
 };
 
@@ -151,6 +152,12 @@ int conf_load_file(const char *path, struct conf **out, struct conf_errors *errs
 int conf_load_string(const char *text, const char *path_for_messages,
 		     struct conf **out, struct conf_errors *errs);
 void conf_free(struct conf *conf);
+
+/*
+ * The router_id vipd goes by: global.router_id, else the host name (read
+ * at each call, so that a reload sees a renamed host), else "vipd".
+ */
+void conf_router_id(const struct conf *conf, char *out, size_t len);
 
 /* Find an instance by name, or NULL. */
 const struct conf_instance *conf_find_instance(const struct conf *conf, const char *name);

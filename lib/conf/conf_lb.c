@@ -16,7 +16,9 @@
 
 #include "conf/conf.h"
 #include "conf/conf_keys.h"
+#include "conf/conf_command.h"
 #include "conf/conf_lb.h"
+#include "conf/conf_names.h"
 #include "conf/conf_vrrp.h"
 
 #define WHERE_LEN (CONF_WHERE_MAX + 64)
@@ -29,29 +31,6 @@ const char *const conf_backend_keys[] = { "address", "port", "weight",
 const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
 	"timeout_ms", "rise", "fall", "path", "host", "expect_status",
 	"expect_body", "verify", "ca_file", "command", NULL };
-
-static const char *const proto_names[] = { "tcp", "udp", NULL };
-static const char *const sched_names[] = { "rr", "wrr", "sh", "mh", NULL };
-static const char *const check_names[] = { "none", "tcp", "http", "https",
-	"script", NULL };
-
-const char *
-conf_lb_proto_name(enum conf_lb_proto p)
-{
-	return p <= CONF_LB_UDP ? proto_names[p] : "?";
-}
-
-const char *
-conf_lb_sched_name(enum conf_lb_sched s)
-{
-	return s <= CONF_LB_MH ? sched_names[s] : "?";
-}
-
-const char *
-conf_check_type_name(enum conf_check_type t)
-{
-	return t <= CONF_CHECK_SCRIPT ? check_names[t] : "?";
-}
 
 /* Index of v in names, or -1. */
 static int
@@ -182,9 +161,9 @@ static void
 load_command(struct conf_ctx *ctx, const config_setting_t *g,
     const char *where, struct conf_check *c)
 {
-	const config_setting_t *s = config_setting_get_member(g, "command"), *a;
-	char aw[WHERE_LEN + 64];
-	int n;
+	const config_setting_t *s = config_setting_get_member(g, "command");
+	const char *argv[CONF_COMMAND_ARGS];
+	size_t n;
 
 	if (s == NULL) {
 		if (c->type == CONF_CHECK_SCRIPT)
@@ -197,33 +176,13 @@ load_command(struct conf_ctx *ctx, const config_setting_t *g,
 		    "only", where);
 		return;
 	}
-	if ((config_setting_type(s) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(s) != CONFIG_TYPE_LIST) ||
-	    (n = config_setting_length(s)) < 1 || n > CONF_LB_SCRIPT_ARGS) {
-		conf_error(ctx, s, "%s.command: expected [ \"/path\", \"arg\", "
-		    "... ] with 1..%d strings", where, CONF_LB_SCRIPT_ARGS);
-		return;
-	}
-	for (int i = 0; i < n; i++) {
-		a = config_setting_get_elem(s, (unsigned)i);
-		snprintf(aw, sizeof(aw), "%s.command[%d]", where, i);
-		if (config_setting_type(a) != CONFIG_TYPE_STRING ||
-		    strlen(config_setting_get_string(a)) >= CONF_LB_TEXT_MAX) {
-			conf_error(ctx, a, "%s: expected a string of at most %d "
-			    "characters", aw, CONF_LB_TEXT_MAX - 1);
+	n = conf_command_load(ctx, s, where, argv);
+	for (size_t i = 0; i < n; i++) {
+		if ((c->argv[i] = strdup(argv[i])) == NULL) {
+			conf_error(ctx, s, "%s.command: out of memory", where);
 			return;
 		}
-		if (i == 0 && config_setting_get_string(a)[0] != '/') {
-			conf_error(ctx, a, "%s: the program must be an absolute "
-			    "path", aw);
-			return;
-		}
-		if ((c->argv[i] = strdup(config_setting_get_string(a))) ==
-		    NULL) {
-			conf_error(ctx, a, "%s: out of memory", aw);
-			return;
-		}
-		c->argc = (size_t)i + 1;
+		c->argc = i + 1;
 	}
 }
 
@@ -255,7 +214,7 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	conf_check_keys(ctx, g, where, conf_backend_check_keys, NULL);
 	if ((s = config_setting_get_member(g, "type")) == NULL)
 		conf_error(ctx, g, "%s.type: missing (required)", where);
-	else if ((t = get_word(ctx, g, where, "type", check_names + 1,
+	else if ((t = get_word(ctx, g, where, "type", conf_names_check_types + 1,
 	    "\"tcp\", \"http\", \"https\" or \"script\"")) >= 0)
 		c->type = (enum conf_check_type)(t + 1);
 	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0)
@@ -453,10 +412,10 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		conf_error(ctx, g, "%s.port: missing (required)", where);
 	else if (conf_get_int(ctx, g, where, "port", 1, 65535, &p) > 0)
 		svc->port = (uint16_t)p;
-	if ((i = get_word(ctx, g, where, "protocol", proto_names,
+	if ((i = get_word(ctx, g, where, "protocol", conf_names_lb_protos,
 	    "\"tcp\" or \"udp\"")) >= 0)
 		svc->protocol = (enum conf_lb_proto)i;
-	if ((i = get_word(ctx, g, where, "scheduler", sched_names,
+	if ((i = get_word(ctx, g, where, "scheduler", conf_names_lb_scheds,
 	    "a scheduler (rr, wrr, sh, mh)")) >= 0)
 		svc->scheduler = (enum conf_lb_sched)i;
 	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
@@ -502,7 +461,7 @@ check_across(struct conf_ctx *ctx, const config_setting_t *list,
 				    "%s port %u/%s is already service '%s' "
 				    "(line %d)", s->name, addr_str(&s->addr,
 				    a, sizeof(a)), s->port,
-				    conf_lb_proto_name(s->protocol), o->name,
+				    conf_names_lb_proto(s->protocol), o->name,
 				    o->line);
 		}
 	}
@@ -565,7 +524,7 @@ conf_check_free(struct conf_check *c)
 {
 	free(c->ca_file);
 	c->ca_file = NULL;
-	for (size_t i = 0; i < CONF_LB_SCRIPT_ARGS; i++) {
+	for (size_t i = 0; i < CONF_COMMAND_ARGS; i++) {
 		free(c->argv[i]);
 		c->argv[i] = NULL;
 	}

@@ -20,13 +20,13 @@
 #include <stdint.h>
 
 #include "base/addr.h"
+#include "conf/conf_command.h"
 
 #define CONF_LB_NAME_MAX 33        /* service names: 1..32 chars + NUL */
 #define CONF_LB_MAX_SERVICES 64
 #define CONF_LB_MAX_BACKENDS 64
 #define CONF_LB_WEIGHT_MAX 100
 #define CONF_LB_TEXT_MAX 256       /* http path, host, expected body */
-#define CONF_LB_SCRIPT_ARGS 8      /* check command = [ argv0, ... ] */
 
 enum conf_lb_proto { CONF_LB_TCP = 0, CONF_LB_UDP };
 enum conf_lb_sched { CONF_LB_RR = 0, CONF_LB_WRR, CONF_LB_SH, CONF_LB_MH };
@@ -57,7 +57,7 @@ struct conf_check {
 	 */
 	char *ca_file;                     /* https with verify; NULL = system CAs */
 	size_t argc;                       /* script: command, argv[0] absolute */
-	char *argv[CONF_LB_SCRIPT_ARGS];   /* argc strings, then NULL */
+	char *argv[CONF_COMMAND_ARGS + 1]; /* argc strings, then NULL */
 };
 
 /*
@@ -94,10 +94,7 @@ struct conf_service {
 	int line;
 };
 
-/* The words of the config and of dumps. */
-const char *conf_lb_proto_name(enum conf_lb_proto p);
-const char *conf_lb_sched_name(enum conf_lb_sched s);
-const char *conf_check_type_name(enum conf_check_type t);
+/* The words of the config and of dumps: conf/conf_names.h. */
 
 /* True when two checks would probe alike. */
 bool conf_check_equal(const struct conf_check *a, const struct conf_check *b);

@@ -220,3 +220,48 @@ conf_addr_is_unicast(const struct addr *a)
 	return a->bytes[0] != 0xff && memcmp(a->bytes, zero, 16) != 0 &&
 	    memcmp(a->bytes, loop6, 16) != 0;
 }
+
+bool
+conf_is_list_of_groups(struct conf_ctx *ctx, const config_setting_t *list,
+    const char *where)
+{
+	const config_setting_t *e;
+
+	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
+		conf_error(ctx, list, "%s: expected a list ( { ... }, ... ) of "
+		    "groups", where);
+		return false;
+	}
+	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL;
+	    i++) {
+		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
+			conf_error(ctx, e, "%s[%d]: expected a group { ... }",
+			    where, i);
+			return false;
+		}
+	}
+	return true;
+}
+
+const char *
+conf_get_entry_name(struct conf_ctx *ctx, const config_setting_t *e,
+    const char *where, size_t max)
+{
+	const char *v;
+	char q[48];
+	int r;
+
+	if ((r = conf_get_string(ctx, e, where, "name", &v)) == 0) {
+		conf_error(ctx, e, "%s.name: missing (required)", where);
+		return NULL;
+	}
+	if (r < 0)
+		return NULL;
+	if (!conf_valid_name(v, max - 1)) {
+		conf_error(ctx, config_setting_get_member(e, "name"), "%s.name: "
+		    "'%s' is not 1..%zu characters of A-Z a-z 0-9 _ . -", where,
+		    conf_quote(v, q, sizeof(q)), max - 1);
+		return NULL;
+	}
+	return v;
+}

@@ -69,6 +69,14 @@ int conf_get_bool(struct conf_ctx *ctx, const config_setting_t *group,
 int conf_get_string(struct conf_ctx *ctx, const config_setting_t *group,
     const char *where, const char *key, const char **out);
 
+/* A list ( { ... }, ... ) of groups only, or false after reporting. */
+bool conf_is_list_of_groups(struct conf_ctx *ctx, const config_setting_t *list,
+    const char *where);
+
+/* name = "..." of group e, valid and within max; NULL when refused. */
+const char *conf_get_entry_name(struct conf_ctx *ctx, const config_setting_t *e,
+    const char *where, size_t max);
+
 /* A name of 1..max_len characters from [A-Za-z0-9_.-]. */
 bool conf_valid_name(const char *s, size_t max_len);
 

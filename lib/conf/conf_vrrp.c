@@ -422,7 +422,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	conf_unicast_load(ctx, g, where, in);
 	conf_vmac_load(ctx, g, where, in);
 	load_garp(ctx, g, where, &in->garp);
-	conf_track_instance_load(ctx, g, where, &in->track);
+	conf_health_instance_load(ctx, g, where, &in->track);
 }
 
 /* ---- checks across instances ------------------------------------------- */
@@ -584,7 +584,7 @@ conf_instance_equal(const struct conf_instance *a,
 	for (size_t i = 0; i < a->npeers; i++)
 		if (addr_cmp(&a->peers[i], &b->peers[i]) != 0)
 			return false;
-	if (!conf_instance_track_equal(&a->track, &b->track))
+	if (!conf_health_instance_equal(&a->track, &b->track))
 		return false;
 	for (size_t i = 0; i < a->nvips; i++)
 		if (addr_cmp(&a->vips[i].addr, &b->vips[i].addr) != 0 ||

@@ -32,7 +32,7 @@ int conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 
 /*
  * Free conf->instances with their VIP and peer lists (called by conf_free,
- * after conf_track_free).
+ * after conf_health_free).
  */
 void conf_vrrp_free(struct conf *conf);
 

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "conf/conf_names.h"
 #include "ctl/dump.h"
 
 #define STATUS_COLS 7
@@ -205,7 +206,7 @@ status_services(FILE *f, const struct dump_view *v)
 			addr_str(&s->conf.addr, addr, sizeof(addr));
 			snprintf(where, sizeof(where), s->conf.addr.family ==
 			    AF_INET6 ? "[%s]:%u/%s" : "%s:%u/%s", addr,
-			    s->conf.port, conf_lb_proto_name(s->conf.protocol));
+			    s->conf.port, conf_names_lb_proto(s->conf.protocol));
 			if (pass == 0) {
 				if ((int)strlen(s->conf.name) > wname)
 					wname = (int)strlen(s->conf.name);

@@ -4,5 +4,5 @@
 # Glue: tracking sources (links, files, scripts), sync groups acting on
 # instances, notify scripts and FIFO, the audit of configured scripts.
 PURE_SRCS += lib/health/track.c lib/health/sync_rules.c
-GLUE_SRCS += lib/health/health.c lib/health/health_check.c \
+GLUE_SRCS += lib/health/health.c lib/health/script_audit.c \
 	lib/health/health_dump.c lib/health/notify.c lib/health/sync_group.c

@@ -38,7 +38,7 @@ struct health;
 
 struct health_script {
 	struct conf_track_script conf;
-	char *argv[CONF_SCRIPT_ARGS + 1];
+	char *argv[CONF_COMMAND_ARGS + 1];
 	struct script_job job;
 	struct track_script_state st;
 	uint64_t next_run_ms;           /* 0 = running or unused */
@@ -128,16 +128,5 @@ void health_dump_scripts_text(FILE *f, const struct health *h);
 void health_dump_scripts_json(FILE *f, const struct health *h);
 
 void health_close(struct health *h);
-
-/*
- * What `vipd -t`, start and reload refuse about scripts: global.script_user
- * that does not exist, and any track, notify or balancer check script
- * (virtual_services[].backends[].check.command[0]) that script_sec
- * finds insecure (writable by a non-root user), each as
- * "FILE:LINE: where: problem" appended to errs. A missing script is no
- * error here (it may be installed later; running it fails, counted, and
- * tracking treats it as failing). Returns the number of errors added.
- */
-size_t health_check_scripts(const struct conf *conf, struct conf_errors *errs);
 
 #endif

@@ -466,7 +466,7 @@ script_begin(struct check *c, uint64_t now_ms)
 	}
 	/* The runner enforces timeout_ms and always calls back once. */
 	c->phase = CHECK_SCRIPT_RUNNING;
-	if (script_start(c->runner, &c->job, c->argv, c->env,
+	if (script_start(c->runner, &c->job, c->conf.argv, c->env,
 	    c->conf.timeout_ms, script_done, c, now_ms) < 0)
 		probe_done(c, false, now_ms, "previous run still going");
 }
@@ -499,8 +499,6 @@ check_init(struct check *c, const struct conf_check *conf,
 	    conf->host[0] != '\0' || addr->family != AF_INET6 ? "" : "]");
 	c->req_len = strlen(c->req);
 	c->runner = runner;
-	for (size_t i = 0; i < conf->argc; i++)
-		c->argv[i] = c->conf.argv[i];
 	snprintf(c->env_addr, sizeof(c->env_addr), "VIPD_BACKEND_ADDRESS=%s",
 	    a);
 	snprintf(c->env_port, sizeof(c->env_port), "VIPD_BACKEND_PORT=%u",

@@ -66,7 +66,6 @@ struct check {
 	void *tls_ctx, *tls;          /* SSL_CTX *, SSL * (https) */
 	struct script_runner *runner; /* script checks */
 	struct script_job job;
-	char *argv[CONF_LB_SCRIPT_ARGS + 1];
 	char env_addr[72];            /* VIPD_BACKEND_ADDRESS=<46 at most> */
 	char env_port[24];            /* VIPD_BACKEND_PORT=<5 at most> */
 	char *env[3];

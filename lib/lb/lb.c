@@ -11,6 +11,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 
+#include "base/reconcile.h"
 #include "lb/lb.h"
 #include "lb/lb_nft.h"
 #include "os/log.h"
@@ -347,123 +348,170 @@ carry_health(struct lb_service *to, const struct lb_service *from)
 	}
 }
 
-/*
- * The new service that replaces old (same name, changed config), or NULL:
- * it inherits the persistence sets of the backends it keeps.
- */
-static const struct conf_service *
-successor(const struct lb_service *old, struct lb_service *const *next,
-    const bool *reused, size_t nnew)
+/* A reload's services: the old list, the new config, their tags. */
+struct lb_merge {
+	struct lb *lb;
+	const struct conf *conf;
+	struct lb_service **next;        /* conf->nservices, as conf lists them */
+	struct reconcile r;
+	const char *name;                /* for the same-name queries below */
+};
+
+/* Unchanged services keep their runtime, health and rules. */
+static bool
+merge_keeps(void *arg, size_t o, size_t n)
 {
-	for (size_t i = 0; i < nnew; i++)
-		if (!reused[i] && strcmp(next[i]->conf.name, old->conf.name) == 0)
-			return &next[i]->conf;
-	return NULL;
+	struct lb_merge *m = arg;
+
+	return conf_service_equal(&m->lb->services[o]->conf,
+	    &m->conf->services[n]);
+}
+
+static bool
+merge_old_named(void *arg, size_t o)
+{
+	struct lb_merge *m = arg;
+
+	return strcmp(m->lb->services[o]->conf.name, m->name) == 0;
+}
+
+static bool
+merge_new_named(void *arg, size_t n)
+{
+	struct lb_merge *m = arg;
+
+	return strcmp(m->next[n]->conf.name, m->name) == 0;
+}
+
+/*
+ * A runtime for every new service; a changed one starts with the health
+ * its predecessor (same name, deleted) knew. 0 or -ENOMEM, with the new
+ * ones made so far freed.
+ */
+static int
+merge_create(struct lb_merge *m, uint64_t now_ms, size_t total)
+{
+	const struct conf *conf = m->conf;
+	size_t gbase = 0, o;
+
+	for (size_t i = 0; i < m->r.nnew; i++) {
+		gbase += i > 0 ? conf->services[i - 1].nbackends : 0;
+		if (m->r.new_tag[i] != RECONCILE_NEW)
+			continue;
+		if ((m->next[i] = service_new(m->lb, &conf->services[i], now_ms,
+		    gbase, total)) == NULL) {
+			for (size_t k = 0; k < m->r.nnew; k++)
+				if (m->r.new_tag[k] == RECONCILE_NEW)
+					service_free(m->next[k]);
+			return -ENOMEM;
+		}
+		m->name = conf->services[i].name;
+		if ((o = reconcile_deleted_where(&m->r, merge_old_named, m)) !=
+		    (size_t)-1)
+			carry_health(m->next[i], m->lb->services[o]);
+	}
+	return 0;
+}
+
+/*
+ * One transaction: base chains, deleted objects out (a changed service's
+ * successor inherits the persistence sets of the backends it keeps), new
+ * ones in. Nothing when the tags say nothing changed and rules went once.
+ */
+static int
+merge_rules(struct lb_merge *m, char *why, size_t why_len)
+{
+	struct lb_service **old = m->lb->services;
+	struct lb_text t = { 0 };
+	size_t n;
+	int rc;
+
+	if (m->r.kept == m->r.nold && m->r.nold == m->r.nnew &&
+	    m->lb->transactions != 0)
+		return 0;
+	lb_nft_base(&t);
+	for (size_t o = 0; o < m->r.nold; o++) {
+		if (m->r.old_tag[o] != RECONCILE_DELETE)
+			continue;
+		m->name = old[o]->conf.name;
+		n = reconcile_new_where(&m->r, merge_new_named, m);
+		lb_nft_service_delete(&t, &old[o]->conf, n != (size_t)-1 ?
+		    &m->next[n]->conf : NULL);
+	}
+	for (size_t i = 0; i < m->r.nnew; i++) {
+		if (m->r.new_tag[i] == RECONCILE_NEW) {
+			bool up[CONF_LB_MAX_BACKENDS];
+
+			service_up(m->next[i], up);
+			lb_nft_service_add(&t, &m->next[i]->conf);
+			set_active(m->next[i], lb_nft_service_rules(&t,
+			    &m->next[i]->conf, up));
+		}
+		lb_nft_service_hooks(&t, &m->next[i]->conf);
+	}
+	rc = apply(m->lb, &t, "the configuration", why, why_len);
+	lb_text_free(&t);
+	for (size_t i = 0; i < m->r.nnew; i++)
+		if (m->r.new_tag[i] == RECONCILE_NEW)
+			m->next[i]->rules_ok = rc == 0;
+	return rc;
+}
+
+/* The deleted go, the new ones' checks enter the schedule, next is live. */
+static void
+merge_commit(struct lb_merge *m)
+{
+	struct lb *lb = m->lb;
+
+	for (size_t o = 0; o < m->r.nold; o++)
+		if (m->r.old_tag[o] == RECONCILE_DELETE)
+			service_free(lb->services[o]);
+	for (size_t i = 0; i < m->r.nnew; i++)
+		for (size_t k = 0; m->r.new_tag[i] == RECONCILE_NEW &&
+		    k < m->next[i]->conf.nbackends; k++)
+			(void)check_schedule(&m->next[i]->backends[k].check,
+			    &lb->sched);
+	free(lb->services);
+	lb->services = m->next;
+	lb->nservices = m->r.nnew;
+	m->next = NULL;
 }
 
 int
 lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
     char *why, size_t why_len)
 {
-	struct lb_service **next = NULL, **old = lb->services;
-	bool *kept = NULL, *reused = NULL, changed;
-	struct lb_text t = { 0 };
-	size_t nold = lb->nservices, nnew = conf->nservices;
-	size_t gbase = 0, total = 0;
-	int rc = 0;
+	struct lb_merge m = { .lb = lb, .conf = conf };
+	size_t nnew = conf->nservices, total = 0;
+	int rc = -ENOMEM;
 
 	why[0] = '\0';
 	budget_update(lb);
-	next = calloc(nnew ? nnew : 1, sizeof(*next));
-	kept = calloc(nold ? nold : 1, sizeof(*kept));
-	reused = calloc(nnew ? nnew : 1, sizeof(*reused));
-	if (next == NULL || kept == NULL || reused == NULL) {
-		rc = -ENOMEM;
+	if ((m.next = calloc(nnew ? nnew : 1, sizeof(*m.next))) == NULL ||
+	    reconcile_match(&m.r, lb->nservices, nnew, merge_keeps, &m) < 0)
 		goto out;
-	}
-	/* Unchanged services keep their runtime, health and rules. */
-	for (size_t i = 0; i < nnew; i++)
-		for (size_t j = 0; j < nold && next[i] == NULL; j++)
-			if (!kept[j] && conf_service_equal(&old[j]->conf,
-			    &conf->services[i])) {
-				next[i] = old[j];
-				kept[j] = reused[i] = true;
-			}
-	for (size_t i = 0; i < nnew; i++)
+	for (size_t i = 0; i < nnew; i++) {
 		total += conf->services[i].nbackends;
+		if (m.r.new_tag[i] == RECONCILE_KEEP)
+			m.next[i] = lb->services[m.r.from[i]];
+	}
 	/*
 	 * Room in the schedule for every check of the new configuration,
 	 * before anything changes: new checks enter it once the old ones
-	 * have left (below), and a script check that is running now is out
-	 * of it but comes back when its script ends, so the count is that of
-	 * all backends, not of what the heap holds at this moment.
+	 * have left (merge_commit), and a script check that is running now
+	 * is out of it but comes back when its script ends, so the count is
+	 * that of all backends, not of what the heap holds at this moment.
 	 */
-	if (check_heap_reserve(&lb->sched, total) < 0) {
-		rc = -ENOMEM;
+	if (check_heap_reserve(&lb->sched, total) < 0 ||
+	    merge_create(&m, now_ms, total) < 0)
 		goto out;
-	}
-	for (size_t i = 0; i < nnew; i++) {
-		gbase += i > 0 ? conf->services[i - 1].nbackends : 0;
-		if (next[i] != NULL)
-			continue;
-		if ((next[i] = service_new(lb, &conf->services[i], now_ms, gbase,
-		    total)) == NULL) {
-			for (size_t k = 0; k < nnew; k++)
-				if (!reused[k])
-					service_free(next[k]);
-			rc = -ENOMEM;
-			goto out;
-		}
-		for (size_t j = 0; j < nold; j++)
-			if (!kept[j] && strcmp(old[j]->conf.name,
-			    conf->services[i].name) == 0)
-				carry_health(next[i], old[j]);
-	}
-	changed = nold != nnew;
-	for (size_t j = 0; j < nold; j++)
-		changed = changed || !kept[j];
-	if (changed || lb->transactions == 0) {
-		/* One transaction: base chains, old objects out, new in. */
-		lb_nft_base(&t);
-		for (size_t j = 0; j < nold; j++)
-			if (!kept[j])
-				lb_nft_service_delete(&t, &old[j]->conf,
-				    successor(old[j], next, reused, nnew));
-		for (size_t i = 0; i < nnew; i++) {
-			if (!reused[i]) {
-				bool up[CONF_LB_MAX_BACKENDS];
-
-				for (size_t k = 0; k < next[i]->conf.nbackends; k++)
-					up[k] = lb_backend_up(&next[i]->backends[k]);
-				lb_nft_service_add(&t, &next[i]->conf);
-				set_active(next[i], lb_nft_service_rules(&t,
-				    &next[i]->conf, up));
-			}
-			lb_nft_service_hooks(&t, &next[i]->conf);
-		}
-		rc = apply(lb, &t, "the configuration", why, why_len);
-		for (size_t i = 0; i < nnew; i++)
-			if (!reused[i])
-				next[i]->rules_ok = rc == 0;
-	}
-	for (size_t j = 0; j < nold; j++)
-		if (!kept[j])
-			service_free(old[j]);
-	for (size_t i = 0; i < nnew; i++)
-		for (size_t k = 0; !reused[i] && k < next[i]->conf.nbackends; k++)
-			(void)check_schedule(&next[i]->backends[k].check,
-			    &lb->sched);
-	free(old);
-	lb->services = next;
-	lb->nservices = nnew;
-	next = NULL;
+	rc = merge_rules(&m, why, why_len);
+	merge_commit(&m);
 out:
 	if (rc == -ENOMEM)
 		snprintf(why, why_len, "out of memory");
-	lb_text_free(&t);
-	free(next);
-	free(kept);
-	free(reused);
+	reconcile_free(&m.r);
+	free(m.next);
 	return rc;
 }
 
@@ -577,31 +625,28 @@ lb_quorum_met(const struct lb *lb, const char *name, bool *known)
 	return svc != NULL && svc->quorum_met;
 }
 
-/* "counter lb_c_web_0 {" followed by "packets N bytes M". */
+/* One counter of `nft list counters`: a backend's, or none of ours. */
 static void
-counter_set(struct lb *lb, const char *name, uint64_t packets,
-    uint64_t bytes)
+counter_set(void *arg, const char *name, uint64_t packets, uint64_t bytes)
 {
-	char id[LB_NFT_ID_MAX], want[LB_NFT_ID_MAX + 32];
+	struct lb *lb = arg;
+	char want[LB_NFT_ID_MAX], id[LB_NFT_ID_MAX];
+	enum lb_nft_counter kind;
+	size_t j;
 
+	if (!lb_nft_counter_parse(name, &kind, want, sizeof(want), &j))
+		return;
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
-		size_t idl;
 
 		lb_nft_id(svc->conf.name, id, sizeof(id));
-		idl = strlen(id);
-		if (strncmp(name + 5, id, idl) != 0 || name[5 + idl] != '_')
+		if (strcmp(id, want) != 0 || j >= svc->conf.nbackends)
 			continue;
-		for (size_t j = 0; j < svc->conf.nbackends; j++) {
-			snprintf(want, sizeof(want), "%.5s%s_%zu", name, id, j);
-			if (strcmp(want, name) != 0)
-				continue;
-			if (name[3] == 'n')
-				svc->backends[j].conns = packets;
-			else {
-				svc->backends[j].packets = packets;
-				svc->backends[j].bytes = bytes;
-			}
+		if (kind == LB_NFT_COUNTER_CONNS)
+			svc->backends[j].conns = packets;
+		else {
+			svc->backends[j].packets = packets;
+			svc->backends[j].bytes = bytes;
 		}
 	}
 }
@@ -609,9 +654,7 @@ counter_set(struct lb *lb, const char *name, uint64_t packets,
 int
 lb_read_counters(struct lb *lb)
 {
-	char *text, *line, *save = NULL, name[LB_NFT_ID_MAX + 32] = "";
-	char err[256];
-	uint64_t p, b;
+	char *text, err[256];
 	int rc;
 
 	if (lb->nservices == 0)
@@ -627,16 +670,7 @@ lb_read_counters(struct lb *lb)
 			    suppressed);
 		return rc;
 	}
-	for (line = strtok_r(text, "\n", &save); line != NULL;
-	    line = strtok_r(NULL, "\n", &save)) {
-		line += strspn(line, " \t");
-		if (sscanf(line, "counter %95s {", name) == 1)
-			continue;
-		if (sscanf(line, "packets %" SCNu64 " bytes %" SCNu64, &p,
-		    &b) == 2 && strncmp(name, "lb_", 3) == 0 &&
-		    (name[3] == 'n' || name[3] == 'c') && name[4] == '_')
-			counter_set(lb, name, p, b);
-	}
+	lb_nft_counters_each(text, counter_set, lb);
 	free(text);
 	return 0;
 }

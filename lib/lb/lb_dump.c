@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "conf/conf_names.h"
 #include "base/json_out.h"
 #include "lb/lb.h"
 
@@ -60,8 +61,8 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 		fprintf(f, "\nvirtual service %s\n", s->conf.name);
 		fprintf(f, "  address: %s/%s, scheduler %s, persistence %u s\n",
 		    addr_port(&s->conf.addr, s->conf.port, ap, sizeof(ap)),
-		    conf_lb_proto_name(s->conf.protocol),
-		    conf_lb_sched_name(s->conf.scheduler), s->conf.persistence_s);
+		    conf_names_lb_proto(s->conf.protocol),
+		    conf_names_lb_sched(s->conf.scheduler), s->conf.persistence_s);
 		fprintf(f, "  quorum: %u, %s (%zu backends take new flows)\n",
 		    s->conf.quorum, s->quorum_met ? "met" : "NOT met",
 		    s->active);
@@ -81,13 +82,13 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 				fprintf(f, " (no check)");
 			else if (c->has_result)
 				fprintf(f, ", %s check %s %.1f s ago: %s",
-				    conf_check_type_name(c->conf.type),
+				    conf_names_check_type(c->conf.type),
 				    c->last_ok ? "ok" : "FAILED",
 				    (double)(now_ms - c->last_ms) / 1000.0,
 				    c->last_reason);
 			else
 				fprintf(f, ", %s check: no result yet",
-				    conf_check_type_name(c->conf.type));
+				    conf_names_check_type(c->conf.type));
 			fprintf(f, "\n    checks %" PRIu64 ", failed %" PRIu64
 			    ", connections %" PRIu64 ", packets %" PRIu64
 			    ", bytes %" PRIu64 "\n", c->runs, c->failures,
@@ -105,7 +106,7 @@ json_backend(FILE *f, const struct lb_backend *b, uint64_t now_ms)
 	fprintf(f, "{\"address\": \"%s\", \"port\": %u, \"weight\": %u, "
 	    "\"health\": \"%s\", \"check\": \"%s\", \"last_check\": ",
 	    addr_str(&b->conf->addr, a, sizeof(a)), b->conf->port,
-	    b->conf->weight, health_word(b), conf_check_type_name(
+	    b->conf->weight, health_word(b), conf_names_check_type(
 	    b->conf->check.type));
 	if (c->has_result) {
 		fprintf(f, "{\"ok\": %s, \"reason\": ", c->last_ok ? "true" :
@@ -146,8 +147,8 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    "\"quorum\": %u, \"quorum_met\": %s, \"active_backends\": "
 		    "%zu, \"rules_installed\": %s, \"sorry_server\": ",
 		    addr_str(&s->conf.addr, a, sizeof(a)), s->conf.port,
-		    conf_lb_proto_name(s->conf.protocol),
-		    conf_lb_sched_name(s->conf.scheduler), s->conf.persistence_s,
+		    conf_names_lb_proto(s->conf.protocol),
+		    conf_names_lb_sched(s->conf.scheduler), s->conf.persistence_s,
 		    s->conf.quorum, s->quorum_met ? "true" : "false", s->active,
 		    s->rules_ok ? "true" : "false");
 		if (s->conf.has_sorry)

@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include "conf/conf_names.h"
 #include "lb/lb_nft.h"
 #include "lb/lb_sched.h"
 #include "os/nft.h"
@@ -87,7 +88,7 @@ fam(const struct addr *a)
 static const char *
 l4(const struct conf_service *svc)
 {
-	return conf_lb_proto_name(svc->protocol);
+	return conf_names_lb_proto(svc->protocol);
 }
 
 static const char *
@@ -109,6 +110,70 @@ addr_type(const struct addr *a)
  * its place in the list, so that a reload that adds, removes or reorders
  * backends finds the set of every backend it keeps under the same name.
  */
+const char *
+lb_nft_counter_name(enum lb_nft_counter kind, const char *id, size_t backend,
+    char *buf, size_t len)
+{
+	snprintf(buf, len, "lb_%c_%s_%zu",
+	    kind == LB_NFT_COUNTER_CONNS ? 'n' : 'c', id, backend);
+	return buf;
+}
+
+/*
+ * The id may hold '_' ("__", "_d", "_o"), the index never does: the last
+ * '_' ends the id. The index is decimal as %zu writes it (no sign, no
+ * leading zero), so that only names lb_nft_counter_name() writes parse.
+ */
+bool
+lb_nft_counter_parse(const char *name, enum lb_nft_counter *kind, char *id,
+    size_t id_len, size_t *backend)
+{
+	const char *sep, *p;
+	size_t n = 0, idl;
+
+	if (strncmp(name, "lb_", 3) != 0 || (name[3] != 'n' && name[3] != 'c') ||
+	    name[4] != '_' || (sep = strrchr(name + 5, '_')) == NULL)
+		return false;
+	idl = (size_t)(sep - (name + 5));
+	if (idl == 0 || idl >= id_len || sep[1] == '\0' ||
+	    (sep[1] == '0' && sep[2] != '\0'))
+		return false;
+	for (p = sep + 1; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9' || n > (SIZE_MAX - 9) / 10)
+			return false;
+		n = n * 10 + (size_t)(*p - '0');
+	}
+	memcpy(id, name + 5, idl);
+	id[idl] = '\0';
+	*kind = name[3] == 'n' ? LB_NFT_COUNTER_CONNS : LB_NFT_COUNTER_TRAFFIC;
+	*backend = n;
+	return true;
+}
+
+/* "counter NAME {" then, on a line of its own, "packets N bytes M". */
+void
+lb_nft_counters_each(char *text, lb_nft_counter_fn fn, void *arg)
+{
+	char name[LB_NFT_COUNTER_MAX + 1] = "", *line, *save = NULL;
+	uint64_t p, b;
+	size_t n;
+
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		line += strspn(line, " \t");
+		if (strncmp(line, "counter ", 8) == 0) {
+			n = strcspn(line + 8, " \t{");
+			/* A name too long is none of ours: matches nothing. */
+			snprintf(name, sizeof(name), "%.*s", n < sizeof(name) - 1 ?
+			    (int)n : 0, line + 8);
+			continue;
+		}
+		if (name[0] != '\0' && sscanf(line, "packets %" SCNu64 " bytes %"
+		    SCNu64, &p, &b) == 2)
+			fn(arg, name, p, b);
+	}
+}
+
 const char *
 lb_nft_persist_set(const char *id, const struct conf_backend *b, char *buf,
     size_t len)
@@ -180,6 +245,7 @@ void
 lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 {
 	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], set[LB_NFT_SET_MAX];
+	char cn[LB_NFT_COUNTER_MAX], cc[LB_NFT_COUNTER_MAX];
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	/* The flush makes this idempotent: a retry after a refusal. */
@@ -190,15 +256,17 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 		const struct conf_backend *b = &svc->backends[i];
 
 		addr_text(&b->addr, a, sizeof(a));
-		lb_text_printf(t, "add counter " NFT_TABLE " lb_n_%s_%zu\n"
-		    "add counter " NFT_TABLE " lb_c_%s_%zu\n"
+		lb_nft_counter_name(LB_NFT_COUNTER_CONNS, id, i, cn, sizeof(cn));
+		lb_nft_counter_name(LB_NFT_COUNTER_TRAFFIC, id, i, cc, sizeof(cc));
+		lb_text_printf(t, "add counter " NFT_TABLE " %s\n"
+		    "add counter " NFT_TABLE " %s\n"
 		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
 		    "saddr %s ct reply proto-src %u ct state new counter name "
-		    "lb_n_%s_%zu\n"
+		    "%s\n"
 		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
-		    "saddr %s ct reply proto-src %u counter name lb_c_%s_%zu\n",
-		    id, i, id, i, id, l4(svc), fam(&b->addr), a, b->port, id, i,
-		    id, l4(svc), fam(&b->addr), a, b->port, id, i);
+		    "saddr %s ct reply proto-src %u counter name %s\n",
+		    cn, cc, id, l4(svc), fam(&b->addr), a, b->port, cn,
+		    id, l4(svc), fam(&b->addr), a, b->port, cc);
 		/*
 		 * Persistence: one set of clients per backend, filled by each
 		 * new flow that went there. (A single client -> address.port
@@ -249,8 +317,12 @@ lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
 	    "delete chain " NFT_TABLE " lb_s_%s\n"
 	    "delete chain " NFT_TABLE " lb_f_%s\n", id, id, id, id);
 	for (size_t i = 0; i < svc->nbackends; i++) {
-		lb_text_printf(t, "delete counter " NFT_TABLE " lb_n_%s_%zu\n"
-		    "delete counter " NFT_TABLE " lb_c_%s_%zu\n", id, i, id, i);
+		char cn[LB_NFT_COUNTER_MAX], cc[LB_NFT_COUNTER_MAX];
+
+		lb_nft_counter_name(LB_NFT_COUNTER_CONNS, id, i, cn, sizeof(cn));
+		lb_nft_counter_name(LB_NFT_COUNTER_TRAFFIC, id, i, cc, sizeof(cc));
+		lb_text_printf(t, "delete counter " NFT_TABLE " %s\n"
+		    "delete counter " NFT_TABLE " %s\n", cn, cc);
 		if (svc->persistence_s > 0 && !persist_kept(svc, &svc->backends[i], keep))
 			lb_text_printf(t, "delete set " NFT_TABLE " %s\n",
 			    lb_nft_persist_set(id, &svc->backends[i], set,

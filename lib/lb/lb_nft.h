@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "conf/conf_lb.h"
 
@@ -56,6 +57,32 @@ void lb_text_free(struct lb_text *t);
 
 /* The service name as an nft identifier part ("web-1" -> "web_d1"). */
 void lb_nft_id(const char *name, char *out, size_t len);
+
+/*
+ * The counters of backend i of the service with nft id `id` (see the
+ * top): "lb_n_<id>_<i>" counts its new connections, "lb_c_<id>_<i>" its
+ * packets and bytes. lb_nft_counter_name() writes one; lb_nft_counter_parse()
+ * reads one back (false for any other name), so that the name is written
+ * and read in this one file.
+ */
+enum lb_nft_counter {
+	LB_NFT_COUNTER_CONNS,      /* lb_n_ */
+	LB_NFT_COUNTER_TRAFFIC,    /* lb_c_ */
+};
+#define LB_NFT_COUNTER_MAX (LB_NFT_ID_MAX + 32)
+
+const char *lb_nft_counter_name(enum lb_nft_counter kind, const char *id,
+    size_t backend, char *buf, size_t len);
+bool lb_nft_counter_parse(const char *name, enum lb_nft_counter *kind,
+    char *id, size_t id_len, size_t *backend);
+
+/*
+ * Every counter of `nft list counters` text (which it cuts up in place):
+ * fn gets each one's name, packets and bytes, whatever the name.
+ */
+typedef void (*lb_nft_counter_fn)(void *arg, const char *name,
+    uint64_t packets, uint64_t bytes);
+void lb_nft_counters_each(char *text, lb_nft_counter_fn fn, void *arg);
 
 /* The persistence set of backend b of the service with nft id `id`. */
 const char *lb_nft_persist_set(const char *id, const struct conf_backend *b,

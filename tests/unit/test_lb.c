@@ -165,6 +165,23 @@ test_full_service_fills_every_field(void **state)
 	"      " extra " } ) }\n" \
 	");\n"
 
+/* A script check takes as many arguments as a track script (16). */
+static void
+test_script_check_takes_sixteen_arguments(void **state)
+{
+	struct conf *c = load_ok(BACKEND("check = { type = \"script\"; "
+	    "command = [ \"/bin/true\", \"1\", \"2\", \"3\", \"4\", \"5\", "
+	    "\"6\", \"7\", \"8\", \"9\", \"10\", \"11\", \"12\", \"13\", "
+	    "\"14\", \"15\" ]; };"));
+	const struct conf_check *k = &c->services[0].backends[0].check;
+
+	(void)state;
+	assert_int_equal(k->argc, 16);
+	assert_string_equal(k->argv[15], "15");
+	assert_null(k->argv[16]);
+	conf_free(c);
+}
+
 static void
 test_bad_values_are_errors_with_file_and_line(void **state)
 {
@@ -239,7 +256,14 @@ test_bad_values_are_errors_with_file_and_line(void **state)
 	expect_error(BACKEND("check = { type = \"script\"; "
 	    "command = [ \"check.sh\" ]; };"),
 	    "t.conf:4: virtual_services[web].backends[0].check.command[0]: "
-	    "the program must be an absolute path");
+	    "'check.sh' is not an absolute path");
+	/* The limits of every command (conf_command.h): 16 arguments. */
+	expect_error(BACKEND("check = { type = \"script\"; command = [ "
+	    "\"/bin/true\", \"1\", \"2\", \"3\", \"4\", \"5\", \"6\", \"7\", "
+	    "\"8\", \"9\", \"10\", \"11\", \"12\", \"13\", \"14\", \"15\", "
+	    "\"16\" ]; };"),
+	    "t.conf:4: virtual_services[web].backends[0].check.command: "
+	    "more than 16 arguments");
 	expect_error(BACKEND("check = { type = \"tcp\"; "
 	    "command = [ \"/bin/true\" ]; };"),
 	    "t.conf:4: virtual_services[web].backends[0].check.command: "
@@ -846,6 +870,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_full_service_fills_every_field),
+		cmocka_unit_test(test_script_check_takes_sixteen_arguments),
 		cmocka_unit_test(test_bad_values_are_errors_with_file_and_line),
 		cmocka_unit_test(test_duplicate_services_are_errors),
 		cmocka_unit_test(test_service_equal_sees_every_change),

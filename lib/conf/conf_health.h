@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * conf_track - the health keys of the configuration: the top-level
- * track_scripts and sync_groups, global.notify_fifo, and per instance
- * track_interfaces, track_scripts (references), track_files and notify.
+ * conf_health - the health keys of the configuration: the top-level
+ * track_scripts, global.notify_fifo, and per instance track_interfaces,
+ * track_scripts (references), track_files and notify (also read by
+ * sync_groups, conf_groups.h).
  * The types are part of the model (conf.h includes this header); the
  * loaders are internal to the conf module (conf.c and conf_vrrp.c call them).
  *
@@ -11,19 +12,18 @@
  * Never does: look at the file system (whether a script is safe to run is
  * script_sec's business, checked by the daemon at config test and start).
  */
-#ifndef VIPD_CONF_TRACK_H
-#define VIPD_CONF_TRACK_H
+#ifndef VIPD_CONF_HEALTH_H
+#define VIPD_CONF_HEALTH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf/conf_command.h"
+
 #define CONF_TRACK_NAME_MAX 64      /* track script / sync group names, incl. NUL */
 #define CONF_PATH_MAX 256           /* script and file paths, incl. NUL */
-#define CONF_SCRIPT_ARGS 16         /* command = [ argv0, ... ] */
-#define CONF_SCRIPT_ARG_MAX 256
 #define CONF_MAX_TRACKS 16          /* of each kind, per instance */
-#define CONF_MAX_GROUP_MEMBERS 16
 #define CONF_WEIGHT_MAX 254         /* weights are -254..254 */
 
 enum conf_notify_kind {
@@ -45,7 +45,7 @@ struct conf_notify {
 struct conf_track_script {
 	char name[CONF_TRACK_NAME_MAX];
 	size_t argc;
-	char argv[CONF_SCRIPT_ARGS][CONF_SCRIPT_ARG_MAX];
+	char argv[CONF_COMMAND_ARGS][CONF_COMMAND_ARG_MAX];
 	uint32_t interval_ms;              /* default 1000, 10..3600000 */
 	uint32_t timeout_ms;               /* default interval_ms, 10..3600000 */
 	uint32_t rise, fall;               /* default 1 and 1, 1..100 */
@@ -70,7 +70,7 @@ struct conf_track_file {
 
 /*
  * An instance's tracked objects: each list as long as the file's (at most
- * CONF_MAX_TRACKS), NULL when empty, owned by the model (conf_track_free).
+ * CONF_MAX_TRACKS), NULL when empty, owned by the model (conf_health_free).
  */
 struct conf_instance_track {
 	size_t nifs, nscripts, nfiles;
@@ -80,56 +80,49 @@ struct conf_instance_track {
 	struct conf_notify notify;
 };
 
-struct conf_sync_group {
-	char name[CONF_TRACK_NAME_MAX];
-	size_t nmembers;
-	size_t members[CONF_MAX_GROUP_MEMBERS];   /* indices into conf->instances */
-	struct conf_notify notify;
-	int line;
-};
-
-const char *conf_notify_kind_name(enum conf_notify_kind k);  /* "master", ... */
-
 /* True when the health settings of two instances are the same (by content). */
-bool conf_instance_track_equal(const struct conf_instance_track *a,
+bool conf_health_instance_equal(const struct conf_instance_track *a,
     const struct conf_instance_track *b);
 
-/* ---- loaders: for lib/conf/conf.c and lib/conf/conf_vrrp.c only ---------------- */
+/* ---- loaders: for lib/conf/ only ------------------------------------------------ */
 struct conf;
 struct conf_ctx;
 struct conf_global;
 struct config_setting_t;
 
 /* The top-level track_scripts list into conf->track_scripts. 0 or -ENOMEM. */
-int conf_track_scripts_load(struct conf_ctx *ctx,
+int conf_health_scripts_load(struct conf_ctx *ctx,
     const struct config_setting_t *list, struct conf *conf);
 
 /* global.notify_fifo of group g, and the line script_user is on. */
-void conf_track_global_load(struct conf_ctx *ctx,
+void conf_health_global_load(struct conf_ctx *ctx,
     const struct config_setting_t *g, struct conf_global *gl);
 
 /*
  * An instance's track_interfaces, track_scripts, track_files and notify
  * (where = "vrrp_instances[X]"). Script names are resolved later, by
- * conf_track_resolve(), once every section is loaded.
+ * conf_health_resolve(), once every section is loaded.
  */
-void conf_track_instance_load(struct conf_ctx *ctx,
+void conf_health_instance_load(struct conf_ctx *ctx,
     const struct config_setting_t *g, const char *where,
     struct conf_instance_track *t);
 
-/* The top-level sync_groups list, after vrrp_instances. 0 or -ENOMEM. */
-int conf_sync_groups_load(struct conf_ctx *ctx,
-    const struct config_setting_t *list, struct conf *conf);
-
 /* Resolve the instances' track_scripts references (root: the file's root). */
-void conf_track_resolve(struct conf_ctx *ctx,
+void conf_health_resolve(struct conf_ctx *ctx,
     const struct config_setting_t *root, struct conf *conf);
 
 /*
- * Free what the loaders allocated: the track scripts, the sync groups with
- * their notify paths, and each instance's track lists and notify paths
- * (called by conf_free, before the instances go).
+ * Free what the loaders allocated: the track scripts and each instance's
+ * track lists and notify paths (called by conf_free, before the instances
+ * go).
  */
-void conf_track_free(struct conf *conf);
+void conf_health_free(struct conf *conf);
+
+/* A notify = { ... } group into n (where = its owner); its paths freed by
+ * conf_health_notify_free(). For instances and sync groups alike. */
+void conf_health_notify_load(struct conf_ctx *ctx,
+    const struct config_setting_t *g, const char *where,
+    struct conf_notify *n);
+void conf_health_notify_free(struct conf_notify *n);
 
 #endif

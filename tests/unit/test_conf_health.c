@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The health keys of the configuration: track_scripts, sync_groups,
- * global.notify_fifo, and per instance track_interfaces, track_scripts,
- * track_files and notify; every error with its FILE:LINE.
+ * conf_health and conf_groups, the health keys of the configuration:
+ * track_scripts, sync_groups, global.notify_fifo, and per instance
+ * track_interfaces, track_scripts, track_files and notify; every error
+ * with its FILE:LINE; and the script audit of what they name.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 
 #include "conf/conf.h"
 #include "health/health.h"
+#include "health/script_audit.h"
 
 static struct conf_errors errs;
 
@@ -313,7 +315,7 @@ test_script_user_error_names_its_line(void **state)
 	    "};\n", "t.conf", &c, &errs), 0);
 	assert_int_equal(c->global.script_user_line, 4);
 	memset(&errs, 0, sizeof(errs));
-	assert_int_equal(health_check_scripts(c, &errs), 1);
+	assert_int_equal(script_audit_conf(c, &errs), 1);
 	assert_string_equal(errs.msg[0], "t.conf:4: global.script_user: no user "
 	    "named 'vipd-no-such-user' on this system");
 	conf_free(c);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * conf_track - the health keys: track scripts, tracked interfaces and
- * files, notify scripts, sync groups, global.notify_fifo.
+ * conf_health - the health keys: track scripts, tracked interfaces and
+ * files, notify scripts, global.notify_fifo (see conf_health.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -11,8 +11,10 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_command.h"
+#include "conf/conf_health.h"
 #include "conf/conf_keys.h"
-#include "conf/conf_track.h"
+#include "conf/conf_names.h"
 #include "conf/conf_vrrp.h"
 
 const char *const conf_script_keys[] = { "name", "command", "interval_ms",
@@ -22,17 +24,6 @@ const char *const conf_track_name_keys[] = { "name", "weight", NULL };
 const char *const conf_track_file_keys[] = { "path", "weight", NULL };
 const char *const conf_notify_keys[] = { "master", "backup", "fault",
 	"stop", "any", "timeout_ms", NULL };
-const char *const conf_group_keys[] = { "name", "members", "notify", NULL };
-
-static const char *const notify_names[CONF_NOTIFY__COUNT] = {
-	"master", "backup", "fault", "stop", "any",
-};
-
-const char *
-conf_notify_kind_name(enum conf_notify_kind k)
-{
-	return (unsigned)k < CONF_NOTIFY__COUNT ? notify_names[k] : "?";
-}
 
 /* An absolute path that fits; reports and returns false otherwise. */
 static bool
@@ -54,55 +45,8 @@ check_path(struct conf_ctx *ctx, const config_setting_t *s, const char *where,
 	return true;
 }
 
-/* A list of groups, each checked by one(); where = "section". */
-static bool
-is_list_of_groups(struct conf_ctx *ctx, const config_setting_t *list,
-    const char *where)
-{
-	const config_setting_t *e;
-
-	if (config_setting_type(list) != CONFIG_TYPE_LIST) {
-		conf_error(ctx, list, "%s: expected a list ( { ... }, ... ) of "
-		    "groups", where);
-		return false;
-	}
-	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL;
-	    i++) {
-		if (config_setting_type(e) != CONFIG_TYPE_GROUP) {
-			conf_error(ctx, e, "%s[%d]: expected a group { ... }",
-			    where, i);
-			return false;
-		}
-	}
-	return true;
-}
-
-/* name = "..." of group e, valid and within max; NULL when refused. */
-static const char *
-load_entry_name(struct conf_ctx *ctx, const config_setting_t *e,
-    const char *where, size_t max)
-{
-	const char *v;
-	char q[48];
-	int r;
-
-	if ((r = conf_get_string(ctx, e, where, "name", &v)) == 0) {
-		conf_error(ctx, e, "%s.name: missing (required)", where);
-		return NULL;
-	}
-	if (r < 0)
-		return NULL;
-	if (!conf_valid_name(v, max - 1)) {
-		conf_error(ctx, config_setting_get_member(e, "name"), "%s.name: "
-		    "'%s' is not 1..%zu characters of A-Z a-z 0-9 _ . -", where,
-		    conf_quote(v, q, sizeof(q)), max - 1);
-		return NULL;
-	}
-	return v;
-}
-
 /*
- * A copy of v as long as it is, for the model (freed by conf_track_free);
+ * A copy of v as long as it is, for the model (freed by conf_health_free);
  * NULL with ctx->nomem set when memory runs out.
  */
 static char *
@@ -130,9 +74,9 @@ model_list(struct conf_ctx *ctx, int len, size_t size)
 
 /* ---- notify ------------------------------------------------------------- */
 
-static void
-load_notify(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
-    struct conf_notify *n)
+void
+conf_health_notify_load(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_notify *n)
 {
 	char w[CONF_WHERE_MAX + 16];
 	const char *v;
@@ -147,10 +91,10 @@ load_notify(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	}
 	conf_check_keys(ctx, g, w, conf_notify_keys, NULL);
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
-		if (conf_get_string(ctx, g, w, notify_names[k], &v) <= 0)
+		if (conf_get_string(ctx, g, w, conf_names_notify_kinds[k], &v) <= 0)
 			continue;
-		if (check_path(ctx, config_setting_get_member(g, notify_names[k]),
-		    w, notify_names[k], v))
+		if (check_path(ctx, config_setting_get_member(g, conf_names_notify_kinds[k]),
+		    w, conf_names_notify_kinds[k], v))
 			n->script[k] = model_strdup(ctx, v);
 	}
 	if (conf_get_int(ctx, g, w, "timeout_ms", 100, 600000, &t) > 0)
@@ -163,45 +107,16 @@ static void
 load_command(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
     struct conf_track_script *ts)
 {
-	const config_setting_t *c = config_setting_get_member(e, "command"), *a;
-	const char *v;
+	const config_setting_t *c = config_setting_get_member(e, "command");
+	const char *argv[CONF_COMMAND_ARGS];
 
 	if (c == NULL) {
 		conf_error(ctx, e, "%s.command: missing (required)", where);
 		return;
 	}
-	/* argv as a list: no shell ever parses it. */
-	if ((config_setting_type(c) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(c) != CONFIG_TYPE_LIST) ||
-	    config_setting_length(c) == 0) {
-		conf_error(ctx, c, "%s.command: expected [ \"/path\", \"arg\", ... ]",
-		    where);
-		return;
-	}
-	if (config_setting_length(c) > CONF_SCRIPT_ARGS) {
-		conf_error(ctx, c, "%s.command: more than %d arguments", where,
-		    CONF_SCRIPT_ARGS);
-		return;
-	}
-	for (int i = 0; (a = config_setting_get_elem(c, (unsigned)i)) != NULL; i++) {
-		if (config_setting_type(a) != CONFIG_TYPE_STRING) {
-			conf_error(ctx, a, "%s.command[%d]: expected a string",
-			    where, i);
-			return;
-		}
-		v = config_setting_get_string(a);
-		if (i == 0 && !check_path(ctx, a, where, "command[0]", v))
-			return;
-		if (strlen(v) >= CONF_SCRIPT_ARG_MAX) {
-			conf_error(ctx, a, "%s.command[%d]: longer than %d "
-			    "characters", where, i, CONF_SCRIPT_ARG_MAX - 1);
-			return;
-		}
-	}
-	for (int i = 0; (a = config_setting_get_elem(c, (unsigned)i)) != NULL; i++)
-		snprintf(ts->argv[i], sizeof(ts->argv[i]), "%s",
-		    config_setting_get_string(a));
-	ts->argc = (size_t)config_setting_length(c);
+	ts->argc = conf_command_load(ctx, c, where, argv);
+	for (size_t i = 0; i < ts->argc; i++)
+		snprintf(ts->argv[i], sizeof(ts->argv[i]), "%s", argv[i]);
 }
 
 static void
@@ -217,7 +132,7 @@ load_script(struct conf_ctx *ctx, const config_setting_t *e, size_t index,
 	ts->interval_ms = 1000;
 	ts->rise = ts->fall = 1;
 	snprintf(where, sizeof(where), "track_scripts[%zu]", index);
-	if ((name = load_entry_name(ctx, e, where, CONF_TRACK_NAME_MAX)) != NULL) {
+	if ((name = conf_get_entry_name(ctx, e, where, CONF_TRACK_NAME_MAX)) != NULL) {
 		snprintf(ts->name, sizeof(ts->name), "%s", name);
 		snprintf(where, sizeof(where), "track_scripts[%s]", name);
 	}
@@ -238,12 +153,12 @@ load_script(struct conf_ctx *ctx, const config_setting_t *e, size_t index,
 }
 
 int
-conf_track_scripts_load(struct conf_ctx *ctx, const config_setting_t *list,
+conf_health_scripts_load(struct conf_ctx *ctx, const config_setting_t *list,
     struct conf *conf)
 {
 	size_t n;
 
-	if (!is_list_of_groups(ctx, list, "track_scripts"))
+	if (!conf_is_list_of_groups(ctx, list, "track_scripts"))
 		return 0;
 	if ((n = (size_t)config_setting_length(list)) == 0)
 		return 0;
@@ -270,13 +185,13 @@ conf_track_scripts_load(struct conf_ctx *ctx, const config_setting_t *list,
 }
 
 void
-conf_track_global_load(struct conf_ctx *ctx, const config_setting_t *g,
+conf_health_global_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf_global *gl)
 {
 	const config_setting_t *u = config_setting_get_member(g, "script_user");
 	const char *v;
 
-	/* For the script checks' messages (lib/health/health_check.c). */
+	/* For the script checks' messages (lib/health/script_audit.c). */
 	gl->script_user_line = config_setting_source_line(u != NULL ? u : g);
 	if (conf_get_string(ctx, g, "global", "notify_fifo", &v) > 0 &&
 	    check_path(ctx, config_setting_get_member(g, "notify_fifo"),
@@ -405,7 +320,7 @@ track_list(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	if (list == NULL)
 		return NULL;
 	snprintf(w, sizeof(w), "%s.%s", where, key);
-	if (!is_list_of_groups(ctx, list, w))
+	if (!conf_is_list_of_groups(ctx, list, w))
 		return NULL;
 	if (config_setting_length(list) > CONF_MAX_TRACKS) {
 		conf_error(ctx, list, "%s: more than %d entries", w,
@@ -416,7 +331,7 @@ track_list(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 }
 
 void
-conf_track_instance_load(struct conf_ctx *ctx, const config_setting_t *g,
+conf_health_instance_load(struct conf_ctx *ctx, const config_setting_t *g,
     const char *where, struct conf_instance_track *t)
 {
 	const config_setting_t *s;
@@ -430,131 +345,7 @@ conf_track_instance_load(struct conf_ctx *ctx, const config_setting_t *g,
 	if ((s = track_list(ctx, g, where, "track_files")) != NULL)
 		load_track_files(ctx, s, where, t);
 	if ((s = config_setting_get_member(g, "notify")) != NULL)
-		load_notify(ctx, s, where, &t->notify);
-}
-
-/* ---- sync_groups -------------------------------------------------------- */
-
-static size_t
-find_instance(const struct conf *conf, const char *name)
-{
-	for (size_t i = 0; i < conf->ninstances; i++)
-		if (strcmp(conf->instances[i].name, name) == 0)
-			return i;
-	return (size_t)-1;
-}
-
-static bool
-member_of_group(const struct conf_sync_group *g, size_t idx)
-{
-	for (size_t k = 0; k < g->nmembers; k++)
-		if (g->members[k] == idx)
-			return true;
-	return false;
-}
-
-/* Instance idx in a group before sg: one group per instance. */
-static bool
-member_of(const struct conf *conf, const struct conf_sync_group *sg, size_t idx,
-    const struct conf_sync_group **other)
-{
-	for (size_t g = 0; g < conf->nsync_groups; g++) {
-		if (&conf->sync_groups[g] != sg &&
-		    member_of_group(&conf->sync_groups[g], idx)) {
-			*other = &conf->sync_groups[g];
-			return true;
-		}
-	}
-	return false;
-}
-
-static void
-load_members(struct conf_ctx *ctx, const config_setting_t *e, const char *where,
-    const struct conf *conf, struct conf_sync_group *sg)
-{
-	const config_setting_t *m = config_setting_get_member(e, "members"), *a;
-	const struct conf_sync_group *other;
-	const char *v;
-	char q[48];
-	size_t idx;
-
-	if (m == NULL) {
-		conf_error(ctx, e, "%s.members: missing (required)", where);
-		return;
-	}
-	if ((config_setting_type(m) != CONFIG_TYPE_ARRAY &&
-	    config_setting_type(m) != CONFIG_TYPE_LIST) ||
-	    config_setting_length(m) < 1 ||
-	    config_setting_length(m) > CONF_MAX_GROUP_MEMBERS) {
-		conf_error(ctx, m, "%s.members: expected [ \"instance\", ... ] with "
-		    "1..%d names", where, CONF_MAX_GROUP_MEMBERS);
-		return;
-	}
-	for (int i = 0; (a = config_setting_get_elem(m, (unsigned)i)) != NULL; i++) {
-		if (config_setting_type(a) != CONFIG_TYPE_STRING) {
-			conf_error(ctx, a, "%s.members[%d]: expected a string",
-			    where, i);
-			continue;
-		}
-		v = config_setting_get_string(a);
-		if ((idx = find_instance(conf, v)) == (size_t)-1) {
-			conf_error(ctx, a, "%s.members[%d]: no vrrp instance named "
-			    "'%s'", where, i, conf_quote(v, q, sizeof(q)));
-			continue;
-		}
-		if (member_of(conf, sg, idx, &other)) {
-			conf_error(ctx, a, "%s.members[%d]: '%s' is already a "
-			    "member of sync group %s (line %d)", where, i, v,
-			    other->name, other->line);
-			continue;
-		}
-		if (member_of_group(sg, idx)) {
-			conf_error(ctx, a, "%s.members[%d]: '%s' listed twice",
-			    where, i, v);
-			continue;
-		}
-		sg->members[sg->nmembers++] = idx;
-	}
-}
-
-int
-conf_sync_groups_load(struct conf_ctx *ctx, const config_setting_t *list,
-    struct conf *conf)
-{
-	const config_setting_t *e, *s;
-	char where[CONF_WHERE_MAX];
-	const char *name;
-	size_t n;
-
-	if (!is_list_of_groups(ctx, list, "sync_groups"))
-		return 0;
-	if ((n = (size_t)config_setting_length(list)) == 0)
-		return 0;
-	if ((conf->sync_groups = calloc(n, sizeof(*conf->sync_groups))) == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < n; i++) {
-		struct conf_sync_group *sg = &conf->sync_groups[i];
-
-		conf->nsync_groups = i + 1;
-		e = config_setting_get_elem(list, (unsigned)i);
-		sg->line = (int)config_setting_source_line(e);
-		sg->notify.timeout_ms = 10000;
-		snprintf(where, sizeof(where), "sync_groups[%zu]", i);
-		if ((name = load_entry_name(ctx, e, where, CONF_TRACK_NAME_MAX)) != NULL) {
-			snprintf(sg->name, sizeof(sg->name), "%s", name);
-			snprintf(where, sizeof(where), "sync_groups[%s]", name);
-			for (size_t j = 0; j < i; j++)
-				if (strcmp(conf->sync_groups[j].name, name) == 0)
-					conf_error(ctx, e, "%s.name: already the "
-					    "name of the sync group at line %d",
-					    where, conf->sync_groups[j].line);
-		}
-		conf_check_keys(ctx, e, where, conf_group_keys, NULL);
-		load_members(ctx, e, where, conf, sg);
-		if ((s = config_setting_get_member(e, "notify")) != NULL)
-			load_notify(ctx, s, where, &sg->notify);
-	}
-	return 0;
+		conf_health_notify_load(ctx, s, where, &t->notify);
 }
 
 /* ---- references --------------------------------------------------------- */
@@ -575,7 +366,7 @@ ref_setting(const config_setting_t *root, size_t i, size_t k)
 }
 
 void
-conf_track_resolve(struct conf_ctx *ctx, const config_setting_t *root,
+conf_health_resolve(struct conf_ctx *ctx, const config_setting_t *root,
     struct conf *conf)
 {
 	char q[48];
@@ -599,8 +390,8 @@ conf_track_resolve(struct conf_ctx *ctx, const config_setting_t *root,
 	}
 }
 
-static void
-notify_free(struct conf_notify *n)
+void
+conf_health_notify_free(struct conf_notify *n)
 {
 	for (int k = 0; k < CONF_NOTIFY__COUNT; k++) {
 		free(n->script[k]);
@@ -609,7 +400,7 @@ notify_free(struct conf_notify *n)
 }
 
 void
-conf_track_free(struct conf *conf)
+conf_health_free(struct conf *conf)
 {
 	for (size_t i = 0; i < conf->ninstances; i++) {
 		struct conf_instance_track *t = &conf->instances[i].track;
@@ -619,15 +410,11 @@ conf_track_free(struct conf *conf)
 		free(t->ifs);
 		free(t->scripts);
 		free(t->files);
-		notify_free(&t->notify);
+		conf_health_notify_free(&t->notify);
 		memset(t, 0, sizeof(*t));
 	}
-	for (size_t i = 0; i < conf->nsync_groups; i++)
-		notify_free(&conf->sync_groups[i].notify);
 	free(conf->track_scripts);
-	free(conf->sync_groups);
 	conf->track_scripts = NULL;
-	conf->sync_groups = NULL;
 }
 
 /* Both none, or the same path. */
@@ -638,7 +425,7 @@ same_path(const char *a, const char *b)
 }
 
 bool
-conf_instance_track_equal(const struct conf_instance_track *a,
+conf_health_instance_equal(const struct conf_instance_track *a,
     const struct conf_instance_track *b)
 {
 	/* Field by field: struct copies need not keep padding bytes. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * health_check - the script checks of a configuration (see health.h).
+ * script_audit - the scripts of a configuration, audited (see script_audit.h).
  */
 #include <errno.h>
 #include <pwd.h>
@@ -9,11 +9,13 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "health/health.h"
+#include "conf/conf_names.h"
+#include "health/script_audit.h"
+#include "os/script.h"
 #include "os/script_sec.h"
 
 static void __attribute__((format(printf, 4, 5)))
-hc_error(struct conf_errors *errs, const struct conf *conf, int line,
+audit_error(struct conf_errors *errs, const struct conf *conf, int line,
     const char *fmt, ...)
 {
 	char msg[CONF_ERROR_LEN];
@@ -34,7 +36,7 @@ hc_error(struct conf_errors *errs, const struct conf *conf, int line,
 }
 
 static size_t
-hc_script(struct conf_errors *errs, const struct conf *conf, int line,
+audit_script(struct conf_errors *errs, const struct conf *conf, int line,
     const char *where, const char *path)
 {
 	char why[SCRIPT_WHY_MAX];
@@ -42,12 +44,12 @@ hc_script(struct conf_errors *errs, const struct conf *conf, int line,
 	if (script_sec_check(path, NULL, why, sizeof(why)) !=
 	    SCRIPT_SEC_INSECURE)
 		return 0;
-	hc_error(errs, conf, line, "%s: %s refused: %s", where, path, why);
+	audit_error(errs, conf, line, "%s: %s refused: %s", where, path, why);
 	return 1;
 }
 
 static size_t
-hc_notify(struct conf_errors *errs, const struct conf *conf, int line,
+audit_notify(struct conf_errors *errs, const struct conf *conf, int line,
     const char *owner, const struct conf_notify *n)
 {
 	char where[CONF_NAME_MAX + 64];
@@ -57,26 +59,26 @@ hc_notify(struct conf_errors *errs, const struct conf *conf, int line,
 		if (n->script[k] == NULL)
 			continue;
 		snprintf(where, sizeof(where), "%s.notify.%s", owner,
-		    conf_notify_kind_name((enum conf_notify_kind)k));
-		added += hc_script(errs, conf, line, where, n->script[k]);
+		    conf_names_notify_kind((enum conf_notify_kind)k));
+		added += audit_script(errs, conf, line, where, n->script[k]);
 	}
 	return added;
 }
 
 static bool
-hc_is_script(const struct conf_check *c)
+audit_is_script(const struct conf_check *c)
 {
 	return c->type == CONF_CHECK_SCRIPT && c->argc > 0;
 }
 
 /* Backend j's check runs a program an earlier backend already runs. */
 static bool
-hc_seen_before(const struct conf_service *svc, size_t j)
+audit_seen_before(const struct conf_service *svc, size_t j)
 {
 	const char *path = svc->backends[j].check.argv[0];
 
 	for (size_t k = 0; k < j; k++)
-		if (hc_is_script(&svc->backends[k].check) &&
+		if (audit_is_script(&svc->backends[k].check) &&
 		    strcmp(svc->backends[k].check.argv[0], path) == 0)
 			return true;
 	return false;
@@ -87,7 +89,7 @@ hc_seen_before(const struct conf_service *svc, size_t j)
  * error per program and service, not one per backend that shares it.
  */
 static size_t
-hc_services(struct conf_errors *errs, const struct conf *conf)
+audit_services(struct conf_errors *errs, const struct conf *conf)
 {
 	char where[CONF_LB_NAME_MAX + 96];
 	size_t added = 0;
@@ -98,18 +100,18 @@ hc_services(struct conf_errors *errs, const struct conf *conf)
 		for (size_t j = 0; j < svc->nbackends; j++) {
 			const struct conf_check *c = &svc->backends[j].check;
 
-			if (!hc_is_script(c) || hc_seen_before(svc, j))
+			if (!audit_is_script(c) || audit_seen_before(svc, j))
 				continue;
 			snprintf(where, sizeof(where), "virtual_services[%s]."
 			    "backends[%zu].check.command[0]", svc->name, j);
-			added += hc_script(errs, conf, svc->line, where, c->argv[0]);
+			added += audit_script(errs, conf, svc->line, where, c->argv[0]);
 		}
 	}
 	return added;
 }
 
 size_t
-health_check_scripts(const struct conf *conf, struct conf_errors *errs)
+script_audit_conf(const struct conf *conf, struct conf_errors *errs)
 {
 	char owner[CONF_NAME_MAX + 32];
 	size_t added = 0;
@@ -117,7 +119,7 @@ health_check_scripts(const struct conf *conf, struct conf_errors *errs)
 
 	if (script_user_check(conf->global.script_user,
 	    getpwnam(conf->global.script_user), why, sizeof(why)) < 0) {
-		hc_error(errs, conf, conf->global.script_user_line,
+		audit_error(errs, conf, conf->global.script_user_line,
 		    "global.script_user: %s", why);
 		added++;
 	}
@@ -127,19 +129,19 @@ health_check_scripts(const struct conf *conf, struct conf_errors *errs)
 		snprintf(owner, sizeof(owner), "track_scripts[%s].command[0]",
 		    s->name);
 		if (s->argc > 0)
-			added += hc_script(errs, conf, s->line, owner, s->argv[0]);
+			added += audit_script(errs, conf, s->line, owner, s->argv[0]);
 	}
 	for (size_t i = 0; i < conf->ninstances; i++) {
 		snprintf(owner, sizeof(owner), "vrrp_instances[%s]",
 		    conf->instances[i].name);
-		added += hc_notify(errs, conf, conf->instances[i].line, owner,
+		added += audit_notify(errs, conf, conf->instances[i].line, owner,
 		    &conf->instances[i].track.notify);
 	}
 	for (size_t i = 0; i < conf->nsync_groups; i++) {
 		snprintf(owner, sizeof(owner), "sync_groups[%s]",
 		    conf->sync_groups[i].name);
-		added += hc_notify(errs, conf, conf->sync_groups[i].line, owner,
+		added += audit_notify(errs, conf, conf->sync_groups[i].line, owner,
 		    &conf->sync_groups[i].notify);
 	}
-	return added + hc_services(errs, conf);
+	return added + audit_services(errs, conf);
 }
