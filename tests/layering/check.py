@@ -5,7 +5,8 @@ naming the symbols, on
 
   - a cycle between object files (a calls b and b calls a, directly or
     around a longer loop), in lib/ and daemon/;
-  - a cycle between lib/ folders, by symbols or by #include lines;
+  - a cycle between lib/ folders, by symbols or by #include lines, or a
+    folder that uses one above it in lib/layers.mk's order;
   - an #include of another folder's private header (NAME_int.h, NAME_priv.h),
     or a folder with more than one private header;
   - a pure object (PURE_SRCS in lib/*/files.mk) that calls a glue object, an
@@ -64,7 +65,7 @@ def nm_symbols(obj):
 
 def read_files_mk(repo):
     pure, glue = set(), set()
-    for d in sorted(os.listdir(os.path.join(repo, "lib"))):
+    for d in lib_folders(repo):
         mk = os.path.join(repo, "lib", d, "files.mk")
         if not os.path.isfile(mk):
             continue
@@ -73,6 +74,28 @@ def read_files_mk(repo):
             target = pure if m.group(1) == "PURE" else glue
             target.update(m.group(2).split())
     return pure, glue
+
+def read_layers(repo):
+    """The folder order of lib/layers.mk, lowest first; daemon/ on top."""
+    text = open(os.path.join(repo, "lib", "layers.mk")).read()
+    m = re.search(r"^LAYERS\s*:=(.*)$", text, re.M)
+    layers = m.group(1).split() if m else []
+    return {name: rank for rank, name in enumerate(layers + ["daemon"])}
+
+
+def order_errors(rank, edges, what):
+    """Edges {a: {b: why}} that go up or sideways in the folder order."""
+    out = []
+    for a in sorted(edges):
+        for b in sorted(edges[a]):
+            if a not in rank or b not in rank:
+                continue
+            if rank[a] <= rank[b]:
+                out.append(f"{a}/ uses {b}/ ({what}: "
+                           f"{'; '.join(sorted(edges[a][b])[:3])}), but lib/layers.mk "
+                           f"puts {a} below {b}")
+    return out
+
 
 def sccs(graph):
     """Tarjan's strongly connected components of {node: set(node)}."""
@@ -98,6 +121,11 @@ def sccs(graph):
         if v not in index:
             visit(v)
     return out
+
+def lib_folders(repo):
+    lib = os.path.join(repo, "lib")
+    return sorted(d for d in os.listdir(lib) if os.path.isdir(os.path.join(lib, d)))
+
 
 def folder_of(src):
     parts = src.split("/")
@@ -147,7 +175,7 @@ def main():
     errors = []
     pure, glue = read_files_mk(repo)
     lib_srcs = set()
-    for d in os.listdir(os.path.join(repo, "lib")):
+    for d in lib_folders(repo):
         for f in os.listdir(os.path.join(repo, "lib", d)):
             if f.endswith(".c"):
                 lib_srcs.add(f"lib/{d}/{f}")
@@ -155,6 +183,10 @@ def main():
         errors.append(f"{src}: in neither PURE_SRCS nor GLUE_SRCS of its files.mk")
     for src in sorted(pure & glue):
         errors.append(f"{src}: in both PURE_SRCS and GLUE_SRCS")
+    rank = read_layers(repo)
+    for d in lib_folders(repo):
+        if d not in rank:
+            errors.append(f"lib/{d}/: not placed in lib/layers.mk")
     daemon_srcs = {f"daemon/{f}" for f in os.listdir(os.path.join(repo, "daemon"))
                    if f.endswith(".c") and f != "vipctl.c"}
     srcs = sorted(lib_srcs | daemon_srcs)
@@ -193,6 +225,7 @@ def main():
             fa, fb = folder_of(a), folder_of(b)
             if fa != fb:
                 fneeds[fa][fb].update(f"{s} ({a} -> {b})" for s in syms)
+    errors.extend(order_errors(rank, fneeds, "symbols"))
     for comp in sccs({a: set(b) for a, b in fneeds.items()}):
         if len(comp) < 2:
             continue
@@ -204,7 +237,7 @@ def main():
         errors.append("\n".join(lines))
 
     # Include graph between folders (headers included), and private headers.
-    hdrs = [f"lib/{d}/{f}" for d in os.listdir(os.path.join(repo, "lib"))
+    hdrs = [f"lib/{d}/{f}" for d in lib_folders(repo)
             for f in os.listdir(os.path.join(repo, "lib", d)) if f.endswith(".h")]
     inc = include_edges(repo, sorted(lib_srcs) + sorted(hdrs))
     iedges = defaultdict(lambda: defaultdict(set))
@@ -225,6 +258,7 @@ def main():
         if len(names) > 1:
             errors.append(f"lib/{d}/: {len(names)} private headers "
                           f"({', '.join(sorted(names))}), at most one a folder")
+    errors.extend(order_errors(rank, iedges, "includes"))
     for comp in sccs({a: set(b) for a, b in iedges.items()}):
         if len(comp) < 2:
             continue

@@ -25,6 +25,7 @@ def make_tree(root, files):
                             os.path.join(root, path)], check=True)
 
 CLEAN = {
+    "lib/layers.mk": "LAYERS := a b\n",
     "lib/a/files.mk": "PURE_SRCS += lib/a/one.c\n",
     "lib/a/one.h": "int one(int);\n",
     "lib/a/one.c": '#include <string.h>\n#include "a/one.h"\n'
@@ -58,6 +59,14 @@ def test_planted_folder_cycle_is_named():
                        "int one(int x) { return x ? x : two(); }\n",
         "lib/a/files.mk": "GLUE_SRCS += lib/a/one.c\n"}))
     assert rc == 1 and "cycle between folders: a b" in out and "two (lib/a/one.c" in out, out
+
+def test_a_folder_using_one_above_it_is_named():
+    rc, out = run_check(planted(**{"lib/layers.mk": "LAYERS := b a\n"}))
+    assert rc == 1 and "b/ uses a/ (symbols: one" in out and "puts b below a" in out, out
+
+def test_a_folder_missing_from_the_order_is_named():
+    rc, out = run_check(planted(**{"lib/layers.mk": "LAYERS := a\n"}))
+    assert rc == 1 and "lib/b/: not placed in lib/layers.mk" in out, out
 
 def test_planted_syscall_in_a_pure_file_is_named():
     rc, out = run_check(planted(**{
