@@ -450,6 +450,9 @@ def test_vipctl_drill_measures_handover_and_takeback_without_loss(lan, vipctl_bi
     start_pair(a, b)
 
     pinger = PingerRun(client, DEFAULT_VIP, 2, None, macs=True)
+    # The pinger (Python and scapy) can take longer to start than the drill
+    # takes to hand over: a must have answered it before the drill begins.
+    wait_until(lambda: pinger.reply_times(), SETTLE_S, "the pinger's first reply")
     res = run_drill(vipctl_bin, a, "ext", "--hold", "1")
     # The report comes as a takes the VIP back: let the client's pings
     # follow its gratuitous ARP before looking at who answered.
