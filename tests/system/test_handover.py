@@ -20,7 +20,7 @@ def stop_master_under_pings(master, new_master, client, interval_s):
     """SIGTERM the master while the client pings every 2 ms; returns the
     pinger's result and the exit code."""
     pinger = PingerRun(client, VIP, 2, None)
-    time.sleep(0.5)              # replies flowing before the stop
+    wait_until(pinger.reply_times, 10, "replies flowing before the stop")
     master.kill(signal.SIGTERM)
     code = master.wait_exit(timeout=4 * interval_s + 10)
     wait_until(new_master.has_vip, 10, "the new master to hold the VIP")
@@ -142,7 +142,7 @@ def test_reload_lowering_priority_hands_over_without_losing_a_ping(lan):
     transitions_before = a.instance()["counters"]["transitions"]
 
     pinger = PingerRun(client, VIP, 2, None)
-    time.sleep(0.5)
+    wait_until(pinger.reply_times, 10, "replies flowing before the reload")
     a.instances[0]["priority"] = 50
     a.reload()
     wait_until(lambda: b.has_vip() and not a.has_vip(), SETTLE_S,
