@@ -97,6 +97,21 @@ def order_errors(rank, edges, what):
     return out
 
 
+def cycle_errors(edges, what, sep, most):
+    """One error per strongly connected group of edges {a: {b: reasons}}."""
+    out = []
+    for comp in sccs({a: set(b) for a, b in edges.items()}):
+        if len(comp) < 2:
+            continue
+        lines = [f"{what}: {' '.join(comp)}"]
+        for a in comp:
+            for b in comp:
+                if b in edges.get(a, ()):
+                    lines.append(f"  {a} -> {b}: {sep.join(sorted(edges[a][b])[:most])}")
+        out.append("\n".join(lines))
+    return out
+
+
 def sccs(graph):
     """Tarjan's strongly connected components of {node: set(node)}."""
     index, low, stack, on, out = {}, {}, [], set(), []
@@ -208,16 +223,7 @@ def main():
             o = owner.get(s)
             if o and o != src:
                 needs[src][o].add(s)
-    graph = {a: set(b) for a, b in needs.items()}
-    for comp in sccs(graph):
-        if len(comp) < 2:
-            continue
-        lines = [f"cycle between files: {' '.join(comp)}"]
-        for a in comp:
-            for b in comp:
-                if b in needs[a]:
-                    lines.append(f"  {a} -> {b}: {', '.join(sorted(needs[a][b])[:4])}")
-        errors.append("\n".join(lines))
+    errors.extend(cycle_errors(needs, "cycle between files", ", ", 4))
 
     fneeds = defaultdict(lambda: defaultdict(set))
     for a, bs in needs.items():
@@ -226,15 +232,7 @@ def main():
             if fa != fb:
                 fneeds[fa][fb].update(f"{s} ({a} -> {b})" for s in syms)
     errors.extend(order_errors(rank, fneeds, "symbols"))
-    for comp in sccs({a: set(b) for a, b in fneeds.items()}):
-        if len(comp) < 2:
-            continue
-        lines = [f"cycle between folders: {' '.join(comp)}"]
-        for a in comp:
-            for b in comp:
-                if b in fneeds[a]:
-                    lines.append(f"  {a} -> {b}: {'; '.join(sorted(fneeds[a][b])[:3])}")
-        errors.append("\n".join(lines))
+    errors.extend(cycle_errors(fneeds, "cycle between folders", "; ", 3))
 
     # Include graph between folders (headers included), and private headers.
     hdrs = [f"lib/{d}/{f}" for d in lib_folders(repo)
@@ -259,15 +257,7 @@ def main():
             errors.append(f"lib/{d}/: {len(names)} private headers "
                           f"({', '.join(sorted(names))}), at most one a folder")
     errors.extend(order_errors(rank, iedges, "includes"))
-    for comp in sccs({a: set(b) for a, b in iedges.items()}):
-        if len(comp) < 2:
-            continue
-        lines = [f"include cycle between folders: {' '.join(comp)}"]
-        for a in comp:
-            for b in comp:
-                if b in iedges[a]:
-                    lines.append(f"  {a} -> {b}: {'; '.join(sorted(iedges[a][b])[:3])}")
-        errors.append("\n".join(lines))
+    errors.extend(cycle_errors(iedges, "include cycle between folders", "; ", 3))
 
     # Pure objects: only other pure objects and computing libc.
     for src in sorted(pure & set(undefs)):

@@ -68,6 +68,15 @@ def test_a_folder_missing_from_the_order_is_named():
     rc, out = run_check(planted(**{"lib/layers.mk": "LAYERS := a\n"}))
     assert rc == 1 and "lib/b/: not placed in lib/layers.mk" in out, out
 
+def test_planted_cycle_between_two_files_of_a_folder_is_named():
+    rc, out = run_check(planted(**{
+        "lib/a/files.mk": "PURE_SRCS += lib/a/one.c lib/a/three.c\n",
+        "lib/a/three.c": '#include "a/one.h"\nint three(int);\n'
+                         "int three(int x) { return x > 9 ? x : one(x + 1); }\n",
+        "lib/a/one.c": '#include "a/one.h"\nint three(int);\n'
+                       "int one(int x) { return x < 0 ? x : three(x); }\n"}))
+    assert rc == 1 and "cycle between files: lib/a/one.c lib/a/three.c" in out, out
+
 def test_planted_syscall_in_a_pure_file_is_named():
     rc, out = run_check(planted(**{
         "lib/a/one.c": '#include <unistd.h>\n#include "a/one.h"\n'
