@@ -11,4 +11,4 @@ GLUE_SRCS += lib/ctsync/ct_auth.c lib/ctsync/ct_kernel.c lib/ctsync/ct_sync.c \
 	lib/ctsync/ct_sync_send.c lib/ctsync/ct_sync_dump.c \
 	lib/ctsync/ct_sync_recv.c lib/ctsync/ct_sync_apply.c \
 	lib/ctsync/ct_sync_report.c lib/ctsync/ct_sync_session.c \
-	lib/ctsync/ct_sync_sweep.c
+	lib/ctsync/ct_sync_sweep.c lib/ctsync/ct_sync_link.c
