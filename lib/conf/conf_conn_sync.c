@@ -2,6 +2,7 @@
 /*
  * conf_conn_sync - the conn_sync section (see conf_conn_sync.h).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -21,22 +22,157 @@
 #define KEY_FILE_MAX_BYTES 4096
 
 const char *const conf_conn_sync_keys[] = { "interface", "local", "peer",
-	"port", "key_file", "follow", "socket_buffer_bytes", NULL };
+	"port", "key_file", "follow", "socket_buffer_bytes", "links", NULL };
+const char *const conf_conn_sync_link_keys[] = { "interface", "local", "peer",
+	NULL };
+/* Known, documented as coming, refused with "not supported yet". */
+static const char *const conn_sync_not_yet[] = { "select", NULL };
 
 static void
-load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *key,
-    struct addr *out)
+load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key, struct addr *out)
 {
 	char q[48];
 	const char *v;
-	int rc = conf_get_string(ctx, g, WHERE, key, &v);
+	int rc = conf_get_string(ctx, g, where, key, &v);
 
 	if (rc == 0)
-		conf_error(ctx, g, WHERE ".%s: required", key);
+		conf_error(ctx, g, "%s.%s: required", where, key);
 	if (rc > 0 && addr_parse(v, out) < 0)
 		conf_error(ctx, config_setting_get_member(g, key),
-		    WHERE ".%s: '%s' is not an IPv4 or IPv6 address", key,
+		    "%s.%s: '%s' is not an IPv4 or IPv6 address", where, key,
 		    conf_quote(v, q, sizeof(q)));
+}
+
+/* interface, local and peer of one link, from g (conn_sync or links[i]). */
+static void
+load_link(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_conn_sync_link *l)
+{
+	char q[48];
+	const char *v;
+	int rc = conf_get_string(ctx, g, where, "interface", &v);
+
+	l->line = config_setting_source_line(g);
+	if (rc == 0)
+		conf_error(ctx, g, "%s.interface: required", where);
+	else if (rc > 0 && (strlen(v) == 0 || strlen(v) >= sizeof(l->interface) ||
+	    strchr(v, '/') != NULL || strchr(v, ' ') != NULL))
+		conf_error(ctx, config_setting_get_member(g, "interface"),
+		    "%s.interface: '%s' is not an interface name", where,
+		    conf_quote(v, q, sizeof(q)));
+	else if (rc > 0)
+		snprintf(l->interface, sizeof(l->interface), "%s", v);
+	load_addr(ctx, g, where, "local", &l->local);
+	load_addr(ctx, g, where, "peer", &l->peer);
+	if (l->local.family != 0 && l->peer.family != 0) {
+		if (l->local.family != l->peer.family)
+			conf_error(ctx, config_setting_get_member(g, "peer"),
+			    "%s.peer: not of the same family as local", where);
+		else if (addr_cmp(&l->local, &l->peer) == 0)
+			conf_error(ctx, config_setting_get_member(g, "peer"),
+			    "%s.peer: the same address as local", where);
+	}
+}
+
+/*
+ * What the links say together: no two to one peer over one interface, no
+ * local address twice, no peer that is one of our own addresses, and no
+ * peer whose sender id is ours (each node drops datagrams with its own).
+ */
+static void
+check_links(struct conf_ctx *ctx, const config_setting_t *g,
+    const config_setting_t *list, struct conf_conn_sync *cs)
+{
+	char a[INET6_ADDRSTRLEN];
+	uint32_t own_id = addr_id32(&cs->links[0].local);
+
+	for (size_t i = 0; i < cs->nlinks; i++) {
+		const struct conf_conn_sync_link *l = &cs->links[i];
+		const config_setting_t *at = list != NULL ?
+		    config_setting_get_elem(list, (unsigned)i) : g;
+		const config_setting_t *peer_at = at != NULL ?
+		    config_setting_get_member(at, "peer") : NULL;
+		char where[32];
+		bool own = false;
+
+		if (l->peer.family == 0 || l->local.family == 0)
+			continue;
+		if (list != NULL)
+			snprintf(where, sizeof(where), WHERE ".links[%zu]", i);
+		else
+			snprintf(where, sizeof(where), WHERE);
+		for (size_t k = 0; k < cs->nlinks; k++) {
+			const struct conf_conn_sync_link *o = &cs->links[k];
+
+			if (o->local.family != 0 &&
+			    addr_cmp(&l->peer, &o->local) == 0 && k != i) {
+				conf_error_line(ctx, (unsigned)l->line, "%s.peer: "
+				    "%s is our own local address (links[%zu])",
+				    where, addr_str(&l->peer, a, sizeof(a)), k);
+				own = true;
+				break;
+			}
+			if (k >= i)
+				continue;
+			if (addr_cmp(&l->peer, &o->peer) == 0 &&
+			    strcmp(l->interface, o->interface) == 0)
+				conf_error_line(ctx, (unsigned)l->line, "%s: a "
+				    "second link to %s over %s (links[%zu]); "
+				    "redundant links need other interfaces",
+				    where, addr_str(&l->peer, a, sizeof(a)),
+				    l->interface, k);
+			if (addr_cmp(&l->local, &o->local) == 0)
+				conf_error_line(ctx, (unsigned)l->line, "%s.local: "
+				    "%s is links[%zu]'s already; each link needs "
+				    "a local address of its own", where,
+				    addr_str(&l->local, a, sizeof(a)), k);
+		}
+		if (!own && addr_cmp(&l->local, &l->peer) != 0 &&
+		    addr_id32(&l->peer) == own_id)
+			conf_error(ctx, peer_at != NULL ? peer_at : at,
+			    "%s.peer: hashes to the same sender id as %s "
+			    "(lib/ctsync/ct_wire.h); use another address", where,
+			    list != NULL ? "links[0].local" : "local");
+	}
+}
+
+/* links = ( { interface; local; peer; }, ... ) */
+static void
+load_links(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf_conn_sync *cs)
+{
+	int n;
+
+	if (!config_setting_is_list(list)) {
+		conf_error(ctx, list, WHERE ".links: expected a list ( { ... }, "
+		    "... )");
+		return;
+	}
+	n = config_setting_length(list);
+	if (n == 0) {
+		conf_error(ctx, list, WHERE ".links: empty; name at least one link");
+		return;
+	}
+	if (n > CONF_CONN_SYNC_LINKS_MAX) {
+		conf_error(ctx, list, WHERE ".links: %d links; at most %d", n,
+		    CONF_CONN_SYNC_LINKS_MAX);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		const config_setting_t *e = config_setting_get_elem(list,
+		    (unsigned)i);
+		char where[32];
+
+		snprintf(where, sizeof(where), WHERE ".links[%d]", i);
+		if (!config_setting_is_group(e)) {
+			conf_error(ctx, e, "%s: expected a group { interface; "
+			    "local; peer; }", where);
+			continue;
+		}
+		conf_check_keys(ctx, e, where, conf_conn_sync_link_keys, NULL);
+		load_link(ctx, e, where, &cs->links[cs->nlinks++]);
+	}
 }
 
 /*
@@ -135,7 +271,7 @@ conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf *conf)
 {
 	struct conf_conn_sync *cs = &conf->conn_sync;
-	const config_setting_t *at;
+	const config_setting_t *at, *links;
 	long long port, bytes;
 	char q[48];
 	const char *v;
@@ -150,31 +286,25 @@ conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		return;
 	}
 	cs->enabled = true;
-	conf_check_keys(ctx, g, WHERE, conf_conn_sync_keys, NULL);
-	rc = conf_get_string(ctx, g, WHERE, "interface", &v);
-	if (rc == 0)
-		conf_error(ctx, g, WHERE ".interface: required");
-	else if (rc > 0 && (strlen(v) == 0 || strlen(v) >= sizeof(cs->interface) ||
-	    strchr(v, '/') != NULL || strchr(v, ' ') != NULL))
-		conf_error(ctx, config_setting_get_member(g, "interface"),
-		    WHERE ".interface: '%s' is not an interface name",
-		    conf_quote(v, q, sizeof(q)));
-	else if (rc > 0)
-		snprintf(cs->interface, sizeof(cs->interface), "%s", v);
-	load_addr(ctx, g, "local", &cs->local);
-	load_addr(ctx, g, "peer", &cs->peer);
-	if (cs->local.family != 0 && cs->peer.family != 0) {
-		if (cs->local.family != cs->peer.family)
-			conf_error(ctx, config_setting_get_member(g, "peer"),
-			    WHERE ".peer: not of the same family as local");
-		else if (addr_cmp(&cs->local, &cs->peer) == 0)
-			conf_error(ctx, config_setting_get_member(g, "peer"),
-			    WHERE ".peer: the same address as local");
-		/* Each node drops datagrams with its own sender id. */
-		else if (addr_id32(&cs->local) == addr_id32(&cs->peer))
-			conf_error(ctx, config_setting_get_member(g, "peer"),
-			    WHERE ".peer: hashes to the same sender id as local "
-			    "(lib/ctsync/ct_wire.h); use another address");
+	conf_check_keys(ctx, g, WHERE, conf_conn_sync_keys, conn_sync_not_yet);
+	links = config_setting_get_member(g, "links");
+	if (links != NULL) {
+		static const char *const single[] = { "interface", "local", "peer" };
+
+		for (size_t i = 0; i < 3; i++)
+			if ((at = config_setting_get_member(g, single[i])) != NULL)
+				conf_error(ctx, at, WHERE ".%s: give either links "
+				    "or interface, local and peer", single[i]);
+		load_links(ctx, links, cs);
+	} else {
+		load_link(ctx, g, WHERE, &cs->links[0]);
+		cs->nlinks = 1;
+	}
+	check_links(ctx, g, links, cs);
+	if (cs->nlinks > 0) {
+		memcpy(cs->interface, cs->links[0].interface, sizeof(cs->interface));
+		cs->local = cs->links[0].local;
+		cs->peer = cs->links[0].peer;
 	}
 	if (conf_get_int(ctx, g, WHERE, "port", 1, 65535, &port) > 0)
 		cs->port = (uint16_t)port;
@@ -196,6 +326,19 @@ conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 	load_follow(ctx, g, conf);
 }
 
+static bool
+links_equal(const struct conf_conn_sync *a, const struct conf_conn_sync *b)
+{
+	if (a->nlinks != b->nlinks)
+		return false;
+	for (size_t i = 0; i < a->nlinks; i++)
+		if (strcmp(a->links[i].interface, b->links[i].interface) != 0 ||
+		    addr_cmp(&a->links[i].local, &b->links[i].local) != 0 ||
+		    addr_cmp(&a->links[i].peer, &b->links[i].peer) != 0)
+			return false;
+	return true;
+}
+
 bool
 conf_conn_sync_equal(const struct conf_conn_sync *a,
     const struct conf_conn_sync *b)
@@ -205,6 +348,7 @@ conf_conn_sync_equal(const struct conf_conn_sync *a,
 	    addr_cmp(&a->local, &b->local) == 0 &&
 	    addr_cmp(&a->peer, &b->peer) == 0 && a->port == b->port &&
 	    a->socket_buffer_bytes == b->socket_buffer_bytes &&
+	    links_equal(a, b) &&
 	    a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
 	    strcmp(a->follow, b->follow) == 0 &&
 	    a->follow_is_group == b->follow_is_group;

@@ -15,6 +15,15 @@
  * The key is read at load, so `vipd -t`, start and reload all say why.
  * Errors read "FILE:LINE: conn_sync.key: problem".
  *
+ * Links: either interface/local/peer (one link) or links = ( { interface;
+ * local; peer; }, ... ), up to CONF_CONN_SYNC_LINKS_MAX redundant links to
+ * the peer, in order of preference (lib/ctsync/ct_link.h). Refused: both
+ * forms at once, two links to the same peer over one interface, a local
+ * address two links share (each link has a socket bound to its own), and
+ * a link whose peer is one of our own local addresses. links[0] is also
+ * in interface/local/peer, which the single-link code and the dumps read;
+ * the sender id is links[0]'s local address.
+ *
  * Never does: open sockets or touch conntrack (lib/ct_sync does).
  */
 #ifndef VIPD_CONF_CONN_SYNC_H
@@ -36,11 +45,20 @@
 #define CONF_CONN_SYNC_SOCKBUF_MAX_BYTES (64 * 1024 * 1024)
 #define CONF_CONN_SYNC_NAME_MAX 64     /* = CONF_NAME_MAX */
 #define CONF_CONN_SYNC_IFNAME_MAX 16   /* = CONF_IFNAME_MAX */
+#define CONF_CONN_SYNC_LINKS_MAX 8
+
+struct conf_conn_sync_link {
+	char interface[CONF_CONN_SYNC_IFNAME_MAX];
+	struct addr local, peer;      /* same family */
+	int line;
+};
 
 struct conf_conn_sync {
 	bool enabled;                      /* the section is there */
 	char interface[CONF_CONN_SYNC_IFNAME_MAX];
-	struct addr local, peer;      /* same family */
+	struct addr local, peer;      /* same family; = links[0] */
+	struct conf_conn_sync_link links[CONF_CONN_SYNC_LINKS_MAX];
+	size_t nlinks;                     /* >= 1 when enabled */
 	uint16_t port;                     /* default 7788, both ends */
 	int socket_buffer_bytes;           /* SO_SNDBUF and SO_RCVBUF */
 	char key_file[PATH_MAX];

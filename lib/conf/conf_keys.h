@@ -31,6 +31,7 @@ extern const char *const conf_service_keys[];
 extern const char *const conf_backend_keys[];
 extern const char *const conf_backend_check_keys[];
 extern const char *const conf_conn_sync_keys[];
+extern const char *const conf_conn_sync_link_keys[];
 
 struct conf_keys_section {
 	const char *path;               /* "", "global", "vrrp_instances.garp" */

@@ -244,6 +244,17 @@ status_sync(FILE *f, const struct dump_view *v)
 	    st.role == CT_SYNC_SENDER ? "n/a (sender)" : st.synced ? "yes" : "no",
 	    st.conf->follow_is_group ? "sync group" : "instance", st.conf->follow,
 	    addr_str(&st.conf->peer, peer, sizeof(peer)));
+	for (size_t i = 0; st.nlinks > 1 && i < st.nlinks; i++) {
+		const struct ct_sync_link_status *l = &st.links[i];
+
+		fprintf(f, "  link %s to %s: %s%s", l->conf->interface,
+		    addr_str(&l->conf->peer, peer, sizeof(peer)),
+		    ct_link_state_name(l->state), l->active ? ", active" : "");
+		if (l->changed_ms != 0)
+			fprintf(f, ", since %.1f s ago", (double)(v->now_ms -
+			    l->changed_ms) / 1000.0);
+		fprintf(f, "\n");
+	}
 }
 
 /* The newest few transitions of each instance, newest first. */

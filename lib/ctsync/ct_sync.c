@@ -21,27 +21,6 @@
 _Static_assert(CONF_CONN_SYNC_KEY_MAX <= CT_AUTH_KEY_MAX, "key sizes");
 _Static_assert(CONF_CONN_SYNC_KEY_MIN >= CT_AUTH_KEY_MIN, "HMAC key size");
 
-static socklen_t
-sockaddr_of(const struct addr *a, uint16_t port,
-    struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (a->family == AF_INET) {
-		struct sockaddr_in *sin = (struct sockaddr_in *)ss;
-
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons(port);
-		memcpy(&sin->sin_addr, a->bytes, 4);
-		return sizeof(*sin);
-	}
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
-
-	sin6->sin6_family = AF_INET6;
-	sin6->sin6_port = htons(port);
-	memcpy(&sin6->sin6_addr, a->bytes, 16);
-	return sizeof(*sin6);
-}
-
 /*
  * From ct_kernel: an event or a dumped entry of a balanced flow. A sender
  * batches it; a receiver reads its own table only to sweep it.
@@ -62,12 +41,13 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 static void
 udp_event(struct evloop_watch *w, uint32_t events)
 {
-	struct ct_sync *s = w->arg;
+	struct ct_sync_link *l = w->arg;
+	struct ct_sync *s = l->s;
 	uint64_t now_ms = evloop_now_ms();
 
 	if (events & EPOLLOUT)
 		ct_sync_send_pump(s);
-	ct_sync_receive(s, now_ms);
+	ct_sync_receive(s, l, now_ms);
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_dump_run(s, now_ms);
 }
@@ -112,37 +92,6 @@ ct_event(struct evloop_watch *w, uint32_t events)
 
 /* ---- life cycle -------------------------------------------------------- */
 
-static int
-open_socket(struct ct_sync *s)
-{
-	struct sockaddr_storage ss;
-	socklen_t sl = sockaddr_of(&s->conf.local, s->conf.port, &ss);
-	int one = 1, size = s->conf.socket_buffer_bytes;
-	int fd = socket(s->conf.local.family, SOCK_DGRAM | SOCK_NONBLOCK |
-	    SOCK_CLOEXEC, 0);
-
-	if (fd < 0)
-		return -errno;
-	/* The sync address may arrive on the interface after we start. */
-	if (s->conf.local.family == AF_INET)
-		setsockopt(fd, IPPROTO_IP, IP_FREEBIND, &one, sizeof(one));
-	else
-		setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one));
-	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, sizeof(size));
-	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0)
-		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size));
-	if (setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, s->conf.interface,
-	    (socklen_t)strlen(s->conf.interface)) < 0 ||
-	    bind(fd, (struct sockaddr *)&ss, sl) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
-	}
-	return fd;
-}
-
 int
 ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
     struct evloop *loop, const char *state_dir, uint64_t now_ms)
@@ -150,8 +99,11 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	int err;
 
 	memset(s, 0, sizeof(*s));
-	s->fd = -1;
+	for (size_t i = 0; i < CONF_CONN_SYNC_LINKS_MAX; i++)
+		s->links[i].fd = -1;
 	s->conf = *conf;
+	s->nlinks = conf->nlinks;
+	s->probing = conf->nlinks > 1;
 	s->loop = loop;
 	memcpy(s->key.bytes, conf->key, conf->key_len);
 	s->key.len = conf->key_len;
@@ -163,13 +115,13 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 		s->session_path[0] = '\0';
 	ct_sync_session_start(s);
 	s->sender_id = addr_id32(&conf->local);
-	s->peer_salen = sockaddr_of(&conf->peer, conf->port, &s->peer_sa);
 	s->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->adopt_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->restart_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->events_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->stale_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	s->queue_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
+	s->link_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(2, 1);
 	s->role = CT_SYNC_RECEIVER;
 	s->receiving_since_ms = now_ms;
 	ct_sweep_init(&s->sweep, 0);
@@ -182,20 +134,16 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 		goto fail;
 	}
 	ct_kernel_want_events(&s->kernel, false);     /* a receiver first */
-	if ((s->fd = err = open_socket(s)) < 0) {
-		log_err("conn_sync: cannot open the sync socket on %s port %u: %s",
-		    conf->interface, conf->port, strerror(-err));
-		goto fail;
-	}
-	s->udp_watch = (struct evloop_watch){ s->fd, udp_event, s };
+	for (size_t i = 0; i < s->nlinks; i++)
+		if ((err = ct_sync_link_open(s, i, udp_event)) < 0)
+			goto fail;
 	s->ct_watch = (struct evloop_watch){ ct_kernel_events_fd(&s->kernel),
 	    ct_event, s };
-	if ((err = evloop_add(loop, &s->udp_watch, EPOLLIN)) < 0 ||
-	    (err = evloop_add(loop, &s->ct_watch, EPOLLIN)) < 0)
+	if ((err = evloop_add(loop, &s->ct_watch, EPOLLIN)) < 0)
 		goto fail;
-	log_notice("conn_sync: on %s, peer port %u, following %s %s",
-	    conf->interface, conf->port, conf->follow_is_group ? "sync group" :
-	    "instance", conf->follow);
+	log_notice("conn_sync: on %s%s, peer port %u, following %s %s",
+	    conf->interface, s->nlinks > 1 ? " and other links" : "", conf->port,
+	    conf->follow_is_group ? "sync group" : "instance", conf->follow);
 	return 0;
 fail:
 	ct_sync_close(s);
@@ -205,10 +153,7 @@ fail:
 void
 ct_sync_close(struct ct_sync *s)
 {
-	if (s->fd >= 0) {
-		evloop_del(s->loop, &s->udp_watch);
-		close(s->fd);
-	}
+	ct_sync_link_close(s);
 	if (s->kernel.events != NULL)
 		evloop_del(s->loop, &s->ct_watch);
 	ct_kernel_close(&s->kernel);
@@ -216,7 +161,6 @@ ct_sync_close(struct ct_sync *s)
 	ct_sweep_end(&s->sweep);
 	ct_order_free(&s->order);
 	ct_order_free(&s->fresh);
-	s->fd = -1;
 }
 
 void
@@ -224,7 +168,13 @@ ct_sync_status(const struct ct_sync *s, struct ct_sync_status *out)
 {
 	*out = (struct ct_sync_status){ .role = s->role, .synced = s->synced,
 	    .peer_heard = s->window.session != 0, .session = s->session,
-	    .peer_session = s->window.session, .conf = &s->conf };
+	    .peer_session = s->window.session, .conf = &s->conf,
+	    .nlinks = s->nlinks };
+	for (size_t i = 0; i < s->nlinks; i++)
+		out->links[i] = (struct ct_sync_link_status){
+		    .conf = &s->conf.links[i], .state = s->links[i].live.state,
+		    .changed_ms = s->links[i].live.changed_ms,
+		    .active = i == s->active, .probed = s->probing };
 }
 
 bool
@@ -269,6 +219,8 @@ void
 ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 {
 	s->stats.event_lookups = s->kernel.lookups;
+	if (ct_sync_link_tick(s, now_ms))
+		ct_sync_send_pump(s);
 	if (s->role == CT_SYNC_SENDER) {
 		if (s->flush_due_ms != 0 && now_ms >= s->flush_due_ms)
 			ct_sync_send_flush(s, 0);
@@ -287,8 +239,8 @@ ct_sync_tick(struct ct_sync *s, uint64_t now_ms)
 	ct_sync_recv_tick(s, now_ms);
 }
 
-uint64_t
-ct_sync_next_deadline(const struct ct_sync *s)
+static uint64_t
+role_deadline(const struct ct_sync *s)
 {
 	uint64_t due;
 
@@ -304,4 +256,15 @@ ct_sync_next_deadline(const struct ct_sync *s)
 		return due;
 	}
 	return ct_sync_recv_deadline(s);
+}
+
+uint64_t
+ct_sync_next_deadline(const struct ct_sync *s)
+{
+	uint64_t due = role_deadline(s), links = ct_sync_link_deadline(s);
+
+	/* 0 is "none" for the receiver's timers (ct_sync_recv_deadline). */
+	if (links != 0 && (due == 0 || links < due))
+		due = links;
+	return due;
 }

@@ -71,6 +71,15 @@
  *    still starts a newer one, and a receiver follows an older session
  *    after the followed one was silent CT_WIRE_ADOPT_SILENT_MS
  *    (sessions_adopted).
+ *  - links (conn_sync.links): one socket per link, bound to its local
+ *    address on its interface. The stream goes over one link at a time,
+ *    the active one (lib/ctsync/ct_link.h: the first that answers probes);
+ *    every link is probed and answers probes, so a cut link is noticed
+ *    within a second, the stream moves to the next, and moves back when
+ *    the first answers again. The receiver's window is one for all the
+ *    links: what the dead link swallowed before the switch is a gap that
+ *    the nacks repair over the new one. A datagram on a link from anyone
+ *    but that link's peer is dropped as not_peer.
  * Bounds: the ring (CT_RING_SLOTS datagrams) is the send queue as well;
  * when the socket (its buffers conn_sync.socket_buffer_bytes, default
  * 8 MiB) cannot take more, datagrams wait in it, and when it
@@ -94,6 +103,7 @@
 #include "conf/conf_conn_sync.h"
 #include "ctsync/ct_auth.h"
 #include "ctsync/ct_kernel.h"
+#include "ctsync/ct_link.h"
 #include "ctsync/ct_order.h"
 #include "ctsync/ct_recv.h"
 #include "ctsync/ct_ring.h"
@@ -142,18 +152,33 @@ struct ct_sync_stats {
 	int64_t lag_ms, lag_max_ms;    /* realtime(receive) - sent_ms of entries */
 };
 
+struct ct_sync;
+
+/* One sync link: its socket, where it sends, whether it answers. */
+struct ct_sync_link {
+	struct ct_sync *s;
+	const struct conf_conn_sync_link *conf;   /* in s->conf.links */
+	int fd;                        /* UDP; -1 when not open */
+	struct evloop_watch watch;
+	bool want_out;                 /* EPOLLOUT armed: ring has unsent ones */
+	struct sockaddr_storage peer_sa;   /* where datagrams go */
+	socklen_t peer_salen;
+	struct ct_link live;           /* probed only with several links */
+	uint64_t datagrams_sent, datagrams_received;   /* of the stream */
+};
+
 struct ct_sync {
 	struct conf_conn_sync conf;
 	struct ct_auth_key key;
 	enum ct_sync_role role;
-	int ifindex;
 
-	int fd;                        /* UDP */
-	struct sockaddr_storage peer_sa;   /* where datagrams go */
-	socklen_t peer_salen;
+	struct ct_sync_link links[CONF_CONN_SYNC_LINKS_MAX];
+	size_t nlinks;
+	size_t active;                 /* the link the stream takes */
+	bool probing;                  /* nlinks > 1 */
+	uint64_t link_switches;
 	struct evloop *loop;
-	struct evloop_watch udp_watch, ct_watch;
-	bool want_out;                 /* EPOLLOUT armed: ring has unsent ones */
+	struct evloop_watch ct_watch;
 	struct ct_kernel kernel;
 
 	/* sender */
@@ -202,6 +227,7 @@ struct ct_sync {
 	/* Each its own, so that none uses up another's lines. */
 	struct log_ratelimit adopt_log, restart_log, events_log, queue_log;
 	struct log_ratelimit stale_log;  /* debug: ordinary loss repair */
+	struct log_ratelimit link_log;   /* probe answers refused */
 };
 
 /*
@@ -216,6 +242,13 @@ void ct_sync_close(struct ct_sync *s);
 /* Follow the instance: master sends, anything else receives. */
 void ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms);
 
+struct ct_sync_link_status {
+	const struct conf_conn_sync_link *conf;
+	enum ct_link_state state;
+	uint64_t changed_ms;           /* monotonic; 0 = never */
+	bool active, probed;
+};
+
 /* What others may know of a running conn_sync (ct_sync_status). */
 struct ct_sync_status {
 	enum ct_sync_role role;
@@ -225,6 +258,8 @@ struct ct_sync_status {
 	uint64_t session;              /* ours */
 	uint64_t peer_session;         /* the peer's we follow; 0 = none */
 	const struct conf_conn_sync *conf;   /* what it runs with; s owns it */
+	size_t nlinks;
+	struct ct_sync_link_status links[CONF_CONN_SYNC_LINKS_MAX];
 };
 
 /*

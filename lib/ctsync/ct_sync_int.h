@@ -11,6 +11,7 @@
  *  - ct_sync_dump.c: the sender's paced dumps;
  *  - ct_sync_sweep.c: the receiver's sweep after a full resync;
  *  - ct_sync_session.c: the session across runs;
+ *  - ct_sync_link.c: the links' sockets, probes and the choice of link;
  *  - ct_sync_report.c: `vipctl conns` and the dumps.
  */
 #ifndef VIPD_CT_SYNC_INT_H
@@ -41,7 +42,8 @@ void ct_sync_send_pump(struct ct_sync *s);
  * gap at once. ct_sync_recv_tick and ct_sync_recv_deadline: the
  * receiver's timers (resync requests, nacks, the sweep).
  */
-void ct_sync_receive(struct ct_sync *s, uint64_t now_ms);
+void ct_sync_receive(struct ct_sync *s, struct ct_sync_link *l,
+    uint64_t now_ms);
 void ct_sync_recv_tick(struct ct_sync *s, uint64_t now_ms);
 uint64_t ct_sync_recv_deadline(const struct ct_sync *s);
 
@@ -87,5 +89,26 @@ void ct_sync_dump_stop(struct ct_sync *s);
  */
 void ct_sync_sweep(struct ct_sync *s, uint64_t now_ms);
 void ct_sync_sweep_abort(struct ct_sync *s);
+
+/*
+ * ct_sync_link.c. ct_sync_link_open: link i's socket and watch.
+ * ct_sync_link_close: all of them. ct_sync_link_tick and
+ * ct_sync_link_deadline: probes, link states, the active link.
+ * ct_sync_link_probe_in: a verified probe or answer that came on l.
+ * ct_sync_link_send_failed: a send on l failed (not for a full buffer).
+ * ct_sync_link_out: arm or disarm EPOLLOUT on l. Those that return a
+ * bool say whether the active link changed: the caller then pumps the
+ * send queue (ct_sync_send_pump) into the new one.
+ */
+int ct_sync_link_open(struct ct_sync *s, size_t i, void (*cb)(
+    struct evloop_watch *, uint32_t));
+void ct_sync_link_close(struct ct_sync *s);
+bool ct_sync_link_tick(struct ct_sync *s, uint64_t now_ms);
+uint64_t ct_sync_link_deadline(const struct ct_sync *s);
+bool ct_sync_link_probe_in(struct ct_sync *s, struct ct_sync_link *l,
+    const struct ct_wire_msg *m, uint64_t now_ms);
+bool ct_sync_link_send_failed(struct ct_sync *s, struct ct_sync_link *l,
+    int err, uint64_t now_ms);
+void ct_sync_link_out(struct ct_sync *s, struct ct_sync_link *l, bool on);
 
 #endif

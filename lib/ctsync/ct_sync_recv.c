@@ -19,9 +19,9 @@
 #include "ctsync/ct_sync_int.h"
 
 static bool
-from_peer(const struct ct_sync *s, const struct sockaddr_storage *ss)
+from_peer(const struct ct_sync_link *l, const struct sockaddr_storage *ss)
 {
-	const struct addr *p = &s->conf.peer;
+	const struct addr *p = &l->conf->peer;
 
 	if (ss->ss_family == AF_INET && p->family == AF_INET)
 		return memcmp(&((const struct sockaddr_in *)ss)->sin_addr,
@@ -34,14 +34,15 @@ from_peer(const struct ct_sync *s, const struct sockaddr_storage *ss)
 
 /* A datagram refused: counted by reason, logged rate-limited. */
 static void
-count_drop(struct ct_sync *s, enum ct_drop reason, uint64_t now_ms)
+count_drop(struct ct_sync *s, const struct ct_sync_link *l,
+    enum ct_drop reason, uint64_t now_ms)
 {
 	uint64_t suppressed = 0;
 
 	s->stats.drops[reason]++;
 	if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
 		log_warn("conn_sync: dropped datagram on %s: %s (%" PRIu64
-		    " more not logged)", s->conf.interface, ct_drop_name(reason),
+		    " more not logged)", l->conf->interface, ct_drop_name(reason),
 		    suppressed);
 }
 
@@ -189,7 +190,7 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 		if (ct_sweep_answers(&s->sweep, tag)) {
 			if (!s->synced) {
 				log_info("conn_sync: full resync from %s done",
-				    s->conf.interface);
+				    s->links[s->active].conf->interface);
 				s->stats.resyncs_completed++;
 				s->stats.last_resync_ms = now_ms;
 			}
@@ -202,7 +203,8 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 }
 
 static void
-receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
+receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
+    size_t len,
     const struct sockaddr_storage *from, uint64_t now_ms)
 {
 	struct ct_wire_msg *m = &s->rx;
@@ -214,15 +216,24 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 	enum ct_drop reason;
 	uint64_t suppressed = 0;
 
-	if (!from_peer(s, from)) {
-		count_drop(s, CT_DROP_NOT_PEER, now_ms);
+	if (!from_peer(l, from)) {
+		count_drop(s, l, CT_DROP_NOT_PEER, now_ms);
 		return;
 	}
 	/* Framing, then the MAC, and only then the body (ct_auth.h). */
 	if ((reason = ct_wire_check(buf, len)) != CT_DROP_NONE ||
 	    (reason = ct_auth_verify(&s->key, buf, len)) != CT_DROP_NONE ||
 	    (reason = ct_wire_decode(buf, len, m)) != CT_DROP_NONE) {
-		count_drop(s, reason, now_ms);
+		count_drop(s, l, reason, now_ms);
+		return;
+	}
+	/* Probes are the link's, outside the window (lib/ctsync/ct_wire.h). */
+	if (m->hdr.type == CT_WIRE_PROBE || m->hdr.type == CT_WIRE_PROBE_ANSWER) {
+		if (m->hdr.sender_id == s->sender_id ||
+		    m->hdr.session == s->session)
+			count_drop(s, l, CT_DROP_REFLECTED, now_ms);
+		else if (ct_sync_link_probe_in(s, l, m, now_ms))
+			ct_sync_send_pump(s);
 		return;
 	}
 	ct_recv_datagram(&view, &m->hdr, &d);
@@ -232,12 +243,12 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		if (log_ratelimit_allow(&s->stale_log, now_ms, &suppressed))
 			log_debug("conn_sync: resent datagram %" PRIu32 " on %s "
 			    "no longer needed (%s; %" PRIu64 " more not logged)",
-			    m->hdr.seq, s->conf.interface, ct_drop_name(d.drop),
+			    m->hdr.seq, l->conf->interface, ct_drop_name(d.drop),
 			    suppressed);
 		return;
 	}
 	if (d.drop != CT_DROP_NONE) {
-		count_drop(s, d.drop, now_ms);
+		count_drop(s, l, d.drop, now_ms);
 		return;
 	}
 	if (d.adopt) {
@@ -245,14 +256,14 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 			log_notice("conn_sync: peer on %s restarted with an older "
 			    "session (its clock set back?); following it after "
 			    "%.1f s without a word from the newer one (%" PRIu64
-			    " more not logged)", s->conf.interface,
+			    " more not logged)", l->conf->interface,
 			    (double)view.silent_ms / 1000.0, suppressed);
 		s->stats.sessions_adopted++;
 		ct_window_reset(&s->window);
 	} else if (d.resync && log_ratelimit_allow(&s->restart_log, now_ms,
 	    &suppressed)) {
 		log_notice("conn_sync: peer on %s restarted, asking for a full "
-		    "resync (%" PRIu64 " more not logged)", s->conf.interface,
+		    "resync (%" PRIu64 " more not logged)", l->conf->interface,
 		    suppressed);
 	}
 	/* What the restarted peer had told us may be stale or partial. */
@@ -264,6 +275,7 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		ct_order_clear(&s->order);
 	ct_window_accept(&s->window, m->hdr.session, m->hdr.seq);
 	s->stats.datagrams_received++;
+	l->datagrams_received++;
 	s->stats.last_rx_ms = now_ms;
 	/*
 	 * After the accept, so that the request's floor is above this one;
@@ -274,7 +286,7 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 		if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
 			log_warn("conn_sync: more datagrams lost on %s than the "
 			    "window can ask for, asking for a full resync (%"
-			    PRIu64 " more not logged)", s->conf.interface,
+			    PRIu64 " more not logged)", l->conf->interface,
 			    suppressed);
 		request_resync(s, now_ms, true);
 	}
@@ -285,14 +297,14 @@ receive_one(struct ct_sync *s, const uint8_t *buf, size_t len,
 }
 
 void
-ct_sync_receive(struct ct_sync *s, uint64_t now_ms)
+ct_sync_receive(struct ct_sync *s, struct ct_sync_link *l, uint64_t now_ms)
 {
 	uint8_t buf[CT_WIRE_MAX_BYTES + 1];
 	struct sockaddr_storage from;
 
 	for (int i = 0; i < CT_SYNC_READ_BUDGET; i++) {
 		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(s->fd, buf, sizeof(buf), MSG_TRUNC,
+		ssize_t n = recvfrom(l->fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&from, &fl);
 
 		if (n < 0) {
@@ -302,11 +314,11 @@ ct_sync_receive(struct ct_sync *s, uint64_t now_ms)
 			break;
 		}
 		if ((size_t)n > CT_WIRE_MAX_BYTES) {
-			count_drop(s, from_peer(s, &from) ? CT_DROP_OVERSIZED :
+			count_drop(s, l, from_peer(l, &from) ? CT_DROP_OVERSIZED :
 			    CT_DROP_NOT_PEER, now_ms);
 			continue;
 		}
-		receive_one(s, buf, (size_t)n, &from, now_ms);
+		receive_one(s, l, buf, (size_t)n, &from, now_ms);
 	}
 	/* A new gap is asked for at once, once for the whole read. */
 	if (s->role == CT_SYNC_RECEIVER)

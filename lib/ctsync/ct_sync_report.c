@@ -67,9 +67,22 @@ ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 
 	fprintf(f, "conn_sync: %s, following %s %s\n", role_name(s),
 	    s->conf.follow_is_group ? "sync group" : "instance", s->conf.follow);
-	fprintf(f, "  link: %s, local %s, peer %s port %u\n", s->conf.interface,
-	    addr_str(&s->conf.local, local, sizeof(local)),
-	    addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port);
+	for (size_t i = 0; i < s->nlinks; i++) {
+		const struct ct_sync_link *l = &s->links[i];
+
+		fprintf(f, "  link: %s, local %s, peer %s port %u", l->conf->interface,
+		    addr_str(&l->conf->local, local, sizeof(local)),
+		    addr_str(&l->conf->peer, peer, sizeof(peer)), s->conf.port);
+		if (s->probing) {
+			fprintf(f, "; %s%s since ", ct_link_state_name(l->live.state),
+			    i == s->active ? ", active" : "");
+			write_ago(f, l->live.changed_ms, now_ms);
+			fprintf(f, "; probes %" PRIu64 ", answers %" PRIu64,
+			    l->live.probes_sent, l->live.answers_received);
+		}
+		fprintf(f, "; datagrams sent %" PRIu64 ", received %" PRIu64 "\n",
+		    l->datagrams_sent, l->datagrams_received);
+	}
 	fprintf(f, "  session: %" PRIu64 "; following peer session: %" PRIu64
 	    "\n", s->session, s->window.session);
 	fprintf(f, "  synced: %s; last resync: ", s->role == CT_SYNC_SENDER ?
@@ -93,6 +106,44 @@ ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	fprintf(f, "\n");
 }
 
+/*
+ * "links": one object per link, named INTERFACE/PEER for the metrics'
+ * label; "health" is the link's state (a stateset of metrics_om.h),
+ * "unprobed" with a single link, which is never probed.
+ */
+static void
+write_links_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
+{
+	char peer[INET6_ADDRSTRLEN], local[INET6_ADDRSTRLEN];
+
+	fprintf(f, "\"link_switches\":%" PRIu64 ",\"links\":[", s->link_switches);
+	for (size_t i = 0; i < s->nlinks; i++) {
+		const struct ct_sync_link *l = &s->links[i];
+
+		addr_str(&l->conf->peer, peer, sizeof(peer));
+		fprintf(f, "%s{\"name\":\"%s/%s\",\"interface\":\"%s\","
+		    "\"local\":\"%s\",\"peer\":\"%s\",\"health\":\"%s\","
+		    "\"active\":%s,", i ? "," : "", l->conf->interface, peer,
+		    l->conf->interface, addr_str(&l->conf->local, local,
+		    sizeof(local)), peer, s->probing ?
+		    ct_link_state_name(l->live.state) : "unprobed",
+		    i == s->active ? "true" : "false");
+		if (l->live.changed_ms != 0)
+			fprintf(f, "\"changed_ago_ms\":%" PRIu64 ",",
+			    now_ms - l->live.changed_ms);
+		else
+			fprintf(f, "\"changed_ago_ms\":null,");
+		fprintf(f, "\"counters\":{\"probes_sent\":%" PRIu64 ","
+		    "\"answers_received\":%" PRIu64 ",\"answers_refused\":%"
+		    PRIu64 ",\"transitions\":%" PRIu64 ",\"datagrams_sent\":%"
+		    PRIu64 ",\"datagrams_received\":%" PRIu64 "}}",
+		    l->live.probes_sent, l->live.answers_received,
+		    l->live.answers_refused, l->live.transitions,
+		    l->datagrams_sent, l->datagrams_received);
+	}
+	fprintf(f, "],");
+}
+
 void
 ct_sync_write_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 {
@@ -109,6 +160,7 @@ ct_sync_write_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	    s->synced ? "true" : "false", s->kernel.filtered ? "true" : "false");
 	fprintf(f, "\"session\":%" PRIu64 ",\"peer_session\":%" PRIu64 ",",
 	    s->session, s->window.session);
+	write_links_json(f, s, now_ms);
 	if (st->last_resync_ms != 0)
 		fprintf(f, "\"last_resync_ago_ms\":%" PRIu64 ",",
 		    now_ms - st->last_resync_ms);

@@ -23,21 +23,44 @@
 static void
 watch_out(struct ct_sync *s, bool on)
 {
-	if (s->want_out == on)
-		return;
-	s->want_out = on;
-	evloop_del(s->loop, &s->udp_watch);
-	evloop_add(s->loop, &s->udp_watch, EPOLLIN | (on ? EPOLLOUT : 0));
+	ct_sync_link_out(s, &s->links[s->active], on);
 }
 
+static bool
+buffer_full(int err)
+{
+	return err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS;
+}
+
+/*
+ * Over the active link. A send that fails for another reason than a full
+ * buffer (the interface went down) downs the link, and the datagram is
+ * tried once more on the link that takes over, if any.
+ */
 static int
 send_slot(struct ct_sync *s, const struct ct_ring_slot *slot)
 {
-	if (sendto(s->fd, slot->bytes, slot->len, 0,
-	    (const struct sockaddr *)&s->peer_sa, s->peer_salen) < 0)
-		return -errno;
-	s->stats.datagrams_sent++;
-	return 0;
+	for (int tries = 0; tries < 2; tries++) {
+		struct ct_sync_link *l = &s->links[s->active];
+		int err = 0;
+
+		if (l->fd < 0)
+			err = -ENOTCONN;
+		else if (sendto(l->fd, slot->bytes, slot->len, 0,
+		    (const struct sockaddr *)&l->peer_sa, l->peer_salen) < 0)
+			err = -errno;
+		if (err == 0) {
+			s->stats.datagrams_sent++;
+			l->datagrams_sent++;
+			return 0;
+		}
+		if (buffer_full(err))
+			return err;
+		ct_sync_link_send_failed(s, l, err, evloop_now_ms());
+		if (&s->links[s->active] == l)
+			return err;
+	}
+	return -EIO;
 }
 
 /*
@@ -56,7 +79,8 @@ note_queue(struct ct_sync *s)
 		log_warn("conn_sync: send queue full on %s (%u datagrams the "
 		    "socket did not take): %" PRIu64 " dropped unsent, the peer "
 		    "repairs through a resync (%" PRIu64 " more not logged)",
-		    s->conf.interface, CT_RING_SLOTS, lost, suppressed);
+		    s->links[s->active].conf->interface, CT_RING_SLOTS, lost,
+		    suppressed);
 }
 
 /* Hand the ring's unsent datagrams to the socket until it is full. */
@@ -68,7 +92,7 @@ ct_sync_send_pump(struct ct_sync *s)
 	while ((slot = ct_ring_unsent(&s->ring)) != NULL) {
 		int err = send_slot(s, slot);
 
-		if (err == -EAGAIN || err == -EWOULDBLOCK || err == -ENOBUFS) {
+		if (buffer_full(err)) {
 			note_queue(s);
 			watch_out(s, true);
 			return;

@@ -170,6 +170,8 @@ body_len(uint8_t type, uint16_t count, enum ct_drop *reason)
 		return (size_t)count * 8;
 	case CT_WIRE_RESYNC:
 	case CT_WIRE_HEARTBEAT:
+	case CT_WIRE_PROBE:
+	case CT_WIRE_PROBE_ANSWER:
 		if (count != 0)
 			break;
 		return 0;

@@ -14,7 +14,8 @@
  *   header (32 bytes)
  *     0  u32 magic      0x56535943 ("VSYC")
  *     4  u8  version    1
- *     5  u8  type       1 entries, 2 resync request, 3 nack, 4 heartbeat
+ *     5  u8  type       1 entries, 2 resync request, 3 nack, 4 heartbeat,
+ *                       5 link probe, 6 probe answer (below)
  *     6  u16 count      entries (type 1) or ranges (type 3); 0 otherwise
  *     8  u64 session    the sender's run: its CLOCK_REALTIME in ns at
  *                       start, or one more than the last session it used
@@ -59,6 +60,19 @@
  *   original source an SNAT.
  *
  * A datagram is at most CT_WIRE_MAX_BYTES (fits a 1500-byte MTU in UDP).
+ *
+ * Link probes (types 5 and 6, count 0): with more than one sync link
+ * (conn_sync.links), each end probes every link and the other answers on
+ * the link the probe came in on (lib/ctsync/ct_link.h). seq is then the
+ * probe's nonce, not a number of the stream: probes and answers stay out
+ * of the replay window and its ring (they are sent on every link at once,
+ * and copies on two links would read as replays); an answer echoes the
+ * probe's nonce, and the prober takes only an answer to one of its last
+ * probes, which keeps replayed answers from keeping a dead link up; the
+ * HMAC and the reflection check hold as for every datagram. The version
+ * stays 1: a single-link configuration never sends them, so it talks to
+ * a node of an earlier release byte for byte, and such a node refuses
+ * them as bad_type (counted) when links are configured on one side only.
  *
  * Order: the sequence numbers are the order in which the sender learnt of
  * the changes, and an entry is only ever right against the entries before
@@ -127,6 +141,8 @@ enum ct_wire_type {
 	CT_WIRE_RESYNC = 2,
 	CT_WIRE_NACK = 3,
 	CT_WIRE_HEARTBEAT = 4,
+	CT_WIRE_PROBE = 5,
+	CT_WIRE_PROBE_ANSWER = 6,
 };
 
 #define CT_WIRE_F_RESYNC_DONE 0x1u

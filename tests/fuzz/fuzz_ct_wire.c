@@ -14,13 +14,17 @@
  * does, with the invariants those decisions promise: an accepted datagram
  * is refused the second time, a flow noted at a number makes every older
  * change of it stale, the gap rule answers for any clock, and a nack
- * leaves no gap it named new.
+ * leaves no gap it named new. Link probes and answers stay out of the
+ * window (lib/ctsync/ct_wire.h) and go to a link's liveness decisions
+ * (lib/ct_link) instead: an answer is taken only for one of the last
+ * probes, and a link it took is up.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
 #include "ctsync/ct_auth.h"
+#include "ctsync/ct_link.h"
 #include "ctsync/ct_order.h"
 #include "ctsync/ct_recv.h"
 #include "ctsync/ct_wire.h"
@@ -32,6 +36,29 @@ static struct ct_window window;
 static struct ct_order order;
 static struct ct_recv_repair repair;
 static uint64_t clock_ms;
+static struct ct_link link;
+
+/* A probe is sent, an answer taken or refused, the clock runs. */
+static void
+probe(const struct ct_wire_msg *msg, uint8_t salt)
+{
+	bool changed, taken;
+
+	clock_ms += (uint64_t)salt * 7 + 1;
+	if (msg->hdr.type == CT_WIRE_PROBE) {
+		ct_link_probe_sent(&link, clock_ms);
+		return;
+	}
+	taken = ct_link_answer(&link, msg->hdr.seq, clock_ms, &changed);
+	if (taken != (link.probed &&
+	    (uint32_t)(link.nonce - msg->hdr.seq) < CT_LINK_NONCES))
+		__builtin_trap();
+	if (taken && link.state != CT_LINK_UP)
+		__builtin_trap();
+	(void)ct_link_tick(&link, clock_ms);
+	if (ct_link_deadline(&link) > clock_ms + CT_LINK_DEAD_MS + CT_LINK_PROBE_MS)
+		__builtin_trap();
+}
 
 static void
 receive(const struct ct_wire_msg *msg, uint8_t salt)
@@ -118,7 +145,10 @@ check(const uint8_t *buf, size_t size, const struct ct_auth_key *key)
 	if (len != (int)size || ct_auth_sign(key, again, (size_t)len) != 0 ||
 	    memcmp(again, buf, size) != 0)
 		__builtin_trap();
-	receive(&msg, buf[size - 1]);
+	if (msg.hdr.type == CT_WIRE_PROBE || msg.hdr.type == CT_WIRE_PROBE_ANSWER)
+		probe(&msg, buf[size - 1]);
+	else
+		receive(&msg, buf[size - 1]);
 }
 
 int

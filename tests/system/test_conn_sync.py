@@ -38,7 +38,7 @@ import time
 import pytest
 
 from vipnet import (LIB_DIR, PYTHON, Array, VipdNode, hold_for,
-                    libconfig_text, vipd_instance, wait_until)
+                    libconfig_text, vipctl, vipd_instance, wait_until)
 from lbpair import (LoadClient, appliance_host, cables, conns, inside_host,
                     vipctl_bin, write_key)
 
@@ -1290,3 +1290,139 @@ def test_flow_ended_while_backup_was_away_is_swept_after_resync(pair):
     assert live <= set(marked_entries(b.host))
     assert "removed 1 entries the master no longer has" in b.log_text()
     assert client.finish()["failures"] == {}
+
+
+# ---------------------------------------------------------------------------
+# Redundant links (conn_sync.links): a second sync link a 10.3.0.1 --br3--
+# b 10.3.0.2 on eth3.
+
+LINK_FLOWS = 10000
+
+
+def two_links(pair):
+    """Give both nodes a second sync link on eth3 and conn_sync.links."""
+    pair.topo.add_segment("br3")
+    for name, n in (("a", 1), ("b", 2)):
+        node = pair.nodes[name]
+        node.host.attach("br3", "10.3.0.%d/24" % n, "eth3")
+        node.sync = {"links": [
+            {"interface": "eth2", "local": "10.2.0.%d" % n,
+             "peer": "10.2.0.%d" % (3 - n)},
+            {"interface": "eth3", "local": "10.3.0.%d" % n,
+             "peer": "10.3.0.%d" % (3 - n)}],
+            "port": SYNC_PORT, "key_file": node.key_path, "follow": "edge"}
+        node.write_config(pair.config_text(node, pair.balancer))
+
+
+def cut(pair, dev):
+    """The cable of dev is cut, the NICs stay up: sync datagrams sent on
+    dev leave without an error and vanish (dropped as they come in, at
+    both ends, by a table of the test's own)."""
+    for node in pair.nodes.values():
+        nft_table(node.host, "cut_" + dev, "input",
+                  ['iifname "%s" udp dport %d drop' % (dev, SYNC_PORT)])
+
+
+def mend(pair, dev):
+    for node in pair.nodes.values():
+        nft_drop_table(node.host, "cut_" + dev)
+
+
+def link(node, dev):
+    return [l for l in conns(node)["links"] if l["interface"] == dev][0]
+
+
+def flow_keys(host):
+    """(client address, client port) of every balanced flow in host."""
+    res = host.run(["conntrack", "-L", "-p", "tcp", "--mark", str(MARK)],
+                   check=False)
+    keys = set()
+    for line in res.stdout.splitlines():
+        words = dict(w.split("=", 1) for w in line.split()[4:8] if "=" in w)
+        if "src" in words and "sport" in words:
+            keys.add((words["src"], int(words["sport"])))
+    return keys
+
+
+def test_a_link_cut_mid_burst_loses_nothing_and_is_used_again(pair):
+    """Two sync links; the one in use is cut in the middle of a burst of
+    10 000 new flows: the stream moves to the other within a second, the
+    backup ends up with every flow, both say which link is down; the link
+    restored is answered again and the stream comes back to it."""
+    import threading
+    two_links(pair)
+    a, b = pair.nodes["a"], pair.nodes["b"]
+    pair.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    for node in (a, b):
+        wait_until(lambda: all(l["health"] == "up" for l in conns(node)["links"]),
+                   SETTLE_S, "both links of %s to answer" % node.name)
+    assert link(a, "eth2")["active"] and not link(a, "eth3")["active"]
+    sent0 = conns(a)["entries_sent"]
+    half = LINK_FLOWS // 2
+
+    def burst():
+        ct_fill(pair, a.host, half, client="10.9.0.1")
+        ct_fill(pair, a.host, LINK_FLOWS - half, client="10.9.0.2")
+
+    filler = threading.Thread(target=burst)
+    filler.start()
+    try:
+        wait_until(lambda: conns(a)["entries_sent"] - sent0 >= 1000, 60.0,
+                   "a to stream the first flows of the burst", interval=0.05)
+        cut(pair, "eth2")
+        streamed = conns(a)["entries_sent"] - sent0
+    finally:
+        filler.join()
+    assert streamed < LINK_FLOWS, "the burst ended before the cut"
+    on_a = flow_keys(a.host)
+    assert len(on_a) == LINK_FLOWS
+    wait_until(lambda: link(a, "eth3")["active"], 5.0,
+               "a's stream to move to eth3")
+    wait_until(lambda: flow_keys(b.host) == on_a, 60.0,
+               "b to hold every one of a's %d flows" % LINK_FLOWS, interval=0.5)
+    la, lb = link(a, "eth2"), link(b, "eth2")
+    assert la["health"] == "down" and la["changed_ago_ms"] is not None
+    wait_until(lambda: link(b, "eth2")["health"] == "down", 5.0,
+               "b to see eth2 down")
+    assert link(b, "eth3")["health"] == "up"
+    status = vipctl(vipctl_bin(), a, "status").stdout
+    assert "link eth2 to 10.2.0.2: down" in status, status
+    assert "link eth3 to 10.3.0.2: up, active" in status, status
+    assert conns(a)["link_switches"] >= 1
+    print("cut after %d entries: a resent %d, served %d resyncs; b sent %d "
+          "nacks" % (streamed, conns(a)["datagrams_resent"],
+                     conns(a)["resyncs_served"], conns(b)["nacks_sent"]))
+    # What the cut link swallowed before it was noticed was repaired.
+    assert conns(b)["nacks_sent"] > 0 or conns(b)["resyncs_requested"] > 1
+
+    # The cable is mended: eth2 answers again and takes the stream back.
+    mend(pair, "eth2")
+    wait_until(lambda: link(a, "eth2")["health"] == "up" and
+               link(a, "eth2")["active"], SETTLE_S,
+               "a's stream to come back to eth2")
+    before = link(a, "eth2")["counters"]["datagrams_sent"]
+    got_before = link(b, "eth2")["counters"]["datagrams_received"]
+    ct_fill(pair, a.host, 200, client="10.9.0.3")
+    on_a = flow_keys(a.host)
+    wait_until(lambda: flow_keys(b.host) == on_a, 30.0,
+               "b to hold the flows sent after the repair")
+    assert link(a, "eth2")["counters"]["datagrams_sent"] > before
+    assert link(b, "eth2")["counters"]["datagrams_received"] > got_before
+
+
+def test_two_links_to_one_peer_over_one_interface_are_refused(topo, vipd_bin):
+    """Bad links are FILE:LINE errors from `vipd -t`."""
+    pair = Pair(topo)
+    node = pair.nodes["a"]
+    node.sync = {"links": [
+        {"interface": "eth2", "local": "10.2.0.1", "peer": "10.2.0.2"},
+        {"interface": "eth2", "local": "10.2.0.3", "peer": "10.2.0.2"},
+        {"interface": "eth3", "local": "10.3.0.1", "peer": "10.2.0.1"}],
+        "port": SYNC_PORT, "key_file": node.key_path, "follow": "edge"}
+    node.write_config(pair.config_text(node, True))
+    res = node.host.run([vipd_bin, "-t", "-f", node.conf_path], check=False)
+    assert res.returncode == 1, res.stdout + res.stderr
+    out = res.stdout + res.stderr
+    assert "conn_sync.links[1]: a second link to 10.2.0.2 over eth2" in out, out
+    assert "conn_sync.links[2].peer: 10.2.0.1 is our own local address" in out, out

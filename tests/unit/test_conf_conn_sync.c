@@ -255,6 +255,96 @@ test_required_keys_are_all_named(void **state)
 	    "(an instance or sync group name)");
 }
 
+/* conn_sync.links: redundant links, in order; links[0] is also the one. */
+static void
+test_links_load_in_order(void **state)
+{
+	char body[768];
+	struct conf *c;
+
+	(void)state;
+	snprintf(body, sizeof(body), "links = (\n"
+	    "{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
+	    "{ interface = \"eth3\"; local = \"10.3.0.1\"; peer = \"10.3.0.2\"; } );\n"
+	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
+	assert_int_equal(load(body, &c), 0);
+	assert_int_equal(c->conn_sync.nlinks, 2);
+	assert_string_equal(c->conn_sync.links[0].interface, "eth2");
+	assert_string_equal(c->conn_sync.links[1].interface, "eth3");
+	assert_int_equal(c->conn_sync.links[1].local.bytes[1], 3);
+	assert_int_equal(c->conn_sync.links[1].peer.bytes[3], 2);
+	assert_int_equal(c->conn_sync.links[1].line, 5);
+	assert_string_equal(c->conn_sync.interface, "eth2");
+	assert_int_equal(c->conn_sync.peer.bytes[1], 2);
+	conf_free(c);
+	/* The single-link form is one link. */
+	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
+	    "peer = \"10.2.0.2\"; key_file = \"%s\"; follow = \"edge\";", key_ok);
+	assert_int_equal(load(body, &c), 0);
+	assert_int_equal(c->conn_sync.nlinks, 1);
+	assert_string_equal(c->conn_sync.links[0].interface, "eth2");
+	conf_free(c);
+}
+
+static void
+links_error(const char *links, const char *want)
+{
+	char body[1024];
+
+	snprintf(body, sizeof(body), "links = (\n%s );\nkey_file = \"%s\"; "
+	    "follow = \"edge\";", links, key_ok);
+	expect_error(body, want);
+}
+
+static void
+test_bad_links_are_refused_with_their_line(void **state)
+{
+	(void)state;
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
+	    "{ interface = \"eth2\"; local = \"10.2.0.3\"; peer = \"10.2.0.2\"; }",
+	    "t.conf:5: conn_sync.links[1]: a second link to 10.2.0.2 over eth2 "
+	    "(links[0]); redundant links need other interfaces");
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
+	    "{ interface = \"eth3\"; local = \"10.3.0.1\"; peer = \"10.2.0.1\"; }",
+	    "t.conf:5: conn_sync.links[1].peer: 10.2.0.1 is our own local "
+	    "address (links[0])");
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.3.0.1\"; },\n"
+	    "{ interface = \"eth3\"; local = \"10.3.0.1\"; peer = \"10.3.0.2\"; }",
+	    "t.conf:4: conn_sync.links[0].peer: 10.3.0.1 is our own local "
+	    "address (links[1])");
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
+	    "{ interface = \"eth3\"; local = \"10.2.0.1\"; peer = \"10.3.0.2\"; }",
+	    "t.conf:5: conn_sync.links[1].local: 10.2.0.1 is links[0]'s "
+	    "already; each link needs a local address of its own");
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
+	    "{ interface = \"eth3\"; local = \"10.3.0.1\"; }",
+	    "t.conf:5: conn_sync.links[1].peer: required");
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; "
+	    "port = 1; }",
+	    "t.conf:4: unknown key 'port' in conn_sync.links[0]");
+	links_error("",
+	    "t.conf:3: conn_sync.links: empty; name at least one link");
+	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"::2\"; }",
+	    "t.conf:4: conn_sync.links[0].peer: not of the same family as local");
+}
+
+static void
+test_links_and_a_single_link_are_not_both_given(void **state)
+{
+	char body[768];
+
+	(void)state;
+	snprintf(body, sizeof(body), "interface = \"eth2\";\nlinks = (\n"
+	    "{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; } );\n"
+	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
+	expect_error(body, "t.conf:3: conn_sync.interface: give either links or "
+	    "interface, local and peer");
+	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
+	    "peer = \"10.2.0.2\"; key_file = \"%s\"; follow = \"edge\";\n"
+	    "select = \"all\";", key_ok);
+	expect_error(body, "t.conf:4: conn_sync.select: not supported yet");
+}
+
 int
 main(void)
 {
@@ -266,6 +356,9 @@ main(void)
 		cmocka_unit_test(test_missing_key_file_is_refused),
 		cmocka_unit_test(test_every_key_is_checked),
 		cmocka_unit_test(test_required_keys_are_all_named),
+		cmocka_unit_test(test_links_load_in_order),
+		cmocka_unit_test(test_bad_links_are_refused_with_their_line),
+		cmocka_unit_test(test_links_and_a_single_link_are_not_both_given),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

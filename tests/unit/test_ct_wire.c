@@ -119,6 +119,41 @@ test_control_datagrams_round_trip(void **state)
 	}
 }
 
+/*
+ * Link probes and their answers (types 5 and 6): header only, seq the
+ * nonce; a count is refused, and the next type is unknown.
+ */
+static void
+test_link_probes_round_trip_header_only(void **state)
+{
+	struct ct_wire_header hdr;
+	struct ct_wire_msg msg;
+	uint8_t buf[CT_WIRE_MAX_BYTES];
+	int len;
+
+	(void)state;
+	for (uint8_t t = CT_WIRE_PROBE; t <= CT_WIRE_PROBE_ANSWER; t++) {
+		hdr = header(t, 0, 0xfffffff0u);
+		len = ct_wire_encode(&hdr, NULL, NULL, buf, sizeof(buf));
+		assert_int_equal(len, CT_WIRE_HEADER_BYTES + CT_WIRE_HMAC_BYTES);
+		assert_int_equal(buf[5], t);
+		assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg),
+		    CT_DROP_NONE);
+		assert_int_equal(msg.hdr.type, t);
+		assert_int_equal(msg.hdr.seq, 0xfffffff0u);
+		buf[7] = 1;
+		assert_int_equal(ct_wire_check(buf, (size_t)len),
+		    CT_DROP_BAD_COUNT);
+		hdr.count = 1;
+		assert_int_equal(ct_wire_encode(&hdr, NULL, NULL, buf,
+		    sizeof(buf)), -EINVAL);
+	}
+	hdr = header(CT_WIRE_PROBE, 0, 1);
+	len = ct_wire_encode(&hdr, NULL, NULL, buf, sizeof(buf));
+	buf[5] = CT_WIRE_PROBE_ANSWER + 1;
+	assert_int_equal(ct_wire_check(buf, (size_t)len), CT_DROP_BAD_TYPE);
+}
+
 static int
 encode_one(uint8_t *buf)
 {
@@ -585,6 +620,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_entries_round_trip_with_documented_layout),
 		cmocka_unit_test(test_control_datagrams_round_trip),
+		cmocka_unit_test(test_link_probes_round_trip_header_only),
 		cmocka_unit_test(test_every_malformed_datagram_has_its_reason),
 		cmocka_unit_test(test_bad_entries_are_refused_even_with_a_good_hmac),
 		cmocka_unit_test(test_drop_reasons_all_have_names),
