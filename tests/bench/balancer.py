@@ -164,7 +164,8 @@ def vipd_test(node):
     if r.returncode == 0:
         return None
     lines = (r.stderr + r.stdout).strip().splitlines()
-    return lines[0] if lines else "exit %d" % r.returncode
+    first = lines[0] if lines else "exit %d" % r.returncode
+    return first.replace(node.conf_path, "vipd.conf")
 
 
 HAPROXY_CFG = """\
@@ -351,7 +352,7 @@ def fmt_row(run, row):
         run + 1, row["impl"], t["rate"], t["p99_ms"], t["cpu_ms_per_1k"] or 0)
     if "udp" in row:
         u = row["udp"]
-        text += " | udp %7.0f pkt/s p99 %6.2f ms cpu %5.2f ms/1k" % (
+        text += " | udp %7.0f exch/s p99 %6.2f ms cpu %5.2f ms/1k" % (
             u["rate"], u["p99_ms"], u["cpu_ms_per_1k"] or 0)
     errs = {k: v for m in ("tcp", "udp") if m in row
             for k, v in row[m]["errors"].items() if v}
@@ -382,7 +383,7 @@ def summarize(results, impls):
 def print_table(stats, ratios, impls, unavailable):
     labels = {"tcp_cps": ("connections/s", "%.0f"), "tcp_p99_ms": ("tcp p99 ms", "%.2f"),
               "tcp_cpu_ms_per_1k": ("tcp node CPU ms/1k", "%.1f"),
-              "udp_pps": ("udp packets/s", "%.0f"), "udp_p99_ms": ("udp p99 ms", "%.2f"),
+              "udp_pps": ("udp exchanges/s", "%.0f"), "udp_p99_ms": ("udp p99 ms", "%.2f"),
               "udp_cpu_ms_per_1k": ("udp node CPU ms/1k", "%.2f")}
     print("%-20s" % "figure" + "".join("%-30s" % i for i in impls))
     for key in FIGURES:
