@@ -166,7 +166,7 @@ BENCH_SYNC_SIZES ?= 10000,100000
 BENCH_ENV = VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl)
 bench: bench-failover bench-scale bench-checks bench-balancer bench-sync
 
-# The peers the benchmarks compare with (keepalived, conntrackd, wrk) come
+# The peers the benchmarks compare with (keepalived, conntrackd, haproxy) come
 # from Debian; install whatever is missing first.
 bench-deps:
 	sh contrib/install-deps.sh
@@ -184,7 +184,8 @@ bench-checks: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/checks.py \
 		--runs $(BENCH_CHECK_RUNS) --duration $(BENCH_IDLE_S) --json $(BUILD)/bench-checks.json
 
-# wrk through a balanced VIP against wrk straight to the backend, as ratios.
+# New TCP connections/s and UDP packets/s through one node: plain routing,
+# vipd NAT, vipd DR, HAProxy; ratios over plain (tests/bench/balancer.py).
 bench-balancer: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/balancer.py \
 		--runs $(BENCH_RUNS) --json $(BUILD)/bench-balancer.json

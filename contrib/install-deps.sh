@@ -12,6 +12,7 @@ libnftables-dev libnetfilter-conntrack-dev
 iproute2 procps nftables conntrack conntrackd tcpdump tshark wrk valgrind libcap2-bin
 python3 python3-pytest python3-pytest-xdist python3-scapy
 keepalived frr bird2 haproxy python3-pyftpdlib
+ethtool
 groff-base man-db systemd
 dpkg-dev debhelper fakeroot lintian
 "

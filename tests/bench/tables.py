@@ -136,20 +136,37 @@ def checks(doc):
                              + ["all up, " + " / ".join(impls)], out)
 
 
+BALANCER_FIGURES = [("tcp_cps", "new TCP connections/s", "%.0f", ""),
+                    ("tcp_p99_ms", "TCP p99 latency", "%.2f", " ms"),
+                    ("tcp_cpu_ms_per_1k", "node CPU per 1000 connections", "%.1f", " ms"),
+                    ("udp_pps", "UDP exchanges/s (request + answer)", "%.0f", ""),
+                    ("udp_p99_ms", "UDP p99 latency", "%.2f", " ms"),
+                    ("udp_cpu_ms_per_1k", "node CPU per 1000 UDP exchanges", "%.2f", " ms")]
+
+
 def balancer(doc):
-    s = doc["summary"]
-    out = [["requests/s", mmm(s["vip"]["rps"], "%.0f"), mmm(s["direct"]["rps"], "%.0f"),
-            "%.2f" % doc["rps_ratio_vip_over_direct"]],
-           ["p99 latency", mmm(s["vip"]["p99_ms"], "%.2f", " ms"),
-            mmm(s["direct"]["p99_ms"], "%.2f", " ms"),
-            "%.2f" % doc["p99_ratio_vip_over_direct"]]]
-    cmd = "tests/bench/balancer.py --runs %d --seconds %d --connections %d" % (
-        doc["runs"], doc["seconds"], doc["connections"])
-    text = ("wrk, 2 threads, %d keep-alive connections, %d s, through the VIP and "
-            "straight to the same backend, alternately; min / median / max over %s.\n\n"
-            % (doc["connections"], doc["seconds"], runs(doc["runs"])))
-    return cmd, text + table(["figure", "through the VIP", "straight to the backend",
-                              "VIP / direct"], out)
+    impls, s, ratio = doc["impls"], doc["summary"], doc["ratio_over_plain"]
+    out = []
+    for key, label, fmt, unit in BALANCER_FIGURES:
+        cells = []
+        for impl in impls:
+            fig = s[impl].get(key)
+            r = ratio[impl].get(key)
+            cells.append(mmm(fig, fmt, unit) + (" (%.2f)" % r if impl != "plain" and
+                                                 r is not None else ""))
+        out.append([label] + cells)
+    head = ["figure"] + impls + [i for i in doc.get("unavailable", {})]
+    out = [row + ["not available" for _ in doc.get("unavailable", {})] for row in out]
+    cmd = "tests/bench/balancer.py --runs %d --seconds %d --concurrency %d" % (
+        doc["runs"], doc["seconds"], doc["concurrency"])
+    missing = "".join(" %s: not available (%s)." % (i, why)
+                      for i, why in doc.get("unavailable", {}).items())
+    text = ("A new TCP connection per request and UDP request/answer, %d at a time, "
+            "%d s each, through one node; min / median / max over %s in alternation, "
+            "in brackets the ratio of medians over plain forwarding. Node CPU: %s.%s\n\n"
+            % (doc["concurrency"], doc["seconds"], runs(doc["runs"]), doc["cpu_method"],
+               missing))
+    return cmd, text + table(head, out)
 
 
 SYNC_FIGURES = [("flows_per_s", "replicated (flows/s)"),
