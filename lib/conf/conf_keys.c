@@ -4,6 +4,7 @@
  * for each (see conf_keys.h). A list that two sections share (track
  * entries, notify) is named once per section.
  */
+#include "conf/conf_check.h"
 #include "conf/conf_keys.h"
 
 const struct conf_keys_section conf_keys_sections[] = {
@@ -22,6 +23,7 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "virtual_services", conf_service_keys },
 	{ "virtual_services.backends", conf_backend_keys },
 	{ "virtual_services.backends.check", conf_backend_check_keys },
+	{ "virtual_services.backends.check.urls", conf_check_url_keys },
 	{ "conn_sync", conf_conn_sync_keys },
 	{ "conn_sync.links", conf_conn_sync_link_keys },
 	{ NULL, NULL },

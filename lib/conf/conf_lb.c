@@ -16,6 +16,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_keys.h"
+#include "conf/conf_check.h"
 #include "conf/conf_command.h"
 #include "conf/conf_lb.h"
 #include "conf/conf_names.h"
@@ -30,7 +31,12 @@ const char *const conf_backend_keys[] = { "address", "port", "weight",
 	"check", NULL };
 const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
 	"timeout_ms", "rise", "fall", "path", "host", "expect_status",
-	"expect_body", "verify", "ca_file", "command", NULL };
+	"expect_body", "verify", "ca_file", "command",
+	/* conf_check's */
+	"connect_ip", "bind_to", "retry", "delay_before_retry_ms", "warmup_ms",
+	"payload", "payload_hex", "expect_reply", "expect_reply_hex",
+	"expect_reply_regex", "query_name", "query_type", "expect_address",
+	"helo_name", "urls", "headers", "user", "password", NULL };
 
 /* Index of v in names, or -1. */
 static int
@@ -195,6 +201,7 @@ check_defaults(struct conf_check *c)
 	c->rise = 2;
 	c->fall = 3;
 	c->expect_status = 200;
+	c->status_hi = 200;
 	snprintf(c->path, sizeof(c->path), "/");
 }
 
@@ -215,7 +222,8 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	if ((s = config_setting_get_member(g, "type")) == NULL)
 		conf_error(ctx, g, "%s.type: missing (required)", where);
 	else if ((t = get_word(ctx, g, where, "type", conf_names_check_types + 1,
-	    "\"tcp\", \"http\", \"https\" or \"script\"")) >= 0)
+	    "\"tcp\", \"http\", \"https\", \"script\", \"udp\", \"dns\", "
+	    "\"smtp\" or \"ping\"")) >= 0)
 		c->type = (enum conf_check_type)(t + 1);
 	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0)
 		c->port = (uint16_t)v;
@@ -233,10 +241,15 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		conf_error(ctx, config_setting_get_member(g, "path"),
 		    "%s.path: must start with / and contain no blank", where);
 	get_text(ctx, g, where, "host", c->host, sizeof(c->host));
-	if (conf_get_int(ctx, g, where, "expect_status", 100, 599, &v) > 0)
-		c->expect_status = (uint16_t)v;
-	get_text(ctx, g, where, "expect_body", c->expect_body,
-	    sizeof(c->expect_body));
+	conf_check_load_status(ctx, g, where, &c->expect_status, &c->status_hi);
+	{
+		char body[CONF_LB_TEXT_MAX];
+
+		if (get_text(ctx, g, where, "expect_body", body,
+		    sizeof(body)) > 0 && body[0] != '\0' &&
+		    (c->expect_body = strdup(body)) == NULL)
+			ctx->nomem = true;
+	}
 	conf_get_bool(ctx, g, where, "verify", &c->verify);
 	/* Found now rather than at the first check: vipd -t tells. */
 	if (get_text(ctx, g, where, "ca_file", ca, sizeof(ca)) > 0 &&
@@ -252,13 +265,14 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	    "verify") != NULL || config_setting_get_member(g, "ca_file")))
 		conf_error(ctx, g, "%s: verify and ca_file apply to type "
 		    "\"https\" only", where);
-	if ((c->type == CONF_CHECK_TCP || c->type == CONF_CHECK_SCRIPT) &&
+	if (c->type != CONF_CHECK_HTTP && c->type != CONF_CHECK_HTTPS &&
 	    (config_setting_get_member(g,
 	    "path") != NULL || config_setting_get_member(g, "expect_status") ||
 	    config_setting_get_member(g, "expect_body") ||
 	    config_setting_get_member(g, "host")))
 		conf_error(ctx, g, "%s: path, host, expect_status and "
 		    "expect_body apply to http and https checks only", where);
+	conf_check_load_more(ctx, g, where, c);
 }
 
 /* ---- backends ---------------------------------------------------------- */
@@ -504,11 +518,19 @@ conf_check_copy(struct conf_check *to, const struct conf_check *from)
 {
 	*to = *from;
 	to->ca_file = NULL;
+	to->expect_body = NULL;
 	memset(to->argv, 0, sizeof(to->argv));
 	to->argc = 0;
-	if (from->ca_file != NULL && (to->ca_file = strdup(from->ca_file)) ==
-	    NULL)
+	if (conf_check_copy_more(to, from) < 0) {
+		conf_check_free_more(to);
 		return -ENOMEM;
+	}
+	if ((from->ca_file != NULL && (to->ca_file = strdup(from->ca_file)) ==
+	    NULL) || (from->expect_body != NULL && (to->expect_body =
+	    strdup(from->expect_body)) == NULL)) {
+		conf_check_free(to);
+		return -ENOMEM;
+	}
 	for (size_t i = 0; i < from->argc; i++) {
 		if ((to->argv[i] = strdup(from->argv[i])) == NULL) {
 			conf_check_free(to);
@@ -524,11 +546,14 @@ conf_check_free(struct conf_check *c)
 {
 	free(c->ca_file);
 	c->ca_file = NULL;
+	free(c->expect_body);
+	c->expect_body = NULL;
 	for (size_t i = 0; i < CONF_COMMAND_ARGS; i++) {
 		free(c->argv[i]);
 		c->argv[i] = NULL;
 	}
 	c->argc = 0;
+	conf_check_free_more(c);
 }
 
 void
@@ -571,9 +596,9 @@ conf_check_equal(const struct conf_check *a, const struct conf_check *b)
 	    a->rise == b->rise && a->fall == b->fall &&
 	    strcmp(a->path, b->path) == 0 && strcmp(a->host, b->host) == 0 &&
 	    a->expect_status == b->expect_status &&
-	    strcmp(a->expect_body, b->expect_body) == 0 &&
+	    text_equal(a->expect_body, b->expect_body) &&
 	    a->verify == b->verify && text_equal(a->ca_file, b->ca_file) &&
-	    argv_equal(a, b);
+	    argv_equal(a, b) && conf_check_equal_more(a, b);
 }
 
 bool

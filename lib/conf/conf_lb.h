@@ -36,6 +36,23 @@ enum conf_check_type {
 	CONF_CHECK_HTTP,
 	CONF_CHECK_HTTPS,
 	CONF_CHECK_SCRIPT,         /* exit 0 = healthy, through lib/script */
+	CONF_CHECK_UDP,            /* a datagram, optionally a reply */
+	CONF_CHECK_DNS,            /* a query over UDP, rcode NOERROR */
+	CONF_CHECK_SMTP,           /* 220 banner, EHLO (or HELO): 250, QUIT */
+	CONF_CHECK_PING,           /* ICMP / ICMPv6 echo */
+};
+
+#define CONF_CHECK_URLS_MAX 16
+#define CONF_CHECK_BYTES_MAX 512   /* udp payload and expected reply */
+
+/* One url of an http(s) check: all of them must answer as expected. */
+struct conf_check_url {
+	char *path;                        /* owned, starts with / */
+	uint16_t status_lo, status_hi;     /* default 200-200 */
+	bool has_digest;
+	uint8_t digest[16];                /* MD5 of the whole body */
+	char *expect_body;                 /* owned or NULL: a substring */
+	char *expect_regex;                /* owned or NULL: POSIX extended */
 };
 
 struct conf_check {
@@ -47,7 +64,7 @@ struct conf_check {
 	char path[CONF_LB_TEXT_MAX];       /* http(s): default "/" */
 	char host[CONF_LB_TEXT_MAX];       /* http(s) Host: default the address */
 	uint16_t expect_status;            /* http(s): default 200 */
-	char expect_body[CONF_LB_TEXT_MAX]; /* http(s): substring; "" = any */
+	char *expect_body;                 /* http(s): substring, owned; NULL = any */
 	bool verify;                       /* https: check the certificate */
 	/*
 	 * The long, rare texts are allocated (owned by this conf_check) rather
@@ -58,6 +75,29 @@ struct conf_check {
 	char *ca_file;                     /* https with verify; NULL = system CAs */
 	size_t argc;                       /* script: command, argv[0] absolute */
 	char *argv[CONF_COMMAND_ARGS + 1]; /* argc strings, then NULL */
+	/* Every type but script. */
+	struct addr connect_ip;            /* family 0: the backend's address */
+	struct addr bind_to;               /* family 0: the kernel chooses */
+	uint32_t retry;                    /* failed probes retried, 0..100 */
+	uint32_t delay_before_retry_ms;    /* default 1000 */
+	uint32_t warmup_ms;                /* the first probe waits this long */
+	uint16_t status_hi;                /* http(s): expect_status..status_hi */
+	/* udp: what is sent, what the reply starts with or matches. */
+	uint8_t *payload;                  /* owned or NULL (an empty datagram) */
+	size_t payload_len;
+	uint8_t *expect_reply;             /* owned or NULL: no reply needed */
+	size_t expect_reply_len;
+	char *expect_regex;                /* udp reply: owned or NULL */
+	/* dns */
+	char *query_name;                  /* owned; NULL = "." */
+	uint16_t query_type;               /* default SOA (6) */
+	struct addr expect_address;        /* family 0: any answer */
+	/* smtp */
+	char *helo_name;                   /* owned; NULL = "vipd" */
+	/* http(s): several urls (nurls 0: path / expect_* above), headers */
+	struct conf_check_url *urls;       /* owned, nurls of them */
+	size_t nurls;
+	char *headers;                     /* owned: "Name: value\r\n"..., or NULL */
 };
 
 /*

@@ -9,7 +9,7 @@
 const char *const conf_names_lb_protos[] = { "tcp", "udp", NULL };
 const char *const conf_names_lb_scheds[] = { "rr", "wrr", "sh", "mh", NULL };
 const char *const conf_names_check_types[] = { "none", "tcp", "http",
-	"https", "script", NULL };
+	"https", "script", "udp", "dns", "smtp", "ping", NULL };
 const char *const conf_names_notify_kinds[CONF_NOTIFY__COUNT + 1] = {
 	"master", "backup", "fault", "stop", "any", NULL,
 };
@@ -29,7 +29,7 @@ conf_names_lb_sched(enum conf_lb_sched s)
 const char *
 conf_names_check_type(enum conf_check_type t)
 {
-	return t <= CONF_CHECK_SCRIPT ? conf_names_check_types[t] : "?";
+	return t <= CONF_CHECK_PING ? conf_names_check_types[t] : "?";
 }
 
 const char *

@@ -2,10 +2,11 @@
 /*
  * check - backend health checks (see check.h).
  *
- * A probe is a small state machine driven by socket readiness:
+ * A stream probe is a small state machine driven by socket readiness:
  * CONNECTING (non-blocking connect, wait for writable) -> [TLS handshake]
- * -> SENDING (the GET) -> READING (until the answer is judged). A tcp check
- * ends at the connect. Every step that would block returns to the loop
+ * -> SENDING (the GET) -> READING (until the answer is judged), once per
+ * url. A tcp check ends at the connect; an smtp check reads first and
+ * sends what check_smtp says. Datagram probes are check_dgram.c's. Every step that would block returns to the loop
  * with the one epoll event it waits for; the deadline (timeout_ms after
  * the start) is enforced from check_tick(), so a backend that accepts and
  * never answers is a failure like one that refuses.
@@ -26,7 +27,11 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include <regex.h>
+
 #include "lb/check.h"
+#include "lb/check_int.h"
+#include "os/digest.h"
 
 /*
  * The slot of the probe after the one starting now (see check_set_grid).
@@ -45,82 +50,10 @@ next_probe_ms(struct check *c, uint64_t now_ms)
 	return check_grid_slot(grid, at, c->conf.interval_ms);
 }
 
-/* c's key in its schedule follows what it waits for next. */
-static void
-resched(struct check *c)
-{
-	if (c->sched != NULL)
-		(void)check_heap_set(c->sched, &c->sched_node,
-		    check_next_deadline(c));
-}
 
 /* ---- probes ------------------------------------------------------------ */
 
 static void check_io(struct evloop_watch *w, uint32_t events);
-
-/*
- * Wait for exactly `events` on the probe's socket (0: none). A switch
- * between writable and readable is one EPOLL_CTL_MOD, not a del and an
- * add: an http probe makes it once, 1000 of them a second.
- */
-static void
-watch_for(struct check *c, uint32_t events)
-{
-	if (c->watching == events)
-		return;
-	if (c->watching != 0 && events != 0 &&
-	    evloop_mod(c->loop, &c->watch, events) == 0) {
-		c->watching = events;
-		return;
-	}
-	if (c->watching != 0)
-		evloop_del(c->loop, &c->watch);
-	c->watching = 0;
-	if (events != 0 && evloop_add(c->loop, &c->watch, events) == 0)
-		c->watching = events;
-}
-
-static void
-probe_reset(struct check *c)
-{
-	watch_for(c, 0);
-	if (c->tls != NULL)
-		SSL_free(c->tls);
-	c->tls = NULL;
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-	if (c->counted && c->budget != NULL)
-		c->budget->in_flight--;
-	c->counted = false;
-	/* The answer's buffer only lives while a probe reads one. */
-	free(c->resp);
-	c->resp = NULL;
-	c->resp_len = 0;
-	c->phase = CHECK_IDLE;
-}
-
-static void
-probe_done(struct check *c, bool ok, uint64_t now_ms, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-probe_done(struct check *c, bool ok, uint64_t now_ms, const char *fmt, ...)
-{
-	va_list ap;
-
-	probe_reset(c);
-	va_start(ap, fmt);
-	vsnprintf(c->last_reason, sizeof(c->last_reason), fmt, ap);
-	va_end(ap);
-	c->has_result = true;
-	c->last_ok = ok;
-	c->last_ms = now_ms;
-	c->runs++;
-	c->failures += !ok;
-	if (check_rf_record(&c->rf, ok) && c->cb != NULL)
-		c->cb(c->arg, c);
-}
 
 static const char *
 tls_error(char *buf, size_t len)
@@ -135,57 +68,112 @@ tls_error(char *buf, size_t len)
 	return buf;
 }
 
-static void
-probe_start(struct check *c, uint64_t now_ms)
+
+/* The path, statuses and body checks of url i (0 when there are none). */
+struct url_view {
+	const char *path, *expect_body;
+	unsigned lo, hi;
+	const uint8_t *digest;        /* NULL: none */
+	const regex_t *re;            /* NULL: none */
+};
+
+static struct url_view
+url_at(const struct check *c, size_t i)
 {
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int fd;
+	struct url_view v;
 
-	memset(&ss, 0, sizeof(ss));
-	if (c->addr.family == AF_INET6) {
-		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(c->conf.port);
-		memcpy(&s6->sin6_addr, c->addr.bytes, 16);
-		sl = sizeof(*s6);
-	} else {
-		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(c->conf.port);
-		memcpy(&s4->sin_addr, c->addr.bytes, 4);
-		sl = sizeof(*s4);
+	if (c->conf.nurls == 0) {
+		v = (struct url_view){ c->conf.path, c->conf.expect_body != NULL ?
+		    c->conf.expect_body : "",
+		    c->conf.expect_status, c->conf.status_hi, NULL, NULL };
+		if (v.hi < v.lo)
+			v.hi = v.lo;
+		return v;
 	}
-	c->next_ms = next_probe_ms(c, now_ms);
+	const struct conf_check_url *u = &c->conf.urls[i];
+
+	v = (struct url_view){ u->path, u->expect_body != NULL ?
+	    u->expect_body : "", u->status_lo, u->status_hi,
+	    u->has_digest ? u->digest : NULL, NULL };
+	if (u->expect_regex != NULL && c->re != NULL)
+		v.re = &((const regex_t *)c->re)[i];
+	return v;
+}
+
+/* The GET of url c->url (HTTP/1.0, Connection: close): 0 or -ENOMEM. */
+static int
+build_request(struct check *c)
+{
+	struct url_view u = url_at(c, c->url);
+	const char *host = c->conf.host, *h = c->conf.headers;
+	char a[INET6_ADDRSTRLEN + 2], t[INET6_ADDRSTRLEN];
+	size_t cap;
+	int n;
+
+	if (host[0] == '\0') {
+		addr_str(check_target(c), t, sizeof(t));
+		snprintf(a, sizeof(a), check_target(c)->family == AF_INET6 ?
+		    "[%s]" : "%s", t);
+		host = a;
+	}
+	cap = strlen(u.path) + strlen(host) + (h != NULL ? strlen(h) : 0) + 96;
+	if ((c->req = malloc(cap)) == NULL)
+		return -ENOMEM;
+	n = snprintf(c->req, cap, "GET %s HTTP/1.0\r\nHost: %s\r\n"
+	    "User-Agent: vipd-check\r\nConnection: close\r\n%s\r\n", u.path,
+	    host, h != NULL ? h : "");
+	c->req_len = (size_t)n;
+	c->req_sent = 0;
+	return 0;
+}
+
+/* Connect for url c->url (or the tcp, smtp check). */
+static void
+stream_connect(struct check *c, uint64_t now_ms)
+{
+	c->deadline_ms = now_ms + c->conf.timeout_ms;
+	c->resp_len = 0;
+	c->req_sent = 0;
+	c->req_len = 0;
+	if ((c->conf.type == CONF_CHECK_HTTP || c->conf.type ==
+	    CONF_CHECK_HTTPS) && build_request(c) < 0) {
+		check_probe_done(c, false, now_ms, "out of memory for the "
+		    "request");
+		return;
+	}
+	if (check_probe_socket(c, SOCK_STREAM, 0, CHECK_CONNECTING,
+	    check_io, now_ms) < 0 || check_probe_connect(c, c->conf.port, now_ms) < 0)
+		return;
+	check_watch_for(c, EPOLLOUT);
+}
+
+/* A new probe (retry false) or a retry of the one that failed. */
+static void
+probe_start(struct check *c, uint64_t now_ms, bool retry)
+{
+	if (!retry) {
+		c->next_ms = next_probe_ms(c, now_ms);
+		c->retries_left = c->conf.retry;
+	}
+	c->retry_ms = 0;
 	if (c->budget != NULL && c->budget->max != 0 &&
 	    c->budget->in_flight >= c->budget->max) {
 		/* Not a failure of the backend: it waits for its next slot. */
 		c->budget->refused++;
 		return;
 	}
-	c->deadline_ms = now_ms + c->conf.timeout_ms;
-	c->resp_len = 0;
-	c->req_sent = 0;
-	fd = socket(c->addr.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
-	    0);
-	if (fd < 0) {
-		probe_done(c, false, now_ms, "socket: %s", strerror(errno));
+	c->url = 0;
+	c->smtp = CHECK_SMTP_BANNER;
+	switch (c->conf.type) {
+	case CONF_CHECK_UDP:
+	case CONF_CHECK_DNS:
+	case CONF_CHECK_PING:
+		c->deadline_ms = now_ms + c->conf.timeout_ms;
+		check_dgram_start(c, now_ms);
 		return;
+	default:
+		stream_connect(c, now_ms);
 	}
-	c->fd = fd;
-	if (c->budget != NULL) {
-		c->budget->in_flight++;
-		c->counted = true;
-	}
-	c->watch = (struct evloop_watch){ fd, check_io, c };
-	c->phase = CHECK_CONNECTING;
-	if (connect(fd, (struct sockaddr *)&ss, sl) < 0 && errno != EINPROGRESS) {
-		probe_done(c, false, now_ms, "connect: %s", strerror(errno));
-		return;
-	}
-	watch_for(c, EPOLLOUT);
 }
 
 static int
@@ -198,14 +186,28 @@ io_write(struct check *c)
 	    MSG_NOSIGNAL);
 }
 
+/*
+ * Into the rest of the first half of resp; once a body to digest has
+ * filled it, into the second half (judge_body digests it there).
+ */
 static int
 io_read(struct check *c)
 {
+	char *to = c->resp + c->resp_len;
+	size_t room = CHECK_RESP_MAX - c->resp_len;
+	int n;
+
+	if (c->body_full) {
+		to = c->resp + CHECK_RESP_MAX;
+		room = CHECK_RESP_MAX;
+		c->resp_len = CHECK_RESP_MAX;
+	}
 	if (c->tls != NULL)
-		return SSL_read(c->tls, c->resp + c->resp_len,
-		    (int)(CHECK_RESP_MAX - c->resp_len));
-	return (int)recv(c->fd, c->resp + c->resp_len,
-	    CHECK_RESP_MAX - c->resp_len, 0);
+		n = SSL_read(c->tls, to, (int)room);
+	else
+		n = (int)recv(c->fd, to, room, 0);
+	c->resp_new = n > 0 ? (size_t)n : 0;
+	return n;
 }
 
 /*
@@ -228,7 +230,7 @@ io_wait(struct check *c, int n, char *why, size_t len)
 	}
 	e = SSL_get_error(c->tls, n);
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-		watch_for(c, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
+		check_watch_for(c, e == SSL_ERROR_WANT_READ ? EPOLLIN : EPOLLOUT);
 		return 1;
 	}
 	if (e == SSL_ERROR_ZERO_RETURN)
@@ -263,6 +265,196 @@ tls_begin(struct check *c, char *why, size_t len)
 	return true;
 }
 
+/* The answer's buffer (room for a NUL, and a second half to digest in). */
+static bool
+resp_alloc(struct check *c, uint64_t now_ms)
+{
+	if (c->resp == NULL && (c->resp = malloc(2 * CHECK_RESP_MAX + 1)) ==
+	    NULL) {
+		check_probe_done(c, false, now_ms, "out of memory for the "
+		    "answer");
+		return false;
+	}
+	return true;
+}
+
+/* The url passed: on to the next one, or the probe is good. */
+static void
+url_passed(struct check *c, uint64_t now_ms, const char *why)
+{
+	if (c->conf.nurls > 1 && c->url + 1 < c->conf.nurls) {
+		size_t next = c->url + 1;
+		enum check_smtp_stage st = c->smtp;
+
+		check_probe_reset(c);
+		c->url = next;
+		c->smtp = st;
+		stream_connect(c, now_ms);
+		return;
+	}
+	if (c->conf.nurls > 1)
+		check_probe_done(c, true, now_ms, "%zu urls: %s", c->conf.nurls,
+		    why);
+	else
+		check_probe_done(c, true, now_ms, "%s", why);
+}
+
+static void
+url_failed(struct check *c, uint64_t now_ms, const char *why)
+{
+	if (c->conf.nurls > 1)
+		check_probe_done(c, false, now_ms, "%s: %s",
+		    c->conf.urls[c->url].path, why);
+	else
+		check_probe_done(c, false, now_ms, "%s", why);
+}
+
+static const char *
+hex16(const uint8_t *d, char *buf)
+{
+	for (int i = 0; i < 16; i++)
+		snprintf(buf + 2 * i, 3, "%02x", d[i]);
+	return buf;
+}
+
+/*
+ * The body of a url that wants a digest or a regular expression: digest
+ * all of it, keep the first CHECK_RESP_MAX bytes for the texts; judged at
+ * the end of the stream. Returns false when the probe ended.
+ */
+static bool
+judge_body(struct check *c, bool eof, uint64_t now_ms, struct url_view *u)
+{
+	char got[33], want[33];
+	uint8_t md[16];
+	size_t off;
+
+	if (!c->in_body) {
+		if ((off = check_http_body_off(c->resp, c->resp_len)) == 0) {
+			if (!eof && c->resp_len < CHECK_RESP_MAX)
+				return true;
+			url_failed(c, now_ms, eof ? "connection closed in the "
+			    "headers" : "headers longer than 4096 bytes");
+			return false;
+		}
+		if (u->digest != NULL && (c->md5 = digest_stream_new(
+		    DIGEST_MD5)) == NULL) {
+			url_failed(c, now_ms, "MD5 not available");
+			return false;
+		}
+		c->resp_len -= off;
+		memmove(c->resp, c->resp + off, c->resp_len);
+		c->in_body = true;
+		if (c->md5 != NULL)
+			(void)digest_stream_update(c->md5, c->resp, c->resp_len);
+	} else if (c->body_full) {
+		/* Bytes past what is kept were read into the second half. */
+		(void)digest_stream_update(c->md5, c->resp + CHECK_RESP_MAX,
+		    c->resp_len - CHECK_RESP_MAX);
+		c->resp_len = CHECK_RESP_MAX;
+	} else if (c->md5 != NULL)
+		(void)digest_stream_update(c->md5, c->resp + c->resp_len -
+		    c->resp_new, c->resp_new);
+	if (c->resp_len >= CHECK_RESP_MAX) {
+		c->resp_len = CHECK_RESP_MAX;
+		c->body_full = true;
+	}
+	if (!eof && (c->md5 != NULL || !c->body_full))
+		return true;
+	c->resp[c->resp_len] = '\0';
+	if (u->digest != NULL) {
+		int rc = digest_stream_final(c->md5, md, sizeof(md));
+		char m[96];
+
+		c->md5 = NULL;
+		if (rc < 0 || memcmp(md, u->digest, 16) != 0) {
+			snprintf(m, sizeof(m), "body digest %s, expected %s",
+			    rc < 0 ? "unavailable" : hex16(md, got),
+			    hex16(u->digest, want));
+			url_failed(c, now_ms, m);
+			return false;
+		}
+	}
+	if (u->expect_body[0] != '\0' && memmem(c->resp, c->resp_len,
+	    u->expect_body, strlen(u->expect_body)) == NULL) {
+		url_failed(c, now_ms, "the body lacks the expected text");
+		return false;
+	}
+	if (u->re != NULL && (memchr(c->resp, '\0', c->resp_len) != NULL ||
+	    regexec(u->re, c->resp, 0, NULL, 0) != 0)) {
+		url_failed(c, now_ms, "the body does not match "
+		    "expect_body_regex");
+		return false;
+	}
+	url_passed(c, now_ms, u->digest != NULL ? "body digest matches" :
+	    "body matches");
+	return false;
+}
+
+/*
+ * What was read so far (eof: the stream ended). Returns true to read on,
+ * false when the probe moved on (ended, or the next url started).
+ */
+static bool
+judge(struct check *c, bool eof, uint64_t now_ms)
+{
+	char why[CHECK_REASON_MAX], out[CHECK_SMTP_LINE_MAX];
+	enum check_http_verdict v;
+	struct url_view u;
+	size_t used, out_len;
+
+	if (c->conf.type == CONF_CHECK_SMTP) {
+		enum check_smtp_verdict sv;
+
+		sv = check_smtp_step(&c->smtp, c->resp, c->resp_len, &used, eof,
+		    c->conf.helo_name != NULL ? c->conf.helo_name : "vipd",
+		    out, sizeof(out), &out_len, why, sizeof(why));
+		if (sv == CHECK_SMTP_MORE) {
+			if (c->resp_len < CHECK_RESP_MAX)
+				return true;
+			check_probe_done(c, false, now_ms, "smtp: reply longer "
+			    "than %d bytes", CHECK_RESP_MAX);
+			return false;
+		}
+		if (sv == CHECK_SMTP_FAIL) {
+			check_probe_done(c, false, now_ms, "%s", why);
+			return false;
+		}
+		/* A short line on a fresh connection: the buffer takes it. */
+		if (send(c->fd, out, out_len, MSG_NOSIGNAL) != (ssize_t)out_len &&
+		    sv == CHECK_SMTP_SEND) {
+			check_probe_done(c, false, now_ms, "smtp: sending: %s",
+			    strerror(errno));
+			return false;
+		}
+		if (sv == CHECK_SMTP_OK) {
+			check_probe_done(c, true, now_ms, "%s", why);
+			return false;
+		}
+		c->resp_len -= used;
+		memmove(c->resp, c->resp + used, c->resp_len);
+		return true;
+	}
+	u = url_at(c, c->url);
+	if (c->in_body)
+		return judge_body(c, eof, now_ms, &u);
+	eof = eof || c->resp_len >= CHECK_RESP_MAX;
+	v = check_http_parse_range(c->resp, c->resp_len, eof, u.lo, u.hi,
+	    u.digest != NULL || u.re != NULL ? NULL : u.expect_body, why,
+	    sizeof(why));
+	if (v == CHECK_HTTP_MORE)
+		return true;
+	if (v == CHECK_HTTP_FAIL) {
+		url_failed(c, now_ms, why);
+		return false;
+	}
+	if (u.digest != NULL || u.re != NULL)
+		return judge_body(c, eof && c->resp_len < CHECK_RESP_MAX, now_ms,
+		    &u);
+	url_passed(c, now_ms, why);
+	return false;
+}
+
 /* One readiness event: run the probe as far as it goes without waiting. */
 static void
 probe_step(struct check *c, uint64_t now_ms)
@@ -286,17 +478,24 @@ probe_step(struct check *c, uint64_t now_ms)
 			if (soerr == EINPROGRESS)
 				return;
 			if (soerr != 0) {
-				probe_done(c, false, now_ms, "connect: %s",
+				check_probe_done(c, false, now_ms, "connect: %s",
 				    strerror(soerr));
 				return;
 			}
 			if (c->conf.type == CONF_CHECK_TCP) {
-				probe_done(c, true, now_ms, "connected");
+				check_probe_done(c, true, now_ms, "connected");
 				return;
+			}
+			if (c->conf.type == CONF_CHECK_SMTP) {
+				/* The server speaks first: its banner. */
+				if (!resp_alloc(c, now_ms))
+					return;
+				c->phase = CHECK_READING;
+				break;
 			}
 			if (c->conf.type == CONF_CHECK_HTTPS &&
 			    !tls_begin(c, why, sizeof(why))) {
-				probe_done(c, false, now_ms, "tls: %s", why);
+				check_probe_done(c, false, now_ms, "tls: %s", why);
 				return;
 			}
 			c->phase = c->tls != NULL ? CHECK_TLS : CHECK_SENDING;
@@ -319,11 +518,11 @@ probe_step(struct check *c, uint64_t now_ms)
 			 */
 			if (c->conf.verify && (verify = SSL_get_verify_result(
 			    c->tls)) != X509_V_OK) {
-				probe_done(c, false, now_ms, "tls: certificate: "
+				check_probe_done(c, false, now_ms, "tls: certificate: "
 				    "%s", X509_verify_cert_error_string(verify));
 				return;
 			}
-			probe_done(c, false, now_ms, "tls handshake: %s",
+			check_probe_done(c, false, now_ms, "tls handshake: %s",
 			    w == 0 ? "connection closed" : why);
 			return;
 		case CHECK_SENDING:
@@ -331,49 +530,39 @@ probe_step(struct check *c, uint64_t now_ms)
 				c->req_sent += (size_t)n;
 				if (c->req_sent < c->req_len)
 					break;
-				if (c->resp == NULL && (c->resp =
-				    malloc(CHECK_RESP_MAX)) == NULL) {
-					probe_done(c, false, now_ms, "out of "
-					    "memory for the answer");
+				if (!resp_alloc(c, now_ms))
 					return;
-				}
 				c->phase = CHECK_READING;
 				break;
 			}
 			if ((w = io_wait(c, n, why, sizeof(why))) > 0) {
 				if (c->tls == NULL)
-					watch_for(c, EPOLLOUT);
+					check_watch_for(c, EPOLLOUT);
 				return;
 			}
-			probe_done(c, false, now_ms, "sending the request: %s",
+			check_probe_done(c, false, now_ms, "sending the request: %s",
 			    w == 0 ? "connection closed" : why);
 			return;
-		case CHECK_READING: {
-			bool eof = false;
-			enum check_http_verdict v;
-
-			if ((n = io_read(c)) > 0)
+		case CHECK_READING:
+			if ((n = io_read(c)) > 0) {
 				c->resp_len += (size_t)n;
-			else if ((w = io_wait(c, n, why, sizeof(why))) > 0) {
+				if (!judge(c, false, now_ms))
+					return;
+			} else if ((w = io_wait(c, n, why, sizeof(why))) > 0) {
 				if (c->tls == NULL)
-					watch_for(c, EPOLLIN);
+					check_watch_for(c, EPOLLIN);
 				return;
 			} else if (w < 0) {
-				probe_done(c, false, now_ms, "%s", why);
+				check_probe_done(c, false, now_ms, "%s", why);
 				return;
-			} else
-				eof = true;
-			eof = eof || c->resp_len == CHECK_RESP_MAX;
-			v = check_http_parse(c->resp, c->resp_len, eof,
-			    c->conf.expect_status, c->conf.expect_body, why,
-			    sizeof(why));
-			if (v != CHECK_HTTP_MORE) {
-				probe_done(c, v == CHECK_HTTP_OK, now_ms, "%s",
-				    why);
+			} else {
+				(void)judge(c, true, now_ms);
 				return;
 			}
 			break;
-		}
+		case CHECK_DGRAM:
+			check_dgram_step(c, now_ms);
+			return;
 		}
 	}
 }
@@ -383,7 +572,7 @@ check_io(struct evloop_watch *w, uint32_t events)
 {
 	(void)events;
 	probe_step(w->arg, evloop_now_ms());
-	resched(w->arg);
+	check_resched(w->arg);
 }
 
 /*
@@ -448,27 +637,78 @@ script_done(struct script_job *job, const struct script_result *r, void *arg)
 	script_result_describe(r, desc, sizeof(desc));
 	c->phase = CHECK_IDLE;
 	if (r->last_line[0] != '\0')
-		probe_done(c, script_result_ok(r), evloop_now_ms(), "%s: %.80s",
+		check_probe_done(c, script_result_ok(r), evloop_now_ms(), "%s: %.80s",
 		    desc, r->last_line);
 	else
-		probe_done(c, script_result_ok(r), evloop_now_ms(), "%s", desc);
-	resched(c);
+		check_probe_done(c, script_result_ok(r), evloop_now_ms(), "%s", desc);
+	check_resched(c);
 }
 
 static void
-script_begin(struct check *c, uint64_t now_ms)
+script_begin(struct check *c, uint64_t now_ms, bool retry)
 {
-	c->next_ms = next_probe_ms(c, now_ms);
+	if (!retry) {
+		c->next_ms = next_probe_ms(c, now_ms);
+		c->retries_left = c->conf.retry;
+	}
+	c->retry_ms = 0;
 	c->deadline_ms = now_ms + c->conf.timeout_ms;
 	if (c->runner == NULL) {
-		probe_done(c, false, now_ms, "no script runner");
+		check_probe_done(c, false, now_ms, "no script runner");
 		return;
 	}
 	/* The runner enforces timeout_ms and always calls back once. */
 	c->phase = CHECK_SCRIPT_RUNNING;
 	if (script_start(c->runner, &c->job, c->conf.argv, c->env,
 	    c->conf.timeout_ms, script_done, c, now_ms) < 0)
-		probe_done(c, false, now_ms, "previous run still going");
+		check_probe_done(c, false, now_ms, "previous run still going");
+}
+
+/* The expressions, compiled once: udp's reply, each url's body. */
+static int
+compile_regexes(struct check *c, char *why, size_t why_len)
+{
+	size_t n = c->conf.type == CONF_CHECK_UDP ? 1 : c->conf.nurls;
+	regex_t *re;
+
+	if (n == 0 || (c->conf.type == CONF_CHECK_UDP &&
+	    c->conf.expect_regex == NULL))
+		return 0;
+	if ((re = calloc(n, sizeof(*re))) == NULL) {
+		snprintf(why, why_len, "out of memory");
+		return -1;
+	}
+	c->re = re;
+	for (size_t i = 0; i < n; i++) {
+		const char *text = c->conf.type == CONF_CHECK_UDP ?
+		    c->conf.expect_regex : c->conf.urls[i].expect_regex;
+		int rc;
+
+		/* A url without one gets one that matches anything. */
+		if ((rc = regcomp(&re[i], text != NULL ? text : "",
+		    REG_EXTENDED | REG_NOSUB)) != 0) {
+			regerror(rc, &re[i], why, why_len);
+			for (size_t k = 0; k < i; k++)
+				regfree(&re[k]);
+			free(re);
+			c->re = NULL;
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void
+free_regexes(struct check *c)
+{
+	size_t n = c->conf.type == CONF_CHECK_UDP ? 1 : c->conf.nurls;
+
+	if (c->re == NULL)
+		return;
+	for (size_t i = 0; i < n; i++)
+		regfree(&((regex_t *)c->re)[i]);
+	free(c->re);
+	c->re = NULL;
 }
 
 int
@@ -490,14 +730,10 @@ check_init(struct check *c, const struct conf_check *conf,
 	c->rf.rise = conf->rise;
 	c->rf.fall = conf->fall;
 	c->next_ms = first_ms;
+	/* warmup: the first probe waits (a backend that is still starting). */
+	c->next_ms = first_ms + conf->warmup_ms;
+	c->retries_left = conf->retry;
 	addr_str(addr, a, sizeof(a));
-	/* HTTP/1.0 with Connection: close: the answer ends with the stream. */
-	snprintf(c->req, sizeof(c->req), "GET %s HTTP/1.0\r\nHost: %s%s%s\r\n"
-	    "User-Agent: vipd-check\r\nConnection: close\r\n\r\n",
-	    conf->path, conf->host[0] != '\0' || addr->family != AF_INET6 ?
-	    "" : "[", conf->host[0] != '\0' ? conf->host : a,
-	    conf->host[0] != '\0' || addr->family != AF_INET6 ? "" : "]");
-	c->req_len = strlen(c->req);
 	c->runner = runner;
 	snprintf(c->env_addr, sizeof(c->env_addr), "VIPD_BACKEND_ADDRESS=%s",
 	    a);
@@ -505,6 +741,8 @@ check_init(struct check *c, const struct conf_check *conf,
 	    conf->port);
 	c->env[0] = c->env_addr;
 	c->env[1] = c->env_port;
+	if (compile_regexes(c, why, why_len) < 0)
+		return -EINVAL;
 	if (conf->type == CONF_CHECK_HTTPS)
 		return tls_setup(c, why, why_len);
 	return 0;
@@ -520,7 +758,7 @@ void
 check_set_lead(struct check *c, uint32_t lead_ms)
 {
 	c->lead_ms = lead_ms < c->conf.interval_ms ? lead_ms : 0;
-	resched(c);
+	check_resched(c);
 }
 
 /* check_tick(): whether it did anything (started, ended, refused a probe). */
@@ -529,7 +767,7 @@ tick(struct check *c, uint64_t now_ms)
 {
 	static const char *const phase_words[] = { "", "connecting",
 		"in the TLS handshake", "sending the request",
-		"waiting for the answer", "running" };
+		"waiting for the answer", "running", "waiting for the reply" };
 	uint64_t start_by_ms = now_ms + c->lead_ms;
 	bool did = false;
 
@@ -537,24 +775,34 @@ tick(struct check *c, uint64_t now_ms)
 		return false;
 	if (c->conf.type == CONF_CHECK_SCRIPT) {
 		if (c->phase == CHECK_IDLE && start_by_ms >= c->next_ms) {
-			script_begin(c, now_ms);
+			script_begin(c, now_ms, false);
+			did = true;
+		} else if (c->phase == CHECK_IDLE && c->retry_ms != 0 &&
+		    now_ms >= c->retry_ms) {
+			script_begin(c, now_ms, true);
 			did = true;
 		}
-		resched(c);
+		check_resched(c);
 		return did;
 	}
 	if (c->phase != CHECK_IDLE && now_ms >= c->deadline_ms) {
 		probe_catch_up(c, now_ms);
+		if (c->phase == CHECK_DGRAM)
+			check_dgram_timeout(c, now_ms);
 		if (c->phase != CHECK_IDLE)
-			probe_done(c, false, now_ms, "timeout after %u ms %s",
+			check_probe_done(c, false, now_ms, "timeout after %u ms %s",
 			    c->conf.timeout_ms, phase_words[c->phase]);
 		did = true;
 	}
 	if (c->phase == CHECK_IDLE && start_by_ms >= c->next_ms) {
-		probe_start(c, now_ms);
+		probe_start(c, now_ms, false);
+		did = true;
+	} else if (c->phase == CHECK_IDLE && c->retry_ms != 0 &&
+	    now_ms >= c->retry_ms) {
+		probe_start(c, now_ms, true);
 		did = true;
 	}
-	resched(c);
+	check_resched(c);
 	return did;
 }
 
@@ -598,19 +846,6 @@ check_run_due(struct check_heap *h, uint64_t now_ms)
 	return n;
 }
 
-uint64_t
-check_next_deadline(const struct check *c)
-{
-	if (c->conf.type == CONF_CHECK_NONE)
-		return 0;
-	/* A running script's deadline is the runner's. */
-	if (c->phase == CHECK_SCRIPT_RUNNING)
-		return 0;
-	if (c->phase != CHECK_IDLE)
-		return c->deadline_ms;
-	return c->next_ms > c->lead_ms ? c->next_ms - c->lead_ms : 1;
-}
-
 void
 check_close(struct check *c)
 {
@@ -619,11 +854,12 @@ check_close(struct check *c)
 	    c->job.state != SCRIPT_JOB_IDLE)
 		script_cancel(c->runner, &c->job);
 	c->phase = CHECK_IDLE;
-	probe_reset(c);
+	check_probe_reset(c);
 	if (c->sched != NULL)
 		check_heap_remove(c->sched, &c->sched_node);
 	c->sched = NULL;
 	if (c->tls_ctx != NULL)
 		SSL_CTX_free(c->tls_ctx);
 	c->tls_ctx = NULL;
+	free_regexes(c);
 }

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check - one backend's health check: tcp (connect), http and https (a GET
- * and its status line, optionally a substring of the body), run on the
- * event loop with non-blocking sockets, or script (a program through
- * lib/script, exit 0 = healthy); a timeout per probe, and rise/fall before
- * the backend's health changes.
+ * per url: its status in a range, optionally a substring, a regular
+ * expression or the MD5 digest of the body), smtp (banner, EHLO), udp (a
+ * datagram, optionally its reply), dns (a query, rcode NOERROR), ping
+ * (ICMP echo: check_dgram), run on the event loop with non-blocking
+ * sockets, or script (a program through lib/script, exit 0 = healthy); a
+ * timeout per probe, retries, and rise/fall before the backend's health
+ * changes.
  *
  * The pure parts (rise and fall, judging an HTTP answer, when probes run,
  * how many may run at once) are lib/check_sched's, unit-tested without
@@ -24,6 +27,7 @@
 
 #include "lb/check_heap.h"
 #include "lb/check_sched.h"
+#include "lb/check_smtp.h"
 #include "conf/conf_lb.h"
 #include "os/evloop.h"
 #include "os/script.h"
@@ -34,7 +38,7 @@ typedef void (*check_change_cb)(void *arg, struct check *c);
 
 enum check_phase {
 	CHECK_IDLE = 0, CHECK_CONNECTING, CHECK_TLS, CHECK_SENDING,
-	CHECK_READING, CHECK_SCRIPT_RUNNING,
+	CHECK_READING, CHECK_SCRIPT_RUNNING, CHECK_DGRAM,
 };
 
 struct check {
@@ -56,10 +60,26 @@ struct check {
 	struct evloop *loop;
 	uint64_t next_ms, deadline_ms;
 	uint64_t grid_ms;             /* 0, or the grid after the first probe */
-	char req[2 * CONF_LB_TEXT_MAX + 96];
+	char *req;                    /* the request, only while a probe runs */
 	size_t req_len, req_sent;
 	char *resp;                   /* CHECK_RESP_MAX, only while reading */
 	size_t resp_len;
+	size_t resp_new;              /* of which the last read brought */
+	/* http(s): the url in flight; its body while it is judged */
+	size_t url;
+	bool in_body;                 /* status judged, resp holds the body */
+	bool body_full;               /* resp is full: later bytes only digested */
+	struct digest_stream *md5;    /* the body's, when a digest is expected */
+	/* smtp */
+	enum check_smtp_stage smtp;
+	/* udp, dns, ping */
+	bool icmp_raw;                /* no ping socket allowed: a raw one */
+	uint16_t seq;
+	uint64_t token;
+	/* retry: a failed probe runs again before it counts */
+	uint32_t retries_left;
+	uint64_t retry_ms;            /* 0: none pending */
+	void *re;                     /* regex_t[] (udp: 1, http: per url) */
 	struct check_budget *budget;  /* NULL: no limit; set after init */
 	struct check_heap *sched;     /* NULL: none; see check_schedule */
 	struct check_heap_node sched_node;

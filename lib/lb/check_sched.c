@@ -56,6 +56,22 @@ check_http_parse(const char *buf, size_t len, bool eof,
     unsigned expect_status, const char *expect_body, char *why,
     size_t why_len)
 {
+	return check_http_parse_range(buf, len, eof, expect_status,
+	    expect_status, expect_body, why, why_len);
+}
+
+size_t
+check_http_body_off(const char *buf, size_t len)
+{
+	const char *b = memmem(buf, len, "\r\n\r\n", 4);
+
+	return b != NULL ? (size_t)(b + 4 - buf) : 0;
+}
+
+enum check_http_verdict
+check_http_parse_range(const char *buf, size_t len, bool eof, unsigned lo,
+    unsigned hi, const char *expect_body, char *why, size_t why_len)
+{
 	const char *eol = memchr(buf, '\n', len), *body;
 	char shown[24];
 	unsigned status;
@@ -76,9 +92,13 @@ check_http_parse(const char *buf, size_t len, bool eof,
 		snprintf(why, why_len, "not an HTTP status line: '%s'", shown);
 		return CHECK_HTTP_FAIL;
 	}
-	if (status != expect_status) {
-		snprintf(why, why_len, "status %u, expected %u", status,
-		    expect_status);
+	if (status < lo || status > hi) {
+		if (lo == hi)
+			snprintf(why, why_len, "status %u, expected %u", status,
+			    lo);
+		else
+			snprintf(why, why_len, "status %u, expected %u-%u",
+			    status, lo, hi);
 		return CHECK_HTTP_FAIL;
 	}
 	if (expect_body == NULL || expect_body[0] == '\0') {

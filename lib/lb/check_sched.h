@@ -76,6 +76,17 @@ enum check_http_verdict check_http_parse(const char *buf, size_t len,
     size_t why_len);
 
 /*
+ * The same with a range of good statuses, lo..hi (pure). check_http_parse
+ * is this with lo = hi = expect_status.
+ */
+enum check_http_verdict check_http_parse_range(const char *buf, size_t len,
+    bool eof, unsigned lo, unsigned hi, const char *expect_body, char *why,
+    size_t why_len);
+
+/* Where the body starts (after the blank line), 0 when not read yet. */
+size_t check_http_body_off(const char *buf, size_t len);
+
+/*
  * When the probe after the one due at slot_ms starts (pure): slot_ms +
  * interval_ms, on the grid of slot_ms, skipping slots already past at
  * now_ms. Probes keep the phase check_init()'s first_ms gave them: a loop

@@ -86,3 +86,45 @@ digest_wipe(void *p, size_t len)
 {
 	OPENSSL_cleanse(p, len);
 }
+
+/* The stream is libcrypto's EVP_MD_CTX itself. */
+struct digest_stream *
+digest_stream_new(enum digest_alg alg)
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	const EVP_MD *type = digest_md(alg);
+
+	if (ctx == NULL || type == NULL || EVP_DigestInit_ex(ctx, type,
+	    NULL) != 1) {
+		EVP_MD_CTX_free(ctx);
+		return NULL;
+	}
+	return (struct digest_stream *)ctx;
+}
+
+int
+digest_stream_update(struct digest_stream *s, const void *data, size_t len)
+{
+	return EVP_DigestUpdate((EVP_MD_CTX *)s, data, len) == 1 ? 0 :
+	    -ENOTSUP;
+}
+
+int
+digest_stream_final(struct digest_stream *s, uint8_t *out, size_t out_len)
+{
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	int rc = EVP_DigestFinal_ex((EVP_MD_CTX *)s, md, &md_len) == 1 &&
+	    md_len >= out_len ? 0 : -ENOTSUP;
+
+	if (rc == 0)
+		memcpy(out, md, out_len);
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+	return rc;
+}
+
+void
+digest_stream_free(struct digest_stream *s)
+{
+	EVP_MD_CTX_free((EVP_MD_CTX *)s);
+}

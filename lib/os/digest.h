@@ -39,6 +39,20 @@ int digest_hash(enum digest_alg alg, const void *data, size_t len,
 int digest_hmac(enum digest_alg alg, const void *key, size_t key_len,
     const void *data, size_t len, uint8_t *out, size_t out_len);
 
+/*
+ * A digest fed piece by piece (an HTTP body read as it comes, so that
+ * only the digest state is kept): digest_stream_new returns an allocated
+ * stream or NULL (no memory, or the algorithm refused); _final writes
+ * out_len bytes (at most digest_len) and frees it; _free frees it unused.
+ */
+struct digest_stream;
+struct digest_stream *digest_stream_new(enum digest_alg alg);
+int digest_stream_update(struct digest_stream *s, const void *data,
+    size_t len);
+int digest_stream_final(struct digest_stream *s, uint8_t *out,
+    size_t out_len);
+void digest_stream_free(struct digest_stream *s);
+
 /* a and b equal, in a time that does not depend on where they differ. */
 bool digest_equal(const void *a, const void *b, size_t len);
 

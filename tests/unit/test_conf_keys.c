@@ -26,13 +26,14 @@
 /* Sections whose settings are lists of groups, not one group. */
 static const char *const list_sections[] = { "vrrp_instances",
 	"sync_groups", "track_scripts", "virtual_services", "backends",
-	"track_interfaces", "track_files", "links", NULL };
+	"track_interfaces", "track_files", "links", "urls", NULL };
 
 /* What a section's parent must hold for the parser to read the section. */
 static const struct {
 	const char *path, *parent_text;
 } needs[] = {
 	{ "vrrp_instances.authentication", "version = 2; " },
+	{ "virtual_services.backends.check.urls", "type = \"http\"; " },
 };
 
 static bool

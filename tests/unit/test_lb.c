@@ -228,7 +228,8 @@ test_bad_values_are_errors_with_file_and_line(void **state)
 	    "of range 0..100");
 	expect_error(BACKEND("check = { type = \"icmp\"; };"),
 	    "t.conf:4: virtual_services[web].backends[0].check.type: 'icmp' "
-	    "is not \"tcp\", \"http\", \"https\" or \"script\"");
+	    "is not \"tcp\", \"http\", \"https\", \"script\", \"udp\", "
+	    "\"dns\", \"smtp\" or \"ping\"");
 	expect_error(BACKEND("check = { type = \"tcp\"; interval_ms = 100; "
 	    "timeout_ms = 200; };"),
 	    "t.conf:4: virtual_services[web].backends[0].check.timeout_ms: "

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check_dgram - the datagram probes of lib/check: udp (a payload, then
+ * optionally a reply that starts with expected bytes or matches a regular
+ * expression), dns (a query, see check_dns) and ping (an ICMP or ICMPv6
+ * echo, see check_icmp), each on a connected non-blocking socket, so that
+ * the kernel delivers only the target's datagrams and an ICMP port
+ * unreachable comes back as ECONNREFUSED: a failure at once.
+ *
+ * ping prefers the unprivileged ICMP datagram socket (the kernel keeps
+ * one echo id per socket and hands each socket only its replies), which
+ * needs vipd's group in net.ipv4.ping_group_range (the one sysctl covers
+ * ICMPv6 too); without it, it falls back to a raw socket (CAP_NET_RAW,
+ * which vipd keeps for VRRP), and stays with that from then on.
+ *
+ * Memory: the reply is read into a buffer on the stack, the datagram
+ * beyond CHECK_DNS_ANSWER_MAX is cut (MSG_TRUNC would say so).
+ */
+#include <errno.h>
+#include <regex.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <netinet/in.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "lb/check_dns.h"
+#include "lb/check_icmp.h"
+#include "lb/check_int.h"
+
+#define DGRAM_READ_MAX CHECK_DNS_ANSWER_MAX
+
+static void
+dgram_io(struct evloop_watch *w, uint32_t events)
+{
+	(void)events;
+	check_dgram_step(w->arg, evloop_now_ms());
+	check_resched(w->arg);
+}
+
+static uint64_t
+next_token(struct check *c, uint64_t now_ms)
+{
+	/* Not a secret: tells this probe's reply from a late one's. */
+	c->seq++;
+	c->token = (uint64_t)(uintptr_t)c * 0x9e3779b97f4a7c15ull ^
+	    now_ms << 16 ^ c->seq;
+	return c->token;
+}
+
+static bool
+is_v6(const struct check *c)
+{
+	const struct addr *t = c->conf.connect_ip.family != 0 ?
+	    &c->conf.connect_ip : &c->addr;
+
+	return t->family == AF_INET6;
+}
+
+static int
+ping_socket(struct check *c, uint64_t now_ms)
+{
+	int proto = is_v6(c) ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+	int fd;
+
+	if (!c->icmp_raw) {
+		fd = socket(is_v6(c) ? AF_INET6 : AF_INET, SOCK_DGRAM |
+		    SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+		if (fd >= 0) {
+			check_probe_adopt(c, fd, CHECK_DGRAM, dgram_io);
+			return fd;
+		}
+		if (errno != EACCES && errno != EPERM)
+			return check_probe_socket(c, SOCK_DGRAM, proto,
+			    CHECK_DGRAM, dgram_io, now_ms);
+		c->icmp_raw = true;
+	}
+	return check_probe_socket(c, SOCK_RAW, proto, CHECK_DGRAM, dgram_io, now_ms);
+}
+
+void
+check_dgram_start(struct check *c, uint64_t now_ms)
+{
+	uint8_t msg[CHECK_DNS_QUERY_MAX];
+	const void *out = msg;
+	size_t len = 0;
+	int n;
+
+	switch (c->conf.type) {
+	case CONF_CHECK_PING:
+		if (ping_socket(c, now_ms) < 0 ||
+		    check_probe_connect(c, 0, now_ms) < 0)
+			return;
+		check_icmp_echo(msg, is_v6(c), (uint16_t)c->seq,
+		    c->seq, next_token(c, now_ms));
+		len = CHECK_ICMP_ECHO_LEN;
+		break;
+	case CONF_CHECK_DNS:
+		if (check_probe_socket(c, SOCK_DGRAM, 0, CHECK_DGRAM,
+		    dgram_io, now_ms) < 0 || check_probe_connect(c, c->conf.port,
+		    now_ms) < 0)
+			return;
+		n = check_dns_query(msg, sizeof(msg),
+		    (uint16_t)next_token(c, now_ms), c->conf.query_name != NULL ?
+		    c->conf.query_name : ".", c->conf.query_type);
+		if (n < 0) {
+			check_probe_done(c, false, now_ms, "dns: cannot encode "
+			    "query_name");
+			return;
+		}
+		len = (size_t)n;
+		break;
+	default:
+		if (check_probe_socket(c, SOCK_DGRAM, 0, CHECK_DGRAM,
+		    dgram_io, now_ms) < 0 || check_probe_connect(c, c->conf.port,
+		    now_ms) < 0)
+			return;
+		out = c->conf.payload != NULL ? (const void *)c->conf.payload :
+		    "";
+		len = c->conf.payload_len;
+		break;
+	}
+	if (send(c->fd, out, len, 0) < 0) {
+		check_probe_done(c, false, now_ms, "send: %s",
+		    errno == ECONNREFUSED ? "ICMP port unreachable" :
+		    strerror(errno));
+		return;
+	}
+	check_watch_for(c, EPOLLIN);
+}
+
+/* A udp reply: 1 good, 0 bad (why filled). */
+static int
+udp_judge(struct check *c, uint8_t *buf, size_t n, char *why, size_t len)
+{
+	if (c->conf.expect_reply != NULL) {
+		if (n < c->conf.expect_reply_len || memcmp(buf,
+		    c->conf.expect_reply, c->conf.expect_reply_len) != 0) {
+			snprintf(why, len, "udp: the reply (%zu bytes) does not "
+			    "start with expect_reply", n);
+			return 0;
+		}
+		snprintf(why, len, "udp: expected reply");
+		return 1;
+	}
+	if (c->re != NULL) {
+		buf[n] = '\0';
+		if (memchr(buf, '\0', n) != NULL ||
+		    regexec(c->re, (char *)buf, 0, NULL, 0) != 0) {
+			snprintf(why, len, "udp: the reply (%zu bytes) does not "
+			    "match expect_reply_regex", n);
+			return 0;
+		}
+		snprintf(why, len, "udp: the reply matches");
+		return 1;
+	}
+	snprintf(why, len, "udp: a reply");
+	return 1;
+}
+
+void
+check_dgram_step(struct check *c, uint64_t now_ms)
+{
+	uint8_t buf[DGRAM_READ_MAX + 1];
+	char why[CHECK_REASON_MAX];
+	ssize_t n;
+
+	for (int i = 0; i < 8; i++) {
+		n = recv(c->fd, buf, DGRAM_READ_MAX, 0);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				return;
+			check_probe_done(c, false, now_ms, "%s: %s",
+			    c->conf.type == CONF_CHECK_PING ? "ping" : "udp",
+			    errno == ECONNREFUSED ? "ICMP port unreachable" :
+			    strerror(errno));
+			return;
+		}
+		switch (c->conf.type) {
+		case CONF_CHECK_UDP:
+			check_probe_done(c, udp_judge(c, buf, (size_t)n, why,
+			    sizeof(why)) == 1, now_ms, "%s", why);
+			return;
+		case CONF_CHECK_DNS:
+			switch (check_dns_answer(buf, (size_t)n,
+			    (uint16_t)c->token, c->conf.query_type,
+			    &c->conf.expect_address, why, sizeof(why))) {
+			case CHECK_DNS_NOT_OURS:
+				continue;
+			case CHECK_DNS_OK:
+				check_probe_done(c, true, now_ms, "%s", why);
+				return;
+			case CHECK_DNS_FAIL:
+				check_probe_done(c, false, now_ms, "%s", why);
+				return;
+			}
+			break;
+		default:
+			switch (check_icmp_judge(buf, (size_t)n, is_v6(c),
+			    c->icmp_raw && !is_v6(c), c->icmp_raw,
+			    (uint16_t)c->seq, c->seq, c->token)) {
+			case CHECK_ICMP_OTHER:
+				continue;
+			case CHECK_ICMP_REPLY:
+				check_probe_done(c, true, now_ms, "ping: echo "
+				    "reply");
+				return;
+			case CHECK_ICMP_UNREACH:
+				check_probe_done(c, false, now_ms, "ping: "
+				    "destination unreachable");
+				return;
+			}
+		}
+	}
+}
+
+void
+check_dgram_timeout(struct check *c, uint64_t now_ms)
+{
+	/* keepalived's UDP_CHECK without a reply: up unless ICMP said no. */
+	if (c->conf.type == CONF_CHECK_UDP && c->conf.expect_reply == NULL &&
+	    c->re == NULL)
+		check_probe_done(c, true, now_ms, "udp: no ICMP error within "
+		    "%u ms", c->conf.timeout_ms);
+}

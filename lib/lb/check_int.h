@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * check_int - what lib/check's files share: check_probe.c (a probe's
+ * socket, end and retry) under check.c (the schedule, stream probes) and
+ * check_dgram.c (datagram probes). No one else includes it.
+ */
+#ifndef VIPD_CHECK_INT_H
+#define VIPD_CHECK_INT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "lb/check.h"
+
+/* c's key in its schedule follows what it waits for next. */
+void check_resched(struct check *c);
+
+/* Close the probe's socket, TLS session and buffers; IDLE again. */
+void check_probe_reset(struct check *c);
+
+/* Where the probe goes: connect_ip when given, else the backend. */
+const struct addr *check_target(const struct check *c);
+
+/* End the probe in flight with its result (or its retry, see retry). */
+void check_probe_done(struct check *c, bool ok, uint64_t now_ms,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Wait for exactly events on the probe's socket (0: none). */
+void check_watch_for(struct check *c, uint32_t events);
+
+/*
+ * The probe's socket, counted in the budget and watched from now on; the
+ * phase is set. Returns fd, or -1 after check_probe_done (socket failed).
+ */
+int check_probe_socket(struct check *c, int type, int proto,
+    enum check_phase phase, evloop_fd_cb io, uint64_t now_ms);
+
+/* The same with a socket made by the caller. */
+void check_probe_adopt(struct check *c, int fd, enum check_phase phase,
+    evloop_fd_cb io);
+
+/*
+ * Bind fd to bind_to (when set) and connect it to the target (connect_ip
+ * or the backend's address) at port. Returns 0, or -1 with the probe
+ * done (failed) unless connect is in progress (stream sockets: 0).
+ */
+int check_probe_connect(struct check *c, uint16_t port, uint64_t now_ms);
+
+/* check_dgram.c: udp, dns and ping probes. */
+void check_dgram_start(struct check *c, uint64_t now_ms);
+void check_dgram_step(struct check *c, uint64_t now_ms);
+/* At the deadline: a udp check that expects no reply is up. */
+void check_dgram_timeout(struct check *c, uint64_t now_ms);
+
+#endif
