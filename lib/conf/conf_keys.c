@@ -23,5 +23,11 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "virtual_services.backends", conf_backend_keys },
 	{ "virtual_services.backends.check", conf_backend_check_keys },
 	{ "conn_sync", conf_conn_sync_keys },
+	{ "vrrp_instances.addresses", conf_vip_keys },
+	{ "vrrp_instances.virtual_routes", conf_route_keys },
+	{ "vrrp_instances.virtual_rules", conf_rule_keys },
+	{ "static_addresses", conf_vip_keys },
+	{ "static_routes", conf_route_keys },
+	{ "static_rules", conf_rule_keys },
 	{ NULL, NULL },
 };
