@@ -26,7 +26,7 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "vrrp_instances.addresses", conf_vip_keys },
 	{ "vrrp_instances.virtual_routes", conf_route_keys },
 	{ "vrrp_instances.virtual_rules", conf_rule_keys },
-	{ "static_addresses", conf_vip_keys },
+	{ "static_addresses", conf_static_addr_keys },
 	{ "static_routes", conf_route_keys },
 	{ "static_rules", conf_rule_keys },
 	{ NULL, NULL },

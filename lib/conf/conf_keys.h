@@ -31,7 +31,8 @@ extern const char *const conf_service_keys[];
 extern const char *const conf_backend_keys[];
 extern const char *const conf_backend_check_keys[];
 extern const char *const conf_conn_sync_keys[];
-extern const char *const conf_vip_keys[];      /* addresses, static_addresses */
+extern const char *const conf_vip_keys[];      /* vrrp_instances.addresses */
+extern const char *const conf_static_addr_keys[]; /* static_addresses */
 extern const char *const conf_route_keys[];    /* virtual_routes, static_routes */
 extern const char *const conf_rule_keys[];     /* virtual_rules, static_rules */
 

@@ -20,6 +20,8 @@
 
 const char *const conf_vip_keys[] = { "address", "dev", "label", "scope",
 	"broadcast", "advertise", NULL };
+const char *const conf_static_addr_keys[] = { "address", "dev", "label",
+	"scope", "broadcast", NULL };
 const char *const conf_route_keys[] = { "destination", "via", "dev", "src",
 	"table", "metric", "scope", "type", NULL };
 const char *const conf_rule_keys[] = { "from", "to", "iif", "oif", "fwmark",
@@ -151,7 +153,8 @@ conf_route_addr_load(struct conf_ctx *ctx, const config_setting_t *e,
 		}
 		s = e;
 	} else if (config_setting_type(e) == CONFIG_TYPE_GROUP) {
-		conf_check_keys(ctx, e, ew, conf_vip_keys, none_later);
+		conf_check_keys(ctx, e, ew, need_dev ? conf_static_addr_keys :
+		    conf_vip_keys, none_later);
 		if ((s = config_setting_get_member(e, "address")) == NULL) {
 			conf_error(ctx, e, "%s.address: missing (required)", ew);
 			return 0;
@@ -568,11 +571,6 @@ conf_statics_load(struct conf_ctx *ctx, const config_setting_t *root,
 		snprintf(ew, sizeof(ew), "static_addresses[%d]", i);
 		if (!conf_route_addr_load(ctx, e, ew, true, a))
 			continue;
-		if (config_setting_get_member(e, "advertise") != NULL) {
-			conf_error(ctx, config_setting_get_member(e, "advertise"),
-			    "%s.advertise: a static address is in no advert", ew);
-			continue;
-		}
 		for (size_t j = 0; j < st->naddrs && !dup; j++)
 			dup = addr_cmp(&st->addrs[j].addr, &a->addr) == 0 &&
 			    strcmp(st->addrs[j].dev, a->dev) == 0;
