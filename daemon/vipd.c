@@ -185,6 +185,7 @@ vipd_open(struct vipd *v)
 	}
 	v->env.nl = &v->nl;
 	v->env.on_transition = vipd_on_transition;
+	v->env.on_rx_lower_pri = vipd_on_rx_lower_pri;
 	v->env.transition_arg = v;
 	if ((err = health_init(&v->health, &v->loop, &v->scripts, &v->nl,
 	    &v->env)) < 0)
@@ -342,6 +343,7 @@ vipd_stop(struct vipd *v)
 		vipd_drills_answer(v, v->instances[i]);
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_release_all(v->instances[i], &v->env);
+	vipd_statics_stop(v);
 	vipd_wait_notify(v);
 }
 
@@ -430,6 +432,7 @@ main(int argc, char **argv)
 	    v.ninstances, v.config_path);
 	vipd_drop_privs();
 	now_ms = evloop_now_ms();
+	vipd_statics_start(&v);
 	/* Tracking first: an instance whose health is bad starts in FAULT. */
 	vipd_health_configure(&v, v.conf, now_ms);
 	for (size_t i = 0; i < v.ninstances; i++)

@@ -43,6 +43,18 @@
 #define VIPD_STATUS_TIMELINE 5       /* transitions in `vipctl status` text */
 
 
+/* static_addresses, static_routes, static_rules (vipd_statics.c). */
+struct vipd_statics {
+	uint8_t addr_owned[(CONF_ROUTES_MAX + 7) / 8];  /* added by us */
+	uint8_t route_owned[(CONF_ROUTES_MAX + 7) / 8];
+	uint8_t rule_owned[(CONF_ROUTES_MAX + 7) / 8];
+	bool watching;               /* deletion events subscribed */
+	bool dirty;                  /* a deletion was seen: check them */
+	bool stopping;
+	uint64_t restored, errors;
+	struct log_ratelimit log;
+};
+
 struct vipd {
 	/* command line */
 	const char *config_path;
@@ -75,6 +87,7 @@ struct vipd {
 	struct health health;        /* track_* (lib/health/health.h) */
 	struct notify notify;        /* notify scripts and FIFO (lib/health/notify.h) */
 	struct sync_groups groups;   /* sync_groups (lib/health/sync_group.h) */
+	struct vipd_statics statics; /* static_* (vipd_statics.c) */
 	struct {
 		struct instance *inst;
 		struct ctl_ticket ticket;
@@ -137,6 +150,13 @@ void vipd_netlink_readable(struct evloop_watch *w, uint32_t events);
 
 /* vipd_services.c */
 /* instance_env.on_transition: notify scripts and FIFO of an instance. */
+/* vipd_statics.c */
+void vipd_statics_start(struct vipd *v);
+void vipd_statics_after_events(struct vipd *v, bool overrun);
+void vipd_statics_stop(struct vipd *v);
+void vipd_statics_reload(struct vipd *v, const struct conf *next);
+
+void vipd_on_rx_lower_pri(void *arg, struct instance *inst, uint64_t now_ms);
 void vipd_on_transition(void *arg, struct instance *inst,
 			const struct vrrp_actions *a, uint64_t now_ms);
 /* conf's scripts, FIFO, tracking and groups over v->instances. */

@@ -167,8 +167,10 @@ vipd_reload_follow(struct vipd *v, struct conf *next, uint64_t now_ms)
 	 * kept ones were rebound to next by instance_update(), the stopped
 	 * ones are gone, the new ones started from next.
 	 */
+	vipd_statics_reload(v, next);
 	conf_free(v->conf);
 	v->conf = next;
+	vipd_statics_start(v);
 	if (sync_changed)
 		vipd_sync_restart(v);
 	if (peers_changed)

@@ -35,6 +35,24 @@ vipd_on_transition(void *arg, struct instance *inst,
 		    instance_effective_priority(inst), now_ms);
 }
 
+/*
+ * A Master heard a lower-priority Master (the split brain is over and we
+ * won): notify_master_rx_lower_pri and the FIFO line, as keepalived.
+ */
+void
+vipd_on_rx_lower_pri(void *arg, struct instance *inst, uint64_t now_ms)
+{
+	struct vipd *v = arg;
+	struct notify_queue *q;
+
+	if (inst->conf.notify_rx_lower_pri[0] == '\0' && v->notify.fifo_fd < 0)
+		return;
+	if ((q = notify_queue_get(&v->notify, "INSTANCE", inst->conf.name)) != NULL)
+		notify_event(q, inst->conf.notify_rx_lower_pri,
+		    "MASTER_RX_LOWER_PRI", instance_effective_priority(inst),
+		    inst->conf.track.notify.timeout_ms, now_ms);
+}
+
 /* conf's scripts, FIFO, tracking and groups over v->instances. */
 void
 vipd_health_configure(struct vipd *v, const struct conf *conf, uint64_t now_ms)

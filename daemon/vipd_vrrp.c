@@ -199,6 +199,7 @@ vipd_netlink_readable(struct evloop_watch *w, uint32_t events)
 	(void)events;
 	if ((err = netlink_read_events(&v->nl)) < 0)
 		log_warn("netlink: reading link events: %s", strerror(-err));
+	vipd_statics_after_events(v, v->nl.overrun);
 	if (v->nl.overrun) {
 		/* Events were lost: ask the kernel for every link we care about. */
 		v->nl.overrun = false;

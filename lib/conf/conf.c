@@ -29,6 +29,7 @@
 #include "conf/conf_health.h"
 #include "conf/conf_metrics.h"
 #include "conf/conf_peer.h"
+#include "conf/conf_route_load.h"
 #include "conf/conf_util.h"
 #include "conf/conf_vrrp.h"
 
@@ -36,7 +37,8 @@
 #define CONF_MAX_FILE_BYTES (4u * 1024 * 1024)
 
 const char *const conf_top_keys[] = { "global", "vrrp_instances",
-	"virtual_services", "conn_sync", "track_scripts", "sync_groups", NULL };
+	"virtual_services", "conn_sync", "track_scripts", "sync_groups",
+	"static_addresses", "static_routes", "static_rules", NULL };
 static const char *const top_later[] = { NULL };
 const char *const conf_global_keys[] = { "router_id", "state_dir",
 	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
@@ -359,6 +361,8 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	    conf_groups_load(ctx, s, conf) < 0)
 		return -ENOMEM;
 	conf_health_resolve(ctx, root, conf);
+	if (conf_statics_load(ctx, root, &conf->statics) < 0)
+		return -ENOMEM;
 	/* After the instances and sync groups: follow names one of them. */
 	if ((s = config_setting_get_member(root, "conn_sync")) != NULL)
 		conf_conn_sync_load(ctx, s, conf);
@@ -557,5 +561,6 @@ conf_free(struct conf *conf)
 	conf_groups_free(conf);
 	conf_health_free(conf);
 	conf_vrrp_free(conf);
+	conf_statics_free(&conf->statics);
 	free(conf);
 }

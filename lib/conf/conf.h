@@ -23,6 +23,7 @@
 #include "conf/conf_conn_sync.h"
 #include "conf/conf_groups.h"
 #include "conf/conf_health.h"
+#include "conf/conf_route.h"
 #include "base/addr.h"
 
 #define CONF_NAME_MAX 64        /* instance / router names, including NUL */
@@ -61,11 +62,6 @@ struct conf_global {
 	/* VRRP (and AH) only from these sources, by nftables; 0 = no filter. */
 	struct addr peer_filter[CONF_PEER_FILTER_MAX];
 	size_t npeer_filter;
-};
-
-struct conf_vip {
-	struct addr addr;
-	uint8_t prefix_len;                /* default 32 (IPv4) when omitted */
 };
 
 struct conf_garp {
@@ -125,6 +121,15 @@ struct conf_instance {
 	size_t npeers;                     /* unicast_peers; 0 = multicast */
 	struct addr *peers;           /* npeers entries; NULL when 0 */
 	struct conf_instance_track track;  /* track_*, notify (conf_health.h) */
+	/* Carried while MASTER but not advertised (advertise = false); any
+	   family (conf_route.h); NULL when 0. */
+	size_t nexcluded;
+	struct conf_vip *excluded;
+	size_t nroutes, nrules;            /* virtual_routes, virtual_rules */
+	struct conf_route *routes;         /* owned by the model; NULL when 0 */
+	struct conf_rule *rules;
+	bool check_advert_addresses;       /* default true: RFC 5798 7.1 drop */
+	char notify_rx_lower_pri[CONF_PATH_MAX]; /* "" = none */
 	int line;                          /* where the instance starts, for messages */
 };
 
@@ -140,6 +145,7 @@ struct conf {
 	size_t nsync_groups;
 	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
 	struct conf_conn_sync conn_sync;   /* conn_sync (conf_conn_sync.h) */
+	struct conf_statics statics;       /* static_* (conf_route.h) */
 };
 
 /*

@@ -26,5 +26,11 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "virtual_services.backends.check.urls", conf_check_url_keys },
 	{ "conn_sync", conf_conn_sync_keys },
 	{ "conn_sync.links", conf_conn_sync_link_keys },
+	{ "vrrp_instances.addresses", conf_vip_keys },
+	{ "vrrp_instances.virtual_routes", conf_route_keys },
+	{ "vrrp_instances.virtual_rules", conf_rule_keys },
+	{ "static_addresses", conf_static_addr_keys },
+	{ "static_routes", conf_route_keys },
+	{ "static_rules", conf_rule_keys },
 	{ NULL, NULL },
 };

@@ -32,6 +32,10 @@ extern const char *const conf_backend_keys[];
 extern const char *const conf_backend_check_keys[];
 extern const char *const conf_conn_sync_keys[];
 extern const char *const conf_conn_sync_link_keys[];
+extern const char *const conf_vip_keys[];      /* vrrp_instances.addresses */
+extern const char *const conf_static_addr_keys[]; /* static_addresses */
+extern const char *const conf_route_keys[];    /* virtual_routes, static_routes */
+extern const char *const conf_rule_keys[];     /* virtual_rules, static_rules */
 
 struct conf_keys_section {
 	const char *path;               /* "", "global", "vrrp_instances.garp" */

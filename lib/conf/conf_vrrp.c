@@ -20,6 +20,7 @@
 
 #include "conf/conf.h"
 #include "conf/conf_keys.h"
+#include "conf/conf_route_load.h"
 #include "conf/conf_unicast.h"
 #include "conf/conf_util.h"
 #include "conf/conf_vmac.h"
@@ -30,7 +31,9 @@ const char *const conf_instance_keys[] = { "name", "interface", "vrid",
 	"version", "priority", "advert_interval_ms", "preempt",
 	"preempt_delay_ms", "accept_mode", "use_vmac", "vmac_name", "addresses", "garp",
 	"authentication", "unicast_src", "unicast_peers", "track_interfaces",
-	"track_scripts", "track_files", "notify", NULL };
+	"track_scripts", "track_files", "notify", "virtual_routes",
+	"virtual_rules", "check_advert_addresses", "notify_master_rx_lower_pri",
+	NULL };
 static const char *const instance_later[] = { NULL };
 const char *const conf_garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };
@@ -48,7 +51,6 @@ struct inst_src {
 	const config_setting_t **vip;           /* parallel to vips[] (owned) */
 };
 
-enum vip_parse { VIP_OK, VIP_NOT_ADDR, VIP_BAD_PREFIX };
 
 /* ---- one instance -------------------------------------------------------- */
 
@@ -65,36 +67,6 @@ valid_ifname(const char *s)
 		if (!isgraph((unsigned char)*s) || *s == '/' || *s == ':')
 			return false;
 	return true;
-}
-
-/* "A.B.C.D" or "A.B.C.D/N", and the IPv6 forms so that we can name them. */
-static enum vip_parse
-parse_vip(const char *text, struct conf_vip *vip)
-{
-	char buf[INET6_ADDRSTRLEN];
-	const char *slash = strchr(text, '/');
-	size_t alen = slash != NULL ? (size_t)(slash - text) : strlen(text);
-	size_t ndigits;
-	unsigned int prefix, max;
-
-	if (alen == 0 || alen >= sizeof(buf))
-		return VIP_NOT_ADDR;
-	memcpy(buf, text, alen);
-	buf[alen] = '\0';
-	if (addr_parse(buf, &vip->addr) < 0)
-		return VIP_NOT_ADDR;
-	max = vip->addr.family == AF_INET ? 32 : 128;
-	vip->prefix_len = (uint8_t)max;
-	if (slash == NULL)
-		return VIP_OK;
-	ndigits = strspn(slash + 1, "0123456789");
-	if (ndigits == 0 || ndigits > 3 || slash[1 + ndigits] != '\0')
-		return VIP_BAD_PREFIX;
-	prefix = (unsigned int)atoi(slash + 1);
-	if (prefix > max)
-		return VIP_BAD_PREFIX;
-	vip->prefix_len = (uint8_t)prefix;
-	return VIP_OK;
 }
 
 /*
@@ -123,53 +95,51 @@ has_vip(const struct conf_instance *in, const struct addr *addr)
 	for (size_t i = 0; i < in->nvips; i++)
 		if (addr_cmp(&in->vips[i].addr, addr) == 0)
 			return &in->vips[i];
+	for (size_t i = 0; i < in->nexcluded; i++)
+		if (addr_cmp(&in->excluded[i].addr, addr) == 0)
+			return &in->excluded[i];
 	return NULL;
 }
 
-/* One element of addresses; appended to in->vips when it passes. */
+/*
+ * One element of addresses; appended to in->vips (advertised) or
+ * in->excluded (advertise = false) when it passes.
+ */
 static void
 load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
     struct conf_instance *in, struct inst_src *src, int *family)
 {
 	struct conf_vip vip;
 	const struct conf_vip *dup;
-	const char *text;
-	char q[48], a[INET6_ADDRSTRLEN];
+	const config_setting_t *t = config_setting_type(e) == CONFIG_TYPE_GROUP ?
+	    config_setting_get_member(e, "address") : e;
+	char a[INET6_ADDRSTRLEN], q[48];
 
-	if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-		conf_error(ctx, e, "%s: expected a string", ew);
+	if (!conf_route_addr_load(ctx, e, ew, false, &vip))
 		return;
-	}
-	text = config_setting_get_string(e);
-	conf_quote(text, q, sizeof(q));
-	switch (parse_vip(text, &vip)) {
-	case VIP_NOT_ADDR:
-		conf_error(ctx, e, "%s: '%s' is not an IPv4 or IPv6 address "
-		    "(A.B.C.D[/N] or X:X::X[/N])", ew, q);
-		return;
-	case VIP_BAD_PREFIX:
-		conf_error(ctx, e, "%s: '%s': the prefix length must be 0..%d",
-		    ew, q, vip.addr.family == AF_INET ? 32 : 128);
-		return;
-	case VIP_OK:
-		break;
-	}
-	/* RFC 5798 5.2.5: an advert carries the addresses of one family. */
-	if (*family != 0 && vip.addr.family != *family) {
+	addr_str(&vip.addr, a, sizeof(a));
+	conf_quote(config_setting_get_string(t), q, sizeof(q));
+	/*
+	 * RFC 5798 5.2.5: an advert carries the addresses of one family.
+	 * Addresses in no advert (keepalived's virtual_ipaddress_excluded)
+	 * may be of the other one: IPv4 and IPv6 move together.
+	 */
+	if (vip.advertise && *family != 0 && vip.addr.family != *family) {
 		conf_error(ctx, e, "%s: '%s' is %s but the instance's first "
-		    "address is %s: one family per instance", ew, q,
-		    vip.addr.family == AF_INET ? "IPv4" : "IPv6",
+		    "address is %s: one family per instance (advertise = false "
+		    "carries it unadvertised)", ew,
+		    q, vip.addr.family == AF_INET ? "IPv4" : "IPv6",
 		    *family == AF_INET ? "IPv4" : "IPv6");
 		return;
 	}
-	*family = vip.addr.family;
+	if (vip.advertise)
+		*family = vip.addr.family;
 	/* RFC 3768 is VRRP for IPv4 only; IPv6 came with RFC 5798. */
-	if (vip.addr.family == AF_INET6 && in->version == 2) {
+	if (vip.advertise && vip.addr.family == AF_INET6 && in->version == 2) {
 		conf_error(ctx, e, "%s: '%s' is IPv6, which needs version = 3 "
 		    "(VRRPv2, RFC 3768, is IPv4 only)", ew, q);
 		return;
 	}
-	addr_str(&vip.addr, a, sizeof(a));
 	if (vip.addr.family == AF_INET6 && !usable_ipv6_vip(&vip.addr)) {
 		conf_error(ctx, e, "%s: %s cannot be a virtual address: it is "
 		    "unspecified, loopback or multicast", ew, a);
@@ -181,9 +151,17 @@ load_vip(struct conf_ctx *ctx, const config_setting_t *e, const char *ew,
 		return;
 	}
 	if ((dup = has_vip(in, &vip.addr)) != NULL) {
-		conf_error(ctx, e, "%s: %s is already in the list "
-		    "(addresses[%d])", ew, a,
-		    config_setting_index(src->vip[dup - in->vips]));
+		if (dup >= in->vips && dup < in->vips + in->nvips)
+			conf_error(ctx, e, "%s: %s is already in the list "
+			    "(addresses[%d])", ew, a,
+			    config_setting_index(src->vip[dup - in->vips]));
+		else
+			conf_error(ctx, e, "%s: %s is already in the list (with "
+			    "advertise = false)", ew, a);
+		return;
+	}
+	if (!vip.advertise) {
+		in->excluded[in->nexcluded++] = vip;
 		return;
 	}
 	src->vip[in->nvips] = e;
@@ -219,6 +197,7 @@ load_addresses(struct conf_ctx *ctx, const config_setting_t *g,
 	}
 	/* As many as the file lists: most instances have one or two. */
 	if (n > 0 && ((in->vips = calloc((size_t)n, sizeof(*in->vips))) == NULL ||
+	    (in->excluded = calloc((size_t)n, sizeof(*in->excluded))) == NULL ||
 	    (src->vip = calloc((size_t)n, sizeof(*src->vip))) == NULL)) {
 		ctx->nomem = true;
 		return;
@@ -230,6 +209,38 @@ load_addresses(struct conf_ctx *ctx, const config_setting_t *g,
 	}
 	if (family != 0)
 		in->family = family;
+	if (n > 0 && in->nvips == 0 && in->nexcluded > 0)
+		conf_error(ctx, s, "%s.addresses: every address has advertise = "
+		    "false; at least one must be advertised", where);
+}
+
+/* virtual_routes, virtual_rules, and the keys of the RFC 5798 7.1 check. */
+static void
+load_gateway(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_instance *in)
+{
+	const char *v;
+	char q[48];
+	bool b;
+
+	if (conf_route_list_load(ctx, g, where, "virtual_routes", &in->routes,
+	    &in->nroutes) < 0 ||
+	    conf_rule_list_load(ctx, g, where, "virtual_rules", &in->rules,
+	    &in->nrules) < 0)
+		return;
+	if (conf_get_bool(ctx, g, where, "check_advert_addresses", &b) > 0)
+		in->check_advert_addresses = b;
+	if (conf_get_string(ctx, g, where, "notify_master_rx_lower_pri", &v) <= 0)
+		return;
+	if (v[0] != '/' || strlen(v) >= sizeof(in->notify_rx_lower_pri))
+		conf_error(ctx, config_setting_get_member(g,
+		    "notify_master_rx_lower_pri"), "%s.notify_master_rx_lower_pri:"
+		    " '%s' is not an absolute path (at most %zu characters)",
+		    where, conf_quote(v, q, sizeof(q)),
+		    sizeof(in->notify_rx_lower_pri) - 1);
+	else
+		snprintf(in->notify_rx_lower_pri,
+		    sizeof(in->notify_rx_lower_pri), "%s", v);
 }
 
 static void
@@ -384,6 +395,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	in->preempt = true;
 	in->accept_mode = true;
 	in->family = AF_INET;
+	in->check_advert_addresses = true;
 	in->garp = (struct conf_garp){ .delay_ms = 0, .repeat = 3,
 	    .interval_ms = 10, .refresh_s = 0 };
 	load_name(ctx, g, index, in, src);
@@ -419,6 +431,7 @@ load_instance(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		in->accept_mode = b;
 	load_auth(ctx, g, where, in, version, rv >= 0);
 	load_addresses(ctx, g, where, in, src);
+	load_gateway(ctx, g, where, in);
 	conf_unicast_load(ctx, g, where, in);
 	conf_vmac_load(ctx, g, where, in);
 	load_garp(ctx, g, where, &in->garp);
@@ -538,6 +551,9 @@ conf_vrrp_free(struct conf *conf)
 {
 	for (size_t i = 0; i < conf->ninstances; i++) {
 		free(conf->instances[i].vips);
+		free(conf->instances[i].excluded);
+		free(conf->instances[i].routes);
+		free(conf->instances[i].rules);
 		free(conf->instances[i].peers);
 	}
 	free(conf->instances);
@@ -577,6 +593,10 @@ conf_instance_equal(const struct conf_instance *a,
 	    a->garp.interval_ms != b->garp.interval_ms ||
 	    a->garp.refresh_s != b->garp.refresh_s || a->nvips != b->nvips ||
 	    a->family != b->family || a->npeers != b->npeers ||
+	    a->nexcluded != b->nexcluded || a->nroutes != b->nroutes ||
+	    a->nrules != b->nrules ||
+	    a->check_advert_addresses != b->check_advert_addresses ||
+	    strcmp(a->notify_rx_lower_pri, b->notify_rx_lower_pri) != 0 ||
 	    a->have_unicast_src != b->have_unicast_src ||
 	    (a->have_unicast_src &&
 	    addr_cmp(&a->unicast_src, &b->unicast_src) != 0))
@@ -587,8 +607,16 @@ conf_instance_equal(const struct conf_instance *a,
 	if (!conf_health_instance_equal(&a->track, &b->track))
 		return false;
 	for (size_t i = 0; i < a->nvips; i++)
-		if (addr_cmp(&a->vips[i].addr, &b->vips[i].addr) != 0 ||
-		    a->vips[i].prefix_len != b->vips[i].prefix_len)
+		if (!conf_vip_equal(&a->vips[i], &b->vips[i]))
+			return false;
+	for (size_t i = 0; i < a->nexcluded; i++)
+		if (!conf_vip_equal(&a->excluded[i], &b->excluded[i]))
+			return false;
+	for (size_t i = 0; i < a->nroutes; i++)
+		if (!conf_route_equal(&a->routes[i], &b->routes[i]))
+			return false;
+	for (size_t i = 0; i < a->nrules; i++)
+		if (!conf_rule_equal(&a->rules[i], &b->rules[i]))
 			return false;
 	return true;
 }

@@ -188,6 +188,18 @@ notify_transition(struct notify_queue *q, const struct conf_notify *c,
 	notify_next(q, now_ms);
 }
 
+void
+notify_event(struct notify_queue *q, const char *script, const char *state,
+    unsigned priority, uint32_t timeout_ms, uint64_t now_ms)
+{
+	notify_fifo_line(q->n, q, state, priority);
+	if (script == NULL || script[0] == '\0')
+		return;
+	q->timeout_ms = timeout_ms ? timeout_ms : 10000;
+	notify_push(q, script, state, priority);
+	notify_next(q, now_ms);
+}
+
 bool
 notify_wanted(const struct notify *n, const struct conf_notify *c)
 {

@@ -42,7 +42,7 @@ struct notify;
 
 struct notify_item {
 	char path[CONF_PATH_MAX];
-	char state[8];
+	char state[24];                 /* "MASTER", ..., "MASTER_RX_LOWER_PRI" */
 	char prio[4];
 };
 
@@ -93,6 +93,15 @@ struct notify_queue *notify_queue_get(struct notify *n, const char *type,
  */
 void notify_transition(struct notify_queue *q, const struct conf_notify *c,
 		       const char *state, unsigned priority, uint64_t now_ms);
+
+/*
+ * An event that is no transition (keepalived's MASTER_RX_LOWER_PRI: a
+ * Master heard a lower-priority Master): the FIFO line, and script (NULL
+ * or "": none) queued with the same arguments as a transition's.
+ */
+void notify_event(struct notify_queue *q, const char *script,
+		  const char *state, unsigned priority, uint32_t timeout_ms,
+		  uint64_t now_ms);
 
 /*
  * A transition has something to do: a FIFO line to write, or a script of

@@ -14,6 +14,7 @@
 #include <netlink/route/link/macvlan.h>
 
 #include "os/nl.h"
+#include "os/nl_route.h"
 
 /* libnl returns its own negative codes; map the ones callers act on. */
 static int
@@ -55,6 +56,12 @@ netlink_event_valid(struct nl_msg *msg, void *arg)
 	struct nlattr *name;
 	char ifname[IFNAMSIZ] = "";
 
+	if (hdr->nlmsg_type == RTM_DELADDR || hdr->nlmsg_type == RTM_DELROUTE ||
+	    hdr->nlmsg_type == RTM_DELRULE) {
+		if (nl->on_del != NULL)
+			nl->on_del(nl->del_arg, hdr->nlmsg_type);
+		return NL_OK;
+	}
 	if (hdr->nlmsg_type != RTM_NEWLINK && hdr->nlmsg_type != RTM_DELLINK)
 		return NL_OK;
 	if (!nlmsg_valid_hdr(hdr, sizeof(*ifi)))
@@ -77,12 +84,15 @@ netlink_open(struct netlink *nl, netlink_link_cb on_link, void *arg)
 	nl->arg = arg;
 	nl->req = nl_socket_alloc();
 	nl->events = nl_socket_alloc();
-	if (nl->req == NULL || nl->events == NULL) {
+	nl->route = nl_socket_alloc();
+	if (nl->req == NULL || nl->events == NULL || nl->route == NULL) {
 		netlink_close(nl);
 		return -ENOMEM;
 	}
-	if ((err = nl_connect(nl->req, NETLINK_ROUTE)) < 0)
+	if ((err = nl_connect(nl->req, NETLINK_ROUTE)) < 0 ||
+	    (err = nl_connect(nl->route, NETLINK_ROUTE)) < 0)
 		goto fail;
+	netlink_route_sock_setup(nl);
 	nl_socket_disable_seq_check(nl->events);
 	nl_socket_modify_cb(nl->events, NL_CB_VALID, NL_CB_CUSTOM,
 	    netlink_event_valid, nl);
@@ -98,6 +108,19 @@ fail:
 	return netlink_errno(err);
 }
 
+int
+netlink_watch_deletions(struct netlink *nl, netlink_del_cb cb, void *arg)
+{
+	int err;
+
+	nl->on_del = cb;
+	nl->del_arg = arg;
+	err = nl_socket_add_memberships(nl->events, RTNLGRP_IPV4_IFADDR,
+	    RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
+	    RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, 0);
+	return netlink_errno(err);
+}
+
 void
 netlink_close(struct netlink *nl)
 {
@@ -105,7 +128,9 @@ netlink_close(struct netlink *nl)
 		nl_socket_free(nl->events);
 	if (nl->req != NULL)
 		nl_socket_free(nl->req);
-	nl->events = nl->req = NULL;
+	if (nl->route != NULL)
+		nl_socket_free(nl->route);
+	nl->events = nl->req = nl->route = NULL;
 }
 
 int

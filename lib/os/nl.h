@@ -27,11 +27,21 @@ struct nl_sock;
  */
 typedef void (*netlink_link_cb)(void *arg, int ifindex, const char *ifname);
 
+/*
+ * Called for each address, route or rule deleted (RTM_DELADDR,
+ * RTM_DELROUTE, RTM_DELRULE: type), once netlink_watch_deletions() asked.
+ */
+typedef void (*netlink_del_cb)(void *arg, int type);
+
 struct netlink {
 	struct nl_sock *req;
 	struct nl_sock *events;
+	struct nl_sock *route;      /* routes, rules, addresses with attributes
+				       (nl_route.c), with the kernel's messages */
 	netlink_link_cb on_link;
 	void *arg;
+	netlink_del_cb on_del;
+	void *del_arg;
 	bool overrun;               /* events were lost: caller must re-query links */
 };
 
@@ -96,6 +106,13 @@ int netlink_link_set_up(struct netlink *nl, int ifindex);
  * no such link, -EEXIST when it is something else (not ours to delete).
  */
 int netlink_macvlan_del(struct netlink *nl, const char *name);
+
+/*
+ * Also deliver deletions of addresses, routes and rules (both families) to
+ * cb: a daemon that keeps things in place asks, others do not pay for the
+ * route churn of a router. Returns 0 or -errno.
+ */
+int netlink_watch_deletions(struct netlink *nl, netlink_del_cb cb, void *arg);
 
 /* Text of a libnl error (the negative value libnl returned) or an errno. */
 const char *netlink_strerror(int err);

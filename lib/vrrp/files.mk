@@ -12,4 +12,5 @@ PURE_SRCS += lib/vrrp/vrrp_pkt.c lib/vrrp/vrrp_pkt_ip.c lib/vrrp/vrrp_fsm.c \
 GLUE_SRCS += lib/vrrp/vrrp_auth.c lib/vrrp/vrrp_net.c lib/vrrp/ifsock.c \
 	lib/vrrp/announce.c lib/vrrp/vmac.c lib/vrrp/accept_filter.c \
 	lib/vrrp/peer_filter.c lib/vrrp/instance.c lib/vrrp/instance_announce.c \
-	lib/vrrp/instance_log.c lib/vrrp/instance_vips.c
+	lib/vrrp/instance_log.c lib/vrrp/instance_vips.c lib/vrrp/routes.c \
+	lib/vrrp/instance_routes.c

@@ -15,6 +15,7 @@
 #include "vrrp/instance.h"
 #include "vrrp/instance_announce.h"
 #include "vrrp/instance_log.h"
+#include "vrrp/instance_routes.h"
 #include "vrrp/instance_vips.h"
 
 /* A hostile or broken peer can send thousands of bad adverts a second. */
@@ -113,11 +114,13 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 	if (a->flags & VRRP_ACT_ADD_VIPS) {
 		instance_vips_accept_filter(inst, env, true);
 		instance_vips_add(inst, env);
+		instance_routes_add(inst, env, now_ms);
 	}
 	if (a->flags & VRRP_ACT_SEND_GARP)
 		instance_announce_start(inst, env,
 		    (a->flags & VRRP_ACT_REASSERTED) != 0, now_ms);
 	if (a->flags & VRRP_ACT_REMOVE_VIPS) {
+		instance_routes_remove(inst, env);
 		instance_vips_remove(inst, env);
 		if (inst->conf.use_vmac)
 			(void)vmac_source(&inst->vmac, env->nl, &inst->primary,
@@ -125,8 +128,11 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		instance_vips_accept_filter(inst, env, false);
 		garp_sched_stop(&inst->garp);
 	}
-	if (a->flags & VRRP_ACT_REASSERTED)
+	if (a->flags & VRRP_ACT_REASSERTED) {
 		instance_log_reassert(inst, &a->peer, now_ms);
+		if (env->on_rx_lower_pri != NULL)
+			env->on_rx_lower_pri(env->transition_arg, inst, now_ms);
+	}
 	if (a->flags & VRRP_ACT_HANDOVER_STARTED)
 		log_notice("%s: handing over: priority 0 sent, keeping VIPs until "
 		    "a new master is heard (at most %" PRIu64 " ms)",
@@ -220,8 +226,10 @@ instance_start(struct instance *inst, const struct instance_env *env,
 {
 	struct vrrp_event ev = { .type = VRRP_EV_STARTUP };
 
-	if (inst->ifindex != 0)
+	if (inst->ifindex != 0) {
 		instance_vips_remove_stale(inst, env);
+		instance_routes_remove_stale(inst, env);
+	}
 	if (!instance_link_ok(inst))
 		ev.type = VRRP_EV_IFACE_DOWN;
 	else if (inst->track_fault)
@@ -317,6 +325,7 @@ instance_set_table_hold(struct instance *inst, bool on)
 void
 instance_release_all(struct instance *inst, const struct instance_env *env)
 {
+	instance_routes_remove(inst, env);
 	instance_vips_remove(inst, env);
 	instance_vips_accept_filter(inst, env, false);
 	if (inst->conf.use_vmac)
@@ -344,29 +353,43 @@ instance_count_drop(struct instance *inst, enum vrrp_drop reason,
 		    vrrp_drop_name(reason));
 }
 
-/* RFC 5798 7.1: a differing address list is a misconfiguration to log. */
-static void
+/*
+ * RFC 5798 7.1: an advert whose address list differs from ours is a
+ * misconfiguration, to log; unless it comes from the address owner
+ * (priority 255) it is dropped, as keepalived does, so that a node with
+ * other VIPs cannot take ours away. check_advert_addresses = false obeys
+ * it (logged all the same). True when the advert is to be dropped.
+ */
+static bool
 instance_check_addr_list(struct instance *inst, const struct vrrp_advert *adv,
     const struct vrrp_pkt_meta *meta, uint64_t now_ms)
 {
-	char text[INET6_ADDRSTRLEN];
-	bool same = adv->naddrs == inst->conf.nvips;
+	char text[INET6_ADDRSTRLEN], more[64];
+	struct addr ours[VRRP_MAX_ADDRS];
+	uint64_t suppressed = 0;
+	bool drop;
 
-	for (size_t i = 0; same && i < inst->conf.nvips; i++) {
-		bool found = false;
-
-		for (size_t j = 0; j < adv->naddrs && !found; j++)
-			found = addr_cmp(&adv->addrs[j],
-			    &inst->conf.vips[i].addr) == 0;
-		same = found;
-	}
-	if (same)
-		return;
+	for (size_t i = 0; i < inst->conf.nvips; i++)
+		ours[i] = inst->conf.vips[i].addr;
+	if (vrrp_pkt_same_addrs(adv->addrs, adv->naddrs, ours, inst->conf.nvips))
+		return false;
 	inst->counters.addr_list_mismatch++;
-	if (log_ratelimit_allow(&inst->mismatch_log, now_ms, NULL))
-		log_warn("%s: advert from %s lists other VIPs than ours "
-		    "(misconfiguration?)", inst->conf.name,
-		    addr_str(&meta->src, text, sizeof(text)));
+	drop = inst->conf.check_advert_addresses && adv->priority != 255;
+	if (drop)
+		inst->counters.drops[VRRP_DROP_ADDR_LIST]++;
+	if (!log_ratelimit_allow(&inst->mismatch_log, now_ms, &suppressed))
+		return drop;
+	more[0] = '\0';
+	if (suppressed > 0)
+		snprintf(more, sizeof(more), " (%" PRIu64 " similar lines "
+		    "suppressed)", suppressed);
+	log_warn("%s: advert from %s (priority %u) lists %u addresses other "
+	    "than our %zu (RFC 5798 7.1, misconfiguration?): %s%s",
+	    inst->conf.name, addr_str(&meta->src, text, sizeof(text)),
+	    adv->priority, adv->naddrs, inst->conf.nvips, drop ? "dropped" :
+	    adv->priority == 255 ? "obeyed: the sender owns the addresses" :
+	    "obeyed (check_advert_addresses = false)", more);
+	return drop;
 }
 
 /* " (N similar lines suppressed)" when a limiter held some back, else "". */
@@ -424,8 +447,9 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 		instance_count_drop(inst, VRRP_DROP_INTERVAL, &meta->src, now_ms);
 		return;
 	}
+	if (instance_check_addr_list(inst, adv, meta, now_ms))
+		return;
 	inst->counters.adverts_received++;
-	instance_check_addr_list(inst, adv, meta, now_ms);
 	/*
 	 * Anyone on the LAN can send priority 0 (v3 has no authentication):
 	 * one line per advert would let a flood of them fill the log.
@@ -505,6 +529,7 @@ instance_tick(struct instance *inst, const struct instance_env *env,
 		instance_feed(inst, env, &ev, now_ms);
 	}
 	instance_announce_tick(inst, env, now_ms);
+	instance_routes_tick(inst, env, now_ms);
 	drill_tick(&inst->drill, inst->fsm.state, inst->fsm.hold_until_ms, now_ms);
 }
 
@@ -514,6 +539,7 @@ instance_next_deadline(const struct instance *inst)
 	uint64_t due = vrrp_fsm_next_deadline(&inst->fsm);
 
 	due = min_deadline(due, garp_sched_next(&inst->garp));
+	due = min_deadline(due, instance_routes_deadline(inst));
 	due = min_deadline(due, drill_next_deadline(&inst->drill,
 	    inst->fsm.hold_until_ms));
 	return due;

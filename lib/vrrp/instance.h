@@ -45,10 +45,29 @@ struct vrrp_counters {
 	uint64_t vip_errors;
 	uint64_t addr_list_mismatch;   /* peer advertises other VIPs: logged, still used */
 	uint64_t reasserts;            /* lower-priority master heard while master */
+	uint64_t route_errors;         /* excluded VIPs, routes, rules refused */
 	uint64_t drops[VRRP_DROP__COUNT];
 };
 
 struct instance;
+
+/*
+ * What the instance put in the kernel beside its VIPs while MASTER (see
+ * instance_routes.h): bit i of owned, conf.excluded[i] / routes[i] /
+ * rules[i] was added by us; of pending, it was refused and is retried.
+ */
+#define INSTANCE_BITS(n) (((n) + 7) / 8)
+struct instance_gw {
+	uint8_t excl_owned[INSTANCE_BITS(CONF_VIPS_MAX)];
+	uint8_t excl_pending[INSTANCE_BITS(CONF_VIPS_MAX)];
+	uint8_t route_owned[INSTANCE_BITS(CONF_ROUTES_MAX)];
+	uint8_t route_pending[INSTANCE_BITS(CONF_ROUTES_MAX)];
+	uint8_t rule_owned[INSTANCE_BITS(CONF_ROUTES_MAX)];
+	uint8_t rule_pending[INSTANCE_BITS(CONF_ROUTES_MAX)];
+	bool active;                   /* MASTER: they belong in the kernel */
+	uint64_t retry_due_ms;         /* 0: nothing pending */
+	uint32_t retry_ms;             /* the back-off: 1 s doubling to 30 s */
+};
 
 /* Longest "why" an instance keeps for its log lines and dumps. */
 #define INSTANCE_REASON_MAX 160
@@ -74,6 +93,9 @@ struct instance_env {
 	/* Called after every state change (notify, sync groups); may be NULL. */
 	void (*on_transition)(void *arg, struct instance *inst,
 			      const struct vrrp_actions *a, uint64_t now_ms);
+	/* A Master heard a lower-priority Master (notify_master_rx_lower_pri). */
+	void (*on_rx_lower_pri)(void *arg, struct instance *inst,
+				uint64_t now_ms);
 	void *transition_arg;
 };
 
@@ -126,6 +148,8 @@ struct instance {
 	struct garp_sched garp;
 	struct vmac vmac;              /* use_vmac: the macvlan the VIPs live on */
 	bool accept_blocked;           /* our VIPs are in the accept-mode drop sets */
+	struct instance_gw gw;         /* excluded VIPs, virtual_routes/rules */
+	struct log_ratelimit lower_log; /* lower-priority master heard */
 
 	struct log_ratelimit drop_log;     /* adverts refused */
 	struct log_ratelimit mismatch_log; /* what accepted adverts make us say:

@@ -9,6 +9,7 @@
 #include "vrrp/accept_filter.h"
 #include "os/evloop.h"
 #include "vrrp/instance_vips.h"
+#include "vrrp/routes.h"
 
 /* With use_vmac the VIPs, adverts and announcements live on the macvlan. */
 int
@@ -27,12 +28,12 @@ void
 instance_vips_add(struct instance *inst,
     const struct instance_env *env)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN], why[NETLINK_WHY_MAX];
 
 	for (size_t i = 0; i < inst->conf.nvips; i++) {
 		const struct conf_vip *vip = &inst->conf.vips[i];
-		int err = netlink_addr_add(env->nl, instance_vips_ifindex(inst),
-		    &vip->addr, vip->prefix_len);
+		int err = routes_addr_add(env->nl, vip,
+		    instance_vips_ifindex(inst), why, sizeof(why));
 
 		if (err == 0) {
 			inst->vip_owned[i / 8] |= (uint8_t)(1u << (i % 8));
@@ -44,7 +45,7 @@ instance_vips_add(struct instance *inst,
 		inst->counters.vip_errors++;
 		log_err("%s: cannot add VIP %s/%u to %s: %s", inst->conf.name,
 		    addr_str(&vip->addr, text, sizeof(text)), vip->prefix_len,
-		    inst->conf.interface, netlink_strerror(err));
+		    vip->dev[0] ? vip->dev : inst->conf.interface, why);
 	}
 }
 
@@ -52,7 +53,7 @@ void
 instance_vips_remove(struct instance *inst,
     const struct instance_env *env)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN], why[NETLINK_WHY_MAX];
 
 	for (size_t i = 0; i < inst->conf.nvips; i++) {
 		const struct conf_vip *vip = &inst->conf.vips[i];
@@ -61,15 +62,15 @@ instance_vips_remove(struct instance *inst,
 		if (!(inst->vip_owned[i / 8] & (1u << (i % 8))))
 			continue;
 		inst->vip_owned[i / 8] &= (uint8_t)~(1u << (i % 8));
-		err = netlink_addr_del(env->nl, instance_vips_ifindex(inst),
-		    &vip->addr, vip->prefix_len);
+		err = routes_addr_del(env->nl, vip, instance_vips_ifindex(inst),
+		    why, sizeof(why));
 		if (err < 0 && err != -EADDRNOTAVAIL && err != -ENODEV) {
 			inst->counters.vip_errors++;
 			log_err("%s: cannot remove VIP %s/%u from %s: %s",
 			    inst->conf.name,
 			    addr_str(&vip->addr, text, sizeof(text)),
-			    vip->prefix_len, inst->conf.interface,
-			    netlink_strerror(err));
+			    vip->prefix_len, vip->dev[0] ? vip->dev :
+			    inst->conf.interface, why);
 		}
 	}
 }
@@ -79,7 +80,7 @@ void
 instance_vips_remove_stale(struct instance *inst,
     const struct instance_env *env)
 {
-	char text[INET6_ADDRSTRLEN];
+	char text[INET6_ADDRSTRLEN], why[NETLINK_WHY_MAX];
 
 	/* An address owner's VIPs are its real addresses. */
 	if (inst->conf.priority == 255)
@@ -87,8 +88,8 @@ instance_vips_remove_stale(struct instance *inst,
 	for (size_t i = 0; i < inst->conf.nvips; i++) {
 		const struct conf_vip *vip = &inst->conf.vips[i];
 
-		if (netlink_addr_del(env->nl, inst->ifindex, &vip->addr,
-		    vip->prefix_len) == 0)
+		if (routes_addr_del(env->nl, vip, inst->ifindex, why,
+		    sizeof(why)) == 0)
 			log_notice("%s: removed stale VIP %s/%u from %s "
 			    "(left by an earlier run)", inst->conf.name,
 			    addr_str(&vip->addr, text, sizeof(text)),

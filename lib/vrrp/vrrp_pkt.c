@@ -339,3 +339,20 @@ vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 	be_put16(buf + VRRP_CSUM_OFFSET, vrrp_v2_csum(buf, len));
 	return (int)len;
 }
+
+bool
+vrrp_pkt_same_addrs(const struct addr *adv, size_t nadv,
+    const struct addr *ours, size_t nours)
+{
+	if (nadv != nours)
+		return false;
+	for (size_t i = 0; i < nours; i++) {
+		bool found = false;
+
+		for (size_t j = 0; j < nadv && !found; j++)
+			found = addr_cmp(&adv[j], &ours[i]) == 0;
+		if (!found)
+			return false;
+	}
+	return true;
+}

@@ -182,4 +182,11 @@ int vrrp_pkt_encode(const struct vrrp_advert *adv, const struct vrrp_auth *auth,
 uint32_t vrrp_pkt_csum_add(uint32_t sum, const uint8_t *data, size_t len);
 uint16_t vrrp_pkt_csum_fold(uint32_t sum);
 
+/*
+ * RFC 5798 7.1: the advert lists the same addresses as ours, in any order
+ * (each list holds an address once).
+ */
+bool vrrp_pkt_same_addrs(const struct addr *adv, size_t nadv,
+			 const struct addr *ours, size_t nours);
+
 #endif

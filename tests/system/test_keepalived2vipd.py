@@ -502,3 +502,70 @@ def test_debian_vrrp_sample_converted_pair_elects_and_fails_over(topo, vipd_bin,
     dies(other)
     wait_until(lambda: one_master_each([first], vips), SETTLE_S,
                "%s to take all four back" % first.name)
+
+
+GATEWAY_CONF = """\
+static_ipaddress {
+    10.9.0.1/24 dev eth1 label eth1:mgmt
+    10.9.0.2/24
+}
+static_routes {
+    10.8.0.0/16 via 10.9.0.254 dev eth1 table main
+    blackhole 10.7.0.0/16
+}
+static_rules {
+    from 10.9.0.0/24 table 200 priority 2000
+    from all fwmark 0x10/0xff lookup 100
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    advert_int 1
+    skip_check_adv_addr
+    notify_master_rx_lower_pri /etc/keepalived/rx.sh
+    virtual_ipaddress {
+        192.0.2.10/24 dev eth0 brd 192.0.2.255 label eth0:vip scope global
+        10.0.0.10/24 dev eth1
+    }
+    virtual_ipaddress_excluded {
+        2001:db8::10/64
+    }
+    virtual_routes {
+        src 192.0.2.10 to 198.51.100.0/24 via 192.0.2.254 dev eth0 metric 10 table 100
+        unreachable 203.0.113.0/24
+        10.5.0.0/16 via 10.0.0.1 onlink
+    }
+    virtual_rules {
+        from 192.0.2.10/32 table 100 preference 1000
+        to 10.1.0.0/16
+    }
+}
+"""
+
+
+def test_importer_converts_the_gateway_keywords(tmp_path, vipd_bin):
+    src = tmp_path / "keepalived.conf"
+    src.write_text(GATEWAY_CONF)
+    res = convert(str(src))
+    assert res.returncode == 0, res.stderr
+    text = res.stdout
+    for want in ('broadcast = "192.0.2.255";', 'label = "eth0:vip";',
+                 'scope = "global";', 'dev = "eth1";',
+                 'address = "2001:db8::10/64";', "advertise = false;",
+                 'destination = "198.51.100.0/24";', 'src = "192.0.2.10";',
+                 'via = "192.0.2.254";', "metric = 10;", "table = 100;",
+                 'type = "unreachable";', 'type = "blackhole";',
+                 "priority = 1000;", 'from = "192.0.2.10/32";',
+                 'fwmark = "0x10/0xff";', "table = 254;",
+                 'label = "eth1:mgmt";', "check_advert_addresses = false;",
+                 'notify_master_rx_lower_pri = "/etc/keepalived/rx.sh";'):
+        assert want in text, want
+    notes = res.stderr
+    assert re.search(r"keepalived\.conf:3: 10\.9\.0\.2/24: not converted: no "
+                     r"dev", notes), notes
+    assert re.search(r"keepalived\.conf:30: onlink: not converted", notes), notes
+    assert re.search(r"keepalived\.conf:34: to: no table", notes), notes
+    assert "skip_check_adv_addr" in notes
+    check = vipd_test(vipd_bin, text, tmp_path)
+    assert check.returncode == 0, text + check.stderr

@@ -769,7 +769,7 @@ test_bad_addresses_are_refused(void **state)
 		{ "{ a = \"192.0.2.10\"; }", "t.conf:3: vrrp_instances[ext]."
 		  "addresses: expected a list ( ... ) of strings" },
 		{ "( 5 )", "t.conf:3: vrrp_instances[ext].addresses[0]: expected "
-		  "a string" },
+		  "a string or a group { address = \"...\"; ... }" },
 		{ "( \"192.0.2.300\" )", "t.conf:3: vrrp_instances[ext]."
 		  "addresses[0]: '192.0.2.300' is not an IPv4 or IPv6 address "
 		  "(A.B.C.D[/N] or X:X::X[/N])" },
@@ -807,10 +807,12 @@ test_bad_addresses_are_refused(void **state)
 		  "(A.B.C.D[/N] or X:X::X[/N])" },
 		{ "( \"192.0.2.10\", \"2001:db8::1\" )", "t.conf:3: "
 		  "vrrp_instances[ext].addresses[1]: '2001:db8::1' is IPv6 but the "
-		  "instance's first address is IPv4: one family per instance" },
+		  "instance's first address is IPv4: one family per instance "
+		  "(advertise = false carries it unadvertised)" },
 		{ "( \"2001:db8::1\", \"192.0.2.10/24\" )", "t.conf:3: "
 		  "vrrp_instances[ext].addresses[1]: '192.0.2.10/24' is IPv4 but "
-		  "the instance's first address is IPv6: one family per instance" },
+		  "the instance's first address is IPv6: one family per instance "
+		  "(advertise = false carries it unadvertised)" },
 		{ "( \"ff02::12\" )", "t.conf:3: vrrp_instances[ext]."
 		  "addresses[0]: ff02::12 cannot be a virtual address: it is "
 		  "unspecified, loopback or multicast" },

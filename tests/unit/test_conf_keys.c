@@ -26,7 +26,9 @@
 /* Sections whose settings are lists of groups, not one group. */
 static const char *const list_sections[] = { "vrrp_instances",
 	"sync_groups", "track_scripts", "virtual_services", "backends",
-	"track_interfaces", "track_files", "links", "urls", NULL };
+	"track_interfaces", "track_files", "links", "urls", "addresses",
+	"virtual_routes", "virtual_rules", "static_addresses", "static_routes",
+	"static_rules", NULL };
 
 /* What a section's parent must hold for the parser to read the section. */
 static const struct {

@@ -1,0 +1,211 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * instance_routes - excluded VIPs, virtual_routes and virtual_rules of one
+ * instance (see instance_routes.h).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "vrrp/instance_routes.h"
+#include "vrrp/instance_vips.h"
+#include "vrrp/routes.h"
+
+#define RETRY_FIRST_MS 1000u
+#define RETRY_MAX_MS 30000u
+
+static bool
+bit(const uint8_t *set, size_t i)
+{
+	return (set[i / 8] >> (i % 8)) & 1u;
+}
+
+static void
+bit_set(uint8_t *set, size_t i, bool on)
+{
+	if (on)
+		set[i / 8] |= (uint8_t)(1u << (i % 8));
+	else
+		set[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+static const char *
+vip_text(const struct conf_vip *v, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	snprintf(buf, len, "%s/%u%s%s", addr_str(&v->addr, a, sizeof(a)),
+	    v->prefix_len, v->dev[0] ? " dev " : "", v->dev);
+	return buf;
+}
+
+/*
+ * One attempt at entry i of a kind: true when it is in (ours or already
+ * there). A refusal is logged once per attempt, with when the next is.
+ */
+static bool
+attempt(struct instance *inst, int err, const char *what, const char *text,
+    const char *why, bool retrying)
+{
+	if (err == 0 || err == -EEXIST) {
+		if (retrying)
+			log_notice("%s: %s %s added (after a retry)",
+			    inst->conf.name, what, text);
+		return true;
+	}
+	inst->counters.route_errors++;
+	log_err("%s: cannot add %s %s: %s (retrying in %u s, while MASTER)",
+	    inst->conf.name, what, text, why,
+	    (inst->gw.retry_ms != 0 ? inst->gw.retry_ms : RETRY_FIRST_MS) / 1000);
+	return false;
+}
+
+/* Try every entry not in yet; only_pending: those refused before. */
+static bool
+add_all(struct instance *inst, const struct instance_env *env, bool retrying)
+{
+	struct instance_gw *gw = &inst->gw;
+	char text[160], why[NETLINK_WHY_MAX];
+	bool all = true;
+	int err;
+
+	for (size_t i = 0; i < inst->conf.nexcluded; i++) {
+		const struct conf_vip *v = &inst->conf.excluded[i];
+
+		if (retrying && !bit(gw->excl_pending, i))
+			continue;
+		err = routes_addr_add(env->nl, v, instance_vips_ifindex(inst),
+		    why, sizeof(why));
+		bit_set(gw->excl_owned, i, err == 0);
+		bit_set(gw->excl_pending, i, !attempt(inst, err, "address",
+		    vip_text(v, text, sizeof(text)), why, retrying));
+		all = all && !bit(gw->excl_pending, i);
+	}
+	for (size_t i = 0; i < inst->conf.nroutes; i++) {
+		const struct conf_route *r = &inst->conf.routes[i];
+
+		if (retrying && !bit(gw->route_pending, i))
+			continue;
+		err = routes_route_add(env->nl, r, why, sizeof(why));
+		bit_set(gw->route_owned, i, err == 0);
+		bit_set(gw->route_pending, i, !attempt(inst, err, "route",
+		    conf_route_str(r, text, sizeof(text)), why, retrying));
+		all = all && !bit(gw->route_pending, i);
+	}
+	for (size_t i = 0; i < inst->conf.nrules; i++) {
+		const struct conf_rule *r = &inst->conf.rules[i];
+
+		if (retrying && !bit(gw->rule_pending, i))
+			continue;
+		err = routes_rule_add(env->nl, r, why, sizeof(why));
+		bit_set(gw->rule_owned, i, err == 0);
+		bit_set(gw->rule_pending, i, !attempt(inst, err, "rule",
+		    conf_rule_str(r, text, sizeof(text)), why, retrying));
+		all = all && !bit(gw->rule_pending, i);
+	}
+	return all;
+}
+
+static void
+schedule(struct instance *inst, bool all_in, uint64_t now_ms)
+{
+	struct instance_gw *gw = &inst->gw;
+
+	if (all_in) {
+		gw->retry_due_ms = 0;
+		gw->retry_ms = 0;
+		return;
+	}
+	if (gw->retry_ms == 0)
+		gw->retry_ms = RETRY_FIRST_MS;
+	gw->retry_due_ms = now_ms + gw->retry_ms;
+	gw->retry_ms = gw->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS :
+	    gw->retry_ms * 2;
+}
+
+void
+instance_routes_add(struct instance *inst, const struct instance_env *env,
+    uint64_t now_ms)
+{
+	if (inst->conf.nexcluded == 0 && inst->conf.nroutes == 0 &&
+	    inst->conf.nrules == 0)
+		return;
+	inst->gw.active = true;
+	inst->gw.retry_ms = 0;
+	schedule(inst, add_all(inst, env, false), now_ms);
+}
+
+void
+instance_routes_tick(struct instance *inst, const struct instance_env *env,
+    uint64_t now_ms)
+{
+	if (!inst->gw.active || inst->gw.retry_due_ms == 0 ||
+	    inst->gw.retry_due_ms > now_ms)
+		return;
+	schedule(inst, add_all(inst, env, true), now_ms);
+}
+
+uint64_t
+instance_routes_deadline(const struct instance *inst)
+{
+	return inst->gw.active ? inst->gw.retry_due_ms : 0;
+}
+
+static void
+removed(struct instance *inst, int err, int absent1, int absent2,
+    const char *what, const char *text, const char *why)
+{
+	if (err == 0 || err == absent1 || err == absent2 || err == -ENODEV)
+		return;
+	inst->counters.route_errors++;
+	log_err("%s: cannot remove %s %s: %s", inst->conf.name, what, text, why);
+}
+
+void
+instance_routes_remove(struct instance *inst, const struct instance_env *env)
+{
+	struct instance_gw *gw = &inst->gw;
+	char text[160], why[NETLINK_WHY_MAX];
+
+	/* Rules first, addresses last: the reverse of the order they came. */
+	for (size_t i = 0; i < inst->conf.nrules; i++) {
+		if (!bit(gw->rule_owned, i))
+			continue;
+		removed(inst, routes_rule_del(env->nl, &inst->conf.rules[i], why,
+		    sizeof(why)), -ENOENT, -ESRCH, "rule",
+		    conf_rule_str(&inst->conf.rules[i], text, sizeof(text)), why);
+	}
+	for (size_t i = 0; i < inst->conf.nroutes; i++) {
+		if (!bit(gw->route_owned, i))
+			continue;
+		removed(inst, routes_route_del(env->nl, &inst->conf.routes[i],
+		    why, sizeof(why)), -ESRCH, -ENOENT, "route",
+		    conf_route_str(&inst->conf.routes[i], text, sizeof(text)), why);
+	}
+	for (size_t i = 0; i < inst->conf.nexcluded; i++) {
+		if (!bit(gw->excl_owned, i))
+			continue;
+		removed(inst, routes_addr_del(env->nl, &inst->conf.excluded[i],
+		    instance_vips_ifindex(inst), why, sizeof(why)),
+		    -EADDRNOTAVAIL, -ENOENT, "address",
+		    vip_text(&inst->conf.excluded[i], text, sizeof(text)), why);
+	}
+	memset(gw, 0, sizeof(*gw));
+}
+
+void
+instance_routes_remove_stale(struct instance *inst,
+    const struct instance_env *env)
+{
+	char text[160], why[NETLINK_WHY_MAX];
+
+	if (inst->conf.priority == 255)
+		return;
+	for (size_t i = 0; i < inst->conf.nexcluded; i++)
+		if (routes_addr_del(env->nl, &inst->conf.excluded[i],
+		    inst->ifindex, why, sizeof(why)) == 0)
+			log_notice("%s: removed stale address %s (left by an "
+			    "earlier run)", inst->conf.name,
+			    vip_text(&inst->conf.excluded[i], text, sizeof(text)));
+}

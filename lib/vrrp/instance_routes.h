@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * instance_routes - the OS side of what an instance carries beside its
+ * advertised VIPs while MASTER: the addresses with advertise = false
+ * (keepalived's virtual_ipaddress_excluded, any family), virtual_routes
+ * and virtual_rules. They go in right after the VIPs (routes may name a
+ * VIP as src) and come out right before them, in the same step.
+ *
+ * A refusal (a device that is missing, a next hop not reachable yet) is
+ * logged with the kernel's reason and retried with a back-off of 1 s
+ * doubling to 30 s while the instance is MASTER; it never holds up or
+ * fails the transition.
+ *
+ * Owns: inst->gw (which entries we added, so may remove; which wait).
+ * Never does: decide when (vrrp_fsm does), or touch the advertised VIPs.
+ */
+#ifndef VIPD_INSTANCE_ROUTES_H
+#define VIPD_INSTANCE_ROUTES_H
+
+#include <stdint.h>
+
+#include "vrrp/instance.h"
+
+void instance_routes_add(struct instance *inst, const struct instance_env *env,
+			 uint64_t now_ms);
+void instance_routes_remove(struct instance *inst,
+			    const struct instance_env *env);
+/* Before starting: excluded addresses an earlier run left (not an owner). */
+void instance_routes_remove_stale(struct instance *inst,
+				  const struct instance_env *env);
+void instance_routes_tick(struct instance *inst, const struct instance_env *env,
+			  uint64_t now_ms);
+uint64_t instance_routes_deadline(const struct instance *inst);
+
+#endif
