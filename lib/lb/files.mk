@@ -4,5 +4,6 @@
 # check's schedule and reply parsing (check_heap, check_sched). Glue: the
 # balancer applied to the kernel (lb), its probes (check), its dump.
 PURE_SRCS += lib/lb/lb_sched.c lib/lb/lb_nft.c lib/lb/check_heap.c \
+	lib/lb/lb_least.c lib/lb/lb_conns.c \
 	lib/lb/check_sched.c
 GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/check.c
