@@ -201,7 +201,16 @@ service_rules(struct lb_text *t, struct lb_service *svc)
 	svc->quorum_met = lb_nft_quorum_met(svc->quorum_met,
 	    !svc->quorum_known, svc->weight_sum, svc->active, svc->conf.quorum,
 	    svc->conf.hysteresis);
+	/*
+	 * Hysteresis applies once every backend's health is known: a
+	 * service starting with all its backends UNKNOWN is not "lost",
+	 * and must not need quorum + hysteresis to come up.
+	 */
 	svc->quorum_known = true;
+	for (size_t k = 0; k < svc->conf.nbackends; k++)
+		if (svc->backends[k].conf->check.type != CONF_CHECK_NONE &&
+		    svc->backends[k].check.rf.health == CHECK_UNKNOWN)
+			svc->quorum_known = false;
 	snprintf(svc->track_detail, sizeof(svc->track_detail),
 	    "weight %u of quorum %u", svc->weight_sum, svc->conf.quorum);
 	lb_nft_service_rules_st(t, &svc->conf, st, svc->quorum_met);

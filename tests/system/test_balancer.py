@@ -244,7 +244,8 @@ def test_rr_spreads_evenly_and_marks_flows_for_sync(topo, vipd_bin):
     with open(os.path.join(lb.node.state_dir, "vipd.data")) as f:
         text = f.read()
     assert "virtual service web\n" in text, text
-    assert "  quorum: 1, met (3 backends take new flows)\n" in text, text
+    assert ("  quorum: 1 (sum of weights up), hysteresis 0, met (weight 3 "
+            "up, 3 backends take new flows)\n") in text, text
     assert "  backend 10.1.0.11:8080 weight 1: up (no check)\n" in text, text
 
 
