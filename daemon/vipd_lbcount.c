@@ -73,12 +73,10 @@ dump_start(struct vipd_lbcount *c)
 }
 
 static void
-on_events(struct evloop_watch *w, uint32_t events)
+read_events(struct vipd_lbcount *c)
 {
-	struct vipd_lbcount *c = w->arg;
 	int rc;
 
-	(void)events;
 	rc = ct_kernel_read_events(&c->k, LBCOUNT_READS);
 	if (rc < 0)
 		log_warn("balancer: conntrack events: %s", strerror(-rc));
@@ -89,8 +87,20 @@ on_events(struct evloop_watch *w, uint32_t events)
 		    (unsigned long long)c->k.events_lost);
 		dump_start(c);
 	}
-	/* Read what came before the rules are rewritten: fresher counts. */
-	vipd_lbcount_tick(c->v, evloop_now_ms());
+}
+
+static void
+on_events(struct evloop_watch *w, uint32_t events)
+{
+	(void)events;
+	read_events(w->arg);
+}
+
+/* lb.drain_events: what is queued counts before the rules are computed. */
+static void
+drain(void *arg)
+{
+	read_events(arg);
 }
 
 static void
@@ -100,6 +110,7 @@ lbcount_close(struct vipd *v)
 
 	if (c == NULL)
 		return;
+	v->lb.drain_events = NULL;
 	evloop_del(&v->loop, &c->watch);
 	ct_kernel_close(&c->k);
 	free(c);
@@ -140,6 +151,8 @@ vipd_lbcount_update(struct vipd *v)
 		return;
 	}
 	v->lbcount = c;
+	v->lb.drain_events = drain;
+	v->lb.drain_events_arg = c;
 	dump_start(c);
 }
 

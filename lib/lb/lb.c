@@ -318,6 +318,8 @@ apply_dirty(struct lb *lb, uint64_t now_ms)
 	char why[256];
 	int rc;
 
+	if (lb->drain_events != NULL)
+		lb->drain_events(lb->drain_events_arg);
 	lb->apply_ms = 0;
 	lb->last_apply_ms = now_ms;
 	for (size_t i = 0; i < lb->nservices; i++)

@@ -160,6 +160,14 @@ struct lb {
 	 */
 	void (*on_quorum)(void *arg, const struct lb_service *svc);
 	void *on_quorum_arg;
+	/*
+	 * Called before rules are computed, so that the conntrack events
+	 * already queued are counted (lb_conn_event) first: a rewrite from
+	 * counts that miss a flow the kernel already placed would send the
+	 * next one to the same backend. NULL: nobody feeds counts.
+	 */
+	void (*drain_events)(void *arg);
+	void *drain_events_arg;
 };
 
 /*
