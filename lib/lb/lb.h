@@ -52,7 +52,7 @@
  * often when their counts change (lib/lb/lb_least.h: between two
  * rewrites the kernel walks the precomputed picks).
  */
-#define LB_COUNTS_APPLY_GAP_MS 5
+#define LB_COUNTS_APPLY_GAP_MS 20
 
 /* Scripts of the balancer (quorum_up/down, notify_up/down) are killed
  * after this long. */

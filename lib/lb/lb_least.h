@@ -20,6 +20,12 @@
  *    them had none of them closed meanwhile; the rewrite that follows
  *    starts again from the real counts.
  *
+ * One race is left: a connection the kernel places while a rewrite is
+ * being committed is not in the counts the rewrite was computed from, so
+ * the next one can land on the same backend (off by one until the next
+ * rewrite). Closing it needs the map rewritten in place under a numgen
+ * that keeps counting, at the position the events say it has reached.
+ *
  * Overheads, as IPVS defines them (ip_vs_lc.c, ip_vs_wlc.c, ...):
  *   lc   min  active x 256 + inactive
  *   wlc  min  (active x 256 + inactive) / weight

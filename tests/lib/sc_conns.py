@@ -69,6 +69,7 @@ def open_cmd(args):
             if before.get(name, 0) != low:
                 not_fewest.append({"i": i, "to": name, "counts": before})
             open_by[name] = open_by.get(name, 0) + 1
+            time.sleep(args.gap_ms / 1000.0)
     print(json.dumps({"backends": names, "not_fewest": not_fewest,
                       "errors": errors}), flush=True)
     while not os.path.exists(args.stop):
@@ -116,6 +117,8 @@ def main():
     o.add_argument("--mode", choices=("burst", "sequential"), default="burst")
     o.add_argument("--backends", default="",
                    help="sequential: every backend's name, comma-separated")
+    o.add_argument("--gap-ms", type=int, default=0,
+                   help="sequential: pause after each connection")
     o.add_argument("--stop", required=True)
     c = sub.add_parser("churn")
     c.add_argument("--addr", required=True)
