@@ -34,6 +34,8 @@ usage(FILE *f)
 	    "  fault INSTANCE on|off  forced FAULT for drills (a master hands over first)\n"
 	    "  drill INSTANCE [--hold SECONDS]  measured hand-over and take-back, on\n"
 	    "                    the master; exits 1 if no peer took over\n"
+	    "  backend SERVICE ADDRESS:PORT drain|enable|weight N  a backend's\n"
+	    "                    weight at run time (drain = 0), until reload\n"
 	    "exit status: 0 ok, 1 refused, 2 vipd unreachable\n"
 	    "socket default: %s/%s\n", CONF_DEFAULT_STATE_DIR, CTL_SOCKET_NAME);
 }

@@ -227,6 +227,7 @@ vipd_close(struct vipd *v)
 	script_runner_close(&v->scripts);
 	ctl_close(&v->ctl, &v->loop);
 	metrics_close(&v->metrics);
+	vipd_lbcount_close(v);
 	lb_close(&v->lb);
 	if (v->sync != NULL) {
 		ct_sync_close(v->sync);
@@ -347,6 +348,13 @@ vipd_stop(struct vipd *v)
 	vipd_wait_notify(v);
 }
 
+/* A reading that changed (conf_lb_warnings): on stderr for vipd -t. */
+static void
+print_conf_warning(void *arg, const char *line)
+{
+	fprintf(arg, "%s\n", line);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -383,6 +391,8 @@ main(int argc, char **argv)
 	}
 	free(errs);
 	if (test_only) {
+		(void)conf_lb_warnings(v.conf, v.config_path,
+		    print_conf_warning, stderr);
 		printf("%s: configuration OK (%zu instances)\n", v.config_path,
 		    v.conf->ninstances);
 		conf_free(v.conf);
@@ -418,6 +428,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	log_open("vipd", v.foreground, v.log_level);
+	(void)conf_lb_warnings(v.conf, v.config_path, log_conf_warning, NULL);
 	v.unmatched_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.unmatched_vrid_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.started_ms = evloop_now_ms();

@@ -77,6 +77,7 @@ struct vipd {
 	struct evloop_watch nl_watch;
 	struct nft nft;              /* table inet vipd (lib/os/nft.h) */
 	struct lb lb;                /* virtual_services (lib/lb/lb.h) */
+	struct vipd_lbcount *lbcount;/* its connection counts (vipd_lbcount.c) */
 	struct ct_sync *sync;        /* conn_sync (lib/ctsync/ct_sync.h); NULL when off */
 	uint64_t sync_retry_ms;      /* conn_sync failed to open: next try, or 0 */
 	bool table_hold;             /* followed instances wait for the table */
@@ -178,6 +179,16 @@ void vipd_sync_follow(struct vipd *v);
 void vipd_sync_restart(struct vipd *v);
 void vipd_sync_tick(struct vipd *v, uint64_t now_ms);
 uint64_t vipd_sync_deadline(const struct vipd *v);
+
+/* A conf_lb_warnings line to the log (vipd_reload.c; arg unused). */
+void log_conf_warning(void *arg, const char *line);
+
+/* vipd_lbcount.c: conntrack -> lb_conn_event while lb_counts_wanted(). */
+struct vipd_lbcount;
+void vipd_lbcount_update(struct vipd *v);
+void vipd_lbcount_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_lbcount_deadline(const struct vipd *v);
+void vipd_lbcount_close(struct vipd *v);
 
 /* vipd_ctl.c */
 int vipd_ctl_request(void *arg, const struct ctl_request *req, FILE *out,

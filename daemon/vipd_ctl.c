@@ -19,6 +19,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 
 #include "vipd.h"
 
@@ -64,6 +66,88 @@ vipd_ctl_fault(struct vipd *v, const struct ctl_request *req, FILE *out,
 	    vrrp_state_name(instance_state(inst)), instance_releasing(inst) ?
 	    " (handing over, VIPs kept until the new master is heard)" : "");
 	return 0;
+}
+
+/* "A.B.C.D:PORT" or "[X:X::X]:PORT"; 0 or -1. */
+static int
+parse_backend(const char *text, struct addr *addr, uint16_t *port)
+{
+	char buf[INET6_ADDRSTRLEN + 2], *end;
+	const char *colon = strrchr(text, ':'), *a = text;
+	size_t alen;
+	unsigned long p;
+
+	if (colon == NULL)
+		return -1;
+	alen = (size_t)(colon - text);
+	if (text[0] == '[') {
+		if (alen < 2 || colon[-1] != ']')
+			return -1;
+		a = text + 1;
+		alen -= 2;
+	}
+	if (alen == 0 || alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, a, alen);
+	buf[alen] = '\0';
+	if (addr_parse(buf, addr) < 0 || (text[0] != '[' &&
+	    addr->family != AF_INET))
+		return -1;
+	if (colon[1] < '0' || colon[1] > '9')
+		return -1;
+	p = strtoul(colon + 1, &end, 10);
+	if (*end != '\0' || p < 1 || p > 65535)
+		return -1;
+	*port = (uint16_t)p;
+	return 0;
+}
+
+/*
+ * "backend SERVICE ADDRESS:PORT drain|enable|weight N": a backend's weight
+ * at run time (drain = 0), until the next reload.
+ */
+static int
+vipd_ctl_backend(struct vipd *v, const struct ctl_request *req, FILE *out,
+    struct ctl_ticket *ticket)
+{
+	const char *op = req->args[2];
+	bool enable_it = false, is_weight = strcmp(op, "weight") == 0;
+	unsigned long w = 0;
+	char why[256], *end;
+	struct addr addr;
+	uint16_t port;
+
+	(void)ticket;
+	if ((is_weight && req->nargs != 4) || (!is_weight &&
+	    (req->nargs != 3 || (strcmp(op, "drain") != 0 &&
+	    strcmp(op, "enable") != 0)))) {
+		fprintf(out, "usage: backend SERVICE ADDRESS:PORT drain|enable|"
+		    "weight N\n");
+		return CTL_REFUSED;
+	}
+	if (parse_backend(req->args[1], &addr, &port) < 0) {
+		fprintf(out, "'%s' is not ADDRESS:PORT (A.B.C.D:P or "
+		    "[X:X::X]:P)\n", req->args[1]);
+		return CTL_REFUSED;
+	}
+	if (is_weight) {
+		w = strtoul(req->args[3], &end, 10);
+		if (req->args[3][0] < '0' || req->args[3][0] > '9' ||
+		    *end != '\0' || w > CONF_LB_WEIGHT_MAX) {
+			fprintf(out, "weight '%s' is not a number 0..%d\n",
+			    req->args[3], CONF_LB_WEIGHT_MAX);
+			return CTL_REFUSED;
+		}
+	} else
+		enable_it = strcmp(op, "enable") == 0;
+	if (lb_backend_set_weight(&v->lb, req->args[0], &addr, port,
+	    enable_it, (uint32_t)w, why, sizeof(why)) < 0) {
+		fprintf(out, "%s\n", why);
+		return CTL_REFUSED;
+	}
+	fprintf(out, "%s%s (until the next reload)\n", why, strcmp(op,
+	    "drain") == 0 ? ": drained, established connections run on" : "");
+	return CTL_OK;
 }
 
 /* "drill NAME [--hold SECONDS]": answered when the drill is over. */
@@ -207,6 +291,8 @@ static const struct {
 	{ "reload", 0, 0, vipd_ctl_reload, "reload" },
 	{ "fault", 2, 2, vipd_ctl_fault, "fault INSTANCE on|off" },
 	{ "drill", 1, 3, vipd_ctl_drill, "drill INSTANCE [--hold SECONDS]" },
+	{ "backend", 3, 4, vipd_ctl_backend,
+	    "backend SERVICE ADDRESS:PORT drain|enable|weight N" },
 };
 
 int

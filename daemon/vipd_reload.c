@@ -35,6 +35,13 @@ vipd_peer_filter_changed(const struct conf_global *a, const struct conf_global *
 }
 
 /* The new model, or -EINVAL (why, log) when it is refused whole. */
+void
+log_conf_warning(void *arg, const char *line)
+{
+	(void)arg;
+	log_warn("%s", line);
+}
+
 static int
 vipd_reload_load(struct vipd *v, struct conf **next, char *why,
     size_t why_len)
@@ -59,6 +66,7 @@ vipd_reload_load(struct vipd *v, struct conf **next, char *why,
 		return -EINVAL;
 	}
 	free(errs);
+	(void)conf_lb_warnings(*next, v->config_path, log_conf_warning, NULL);
 	return 0;
 }
 

@@ -137,6 +137,7 @@ vipd_lb_configure(struct vipd *v, const char *when)
 	else
 		log_info("balancer: %s: %zu virtual services", when,
 		    v->lb.nservices);
+	vipd_lbcount_update(v);
 	/* Tracked services may have come, gone or changed. */
 	health_evaluate_all(&v->health, evloop_now_ms());
 }

@@ -65,6 +65,7 @@ static const struct vipd_timer timers[] = {
 	{ instances_tick, instances_deadline },
 	{ ctl_row_tick, ctl_row_deadline },
 	{ metrics_row_tick, metrics_row_deadline },
+	{ vipd_lbcount_tick, vipd_lbcount_deadline },
 	{ lb_row_tick, lb_row_deadline },
 	{ vipd_sync_tick, vipd_sync_deadline },
 	{ script_runner_row_tick, script_runner_row_deadline },

@@ -29,4 +29,9 @@ size_t conf_command_load(struct conf_ctx *ctx,
     const struct config_setting_t *s, const char *where,
     const char *argv[CONF_COMMAND_ARGS]);
 
+/* The same for a key of another name (quorum_up, notify_down, ...). */
+size_t conf_command_load_key(struct conf_ctx *ctx,
+    const struct config_setting_t *s, const char *where, const char *key,
+    const char *argv[CONF_COMMAND_ARGS]);
+
 #endif

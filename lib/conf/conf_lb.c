@@ -26,9 +26,10 @@
 
 const char *const conf_service_keys[] = { "name", "address", "port",
 	"protocol", "scheduler", "persistence_s", "quorum", "sorry_server",
-	"track_weight", "backends", NULL };
+	"track_weight", "backends", "hysteresis", "quorum_up", "quorum_down",
+	NULL };
 const char *const conf_backend_keys[] = { "address", "port", "weight",
-	"check", NULL };
+	"check", "notify_up", "notify_down", NULL };
 const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
 	"timeout_ms", "rise", "fall", "path", "host", "expect_status",
 	"expect_body", "verify", "ca_file", "command",
@@ -192,6 +193,27 @@ load_command(struct conf_ctx *ctx, const config_setting_t *g,
 	}
 }
 
+/* key = [ "/abs/path", "arg", ... ]: a script of a service or backend. */
+static void
+load_script(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, const char *key, struct conf_script *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	const char *argv[CONF_COMMAND_ARGS];
+	size_t n;
+
+	if (s == NULL)
+		return;
+	n = conf_command_load_key(ctx, s, where, key, argv);
+	for (size_t i = 0; i < n; i++) {
+		if ((out->argv[i] = strdup(argv[i])) == NULL) {
+			conf_error(ctx, s, "%s.%s: out of memory", where, key);
+			return;
+		}
+		out->argc = i + 1;
+	}
+}
+
 static void
 check_defaults(struct conf_check *c)
 {
@@ -311,6 +333,8 @@ load_backend(struct conf_ctx *ctx, const config_setting_t *g,
 	}
 	if (b->check.port == 0)
 		b->check.port = b->port;
+	load_script(ctx, g, where, "notify_up", &b->notify_up);
+	load_script(ctx, g, where, "notify_down", &b->notify_down);
 }
 
 /* Returns 0, or -ENOMEM. */
@@ -384,6 +408,41 @@ load_sorry(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 	svc->has_sorry = true;
 }
 
+static uint32_t
+weight_sum(const struct conf_service *svc)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < svc->nbackends; i++)
+		sum += svc->backends[i].weight;
+	return sum;
+}
+
+/* quorum (a sum of weights, as keepalived's), hysteresis, their scripts. */
+static void
+load_quorum(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_service *svc)
+{
+	const config_setting_t *q = config_setting_get_member(g, "quorum");
+	uint32_t sum = weight_sum(svc);
+
+	if (get_u32(ctx, g, where, "quorum", 0, CONF_LB_QUORUM_MAX,
+	    &svc->quorum) > 0) {
+		svc->quorum_line = (int)config_setting_source_line(q);
+		if (svc->nbackends > 0 && svc->quorum > sum)
+			conf_error(ctx, q, "%s.quorum: %u is more than the "
+			    "backends' weights add up to (%u): never met",
+			    where, svc->quorum, sum);
+	}
+	if (get_u32(ctx, g, where, "hysteresis", 0, CONF_LB_QUORUM_MAX,
+	    &svc->hysteresis) > 0 && svc->hysteresis > svc->quorum)
+		conf_error(ctx, config_setting_get_member(g, "hysteresis"),
+		    "%s.hysteresis: %u is more than quorum (%u)", where,
+		    svc->hysteresis, svc->quorum);
+	load_script(ctx, g, where, "quorum_up", &svc->quorum_up);
+	load_script(ctx, g, where, "quorum_down", &svc->quorum_down);
+}
+
 /* Returns 0, or -ENOMEM. */
 static int
 load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
@@ -430,7 +489,7 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	    "\"tcp\" or \"udp\"")) >= 0)
 		svc->protocol = (enum conf_lb_proto)i;
 	if ((i = get_word(ctx, g, where, "scheduler", conf_names_lb_scheds,
-	    "a scheduler (rr, wrr, sh, mh)")) >= 0)
+	    "a scheduler (rr, wrr, sh, mh, lc, wlc, sed, nq)")) >= 0)
 		svc->scheduler = (enum conf_lb_sched)i;
 	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
 	if (conf_get_int(ctx, g, where, "track_weight", -254, 254, &p) > 0) {
@@ -440,12 +499,7 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	load_sorry(ctx, g, where, svc);
 	if (load_backends(ctx, g, where, svc) < 0)
 		return -ENOMEM;
-	if (get_u32(ctx, g, where, "quorum", 0, CONF_LB_MAX_BACKENDS,
-	    &svc->quorum) > 0 && svc->nbackends > 0 &&
-	    svc->quorum > svc->nbackends)
-		conf_error(ctx, config_setting_get_member(g, "quorum"),
-		    "%s.quorum: %u is more than the %zu backends: never met",
-		    where, svc->quorum, svc->nbackends);
+	load_quorum(ctx, g, where, svc);
 	return 0;
 }
 
@@ -557,13 +611,109 @@ conf_check_free(struct conf_check *c)
 }
 
 void
+conf_script_free(struct conf_script *s)
+{
+	for (size_t i = 0; i < s->argc; i++)
+		free(s->argv[i]);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+conf_script_copy(struct conf_script *to, const struct conf_script *from)
+{
+	memset(to, 0, sizeof(*to));
+	for (size_t i = 0; i < from->argc; i++) {
+		if ((to->argv[i] = strdup(from->argv[i])) == NULL) {
+			conf_script_free(to);
+			return -ENOMEM;
+		}
+		to->argc = i + 1;
+	}
+	return 0;
+}
+
+bool
+conf_script_equal(const struct conf_script *a, const struct conf_script *b)
+{
+	if (a->argc != b->argc)
+		return false;
+	for (size_t i = 0; i < a->argc; i++)
+		if (strcmp(a->argv[i], b->argv[i]) != 0)
+			return false;
+	return true;
+}
+
+int
+conf_backend_copy(struct conf_backend *to, const struct conf_backend *from)
+{
+	*to = *from;
+	memset(&to->notify_up, 0, sizeof(to->notify_up));
+	memset(&to->notify_down, 0, sizeof(to->notify_down));
+	if (conf_check_copy(&to->check, &from->check) < 0)
+		return -ENOMEM;
+	if (conf_script_copy(&to->notify_up, &from->notify_up) < 0 ||
+	    conf_script_copy(&to->notify_down, &from->notify_down) < 0) {
+		conf_backend_free(to);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void
+conf_backend_free(struct conf_backend *b)
+{
+	conf_check_free(&b->check);
+	conf_script_free(&b->notify_up);
+	conf_script_free(&b->notify_down);
+}
+
+/*
+ * Until quorum became a sum of weights it counted backends: with weights
+ * all 1 both readings agree; otherwise an old file now means something
+ * else, and vipd -t says what.
+ */
+size_t
+conf_lb_warnings(const struct conf *conf, const char *path,
+    void (*fn)(void *arg, const char *line), void *arg)
+{
+	char line[512], w[160];
+	size_t n = 0, o;
+
+	for (size_t i = 0; i < conf->nservices; i++) {
+		const struct conf_service *svc = &conf->services[i];
+		bool ones = true;
+
+		for (size_t j = 0; j < svc->nbackends; j++)
+			ones = ones && svc->backends[j].weight == 1;
+		if (svc->quorum_line == 0 || ones)
+			continue;
+		o = 0;
+		w[0] = '\0';
+		for (size_t j = 0; j < svc->nbackends && o + 8 < sizeof(w); j++)
+			o += (size_t)snprintf(w + o, sizeof(w) - o, "%s%u",
+			    j > 0 ? "+" : "", svc->backends[j].weight);
+		snprintf(line, sizeof(line), "%s:%d: warning: "
+		    "virtual_services[%s].quorum: %u now means a sum of the "
+		    "weights of the backends that are up (keepalived's "
+		    "meaning; weights here %s), no longer a count of %u "
+		    "backends up", path, svc->quorum_line, svc->name,
+		    svc->quorum, w, svc->quorum);
+		fn(arg, line);
+		n++;
+	}
+	return n;
+}
+
+void
 conf_lb_free(struct conf *conf)
 {
 	for (size_t i = 0; i < conf->nservices; i++) {
 		for (size_t j = 0; conf->services[i].backends != NULL &&
 		    j < conf->services[i].nbackends; j++)
-			conf_check_free(&conf->services[i].backends[j].check);
+			conf_backend_free(&conf->services[i].backends[j]);
 		free(conf->services[i].backends);
+		conf_script_free(&conf->services[i].quorum_up);
+		conf_script_free(&conf->services[i].quorum_down);
 	}
 	free(conf->services);
 	conf->services = NULL;
@@ -609,7 +759,10 @@ conf_service_equal(const struct conf_service *a, const struct conf_service *b)
 	    a->protocol != b->protocol || a->scheduler != b->scheduler ||
 	    a->persistence_s != b->persistence_s || a->quorum != b->quorum ||
 	    a->has_sorry != b->has_sorry || a->nbackends != b->nbackends ||
-	    a->tracked != b->tracked || a->track_weight != b->track_weight)
+	    a->tracked != b->tracked || a->track_weight != b->track_weight ||
+	    a->hysteresis != b->hysteresis ||
+	    !conf_script_equal(&a->quorum_up, &b->quorum_up) ||
+	    !conf_script_equal(&a->quorum_down, &b->quorum_down))
 		return false;
 	if (a->has_sorry && (addr_cmp(&a->sorry_addr, &b->sorry_addr) !=
 	    0 || a->sorry_port != b->sorry_port))
@@ -619,7 +772,9 @@ conf_service_equal(const struct conf_service *a, const struct conf_service *b)
 
 		if (addr_cmp(&x->addr, &y->addr) != 0 ||
 		    x->port != y->port || x->weight != y->weight ||
-		    !conf_check_equal(&x->check, &y->check))
+		    !conf_check_equal(&x->check, &y->check) ||
+		    !conf_script_equal(&x->notify_up, &y->notify_up) ||
+		    !conf_script_equal(&x->notify_down, &y->notify_down))
 			return false;
 	}
 	return true;

@@ -29,7 +29,29 @@
 #define CONF_LB_TEXT_MAX 256       /* http path, host, expected body */
 
 enum conf_lb_proto { CONF_LB_TCP = 0, CONF_LB_UDP };
-enum conf_lb_sched { CONF_LB_RR = 0, CONF_LB_WRR, CONF_LB_SH, CONF_LB_MH };
+enum conf_lb_sched { CONF_LB_RR = 0, CONF_LB_WRR, CONF_LB_SH, CONF_LB_MH,
+	/* By connection counts (IPVS's meaning; lib/lb/lb_sched.h). */
+	CONF_LB_LC, CONF_LB_WLC, CONF_LB_SED, CONF_LB_NQ };
+
+/* The schedulers that follow connection counts. */
+#define CONF_LB_SCHED_COUNTS(s) ((s) >= CONF_LB_LC && (s) <= CONF_LB_NQ)
+
+/* The largest quorum: every backend up with the highest weight. */
+#define CONF_LB_QUORUM_MAX (CONF_LB_MAX_BACKENDS * CONF_LB_WEIGHT_MAX)
+
+/*
+ * A program to run (quorum_up, notify_down, ...), argv[0] absolute: argc
+ * allocated strings then NULL; argc 0 = none. Copied by conf_script_copy.
+ */
+struct conf_script {
+	size_t argc;
+	char *argv[CONF_COMMAND_ARGS + 1];
+};
+
+int conf_script_copy(struct conf_script *to, const struct conf_script *from);
+void conf_script_free(struct conf_script *s);
+bool conf_script_equal(const struct conf_script *a,
+    const struct conf_script *b);
 enum conf_check_type {
 	CONF_CHECK_NONE = 0,       /* no check: the backend is always up */
 	CONF_CHECK_TCP,
@@ -114,7 +136,15 @@ struct conf_backend {
 	uint16_t port;                     /* default: the service's port */
 	uint32_t weight;                   /* 0..100, default 1; 0 drains */
 	struct conf_check check;
+	struct conf_script notify_up, notify_down;   /* owned */
 };
+
+/*
+ * *to = *from with its own check texts and scripts (to is overwritten).
+ * Returns 0, or -ENOMEM with *to holding nothing to free.
+ */
+int conf_backend_copy(struct conf_backend *to, const struct conf_backend *from);
+void conf_backend_free(struct conf_backend *b);
 
 struct conf_service {
 	char name[CONF_LB_NAME_MAX];
@@ -123,7 +153,16 @@ struct conf_service {
 	enum conf_lb_proto protocol;       /* default tcp */
 	enum conf_lb_sched scheduler;      /* default wrr */
 	uint32_t persistence_s;            /* 0 = off; 0..86400 */
-	uint32_t quorum;                   /* healthy backends needed, default 1 */
+	/*
+	 * keepalived's meaning: the weights of the backends that are up add
+	 * up to at least quorum (default 1). Once met it holds until the sum
+	 * falls below quorum - hysteresis; once lost it comes back at
+	 * quorum + hysteresis.
+	 */
+	uint32_t quorum;
+	uint32_t hysteresis;               /* default 0 */
+	int quorum_line;                   /* of the quorum key, 0 = absent */
+	struct conf_script quorum_up, quorum_down;   /* owned */
 	bool has_sorry;
 	struct addr sorry_addr;
 	uint16_t sorry_port;
@@ -153,6 +192,13 @@ struct conf_ctx;
 struct config_setting_t;
 int conf_lb_load(struct conf_ctx *ctx, const struct config_setting_t *list,
     struct conf *conf);
+
+/*
+ * Readings that changed meaning: fn gets one "FILE:LINE: warning: ..."
+ * line each (path is FILE), for vipd -t and the log. Returns their count.
+ */
+size_t conf_lb_warnings(const struct conf *conf, const char *path,
+    void (*fn)(void *arg, const char *line), void *arg);
 
 /* Free conf->services (called by conf_free). */
 void conf_lb_free(struct conf *conf);

@@ -7,7 +7,8 @@
 #include "conf/conf_names.h"
 
 const char *const conf_names_lb_protos[] = { "tcp", "udp", NULL };
-const char *const conf_names_lb_scheds[] = { "rr", "wrr", "sh", "mh", NULL };
+const char *const conf_names_lb_scheds[] = { "rr", "wrr", "sh", "mh",
+	"lc", "wlc", "sed", "nq", NULL };
 const char *const conf_names_check_types[] = { "none", "tcp", "http",
 	"https", "script", "udp", "dns", "smtp", "ping", NULL };
 const char *const conf_names_notify_kinds[CONF_NOTIFY__COUNT + 1] = {
@@ -23,7 +24,7 @@ conf_names_lb_proto(enum conf_lb_proto p)
 const char *
 conf_names_lb_sched(enum conf_lb_sched s)
 {
-	return s <= CONF_LB_MH ? conf_names_lb_scheds[s] : "?";
+	return s <= CONF_LB_NQ ? conf_names_lb_scheds[s] : "?";
 }
 
 const char *

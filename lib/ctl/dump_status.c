@@ -220,12 +220,33 @@ status_services(FILE *f, const struct dump_view *v)
 			 * up here; the dump's "N backends take new flows", on
 			 * which quorum is judged, is s->active.
 			 */
-			for (size_t j = 0; j < s->conf.nbackends; j++)
+			size_t changed = 0;
+
+			for (size_t j = 0; j < s->conf.nbackends; j++) {
 				up += lb_backend_up(&s->backends[j]);
+				changed += s->backends[j].weight !=
+				    s->backends[j].conf->weight;
+			}
 			fprintf(f, "  %-*s  %-*s  quorum %u %s  backends %zu/%zu up%s\n",
 			    wname, s->conf.name, waddr, where, s->conf.quorum,
 			    s->quorum_met ? "met" : "NOT met", up, s->conf.nbackends,
 			    s->rules_ok ? "" : "  rules NOT installed");
+			/* Run-time weights (vipctl backend), one line each. */
+			for (size_t j = 0; changed > 0 && j < s->conf.nbackends;
+			    j++) {
+				const struct lb_backend *b = &s->backends[j];
+				char ba[INET6_ADDRSTRLEN];
+
+				if (b->weight == b->conf->weight)
+					continue;
+				addr_str(&b->conf->addr, ba, sizeof(ba));
+				fprintf(f, b->conf->addr.family == AF_INET6 ?
+				    "    backend [%s]:%u %s (weight %u, the "
+				    "file's %u)\n" : "    backend %s:%u %s "
+				    "(weight %u, the file's %u)\n", ba,
+				    b->conf->port, b->weight == 0 ? "drained" :
+				    "weight set", b->weight, b->conf->weight);
+			}
 		}
 	}
 }

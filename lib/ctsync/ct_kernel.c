@@ -133,7 +133,7 @@ event_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct, void *data)
 	 * it, so fetch the whole entry.
 	 */
 	if (op == CT_OP_UPDATE && e.proto == IPPROTO_TCP && e.tcp_state == 0 &&
-	    !get_full(k, ct, &e))
+	    !k->no_lookups && !get_full(k, ct, &e))
 		return NFCT_CB_CONTINUE;
 	k->on_entry(k->arg, &e, false);
 	return NFCT_CB_CONTINUE;
@@ -217,6 +217,12 @@ void
 ct_kernel_want_events(struct ct_kernel *k, bool on)
 {
 	k->events_wanted = on;
+}
+
+void
+ct_kernel_no_lookups(struct ct_kernel *k)
+{
+	k->no_lookups = true;
 }
 
 int

@@ -67,6 +67,8 @@ struct ct_kernel {
 	ct_kernel_entry_cb on_entry;
 	void *arg;
 	bool events_wanted;           /* false: events are read and dropped */
+	bool no_lookups;              /* updates without a TCP state as they
+					 come (tcp_state 0), no GET */
 	uint64_t events_seen;         /* of any mark */
 	uint64_t events_lost;         /* ENOBUFS: the socket overran */
 	uint64_t lookups;             /* GETs for events without a TCP state */
@@ -94,6 +96,13 @@ int ct_kernel_events_fd(const struct ct_kernel *k);
  * socket never overruns) and counted in events_seen.
  */
 void ct_kernel_want_events(struct ct_kernel *k, bool on);
+
+/*
+ * Deliver TCP updates that come without a TCP state as they are (tcp_state
+ * 0) instead of fetching the whole entry: for listeners that only follow
+ * state changes (the balancer's connection counts).
+ */
+void ct_kernel_no_lookups(struct ct_kernel *k);
 
 /*
  * Read pending events, at most max_reads socket reads; on_entry gets the

@@ -10,11 +10,13 @@
 #include <arpa/inet.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 
 #include "base/reconcile.h"
 #include "lb/lb.h"
 #include "lb/lb_nft.h"
 #include "os/log.h"
+#include "os/script.h"
 
 /* Rules nftables refused are tried again once a second. */
 #define LB_RETRY_MS 1000
@@ -45,6 +47,9 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	check_heap_init(&lb->sched);
 	budget_update(lb);
+	if (lb_conns_init(&lb->conns, LB_CONNS_MAX) < 0)
+		log_err("balancer: no memory for the connection table: lc, "
+		    "wlc, sed and nq schedule without counts");
 }
 
 static const char *
@@ -94,40 +99,156 @@ apply(struct lb *lb, struct lb_text *t, const char *what, char *why,
 	return rc;
 }
 
+/* ---- scripts: quorum_up/down, notify_up/down ----------------------------- */
+
+static void script_start_next(struct lb_script *sc);
+
 static void
-set_active(struct lb_service *svc, size_t active)
+script_done(struct script_job *job, const struct script_result *r, void *arg)
 {
-	svc->active = active;
-	svc->quorum_met = active > 0 && active >= svc->conf.quorum;
+	struct lb_script *sc = arg;
+	char why[SCRIPT_WHY_MAX + 32];
+
+	(void)job;
+	if (!script_result_ok(r)) {
+		sc->lb->scripts_failed++;
+		log_warn("%s: %s", sc->what, script_result_describe(r, why,
+		    sizeof(why)));
+	}
+	script_start_next(sc);
+}
+
+static void
+script_start_next(struct lb_script *sc)
+{
+	const struct conf_script *s = sc->next;
+
+	if (s == NULL || sc->job.state != SCRIPT_JOB_IDLE || sc->lb->runner ==
+	    NULL)
+		return;
+	sc->next = NULL;
+	sc->lb->scripts_run++;
+	/* keepalived passes these scripts no argument of its own. */
+	if (script_start_flags(sc->lb->runner, &sc->job, s->argv, NULL,
+	    LB_SCRIPT_TIMEOUT_MS, SCRIPT_LEAVE_BACKGROUND, script_done, sc,
+	    evloop_now_ms()) < 0) {
+		sc->lb->scripts_failed++;
+		log_warn("%s: cannot start %s", sc->what, s->argv[0]);
+	}
+}
+
+/* Run s (NULL or empty: nothing) for what, after the one running. */
+static void
+script_run(struct lb *lb, struct lb_script **scp, const struct conf_script *s,
+    const char *what)
+{
+	struct lb_script *sc = *scp;
+
+	if (s == NULL || s->argc == 0)
+		return;
+	if (sc == NULL) {
+		if ((sc = calloc(1, sizeof(*sc))) == NULL) {
+			log_err("%s: out of memory: not run", what);
+			return;
+		}
+		sc->lb = lb;
+		*scp = sc;
+	}
+	snprintf(sc->what, sizeof(sc->what), "%s", what);
+	sc->next = s;
+	script_start_next(sc);
+}
+
+static void
+script_free(struct lb_script *sc)
+{
+	if (sc == NULL)
+		return;
+	if (sc->job.state != SCRIPT_JOB_IDLE)
+		script_cancel(sc->lb->runner, &sc->job);
+	free(sc);
+}
+
+/* ---- quorum ---------------------------------------------------------------- */
+
+/* The backends as the rules see them now. */
+static void
+service_states(const struct lb_service *svc, struct lb_nft_backend_state *st)
+{
+	for (size_t k = 0; k < svc->conf.nbackends; k++) {
+		const struct lb_backend *b = &svc->backends[k];
+
+		st[k] = (struct lb_nft_backend_state){ .up = lb_backend_up(b),
+		    .weight = b->weight, .active = b->active,
+		    .inactive = b->inactive };
+	}
+}
+
+/*
+ * Rewrite svc's DNAT chain into t from its backends now, deciding its
+ * quorum first (keepalived's rule, lb_nft_quorum_met); the decision
+ * before is kept in met_before for quorum_follow.
+ */
+static void
+service_rules(struct lb_text *t, struct lb_service *svc)
+{
+	struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
+
+	service_states(svc, st);
+	svc->met_before = svc->quorum_met;
+	svc->active = lb_nft_active_st(&svc->conf, st);
+	svc->weight_sum = lb_nft_weight_sum(&svc->conf, st);
+	svc->quorum_met = lb_nft_quorum_met(svc->quorum_met,
+	    !svc->quorum_known, svc->weight_sum, svc->active, svc->conf.quorum,
+	    svc->conf.hysteresis);
+	/*
+	 * Hysteresis applies once every backend's health is known: a
+	 * service starting with all its backends UNKNOWN is not "lost",
+	 * and must not need quorum + hysteresis to come up.
+	 */
+	svc->quorum_known = true;
+	for (size_t k = 0; k < svc->conf.nbackends; k++)
+		if (svc->backends[k].conf->check.type != CONF_CHECK_NONE &&
+		    svc->backends[k].check.rf.health == CHECK_UNKNOWN)
+			svc->quorum_known = false;
 	snprintf(svc->track_detail, sizeof(svc->track_detail),
-	    "%zu of quorum %u", active, svc->conf.quorum);
+	    "weight %u of quorum %u", svc->weight_sum, svc->conf.quorum);
+	lb_nft_service_rules_st(t, &svc->conf, st, svc->quorum_met);
 }
 
 /* After a service's rules were rewritten: tell whom it concerns. */
 static void
-quorum_follow(struct lb_service *svc, bool was_met)
+quorum_follow(struct lb_service *svc)
 {
-	char sorry[INET6_ADDRSTRLEN + 8];
+	char sorry[INET6_ADDRSTRLEN + 8], what[160];
 
-	if (was_met == svc->quorum_met)
+	if (svc->met_before == svc->quorum_met)
 		return;
+	svc->met_before = svc->quorum_met;
 	if (svc->lb->on_quorum != NULL)
 		svc->lb->on_quorum(svc->lb->on_quorum_arg, svc);
+	snprintf(what, sizeof(what), "%s: %s", svc->conf.name,
+	    svc->quorum_met ? "quorum_up" : "quorum_down");
+	script_run(svc->lb, &svc->quorum_script, svc->quorum_met ?
+	    &svc->conf.quorum_up : &svc->conf.quorum_down, what);
 	if (svc->quorum_met)
-		log_notice("%s: quorum met (%zu of %u backends take new "
-		    "flows)", svc->conf.name, svc->active, svc->conf.quorum);
+		log_notice("%s: quorum met (weight %u of quorum %u, hysteresis "
+		    "%u; %zu backends take new flows)", svc->conf.name,
+		    svc->weight_sum, svc->conf.quorum, svc->conf.hysteresis,
+		    svc->active);
 	else if (svc->conf.has_sorry) {
 		struct conf_backend s = { .addr = svc->conf.sorry_addr,
 		    .port = svc->conf.sorry_port };
 
-		log_warn("%s: below quorum (%zu of %u backends take new flows): "
-		    "new connections go to the sorry server %s",
-		    svc->conf.name, svc->active, svc->conf.quorum,
-		    backend_text(&s, sorry, sizeof(sorry)));
+		log_warn("%s: below quorum (weight %u of quorum %u, hysteresis "
+		    "%u): new connections go to the sorry server %s",
+		    svc->conf.name, svc->weight_sum, svc->conf.quorum,
+		    svc->conf.hysteresis, backend_text(&s, sorry,
+		    sizeof(sorry)));
 	} else
-		log_warn("%s: below quorum (%zu of %u backends take new flows): "
-		    "new connections are refused", svc->conf.name, svc->active,
-		    svc->conf.quorum);
+		log_warn("%s: below quorum (weight %u of quorum %u, hysteresis "
+		    "%u): new connections are refused", svc->conf.name,
+		    svc->weight_sum, svc->conf.quorum, svc->conf.hysteresis);
 }
 
 /*
@@ -136,15 +257,39 @@ quorum_follow(struct lb_service *svc, bool was_met)
  * change goes out at once.
  */
 static void
-mark_dirty(struct lb_service *svc, uint64_t now_ms)
+mark_dirty_gap(struct lb_service *svc, uint64_t now_ms, uint64_t gap_ms)
 {
 	struct lb *lb = svc->lb;
-	uint64_t due = lb->last_apply_ms + LB_APPLY_GAP_MS;
+	uint64_t due = lb->last_apply_ms + gap_ms;
 
 	svc->dirty = true;
-	if (lb->apply_ms == 0)
-		lb->apply_ms = lb->last_apply_ms != 0 && due > now_ms ? due :
-		    now_ms;
+	if (lb->last_apply_ms == 0 || due < now_ms)
+		due = now_ms;
+	if (lb->apply_ms == 0 || due < lb->apply_ms)
+		lb->apply_ms = due;
+}
+
+static void
+mark_dirty(struct lb_service *svc, uint64_t now_ms)
+{
+	mark_dirty_gap(svc, now_ms, LB_APPLY_GAP_MS);
+}
+
+/* notify_up / notify_down on a change between up and down. */
+static void
+backend_notify(struct lb_backend *b)
+{
+	char name[INET6_ADDRSTRLEN + 8], what[160];
+	int h = (int)b->check.rf.health;
+
+	if ((h != CHECK_UP && h != CHECK_DOWN) || h == b->last_notified)
+		return;
+	b->last_notified = h;
+	snprintf(what, sizeof(what), "%s: backend %s: %s", b->svc->conf.name,
+	    backend_text(b->conf, name, sizeof(name)), h == CHECK_UP ?
+	    "notify_up" : "notify_down");
+	script_run(b->svc->lb, &b->notify, h == CHECK_UP ? &b->conf->notify_up :
+	    &b->conf->notify_down, what);
 }
 
 static void
@@ -158,14 +303,8 @@ on_check_change(void *arg, struct check *c)
 	log_notice("%s: backend %s is %s (%s)", b->svc->conf.name,
 	    backend_text(b->conf, name, sizeof(name)),
 	    check_health_name(c->rf.health), c->last_reason);
+	backend_notify(b);
 	mark_dirty(b->svc, evloop_now_ms());
-}
-
-static void
-service_up(const struct lb_service *svc, bool *up)
-{
-	for (size_t k = 0; k < svc->conf.nbackends; k++)
-		up[k] = lb_backend_up(&svc->backends[k]);
 }
 
 /*
@@ -175,33 +314,29 @@ service_up(const struct lb_service *svc, bool *up)
 static void
 apply_dirty(struct lb *lb, uint64_t now_ms)
 {
-	bool up[CONF_LB_MAX_BACKENDS];
 	struct lb_text t = { 0 };
 	char why[256];
 	int rc;
 
+	if (lb->drain_events != NULL)
+		lb->drain_events(lb->drain_events_arg);
 	lb->apply_ms = 0;
 	lb->last_apply_ms = now_ms;
 	for (size_t i = 0; i < lb->nservices; i++)
-		if (lb->services[i]->dirty) {
-			service_up(lb->services[i], up);
-			lb_nft_service_rules(&t, &lb->services[i]->conf, up);
-		}
+		if (lb->services[i]->dirty)
+			service_rules(&t, lb->services[i]);
 	/* Nothing when the dirty services were replaced by a reload since. */
 	rc = t.len == 0 && !t.oom ? 0 : apply(lb, &t, "health changes", why,
 	    sizeof(why));
 	lb_text_free(&t);
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
-		bool was_met = svc->quorum_met;
 
 		if (!svc->dirty)
 			continue;
 		svc->dirty = false;
 		svc->rules_ok = rc == 0;
-		service_up(svc, up);
-		set_active(svc, lb_nft_active(&svc->conf, up));
-		quorum_follow(svc, was_met);
+		quorum_follow(svc);
 	}
 }
 
@@ -211,11 +346,16 @@ service_free(struct lb_service *svc)
 	if (svc == NULL)
 		return;
 	for (size_t i = 0; svc->backends != NULL && i < svc->conf.nbackends;
-	    i++)
+	    i++) {
 		check_close(&svc->backends[i].check);
+		script_free(svc->backends[i].notify);
+	}
 	for (size_t i = 0; svc->conf.backends != NULL &&
 	    i < svc->conf.nbackends; i++)
-		conf_check_free(&svc->conf.backends[i].check);
+		conf_backend_free(&svc->conf.backends[i]);
+	script_free(svc->quorum_script);
+	conf_script_free(&svc->conf.quorum_up);
+	conf_script_free(&svc->conf.quorum_down);
 	free(svc->backends);
 	free(svc->conf.backends);
 	free(svc);
@@ -228,16 +368,24 @@ service_free(struct lb_service *svc)
 static int
 service_copy_backends(struct lb_service *svc, const struct conf_service *conf)
 {
+	memset(&svc->conf.quorum_up, 0, sizeof(svc->conf.quorum_up));
+	memset(&svc->conf.quorum_down, 0, sizeof(svc->conf.quorum_down));
+	if (conf_script_copy(&svc->conf.quorum_up, &conf->quorum_up) < 0 ||
+	    conf_script_copy(&svc->conf.quorum_down, &conf->quorum_down) < 0)
+		goto fail;
 	for (size_t i = 0; i < conf->nbackends; i++) {
-		svc->conf.backends[i] = conf->backends[i];
-		if (conf_check_copy(&svc->conf.backends[i].check,
-		    &conf->backends[i].check) < 0) {
+		if (conf_backend_copy(&svc->conf.backends[i],
+		    &conf->backends[i]) < 0) {
 			for (size_t k = 0; k < i; k++)
-				conf_check_free(&svc->conf.backends[k].check);
-			return -ENOMEM;
+				conf_backend_free(&svc->conf.backends[k]);
+			goto fail;
 		}
 	}
 	return 0;
+fail:
+	conf_script_free(&svc->conf.quorum_up);
+	conf_script_free(&svc->conf.quorum_down);
+	return -ENOMEM;
 }
 
 uint64_t
@@ -300,6 +448,8 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 		b->conf = &svc->conf.backends[i];
 		b->svc = svc;
 		b->index = i;
+		b->weight = b->conf->weight;
+		b->last_notified = -1;
 		if (check_init(&b->check, &b->conf->check, &b->conf->addr,
 		    lb->loop, lb->runner, on_check_change, b,
 		    lb_first_probe_ms(now_ms, gbase + i, total,
@@ -314,6 +464,19 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 		b->check.budget = &lb->budget;
 	}
 	return svc;
+}
+
+/* A reload puts back the file's weight over one vipctl set, and says so. */
+static void
+weight_restored(const struct lb_backend *b, uint32_t was)
+{
+	char name[INET6_ADDRSTRLEN + 8];
+
+	if (was == b->conf->weight)
+		return;
+	log_notice("%s: backend %s weight %u from the file again (reload; "
+	    "was %u, set at run time)", b->svc->conf.name, backend_text(b->conf,
+	    name, sizeof(name)), b->conf->weight, was);
 }
 
 /*
@@ -343,6 +506,8 @@ carry_health(struct lb_service *to, const struct lb_service *from)
 			memcpy(b->check.last_reason, o->check.last_reason,
 			    sizeof(b->check.last_reason));
 			b->changes = o->changes;
+			b->last_notified = o->last_notified;
+			weight_restored(b, o->weight);
 			break;
 		}
 	}
@@ -440,12 +605,8 @@ merge_rules(struct lb_merge *m, char *why, size_t why_len)
 	}
 	for (size_t i = 0; i < m->r.nnew; i++) {
 		if (m->r.new_tag[i] == RECONCILE_NEW) {
-			bool up[CONF_LB_MAX_BACKENDS];
-
-			service_up(m->next[i], up);
 			lb_nft_service_add(&t, &m->next[i]->conf);
-			set_active(m->next[i], lb_nft_service_rules(&t,
-			    &m->next[i]->conf, up));
+			service_rules(&t, m->next[i]);
 		}
 		lb_nft_service_hooks(&t, &m->next[i]->conf);
 	}
@@ -475,6 +636,192 @@ merge_commit(struct lb_merge *m)
 	lb->services = m->next;
 	lb->nservices = m->r.nnew;
 	m->next = NULL;
+}
+
+/* Kept services go back to the file's weights (vipctl's last till reload). */
+static void
+restore_kept_weights(struct lb *lb, const struct lb_merge *m, uint64_t now_ms)
+{
+	for (size_t i = 0; i < m->r.nnew; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		if (m->r.new_tag[i] != RECONCILE_KEEP)
+			continue;
+		for (size_t k = 0; k < svc->conf.nbackends; k++) {
+			struct lb_backend *b = &svc->backends[k];
+			uint32_t was = b->weight;
+
+			if (was == b->conf->weight)
+				continue;
+			b->weight = b->conf->weight;
+			weight_restored(b, was);
+			mark_dirty_gap(svc, now_ms, 0);
+		}
+	}
+}
+
+/* ---- connection counts ------------------------------------------------------ */
+
+/* The backend a flow went to, or NULL (not ours, or the sorry server). */
+static struct lb_backend *
+flow_backend(struct lb *lb, const struct lb_conn_key *key,
+    const struct lb_conn_dest *dest)
+{
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+		const struct conf_service *c = &svc->conf;
+
+		if (c->addr.family != key->family || c->port != key->dport ||
+		    (c->protocol == CONF_LB_TCP ? IPPROTO_TCP : IPPROTO_UDP) !=
+		    key->proto || memcmp(c->addr.bytes, key->dst,
+		    c->addr.family == AF_INET6 ? 16 : 4) != 0)
+			continue;
+		for (size_t k = 0; k < c->nbackends; k++) {
+			struct lb_backend *b = &svc->backends[k];
+
+			if (b->conf->port == dest->port && memcmp(
+			    b->conf->addr.bytes, dest->addr, c->addr.family ==
+			    AF_INET6 ? 16 : 4) == 0)
+				return b;
+		}
+		return NULL;
+	}
+	return NULL;
+}
+
+struct count_ctx {
+	struct lb *lb;
+	uint64_t now_ms;
+	bool apply;                      /* mark counting services dirty */
+};
+
+static void
+count_change(void *arg, const struct lb_conns_change *ch)
+{
+	struct count_ctx *cx = arg;
+	struct lb_backend *b;
+
+	if (ch->was == ch->now ||
+	    (b = flow_backend(cx->lb, ch->key, &ch->dest)) == NULL)
+		return;
+	if (ch->was == LB_CONN_ACTIVE && b->active > 0)
+		b->active--;
+	else if (ch->was == LB_CONN_INACTIVE && b->inactive > 0)
+		b->inactive--;
+	if (ch->now == LB_CONN_ACTIVE)
+		b->active++;
+	else if (ch->now == LB_CONN_INACTIVE)
+		b->inactive++;
+	if (cx->apply && CONF_LB_SCHED_COUNTS(b->svc->conf.scheduler))
+		mark_dirty_gap(b->svc, cx->now_ms, LB_COUNTS_APPLY_GAP_MS);
+}
+
+/* Every backend's counts from the table again (after a reload). */
+static void
+recount(struct lb *lb)
+{
+	struct count_ctx cx = { .lb = lb };
+
+	for (size_t i = 0; i < lb->nservices; i++)
+		for (size_t k = 0; k < lb->services[i]->conf.nbackends; k++)
+			lb->services[i]->backends[k].active =
+			    lb->services[i]->backends[k].inactive = 0;
+	lb_conns_each(&lb->conns, count_change, &cx);
+}
+
+bool
+lb_counts_wanted(const struct lb *lb)
+{
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (CONF_LB_SCHED_COUNTS(lb->services[i]->conf.scheduler))
+			return true;
+	return false;
+}
+
+void
+lb_conn_event(struct lb *lb, const struct lb_conn_key *key,
+    const struct lb_conn_dest *dest, enum lb_conn_class cls, bool destroy,
+    uint64_t now_ms)
+{
+	struct count_ctx cx = { .lb = lb, .now_ms = now_ms, .apply = true };
+	struct lb_conns_change ch;
+
+	if (lb->conns.buckets == NULL)
+		return;
+	lb->conn_events++;
+	if (destroy) {
+		if (lb_conns_destroy(&lb->conns, key, &ch))
+			count_change(&cx, &ch);
+		return;
+	}
+	/* Only flows to a backend are kept: the sorry server has no count. */
+	if (flow_backend(lb, key, dest) == NULL)
+		return;
+	if (lb_conns_update(&lb->conns, key, dest, cls, &ch) == 0)
+		count_change(&cx, &ch);
+}
+
+void
+lb_conn_sweep_begin(struct lb *lb)
+{
+	lb_conns_sweep_begin(&lb->conns);
+}
+
+void
+lb_conn_sweep_end(struct lb *lb, uint64_t now_ms)
+{
+	struct count_ctx cx = { .lb = lb, .now_ms = now_ms, .apply = true };
+
+	(void)lb_conns_sweep_end(&lb->conns, count_change, &cx);
+}
+
+/* ---- run-time weights --------------------------------------------------------- */
+
+int
+lb_backend_set_weight(struct lb *lb, const char *service,
+    const struct addr *addr, uint16_t port, bool enable_it, uint32_t weight,
+    char *why, size_t why_len)
+{
+	struct lb_service *svc = NULL;
+	char name[INET6_ADDRSTRLEN + 8];
+	struct lb_backend *b = NULL;
+	uint32_t was;
+
+	for (size_t i = 0; i < lb->nservices && svc == NULL; i++)
+		if (strcmp(lb->services[i]->conf.name, service) == 0)
+			svc = lb->services[i];
+	if (svc == NULL) {
+		snprintf(why, why_len, "no virtual service '%s'", service);
+		return -ENOENT;
+	}
+	for (size_t k = 0; k < svc->conf.nbackends && b == NULL; k++)
+		if (addr_cmp(&svc->backends[k].conf->addr, addr) == 0 &&
+		    svc->backends[k].conf->port == port)
+			b = &svc->backends[k];
+	if (b == NULL) {
+		struct conf_backend x = { .addr = *addr, .port = port };
+
+		snprintf(why, why_len, "%s has no backend %s", service,
+		    backend_text(&x, name, sizeof(name)));
+		return -ESRCH;
+	}
+	if (enable_it)
+		weight = b->conf->weight;
+	if (weight > CONF_LB_WEIGHT_MAX) {
+		snprintf(why, why_len, "weight %u is out of range 0..%d",
+		    weight, CONF_LB_WEIGHT_MAX);
+		return -EINVAL;
+	}
+	was = b->weight;
+	b->weight = weight;
+	log_notice("%s: backend %s weight %u (was %u; the file's is %u): %s",
+	    service, backend_text(b->conf, name, sizeof(name)), weight, was,
+	    b->conf->weight, weight == 0 ? "drained by vipctl, established "
+	    "connections run on" : enable_it ? "enabled by vipctl" :
+	    "set by vipctl, until the next reload");
+	snprintf(why, why_len, "%s %s weight %u", service, name, weight);
+	mark_dirty_gap(svc, evloop_now_ms(), 0);
+	return 0;
 }
 
 int
@@ -507,6 +854,8 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 		goto out;
 	rc = merge_rules(&m, why, why_len);
 	merge_commit(&m);
+	restore_kept_weights(lb, &m, now_ms);
+	recount(lb);
 out:
 	if (rc == -ENOMEM)
 		snprintf(why, why_len, "out of memory");
@@ -529,18 +878,17 @@ retry_all(struct lb *lb)
 	lb_nft_base(&t);
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
-		bool up[CONF_LB_MAX_BACKENDS];
 
-		for (size_t k = 0; k < svc->conf.nbackends; k++)
-			up[k] = lb_backend_up(&svc->backends[k]);
 		lb_nft_service_add(&t, &svc->conf);
-		set_active(svc, lb_nft_service_rules(&t, &svc->conf, up));
+		service_rules(&t, svc);
 		lb_nft_service_hooks(&t, &svc->conf);
 	}
 	rc = apply(lb, &t, "the configuration", why, sizeof(why));
 	lb_text_free(&t);
-	for (size_t i = 0; i < lb->nservices; i++)
+	for (size_t i = 0; i < lb->nservices; i++) {
 		lb->services[i]->rules_ok = rc == 0;
+		quorum_follow(lb->services[i]);
+	}
 	if (rc == 0) {
 		lb->full_retry = false;
 		log_notice("balancer: rules installed after an earlier refusal");
@@ -684,4 +1032,5 @@ lb_close(struct lb *lb)
 	lb->services = NULL;
 	lb->nservices = 0;
 	check_heap_free(&lb->sched);
+	lb_conns_free(&lb->conns);
 }

@@ -34,6 +34,7 @@
 #include <stdio.h>
 
 #include "lb/check.h"
+#include "lb/lb_conns.h"
 #include "conf/conf.h"
 #include "os/evloop.h"
 #include "os/log.h"
@@ -45,6 +46,17 @@
 
 /* Probes start at most this long before their slot (lb_probe_lead_ms). */
 #define LB_PROBE_LEAD_MAX_MS 1
+
+/*
+ * Services with a connection-count scheduler are rewritten at most this
+ * often when their counts change (lib/lb/lb_least.h: between two
+ * rewrites the kernel walks the precomputed picks).
+ */
+#define LB_COUNTS_APPLY_GAP_MS 20
+
+/* Scripts of the balancer (quorum_up/down, notify_up/down) are killed
+ * after this long. */
+#define LB_SCRIPT_TIMEOUT_MS 30000
 
 /* First probes are spread over at most this long (see lb_first_probe_ms). */
 #define LB_FIRST_PROBE_SPREAD_MS 1000
@@ -81,6 +93,18 @@ uint32_t lb_probe_lead_ms(uint64_t slot_ms);
 
 struct lb_service;
 
+/*
+ * A balancer script (quorum_up/down, notify_up/down) of one object: one
+ * runs at a time; a transition while it runs waits (only the latest one:
+ * an up then a down while a script runs means "down" next).
+ */
+struct lb_script {
+	struct script_job job;
+	const struct conf_script *next;   /* to run when job ends, or NULL */
+	char what[160];                   /* "web: quorum_down", for logs */
+	struct lb *lb;
+};
+
 struct lb_backend {
 	struct conf_backend *conf;       /* in svc->conf.backends */
 	struct lb_service *svc;
@@ -88,6 +112,10 @@ struct lb_backend {
 	struct check check;
 	uint64_t conns, packets, bytes;  /* nft counters, at the last read */
 	uint64_t changes;                /* health changes */
+	uint32_t weight;                 /* now: the file's, or vipctl's */
+	uint32_t active, inactive;       /* connections (lb_conns.h) */
+	int last_notified;               /* CHECK_UP / CHECK_DOWN / -1 */
+	struct lb_script *notify;        /* notify_up/down runs, or NULL */
 };
 
 struct lb_service {
@@ -96,6 +124,10 @@ struct lb_service {
 	struct lb *lb;
 	size_t active;                   /* backends taking new flows */
 	bool quorum_met;
+	bool quorum_known;               /* quorum_met decided once */
+	bool met_before;                 /* quorum_met before the rewrite */
+	uint32_t weight_sum;             /* of the backends up, run-time weights */
+	struct lb_script *quorum_script; /* quorum_up/down runs, or NULL */
 	bool rules_ok;                   /* last transaction went through */
 	bool dirty;                      /* health changed, rules not yet */
 	char track_detail[48];           /* "1 of quorum 2" for tracking */
@@ -118,6 +150,9 @@ struct lb {
 	bool full_retry;                 /* the last configuration was refused */
 	char last_error[256];
 	struct log_ratelimit error_log;
+	struct lb_conns conns;           /* balanced connections, counted */
+	uint64_t conn_events;            /* conntrack events handled */
+	uint64_t scripts_run, scripts_failed;
 	/*
 	 * Called after a service's quorum_met changed, so that VRRP tracking
 	 * can weigh it (a service below quorum demoting the node, like a
@@ -125,6 +160,14 @@ struct lb {
 	 */
 	void (*on_quorum)(void *arg, const struct lb_service *svc);
 	void *on_quorum_arg;
+	/*
+	 * Called before rules are computed, so that the conntrack events
+	 * already queued are counted (lb_conn_event) first: a rewrite from
+	 * counts that miss a flow the kernel already placed would send the
+	 * next one to the same backend. NULL: nobody feeds counts.
+	 */
+	void (*drain_events)(void *arg);
+	void *drain_events_arg;
 };
 
 /*
@@ -168,6 +211,35 @@ size_t lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
  * Returns 0 or -errno (logged, rate-limited: dumps may come often).
  */
 int lb_read_counters(struct lb *lb);
+
+/*
+ * Whether any service schedules by connection counts: then the daemon
+ * feeds lb_conn_event() from conntrack.
+ */
+bool lb_counts_wanted(const struct lb *lb);
+
+/*
+ * A conntrack event (or dump entry) of a balanced flow: key its original
+ * tuple, dest its backend (the reply's source), cls from lb_conns_class.
+ * The backend's counts follow; its service's rules are rewritten soon
+ * (LB_COUNTS_APPLY_GAP_MS) when it schedules by counts.
+ */
+void lb_conn_event(struct lb *lb, const struct lb_conn_key *key,
+    const struct lb_conn_dest *dest, enum lb_conn_class cls, bool destroy,
+    uint64_t now_ms);
+/* Around a full dump: entries it did not show leave at the end. */
+void lb_conn_sweep_begin(struct lb *lb);
+void lb_conn_sweep_end(struct lb *lb, uint64_t now_ms);
+
+/*
+ * vipctl backend SERVICE ADDRESS:PORT weight N (drain = 0, enable = the
+ * file's weight): the backend's weight until the next reload, applied at
+ * once. enable_it: weight is the file's. Returns 0, or -ENOENT (no such
+ * service) / -ESRCH (no such backend) / -EINVAL, with why filled.
+ */
+int lb_backend_set_weight(struct lb *lb, const char *service,
+    const struct addr *addr, uint16_t port, bool enable_it, uint32_t weight,
+    char *why, size_t why_len);
 
 /* Find a service by name, or NULL. */
 const struct lb_service *lb_find(const struct lb *lb, const char *name);

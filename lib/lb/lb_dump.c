@@ -63,9 +63,10 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    addr_port(&s->conf.addr, s->conf.port, ap, sizeof(ap)),
 		    conf_names_lb_proto(s->conf.protocol),
 		    conf_names_lb_sched(s->conf.scheduler), s->conf.persistence_s);
-		fprintf(f, "  quorum: %u, %s (%zu backends take new flows)\n",
-		    s->conf.quorum, s->quorum_met ? "met" : "NOT met",
-		    s->active);
+		fprintf(f, "  quorum: %u (sum of weights up), hysteresis %u, %s "
+		    "(weight %u up, %zu backends take new flows)\n",
+		    s->conf.quorum, s->conf.hysteresis, s->quorum_met ? "met" :
+		    "NOT met", s->weight_sum, s->active);
 		fprintf(f, "  sorry server: %s\n", s->conf.has_sorry ?
 		    addr_port(&s->conf.sorry_addr, s->conf.sorry_port, ap,
 		    sizeof(ap)) : refusal(&s->conf));
@@ -75,9 +76,14 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 			const struct lb_backend *b = &s->backends[j];
 			const struct check *c = &b->check;
 
-			fprintf(f, "  backend %s weight %u: %s",
-			    addr_port(&b->conf->addr, b->conf->port, ap,
-			    sizeof(ap)), b->conf->weight, health_word(b));
+			fprintf(f, "  backend %s weight %u", addr_port(
+			    &b->conf->addr, b->conf->port, ap, sizeof(ap)),
+			    b->weight);
+			if (b->weight != b->conf->weight)
+				fprintf(f, " (%s at run time; the file's is %u)",
+				    b->weight == 0 ? "drained" : "set",
+				    b->conf->weight);
+			fprintf(f, ": %s", health_word(b));
 			if (b->conf->check.type == CONF_CHECK_NONE)
 				fprintf(f, " (no check)");
 			else if (c->has_result)
@@ -93,6 +99,9 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 			    ", connections %" PRIu64 ", packets %" PRIu64
 			    ", bytes %" PRIu64 "\n", c->runs, c->failures,
 			    b->conns, b->packets, b->bytes);
+			if (CONF_LB_SCHED_COUNTS(s->conf.scheduler))
+				fprintf(f, "    active %u, inactive %u\n",
+				    b->active, b->inactive);
 		}
 	}
 }
@@ -104,10 +113,11 @@ json_backend(FILE *f, const struct lb_backend *b, uint64_t now_ms)
 	char a[INET6_ADDRSTRLEN];
 
 	fprintf(f, "{\"address\": \"%s\", \"port\": %u, \"weight\": %u, "
+	    "\"configured_weight\": %u, \"active\": %u, \"inactive\": %u, "
 	    "\"health\": \"%s\", \"check\": \"%s\", \"last_check\": ",
 	    addr_str(&b->conf->addr, a, sizeof(a)), b->conf->port,
-	    b->conf->weight, health_word(b), conf_names_check_type(
-	    b->conf->check.type));
+	    b->weight, b->conf->weight, b->active, b->inactive, health_word(b),
+	    conf_names_check_type(b->conf->check.type));
 	if (c->has_result) {
 		fprintf(f, "{\"ok\": %s, \"reason\": ", c->last_ok ? "true" :
 		    "false");
@@ -144,12 +154,14 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		json_out_str(f, s->conf.name);
 		fprintf(f, ", \"address\": \"%s\", \"port\": %u, \"protocol\": "
 		    "\"%s\", \"scheduler\": \"%s\", \"persistence_s\": %u, "
-		    "\"quorum\": %u, \"quorum_met\": %s, \"active_backends\": "
+		    "\"quorum\": %u, \"hysteresis\": %u, \"weight_up\": %u, "
+		    "\"quorum_met\": %s, \"active_backends\": "
 		    "%zu, \"rules_installed\": %s, \"sorry_server\": ",
 		    addr_str(&s->conf.addr, a, sizeof(a)), s->conf.port,
 		    conf_names_lb_proto(s->conf.protocol),
 		    conf_names_lb_sched(s->conf.scheduler), s->conf.persistence_s,
-		    s->conf.quorum, s->quorum_met ? "true" : "false", s->active,
+		    s->conf.quorum, s->conf.hysteresis, s->weight_sum,
+		    s->quorum_met ? "true" : "false", s->active,
 		    s->rules_ok ? "true" : "false");
 		if (s->conf.has_sorry)
 			fprintf(f, "\"%s\"", addr_port(&s->conf.sorry_addr,

@@ -12,6 +12,7 @@
 
 #include "conf/conf_names.h"
 #include "lb/lb_nft.h"
+#include "lb/lb_least.h"
 #include "lb/lb_sched.h"
 #include "os/nft.h"
 
@@ -353,13 +354,57 @@ lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc)
 }
 
 size_t
-lb_nft_active(const struct conf_service *svc, const bool *up)
+lb_nft_active_st(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st)
 {
 	size_t n = 0;
 
 	for (size_t i = 0; i < svc->nbackends; i++)
-		n += up[i] && svc->backends[i].weight > 0;
+		n += st[i].up && st[i].weight > 0;
 	return n;
+}
+
+uint32_t
+lb_nft_weight_sum(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st)
+{
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i < svc->nbackends; i++)
+		sum += st[i].up ? st[i].weight : 0;
+	return sum;
+}
+
+bool
+lb_nft_quorum_met(bool was_met, bool first, uint32_t sum, size_t active,
+    uint32_t quorum, uint32_t hysteresis)
+{
+	if (active == 0)
+		return false;
+	if (first)
+		return sum >= quorum;
+	if (was_met)
+		return sum + hysteresis >= quorum;
+	return sum >= quorum + hysteresis;
+}
+
+/* The file's weights, no connections. */
+static void
+conf_states(const struct conf_service *svc, const bool *up,
+    struct lb_nft_backend_state *st)
+{
+	for (size_t i = 0; i < svc->nbackends; i++)
+		st[i] = (struct lb_nft_backend_state){ .up = up[i],
+		    .weight = svc->backends[i].weight };
+}
+
+size_t
+lb_nft_active(const struct conf_service *svc, const bool *up)
+{
+	struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
+
+	conf_states(svc, up, st);
+	return lb_nft_active_st(svc, st);
 }
 
 /* "{ 0 : 10.1.0.11 . 8080, 1 : ... }" from a slot -> backend table. */
@@ -380,9 +425,27 @@ slot_map(struct lb_text *t, const struct conf_service *svc,
 }
 
 /* The scheduler's DNAT rule over the backends that take new flows. */
+/* lc, wlc, sed, nq: IPVS's next picks, walked by numgen (lb_least.h). */
+static size_t
+least_seq(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, uint16_t *slots)
+{
+	struct lb_least_backend lb[LB_SCHED_MAX_BACKENDS];
+	enum lb_least_kind kind = svc->scheduler == CONF_LB_LC ? LB_LEAST_LC :
+	    svc->scheduler == CONF_LB_WLC ? LB_LEAST_WLC :
+	    svc->scheduler == CONF_LB_SED ? LB_LEAST_SED : LB_LEAST_NQ;
+
+	for (size_t i = 0; i < svc->nbackends && i < LB_SCHED_MAX_BACKENDS;
+	    i++)
+		lb[i] = (struct lb_least_backend){ st[i].weight, st[i].up,
+		    st[i].active, st[i].inactive };
+	return lb_least_seq(kind, lb, svc->nbackends, slots,
+	    lb_least_len(svc->nbackends));
+}
+
 static void
 sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
-    const bool *up)
+    const struct lb_nft_backend_state *st)
 {
 	struct lb_sched_backend sb[LB_SCHED_MAX_BACKENDS];
 	static const size_t msize = LB_SCHED_MAGLEV_SIZE;
@@ -400,7 +463,7 @@ sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
 		key[16] = (uint8_t)(b->port >> 8);
 		key[17] = (uint8_t)b->port;
 		sb[i] = (struct lb_sched_backend){ lb_sched_key(key,
-		    sizeof(key)), b->weight, up[i] };
+		    sizeof(key)), st[i].weight, st[i].up };
 	}
 	lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto %s "
 	    "ct mark set 0x%08x dnat %s to ", id, p, NFT_VIPD_CT_MARK, f);
@@ -409,6 +472,13 @@ sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
 	case CONF_LB_WRR:
 		n = lb_sched_wrr(sb, svc->nbackends, svc->scheduler ==
 		    CONF_LB_RR, slots, LB_SCHED_SEQ_MAX);
+		lb_text_printf(t, "numgen inc mod %zu map ", n);
+		break;
+	case CONF_LB_LC:
+	case CONF_LB_WLC:
+	case CONF_LB_SED:
+	case CONF_LB_NQ:
+		n = least_seq(svc, st, slots);
 		lb_text_printf(t, "numgen inc mod %zu map ", n);
 		break;
 	case CONF_LB_SH:
@@ -432,8 +502,20 @@ size_t
 lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
     const bool *up)
 {
+	struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
+
+	conf_states(svc, up, st);
+	return lb_nft_service_rules_st(t, svc, st, lb_nft_quorum_met(false,
+	    true, lb_nft_weight_sum(svc, st), lb_nft_active_st(svc, st),
+	    svc->quorum, svc->hysteresis));
+}
+
+size_t
+lb_nft_service_rules_st(struct lb_text *t, const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, bool quorum_met)
+{
 	char id[LB_NFT_ID_MAX], to[INET6_ADDRSTRLEN + 8], set[LB_NFT_SET_MAX];
-	size_t active = lb_nft_active(svc, up);
+	size_t active = lb_nft_active_st(svc, st);
 	const char *f = fam(&svc->addr), *p = l4(svc);
 
 	lb_nft_id(svc->name, id, sizeof(id));
@@ -445,15 +527,15 @@ lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
 	 * backends.
 	 */
 	for (size_t i = 0; svc->persistence_s > 0 && i < svc->nbackends; i++)
-		if (!up[i] || svc->backends[i].weight == 0)
+		if (!st[i].up || st[i].weight == 0)
 			lb_text_printf(t, "flush set " NFT_TABLE " %s\n",
 			    lb_nft_persist_set(id, &svc->backends[i], set,
 			    sizeof(set)));
-	if (active > 0 && active >= svc->quorum) {
+	if (quorum_met) {
 		/* Remembered clients first, to backends that take flows. */
 		for (size_t i = 0; svc->persistence_s > 0 &&
 		    i < svc->nbackends; i++)
-			if (up[i] && svc->backends[i].weight > 0)
+			if (st[i].up && st[i].weight > 0)
 				lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s "
 				    "meta l4proto %s %s saddr @%s ct mark set "
 				    "0x%08x dnat %s to %s\n", id, p, f,
@@ -461,7 +543,7 @@ lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
 				    sizeof(set)), NFT_VIPD_CT_MARK, f,
 				    target_text(&svc->backends[i].addr,
 				    svc->backends[i].port, to, sizeof(to)));
-		sched_rule(t, svc, id, up);
+		sched_rule(t, svc, id, st);
 	} else if (svc->has_sorry)
 		lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto "
 		    "%s ct mark set 0x%08x dnat %s to %s\n", id, p,

@@ -118,4 +118,40 @@ size_t lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
 /* Backends that would take new flows, and whether that meets the quorum. */
 size_t lb_nft_active(const struct conf_service *svc, const bool *up);
 
+/*
+ * A backend as the rules see it at run time: its health, its weight now
+ * (the file's, or what `vipctl backend` set), its connections (for lc,
+ * wlc, sed and nq; lib/lb/lb_least.h).
+ */
+struct lb_nft_backend_state {
+	bool up;
+	uint32_t weight;
+	uint32_t active, inactive;
+};
+
+/*
+ * lb_nft_service_rules from run-time states: the same, with the sorry
+ * server (or refusal) when quorum_met is false. lb_nft_service_rules()
+ * is this with the file's weights, no connections, and the quorum met
+ * when lb_nft_quorum_met(false, true, ...) says so.
+ */
+size_t lb_nft_service_rules_st(struct lb_text *t,
+    const struct conf_service *svc, const struct lb_nft_backend_state *st,
+    bool quorum_met);
+size_t lb_nft_active_st(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st);
+
+/* The weights of the backends that are up, added (keepalived's quorum). */
+uint32_t lb_nft_weight_sum(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st);
+
+/*
+ * Whether the quorum is met, keepalived's rule: with `first` (no state
+ * yet) when sum >= quorum; after that, a met quorum holds until sum <
+ * quorum - hysteresis and a lost one comes back at sum >= quorum +
+ * hysteresis. Never met when no backend takes new flows (active 0).
+ */
+bool lb_nft_quorum_met(bool was_met, bool first, uint32_t sum, size_t active,
+    uint32_t quorum, uint32_t hysteresis);
+
 #endif

@@ -244,7 +244,8 @@ def test_rr_spreads_evenly_and_marks_flows_for_sync(topo, vipd_bin):
     with open(os.path.join(lb.node.state_dir, "vipd.data")) as f:
         text = f.read()
     assert "virtual service web\n" in text, text
-    assert "  quorum: 1, met (3 backends take new flows)\n" in text, text
+    assert ("  quorum: 1 (sum of weights up), hysteresis 0, met (weight 3 "
+            "up, 3 backends take new flows)\n") in text, text
     assert "  backend 10.1.0.11:8080 weight 1: up (no check)\n" in text, text
 
 
@@ -1014,7 +1015,7 @@ def test_config_errors_name_file_and_line(topo, vipd_bin):
                 '  { name = "web"; address = "10.0.0.300"; port = 80;\n'    # 2
                 '    backends = ( { address = "10.1.0.11"; port = 70000 } ) },\n'  # 3
                 '  { name = "web"; address = "10.0.0.10"; port = 80;\n'    # 4
-                '    scheduler = "lc";\n'                                   # 5
+                '    scheduler = "lblc";\n'                                 # 5
                 '    backends = ( { address = "10.1.0.11" } ) }\n'         # 6
                 ');\n')
     res = host.run([vipd_bin, "-t", "-f", path], check=False)
@@ -1024,7 +1025,7 @@ def test_config_errors_name_file_and_line(topo, vipd_bin):
         "or IPv6 address" % path in out, out
     assert "%s:3: virtual_services[web].backends[0].port: 70000 is out of " \
         "range 1..65535" % path in out, out
-    assert "%s:5: virtual_services[web].scheduler: 'lc' is not a scheduler" \
+    assert "%s:5: virtual_services[web].scheduler: 'lblc' is not a scheduler" \
         % path in out, out
     assert "%s:4: virtual_services[web]: duplicate name" % path in out, out
 

@@ -170,9 +170,14 @@ virtual_server 192.0.2.100 80 {
     persistence_timeout 30
     protocol TCP
     quorum 1
+    hysteresis 1
+    quorum_up "/etc/keepalived/q-up.sh web"
+    quorum_down /etc/keepalived/q-down.sh
     sorry_server 10.1.0.99 80
     real_server 10.1.0.11 8080 {
         weight 3
+        notify_up /etc/keepalived/rs-up.sh
+        notify_down "/etc/keepalived/rs.sh down" root
         HTTP_GET {
             url {
                 path /healthz
@@ -245,7 +250,12 @@ def test_importer_converts_keywords_and_lists_the_rest(tmp_path, vipd_bin):
                  "fall = 3;", 'members = ( "VI_1" );',
                  'fault = "/etc/keepalived/group-fault.sh";',
                  'address = "192.0.2.100";', "port = 80;", 'protocol = "tcp";',
-                 'scheduler = "wrr";', "persistence_s = 30;", "quorum = 1;",
+                 'scheduler = "wlc";', "persistence_s = 30;", "quorum = 1;",
+                 "hysteresis = 1;",
+                 'quorum_up = [ "/etc/keepalived/q-up.sh", "web" ];',
+                 'quorum_down = [ "/etc/keepalived/q-down.sh" ];',
+                 'notify_up = [ "/etc/keepalived/rs-up.sh" ];',
+                 'notify_down = [ "/etc/keepalived/rs.sh", "down" ];',
                  'sorry_server = "10.1.0.99:80";', 'address = "10.1.0.11";',
                  "port = 8080;", "weight = 3;", 'type = "http";',
                  'path = "/healthz";', "expect_status = 204;", "fall = 4;",
@@ -279,7 +289,8 @@ def test_importer_converts_keywords_and_lists_the_rest(tmp_path, vipd_bin):
     noted("192.0.2.101", "listed twice")
     noted("notify_master", "dropped")
     noted("smtp_alert")
-    noted("lb_algo wlc", "wrr used")
+    assert not any(k.startswith("lb_algo") for k in notes), notes
+    noted("notify_down user root", "script_user")
     noted("lb_kind DR", "NAT")
     noted("misc_dynamic")
     noted("virtual_server", "ADDRESS PORT services only")

@@ -197,9 +197,9 @@ test_bad_values_are_errors_with_file_and_line(void **state)
 	    "  { name = \"web\"; address = \"10.0.0.10\"; port = 0;\n"
 	    "    backends = ( { address = \"10.1.0.11\" } ) }\n);\n",
 	    "t.conf:2: virtual_services[web].port: 0 is out of range 1..65535");
-	expect_error(SVC("scheduler = \"lc\";"),
-	    "t.conf:3: virtual_services[web].scheduler: 'lc' is not a "
-	    "scheduler (rr, wrr, sh, mh)");
+	expect_error(SVC("scheduler = \"lblc\";"),
+	    "t.conf:3: virtual_services[web].scheduler: 'lblc' is not a "
+	    "scheduler (rr, wrr, sh, mh, lc, wlc, sed, nq)");
 	expect_error(SVC("protocol = \"sctp\";"),
 	    "t.conf:3: virtual_services[web].protocol: 'sctp' is not \"tcp\" "
 	    "or \"udp\"");
@@ -210,8 +210,14 @@ test_bad_values_are_errors_with_file_and_line(void **state)
 	    "t.conf:3: virtual_services[web].sorry_server: not the family of "
 	    "the service address");
 	expect_error(SVC("quorum = 2;"),
-	    "t.conf:3: virtual_services[web].quorum: 2 is more than the 1 "
-	    "backends: never met");
+	    "t.conf:3: virtual_services[web].quorum: 2 is more than the "
+	    "backends' weights add up to (1): never met");
+	expect_error(SVC("quorum = 1; hysteresis = 2;"),
+	    "t.conf:3: virtual_services[web].hysteresis: 2 is more than "
+	    "quorum (1)");
+	expect_error(SVC("quorum_up = [ \"notify.sh\" ];"),
+	    "t.conf:3: virtual_services[web].quorum_up[0]: 'notify.sh' is not "
+	    "an absolute path");
 	expect_error(SVC("persistence_s = 86401;"),
 	    "t.conf:3: virtual_services[web].persistence_s: 86401 is out of "
 	    "range 0..86400");
@@ -548,16 +554,17 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	lb_text_free(&t);
 
 	/*
-	 * One down: below quorum 2, the sorry server takes new flows; only
-	 * the down backend's clients are forgotten.
+	 * The weight-3 one down: weight 1 is below quorum 2 (a sum of
+	 * weights), the sorry server takes new flows; only the down
+	 * backend's clients are forgotten.
 	 */
-	up[1] = false;
+	up[0] = false;
 	assert_int_equal(lb_nft_service_rules(&t, s, up), 1);
 	snprintf(want, sizeof(want),
 	    "flush chain inet vipd lb_s_web_d1\n"
 	    "flush set inet vipd %s\n"
 	    "add rule inet vipd lb_s_web_d1 meta l4proto tcp ct mark set "
-	    "0x76697064 dnat ip to 10.1.0.99:80\n", p1);
+	    "0x76697064 dnat ip to 10.1.0.99:80\n", p0);
 	assert_string_equal(t.buf, want);
 	lb_text_free(&t);
 
@@ -565,7 +572,7 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	c->services[0].has_sorry = false;
 	lb_nft_service_rules(&t, s, up);
 	snprintf(want, sizeof(want), "flush chain inet vipd lb_s_web_d1\n"
-	    "flush set inet vipd %s\n", p1);
+	    "flush set inet vipd %s\n", p0);
 	assert_string_equal(t.buf, want);
 	lb_text_free(&t);
 
