@@ -224,7 +224,22 @@ check_defaults(struct conf_check *c)
 	c->fall = 3;
 	c->expect_status = 200;
 	c->status_hi = 200;
-	snprintf(c->path, sizeof(c->path), "/");
+}
+
+/* A text key into *out, allocated when set and not empty. */
+static int
+get_owned_text(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, const char *key, char **out)
+{
+	char buf[CONF_LB_TEXT_MAX];
+	int rc = get_text(ctx, g, where, key, buf, sizeof(buf));
+
+	if (rc > 0 && buf[0] != '\0' && (*out = strdup(buf)) == NULL) {
+		conf_error(ctx, config_setting_get_member(g, key),
+		    "%s.%s: out of memory", where, key);
+		ctx->nomem = true;
+	}
+	return rc;
 }
 
 static void
@@ -258,11 +273,12 @@ load_check(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		conf_error(ctx, config_setting_get_member(g, "timeout_ms"),
 		    "%s.timeout_ms: %u is longer than interval_ms (%u)", where,
 		    c->timeout_ms, c->interval_ms);
-	if (get_text(ctx, g, where, "path", c->path, sizeof(c->path)) > 0 &&
-	    (c->path[0] != '/' || strchr(c->path, ' ') != NULL))
+	if (get_owned_text(ctx, g, where, "path", &c->path) > 0 &&
+	    (c->path == NULL || c->path[0] != '/' ||
+	    strchr(c->path, ' ') != NULL))
 		conf_error(ctx, config_setting_get_member(g, "path"),
 		    "%s.path: must start with / and contain no blank", where);
-	get_text(ctx, g, where, "host", c->host, sizeof(c->host));
+	get_owned_text(ctx, g, where, "host", &c->host);
 	conf_check_load_status(ctx, g, where, &c->expect_status, &c->status_hi);
 	{
 		char body[CONF_LB_TEXT_MAX];
@@ -573,6 +589,7 @@ conf_check_copy(struct conf_check *to, const struct conf_check *from)
 	*to = *from;
 	to->ca_file = NULL;
 	to->expect_body = NULL;
+	to->path = to->host = NULL;
 	memset(to->argv, 0, sizeof(to->argv));
 	to->argc = 0;
 	if (conf_check_copy_more(to, from) < 0) {
@@ -581,7 +598,9 @@ conf_check_copy(struct conf_check *to, const struct conf_check *from)
 	}
 	if ((from->ca_file != NULL && (to->ca_file = strdup(from->ca_file)) ==
 	    NULL) || (from->expect_body != NULL && (to->expect_body =
-	    strdup(from->expect_body)) == NULL)) {
+	    strdup(from->expect_body)) == NULL) || (from->path != NULL &&
+	    (to->path = strdup(from->path)) == NULL) || (from->host != NULL &&
+	    (to->host = strdup(from->host)) == NULL)) {
 		conf_check_free(to);
 		return -ENOMEM;
 	}
@@ -602,6 +621,9 @@ conf_check_free(struct conf_check *c)
 	c->ca_file = NULL;
 	free(c->expect_body);
 	c->expect_body = NULL;
+	free(c->path);
+	free(c->host);
+	c->path = c->host = NULL;
 	for (size_t i = 0; i < CONF_COMMAND_ARGS; i++) {
 		free(c->argv[i]);
 		c->argv[i] = NULL;
@@ -744,7 +766,7 @@ conf_check_equal(const struct conf_check *a, const struct conf_check *b)
 	return a->type == b->type && a->port == b->port &&
 	    a->interval_ms == b->interval_ms && a->timeout_ms == b->timeout_ms &&
 	    a->rise == b->rise && a->fall == b->fall &&
-	    strcmp(a->path, b->path) == 0 && strcmp(a->host, b->host) == 0 &&
+	    text_equal(a->path, b->path) && text_equal(a->host, b->host) &&
 	    a->expect_status == b->expect_status &&
 	    text_equal(a->expect_body, b->expect_body) &&
 	    a->verify == b->verify && text_equal(a->ca_file, b->ca_file) &&

@@ -83,8 +83,8 @@ struct conf_check {
 	uint32_t interval_ms;              /* default 1000, 100..3600000 */
 	uint32_t timeout_ms;               /* default 500, 10..interval_ms */
 	uint32_t rise, fall;               /* default 2 and 3, 1..100 */
-	char path[CONF_LB_TEXT_MAX];       /* http(s): default "/" */
-	char host[CONF_LB_TEXT_MAX];       /* http(s) Host: default the address */
+	char *path;                        /* http(s): owned; NULL = "/" */
+	char *host;                        /* http(s) Host: owned; NULL = address */
 	uint16_t expect_status;            /* http(s): default 200 */
 	char *expect_body;                 /* http(s): substring, owned; NULL = any */
 	bool verify;                       /* https: check the certificate */

@@ -6,10 +6,12 @@
  * CONNECTING (non-blocking connect, wait for writable) -> [TLS handshake]
  * -> SENDING (the GET) -> READING (until the answer is judged), once per
  * url. A tcp check ends at the connect; an smtp check reads first and
- * sends what check_smtp says. Datagram probes are check_dgram.c's. Every step that would block returns to the loop
- * with the one epoll event it waits for; the deadline (timeout_ms after
- * the start) is enforced from check_tick(), so a backend that accepts and
- * never answers is a failure like one that refuses.
+ * sends what check_smtp says. The http(s) request, TLS and judging of the
+ * answer are check_http.c's, datagram probes check_dgram.c's. Every step
+ * that would block returns to the loop with the one epoll event it waits
+ * for; the deadline (timeout_ms after the start) is enforced from
+ * check_tick(), so a backend that accepts and never answers is a failure
+ * like one that refuses.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -50,82 +52,9 @@ next_probe_ms(struct check *c, uint64_t now_ms)
 	return check_grid_slot(grid, at, c->conf.interval_ms);
 }
 
-
 /* ---- probes ------------------------------------------------------------ */
 
 static void check_io(struct evloop_watch *w, uint32_t events);
-
-static const char *
-tls_error(char *buf, size_t len)
-{
-	unsigned long e = ERR_get_error();
-
-	ERR_clear_error();
-	if (e == 0)
-		snprintf(buf, len, "connection closed");
-	else
-		ERR_error_string_n(e, buf, len);
-	return buf;
-}
-
-
-/* The path, statuses and body checks of url i (0 when there are none). */
-struct url_view {
-	const char *path, *expect_body;
-	unsigned lo, hi;
-	const uint8_t *digest;        /* NULL: none */
-	const regex_t *re;            /* NULL: none */
-};
-
-static struct url_view
-url_at(const struct check *c, size_t i)
-{
-	struct url_view v;
-
-	if (c->conf.nurls == 0) {
-		v = (struct url_view){ c->conf.path, c->conf.expect_body != NULL ?
-		    c->conf.expect_body : "",
-		    c->conf.expect_status, c->conf.status_hi, NULL, NULL };
-		if (v.hi < v.lo)
-			v.hi = v.lo;
-		return v;
-	}
-	const struct conf_check_url *u = &c->conf.urls[i];
-
-	v = (struct url_view){ u->path, u->expect_body != NULL ?
-	    u->expect_body : "", u->status_lo, u->status_hi,
-	    u->has_digest ? u->digest : NULL, NULL };
-	if (u->expect_regex != NULL && c->re != NULL)
-		v.re = &((const regex_t *)c->re)[i];
-	return v;
-}
-
-/* The GET of url c->url (HTTP/1.0, Connection: close): 0 or -ENOMEM. */
-static int
-build_request(struct check *c)
-{
-	struct url_view u = url_at(c, c->url);
-	const char *host = c->conf.host, *h = c->conf.headers;
-	char a[INET6_ADDRSTRLEN + 2], t[INET6_ADDRSTRLEN];
-	size_t cap;
-	int n;
-
-	if (host[0] == '\0') {
-		addr_str(check_target(c), t, sizeof(t));
-		snprintf(a, sizeof(a), check_target(c)->family == AF_INET6 ?
-		    "[%s]" : "%s", t);
-		host = a;
-	}
-	cap = strlen(u.path) + strlen(host) + (h != NULL ? strlen(h) : 0) + 96;
-	if ((c->req = malloc(cap)) == NULL)
-		return -ENOMEM;
-	n = snprintf(c->req, cap, "GET %s HTTP/1.0\r\nHost: %s\r\n"
-	    "User-Agent: vipd-check\r\nConnection: close\r\n%s\r\n", u.path,
-	    host, h != NULL ? h : "");
-	c->req_len = (size_t)n;
-	c->req_sent = 0;
-	return 0;
-}
 
 /* Connect for url c->url (or the tcp, smtp check). */
 static void
@@ -136,7 +65,7 @@ stream_connect(struct check *c, uint64_t now_ms)
 	c->req_sent = 0;
 	c->req_len = 0;
 	if ((c->conf.type == CONF_CHECK_HTTP || c->conf.type ==
-	    CONF_CHECK_HTTPS) && build_request(c) < 0) {
+	    CONF_CHECK_HTTPS) && check_http_request(c) < 0) {
 		check_probe_done(c, false, now_ms, "out of memory for the "
 		    "request");
 		return;
@@ -238,31 +167,8 @@ io_wait(struct check *c, int n, char *why, size_t len)
 	if (e == SSL_ERROR_SYSCALL && errno == ECONNRESET)
 		snprintf(why, len, "connection reset");
 	else
-		tls_error(why, len);
+		check_tls_error(why, len);
 	return -1;
-}
-
-static bool
-tls_begin(struct check *c, char *why, size_t len)
-{
-	SSL *s = SSL_new(c->tls_ctx);
-	char a[INET6_ADDRSTRLEN];
-
-	if (s == NULL || SSL_set_fd(s, c->fd) != 1) {
-		SSL_free(s);
-		tls_error(why, len);
-		return false;
-	}
-	c->tls = s;
-	addr_str(&c->addr, a, sizeof(a));
-	/* The name in the certificate: host when given, else the address. */
-	if (c->conf.host[0] != '\0') {
-		SSL_set_tlsext_host_name(s, c->conf.host);
-		if (c->conf.verify)
-			SSL_set1_host(s, c->conf.host);
-	} else if (c->conf.verify)
-		X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(s), a);
-	return true;
 }
 
 /* The answer's buffer (room for a NUL, and a second half to digest in). */
@@ -278,119 +184,6 @@ resp_alloc(struct check *c, uint64_t now_ms)
 	return true;
 }
 
-/* The url passed: on to the next one, or the probe is good. */
-static void
-url_passed(struct check *c, uint64_t now_ms, const char *why)
-{
-	if (c->conf.nurls > 1 && c->url + 1 < c->conf.nurls) {
-		size_t next = c->url + 1;
-		enum check_smtp_stage st = c->smtp;
-
-		check_probe_reset(c);
-		c->url = next;
-		c->smtp = st;
-		stream_connect(c, now_ms);
-		return;
-	}
-	if (c->conf.nurls > 1)
-		check_probe_done(c, true, now_ms, "%zu urls: %s", c->conf.nurls,
-		    why);
-	else
-		check_probe_done(c, true, now_ms, "%s", why);
-}
-
-static void
-url_failed(struct check *c, uint64_t now_ms, const char *why)
-{
-	if (c->conf.nurls > 1)
-		check_probe_done(c, false, now_ms, "%s: %s",
-		    c->conf.urls[c->url].path, why);
-	else
-		check_probe_done(c, false, now_ms, "%s", why);
-}
-
-static const char *
-hex16(const uint8_t *d, char *buf)
-{
-	for (int i = 0; i < 16; i++)
-		snprintf(buf + 2 * i, 3, "%02x", d[i]);
-	return buf;
-}
-
-/*
- * The body of a url that wants a digest or a regular expression: digest
- * all of it, keep the first CHECK_RESP_MAX bytes for the texts; judged at
- * the end of the stream. Returns false when the probe ended.
- */
-static bool
-judge_body(struct check *c, bool eof, uint64_t now_ms, struct url_view *u)
-{
-	char got[33], want[33];
-	uint8_t md[16];
-	size_t off;
-
-	if (!c->in_body) {
-		if ((off = check_http_body_off(c->resp, c->resp_len)) == 0) {
-			if (!eof && c->resp_len < CHECK_RESP_MAX)
-				return true;
-			url_failed(c, now_ms, eof ? "connection closed in the "
-			    "headers" : "headers longer than 4096 bytes");
-			return false;
-		}
-		if (u->digest != NULL && (c->md5 = digest_stream_new(
-		    DIGEST_MD5)) == NULL) {
-			url_failed(c, now_ms, "MD5 not available");
-			return false;
-		}
-		c->resp_len -= off;
-		memmove(c->resp, c->resp + off, c->resp_len);
-		c->in_body = true;
-		if (c->md5 != NULL)
-			(void)digest_stream_update(c->md5, c->resp, c->resp_len);
-	} else if (c->body_full) {
-		/* Bytes past what is kept were read into the second half. */
-		(void)digest_stream_update(c->md5, c->resp + CHECK_RESP_MAX,
-		    c->resp_len - CHECK_RESP_MAX);
-		c->resp_len = CHECK_RESP_MAX;
-	} else if (c->md5 != NULL)
-		(void)digest_stream_update(c->md5, c->resp + c->resp_len -
-		    c->resp_new, c->resp_new);
-	if (c->resp_len >= CHECK_RESP_MAX) {
-		c->resp_len = CHECK_RESP_MAX;
-		c->body_full = true;
-	}
-	if (!eof && (c->md5 != NULL || !c->body_full))
-		return true;
-	c->resp[c->resp_len] = '\0';
-	if (u->digest != NULL) {
-		int rc = digest_stream_final(c->md5, md, sizeof(md));
-		char m[96];
-
-		c->md5 = NULL;
-		if (rc < 0 || memcmp(md, u->digest, 16) != 0) {
-			snprintf(m, sizeof(m), "body digest %s, expected %s",
-			    rc < 0 ? "unavailable" : hex16(md, got),
-			    hex16(u->digest, want));
-			url_failed(c, now_ms, m);
-			return false;
-		}
-	}
-	if (u->expect_body[0] != '\0' && memmem(c->resp, c->resp_len,
-	    u->expect_body, strlen(u->expect_body)) == NULL) {
-		url_failed(c, now_ms, "the body lacks the expected text");
-		return false;
-	}
-	if (u->re != NULL && (memchr(c->resp, '\0', c->resp_len) != NULL ||
-	    regexec(u->re, c->resp, 0, NULL, 0) != 0)) {
-		url_failed(c, now_ms, "the body does not match "
-		    "expect_body_regex");
-		return false;
-	}
-	url_passed(c, now_ms, u->digest != NULL ? "body digest matches" :
-	    "body matches");
-	return false;
-}
-
 /*
  * What was read so far (eof: the stream ended). Returns true to read on,
  * false when the probe moved on (ended, or the next url started).
@@ -399,8 +192,6 @@ static bool
 judge(struct check *c, bool eof, uint64_t now_ms)
 {
 	char why[CHECK_REASON_MAX], out[CHECK_SMTP_LINE_MAX];
-	enum check_http_verdict v;
-	struct url_view u;
 	size_t used, out_len;
 
 	if (c->conf.type == CONF_CHECK_SMTP) {
@@ -435,24 +226,15 @@ judge(struct check *c, bool eof, uint64_t now_ms)
 		memmove(c->resp, c->resp + used, c->resp_len);
 		return true;
 	}
-	u = url_at(c, c->url);
-	if (c->in_body)
-		return judge_body(c, eof, now_ms, &u);
-	eof = eof || c->resp_len >= CHECK_RESP_MAX;
-	v = check_http_parse_range(c->resp, c->resp_len, eof, u.lo, u.hi,
-	    u.digest != NULL || u.re != NULL ? NULL : u.expect_body, why,
-	    sizeof(why));
-	if (v == CHECK_HTTP_MORE)
+	switch (check_http_judge(c, eof, now_ms)) {
+	case CHECK_HTTP_READ_ON:
 		return true;
-	if (v == CHECK_HTTP_FAIL) {
-		url_failed(c, now_ms, why);
+	case CHECK_HTTP_NEXT_URL:
+		stream_connect(c, now_ms);
+		return false;
+	default:
 		return false;
 	}
-	if (u.digest != NULL || u.re != NULL)
-		return judge_body(c, eof && c->resp_len < CHECK_RESP_MAX, now_ms,
-		    &u);
-	url_passed(c, now_ms, why);
-	return false;
 }
 
 /* One readiness event: run the probe as far as it goes without waiting. */
@@ -494,7 +276,7 @@ probe_step(struct check *c, uint64_t now_ms)
 				break;
 			}
 			if (c->conf.type == CONF_CHECK_HTTPS &&
-			    !tls_begin(c, why, sizeof(why))) {
+			    !check_http_tls_begin(c, why, sizeof(why))) {
 				check_probe_done(c, false, now_ms, "tls: %s", why);
 				return;
 			}
@@ -597,33 +379,6 @@ probe_catch_up(struct check *c, uint64_t now_ms)
 }
 
 /* ---- life cycle -------------------------------------------------------- */
-
-static int
-tls_setup(struct check *c, char *why, size_t why_len)
-{
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-
-	if (ctx == NULL) {
-		tls_error(why, why_len);
-		return -ENOMEM;
-	}
-	SSL_CTX_set_verify(ctx, c->conf.verify ? SSL_VERIFY_PEER :
-	    SSL_VERIFY_NONE, NULL);
-	if (c->conf.verify && (c->conf.ca_file != NULL ?
-	    SSL_CTX_load_verify_locations(ctx, c->conf.ca_file, NULL) :
-	    SSL_CTX_set_default_verify_paths(ctx)) != 1) {
-		char e[96];
-
-		snprintf(why, why_len, "cannot load CA certificates%s%s: %s",
-		    c->conf.ca_file != NULL ? " from " : "",
-		    c->conf.ca_file != NULL ? c->conf.ca_file : "",
-		    tls_error(e, sizeof(e)));
-		SSL_CTX_free(ctx);
-		return -EINVAL;
-	}
-	c->tls_ctx = ctx;
-	return 0;
-}
 
 /* ---- script checks ------------------------------------------------------ */
 
@@ -744,7 +499,7 @@ check_init(struct check *c, const struct conf_check *conf,
 	if (compile_regexes(c, why, why_len) < 0)
 		return -EINVAL;
 	if (conf->type == CONF_CHECK_HTTPS)
-		return tls_setup(c, why, why_len);
+		return check_http_tls_setup(c, why, why_len);
 	return 0;
 }
 

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * check_int - what lib/check's files share: check_probe.c (a probe's
- * socket, end and retry) under check.c (the schedule, stream probes) and
- * check_dgram.c (datagram probes). No one else includes it.
+ * socket, end and retry) under check.c (the schedule, stream probes),
+ * check_http.c (http(s) requests, TLS and answers) and check_dgram.c
+ * (datagram probes). No one else includes it.
  */
 #ifndef VIPD_CHECK_INT_H
 #define VIPD_CHECK_INT_H
@@ -46,6 +47,29 @@ void check_probe_adopt(struct check *c, int fd, enum check_phase phase,
  * done (failed) unless connect is in progress (stream sockets: 0).
  */
 int check_probe_connect(struct check *c, uint16_t port, uint64_t now_ms);
+
+/* check_http.c: the GET of url c->url into c->req: 0 or -ENOMEM. */
+int check_http_request(struct check *c);
+
+/*
+ * What an http(s) probe read so far (eof: the stream ended): read on, or
+ * the probe ended, or the url passed and the next one is to be connected
+ * for (c->url is set, the socket closed: check.c connects).
+ */
+enum check_http_step {
+	CHECK_HTTP_READ_ON, CHECK_HTTP_ENDED, CHECK_HTTP_NEXT_URL,
+};
+enum check_http_step check_http_judge(struct check *c, bool eof,
+    uint64_t now_ms);
+
+/* The TLS context of an https check (c->tls_ctx): 0 or -errno, why set. */
+int check_http_tls_setup(struct check *c, char *why, size_t why_len);
+
+/* A TLS session on the probe's socket (c->tls), its names: false, why set. */
+bool check_http_tls_begin(struct check *c, char *why, size_t len);
+
+/* OpenSSL's last error, or "connection closed", into buf. */
+const char *check_tls_error(char *buf, size_t len);
 
 /* check_dgram.c: udp, dns and ping probes. */
 void check_dgram_start(struct check *c, uint64_t now_ms);

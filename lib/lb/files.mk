@@ -12,4 +12,4 @@ PURE_SRCS += lib/lb/lb_sched.c lib/lb/lb_nft.c lib/lb/check_heap.c \
 	lib/lb/check_sched.c lib/lb/check_dns.c lib/lb/check_smtp.c \
 	lib/lb/check_icmp.c
 GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/check.c lib/lb/check_probe.c \
-	lib/lb/check_dgram.c
+	lib/lb/check_dgram.c lib/lb/check_http.c

@@ -1,15 +1,20 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """
-Check scale: 1000 backends health-checked every second (tcp, then http),
-vipd against keepalived's checker (virtual_server / real_server with
-TCP_CHECK / HTTP_GET, same interval and timeout), in one run.
+Check scale: 1000 backends health-checked every second (tcp, http, udp,
+dns, smtp, ping), vipd against keepalived's checker (virtual_server /
+real_server with TCP_CHECK, HTTP_GET, UDP_CHECK, DNS_CHECK, SMTP_CHECK,
+PING_CHECK, same interval and timeout), in one run.
 
 Topology (tests/lib/vipnet.py): the checking node lb1 (192.0.2.1) and one
 backend namespace be (10 addresses 192.0.2.11..20 on eth0) on br0. The
 backends are 10 addresses x 100 ports (10000..10099), 1000 listening
 sockets of one asyncio server (this file, `serve`) that answers a GET with
-"HTTP/1.0 200 OK" and closes. Both daemons get the same 20 services of 50
+"HTTP/1.0 200 OK" and closes; the same process answers SMTP on ports
+11000..11099 (220 banner, 250 to EHLO/HELO, 221 to QUIT), echoes UDP
+datagrams on 10000..10099 and answers DNS queries on UDP 12000..12099
+(NOERROR, the question copied, no records). A ping check probes the
+backend's address (the port plays no part). Both daemons get the same 20 services of 50
 backends (vipd allows 64 backends per service), VIP 192.0.2.100, ports
 8000..8019, check interval 1000 ms, timeout 500 ms.
 
@@ -19,12 +24,15 @@ up (vipd: its dump; keepalived: its log, "... succeed on service"). Then,
   CPU      utime + stime of every process of the daemon (keepalived's
            parent and its checker child) over the window, in % of one core;
   RSS      VmRSS of those processes at the end, KiB;
-  jitter   tcpdump in the backend namespace records every SYN (kernel
+  jitter   tcpdump in the backend namespace records every SYN, or every
+           datagram of a udp/dns check (kernel
            timestamps, so the server's own delays do not count); per
            backend, the intervals between consecutive probes minus the
            configured 1000 ms, as absolute values; p50 / p99 / max over all
            intervals of all backends, in ms. A missed probe shows as +1000.
            Intervals of 1.5 s or more are also counted as missed probes.
+           Ping probes cannot be told apart per backend (100 backends share
+           an address): no jitter, only probes/backend/s.
   coverage how many of the 1000 backends were probed at all, the mean
            number of probes per backend per second, and how many backends
            the daemon holds up at the end (vipd: its dump; keepalived: its
@@ -55,6 +63,7 @@ import asyncio
 import json
 import os
 import re
+import resource
 import signal
 import statistics
 import struct
@@ -80,6 +89,11 @@ INTERVAL_MS = 1000
 TIMEOUT_MS = 500
 ANSWER = (b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n"
           b"Content-Length: 3\r\nConnection: close\r\n\r\nok\n")
+SMTP_OFFSET = 1000          # smtp on PORT_BASE + 1000 + i
+DNS_OFFSET = 2000           # dns on UDP PORT_BASE + 2000 + i
+UDP_PAYLOAD = b"ping"
+DNS_NAME = "example.test"
+KINDS = ("tcp", "http", "udp", "dns", "smtp", "ping")
 
 
 # ---- the backends: one asyncio server, many listening sockets -------------
@@ -98,11 +112,56 @@ async def _answer(reader, writer):
         writer.close()
 
 
+async def _smtp(reader, writer):
+    """A 220 banner, 250 to EHLO or HELO, 221 to QUIT."""
+    try:
+        writer.write(b"220 be.test ESMTP bench\r\n")
+        while True:
+            line = await asyncio.wait_for(reader.readline(), 2.0)
+            verb = line[:4].upper()
+            if not line or verb == b"QUIT":
+                writer.write(b"221 bye\r\n")
+                break
+            writer.write(b"250 be.test\r\n" if verb in (b"EHLO", b"HELO")
+                         else b"500 what\r\n")
+        await writer.drain()
+    except (asyncio.IncompleteReadError, asyncio.TimeoutError,
+            asyncio.LimitOverrunError, ConnectionError):
+        pass
+    finally:
+        writer.close()
+
+
+class _Udp(asyncio.DatagramProtocol):
+    """Echo (udp checks) or a NOERROR answer without records (dns)."""
+
+    def __init__(self, dns):
+        self.dns = dns
+
+    def connection_made(self, transport):
+        self.transport = transport
+
+    def datagram_received(self, data, addr):
+        if not self.dns:
+            self.transport.sendto(data, addr)
+        elif len(data) >= 12:
+            # id, QR + RD, RA, NOERROR, the question(s) copied, no records
+            self.transport.sendto(data[:2] + bytes([0x80 | (data[2] & 1),
+                                                    0x80]) + data[4:6] +
+                                  b"\0\0\0\0\0\0" + data[12:], addr)
+
+
 async def _serve(addrs, ports, ready_path):
     servers = []
+    loop = asyncio.get_running_loop()
     for a in addrs:
         for p in ports:
             servers.append(await asyncio.start_server(_answer, a, p, backlog=64))
+            servers.append(await asyncio.start_server(
+                _smtp, a, p + SMTP_OFFSET, backlog=64))
+            for port, dns in ((p, False), (p + DNS_OFFSET, True)):
+                servers.append(await loop.create_datagram_endpoint(
+                    lambda dns=dns: _Udp(dns), local_addr=(a, port)))
     with open(ready_path, "w") as f:
         f.write("%d\n" % len(servers))
     await asyncio.Event().wait()
@@ -115,6 +174,9 @@ def serve_main(argv):
     ap.add_argument("--ready", required=True, help="written once listening")
     args = ap.parse_args(argv)
     first, last = (int(x) for x in args.ports.split("-"))
+    # four sockets per backend
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     asyncio.run(_serve(args.addrs.split(","), range(first, last + 1), args.ready))
 
 
@@ -130,13 +192,47 @@ def groups(rows):
     return [rows[i:i + PER_SERVICE] for i in range(0, len(rows), PER_SERVICE)]
 
 
-def vipd_services(rows, kind):
+def vipd_check(kind, port):
     check = {"type": kind, "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
+    if kind == "udp":
+        check.update(payload=UDP_PAYLOAD.decode(),
+                     expect_reply=UDP_PAYLOAD.decode())
+    elif kind == "dns":
+        check.update(port=port + DNS_OFFSET, query_name=DNS_NAME,
+                     query_type="A")
+    elif kind == "smtp":
+        check.update(port=port + SMTP_OFFSET)
+    return check
+
+
+def vipd_services(rows, kind):
     return [{"name": "s%d" % k, "address": VIP, "port": SERVICE_PORT_BASE + k,
              "scheduler": "rr",
-             "backends": [{"address": a, "port": p, "check": dict(check)}
+             "backends": [{"address": a, "port": p,
+                           "check": vipd_check(kind, p)}
                           for a, p in group]}
             for k, group in enumerate(groups(rows))]
+
+
+def keepalived_check(kind, port, timeout):
+    """The same check in keepalived's words."""
+    if kind == "tcp":
+        return "TCP_CHECK {\n connect_timeout %s\n}" % timeout
+    if kind == "http":
+        return ("HTTP_GET {\n url {\n path /\n status_code 200\n }\n"
+                " connect_timeout %s\n}" % timeout)
+    if kind == "udp":
+        hexp = UDP_PAYLOAD.hex()
+        return ("UDP_CHECK {\n connect_timeout %s\n payload %s\n"
+                " require_reply %s\n}" % (timeout, hexp, hexp))
+    if kind == "dns":
+        return ("DNS_CHECK {\n connect_port %d\n connect_timeout %s\n"
+                " type A\n name %s\n}" % (port + DNS_OFFSET, timeout,
+                                             DNS_NAME))
+    if kind == "smtp":
+        return ("SMTP_CHECK {\n connect_port %d\n connect_timeout %s\n"
+                " helo_name lb1.test\n}" % (port + SMTP_OFFSET, timeout))
+    return "PING_CHECK {\n connect_timeout %s\n}" % timeout
 
 
 class KeepalivedChecker(vipnet.KeepalivedNode):
@@ -148,22 +244,19 @@ class KeepalivedChecker(vipnet.KeepalivedNode):
 
     def config_text(self):
         timeout = "%g" % (TIMEOUT_MS / 1000.0)
-        if self.kind == "tcp":
-            check = "        TCP_CHECK {\n            connect_timeout %s\n" \
-                    "        }\n" % timeout
-        else:
-            check = ("        HTTP_GET {\n            url {\n"
-                     "                path /\n                status_code 200\n"
-                     "            }\n            connect_timeout %s\n"
-                     "        }\n" % timeout)
         parts = ["global_defs {\n    router_id %s\n}\n" % self.host.name]
         for k, group in enumerate(groups(self.rows)):
+            # DNS_CHECK logs nothing when a check passes: with alpha the
+            # real servers start down and "Adding service" says when
+            # each is up.
             parts.append("virtual_server %s %d {\n    delay_loop %g\n"
-                         "    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n"
-                         % (VIP, SERVICE_PORT_BASE + k, INTERVAL_MS / 1000.0))
+                         "    lb_algo rr\n    lb_kind NAT\n    protocol TCP\n%s"
+                         % (VIP, SERVICE_PORT_BASE + k, INTERVAL_MS / 1000.0,
+                            "    alpha\n" if self.kind == "dns" else ""))
             for a, p in group:
-                parts.append("    real_server %s %d {\n        weight 1\n%s"
-                             "    }\n" % (a, p, check))
+                parts.append("    real_server %s %d {\n        weight 1\n%s\n"
+                             "    }\n" % (a, p, keepalived_check(
+                                 self.kind, p, timeout)))
             parts.append("}\n")
         return "".join(parts)
 
@@ -253,9 +346,23 @@ def daemon_pids(node):
 
 # ---- probe times from a capture --------------------------------------------
 
+CAPTURE = {
+    "tcp": "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn",
+    "http": "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn",
+    "smtp": "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn",
+    "udp": "udp and dst portrange %d-%d" % (PORT_BASE, PORT_BASE + 999),
+    "dns": "udp and dst portrange %d-%d" % (PORT_BASE + DNS_OFFSET,
+                                            PORT_BASE + DNS_OFFSET + 999),
+    "ping": "icmp[icmptype] == icmp-echo",
+}
+
+
 def read_syns(path):
-    """[(time s, dst address, dst port, (src port, sequence number))] of
-    the SYNs in a pcap written by tcpdump (Ethernet frames, IPv4)."""
+    """[(time s, dst address, dst port, key)] of the probes in a pcap
+    written by tcpdump (Ethernet frames, IPv4): the SYNs of stream checks
+    (key: source port and sequence number, the same for a retransmission),
+    the datagrams of udp and dns checks (key: unique, nothing is
+    retransmitted), the echo requests of ping checks (port 0)."""
     with open(path, "rb") as f:
         data = f.read()
     if len(data) < 24:
@@ -271,11 +378,17 @@ def read_syns(path):
         if len(pkt) < 14 + 20 + 4 or pkt[12:14] != b"\x08\x00":
             continue
         ihl = (pkt[14] & 0x0f) * 4
-        tcp = 14 + ihl
+        l4, proto = 14 + ihl, pkt[23]
         dst = ".".join(str(b) for b in pkt[30:34])
-        sport, dport, seq = struct.unpack("!HHI", pkt[tcp:tcp + 8])
-        out.append((sec + frac / (1e9 if nano else 1e6), dst, dport,
-                    (sport, seq)))
+        t = sec + frac / (1e9 if nano else 1e6)
+        if proto == 6:
+            sport, dport, seq = struct.unpack("!HHI", pkt[l4:l4 + 8])
+            out.append((t, dst, dport, (sport, seq)))
+        elif proto == 17:
+            sport, dport = struct.unpack("!HH", pkt[l4:l4 + 4])
+            out.append((t, dst, dport, (sport, off)))
+        elif proto == 1:
+            out.append((t, dst, 0, (pkt[l4 + 4:l4 + 8], off)))
     return out
 
 
@@ -305,7 +418,9 @@ def percentile(values, q):
 
 # ---- one run ------------------------------------------------------------------
 
-KA_RESULT = re.compile(r"\[([0-9.]+)\]:tcp:(\d+) (succe|fail|timeout)")
+KA_RESULT = re.compile(r"\[([0-9.]+)\]:tcp:(\d+) (succe|fail|timeout)|"
+                       r"(Add|Enabl|Remov|Disabl)ing service \[([0-9.]+)\]:"
+                       r"tcp:(\d+)")
 
 
 def backends_up(node):
@@ -317,7 +432,10 @@ def backends_up(node):
                    for b in s["backends"] if b["health"] == "up")
     last = {}
     for m in KA_RESULT.finditer(node.log_text()):
-        last[(m.group(1), m.group(2))] = m.group(3) == "succe"
+        if m.group(1):
+            last[(m.group(1), m.group(2))] = m.group(3) == "succe"
+        else:             # DNS_CHECK says only this
+            last[(m.group(5), m.group(6))] = m.group(4) in ("Add", "Enabl")
     return sum(1 for ok in last.values() if ok)
 
 
@@ -361,8 +479,7 @@ def one_run(topo, impl, kind, count, warmup_s, duration_s, preload, run_dir):
         time.sleep(warmup_s)              # the start-up work is over
         pcap = os.path.join(node.dir, "syn.pcap")
         dump = be.popen(["tcpdump", "-i", "eth0", "-n", "-B", "8192", "-U",
-                         "-w", pcap, "tcp[tcpflags] & (tcp-syn|tcp-ack) == tcp-syn"],
-                        label="tcpdump")
+                         "-w", pcap, CAPTURE[kind]], label="tcpdump")
         vipnet.wait_until(lambda: "listening on" in dump.log_text(), 10.0,
                           "tcpdump to listen")
         pids = daemon_pids(node)
@@ -381,15 +498,17 @@ def one_run(topo, impl, kind, count, warmup_s, duration_s, preload, run_dir):
         devs = [abs(d) for d in signed]
         result = {"cpu_pct": 100.0 * (cpu1 - cpu0) / (t1 - t0),
                   "rss_kib": float(rss),
-                  "jitter_p50_ms": statistics.median(devs),
-                  "jitter_p99_ms": percentile(devs, 99),
-                  "jitter_max_ms": max(devs),
-                  # an interval of 1.5 x or more: a probe did not happen
-                  "missed_probes": float(sum(1 for d in signed
-                                             if d >= INTERVAL_MS / 2.0)),
-                  "backends_probed": float(len(probes)),
                   "probes_per_backend_s": sum(len(v) for v in probes.values())
                   / float(count) / (w1 - w0)}
+        if kind != "ping":        # per address, not per backend: no jitter
+            result.update({
+                "jitter_p50_ms": statistics.median(devs),
+                "jitter_p99_ms": percentile(devs, 99),
+                "jitter_max_ms": max(devs),
+                # an interval of 1.5 x or more: a probe did not happen
+                "missed_probes": float(sum(1 for d in signed
+                                           if d >= INTERVAL_MS / 2.0)),
+                "backends_probed": float(len(probes))})
         result["backends_up"] = float(backends_up(node))
         result["settle_s"] = settle_s
         # SYNs the capture lost would read as missed probes.
@@ -463,7 +582,7 @@ def run_all(topo, workdir, impls, args, results):
         row = {"check": kind, "backends": args.backends,
                "interval_ms": INTERVAL_MS, "timeout_ms": TIMEOUT_MS}
         for impl in impls:
-            row[impl] = {m: summary([r[m] for r in runs[impl]])
+            row[impl] = {m: summary([r[m] for r in runs[impl] if m in r])
                          for m, _, _ in METRICS}
             if errors[impl]:
                 row[impl + "_errors"] = errors[impl]
@@ -485,7 +604,7 @@ def main(argv=None):
     ap.add_argument("--warmup-s", type=float, default=3.0,
                     help="wait after every backend is up, seconds")
     ap.add_argument("--backends", type=int, default=1000)
-    ap.add_argument("--kinds", default="tcp,http")
+    ap.add_argument("--kinds", default=",".join(KINDS))
     ap.add_argument("--impls", default="vipd,keepalived")
     ap.add_argument("--json", default="build/bench-checks.json")
     ap.add_argument("--no-fake-ipvs", action="store_true",

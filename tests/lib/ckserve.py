@@ -9,11 +9,22 @@ a test inside a backend's namespace (never a system service):
                                A/AAAA, one record holding ADDRESS
   ckserve.py smtp PORT MODE    ok | helo (refuses EHLO with 502) |
                                silent (no banner) | reject (554 banner)
+  ckserve.py http PORT MODE [ARG...]
+                               200 when the request passes MODE, else 4xx/5xx
+                               with the reason as the body:
+                               header "NAME: VALUE" HOST (that header and Host)
+                               auth USER:PASSWORD (Basic, RFC 7617)
+                               peer ADDRESS (only from that source address)
+                               flaky GAP_MS (503, then 200 to the next request
+                               when it comes GAP_MS or more after the 503)
+                               log FILE (200; the time of each request to FILE)
 """
+import base64
 import socket
 import struct
 import sys
 import threading
+import time
 
 
 def udp(port, mode):
@@ -101,6 +112,82 @@ def smtp(port, mode):
         threading.Thread(target=run, daemon=True).start()
 
 
+class HttpJudge:
+    """Whether a request passes the mode: (status, reason)."""
+
+    def __init__(self, mode, args):
+        self.mode, self.args = mode, args
+        self.lock = threading.Lock()
+        self.failed_at = None
+
+    def judge(self, head, peer):
+        lines = head.split("\r\n")
+        headers = {}
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        if self.mode == "header":
+            name, _, value = self.args[0].partition(":")
+            if headers.get(name.strip().lower()) != value.strip():
+                return 400, "no %s" % self.args[0]
+            if headers.get("host") != self.args[1]:
+                return 400, "host %s" % headers.get("host")
+        elif self.mode == "auth":
+            want = "Basic " + base64.b64encode(self.args[0].encode()).decode()
+            if headers.get("authorization") != want:
+                return 401, "authorization %s" % headers.get("authorization")
+        elif self.mode == "peer":
+            if peer.removeprefix("::ffff:") != self.args[0]:
+                return 403, "from %s" % peer
+        elif self.mode == "flaky":
+            with self.lock:
+                now = time.monotonic()
+                if self.failed_at is not None and \
+                        now - self.failed_at >= int(self.args[0]) / 1000.0:
+                    self.failed_at = None
+                    return 200, "ok"
+                self.failed_at = now
+                return 503, "try again later"
+        elif self.mode == "log":
+            with self.lock, open(self.args[0], "a") as f:
+                f.write("%f\n" % time.time())
+        return 200, "ok"
+
+
+def http_session(c, peer, judge):
+    head = b""
+    while b"\r\n\r\n" not in head and len(head) < 8192:
+        data = c.recv(4096)
+        if not data:
+            return
+        head += data
+    status, reason = judge.judge(head.split(b"\r\n\r\n")[0].decode(
+        "latin-1"), peer)
+    body = reason.encode()
+    c.sendall(b"HTTP/1.0 %d %s\r\nContent-Length: %d\r\n\r\n" % (
+        status, b"OK" if status == 200 else b"No", len(body)) + body)
+
+
+def http(port, mode, args):
+    judge = HttpJudge(mode, args)
+    s = socket.socket(socket.AF_INET6, socket.SOCK_STREAM)
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 0)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.bind(("::", port))
+    s.listen(64)
+    while True:
+        c, peer = s.accept()
+
+        def run(c=c, peer=peer[0]):
+            try:
+                http_session(c, peer, judge)
+            except OSError:
+                pass
+            finally:
+                c.close()
+        threading.Thread(target=run, daemon=True).start()
+
+
 def main():
     kind, port = sys.argv[1], int(sys.argv[2])
     if kind == "udp":
@@ -109,6 +196,8 @@ def main():
         dns(port, int(sys.argv[3]), sys.argv[4] if len(sys.argv) > 4 else None)
     elif kind == "smtp":
         smtp(port, sys.argv[3])
+    elif kind == "http":
+        http(port, sys.argv[3], sys.argv[4:])
     else:
         sys.exit("unknown server " + kind)
 

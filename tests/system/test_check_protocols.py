@@ -10,10 +10,11 @@ that is not there, a wrong digest, a status outside the range.
 
 import hashlib
 import os
+import time
 
 import pytest
 
-from vipnet import PYTHON, LIB_DIR
+from vipnet import PYTHON, LIB_DIR, wait_until
 from test_balancer import Balancer, BACKEND_PORT
 
 CKSERVE = os.path.join(LIB_DIR, "ckserve.py")
@@ -26,6 +27,10 @@ def serve(lb, name, *args):
     proc = host.popen([PYTHON, CKSERVE] + [str(a) for a in args],
                       label="ckserve %s %s" % (name, " ".join(map(str, args))))
     lb.servers[name + "-ck"] = proc
+    # Listening before the first probe: a refusal would count as a failure.
+    flags = "-Hltn" if args[0] in ("http", "smtp") else "-Hlun"
+    wait_until(lambda: ":%d " % args[1] in host.run(["ss", flags]).stdout,
+               5.0, "ckserve on %s to listen" % name)
     return proc
 
 
@@ -165,3 +170,88 @@ def test_tcp_check_with_retry_and_connect_ip_goes_down_when_refused(topo, vipd_b
     b = lb.services()["web"]["backends"][0]
     # Three tries per counted failure: runs count the counted ones.
     assert "refused" in b["last_check"]["reason"], b
+
+
+def serve_http(lb, name, mode, *args):
+    return serve(lb, name, "http", PROTO_PORT, mode, *args)
+
+
+def test_http_check_sends_headers_host_and_basic_authentication(topo, vipd_bin):
+    """The servers answer 200 only to a request carrying what they want."""
+    lb = Balancer(topo, ["b1", "b2", "b3", "b4"])
+    serve_http(lb, "b1", "header", "X-Probe: vipd", "web.test")
+    serve_http(lb, "b2", "header", "X-Probe: vipd", "web.test")
+    serve_http(lb, "b3", "auth", "ops:s3cret pass")
+    serve_http(lb, "b4", "auth", "ops:s3cret pass")
+    base = {"type": "http", "port": PROTO_PORT}
+    lb.start([with_checks(lb, {
+        "b1": dict(base, headers=["X-Probe: vipd"], host="web.test"),
+        "b2": dict(base, headers=["X-Probe: other"], host="web.test"),
+        "b3": dict(base, user="ops", password="s3cret pass"),
+        "b4": dict(base, user="ops", password="wrong")})])
+    lb.wait_health({"b1": "up", "b2": "down", "b3": "up", "b4": "down"})
+    r = reasons(lb)
+    assert r["b2"] == "status 400, expected 200", r
+    assert r["b4"] == "status 401, expected 200", r
+
+
+def test_retry_after_delay_brings_up_a_backend_failing_each_first_try(topo, vipd_bin):
+    """
+    The server answers 503, then 200 to a request that comes 300 ms or
+    more after the 503. With rise 2 only a retry delay_before_retry_ms
+    later makes two good probes in a row: no retry, or a retry at once,
+    fails every other probe and never rises.
+    """
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    for name in lb.backends:
+        serve_http(lb, name, "flaky", 300)
+    slow = {"type": "http", "port": PROTO_PORT, "interval_ms": 1500,
+            "timeout_ms": 500, "rise": 2, "fall": 1}
+    lb.start([with_checks(lb, {
+        "b1": dict(slow, retry=1, delay_before_retry_ms=700),
+        "b2": dict(slow, retry=1, delay_before_retry_ms=0),
+        "b3": dict(slow)})])
+    lb.wait_health({"b1": "up", "b2": "down", "b3": "down"})
+    for _ in range(8):
+        h = lb.health()
+        assert h["b1"] == "up" and h["b2"] != "up" and h["b3"] != "up", h
+        time.sleep(0.5)
+    b1 = lb.services()["web"]["backends"][0]
+    # Every counted probe of b1 passed: each first try's 503 was retried.
+    assert b1["checks"] >= 2 and b1["checks_failed"] == 0, b1
+    assert b1["last_check"]["ok"], b1
+
+
+def test_warmup_delays_the_first_probe(topo, vipd_bin):
+    lb = Balancer(topo, ["b1", "b2"])
+    logs = {n: os.path.join(topo.workdir, "ck-%s.log" % n) for n in lb.backends}
+    for name in lb.backends:
+        serve_http(lb, name, "log", logs[name])
+    base = {"type": "http", "port": PROTO_PORT}
+    lb.start([with_checks(lb, {"b1": dict(base, warmup_ms=6000),
+                               "b2": base})])
+    lb.wait_health({"b2": "up"})
+    assert lb.health()["b1"] == "unknown", lb.health()
+    lb.wait_health({"b1": "up"})
+
+    def first(name):
+        with open(logs[name]) as f:
+            return float(f.readline())
+    assert first("b1") - first("b2") >= 4.5, (first("b1"), first("b2"))
+
+
+def test_bind_to_sets_the_source_address_of_probes(topo, vipd_bin):
+    """The servers answer only probes from 10.1.0.250, the lb's second address."""
+    lb = Balancer(topo, ["b1", "b2", "b3"])
+    lb.node.host.run(["ip", "addr", "add", "10.1.0.250/24", "dev", "eth1"])
+    for name in lb.backends:
+        serve_http(lb, name, "peer", "10.1.0.250")
+    base = {"type": "http", "port": PROTO_PORT}
+    lb.start([with_checks(lb, {
+        "b1": dict(base, bind_to="10.1.0.250"),
+        "b2": base,
+        "b3": dict(base, bind_to="10.1.0.251")})])     # not the lb's
+    lb.wait_health({"b1": "up", "b2": "down", "b3": "down"})
+    r = reasons(lb)
+    assert r["b2"] == "status 403, expected 200", r
+    assert r["b3"].startswith("bind_to 10.1.0.251: "), r

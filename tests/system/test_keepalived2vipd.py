@@ -258,7 +258,8 @@ def test_importer_converts_keywords_and_lists_the_rest(tmp_path, vipd_bin):
                  'notify_down = [ "/etc/keepalived/rs.sh", "down" ];',
                  'sorry_server = "10.1.0.99:80";', 'address = "10.1.0.11";',
                  "port = 8080;", "weight = 3;", 'type = "http";',
-                 'path = "/healthz";', "expect_status = 204;", "fall = 4;",
+                 'path = "/healthz";', "expect_status = 204;", "retry = 4;",
+                 "fall = 1;",
                  "interval_ms = 3000;", 'type = "tcp";', 'type = "script";',
                  'command = [ "/usr/local/bin/check_app", "--port", "8080" ];',
                  "timeout_ms = 2500;"):
@@ -392,7 +393,8 @@ def libconfig_values(text):
 
 def test_ssl_get_sample_converts_to_an_https_check(vipd_bin, tmp_path):
     """keepalived.conf.SSL_GET: the 443 service's SSL_GET is an https check of
-    the first url's path, its HTTP_GET twin on port 80 an http one."""
+    both urls with their digests, its HTTP_GET twin on port 80 an http one;
+    retry and delay_before_retry are vipd's own."""
     sample = os.path.join(SAMPLE_DIR, "keepalived.conf.SSL_GET")
     if not os.path.exists(sample):
         conftest.missing_tool("%s is not installed (keepalived)" % sample)
@@ -405,12 +407,15 @@ def test_ssl_get_sample_converts_to_an_https_check(vipd_bin, tmp_path):
         [backend] = by_port[port]["backends"]
         assert (backend["address"], backend["port"]) == ("192.168.201.100", port)
         check = backend["check"]
-        assert (check["type"], check["path"]) == (kind, "/"), check
-        # connect_timeout 3, retry 3, delay_loop 6
-        assert (check["timeout_ms"], check["fall"], check["interval_ms"]) == \
-            (3000, 3, 6000), check
-    # The second url of each check is named as not converted.
-    assert re.search(r"SSL_GET:\d+: url: a second url: not converted", res.stderr)
+        assert check["type"] == kind, check
+        assert [(u["path"], u["digest"]) for u in check["urls"]] == [
+            ("/", "ff20ad2481f97b1754ef3e12ecd3a9cc"),
+            ("/mrtg/", "9b3a0c85a887a256d6939da88aabd8cd")], check
+        # connect_timeout 3, retry 3, delay_before_retry 3, delay_loop 6
+        assert (check["timeout_ms"], check["retry"], check["fall"],
+                check["delay_before_retry_ms"], check["interval_ms"]) == \
+            (3000, 3, 1, 3000, 6000), check
+    assert "url" not in res.stderr, res.stderr
     check = vipd_test(vipd_bin, res.stdout, tmp_path)
     assert check.returncode == 0, res.stdout + check.stderr
 
@@ -555,6 +560,70 @@ vrrp_instance VI_1 {
 """
 
 
+# keepalived's doc/samples UDP_CHECK, SMTP_CHECK, PING_CHECK and
+# status_code use these checks; a DNS_CHECK and the keys every checker
+# takes, written here in their style.
+CHECKS_CONF = """\
+virtual_server 192.0.2.100 53 {
+    delay_loop 5
+    lb_algo rr
+    lb_kind NAT
+    protocol UDP
+    real_server 10.1.0.11 53 {
+        DNS_CHECK {
+            type AAAA
+            name www.example.test
+            connect_timeout 2
+            retry 2
+            delay_before_retry 1
+            warmup 4
+            bind_to 10.1.0.1
+        }
+    }
+    real_server 10.1.0.12 53 {
+        UDP_CHECK {
+            connect_port 5353
+            payload 68656c6c6f
+            require_reply 68656c
+            min_reply_length 3
+        }
+    }
+}
+virtual_server 192.0.2.100 25 {
+    delay_loop 10
+    lb_algo rr
+    lb_kind NAT
+    protocol TCP
+    real_server 10.1.0.21 25 {
+        SMTP_CHECK {
+            helo_name lb1.example.test
+            connect_ip 10.1.0.121
+            connect_timeout 3
+        }
+    }
+    real_server 10.1.0.22 25 {
+        PING_CHECK {
+            retry 1
+        }
+    }
+    real_server 10.1.0.23 25 {
+        HTTP_GET {
+            url {
+                path /health
+                status_code 200-204
+                digest 0123456789ABCDEF0123456789abcdef
+            }
+            url {
+                path /ready
+                status_code 200 204
+            }
+            connect_timeout 2
+        }
+    }
+}
+"""
+
+
 def test_importer_converts_the_gateway_keywords(tmp_path, vipd_bin):
     src = tmp_path / "keepalived.conf"
     src.write_text(GATEWAY_CONF)
@@ -580,3 +649,45 @@ def test_importer_converts_the_gateway_keywords(tmp_path, vipd_bin):
     assert "skip_check_adv_addr" in notes
     check = vipd_test(vipd_bin, text, tmp_path)
     assert check.returncode == 0, text + check.stderr
+
+
+def test_importer_maps_udp_dns_smtp_ping_and_the_common_check_keys(tmp_path,
+                                                                   vipd_bin):
+    src = tmp_path / "keepalived.conf"
+    src.write_text(CHECKS_CONF)
+    res = convert(str(src))
+    assert res.returncode == 0, res.stderr
+    conf = libconfig_values(res.stdout)
+    checks = {b["address"]: b["check"] for vs in conf["virtual_services"]
+              for b in vs["backends"]}
+    assert checks["10.1.0.11"] == {
+        "type": "dns", "query_type": "AAAA", "query_name": "www.example.test",
+        "timeout_ms": 2000, "retry": 2, "fall": 1,
+        "delay_before_retry_ms": 1000, "warmup_ms": 4000,
+        "bind_to": "10.1.0.1", "interval_ms": 5000}, checks["10.1.0.11"]
+    assert checks["10.1.0.12"] == {
+        "type": "udp", "port": 5353, "payload_hex": "68656c6c6f",
+        "expect_reply_hex": "68656c", "interval_ms": 5000}, checks["10.1.0.12"]
+    assert checks["10.1.0.21"] == {
+        "type": "smtp", "helo_name": "lb1.example.test",
+        "connect_ip": "10.1.0.121", "timeout_ms": 3000,
+        "interval_ms": 10000}, checks["10.1.0.21"]
+    assert checks["10.1.0.22"] == {"type": "ping", "retry": 1, "fall": 1,
+                                   "interval_ms": 10000}, checks["10.1.0.22"]
+    http = checks["10.1.0.23"]
+    assert http["urls"] == [
+        {"path": "/health", "expect_status": "200-204",
+         "digest": "0123456789abcdef0123456789abcdef"},
+        {"path": "/ready"}], http
+    # What vipd has no key for is listed with its line, never dropped.
+    lines = CHECKS_CONF.splitlines()
+    notes = [NOTE.match(line) for line in res.stderr.splitlines()]
+    assert all(notes), res.stderr
+    noted = {(m.group(3), int(m.group(2))) for m in notes}
+    for key, text in (("min_reply_length", "min_reply_length 3"),
+                      ("status_code", "status_code 200 204")):
+        [number] = [i + 1 for i, ln in enumerate(lines) if text in ln]
+        assert (key, number) in noted, (key, number, res.stderr)
+    assert len(noted) == 2, res.stderr
+    check = vipd_test(vipd_bin, res.stdout, tmp_path)
+    assert check.returncode == 0, res.stdout + check.stderr

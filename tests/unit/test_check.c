@@ -135,7 +135,7 @@ start(struct bed *b, struct check *c, enum conf_check_type type,
 	struct addr lo = { .family = AF_INET, .bytes = { 127, 0, 0, 1 } };
 	char why[128];
 
-	snprintf(conf.path, sizeof(conf.path), "/healthz");
+	conf.path = "/healthz";
 	assert_int_equal(check_init(c, &conf, &lo, &b->loop, NULL, on_change, b,
 	    evloop_now_ms(), why, sizeof(why)), 0);
 }

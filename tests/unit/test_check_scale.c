@@ -150,7 +150,7 @@ http_check(struct check *c, struct conf_check *conf, struct evloop *loop,
 	*conf = (struct conf_check){ .type = CONF_CHECK_HTTP, .port = port,
 	    .interval_ms = 1000, .timeout_ms = 500, .rise = 1, .fall = 1,
 	    .expect_status = 200 };
-	snprintf(conf->path, sizeof(conf->path), "/");
+	conf->path = NULL;         /* "/" */
 	assert_int_equal(check_init(c, conf, &lo, loop, NULL, NULL, NULL,
 	    1000, why, sizeof(why)), 0);
 	c->budget = budget;

