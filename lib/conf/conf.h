@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "conf/conf_lb.h"
+#include "conf/conf_bfd.h"
 #include "conf/conf_conn_sync.h"
 #include "conf/conf_groups.h"
 #include "conf/conf_health.h"
@@ -125,6 +126,7 @@ struct conf_instance {
 	size_t npeers;                     /* unicast_peers; 0 = multicast */
 	struct addr *peers;           /* npeers entries; NULL when 0 */
 	struct conf_instance_track track;  /* track_*, notify (conf_health.h) */
+	struct conf_instance_bfd bfd;      /* track_bfd, master_down_bfd (conf_bfd.h) */
 	int line;                          /* where the instance starts, for messages */
 };
 
@@ -140,6 +142,8 @@ struct conf {
 	size_t nsync_groups;
 	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
 	struct conf_conn_sync conn_sync;   /* conn_sync (conf_conn_sync.h) */
+	size_t nbfd_sessions;              /* bfd_sessions (conf_bfd.h) */
+	struct conf_bfd_session *bfd_sessions; /* owned; freed by conf_free */
 };
 
 /*

@@ -23,5 +23,8 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "virtual_services.backends", conf_backend_keys },
 	{ "virtual_services.backends.check", conf_backend_check_keys },
 	{ "conn_sync", conf_conn_sync_keys },
+	{ "bfd_sessions", conf_bfd_session_keys },
+	{ "bfd_sessions.authentication", conf_bfd_auth_keys },
+	{ "vrrp_instances.track_bfd", conf_track_bfd_keys },
 	{ NULL, NULL },
 };

@@ -31,6 +31,9 @@ extern const char *const conf_service_keys[];
 extern const char *const conf_backend_keys[];
 extern const char *const conf_backend_check_keys[];
 extern const char *const conf_conn_sync_keys[];
+extern const char *const conf_bfd_session_keys[];
+extern const char *const conf_bfd_auth_keys[];
+extern const char *const conf_track_bfd_keys[];
 
 struct conf_keys_section {
 	const char *path;               /* "", "global", "vrrp_instances.garp" */
