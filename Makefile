@@ -82,7 +82,7 @@ $(PURE_A): $(PURE_OBJS)
 	$(AR) rcs $@ $^
 
 # The daemon: vipd.c (start-up, loop, signals, stop) and one file per job.
-VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp \
+VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp vipd_bfd \
 	vipd_reload vipd_services vipd_privs vipd_view vipd_drills vipd_metrics \
 	vipd_timers)
 
