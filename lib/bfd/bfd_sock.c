@@ -67,17 +67,25 @@ fail:
 	return on;
 }
 
+/*
+ * A flood of bad packets must not crowd out the peer's: room for a few
+ * thousand datagrams between two wakeups (NET_ADMIN may exceed rmem_max).
+ */
+#define RX_BUFFER_BYTES (4 * 1024 * 1024)
+
 int
 bfd_sock_open_rx(const struct addr *local, const char *ifname)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
-	int fd, on = 1, err;
+	int fd, on = 1, err, bytes = RX_BUFFER_BYTES;
 
 	if ((err = sockaddr_of(local, BFD_UDP_PORT, ifname, &ss, &len)) < 0)
 		return err;
 	if ((fd = sock_new(local, ifname)) < 0)
 		return fd;
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes, sizeof(bytes)) < 0)
+		(void)setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &bytes, sizeof(bytes));
 	/* RFC 5881 5: every received packet's TTL / hop limit is checked. */
 	if ((local->family == AF_INET ? setsockopt(fd, IPPROTO_IP, IP_RECVTTL,
 	    &on, sizeof(on)) : setsockopt(fd, IPPROTO_IPV6,
