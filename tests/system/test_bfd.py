@@ -272,3 +272,98 @@ def test_every_bad_packet_is_dropped_with_its_reason_and_a_flood_is_rate_limited
                "the suppressed lines counted in the log")
     stats = a.stats()
     assert stats["global"]["bfd.to-b.drops.ttl"] >= n0 + flood * 0.5, stats
+
+
+# ---- FRR bfdd (Debian frr 8.4, no authentication) ---------------------------
+#
+# bfdd 8.4 runs without zebra for sessions given by address: its own
+# config file (-f), pid file (-i), vty socket directory (--vty_socket),
+# control socket (--bfdctl) and a zserv path (-z) that nothing listens on
+# all live in the test's work dir, so several can run at once and none
+# touches the distribution's /run/frr. It runs as user frr (its vty group
+# frrvty must be the user's), so the work dir must be reachable for it.
+# `vtysh --vty_socket DIR` reads its state.
+
+BFDD = "/usr/lib/frr/bfdd"
+VTYSH = "/usr/bin/vtysh"
+
+
+@pytest.fixture
+def frr_dir():
+    """A directory user frr can reach (pytest's tmp_path is root's, 0700
+    above it), removed afterwards."""
+    import conftest
+    import pwd
+    import shutil
+    import tempfile
+    if not os.access(BFDD, os.X_OK) or not os.access(VTYSH, os.X_OK):
+        conftest.missing_tool("FRR (frr package: %s, %s) is not installed"
+                              % (BFDD, VTYSH))
+    d = tempfile.mkdtemp(prefix="vipd-test-bfdd-", dir="/tmp")
+    frr = pwd.getpwnam("frr")
+    os.chown(d, frr.pw_uid, frr.pw_gid)
+    os.chmod(d, 0o755)
+    try:
+        yield d
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def start_bfdd(topo, host, d, peer, local, tx=50):
+    conf = os.path.join(d, "bfdd.conf")
+    with open(conf, "w") as f:
+        f.write("bfd\n peer %s local-address %s\n  receive-interval %d\n"
+                "  transmit-interval %d\n  detect-multiplier 3\n !\n!\n"
+                % (peer, local, tx, tx))
+    os.chmod(conf, 0o644)
+    proc = host.popen([BFDD, "-f", conf, "-i", os.path.join(d, "bfdd.pid"),
+                       "--vty_socket", d, "-z", os.path.join(d, "zserv.api"),
+                       "--bfdctl", os.path.join(d, "bfdd.sock"),
+                       "-u", "frr", "-g", "frr", "--log", "stdout"],
+                      log_name="bfdd-%s-%d.log" % (host.name, len(topo.procs)),
+                      label="bfdd on %s" % host.name)
+    return proc
+
+
+def frr_peer(host, d):
+    out = host.run([VTYSH, "--vty_socket", d, "-c", "show bfd peers json"],
+                   check=False).stdout
+    try:
+        peers = json.loads(out)
+    except ValueError:
+        return None
+    return peers[0] if peers else None
+
+
+def test_sessions_with_frr_bfdd_come_up_and_track_bfd_faults_when_it_stops(
+        topo, frr_dir):
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    r = topo.add_host("r", "192.0.2.254")
+    a.sections["bfd_sessions"] = [bfd_session("to-router", "192.0.2.254",
+                                              "192.0.2.1")]
+    a.instances[0]["track_bfd"] = [{"name": "to-router", "weight": 0}]
+    d = frr_dir
+    bfdd = start_bfdd(topo, r, d, "192.0.2.1", "192.0.2.254")
+    a.start()
+    wait_bfd(a, "to-router", "Up")
+    wait_until(lambda: (frr_peer(r, d) or {}).get("status") == "up", SETTLE_S,
+               "bfdd's session to vipd to be up")
+    peer = frr_peer(r, d)
+    s = session(a, "to-router")
+    assert peer["remote-id"] == s["local_discriminator"], (peer, s)
+    assert peer["id"] == s["remote_discriminator"], (peer, s)
+    a.wait_state("MASTER", timeout=SETTLE_S)
+
+    bfdd.signal(signal.SIGKILL)
+    bfdd.wait(5)
+    wait_bfd(a, "to-router", "Down")
+    a.wait_state("FAULT", timeout=SETTLE_S)
+    assert "MASTER -> FAULT (tracked object failed: bfd to-router down" \
+        in a.log_text()
+    tr = a.instance()["tracking"]
+    assert tr["bfd"] == [{"name": "to-router", "up": False, "weight": 0}], tr
+
+    # bfdd comes back: the session and the instance recover.
+    start_bfdd(topo, r, d, "192.0.2.1", "192.0.2.254")
+    wait_bfd(a, "to-router", "Up")
+    a.wait_state("MASTER", timeout=SETTLE_S)
