@@ -74,8 +74,17 @@ def write_key(path, text):
 
 # --------------------------------------------------------------------------
 
+def metrics(host, port=9657):
+    client = ("import socket,sys; s=socket.create_connection(('127.0.0.1',%d),5);"
+              "s.sendall(b'GET /metrics HTTP/1.0\\r\\n\\r\\n'); d=b''\n"
+              "while True:\n c=s.recv(65536)\n if not c: break\n d+=c\n"
+              "sys.stdout.write(d.decode())" % port)
+    return host.run(["/usr/bin/python3", "-c", client]).stdout
+
+
 def test_sessions_come_up_go_down_on_a_cut_link_and_come_up_again(topo, vipctl_bin):
     a, b = bfd_pair(topo)
+    a.global_settings = {"metrics_listen": "127.0.0.1:9657"}
     a.start()
     b.start()
     wait_bfd(a, "to-b", "Up")
@@ -86,6 +95,13 @@ def test_sessions_come_up_go_down_on_a_cut_link_and_come_up_again(topo, vipctl_b
     assert 49152 <= s["source_port"] <= 65535
     out = vipctl(vipctl_bin, a, "status").stdout
     assert "bfd to-b: Up" in out, out
+    js = json.loads(vipctl(vipctl_bin, a, "status", "--json").stdout)
+    assert js["bfd"]["sessions"][0]["state"] == "Up", js["bfd"]
+    text = metrics(a.host)
+    assert 'vipd_bfd_session_detect_time_seconds{session="to-b"} 0.150' \
+        in text, text
+    assert 'vipd_bfd_session_drops_total{session="to-b",reason="ttl"} 0' \
+        in text, text
 
     b.host.unplug()
     wait_bfd(a, "to-b", "Down")
