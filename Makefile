@@ -173,7 +173,8 @@ bench-deps:
 
 bench-failover: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/failover.py \
-		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
+		--runs $(BENCH_RUNS) \
+		--impls vipd,vipd-rfc,keepalived,vipd-bfd10,vipd-bfd50 \
 		--json $(BUILD)/bench-failover.json
 
 bench-scale: all bench-deps

@@ -128,6 +128,7 @@ on_state(void *arg, struct bfd_run_session *rs, const struct bfd_event *ev,
     uint64_t now_ms)
 {
 	struct vipd *v = arg;
+	struct vipd_bfd_probe *p;
 
 	health_evaluate_all(&v->health, now_ms);
 	for (size_t i = 0; i < v->ninstances; i++) {
@@ -136,15 +137,20 @@ on_state(void *arg, struct bfd_run_session *rs, const struct bfd_event *ev,
 		if (!watches(inst, rs))
 			continue;
 		if (ev->to == BFD_STATE_UP) {
-			struct vipd_bfd_probe *p = probe_find(v, inst->conf.name);
-
-			if (p != NULL)
+			if ((p = probe_find(v, inst->conf.name)) != NULL)
 				p->used = false;
 			continue;
 		}
 		if (ev->from != BFD_STATE_UP || ev->to != BFD_STATE_DOWN)
 			continue;
-		if (probe_find(v, inst->conf.name) == NULL &&
+		/*
+		 * No probe yet, or one that was answered: the answer may predate
+		 * the failure (a node whose daemon died first and whose links
+		 * went a moment later), so ask again; only a probe unanswered
+		 * since the session fell silent lets the backup go early.
+		 */
+		p = probe_find(v, inst->conf.name);
+		if ((p == NULL || p->answered) &&
 		    instance_state(inst) == VRRP_STATE_BACKUP)
 			probe_start(v, inst, rs, now_ms);
 		decide(v, inst, rs, now_ms);
