@@ -63,7 +63,7 @@ PURE_TEST_BINS := $(patsubst %,$(BUILD)/tests/%,$(PURE_TESTS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover \
+.PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover bench-bfd-cpu \
 	bench-scale bench-checks bench-balancer bench-sync bench-deps bench-tables install \
 	install-man \
 	clean deps
@@ -191,6 +191,9 @@ bench-balancer: all bench-deps
 		--runs $(BENCH_RUNS) --json $(BUILD)/bench-balancer.json
 
 # Conntrack replication rate, memory and takeover stall (tests/bench/sync.py).
+bench-bfd-cpu: all bench-deps
+	$(BENCH_ENV) $(PYTHON) tests/bench/bfd_cpu.py --json $(BUILD)/bench-bfd-cpu.json
+
 bench-sync: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/sync.py \
 		--runs $(BENCH_RUNS) --sizes $(BENCH_SYNC_SIZES) --impls vipd,conntrackd \

@@ -381,3 +381,48 @@ def test_sessions_with_frr_bfdd_come_up_and_track_bfd_faults_when_it_stops(
     start_bfdd(topo, r, d, "192.0.2.1", "192.0.2.254")
     wait_bfd(a, "to-router", "Up")
     a.wait_state("MASTER", timeout=SETTLE_S)
+
+
+# ---- IPv6 and reload ---------------------------------------------------------
+
+def test_ipv6_sessions_global_and_link_local_come_up(topo):
+    a = topo.add_vipd("a", "192.0.2.1", ipv6="2001:db8::1", priority=150)
+    b = topo.add_vipd("b", "192.0.2.2", ipv6="2001:db8::2", priority=100)
+    a.sections["bfd_sessions"] = [
+        bfd_session("g6", "2001:db8::2", "2001:db8::1"),
+        bfd_session("ll6", b.host.link_local(), a.host.link_local())]
+    b.sections["bfd_sessions"] = [
+        bfd_session("g6", "2001:db8::1", "2001:db8::2"),
+        bfd_session("ll6", a.host.link_local(), b.host.link_local())]
+    a.start()
+    b.start()
+    for name in ("g6", "ll6"):
+        wait_bfd(a, name, "Up")
+        wait_bfd(b, name, "Up")
+
+
+def test_reload_keeps_unchanged_sessions_up_and_polls_new_intervals(topo):
+    a, b = bfd_pair(topo)
+    a.start()
+    b.start()
+    wait_bfd(a, "to-b", "Up")
+    wait_bfd(b, "to-a", "Up")
+    before = session(a, "to-b")
+    # New intervals on a, and a second session that b does not answer.
+    a.sections["bfd_sessions"] = [
+        bfd_session("to-b", "192.0.2.2", "192.0.2.1", tx=20, rx=20),
+        bfd_session("to-x", "192.0.2.77", "192.0.2.1")]
+    a.reload()
+    # 20 ms in force once b answered the poll (F); b still sends at 50.
+    wait_until(lambda: session(a, "to-b")["tx_interval_us"] == 50000 and
+               session(a, "to-b")["rx_interval_us"] == 20000 and
+               "to-x" in sessions(a), 10, "the new intervals in force")
+    after = session(a, "to-b")
+    assert after["state"] == "Up" and after["down_count"] == 0, after
+    assert after["local_discriminator"] == before["local_discriminator"]
+    assert after["up_count"] == before["up_count"]
+    # Removed: AdminDown is said to the peer, which goes Down at once.
+    a.sections["bfd_sessions"] = []
+    a.reload()
+    wait_bfd(b, "to-a", "Down")
+    assert "neighbor signaled session down" in session(b, "to-a")["last_down_diag"]
