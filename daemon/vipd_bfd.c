@@ -141,7 +141,12 @@ on_state(void *arg, struct bfd_run_session *rs, const struct bfd_event *ev,
 				p->used = false;
 			continue;
 		}
-		if (ev->from != BFD_STATE_UP || ev->to != BFD_STATE_DOWN)
+		/*
+		 * A peer that says AdminDown is being reconfigured, not failing
+		 * (RFC 5880 6.8.16): its adverts decide, as without BFD.
+		 */
+		if (ev->from != BFD_STATE_UP || ev->to != BFD_STATE_DOWN ||
+		    ev->reason == BFD_REASON_NEIGHBOR_ADMIN_DOWN)
 			continue;
 		/*
 		 * No probe yet, or one that was answered: the answer may predate
