@@ -164,7 +164,7 @@ BENCH_IDLE_S ?= 30
 BENCH_CHECK_RUNS ?= $(BENCH_RUNS)
 BENCH_SYNC_SIZES ?= 10000,100000
 BENCH_ENV = VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl)
-bench: bench-failover bench-scale bench-checks bench-balancer bench-sync
+bench: bench-failover bench-scale bench-checks bench-balancer bench-sync bench-bfd-cpu
 
 # The peers the benchmarks compare with (keepalived, conntrackd, wrk) come
 # from Debian; install whatever is missing first.
