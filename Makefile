@@ -63,7 +63,7 @@ PURE_TEST_BINS := $(patsubst %,$(BUILD)/tests/%,$(PURE_TESTS))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
-.PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover \
+.PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover bench-bfd-cpu \
 	bench-scale bench-checks bench-balancer bench-sync bench-deps bench-tables install \
 	install-man \
 	clean deps
@@ -82,7 +82,7 @@ $(PURE_A): $(PURE_OBJS)
 	$(AR) rcs $@ $^
 
 # The daemon: vipd.c (start-up, loop, signals, stop) and one file per job.
-VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp \
+VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp vipd_bfd \
 	vipd_reload vipd_services vipd_privs vipd_view vipd_drills vipd_metrics \
 	vipd_timers vipd_statics vipd_lbcount)
 
@@ -164,7 +164,7 @@ BENCH_IDLE_S ?= 30
 BENCH_CHECK_RUNS ?= $(BENCH_RUNS)
 BENCH_SYNC_SIZES ?= 10000,100000
 BENCH_ENV = VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl)
-bench: bench-failover bench-scale bench-checks bench-balancer bench-sync
+bench: bench-failover bench-scale bench-checks bench-balancer bench-sync bench-bfd-cpu
 
 # The peers the benchmarks compare with (keepalived, conntrackd, haproxy) come
 # from Debian; install whatever is missing first.
@@ -173,7 +173,8 @@ bench-deps:
 
 bench-failover: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/failover.py \
-		--runs $(BENCH_RUNS) --impls vipd,vipd-rfc,keepalived \
+		--runs $(BENCH_RUNS) \
+		--impls vipd,vipd-rfc,keepalived,vipd-bfd10,vipd-bfd50 \
 		--json $(BUILD)/bench-failover.json
 
 bench-scale: all bench-deps
@@ -191,6 +192,9 @@ bench-balancer: all bench-deps
 		--runs $(BENCH_RUNS) --json $(BUILD)/bench-balancer.json
 
 # Conntrack replication rate, memory and takeover stall (tests/bench/sync.py).
+bench-bfd-cpu: all bench-deps
+	$(BENCH_ENV) $(PYTHON) tests/bench/bfd_cpu.py --json $(BUILD)/bench-bfd-cpu.json
+
 bench-sync: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/sync.py \
 		--runs $(BENCH_RUNS) --sizes $(BENCH_SYNC_SIZES) --impls vipd,conntrackd \

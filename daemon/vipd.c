@@ -198,6 +198,8 @@ vipd_open(struct vipd *v)
 	v->lb.on_quorum_arg = v;
 	v->health.extra = vipd_service_tracks;
 	v->health.extra_arg = v;
+	if ((err = vipd_bfd_open(v)) < 0)
+		return err;
 	/* Now, so that OpenSSL reads its config at start-up, not on a packet. */
 	if (vrrp_auth_init() < 0)
 		log_warn("HMAC-MD5 is unavailable in OpenSSL: instances with "
@@ -221,6 +223,7 @@ vipd_close(struct vipd *v)
 	v->instances = NULL;
 	v->ninstances = 0;
 	ifsock_table_free(&v->socks);
+	vipd_bfd_close(v);
 	sync_groups_free(&v->groups);
 	health_close(&v->health);
 	notify_close(&v->notify);
@@ -445,6 +448,7 @@ main(int argc, char **argv)
 	now_ms = evloop_now_ms();
 	vipd_statics_start(&v);
 	/* Tracking first: an instance whose health is bad starts in FAULT. */
+	vipd_bfd_configure(&v, v.conf, now_ms);
 	vipd_health_configure(&v, v.conf, now_ms);
 	for (size_t i = 0; i < v.ninstances; i++)
 		vipd_start_instance(&v, v.instances[i], now_ms);

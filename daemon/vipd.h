@@ -18,6 +18,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bfd/bfd_run.h"
 #include "conf/conf.h"
 #include "ctsync/ct_sync.h"
 #include "ctl/ctl.h"
@@ -41,6 +42,19 @@
 #define VIPD_DRILL_DEFAULT_HOLD_S 5.0
 #define VIPD_SYNC_RETRY_MS 5000      /* conn_sync that could not open */
 #define VIPD_STATUS_TIMELINE 5       /* transitions in `vipctl status` text */
+#define VIPD_MAX_BFD_PROBES 64       /* master_down_bfd probes at once */
+
+/* master_down_bfd: the probe of one instance's master (vipd_bfd.c). */
+struct vipd_bfd_probe {
+	bool used;
+	char inst[CONF_NAME_MAX];
+	char session[CONF_BFD_NAME_MAX]; /* whose down waits for the answer */
+	struct addr target;
+	int ifindex;
+	uint64_t sent_ms, until_ms;
+	bool answered;
+	bool decide;                     /* decide again at answer / until_ms */
+};
 
 
 /* static_addresses, static_routes, static_rules (vipd_statics.c). */
@@ -89,6 +103,11 @@ struct vipd {
 	struct notify notify;        /* notify scripts and FIFO (lib/health/notify.h) */
 	struct sync_groups groups;   /* sync_groups (lib/health/sync_group.h) */
 	struct vipd_statics statics; /* static_* (vipd_statics.c) */
+	struct bfd_run bfd;          /* bfd_sessions (lib/bfd/bfd_run.h) */
+	int bfd_probe_fd;            /* master_down_bfd's ARP socket, -1 none */
+	struct evloop_watch bfd_probe_watch;
+	struct vipd_bfd_probe bfd_probes[VIPD_MAX_BFD_PROBES];
+	struct log_ratelimit bfd_log;
 	struct {
 		struct instance *inst;
 		struct ctl_ticket ticket;
@@ -189,6 +208,16 @@ void vipd_lbcount_update(struct vipd *v);
 void vipd_lbcount_tick(struct vipd *v, uint64_t now_ms);
 uint64_t vipd_lbcount_deadline(const struct vipd *v);
 void vipd_lbcount_close(struct vipd *v);
+
+/* vipd_bfd.c */
+/* The sessions' random seed, hooks; health reads them. 0 or -errno. */
+int vipd_bfd_open(struct vipd *v);
+/* conf's bfd_sessions (start and reload), the probe socket if needed. */
+void vipd_bfd_configure(struct vipd *v, const struct conf *conf,
+			uint64_t now_ms);
+void vipd_bfd_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_bfd_deadline(const struct vipd *v);
+void vipd_bfd_close(struct vipd *v);
 
 /* vipd_ctl.c */
 int vipd_ctl_request(void *arg, const struct ctl_request *req, FILE *out,

@@ -169,6 +169,7 @@ vipd_reload_follow(struct vipd *v, struct conf *next, uint64_t now_ms)
 	    v->state_dir_override == NULL)
 		log_warn("reload: state_dir change takes effect at restart");
 	/* Before the old model goes: groups and scripts carry state by name. */
+	vipd_bfd_configure(v, next, now_ms);
 	vipd_health_configure(v, next, now_ms);
 	/*
 	 * No instance reads the old model's lists any more (lib/vrrp/instance.h):

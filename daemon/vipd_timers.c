@@ -63,6 +63,8 @@ VIPD_TIMER(health, health)
 
 static const struct vipd_timer timers[] = {
 	{ instances_tick, instances_deadline },
+	/* BFD next: its 10 ms packets must not wait behind nft or forks. */
+	{ vipd_bfd_tick, vipd_bfd_deadline },
 	{ ctl_row_tick, ctl_row_deadline },
 	{ metrics_row_tick, metrics_row_deadline },
 	{ vipd_lbcount_tick, vipd_lbcount_deadline },

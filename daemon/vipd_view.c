@@ -37,6 +37,7 @@ vipd_view(struct vipd *v)
 		.scripts = &v->scripts.counters,
 		.notify = &v->notify.counters,
 		.sync = v->sync,
+		.bfd = &v->bfd,
 	};
 }
 

@@ -5,4 +5,4 @@
 # Glue: the SHA1 hash of authenticated packets through os/digest
 # (bfd_auth).
 PURE_SRCS += lib/bfd/bfd_pkt.c lib/bfd/bfd_seq.c lib/bfd/bfd_session.c
-GLUE_SRCS += lib/bfd/bfd_auth.c
+GLUE_SRCS += lib/bfd/bfd_auth.c lib/bfd/bfd_sock.c lib/bfd/bfd_run.c

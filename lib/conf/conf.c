@@ -38,7 +38,7 @@
 
 const char *const conf_top_keys[] = { "global", "vrrp_instances",
 	"virtual_services", "conn_sync", "track_scripts", "sync_groups",
-	"static_addresses", "static_routes", "static_rules", NULL };
+	"static_addresses", "static_routes", "static_rules", "bfd_sessions", NULL };
 static const char *const top_later[] = { NULL };
 const char *const conf_global_keys[] = { "router_id", "state_dir",
 	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
@@ -353,6 +353,10 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	if ((s = config_setting_get_member(root, "track_scripts")) != NULL &&
 	    conf_health_scripts_load(ctx, s, conf) < 0)
 		return -ENOMEM;
+	/* Before the instances: track_bfd names a session. */
+	if ((s = config_setting_get_member(root, "bfd_sessions")) != NULL &&
+	    conf_bfd_sessions_load(ctx, s, conf) < 0)
+		return -ENOMEM;
 	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
 	    conf_vrrp_load(ctx, s, conf) < 0)
 		return -ENOMEM;
@@ -562,5 +566,6 @@ conf_free(struct conf *conf)
 	conf_health_free(conf);
 	conf_vrrp_free(conf);
 	conf_statics_free(&conf->statics);
+	conf_bfd_free(conf);
 	free(conf);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "conf/conf_lb.h"
+#include "conf/conf_bfd.h"
 #include "conf/conf_conn_sync.h"
 #include "conf/conf_groups.h"
 #include "conf/conf_health.h"
@@ -130,6 +131,7 @@ struct conf_instance {
 	struct conf_rule *rules;
 	bool check_advert_addresses;       /* default true: RFC 5798 7.1 drop */
 	char notify_rx_lower_pri[CONF_PATH_MAX]; /* "" = none */
+	struct conf_instance_bfd bfd;      /* track_bfd, master_down_bfd (conf_bfd.h) */
 	int line;                          /* where the instance starts, for messages */
 };
 
@@ -146,6 +148,8 @@ struct conf {
 	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
 	struct conf_conn_sync conn_sync;   /* conn_sync (conf_conn_sync.h) */
 	struct conf_statics statics;       /* static_* (conf_route.h) */
+	size_t nbfd_sessions;              /* bfd_sessions (conf_bfd.h) */
+	struct conf_bfd_session *bfd_sessions; /* owned; freed by conf_free */
 };
 
 /*

@@ -32,5 +32,8 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "static_addresses", conf_static_addr_keys },
 	{ "static_routes", conf_route_keys },
 	{ "static_rules", conf_rule_keys },
+	{ "bfd_sessions", conf_bfd_session_keys },
+	{ "bfd_sessions.authentication", conf_bfd_auth_keys },
+	{ "vrrp_instances.track_bfd", conf_track_bfd_keys },
 	{ NULL, NULL },
 };

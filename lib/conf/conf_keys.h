@@ -36,6 +36,9 @@ extern const char *const conf_vip_keys[];      /* vrrp_instances.addresses */
 extern const char *const conf_static_addr_keys[]; /* static_addresses */
 extern const char *const conf_route_keys[];    /* virtual_routes, static_routes */
 extern const char *const conf_rule_keys[];     /* virtual_rules, static_rules */
+extern const char *const conf_bfd_session_keys[];
+extern const char *const conf_bfd_auth_keys[];
+extern const char *const conf_track_bfd_keys[];
 
 struct conf_keys_section {
 	const char *path;               /* "", "global", "vrrp_instances.garp" */

@@ -33,7 +33,7 @@ const char *const conf_instance_keys[] = { "name", "interface", "vrid",
 	"authentication", "unicast_src", "unicast_peers", "track_interfaces",
 	"track_scripts", "track_files", "notify", "virtual_routes",
 	"virtual_rules", "check_advert_addresses", "notify_master_rx_lower_pri",
-	NULL };
+	"track_bfd", "master_down_bfd", NULL };
 static const char *const instance_later[] = { NULL };
 const char *const conf_garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };
@@ -536,6 +536,8 @@ conf_vrrp_load(struct conf_ctx *ctx, const config_setting_t *list,
 			continue;
 		}
 		load_instance(ctx, g, i, &conf->instances[i], &src[i]);
+		conf_bfd_instance_load(ctx, g, src[i].where, conf,
+		    &conf->instances[i].bfd);
 	}
 	check_names_and_vrids(ctx, conf, src);
 	check_vips(ctx, conf, src);
@@ -604,7 +606,8 @@ conf_instance_equal(const struct conf_instance *a,
 	for (size_t i = 0; i < a->npeers; i++)
 		if (addr_cmp(&a->peers[i], &b->peers[i]) != 0)
 			return false;
-	if (!conf_health_instance_equal(&a->track, &b->track))
+	if (!conf_health_instance_equal(&a->track, &b->track) ||
+	    !conf_bfd_instance_equal(&a->bfd, &b->bfd))
 		return false;
 	for (size_t i = 0; i < a->nvips; i++)
 		if (!conf_vip_equal(&a->vips[i], &b->vips[i]))

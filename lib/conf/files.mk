@@ -7,7 +7,7 @@
 # Pure: the enums' words both ways (conf_names), which the parsers read and
 # the dumps and rules write.
 PURE_SRCS += lib/conf/conf_names.c lib/conf/conf_route_model.c
-GLUE_SRCS += lib/conf/conf.c lib/conf/conf_check.c lib/conf/conf_command.c lib/conf/conf_conn_sync.c \
+GLUE_SRCS += lib/conf/conf.c lib/conf/conf_bfd.c lib/conf/conf_check.c lib/conf/conf_command.c lib/conf/conf_conn_sync.c \
 	lib/conf/conf_groups.c lib/conf/conf_health.c lib/conf/conf_keys.c \
 	lib/conf/conf_lb.c lib/conf/conf_metrics.c lib/conf/conf_peer.c lib/conf/conf_route.c \
 	lib/conf/conf_unicast.c lib/conf/conf_util.c lib/conf/conf_vmac.c \

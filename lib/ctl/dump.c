@@ -196,6 +196,10 @@ dump_write_text(FILE *f, const struct dump_view *v)
 		fprintf(f, "\n");
 		ct_sync_write_text(f, v->sync, v->now_ms);
 	}
+	if (v->bfd != NULL && v->bfd->nsess != 0) {
+		fprintf(f, "\n");
+		bfd_run_status_text(f, v->bfd, v->now_ms);
+	}
 }
 
 static void
@@ -343,6 +347,10 @@ dump_write_json(FILE *f, const struct dump_view *v)
 		fprintf(f, ",\n  \"conn_sync\": ");
 		ct_sync_write_json(f, v->sync, v->now_ms);
 	}
+	if (v->bfd != NULL) {
+		fprintf(f, ",\n  \"bfd\": ");
+		bfd_run_dump_json(f, v->bfd, v->now_ms);
+	}
 	fprintf(f, "}\n");
 }
 
@@ -363,6 +371,8 @@ dump_write_stats(FILE *f, const struct dump_view *v)
 	    v->reloads, v->reloads_refused);
 	/* Refused before a VRID could be trusted: counted for the process. */
 	stats_drops(f, "unmatched_", v->unmatched_drops);
+	if (v->bfd != NULL)
+		bfd_run_stats_text(f, v->bfd);
 	if (v->ctl != NULL)
 		fprintf(f, "control_requests %" PRIu64 "\ncontrol_refused %" PRIu64
 		    "\ncontrol_bad_requests %" PRIu64 "\ncontrol_too_long %"

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+#include "bfd/bfd_run.h"
 #include "ctsync/ct_sync.h"
 #include "ctl/ctl.h"
 #include "health/health.h"
@@ -40,6 +41,7 @@ struct dump_view {
 	const struct metrics_stats *metrics; /* metrics endpoint, or NULL when off */
 	const struct lb *lb;            /* virtual services, or NULL */
 	const struct ct_sync *sync;     /* conn_sync, or NULL when off */
+	const struct bfd_run *bfd;      /* bfd_sessions, or NULL */
 	const struct health *health;    /* tracking, or NULL */
 	const struct sync_groups *groups;        /* or NULL */
 	const struct script_counters *scripts;   /* the script runner's, or NULL */

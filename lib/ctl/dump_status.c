@@ -324,5 +324,9 @@ dump_write_status(FILE *f, const struct dump_view *v)
 	status_groups(f, v);
 	status_services(f, v);
 	status_sync(f, v);
+	if (v->bfd != NULL && v->bfd->nsess != 0) {
+		fprintf(f, "\n");
+		bfd_run_status_text(f, v->bfd, v->now_ms);
+	}
 	status_timelines(f, v);
 }

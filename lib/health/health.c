@@ -28,7 +28,8 @@ static void
 health_evaluate(struct health *h, struct health_inst *hi, uint64_t now_ms)
 {
 	const struct conf_instance_track *t = &hi->inst->conf.track;
-	struct track_obj objs[4 * CONF_MAX_TRACKS];
+	const struct conf_instance_bfd *bt = &hi->inst->conf.bfd;
+	struct track_obj objs[5 * CONF_MAX_TRACKS];
 	struct track_result r;
 	struct instance_track it;
 	size_t n = 0;
@@ -50,6 +51,15 @@ health_evaluate(struct health *h, struct health_inst *hi, uint64_t now_ms)
 		objs[n++] = (struct track_obj){ .kind = TRACK_FILE,
 		    .name = f->path, .weight = t->files[i].weight, .up = f->ok,
 		    .value = f->value, .detail = f->ok ? NULL : f->err };
+	}
+	for (size_t i = 0; i < bt->ntracks; i++) {
+		const struct bfd_run_session *rs = h->bfd != NULL ?
+		    bfd_run_find(h->bfd, bt->tracks[i].name) : NULL;
+
+		objs[n++] = (struct track_obj){ .kind = TRACK_BFD,
+		    .name = bt->tracks[i].name, .weight = bt->tracks[i].weight,
+		    .up = bfd_run_up(rs), .detail = rs == NULL ? NULL :
+		    bfd_state_name(rs->s.state) };
 	}
 	if (h->extra != NULL)
 		n += h->extra(h->extra_arg, hi->inst, objs + n, CONF_MAX_TRACKS);

@@ -24,6 +24,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "bfd/bfd_run.h"
 #include "conf/conf.h"
 #include "os/evloop.h"
 #include "vrrp/instance.h"
@@ -91,6 +92,8 @@ struct health {
 	size_t (*extra)(void *arg, const struct instance *inst,
 	    struct track_obj *objs, size_t max);
 	void *extra_arg;
+	/* track_bfd: the sessions, by name (NULL: none). */
+	const struct bfd_run *bfd;
 };
 
 /* Nothing allocated yet. Returns 0 or -errno (inotify). */

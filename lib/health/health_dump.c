@@ -23,7 +23,7 @@ health_dump_text(FILE *f, const struct health *h, const struct instance *inst)
 	const struct health_inst *hi = hd_find(h, inst);
 	const struct conf_instance_track *t = &inst->conf.track;
 
-	if (t->nifs + t->nscripts + t->nfiles == 0)
+	if (t->nifs + t->nscripts + t->nfiles + inst->conf.bfd.ntracks == 0)
 		return;
 	fprintf(f, "  tracking: %s, priority %u (base %u, adjust %+d)%s%s\n",
 	    inst->track_fault ? "FAULT" : "ok", instance_effective_priority(inst),
@@ -32,6 +32,14 @@ health_dump_text(FILE *f, const struct health *h, const struct instance *inst)
 	for (size_t i = 0; hi != NULL && i < t->nifs; i++)
 		fprintf(f, "    interface %s: %s, weight %d\n", t->ifs[i].name,
 		    hi->if_up[i] ? "up" : "down", t->ifs[i].weight);
+	for (size_t i = 0; i < inst->conf.bfd.ntracks; i++) {
+		const struct conf_track_bfd *tb = &inst->conf.bfd.tracks[i];
+		const struct bfd_run_session *rs = h->bfd != NULL ?
+		    bfd_run_find(h->bfd, tb->name) : NULL;
+
+		fprintf(f, "    bfd %s: %s, weight %d\n", tb->name, rs != NULL ?
+		    bfd_state_name(rs->s.state) : "not running", tb->weight);
+	}
 	for (size_t i = 0; hi != NULL && i < t->nscripts; i++) {
 		const struct health_script *s = &h->scripts[t->scripts[i].script];
 
@@ -67,6 +75,17 @@ health_dump_json(FILE *f, const struct health *h, const struct instance *inst)
 		json_out_str(f, t->ifs[i].name);
 		fprintf(f, ", \"up\": %s, \"weight\": %d}", hi->if_up[i] ?
 		    "true" : "false", t->ifs[i].weight);
+	}
+	fprintf(f, "], \"bfd\": [");
+	for (size_t i = 0; i < inst->conf.bfd.ntracks; i++) {
+		const struct conf_track_bfd *tb = &inst->conf.bfd.tracks[i];
+		const struct bfd_run_session *rs = h->bfd != NULL ?
+		    bfd_run_find(h->bfd, tb->name) : NULL;
+
+		fprintf(f, "%s{\"name\": ", i ? ", " : "");
+		json_out_str(f, tb->name);
+		fprintf(f, ", \"up\": %s, \"weight\": %d}", bfd_run_up(rs) ?
+		    "true" : "false", tb->weight);
 	}
 	fprintf(f, "], \"scripts\": [");
 	for (size_t i = 0; hi != NULL && i < t->nscripts; i++) {

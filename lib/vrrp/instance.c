@@ -660,6 +660,17 @@ instance_group_event(struct instance *inst, const struct instance_env *env,
 }
 
 void
+instance_bfd_master_down(struct instance *inst, const struct instance_env *env,
+    uint32_t skew_ms, const char *detail, uint64_t now_ms)
+{
+	struct vrrp_event ev = { .type = VRRP_EV_BFD_MASTER_DOWN,
+	    .bfd_skew_ms = skew_ms };
+
+	snprintf(inst->health_detail, sizeof(inst->health_detail), "%s", detail);
+	instance_feed(inst, env, &ev, now_ms);
+}
+
+void
 instance_group_handover(struct instance *inst, const struct instance_env *env,
     const struct instance *cause, const char *detail, uint64_t now_ms)
 {

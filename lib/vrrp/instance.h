@@ -276,6 +276,17 @@ void instance_group_handover(struct instance *inst, const struct instance_env *e
 			     uint64_t now_ms);
 
 /* FAULT for a reason of its own (link, vipctl, tracking), not its group's. */
+/*
+ * master_down_bfd decided TAKE_OVER (lib/vrrp/vrrp_bfd.h): a Backup's
+ * Master_Down_Timer expires skew_ms from now (VRRP_EV_BFD_MASTER_DOWN);
+ * detail says why, for the log and the timeline ("to-b down (control
+ * detection time expired), master 10.0.0.2 silent 31 ms, probe
+ * unanswered").
+ */
+void instance_bfd_master_down(struct instance *inst,
+			      const struct instance_env *env, uint32_t skew_ms,
+			      const char *detail, uint64_t now_ms);
+
 bool instance_own_fault(const struct instance *inst);
 
 /*

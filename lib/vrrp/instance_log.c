@@ -112,6 +112,7 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 	case VRRP_REASON_GROUP_OK:
 	case VRRP_REASON_GROUP_BACKUP:
 	case VRRP_REASON_GROUP_MASTER:
+	case VRRP_REASON_BFD_MASTER_DOWN:
 		if (inst->health_detail[0] != '\0')
 			snprintf(detail, sizeof(detail), ": %.150s",
 			    inst->health_detail);
@@ -155,7 +156,8 @@ instance_log_record(struct instance *inst, const struct vrrp_actions *a,
 
 	if ((a->reason >= VRRP_REASON_TRACK_FAULT &&
 	    a->reason <= VRRP_REASON_GROUP_MASTER) ||
-	    a->reason == VRRP_REASON_GROUP_HANDED_OVER)
+	    a->reason == VRRP_REASON_GROUP_HANDED_OVER ||
+	    a->reason == VRRP_REASON_BFD_MASTER_DOWN)
 		snprintf(e.detail, sizeof(e.detail), "%.95s", inst->health_detail);
 	else if (instance_log_by_priority(a->reason)) {
 		/* Ours first (it is why we moved), then what the peer said. */

@@ -57,6 +57,7 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_GROUP_OK] = "sync group out of FAULT",
 	[VRRP_REASON_GROUP_BACKUP] = "sync group member became BACKUP",
 	[VRRP_REASON_GROUP_MASTER] = "sync group ready for MASTER",
+	[VRRP_REASON_BFD_MASTER_DOWN] = "master's BFD session down",
 };
 
 void
@@ -345,6 +346,26 @@ fsm_timer(struct vrrp_fsm *fsm, uint64_t now_ms, struct vrrp_actions *out)
 static void fsm_group_backup(struct vrrp_fsm *fsm, uint64_t now_ms,
     struct vrrp_actions *out);
 
+/*
+ * master_down_bfd: the Master_Down_Timer runs out after the BFD skew, as
+ * if it had been armed that long ago, so that the best of several backups
+ * goes first. Never later than it would anyway; an advert heard before
+ * it expires arms it again for Master_Down_Interval (the master lives).
+ * A timer already expired (a group gate waiting) is left alone.
+ */
+static void
+fsm_bfd_master_down(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+    uint64_t now_ms)
+{
+	uint64_t due = vrrp_fsm_deadline(now_ms, ev->bfd_skew_ms);
+
+	if (fsm->state != VRRP_STATE_BACKUP || !fsm->master_known ||
+	    fsm->master_down_due_ms == 0 || due >= fsm->master_down_due_ms)
+		return;
+	fsm->master_down_due_ms = due;
+	fsm->takeover_reason = VRRP_REASON_BFD_MASTER_DOWN;
+}
+
 void
 vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
     uint64_t now_ms, struct vrrp_actions *out)
@@ -427,6 +448,9 @@ vrrp_fsm_handle(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		if (fsm->state == VRRP_STATE_BACKUP && fsm->want_master)
 			fsm_become_master(fsm, VRRP_REASON_GROUP_MASTER, now_ms,
 			    out);
+		break;
+	case VRRP_EV_BFD_MASTER_DOWN:
+		fsm_bfd_master_down(fsm, ev, now_ms);
 		break;
 	}
 }

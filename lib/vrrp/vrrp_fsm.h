@@ -63,6 +63,8 @@ enum vrrp_reason {
 	VRRP_REASON_GROUP_OK,           /* no sync group member in FAULT any more */
 	VRRP_REASON_GROUP_BACKUP,       /* another sync group member became BACKUP */
 	VRRP_REASON_GROUP_MASTER,       /* every sync group member ready for MASTER */
+	VRRP_REASON_BFD_MASTER_DOWN,    /* the BFD session to the master went down
+					   and its address is silent (vrrp_bfd.h) */
 	VRRP_REASON__COUNT
 };
 
@@ -85,6 +87,11 @@ enum vrrp_event_type {
 	VRRP_EV_GROUP_HANDOVER,/* sync group: another member hands over (drill,
 				  forced fault): a Master hands over too, as a
 				  drill does (hold_ms), make-before-break */
+	VRRP_EV_BFD_MASTER_DOWN,/* master_down_bfd: the master is down (its BFD
+				   session went down, its address is silent):
+				   a Backup's Master_Down_Timer expires
+				   bfd_skew_ms from now, unless it would sooner
+				   or an advert comes first */
 };
 
 struct vrrp_event {
@@ -95,6 +102,8 @@ struct vrrp_event {
 	struct addr src;      /* the sender's primary address */
 	/* VRRP_EV_DRILL, GROUP_HANDOVER: how long to stay Backup before preempting back. */
 	uint32_t hold_ms;
+	/* VRRP_EV_BFD_MASTER_DOWN: vrrp_bfd_skew_ms() of our priority. */
+	uint32_t bfd_skew_ms;
 };
 
 /* Bit flags of what the caller must do, in this order. */

@@ -21,6 +21,11 @@ Scenarios:
   drill  vipctl drill --hold 1 on the master: hand-over, one second as
          backup, take-back (vipd only: keepalived has no drill).
 
+Implementations: vipd, vipd-rfc (handover = "rfc"), keepalived, and
+vipd-bfd10 / vipd-bfd50: vipd with a BFD session between the nodes at
+10 ms x 3 or 50 ms x 3 and master_down_bfd on the backup (the adverts
+keep their interval); the kill is measured once the session is Up.
+
 vipd and keepalived run in alternation, --runs times each, so that the noise
 of a shared machine falls on both; the figure that counts is the ratio of the
 medians. Results are printed and written to --json.
@@ -45,6 +50,7 @@ import vipnet  # noqa: E402
 
 VIP = vipnet.DEFAULT_VIP
 IPS = {"a": "192.0.2.1", "b": "192.0.2.2", "c": "192.0.2.50"}
+BFD_MS = {"vipd-bfd10": 10, "vipd-bfd50": 50}     # min_tx_ms = min_rx_ms, x 3
 
 
 class Bench:
@@ -92,6 +98,13 @@ class Bench:
                 # keepalived do.
                 node.global_settings["handover"] = (
                     "rfc" if impl == "vipd-rfc" else "make-before-break")
+                if impl in BFD_MS:
+                    peer = IPS["b" if name == "a" else "a"]
+                    node.sections["bfd_sessions"] = [{
+                        "name": "peer", "peer": peer, "local": IPS[name],
+                        "interface": "eth0", "min_tx_ms": BFD_MS[impl],
+                        "min_rx_ms": BFD_MS[impl], "multiplier": 3}]
+                    node.instances[0]["master_down_bfd"] = True
             else:
                 node = vipnet.KeepalivedNode(self.topo, hosts[name], priority=priority,
                                              advert_int=interval_ms / 1000.0,
@@ -105,6 +118,12 @@ class Bench:
             # A becomes master once its Master_Down_Interval has passed.
             vipnet.wait_until(lambda: a.has_vip() and not b.has_vip(),
                               4 * interval_ms / 1000.0 + 10, "A to own the VIP")
+            if impl in BFD_MS:
+                vipnet.wait_until(lambda: all(
+                    s["state"] == "Up" for s in b.dump()["bfd"]["sessions"]),
+                    10, "B's BFD session to be Up")
+                # B has heard an advert since: it knows its master.
+                time.sleep(interval_ms / 1000.0 + 0.2)
         except BaseException:
             self.topo.reset(nodes)
             raise

@@ -195,8 +195,22 @@ def sync(doc):
     return cmd, text + table(head, out)
 
 
+def bfd_cpu(doc):
+    rows = doc["results"]
+    out = [[r["sessions"], "%d ms x 3" % r["tx_ms"], "%.2f %%" % r["cpu_percent"],
+            "" if r["sessions"] == 0 else "%+.2f %%" % r.get("over_anchor_percent", 0),
+            r["down_count"]] for r in rows]
+    secs = rows[0]["seconds"] if rows else 0
+    cmd = "tests/bench/bfd_cpu.py --seconds %g" % round(secs)
+    text = ("CPU of the vipd at one end (user + system from /proc/PID/stat over "
+            "%.0f s, every session Up), against an idle vipd with no session.\n\n"
+            % secs)
+    return cmd, text + table(["sessions", "interval", "CPU", "over idle",
+                              "session downs"], out)
+
+
 BENCHES = {"failover": failover, "scale": scale, "checks": checks,
-           "balancer": balancer, "sync": sync}
+           "balancer": balancer, "sync": sync, "bfd-cpu": bfd_cpu}
 
 
 def block(name, path):

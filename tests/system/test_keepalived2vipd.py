@@ -691,3 +691,53 @@ def test_importer_maps_udp_dns_smtp_ping_and_the_common_check_keys(tmp_path,
     assert len(noted) == 2, res.stderr
     check = vipd_test(vipd_bin, res.stdout, tmp_path)
     assert check.returncode == 0, res.stdout + check.stderr
+
+
+BFD_KEEPALIVED = """
+bfd_instance to_router {
+    neighbor_ip 192.0.2.254
+    source_ip 192.0.2.1
+    min_rx 20
+    min_tx 30
+    multiplier 3
+    weight -30
+    max_hops 1
+}
+bfd_instance to_b {
+    neighbor_ip 192.0.2.2
+    source_ip 192.0.2.1
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+    track_bfd {
+        to_router
+        to_b weight 0
+        nowhere
+    }
+}
+"""
+
+
+def test_bfd_instance_and_track_bfd_convert(vipd_bin, tmp_path):
+    src = tmp_path / "keepalived.conf"
+    src.write_text(BFD_KEEPALIVED)
+    res = convert(str(src))
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    assert re.search(r'name = "to_router";\s*peer = "192.0.2.254";\s*'
+                     r'local = "192.0.2.1";\s*min_tx_ms = 30;\s*min_rx_ms = 20;'
+                     r'\s*multiplier = 3;', out), out
+    # keepalived's defaults: 10 ms, multiplier 5.
+    assert re.search(r'name = "to_b";[^}]*min_tx_ms = 10;\s*min_rx_ms = 10;'
+                     r'\s*multiplier = 5;', out), out
+    assert re.search(r'track_bfd = \(\s*\{\s*name = "to_router";\s*weight = -30;'
+                     r'\s*\},\s*\{\s*name = "to_b";\s*weight = 0;\s*\}\s*\)', out), out
+    assert ":9: max_hops: not converted" in res.stderr, res.stderr
+    assert "nowhere: no such bfd_instance" in res.stderr, res.stderr
+    t = vipd_test(vipd_bin, out, tmp_path)
+    assert t.returncode == 0, t.stdout + t.stderr
