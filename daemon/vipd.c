@@ -65,6 +65,13 @@ print_conf_errors(FILE *f, const struct conf_errors *errs, const char *prefix)
 		fprintf(f, "%s(%zu more errors)\n", prefix, errs->count - errs->stored);
 }
 
+static void
+print_conf_warnings(FILE *f, const struct conf_errors *errs)
+{
+	for (size_t i = 0; i < errs->nwarn; i++)
+		fprintf(f, "%s\n", errs->warn[i]);
+}
+
 /* ---- event loop -------------------------------------------------------- */
 
 static void
@@ -369,10 +376,12 @@ main(int argc, char **argv)
 	if ((errs = calloc(1, sizeof(*errs))) == NULL)
 		return 1;
 	if (conf_load_file(v.config_path, &v.conf, errs) < 0) {
+		print_conf_warnings(stderr, errs);
 		print_conf_errors(stderr, errs, "");
 		free(errs);
 		return 1;
 	}
+	print_conf_warnings(stderr, errs);
 	if (script_audit_conf(v.conf, errs) > 0) {
 		print_conf_errors(stderr, errs, "");
 		free(errs);

@@ -40,10 +40,14 @@ vipd_reload_load(struct vipd *v, struct conf **next, char *why,
     size_t why_len)
 {
 	struct conf_errors *errs;
+	int rc;
 
 	if ((errs = calloc(1, sizeof(*errs))) == NULL)
 		return -ENOMEM;
-	if (conf_load_file(v->config_path, next, errs) < 0) {
+	rc = conf_load_file(v->config_path, next, errs);
+	for (size_t i = 0; i < errs->nwarn; i++)
+		log_warn("reload: %s", errs->warn[i]);
+	if (rc < 0) {
 		v->reloads_refused++;
 		log_conf_errors(errs, "reload refused, old configuration kept");
 		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "cannot load");

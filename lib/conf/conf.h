@@ -29,6 +29,7 @@
 #define CONF_IFNAME_MAX 16      /* IFNAMSIZ */
 #define CONF_MAX_ERRORS 64      /* further errors are counted, not stored */
 #define CONF_ERROR_LEN 512
+#define CONF_MAX_WARNINGS 16    /* further warnings are dropped */
 #define CONF_DEFAULT_PATH "/etc/vipd/vipd.conf"
 #define CONF_DEFAULT_STATE_DIR "/run/vipd"
 #define CONF_MAX_PEERS 32       /* unicast_peers of one instance */
@@ -37,6 +38,9 @@ struct conf_errors {
 	size_t count;                      /* all errors found */
 	size_t stored;                     /* min(count, CONF_MAX_ERRORS) */
 	char msg[CONF_MAX_ERRORS][CONF_ERROR_LEN]; /* "FILE:LINE: message" */
+	/* Warnings (an include glob that matches nothing): the load goes on. */
+	size_t nwarn;
+	char warn[CONF_MAX_WARNINGS][CONF_ERROR_LEN]; /* "FILE:LINE: warning: ..." */
 };
 
 /* How a Master hands over on a planned stop (graceful stop, reload). */

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -1100,7 +1101,7 @@ test_what_libconfig_gets_wrong_is_refused_before_it_parses(void **state)
 	EXPECT_ERRORS(
 	    "global = { router_id = \"a\"; };\n"
 	    "  @include \"/\"\n",
-	    "t.conf:2: @include is not supported: vipd reads one file");
+	    "t.conf:2: @include needs a file: this text is not read from one");
 	EXPECT_ERRORS(
 	    "global = {\n"
 	    "  router_id = \"lb\\x00a\";\n"
@@ -1179,6 +1180,93 @@ test_load_file_names_the_file_in_every_message(void **state)
 	assert_string_equal(errs.msg[0], want);
 	unlink(path);
 	free(path);
+}
+
+/* path/name with content; returns path/name in out. */
+static void
+write_at(const char *dir, const char *name, const char *content, char *out,
+    size_t len)
+{
+	FILE *f;
+
+	snprintf(out, len, "%s/%s", dir, name);
+	assert_non_null(f = fopen(out, "w"));
+	fputs(content, f);
+	fclose(f);
+}
+
+static void
+test_include_splices_files_and_names_their_own_lines(void **state)
+{
+	char dir[] = "/tmp/test_conf_inc.XXXXXX", p[4][700], want[1600];
+	char sub[600], fifo[600];
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	/* Sorted: 10-int after 01-ext, whatever order they were made in. */
+	write_at(sub, "10-int.inc", "  , { name = \"int\"; interface = \"lo\";"
+	    " vrid = 2; priority = 100;\n    addresses = ( \"10.0.1.1/24\" ); }\n",
+	    p[0], sizeof(p[0]));
+	write_at(sub, "01-ext.inc", "  { name = \"ext\"; interface = \"lo\";"
+	    " vrid = 1; priority = 100;\n    addresses = ( \"10.0.0.1/24\" ); }\n",
+	    p[1], sizeof(p[1]));
+	write_at(dir, "main.conf", "# a fleet's shared file\n"
+	    "vrrp_instances = (\n  @include \"d/*.inc\"\n);\n"
+	    "@include \"none/*.conf\"\n"
+	    "global = { router_id = \"a\"; };\n", p[2], sizeof(p[2]));
+	assert_int_equal(conf_load_file(p[2], &c, &errs), 0);
+	assert_int_equal(c->ninstances, 2);
+	assert_string_equal(c->instances[0].name, "ext");
+	assert_string_equal(c->instances[1].name, "int");
+	assert_int_equal(errs.nwarn, 1);
+	snprintf(want, sizeof(want), "%s:5: warning: @include \"none/*.conf\" "
+	    "matches no file", p[2]);
+	assert_string_equal(errs.warn[0], want);
+	conf_free(c);
+
+	/* An error in an included file is at that file's own line. */
+	write_at(sub, "10-int.inc", "  , { name = \"int\"; interface = \"lo\";"
+	    "\n    vrid = 2; priority = 900;\n"
+	    "    addresses = ( \"10.0.1.1/24\" ); }\n", p[0], sizeof(p[0]));
+	assert_int_equal(conf_load_file(p[2], &c, &errs), -EINVAL);
+	assert_int_equal(errs.count, 1);
+	snprintf(want, sizeof(want), "%s:2: vrrp_instances[int].priority: 900 "
+	    "is out of range 1..255", p[0]);
+	assert_string_equal(errs.msg[0], want);
+	/* The lines after an include are the including file's own again. */
+	write_at(dir, "main.conf", "vrrp_instances = (\n  @include \"d/01*\"\n"
+	    ");\nglobal = { router_id = 7; };\n", p[2], sizeof(p[2]));
+	assert_int_equal(conf_load_file(p[2], &c, &errs), -EINVAL);
+	snprintf(want, sizeof(want), "%s:4: global.router_id: expected a "
+	    "string", p[2]);
+	assert_string_equal(errs.msg[0], want);
+
+	/* A loop names the chain; a FIFO is refused, never waited on. */
+	write_at(dir, "a.conf", "@include \"b.conf\"\n", p[3], sizeof(p[3]));
+	write_at(dir, "b.conf", "\n@include \"a.conf\"\n", p[1], sizeof(p[1]));
+	assert_int_equal(conf_load_file(p[3], &c, &errs), -EINVAL);
+	assert_non_null(strstr(errs.msg[0], "b.conf:2: @include loop: "));
+	assert_non_null(strstr(errs.msg[0], "/a.conf -> "));
+	assert_non_null(strstr(errs.msg[0], "/b.conf -> "));
+	snprintf(fifo, sizeof(fifo), "%s/f.conf", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	write_at(dir, "b.conf", "@include \"f.conf\"\n", p[1], sizeof(p[1]));
+	assert_int_equal(conf_load_file(p[3], &c, &errs), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: @include: %s: not a regular file",
+	    p[1], fifo);
+	assert_string_equal(errs.msg[0], want);
+	unlink(fifo);
+	unlink(p[1]);
+	unlink(p[3]);
+	unlink(p[2]);
+	snprintf(want, sizeof(want), "%s/01-ext.inc", sub);
+	unlink(want);
+	unlink(p[0]);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 static void
@@ -1334,6 +1422,7 @@ main(void)
 		cmocka_unit_test(test_what_libconfig_gets_wrong_is_refused_before_it_parses),
 		cmocka_unit_test(test_load_file_names_the_file_in_every_message),
 		cmocka_unit_test(test_load_file_reads_a_good_file),
+		cmocka_unit_test(test_include_splices_files_and_names_their_own_lines),
 		cmocka_unit_test(test_shipped_sample_configs_are_valid),
 		cmocka_unit_test(test_instance_equal_compares_every_field_but_line),
 	};
