@@ -250,6 +250,7 @@ vipd_close(struct vipd *v)
 		nft_close(&v->nft);
 	}
 	netlink_close(&v->nl);
+	sdnotify_close(&v->sd);
 	evloop_close(&v->loop);
 	conf_free(v->conf);
 }
@@ -329,6 +330,7 @@ vipd_stop(struct vipd *v)
 	unsigned requests = v->stop_requests;
 
 	log_notice("stopping: handing over and releasing VIPs");
+	vipd_sdnotify_stopping(v);
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_stop(v->instances[i], &v->env, evloop_now_ms());
 	while (vipd_any_releasing(v)) {
@@ -365,6 +367,7 @@ main(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.env.garp_fd = -1;
 	v.ctl.fd = -1;
+	v.sd.fd = -1;
 	metrics_init(&v.metrics);
 	/* Before anything can fail: vipd_close() tears these down. */
 	script_runner_init(&v.scripts, &v.loop, 0, 0);
@@ -425,6 +428,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	log_open("vipd", v.foreground, v.log_level);
+	vipd_sdnotify_open(&v);
 	v.unmatched_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.unmatched_vrid_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.started_ms = evloop_now_ms();
@@ -446,6 +450,7 @@ main(int argc, char **argv)
 	sync_groups_evaluate(&v.groups, now_ms);
 	vipd_lb_configure(&v, "start");
 	vipd_sync_restart(&v);
+	vipd_sdnotify_ready(&v);
 
 	while (v.stop_requests == 0)
 		if (vipd_iterate(&v, true) < 0)

@@ -33,6 +33,7 @@
 #include "health/notify.h"
 #include "health/script_audit.h"
 #include "os/script.h"
+#include "os/sdnotify.h"
 #include "health/sync_group.h"
 
 #define VIPD_VERSION "0.1.0"
@@ -75,6 +76,7 @@ struct vipd {
 	struct health health;        /* track_* (lib/health/health.h) */
 	struct notify notify;        /* notify scripts and FIFO (lib/health/notify.h) */
 	struct sync_groups groups;   /* sync_groups (lib/health/sync_group.h) */
+	struct sdnotify sd;          /* systemd notify and watchdog (vipd_sdnotify.c) */
 	struct {
 		struct instance *inst;
 		struct ctl_ticket ticket;
@@ -137,6 +139,16 @@ void vipd_netlink_readable(struct evloop_watch *w, uint32_t events);
 
 /* vipd_services.c */
 /* instance_env.on_transition: notify scripts and FIFO of an instance. */
+/* vipd_sdnotify.c */
+void vipd_sdnotify_open(struct vipd *v);
+void vipd_sdnotify_ready(struct vipd *v);
+void vipd_sdnotify_transition(struct vipd *v);
+void vipd_sdnotify_reloading(struct vipd *v);
+void vipd_sdnotify_reloaded(struct vipd *v, bool accepted);
+void vipd_sdnotify_stopping(struct vipd *v);
+void vipd_sdnotify_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_sdnotify_deadline(const struct vipd *v);
+
 void vipd_on_transition(void *arg, struct instance *inst,
 			const struct vrrp_actions *a, uint64_t now_ms);
 /* conf's scripts, FIFO, tracking and groups over v->instances. */

@@ -199,8 +199,11 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	size_t started;
 	int err;
 
-	if ((err = vipd_reload_load(v, &next, why, why_len)) < 0)
+	vipd_sdnotify_reloading(v);
+	if ((err = vipd_reload_load(v, &next, why, why_len)) < 0) {
+		vipd_sdnotify_reloaded(v, false);
 		return err;
+	}
 	pair = (struct vipd_reload_pair){ v, next };
 	/* Both allocations before anything is kept (and so rebound). */
 	if ((list = calloc(next->ninstances ? next->ninstances : 1,
@@ -209,6 +212,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		free(list);
 		conf_free(next);
 		snprintf(why, why_len, "out of memory");
+		vipd_sdnotify_reloaded(v, false);
 		return -ENOMEM;
 	}
 	now_ms = evloop_now_ms();
@@ -221,5 +225,6 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	snprintf(why, why_len, "%zu kept, %zu stopped, %zu started", r.kept,
 	    r.nold - r.kept, started);
 	reconcile_free(&r);
+	vipd_sdnotify_reloaded(v, true);
 	return 0;
 }
