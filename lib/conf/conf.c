@@ -39,7 +39,8 @@
 #define CONF_MAX_FILE_BYTES (4u * 1024 * 1024)
 
 const char *const conf_top_keys[] = { "global", "vrrp_instances",
-	"virtual_services", "conn_sync", "track_scripts", "sync_groups", NULL };
+	"virtual_services", "conn_sync", "track_scripts", "sync_groups",
+	"track_processes", NULL };
 static const char *const top_later[] = { NULL };
 const char *const conf_global_keys[] = { "router_id", "state_dir",
 	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
@@ -358,6 +359,9 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 		return -ENOMEM;
 	if ((s = config_setting_get_member(root, "track_scripts")) != NULL &&
 	    conf_health_scripts_load(ctx, s, conf) < 0)
+		return -ENOMEM;
+	if ((s = config_setting_get_member(root, "track_processes")) != NULL &&
+	    conf_procs_load(ctx, s, conf) < 0)
 		return -ENOMEM;
 	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
 	    conf_vrrp_load(ctx, s, conf) < 0)
@@ -820,6 +824,7 @@ conf_free(struct conf *conf)
 	conf_lb_free(conf);
 	conf_groups_free(conf);
 	conf_health_free(conf);
+	conf_procs_free(conf);
 	conf_vrrp_free(conf);
 	free(conf);
 }

@@ -23,6 +23,7 @@
 #include "conf/conf_conn_sync.h"
 #include "conf/conf_groups.h"
 #include "conf/conf_health.h"
+#include "conf/conf_procs.h"
 #include "base/addr.h"
 
 #define CONF_NAME_MAX 64        /* instance / router names, including NUL */
@@ -141,6 +142,8 @@ struct conf {
 	struct conf_service *services;     /* owned; freed by conf_free */
 	size_t ntrack_scripts;             /* top-level track_scripts */
 	struct conf_track_script *track_scripts; /* owned; freed by conf_free */
+	size_t ntrack_processes;           /* top-level track_processes */
+	struct conf_track_process *track_processes; /* owned (conf_procs.h) */
 	size_t nsync_groups;
 	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
 	struct conf_conn_sync conn_sync;   /* conn_sync (conf_conn_sync.h) */

@@ -5,6 +5,7 @@
  * entries, notify) is named once per section.
  */
 #include "conf/conf_keys.h"
+#include "conf/conf_procs.h"
 
 const struct conf_keys_section conf_keys_sections[] = {
 	{ "", conf_top_keys },
@@ -23,5 +24,7 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "virtual_services.backends", conf_backend_keys },
 	{ "virtual_services.backends.check", conf_backend_check_keys },
 	{ "conn_sync", conf_conn_sync_keys },
+	{ "track_processes", conf_process_keys },
+	{ "vrrp_instances.track_processes", conf_track_name_keys },
 	{ NULL, NULL },
 };

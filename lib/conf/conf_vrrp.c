@@ -30,7 +30,7 @@ const char *const conf_instance_keys[] = { "name", "interface", "vrid",
 	"version", "priority", "advert_interval_ms", "preempt",
 	"preempt_delay_ms", "accept_mode", "use_vmac", "vmac_name", "addresses", "garp",
 	"authentication", "unicast_src", "unicast_peers", "track_interfaces",
-	"track_scripts", "track_files", "notify", NULL };
+	"track_scripts", "track_files", "notify", "track_processes", NULL };
 static const char *const instance_later[] = { NULL };
 const char *const conf_garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };

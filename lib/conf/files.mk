@@ -9,6 +9,6 @@
 PURE_SRCS += lib/conf/conf_names.c lib/conf/conf_include.c
 GLUE_SRCS += lib/conf/conf.c lib/conf/conf_command.c lib/conf/conf_conn_sync.c \
 	lib/conf/conf_groups.c lib/conf/conf_health.c lib/conf/conf_keys.c \
-	lib/conf/conf_lb.c lib/conf/conf_metrics.c lib/conf/conf_peer.c \
+	lib/conf/conf_lb.c lib/conf/conf_metrics.c lib/conf/conf_procs.c lib/conf/conf_peer.c \
 	lib/conf/conf_unicast.c lib/conf/conf_util.c lib/conf/conf_vmac.c \
 	lib/conf/conf_vrrp.c

@@ -5,4 +5,5 @@
 # instances, notify scripts and FIFO, the audit of configured scripts.
 PURE_SRCS += lib/health/track.c lib/health/sync_rules.c lib/health/proc_track.c
 GLUE_SRCS += lib/health/health.c lib/health/script_audit.c \
-	lib/health/health_dump.c lib/health/notify.c lib/health/sync_group.c
+	lib/health/health_dump.c lib/health/notify.c lib/health/sync_group.c \
+	lib/health/proc_watch.c

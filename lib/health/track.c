@@ -18,6 +18,7 @@ track_kind_name(enum track_kind k)
 	case TRACK_SCRIPT: return "script";
 	case TRACK_FILE: return "file";
 	case TRACK_SERVICE: return "service";
+	case TRACK_PROCESS: return "process";
 	}
 	return "?";
 }
@@ -30,6 +31,7 @@ track_down_word(const struct track_obj *o)
 	case TRACK_SCRIPT: return "failing";
 	case TRACK_FILE: return "unreadable";
 	case TRACK_SERVICE: return "below quorum";
+	case TRACK_PROCESS: return "not running";
 	}
 	return "down";
 }

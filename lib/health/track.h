@@ -29,7 +29,8 @@
 #define TRACK_REASON_MAX 160
 
 enum track_kind { TRACK_INTERFACE = 0, TRACK_SCRIPT, TRACK_FILE,
-	TRACK_SERVICE };               /* a balancer service: up = quorum met */
+	TRACK_SERVICE,                 /* a balancer service: up = quorum met */
+	TRACK_PROCESS };               /* track_processes: up = quorum running */
 
 /* One tracked object as the instance sees it now. */
 struct track_obj {

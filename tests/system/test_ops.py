@@ -234,3 +234,81 @@ def test_watchdog_for_another_pid_is_not_ours(topo, tmp_path):
             listener.messages
     finally:
         listener.close()
+
+
+def _tracked(host, tag):
+    """A process for a tracker to find: sleep with an argument of its own."""
+    return host.popen(["sleep", tag], label="tracked sleep %s" % tag)
+
+
+def test_tracked_process_killed_lowers_priority_and_restart_restores_it(lan):
+    a, b, client = lan
+    tag = "%d.%03d" % (40000 + os.getpid() % 10000, os.getpid() % 1000)
+    a.sections["track_processes"] = [
+        {"name": "sleeper", "process": "sleep", "args": tag,
+         "fork_delay_ms": 1000, "terminate_delay_ms": 500},
+        # Two needed, and not more than two: one running is below quorum.
+        {"name": "pair", "process": "sleep", "args": tag, "quorum": 2,
+         "quorum_max": 2},
+    ]
+    a.instances = [vipd_instance("ext", priority=150, track_processes=[
+        {"name": "sleeper", "weight": -60}])]
+    b.instances = [vipd_instance("ext", priority=100)]
+    first = _tracked(a.host, tag)
+    a.start()
+    b.start()
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    b.wait_state("BACKUP", timeout=SETTLE_S)
+    assert a.instance()["effective_priority"] == 150
+    # vipd runs in a network namespace: no connector there, said once.
+    wait_until(lambda: "following matched processes by pidfd" in a.log_text(),
+               10.0, "the pidfd fallback in the log")
+    assert a.log_text().count("process events connector") == 1
+
+    # Killed: after terminate_delay_ms, priority 150 - 60 = 90 < 100.
+    first.signal(signal.SIGKILL)
+    first.wait(5.0)
+    b.wait_state("MASTER", timeout=SETTLE_S)
+    inst = a.instance()
+    assert inst["state"] == "BACKUP" and inst["effective_priority"] == 90, inst
+    assert "track process sleeper: now down (0 running, quorum 1)" in a.log_text()
+
+    # Restarted: counted after fork_delay_ms, a preempts back.
+    started = time.monotonic()
+    again = _tracked(a.host, tag)
+    a.wait_state("MASTER", timeout=SETTLE_S)
+    assert time.monotonic() - started >= 1.0, "counted before fork_delay_ms"
+    assert a.instance()["effective_priority"] == 150
+    assert "track process sleeper: now up (1 running, quorum 1)" in a.log_text()
+
+    # quorum 2..2: two up, a third is too many.
+    second = _tracked(a.host, tag)
+    wait_until(lambda: "track process pair: now up (2 running, quorum 2..2)"
+               in a.log_text(), 10.0, "pair up with two")
+    third = _tracked(a.host, tag)
+    wait_until(lambda: "track process pair: now down (3 running, quorum 2..2)"
+               in a.log_text(), 10.0, "pair down with three")
+    for p in (again, second, third):
+        p.signal(signal.SIGKILL)
+        p.wait(5.0)
+
+
+def test_track_processes_errors_name_their_line(topo, vipd_bin, tmp_path):
+    path = tmp_path / "bad.conf"
+    path.write_text(
+        "vrrp_instances = (\n"
+        "  { name = \"ext\"; interface = \"eth0\"; vrid = 51; priority = 100;\n"
+        "    addresses = ( \"192.0.2.100/24\" );\n"
+        "    track_processes = ( { name = \"nosuch\"; } ); }\n"
+        ");\n"
+        "track_processes = (\n"
+        "  { name = \"web\"; process = \"nginx\";\n"
+        "    quorum = 3; quorum_max = 2; }\n"
+        ");\n")
+    res = subprocess.run([vipd_bin, "-t", "-f", str(path)], capture_output=True,
+                         text=True)
+    assert res.returncode == 1
+    assert "%s:4: vrrp_instances[ext].track_processes[0].name: no process " \
+        "tracker named 'nosuch'" % path in res.stderr, res.stderr
+    assert "%s:8: track_processes[web].quorum_max: 2 is below quorum 3" % path \
+        in res.stderr, res.stderr

@@ -1182,6 +1182,49 @@ test_load_file_names_the_file_in_every_message(void **state)
 	free(path);
 }
 
+static void
+test_track_processes_load_with_defaults_and_errors_at_their_line(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(
+	    "track_processes = (\n"
+	    "  { name = \"web\"; process = \"nginx\"; args = \"-g\";\n"
+	    "    param_match = \"initial\"; delay_ms = 500;\n"
+	    "    terminate_delay_ms = 100; weight = -20; }\n"
+	    ");\n"
+	    "vrrp_instances = ( { name = \"ext\"; interface = \"eth0\"; vrid = 1;\n"
+	    "  priority = 100; addresses = ( \"10.0.0.1/24\" );\n"
+	    "  track_processes = ( { name = \"web\"; },\n"
+	    "    { name = \"web\"; weight = 0; } ); } );\n");
+	assert_int_equal(c->ntrack_processes, 1);
+	assert_string_equal(c->track_processes[0].process, "nginx");
+	assert_true(c->track_processes[0].has_args);
+	assert_true(c->track_processes[0].args_prefix);
+	assert_int_equal(c->track_processes[0].quorum, 1);
+	assert_int_equal(c->track_processes[0].fork_delay_ms, 500);
+	assert_int_equal(c->track_processes[0].terminate_delay_ms, 100);
+	/* The tracker's weight unless the reference gives one. */
+	assert_int_equal(c->instances[0].track.nprocs, 2);
+	assert_int_equal(c->instances[0].track.procs[0].weight, -20);
+	assert_int_equal(c->instances[0].track.procs[1].weight, 0);
+	conf_free(c);
+	EXPECT_ERRORS(
+	    "track_processes = (\n"
+	    "  { name = \"a\"; quorum = 3;\n"
+	    "    quorum_max = 2; process = \"x\"; },\n"
+	    "  { name = \"b\"; param_match = \"partial\"; args = \"1\"; },\n"
+	    "  { name = \"a\"; process = \"y\"; }\n"
+	    ");\n",
+	    "t.conf:3: track_processes[a].quorum_max: 2 is below quorum 3",
+	    "t.conf:4: track_processes[b].process: missing (required)",
+	    "t.conf:4: track_processes[b].param_match: 'partial' is not \"exact\" "
+	    "or \"initial\"",
+	    "t.conf:5: track_processes[a].name: already the name of the tracker "
+	    "at line 2");
+}
+
 /* path/name with content; returns path/name in out. */
 static void
 write_at(const char *dir, const char *name, const char *content, char *out,
@@ -1423,6 +1466,7 @@ main(void)
 		cmocka_unit_test(test_load_file_names_the_file_in_every_message),
 		cmocka_unit_test(test_load_file_reads_a_good_file),
 		cmocka_unit_test(test_include_splices_files_and_names_their_own_lines),
+		cmocka_unit_test(test_track_processes_load_with_defaults_and_errors_at_their_line),
 		cmocka_unit_test(test_shipped_sample_configs_are_valid),
 		cmocka_unit_test(test_instance_equal_compares_every_field_but_line),
 	};
