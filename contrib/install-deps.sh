@@ -13,7 +13,7 @@ iproute2 procps nftables conntrack conntrackd tcpdump tshark wrk valgrind libcap
 python3 python3-pytest python3-pytest-xdist python3-scapy
 keepalived frr bird2 haproxy python3-pyftpdlib
 groff-base man-db systemd
-dpkg-dev debhelper fakeroot lintian
+dpkg-dev debhelper fakeroot lintian git
 "
 
 missing=""
