@@ -134,6 +134,7 @@ procev_connector_read(int fd, void (*cb)(void *arg, const struct procev *ev),
     void *arg)
 {
 	char buf[PROCEV_BUF] __attribute__((aligned(8)));
+	struct proc_event pe;
 	struct nlmsghdr *nh;
 	ssize_t n;
 	int lost = 0;
@@ -160,7 +161,9 @@ procev_connector_read(int fd, void (*cb)(void *arg, const struct procev *ev),
 			    sizeof(struct proc_event)) || cn->id.idx != CN_IDX_PROC ||
 			    cn->id.val != CN_VAL_PROC)
 				continue;
-			connector_event((const struct proc_event *)cn->data, cb, arg);
+			/* cn->data sits 36 bytes in: not aligned for proc_event. */
+			memcpy(&pe, cn->data, sizeof(pe));
+			connector_event(&pe, cb, arg);
 		}
 	}
 }
