@@ -14,7 +14,7 @@ python3 python3-pytest python3-pytest-xdist python3-scapy
 keepalived frr bird2 haproxy python3-pyftpdlib
 ethtool
 groff-base man-db systemd
-dpkg-dev debhelper fakeroot lintian
+dpkg-dev debhelper fakeroot lintian git
 "
 
 missing=""

@@ -65,6 +65,13 @@ print_conf_errors(FILE *f, const struct conf_errors *errs, const char *prefix)
 		fprintf(f, "%s(%zu more errors)\n", prefix, errs->count - errs->stored);
 }
 
+static void
+print_conf_warnings(FILE *f, const struct conf_errors *errs)
+{
+	for (size_t i = 0; i < errs->nwarn; i++)
+		fprintf(f, "%s\n", errs->warn[i]);
+}
+
 /* ---- event loop -------------------------------------------------------- */
 
 static void
@@ -248,6 +255,7 @@ vipd_close(struct vipd *v)
 		nft_close(&v->nft);
 	}
 	netlink_close(&v->nl);
+	sdnotify_close(&v->sd);
 	evloop_close(&v->loop);
 	conf_free(v->conf);
 }
@@ -327,6 +335,7 @@ vipd_stop(struct vipd *v)
 	unsigned requests = v->stop_requests;
 
 	log_notice("stopping: handing over and releasing VIPs");
+	vipd_sdnotify_stopping(v);
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_stop(v->instances[i], &v->env, evloop_now_ms());
 	while (vipd_any_releasing(v)) {
@@ -371,6 +380,7 @@ main(int argc, char **argv)
 	memset(&v, 0, sizeof(v));
 	v.env.garp_fd = -1;
 	v.ctl.fd = -1;
+	v.sd.fd = -1;
 	metrics_init(&v.metrics);
 	/* Before anything can fail: vipd_close() tears these down. */
 	script_runner_init(&v.scripts, &v.loop, 0, 0);
@@ -382,10 +392,12 @@ main(int argc, char **argv)
 	if ((errs = calloc(1, sizeof(*errs))) == NULL)
 		return 1;
 	if (conf_load_file(v.config_path, &v.conf, errs) < 0) {
+		print_conf_warnings(stderr, errs);
 		print_conf_errors(stderr, errs, "");
 		free(errs);
 		return 1;
 	}
+	print_conf_warnings(stderr, errs);
 	if (script_audit_conf(v.conf, errs) > 0) {
 		print_conf_errors(stderr, errs, "");
 		free(errs);
@@ -432,6 +444,7 @@ main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	log_open("vipd", v.foreground, v.log_level);
 	(void)conf_lb_warnings(v.conf, v.config_path, log_conf_warning, NULL);
+	vipd_sdnotify_open(&v);
 	v.unmatched_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.unmatched_vrid_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v.started_ms = evloop_now_ms();
@@ -455,6 +468,7 @@ main(int argc, char **argv)
 	sync_groups_evaluate(&v.groups, now_ms);
 	vipd_lb_configure(&v, "start");
 	vipd_sync_restart(&v);
+	vipd_sdnotify_ready(&v);
 
 	while (v.stop_requests == 0)
 		if (vipd_iterate(&v, true) < 0)

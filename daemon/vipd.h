@@ -34,6 +34,7 @@
 #include "health/notify.h"
 #include "health/script_audit.h"
 #include "os/script.h"
+#include "os/sdnotify.h"
 #include "health/sync_group.h"
 
 #define VIPD_VERSION "0.1.0"
@@ -108,6 +109,7 @@ struct vipd {
 	struct evloop_watch bfd_probe_watch;
 	struct vipd_bfd_probe bfd_probes[VIPD_MAX_BFD_PROBES];
 	struct log_ratelimit bfd_log;
+	struct sdnotify sd;          /* systemd notify and watchdog (vipd_sdnotify.c) */
 	struct {
 		struct instance *inst;
 		struct ctl_ticket ticket;
@@ -177,6 +179,16 @@ void vipd_statics_stop(struct vipd *v);
 void vipd_statics_reload(struct vipd *v, const struct conf *next);
 
 void vipd_on_rx_lower_pri(void *arg, struct instance *inst, uint64_t now_ms);
+/* vipd_sdnotify.c */
+void vipd_sdnotify_open(struct vipd *v);
+void vipd_sdnotify_ready(struct vipd *v);
+void vipd_sdnotify_transition(struct vipd *v);
+void vipd_sdnotify_reloading(struct vipd *v);
+void vipd_sdnotify_reloaded(struct vipd *v, bool accepted);
+void vipd_sdnotify_stopping(struct vipd *v);
+void vipd_sdnotify_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_sdnotify_deadline(const struct vipd *v);
+
 void vipd_on_transition(void *arg, struct instance *inst,
 			const struct vrrp_actions *a, uint64_t now_ms);
 /* conf's scripts, FIFO, tracking and groups over v->instances. */

@@ -47,10 +47,14 @@ vipd_reload_load(struct vipd *v, struct conf **next, char *why,
     size_t why_len)
 {
 	struct conf_errors *errs;
+	int rc;
 
 	if ((errs = calloc(1, sizeof(*errs))) == NULL)
 		return -ENOMEM;
-	if (conf_load_file(v->config_path, next, errs) < 0) {
+	rc = conf_load_file(v->config_path, next, errs);
+	for (size_t i = 0; i < errs->nwarn; i++)
+		log_warn("reload: %s", errs->warn[i]);
+	if (rc < 0) {
 		v->reloads_refused++;
 		log_conf_errors(errs, "reload refused, old configuration kept");
 		snprintf(why, why_len, "%s", errs->stored ? errs->msg[0] : "cannot load");
@@ -206,8 +210,11 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	size_t started;
 	int err;
 
-	if ((err = vipd_reload_load(v, &next, why, why_len)) < 0)
+	vipd_sdnotify_reloading(v);
+	if ((err = vipd_reload_load(v, &next, why, why_len)) < 0) {
+		vipd_sdnotify_reloaded(v, false);
 		return err;
+	}
 	pair = (struct vipd_reload_pair){ v, next };
 	/* Both allocations before anything is kept (and so rebound). */
 	if ((list = calloc(next->ninstances ? next->ninstances : 1,
@@ -216,6 +223,7 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 		free(list);
 		conf_free(next);
 		snprintf(why, why_len, "out of memory");
+		vipd_sdnotify_reloaded(v, false);
 		return -ENOMEM;
 	}
 	now_ms = evloop_now_ms();
@@ -228,5 +236,6 @@ vipd_reload(struct vipd *v, char *why, size_t why_len)
 	snprintf(why, why_len, "%zu kept, %zu stopped, %zu started", r.kept,
 	    r.nold - r.kept, started);
 	reconcile_free(&r);
+	vipd_sdnotify_reloaded(v, true);
 	return 0;
 }

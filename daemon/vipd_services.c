@@ -27,6 +27,7 @@ vipd_on_transition(void *arg, struct instance *inst,
 	struct vipd *v = arg;
 	struct notify_queue *q;
 
+	vipd_sdnotify_transition(v);
 	if (!notify_wanted(&v->notify, &inst->conf.track.notify))
 		return;
 	if ((q = notify_queue_get(&v->notify, "INSTANCE", inst->conf.name)) != NULL)

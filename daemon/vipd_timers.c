@@ -72,6 +72,7 @@ static const struct vipd_timer timers[] = {
 	{ vipd_sync_tick, vipd_sync_deadline },
 	{ script_runner_row_tick, script_runner_row_deadline },
 	{ health_row_tick, health_row_deadline },
+	{ vipd_sdnotify_tick, vipd_sdnotify_deadline },
 };
 
 void

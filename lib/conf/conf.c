@@ -14,12 +14,14 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <libconfig.h>
 
@@ -27,6 +29,7 @@
 #include "conf/conf_keys.h"
 #include "conf/conf_groups.h"
 #include "conf/conf_health.h"
+#include "conf/conf_include.h"
 #include "conf/conf_metrics.h"
 #include "conf/conf_peer.h"
 #include "conf/conf_route_load.h"
@@ -38,7 +41,8 @@
 
 const char *const conf_top_keys[] = { "global", "vrrp_instances",
 	"virtual_services", "conn_sync", "track_scripts", "sync_groups",
-	"static_addresses", "static_routes", "static_rules", "bfd_sessions", NULL };
+	"static_addresses", "static_routes", "static_rules", "bfd_sessions",
+	"track_processes", NULL };
 static const char *const top_later[] = { NULL };
 const char *const conf_global_keys[] = { "router_id", "state_dir",
 	"script_user", "handover", "notify_fifo", "metrics_listen", "peer_filter",
@@ -228,7 +232,8 @@ lex_next(struct lexer *lx)
  * is, or a new string (caller frees) with the wrapping literals widened.
  */
 static int
-lex_precheck(struct conf_ctx *ctx, const char *text, char **fixed)
+lex_precheck(struct conf_ctx *ctx, const char *text, bool includes,
+    char **fixed)
 {
 	struct lexer lx = { text, 1, true, LX_CODE, 0 };
 	enum lex_event ev;
@@ -241,9 +246,11 @@ lex_precheck(struct conf_ctx *ctx, const char *text, char **fixed)
 	while ((ev = lex_next(&lx)) != LEX_END) {
 		if (ev == LEX_WIDE_INT)
 			wide++;
+		else if (ev == LEX_INCLUDE && includes)
+			continue;
 		else {
 			conf_error_line(ctx, lx.line, ev == LEX_INCLUDE ?
-			    "@include is not supported: vipd reads one file" :
+			    "@include needs a file: this text is not read from one" :
 			    "\\x00 in a string would cut it short");
 			bad = true;
 		}
@@ -260,7 +267,9 @@ lex_precheck(struct conf_ctx *ctx, const char *text, char **fixed)
 	if ((out = malloc(strlen(text) + wide + 1)) == NULL)
 		return -ENOMEM;
 	lx = (struct lexer){ text, 1, true, LX_CODE, 0 };
-	while (lex_next(&lx) == LEX_WIDE_INT) {
+	while ((ev = lex_next(&lx)) != LEX_END) {
+		if (ev != LEX_WIDE_INT)
+			continue;
 		memcpy(out + o, from, (size_t)(lx.p - from));
 		o += (size_t)(lx.p - from);
 		out[o++] = 'L';
@@ -357,6 +366,9 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	if ((s = config_setting_get_member(root, "bfd_sessions")) != NULL &&
 	    conf_bfd_sessions_load(ctx, s, conf) < 0)
 		return -ENOMEM;
+	if ((s = config_setting_get_member(root, "track_processes")) != NULL &&
+	    conf_procs_load(ctx, s, conf) < 0)
+		return -ENOMEM;
 	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
 	    conf_vrrp_load(ctx, s, conf) < 0)
 		return -ENOMEM;
@@ -403,30 +415,20 @@ sort_errors_by_line(struct conf_ctx *ctx)
 	}
 }
 
+/* text has passed lex_precheck (and had its includes spliced in). */
 static int
-conf_parse(struct conf_ctx *ctx, const char *text, struct conf **out)
+conf_parse_checked(struct conf_ctx *ctx, const char *text, struct conf **out)
 {
 	config_t cfg;
 	struct conf *conf;
-	char *fixed;
 	int err;
 
-	if ((err = lex_precheck(ctx, text, &fixed)) < 0) {
-		if (err == -ENOMEM)
-			conf_error_line(ctx, 0, "out of memory");
-		return err;
-	}
 	config_init(&cfg);
-	if (config_read_string(&cfg, fixed != NULL ? fixed : text) !=
-	    CONFIG_TRUE) {
-		/* error_file is only set inside includes, which we refuse. */
-		struct conf_ctx at = { .path = config_error_file(&cfg) != NULL ?
-		    config_error_file(&cfg) : ctx->path, .errs = ctx->errs };
-
-		conf_error_line(&at, (unsigned)config_error_line(&cfg),
+	if (config_read_string(&cfg, text) != CONFIG_TRUE) {
+		/* libconfig never sees an @include: the line maps through ctx. */
+		conf_error_line(ctx, (unsigned)config_error_line(&cfg),
 		    "syntax error: %s", config_error_text(&cfg));
 		config_destroy(&cfg);
-		free(fixed);
 		return -EINVAL;
 	}
 	if ((conf = calloc(1, sizeof(*conf))) == NULL)
@@ -436,7 +438,6 @@ conf_parse(struct conf_ctx *ctx, const char *text, struct conf **out)
 	if (err == 0 && ctx->nomem)
 		err = -ENOMEM;
 	config_destroy(&cfg);
-	free(fixed);
 	if (err == -ENOMEM)
 		conf_error_line(ctx, 0, "out of memory");
 	if (err == 0 && ctx->errs->count > 0)
@@ -451,6 +452,22 @@ conf_parse(struct conf_ctx *ctx, const char *text, struct conf **out)
 	return 0;
 }
 
+static int
+conf_parse(struct conf_ctx *ctx, const char *text, struct conf **out)
+{
+	char *fixed;
+	int err;
+
+	if ((err = lex_precheck(ctx, text, false, &fixed)) < 0) {
+		if (err == -ENOMEM)
+			conf_error_line(ctx, 0, "out of memory");
+		return err;
+	}
+	err = conf_parse_checked(ctx, fixed != NULL ? fixed : text, out);
+	free(fixed);
+	return err;
+}
+
 int
 conf_load_string(const char *text, const char *path_for_messages,
     struct conf **out, struct conf_errors *errs)
@@ -459,21 +476,33 @@ conf_load_string(const char *text, const char *path_for_messages,
 	    path_for_messages : "(string)", .errs = errs };
 
 	*out = NULL;
-	errs->count = errs->stored = 0;
+	errs->count = errs->stored = errs->nwarn = 0;
 	return conf_parse(&ctx, text, out);
 }
 
-/* The whole file, NUL-terminated, in *out (caller frees). */
+/* Not a regular file, for an include (a FIFO would block the loop). */
+#define EFTYPE_NOT_REG 4096
+
+/*
+ * The whole file, NUL-terminated, in *out (caller frees); with regular,
+ * -EFTYPE_NOT_REG for anything but a regular file, never waiting on it.
+ */
 static int
-read_file(const char *path, char **out, size_t *lenp)
+read_file(const char *path, bool regular, char **out, size_t *lenp)
 {
 	char *buf = NULL, *nbuf;
 	size_t len = 0, cap = 0;
+	struct stat st;
 	ssize_t n;
 	int fd, err;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | (regular ? O_NONBLOCK :
+	    0))) < 0)
 		return -errno;
+	if (regular && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		return -EFTYPE_NOT_REG;
+	}
 	for (;;) {
 		if (len + 1 >= cap) {
 			if (cap > CONF_MAX_FILE_BYTES) {
@@ -508,10 +537,224 @@ fail:
 	return err;
 }
 
+/*
+ * @include, expanded here rather than by libconfig: libconfig 1.5 has no
+ * hook, takes no glob, exits inside flex on a directory and blocks on a
+ * FIFO. Each file is checked by the lexer on its own (so that an open
+ * string cannot run into the next file), then its text goes into one
+ * buffer with each @include line replaced by the files it names, in
+ * glob(3)'s sorted order; ctx->map remembers where each piece came from,
+ * so that every message, libconfig's syntax errors too, names the file's
+ * own FILE:LINE. Splicing text is exactly what libconfig's own include
+ * does, so a file means the same split or whole.
+ */
+struct splice {
+	struct conf_ctx *ctx;
+	struct conf_srcmap *map;
+	char *out;
+	size_t len, cap;
+	unsigned int out_line;          /* line of the text being appended to */
+	const char *chain[CONF_INCLUDE_DEPTH_MAX + 1]; /* real paths, */
+	char real[CONF_INCLUDE_DEPTH_MAX + 1][PATH_MAX]; /* outermost first */
+	size_t depth;
+	bool bad;
+};
+
+static int
+splice_append(struct splice *sp, const char *from, size_t n)
+{
+	char *nout;
+
+	if (sp->len + n + 2 > CONF_MAX_FILE_BYTES)
+		return -EFBIG;
+	if (sp->len + n + 2 > sp->cap) {
+		size_t cap = sp->cap == 0 ? 8192 : sp->cap;
+
+		while (cap < sp->len + n + 2)
+			cap *= 2;
+		if ((nout = realloc(sp->out, cap)) == NULL)
+			return -ENOMEM;
+		sp->out = nout;
+		sp->cap = cap;
+	}
+	memcpy(sp->out + sp->len, from, n);
+	sp->len += n;
+	sp->out[sp->len] = '\0';
+	for (size_t i = 0; i < n; i++)
+		sp->out_line += from[i] == '\n';
+	return 0;
+}
+
+static int splice_text(struct splice *sp, const char *path, unsigned int file,
+    const char *real, const char *text);
+
+/* One file named by an include at ctx (the including file) line `line`. */
+static int
+splice_one(struct splice *sp, struct conf_ctx *at, unsigned int line,
+    const char *path)
+{
+	char real[PATH_MAX], chain[CONF_ERROR_LEN];
+	char *text = NULL;
+	size_t len = 0;
+	int err, file, loop;
+
+	if (realpath(path, real) == NULL) {
+		conf_error_line(at, line, "@include: %s: %s", path, strerror(errno));
+		return -EINVAL;
+	}
+	if ((loop = conf_include_find(sp->chain, sp->depth, real)) >= 0) {
+		conf_error_line(at, line, "@include loop: %s",
+		    conf_include_chain_str(sp->chain, sp->depth, (size_t)loop,
+		    real, chain, sizeof(chain)));
+		return -EINVAL;
+	}
+	if (sp->depth >= CONF_INCLUDE_DEPTH_MAX) {
+		conf_error_line(at, line, "@include: %s: more than %d levels of "
+		    "includes", path, CONF_INCLUDE_DEPTH_MAX);
+		return -EINVAL;
+	}
+	if ((err = read_file(path, true, &text, &len)) < 0) {
+		conf_error_line(at, line, "@include: %s: %s", path,
+		    err == -EFTYPE_NOT_REG ? "not a regular file" :
+		    err == -EFBIG ? "too large" : strerror(-err));
+		return -EINVAL;
+	}
+	if (memchr(text, '\0', len) != NULL) {
+		conf_error_line(at, line, "@include: %s: NUL byte: not a text "
+		    "file", path);
+		free(text);
+		return -EINVAL;
+	}
+	if ((file = conf_srcmap_add_file(sp->map, path)) < 0) {
+		conf_error_line(at, line, "@include: %s: more than %d files",
+		    path, CONF_INCLUDE_FILES_MAX);
+		free(text);
+		return -EINVAL;
+	}
+	err = splice_text(sp, conf_srcmap_file(sp->map, (unsigned)file),
+	    (unsigned)file, real, text);
+	free(text);
+	return err;
+}
+
+/* Every file the include pattern of ctx's line names, sorted. */
+static int
+splice_include(struct splice *sp, struct conf_ctx *at, unsigned int line,
+    const char *pattern)
+{
+	char full[PATH_MAX];
+	glob_t g;
+	int err = 0, rc;
+
+	if (conf_include_join(at->path, pattern, full, sizeof(full)) < 0) {
+		conf_error_line(at, line, "@include: path too long");
+		return -EINVAL;
+	}
+	/* A directory that is not there matches nothing, as in keepalived. */
+	rc = glob(full, 0, NULL, &g);
+	if (rc == GLOB_NOMATCH) {
+		conf_warn_line(at, line, "@include \"%s\" matches no file",
+		    pattern);
+		return 0;
+	}
+	if (rc != 0) {
+		conf_error_line(at, line, "@include \"%s\": %s", pattern,
+		    rc == GLOB_NOSPACE ? "out of memory" : "cannot read the "
+		    "directory");
+		globfree(&g);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < g.gl_pathc && err != -ENOMEM && err != -EFBIG; i++)
+		if ((rc = splice_one(sp, at, line, g.gl_pathv[i])) < 0)
+			err = rc;
+	globfree(&g);
+	return err;
+}
+
+/*
+ * The quoted name after "@include" at p, into pat; the rest of the line
+ * may hold blanks and a comment only. End of that line in *eol.
+ */
+static bool
+include_pattern(const char *p, char *pat, size_t len, const char **eol)
+{
+	const char *q, *e;
+
+	while (*p == ' ' || *p == '\t')
+		p++;
+	if (*p++ != '"' || (q = strpbrk(p, "\"\n\\")) == NULL || *q != '"' ||
+	    q == p || (size_t)(q - p) >= len)
+		return false;
+	memcpy(pat, p, (size_t)(q - p));
+	pat[q - p] = '\0';
+	e = q + 1 + strspn(q + 1, " \t");
+	*eol = strchrnul(e, '\n');
+	return *e == '\n' || *e == '\0' || *e == '#' || (e[0] == '/' &&
+	    (e[1] == '/' || e[1] == '*'));
+}
+
+static int
+splice_text(struct splice *sp, const char *path, unsigned int file,
+    const char *real, const char *text)
+{
+	struct conf_ctx at = { .path = path, .errs = sp->ctx->errs };
+	struct lexer lx;
+	const char *from, *bol, *eol;
+	char *fixed = NULL, pat[PATH_MAX];
+	unsigned int line;
+	int err = 0, rc;
+
+	if ((rc = lex_precheck(&at, text, true, &fixed)) < 0)
+		return rc == -ENOMEM ? rc : (sp->bad = true, 0);
+	from = fixed != NULL ? fixed : text;
+	lx = (struct lexer){ from, 1, true, LX_CODE, 0 };
+	snprintf(sp->real[sp->depth], sizeof(sp->real[0]), "%s", real);
+	sp->chain[sp->depth] = sp->real[sp->depth];
+	sp->depth++;
+	if (conf_srcmap_add_seg(sp->map, sp->out_line, file, 1) < 0)
+		err = -ENOSPC;
+	while (err == 0 && lex_next(&lx) == LEX_INCLUDE) {
+		line = lx.line;
+		for (bol = lx.p - 8; bol > from && bol[-1] != '\n'; bol--)
+			;
+		if ((err = splice_append(sp, from, (size_t)(bol - from))) < 0)
+			break;
+		if (!include_pattern(lx.p, pat, sizeof(pat), &eol)) {
+			conf_error_line(&at, line, "@include: expected \"PATTERN\" "
+			    "and nothing else on the line");
+			sp->bad = true;
+			eol = strchrnul(lx.p, '\n');
+		} else if ((rc = splice_include(sp, &at, line, pat)) < 0) {
+			sp->bad = true;
+			if (rc == -ENOMEM || rc == -EFBIG || rc == -ENOSPC)
+				err = rc;
+		}
+		/* Whatever came before ended with a newline: keep it so. */
+		if (err == 0 && sp->len > 0 && sp->out[sp->len - 1] != '\n')
+			err = splice_append(sp, "\n", 1);
+		/* The include line's own newline, then the rest of this file. */
+		from = *eol == '\n' ? eol + 1 : eol;
+		lex_advance(&lx, (size_t)(from - lx.p));
+		lx.state = LX_CODE;
+		if (err == 0 && conf_srcmap_add_seg(sp->map, sp->out_line, file,
+		    line + 1) < 0)
+			err = -ENOSPC;
+	}
+	if (err == 0)
+		err = splice_append(sp, from, strlen(from));
+	if (err == 0 && sp->len > 0 && sp->out[sp->len - 1] != '\n')
+		err = splice_append(sp, "\n", 1);
+	sp->depth--;
+	free(fixed);
+	return err;
+}
+
 int
 conf_load_file(const char *path, struct conf **out, struct conf_errors *errs)
 {
 	struct conf_ctx ctx = { .path = path, .errs = errs };
+	struct splice sp = { .ctx = &ctx, .out_line = 1 };
+	char root[PATH_MAX];
 	const char *nul;
 	char *text = NULL;
 	size_t len = 0;
@@ -519,8 +762,8 @@ conf_load_file(const char *path, struct conf **out, struct conf_errors *errs)
 	int err;
 
 	*out = NULL;
-	errs->count = errs->stored = 0;
-	if ((err = read_file(path, &text, &len)) < 0) {
+	errs->count = errs->stored = errs->nwarn = 0;
+	if ((err = read_file(path, false, &text, &len)) < 0) {
 		if (err == -EFBIG)
 			conf_error_line(&ctx, 0, "larger than %u bytes: not a "
 			    "configuration file", CONF_MAX_FILE_BYTES);
@@ -537,8 +780,33 @@ conf_load_file(const char *path, struct conf **out, struct conf_errors *errs)
 		free(text);
 		return -EINVAL;
 	}
-	err = conf_parse(&ctx, text, out);
+	if ((sp.map = calloc(1, sizeof(*sp.map))) == NULL) {
+		free(text);
+		conf_error_line(&ctx, 0, "out of memory");
+		return -ENOMEM;
+	}
+	if (realpath(path, root) == NULL)
+		snprintf(root, sizeof(root), "%s", path);
+	if ((err = conf_srcmap_add_file(sp.map, path)) >= 0)
+		err = splice_text(&sp, conf_srcmap_file(sp.map, 0), 0, root, text);
 	free(text);
+	if (err == -EFBIG)
+		conf_error_line(&ctx, 0, "with its includes larger than %u "
+		    "bytes", CONF_MAX_FILE_BYTES);
+	else if (err == -ENOSPC)
+		conf_error_line(&ctx, 0, "too many includes (at most %d files)",
+		    CONF_INCLUDE_FILES_MAX);
+	else if (err < 0)
+		conf_error_line(&ctx, 0, "out of memory");
+	if (err == 0 && sp.bad)
+		err = -EINVAL;
+	if (err == 0) {
+		ctx.map = sp.map;
+		err = conf_parse_checked(&ctx, sp.out != NULL ? sp.out : "", out);
+		/* The model must not point into the map: messages are made. */
+	}
+	free(sp.out);
+	free(sp.map);
 	return err;
 }
 
@@ -564,6 +832,7 @@ conf_free(struct conf *conf)
 	conf_lb_free(conf);
 	conf_groups_free(conf);
 	conf_health_free(conf);
+	conf_procs_free(conf);
 	conf_vrrp_free(conf);
 	conf_statics_free(&conf->statics);
 	conf_bfd_free(conf);

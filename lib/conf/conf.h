@@ -25,12 +25,14 @@
 #include "conf/conf_groups.h"
 #include "conf/conf_health.h"
 #include "conf/conf_route.h"
+#include "conf/conf_procs.h"
 #include "base/addr.h"
 
 #define CONF_NAME_MAX 64        /* instance / router names, including NUL */
 #define CONF_IFNAME_MAX 16      /* IFNAMSIZ */
 #define CONF_MAX_ERRORS 64      /* further errors are counted, not stored */
 #define CONF_ERROR_LEN 512
+#define CONF_MAX_WARNINGS 16    /* further warnings are dropped */
 #define CONF_DEFAULT_PATH "/etc/vipd/vipd.conf"
 #define CONF_DEFAULT_STATE_DIR "/run/vipd"
 #define CONF_MAX_PEERS 32       /* unicast_peers of one instance */
@@ -39,6 +41,9 @@ struct conf_errors {
 	size_t count;                      /* all errors found */
 	size_t stored;                     /* min(count, CONF_MAX_ERRORS) */
 	char msg[CONF_MAX_ERRORS][CONF_ERROR_LEN]; /* "FILE:LINE: message" */
+	/* Warnings (an include glob that matches nothing): the load goes on. */
+	size_t nwarn;
+	char warn[CONF_MAX_WARNINGS][CONF_ERROR_LEN]; /* "FILE:LINE: warning: ..." */
 };
 
 /* How a Master hands over on a planned stop (graceful stop, reload). */
@@ -144,6 +149,8 @@ struct conf {
 	struct conf_service *services;     /* owned; freed by conf_free */
 	size_t ntrack_scripts;             /* top-level track_scripts */
 	struct conf_track_script *track_scripts; /* owned; freed by conf_free */
+	size_t ntrack_processes;           /* top-level track_processes */
+	struct conf_track_process *track_processes; /* owned (conf_procs.h) */
 	size_t nsync_groups;
 	struct conf_sync_group *sync_groups;     /* owned; freed by conf_free */
 	struct conf_conn_sync conn_sync;   /* conn_sync (conf_conn_sync.h) */

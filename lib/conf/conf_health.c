@@ -263,25 +263,30 @@ load_track_ifs(struct conf_ctx *ctx, const config_setting_t *list,
 	}
 }
 
+/* track_scripts or track_processes (key) references into *refs. */
 static void
 load_track_refs(struct conf_ctx *ctx, const config_setting_t *list,
-    const char *where, struct conf_instance_track *t)
+    const char *where, const char *key, struct conf_track_ref **refs,
+    size_t *nrefs)
 {
 	const config_setting_t *e;
 	char w[CONF_WHERE_MAX + 32];
+	struct conf_track_ref *r;
 	const char *v;
 
-	if ((t->scripts = model_list(ctx, config_setting_length(list),
-	    sizeof(*t->scripts))) == NULL)
+	if ((*refs = model_list(ctx, config_setting_length(list),
+	    sizeof(**refs))) == NULL)
 		return;
 	for (int i = 0; (e = config_setting_get_elem(list, (unsigned)i)) != NULL &&
-	    t->nscripts < CONF_MAX_TRACKS; i++) {
-		if ((v = track_entry(ctx, e, where, "track_scripts", i,
+	    *nrefs < CONF_MAX_TRACKS; i++) {
+		if ((v = track_entry(ctx, e, where, key, i,
 		    conf_track_name_keys, "name", w, sizeof(w))) == NULL)
 			continue;
-		snprintf(t->scripts[t->nscripts].name, CONF_TRACK_NAME_MAX, "%.63s", v);
-		t->scripts[t->nscripts].script = (size_t)-1;
-		t->scripts[t->nscripts++].weight = load_weight(ctx, e, w, 0);
+		r = &(*refs)[(*nrefs)++];
+		snprintf(r->name, CONF_TRACK_NAME_MAX, "%.63s", v);
+		r->script = (size_t)-1;
+		r->has_weight = config_setting_get_member(e, "weight") != NULL;
+		r->weight = load_weight(ctx, e, w, 0);
 	}
 }
 
@@ -341,7 +346,11 @@ conf_health_instance_load(struct conf_ctx *ctx, const config_setting_t *g,
 	if ((s = track_list(ctx, g, where, "track_interfaces")) != NULL)
 		load_track_ifs(ctx, s, where, t);
 	if ((s = track_list(ctx, g, where, "track_scripts")) != NULL)
-		load_track_refs(ctx, s, where, t);
+		load_track_refs(ctx, s, where, "track_scripts", &t->scripts,
+		    &t->nscripts);
+	if ((s = track_list(ctx, g, where, "track_processes")) != NULL)
+		load_track_refs(ctx, s, where, "track_processes", &t->procs,
+		    &t->nprocs);
 	if ((s = track_list(ctx, g, where, "track_files")) != NULL)
 		load_track_files(ctx, s, where, t);
 	if ((s = config_setting_get_member(g, "notify")) != NULL)
@@ -350,16 +359,16 @@ conf_health_instance_load(struct conf_ctx *ctx, const config_setting_t *g,
 
 /* ---- references --------------------------------------------------------- */
 
-/* The setting of vrrp_instances[i].track_scripts[k], for its line. */
+/* The setting of vrrp_instances[i].KEY[k], for its line. */
 static const config_setting_t *
-ref_setting(const config_setting_t *root, size_t i, size_t k)
+ref_setting(const config_setting_t *root, size_t i, const char *key, size_t k)
 {
 	const config_setting_t *s = config_setting_get_member(root, "vrrp_instances");
 
 	if (s != NULL)
 		s = config_setting_get_elem(s, (unsigned)i);
 	if (s != NULL)
-		s = config_setting_get_member(s, "track_scripts");
+		s = config_setting_get_member(s, key);
 	if (s != NULL)
 		s = config_setting_get_elem(s, (unsigned)k);
 	return s;
@@ -381,11 +390,29 @@ conf_health_resolve(struct conf_ctx *ctx, const config_setting_t *root,
 				if (strcmp(conf->track_scripts[j].name, ref->name) == 0)
 					ref->script = j;
 			if (ref->script == (size_t)-1)
-				conf_error(ctx, ref_setting(root, i, k),
+				conf_error(ctx, ref_setting(root, i,
+				    "track_scripts", k),
 				    "vrrp_instances[%s].track_scripts[%zu].name: "
 				    "no track script named '%s' in the top-level "
 				    "track_scripts", conf->instances[i].name, k,
 				    conf_quote(ref->name, q, sizeof(q)));
+		}
+		for (size_t k = 0; k < t->nprocs; k++) {
+			struct conf_track_ref *ref = &t->procs[k];
+			int j = conf_procs_find(conf, ref->name);
+
+			if (j < 0) {
+				conf_error(ctx, ref_setting(root, i,
+				    "track_processes", k),
+				    "vrrp_instances[%s].track_processes[%zu].name: "
+				    "no process tracker named '%s' in the top-level "
+				    "track_processes", conf->instances[i].name, k,
+				    conf_quote(ref->name, q, sizeof(q)));
+				continue;
+			}
+			ref->script = (size_t)j;
+			if (!ref->has_weight)
+				ref->weight = conf->track_processes[j].weight;
 		}
 	}
 }
@@ -409,6 +436,7 @@ conf_health_free(struct conf *conf)
 			free(t->files[k].path);
 		free(t->ifs);
 		free(t->scripts);
+		free(t->procs);
 		free(t->files);
 		conf_health_notify_free(&t->notify);
 		memset(t, 0, sizeof(*t));
@@ -430,7 +458,7 @@ conf_health_instance_equal(const struct conf_instance_track *a,
 {
 	/* Field by field: struct copies need not keep padding bytes. */
 	if (a->nifs != b->nifs || a->nscripts != b->nscripts ||
-	    a->nfiles != b->nfiles ||
+	    a->nfiles != b->nfiles || a->nprocs != b->nprocs ||
 	    a->notify.timeout_ms != b->notify.timeout_ms)
 		return false;
 	for (size_t i = 0; i < a->nifs; i++)
@@ -440,6 +468,10 @@ conf_health_instance_equal(const struct conf_instance_track *a,
 	for (size_t i = 0; i < a->nscripts; i++)
 		if (strcmp(a->scripts[i].name, b->scripts[i].name) != 0 ||
 		    a->scripts[i].weight != b->scripts[i].weight)
+			return false;
+	for (size_t i = 0; i < a->nprocs; i++)
+		if (strcmp(a->procs[i].name, b->procs[i].name) != 0 ||
+		    a->procs[i].weight != b->procs[i].weight)
 			return false;
 	for (size_t i = 0; i < a->nfiles; i++)
 		if (!same_path(a->files[i].path, b->files[i].path) ||

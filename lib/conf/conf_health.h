@@ -61,6 +61,7 @@ struct conf_track_ref {                /* an instance's track_scripts entry */
 	char name[CONF_TRACK_NAME_MAX];
 	size_t script;                     /* index into conf->track_scripts */
 	int weight;                        /* <0 while failing, >0 while ok, 0 = FAULT */
+	bool has_weight;                   /* given in the entry */
 };
 
 struct conf_track_file {
@@ -77,6 +78,10 @@ struct conf_instance_track {
 	struct conf_track_if *ifs;
 	struct conf_track_ref *scripts;
 	struct conf_track_file *files;
+	/* track_processes: .script indexes conf->track_processes; the
+	   weight is the tracker's own unless the entry gives one */
+	size_t nprocs;
+	struct conf_track_ref *procs;
 	struct conf_notify notify;
 };
 

@@ -6,6 +6,7 @@
  */
 #include "conf/conf_check.h"
 #include "conf/conf_keys.h"
+#include "conf/conf_procs.h"
 
 const struct conf_keys_section conf_keys_sections[] = {
 	{ "", conf_top_keys },
@@ -35,5 +36,7 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "bfd_sessions", conf_bfd_session_keys },
 	{ "bfd_sessions.authentication", conf_bfd_auth_keys },
 	{ "vrrp_instances.track_bfd", conf_track_bfd_keys },
+	{ "track_processes", conf_process_keys },
+	{ "vrrp_instances.track_processes", conf_track_name_keys },
 	{ NULL, NULL },
 };

@@ -18,30 +18,53 @@
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* "FILE:LINE: " + message into out; LINE through the include map. */
+static void
+conf_vformat(const struct conf_ctx *ctx, char *out, unsigned int line,
+    const char *tag, const char *fmt, va_list ap)
+{
+	const char *path = ctx->path;
+	unsigned int at = line;
+	char msg[CONF_ERROR_LEN];
+	int n;
+
+	if (ctx->map != NULL && line > 0)
+		(void)conf_srcmap_locate(ctx->map, line, &path, &at);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (at > 0)
+		n = snprintf(out, CONF_ERROR_LEN, "%s:%u: %s", path, at, tag);
+	else
+		n = snprintf(out, CONF_ERROR_LEN, "%s: %s", path, tag);
+	/* A path as long as the whole buffer still leaves a terminated line. */
+	if (n >= 0 && n < CONF_ERROR_LEN)
+		snprintf(out + n, CONF_ERROR_LEN - (size_t)n, "%s", msg);
+}
+
 static void
 conf_verror(struct conf_ctx *ctx, unsigned int line, const char *fmt,
     va_list ap)
 {
 	struct conf_errors *errs = ctx->errs;
-	char msg[CONF_ERROR_LEN];
-	int n;
 
 	errs->count++;
 	if (errs->stored >= CONF_MAX_ERRORS)
 		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
 	ctx->line[errs->stored] = line;
-	if (line > 0)
-		n = snprintf(errs->msg[errs->stored], CONF_ERROR_LEN, "%s:%u: ",
-		    ctx->path, line);
-	else
-		n = snprintf(errs->msg[errs->stored], CONF_ERROR_LEN, "%s: ",
-		    ctx->path);
-	/* A path as long as the whole buffer still leaves a terminated line. */
-	if (n >= 0 && n < CONF_ERROR_LEN)
-		snprintf(errs->msg[errs->stored] + n, CONF_ERROR_LEN - (size_t)n,
-		    "%s", msg);
+	conf_vformat(ctx, errs->msg[errs->stored], line, "", fmt, ap);
 	errs->stored++;
+}
+
+void
+conf_warn_line(struct conf_ctx *ctx, unsigned int line, const char *fmt, ...)
+{
+	struct conf_errors *errs = ctx->errs;
+	va_list ap;
+
+	if (errs->nwarn >= CONF_MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	conf_vformat(ctx, errs->warn[errs->nwarn++], line, "warning: ", fmt, ap);
+	va_end(ap);
 }
 
 void

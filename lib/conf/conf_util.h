@@ -22,12 +22,15 @@
 #include <libconfig.h>
 
 #include "conf/conf.h"
+#include "conf/conf_include.h"
 
 #define CONF_WHERE_MAX 128      /* "vrrp_instances[<63 chars>].garp" fits */
 
 /* One load in progress: where its messages go. */
 struct conf_ctx {
 	const char *path;               /* FILE in "FILE:LINE: message" */
+	/* With @include: the spliced text's lines to FILE:LINE (else NULL). */
+	const struct conf_srcmap *map;
 	struct conf_errors *errs;
 	unsigned int line[CONF_MAX_ERRORS]; /* of each stored message */
 	bool nomem;                     /* a loader's allocation failed: the
@@ -40,6 +43,10 @@ void conf_error(struct conf_ctx *ctx, const config_setting_t *at,
 
 /* The same at a line number (0: none, "FILE: message"), for the lexer. */
 void conf_error_line(struct conf_ctx *ctx, unsigned int line,
+    const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* "FILE:LINE: warning: message" in errs->warn; the load goes on. */
+void conf_warn_line(struct conf_ctx *ctx, unsigned int line,
     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 /*

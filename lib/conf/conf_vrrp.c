@@ -33,7 +33,7 @@ const char *const conf_instance_keys[] = { "name", "interface", "vrid",
 	"authentication", "unicast_src", "unicast_peers", "track_interfaces",
 	"track_scripts", "track_files", "notify", "virtual_routes",
 	"virtual_rules", "check_advert_addresses", "notify_master_rx_lower_pri",
-	"track_bfd", "master_down_bfd", NULL };
+	"track_bfd", "master_down_bfd", "track_processes", NULL };
 static const char *const instance_later[] = { NULL };
 const char *const conf_garp_keys[] = { "delay_ms", "repeat",
 	"interval_ms", "refresh_s", NULL };

@@ -120,6 +120,8 @@ dump_health_json(FILE *f, const struct dump_view *v)
 	if (v->health != NULL) {
 		fprintf(f, ",\n  \"track_scripts\": ");
 		health_dump_scripts_json(f, v->health);
+		fprintf(f, ",\n  \"track_processes\": ");
+		proc_watch_dump_json(f, &v->health->procs);
 	}
 	if (v->groups != NULL) {
 		fprintf(f, ",\n  \"sync_groups\": ");

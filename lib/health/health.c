@@ -29,7 +29,7 @@ health_evaluate(struct health *h, struct health_inst *hi, uint64_t now_ms)
 {
 	const struct conf_instance_track *t = &hi->inst->conf.track;
 	const struct conf_instance_bfd *bt = &hi->inst->conf.bfd;
-	struct track_obj objs[5 * CONF_MAX_TRACKS];
+	struct track_obj objs[6 * CONF_MAX_TRACKS];
 	struct track_result r;
 	struct instance_track it;
 	size_t n = 0;
@@ -60,6 +60,14 @@ health_evaluate(struct health *h, struct health_inst *hi, uint64_t now_ms)
 		    .name = bt->tracks[i].name, .weight = bt->tracks[i].weight,
 		    .up = bfd_run_up(rs), .detail = rs == NULL ? NULL :
 		    bfd_state_name(rs->s.state) };
+	}
+	for (size_t i = 0; i < t->nprocs; i++) {
+		size_t k = t->procs[i].script;
+
+		objs[n++] = (struct track_obj){ .kind = TRACK_PROCESS,
+		    .name = t->procs[i].name, .weight = t->procs[i].weight,
+		    .up = proc_watch_up(&h->procs, k),
+		    .detail = proc_watch_detail(&h->procs, k) };
 	}
 	if (h->extra != NULL)
 		n += h->extra(h->extra_arg, hi->inst, objs + n, CONF_MAX_TRACKS);
@@ -96,6 +104,25 @@ uses_script(const struct health_inst *hi, const void *what)
 		if (t->scripts[i].script == idx)
 			return true;
 	return false;
+}
+
+static bool
+uses_proc(const struct health_inst *hi, const void *what)
+{
+	const struct conf_instance_track *t = &hi->inst->conf.track;
+	size_t idx = *(const size_t *)what;
+
+	for (size_t i = 0; i < t->nprocs; i++)
+		if (t->procs[i].script == idx)
+			return true;
+	return false;
+}
+
+/* A process tracker went up or down (proc_watch's callback). */
+static void
+health_proc_changed(void *arg, size_t tracker, uint64_t now_ms)
+{
+	health_evaluate_if(arg, uses_proc, &tracker, now_ms);
 }
 
 static bool
@@ -173,13 +200,16 @@ health_tick(struct health *h, uint64_t now_ms)
 	}
 	if (h->rewatch_due_ms != 0 && h->rewatch_due_ms <= now_ms)
 		health_rewatch(h, now_ms);
+	proc_watch_tick(&h->procs, now_ms);
 }
 
 uint64_t
 health_next_deadline(const struct health *h)
 {
-	uint64_t due = h->rewatch_due_ms;
+	uint64_t due = h->rewatch_due_ms, p = proc_watch_next_deadline(&h->procs);
 
+	if (p != 0 && (due == 0 || p < due))
+		due = p;
 	for (size_t i = 0; i < h->nscripts; i++) {
 		uint64_t d = h->scripts[i].next_run_ms;
 
@@ -393,6 +423,7 @@ health_init(struct health *h, struct evloop *loop, struct script_runner *runner,
 {
 	memset(h, 0, sizeof(*h));
 	h->loop = loop;
+	proc_watch_init(&h->procs, loop, health_proc_changed, h);
 	h->runner = runner;
 	h->nl = nl;
 	h->env = env;
@@ -497,6 +528,8 @@ health_configure(struct health *h, const struct conf *conf,
 	h->insts = insts;
 	h->ninsts = ninstances;
 	h->rewatch_due_ms = 0;
+	if (proc_watch_configure(&h->procs, conf, now_ms) < 0)
+		log_err("out of memory: process trackers not updated");
 	for (size_t i = 0; i < nfiles; i++) {
 		if (!health_file_watch(h, &files[i]))
 			h->rewatch_due_ms = now_ms + HEALTH_REWATCH_MS;
@@ -516,6 +549,7 @@ health_close(struct health *h)
 	h->files = NULL;
 	h->insts = NULL;
 	h->nscripts = h->nfiles = h->ninsts = 0;
+	proc_watch_close(&h->procs);
 	if (h->inotify_fd >= 0) {
 		evloop_del(h->loop, &h->ino_watch);
 		close(h->inotify_fd);

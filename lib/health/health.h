@@ -32,6 +32,7 @@
 #include "os/nl.h"
 #include "os/script.h"
 #include "health/track.h"
+#include "health/proc_watch.h"
 
 #define HEALTH_REWATCH_MS 1000
 
@@ -81,6 +82,7 @@ struct health {
 	struct health_inst *insts;
 	size_t ninsts;
 	uint64_t inotify_overflows;
+	struct proc_watch procs;        /* track_processes (proc_watch.h) */
 	/* A track file's directory is not watched (missing at start, or
 	   deleted since): try again at this time; 0 = every one is. */
 	uint64_t rewatch_due_ms;

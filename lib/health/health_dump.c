@@ -23,7 +23,8 @@ health_dump_text(FILE *f, const struct health *h, const struct instance *inst)
 	const struct health_inst *hi = hd_find(h, inst);
 	const struct conf_instance_track *t = &inst->conf.track;
 
-	if (t->nifs + t->nscripts + t->nfiles + inst->conf.bfd.ntracks == 0)
+	if (t->nifs + t->nscripts + t->nfiles + t->nprocs +
+	    inst->conf.bfd.ntracks == 0)
 		return;
 	fprintf(f, "  tracking: %s, priority %u (base %u, adjust %+d)%s%s\n",
 	    inst->track_fault ? "FAULT" : "ok", instance_effective_priority(inst),
@@ -57,6 +58,11 @@ health_dump_text(FILE *f, const struct health *h, const struct instance *inst)
 			fprintf(f, "    file %s: unreadable (%s), weight %d\n",
 			    fl->path, fl->err, t->files[i].weight);
 	}
+	for (size_t i = 0; i < t->nprocs; i++)
+		fprintf(f, "    process %s: %s (%s), weight %d\n", t->procs[i].name,
+		    proc_watch_up(&h->procs, t->procs[i].script) ? "up" :
+		    "not running", proc_watch_detail(&h->procs,
+		    t->procs[i].script), t->procs[i].weight);
 }
 
 void
@@ -108,6 +114,16 @@ health_dump_json(FILE *f, const struct health *h, const struct instance *inst)
 		    "\"error\": ", fl->ok ? "true" : "false", fl->ok ? fl->value : 0,
 		    t->files[i].weight);
 		json_out_str(f, fl->ok ? "" : fl->err);
+		fputc('}', f);
+	}
+	fprintf(f, "], \"processes\": [");
+	for (size_t i = 0; i < t->nprocs; i++) {
+		fprintf(f, "%s{\"name\": ", i ? ", " : "");
+		json_out_str(f, t->procs[i].name);
+		fprintf(f, ", \"up\": %s, \"weight\": %d, \"detail\": ",
+		    proc_watch_up(&h->procs, t->procs[i].script) ? "true" : "false",
+		    t->procs[i].weight);
+		json_out_str(f, proc_watch_detail(&h->procs, t->procs[i].script));
 		fputc('}', f);
 	}
 	fprintf(f, "]}");

@@ -19,6 +19,7 @@ track_kind_name(enum track_kind k)
 	case TRACK_FILE: return "file";
 	case TRACK_SERVICE: return "service";
 	case TRACK_BFD: return "bfd";
+	case TRACK_PROCESS: return "process";
 	}
 	return "?";
 }
@@ -32,6 +33,7 @@ track_down_word(const struct track_obj *o)
 	case TRACK_FILE: return "unreadable";
 	case TRACK_SERVICE: return "below quorum";
 	case TRACK_BFD: return "down";
+	case TRACK_PROCESS: return "not running";
 	}
 	return "down";
 }

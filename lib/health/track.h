@@ -30,7 +30,8 @@
 
 enum track_kind { TRACK_INTERFACE = 0, TRACK_SCRIPT, TRACK_FILE,
 	TRACK_SERVICE,                 /* a balancer service: up = quorum met */
-	TRACK_BFD };                   /* a BFD session: up = Up */
+	TRACK_BFD,                   /* a BFD session: up = Up */
+	TRACK_PROCESS };               /* track_processes: up = quorum running */
 
 /* One tracked object as the instance sees it now. */
 struct track_obj {

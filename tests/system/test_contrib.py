@@ -43,7 +43,11 @@ def test_systemd_unit_verifies_and_keeps_what_vipd_needs(tmp_path):
                    # a stop must not empty /run/vipd: conn_sync.session
                    # there carries the sync session across restarts
                    "RuntimeDirectory=vipd", "RuntimeDirectoryPreserve=yes",
-                   "LimitNOFILE=65536"):
+                   "LimitNOFILE=65536",
+                   # systemd readiness and the watchdog (vipd_sdnotify.c)
+                   "Type=notify", "WatchdogSec=", "Restart=on-failure",
+                   # track_processes must see other users' processes
+                   "ProtectProc=default"):
         assert needed in unit, needed
     # verify wants the binaries it names to exist: point them at this build.
     path = tmp_path / "vipd.service"

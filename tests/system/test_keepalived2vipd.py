@@ -741,3 +741,54 @@ def test_bfd_instance_and_track_bfd_convert(vipd_bin, tmp_path):
     assert "nowhere: no such bfd_instance" in res.stderr, res.stderr
     t = vipd_test(vipd_bin, out, tmp_path)
     assert t.returncode == 0, t.stdout + t.stderr
+
+
+TRACK_PROCESS_CONF = """\
+vrrp_track_process track_nginx {
+    process nginx -g daemon
+    param_match partial
+    quorum 2
+    quorum_max 4
+    delay 1.5
+    terminate_delay 0.5
+    weight -40 reverse
+    full_command
+}
+vrrp_track_process track_db {
+    process "/usr/sbin/mysqld"
+}
+vrrp_instance VI_1 {
+    interface eth0
+    virtual_router_id 51
+    priority 150
+    virtual_ipaddress {
+        192.0.2.100/24
+    }
+    track_process {
+        track_nginx
+        track_db weight 10
+        nosuch
+    }
+}
+"""
+
+
+def test_vrrp_track_process_converts_to_track_processes(tmp_path, vipd_bin):
+    src = tmp_path / "keepalived.conf"
+    src.write_text(TRACK_PROCESS_CONF)
+    res = convert(str(src))
+    assert res.returncode == 0, res.stderr
+    out = res.stdout
+    for want in ('name = "track_nginx";', 'process = "nginx";',
+                 'args = "-g daemon";', 'param_match = "initial";',
+                 "quorum = 2;", "quorum_max = 4;", "delay_ms = 1500;",
+                 "terminate_delay_ms = 500;", "weight = -40;",
+                 'name = "track_db";', 'process = "/usr/sbin/mysqld";',
+                 "weight = 10;"):
+        assert want in out, (want, out)
+    notes = res.stderr
+    assert "%s:3: param_match partial: converted to \"initial\"" % src in notes
+    assert "%s:8: weight reverse: 'reverse' not converted" % src in notes
+    assert "%s:24: nosuch: no such vrrp_track_process" % src in notes
+    test = vipd_test(vipd_bin, out, tmp_path)
+    assert test.returncode == 0, test.stderr + out

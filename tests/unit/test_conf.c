@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
 #include <cmocka.h>
@@ -1102,7 +1103,7 @@ test_what_libconfig_gets_wrong_is_refused_before_it_parses(void **state)
 	EXPECT_ERRORS(
 	    "global = { router_id = \"a\"; };\n"
 	    "  @include \"/\"\n",
-	    "t.conf:2: @include is not supported: vipd reads one file");
+	    "t.conf:2: @include needs a file: this text is not read from one");
 	EXPECT_ERRORS(
 	    "global = {\n"
 	    "  router_id = \"lb\\x00a\";\n"
@@ -1181,6 +1182,136 @@ test_load_file_names_the_file_in_every_message(void **state)
 	assert_string_equal(errs.msg[0], want);
 	unlink(path);
 	free(path);
+}
+
+static void
+test_track_processes_load_with_defaults_and_errors_at_their_line(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(
+	    "track_processes = (\n"
+	    "  { name = \"web\"; process = \"nginx\"; args = \"-g\";\n"
+	    "    param_match = \"initial\"; delay_ms = 500;\n"
+	    "    terminate_delay_ms = 100; weight = -20; }\n"
+	    ");\n"
+	    "vrrp_instances = ( { name = \"ext\"; interface = \"eth0\"; vrid = 1;\n"
+	    "  priority = 100; addresses = ( \"10.0.0.1/24\" );\n"
+	    "  track_processes = ( { name = \"web\"; },\n"
+	    "    { name = \"web\"; weight = 0; } ); } );\n");
+	assert_int_equal(c->ntrack_processes, 1);
+	assert_string_equal(c->track_processes[0].process, "nginx");
+	assert_true(c->track_processes[0].has_args);
+	assert_true(c->track_processes[0].args_prefix);
+	assert_int_equal(c->track_processes[0].quorum, 1);
+	assert_int_equal(c->track_processes[0].fork_delay_ms, 500);
+	assert_int_equal(c->track_processes[0].terminate_delay_ms, 100);
+	/* The tracker's weight unless the reference gives one. */
+	assert_int_equal(c->instances[0].track.nprocs, 2);
+	assert_int_equal(c->instances[0].track.procs[0].weight, -20);
+	assert_int_equal(c->instances[0].track.procs[1].weight, 0);
+	conf_free(c);
+	EXPECT_ERRORS(
+	    "track_processes = (\n"
+	    "  { name = \"a\"; quorum = 3;\n"
+	    "    quorum_max = 2; process = \"x\"; },\n"
+	    "  { name = \"b\"; param_match = \"partial\"; args = \"1\"; },\n"
+	    "  { name = \"a\"; process = \"y\"; }\n"
+	    ");\n",
+	    "t.conf:3: track_processes[a].quorum_max: 2 is below quorum 3",
+	    "t.conf:4: track_processes[b].process: missing (required)",
+	    "t.conf:4: track_processes[b].param_match: 'partial' is not \"exact\" "
+	    "or \"initial\"",
+	    "t.conf:5: track_processes[a].name: already the name of the tracker "
+	    "at line 2");
+}
+
+/* path/name with content; returns path/name in out. */
+static void
+write_at(const char *dir, const char *name, const char *content, char *out,
+    size_t len)
+{
+	FILE *f;
+
+	snprintf(out, len, "%s/%s", dir, name);
+	assert_non_null(f = fopen(out, "w"));
+	fputs(content, f);
+	fclose(f);
+}
+
+static void
+test_include_splices_files_and_names_their_own_lines(void **state)
+{
+	char dir[] = "/tmp/test_conf_inc.XXXXXX", p[4][700], want[1600];
+	char sub[600], fifo[600];
+	struct conf *c;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/d", dir);
+	assert_int_equal(mkdir(sub, 0700), 0);
+	/* Sorted: 10-int after 01-ext, whatever order they were made in. */
+	write_at(sub, "10-int.inc", "  , { name = \"int\"; interface = \"lo\";"
+	    " vrid = 2; priority = 100;\n    addresses = ( \"10.0.1.1/24\" ); }\n",
+	    p[0], sizeof(p[0]));
+	write_at(sub, "01-ext.inc", "  { name = \"ext\"; interface = \"lo\";"
+	    " vrid = 1; priority = 100;\n    addresses = ( \"10.0.0.1/24\" ); }\n",
+	    p[1], sizeof(p[1]));
+	write_at(dir, "main.conf", "# a fleet's shared file\n"
+	    "vrrp_instances = (\n  @include \"d/*.inc\"\n);\n"
+	    "@include \"none/*.conf\"\n"
+	    "global = { router_id = \"a\"; };\n", p[2], sizeof(p[2]));
+	assert_int_equal(conf_load_file(p[2], &c, &errs), 0);
+	assert_int_equal(c->ninstances, 2);
+	assert_string_equal(c->instances[0].name, "ext");
+	assert_string_equal(c->instances[1].name, "int");
+	assert_int_equal(errs.nwarn, 1);
+	snprintf(want, sizeof(want), "%s:5: warning: @include \"none/*.conf\" "
+	    "matches no file", p[2]);
+	assert_string_equal(errs.warn[0], want);
+	conf_free(c);
+
+	/* An error in an included file is at that file's own line. */
+	write_at(sub, "10-int.inc", "  , { name = \"int\"; interface = \"lo\";"
+	    "\n    vrid = 2; priority = 900;\n"
+	    "    addresses = ( \"10.0.1.1/24\" ); }\n", p[0], sizeof(p[0]));
+	assert_int_equal(conf_load_file(p[2], &c, &errs), -EINVAL);
+	assert_int_equal(errs.count, 1);
+	snprintf(want, sizeof(want), "%s:2: vrrp_instances[int].priority: 900 "
+	    "is out of range 1..255", p[0]);
+	assert_string_equal(errs.msg[0], want);
+	/* The lines after an include are the including file's own again. */
+	write_at(dir, "main.conf", "vrrp_instances = (\n  @include \"d/01*\"\n"
+	    ");\nglobal = { router_id = 7; };\n", p[2], sizeof(p[2]));
+	assert_int_equal(conf_load_file(p[2], &c, &errs), -EINVAL);
+	snprintf(want, sizeof(want), "%s:4: global.router_id: expected a "
+	    "string", p[2]);
+	assert_string_equal(errs.msg[0], want);
+
+	/* A loop names the chain; a FIFO is refused, never waited on. */
+	write_at(dir, "a.conf", "@include \"b.conf\"\n", p[3], sizeof(p[3]));
+	write_at(dir, "b.conf", "\n@include \"a.conf\"\n", p[1], sizeof(p[1]));
+	assert_int_equal(conf_load_file(p[3], &c, &errs), -EINVAL);
+	assert_non_null(strstr(errs.msg[0], "b.conf:2: @include loop: "));
+	assert_non_null(strstr(errs.msg[0], "/a.conf -> "));
+	assert_non_null(strstr(errs.msg[0], "/b.conf -> "));
+	snprintf(fifo, sizeof(fifo), "%s/f.conf", dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	write_at(dir, "b.conf", "@include \"f.conf\"\n", p[1], sizeof(p[1]));
+	assert_int_equal(conf_load_file(p[3], &c, &errs), -EINVAL);
+	snprintf(want, sizeof(want), "%s:1: @include: %s: not a regular file",
+	    p[1], fifo);
+	assert_string_equal(errs.msg[0], want);
+	unlink(fifo);
+	unlink(p[1]);
+	unlink(p[3]);
+	unlink(p[2]);
+	snprintf(want, sizeof(want), "%s/01-ext.inc", sub);
+	unlink(want);
+	unlink(p[0]);
+	rmdir(sub);
+	rmdir(dir);
 }
 
 static void
@@ -1336,6 +1467,8 @@ main(void)
 		cmocka_unit_test(test_what_libconfig_gets_wrong_is_refused_before_it_parses),
 		cmocka_unit_test(test_load_file_names_the_file_in_every_message),
 		cmocka_unit_test(test_load_file_reads_a_good_file),
+		cmocka_unit_test(test_include_splices_files_and_names_their_own_lines),
+		cmocka_unit_test(test_track_processes_load_with_defaults_and_errors_at_their_line),
 		cmocka_unit_test(test_shipped_sample_configs_are_valid),
 		cmocka_unit_test(test_instance_equal_compares_every_field_but_line),
 	};
