@@ -47,25 +47,25 @@ vipd_ctl_fault(struct vipd *v, const struct ctl_request *req, FILE *out,
 	(void)ticket;
 	if (strcmp(mode, "on") != 0 && strcmp(mode, "off") != 0) {
 		fprintf(out, "usage: fault INSTANCE on|off\n");
-		return 1;
+		return CTL_REFUSED;
 	}
 	if ((inst = vipd_named_instance(v, name, out)) == NULL)
-		return 1;
+		return CTL_REFUSED;
 	err = instance_force_fault(inst, &v->env, strcmp(mode, "on") == 0,
 	    evloop_now_ms());
 	if (err == -EALREADY) {
 		fprintf(out, "%s: forced FAULT is already %s\n", name, mode);
-		return 1;
+		return CTL_REFUSED;
 	}
 	if (err == -EBUSY) {
 		fprintf(out, "%s: a hand-over is in progress; try again when it "
 		    "is done\n", name);
-		return 1;
+		return CTL_REFUSED;
 	}
 	fprintf(out, "%s: forced FAULT %s; state %s%s\n", name, mode,
 	    vrrp_state_name(instance_state(inst)), instance_releasing(inst) ?
 	    " (handing over, VIPs kept until the new master is heard)" : "");
-	return 0;
+	return CTL_OK;
 }
 
 /* "A.B.C.D:PORT" or "[X:X::X]:PORT"; 0 or -1. */
@@ -166,18 +166,18 @@ vipd_ctl_drill(struct vipd *v, const struct ctl_request *req, FILE *out,
 	    (strcmp(req->args[1], "--hold") != 0 || end == req->args[2] ||
 	    *end != '\0' || !(hold_s >= 0 && hold_s <= 3600)))) {
 		fprintf(out, "usage: drill INSTANCE [--hold SECONDS (0..3600)]\n");
-		return 1;
+		return CTL_REFUSED;
 	}
 	if ((inst = vipd_named_instance(v, name, out)) == NULL)
-		return 1;
+		return CTL_REFUSED;
 	if (vipd_drills_full(v)) {
 		fprintf(out, "too many drills at once\n");
-		return 1;
+		return CTL_REFUSED;
 	}
 	if (instance_drill_start(inst, &v->env, (uint32_t)(hold_s * 1000.0),
 	    evloop_now_ms(), why, sizeof(why)) < 0) {
 		fprintf(out, "%s\n", why);
-		return 1;
+		return CTL_REFUSED;
 	}
 	vipd_drills_wait(v, inst, ticket);
 	return CTL_PENDING;

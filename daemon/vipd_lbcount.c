@@ -42,7 +42,6 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 	struct lb_conn_dest dest;
 	size_t alen = e->family == AF_INET6 ? 16 : 4;
 
-	(void)from_dump;
 	memset(&key, 0, sizeof(key));
 	memset(&dest, 0, sizeof(dest));
 	memcpy(key.src, e->orig.src, alen);
@@ -54,7 +53,7 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 	memcpy(dest.addr, e->reply.src, alen);
 	dest.port = e->reply.sport;
 	lb_conn_event(&c->v->lb, &key, &dest, lb_conns_class(e->proto,
-	    e->tcp_state), e->op == CT_OP_DESTROY, evloop_now_ms());
+	    e->tcp_state), e->op == CT_OP_DESTROY, from_dump, evloop_now_ms());
 }
 
 static void

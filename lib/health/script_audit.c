@@ -71,41 +71,77 @@ audit_is_script(const struct conf_check *c)
 	return c->type == CONF_CHECK_SCRIPT && c->argc > 0;
 }
 
-/* Backend j's check runs a program an earlier backend already runs. */
-static bool
-audit_seen_before(const struct conf_service *svc, size_t j)
-{
-	const char *path = svc->backends[j].check.argv[0];
+/*
+ * The programs of one service already audited: one error per program and
+ * service, not one per backend (or script kind) that shares it.
+ */
+struct audit_seen {
+	const char *path[2 + 3 * CONF_LB_MAX_BACKENDS];
+	size_t n;
+};
 
-	for (size_t k = 0; k < j; k++)
-		if (audit_is_script(&svc->backends[k].check) &&
-		    strcmp(svc->backends[k].check.argv[0], path) == 0)
-			return true;
-	return false;
+static bool
+audit_first_time(struct audit_seen *seen, const char *path)
+{
+	for (size_t k = 0; k < seen->n; k++)
+		if (strcmp(seen->path[k], path) == 0)
+			return false;
+	if (seen->n < sizeof(seen->path) / sizeof(seen->path[0]))
+		seen->path[seen->n++] = path;
+	return true;
+}
+
+/* A balancer script (quorum_up, notify_down, ...): its program, argv[0]. */
+static size_t
+audit_lb_script(struct conf_errors *errs, const struct conf *conf,
+    const struct conf_service *svc, struct audit_seen *seen,
+    const char *owner, const char *key, const struct conf_script *s)
+{
+	char where[CONF_LB_NAME_MAX + 96];
+
+	if (s->argc == 0 || !audit_first_time(seen, s->argv[0]))
+		return 0;
+	snprintf(where, sizeof(where), "virtual_services[%s].%s%s[0]",
+	    svc->name, owner, key);
+	return audit_script(errs, conf, svc->line, where, s->argv[0]);
 }
 
 /*
- * The balancer's script checks: the same rule as a track script's. One
- * error per program and service, not one per backend that shares it.
+ * The balancer's programs, by the same rule as a track script's: each
+ * backend's script check (check.command), notify_up and notify_down, and
+ * the service's quorum_up and quorum_down.
  */
 static size_t
 audit_services(struct conf_errors *errs, const struct conf *conf)
 {
-	char where[CONF_LB_NAME_MAX + 96];
+	struct audit_seen seen;
+	char owner[64];
 	size_t added = 0;
 
 	for (size_t i = 0; i < conf->nservices; i++) {
 		const struct conf_service *svc = &conf->services[i];
 
+		seen.n = 0;
 		for (size_t j = 0; j < svc->nbackends; j++) {
-			const struct conf_check *c = &svc->backends[j].check;
+			const struct conf_backend *b = &svc->backends[j];
+			struct conf_script cmd = { 0 };
 
-			if (!audit_is_script(c) || audit_seen_before(svc, j))
-				continue;
-			snprintf(where, sizeof(where), "virtual_services[%s]."
-			    "backends[%zu].check.command[0]", svc->name, j);
-			added += audit_script(errs, conf, svc->line, where, c->argv[0]);
+			snprintf(owner, sizeof(owner), "backends[%zu].", j);
+			if (audit_is_script(&b->check)) {
+				cmd.argc = 1;
+				cmd.argv[0] = b->check.argv[0];
+			}
+			added += audit_lb_script(errs, conf, svc, &seen, owner,
+			    "check.command", &cmd);
+			added += audit_lb_script(errs, conf, svc, &seen, owner,
+			    "notify_up", &b->notify_up);
+			added += audit_lb_script(errs, conf, svc, &seen, owner,
+			    "notify_down", &b->notify_down);
 		}
+		added += audit_lb_script(errs, conf, svc, &seen, "",
+		    "quorum_up", &svc->quorum_up);
+		added += audit_lb_script(errs, conf, svc, &seen, "",
+		    "quorum_down", &svc->quorum_down);
 	}
 	return added;
 }

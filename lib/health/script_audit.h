@@ -14,9 +14,11 @@
 
 /*
  * What `vipd -t`, start and reload refuse about scripts: global.script_user
- * that does not exist, and any track, notify or balancer check script
- * (virtual_services[].backends[].check.command[0]) that script_sec
- * finds insecure (writable by a non-root user), each as
+ * that does not exist, and any track, notify or balancer script (a
+ * backend's check.command[0], notify_up[0] and notify_down[0], a
+ * service's quorum_up[0] and quorum_down[0]; one error per program and
+ * service) that script_sec finds insecure (writable by a non-root user),
+ * each as
  * "FILE:LINE: where: problem" appended to errs. A missing script is no
  * error here (it may be installed later; running it fails, counted, and
  * tracking treats it as failing). Returns the number of errors added.

@@ -15,6 +15,7 @@
 #include "base/reconcile.h"
 #include "lb/lb.h"
 #include "lb/lb_nft.h"
+#include "lb/lb_sched.h"
 #include "os/log.h"
 #include "os/script.h"
 
@@ -185,10 +186,12 @@ service_states(const struct lb_service *svc, struct lb_nft_backend_state *st)
 }
 
 /*
- * Rewrite svc's DNAT chain into t from its backends now, deciding its
- * quorum first (keepalived's rule, lb_nft_quorum_met); the decision
+ * Rewrite svc's DNAT chain (or only its map) into t from its backends
+ * now, deciding its quorum first (keepalived's rule, lb_nft_quorum_met); the decision
  * before is kept in met_before for quorum_follow.
  */
+static bool service_counts(struct lb_text *t, struct lb_service *svc);
+
 static void
 service_rules(struct lb_text *t, struct lb_service *svc)
 {
@@ -213,7 +216,52 @@ service_rules(struct lb_text *t, struct lb_service *svc)
 			svc->quorum_known = false;
 	snprintf(svc->track_detail, sizeof(svc->track_detail),
 	    "weight %u of quorum %u", svc->weight_sum, svc->conf.quorum);
+	/*
+	 * lc, wlc, sed, nq whose rule stays what it is (quorum met before
+	 * and after, no persistence rules that follow the backends): only
+	 * the map changes, and numgen keeps its place, so that a backend
+	 * enabled, drained or back up as a burst begins does not send the
+	 * flows in flight to the wrong slots.
+	 */
+	if (svc->nslots > 0 && svc->met_before && svc->quorum_met &&
+	    svc->conf.persistence_s == 0 && !svc->lb->full_retry) {
+		(void)service_counts(t, svc);
+		return;
+	}
 	lb_nft_service_rules_st(t, &svc->conf, st, svc->quorum_met);
+	/* The rule's numgen starts at slot 0 of the map filled from there. */
+	svc->counts_dirty = false;
+	svc->placed = 0;
+	svc->nslots = svc->slots != NULL && svc->quorum_met ?
+	    lb_nft_least_slots(&svc->conf, st, 0, svc->slots) : 0;
+}
+
+/*
+ * Counts changed: the map's slots from where the kernel has come to (the
+ * flows placed since the rule was written) with the picks from the
+ * counts now, only the slots that differ. Under a burst, whose events
+ * arrive as the kernel walks the slots written before, the picks ahead
+ * of it are those already written: only the slots it has passed change
+ * (lib/lb/lb_least.h). Flows that persistence sent to their backend are
+ * counted as placed though numgen did not count them: with
+ * persistence_s the position runs ahead, and the kernel walks slots
+ * written earlier (picks made from counts a little older).
+ */
+static bool
+service_counts(struct lb_text *t, struct lb_service *svc)
+{
+	struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
+
+	svc->counts_dirty = false;
+	if (svc->nslots == 0)
+		return false;
+	service_states(svc, st);
+	if (lb_nft_least_slots(&svc->conf, st, svc->placed,
+	    svc->next_slots) != svc->nslots)
+		return false;
+	svc->slots_pending = lb_nft_least_update(t, &svc->conf, svc->slots,
+	    svc->next_slots, svc->nslots) > 0;
+	return svc->slots_pending;
 }
 
 /* After a service's rules were rewritten: tell whom it concerns. */
@@ -315,6 +363,7 @@ static void
 apply_dirty(struct lb *lb, uint64_t now_ms)
 {
 	struct lb_text t = { 0 };
+	bool maps = false;
 	char why[256];
 	int rc;
 
@@ -322,16 +371,30 @@ apply_dirty(struct lb *lb, uint64_t now_ms)
 		lb->drain_events(lb->drain_events_arg);
 	lb->apply_ms = 0;
 	lb->last_apply_ms = now_ms;
-	for (size_t i = 0; i < lb->nservices; i++)
-		if (lb->services[i]->dirty)
-			service_rules(&t, lb->services[i]);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		if (svc->dirty)
+			service_rules(&t, svc);
+		else if (svc->counts_dirty && !lb->full_retry)
+			maps |= service_counts(&t, svc);
+	}
 	/* Nothing when the dirty services were replaced by a reload since. */
-	rc = t.len == 0 && !t.oom ? 0 : apply(lb, &t, "health changes", why,
-	    sizeof(why));
+	rc = t.len == 0 && !t.oom ? 0 : apply(lb, &t, maps && t.len > 0 ?
+	    "connection counts" : "health changes", why, sizeof(why));
 	lb_text_free(&t);
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
 
+		if (svc->slots_pending) {
+			/* Refused: the map is rewritten whole by the retry. */
+			if (rc == 0)
+				memcpy(svc->slots, svc->next_slots,
+				    svc->nslots * sizeof(*svc->slots));
+			else
+				svc->nslots = 0;
+			svc->slots_pending = false;
+		}
 		if (!svc->dirty)
 			continue;
 		svc->dirty = false;
@@ -354,6 +417,7 @@ service_free(struct lb_service *svc)
 	    i < svc->conf.nbackends; i++)
 		conf_backend_free(&svc->conf.backends[i]);
 	script_free(svc->quorum_script);
+	free(svc->slots);
 	conf_script_free(&svc->conf.quorum_up);
 	conf_script_free(&svc->conf.quorum_down);
 	free(svc->backends);
@@ -442,6 +506,10 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 		free(svc);
 		return NULL;
 	}
+	/* Without them the rule is rewritten at each change of counts. */
+	if (CONF_LB_SCHED_COUNTS(conf->scheduler) && (svc->slots = calloc(2 *
+	    LB_SCHED_SEQ_MAX, sizeof(*svc->slots))) != NULL)
+		svc->next_slots = svc->slots + LB_SCHED_SEQ_MAX;
 	for (size_t i = 0; i < n; i++) {
 		struct lb_backend *b = &svc->backends[i];
 
@@ -693,7 +761,24 @@ struct count_ctx {
 	struct lb *lb;
 	uint64_t now_ms;
 	bool apply;                      /* mark counting services dirty */
+	bool placed;                     /* a new flow is one the rule placed */
 };
+
+/*
+ * The map follows the counts (LB_COUNTS_APPLY_GAP_MS); without one (no
+ * memory for its slots) the rule is rewritten.
+ */
+static void
+mark_counts(struct lb_service *svc, uint64_t now_ms)
+{
+	bool dirty = svc->dirty;
+
+	mark_dirty_gap(svc, now_ms, LB_COUNTS_APPLY_GAP_MS);
+	if (svc->slots != NULL) {
+		svc->dirty = dirty;     /* the map is due, not the rule */
+		svc->counts_dirty = true;
+	}
+}
 
 static void
 count_change(void *arg, const struct lb_conns_change *ch)
@@ -712,8 +797,11 @@ count_change(void *arg, const struct lb_conns_change *ch)
 		b->active++;
 	else if (ch->now == LB_CONN_INACTIVE)
 		b->inactive++;
-	if (cx->apply && CONF_LB_SCHED_COUNTS(b->svc->conf.scheduler))
-		mark_dirty_gap(b->svc, cx->now_ms, LB_COUNTS_APPLY_GAP_MS);
+	if (!cx->apply || !CONF_LB_SCHED_COUNTS(b->svc->conf.scheduler))
+		return;
+	if (cx->placed && ch->was == LB_CONN_NONE && b->svc->nslots > 0)
+		b->svc->placed = (b->svc->placed + 1) % b->svc->nslots;
+	mark_counts(b->svc, cx->now_ms);
 }
 
 /* Every backend's counts from the table again (after a reload). */
@@ -741,9 +829,10 @@ lb_counts_wanted(const struct lb *lb)
 void
 lb_conn_event(struct lb *lb, const struct lb_conn_key *key,
     const struct lb_conn_dest *dest, enum lb_conn_class cls, bool destroy,
-    uint64_t now_ms)
+    bool from_dump, uint64_t now_ms)
 {
-	struct count_ctx cx = { .lb = lb, .now_ms = now_ms, .apply = true };
+	struct count_ctx cx = { .lb = lb, .now_ms = now_ms, .apply = true,
+	    .placed = !from_dump };
 	struct lb_conns_change ch;
 
 	if (lb->conns.buckets == NULL)
@@ -773,6 +862,13 @@ lb_conn_sweep_end(struct lb *lb, uint64_t now_ms)
 	struct count_ctx cx = { .lb = lb, .now_ms = now_ms, .apply = true };
 
 	(void)lb_conns_sweep_end(&lb->conns, count_change, &cx);
+	/*
+	 * A dump follows lost events (or the start): how many flows the rules
+	 * placed is not known, so they are written again, numgen from 0.
+	 */
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (CONF_LB_SCHED_COUNTS(lb->services[i]->conf.scheduler))
+			mark_dirty_gap(lb->services[i], now_ms, 0);
 }
 
 /* ---- run-time weights --------------------------------------------------------- */

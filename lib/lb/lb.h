@@ -48,9 +48,9 @@
 #define LB_PROBE_LEAD_MAX_MS 1
 
 /*
- * Services with a connection-count scheduler are rewritten at most this
- * often when their counts change (lib/lb/lb_least.h: between two
- * rewrites the kernel walks the precomputed picks).
+ * The maps of services with a connection-count scheduler are rewritten
+ * at most this often when their counts change (lib/lb/lb_nft.h: the
+ * kernel walks the picks written ahead of it meanwhile).
  */
 #define LB_COUNTS_APPLY_GAP_MS 20
 
@@ -130,6 +130,21 @@ struct lb_service {
 	struct lb_script *quorum_script; /* quorum_up/down runs, or NULL */
 	bool rules_ok;                   /* last transaction went through */
 	bool dirty;                      /* health changed, rules not yet */
+	/*
+	 * lc, wlc, sed, nq (lib/lb/lb_nft.h): the map's slots as last
+	 * written (slots[0..nslots)) and room for the next (next_slots),
+	 * NULL for other schedulers or without memory (then every change
+	 * of counts rewrites the rule); the flows the rule has placed since
+	 * it was written, by the conntrack events seen (mod nslots): where
+	 * the kernel's numgen has come to, less the flows in flight whose
+	 * events are still to come, which take the picks written from
+	 * there on, the ones they would have had.
+	 */
+	uint16_t *slots, *next_slots;
+	size_t nslots;                   /* 0: the map is not in use */
+	uint32_t placed;
+	bool counts_dirty;               /* counts changed, map not yet */
+	bool slots_pending;              /* next_slots in this transaction */
 	char track_detail[48];           /* "1 of quorum 2" for tracking */
 };
 
@@ -221,12 +236,13 @@ bool lb_counts_wanted(const struct lb *lb);
 /*
  * A conntrack event (or dump entry) of a balanced flow: key its original
  * tuple, dest its backend (the reply's source), cls from lb_conns_class.
- * The backend's counts follow; its service's rules are rewritten soon
- * (LB_COUNTS_APPLY_GAP_MS) when it schedules by counts.
+ * The backend's counts follow; its service's map is rewritten soon
+ * (LB_COUNTS_APPLY_GAP_MS) when it schedules by counts. A flow first
+ * seen in an event (not from_dump) is one the rule placed.
  */
 void lb_conn_event(struct lb *lb, const struct lb_conn_key *key,
     const struct lb_conn_dest *dest, enum lb_conn_class cls, bool destroy,
-    uint64_t now_ms);
+    bool from_dump, uint64_t now_ms);
 /* Around a full dump: entries it did not show leave at the end. */
 void lb_conn_sweep_begin(struct lb *lb);
 void lb_conn_sweep_end(struct lb *lb, uint64_t now_ms);

@@ -74,3 +74,13 @@ lb_least_seq(enum lb_least_kind kind, const struct lb_least_backend *b,
 	}
 	return len;
 }
+
+void
+lb_least_place(const uint16_t *seq, size_t len, uint32_t pos,
+    uint16_t *slots)
+{
+	size_t start = len > 0 ? pos % len : 0;
+
+	for (size_t j = 0; j < len; j++)
+		slots[(start + j) % len] = seq[j];
+}

@@ -7,24 +7,24 @@
  * not see a connection before the kernel has sent it somewhere, so the
  * choice is made ahead: from the counts vipd keeps (lib/lb/lb_conns), the
  * next `len` choices IPVS would make, each one counted as it is made, form
- * a sequence, and the service's DNAT rule walks it with "numgen inc mod
- * len". A rule the kernel has just installed starts its numgen at 0 (a
- * fresh expression), and vipd rewrites the rule whenever the counts
- * change, so:
- *  - connections opened one after another each find a table computed from
- *    counts that include the previous one: each goes where IPVS would send
- *    it, to a backend with the fewest;
- *  - a burst that arrives between two rewrites walks the sequence: the
- *    first ones fill the backends furthest below the others ("room"), the
- *    next ones are spread by weight, exactly as IPVS would have placed
- *    them had none of them closed meanwhile; the rewrite that follows
- *    starts again from the real counts.
- *
- * One race is left: a connection the kernel places while a rewrite is
- * being committed is not in the counts the rewrite was computed from, so
- * the next one can land on the same backend (off by one until the next
- * rewrite). Closing it needs the map rewritten in place under a numgen
- * that keeps counting, at the position the events say it has reached.
+ * a sequence, placed in a ring of len slots (a named nft map) that the
+ * service's DNAT rule walks with "numgen inc mod len" (lib/lb/lb_nft.h).
+ * The rule stays in place while the counts change, so its numgen keeps
+ * counting; vipd knows how far it has come from the conntrack events of
+ * the flows it placed, and rewrites the slots from there on:
+ *  - connections opened one after another each find, at their slot, the
+ *    pick from counts that include the previous ones: each goes where
+ *    IPVS would send it, to a backend with the fewest;
+ *  - a burst walks the sequence: the first ones fill the backends
+ *    furthest below the others ("room"), the next ones are spread by
+ *    weight, as IPVS would have placed them had none closed meanwhile.
+ *    Flows the kernel places before vipd has their events take the
+ *    picks written after the position vipd knows, which are theirs: a
+ *    sequence from counts that include the first k picks, placed from
+ *    slot k, is the first sequence from there on
+ *    (test_sequence_from_later_counts_continues_the_first), so rewrites
+ *    during a burst change nothing ahead of the kernel, and a connection
+ *    that closes meanwhile moves only the picks after it.
  *
  * Overheads, as IPVS defines them (ip_vs_lc.c, ip_vs_wlc.c, ...):
  *   lc   min  active x 256 + inactive
@@ -71,5 +71,12 @@ int lb_least_pick(enum lb_least_kind kind, const struct lb_least_backend *b,
  */
 size_t lb_least_seq(enum lb_least_kind kind, const struct lb_least_backend *b,
     size_t n, uint16_t *seq, size_t len);
+
+/*
+ * seq[] (len picks) placed in a ring of len slots with its first pick at
+ * slot pos % len: slots[(pos + j) % len] = seq[j].
+ */
+void lb_least_place(const uint16_t *seq, size_t len, uint32_t pos,
+    uint16_t *slots);
 
 #endif

@@ -246,13 +246,22 @@ void
 lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 {
 	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], set[LB_NFT_SET_MAX];
-	char cn[LB_NFT_COUNTER_MAX], cc[LB_NFT_COUNTER_MAX];
+	char cn[LB_NFT_COUNTER_MAX], cc[LB_NFT_COUNTER_MAX], m[LB_NFT_SET_MAX];
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	/* The flush makes this idempotent: a retry after a refusal. */
 	lb_text_printf(t, "add chain " NFT_TABLE " lb_s_%s\n"
 	    "add chain " NFT_TABLE " lb_f_%s\n"
 	    "flush chain " NFT_TABLE " lb_f_%s\n", id, id, id);
+	/*
+	 * lc, wlc, sed, nq: slot -> backend, walked by the scheduler's rule
+	 * (the key's type is numgen's; its modulus is the rule's business).
+	 */
+	if (CONF_LB_SCHED_COUNTS(svc->scheduler))
+		lb_text_printf(t, "add map " NFT_TABLE " %s { typeof numgen inc "
+		    "mod %zu : %s daddr . %s dport; }\n", lb_nft_least_map(id, m,
+		    sizeof(m)), lb_least_len(svc->nbackends), fam(&svc->addr),
+		    l4(svc));
 	for (size_t i = 0; i < svc->nbackends; i++) {
 		const struct conf_backend *b = &svc->backends[i];
 
@@ -317,6 +326,9 @@ lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
 	    "flush chain " NFT_TABLE " lb_f_%s\n"
 	    "delete chain " NFT_TABLE " lb_s_%s\n"
 	    "delete chain " NFT_TABLE " lb_f_%s\n", id, id, id, id);
+	if (CONF_LB_SCHED_COUNTS(svc->scheduler))
+		lb_text_printf(t, "delete map " NFT_TABLE " %s\n",
+		    lb_nft_least_map(id, set, sizeof(set)));
 	for (size_t i = 0; i < svc->nbackends; i++) {
 		char cn[LB_NFT_COUNTER_MAX], cc[LB_NFT_COUNTER_MAX];
 
@@ -424,23 +436,76 @@ slot_map(struct lb_text *t, const struct conf_service *svc,
 	lb_text_printf(t, " }\n");
 }
 
-/* The scheduler's DNAT rule over the backends that take new flows. */
 /* lc, wlc, sed, nq: IPVS's next picks, walked by numgen (lb_least.h). */
-static size_t
-least_seq(const struct conf_service *svc,
-    const struct lb_nft_backend_state *st, uint16_t *slots)
+size_t
+lb_nft_least_slots(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, uint32_t pos, uint16_t *slots)
 {
 	struct lb_least_backend lb[LB_SCHED_MAX_BACKENDS];
+	uint16_t seq[LB_SCHED_SEQ_MAX];
 	enum lb_least_kind kind = svc->scheduler == CONF_LB_LC ? LB_LEAST_LC :
 	    svc->scheduler == CONF_LB_WLC ? LB_LEAST_WLC :
 	    svc->scheduler == CONF_LB_SED ? LB_LEAST_SED : LB_LEAST_NQ;
+	size_t len = lb_least_len(svc->nbackends);
 
 	for (size_t i = 0; i < svc->nbackends && i < LB_SCHED_MAX_BACKENDS;
 	    i++)
 		lb[i] = (struct lb_least_backend){ st[i].weight, st[i].up,
 		    st[i].active, st[i].inactive };
-	return lb_least_seq(kind, lb, svc->nbackends, slots,
-	    lb_least_len(svc->nbackends));
+	if (lb_least_seq(kind, lb, svc->nbackends, seq, len) == 0)
+		return 0;
+	lb_least_place(seq, len, pos, slots);
+	return len;
+}
+
+const char *
+lb_nft_least_map(const char *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "lb_m_%s", id);
+	return buf;
+}
+
+/* "s : 10.1.0.11 . 8080" */
+static void
+slot_elem(struct lb_text *t, const struct conf_service *svc, size_t s,
+    uint16_t backend, bool first)
+{
+	char a[INET6_ADDRSTRLEN];
+	const struct conf_backend *b = &svc->backends[backend];
+
+	lb_text_printf(t, "%s%zu : %s . %u", first ? "" : ", ", s,
+	    addr_text(&b->addr, a, sizeof(a)), b->port);
+}
+
+/*
+ * An element's value cannot be changed in place (nft refuses to add a
+ * key that exists with other data): a changed slot is deleted and added
+ * again, both in this transaction, which the kernel commits at once.
+ */
+size_t
+lb_nft_least_update(struct lb_text *t, const struct conf_service *svc,
+    const uint16_t *was, const uint16_t *now, size_t len)
+{
+	char id[LB_NFT_ID_MAX], m[LB_NFT_SET_MAX];
+	size_t changed = 0;
+
+	lb_nft_id(svc->name, id, sizeof(id));
+	lb_nft_least_map(id, m, sizeof(m));
+	for (size_t s = 0; s < len; s++) {
+		if (was[s] == now[s])
+			continue;
+		if (changed++ == 0)
+			lb_text_printf(t, "delete element " NFT_TABLE " %s { ", m);
+		lb_text_printf(t, "%s%zu", changed == 1 ? "" : ", ", s);
+	}
+	if (changed == 0)
+		return 0;
+	lb_text_printf(t, " }\nadd element " NFT_TABLE " %s { ", m);
+	for (size_t s = 0, k = 0; s < len; s++)
+		if (was[s] != now[s])
+			slot_elem(t, svc, s, now[s], k++ == 0);
+	lb_text_printf(t, " }\n");
+	return changed;
 }
 
 static void
@@ -452,8 +517,21 @@ sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
 	uint16_t slots[LB_SCHED_SEQ_MAX > LB_SCHED_MAGLEV_SIZE ?
 	    LB_SCHED_SEQ_MAX : LB_SCHED_MAGLEV_SIZE];
 	const char *f = fam(&svc->addr), *p = l4(svc);
+	char m[LB_NFT_SET_MAX];
 	size_t n;
 
+	if (CONF_LB_SCHED_COUNTS(svc->scheduler)) {
+		/* The elements before the rule that walks them. */
+		n = lb_nft_least_slots(svc, st, 0, slots);
+		lb_nft_least_map(id, m, sizeof(m));
+		lb_text_printf(t, "flush map " NFT_TABLE " %s\n", m);
+		if (n > 0) {
+			lb_text_printf(t, "add element " NFT_TABLE " %s { ", m);
+			for (size_t s = 0; s < n; s++)
+				slot_elem(t, svc, s, slots[s], s == 0);
+			lb_text_printf(t, " }\n");
+		}
+	}
 	for (size_t i = 0; i < svc->nbackends && i < LB_SCHED_MAX_BACKENDS;
 	    i++) {
 		const struct conf_backend *b = &svc->backends[i];
@@ -478,9 +556,14 @@ sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
 	case CONF_LB_WLC:
 	case CONF_LB_SED:
 	case CONF_LB_NQ:
-		n = least_seq(svc, st, slots);
-		lb_text_printf(t, "numgen inc mod %zu map ", n);
-		break;
+		/*
+		 * A named map the rule never leaves: later count changes
+		 * rewrite its elements, and numgen keeps counting.
+		 */
+		n = lb_nft_least_slots(svc, st, 0, slots);
+		lb_text_printf(t, "numgen inc mod %zu map @%s\n", n,
+		    lb_nft_least_map(id, m, sizeof(m)));
+		return;
 	case CONF_LB_SH:
 		lb_sched_maglev(sb, svc->nbackends, slots, msize);
 		n = msize;

@@ -138,6 +138,27 @@ struct lb_nft_backend_state {
 size_t lb_nft_service_rules_st(struct lb_text *t,
     const struct conf_service *svc, const struct lb_nft_backend_state *st,
     bool quorum_met);
+/*
+ * lc, wlc, sed, nq. The scheduler's rule walks a named map, slot ->
+ * backend, with "numgen inc mod len": the rule is written again only by
+ * lb_nft_service_rules_st (health, weight, quorum, reload), its numgen
+ * then starting at slot 0 (the map filled from there); a change of counts
+ * rewrites only the map's changed elements (lb_nft_least_update), so
+ * numgen keeps counting through it.
+ *
+ * lb_nft_least_slots: the picks IPVS would make from st's counts, the
+ * first at slot pos (mod len), into slots[] (LB_SCHED_SEQ_MAX). Returns
+ * len (lb_least_len of the service's backends), 0 when none takes flows.
+ * lb_nft_least_update: the transaction text that turns the map's was[]
+ * into now[]; returns the slots changed (0: no text).
+ */
+size_t lb_nft_least_slots(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, uint32_t pos, uint16_t *slots);
+size_t lb_nft_least_update(struct lb_text *t, const struct conf_service *svc,
+    const uint16_t *was, const uint16_t *now, size_t len);
+/* "lb_m_<id>" */
+const char *lb_nft_least_map(const char *id, char *buf, size_t len);
+
 size_t lb_nft_active_st(const struct conf_service *svc,
     const struct lb_nft_backend_state *st);
 

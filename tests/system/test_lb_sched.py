@@ -12,8 +12,6 @@ import json
 import os
 import time
 
-import pytest
-
 from vipnet import DEFAULT_VIP as VIP, LIB_DIR, PYTHON, vipctl, wait_until, \
     write_script
 from test_balancer import Balancer, PORT, BACKEND_PORT, TCP_CHECK, spread
@@ -67,10 +65,9 @@ def ctl(lb, vipctl_bin, *args):
 def test_lc_sequential_connections_go_to_a_backend_with_fewest(topo, vipd_bin):
     lb = Balancer(topo, ["b1", "b2", "b3"])
     lb.start([lb.service(scheduler="lc")])
-    # 50 ms between connections: vipd's rewrite after each one is in. (One
-    # that arrives during the nft commit of a rewrite can land where the
-    # previous one did: see lib/lb/lb_least.h.)
-    held = Opened(lb, 60, mode="sequential", gap_ms=50)
+    # No pause between them: one that comes before vipd has seen the
+    # previous one's event takes the pick written after it (lb_nft.h).
+    held = Opened(lb, 60, mode="sequential")
     assert held.result["not_fewest"] == [], held.result
     assert held.counts() == {"b1": 20, "b2": 20, "b3": 20}, held.counts()
     # vipd's own counts, from conntrack, agree.
@@ -81,15 +78,13 @@ def test_lc_sequential_connections_go_to_a_backend_with_fewest(topo, vipd_bin):
                "the closed connections to leave the counts")
 
 
-@pytest.mark.xfail(strict=False, reason="about half the runs end 12-13 % off "
-                   "(b1 116 of 133): rewrites during the burst miss the "
-                   "flows in flight (lib/lb/lb_least.h); open in issue 19")
 def test_lc_burst_evens_out_a_loaded_backend(topo, vipd_bin, vipctl_bin):
     """b1 holds 100 long-lived connections (b2, b3 drained meanwhile); a
     burst of 300 concurrent ones then leaves the three within 10 % of
-    equal (133): the kernel walks vipd's precomputed picks between two
-    rewrites, so the burst fills b2 and b3 first instead of splitting
-    evenly or piling onto whichever was lowest."""
+    equal (133): the kernel walks the picks vipd writes ahead of it, and
+    vipd's rewrites during the burst start where the kernel has come to,
+    so the burst fills b2 and b3 first instead of splitting evenly or
+    piling onto whichever was lowest."""
     lb = Balancer(topo, ["b1", "b2", "b3"])
     lb.start([lb.service(scheduler="lc")])
     for b in ("10.1.0.12", "10.1.0.13"):

@@ -14,6 +14,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "conf/conf.h"
@@ -326,6 +328,76 @@ test_script_user_error_names_its_line(void **state)
 	conf_free(c);
 }
 
+/* A world-writable file in a fresh directory of /tmp: refused by anyone. */
+static void
+writable_script(const char *dir, char *path, size_t plen, const char *name)
+{
+	FILE *f;
+
+	snprintf(path, plen, "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	fputs("#!/bin/sh\nexit 0\n", f);
+	fclose(f);
+	assert_int_equal(chmod(path, 0757), 0);
+}
+
+/*
+ * The balancer's scripts are audited as track scripts are: quorum_up,
+ * quorum_down, and each backend's notify_up and notify_down, one error
+ * per program and service.
+ */
+static void
+test_balancer_scripts_are_audited(void **state)
+{
+	char dir[] = "/tmp/vipd-audit-XXXXXX", up[96], down[96], nup[96],
+	    ndown[96], text[2048], want[256];
+	struct conf *c = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	writable_script(dir, up, sizeof(up), "q_up");
+	writable_script(dir, down, sizeof(down), "q_down");
+	writable_script(dir, nup, sizeof(nup), "n_up");
+	writable_script(dir, ndown, sizeof(ndown), "n_down");
+	snprintf(text, sizeof(text),
+	    "virtual_services = (\n"
+	    "  { name = \"web\"; address = \"10.0.0.10\"; port = 80;\n"
+	    "    quorum_up = [ \"%s\" ]; quorum_down = [ \"%s\", \"x\" ];\n"
+	    "    backends = ( { address = \"10.1.0.11\"; notify_up = [ \"%s\" ];\n"
+	    "                   notify_down = [ \"%s\" ]; },\n"
+	    "                 { address = \"10.1.0.12\"; notify_down = [ \"%s\" ];\n"
+	    "                   notify_up = [ \"/bin/true\" ]; } ) }\n);\n",
+	    up, down, nup, ndown, ndown);
+	assert_int_equal(conf_load_string(text, "t.conf", &c, &errs), 0);
+	memset(&errs, 0, sizeof(errs));
+	/* backends[1]'s notify_down is backends[0]'s: one error for both. */
+	assert_int_equal(script_audit_conf(c, &errs), 4);
+	snprintf(want, sizeof(want), "t.conf:2: virtual_services[web]."
+	    "backends[0].notify_up[0]: %s refused: ", nup);
+	assert_memory_equal(errs.msg[0], want, strlen(want));
+	snprintf(want, sizeof(want), "t.conf:2: virtual_services[web]."
+	    "backends[0].notify_down[0]: %s refused: ", ndown);
+	assert_memory_equal(errs.msg[1], want, strlen(want));
+	snprintf(want, sizeof(want), "t.conf:2: virtual_services[web]."
+	    "quorum_up[0]: %s refused: ", up);
+	assert_memory_equal(errs.msg[2], want, strlen(want));
+	snprintf(want, sizeof(want), "t.conf:2: virtual_services[web]."
+	    "quorum_down[0]: %s refused: ", down);
+	assert_memory_equal(errs.msg[3], want, strlen(want));
+	conf_free(c);
+	/* Made safe, they pass. */
+	assert_int_equal(chmod(up, 0755), 0);
+	assert_int_equal(chmod(down, 0755), 0);
+	assert_int_equal(chmod(nup, 0755), 0);
+	assert_int_equal(chmod(ndown, 0755), 0);
+	assert_int_equal(conf_load_string(text, "t.conf", &c, &errs), 0);
+	memset(&errs, 0, sizeof(errs));
+	assert_int_equal(script_audit_conf(c, &errs), 0);
+	conf_free(c);
+	assert_int_equal(unlink(up) | unlink(down) | unlink(nup) |
+	    unlink(ndown) | rmdir(dir), 0);
+}
+
 int
 main(void)
 {
@@ -336,6 +408,7 @@ main(void)
 		cmocka_unit_test(test_track_script_errors_name_their_line),
 		cmocka_unit_test(test_instance_track_and_notify_errors_name_their_line),
 		cmocka_unit_test(test_script_user_error_names_its_line),
+		cmocka_unit_test(test_balancer_scripts_are_audited),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

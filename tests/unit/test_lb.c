@@ -873,6 +873,72 @@ test_http_answers_are_judged(void **state)
 	    "text");
 }
 
+/*
+ * lc: the rule walks a named map filled from slot 0 before it; a change
+ * of counts rewrites only the elements that differ, the rule untouched;
+ * the map goes with its service.
+ */
+static void
+test_nft_least_walks_a_named_map_rewritten_in_place(void **state)
+{
+	struct conf *c = load_ok(
+	    "virtual_services = (\n"
+	    "  { name = \"web\"; address = \"10.0.0.10\"; port = 80;\n"
+	    "    scheduler = \"lc\";\n"
+	    "    backends = ( { address = \"10.1.0.11\"; port = 8080 },\n"
+	    "                 { address = \"10.1.0.12\"; port = 8080 } ) }\n"
+	    ");\n");
+	const struct conf_service *s = &c->services[0];
+	struct lb_nft_backend_state st[2] = { { true, 1, 3, 0 },
+		{ true, 1, 0, 0 } };
+	uint16_t was[LB_SCHED_SEQ_MAX], now[LB_SCHED_SEQ_MAX];
+	struct lb_text t = { 0 };
+
+	(void)state;
+	lb_nft_service_add(&t, s);
+	assert_non_null(strstr(t.buf, "add map inet vipd lb_m_web { typeof "
+	    "numgen inc mod 256 : ip daddr . tcp dport; }\n"));
+	lb_text_free(&t);
+	assert_int_equal(lb_nft_service_rules_st(&t, s, st, true), 2);
+	/* b2 has 3 fewer: the first 3 picks are its, then they alternate. */
+	assert_non_null(strstr(t.buf, "flush map inet vipd lb_m_web\n"
+	    "add element inet vipd lb_m_web { 0 : 10.1.0.12 . 8080, 1 : "
+	    "10.1.0.12 . 8080, 2 : 10.1.0.12 . 8080, 3 : 10.1.0.11 . 8080, "
+	    "4 : 10.1.0.12 . 8080, "));
+	assert_non_null(strstr(t.buf, "add rule inet vipd lb_s_web meta l4proto "
+	    "tcp ct mark set 0x76697064 dnat ip to numgen inc mod 256 map "
+	    "@lb_m_web\n"));
+	lb_text_free(&t);
+	/*
+	 * 3 flows placed, all to b2: the same picks from slot 3 on; only the
+	 * slots the kernel has passed change (for its next round).
+	 */
+	assert_int_equal(lb_nft_least_slots(s, st, 0, was), 256);
+	st[1].active = 3;
+	assert_int_equal(lb_nft_least_slots(s, st, 3, now), 256);
+	assert_memory_equal(was + 3, now + 3, (256 - 3) * sizeof(*was));
+	assert_int_equal(lb_nft_least_update(&t, s, was, now, 256), 1);
+	assert_string_equal(t.buf, "delete element inet vipd lb_m_web { 1 }\n"
+	    "add element inet vipd lb_m_web { 1 : 10.1.0.11 . 8080 }\n");
+	lb_text_free(&t);
+	memcpy(was, now, sizeof(was));
+	/* One closed on b1 instead: slot 3 goes to b1, 4 to b2, and so on. */
+	st[0].active = 2;
+	assert_int_equal(lb_nft_least_slots(s, st, 3, now), 256);
+	assert_true(lb_nft_least_update(&t, s, was, now, 256) > 0);
+	assert_non_null(strstr(t.buf, "delete element inet vipd lb_m_web { "));
+	assert_non_null(strstr(t.buf, "add element inet vipd lb_m_web { "));
+	assert_null(strstr(t.buf, "rule"));
+	assert_null(strstr(t.buf, "flush"));
+	lb_text_free(&t);
+	lb_nft_service_delete(&t, s, NULL);
+	assert_non_null(strstr(t.buf, "delete chain inet vipd lb_s_web\n"));
+	assert_true(strstr(t.buf, "delete map inet vipd lb_m_web\n") >
+	    strstr(t.buf, "delete chain inet vipd lb_s_web\n"));
+	lb_text_free(&t);
+	conf_free(c);
+}
+
 int
 main(void)
 {
@@ -887,6 +953,8 @@ main(void)
 		cmocka_unit_test(test_maglev_removing_one_of_n_moves_about_one_nth),
 		cmocka_unit_test(test_nft_names_are_plain_identifiers_and_unique),
 		cmocka_unit_test(test_nft_rules_follow_health_quorum_and_sorry),
+		cmocka_unit_test(
+		    test_nft_least_walks_a_named_map_rewritten_in_place),
 		cmocka_unit_test(test_nft_reload_keeps_persistence_of_kept_backends),
 		cmocka_unit_test(test_nft_hash_schedulers_use_a_maglev_map),
 		cmocka_unit_test(test_lb_input_refuses_before_the_accept_filter_drops),

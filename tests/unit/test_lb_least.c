@@ -133,6 +133,45 @@ test_len_grows_with_backends(void **state)
 	assert_int_equal(lb_least_len(64), 2048);
 }
 
+/* The picks go into the ring from where numgen has come to, wrapping. */
+static void
+test_place_starts_at_the_kernels_position(void **state)
+{
+	const uint16_t seq[4] = { 7, 8, 9, 10 };
+	uint16_t slots[4];
+
+	(void)state;
+	lb_least_place(seq, 4, 0, slots);
+	assert_int_equal(slots[0], 7);
+	assert_int_equal(slots[3], 10);
+	lb_least_place(seq, 4, 6, slots);        /* 6 mod 4 = 2 */
+	assert_int_equal(slots[2], 7);
+	assert_int_equal(slots[3], 8);
+	assert_int_equal(slots[0], 9);
+	assert_int_equal(slots[1], 10);
+}
+
+/*
+ * What the kernel walks does not change under a burst: the picks from
+ * counts that include the flows placed so far, written from their
+ * position, are the ones already written there.
+ */
+static void
+test_sequence_from_later_counts_continues_the_first(void **state)
+{
+	struct lb_least_backend b[] = { B(1, 100, 0), B(1, 0, 0), B(1, 0, 0) };
+	uint16_t seq[256], later[256], first[256], again[256];
+
+	(void)state;
+	assert_int_equal(lb_least_seq(LB_LEAST_LC, b, 3, seq, 256), 256);
+	lb_least_place(seq, 256, 0, first);
+	for (size_t j = 0; j < 90; j++)          /* 90 flows placed */
+		b[seq[j]].active++;
+	assert_int_equal(lb_least_seq(LB_LEAST_LC, b, 3, later, 256), 256);
+	lb_least_place(later, 256, 90, again);
+	assert_memory_equal(first + 90, again + 90, (256 - 90) * 2);
+}
+
 int
 main(void)
 {
@@ -146,6 +185,9 @@ main(void)
 		cmocka_unit_test(test_sequence_fills_the_room_then_spreads_by_weight),
 		cmocka_unit_test(test_wlc_sequence_keeps_weight_proportions),
 		cmocka_unit_test(test_len_grows_with_backends),
+		cmocka_unit_test(test_place_starts_at_the_kernels_position),
+		cmocka_unit_test(
+		    test_sequence_from_later_counts_continues_the_first),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
