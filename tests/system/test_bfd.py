@@ -33,15 +33,25 @@ def bfd_session(name, peer, local, tx=50, rx=50, mult=3, auth=None):
     return s
 
 
+VIP6 = "2001:db8::100"
+
+
 def bfd_pair(topo, advert_ms=1000, tx=50, mult=3, master_down=False,
-             auth_a=None, auth_b=None):
+             auth_a=None, auth_b=None, six=False):
+    """six: an IPv6 instance (VIP6), whose master is the source of its
+    adverts, a link-local address; the sessions run between those."""
+    extra = {"ipv6": "2001:db8::1", "vips": (VIP6,)} if six else {}
     a = topo.add_vipd("a", "192.0.2.1", priority=150,
-                      advert_interval_ms=advert_ms)
+                      advert_interval_ms=advert_ms, **extra)
+    if six:
+        extra["ipv6"] = "2001:db8::2"
     b = topo.add_vipd("b", "192.0.2.2", priority=100,
-                      advert_interval_ms=advert_ms)
-    a.sections["bfd_sessions"] = [bfd_session("to-b", "192.0.2.2", "192.0.2.1",
+                      advert_interval_ms=advert_ms, **extra)
+    ip_a, ip_b = ((a.host.link_local(), b.host.link_local()) if six
+                  else ("192.0.2.1", "192.0.2.2"))
+    a.sections["bfd_sessions"] = [bfd_session("to-b", ip_b, ip_a,
                                               tx, tx, mult, auth_a)]
-    b.sections["bfd_sessions"] = [bfd_session("to-a", "192.0.2.1", "192.0.2.2",
+    b.sections["bfd_sessions"] = [bfd_session("to-a", ip_a, ip_b,
                                               tx, tx, mult, auth_b)]
     if master_down:
         b.instances[0]["master_down_bfd"] = True
@@ -117,9 +127,20 @@ def test_sessions_come_up_go_down_on_a_cut_link_and_come_up_again(topo, vipctl_b
     assert session(a, "to-b")["up_count"] == 2
 
 
-def test_master_down_bfd_takes_over_from_a_killed_master_well_before_the_timer(topo):
+FAMILIES = [pytest.param(False, id="ipv4"), pytest.param(True, id="ipv6")]
+
+
+def peer_ip(node, six):
+    return node.host.link_local() if six else node.host.ip
+
+
+@pytest.mark.parametrize("six", FAMILIES)
+def test_master_down_bfd_takes_over_from_a_killed_master_well_before_the_timer(
+        topo, six):
     # 1 s adverts: Master_Down_Interval 3.6 s; BFD 20 ms x 3 sees it in 60.
-    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True)
+    # The master's address is probed by ARP, or for IPv6 by an NS.
+    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True, six=six)
+    master = peer_ip(a, six)
     a.start()
     a.wait_state("MASTER", timeout=SETTLE_S)
     b.start()
@@ -135,21 +156,22 @@ def test_master_down_bfd_takes_over_from_a_killed_master_well_before_the_timer(t
     assert took < 1.5, "took over after %.2f s (Master_Down_Interval 3.6 s)" % took
     log = b.log_text()
     assert "BACKUP -> MASTER (master's BFD session down" in log, log
-    assert "to-a down (control detection time expired), master 192.0.2.1 " \
-        "silent" in log and "probe unanswered" in log, log
+    assert "to-a down (control detection time expired), master %s " \
+        "silent" % master in log and "probe unanswered" in log, log
     tl = b.instance()["timeline"]
     assert any(e["reason"] == "master's BFD session down" for e in tl), tl
 
 
-def test_no_takeover_when_only_bfd_is_dropped_while_adverts_flow(topo):
-    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True)
+@pytest.mark.parametrize("six", FAMILIES)
+def test_no_takeover_when_only_bfd_is_dropped_while_adverts_flow(topo, six):
+    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True, six=six)
     a.start()
     a.wait_state("MASTER", timeout=SETTLE_S)
     b.start()
     settle(a, b)
     wait_bfd(b, "to-a", "Up")
     time.sleep(1.5)
-    # BFD from a is lost on its way to b; VRRP and ARP still flow.
+    # BFD from a is lost on its way to b; VRRP and ARP / ND still flow.
     b.host.run(["nft", "add table inet bftest; add chain inet bftest in "
                 "{ type filter hook input priority 0; }; add rule inet bftest "
                 "in udp dport 3784 drop"])
