@@ -112,12 +112,20 @@ def test_sessions_come_up_go_down_on_a_cut_link_and_come_up_again(topo, vipctl_b
         in text, text
     assert 'vipd_bfd_session_drops_total{session="to-b",reason="ttl"} 0' \
         in text, text
+    # A stateset of BFD's states: 1 for Up, 0 for each of the others.
+    for st in ("AdminDown", "Down", "Init", "Up"):
+        assert 'vipd_bfd_session_state{session="to-b",vipd_bfd_session_state=' \
+            '"%s"} %d' % (st, st == "Up") in text, text
 
     b.host.unplug()
     wait_bfd(a, "to-b", "Down")
     s = session(a, "to-b")
     assert s["last_down_diag"] == "control detection time expired", s
     assert s["down_count"] == 1
+    text = metrics(a.host)
+    assert 'vipd_bfd_session_state{session="to-b",vipd_bfd_session_state=' \
+        '"Down"} 1' in text and 'vipd_bfd_session_state{session="to-b",' \
+        'vipd_bfd_session_state="Up"} 0' in text, text
     assert "bfd to-b: Up -> Down (control detection time expired), peer " \
         "192.0.2.2 silent" in a.log_text()
 
