@@ -234,13 +234,13 @@ KEY = b"k3y-for-bfd"
 
 
 def bfd_bytes(my, your, version=1, state=3, mult=3, length=None, auth=None,
-              tx_us=50000, rx_us=50000):
+              tx_us=50000, rx_us=50000, flags_extra=0):
     """A control packet (RFC 5880 4.1), auth = (type, key_id, seq, key or
     hash bytes): signed with the key when it is the key."""
     import hashlib
     import struct
     body_len = 24 + (28 if auth else 0)
-    flags = (state << 6) | (0x04 if auth else 0)
+    flags = (state << 6) | (0x04 if auth else 0) | flags_extra
     pkt = struct.pack("!BBBBIIIII", (version << 5), flags, mult,
                       body_len if length is None else length, my, your,
                       tx_us, rx_us, 0)
@@ -316,6 +316,61 @@ def test_every_bad_packet_is_dropped_with_its_reason_and_a_flood_is_rate_limited
                "the suppressed lines counted in the log")
     stats = a.stats()
     assert stats["global"]["bfd.to-b.drops.ttl"] >= n0 + flood * 0.5, stats
+
+
+def test_a_flood_of_bad_packets_on_an_unauthenticated_session_is_counted_and_rate_limited(
+        topo):
+    # Without authentication nothing but the checks of RFC 5880 6.8.6 and
+    # RFC 5881 5 stands between a spoofer and the session: every packet
+    # here says Down with the right discriminators, from the peer's
+    # address, so any one of them that got through would take it down.
+    a, b = bfd_pair(topo)
+    x = topo.add_host("x", "192.0.2.9")
+    a.start()
+    b.start()
+    wait_bfd(a, "to-b", "Up")
+    wait_bfd(b, "to-a", "Up")
+    mine = session(a, "to-b")["local_discriminator"]
+    theirs = session(a, "to-b")["remote_discriminator"]
+    down = 1
+    signed = (4, 3, 7, KEY)                   # keyed SHA1, to a session without
+    bad = {
+        "ttl": (bfd_bytes(theirs, mine, state=down), 254),
+        "version": (bfd_bytes(theirs, mine, state=down, version=2), 255),
+        "length": (bfd_bytes(theirs, mine, state=down, length=40), 255),
+        "detect_mult": (bfd_bytes(theirs, mine, state=down, mult=0), 255),
+        "multipoint": (bfd_bytes(theirs, mine, state=down, flags_extra=1), 255),
+        "my_discr": (bfd_bytes(0, mine, state=down), 255),
+        "discriminator": (bfd_bytes(theirs, mine ^ 1, state=down), 255),
+        "auth_unexpected": (bfd_bytes(theirs, mine, state=down, auth=signed),
+                            255),
+    }
+    before = session(a, "to-b")["drops"]
+    rounds = 400
+    x.send_frames(frames_to(a, "192.0.2.2", list(bad.values())), count=rounds)
+    total = len(bad) * rounds
+
+    def counted():
+        d = session(a, "to-b")["drops"]
+        return sum(d[k] - before[k] for k in bad)
+    # A busy host may overflow the socket's buffer: most are counted.
+    wait_until(lambda: counted() >= total * 0.5, 30,
+               "the flood counted (%d of %d)" % (counted(), total))
+    s = session(a, "to-b")
+    for why in bad:
+        assert s["drops"][why] > before[why], (why, s["drops"])
+    # Not one was acted on: Up all along, on both ends.
+    assert s["state"] == "Up" and s["down_count"] == 0, s
+    assert session(b, "to-a")["down_count"] == 0
+    lines = [l for l in a.log_text().splitlines()
+             if l.split(": ", 1)[-1].startswith("bfd to-b: packet from") and
+             "dropped: " in l]
+    assert 1 <= len(lines) < 40, "%d log lines for %d packets" % (len(lines), total)
+    time.sleep(1.5)
+    x.send_frames(frames_to(a, "192.0.2.2", [bad["version"]]))
+    wait_until(lambda: "similar suppressed)" in a.log_text(), 10,
+               "the suppressed lines counted in the log")
+    assert a.stats()["global"]["bfd.to-b.drops.version"] > before["version"]
 
 
 # ---- FRR bfdd (Debian frr 8.4, no authentication) ---------------------------
