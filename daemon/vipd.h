@@ -107,6 +107,8 @@ struct vipd {
 	struct bfd_run bfd;          /* bfd_sessions (lib/bfd/bfd_run.h) */
 	int bfd_probe_fd;            /* master_down_bfd's ARP socket, -1 none */
 	struct evloop_watch bfd_probe_watch;
+	int bfd_probe6_fd;           /* its ICMPv6 (NS / NA) socket, -1 none */
+	struct evloop_watch bfd_probe6_watch;
 	struct vipd_bfd_probe bfd_probes[VIPD_MAX_BFD_PROBES];
 	struct log_ratelimit bfd_log;
 	struct sdnotify sd;          /* systemd notify and watchdog (vipd_sdnotify.c) */

@@ -3,8 +3,9 @@
  * vipd_bfd - the BFD sessions (lib/bfd/bfd_run.h) wired to the instances:
  * track_bfd through health (a transition evaluates every instance again),
  * and master_down_bfd: when a session to a Backup's master starts missing
- * packets (half its detection time in silence), an ARP probe of the
- * master's address goes out, so that when the session goes down the
+ * packets (half its detection time in silence), a probe of the master's
+ * address goes out (an ARP request, or for IPv6 a neighbour
+ * solicitation), so that when the session goes down the
  * answer is known; lib/vrrp/vrrp_bfd.h decides from the state, the
  * session and the probe whether the instance takes over early.
  */
@@ -39,7 +40,7 @@ watches(const struct instance *inst, const struct bfd_run_session *rs)
 	    addr_cmp(m, &rs->conf.peer) == 0;
 }
 
-/* Send the probe of inst's master (an ARP request), or leave none. */
+/* Send the probe of inst's master (ARP request / NS), or leave none. */
 static void
 probe_start(struct vipd *v, struct instance *inst,
     const struct bfd_run_session *rs, uint64_t now_ms)
@@ -55,11 +56,18 @@ probe_start(struct vipd *v, struct instance *inst,
 	if (p == NULL)
 		return;
 	memset(p, 0, sizeof(*p));
-	if (v->bfd_probe_fd < 0 || !inst->have_primary || inst->ifindex == 0 ||
-	    rs->conf.peer.family != AF_INET)
+	if (!inst->have_primary || inst->ifindex == 0 ||
+	    inst->primary.family != rs->conf.peer.family)
 		return;                 /* no probe: vrrp_bfd waits */
-	if ((err = vrrp_probe_send(v->bfd_probe_fd, inst->ifindex, inst->mac,
-	    &inst->primary, &rs->conf.peer)) < 0) {
+	if (rs->conf.peer.family == AF_INET6)
+		err = v->bfd_probe6_fd < 0 ? -EBADF : vrrp_probe6_send(
+		    v->bfd_probe6_fd, inst->ifindex, inst->mac, &inst->primary,
+		    &rs->conf.peer);
+	else
+		err = v->bfd_probe_fd < 0 ? -EBADF : vrrp_probe_send(
+		    v->bfd_probe_fd, inst->ifindex, inst->mac, &inst->primary,
+		    &rs->conf.peer);
+	if (err < 0) {
 		log_warn("%s: cannot probe master %s: %s", inst->conf.name,
 		    addr_str(&rs->conf.peer, t, sizeof(t)), strerror(-err));
 		return;
@@ -98,7 +106,7 @@ decide(struct vipd *v, struct instance *inst, const struct bfd_run_session *rs,
 	enum vrrp_bfd_decision d = vrrp_bfd_decide(&in);
 	const struct bfd_event *ev = bfd_session_event(&rs->s, 0);
 	uint64_t silent = rs->s.last_rx_ms != 0 ? now_ms - rs->s.last_rx_ms : 0;
-	char why[INSTANCE_REASON_MAX], t[64];
+	char why[256], t[64];  /* the log line whole, with an IPv6 master */
 
 	if (d == VRRP_BFD_WAIT_PROBE) {
 		p->decide = true;       /* again at the answer or its time */
@@ -184,6 +192,23 @@ redecide(struct vipd *v, struct vipd_bfd_probe *p, uint64_t now_ms)
 			decide(v, v->instances[i], rs, now_ms);
 }
 
+/* The master's address spoke (ARP sender, NA target) on ifindex. */
+static void
+answered(struct vipd *v, int ifindex, const struct addr *sender,
+    uint64_t now_ms)
+{
+	for (size_t i = 0; i < VIPD_MAX_BFD_PROBES; i++) {
+		struct vipd_bfd_probe *p = &v->bfd_probes[i];
+
+		if (!p->used || p->answered || p->ifindex != ifindex ||
+		    addr_cmp(&p->target, sender) != 0)
+			continue;
+		p->answered = true;
+		if (p->decide)
+			redecide(v, p, now_ms);
+	}
+}
+
 static void
 probe_readable(struct evloop_watch *w, uint32_t events)
 {
@@ -194,18 +219,22 @@ probe_readable(struct evloop_watch *w, uint32_t events)
 
 	(void)events;
 	for (int n = 0; n < 64 && vrrp_probe_read(v->bfd_probe_fd, &ifindex,
-	    &sender); n++) {
-		for (size_t i = 0; i < VIPD_MAX_BFD_PROBES; i++) {
-			struct vipd_bfd_probe *p = &v->bfd_probes[i];
+	    &sender); n++)
+		answered(v, ifindex, &sender, now_ms);
+}
 
-			if (!p->used || p->answered || p->ifindex != ifindex ||
-			    addr_cmp(&p->target, &sender) != 0)
-				continue;
-			p->answered = true;
-			if (p->decide)
-				redecide(v, p, now_ms);
-		}
-	}
+static void
+probe6_readable(struct evloop_watch *w, uint32_t events)
+{
+	struct vipd *v = w->arg;
+	uint64_t now_ms = evloop_now_ms();
+	struct addr sender;
+	int ifindex;
+
+	(void)events;
+	for (int n = 0; n < 64 && vrrp_probe6_read(v->bfd_probe6_fd, &ifindex,
+	    &sender); n++)
+		answered(v, ifindex, &sender, now_ms);
 }
 
 int
@@ -217,6 +246,7 @@ vipd_bfd_open(struct vipd *v)
 
 	v->bfd_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	v->bfd_probe_fd = -1;
+	v->bfd_probe6_fd = -1;
 	if ((err = bfd_run_init(&v->bfd, &v->loop, &hooks)) < 0) {
 		log_err("bfd: no random source: %s", strerror(-err));
 		return err;
@@ -225,30 +255,45 @@ vipd_bfd_open(struct vipd *v)
 	return 0;
 }
 
+/* Open one probe socket into *fdp and watch it; errors are logged. */
+static void
+probe_socket(struct vipd *v, int *fdp, struct evloop_watch *w,
+    int (*open_fn)(void), void (*cb)(struct evloop_watch *, uint32_t),
+    const char *what)
+{
+	int fd;
+
+	if (*fdp >= 0)
+		return;
+	if ((fd = open_fn()) < 0) {
+		log_err("master_down_bfd: no %s socket (%s): BFD alone will not "
+		    "take over", what, strerror(-fd));
+		return;
+	}
+	*w = (struct evloop_watch){ .fd = fd, .cb = cb, .arg = v };
+	if (evloop_add(&v->loop, w, EPOLLIN) < 0) {
+		log_err("master_down_bfd: cannot watch the %s socket", what);
+		close(fd);
+		return;
+	}
+	*fdp = fd;
+}
+
 void
 vipd_bfd_configure(struct vipd *v, const struct conf *conf, uint64_t now_ms)
 {
 	bool want_probe = false;
-	int fd;
 
 	if (bfd_run_configure(&v->bfd, conf, now_ms) < 0)
 		log_err("out of memory: bfd_sessions not updated");
 	for (size_t i = 0; i < conf->ninstances; i++)
 		want_probe |= conf->instances[i].bfd.master_down;
-	if (want_probe && v->bfd_probe_fd < 0) {
-		if ((fd = vrrp_probe_open()) < 0) {
-			log_err("master_down_bfd: no ARP socket (%s): BFD alone "
-			    "will not take over", strerror(-fd));
-			return;
-		}
-		v->bfd_probe_fd = fd;
-		v->bfd_probe_watch = (struct evloop_watch){ .fd = fd,
-		    .cb = probe_readable, .arg = v };
-		if (evloop_add(&v->loop, &v->bfd_probe_watch, EPOLLIN) < 0) {
-			close(fd);
-			v->bfd_probe_fd = -1;
-		}
-	}
+	if (!want_probe)
+		return;
+	probe_socket(v, &v->bfd_probe_fd, &v->bfd_probe_watch,
+	    vrrp_probe_open, probe_readable, "ARP");
+	probe_socket(v, &v->bfd_probe6_fd, &v->bfd_probe6_watch,
+	    vrrp_probe6_open, probe6_readable, "ICMPv6");
 }
 
 void
@@ -285,5 +330,10 @@ vipd_bfd_close(struct vipd *v)
 		evloop_del(&v->loop, &v->bfd_probe_watch);
 		close(v->bfd_probe_fd);
 		v->bfd_probe_fd = -1;
+	}
+	if (v->bfd_probe6_fd >= 0) {
+		evloop_del(&v->loop, &v->bfd_probe6_watch);
+		close(v->bfd_probe6_fd);
+		v->bfd_probe6_fd = -1;
 	}
 }

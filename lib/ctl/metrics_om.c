@@ -47,13 +47,18 @@ static const char *const om_vrrp_states[] = { "INIT", "BACKUP", "MASTER",
 	"FAULT", NULL };
 static const char *const om_health_states[] = { "unknown", "up", "down", NULL };
 static const char *const om_role_states[] = { "sender", "receiver", NULL };
+static const char *const om_bfd_states[] = { "AdminDown", "Down", "Init",
+	"Up", NULL };                     /* bfd_state_name */
+/* The first match wins: a set for one prefix before the key's default. */
 static const struct {
+	const char *prefix;               /* NULL: any */
 	const char *key;
 	const char *const *states;
 } om_statesets[] = {
-	{ "state", om_vrrp_states },      /* instances, sync groups */
-	{ "health", om_health_states },   /* backends (check_health_name) */
-	{ "role", om_role_states },       /* conn_sync */
+	{ "bfd_session_", "state", om_bfd_states },   /* bfd.sessions */
+	{ NULL, "state", om_vrrp_states },      /* instances, sync groups */
+	{ NULL, "health", om_health_states },   /* backends (check_health_name) */
+	{ NULL, "role", om_role_states },       /* conn_sync */
 };
 
 static void
@@ -275,12 +280,14 @@ om_number(struct om *om, const char *prefix, const char *path,
 	om_sample(om, f, extra, value);
 }
 
-/* The states of key's set, or NULL when key names no stateset. */
+/* The states of key's set under prefix, or NULL when it has none. */
 static const char *const *
-om_stateset_of(const char *key)
+om_stateset_of(const char *prefix, const char *key)
 {
 	for (size_t i = 0; i < sizeof(om_statesets) / sizeof(om_statesets[0]); i++)
-		if (strcmp(key, om_statesets[i].key) == 0)
+		if (strcmp(key, om_statesets[i].key) == 0 &&
+		    (om_statesets[i].prefix == NULL ||
+		    strcmp(prefix, om_statesets[i].prefix) == 0))
 			return om_statesets[i].states;
 	return NULL;
 }
@@ -475,9 +482,9 @@ om_member(struct om *om, const char *prefix, const char *path,
 	if (c == '"') {
 		if (!om_string(om, text, sizeof(text)))
 			return false;
-		if (om_stateset_of(key) != NULL)
+		if (om_stateset_of(prefix, key) != NULL)
 			om_stateset(om, prefix, subpath, key, text,
-			    om_stateset_of(key));
+			    om_stateset_of(prefix, key));
 		return true;
 	}
 	if (c == 't' || c == 'f') {

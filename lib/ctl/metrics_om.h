@@ -25,9 +25,9 @@
  *    with the member names in a "reason" label.
  *  - "*_ms" becomes "*_seconds" (value / 1000) and "*_s" "*_seconds", as
  *    Prometheus wants base units; booleans are gauges 0/1.
- *  - A string member "state" (VRRP states), "health" (unknown, up, down)
- *    or "role" (sender, receiver) is a stateset with all the states of its
- *    set: vipd_instance_state{instance="ext",vipd_instance_state="MASTER"} 1
+ *  - A string member "state" (VRRP states; for bfd.sessions BFD's:
+ *    AdminDown, Down, Init, Up), "health" (unknown, up, down) or "role"
+ *    (sender, receiver) is a stateset with all the states of its set: vipd_instance_state{instance="ext",vipd_instance_state="MASTER"} 1
  *    and 0 for INIT, BACKUP and FAULT. A value outside its set (a new
  *    state not added to the set in metrics_om.c) comes alone, with 1.
  * Families come out grouped, in first-seen order, each with # TYPE and

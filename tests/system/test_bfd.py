@@ -33,15 +33,25 @@ def bfd_session(name, peer, local, tx=50, rx=50, mult=3, auth=None):
     return s
 
 
+VIP6 = "2001:db8::100"
+
+
 def bfd_pair(topo, advert_ms=1000, tx=50, mult=3, master_down=False,
-             auth_a=None, auth_b=None):
+             auth_a=None, auth_b=None, six=False):
+    """six: an IPv6 instance (VIP6), whose master is the source of its
+    adverts, a link-local address; the sessions run between those."""
+    extra = {"ipv6": "2001:db8::1", "vips": (VIP6,)} if six else {}
     a = topo.add_vipd("a", "192.0.2.1", priority=150,
-                      advert_interval_ms=advert_ms)
+                      advert_interval_ms=advert_ms, **extra)
+    if six:
+        extra["ipv6"] = "2001:db8::2"
     b = topo.add_vipd("b", "192.0.2.2", priority=100,
-                      advert_interval_ms=advert_ms)
-    a.sections["bfd_sessions"] = [bfd_session("to-b", "192.0.2.2", "192.0.2.1",
+                      advert_interval_ms=advert_ms, **extra)
+    ip_a, ip_b = ((a.host.link_local(), b.host.link_local()) if six
+                  else ("192.0.2.1", "192.0.2.2"))
+    a.sections["bfd_sessions"] = [bfd_session("to-b", ip_b, ip_a,
                                               tx, tx, mult, auth_a)]
-    b.sections["bfd_sessions"] = [bfd_session("to-a", "192.0.2.1", "192.0.2.2",
+    b.sections["bfd_sessions"] = [bfd_session("to-a", ip_a, ip_b,
                                               tx, tx, mult, auth_b)]
     if master_down:
         b.instances[0]["master_down_bfd"] = True
@@ -102,12 +112,20 @@ def test_sessions_come_up_go_down_on_a_cut_link_and_come_up_again(topo, vipctl_b
         in text, text
     assert 'vipd_bfd_session_drops_total{session="to-b",reason="ttl"} 0' \
         in text, text
+    # A stateset of BFD's states: 1 for Up, 0 for each of the others.
+    for st in ("AdminDown", "Down", "Init", "Up"):
+        assert 'vipd_bfd_session_state{session="to-b",vipd_bfd_session_state=' \
+            '"%s"} %d' % (st, st == "Up") in text, text
 
     b.host.unplug()
     wait_bfd(a, "to-b", "Down")
     s = session(a, "to-b")
     assert s["last_down_diag"] == "control detection time expired", s
     assert s["down_count"] == 1
+    text = metrics(a.host)
+    assert 'vipd_bfd_session_state{session="to-b",vipd_bfd_session_state=' \
+        '"Down"} 1' in text and 'vipd_bfd_session_state{session="to-b",' \
+        'vipd_bfd_session_state="Up"} 0' in text, text
     assert "bfd to-b: Up -> Down (control detection time expired), peer " \
         "192.0.2.2 silent" in a.log_text()
 
@@ -117,9 +135,20 @@ def test_sessions_come_up_go_down_on_a_cut_link_and_come_up_again(topo, vipctl_b
     assert session(a, "to-b")["up_count"] == 2
 
 
-def test_master_down_bfd_takes_over_from_a_killed_master_well_before_the_timer(topo):
+FAMILIES = [pytest.param(False, id="ipv4"), pytest.param(True, id="ipv6")]
+
+
+def peer_ip(node, six):
+    return node.host.link_local() if six else node.host.ip
+
+
+@pytest.mark.parametrize("six", FAMILIES)
+def test_master_down_bfd_takes_over_from_a_killed_master_well_before_the_timer(
+        topo, six):
     # 1 s adverts: Master_Down_Interval 3.6 s; BFD 20 ms x 3 sees it in 60.
-    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True)
+    # The master's address is probed by ARP, or for IPv6 by an NS.
+    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True, six=six)
+    master = peer_ip(a, six)
     a.start()
     a.wait_state("MASTER", timeout=SETTLE_S)
     b.start()
@@ -135,21 +164,22 @@ def test_master_down_bfd_takes_over_from_a_killed_master_well_before_the_timer(t
     assert took < 1.5, "took over after %.2f s (Master_Down_Interval 3.6 s)" % took
     log = b.log_text()
     assert "BACKUP -> MASTER (master's BFD session down" in log, log
-    assert "to-a down (control detection time expired), master 192.0.2.1 " \
-        "silent" in log and "probe unanswered" in log, log
+    assert "to-a down (control detection time expired), master %s " \
+        "silent" % master in log and "probe unanswered" in log, log
     tl = b.instance()["timeline"]
     assert any(e["reason"] == "master's BFD session down" for e in tl), tl
 
 
-def test_no_takeover_when_only_bfd_is_dropped_while_adverts_flow(topo):
-    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True)
+@pytest.mark.parametrize("six", FAMILIES)
+def test_no_takeover_when_only_bfd_is_dropped_while_adverts_flow(topo, six):
+    a, b = bfd_pair(topo, advert_ms=1000, tx=20, master_down=True, six=six)
     a.start()
     a.wait_state("MASTER", timeout=SETTLE_S)
     b.start()
     settle(a, b)
     wait_bfd(b, "to-a", "Up")
     time.sleep(1.5)
-    # BFD from a is lost on its way to b; VRRP and ARP still flow.
+    # BFD from a is lost on its way to b; VRRP and ARP / ND still flow.
     b.host.run(["nft", "add table inet bftest; add chain inet bftest in "
                 "{ type filter hook input priority 0; }; add rule inet bftest "
                 "in udp dport 3784 drop"])
@@ -204,13 +234,13 @@ KEY = b"k3y-for-bfd"
 
 
 def bfd_bytes(my, your, version=1, state=3, mult=3, length=None, auth=None,
-              tx_us=50000, rx_us=50000):
+              tx_us=50000, rx_us=50000, flags_extra=0):
     """A control packet (RFC 5880 4.1), auth = (type, key_id, seq, key or
     hash bytes): signed with the key when it is the key."""
     import hashlib
     import struct
     body_len = 24 + (28 if auth else 0)
-    flags = (state << 6) | (0x04 if auth else 0)
+    flags = (state << 6) | (0x04 if auth else 0) | flags_extra
     pkt = struct.pack("!BBBBIIIII", (version << 5), flags, mult,
                       body_len if length is None else length, my, your,
                       tx_us, rx_us, 0)
@@ -286,6 +316,61 @@ def test_every_bad_packet_is_dropped_with_its_reason_and_a_flood_is_rate_limited
                "the suppressed lines counted in the log")
     stats = a.stats()
     assert stats["global"]["bfd.to-b.drops.ttl"] >= n0 + flood * 0.5, stats
+
+
+def test_a_flood_of_bad_packets_on_an_unauthenticated_session_is_counted_and_rate_limited(
+        topo):
+    # Without authentication nothing but the checks of RFC 5880 6.8.6 and
+    # RFC 5881 5 stands between a spoofer and the session: every packet
+    # here says Down with the right discriminators, from the peer's
+    # address, so any one of them that got through would take it down.
+    a, b = bfd_pair(topo)
+    x = topo.add_host("x", "192.0.2.9")
+    a.start()
+    b.start()
+    wait_bfd(a, "to-b", "Up")
+    wait_bfd(b, "to-a", "Up")
+    mine = session(a, "to-b")["local_discriminator"]
+    theirs = session(a, "to-b")["remote_discriminator"]
+    down = 1
+    signed = (4, 3, 7, KEY)                   # keyed SHA1, to a session without
+    bad = {
+        "ttl": (bfd_bytes(theirs, mine, state=down), 254),
+        "version": (bfd_bytes(theirs, mine, state=down, version=2), 255),
+        "length": (bfd_bytes(theirs, mine, state=down, length=40), 255),
+        "detect_mult": (bfd_bytes(theirs, mine, state=down, mult=0), 255),
+        "multipoint": (bfd_bytes(theirs, mine, state=down, flags_extra=1), 255),
+        "my_discr": (bfd_bytes(0, mine, state=down), 255),
+        "discriminator": (bfd_bytes(theirs, mine ^ 1, state=down), 255),
+        "auth_unexpected": (bfd_bytes(theirs, mine, state=down, auth=signed),
+                            255),
+    }
+    before = session(a, "to-b")["drops"]
+    rounds = 400
+    x.send_frames(frames_to(a, "192.0.2.2", list(bad.values())), count=rounds)
+    total = len(bad) * rounds
+
+    def counted():
+        d = session(a, "to-b")["drops"]
+        return sum(d[k] - before[k] for k in bad)
+    # A busy host may overflow the socket's buffer: most are counted.
+    wait_until(lambda: counted() >= total * 0.5, 30,
+               "the flood counted (%d of %d)" % (counted(), total))
+    s = session(a, "to-b")
+    for why in bad:
+        assert s["drops"][why] > before[why], (why, s["drops"])
+    # Not one was acted on: Up all along, on both ends.
+    assert s["state"] == "Up" and s["down_count"] == 0, s
+    assert session(b, "to-a")["down_count"] == 0
+    lines = [l for l in a.log_text().splitlines()
+             if l.split(": ", 1)[-1].startswith("bfd to-b: packet from") and
+             "dropped: " in l]
+    assert 1 <= len(lines) < 40, "%d log lines for %d packets" % (len(lines), total)
+    time.sleep(1.5)
+    x.send_frames(frames_to(a, "192.0.2.2", [bad["version"]]))
+    wait_until(lambda: "similar suppressed)" in a.log_text(), 10,
+               "the suppressed lines counted in the log")
+    assert a.stats()["global"]["bfd.to-b.drops.version"] > before["version"]
 
 
 # ---- FRR bfdd (Debian frr 8.4, no authentication) ---------------------------

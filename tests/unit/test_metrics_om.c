@@ -167,6 +167,44 @@ test_statesets_emit_all_their_states(void **state)
 	free(text);
 }
 
+/*
+ * A BFD session's state is a stateset of BFD's four states (RFC 5880
+ * 4.1), not of VRRP's: before, "Up" was outside the VRRP set and came
+ * alone, so a session that was Down had no Up series saying 0.
+ */
+static void
+test_bfd_session_state_is_a_stateset_of_bfd_states(void **state)
+{
+	static const char *const states[] = { "AdminDown", "Down", "Init",
+		"Up" };
+	int ret;
+	char *text = render("{\"bfd\": {\"sessions\": [{\"name\": \"to-b\", "
+	    "\"state\": \"Down\", \"detect_time_ms\": 150}, {\"name\": "
+	    "\"to-r\", \"state\": \"Up\"}]}, \"instances\": [{\"name\": "
+	    "\"ext\", \"state\": \"MASTER\"}]}", &ret);
+	char line[160];
+
+	(void)state;
+	assert_int_equal(ret, 0);
+	expect_line(text, "# TYPE vipd_bfd_session_state stateset");
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(line, sizeof(line), "vipd_bfd_session_state{session="
+		    "\"to-b\",vipd_bfd_session_state=\"%s\"} %d", states[i],
+		    strcmp(states[i], "Down") == 0);
+		expect_line(text, line);
+		snprintf(line, sizeof(line), "vipd_bfd_session_state{session="
+		    "\"to-r\",vipd_bfd_session_state=\"%s\"} %d", states[i],
+		    strcmp(states[i], "Up") == 0);
+		expect_line(text, line);
+	}
+	assert_int_equal(count_lines(text, "vipd_bfd_session_state{"), 8);
+	/* The instances keep VRRP's set. */
+	assert_int_equal(count_lines(text, "vipd_instance_state{"), 4);
+	expect_line(text, "vipd_instance_state{instance=\"ext\","
+	    "vipd_instance_state=\"MASTER\"} 1");
+	free(text);
+}
+
 /* Counters by their names: probes the balancer refused is one. */
 static void
 test_refused_counts_are_counters(void **state)
@@ -210,6 +248,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_dump_becomes_openmetrics),
 		cmocka_unit_test(test_statesets_emit_all_their_states),
+		cmocka_unit_test(test_bfd_session_state_is_a_stateset_of_bfd_states),
 		cmocka_unit_test(test_refused_counts_are_counters),
 		cmocka_unit_test(test_not_json_gives_only_eof),
 	};
