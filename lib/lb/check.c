@@ -73,7 +73,7 @@ stream_connect(struct check *c, uint64_t now_ms)
 	if (check_probe_socket(c, SOCK_STREAM, 0, CHECK_CONNECTING,
 	    check_io, now_ms) < 0 || check_probe_connect(c, c->conf.port, now_ms) < 0)
 		return;
-	check_watch_for(c, EPOLLOUT);
+	check_watch_for(c, CHECK_WATCH_STREAM);
 }
 
 /* A new probe (retry false) or a retry of the one that failed. */
@@ -237,9 +237,12 @@ judge(struct check *c, bool eof, uint64_t now_ms)
 	}
 }
 
-/* One readiness event: run the probe as far as it goes without waiting. */
+/*
+ * One readiness event (events as epoll gave them, 0: not known): run the
+ * probe as far as it goes without waiting.
+ */
 static void
-probe_step(struct check *c, uint64_t now_ms)
+probe_step(struct check *c, uint32_t events, uint64_t now_ms)
 {
 	char why[CHECK_REASON_MAX];
 	int n, soerr = 0, w;
@@ -254,9 +257,19 @@ probe_step(struct check *c, uint64_t now_ms)
 		case CHECK_SCRIPT_RUNNING:
 			return;
 		case CHECK_CONNECTING:
-			if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &soerr,
-			    &sl) < 0)
-				soerr = errno;
+			/*
+			 * Writable without an error or hang-up: connected, and
+			 * the kernel has nothing to say (a getsockopt per probe
+			 * saved); anything else asks it why.
+			 */
+			if ((events & EPOLLOUT) == 0 ||
+			    (events & (EPOLLERR | EPOLLHUP)) != 0) {
+				if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR,
+				    &soerr, &sl) < 0)
+					soerr = errno;
+				if (soerr == 0 && (events & EPOLLOUT) == 0)
+					return;   /* not known to be connected */
+			}
 			if (soerr == EINPROGRESS)
 				return;
 			if (soerr != 0) {
@@ -315,6 +328,14 @@ probe_step(struct check *c, uint64_t now_ms)
 				if (!resp_alloc(c, now_ms))
 					return;
 				c->phase = CHECK_READING;
+				/*
+				 * The answer cannot be in yet, and its arrival
+				 * is an edge (CHECK_WATCH_STREAM): no read that
+				 * would only say EAGAIN. TLS may hold bytes of
+				 * its own: read on.
+				 */
+				if (c->tls == NULL)
+					return;
 				break;
 			}
 			if ((w = io_wait(c, n, why, sizeof(why))) > 0) {
@@ -352,8 +373,7 @@ probe_step(struct check *c, uint64_t now_ms)
 static void
 check_io(struct evloop_watch *w, uint32_t events)
 {
-	(void)events;
-	probe_step(w->arg, evloop_now_ms());
+	probe_step(w->arg, events, evloop_now_ms());
 	check_resched(w->arg);
 }
 
@@ -374,8 +394,9 @@ probe_catch_up(struct check *c, uint64_t now_ms)
 		p.events |= POLLIN;
 	if (c->watching & EPOLLOUT)
 		p.events |= POLLOUT;
+	/* poll's bits are epoll's (POLLIN == EPOLLIN, ... on Linux). */
 	if (poll(&p, 1, 0) == 1 && p.revents != 0)
-		probe_step(c, now_ms);
+		probe_step(c, (uint32_t)p.revents, now_ms);
 }
 
 /* ---- life cycle -------------------------------------------------------- */

@@ -10,6 +10,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 
 #include "lb/check.h"
@@ -29,6 +30,16 @@ void check_probe_done(struct check *c, bool ok, uint64_t now_ms,
 
 /* Wait for exactly events on the probe's socket (0: none). */
 void check_watch_for(struct check *c, uint32_t events);
+
+/*
+ * A stream probe's socket is watched once, edge-triggered, for readable
+ * and writable: one epoll_ctl per probe instead of an add, a switch from
+ * writable to readable and a delete. Edge-triggered, every readiness
+ * event must be followed until the call would block (probe_step does),
+ * and a wait for an answer after the request needs no read first: the
+ * answer's arrival is an edge of its own.
+ */
+#define CHECK_WATCH_STREAM (EPOLLIN | EPOLLOUT | EPOLLET)
 
 /*
  * The probe's socket, counted in the budget and watched from now on; the

@@ -31,12 +31,14 @@ check_resched(struct check *c)
 /*
  * Wait for exactly `events` on the probe's socket (0: none). A switch
  * between writable and readable is one EPOLL_CTL_MOD, not a del and an
- * add: an http probe makes it once, 1000 of them a second.
+ * add. A socket watched edge-triggered for both (CHECK_WATCH_STREAM)
+ * needs no switch at all: it stays so until 0.
  */
 void
 check_watch_for(struct check *c, uint32_t events)
 {
-	if (c->watching == events)
+	if (c->watching == events || (events != 0 &&
+	    (c->watching & EPOLLET) != 0))
 		return;
 	if (c->watching != 0 && events != 0 &&
 	    evloop_mod(c->loop, &c->watch, events) == 0) {

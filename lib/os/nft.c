@@ -21,6 +21,7 @@
 int
 nft_open(struct nft *nft)
 {
+	nft->opened = true;
 	nft->ctx = nft_ctx_new(NFT_CTX_DEFAULT);
 	if (nft->ctx == NULL)
 		return -ENOMEM;
@@ -37,6 +38,7 @@ nft_open(struct nft *nft)
 void
 nft_close(struct nft *nft)
 {
+	nft->opened = false;
 	if (nft->ctx == NULL)
 		return;
 	nft_ctx_free(nft->ctx);
@@ -76,31 +78,37 @@ nft_run(struct nft *nft, const char *cmd, char **out, char *err,
 
 	if (err != NULL && err_len > 0)
 		err[0] = '\0';
+	if (nft->ctx == NULL && nft->opened)
+		(void)nft_open(nft);
 	if (nft->ctx == NULL) {
 		if (err != NULL && err_len > 0)
 			snprintf(err, err_len, "nftables context not open");
 		return -EINVAL;
 	}
 	rc = nft_run_cmd_from_buffer(nft->ctx, cmd);
-	/*
-	 * A transaction over a large table (a balancer of 1000 backends)
-	 * takes libnftables some 20 MB of heap for its cache and parse, freed
-	 * when it returns, and glibc would keep it resident: give it back.
-	 * Transactions are batched (at most one per 50 ms for health
-	 * changes), so the trim's walk of the heap costs little.
-	 */
-	(void)malloc_trim(0);
 	/* Valid until the next read of the buffer: copy it now. */
 	text = nft_ctx_get_output_buffer(nft->ctx);
 	if (rc == 0 && out != NULL &&
 	    (*out = strdup(text != NULL ? text : "")) == NULL)
-		return -ENOMEM;
-	if (rc != 0) {
+		rc = -ENOMEM;
+	else if (rc != 0) {
 		nft_first_line(nft_ctx_get_error_buffer(nft->ctx), err, err_len);
-		return -EINVAL;
+		rc = -EINVAL;
 	}
-	(void)nft_ctx_get_error_buffer(nft->ctx);
-	return 0;
+	/*
+	 * libnftables keeps its cache of the table in the context between
+	 * commands: with a balancer of 1000 backends, some 10 MB of heap held
+	 * for nothing (every batch of ours replaces what it changes, and the
+	 * kernel checks it). A fresh context for the next batch costs a
+	 * fraction of a millisecond; batches come at most every 50 ms.
+	 * A large transaction also takes libnftables some 20 MB for its parse,
+	 * freed when it returns, which glibc would keep resident: give it back.
+	 */
+	nft_ctx_free(nft->ctx);
+	nft->ctx = NULL;
+	(void)malloc_trim(0);
+	(void)nft_open(nft);          /* or again at the next batch */
+	return rc;
 }
 
 int

@@ -18,6 +18,7 @@
 #ifndef VIPD_NFT_H
 #define VIPD_NFT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define NFT_TABLE_FAMILY "inet"
@@ -46,7 +47,8 @@
 struct nft_ctx;
 
 struct nft {
-	struct nft_ctx *ctx;
+	struct nft_ctx *ctx;          /* a fresh one for every batch (nft_run) */
+	bool opened;                  /* nft_open'ed, not closed */
 };
 
 /* Returns 0 or -ENOMEM. */

@@ -58,12 +58,13 @@ test_first_probes_spread_by_global_index_over_the_interval(void **state)
 
 /*
  * 1000 backends a second, one slot per millisecond: with their leads they
- * are due on 500 distinct milliseconds (two probes per wake-up), each at
- * most LB_PROBE_LEAD_MAX_MS early, and a backend's lead is the same on
- * every round (interval 1000: its intervals stay exact).
+ * are due on 1000 / (LB_PROBE_LEAD_MAX_MS + 1) distinct milliseconds
+ * (that many probes per wake-up), each at most LB_PROBE_LEAD_MAX_MS
+ * early, and a backend's lead is the same on every round (interval 1000:
+ * its intervals stay exact).
  */
 static void
-test_probe_leads_pair_slots_a_millisecond_apart(void **state)
+test_probe_leads_group_slots_a_millisecond_apart(void **state)
 {
 	uint64_t prev = 0;
 	size_t distinct = 0;
@@ -80,7 +81,7 @@ test_probe_leads_pair_slots_a_millisecond_apart(void **state)
 		distinct += due != prev;
 		prev = due;
 	}
-	assert_int_equal(distinct, 500);
+	assert_int_equal(distinct, 1000 / (LB_PROBE_LEAD_MAX_MS + 1));
 }
 
 /*
@@ -522,7 +523,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_probes_spread_by_global_index_over_the_interval),
 		cmocka_unit_test(test_first_probes_come_within_a_second_whatever_the_interval),
-		cmocka_unit_test(test_probe_leads_pair_slots_a_millisecond_apart),
+		cmocka_unit_test(test_probe_leads_group_slots_a_millisecond_apart),
 		cmocka_unit_test(test_budget_is_the_limit_less_a_reserve),
 		cmocka_unit_test(test_probes_beyond_the_budget_wait_and_are_counted),
 		cmocka_unit_test(test_answer_buffer_lives_only_while_reading),
