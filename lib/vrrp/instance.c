@@ -170,6 +170,7 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 {
 	struct netlink_link_info li;
 	struct addr exclude[VRRP_MAX_ADDRS];
+	size_t nexclude = 0;
 	char text[INET6_ADDRSTRLEN];
 	bool had_primary = inst->have_primary;
 	struct addr old_primary = inst->primary;
@@ -188,15 +189,20 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 	memcpy(inst->mac, li.mac, sizeof(inst->mac));
 	if (inst->conf.use_vmac)
 		instance_vips_vmac_resolve(inst, env);
+	/* Never a VIP as the source, nor an address with advertise = false. */
 	for (size_t i = 0; i < inst->conf.nvips; i++)
-		exclude[i] = inst->conf.vips[i].addr;
+		exclude[nexclude++] = inst->conf.vips[i].addr;
+	for (size_t i = 0; i < inst->conf.nexcluded &&
+	    nexclude < VRRP_MAX_ADDRS; i++)
+		if (inst->conf.excluded[i].addr.family == inst->conf.family)
+			exclude[nexclude++] = inst->conf.excluded[i].addr;
 	/* keepalived's default source: the primary (IPv6: link-local) address. */
 	if (inst->conf.have_unicast_src) {
 		inst->primary = inst->conf.unicast_src;
 		inst->have_primary = true;
 	} else
 		inst->have_primary = netlink_primary_addr(env->nl,
-		    inst->ifindex, inst->conf.family, exclude, inst->conf.nvips,
+		    inst->ifindex, inst->conf.family, exclude, nexclude,
 		    &inst->primary) == 0;
 	if (inst->have_primary) {
 		inst->fsm.cfg.primary_addr = inst->primary;

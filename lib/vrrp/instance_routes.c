@@ -152,6 +152,13 @@ instance_routes_deadline(const struct instance *inst)
 	return inst->gw.active ? inst->gw.retry_due_ms : 0;
 }
 
+bool
+instance_routes_excluded_in(const struct instance *inst, size_t i)
+{
+	return inst->gw.active && i < inst->conf.nexcluded &&
+	    !bit(inst->gw.excl_pending, i);
+}
+
 static void
 removed(struct instance *inst, int err, int absent1, int absent2,
     const char *what, const char *text, const char *why)

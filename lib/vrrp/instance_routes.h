@@ -31,5 +31,7 @@ void instance_routes_remove_stale(struct instance *inst,
 void instance_routes_tick(struct instance *inst, const struct instance_env *env,
 			  uint64_t now_ms);
 uint64_t instance_routes_deadline(const struct instance *inst);
+/* conf.excluded[i] is in the kernel (added, or already there) while MASTER. */
+bool instance_routes_excluded_in(const struct instance *inst, size_t i);
 
 #endif

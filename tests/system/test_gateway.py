@@ -9,12 +9,16 @@ an IPv4 instance carrying an IPv6 address with advertise = false
 interoperates with keepalived; an advert listing other addresses (a
 keepalived peer with another VIP) is dropped and logged, or obeyed with
 check_advert_addresses = false; notify_master_rx_lower_pri runs once when
-the split brain heals.
+the split brain heals. Addresses with advertise = false are announced
+(GARP / unsolicited NA, on becoming master and on the refresh) and covered
+by the accept-mode drop as the VIPs are.
 """
 
 import os
 import time
 
+from test_garp import NaSniffer, Sniffer, assert_unsolicited_nas_of, bursts
+from test_vmac_accept import nft_table, ping_ok
 from vipnet import hold_for, wait_until, write_script
 
 ROUTE = "198.51.100.0/24"
@@ -196,3 +200,39 @@ def test_notify_master_rx_lower_pri_runs_when_the_split_brain_heals(lan):
     with open(out) as f:
         lines = f.read().splitlines()
     assert lines == ["INSTANCE ext MASTER_RX_LOWER_PRI 150"], lines
+
+
+EXCL4 = "192.0.2.120"
+
+
+def test_excluded_addresses_are_announced_and_filtered_as_vips(topo):
+    a = topo.add_vipd("a", V_IP, ipv6=V_IP6, priority=150, accept_mode=False,
+                      garp={"repeat": 2, "interval_ms": 20, "refresh_s": 1})
+    a.instances[0]["addresses"] = [
+        VIP4 + "/24", {"address": EXCL4 + "/24", "advertise": False},
+        {"address": EXCLUDED6 + "/64", "advertise": False}]
+    client = topo.add_host("client", "192.0.2.50", ipv6="2001:db8::50")
+    garps = Sniffer(client, vip=EXCL4)
+    nas = NaSniffer(client)
+    a.start()
+    a.wait_state("MASTER")
+
+    def na_rounds():
+        return bursts([n["time"] for n in nas.nas()
+                       if n["target"] == EXCLUDED6])
+    # The burst on becoming master, then refresh rounds about 1 s apart.
+    wait_until(lambda: len(bursts([t for t, _ in garps.garps()])) >= 3, 10,
+               "GARPs for the excluded IPv4 address: burst and refreshes")
+    wait_until(lambda: len(na_rounds()) >= 3, 10,
+               "NAs for the excluded IPv6 address: burst and refreshes")
+    assert {mac for _, mac in garps.garps()} == {a.mac}
+    assert_unsolicited_nas_of(a, nas.nas())
+    assert len(na_rounds()[0]) == 2, na_rounds()      # repeat = 2
+    # accept_mode = false: dropped as a VIP is; the node itself answers.
+    table = nft_table(a.host)
+    assert table is not None and EXCL4 in table and EXCLUDED6 in table, table
+    assert a.host.has_addr(EXCL4)
+    assert not ping_ok(client, EXCL4)
+    assert ping_ok(client, V_IP)
+    a.stop()
+    assert not a.host.has_addr(EXCL4) and not a.host.has_addr(EXCLUDED6)
