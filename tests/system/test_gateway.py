@@ -15,11 +15,13 @@ by the accept-mode drop as the VIPs are.
 """
 
 import os
+import threading
 import time
 
+from test_sync_group import both, group_pair
 from test_garp import NaSniffer, Sniffer, assert_unsolicited_nas_of, bursts
 from test_vmac_accept import nft_table, ping_ok
-from vipnet import hold_for, wait_until, write_script
+from vipnet import hold_for, vipctl, wait_until, write_script
 
 ROUTE = "198.51.100.0/24"
 BLACKHOLE = "203.0.113.0/24"
@@ -65,6 +67,60 @@ def test_routes_and_rules_follow_the_master(lan):
     assert has_none(a), routes(a) + rules(a)
     b.stop()
     assert has_none(b), routes(b) + rules(b)
+
+
+def test_routes_and_rules_move_on_a_drill_and_come_back(lan, vipctl_bin):
+    a, b, _ = lan
+    for node in (a, b):
+        node.instances[0].update(virtual_routes=VIRTUAL_ROUTES,
+                                 virtual_rules=VIRTUAL_RULES)
+    a.start()
+    a.wait_state("MASTER")
+    b.start()
+    b.wait_state("BACKUP")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "routes and rule on the master a only")
+    result = {}
+    drill = threading.Thread(target=lambda: result.update(
+        res=vipctl(vipctl_bin, a, "drill", "ext", "--hold", "4", timeout=60)))
+    drill.start()
+    try:
+        # During the hold b is master and holds them; a holds none.
+        wait_until(lambda: has_gateway(b) and has_none(a), 10.0,
+                   "routes and rule handed to b by the drill")
+        assert b.state() == "MASTER"
+    finally:
+        drill.join(60)
+    res = result["res"]
+    assert res.returncode == 0, res.stdout + res.stderr
+    a.wait_state("MASTER")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "routes and rule back on a after the drill")
+
+
+def test_routes_follow_the_sync_group(topo):
+    """ext carries the routes, int none: int's link failing on a moves the
+    group, so ext's routes move to b with it, and back on recovery."""
+    a, b = group_pair(topo)
+    for node in (a, b):
+        node.instances[0].update(virtual_routes=VIRTUAL_ROUTES,
+                                 virtual_rules=VIRTUAL_RULES)
+    a.start()
+    b.start()
+    wait_until(lambda: both(a, "MASTER") and both(b, "BACKUP"), 15.0,
+               "a master of the group")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "ext's routes and rule on a")
+    a.host.link_set("down", dev="eth1")       # int's interface, not ext's
+    wait_until(lambda: both(a, "FAULT") and both(b, "MASTER"), 15.0,
+               "the group to move to b")
+    wait_until(lambda: has_gateway(b) and has_none(a), 10.0,
+               "ext's routes and rule moved with the group to b")
+    a.host.link_set("up", dev="eth1")
+    wait_until(lambda: both(a, "MASTER") and both(b, "BACKUP"), 15.0,
+               "the group back on a")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "ext's routes and rule back on a")
 
 
 def test_refused_route_is_logged_retried_and_holds_nothing_up(topo):
