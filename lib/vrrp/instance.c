@@ -50,6 +50,7 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	memcpy(inst->auth.key, conf->auth.key, sizeof(inst->auth.key));
 	inst->sock_fd = -1;
 	vmac_init(&inst->vmac);
+	inst->gw_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	inst->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(DROP_LOG_BURST,
 	    DROP_LOG_PER_SECOND);
 	inst->mismatch_log = inst->drop_log;

@@ -147,6 +147,43 @@ def test_refused_route_is_logged_retried_and_holds_nothing_up(topo):
     assert ROUTE not in routes(a)
 
 
+def test_virtual_routes_flushed_by_the_kernel_are_put_back(topo):
+    """gw0 going down makes the kernel drop the route through it without a
+    deletion event; a route deleted by hand sends one. While MASTER both
+    come back; the instance stays MASTER throughout."""
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.host.run(["ip", "link", "add", "gw0", "type", "veth", "peer", "name",
+                "gw0p"])
+    a.host.run(["ip", "addr", "add", "10.55.0.1/24", "dev", "gw0"])
+    for dev in ("gw0", "gw0p"):
+        a.host.run(["ip", "link", "set", dev, "up"])
+    via_gw0 = ROUTE + " via 10.55.0.254 dev gw0"
+    a.instances[0]["virtual_routes"] = [
+        {"destination": ROUTE, "via": "10.55.0.254", "dev": "gw0"},
+        {"destination": BLACKHOLE, "type": "blackhole", "table": 100}]
+    a.start()
+    a.wait_state("MASTER")
+    wait_until(lambda: via_gw0 in routes(a, "main"), 10.0, "the route via gw0")
+
+    a.host.run(["ip", "route", "del", "blackhole", BLACKHOLE, "table", "100"])
+    wait_until(lambda: ("blackhole " + BLACKHOLE) in routes(a, "100"), 5.0,
+               "the route deleted by hand put back")
+    assert ("route blackhole %s table 100 was removed from the kernel while "
+            "MASTER: put back" % BLACKHOLE) in a.log_text(), a.log_text()
+
+    a.host.run(["ip", "link", "set", "gw0", "down"])
+    wait_until(lambda: via_gw0 not in routes(a, "main"), 5.0,
+               "the kernel to flush the route with gw0")
+    a.host.run(["ip", "link", "set", "gw0", "up"])
+    wait_until(lambda: via_gw0 in routes(a, "main"), 5.0,
+               "the route via gw0 put back once gw0 is up")
+    assert a.state() == "MASTER"
+    counters = a.instance()["counters"]
+    assert counters["routes_restored"] >= 1, counters
+    a.stop()
+    assert ROUTE not in routes(a) and BLACKHOLE not in routes(a)
+
+
 def test_static_entries_come_back_and_only_ours_leave(topo):
     a = topo.add_vipd("a", "192.0.2.1", priority=150)
     # There before vipd: it must still be there after vipd stops.
