@@ -177,6 +177,8 @@ void vipd_netlink_readable(struct evloop_watch *w, uint32_t events);
 /* vipd_statics.c */
 void vipd_statics_start(struct vipd *v);
 void vipd_statics_after_events(struct vipd *v, bool overrun);
+/* A link changed: its routes may be gone without a deletion event. */
+void vipd_statics_link_changed(struct vipd *v);
 void vipd_statics_stop(struct vipd *v);
 void vipd_statics_reload(struct vipd *v, const struct conf *next);
 

@@ -15,6 +15,7 @@
 #include <arpa/inet.h>
 
 #include "os/log.h"
+#include "vrrp/instance_routes.h"
 #include "vrrp/routes.h"
 #include "vipd.h"
 
@@ -109,29 +110,50 @@ st_any(const struct conf_statics *st)
 	return st->naddrs + st->nroutes + st->nrules > 0;
 }
 
+/* An instance whose virtual routes, rules or excluded addresses vipd keeps in. */
+static bool
+st_any_instance(const struct conf *conf)
+{
+	for (size_t i = 0; i < conf->ninstances; i++) {
+		const struct conf_instance *in = &conf->instances[i];
+
+		if (in->nexcluded + in->nroutes + in->nrules > 0)
+			return true;
+	}
+	return false;
+}
+
 void
 vipd_statics_start(struct vipd *v)
 {
 	int err;
 
 	v->statics.log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
-	if (!st_any(&v->conf->statics))
+	if (!st_any(&v->conf->statics) && !st_any_instance(v->conf))
 		return;
 	if (!v->statics.watching) {
 		if ((err = netlink_watch_deletions(&v->nl, vipd_statics_deleted,
 		    v)) < 0)
 			log_err("netlink: cannot watch deletions (%s): static "
-			    "entries deleted by hand are not put back",
+			    "and virtual entries deleted are not put back",
 			    strerror(-err));
 		else
 			v->statics.watching = true;
 	}
+	if (!st_any(&v->conf->statics))
+		return;
 	st_ensure(v, true);
 	log_notice("static entries: %zu addresses, %zu routes, %zu rules",
 	    v->conf->statics.naddrs, v->conf->statics.nroutes,
 	    v->conf->statics.nrules);
 }
 
+/*
+ * After a batch of netlink events with a deletion or a link change among
+ * them (the kernel removes an IPv4 route silently when its device goes
+ * down): statics back in, and each master's virtual routes, rules and
+ * excluded addresses (instance_routes_repair).
+ */
 void
 vipd_statics_after_events(struct vipd *v, bool overrun)
 {
@@ -140,6 +162,17 @@ vipd_statics_after_events(struct vipd *v, bool overrun)
 	v->statics.dirty = false;
 	if (st_any(&v->conf->statics))
 		st_ensure(v, false);
+	if (v->statics.stopping)
+		return;
+	for (size_t i = 0; i < v->ninstances; i++)
+		instance_routes_repair(v->instances[i], &v->env,
+		    evloop_now_ms());
+}
+
+void
+vipd_statics_link_changed(struct vipd *v)
+{
+	v->statics.dirty = true;
 }
 
 /* Remove entry i of st (kind 'a'ddress, 'r'oute, r'u'le) if owned says ours. */

@@ -175,6 +175,7 @@ vipd_on_link(void *arg, int ifindex, const char *ifname)
 	struct vipd *v = arg;
 	uint64_t now_ms = evloop_now_ms();
 
+	vipd_statics_link_changed(v);
 	for (size_t i = 0; i < v->ninstances; i++) {
 		struct instance *inst = v->instances[i];
 
@@ -199,7 +200,6 @@ vipd_netlink_readable(struct evloop_watch *w, uint32_t events)
 	(void)events;
 	if ((err = netlink_read_events(&v->nl)) < 0)
 		log_warn("netlink: reading link events: %s", strerror(-err));
-	vipd_statics_after_events(v, v->nl.overrun);
 	if (v->nl.overrun) {
 		/* Events were lost: ask the kernel for every link we care about. */
 		v->nl.overrun = false;
@@ -208,5 +208,7 @@ vipd_netlink_readable(struct evloop_watch *w, uint32_t events)
 			vipd_on_link(v, v->instances[i]->ifindex,
 			    v->instances[i]->conf.interface);
 		health_link_all(&v->health, evloop_now_ms());
+		v->statics.dirty = true;     /* deletions may be lost too */
 	}
+	vipd_statics_after_events(v, false);
 }

@@ -304,11 +304,12 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	    ", \"became_master\": %" PRIu64 ", \"garp_sent\": %" PRIu64
 	    ", \"send_errors\": %" PRIu64 ", \"vip_errors\": %" PRIu64
 	    ", \"addr_list_mismatch\": %" PRIu64 ", \"reasserts\": %" PRIu64
+	    ", \"route_errors\": %" PRIu64 ", \"routes_restored\": %" PRIu64
 	    ", \"drops\": ",
 	    c->adverts_sent, c->adverts_received, c->priority_zero_sent,
 	    c->priority_zero_received, c->transitions, c->became_master,
 	    c->garp_sent, c->send_errors, c->vip_errors, c->addr_list_mismatch,
-	    c->reasserts);
+	    c->reasserts, c->route_errors, c->routes_restored);
 	json_drops(f, c->drops);
 	fprintf(f, "}}");
 }

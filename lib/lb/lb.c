@@ -1051,6 +1051,10 @@ lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
 		for (size_t j = 0; j < inst->nvips && !holds; j++)
 			holds = addr_cmp(&inst->vips[j].addr,
 			    &svc->conf.addr) == 0;
+		/* An address with advertise = false is held all the same. */
+		for (size_t j = 0; j < inst->nexcluded && !holds; j++)
+			holds = addr_cmp(&inst->excluded[j].addr,
+			    &svc->conf.addr) == 0;
 		if (!svc->conf.tracked || !holds)
 			continue;
 		objs[n++] = (struct track_obj){ .kind = TRACK_SERVICE,

@@ -60,7 +60,19 @@ accept_filter_build(char *out, size_t len)
 	return (int)pos;
 }
 
-/* One "add/delete element" line for the VIPs of family; true if it fits. */
+/*
+ * The i-th address the instance carries while MASTER: its VIPs, then those
+ * with advertise = false, which RFC 5798 6.4.3 covers as much (keepalived
+ * filters virtual_ipaddress_excluded the same way).
+ */
+static const struct addr *
+af_carried(const struct conf_instance *conf, size_t i)
+{
+	return i < conf->nvips ? &conf->vips[i].addr :
+	    &conf->excluded[i - conf->nvips].addr;
+}
+
+/* One "add/delete element" line for the addresses of family; true if it fits. */
 static bool
 af_elements_family(const struct conf_instance *conf, bool add, int family,
     char *out, size_t len, size_t *pos)
@@ -68,8 +80,8 @@ af_elements_family(const struct conf_instance *conf, bool add, int family,
 	char text[INET6_ADDRSTRLEN];
 	bool first = true;
 
-	for (size_t i = 0; i < conf->nvips; i++) {
-		const struct addr *a = &conf->vips[i].addr;
+	for (size_t i = 0; i < conf->nvips + conf->nexcluded; i++) {
+		const struct addr *a = af_carried(conf, i);
 
 		if (a->family != family)
 			continue;

@@ -50,6 +50,7 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	memcpy(inst->auth.key, conf->auth.key, sizeof(inst->auth.key));
 	inst->sock_fd = -1;
 	vmac_init(&inst->vmac);
+	inst->gw_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	inst->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(DROP_LOG_BURST,
 	    DROP_LOG_PER_SECOND);
 	inst->mismatch_log = inst->drop_log;
@@ -170,6 +171,7 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 {
 	struct netlink_link_info li;
 	struct addr exclude[VRRP_MAX_ADDRS];
+	size_t nexclude = 0;
 	char text[INET6_ADDRSTRLEN];
 	bool had_primary = inst->have_primary;
 	struct addr old_primary = inst->primary;
@@ -188,15 +190,20 @@ instance_resolve(struct instance *inst, const struct instance_env *env)
 	memcpy(inst->mac, li.mac, sizeof(inst->mac));
 	if (inst->conf.use_vmac)
 		instance_vips_vmac_resolve(inst, env);
+	/* Never a VIP as the source, nor an address with advertise = false. */
 	for (size_t i = 0; i < inst->conf.nvips; i++)
-		exclude[i] = inst->conf.vips[i].addr;
+		exclude[nexclude++] = inst->conf.vips[i].addr;
+	for (size_t i = 0; i < inst->conf.nexcluded &&
+	    nexclude < VRRP_MAX_ADDRS; i++)
+		if (inst->conf.excluded[i].addr.family == inst->conf.family)
+			exclude[nexclude++] = inst->conf.excluded[i].addr;
 	/* keepalived's default source: the primary (IPv6: link-local) address. */
 	if (inst->conf.have_unicast_src) {
 		inst->primary = inst->conf.unicast_src;
 		inst->have_primary = true;
 	} else
 		inst->have_primary = netlink_primary_addr(env->nl,
-		    inst->ifindex, inst->conf.family, exclude, inst->conf.nvips,
+		    inst->ifindex, inst->conf.family, exclude, nexclude,
 		    &inst->primary) == 0;
 	if (inst->have_primary) {
 		inst->fsm.cfg.primary_addr = inst->primary;

@@ -46,6 +46,7 @@ struct vrrp_counters {
 	uint64_t addr_list_mismatch;   /* peer advertises other VIPs: logged, still used */
 	uint64_t reasserts;            /* lower-priority master heard while master */
 	uint64_t route_errors;         /* excluded VIPs, routes, rules refused */
+	uint64_t routes_restored;      /* ... found gone while MASTER, put back */
 	uint64_t drops[VRRP_DROP__COUNT];
 };
 
@@ -152,6 +153,7 @@ struct instance {
 	struct log_ratelimit lower_log; /* lower-priority master heard */
 
 	struct log_ratelimit drop_log;     /* adverts refused */
+	struct log_ratelimit gw_log;       /* routes/rules/addresses put back */
 	struct log_ratelimit mismatch_log; /* what accepted adverts make us say:
 					      other VIPs, a lower-priority
 					      master, a master leaving */

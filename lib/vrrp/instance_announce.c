@@ -6,8 +6,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
+#include "os/nl.h"
 #include "vrrp/announce.h"
 #include "vrrp/instance_announce.h"
+#include "vrrp/instance_routes.h"
 #include "vrrp/instance_vips.h"
 #include "vrrp/vrrp_net.h"
 
@@ -82,19 +84,76 @@ instance_announce_advert(struct instance *inst, uint8_t priority)
 	}
 }
 
-/* One round of announcements: every VIP once (garp_sched decides when). */
+/*
+ * Where an address is announced: on its own dev when it names one (that is
+ * where routes_addr_add put it), else on the VIPs' interface. For IPv6 the
+ * NA leaves from that interface's link-local address: the advert source
+ * when the address is of the instance's family on its interface, else
+ * looked up (an IPv4 instance carrying IPv6 with advertise = false).
+ */
+struct announce_where {
+	int ifindex;
+	uint8_t mac[6];
+	struct addr src;
+};
+
+static bool
+instance_announce_where(struct instance *inst, const struct instance_env *env,
+    const struct conf_vip *v, struct announce_where *w)
+{
+	struct netlink_link_info li;
+
+	if (v->dev[0] != '\0') {
+		if (netlink_link_get(env->nl, v->dev, &li) < 0)
+			return false;
+		w->ifindex = li.ifindex;
+		memcpy(w->mac, li.mac, sizeof(w->mac));
+	} else {
+		w->ifindex = instance_vips_ifindex(inst);
+		memcpy(w->mac, instance_vips_mac(inst), sizeof(w->mac));
+	}
+	if (v->addr.family != AF_INET6) {
+		w->src = v->addr;            /* a GARP is from the address itself */
+		return true;
+	}
+	if (inst->conf.family == AF_INET6 && v->dev[0] == '\0' &&
+	    inst->have_primary) {
+		w->src = inst->primary;
+		return true;
+	}
+	return netlink_primary_addr(env->nl, w->ifindex, AF_INET6, NULL, 0,
+	    &w->src) == 0;
+}
+
+static void
+instance_announce_one(struct instance *inst, const struct instance_env *env,
+    const struct conf_vip *v)
+{
+	struct announce_where w;
+
+	if (!instance_announce_where(inst, env, v, &w) ||
+	    announce_send(env->garp_fd, w.ifindex, w.mac, &w.src,
+	    &v->addr) < 0) {
+		inst->counters.send_errors++;
+		return;
+	}
+	inst->counters.garp_sent++;
+}
+
+/*
+ * One round of announcements (garp_sched decides when): every VIP once, and
+ * every address with advertise = false that is in the kernel: a neighbour
+ * must learn the new master's MAC for those as much as for the VIPs.
+ */
 static void
 instance_announce_burst(struct instance *inst,
     const struct instance_env *env)
 {
-	for (size_t i = 0; i < inst->conf.nvips; i++) {
-		if (announce_send(env->garp_fd, instance_vips_ifindex(inst),
-		    instance_vips_mac(inst), &inst->primary,
-		    &inst->conf.vips[i].addr) == 0)
-			inst->counters.garp_sent++;
-		else
-			inst->counters.send_errors++;
-	}
+	for (size_t i = 0; i < inst->conf.nvips; i++)
+		instance_announce_one(inst, env, &inst->conf.vips[i]);
+	for (size_t i = 0; i < inst->conf.nexcluded; i++)
+		if (instance_routes_excluded_in(inst, i))
+			instance_announce_one(inst, env, &inst->conf.excluded[i]);
 }
 
 void

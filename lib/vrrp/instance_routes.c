@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "os/evloop.h"
 #include "vrrp/instance_routes.h"
 #include "vrrp/instance_vips.h"
 #include "vrrp/routes.h"
@@ -146,10 +147,96 @@ instance_routes_tick(struct instance *inst, const struct instance_env *env,
 	schedule(inst, add_all(inst, env, true), now_ms);
 }
 
+/*
+ * One entry re-added by a repair. -EEXIST: still there, nothing to say. 0:
+ * it was gone (or refused until now) and is back in, ours to remove.
+ */
+static void
+repair_one(struct instance *inst, int err, const char *what, const char *text,
+    const char *why, uint8_t *owned, uint8_t *pending, size_t i)
+{
+	bool was_pending = bit(pending, i);
+	uint64_t suppressed = 0;
+
+	if (err == -EEXIST) {
+		bit_set(pending, i, false);
+		return;
+	}
+	if (err < 0) {
+		bit_set(owned, i, false);
+		/* Already refused: its retry logs it, not every event. */
+		if (!was_pending)
+			(void)attempt(inst, err, what, text, why, false);
+		bit_set(pending, i, true);
+		return;
+	}
+	bit_set(owned, i, true);
+	bit_set(pending, i, false);
+	if (was_pending) {
+		log_notice("%s: %s %s added (after a retry)", inst->conf.name,
+		    what, text);
+		return;
+	}
+	inst->counters.routes_restored++;
+	if (log_ratelimit_allow(&inst->gw_log, evloop_now_ms(), &suppressed))
+		log_warn("%s: %s %s was removed from the kernel while MASTER: "
+		    "put back%s", inst->conf.name, what, text, suppressed ?
+		    " (similar lines suppressed)" : "");
+}
+
+void
+instance_routes_repair(struct instance *inst, const struct instance_env *env,
+    uint64_t now_ms)
+{
+	struct instance_gw *gw = &inst->gw;
+	char text[160], why[NETLINK_WHY_MAX];
+	bool all = true;
+
+	if (!gw->active)
+		return;
+	for (size_t i = 0; i < inst->conf.nexcluded; i++) {
+		const struct conf_vip *v = &inst->conf.excluded[i];
+
+		repair_one(inst, routes_addr_add(env->nl, v,
+		    instance_vips_ifindex(inst), why, sizeof(why)), "address",
+		    vip_text(v, text, sizeof(text)), why, gw->excl_owned,
+		    gw->excl_pending, i);
+		all = all && !bit(gw->excl_pending, i);
+	}
+	for (size_t i = 0; i < inst->conf.nroutes; i++) {
+		const struct conf_route *r = &inst->conf.routes[i];
+
+		repair_one(inst, routes_route_add(env->nl, r, why, sizeof(why)),
+		    "route", conf_route_str(r, text, sizeof(text)), why,
+		    gw->route_owned, gw->route_pending, i);
+		all = all && !bit(gw->route_pending, i);
+	}
+	for (size_t i = 0; i < inst->conf.nrules; i++) {
+		const struct conf_rule *r = &inst->conf.rules[i];
+
+		repair_one(inst, routes_rule_add(env->nl, r, why, sizeof(why)),
+		    "rule", conf_rule_str(r, text, sizeof(text)), why,
+		    gw->rule_owned, gw->rule_pending, i);
+		all = all && !bit(gw->rule_pending, i);
+	}
+	/* A retry already due keeps its back-off; a new refusal starts one. */
+	if (all)
+		schedule(inst, true, now_ms);
+	else if (gw->retry_due_ms == 0)
+		schedule(inst, false, now_ms);
+}
+
 uint64_t
 instance_routes_deadline(const struct instance *inst)
 {
 	return inst->gw.active ? inst->gw.retry_due_ms : 0;
+}
+
+bool
+instance_routes_excluded_in(const struct instance *inst, size_t i)
+{
+	return inst->gw.active && i < inst->conf.nexcluded &&
+	    !bit(inst->gw.excl_pending, i);
 }
 
 static void

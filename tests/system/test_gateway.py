@@ -9,13 +9,19 @@ an IPv4 instance carrying an IPv6 address with advertise = false
 interoperates with keepalived; an advert listing other addresses (a
 keepalived peer with another VIP) is dropped and logged, or obeyed with
 check_advert_addresses = false; notify_master_rx_lower_pri runs once when
-the split brain heals.
+the split brain heals. Addresses with advertise = false are announced
+(GARP / unsolicited NA, on becoming master and on the refresh) and covered
+by the accept-mode drop as the VIPs are.
 """
 
 import os
+import threading
 import time
 
-from vipnet import hold_for, wait_until, write_script
+from test_sync_group import both, group_pair
+from test_garp import NaSniffer, Sniffer, assert_unsolicited_nas_of, bursts
+from test_vmac_accept import nft_table, ping_ok
+from vipnet import hold_for, vipctl, wait_until, write_script
 
 ROUTE = "198.51.100.0/24"
 BLACKHOLE = "203.0.113.0/24"
@@ -63,6 +69,60 @@ def test_routes_and_rules_follow_the_master(lan):
     assert has_none(b), routes(b) + rules(b)
 
 
+def test_routes_and_rules_move_on_a_drill_and_come_back(lan, vipctl_bin):
+    a, b, _ = lan
+    for node in (a, b):
+        node.instances[0].update(virtual_routes=VIRTUAL_ROUTES,
+                                 virtual_rules=VIRTUAL_RULES)
+    a.start()
+    a.wait_state("MASTER")
+    b.start()
+    b.wait_state("BACKUP")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "routes and rule on the master a only")
+    result = {}
+    drill = threading.Thread(target=lambda: result.update(
+        res=vipctl(vipctl_bin, a, "drill", "ext", "--hold", "4", timeout=60)))
+    drill.start()
+    try:
+        # During the hold b is master and holds them; a holds none.
+        wait_until(lambda: has_gateway(b) and has_none(a), 10.0,
+                   "routes and rule handed to b by the drill")
+        assert b.state() == "MASTER"
+    finally:
+        drill.join(60)
+    res = result["res"]
+    assert res.returncode == 0, res.stdout + res.stderr
+    a.wait_state("MASTER")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "routes and rule back on a after the drill")
+
+
+def test_routes_follow_the_sync_group(topo):
+    """ext carries the routes, int none: int's link failing on a moves the
+    group, so ext's routes move to b with it, and back on recovery."""
+    a, b = group_pair(topo)
+    for node in (a, b):
+        node.instances[0].update(virtual_routes=VIRTUAL_ROUTES,
+                                 virtual_rules=VIRTUAL_RULES)
+    a.start()
+    b.start()
+    wait_until(lambda: both(a, "MASTER") and both(b, "BACKUP"), 15.0,
+               "a master of the group")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "ext's routes and rule on a")
+    a.host.link_set("down", dev="eth1")       # int's interface, not ext's
+    wait_until(lambda: both(a, "FAULT") and both(b, "MASTER"), 15.0,
+               "the group to move to b")
+    wait_until(lambda: has_gateway(b) and has_none(a), 10.0,
+               "ext's routes and rule moved with the group to b")
+    a.host.link_set("up", dev="eth1")
+    wait_until(lambda: both(a, "MASTER") and both(b, "BACKUP"), 15.0,
+               "the group back on a")
+    wait_until(lambda: has_gateway(a) and has_none(b), 10.0,
+               "ext's routes and rule back on a")
+
+
 def test_refused_route_is_logged_retried_and_holds_nothing_up(topo):
     a = topo.add_vipd("a", "192.0.2.1", priority=150)
     a.instances[0]["virtual_routes"] = [
@@ -85,6 +145,43 @@ def test_refused_route_is_logged_retried_and_holds_nothing_up(topo):
     assert a.state() == "MASTER"
     a.stop()
     assert ROUTE not in routes(a)
+
+
+def test_virtual_routes_flushed_by_the_kernel_are_put_back(topo):
+    """gw0 going down makes the kernel drop the route through it without a
+    deletion event; a route deleted by hand sends one. While MASTER both
+    come back; the instance stays MASTER throughout."""
+    a = topo.add_vipd("a", "192.0.2.1", priority=150)
+    a.host.run(["ip", "link", "add", "gw0", "type", "veth", "peer", "name",
+                "gw0p"])
+    a.host.run(["ip", "addr", "add", "10.55.0.1/24", "dev", "gw0"])
+    for dev in ("gw0", "gw0p"):
+        a.host.run(["ip", "link", "set", dev, "up"])
+    via_gw0 = ROUTE + " via 10.55.0.254 dev gw0"
+    a.instances[0]["virtual_routes"] = [
+        {"destination": ROUTE, "via": "10.55.0.254", "dev": "gw0"},
+        {"destination": BLACKHOLE, "type": "blackhole", "table": 100}]
+    a.start()
+    a.wait_state("MASTER")
+    wait_until(lambda: via_gw0 in routes(a, "main"), 10.0, "the route via gw0")
+
+    a.host.run(["ip", "route", "del", "blackhole", BLACKHOLE, "table", "100"])
+    wait_until(lambda: ("blackhole " + BLACKHOLE) in routes(a, "100"), 5.0,
+               "the route deleted by hand put back")
+    assert ("route blackhole %s table 100 was removed from the kernel while "
+            "MASTER: put back" % BLACKHOLE) in a.log_text(), a.log_text()
+
+    a.host.run(["ip", "link", "set", "gw0", "down"])
+    wait_until(lambda: via_gw0 not in routes(a, "main"), 5.0,
+               "the kernel to flush the route with gw0")
+    a.host.run(["ip", "link", "set", "gw0", "up"])
+    wait_until(lambda: via_gw0 in routes(a, "main"), 5.0,
+               "the route via gw0 put back once gw0 is up")
+    assert a.state() == "MASTER"
+    counters = a.instance()["counters"]
+    assert counters["routes_restored"] >= 1, counters
+    a.stop()
+    assert ROUTE not in routes(a) and BLACKHOLE not in routes(a)
 
 
 def test_static_entries_come_back_and_only_ours_leave(topo):
@@ -196,3 +293,39 @@ def test_notify_master_rx_lower_pri_runs_when_the_split_brain_heals(lan):
     with open(out) as f:
         lines = f.read().splitlines()
     assert lines == ["INSTANCE ext MASTER_RX_LOWER_PRI 150"], lines
+
+
+EXCL4 = "192.0.2.120"
+
+
+def test_excluded_addresses_are_announced_and_filtered_as_vips(topo):
+    a = topo.add_vipd("a", V_IP, ipv6=V_IP6, priority=150, accept_mode=False,
+                      garp={"repeat": 2, "interval_ms": 20, "refresh_s": 1})
+    a.instances[0]["addresses"] = [
+        VIP4 + "/24", {"address": EXCL4 + "/24", "advertise": False},
+        {"address": EXCLUDED6 + "/64", "advertise": False}]
+    client = topo.add_host("client", "192.0.2.50", ipv6="2001:db8::50")
+    garps = Sniffer(client, vip=EXCL4)
+    nas = NaSniffer(client)
+    a.start()
+    a.wait_state("MASTER")
+
+    def na_rounds():
+        return bursts([n["time"] for n in nas.nas()
+                       if n["target"] == EXCLUDED6])
+    # The burst on becoming master, then refresh rounds about 1 s apart.
+    wait_until(lambda: len(bursts([t for t, _ in garps.garps()])) >= 3, 10,
+               "GARPs for the excluded IPv4 address: burst and refreshes")
+    wait_until(lambda: len(na_rounds()) >= 3, 10,
+               "NAs for the excluded IPv6 address: burst and refreshes")
+    assert {mac for _, mac in garps.garps()} == {a.mac}
+    assert_unsolicited_nas_of(a, nas.nas())
+    assert len(na_rounds()[0]) == 2, na_rounds()      # repeat = 2
+    # accept_mode = false: dropped as a VIP is; the node itself answers.
+    table = nft_table(a.host)
+    assert table is not None and EXCL4 in table and EXCLUDED6 in table, table
+    assert a.host.has_addr(EXCL4)
+    assert not ping_ok(client, EXCL4)
+    assert ping_ok(client, V_IP)
+    a.stop()
+    assert not a.host.has_addr(EXCL4) and not a.host.has_addr(EXCLUDED6)

@@ -87,6 +87,30 @@ test_elements_add_and_delete_per_family(void **state)
 	    "{ 2001:db8::10 }\n");
 }
 
+/* advertise = false: carried while MASTER, so filtered as the VIPs are. */
+static void
+test_elements_cover_excluded_addresses_of_either_family(void **state)
+{
+	static struct conf_vip excl[2];
+	struct conf_instance in;
+	char text[ACCEPT_FILTER_BATCH_MAX];
+
+	(void)state;
+	memset(&in, 0, sizeof(in));
+	add_vip(&in, "192.0.2.100");
+	in.excluded = excl;
+	assert_int_equal(addr_parse("2001:db8::100", &excl[0].addr), 0);
+	assert_int_equal(addr_parse("192.0.2.200", &excl[1].addr), 0);
+	in.nexcluded = 2;
+	assert_true(accept_filter_elements(&in, true, text, sizeof(text)) > 0);
+	assert_string_equal(text, "add element inet vipd accept_noaccept4 "
+	    "{ 192.0.2.100, 192.0.2.200 }\n"
+	    "add element inet vipd accept_noaccept6 { 2001:db8::100 }\n");
+	assert_true(accept_filter_elements(&in, false, text, sizeof(text)) > 0);
+	assert_non_null(strstr(text, "delete element inet vipd "
+	    "accept_noaccept6 { 2001:db8::100 }"));
+}
+
 static void
 test_elements_of_no_vips_is_empty(void **state)
 {
@@ -137,6 +161,7 @@ main(void)
 		cmocka_unit_test(test_build_creates_sets_and_input_chain_in_our_table),
 		cmocka_unit_test(test_build_refuses_a_short_buffer),
 		cmocka_unit_test(test_elements_add_and_delete_per_family),
+		cmocka_unit_test(test_elements_cover_excluded_addresses_of_either_family),
 		cmocka_unit_test(test_elements_of_no_vips_is_empty),
 		cmocka_unit_test(test_elements_of_255_ipv6_vips_fit_the_batch),
 		cmocka_unit_test(test_vmac_is_rfc5798_virtual_router_mac),
