@@ -8,6 +8,7 @@
 
 const char *const conf_names_lb_protos[] = { "tcp", "udp", NULL };
 const char *const conf_names_lb_scheds[] = { "rr", "wrr", "sh", "mh", NULL };
+const char *const conf_names_lb_fwds[] = { "nat", "dr", NULL };
 const char *const conf_names_check_types[] = { "none", "tcp", "http",
 	"https", "script", NULL };
 const char *const conf_names_notify_kinds[CONF_NOTIFY__COUNT + 1] = {
@@ -24,6 +25,12 @@ const char *
 conf_names_lb_sched(enum conf_lb_sched s)
 {
 	return s <= CONF_LB_MH ? conf_names_lb_scheds[s] : "?";
+}
+
+const char *
+conf_names_lb_fwd(enum conf_lb_fwd f)
+{
+	return f <= CONF_LB_DR ? conf_names_lb_fwds[f] : "?";
 }
 
 const char *

@@ -222,10 +222,15 @@ status_services(FILE *f, const struct dump_view *v)
 			 */
 			for (size_t j = 0; j < s->conf.nbackends; j++)
 				up += lb_backend_up(&s->backends[j]);
-			fprintf(f, "  %-*s  %-*s  quorum %u %s  backends %zu/%zu up%s\n",
-			    wname, s->conf.name, waddr, where, s->conf.quorum,
-			    s->quorum_met ? "met" : "NOT met", up, s->conf.nbackends,
-			    s->rules_ok ? "" : "  rules NOT installed");
+			fprintf(f, "  %-*s  %-*s  %s  quorum %u %s  backends %zu/%zu up",
+			    wname, s->conf.name, waddr, where,
+			    conf_names_lb_fwd(s->conf.forwarding), s->conf.quorum,
+			    s->quorum_met ? "met" : "NOT met", up, s->conf.nbackends);
+			if (s->table_size > 0)
+				fprintf(f, "  table %zu digest %016" PRIx64,
+				    s->table_size, s->table_digest);
+			fprintf(f, "%s\n", s->rules_ok ? "" :
+			    "  rules NOT installed");
 		}
 	}
 }

@@ -94,6 +94,26 @@ apply(struct lb *lb, struct lb_text *t, const char *what, char *why,
 	return rc;
 }
 
+/*
+ * The digest of the table that goes with up[] (see lb_sched.h), for the
+ * dumps: the same on every node with the same backends up. Computed once
+ * more beside the rules, not carried out of them: a fill of 65537 slots
+ * costs about a millisecond, the transaction far more.
+ */
+static void
+table_follow(struct lb_service *svc, const bool *up)
+{
+	uint16_t *table;
+
+	svc->table_size = lb_nft_table_size(&svc->conf);
+	svc->table_digest = 0;
+	if (svc->table_size == 0 ||
+	    (table = malloc(svc->table_size * sizeof(*table))) == NULL)
+		return;
+	svc->table_digest = lb_nft_table(&svc->conf, up, table);
+	free(table);
+}
+
 static void
 set_active(struct lb_service *svc, size_t active)
 {
@@ -201,6 +221,7 @@ apply_dirty(struct lb *lb, uint64_t now_ms)
 		svc->rules_ok = rc == 0;
 		service_up(svc, up);
 		set_active(svc, lb_nft_active(&svc->conf, up));
+		table_follow(svc, up);
 		quorum_follow(svc, was_met);
 	}
 }
@@ -446,6 +467,7 @@ merge_rules(struct lb_merge *m, char *why, size_t why_len)
 			lb_nft_service_add(&t, &m->next[i]->conf);
 			set_active(m->next[i], lb_nft_service_rules(&t,
 			    &m->next[i]->conf, up));
+			table_follow(m->next[i], up);
 		}
 		lb_nft_service_hooks(&t, &m->next[i]->conf);
 	}
@@ -535,6 +557,7 @@ retry_all(struct lb *lb)
 			up[k] = lb_backend_up(&svc->backends[k]);
 		lb_nft_service_add(&t, &svc->conf);
 		set_active(svc, lb_nft_service_rules(&t, &svc->conf, up));
+		table_follow(svc, up);
 		lb_nft_service_hooks(&t, &svc->conf);
 	}
 	rc = apply(lb, &t, "the configuration", why, sizeof(why));

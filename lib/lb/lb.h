@@ -99,6 +99,8 @@ struct lb_service {
 	bool rules_ok;                   /* last transaction went through */
 	bool dirty;                      /* health changed, rules not yet */
 	char track_detail[48];           /* "1 of quorum 2" for tracking */
+	size_t table_size;               /* sh, mh: Maglev slots; 0 = rr, wrr */
+	uint64_t table_digest;           /* of the slot table in the kernel */
 };
 
 struct lb {

@@ -63,6 +63,15 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    addr_port(&s->conf.addr, s->conf.port, ap, sizeof(ap)),
 		    conf_names_lb_proto(s->conf.protocol),
 		    conf_names_lb_sched(s->conf.scheduler), s->conf.persistence_s);
+		fprintf(f, "  forwarding: %s", conf_names_lb_fwd(
+		    s->conf.forwarding));
+		if (s->conf.forwarding == CONF_LB_DR)
+			fprintf(f, " (in on %s, backends on %s)",
+			    s->conf.dr_ingress, s->conf.dr_interface);
+		if (s->table_size > 0)
+			fprintf(f, ", table %zu slots, digest %016" PRIx64,
+			    s->table_size, s->table_digest);
+		fprintf(f, "\n");
 		fprintf(f, "  quorum: %u, %s (%zu backends take new flows)\n",
 		    s->conf.quorum, s->quorum_met ? "met" : "NOT met",
 		    s->active);
@@ -154,6 +163,18 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		if (s->conf.has_sorry)
 			fprintf(f, "\"%s\"", addr_port(&s->conf.sorry_addr,
 			    s->conf.sorry_port, ap, sizeof(ap)));
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"forwarding\": \"%s\", \"interface\": ",
+		    conf_names_lb_fwd(s->conf.forwarding));
+		if (s->conf.forwarding == CONF_LB_DR)
+			json_out_str(f, s->conf.dr_interface);
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"table_size\": %zu, \"table_digest\": ",
+		    s->table_size);
+		if (s->table_size > 0)
+			fprintf(f, "\"%016" PRIx64 "\"", s->table_digest);
 		else
 			fprintf(f, "null");
 		fprintf(f, ", \"backends\": [");

@@ -115,6 +115,27 @@ void lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc);
 size_t lb_nft_service_rules(struct lb_text *t, const struct conf_service *svc,
     const bool *up);
 
+/*
+ * The scheduler of svc in both forwarding modes. lb_nft_sched_backends():
+ * its backends for lb_sched (keyed by address and port; up[] = usable).
+ * lb_nft_table_size(): the Maglev size for sh and mh, sized from the
+ * configured backends (lb_sched_maglev_size), 0 for rr and wrr.
+ * lb_nft_table(): fill table (lb_nft_table_size() slots) for the backends
+ * up[], and return its digest (lb_sched_table_digest). lb_nft_hash_expr():
+ * the nft expression that picks a slot, the same on every node ("jhash
+ * ... mod SIZE seed S": of the source address for sh, of the 5-tuple for
+ * mh).
+ */
+struct lb_sched_backend;
+#define LB_NFT_HASH_MAX 160
+void lb_nft_sched_backends(const struct conf_service *svc, const bool *up,
+    struct lb_sched_backend *sb);
+size_t lb_nft_table_size(const struct conf_service *svc);
+uint64_t lb_nft_table(const struct conf_service *svc, const bool *up,
+    uint16_t *table);
+const char *lb_nft_hash_expr(const struct conf_service *svc, char *buf,
+    size_t len);
+
 /* Backends that would take new flows, and whether that meets the quorum. */
 size_t lb_nft_active(const struct conf_service *svc, const bool *up);
 
