@@ -3,6 +3,7 @@
 # (lb_sched), the nftables ruleset text (lb_nft), the check heap and each
 # check's schedule and reply parsing (check_heap, check_sched). Glue: the
 # balancer applied to the kernel (lb), its probes (check), its dump.
-PURE_SRCS += lib/lb/lb_sched.c lib/lb/lb_nft.c lib/lb/check_heap.c \
+PURE_SRCS += lib/lb/lb_sched.c lib/lb/lb_nft.c lib/lb/lb_dr.c lib/lb/check_heap.c \
 	lib/lb/check_sched.c
-GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/check.c
+GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/lb_mac.c lib/lb/lb_state.c \
+	lib/lb/check.c

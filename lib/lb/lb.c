@@ -13,6 +13,7 @@
 
 #include "base/reconcile.h"
 #include "lb/lb.h"
+#include "lb/lb_dr.h"
 #include "lb/lb_nft.h"
 #include "os/log.h"
 
@@ -43,6 +44,7 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->loop = loop;
 	lb->runner = runner;
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->mac_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	check_heap_init(&lb->sched);
 	budget_update(lb);
 }
@@ -58,12 +60,6 @@ backend_text(const struct conf_backend *b, char *buf, size_t len)
 	return buf;
 }
 
-bool
-lb_backend_up(const struct lb_backend *b)
-{
-	return b->conf->check.type == CONF_CHECK_NONE ||
-	    b->check.rf.health == CHECK_UP;
-}
 
 static int
 apply(struct lb *lb, struct lb_text *t, const char *what, char *why,
@@ -150,36 +146,15 @@ quorum_follow(struct lb_service *svc, bool was_met)
 		    svc->conf.quorum);
 }
 
-/*
- * Due at the next tick, or LB_APPLY_GAP_MS after the last health
- * transaction: a burst of changes shares few transactions, while a lone
- * change goes out at once.
- */
-static void
-mark_dirty(struct lb_service *svc, uint64_t now_ms)
-{
-	struct lb *lb = svc->lb;
-	uint64_t due = lb->last_apply_ms + LB_APPLY_GAP_MS;
-
-	svc->dirty = true;
-	if (lb->apply_ms == 0)
-		lb->apply_ms = lb->last_apply_ms != 0 && due > now_ms ? due :
-		    now_ms;
-}
 
 static void
 on_check_change(void *arg, struct check *c)
 {
 	struct lb_backend *b = arg;
-	char name[INET6_ADDRSTRLEN + 8];
 
-	b->changes++;
-	b->svc->lb->health_changes++;
-	log_notice("%s: backend %s is %s (%s)", b->svc->conf.name,
-	    backend_text(b->conf, name, sizeof(name)),
-	    check_health_name(c->rf.health), c->last_reason);
-	mark_dirty(b->svc, evloop_now_ms());
+	lb_backend_changed(b, check_health_name(c->rf.health), c->last_reason);
 }
+
 
 static void
 service_up(const struct lb_service *svc, bool *up)
@@ -205,7 +180,11 @@ apply_dirty(struct lb *lb, uint64_t now_ms)
 	for (size_t i = 0; i < lb->nservices; i++)
 		if (lb->services[i]->dirty) {
 			service_up(lb->services[i], up);
-			lb_nft_service_rules(&t, &lb->services[i]->conf, up);
+			if (lb->services[i]->conf.forwarding == CONF_LB_DR)
+				lb_mac_dirty_rules(&t, lb->services[i], up);
+			else
+				lb_nft_service_rules(&t, &lb->services[i]->conf,
+				    up);
 		}
 	/* Nothing when the dirty services were replaced by a reload since. */
 	rc = t.len == 0 && !t.oom ? 0 : apply(lb, &t, "health changes", why,
@@ -321,6 +300,7 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 		b->conf = &svc->conf.backends[i];
 		b->svc = svc;
 		b->index = i;
+		snprintf(b->dr_down, sizeof(b->dr_down), "no MAC yet");
 		if (check_init(&b->check, &b->conf->check, &b->conf->addr,
 		    lb->loop, lb->runner, on_check_change, b,
 		    lb_first_probe_ms(now_ms, gbase + i, total,
@@ -364,6 +344,9 @@ carry_health(struct lb_service *to, const struct lb_service *from)
 			memcpy(b->check.last_reason, o->check.last_reason,
 			    sizeof(b->check.last_reason));
 			b->changes = o->changes;
+			b->dr_mac_ok = o->dr_mac_ok;
+			memcpy(b->dr_mac, o->dr_mac, sizeof(b->dr_mac));
+			memcpy(b->dr_down, o->dr_down, sizeof(b->dr_down));
 			break;
 		}
 	}
@@ -454,12 +437,29 @@ merge_rules(struct lb_merge *m, char *why, size_t why_len)
 	for (size_t o = 0; o < m->r.nold; o++) {
 		if (m->r.old_tag[o] != RECONCILE_DELETE)
 			continue;
+		/* dr services live in the netdev table, rebuilt as a whole. */
+		if (old[o]->conf.forwarding == CONF_LB_DR) {
+			m->lb->dr_rebuild = true;
+			continue;
+		}
 		m->name = old[o]->conf.name;
 		n = reconcile_new_where(&m->r, merge_new_named, m);
 		lb_nft_service_delete(&t, &old[o]->conf, n != (size_t)-1 ?
 		    &m->next[n]->conf : NULL);
 	}
 	for (size_t i = 0; i < m->r.nnew; i++) {
+		if (m->next[i]->conf.forwarding == CONF_LB_DR) {
+			bool up[CONF_LB_MAX_BACKENDS];
+
+			if (m->r.new_tag[i] != RECONCILE_NEW)
+				continue;
+			m->lb->dr_rebuild = true;
+			service_up(m->next[i], up);
+			set_active(m->next[i], lb_nft_active(&m->next[i]->conf,
+			    up));
+			table_follow(m->next[i], up);
+			continue;
+		}
 		if (m->r.new_tag[i] == RECONCILE_NEW) {
 			bool up[CONF_LB_MAX_BACKENDS];
 
@@ -529,6 +529,8 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 		goto out;
 	rc = merge_rules(&m, why, why_len);
 	merge_commit(&m);
+	/* dr services: interfaces, segments and MACs, their table due. */
+	lb_mac_follow(lb, now_ms);
 out:
 	if (rc == -ENOMEM)
 		snprintf(why, why_len, "out of memory");
@@ -553,6 +555,10 @@ retry_all(struct lb *lb)
 		struct lb_service *svc = lb->services[i];
 		bool up[CONF_LB_MAX_BACKENDS];
 
+		if (svc->conf.forwarding == CONF_LB_DR) {
+			lb->dr_rebuild = true;
+			continue;
+		}
 		for (size_t k = 0; k < svc->conf.nbackends; k++)
 			up[k] = lb_backend_up(&svc->backends[k]);
 		lb_nft_service_add(&t, &svc->conf);
@@ -589,6 +595,7 @@ lb_tick(struct lb *lb, uint64_t now_ms)
 			    lb->budget.in_flight, suppressed);
 		lb->refused_logged = lb->budget.refused;
 	}
+	lb_mac_tick(lb, now_ms);
 	/* After the probes: the changes they just made go in this batch. */
 	if (lb->apply_ms != 0 && now_ms >= lb->apply_ms)
 		apply_dirty(lb, now_ms);
@@ -603,6 +610,8 @@ lb_next_deadline(const struct lb *lb)
 
 	if (lb->apply_ms != 0 && (due == 0 || lb->apply_ms < due))
 		due = lb->apply_ms;
+	if (lb->dr_use_ms != 0 && (due == 0 || lb->dr_use_ms < due))
+		due = lb->dr_use_ms;
 	if (checks != 0 && (due == 0 || checks < due))
 		due = checks;
 	return due;
@@ -657,6 +666,14 @@ counter_set(void *arg, const char *name, uint64_t packets, uint64_t bytes)
 	enum lb_nft_counter kind;
 	size_t j;
 
+	if (strncmp(name, LB_DR_DROP_PREFIX, strlen(LB_DR_DROP_PREFIX)) == 0) {
+		for (size_t i = 0; i < lb->nservices; i++) {
+			lb_nft_id(lb->services[i]->conf.name, id, sizeof(id));
+			if (strcmp(id, name + strlen(LB_DR_DROP_PREFIX)) == 0)
+				lb->services[i]->dr_dropped = packets;
+		}
+		return;
+	}
 	if (!lb_nft_counter_parse(name, &kind, want, sizeof(want), &j))
 		return;
 	for (size_t i = 0; i < lb->nservices; i++) {
@@ -693,6 +710,13 @@ lb_read_counters(struct lb *lb)
 			    suppressed);
 		return rc;
 	}
+	lb_nft_counters_each(text, counter_set, lb);
+	free(text);
+	if (!lb->dr_table)
+		return 0;
+	if ((rc = nft_query(lb->nft, "list counters table " LB_DR_TABLE, &text,
+	    err, sizeof(err))) < 0)
+		return rc;
 	lb_nft_counters_each(text, counter_set, lb);
 	free(text);
 	return 0;

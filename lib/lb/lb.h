@@ -38,6 +38,8 @@
 #include "os/evloop.h"
 #include "os/log.h"
 #include "os/nft.h"
+#include "os/nl.h"
+#include "os/nl_neigh.h"
 #include "health/track.h"
 
 /* Health transactions are at least this far apart (batching, see top). */
@@ -88,6 +90,17 @@ struct lb_backend {
 	struct check check;
 	uint64_t conns, packets, bytes;  /* nft counters, at the last read */
 	uint64_t changes;                /* health changes */
+	/*
+	 * forwarding = "dr" (lb_mac): the MAC the kernel resolved for the
+	 * backend on the service's interface. Without one (or off every
+	 * segment of that interface) the backend takes no flows, whatever its
+	 * check says; dr_down says why ("" when it has a MAC).
+	 */
+	bool dr_mac_ok;
+	bool dr_mac_dirty;               /* its dr_b_ chain to rewrite */
+	bool dr_off_segment;
+	uint8_t dr_mac[6];
+	char dr_down[64];
 };
 
 struct lb_service {
@@ -101,6 +114,11 @@ struct lb_service {
 	char track_detail[48];           /* "1 of quorum 2" for tracking */
 	size_t table_size;               /* sh, mh: Maglev slots; 0 = rr, wrr */
 	uint64_t table_digest;           /* of the slot table in the kernel */
+	/* forwarding = "dr": both interfaces exist, so its rules are in. */
+	bool dr_ready;
+	int dr_ifindex;                  /* conf.dr_interface's */
+	uint8_t dr_node_mac[6];          /* its MAC: the frames' new source */
+	uint64_t dr_dropped;             /* packets with no backend to go to */
 };
 
 struct lb {
@@ -127,7 +145,37 @@ struct lb {
 	 */
 	void (*on_quorum)(void *arg, const struct lb_service *svc);
 	void *on_quorum_arg;
+	/* forwarding = "dr" (lb_mac.c): neighbour resolution and table. */
+	struct netlink *nl;              /* link lookups; NULL: not opened */
+	struct nl_neigh neigh;
+	struct evloop_watch neigh_watch;
+	bool neigh_ok;
+	bool dr_rebuild;                 /* netdev table to rebuild */
+	bool dr_table;                   /* the netdev table holds our rules */
+	uint64_t dr_use_ms;              /* next re-confirmation of MACs */
+	struct log_ratelimit mac_log;
 };
+
+/*
+ * forwarding = "dr" (lb_mac.c). lb_mac_open(): after lb_init, the
+ * neighbour events on the loop (0 or -errno; without it dr backends have
+ * no MAC). lb_mac_follow(): after a configure or a link change, each dr
+ * service's interfaces and each backend's segment and MAC, asking the
+ * kernel to resolve them. lb_mac_tick(): the periodic re-confirmation and
+ * a due rebuild of the netdev table. lb_mac_dirty_rules(): a dirty dr
+ * service's part of a health transaction. lb_mac_close(): the netdev
+ * table removed (stop) and the socket closed.
+ */
+int lb_mac_open(struct lb *lb, struct netlink *nl);
+void lb_mac_follow(struct lb *lb, uint64_t now_ms);
+void lb_mac_tick(struct lb *lb, uint64_t now_ms);
+struct lb_text;
+void lb_mac_dirty_rules(struct lb_text *t, struct lb_service *svc,
+    const bool *up);
+void lb_mac_close(struct lb *lb);
+
+/* Mark svc's rules to rewrite in the next health transaction. */
+void lb_service_dirty(struct lb_service *svc, uint64_t now_ms);
 
 /*
  * Up as far as health goes: no check, or its check says up. Weight aside:
@@ -170,6 +218,10 @@ size_t lb_track_objs(const struct lb *lb, const struct conf_instance *inst,
  * Returns 0 or -errno (logged, rate-limited: dumps may come often).
  */
 int lb_read_counters(struct lb *lb);
+
+/* A health change of backend b (check or MAC): counted, logged. */
+void lb_backend_changed(struct lb_backend *b, const char *health,
+    const char *reason);
 
 /* Find a service by name, or NULL. */
 const struct lb_service *lb_find(const struct lb *lb, const char *name);
