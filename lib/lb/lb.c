@@ -196,6 +196,8 @@ apply_dirty(struct lb *lb, uint64_t now_ms)
 
 		if (!svc->dirty)
 			continue;
+		if (svc->conf.forwarding == CONF_LB_DR)
+			lb_mac_dirty_done(svc, rc == 0);
 		svc->dirty = false;
 		svc->rules_ok = rc == 0;
 		service_up(svc, up);
@@ -218,6 +220,8 @@ service_free(struct lb_service *svc)
 		conf_check_free(&svc->conf.backends[i].check);
 	free(svc->backends);
 	free(svc->conf.backends);
+	free(svc->dr_table);
+	free(svc->dr_next);
 	free(svc);
 }
 

@@ -119,6 +119,8 @@ struct lb_service {
 	int dr_ifindex;                  /* conf.dr_interface's */
 	uint8_t dr_node_mac[6];          /* its MAC: the frames' new source */
 	uint64_t dr_dropped;             /* packets with no backend to go to */
+	uint16_t *dr_table;              /* the slot map in the kernel, or NULL */
+	uint16_t *dr_next;               /* in the health transaction under way */
 };
 
 struct lb {
@@ -163,7 +165,8 @@ struct lb {
  * service's interfaces and each backend's segment and MAC, asking the
  * kernel to resolve them. lb_mac_tick(): the periodic re-confirmation and
  * a due rebuild of the netdev table. lb_mac_dirty_rules(): a dirty dr
- * service's part of a health transaction. lb_mac_close(): the netdev
+ * service's part of a health transaction (its changed MACs, the slots
+ * that change owner); lb_mac_dirty_done() after it, applied or not. lb_mac_close(): the netdev
  * table removed (stop) and the socket closed.
  */
 int lb_mac_open(struct lb *lb, struct netlink *nl);
@@ -172,6 +175,7 @@ void lb_mac_tick(struct lb *lb, uint64_t now_ms);
 struct lb_text;
 void lb_mac_dirty_rules(struct lb_text *t, struct lb_service *svc,
     const bool *up);
+void lb_mac_dirty_done(struct lb_service *svc, bool applied);
 void lb_mac_close(struct lb *lb);
 
 /* Mark svc's rules to rewrite in the next health transaction. */

@@ -2,6 +2,7 @@
 /*
  * lb_dr - direct routing as nft batch text (see lb_dr.h).
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
@@ -58,41 +59,80 @@ lb_dr_backend(struct lb_text *t, const struct conf_service *svc, size_t i,
 }
 
 size_t
-lb_dr_service_rules(struct lb_text *t, const struct conf_service *svc,
-    const bool *up)
+lb_dr_table(const struct conf_service *svc, const bool *up, uint16_t *table)
 {
-	char id[LB_NFT_ID_MAX], hash[LB_NFT_HASH_MAX], dc[LB_NFT_ID_MAX + 8];
 	size_t active = lb_nft_active(svc, up), n = lb_nft_table_size(svc);
-	uint16_t *slots;
+
+	if (active > 0 && active >= svc->quorum)
+		(void)lb_nft_table(svc, up, table);
+	else
+		for (size_t s = 0; s < n; s++)
+			table[s] = LB_SCHED_NONE;
+	return active;
+}
+
+/*
+ * "VERB element netdev vipd dr_m_X { ... }" over the slots s whose
+ * table[s] is a backend and, when old is given, differs from old[s]:
+ * "s : jump dr_b_X_i" with_value, else "s".
+ */
+static void
+elements(struct lb_text *t, const char *verb, const char *id,
+    const uint16_t *old, const uint16_t *table, size_t n, bool with_value)
+{
+	size_t k = 0;
+
+	for (size_t s = 0; s < n; s++) {
+		if (table[s] == LB_SCHED_NONE || (old != NULL &&
+		    old[s] == table[s]))
+			continue;
+		if (k++ == 0)
+			lb_text_printf(t, "%s element " LB_DR_TABLE " dr_m_%s { ",
+			    verb, id);
+		else
+			lb_text_printf(t, ", ");
+		if (with_value)
+			lb_text_printf(t, "%zu : jump dr_b_%s_%u", s, id,
+			    (unsigned)table[s]);
+		else
+			lb_text_printf(t, "%zu", s);
+	}
+	if (k > 0)
+		lb_text_printf(t, " }\n");
+}
+
+size_t
+lb_dr_table_delta(struct lb_text *t, const struct conf_service *svc,
+    const uint16_t *old, const uint16_t *table)
+{
+	char id[LB_NFT_ID_MAX];
+	size_t n = lb_nft_table_size(svc), moved = 0;
+	uint16_t *gone;
 
 	lb_nft_id(svc->name, id, sizeof(id));
-	lb_text_printf(t, "flush chain " LB_DR_TABLE " dr_s_%s\n", id);
-	if (active > 0 && active >= svc->quorum) {
-		if ((slots = malloc(n * sizeof(*slots))) == NULL) {
-			t->oom = true;
-			return active;
-		}
-		(void)lb_nft_table(svc, up, slots);
-		lb_text_printf(t, "add rule " LB_DR_TABLE " dr_s_%s %s vmap { ",
-		    id, lb_nft_hash_expr(svc, hash, sizeof(hash)));
-		for (size_t s = 0; s < n; s++)
-			lb_text_printf(t, "%s%zu : jump dr_b_%s_%u", s > 0 ? ", " :
-			    "", s, id, (unsigned)slots[s]);
-		lb_text_printf(t, " }\n");
-		free(slots);
+	if ((gone = malloc(n * sizeof(*gone))) == NULL) {
+		t->oom = true;
+		return 0;
 	}
-	/* Reached only without a backend (the table covers every slot). */
-	lb_text_printf(t, "add rule " LB_DR_TABLE " dr_s_%s counter name %s "
-	    "drop\n", id, lb_dr_drop_counter(id, dc, sizeof(dc)));
-	return active;
+	/* The slots that change owner or lose theirs go first ... */
+	for (size_t s = 0; s < n; s++) {
+		gone[s] = old[s] != table[s] ? old[s] : LB_SCHED_NONE;
+		moved += old[s] != table[s];
+	}
+	elements(t, "delete", id, NULL, gone, n, false);
+	free(gone);
+	/* ... then their new owners: one transaction, so never a gap. */
+	elements(t, "add", id, old, table, n, true);
+	return moved;
 }
 
 void
 lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
-    const uint8_t node_mac[6], const uint8_t (*mac)[6], const bool *up)
+    const uint8_t node_mac[6], const uint8_t (*mac)[6], const uint16_t *table)
 {
 	char id[LB_NFT_ID_MAX], dev[LB_NFT_ID_MAX], cc[LB_NFT_COUNTER_MAX];
 	char dc[LB_NFT_ID_MAX + 8], a[INET6_ADDRSTRLEN], vm[18];
+	char hash[LB_NFT_HASH_MAX];
 	const char *f = svc->addr.family == AF_INET6 ? "ip6" : "ip";
 	const char *p = conf_names_lb_proto(svc->protocol);
 
@@ -109,7 +149,19 @@ lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
 		 * jumps to it until it has one, and then its chain is new. */
 		lb_dr_backend(t, svc, i, node_mac, mac[i]);
 	}
-	(void)lb_dr_service_rules(t, svc, up);
+	/*
+	 * The slot goes through the packet mark because a named map keyed
+	 * by the hash itself ("typeof jhash ...") cannot be listed back by
+	 * nft 1.0.6; the mark is the node's own business here: the packet
+	 * leaves by fwd and meets no other rule of the node.
+	 */
+	lb_text_printf(t, "add map " LB_DR_TABLE " dr_m_%s { type mark : "
+	    "verdict; }\n", id);
+	elements(t, "add", id, NULL, table, lb_nft_table_size(svc), true);
+	lb_text_printf(t, "add rule " LB_DR_TABLE " dr_s_%s meta mark set %s "
+	    "meta mark vmap @dr_m_%s\n"
+	    "add rule " LB_DR_TABLE " dr_s_%s counter name %s drop\n", id,
+	    lb_nft_hash_expr(svc, hash, sizeof(hash)), id, id, dc);
 	/* -500: before anything else of the node's at ingress. */
 	lb_text_printf(t, "add chain " LB_DR_TABLE " dr_in_%s { type filter "
 	    "hook ingress device \"%s\" priority -500; policy accept; }\n",

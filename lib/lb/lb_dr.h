@@ -14,9 +14,14 @@
  *             copies a switch floods to every port; or the VMAC when the
  *             VIP's instance uses one) to VIP:port -> jump dr_s_X
  *   dr_s_X    the slot of the packet (the Maglev slot of lb_nft_hash_expr,
- *             the same seed and size as on every node) -> jump dr_b_X_i by
- *             an anonymous vmap, rebuilt as a whole on a health change;
- *             no backend: counted drop (counter dr_d_X)
+ *             the same seed and size as on every node, through the packet
+ *             mark) -> jump dr_b_X_i by the map dr_m_X; a slot without a
+ *             backend: counted drop (counter dr_d_X)
+ *   dr_m_X    slot -> jump dr_b_X_i. A health change sends only the slots
+ *             that change owner (delete, then add, in one transaction):
+ *             at 65537 slots and 100 backends about 650 elements a
+ *             backend instead of all 65537 (15-20 ms against 300-750 ms
+ *             for a rebuilt anonymous map, measured)
  *   dr_b_X_i  backend i: ether saddr set to the node's MAC (or the switch
  *             learns the client's MAC on the node's port), ether daddr to
  *             the backend's, counter lb_c_X_i (lb_nft_counter_name),
@@ -46,16 +51,29 @@ void lb_dr_reset(struct lb_text *t);
 void lb_dr_remove(struct lb_text *t);
 
 /*
- * A dr service's objects, hooks and rules: node_mac is the MAC of
- * svc->dr_interface, mac[i] backend i's (all zero when it has none: it
- * is not up then, and gets its chain rewritten when it gets one).
+ * The slot table of svc for the backends up[i] (lb_nft_table_size(svc)
+ * slots): Maglev's, or every slot LB_SCHED_NONE below quorum. Returns how
+ * many backends take flows.
+ */
+size_t lb_dr_table(const struct conf_service *svc, const bool *up,
+    uint16_t *table);
+
+/*
+ * A dr service's objects, hooks and rules with the slot table `table`:
+ * node_mac is the MAC of svc->dr_interface, mac[i] backend i's (all zero
+ * when it has none: it is not up then, and gets its chain rewritten when
+ * it gets one).
  */
 void lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
-    const uint8_t node_mac[6], const uint8_t (*mac)[6], const bool *up);
+    const uint8_t node_mac[6], const uint8_t (*mac)[6],
+    const uint16_t *table);
 
-/* Rewrite dr_s_X for the backends up[i]; returns how many take flows. */
-size_t lb_dr_service_rules(struct lb_text *t, const struct conf_service *svc,
-    const bool *up);
+/*
+ * Change the map from `old` (what the kernel has) to `table`; returns the
+ * number of slots that change.
+ */
+size_t lb_dr_table_delta(struct lb_text *t, const struct conf_service *svc,
+    const uint16_t *old, const uint16_t *table);
 
 /* Rewrite dr_b_X_i for backend i's (new) MAC. */
 void lb_dr_backend(struct lb_text *t, const struct conf_service *svc,

@@ -236,15 +236,31 @@ lb_mac_follow(struct lb *lb, uint64_t now_ms)
 	lb->dr_use_ms = now_ms + LB_MAC_USE_MS;
 }
 
+/* The service's slot table for its backends' states now (allocated). */
+static uint16_t *
+table_now(struct lb_service *svc)
+{
+	bool up[CONF_LB_MAX_BACKENDS];
+	uint16_t *table = malloc(lb_nft_table_size(&svc->conf) *
+	    sizeof(*table));
+
+	if (table == NULL)
+		return NULL;
+	for (size_t k = 0; k < svc->conf.nbackends; k++)
+		up[k] = lb_backend_up(&svc->backends[k]);
+	(void)lb_dr_table(&svc->conf, up, table);
+	return table;
+}
+
 /* Every ready dr service into a fresh netdev table, in one transaction. */
 static void
 rebuild(struct lb *lb)
 {
-	bool up[CONF_LB_MAX_BACKENDS], any = false;
 	uint8_t (*mac)[6] = NULL;
 	struct lb_text t = { 0 };
 	char err[256];
 	uint64_t suppressed = 0;
+	bool any = false;
 	int rc;
 
 	lb->dr_rebuild = false;
@@ -252,21 +268,24 @@ rebuild(struct lb *lb)
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
 
-		if (svc->conf.forwarding != CONF_LB_DR || !svc->dr_ready)
+		if (svc->conf.forwarding != CONF_LB_DR)
+			continue;
+		free(svc->dr_table);
+		svc->dr_table = NULL;
+		if (!svc->dr_ready)
 			continue;
 		free(mac);
-		if ((mac = calloc(svc->conf.nbackends, sizeof(*mac))) == NULL) {
+		if ((mac = calloc(svc->conf.nbackends, sizeof(*mac))) == NULL ||
+		    (svc->dr_table = table_now(svc)) == NULL) {
 			t.oom = true;
 			break;
 		}
 		for (size_t k = 0; k < svc->conf.nbackends; k++) {
-			up[k] = lb_backend_up(&svc->backends[k]);
 			memcpy(mac[k], svc->backends[k].dr_mac, 6);
 			svc->backends[k].dr_mac_dirty = false;
 		}
 		lb_dr_service_add(&t, &svc->conf, svc->dr_node_mac,
-		    (const uint8_t (*)[6])mac, up);
-		svc->dirty = false;
+		    (const uint8_t (*)[6])mac, svc->dr_table);
 		any = true;
 	}
 	free(mac);
@@ -280,6 +299,10 @@ rebuild(struct lb *lb)
 	if (rc == 0) {
 		lb->dr_table = any;
 		return;
+	}
+	for (size_t i = 0; i < lb->nservices; i++) {
+		free(lb->services[i]->dr_table);
+		lb->services[i]->dr_table = NULL;
 	}
 	lb->transaction_errors++;
 	lb->dr_rebuild = true;       /* again at the next re-confirmation */
@@ -304,20 +327,44 @@ lb_mac_tick(struct lb *lb, uint64_t now_ms)
 void
 lb_mac_dirty_rules(struct lb_text *t, struct lb_service *svc, const bool *up)
 {
+	size_t n = lb_nft_table_size(&svc->conf);
+
 	/* Not in the table (an interface missing): nothing to rewrite. */
-	if (!svc->dr_ready || !svc->lb->dr_table)
+	if (!svc->dr_ready || svc->dr_table == NULL)
 		return;
 	for (size_t k = 0; k < svc->conf.nbackends; k++) {
 		struct lb_backend *b = &svc->backends[k];
 
-		if (!b->dr_mac_dirty)
-			continue;
-		b->dr_mac_dirty = false;
-		if (b->dr_mac_ok)
+		if (b->dr_mac_dirty && b->dr_mac_ok)
 			lb_dr_backend(t, &svc->conf, k, svc->dr_node_mac,
 			    b->dr_mac);
 	}
-	(void)lb_dr_service_rules(t, &svc->conf, up);
+	free(svc->dr_next);
+	if ((svc->dr_next = malloc(n * sizeof(*svc->dr_next))) == NULL) {
+		t->oom = true;
+		return;
+	}
+	(void)lb_dr_table(&svc->conf, up, svc->dr_next);
+	(void)lb_dr_table_delta(t, &svc->conf, svc->dr_table, svc->dr_next);
+}
+
+void
+lb_mac_dirty_done(struct lb_service *svc, bool applied)
+{
+	if (!applied) {
+		/* What the kernel holds is unknown to us now: rebuild. */
+		svc->lb->dr_rebuild = true;
+		free(svc->dr_next);
+		svc->dr_next = NULL;
+		return;
+	}
+	for (size_t k = 0; k < svc->conf.nbackends; k++)
+		svc->backends[k].dr_mac_dirty = false;
+	if (svc->dr_next != NULL) {
+		free(svc->dr_table);
+		svc->dr_table = svc->dr_next;
+		svc->dr_next = NULL;
+	}
 }
 
 void

@@ -268,6 +268,14 @@ def test_killed_backend_leaves_within_fall_and_a_new_mac_is_followed(
     be3 = dr.backends["be3"]
     new = "02:00:00:00:03:33"
     be3.run(["ip", "link", "set", "dev", "eth0", "address", new])
+    # A NIC that comes up announces itself (gratuitous ARP); the node's
+    # kernel takes the new MAC for its entry and vipd follows the event.
+    # (Without it the kernel finds out when the entry's re-confirmation
+    # fails, within about a minute: vipd would follow that as well.)
+    from scapy.all import ARP, Ether
+    be3.send_frames([Ether(src=new, dst="ff:ff:ff:ff:ff:ff") /
+                     ARP(op=1, hwsrc=new, psrc=be3.dr_ip, pdst=be3.dr_ip)],
+                    count=3, interval_ms=200)
 
     def mac_of_be3():
         for b in dr.service_dump(lb)["backends"]:
