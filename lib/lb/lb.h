@@ -21,7 +21,9 @@
  * atomically, so other backends' flows are not disturbed.
  *
  * Owns: its services (a copy of their config), their checks, the "lb_"
- * objects of table inet vipd (see lb_nft.h), counters read back from nft.
+ * objects of table inet vipd (see lb_nft.h), counters read back from nft,
+ * and for forwarding = "dr" services the whole table netdev vipd (lb_dr.h,
+ * lb_mac.c) with their backends' MACs.
  * Never does: create or delete the table itself (the daemon does, with
  * nft_table_reset/nft_table_remove), decide VRRP state.
  */
