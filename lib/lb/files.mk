@@ -7,5 +7,5 @@
 # (lb_state), its probes (check), its dump.
 PURE_SRCS += lib/lb/lb_sched.c lib/lb/lb_nft.c lib/lb/lb_dr.c lib/lb/check_heap.c \
 	lib/lb/check_sched.c
-GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/lb_mac.c lib/lb/lb_state.c \
+GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/lb_mac.c lib/lb/lb_arp.c lib/lb/lb_state.c \
 	lib/lb/check.c

@@ -45,6 +45,8 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->runner = runner;
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	lb->mac_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->arp_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->arp_fd = -1;
 	check_heap_init(&lb->sched);
 	budget_update(lb);
 }

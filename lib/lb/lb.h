@@ -123,6 +123,10 @@ struct lb_service {
 	uint64_t dr_dropped;             /* packets with no backend to go to */
 	uint16_t *dr_table;              /* the slot map in the kernel, or NULL */
 	uint16_t *dr_next;               /* in the health transaction under way */
+	int dr_in_ifindex;               /* conf.dr_ingress's, and its MAC */
+	uint8_t dr_in_mac[6];
+	uint64_t dr_arp_hazards;         /* others claiming the VIP (lb_arp) */
+	bool dr_holds_vip;               /* at the last ARP probe */
 };
 
 struct lb {
@@ -158,7 +162,20 @@ struct lb {
 	bool dr_table;                   /* the netdev table holds our rules */
 	uint64_t dr_use_ms;              /* next re-confirmation of MACs */
 	struct log_ratelimit mac_log;
+	int arp_fd;                      /* lb_arp: -1 = closed */
+	struct evloop_watch arp_watch;
+	uint64_t arp_probe_ms;
+	struct log_ratelimit arp_log;
 };
+
+/*
+ * lb_arp.c: the arp_ignore hazard of dr services (another MAC answering
+ * ARP for the VIP), probed while the node holds the VIP. lb_arp_open()
+ * (from lb_mac_open) returns 0 or -errno; lb_arp_tick() from lb_mac_tick.
+ */
+int lb_arp_open(struct lb *lb);
+void lb_arp_tick(struct lb *lb, uint64_t now_ms);
+void lb_arp_close(struct lb *lb);
 
 /*
  * forwarding = "dr" (lb_mac.c). lb_mac_open(): after lb_init, the

@@ -197,8 +197,9 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		else
 			fprintf(f, "null");
 		if (s->conf.forwarding == CONF_LB_DR)
-			fprintf(f, ", \"dr_no_backend_drops\": %" PRIu64,
-			    s->dr_dropped);
+			fprintf(f, ", \"dr_no_backend_drops\": %" PRIu64
+			    ", \"dr_arp_hazards\": %" PRIu64, s->dr_dropped,
+			    s->dr_arp_hazards);
 		fprintf(f, ", \"table_size\": %zu, \"table_digest\": ",
 		    s->table_size);
 		if (s->table_size > 0)

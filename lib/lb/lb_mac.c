@@ -139,6 +139,9 @@ lb_mac_open(struct lb *lb, struct netlink *nl)
 		return err;
 	}
 	lb->neigh_ok = true;
+	if ((err = lb_arp_open(lb)) < 0)
+		log_warn("balancer: no ARP watch for dr services (%s): a backend "
+		    "answering for the VIP goes unnoticed", strerror(-err));
 	return 0;
 }
 
@@ -176,6 +179,8 @@ links(struct lb *lb, struct lb_service *svc, char *why, size_t len)
 	}
 	svc->dr_ifindex = out.ifindex;
 	memcpy(svc->dr_node_mac, out.mac, 6);
+	svc->dr_in_ifindex = in.ifindex;
+	memcpy(svc->dr_in_mac, in.mac, 6);
 	return true;
 }
 
@@ -322,6 +327,7 @@ lb_mac_tick(struct lb *lb, uint64_t now_ms)
 	}
 	if (lb->dr_rebuild)
 		rebuild(lb);
+	lb_arp_tick(lb, now_ms);
 }
 
 void
@@ -381,6 +387,7 @@ lb_mac_close(struct lb *lb)
 		lb_text_free(&t);
 		lb->dr_table = false;
 	}
+	lb_arp_close(lb);
 	if (lb->neigh_ok) {
 		evloop_del(lb->loop, &lb->neigh_watch);
 		nl_neigh_close(&lb->neigh);

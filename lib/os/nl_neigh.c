@@ -168,8 +168,26 @@ nl_neigh_use(struct nl_neigh *nn, int ifindex, const struct addr *addr)
 	return nl_neigh_errno(err);
 }
 
+/* Whether addr is in a prefix of ifindex's (own: is one of them). */
+static int
+addr_match(struct nl_neigh *nn, int ifindex, const struct addr *addr,
+    bool own);
+
 int
 nl_neigh_on_link(struct nl_neigh *nn, int ifindex, const struct addr *addr)
+{
+	return addr_match(nn, ifindex, addr, false);
+}
+
+int
+nl_neigh_is_local(struct nl_neigh *nn, int ifindex, const struct addr *addr)
+{
+	return addr_match(nn, ifindex, addr, true);
+}
+
+static int
+addr_match(struct nl_neigh *nn, int ifindex, const struct addr *addr,
+    bool own)
 {
 	struct nl_cache *cache;
 	struct nl_object *obj;
@@ -190,6 +208,10 @@ nl_neigh_on_link(struct nl_neigh *nn, int ifindex, const struct addr *addr)
 		    nl_addr_get_len(local) != alen)
 			continue;
 		l = nl_addr_get_binary_addr(local);
+		if (own) {
+			found = memcmp(l, addr->bytes, alen) == 0;
+			continue;
+		}
 		plen = (unsigned)rtnl_addr_get_prefixlen(ra);
 		if (plen > alen * 8)
 			continue;

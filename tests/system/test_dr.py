@@ -331,3 +331,21 @@ def test_takeover_keeps_100_connections_without_conn_sync(topo, vipd_bin):
                 "every connection to go on through b")
     final = client.finish()
     assert not final["failures"], final
+
+
+def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin):
+    """The arp_ignore hazard (vipd(7), DR): be1 left at arp_ignore = 0
+    answers ARP for the VIP it holds on lo; the node that holds the VIP
+    says so in its log and counts it, and no other backend is named."""
+    dr = DR(topo, nbackends=2)
+    lb = dr.nodes[0]
+    dr.start(lb, dr.service())
+    dr.wait_up(lb)
+    be1 = dr.backends["be1"]
+    for key in ("all", "eth0"):
+        be1.run(["sysctl", "-qw", "net.ipv4.conf.%s.arp_ignore=0" % key])
+    wait_until(lambda: "claimed by %s" % be1.mac in lb.log_text(), TIMEOUT_S,
+               "the node to report be1 answering ARP for the VIP",
+               interval=0.5)
+    assert dr.service_dump(lb)["dr_arp_hazards"] >= 1
+    assert "claimed by %s" % dr.backends["be2"].mac not in lb.log_text()
