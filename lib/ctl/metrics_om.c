@@ -47,6 +47,9 @@ static const char *const om_vrrp_states[] = { "INIT", "BACKUP", "MASTER",
 	"FAULT", NULL };
 static const char *const om_health_states[] = { "unknown", "up", "down", NULL };
 static const char *const om_role_states[] = { "sender", "receiver", NULL };
+static const char *const om_fwd_states[] = { "nat", "dr", NULL };
+/* No fixed states: the one sample carries the digest as its label. */
+static const char *const om_digest_states[] = { NULL };
 static const struct {
 	const char *key;
 	const char *const *states;
@@ -54,6 +57,8 @@ static const struct {
 	{ "state", om_vrrp_states },      /* instances, sync groups */
 	{ "health", om_health_states },   /* backends (check_health_name) */
 	{ "role", om_role_states },       /* conn_sync */
+	{ "forwarding", om_fwd_states },  /* virtual services */
+	{ "table_digest", om_digest_states }, /* virtual services (hex) */
 };
 
 static void
