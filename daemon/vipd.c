@@ -200,6 +200,9 @@ vipd_open(struct vipd *v)
 		    "start and reload only", strerror(-err));
 	vipd_open_nft(v);
 	lb_init(&v->lb, &v->nft, &v->loop, &v->scripts);
+	if ((err = lb_mac_open(&v->lb, &v->nl)) < 0)
+		log_warn("neighbour events unavailable (%s): dr services have "
+		    "no backend", strerror(-err));
 	/* Services with a track_weight weigh on their VIP's instance. */
 	v->lb.on_quorum = vipd_service_quorum;
 	v->lb.on_quorum_arg = v;
@@ -238,6 +241,7 @@ vipd_close(struct vipd *v)
 	ctl_close(&v->ctl, &v->loop);
 	metrics_close(&v->metrics);
 	vipd_lbcount_close(v);
+	lb_mac_close(&v->lb);
 	lb_close(&v->lb);
 	if (v->sync != NULL) {
 		ct_sync_close(v->sync);

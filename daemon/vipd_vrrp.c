@@ -189,6 +189,8 @@ vipd_on_link(void *arg, int ifindex, const char *ifname)
 		instance_link_update(inst, &v->env, now_ms);
 	}
 	health_link_event(&v->health, ifname, now_ms);
+	/* dr services' interfaces may have come or gone. */
+	lb_mac_follow(&v->lb, now_ms);
 }
 
 void

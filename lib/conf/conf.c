@@ -372,6 +372,9 @@ load_root(struct conf_ctx *ctx, const config_setting_t *root,
 	if ((s = config_setting_get_member(root, "vrrp_instances")) != NULL &&
 	    conf_vrrp_load(ctx, s, conf) < 0)
 		return -ENOMEM;
+	/* dr services take their interfaces from the instances. */
+	if ((s = config_setting_get_member(root, "virtual_services")) != NULL)
+		conf_lb_resolve(ctx, s, conf);
 	/* Groups name instances; instances name track scripts. */
 	if ((s = config_setting_get_member(root, "sync_groups")) != NULL &&
 	    conf_groups_load(ctx, s, conf) < 0)

@@ -20,6 +20,7 @@
 #include "conf/conf_command.h"
 #include "conf/conf_lb.h"
 #include "conf/conf_names.h"
+#include "conf/conf_util.h"
 #include "conf/conf_vrrp.h"
 
 #define WHERE_LEN (CONF_WHERE_MAX + 64)
@@ -27,7 +28,7 @@
 const char *const conf_service_keys[] = { "name", "address", "port",
 	"protocol", "scheduler", "persistence_s", "quorum", "sorry_server",
 	"track_weight", "backends", "hysteresis", "quorum_up", "quorum_down",
-	NULL };
+	"forwarding", "interface", NULL };
 const char *const conf_backend_keys[] = { "address", "port", "weight",
 	"check", "notify_up", "notify_down", NULL };
 const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
@@ -338,8 +339,15 @@ load_backend(struct conf_ctx *ctx, const config_setting_t *g,
 		conf_error(ctx, config_setting_get_member(g, "address"),
 		    "%s.address: not the family of the service address "
 		    "(NAT between IPv4 and IPv6 is not supported)", where);
-	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0)
+	if (conf_get_int(ctx, g, where, "port", 1, 65535, &v) > 0) {
 		b->port = (uint16_t)v;
+		/* The packet reaches the backend unchanged but for its MAC. */
+		if (svc->forwarding == CONF_LB_DR && b->port != svc->port)
+			conf_error(ctx, config_setting_get_member(g, "port"),
+			    "%s.port: %u is not the service port %u: "
+			    "forwarding = \"dr\" cannot change ports", where,
+			    b->port, svc->port);
+	}
 	get_u32(ctx, g, where, "weight", 0, CONF_LB_WEIGHT_MAX, &b->weight);
 	if ((s = config_setting_get_member(g, "check")) != NULL) {
 		char cw[WHERE_LEN + 48];
@@ -459,6 +467,49 @@ load_quorum(struct conf_ctx *ctx, const config_setting_t *g,
 	load_script(ctx, g, where, "quorum_down", &svc->quorum_down);
 }
 
+/*
+ * The rules of forwarding = "dr": no connection state on the node, so
+ * only schedulers that pick from the packet alone, and no persistence.
+ */
+static void
+load_dr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    struct conf_service *svc)
+{
+	const char *v;
+	char q[48];
+	int r;
+
+	if ((r = conf_get_string(ctx, g, where, "interface", &v)) > 0 &&
+	    !conf_valid_ifname(v))
+		conf_error(ctx, config_setting_get_member(g, "interface"),
+		    "%s.interface: '%s' is not an interface name (1..15 "
+		    "characters, no '/', ':' or blanks)", where,
+		    conf_quote(v, q, sizeof(q)));
+	else if (r > 0 && svc->forwarding != CONF_LB_DR)
+		conf_error(ctx, config_setting_get_member(g, "interface"),
+		    "%s.interface: applies to forwarding = \"dr\" only (nat "
+		    "routes to its backends)", where);
+	else if (r > 0)
+		snprintf(svc->interface, sizeof(svc->interface), "%s", v);
+	if (svc->forwarding != CONF_LB_DR)
+		return;
+	if (svc->scheduler != CONF_LB_SH && svc->scheduler != CONF_LB_MH)
+		conf_error(ctx, config_setting_get_member(g, "scheduler"),
+		    "%s.scheduler: '%s' cannot be used with forwarding = "
+		    "\"dr\": the node keeps no connection state, only sh and "
+		    "mh pick a backend from the packet alone (the same on "
+		    "every node)", where, conf_names_lb_sched(svc->scheduler));
+	if (svc->persistence_s > 0)
+		conf_error(ctx, config_setting_get_member(g, "persistence_s"),
+		    "%s.persistence_s: needs connection state, which "
+		    "forwarding = \"dr\" has not (scheduler = \"sh\" keeps "
+		    "a client on one backend)", where);
+	if (config_setting_get_member(g, "sorry_server") != NULL)
+		conf_error(ctx, config_setting_get_member(g, "sorry_server"),
+		    "%s.sorry_server: not supported with forwarding = \"dr\"",
+		    where);
+}
+
 /* Returns 0, or -ENOMEM. */
 static int
 load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
@@ -504,10 +555,16 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 	if ((i = get_word(ctx, g, where, "protocol", conf_names_lb_protos,
 	    "\"tcp\" or \"udp\"")) >= 0)
 		svc->protocol = (enum conf_lb_proto)i;
+	if ((i = get_word(ctx, g, where, "forwarding", conf_names_lb_fwds,
+	    "\"nat\" or \"dr\"")) >= 0)
+		svc->forwarding = (enum conf_lb_fwd)i;
+	if (svc->forwarding == CONF_LB_DR)
+		svc->scheduler = CONF_LB_MH;
 	if ((i = get_word(ctx, g, where, "scheduler", conf_names_lb_scheds,
 	    "a scheduler (rr, wrr, sh, mh, lc, wlc, sed, nq)")) >= 0)
 		svc->scheduler = (enum conf_lb_sched)i;
 	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
+	load_dr(ctx, g, where, svc);
 	if (conf_get_int(ctx, g, where, "track_weight", -254, 254, &p) > 0) {
 		svc->tracked = true;
 		svc->track_weight = (int)p;
@@ -581,6 +638,59 @@ conf_lb_load(struct conf_ctx *ctx, const config_setting_t *list,
 	}
 	check_across(ctx, list, conf);
 	return 0;
+}
+
+/* The instance whose addresses include addr, or NULL. */
+static const struct conf_instance *
+holder(const struct conf *conf, const struct addr *addr)
+{
+	for (size_t i = 0; i < conf->ninstances; i++)
+		for (size_t j = 0; j < conf->instances[i].nvips; j++)
+			if (addr_cmp(&conf->instances[i].vips[j].addr, addr) ==
+			    0)
+				return &conf->instances[i];
+	return NULL;
+}
+
+void
+conf_lb_resolve(struct conf_ctx *ctx, const config_setting_t *list,
+    struct conf *conf)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	for (size_t i = 0; i < conf->nservices; i++) {
+		struct conf_service *svc = &conf->services[i];
+		const struct conf_instance *in;
+
+		if (svc->forwarding != CONF_LB_DR || svc->addr.family == 0)
+			continue;
+		if ((in = holder(conf, &svc->addr)) == NULL) {
+			if (svc->interface[0] == '\0')
+				conf_error(ctx, config_setting_get_elem(list,
+				    (unsigned)i), "virtual_services[%s].interface: "
+				    "missing: required with forwarding = \"dr\" "
+				    "when no VRRP instance holds %s", svc->name,
+				    addr_str(&svc->addr, a, sizeof(a)));
+			snprintf(svc->dr_interface, sizeof(svc->dr_interface),
+			    "%s", svc->interface);
+			snprintf(svc->dr_ingress, sizeof(svc->dr_ingress), "%s",
+			    svc->interface);
+			continue;
+		}
+		snprintf(svc->dr_interface, sizeof(svc->dr_interface), "%s",
+		    svc->interface[0] != '\0' ? svc->interface : in->interface);
+		snprintf(svc->dr_ingress, sizeof(svc->dr_ingress), "%s",
+		    in->interface);
+		if (in->use_vmac) {
+			/* RFC 5798 7.3: 00-00-5E-00-01-{VRID}, IPv6 -02-. */
+			static const uint8_t pfx[4] = { 0x00, 0x00, 0x5e, 0x00 };
+
+			memcpy(svc->dr_vmac, pfx, sizeof(pfx));
+			svc->dr_vmac[4] = svc->addr.family == AF_INET6 ? 2 : 1;
+			svc->dr_vmac[5] = in->vrid;
+			svc->dr_has_vmac = true;
+		}
+	}
 }
 
 int
@@ -784,7 +894,13 @@ conf_service_equal(const struct conf_service *a, const struct conf_service *b)
 	    a->tracked != b->tracked || a->track_weight != b->track_weight ||
 	    a->hysteresis != b->hysteresis ||
 	    !conf_script_equal(&a->quorum_up, &b->quorum_up) ||
-	    !conf_script_equal(&a->quorum_down, &b->quorum_down))
+	    !conf_script_equal(&a->quorum_down, &b->quorum_down) ||
+	    a->forwarding != b->forwarding ||
+	    strcmp(a->interface, b->interface) != 0 ||
+	    strcmp(a->dr_interface, b->dr_interface) != 0 ||
+	    strcmp(a->dr_ingress, b->dr_ingress) != 0 ||
+	    a->dr_has_vmac != b->dr_has_vmac ||
+	    memcmp(a->dr_vmac, b->dr_vmac, sizeof(a->dr_vmac)) != 0)
 		return false;
 	if (a->has_sorry && (addr_cmp(&a->sorry_addr, &b->sorry_addr) !=
 	    0 || a->sorry_port != b->sorry_port))

@@ -24,7 +24,7 @@
 
 #define CONF_LB_NAME_MAX 33        /* service names: 1..32 chars + NUL */
 #define CONF_LB_MAX_SERVICES 64
-#define CONF_LB_MAX_BACKENDS 64
+#define CONF_LB_MAX_BACKENDS 256       /* = LB_SCHED_MAX_BACKENDS */
 #define CONF_LB_WEIGHT_MAX 100
 #define CONF_LB_TEXT_MAX 256       /* http path, host, expected body */
 
@@ -52,6 +52,15 @@ int conf_script_copy(struct conf_script *to, const struct conf_script *from);
 void conf_script_free(struct conf_script *s);
 bool conf_script_equal(const struct conf_script *a,
     const struct conf_script *b);
+/*
+ * nat: DNAT through conntrack, replies come back through the node. dr:
+ * direct routing, stateless: the node rewrites the destination MAC of the
+ * inbound packets to the backend's and the backend answers the client
+ * itself (it holds the VIP on lo); sh or mh only, the backend port is the
+ * service port.
+ */
+enum conf_lb_fwd { CONF_LB_NAT = 0, CONF_LB_DR };
+#define CONF_LB_IFNAME_MAX 16      /* IFNAMSIZ */
 enum conf_check_type {
 	CONF_CHECK_NONE = 0,       /* no check: the backend is always up */
 	CONF_CHECK_TCP,
@@ -151,7 +160,20 @@ struct conf_service {
 	struct addr addr;
 	uint16_t port;
 	enum conf_lb_proto protocol;       /* default tcp */
-	enum conf_lb_sched scheduler;      /* default wrr */
+	enum conf_lb_sched scheduler;      /* default wrr; dr: mh */
+	enum conf_lb_fwd forwarding;       /* default nat */
+	/*
+	 * dr: where the backends are; "" = the interface of the VRRP instance
+	 * holding the address (dr_interface is the one in use either way).
+	 */
+	char interface[CONF_LB_IFNAME_MAX];
+	char dr_interface[CONF_LB_IFNAME_MAX];
+	/* dr: where the VIP's traffic arrives (the holding instance's
+	 * interface, else dr_interface), and the VMAC it comes to when that
+	 * instance uses one (dr_vmac[0..5], has_vmac). */
+	char dr_ingress[CONF_LB_IFNAME_MAX];
+	bool dr_has_vmac;
+	uint8_t dr_vmac[6];
 	uint32_t persistence_s;            /* 0 = off; 0..86400 */
 	/*
 	 * keepalived's meaning: the weights of the backends that are up add
@@ -199,6 +221,15 @@ int conf_lb_load(struct conf_ctx *ctx, const struct config_setting_t *list,
  */
 size_t conf_lb_warnings(const struct conf *conf, const char *path,
     void (*fn)(void *arg, const char *line), void *arg);
+
+/*
+ * After the VRRP instances are loaded: each dr service's interfaces from
+ * the instance holding its address (see conf_service), and the error
+ * when no instance holds it and it names no interface. list is the
+ * virtual_services setting (for the lines).
+ */
+void conf_lb_resolve(struct conf_ctx *ctx, const struct config_setting_t *list,
+    struct conf *conf);
 
 /* Free conf->services (called by conf_free). */
 void conf_lb_free(struct conf *conf);

@@ -9,6 +9,7 @@
 const char *const conf_names_lb_protos[] = { "tcp", "udp", NULL };
 const char *const conf_names_lb_scheds[] = { "rr", "wrr", "sh", "mh",
 	"lc", "wlc", "sed", "nq", NULL };
+const char *const conf_names_lb_fwds[] = { "nat", "dr", NULL };
 const char *const conf_names_check_types[] = { "none", "tcp", "http",
 	"https", "script", "udp", "dns", "smtp", "ping", NULL };
 const char *const conf_names_notify_kinds[CONF_NOTIFY__COUNT + 1] = {
@@ -25,6 +26,12 @@ const char *
 conf_names_lb_sched(enum conf_lb_sched s)
 {
 	return s <= CONF_LB_NQ ? conf_names_lb_scheds[s] : "?";
+}
+
+const char *
+conf_names_lb_fwd(enum conf_lb_fwd f)
+{
+	return f <= CONF_LB_DR ? conf_names_lb_fwds[f] : "?";
 }
 
 const char *

@@ -19,6 +19,8 @@ extern const char *const conf_names_notify_kinds[];  /* "master", ... */
 
 const char *conf_names_lb_proto(enum conf_lb_proto p);
 const char *conf_names_lb_sched(enum conf_lb_sched s);
+extern const char *const conf_names_lb_fwds[];       /* "nat", "dr" */
+const char *conf_names_lb_fwd(enum conf_lb_fwd f);
 const char *conf_names_check_type(enum conf_check_type t);
 const char *conf_names_notify_kind(enum conf_notify_kind k);
 

@@ -212,6 +212,19 @@ conf_valid_name(const char *s, size_t max_len)
 	return n >= 1 && n <= max_len;
 }
 
+bool
+conf_valid_ifname(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n >= 16 || strcmp(s, ".") == 0 || strcmp(s, "..") == 0)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!isgraph((unsigned char)*s) || *s == '/' || *s == ':')
+			return false;
+	return true;
+}
+
 int
 conf_get_addr(struct conf_ctx *ctx, const config_setting_t *s,
     const char *where, struct addr *out, char *quoted, size_t quoted_len)

@@ -87,6 +87,9 @@ const char *conf_get_entry_name(struct conf_ctx *ctx, const config_setting_t *e,
 /* A name of 1..max_len characters from [A-Za-z0-9_.-]. */
 bool conf_valid_name(const char *s, size_t max_len);
 
+/* An interface name the kernel takes: 1..15 printable, no '/', ':'. */
+bool conf_valid_ifname(const char *s);
+
 /*
  * Setting s as one IPv4 or IPv6 address without prefix length, named
  * `where` in messages: 1 with *out set, 0 after reporting why not. quoted

@@ -227,10 +227,15 @@ status_services(FILE *f, const struct dump_view *v)
 				changed += s->backends[j].weight !=
 				    s->backends[j].conf->weight;
 			}
-			fprintf(f, "  %-*s  %-*s  quorum %u %s  backends %zu/%zu up%s\n",
-			    wname, s->conf.name, waddr, where, s->conf.quorum,
-			    s->quorum_met ? "met" : "NOT met", up, s->conf.nbackends,
-			    s->rules_ok ? "" : "  rules NOT installed");
+			fprintf(f, "  %-*s  %-*s  %s  quorum %u %s  backends %zu/%zu up",
+			    wname, s->conf.name, waddr, where,
+			    conf_names_lb_fwd(s->conf.forwarding), s->conf.quorum,
+			    s->quorum_met ? "met" : "NOT met", up, s->conf.nbackends);
+			if (s->table_size > 0)
+				fprintf(f, "  table %zu digest %016" PRIx64,
+				    s->table_size, s->table_digest);
+			fprintf(f, "%s\n", s->rules_ok ? "" :
+			    "  rules NOT installed");
 			/* Run-time weights (vipctl backend), one line each. */
 			for (size_t j = 0; changed > 0 && j < s->conf.nbackends;
 			    j++) {

@@ -49,6 +49,9 @@ static const char *const om_health_states[] = { "unknown", "up", "down", NULL };
 static const char *const om_role_states[] = { "sender", "receiver", NULL };
 static const char *const om_bfd_states[] = { "AdminDown", "Down", "Init",
 	"Up", NULL };                     /* bfd_state_name */
+static const char *const om_fwd_states[] = { "nat", "dr", NULL };
+/* No fixed states: the one sample carries the digest as its label. */
+static const char *const om_digest_states[] = { NULL };
 /* The first match wins: a set for one prefix before the key's default. */
 static const struct {
 	const char *prefix;               /* NULL: any */
@@ -59,6 +62,8 @@ static const struct {
 	{ NULL, "state", om_vrrp_states },      /* instances, sync groups */
 	{ NULL, "health", om_health_states },   /* backends (check_health_name) */
 	{ NULL, "role", om_role_states },       /* conn_sync */
+	{ NULL, "forwarding", om_fwd_states },  /* virtual services */
+	{ NULL, "table_digest", om_digest_states }, /* virtual services (hex) */
 };
 
 static void

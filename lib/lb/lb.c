@@ -14,6 +14,7 @@
 
 #include "base/reconcile.h"
 #include "lb/lb.h"
+#include "lb/lb_dr.h"
 #include "lb/lb_nft.h"
 #include "lb/lb_sched.h"
 #include "os/log.h"
@@ -46,6 +47,9 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->loop = loop;
 	lb->runner = runner;
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->mac_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->arp_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->arp_fd = -1;
 	check_heap_init(&lb->sched);
 	budget_update(lb);
 	if (lb_conns_init(&lb->conns, LB_CONNS_MAX) < 0)
@@ -62,13 +66,6 @@ backend_text(const struct conf_backend *b, char *buf, size_t len)
 	snprintf(buf, len, b->addr.family == AF_INET6 ? "[%s]:%u" : "%s:%u", a,
 	    b->port);
 	return buf;
-}
-
-bool
-lb_backend_up(const struct lb_backend *b)
-{
-	return b->conf->check.type == CONF_CHECK_NONE ||
-	    b->check.rf.health == CHECK_UP;
 }
 
 static int
@@ -172,32 +169,37 @@ script_free(struct lb_script *sc)
 
 /* ---- quorum ---------------------------------------------------------------- */
 
-/* The backends as the rules see them now. */
+/*
+ * The digest of the table that goes with st[] (see lb_sched.h), for the
+ * dumps: the same on every node with the same backends up. Computed once
+ * more beside the rules, not carried out of them: a fill of 65537 slots
+ * costs about a millisecond, the transaction far more.
+ */
 static void
-service_states(const struct lb_service *svc, struct lb_nft_backend_state *st)
+table_follow(struct lb_service *svc, const struct lb_nft_backend_state *st)
 {
-	for (size_t k = 0; k < svc->conf.nbackends; k++) {
-		const struct lb_backend *b = &svc->backends[k];
+	uint16_t *table;
 
-		st[k] = (struct lb_nft_backend_state){ .up = lb_backend_up(b),
-		    .weight = b->weight, .active = b->active,
-		    .inactive = b->inactive };
-	}
+	svc->table_size = lb_nft_table_size(&svc->conf);
+	svc->table_digest = 0;
+	if (svc->table_size == 0 ||
+	    (table = malloc(svc->table_size * sizeof(*table))) == NULL)
+		return;
+	svc->table_digest = lb_nft_table(&svc->conf, st, table);
+	free(table);
 }
 
 /*
- * Rewrite svc's DNAT chain (or only its map) into t from its backends
- * now, deciding its quorum first (keepalived's rule, lb_nft_quorum_met); the decision
- * before is kept in met_before for quorum_follow.
+ * svc's backends now into st, and its quorum decided from them
+ * (keepalived's rule, lb_nft_quorum_met); the decision before is kept in
+ * met_before for quorum_follow.
  */
 static bool service_counts(struct lb_text *t, struct lb_service *svc);
 
 static void
-service_rules(struct lb_text *t, struct lb_service *svc)
+service_decide(struct lb_service *svc, struct lb_nft_backend_state *st)
 {
-	struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
-
-	service_states(svc, st);
+	lb_service_states(svc, st);
 	svc->met_before = svc->quorum_met;
 	svc->active = lb_nft_active_st(&svc->conf, st);
 	svc->weight_sum = lb_nft_weight_sum(&svc->conf, st);
@@ -216,6 +218,24 @@ service_rules(struct lb_text *t, struct lb_service *svc)
 			svc->quorum_known = false;
 	snprintf(svc->track_detail, sizeof(svc->track_detail),
 	    "weight %u of quorum %u", svc->weight_sum, svc->conf.quorum);
+	table_follow(svc, st);
+}
+
+/*
+ * Rewrite svc's rules into t from its backends now, deciding its quorum
+ * first (service_decide): its DNAT chain (or only its map), or for
+ * forwarding = "dr" its part of the netdev table (lb_mac_dirty_rules).
+ */
+static void
+service_rules(struct lb_text *t, struct lb_service *svc)
+{
+	struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
+
+	service_decide(svc, st);
+	if (svc->conf.forwarding == CONF_LB_DR) {
+		lb_mac_dirty_rules(t, svc, st);
+		return;
+	}
 	/*
 	 * lc, wlc, sed, nq whose rule stays what it is (quorum met before
 	 * and after, no persistence rules that follow the backends): only
@@ -255,7 +275,7 @@ service_counts(struct lb_text *t, struct lb_service *svc)
 	svc->counts_dirty = false;
 	if (svc->nslots == 0)
 		return false;
-	service_states(svc, st);
+	lb_service_states(svc, st);
 	if (lb_nft_least_slots(&svc->conf, st, svc->placed,
 	    svc->next_slots) != svc->nslots)
 		return false;
@@ -299,30 +319,6 @@ quorum_follow(struct lb_service *svc)
 		    svc->weight_sum, svc->conf.quorum, svc->conf.hysteresis);
 }
 
-/*
- * Due at the next tick, or LB_APPLY_GAP_MS after the last health
- * transaction: a burst of changes shares few transactions, while a lone
- * change goes out at once.
- */
-static void
-mark_dirty_gap(struct lb_service *svc, uint64_t now_ms, uint64_t gap_ms)
-{
-	struct lb *lb = svc->lb;
-	uint64_t due = lb->last_apply_ms + gap_ms;
-
-	svc->dirty = true;
-	if (lb->last_apply_ms == 0 || due < now_ms)
-		due = now_ms;
-	if (lb->apply_ms == 0 || due < lb->apply_ms)
-		lb->apply_ms = due;
-}
-
-static void
-mark_dirty(struct lb_service *svc, uint64_t now_ms)
-{
-	mark_dirty_gap(svc, now_ms, LB_APPLY_GAP_MS);
-}
-
 /* notify_up / notify_down on a change between up and down. */
 static void
 backend_notify(struct lb_backend *b)
@@ -344,15 +340,9 @@ static void
 on_check_change(void *arg, struct check *c)
 {
 	struct lb_backend *b = arg;
-	char name[INET6_ADDRSTRLEN + 8];
 
-	b->changes++;
-	b->svc->lb->health_changes++;
-	log_notice("%s: backend %s is %s (%s)", b->svc->conf.name,
-	    backend_text(b->conf, name, sizeof(name)),
-	    check_health_name(c->rf.health), c->last_reason);
+	lb_backend_changed(b, check_health_name(c->rf.health), c->last_reason);
 	backend_notify(b);
-	mark_dirty(b->svc, evloop_now_ms());
 }
 
 /*
@@ -397,6 +387,8 @@ apply_dirty(struct lb *lb, uint64_t now_ms)
 		}
 		if (!svc->dirty)
 			continue;
+		if (svc->conf.forwarding == CONF_LB_DR)
+			lb_mac_dirty_done(svc, rc == 0);
 		svc->dirty = false;
 		svc->rules_ok = rc == 0;
 		quorum_follow(svc);
@@ -422,6 +414,8 @@ service_free(struct lb_service *svc)
 	conf_script_free(&svc->conf.quorum_down);
 	free(svc->backends);
 	free(svc->conf.backends);
+	free(svc->dr_table);
+	free(svc->dr_next);
 	free(svc);
 }
 
@@ -518,6 +512,7 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 		b->index = i;
 		b->weight = b->conf->weight;
 		b->last_notified = -1;
+		snprintf(b->dr_down, sizeof(b->dr_down), "no MAC yet");
 		if (check_init(&b->check, &b->conf->check, &b->conf->addr,
 		    lb->loop, lb->runner, on_check_change, b,
 		    lb_first_probe_ms(now_ms, gbase + i, total,
@@ -576,6 +571,9 @@ carry_health(struct lb_service *to, const struct lb_service *from)
 			b->changes = o->changes;
 			b->last_notified = o->last_notified;
 			weight_restored(b, o->weight);
+			b->dr_mac_ok = o->dr_mac_ok;
+			memcpy(b->dr_mac, o->dr_mac, sizeof(b->dr_mac));
+			memcpy(b->dr_down, o->dr_down, sizeof(b->dr_down));
 			break;
 		}
 	}
@@ -666,12 +664,26 @@ merge_rules(struct lb_merge *m, char *why, size_t why_len)
 	for (size_t o = 0; o < m->r.nold; o++) {
 		if (m->r.old_tag[o] != RECONCILE_DELETE)
 			continue;
+		/* dr services live in the netdev table, rebuilt as a whole. */
+		if (old[o]->conf.forwarding == CONF_LB_DR) {
+			m->lb->dr_rebuild = true;
+			continue;
+		}
 		m->name = old[o]->conf.name;
 		n = reconcile_new_where(&m->r, merge_new_named, m);
 		lb_nft_service_delete(&t, &old[o]->conf, n != (size_t)-1 ?
 		    &m->next[n]->conf : NULL);
 	}
 	for (size_t i = 0; i < m->r.nnew; i++) {
+		if (m->next[i]->conf.forwarding == CONF_LB_DR) {
+			struct lb_nft_backend_state st[CONF_LB_MAX_BACKENDS];
+
+			if (m->r.new_tag[i] != RECONCILE_NEW)
+				continue;
+			m->lb->dr_rebuild = true;
+			service_decide(m->next[i], st);
+			continue;
+		}
 		if (m->r.new_tag[i] == RECONCILE_NEW) {
 			lb_nft_service_add(&t, &m->next[i]->conf);
 			service_rules(&t, m->next[i]);
@@ -723,7 +735,7 @@ restore_kept_weights(struct lb *lb, const struct lb_merge *m, uint64_t now_ms)
 				continue;
 			b->weight = b->conf->weight;
 			weight_restored(b, was);
-			mark_dirty_gap(svc, now_ms, 0);
+			lb_service_dirty_gap(svc, now_ms, 0);
 		}
 	}
 }
@@ -773,7 +785,7 @@ mark_counts(struct lb_service *svc, uint64_t now_ms)
 {
 	bool dirty = svc->dirty;
 
-	mark_dirty_gap(svc, now_ms, LB_COUNTS_APPLY_GAP_MS);
+	lb_service_dirty_gap(svc, now_ms, LB_COUNTS_APPLY_GAP_MS);
 	if (svc->slots != NULL) {
 		svc->dirty = dirty;     /* the map is due, not the rule */
 		svc->counts_dirty = true;
@@ -868,7 +880,7 @@ lb_conn_sweep_end(struct lb *lb, uint64_t now_ms)
 	 */
 	for (size_t i = 0; i < lb->nservices; i++)
 		if (CONF_LB_SCHED_COUNTS(lb->services[i]->conf.scheduler))
-			mark_dirty_gap(lb->services[i], now_ms, 0);
+			lb_service_dirty_gap(lb->services[i], now_ms, 0);
 }
 
 /* ---- run-time weights --------------------------------------------------------- */
@@ -916,7 +928,7 @@ lb_backend_set_weight(struct lb *lb, const char *service,
 	    "connections run on" : enable_it ? "enabled by vipctl" :
 	    "set by vipctl, until the next reload");
 	snprintf(why, why_len, "%s %s weight %u", service, name, weight);
-	mark_dirty_gap(svc, evloop_now_ms(), 0);
+	lb_service_dirty_gap(svc, evloop_now_ms(), 0);
 	return 0;
 }
 
@@ -952,6 +964,8 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 	merge_commit(&m);
 	restore_kept_weights(lb, &m, now_ms);
 	recount(lb);
+	/* dr services: interfaces, segments and MACs, their table due. */
+	lb_mac_follow(lb, now_ms);
 out:
 	if (rc == -ENOMEM)
 		snprintf(why, why_len, "out of memory");
@@ -975,6 +989,10 @@ retry_all(struct lb *lb)
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
 
+		if (svc->conf.forwarding == CONF_LB_DR) {
+			lb->dr_rebuild = true;
+			continue;
+		}
 		lb_nft_service_add(&t, &svc->conf);
 		service_rules(&t, svc);
 		lb_nft_service_hooks(&t, &svc->conf);
@@ -1010,6 +1028,7 @@ lb_tick(struct lb *lb, uint64_t now_ms)
 			    lb->budget.in_flight, suppressed);
 		lb->refused_logged = lb->budget.refused;
 	}
+	lb_mac_tick(lb, now_ms);
 	/* After the probes: the changes they just made go in this batch. */
 	if (lb->apply_ms != 0 && now_ms >= lb->apply_ms)
 		apply_dirty(lb, now_ms);
@@ -1024,6 +1043,8 @@ lb_next_deadline(const struct lb *lb)
 
 	if (lb->apply_ms != 0 && (due == 0 || lb->apply_ms < due))
 		due = lb->apply_ms;
+	if (lb->dr_use_ms != 0 && (due == 0 || lb->dr_use_ms < due))
+		due = lb->dr_use_ms;
 	if (checks != 0 && (due == 0 || checks < due))
 		due = checks;
 	return due;
@@ -1082,6 +1103,14 @@ counter_set(void *arg, const char *name, uint64_t packets, uint64_t bytes)
 	enum lb_nft_counter kind;
 	size_t j;
 
+	if (strncmp(name, LB_DR_DROP_PREFIX, strlen(LB_DR_DROP_PREFIX)) == 0) {
+		for (size_t i = 0; i < lb->nservices; i++) {
+			lb_nft_id(lb->services[i]->conf.name, id, sizeof(id));
+			if (strcmp(id, name + strlen(LB_DR_DROP_PREFIX)) == 0)
+				lb->services[i]->dr_dropped = packets;
+		}
+		return;
+	}
 	if (!lb_nft_counter_parse(name, &kind, want, sizeof(want), &j))
 		return;
 	for (size_t i = 0; i < lb->nservices; i++) {
@@ -1118,6 +1147,13 @@ lb_read_counters(struct lb *lb)
 			    suppressed);
 		return rc;
 	}
+	lb_nft_counters_each(text, counter_set, lb);
+	free(text);
+	if (!lb->dr_table)
+		return 0;
+	if ((rc = nft_query(lb->nft, "list counters table " LB_DR_TABLE, &text,
+	    err, sizeof(err))) < 0)
+		return rc;
 	lb_nft_counters_each(text, counter_set, lb);
 	free(text);
 	return 0;

@@ -21,7 +21,9 @@
  * atomically, so other backends' flows are not disturbed.
  *
  * Owns: its services (a copy of their config), their checks, the "lb_"
- * objects of table inet vipd (see lb_nft.h), counters read back from nft.
+ * objects of table inet vipd (see lb_nft.h), counters read back from nft,
+ * and for forwarding = "dr" services the whole table netdev vipd (lb_dr.h,
+ * lb_mac.c) with their backends' MACs.
  * Never does: create or delete the table itself (the daemon does, with
  * nft_table_reset/nft_table_remove), decide VRRP state.
  */
@@ -39,6 +41,8 @@
 #include "os/evloop.h"
 #include "os/log.h"
 #include "os/nft.h"
+#include "os/nl.h"
+#include "os/nl_neigh.h"
 #include "health/track.h"
 
 /* Health transactions are at least this far apart (batching, see top). */
@@ -118,6 +122,17 @@ struct lb_backend {
 	uint32_t active, inactive;       /* connections (lb_conns.h) */
 	int last_notified;               /* CHECK_UP / CHECK_DOWN / -1 */
 	struct lb_script *notify;        /* notify_up/down runs, or NULL */
+	/*
+	 * forwarding = "dr" (lb_mac): the MAC the kernel resolved for the
+	 * backend on the service's interface. Without one (or off every
+	 * segment of that interface) the backend takes no flows, whatever its
+	 * check says; dr_down says why ("" when it has a MAC).
+	 */
+	bool dr_mac_ok;
+	bool dr_mac_dirty;               /* its dr_b_ chain to rewrite */
+	bool dr_off_segment;
+	uint8_t dr_mac[6];
+	char dr_down[64];
 };
 
 struct lb_service {
@@ -148,6 +163,19 @@ struct lb_service {
 	bool counts_dirty;               /* counts changed, map not yet */
 	bool slots_pending;              /* next_slots in this transaction */
 	char track_detail[48];           /* "1 of quorum 2" for tracking */
+	size_t table_size;               /* sh, mh: Maglev slots; 0 = rr, wrr */
+	uint64_t table_digest;           /* of the slot table in the kernel */
+	/* forwarding = "dr": both interfaces exist, so its rules are in. */
+	bool dr_ready;
+	int dr_ifindex;                  /* conf.dr_interface's */
+	uint8_t dr_node_mac[6];          /* its MAC: the frames' new source */
+	uint64_t dr_dropped;             /* packets with no backend to go to */
+	uint16_t *dr_table;              /* the slot map in the kernel, or NULL */
+	uint16_t *dr_next;               /* in the health transaction under way */
+	int dr_in_ifindex;               /* conf.dr_ingress's, and its MAC */
+	uint8_t dr_in_mac[6];
+	uint64_t dr_arp_hazards;         /* others claiming the VIP (lb_arp) */
+	bool dr_holds_vip;               /* at the last ARP probe */
 };
 
 struct lb {
@@ -185,7 +213,66 @@ struct lb {
 	 */
 	void (*drain_events)(void *arg);
 	void *drain_events_arg;
+	/* forwarding = "dr" (lb_mac.c): neighbour resolution and table. */
+	struct netlink *nl;              /* link lookups; NULL: not opened */
+	struct nl_neigh neigh;
+	struct evloop_watch neigh_watch;
+	bool neigh_ok;
+	bool dr_rebuild;                 /* netdev table to rebuild */
+	bool dr_table;                   /* the netdev table holds our rules */
+	uint64_t dr_use_ms;              /* next re-confirmation of MACs */
+	struct log_ratelimit mac_log;
+	int arp_fd;                      /* lb_arp: -1 = closed */
+	struct evloop_watch arp_watch;
+	uint64_t arp_probe_ms;
+	struct log_ratelimit arp_log;
 };
+
+/*
+ * lb_arp.c: the arp_ignore hazard of dr services (another MAC answering
+ * ARP for the VIP), probed while the node holds the VIP. lb_arp_open()
+ * (from lb_mac_open) returns 0 or -errno; lb_arp_tick() from lb_mac_tick.
+ */
+int lb_arp_open(struct lb *lb);
+void lb_arp_tick(struct lb *lb, uint64_t now_ms);
+void lb_arp_close(struct lb *lb);
+
+/*
+ * forwarding = "dr" (lb_mac.c). lb_mac_open(): after lb_init, the
+ * neighbour events on the loop (0 or -errno; without it dr backends have
+ * no MAC). lb_mac_follow(): after a configure or a link change, each dr
+ * service's interfaces and each backend's segment and MAC, asking the
+ * kernel to resolve them. lb_mac_tick(): the periodic re-confirmation and
+ * a due rebuild of the netdev table. lb_mac_dirty_rules(): a dirty dr
+ * service's part of a health transaction (its changed MACs, the slots
+ * that change owner), from its backends' states st and its quorum_met as
+ * just decided; lb_mac_dirty_done() after it, applied or not.
+ * lb_mac_close(): the netdev table removed (stop) and the socket closed.
+ */
+int lb_mac_open(struct lb *lb, struct netlink *nl);
+void lb_mac_follow(struct lb *lb, uint64_t now_ms);
+void lb_mac_tick(struct lb *lb, uint64_t now_ms);
+struct lb_text;
+struct lb_nft_backend_state;
+void lb_mac_dirty_rules(struct lb_text *t, struct lb_service *svc,
+    const struct lb_nft_backend_state *st);
+void lb_mac_dirty_done(struct lb_service *svc, bool applied);
+void lb_mac_close(struct lb *lb);
+
+/*
+ * Mark svc's rules to rewrite in the next health transaction: at the next
+ * tick, or LB_APPLY_GAP_MS (gap_ms) after the last one.
+ */
+void lb_service_dirty(struct lb_service *svc, uint64_t now_ms);
+void lb_service_dirty_gap(struct lb_service *svc, uint64_t now_ms,
+    uint64_t gap_ms);
+
+/*
+ * Each backend of svc as the rules see it now (lb_nft.h): lb_backend_up,
+ * its run-time weight, its connections.
+ */
+void lb_service_states(const struct lb_service *svc,
+    struct lb_nft_backend_state *st);
 
 /*
  * Up as far as health goes: no check, or its check says up. Weight aside:
@@ -258,6 +345,9 @@ void lb_conn_sweep_end(struct lb *lb, uint64_t now_ms);
 int lb_backend_set_weight(struct lb *lb, const char *service,
     const struct addr *addr, uint16_t port, bool enable_it, uint32_t weight,
     char *why, size_t why_len);
+/* A health change of backend b (check or MAC): counted, logged. */
+void lb_backend_changed(struct lb_backend *b, const char *health,
+    const char *reason);
 
 /* Find a service by name, or NULL. */
 const struct lb_service *lb_find(const struct lb *lb, const char *name);

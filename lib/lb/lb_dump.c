@@ -12,6 +12,7 @@
 #include "conf/conf_names.h"
 #include "base/json_out.h"
 #include "lb/lb.h"
+#include "lb/lb_dr.h"
 
 static const char *
 addr_port(const struct addr *a, unsigned port, char *buf, size_t len)
@@ -30,6 +31,8 @@ health_word(const struct lb_backend *b)
 {
 	if (lb_backend_up(b))
 		return "up";
+	if (b->svc->conf.forwarding == CONF_LB_DR && !b->dr_mac_ok)
+		return "down";
 	return check_health_name(b->check.rf.health);
 }
 
@@ -63,6 +66,15 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    addr_port(&s->conf.addr, s->conf.port, ap, sizeof(ap)),
 		    conf_names_lb_proto(s->conf.protocol),
 		    conf_names_lb_sched(s->conf.scheduler), s->conf.persistence_s);
+		fprintf(f, "  forwarding: %s", conf_names_lb_fwd(
+		    s->conf.forwarding));
+		if (s->conf.forwarding == CONF_LB_DR)
+			fprintf(f, " (in on %s, backends on %s)",
+			    s->conf.dr_ingress, s->conf.dr_interface);
+		if (s->table_size > 0)
+			fprintf(f, ", table %zu slots, digest %016" PRIx64,
+			    s->table_size, s->table_digest);
+		fprintf(f, "\n");
 		fprintf(f, "  quorum: %u (sum of weights up), hysteresis %u, %s "
 		    "(weight %u up, %zu backends take new flows)\n",
 		    s->conf.quorum, s->conf.hysteresis, s->quorum_met ? "met" :
@@ -95,6 +107,13 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 			else
 				fprintf(f, ", %s check: no result yet",
 				    conf_names_check_type(c->conf.type));
+			if (s->conf.forwarding == CONF_LB_DR) {
+				char m[18];
+
+				fprintf(f, ", MAC %s", b->dr_mac_ok ?
+				    lb_dr_mac_str(b->dr_mac, m, sizeof(m)) :
+				    b->dr_down);
+			}
 			fprintf(f, "\n    checks %" PRIu64 ", failed %" PRIu64
 			    ", connections %" PRIu64 ", packets %" PRIu64
 			    ", bytes %" PRIu64 "\n", c->runs, c->failures,
@@ -125,6 +144,21 @@ json_backend(FILE *f, const struct lb_backend *b, uint64_t now_ms)
 		fprintf(f, ", \"age_ms\": %" PRIu64 "}", now_ms - c->last_ms);
 	} else
 		fprintf(f, "null");
+	if (b->svc->conf.forwarding == CONF_LB_DR) {
+		char m[18];
+
+		fprintf(f, ", \"mac\": ");
+		if (b->dr_mac_ok)
+			fprintf(f, "\"%s\"", lb_dr_mac_str(b->dr_mac, m,
+			    sizeof(m)));
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"down_reason\": ");
+		if (b->dr_mac_ok)
+			fprintf(f, "null");
+		else
+			json_out_str(f, b->dr_down);
+	}
 	fprintf(f, ", \"checks\": %" PRIu64 ", \"checks_failed\": %" PRIu64
 	    ", \"health_changes\": %" PRIu64 ", \"connections\": %" PRIu64
 	    ", \"packets\": %" PRIu64 ", \"bytes\": %" PRIu64 "}", c->runs,
@@ -166,6 +200,22 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 		if (s->conf.has_sorry)
 			fprintf(f, "\"%s\"", addr_port(&s->conf.sorry_addr,
 			    s->conf.sorry_port, ap, sizeof(ap)));
+		else
+			fprintf(f, "null");
+		fprintf(f, ", \"forwarding\": \"%s\", \"interface\": ",
+		    conf_names_lb_fwd(s->conf.forwarding));
+		if (s->conf.forwarding == CONF_LB_DR)
+			json_out_str(f, s->conf.dr_interface);
+		else
+			fprintf(f, "null");
+		if (s->conf.forwarding == CONF_LB_DR)
+			fprintf(f, ", \"dr_no_backend_drops\": %" PRIu64
+			    ", \"dr_arp_hazards\": %" PRIu64, s->dr_dropped,
+			    s->dr_arp_hazards);
+		fprintf(f, ", \"table_size\": %zu, \"table_digest\": ",
+		    s->table_size);
+		if (s->table_size > 0)
+			fprintf(f, "\"%016" PRIx64 "\"", s->table_digest);
 		else
 			fprintf(f, "null");
 		fprintf(f, ", \"backends\": [");

@@ -508,30 +508,10 @@ lb_nft_least_update(struct lb_text *t, const struct conf_service *svc,
 	return changed;
 }
 
-static void
-sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
-    const struct lb_nft_backend_state *st)
+void
+lb_nft_sched_backends(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, struct lb_sched_backend *sb)
 {
-	struct lb_sched_backend sb[LB_SCHED_MAX_BACKENDS];
-	static const size_t msize = LB_SCHED_MAGLEV_SIZE;
-	uint16_t slots[LB_SCHED_SEQ_MAX > LB_SCHED_MAGLEV_SIZE ?
-	    LB_SCHED_SEQ_MAX : LB_SCHED_MAGLEV_SIZE];
-	const char *f = fam(&svc->addr), *p = l4(svc);
-	char m[LB_NFT_SET_MAX];
-	size_t n;
-
-	if (CONF_LB_SCHED_COUNTS(svc->scheduler)) {
-		/* The elements before the rule that walks them. */
-		n = lb_nft_least_slots(svc, st, 0, slots);
-		lb_nft_least_map(id, m, sizeof(m));
-		lb_text_printf(t, "flush map " NFT_TABLE " %s\n", m);
-		if (n > 0) {
-			lb_text_printf(t, "add element " NFT_TABLE " %s { ", m);
-			for (size_t s = 0; s < n; s++)
-				slot_elem(t, svc, s, slots[s], s == 0);
-			lb_text_printf(t, " }\n");
-		}
-	}
 	for (size_t i = 0; i < svc->nbackends && i < LB_SCHED_MAX_BACKENDS;
 	    i++) {
 		const struct conf_backend *b = &svc->backends[i];
@@ -543,42 +523,99 @@ sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
 		sb[i] = (struct lb_sched_backend){ lb_sched_key(key,
 		    sizeof(key)), st[i].weight, st[i].up };
 	}
+}
+
+size_t
+lb_nft_table_size(const struct conf_service *svc)
+{
+	if (svc->scheduler != CONF_LB_SH && svc->scheduler != CONF_LB_MH)
+		return 0;
+	return lb_sched_maglev_size(svc->nbackends);
+}
+
+uint64_t
+lb_nft_table(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, uint16_t *table)
+{
+	struct lb_sched_backend sb[LB_SCHED_MAX_BACKENDS];
+	size_t size = lb_nft_table_size(svc);
+
+	lb_nft_sched_backends(svc, st, sb);
+	lb_sched_maglev(sb, svc->nbackends, table, size);
+	return lb_sched_table_digest(sb, svc->nbackends, table, size);
+}
+
+const char *
+lb_nft_hash_expr(const struct conf_service *svc, char *buf, size_t len)
+{
+	const char *f = fam(&svc->addr), *p = l4(svc);
+
+	if (svc->scheduler == CONF_LB_SH)
+		snprintf(buf, len, "jhash %s saddr mod %zu seed " LB_NFT_SEED,
+		    f, lb_nft_table_size(svc));
+	else
+		snprintf(buf, len, "jhash %s saddr . %s sport . %s daddr . %s "
+		    "dport mod %zu seed " LB_NFT_SEED, f, p, f, p,
+		    lb_nft_table_size(svc));
+	return buf;
+}
+
+/*
+ * The scheduler's DNAT rule over the backends that take new flows. The
+ * slots are allocated: a Maglev table of up to 65537 slots, or a wrr
+ * sequence of up to LB_SCHED_SEQ_MAX, is too much for the stack.
+ */
+static void
+sched_rule(struct lb_text *t, const struct conf_service *svc, const char *id,
+    const struct lb_nft_backend_state *st)
+{
+	struct lb_sched_backend sb[LB_SCHED_MAX_BACKENDS];
+	const char *f = fam(&svc->addr), *p = l4(svc);
+	char hash[LB_NFT_HASH_MAX], m[LB_NFT_SET_MAX];
+	bool counts = CONF_LB_SCHED_COUNTS(svc->scheduler);
+	size_t n = lb_nft_table_size(svc);
+	uint16_t *slots = malloc((n > LB_SCHED_SEQ_MAX ? n : LB_SCHED_SEQ_MAX) *
+	    sizeof(*slots));
+
+	if (slots == NULL) {
+		t->oom = true;
+		return;
+	}
+	if (counts) {
+		/* The elements before the rule that walks them. */
+		n = lb_nft_least_slots(svc, st, 0, slots);
+		lb_nft_least_map(id, m, sizeof(m));
+		lb_text_printf(t, "flush map " NFT_TABLE " %s\n", m);
+		if (n > 0) {
+			lb_text_printf(t, "add element " NFT_TABLE " %s { ", m);
+			for (size_t s = 0; s < n; s++)
+				slot_elem(t, svc, s, slots[s], s == 0);
+			lb_text_printf(t, " }\n");
+		}
+	}
 	lb_text_printf(t, "add rule " NFT_TABLE " lb_s_%s meta l4proto %s "
 	    "ct mark set 0x%08x dnat %s to ", id, p, NFT_VIPD_CT_MARK, f);
-	switch (svc->scheduler) {
-	case CONF_LB_RR:
-	case CONF_LB_WRR:
-		n = lb_sched_wrr(sb, svc->nbackends, svc->scheduler ==
-		    CONF_LB_RR, slots, LB_SCHED_SEQ_MAX);
-		lb_text_printf(t, "numgen inc mod %zu map ", n);
-		break;
-	case CONF_LB_LC:
-	case CONF_LB_WLC:
-	case CONF_LB_SED:
-	case CONF_LB_NQ:
+	if (counts) {
 		/*
 		 * A named map the rule never leaves: later count changes
 		 * rewrite its elements, and numgen keeps counting.
 		 */
-		n = lb_nft_least_slots(svc, st, 0, slots);
-		lb_text_printf(t, "numgen inc mod %zu map @%s\n", n,
-		    lb_nft_least_map(id, m, sizeof(m)));
+		lb_text_printf(t, "numgen inc mod %zu map @%s\n", n, m);
+		free(slots);
 		return;
-	case CONF_LB_SH:
-		lb_sched_maglev(sb, svc->nbackends, slots, msize);
-		n = msize;
-		lb_text_printf(t, "jhash %s saddr mod %zu seed " LB_NFT_SEED
-		    " map ", f, n);
-		break;
-	case CONF_LB_MH:
-	default:
-		lb_sched_maglev(sb, svc->nbackends, slots, msize);
-		n = msize;
-		lb_text_printf(t, "jhash %s saddr . %s sport . %s daddr . %s "
-		    "dport mod %zu seed " LB_NFT_SEED " map ", f, p, f, p, n);
-		break;
+	}
+	if (n == 0) {                 /* rr, wrr */
+		lb_nft_sched_backends(svc, st, sb);
+		n = lb_sched_wrr(sb, svc->nbackends, svc->scheduler ==
+		    CONF_LB_RR, slots, LB_SCHED_SEQ_MAX);
+		lb_text_printf(t, "numgen inc mod %zu map ", n);
+	} else {                      /* sh, mh */
+		(void)lb_nft_table(svc, st, slots);
+		lb_text_printf(t, "%s map ", lb_nft_hash_expr(svc, hash,
+		    sizeof(hash)));
 	}
 	slot_map(t, svc, slots, n);
+	free(slots);
 }
 
 size_t

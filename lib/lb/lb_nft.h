@@ -175,4 +175,25 @@ uint32_t lb_nft_weight_sum(const struct conf_service *svc,
 bool lb_nft_quorum_met(bool was_met, bool first, uint32_t sum, size_t active,
     uint32_t quorum, uint32_t hysteresis);
 
+/*
+ * The scheduler of svc in both forwarding modes. lb_nft_sched_backends():
+ * its backends for lb_sched (keyed by address and port; st[i].up =
+ * usable, st[i].weight its weight now). lb_nft_table_size(): the Maglev
+ * size for sh and mh, sized from the configured backends
+ * (lb_sched_maglev_size), 0 for the others. lb_nft_table(): fill table
+ * (lb_nft_table_size() slots) for the backends st[], and return its
+ * digest (lb_sched_table_digest). lb_nft_hash_expr(): the nft expression
+ * that picks a slot, the same on every node ("jhash ... mod SIZE seed S":
+ * of the source address for sh, of the 5-tuple for mh).
+ */
+struct lb_sched_backend;
+#define LB_NFT_HASH_MAX 160
+void lb_nft_sched_backends(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, struct lb_sched_backend *sb);
+size_t lb_nft_table_size(const struct conf_service *svc);
+uint64_t lb_nft_table(const struct conf_service *svc,
+    const struct lb_nft_backend_state *st, uint16_t *table);
+const char *lb_nft_hash_expr(const struct conf_service *svc, char *buf,
+    size_t len);
+
 #endif

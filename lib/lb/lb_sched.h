@@ -25,7 +25,6 @@
 #include <stdint.h>
 
 #define LB_SCHED_NONE 0xffffu         /* a slot no backend owns */
-#define LB_SCHED_MAGLEV_SIZE 1021u    /* prime, > 10 x the most backends */
 /*
  * Maglev's imbalance and extra disruption shrink with slots per backend
  * (Eisenbud et al. 5.3): at least 100 a backend, a prime, at most 65537.
@@ -33,8 +32,8 @@
 #define LB_SCHED_MAGLEV_SLOTS_PER_BACKEND 100u
 #define LB_SCHED_MAGLEV_MIN 101u
 #define LB_SCHED_MAGLEV_MAX 65537u
-#define LB_SCHED_MAX_BACKENDS 64
-#define LB_SCHED_SEQ_MAX 6400u        /* 64 backends x weight 100 */
+#define LB_SCHED_MAX_BACKENDS 256
+#define LB_SCHED_SEQ_MAX 25600u       /* 256 backends x weight 100 */
 
 struct lb_sched_backend {
 	uint64_t key;                 /* stable identity (lb_sched_key) */

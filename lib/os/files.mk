@@ -5,6 +5,7 @@
 # (fork, pid file), privileges, and the asynchronous script runner with its
 # permission checks. All OS glue.
 GLUE_SRCS += lib/os/digest.c lib/os/evloop.c lib/os/log.c lib/os/nft.c lib/os/nl.c lib/os/nl_route.c \
+	lib/os/nl_neigh.c \
 	lib/os/privs.c lib/os/proc.c lib/os/script.c lib/os/script_sec.c \
 	lib/os/script_spawn.c lib/os/sdnotify.c \
 	lib/os/procev.c

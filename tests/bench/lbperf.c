@@ -6,7 +6,8 @@
  *   lbperf serve PORT
  *	A TCP server on 0.0.0.0:PORT that answers each connection's first
  *	read with one short HTTP/1.0 reply and closes it, and a UDP server on
- *	the same port that sends every datagram back. One epoll loop.
+ *	the same port that sends every datagram back, from the address it
+ *	came to. One epoll loop.
  *
  *   lbperf tcp SECONDS CONCURRENCY ADDR:PORT [ADDR:PORT...]
  *	CONCURRENCY connections at a time, each a new TCP connection: connect,
@@ -34,6 +35,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -113,6 +115,47 @@ parse_target(const char *s, struct sockaddr_in *sin)
 
 /* ---------------------------------------------------------------- server */
 
+/*
+ * One datagram back to its sender, from the address it was sent to (the
+ * VIP under direct routing: the wildcard socket's routed source would be
+ * the backend's own address, which the client does not expect).
+ */
+static int
+udp_echo(int ufd, char *buf, size_t len)
+{
+	struct sockaddr_in from;
+	union {
+		char buf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = { .iov_base = buf, .iov_len = len };
+	struct msghdr mh = { .msg_name = &from, .msg_namelen = sizeof(from),
+			     .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = ctl.buf,
+			     .msg_controllen = sizeof(ctl.buf) };
+	struct in_pktinfo *pi = NULL;
+	ssize_t r = recvmsg(ufd, &mh, 0);
+
+	if (r < 0)
+		return -1;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c != NULL;
+	     c = CMSG_NXTHDR(&mh, c))
+		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO)
+			pi = (struct in_pktinfo *)CMSG_DATA(c);
+	iov.iov_len = (size_t)r;
+	if (pi != NULL) {
+		/* The source is the request's destination; any interface. */
+		pi->ipi_spec_dst = pi->ipi_addr;
+		pi->ipi_ifindex = 0;
+		mh.msg_controllen = CMSG_SPACE(sizeof(*pi));
+	} else {
+		mh.msg_control = NULL;
+		mh.msg_controllen = 0;
+	}
+	(void)sendmsg(ufd, &mh, 0);
+	return 0;
+}
+
 static _Noreturn void
 serve(int port)
 {
@@ -127,6 +170,7 @@ serve(int port)
 	if (lfd < 0 || ufd < 0)
 		die("socket");
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(ufd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) < 0 ||
 	    bind(ufd, (struct sockaddr *)&sin, sizeof(sin)) < 0)
 		die("bind");
@@ -161,14 +205,8 @@ serve(int port)
 				}
 			} else if (fd == ufd) {
 				for (int k = 0; k < 64; k++) {
-					struct sockaddr_in from;
-					socklen_t fl = sizeof(from);
-					ssize_t r = recvfrom(ufd, buf, sizeof(buf), 0,
-							     (struct sockaddr *)&from, &fl);
-					if (r < 0)
+					if (udp_echo(ufd, buf, sizeof(buf)) < 0)
 						break;
-					sendto(ufd, buf, (size_t)r, 0,
-					       (struct sockaddr *)&from, fl);
 				}
 			} else {
 				ssize_t r = read(fd, buf, sizeof(buf));

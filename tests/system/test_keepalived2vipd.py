@@ -250,14 +250,13 @@ def test_importer_converts_keywords_and_lists_the_rest(tmp_path, vipd_bin):
                  "fall = 3;", 'members = ( "VI_1" );',
                  'fault = "/etc/keepalived/group-fault.sh";',
                  'address = "192.0.2.100";', "port = 80;", 'protocol = "tcp";',
-                 'scheduler = "wlc";', "persistence_s = 30;", "quorum = 1;",
+                 'forwarding = "dr";', 'scheduler = "mh";', "quorum = 1;",
                  "hysteresis = 1;",
                  'quorum_up = [ "/etc/keepalived/q-up.sh", "web" ];',
                  'quorum_down = [ "/etc/keepalived/q-down.sh" ];',
                  'notify_up = [ "/etc/keepalived/rs-up.sh" ];',
                  'notify_down = [ "/etc/keepalived/rs.sh", "down" ];',
-                 'sorry_server = "10.1.0.99:80";', 'address = "10.1.0.11";',
-                 "port = 8080;", "weight = 3;", 'type = "http";',
+                 'address = "10.1.0.11";', "weight = 3;", 'type = "http";',
                  'path = "/healthz";', "expect_status = 204;", "retry = 4;",
                  "fall = 1;",
                  "interval_ms = 3000;", 'type = "tcp";', 'type = "script";',
@@ -292,7 +291,14 @@ def test_importer_converts_keywords_and_lists_the_rest(tmp_path, vipd_bin):
     noted("smtp_alert")
     assert not any(k.startswith("lb_algo") for k in notes), notes
     noted("notify_down user root", "script_user")
-    noted("lb_kind DR", "NAT")
+    # lb_kind DR: vipd's stateless DR takes neither wlc, persistence, a
+    # sorry server nor another backend port.
+    noted("lb_kind DR (lb_algo wlc)", "mh used")
+    noted("lb_kind DR (persistence_s)", "connection state")
+    noted("lb_kind DR (sorry_server)", "connection state")
+    noted("lb_kind DR (real_server port 8080)", "service port")
+    for gone in ("persistence_s", "sorry_server", "port = 8080;"):
+        assert gone not in out.split("virtual_services")[1], gone
     noted("misc_dynamic")
     noted("virtual_server", "ADDRESS PORT services only")
     assert "enable_script_security" not in notes

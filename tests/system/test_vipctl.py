@@ -184,8 +184,9 @@ def test_vipctl_status_dump_stats_conns_and_reload_on_an_appliance_pair(
     assert table["rows"]["int"]["VIPS"] == "192.0.2.101/24"
     assert re.match(r"  edge  MASTER  for \S+(?: s)? +members: ext MASTER, "
                     r"int MASTER$", table["blocks"]["sync groups:"][0]), table
-    assert re.match(r"  web  192\.0\.2\.100:80/tcp  quorum 1 met  backends "
-                    r"1/2 up$", table["blocks"]["virtual services:"][0]), table
+    assert re.match(r"  web  192\.0\.2\.100:80/tcp  nat  quorum 1 met  "
+                    r"backends 1/2 up$", table["blocks"]["virtual services:"][0]), \
+        table
     assert "conn_sync: sender, synced n/a (sender), following sync group " \
         "edge, peer 192.0.2.2" in table["blocks"], table["blocks"]
     assert "transitions of int (newest first, 2 of 2):" in table["blocks"]

@@ -25,6 +25,9 @@
 #include "lb/lb_nft.h"
 #include "lb/lb_sched.h"
 
+/* A prime table size for the scheduler tests (services size theirs). */
+#define TEST_MAGLEV_SIZE 1021u
+
 static struct conf_errors errs;
 
 static struct conf *
@@ -294,7 +297,7 @@ test_bad_values_are_errors_with_file_and_line(void **state)
 	    "  { name = \"web\"; address = \"10.0.0.10\"; port = 80;\n"
 	    "    backends = ( ) }\n);\n",
 	    "t.conf:3: virtual_services[web].backends: 0 backends, expected "
-	    "1..64");
+	    "1..256");
 	expect_error(
 	    "virtual_services = (\n"
 	    "  { name = \"we b\"; address = \"10.0.0.10\"; port = 80;\n"
@@ -412,8 +415,8 @@ static void
 test_maglev_is_balanced_and_follows_weights(void **state)
 {
 	struct lb_sched_backend b[5];
-	uint16_t t[LB_SCHED_MAGLEV_SIZE];
-	size_t count[5] = { 0 }, m = LB_SCHED_MAGLEV_SIZE;
+	uint16_t t[TEST_MAGLEV_SIZE];
+	size_t count[5] = { 0 }, m = TEST_MAGLEV_SIZE;
 
 	(void)state;
 	backends_n(b, 5);
@@ -442,8 +445,8 @@ static void
 test_maglev_removing_one_of_n_moves_about_one_nth(void **state)
 {
 	struct lb_sched_backend b[10];
-	uint16_t before[LB_SCHED_MAGLEV_SIZE], after[LB_SCHED_MAGLEV_SIZE];
-	size_t m = LB_SCHED_MAGLEV_SIZE;
+	uint16_t before[TEST_MAGLEV_SIZE], after[TEST_MAGLEV_SIZE];
+	size_t m = TEST_MAGLEV_SIZE;
 
 	(void)state;
 	for (size_t n = 3; n <= 10; n++) {
@@ -652,8 +655,8 @@ test_nft_hash_schedulers_use_a_maglev_map(void **state)
 	lb_nft_service_rules(&t, &c->services[0], up);
 	assert_non_null(strstr(t.buf, "meta l4proto udp ct mark set 0x76697064 "
 	    "dnat ip6 to jhash ip6 saddr . udp sport . ip6 daddr . udp dport "
-	    "mod 1021 seed 0x76697064 map { 0 : 2001:db8:1::11 . 53, "));
-	assert_non_null(strstr(t.buf, "1020 : 2001:db8:1::11 . 53 }\n"));
+	    "mod 101 seed 0x76697064 map { 0 : 2001:db8:1::11 . 53, "));
+	assert_non_null(strstr(t.buf, "100 : 2001:db8:1::11 . 53 }\n"));
 	lb_text_free(&t);
 	/* Weight 0 drains: no backend takes new flows, no DNAT rule. */
 	assert_int_equal(lb_nft_service_rules(&t, &c->services[1], up), 0);

@@ -77,7 +77,11 @@ test_digest_changes_with_any_slot(void **state)
 	assert_true(lb_sched_table_digest(b, 4, table_a, m) != d);
 }
 
-/* At 65537 slots, removing one of N moves its share and within 1 % more. */
+/*
+ * At 65537 slots, removing one of N (up to 100 a table that size serves
+ * at 100 slots a backend; the issue's case) moves its share and within
+ * 1 % more.
+ */
 static void
 test_removing_one_of_n_at_the_largest_size_moves_about_one_nth(void **state)
 {
@@ -85,7 +89,7 @@ test_removing_one_of_n_at_the_largest_size_moves_about_one_nth(void **state)
 	size_t m = LB_SCHED_MAGLEV_MAX;
 
 	(void)state;
-	for (size_t n = 10; n <= LB_SCHED_MAX_BACKENDS; n += 27) {
+	for (size_t n = 10; n <= 100; n += 18) {
 		size_t moved_other = 0, owned = 0;
 
 		backends(b, n);
