@@ -106,10 +106,17 @@ is_prime(size_t n)
 size_t
 lb_sched_maglev_size(size_t nconfigured)
 {
-	size_t want = nconfigured * LB_SCHED_MAGLEV_SLOTS_PER_BACKEND;
+	size_t want = LB_SCHED_MAGLEV_SLOTS_PER_BACKEND;
 
-	if (want < LB_SCHED_MAGLEV_MIN)
-		want = LB_SCHED_MAGLEV_MIN;
+	/*
+	 * Steps of 100 x a power of two: a table resized loses most flows'
+	 * backends (with direct routing, their connections), so adding or
+	 * removing a backend keeps the size unless the count crosses a
+	 * power of two, and a backend still gets 100 to 200 slots.
+	 */
+	while (want < nconfigured * LB_SCHED_MAGLEV_SLOTS_PER_BACKEND &&
+	    want < LB_SCHED_MAGLEV_MAX)
+		want *= 2;
 	if (want >= LB_SCHED_MAGLEV_MAX)
 		return LB_SCHED_MAGLEV_MAX;
 	while (!is_prime(want))

@@ -55,9 +55,11 @@ size_t lb_sched_wrr(const struct lb_sched_backend *b, size_t n,
 
 /*
  * The table size for a service of nconfigured backends: the smallest prime
- * of at least 100 slots a backend (101 at least), capped at 65537. Sized
- * from the configured backends, never the ones up, so that a health change
- * does not resize the table and move every flow.
+ * above 100 x the smallest power of two not below nconfigured (101, 211,
+ * 401, 809, ...), capped at 65537: at least 100 slots a backend. Sized from
+ * the configured backends, never the ones up, so that a health change does
+ * not resize the table and move every flow; and in steps, so that a reload
+ * adding or removing a backend mostly keeps the size.
  */
 size_t lb_sched_maglev_size(size_t nconfigured);
 

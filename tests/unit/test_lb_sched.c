@@ -27,16 +27,20 @@ backends(struct lb_sched_backend *b, size_t n)
 }
 
 static void
-test_size_is_a_prime_of_100_slots_a_backend_capped(void **state)
+test_size_is_a_prime_of_100_to_200_slots_a_backend_in_steps(void **state)
 {
 	(void)state;
 	assert_int_equal(lb_sched_maglev_size(0), 101);
 	assert_int_equal(lb_sched_maglev_size(1), 101);
+	assert_int_equal(lb_sched_maglev_size(2), 211);
+	assert_int_equal(lb_sched_maglev_size(5), 809);
 	assert_int_equal(lb_sched_maglev_size(8), 809);
-	assert_int_equal(lb_sched_maglev_size(63), 6301);
+	assert_int_equal(lb_sched_maglev_size(33), 6421);
 	assert_int_equal(lb_sched_maglev_size(64), 6421);
-	assert_int_equal(lb_sched_maglev_size(655), 65519);
-	assert_int_equal(lb_sched_maglev_size(656), LB_SCHED_MAGLEV_MAX);
+	assert_int_equal(lb_sched_maglev_size(100), 12809);
+	assert_int_equal(lb_sched_maglev_size(256), 25601);
+	assert_int_equal(lb_sched_maglev_size(257), 51203);
+	assert_int_equal(lb_sched_maglev_size(513), LB_SCHED_MAGLEV_MAX);
 	assert_int_equal(lb_sched_maglev_size(5000), LB_SCHED_MAGLEV_MAX);
 }
 
@@ -111,7 +115,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_size_is_a_prime_of_100_slots_a_backend_capped),
+		cmocka_unit_test(test_size_is_a_prime_of_100_to_200_slots_a_backend_in_steps),
 		cmocka_unit_test(test_reversed_config_order_gives_the_same_backends_and_digest),
 		cmocka_unit_test(test_digest_changes_with_any_slot),
 		cmocka_unit_test(test_removing_one_of_n_at_the_largest_size_moves_about_one_nth),
