@@ -77,7 +77,8 @@ load_link(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 
 /*
  * What the links say together: no two to one peer over one interface, no
- * local address twice, no peer that is one of our own addresses, and no
+ * local address on two interfaces (links over one interface to several
+ * nodes share it, and its socket), no peer that is one of our own addresses, and no
  * peer whose sender id is ours (each node drops datagrams with its own).
  */
 static void
@@ -122,11 +123,14 @@ check_links(struct conf_ctx *ctx, const config_setting_t *g,
 				    "redundant links need other interfaces",
 				    where, addr_str(&l->peer, a, sizeof(a)),
 				    l->interface, k);
-			if (addr_cmp(&l->local, &o->local) == 0)
+			/* Over one interface, links to several nodes share one. */
+			if (addr_cmp(&l->local, &o->local) == 0 &&
+			    strcmp(l->interface, o->interface) != 0)
 				conf_error_line(ctx, (unsigned)l->line, "%s.local: "
-				    "%s is links[%zu]'s already; each link needs "
-				    "a local address of its own", where,
-				    addr_str(&l->local, a, sizeof(a)), k);
+				    "%s is links[%zu]'s already, on %s; a local "
+				    "address serves links on one interface only",
+				    where, addr_str(&l->local, a, sizeof(a)), k,
+				    o->interface);
 		}
 		if (!own && addr_cmp(&l->local, &l->peer) != 0 &&
 		    addr_id32(&l->peer) == own_id)

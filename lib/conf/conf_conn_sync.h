@@ -17,10 +17,11 @@
  *
  * Links: either interface/local/peer (one link) or links = ( { interface;
  * local; peer; }, ... ), up to CONF_CONN_SYNC_LINKS_MAX redundant links to
- * the peer, in order of preference (lib/ctsync/ct_link.h). Refused: both
+ * the peer nodes, in order of preference (lib/ctsync/ct_link.h); links
+ * may lead to different nodes (lib/ctsync/ct_peer.h). Refused: both
  * forms at once, two links to the same peer over one interface, a local
- * address two links share (each link has a socket bound to its own), and
- * a link whose peer is one of our own local addresses. links[0] is also
+ * address on two interfaces (links over one interface share its socket),
+ * and a link whose peer is one of our own local addresses. links[0] is also
  * in interface/local/peer, which the single-link code and the dumps read;
  * the sender id is links[0]'s local address.
  *
