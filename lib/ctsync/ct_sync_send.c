@@ -65,7 +65,7 @@ send_slot(struct ct_sync *s, struct ct_sync_link *l,
  * they go (the queue may stay full for long), logged rate-limited.
  */
 static void
-note_queue(struct ct_sync *s)
+note_queue(struct ct_sync *s, const struct ct_sync_link *slowest)
 {
 	uint64_t lost = s->ring.overwritten - s->stats.queue_full, suppressed = 0;
 
@@ -73,10 +73,10 @@ note_queue(struct ct_sync *s)
 		return;
 	s->stats.queue_full = s->ring.overwritten;
 	if (log_ratelimit_allow(&s->queue_log, evloop_now_ms(), &suppressed))
-		log_warn("conn_sync: send queue full (%u datagrams a socket did "
-		    "not take): %" PRIu64 " dropped unsent, the peer repairs "
-		    "through a resync (%" PRIu64 " more not logged)",
-		    CT_RING_SLOTS, lost, suppressed);
+		log_warn("conn_sync: send queue full on %s (%u datagrams the "
+		    "socket did not take): %" PRIu64 " dropped unsent, the peer "
+		    "repairs through a resync (%" PRIu64 " more not logged)",
+		    slowest->conf->interface, CT_RING_SLOTS, lost, suppressed);
 }
 
 /*
@@ -127,6 +127,7 @@ void
 ct_sync_send_pump(struct ct_sync *s)
 {
 	uint32_t behind = 0;
+	size_t slowest = 0;
 	bool again = true;
 
 	for (size_t round = 0; again && round <= s->nlinks; round++) {
@@ -145,12 +146,14 @@ ct_sync_send_pump(struct ct_sync *s)
 	for (size_t i = 0; i < s->nlinks; i++) {
 		uint32_t b = s->ring.seq - s->links[i].sent_upto;
 
-		if (b > behind)
+		if (b > behind) {
 			behind = b;
+			slowest = i;
+		}
 	}
 	s->ring.sent_upto = s->ring.seq - (behind > CT_RING_SLOTS ?
 	    CT_RING_SLOTS : behind);
-	note_queue(s);
+	note_queue(s, &s->links[slowest]);
 	for (size_t k = 0; k < s->nsocks; k++) {
 		bool out = false;
 
