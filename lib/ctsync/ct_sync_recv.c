@@ -205,19 +205,28 @@ handle(struct ct_sync *s, struct ct_sync_link *l, const struct ct_wire_msg *m,
 
 /*
  * Take node p's stream (lib/ctsync/ct_peer.h): its table is the one to
- * have now, whole; a resync request goes to it at the next tick.
+ * have now, whole; after another node's, a resync request goes to it at
+ * the next tick.
  */
 static void
 follow(struct ct_sync *s, struct ct_peer *p, const struct ct_sync_link *l)
 {
 	char peer[INET6_ADDRSTRLEN];
+	bool had;
 
 	log_notice("conn_sync: following node %08" PRIx32 " (on %s from %s)%s",
 	    p->id, l->conf->interface,
 	    addr_str(&l->conf->peer, peer, sizeof(peer)),
 	    s->follow_id != 0 ? ", the node followed so far is silent" : "");
+	had = s->follow_id != 0;
 	s->follow_id = p->id;
 	s->win = &p->window;
+	/*
+	 * From none: the request open so far went to every node, this one's
+	 * answer to it ends the resync. From another node: ask this one.
+	 */
+	if (!had)
+		return;
 	s->synced = false;
 	s->resync_asked_ms = 0;
 	s->sweep_due = false;
