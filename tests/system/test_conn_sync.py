@@ -139,10 +139,21 @@ class Pair:
 
     def crash(self, node):
         """The box dies: SIGKILL, and every cable pulled, so that the
-        addresses and conntrack entries it leaves behind serve no one."""
+        addresses and conntrack entries it leaves behind serve no one.
+
+        And what was queued in its kernel dies with it: the backends'
+        replies that came in on eth1 after eth0's cable was pulled wait
+        in the neighbour queue for the client's address (some 3 s, until
+        the ARP gives up). Revived sooner, the box flushed them with an
+        ARP request from the VIP (their source, still on eth0 until vipd
+        starts): that pointed the client's VIP entry at it, and the
+        client's next segments were reset there (a test artifact that
+        failed step 2 of the failover test whenever step 1 took less
+        than 3 s; a box that really dies loses its queues)."""
         node.kill(signal.SIGKILL)
         node.wait_exit(5.0)
         cables(node, "down")
+        node.host.run(["ip", "neigh", "flush", "all"], check=False)
 
     def revive(self, node):
         cables(node, "up")
