@@ -380,6 +380,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	free(errs);
+	vipd_sync_select_warn(v.conf, test_only);
 	if (test_only) {
 		printf("%s: configuration OK (%zu instances)\n", v.config_path,
 		    v.conf->ninstances);

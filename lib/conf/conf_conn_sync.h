@@ -54,6 +54,33 @@ struct conf_conn_sync_link {
 	int line;
 };
 
+/*
+ * select: which flows are synced, a list of rules (a flow is synced when
+ * one rule matches it, a rule when every key it gives does): mark/mask
+ * (ct mark & mask == mark & mask), protocol, source and destination
+ * prefixes of the original direction. "all": every flow (a firewall
+ * pair). Not given: the balancer's marked flows (lib/ctsync/ct_select.h).
+ */
+#define CONF_CONN_SYNC_SELECT_MAX 16
+
+struct conf_conn_sync_rule {
+	bool has_mark;
+	uint32_t mark, mask;               /* mask default 0xffffffff */
+	uint8_t protocol;                  /* IPPROTO_*; 0 = any */
+	bool has_src, has_dst;
+	struct addr src, dst;              /* network addresses, host bits 0 */
+	uint8_t src_len, dst_len;          /* prefix lengths */
+	int line;
+};
+
+struct conf_conn_sync_select {
+	bool given;                        /* false: the balancer's flows */
+	bool all;                          /* select = "all" */
+	size_t nrules;
+	struct conf_conn_sync_rule rules[CONF_CONN_SYNC_SELECT_MAX];
+	int line;
+};
+
 struct conf_conn_sync {
 	bool enabled;                      /* the section is there */
 	char interface[CONF_CONN_SYNC_IFNAME_MAX];
@@ -67,6 +94,7 @@ struct conf_conn_sync {
 	size_t key_len;
 	char follow[CONF_CONN_SYNC_NAME_MAX];  /* instance or sync group */
 	bool follow_is_group;
+	struct conf_conn_sync_select select;
 	int line;
 };
 

@@ -24,5 +24,6 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "virtual_services.backends.check", conf_backend_check_keys },
 	{ "conn_sync", conf_conn_sync_keys },
 	{ "conn_sync.links", conf_conn_sync_link_keys },
+	{ "conn_sync.select", conf_conn_sync_select_keys },
 	{ NULL, NULL },
 };

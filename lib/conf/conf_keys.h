@@ -32,6 +32,7 @@ extern const char *const conf_backend_keys[];
 extern const char *const conf_backend_check_keys[];
 extern const char *const conf_conn_sync_keys[];
 extern const char *const conf_conn_sync_link_keys[];
+extern const char *const conf_conn_sync_select_keys[];
 
 struct conf_keys_section {
 	const char *path;               /* "", "global", "vrrp_instances.garp" */

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctsync/ct_select.h"
 #include "ctsync/ct_sync_int.h"
 #include "os/nft.h"
 
@@ -30,6 +31,9 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 {
 	struct ct_sync *s = arg;
 
+	/* What the select leaves out is neither sent nor swept. */
+	if (!ct_select_match(&s->conf.select, e, NFT_VIPD_CT_MARK))
+		return;
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_send_entry(s, e, from_dump);
 	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
@@ -96,6 +100,8 @@ int
 ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
     struct evloop *loop, const char *state_dir, uint64_t now_ms)
 {
+	uint32_t mark = 0;
+	bool by_mark;
 	int err;
 
 	memset(s, 0, sizeof(*s));
@@ -130,7 +136,8 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	s->sweep.last_tag = (uint16_t)(s->session >> 10);
 	if (ct_ring_init(&s->ring) < 0)
 		return -ENOMEM;
-	if ((err = ct_kernel_open(&s->kernel, NFT_VIPD_CT_MARK, on_entry, s)) < 0) {
+	by_mark = ct_select_kernel_mark(&s->conf.select, NFT_VIPD_CT_MARK, &mark);
+	if ((err = ct_kernel_open(&s->kernel, by_mark, mark, on_entry, s)) < 0) {
 		log_err("conn_sync: cannot open ctnetlink: %s", strerror(-err));
 		goto fail;
 	}

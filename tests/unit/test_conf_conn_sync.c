@@ -349,10 +349,7 @@ test_links_and_a_single_link_are_not_both_given(void **state)
 	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
 	expect_error(body, "t.conf:3: conn_sync.interface: give either links or "
 	    "interface, local and peer");
-	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
-	    "peer = \"10.2.0.2\"; key_file = \"%s\"; follow = \"edge\";\n"
-	    "select = \"all\";", key_ok);
-	expect_error(body, "t.conf:4: conn_sync.select: not supported yet");
+	/* select: tests/unit/test_conn_sync_select.c */
 }
 
 int

@@ -26,7 +26,7 @@
 /* Sections whose settings are lists of groups, not one group. */
 static const char *const list_sections[] = { "vrrp_instances",
 	"sync_groups", "track_scripts", "virtual_services", "backends",
-	"track_interfaces", "track_files", "links", NULL };
+	"track_interfaces", "track_files", "links", "select", NULL };
 
 /* What a section's parent must hold for the parser to read the section. */
 static const struct {
