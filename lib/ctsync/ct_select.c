@@ -97,6 +97,28 @@ ct_select_covers_service(const struct conf_conn_sync_select *sel,
 	return false;
 }
 
+static bool
+is_addr(const uint8_t *bytes, int family, const struct addr *a)
+{
+	return a->family == family &&
+	    memcmp(bytes, a->bytes, addr_len(family)) == 0;
+}
+
+bool
+ct_select_link_flow(const struct conf_conn_sync *cs, const struct ct_entry *e)
+{
+	for (size_t i = 0; i < cs->nlinks; i++) {
+		const struct conf_conn_sync_link *l = &cs->links[i];
+
+		if (is_addr(e->orig.src, e->family, &l->local) ||
+		    is_addr(e->orig.dst, e->family, &l->local) ||
+		    is_addr(e->orig.src, e->family, &l->peer) ||
+		    is_addr(e->orig.dst, e->family, &l->peer))
+			return true;
+	}
+	return false;
+}
+
 size_t
 ct_select_uncovered(const struct conf *conf, uint32_t mark, char *buf,
     size_t len)

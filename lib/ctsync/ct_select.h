@@ -43,6 +43,15 @@ bool ct_select_kernel_mark(const struct conf_conn_sync_select *sel,
 bool ct_select_covers_service(const struct conf_conn_sync_select *sel,
     int family, uint8_t proto, const uint8_t *vip, uint32_t mark);
 
+/*
+ * Whether e is a flow of the sync links themselves (to or from a link's
+ * local or peer address): never synced nor swept, whatever the select
+ * (with "all", the link's own UDP flow would otherwise be sent, and the
+ * backup's, whose direction may differ, swept).
+ */
+bool ct_select_link_flow(const struct conf_conn_sync *cs,
+    const struct ct_entry *e);
+
 struct conf;
 
 /*

@@ -32,7 +32,8 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 	struct ct_sync *s = arg;
 
 	/* What the select leaves out is neither sent nor swept. */
-	if (!ct_select_match(&s->conf.select, e, NFT_VIPD_CT_MARK))
+	if (!ct_select_match(&s->conf.select, e, NFT_VIPD_CT_MARK) ||
+	    ct_select_link_flow(&s->conf, e))
 		return;
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_send_entry(s, e, from_dump);

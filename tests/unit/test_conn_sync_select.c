@@ -234,6 +234,26 @@ test_services_no_rule_can_match_are_named(void **state)
 }
 
 static void
+test_the_sync_links_own_flows_are_never_carried(void **state)
+{
+	struct conf *c;
+	struct ct_entry e;
+
+	(void)state;
+	assert_int_equal(load("\"all\"", &c), 0);
+	e = flow(17, "10.2.0.1", "10.2.0.2", 0);
+	assert_true(ct_select_link_flow(&c->conn_sync, &e));
+	e = flow(6, "10.2.0.2", "10.2.0.9", MARK);
+	assert_true(ct_select_link_flow(&c->conn_sync, &e));
+	e = flow(6, "10.0.0.100", "10.0.0.10", MARK);
+	assert_false(ct_select_link_flow(&c->conn_sync, &e));
+	e = flow(17, "10.2.0.1", "10.2.0.2", 0);
+	e.family = AF_INET6;
+	assert_false(ct_select_link_flow(&c->conn_sync, &e));
+	conf_free(c);
+}
+
+static void
 test_bad_selects_are_refused_with_their_line(void **state)
 {
 	(void)state;
@@ -269,6 +289,7 @@ main(void)
 		cmocka_unit_test(test_rules_match_mark_mask_protocol_and_prefixes),
 		cmocka_unit_test(test_the_kernel_filters_only_one_exact_mark),
 		cmocka_unit_test(test_services_no_rule_can_match_are_named),
+		cmocka_unit_test(test_the_sync_links_own_flows_are_never_carried),
 		cmocka_unit_test(test_bad_selects_are_refused_with_their_line),
 	};
 
