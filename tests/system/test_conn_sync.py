@@ -1379,8 +1379,13 @@ def test_a_link_cut_mid_burst_loses_nothing_and_is_used_again(pair):
     sent0 = conns(a)["entries_sent"]
     half = LINK_FLOWS // 2
 
+    cut_done = threading.Event()
+
+    # The second half waits for the cut: on a busy machine the whole
+    # burst could otherwise be streamed before cut() is through.
     def burst():
         ct_fill(pair, a.host, half, client="10.9.0.1")
+        cut_done.wait(60.0)
         ct_fill(pair, a.host, LINK_FLOWS - half, client="10.9.0.2")
 
     filler = threading.Thread(target=burst)
@@ -1391,6 +1396,7 @@ def test_a_link_cut_mid_burst_loses_nothing_and_is_used_again(pair):
         cut(pair, "eth2")
         streamed = conns(a)["entries_sent"] - sent0
     finally:
+        cut_done.set()
         filler.join()
     assert streamed < LINK_FLOWS, "the burst ended before the cut"
     on_a = flow_keys(a.host)
