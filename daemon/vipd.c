@@ -409,6 +409,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	free(errs);
+	vipd_sync_select_warn(v.conf, test_only);
 	if (test_only) {
 		(void)conf_lb_warnings(v.conf, v.config_path,
 		    print_conf_warning, stderr);

@@ -212,6 +212,8 @@ void vipd_service_quorum(void *arg, const struct lb_service *svc);
 /* conn_sync: role from the followed instance or group, (re)start, timers. */
 void vipd_sync_follow(struct vipd *v);
 void vipd_sync_restart(struct vipd *v);
+/* Warn of a conn_sync.select that leaves balancer services out. */
+void vipd_sync_select_warn(const struct conf *c, bool to_stderr);
 void vipd_sync_tick(struct vipd *v, uint64_t now_ms);
 uint64_t vipd_sync_deadline(const struct vipd *v);
 

@@ -133,7 +133,7 @@ vipd_lbcount_update(struct vipd *v)
 		return;
 	}
 	c->v = v;
-	if ((err = ct_kernel_open(&c->k, NFT_VIPD_CT_MARK, on_entry, c)) < 0) {
+	if ((err = ct_kernel_open(&c->k, true, NFT_VIPD_CT_MARK, on_entry, c)) < 0) {
 		log_err("balancer: cannot listen to conntrack events (%s): lc, "
 		    "wlc, sed and nq schedule without counts", strerror(-err));
 		free(c);

@@ -9,11 +9,14 @@
  * state except through lib/health/health.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vrrp/accept_filter.h"
+#include "ctsync/ct_select.h"
 #include "os/log.h"
+#include "os/nft.h"
 #include "vrrp/peer_filter.h"
 #include "vipd.h"
 
@@ -229,6 +232,31 @@ vipd_sync_follow(struct vipd *v)
 	sync_table_hold(v, evloop_now_ms());
 }
 
+/*
+ * conn_sync.select that no flow of some balancer service can match: their
+ * connections would not survive a takeover. A warning, not an error (a
+ * pair may sync only part on purpose), naming them; on stderr for -t.
+ */
+void
+vipd_sync_select_warn(const struct conf *c, bool to_stderr)
+{
+	char names[256];
+	size_t n = ct_select_uncovered(c, NFT_VIPD_CT_MARK, names,
+	    sizeof(names));
+
+	if (n == 0)
+		return;
+	if (to_stderr)
+		fprintf(stderr, "%s:%d: warning: conn_sync.select: matches no "
+		    "flow of the balancer's service%s %s: their connections "
+		    "are not synced\n", c->path, c->conn_sync.select.line,
+		    n > 1 ? "s" : "", names);
+	else
+		log_warn("%s:%d: conn_sync.select: matches no flow of the "
+		    "balancer's service%s %s: their connections are not synced",
+		    c->path, c->conn_sync.select.line, n > 1 ? "s" : "", names);
+}
+
 /* (Re)start conn_sync as v->conf says (start, and a reload that changed it). */
 void
 vipd_sync_restart(struct vipd *v)
@@ -243,6 +271,7 @@ vipd_sync_restart(struct vipd *v)
 	v->sync_retry_ms = 0;
 	if (!v->conf->conn_sync.enabled)
 		return;
+	vipd_sync_select_warn(v->conf, false);
 	if ((v->sync = malloc(sizeof(*v->sync))) == NULL ||
 	    (err = ct_sync_open(v->sync, &v->conf->conn_sync, &v->loop,
 	    v->state_dir, evloop_now_ms())) < 0) {

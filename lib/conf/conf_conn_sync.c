@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,11 +23,12 @@
 #define KEY_FILE_MAX_BYTES 4096
 
 const char *const conf_conn_sync_keys[] = { "interface", "local", "peer",
-	"port", "key_file", "follow", "socket_buffer_bytes", "links", NULL };
+	"port", "key_file", "follow", "socket_buffer_bytes", "links", "select",
+	NULL };
 const char *const conf_conn_sync_link_keys[] = { "interface", "local", "peer",
 	NULL };
-/* Known, documented as coming, refused with "not supported yet". */
-static const char *const conn_sync_not_yet[] = { "select", NULL };
+const char *const conf_conn_sync_select_keys[] = { "mark", "mask",
+	"protocol", "source", "destination", NULL };
 
 static void
 load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
@@ -77,7 +79,8 @@ load_link(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 
 /*
  * What the links say together: no two to one peer over one interface, no
- * local address twice, no peer that is one of our own addresses, and no
+ * local address on two interfaces (links over one interface to several
+ * nodes share it, and its socket), no peer that is one of our own addresses, and no
  * peer whose sender id is ours (each node drops datagrams with its own).
  */
 static void
@@ -122,11 +125,14 @@ check_links(struct conf_ctx *ctx, const config_setting_t *g,
 				    "redundant links need other interfaces",
 				    where, addr_str(&l->peer, a, sizeof(a)),
 				    l->interface, k);
-			if (addr_cmp(&l->local, &o->local) == 0)
+			/* Over one interface, links to several nodes share one. */
+			if (addr_cmp(&l->local, &o->local) == 0 &&
+			    strcmp(l->interface, o->interface) != 0)
 				conf_error_line(ctx, (unsigned)l->line, "%s.local: "
-				    "%s is links[%zu]'s already; each link needs "
-				    "a local address of its own", where,
-				    addr_str(&l->local, a, sizeof(a)), k);
+				    "%s is links[%zu]'s already, on %s; a local "
+				    "address serves links on one interface only",
+				    where, addr_str(&l->local, a, sizeof(a)), k,
+				    o->interface);
 		}
 		if (!own && addr_cmp(&l->local, &l->peer) != 0 &&
 		    addr_id32(&l->peer) == own_id)
@@ -266,6 +272,9 @@ load_follow(struct conf_ctx *ctx, const config_setting_t *g,
 	    conf_quote(v, q, sizeof(q)));
 }
 
+static void load_select(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_conn_sync *cs);
+
 void
 conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
     struct conf *conf)
@@ -286,7 +295,7 @@ conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		return;
 	}
 	cs->enabled = true;
-	conf_check_keys(ctx, g, WHERE, conf_conn_sync_keys, conn_sync_not_yet);
+	conf_check_keys(ctx, g, WHERE, conf_conn_sync_keys, NULL);
 	links = config_setting_get_member(g, "links");
 	if (links != NULL) {
 		static const char *const single[] = { "interface", "local", "peer" };
@@ -324,6 +333,190 @@ conf_conn_sync_load(struct conf_ctx *ctx, const config_setting_t *g,
 		load_key(ctx, at, cs);
 	}
 	load_follow(ctx, g, conf);
+	load_select(ctx, g, cs);
+}
+
+/* "10.0.0.0/8", "2001:db8::/32" or an address alone (a host prefix). */
+static bool
+parse_prefix(const char *v, struct addr *out, uint8_t *len)
+{
+	char buf[64];
+	const char *slash = strchr(v, '/');
+	size_t alen, n = slash != NULL ? (size_t)(slash - v) : strlen(v);
+	long bits;
+	char *end;
+
+	if (n == 0 || n >= sizeof(buf))
+		return false;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+	if (addr_parse(buf, out) < 0)
+		return false;
+	alen = addr_len(out->family);
+	bits = (long)alen * 8;
+	if (slash != NULL) {
+		errno = 0;
+		bits = strtol(slash + 1, &end, 10);
+		if (slash[1] == '\0' || *end != '\0' || errno != 0 || bits < 0 ||
+		    bits > (long)alen * 8)
+			return false;
+	}
+	*len = (uint8_t)bits;
+	/* Host bits given are zeroed, as a route's would be. */
+	for (size_t i = 0; i < alen; i++) {
+		long keep = bits - (long)i * 8;
+
+		if (keep <= 0)
+			out->bytes[i] = 0;
+		else if (keep < 8)
+			out->bytes[i] &= (uint8_t)(0xffu << (8 - keep));
+	}
+	return true;
+}
+
+static void
+load_rule(struct conf_ctx *ctx, const config_setting_t *r, const char *where,
+    struct conf_conn_sync_rule *rule)
+{
+	static const struct { const char *name; uint8_t proto; } protos[] = {
+		{ "tcp", 6 }, { "udp", 17 }, { "sctp", 132 }, { "icmp", 1 },
+		{ "icmpv6", 58 } };
+	long long mark, mask;
+	char q[48];
+	const char *v;
+	int rc;
+
+	memset(rule, 0, sizeof(*rule));
+	rule->line = config_setting_source_line(r);
+	rule->mask = 0xffffffffu;
+	conf_check_keys(ctx, r, where, conf_conn_sync_select_keys, NULL);
+	if (conf_get_int(ctx, r, where, "mark", 0, 0xffffffffll, &mark) > 0) {
+		rule->has_mark = true;
+		rule->mark = (uint32_t)mark;
+	}
+	if (conf_get_int(ctx, r, where, "mask", 0, 0xffffffffll, &mask) > 0) {
+		if (!rule->has_mark)
+			conf_error(ctx, config_setting_get_member(r, "mask"),
+			    "%s.mask: only with a mark", where);
+		rule->mask = (uint32_t)mask;
+	}
+	if ((rc = conf_get_string(ctx, r, where, "protocol", &v)) > 0) {
+		size_t i;
+
+		for (i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
+			if (strcmp(protos[i].name, v) == 0)
+				break;
+		if (i == sizeof(protos) / sizeof(protos[0]))
+			conf_error(ctx, config_setting_get_member(r, "protocol"),
+			    "%s.protocol: '%s' is not tcp, udp, sctp, icmp or "
+			    "icmpv6", where, conf_quote(v, q, sizeof(q)));
+		else
+			rule->protocol = protos[i].proto;
+	}
+	if ((rc = conf_get_string(ctx, r, where, "source", &v)) > 0) {
+		if (!parse_prefix(v, &rule->src, &rule->src_len))
+			conf_error(ctx, config_setting_get_member(r, "source"),
+			    "%s.source: '%s' is not an address or prefix "
+			    "(ADDRESS/LENGTH)", where, conf_quote(v, q, sizeof(q)));
+		else
+			rule->has_src = true;
+	}
+	if ((rc = conf_get_string(ctx, r, where, "destination", &v)) > 0) {
+		if (!parse_prefix(v, &rule->dst, &rule->dst_len))
+			conf_error(ctx, config_setting_get_member(r, "destination"),
+			    "%s.destination: '%s' is not an address or prefix "
+			    "(ADDRESS/LENGTH)", where, conf_quote(v, q, sizeof(q)));
+		else
+			rule->has_dst = true;
+	}
+	if (rule->has_src && rule->has_dst &&
+	    rule->src.family != rule->dst.family)
+		conf_error(ctx, r, "%s: source and destination are of different "
+		    "families", where);
+	if (((rule->protocol == 1 && ((rule->has_src &&
+	    rule->src.family != AF_INET) || (rule->has_dst &&
+	    rule->dst.family != AF_INET))) || (rule->protocol == 58 &&
+	    ((rule->has_src && rule->src.family != AF_INET6) ||
+	    (rule->has_dst && rule->dst.family != AF_INET6)))))
+		conf_error(ctx, r, "%s: protocol %s does not go with %s "
+		    "addresses", where, rule->protocol == 1 ? "icmp" : "icmpv6",
+		    rule->protocol == 1 ? "IPv6" : "IPv4");
+	if (config_setting_length(r) == 0)
+		conf_error(ctx, r, "%s: an empty rule (give mark, protocol, "
+		    "source or destination; every flow is select = \"all\")",
+		    where);
+}
+
+/* select = "all" or ( { rule }, ... ). */
+static void
+load_select(struct conf_ctx *ctx, const config_setting_t *g,
+    struct conf_conn_sync *cs)
+{
+	struct conf_conn_sync_select *sel = &cs->select;
+	const config_setting_t *at = config_setting_get_member(g, "select");
+	char where[CONF_WHERE_MAX], q[48];
+	int n;
+
+	if (at == NULL)
+		return;
+	sel->given = true;
+	sel->line = config_setting_source_line(at);
+	if (config_setting_type(at) == CONFIG_TYPE_STRING) {
+		const char *v = config_setting_get_string(at);
+
+		if (strcmp(v, "all") == 0)
+			sel->all = true;
+		else
+			conf_error(ctx, at, WHERE ".select: '%s' is not \"all\" "
+			    "or a list of rules ( { mark; mask; protocol; "
+			    "source; destination; }, ... )",
+			    conf_quote(v, q, sizeof(q)));
+		return;
+	}
+	if (!conf_is_list_of_groups(ctx, at, WHERE ".select"))
+		return;
+	n = config_setting_length(at);
+	if (n == 0) {
+		conf_error(ctx, at, WHERE ".select: an empty list (no flow "
+		    "would be synced)");
+		return;
+	}
+	if (n > CONF_CONN_SYNC_SELECT_MAX) {
+		conf_error(ctx, at, WHERE ".select: %d rules, at most %d", n,
+		    CONF_CONN_SYNC_SELECT_MAX);
+		return;
+	}
+	for (int i = 0; i < n; i++) {
+		snprintf(where, sizeof(where), WHERE ".select[%d]", i);
+		load_rule(ctx, config_setting_get_elem(at, (unsigned)i), where,
+		    &sel->rules[i]);
+	}
+	sel->nrules = (size_t)n;
+}
+
+static bool
+rule_equal(const struct conf_conn_sync_rule *a,
+    const struct conf_conn_sync_rule *b)
+{
+	return a->has_mark == b->has_mark && a->mark == b->mark &&
+	    a->mask == b->mask && a->protocol == b->protocol &&
+	    a->has_src == b->has_src && a->has_dst == b->has_dst &&
+	    (!a->has_src || (addr_cmp(&a->src, &b->src) == 0 &&
+	    a->src_len == b->src_len)) &&
+	    (!a->has_dst || (addr_cmp(&a->dst, &b->dst) == 0 &&
+	    a->dst_len == b->dst_len));
+}
+
+static bool
+select_equal(const struct conf_conn_sync_select *a,
+    const struct conf_conn_sync_select *b)
+{
+	if (a->given != b->given || a->all != b->all || a->nrules != b->nrules)
+		return false;
+	for (size_t i = 0; i < a->nrules; i++)
+		if (!rule_equal(&a->rules[i], &b->rules[i]))
+			return false;
+	return true;
 }
 
 static bool
@@ -351,5 +544,6 @@ conf_conn_sync_equal(const struct conf_conn_sync *a,
 	    links_equal(a, b) &&
 	    a->key_len == b->key_len && memcmp(a->key, b->key, a->key_len) == 0 &&
 	    strcmp(a->follow, b->follow) == 0 &&
-	    a->follow_is_group == b->follow_is_group;
+	    a->follow_is_group == b->follow_is_group &&
+	    select_equal(&a->select, &b->select);
 }

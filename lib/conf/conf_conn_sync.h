@@ -17,10 +17,11 @@
  *
  * Links: either interface/local/peer (one link) or links = ( { interface;
  * local; peer; }, ... ), up to CONF_CONN_SYNC_LINKS_MAX redundant links to
- * the peer, in order of preference (lib/ctsync/ct_link.h). Refused: both
+ * the peer nodes, in order of preference (lib/ctsync/ct_link.h); links
+ * may lead to different nodes (lib/ctsync/ct_peer.h). Refused: both
  * forms at once, two links to the same peer over one interface, a local
- * address two links share (each link has a socket bound to its own), and
- * a link whose peer is one of our own local addresses. links[0] is also
+ * address on two interfaces (links over one interface share its socket),
+ * and a link whose peer is one of our own local addresses. links[0] is also
  * in interface/local/peer, which the single-link code and the dumps read;
  * the sender id is links[0]'s local address.
  *
@@ -53,6 +54,33 @@ struct conf_conn_sync_link {
 	int line;
 };
 
+/*
+ * select: which flows are synced, a list of rules (a flow is synced when
+ * one rule matches it, a rule when every key it gives does): mark/mask
+ * (ct mark & mask == mark & mask), protocol, source and destination
+ * prefixes of the original direction. "all": every flow (a firewall
+ * pair). Not given: the balancer's marked flows (lib/ctsync/ct_select.h).
+ */
+#define CONF_CONN_SYNC_SELECT_MAX 16
+
+struct conf_conn_sync_rule {
+	bool has_mark;
+	uint32_t mark, mask;               /* mask default 0xffffffff */
+	uint8_t protocol;                  /* IPPROTO_*; 0 = any */
+	bool has_src, has_dst;
+	struct addr src, dst;              /* network addresses, host bits 0 */
+	uint8_t src_len, dst_len;          /* prefix lengths */
+	int line;
+};
+
+struct conf_conn_sync_select {
+	bool given;                        /* false: the balancer's flows */
+	bool all;                          /* select = "all" */
+	size_t nrules;
+	struct conf_conn_sync_rule rules[CONF_CONN_SYNC_SELECT_MAX];
+	int line;
+};
+
 struct conf_conn_sync {
 	bool enabled;                      /* the section is there */
 	char interface[CONF_CONN_SYNC_IFNAME_MAX];
@@ -66,6 +94,7 @@ struct conf_conn_sync {
 	size_t key_len;
 	char follow[CONF_CONN_SYNC_NAME_MAX];  /* instance or sync group */
 	bool follow_is_group;
+	struct conf_conn_sync_select select;
 	int line;
 };
 

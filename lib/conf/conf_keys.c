@@ -38,5 +38,6 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "vrrp_instances.track_bfd", conf_track_bfd_keys },
 	{ "track_processes", conf_process_keys },
 	{ "vrrp_instances.track_processes", conf_track_name_keys },
+	{ "conn_sync.select", conf_conn_sync_select_keys },
 	{ NULL, NULL },
 };

@@ -39,6 +39,7 @@ extern const char *const conf_rule_keys[];     /* virtual_rules, static_rules */
 extern const char *const conf_bfd_session_keys[];
 extern const char *const conf_bfd_auth_keys[];
 extern const char *const conf_track_bfd_keys[];
+extern const char *const conf_conn_sync_select_keys[];
 
 struct conf_keys_section {
 	const char *path;               /* "", "global", "vrrp_instances.garp" */

@@ -47,6 +47,12 @@ l4_has_ports(uint8_t proto)
 	    proto == IPPROTO_SCTP;
 }
 
+static bool
+l4_is_icmp(uint8_t proto)
+{
+	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
+}
+
 /* Kernel entry -> sync entry; false for what sync does not carry. */
 static bool
 entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
@@ -55,7 +61,7 @@ entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
 	e->op = op;
 	e->family = nfct_get_attr_u8(ct, ATTR_L3PROTO);
 	e->proto = nfct_get_attr_u8(ct, ATTR_L4PROTO);
-	if (!l4_has_ports(e->proto))
+	if (!l4_has_ports(e->proto) && !l4_is_icmp(e->proto))
 		return false;
 	if (e->family == AF_INET) {
 		memcpy(e->orig.src, nfct_get_attr(ct, ATTR_ORIG_IPV4_SRC), 4);
@@ -70,10 +76,24 @@ entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
 	} else {
 		return false;
 	}
-	e->orig.sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
-	e->orig.dport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
-	e->reply.sport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC));
-	e->reply.dport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST));
+	if (l4_is_icmp(e->proto)) {
+		/*
+		 * The wire's ICMP tuple (lib/ctsync/ct_wire.h): the id in
+		 * sport, type << 8 | code in dport; the reply's id is the
+		 * original's (the NAT core keeps it unless it must clash-map
+		 * it, and recomputes it on install), its type the answer's.
+		 */
+		e->orig.sport = ntohs(nfct_get_attr_u16(ct, ATTR_ICMP_ID));
+		e->orig.dport = (uint16_t)(nfct_get_attr_u8(ct, ATTR_ICMP_TYPE) << 8 |
+		    nfct_get_attr_u8(ct, ATTR_ICMP_CODE));
+		e->reply.sport = e->orig.sport;
+		e->reply.dport = e->orig.dport;
+	} else {
+		e->orig.sport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC));
+		e->orig.dport = ntohs(nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST));
+		e->reply.sport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_SRC));
+		e->reply.dport = ntohs(nfct_get_attr_u16(ct, ATTR_REPL_PORT_DST));
+	}
 	if (has(ct, ATTR_STATUS))
 		e->status = nfct_get_attr_u32(ct, ATTR_STATUS);
 	if (has(ct, ATTR_TIMEOUT))
@@ -88,6 +108,8 @@ entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
 static bool
 marked(const struct ct_kernel *k, const struct nf_conntrack *ct)
 {
+	if (!k->by_mark)
+		return true;    /* the caller's select decides (ct_select) */
 	return has(ct, ATTR_MARK) && nfct_get_attr_u32(ct, ATTR_MARK) == k->mark;
 }
 
@@ -151,8 +173,11 @@ filter_events(struct ct_kernel *k)
 	struct nfct_filter_dump_mark m = { .val = k->mark, .mask = 0xffffffffu };
 	struct nfct_filter *f = nfct_filter_create();
 
-	if (f == NULL)
+	if (!k->by_mark || f == NULL) {
+		if (f != NULL)
+			nfct_filter_destroy(f);
 		return;
+	}
 	nfct_filter_add_attr(f, NFCT_FILTER_MARK, &m);
 	nfct_filter_set_logic(f, NFCT_FILTER_MARK, NFCT_FILTER_LOGIC_POSITIVE);
 	k->filtered = nfct_filter_attach(nfct_fd(k->events), f) == 0;
@@ -160,12 +185,13 @@ filter_events(struct ct_kernel *k)
 }
 
 int
-ct_kernel_open(struct ct_kernel *k, uint32_t mark, ct_kernel_entry_cb cb,
-    void *arg)
+ct_kernel_open(struct ct_kernel *k, bool by_mark, uint32_t mark,
+    ct_kernel_entry_cb cb, void *arg)
 {
 	int err, fd;
 
 	memset(k, 0, sizeof(*k));
+	k->by_mark = by_mark;
 	k->mark = mark;
 	k->on_entry = cb;
 	k->arg = arg;
@@ -318,7 +344,8 @@ ct_kernel_dump_start(struct ct_kernel *k)
 	nfg->version = NFNETLINK_V0;
 	nfg->res_id = 0;
 	/* The kernel filters by mark; dump_cb checks it again all the same. */
-	nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &m);
+	if (k->by_mark)
+		nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &m);
 	err = nfct_nlmsg_build_filter(nlh, f);
 	nfct_filter_dump_destroy(f);
 	if (err < 0)
@@ -400,6 +427,12 @@ set_orig(struct nf_conntrack *ct, const struct ct_entry *e)
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, e->proto);
 	set_addr(ct, e->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, e->orig.src);
 	set_addr(ct, e->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, e->orig.dst);
+	if (l4_is_icmp(e->proto)) {
+		nfct_set_attr_u16(ct, ATTR_ICMP_ID, htons(e->orig.sport));
+		nfct_set_attr_u8(ct, ATTR_ICMP_TYPE, (uint8_t)(e->orig.dport >> 8));
+		nfct_set_attr_u8(ct, ATTR_ICMP_CODE, (uint8_t)e->orig.dport);
+		return;
+	}
 	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_SRC, htons(e->orig.sport));
 	nfct_set_attr_u16(ct, ATTR_ORIG_PORT_DST, htons(e->orig.dport));
 }
@@ -417,6 +450,16 @@ set_reply_and_nat(struct nf_conntrack *ct, const struct ct_entry *e)
 	nfct_set_attr_u8(ct, ATTR_REPL_L4PROTO, e->proto);
 	set_addr(ct, e->family, ATTR_REPL_IPV4_SRC, ATTR_REPL_IPV6_SRC, e->orig.dst);
 	set_addr(ct, e->family, ATTR_REPL_IPV4_DST, ATTR_REPL_IPV6_DST, e->orig.src);
+	if (l4_is_icmp(e->proto)) {
+		/* The reply's id and type: the library's and the kernel's. */
+		if (memcmp(e->reply.src, e->orig.dst, alen) != 0)
+			set_addr(ct, e->family, ATTR_DNAT_IPV4, ATTR_DNAT_IPV6,
+			    e->reply.src);
+		if (memcmp(e->reply.dst, e->orig.src, alen) != 0)
+			set_addr(ct, e->family, ATTR_SNAT_IPV4, ATTR_SNAT_IPV6,
+			    e->reply.dst);
+		return;
+	}
 	nfct_set_attr_u16(ct, ATTR_REPL_PORT_SRC, htons(e->orig.dport));
 	nfct_set_attr_u16(ct, ATTR_REPL_PORT_DST, htons(e->orig.sport));
 	if (memcmp(e->reply.src, e->orig.dst, alen) != 0 ||

@@ -31,6 +31,10 @@
  *  - an entry that exists is updated without NAT attributes (the kernel
  *    allows NAT only at creation).
  *
+ * ICMP and ICMPv6 flows are carried with their id, type and code; their
+ * reply tuple on install is left to libnetfilter_conntrack and the kernel
+ * (the answer's type, the same id).
+ *
  * Never does: decide which entries to send or install (ct_sync does), or
  * filter anything but the mark.
  */
@@ -63,6 +67,7 @@ struct ct_kernel {
 	uint64_t dump_skipped;        /* entries of this dump (since
 					 ct_kernel_dump_start) that could not
 					 be read: no memory, or unparsable */
+	bool by_mark;                 /* only entries with mark; else all */
 	uint32_t mark;
 	ct_kernel_entry_cb on_entry;
 	void *arg;
@@ -78,11 +83,13 @@ struct ct_kernel {
 };
 
 /*
- * Open both handles; events are delivered only for entries whose ct mark is
- * mark. Returns 0 or -errno.
+ * Open both handles; with by_mark, events and dumps are delivered only for
+ * entries whose ct mark is mark (the kernel filters), otherwise for every
+ * entry (the caller's select decides, lib/ctsync/ct_select.h). Returns 0
+ * or -errno.
  */
-int ct_kernel_open(struct ct_kernel *k, uint32_t mark, ct_kernel_entry_cb cb,
-    void *arg);
+int ct_kernel_open(struct ct_kernel *k, bool by_mark, uint32_t mark,
+    ct_kernel_entry_cb cb, void *arg);
 void ct_kernel_close(struct ct_kernel *k);
 
 /* The event socket, non-blocking, for the event loop. */

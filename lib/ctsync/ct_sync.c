@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "ctsync/ct_select.h"
 #include "ctsync/ct_sync_int.h"
 #include "os/nft.h"
 
@@ -30,6 +31,10 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 {
 	struct ct_sync *s = arg;
 
+	/* What the select leaves out is neither sent nor swept. */
+	if (!ct_select_match(&s->conf.select, e, NFT_VIPD_CT_MARK) ||
+	    ct_select_link_flow(&s->conf, e))
+		return;
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_send_entry(s, e, from_dump);
 	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
@@ -41,13 +46,13 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 static void
 udp_event(struct evloop_watch *w, uint32_t events)
 {
-	struct ct_sync_link *l = w->arg;
-	struct ct_sync *s = l->s;
+	struct ct_sync_sock *k = w->arg;
+	struct ct_sync *s = k->s;
 	uint64_t now_ms = evloop_now_ms();
 
 	if (events & EPOLLOUT)
 		ct_sync_send_pump(s);
-	ct_sync_receive(s, l, now_ms);
+	ct_sync_receive(s, k, now_ms);
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_dump_run(s, now_ms);
 }
@@ -96,11 +101,14 @@ int
 ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
     struct evloop *loop, const char *state_dir, uint64_t now_ms)
 {
+	uint32_t mark = 0;
+	bool by_mark;
 	int err;
 
 	memset(s, 0, sizeof(*s));
 	for (size_t i = 0; i < CONF_CONN_SYNC_LINKS_MAX; i++)
-		s->links[i].fd = -1;
+		s->socks[i].fd = -1;
+	s->win = &s->nowin;
 	s->conf = *conf;
 	s->nlinks = conf->nlinks;
 	s->probing = conf->nlinks > 1;
@@ -129,7 +137,8 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	s->sweep.last_tag = (uint16_t)(s->session >> 10);
 	if (ct_ring_init(&s->ring) < 0)
 		return -ENOMEM;
-	if ((err = ct_kernel_open(&s->kernel, NFT_VIPD_CT_MARK, on_entry, s)) < 0) {
+	by_mark = ct_select_kernel_mark(&s->conf.select, NFT_VIPD_CT_MARK, &mark);
+	if ((err = ct_kernel_open(&s->kernel, by_mark, mark, on_entry, s)) < 0) {
 		log_err("conn_sync: cannot open ctnetlink: %s", strerror(-err));
 		goto fail;
 	}
@@ -167,21 +176,21 @@ void
 ct_sync_status(const struct ct_sync *s, struct ct_sync_status *out)
 {
 	*out = (struct ct_sync_status){ .role = s->role, .synced = s->synced,
-	    .peer_heard = s->window.session != 0, .session = s->session,
-	    .peer_session = s->window.session, .conf = &s->conf,
+	    .peer_heard = s->win->session != 0, .session = s->session,
+	    .peer_session = s->win->session, .conf = &s->conf,
 	    .nlinks = s->nlinks };
 	for (size_t i = 0; i < s->nlinks; i++)
 		out->links[i] = (struct ct_sync_link_status){
 		    .conf = &s->conf.links[i], .state = s->links[i].live.state,
 		    .changed_ms = s->links[i].live.changed_ms,
-		    .active = i == s->active, .probed = s->probing };
+		    .active = s->links[i].active, .probed = s->probing };
 }
 
 bool
 ct_sync_table_pending(const struct ct_sync *s, uint64_t now_ms)
 {
 	return ct_recv_table_pending(s->role == CT_SYNC_RECEIVER, s->synced,
-	    s->window.session != 0, s->receiving_since_ms, now_ms);
+	    s->win->session != 0, s->receiving_since_ms, now_ms);
 }
 
 void
@@ -211,6 +220,9 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 	/* Our table was the reference; now the peer's is: take it whole. */
 	log_notice("conn_sync: receiving (%s is not master)", s->conf.follow);
 	s->receiving_since_ms = now_ms;
+	/* The sender is whichever node's stream comes (lib/ctsync/ct_peer.h). */
+	s->follow_id = 0;
+	s->win = &s->nowin;
 	s->synced = false;
 	s->resync_asked_ms = 0;
 }

@@ -71,15 +71,25 @@
  *    still starts a newer one, and a receiver follows an older session
  *    after the followed one was silent CT_WIRE_ADOPT_SILENT_MS
  *    (sessions_adopted).
- *  - links (conn_sync.links): one socket per link, bound to its local
- *    address on its interface. The stream goes over one link at a time,
+ *  - links (conn_sync.links): one socket per local address, bound to it
+ *    on its interface. The stream goes over one link at a time,
  *    the active one (lib/ctsync/ct_link.h: the first that answers probes);
  *    every link is probed and answers probes, so a cut link is noticed
  *    within a second, the stream moves to the next, and moves back when
- *    the first answers again. The receiver's window is one for all the
- *    links: what the dead link swallowed before the switch is a gap that
+ *    the first answers again. The receiver's window for a node is one
+ *    for all the links to it: what the dead link swallowed before the switch is a gap that
  *    the nacks repair over the new one. A datagram on a link from anyone
  *    but that link's peer is dropped as not_peer.
+ *  - several nodes (links to different peers; lib/ctsync/ct_peer.h): a
+ *    node is its signed sender id, learnt per link; every node's
+ *    datagrams are numbered in a window of their own. The sender's one
+ *    stream (one session, one ring) goes to every node over that node's
+ *    active link, each link with its own place in the ring; a nack is
+ *    answered to the node that sent it only, a resync request with a dump
+ *    that every node gets (the others apply it as a refresh). A receiver
+ *    follows the node whose entries and heartbeats come, asks it alone
+ *    for nacks and resyncs (every node while it follows none), and moves
+ *    to another sender once the followed one is silent.
  * Bounds: the ring (CT_RING_SLOTS datagrams) is the send queue as well;
  * when the socket (its buffers conn_sync.socket_buffer_bytes, default
  * 8 MiB) cannot take more, datagrams wait in it, and when it
@@ -105,6 +115,7 @@
 #include "ctsync/ct_kernel.h"
 #include "ctsync/ct_link.h"
 #include "ctsync/ct_order.h"
+#include "ctsync/ct_peer.h"
 #include "ctsync/ct_recv.h"
 #include "ctsync/ct_ring.h"
 #include "ctsync/ct_sweep.h"
@@ -154,16 +165,30 @@ struct ct_sync_stats {
 
 struct ct_sync;
 
+/*
+ * A socket, bound to a local address on its interface: links to several
+ * nodes over one interface share it (lib/ctsync/ct_peer.h).
+ */
+struct ct_sync_sock {
+	struct ct_sync *s;
+	int fd;                        /* UDP; -1 when not open */
+	struct evloop_watch watch;
+	bool want_out;                 /* EPOLLOUT armed: a link is blocked */
+	size_t first_link;             /* the first link on it, for logs */
+};
+
 /* One sync link: its socket, where it sends, whether it answers. */
 struct ct_sync_link {
 	struct ct_sync *s;
 	const struct conf_conn_sync_link *conf;   /* in s->conf.links */
-	int fd;                        /* UDP; -1 when not open */
-	struct evloop_watch watch;
-	bool want_out;                 /* EPOLLOUT armed: ring has unsent ones */
+	size_t sock;                   /* in s->socks */
 	struct sockaddr_storage peer_sa;   /* where datagrams go */
 	socklen_t peer_salen;
 	struct ct_link live;           /* probed only with several links */
+	uint32_t node;                 /* sender id of its node; 0 unknown */
+	bool active;                   /* carries datagrams to its node */
+	bool blocked;                  /* its socket took no more: EPOLLOUT */
+	uint32_t sent_upto;            /* last of the ring handed to it */
 	uint64_t datagrams_sent, datagrams_received;   /* of the stream */
 };
 
@@ -174,8 +199,10 @@ struct ct_sync {
 
 	struct ct_sync_link links[CONF_CONN_SYNC_LINKS_MAX];
 	size_t nlinks;
-	size_t active;                 /* the link the stream takes */
+	struct ct_sync_sock socks[CONF_CONN_SYNC_LINKS_MAX];
+	size_t nsocks;
 	bool probing;                  /* nlinks > 1 */
+	struct ct_peers peers;         /* the other nodes, their windows */
 	uint64_t link_switches;
 	struct evloop *loop;
 	struct evloop_watch ct_watch;
@@ -205,7 +232,9 @@ struct ct_sync {
 	struct ct_order fresh;         /* flows with events during the dump */
 
 	/* receiver */
-	struct ct_window window;
+	uint32_t follow_id;            /* the node whose stream we take; 0 none */
+	struct ct_window *win;         /* its window (peers), or nowin */
+	struct ct_window nowin;        /* empty: no node followed yet */
 	bool synced;                   /* a full resync completed since... */
 	uint64_t resync_asked_ms;      /* last request; 0 = none yet */
 	uint64_t receiving_since_ms;   /* opened, or became receiver */

@@ -33,7 +33,8 @@ void ct_sync_send_emit(struct ct_sync *s, uint8_t type,
 void ct_sync_send_flush(struct ct_sync *s, uint32_t flags);
 void ct_sync_send_entry(struct ct_sync *s, const struct ct_entry *e,
     bool from_dump);
-void ct_sync_send_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m);
+void ct_sync_send_answer_nack(struct ct_sync *s, struct ct_sync_link *from,
+    const struct ct_wire_msg *m);
 void ct_sync_send_pump(struct ct_sync *s);
 
 /*
@@ -42,7 +43,7 @@ void ct_sync_send_pump(struct ct_sync *s);
  * gap at once. ct_sync_recv_tick and ct_sync_recv_deadline: the
  * receiver's timers (resync requests, nacks, the sweep).
  */
-void ct_sync_receive(struct ct_sync *s, struct ct_sync_link *l,
+void ct_sync_receive(struct ct_sync *s, struct ct_sync_sock *k,
     uint64_t now_ms);
 void ct_sync_recv_tick(struct ct_sync *s, uint64_t now_ms);
 uint64_t ct_sync_recv_deadline(const struct ct_sync *s);
@@ -96,7 +97,7 @@ void ct_sync_sweep_abort(struct ct_sync *s);
  * ct_sync_link_deadline: probes, link states, the active link.
  * ct_sync_link_probe_in: a verified probe or answer that came on l.
  * ct_sync_link_send_failed: a send on l failed (not for a full buffer).
- * ct_sync_link_out: arm or disarm EPOLLOUT on l. Those that return a
+ * ct_sync_link_out: arm or disarm EPOLLOUT on a socket. Those that return a
  * bool say whether the active link changed: the caller then pumps the
  * send queue (ct_sync_send_pump) into the new one.
  */
@@ -109,6 +110,10 @@ bool ct_sync_link_probe_in(struct ct_sync *s, struct ct_sync_link *l,
     const struct ct_wire_msg *m, uint64_t now_ms);
 bool ct_sync_link_send_failed(struct ct_sync *s, struct ct_sync_link *l,
     int err, uint64_t now_ms);
-void ct_sync_link_out(struct ct_sync *s, struct ct_sync_link *l, bool on);
+void ct_sync_link_out(struct ct_sync *s, struct ct_sync_sock *k, bool on);
+/* ct_sync_link_fd: l's socket (-1: none). ct_sync_link_node: l reaches
+ * the node with sender id `id` (learnt from a verified datagram). */
+int ct_sync_link_fd(const struct ct_sync *s, const struct ct_sync_link *l);
+bool ct_sync_link_node(struct ct_sync *s, struct ct_sync_link *l, uint32_t id);
 
 #endif

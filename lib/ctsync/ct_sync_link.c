@@ -70,55 +70,82 @@ open_socket(const struct ct_sync *s, const struct conf_conn_sync_link *lc)
 	return fd;
 }
 
+/*
+ * Link i's socket: the one of an earlier link with the same interface and
+ * local address (links to several nodes over one interface), else its own.
+ */
 int
 ct_sync_link_open(struct ct_sync *s, size_t i,
     void (*cb)(struct evloop_watch *, uint32_t))
 {
 	struct ct_sync_link *l = &s->links[i];
+	struct ct_sync_sock *k;
 	int err;
 
 	l->s = s;
 	l->conf = &s->conf.links[i];
+	l->active = true;              /* its node is not known yet */
 	l->peer_salen = sockaddr_of(&l->conf->peer, s->conf.port, &l->peer_sa);
 	/* Nonces differ from a previous run's, whose answers may be in flight. */
 	ct_link_init(&l->live, (uint32_t)(s->session >> 7) ^
 	    (uint32_t)(i * 0x9e3779b9u), evloop_now_ms());
-	if ((l->fd = err = open_socket(s, l->conf)) < 0) {
+	for (size_t j = 0; j < i; j++) {
+		const struct conf_conn_sync_link *o = &s->conf.links[j];
+
+		if (strcmp(o->interface, l->conf->interface) == 0 &&
+		    addr_cmp(&o->local, &l->conf->local) == 0) {
+			l->sock = s->links[j].sock;
+			return 0;
+		}
+	}
+	l->sock = s->nsocks;
+	k = &s->socks[s->nsocks];
+	k->s = s;
+	k->first_link = i;
+	if ((k->fd = err = open_socket(s, l->conf)) < 0) {
 		log_err("conn_sync: cannot open the sync socket on %s port %u: %s",
 		    l->conf->interface, s->conf.port, strerror(-err));
 		return err;
 	}
-	l->watch = (struct evloop_watch){ l->fd, cb, l };
-	if ((err = evloop_add(s->loop, &l->watch, EPOLLIN)) < 0) {
-		close(l->fd);
-		l->fd = -1;
+	k->watch = (struct evloop_watch){ k->fd, cb, k };
+	if ((err = evloop_add(s->loop, &k->watch, EPOLLIN)) < 0) {
+		close(k->fd);
+		k->fd = -1;
 		return err;
 	}
+	s->nsocks++;
 	return 0;
 }
 
 void
 ct_sync_link_close(struct ct_sync *s)
 {
-	for (size_t i = 0; i < s->nlinks; i++) {
-		struct ct_sync_link *l = &s->links[i];
+	for (size_t i = 0; i < s->nsocks; i++) {
+		struct ct_sync_sock *k = &s->socks[i];
 
-		if (l->fd < 0)
+		if (k->fd < 0)
 			continue;
-		evloop_del(s->loop, &l->watch);
-		close(l->fd);
-		l->fd = -1;
+		evloop_del(s->loop, &k->watch);
+		close(k->fd);
+		k->fd = -1;
 	}
+	s->nsocks = 0;
+}
+
+int
+ct_sync_link_fd(const struct ct_sync *s, const struct ct_sync_link *l)
+{
+	return l->sock < s->nsocks ? s->socks[l->sock].fd : -1;
 }
 
 void
-ct_sync_link_out(struct ct_sync *s, struct ct_sync_link *l, bool on)
+ct_sync_link_out(struct ct_sync *s, struct ct_sync_sock *k, bool on)
 {
-	if (l->want_out == on || l->fd < 0)
+	if (k->want_out == on || k->fd < 0)
 		return;
-	l->want_out = on;
-	evloop_del(s->loop, &l->watch);
-	evloop_add(s->loop, &l->watch, EPOLLIN | (on ? EPOLLOUT : 0));
+	k->want_out = on;
+	evloop_del(s->loop, &k->watch);
+	evloop_add(s->loop, &k->watch, EPOLLIN | (on ? EPOLLOUT : 0));
 }
 
 /* A probe or an answer: header only, signed, straight out on l. */
@@ -133,7 +160,7 @@ send_probe(struct ct_sync *s, struct ct_sync_link *l, uint8_t type,
 	int len = ct_wire_encode(&hdr, NULL, NULL, buf, sizeof(buf));
 
 	if (len < 0 || ct_auth_sign(&s->key, buf, (size_t)len) < 0 ||
-	    sendto(l->fd, buf, (size_t)len, 0,
+	    sendto(ct_sync_link_fd(s, l), buf, (size_t)len, 0,
 	    (const struct sockaddr *)&l->peer_sa, l->peer_salen) < 0)
 		s->stats.send_errors++;
 }
@@ -149,26 +176,60 @@ log_change(const struct ct_sync_link *l)
 	    ct_link_reason_name(l->live.reason));
 }
 
-/* The stream goes over the first up link (ct_link_pick); true: moved. */
+/*
+ * Each node's datagrams go over the first up link that reaches it
+ * (ct_peer_pick_links); a link taking over carries on from the place in
+ * the send queue of the one it replaces. true: a link changed.
+ */
 static bool
 pick(struct ct_sync *s)
 {
-	size_t was = s->active;
-	struct ct_sync_link *old = &s->links[was], *now;
 	struct ct_link lives[CONF_CONN_SYNC_LINKS_MAX];
+	uint32_t node[CONF_CONN_SYNC_LINKS_MAX];
+	bool active[CONF_CONN_SYNC_LINKS_MAX];
+	size_t from[CONF_CONN_SYNC_LINKS_MAX];
+	uint32_t upto[CONF_CONN_SYNC_LINKS_MAX];
 
-	for (size_t i = 0; i < s->nlinks; i++)
+	for (size_t i = 0; i < s->nlinks; i++) {
 		lives[i] = s->links[i].live;
-	s->active = ct_link_pick(lives, s->nlinks, was);
-	if (s->active == was)
+		node[i] = s->links[i].node;
+		active[i] = s->links[i].active;
+		upto[i] = s->links[i].sent_upto;
+	}
+	if (ct_peer_pick_links(lives, node, s->nlinks, active, from) == 0)
 		return false;
-	now = &s->links[s->active];
-	s->link_switches++;
-	log_notice("conn_sync: stream moves from link %s to link %s",
-	    old->conf->interface, now->conf->interface);
-	/* What waited for the old link's buffer goes out over the new one. */
-	ct_sync_link_out(s, old, false);
+	for (size_t i = 0; i < s->nlinks; i++) {
+		struct ct_sync_link *l = &s->links[i];
+
+		if (active[i] == l->active)
+			continue;
+		l->active = active[i];
+		l->blocked = false;
+		if (!l->active)
+			continue;
+		if (from[i] < s->nlinks) {
+			l->sent_upto = upto[from[i]];
+			s->link_switches++;
+			log_notice("conn_sync: stream moves from link %s to link %s",
+			    s->links[from[i]].conf->interface, l->conf->interface);
+		} else {
+			l->sent_upto = s->ring.seq;
+		}
+	}
 	return true;
+}
+
+bool
+ct_sync_link_node(struct ct_sync *s, struct ct_sync_link *l, uint32_t id)
+{
+	char peer[INET6_ADDRSTRLEN];
+
+	if (l->node == id)
+		return false;
+	l->node = id;
+	log_info("conn_sync: link %s to %s reaches node %08" PRIx32,
+	    l->conf->interface, addr_str(&l->conf->peer, peer, sizeof(peer)), id);
+	return pick(s);
 }
 
 bool
@@ -185,7 +246,7 @@ ct_sync_link_tick(struct ct_sync *s, uint64_t now_ms)
 			log_change(l);
 			changed = true;
 		}
-		if (l->fd >= 0 && ct_link_probe_due(&l->live, now_ms))
+		if (ct_sync_link_fd(s, l) >= 0 && ct_link_probe_due(&l->live, now_ms))
 			send_probe(s, l, CT_WIRE_PROBE,
 			    ct_link_probe_sent(&l->live, now_ms));
 	}

@@ -64,7 +64,7 @@ request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
 	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
 		ct_sync_sweep_abort(s);
 	else if (ct_sweep_open(&s->sweep) &&
-	    (gave_up || ct_window_has_gaps(&s->window)))
+	    (gave_up || ct_window_has_gaps(s->win)))
 		ct_sweep_end(&s->sweep);
 	tag = ct_sweep_begin(&s->sweep);
 
@@ -78,8 +78,8 @@ request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
 	s->synced = false;
 	ct_recv_repair_reset(&s->repair);
 	/* The dump covers whatever is missing so far: stop asking for it. */
-	if (s->window.session != 0)
-		s->window.floor = s->window.highest + 1;
+	if (s->win->session != 0)
+		s->win->floor = s->win->highest + 1;
 }
 
 /* Ask for the gaps no nack named yet (all: every gap, again). */
@@ -87,13 +87,13 @@ static void
 send_nack(struct ct_sync *s, uint64_t now_ms, bool all)
 {
 	struct ct_range ranges[CT_WIRE_MAX_RANGES];
-	size_t n = all ? ct_window_gaps(&s->window, ranges, CT_WIRE_MAX_RANGES) :
-	    ct_window_unasked(&s->window, ranges, CT_WIRE_MAX_RANGES);
+	size_t n = all ? ct_window_gaps(s->win, ranges, CT_WIRE_MAX_RANGES) :
+	    ct_window_unasked(s->win, ranges, CT_WIRE_MAX_RANGES);
 
 	if (n == 0)
 		return;
 	ct_sync_send_emit(s, CT_WIRE_NACK, NULL, ranges, (uint16_t)n, 0);
-	ct_window_ask(&s->window, ranges, n);
+	ct_window_ask(s->win, ranges, n);
 	ct_recv_repair_nacked(&s->repair, now_ms);
 	s->stats.nacks_sent++;
 }
@@ -102,7 +102,7 @@ send_nack(struct ct_sync *s, uint64_t now_ms, bool all)
 static void
 repair(struct ct_sync *s, uint64_t now_ms)
 {
-	switch (ct_recv_gap(&s->window, &s->repair, now_ms)) {
+	switch (ct_recv_gap(s->win, &s->repair, now_ms)) {
 	case CT_RECV_GAP_NONE:
 		ct_recv_repair_reset(&s->repair);
 		break;
@@ -137,8 +137,8 @@ install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 	    .stale_log = &s->stale_log };
 	/* The wire's sent_ms is the sender's wall clock (lib/ctsync/ct_wire.h). */
 	int64_t lag_ms = (int32_t)((uint32_t)evloop_wall_ms() - m->hdr.sent_ms);
-	uint32_t note_from = ct_window_has_gaps(&s->window) ?
-	    ct_window_lowest(&s->window) : 0;
+	uint32_t note_from = ct_window_has_gaps(s->win) ?
+	    ct_window_lowest(s->win) : 0;
 
 	s->stats.entries_received += m->hdr.count;
 	s->last_entries_ms = now_ms;
@@ -153,8 +153,8 @@ install(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 }
 
 static void
-handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
-    uint64_t now_ms)
+handle(struct ct_sync *s, struct ct_sync_link *l, const struct ct_wire_msg *m,
+    bool late, uint64_t now_ms)
 {
 	uint16_t tag = CT_SWEEP_TAG_OF(m->hdr.flags);
 
@@ -175,7 +175,7 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 		break;
 	case CT_WIRE_NACK:
 		if (s->role == CT_SYNC_SENDER)
-			ct_sync_send_answer_nack(s, m);
+			ct_sync_send_answer_nack(s, l, m);
 		break;
 	default:
 		break;
@@ -189,8 +189,9 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 		s->stats.dumps_received++;
 		if (ct_sweep_answers(&s->sweep, tag)) {
 			if (!s->synced) {
-				log_info("conn_sync: full resync from %s done",
-				    s->links[s->active].conf->interface);
+				log_info("conn_sync: full resync from node %08"
+				    PRIx32 " done (over %s)", s->follow_id,
+				    l->conf->interface);
 				s->stats.resyncs_completed++;
 				s->stats.last_resync_ms = now_ms;
 			}
@@ -202,24 +203,57 @@ handle(struct ct_sync *s, const struct ct_wire_msg *m, bool late,
 	ct_sync_sweep(s, now_ms);
 }
 
+/*
+ * Take node p's stream (lib/ctsync/ct_peer.h): its table is the one to
+ * have now, whole; after another node's, a resync request goes to it at
+ * the next tick.
+ */
+static void
+follow(struct ct_sync *s, struct ct_peer *p, const struct ct_sync_link *l)
+{
+	char peer[INET6_ADDRSTRLEN];
+	bool had;
+
+	log_notice("conn_sync: following node %08" PRIx32 " (on %s from %s)%s",
+	    p->id, l->conf->interface,
+	    addr_str(&l->conf->peer, peer, sizeof(peer)),
+	    s->follow_id != 0 ? ", the node followed so far is silent" : "");
+	had = s->follow_id != 0;
+	s->follow_id = p->id;
+	s->win = &p->window;
+	/*
+	 * From none: the request open so far went to every node, this one's
+	 * answer to it ends the resync. From another node: ask this one.
+	 */
+	if (!had)
+		return;
+	s->synced = false;
+	s->resync_asked_ms = 0;
+	s->sweep_due = false;
+	ct_sync_sweep_abort(s);
+	ct_order_clear(&s->order);
+	ct_recv_repair_reset(&s->repair);
+}
+
+static bool
+is_stream(uint8_t type)
+{
+	return type == CT_WIRE_ENTRIES || type == CT_WIRE_HEARTBEAT;
+}
+
 static void
 receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
-    size_t len,
-    const struct sockaddr_storage *from, uint64_t now_ms)
+    size_t len, uint64_t now_ms)
 {
 	struct ct_wire_msg *m = &s->rx;
-	struct ct_recv_view view = { .window = &s->window,
-	    .own_session = s->session, .own_id = s->sender_id,
-	    .silent_ms = now_ms - s->stats.last_rx_ms,
-	    .receiving = s->role == CT_SYNC_RECEIVER };
+	struct ct_recv_view view = { .own_session = s->session,
+	    .own_id = s->sender_id, .receiving = s->role == CT_SYNC_RECEIVER };
 	struct ct_recv_verdict d;
 	enum ct_drop reason;
+	struct ct_peer *p, *cur;
+	bool followed;
 	uint64_t suppressed = 0;
 
-	if (!from_peer(l, from)) {
-		count_drop(s, l, CT_DROP_NOT_PEER, now_ms);
-		return;
-	}
 	/* Framing, then the MAC, and only then the body (ct_auth.h). */
 	if ((reason = ct_wire_check(buf, len)) != CT_DROP_NONE ||
 	    (reason = ct_auth_verify(&s->key, buf, len)) != CT_DROP_NONE ||
@@ -227,15 +261,26 @@ receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
 		count_drop(s, l, reason, now_ms);
 		return;
 	}
+	if (m->hdr.sender_id == s->sender_id || m->hdr.session == s->session) {
+		count_drop(s, l, CT_DROP_REFLECTED, now_ms);
+		return;
+	}
+	/* The signed sender id says which node the link reaches. */
+	if (ct_sync_link_node(s, l, m->hdr.sender_id))
+		ct_sync_send_pump(s);
 	/* Probes are the link's, outside the window (lib/ctsync/ct_wire.h). */
 	if (m->hdr.type == CT_WIRE_PROBE || m->hdr.type == CT_WIRE_PROBE_ANSWER) {
-		if (m->hdr.sender_id == s->sender_id ||
-		    m->hdr.session == s->session)
-			count_drop(s, l, CT_DROP_REFLECTED, now_ms);
-		else if (ct_sync_link_probe_in(s, l, m, now_ms))
+		if (ct_sync_link_probe_in(s, l, m, now_ms))
 			ct_sync_send_pump(s);
 		return;
 	}
+	/* More nodes than links can name: not one of ours. */
+	if ((p = ct_peers_get(&s->peers, m->hdr.sender_id)) == NULL) {
+		count_drop(s, l, CT_DROP_NOT_PEER, now_ms);
+		return;
+	}
+	view.window = &p->window;
+	view.silent_ms = now_ms - p->last_rx_ms;
 	ct_recv_datagram(&view, &m->hdr, &d);
 	if (d.unneeded) {
 		/* Loss repair at work, not a replay: debug (lib/ctsync/ct_recv.h). */
@@ -251,6 +296,12 @@ receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
 		count_drop(s, l, d.drop, now_ms);
 		return;
 	}
+	cur = ct_peers_find(&s->peers, s->follow_id);
+	if (s->role == CT_SYNC_RECEIVER && is_stream(m->hdr.type) &&
+	    ct_peer_follow(s->follow_id, cur != NULL ? cur->last_rx_ms : 0,
+	    p->id, now_ms))
+		follow(s, p, l);
+	followed = p->id == s->follow_id;
 	if (d.adopt) {
 		if (log_ratelimit_allow(&s->adopt_log, now_ms, &suppressed))
 			log_notice("conn_sync: peer on %s restarted with an older "
@@ -259,30 +310,41 @@ receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
 			    " more not logged)", l->conf->interface,
 			    (double)view.silent_ms / 1000.0, suppressed);
 		s->stats.sessions_adopted++;
-		ct_window_reset(&s->window);
-	} else if (d.resync && log_ratelimit_allow(&s->restart_log, now_ms,
+		ct_window_reset(&p->window);
+	} else if (d.resync && followed && log_ratelimit_allow(&s->restart_log, now_ms,
 	    &suppressed)) {
 		log_notice("conn_sync: peer on %s restarted, asking for a full "
 		    "resync (%" PRIu64 " more not logged)", l->conf->interface,
 		    suppressed);
 	}
 	/* What the restarted peer had told us may be stale or partial. */
-	if (d.resync) {
+	if (d.resync && followed) {
 		s->synced = false;
 		s->resync_asked_ms = 0;
 	}
-	if (d.new_session)
+	if (d.new_session && followed)
 		ct_order_clear(&s->order);
-	ct_window_accept(&s->window, m->hdr.session, m->hdr.seq);
+	ct_window_accept(&p->window, m->hdr.session, m->hdr.seq);
 	s->stats.datagrams_received++;
 	l->datagrams_received++;
+	p->datagrams++;
+	p->last_rx_ms = now_ms;
 	s->stats.last_rx_ms = now_ms;
+	/*
+	 * Another sender's stream while we follow one (two masters for a
+	 * moment): numbered in its window, not installed; following it later
+	 * takes its table whole.
+	 */
+	if (!followed && s->role == CT_SYNC_RECEIVER && is_stream(m->hdr.type)) {
+		s->stats.entries_ignored += m->hdr.count;
+		return;
+	}
 	/*
 	 * After the accept, so that the request's floor is above this one;
 	 * before handling it, so that a dump end it carries answers an
 	 * earlier request, not this one.
 	 */
-	if (d.lost) {
+	if (d.lost && followed) {
 		if (log_ratelimit_allow(&s->drop_log, now_ms, &suppressed))
 			log_warn("conn_sync: more datagrams lost on %s than the "
 			    "window can ask for, asking for a full resync (%"
@@ -290,22 +352,35 @@ receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
 			    suppressed);
 		request_resync(s, now_ms, true);
 	}
-	handle(s, m, d.late, now_ms);
+	handle(s, l, m, d.late, now_ms);
 	/* No gap left: nothing older can come, the order is not needed. */
-	if (ct_order_count(&s->order) > 0 && !ct_window_has_gaps(&s->window))
+	if (ct_order_count(&s->order) > 0 && !ct_window_has_gaps(s->win))
 		ct_order_clear(&s->order);
 }
 
+/* The link on socket k whose peer sent from: NULL when none. */
+static struct ct_sync_link *
+link_of(struct ct_sync *s, const struct ct_sync_sock *k,
+    const struct sockaddr_storage *from)
+{
+	for (size_t i = 0; i < s->nlinks; i++)
+		if (&s->socks[s->links[i].sock] == k &&
+		    from_peer(&s->links[i], from))
+			return &s->links[i];
+	return NULL;
+}
+
 void
-ct_sync_receive(struct ct_sync *s, struct ct_sync_link *l, uint64_t now_ms)
+ct_sync_receive(struct ct_sync *s, struct ct_sync_sock *k, uint64_t now_ms)
 {
 	uint8_t buf[CT_WIRE_MAX_BYTES + 1];
 	struct sockaddr_storage from;
 
 	for (int i = 0; i < CT_SYNC_READ_BUDGET; i++) {
 		socklen_t fl = sizeof(from);
-		ssize_t n = recvfrom(l->fd, buf, sizeof(buf), MSG_TRUNC,
+		ssize_t n = recvfrom(k->fd, buf, sizeof(buf), MSG_TRUNC,
 		    (struct sockaddr *)&from, &fl);
+		struct ct_sync_link *l;
 
 		if (n < 0) {
 			/* Whatever was sent before our last nack was read. */
@@ -313,12 +388,16 @@ ct_sync_receive(struct ct_sync *s, struct ct_sync_link *l, uint64_t now_ms)
 				ct_recv_repair_drained(&s->repair, now_ms);
 			break;
 		}
-		if ((size_t)n > CT_WIRE_MAX_BYTES) {
-			count_drop(s, l, from_peer(l, &from) ? CT_DROP_OVERSIZED :
-			    CT_DROP_NOT_PEER, now_ms);
+		if ((l = link_of(s, k, &from)) == NULL) {
+			count_drop(s, &s->links[k->first_link], CT_DROP_NOT_PEER,
+			    now_ms);
 			continue;
 		}
-		receive_one(s, l, buf, (size_t)n, &from, now_ms);
+		if ((size_t)n > CT_WIRE_MAX_BYTES) {
+			count_drop(s, l, CT_DROP_OVERSIZED, now_ms);
+			continue;
+		}
+		receive_one(s, l, buf, (size_t)n, now_ms);
 	}
 	/* A new gap is asked for at once, once for the whole read. */
 	if (s->role == CT_SYNC_RECEIVER)

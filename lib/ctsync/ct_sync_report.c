@@ -75,16 +75,19 @@ ct_sync_write_text(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 		    addr_str(&l->conf->peer, peer, sizeof(peer)), s->conf.port);
 		if (s->probing) {
 			fprintf(f, "; %s%s since ", ct_link_state_name(l->live.state),
-			    i == s->active ? ", active" : "");
+			    s->links[i].active ? ", active" : "");
 			write_ago(f, l->live.changed_ms, now_ms);
 			fprintf(f, "; probes %" PRIu64 ", answers %" PRIu64,
 			    l->live.probes_sent, l->live.answers_received);
 		}
+		if (l->node != 0)
+			fprintf(f, "; node %08" PRIx32, l->node);
 		fprintf(f, "; datagrams sent %" PRIu64 ", received %" PRIu64 "\n",
 		    l->datagrams_sent, l->datagrams_received);
 	}
-	fprintf(f, "  session: %" PRIu64 "; following peer session: %" PRIu64
-	    "\n", s->session, s->window.session);
+	fprintf(f, "  session: %" PRIu64 "; following node %08" PRIx32
+	    ", session %" PRIu64 "\n", s->session, s->follow_id,
+	    s->win->session);
 	fprintf(f, "  synced: %s; last resync: ", s->role == CT_SYNC_SENDER ?
 	    "n/a (sender)" : s->synced ? "yes" : "no");
 	write_ago(f, st->last_resync_ms, now_ms);
@@ -127,7 +130,12 @@ write_links_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 		    l->conf->interface, addr_str(&l->conf->local, local,
 		    sizeof(local)), peer, s->probing ?
 		    ct_link_state_name(l->live.state) : "unprobed",
-		    i == s->active ? "true" : "false");
+		    s->links[i].active ? "true" : "false");
+		/* The sender id of the node it reaches (ct_peer.h); null unknown. */
+		if (l->node != 0)
+			fprintf(f, "\"node\":\"%08" PRIx32 "\",", l->node);
+		else
+			fprintf(f, "\"node\":null,");
 		if (l->live.changed_ms != 0)
 			fprintf(f, "\"changed_ago_ms\":%" PRIu64 ",",
 			    now_ms - l->live.changed_ms);
@@ -159,7 +167,11 @@ ct_sync_write_json(FILE *f, const struct ct_sync *s, uint64_t now_ms)
 	    addr_str(&s->conf.peer, peer, sizeof(peer)), s->conf.port,
 	    s->synced ? "true" : "false", s->kernel.filtered ? "true" : "false");
 	fprintf(f, "\"session\":%" PRIu64 ",\"peer_session\":%" PRIu64 ",",
-	    s->session, s->window.session);
+	    s->session, s->win->session);
+	if (s->follow_id != 0)
+		fprintf(f, "\"following\":\"%08" PRIx32 "\",", s->follow_id);
+	else
+		fprintf(f, "\"following\":null,");
 	write_links_json(f, s, now_ms);
 	if (st->last_resync_ms != 0)
 		fprintf(f, "\"last_resync_ago_ms\":%" PRIu64 ",",

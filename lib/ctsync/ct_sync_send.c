@@ -20,12 +20,6 @@
 
 #include "ctsync/ct_sync_int.h"
 
-static void
-watch_out(struct ct_sync *s, bool on)
-{
-	ct_sync_link_out(s, &s->links[s->active], on);
-}
-
 static bool
 buffer_full(int err)
 {
@@ -33,34 +27,37 @@ buffer_full(int err)
 }
 
 /*
- * Over the active link. A send that fails for another reason than a full
- * buffer (the interface went down) downs the link, and the datagram is
- * tried once more on the link that takes over, if any.
+ * Whether datagrams go out on l: the active link of its node (ct_peer.h),
+ * to every node from a sender; from a receiver only to the node it
+ * follows, or to all while it follows none, so that its first resync
+ * request reaches whichever node sends (the others ignore it). A nack
+ * never goes to a node it does not number: those are only sent while a
+ * node is followed.
  */
-static int
-send_slot(struct ct_sync *s, const struct ct_ring_slot *slot)
+static bool
+dest(const struct ct_sync *s, const struct ct_sync_link *l)
 {
-	for (int tries = 0; tries < 2; tries++) {
-		struct ct_sync_link *l = &s->links[s->active];
-		int err = 0;
+	if (!l->active)
+		return false;
+	if (s->role == CT_SYNC_SENDER || s->follow_id == 0)
+		return true;
+	return l->node == s->follow_id;
+}
 
-		if (l->fd < 0)
-			err = -ENOTCONN;
-		else if (sendto(l->fd, slot->bytes, slot->len, 0,
-		    (const struct sockaddr *)&l->peer_sa, l->peer_salen) < 0)
-			err = -errno;
-		if (err == 0) {
-			s->stats.datagrams_sent++;
-			l->datagrams_sent++;
-			return 0;
-		}
-		if (buffer_full(err))
-			return err;
-		ct_sync_link_send_failed(s, l, err, evloop_now_ms());
-		if (&s->links[s->active] == l)
-			return err;
-	}
-	return -EIO;
+static int
+send_slot(struct ct_sync *s, struct ct_sync_link *l,
+    const struct ct_ring_slot *slot)
+{
+	int fd = ct_sync_link_fd(s, l);
+
+	if (fd < 0)
+		return -ENOTCONN;
+	if (sendto(fd, slot->bytes, slot->len, 0,
+	    (const struct sockaddr *)&l->peer_sa, l->peer_salen) < 0)
+		return -errno;
+	s->stats.datagrams_sent++;
+	l->datagrams_sent++;
+	return 0;
 }
 
 /*
@@ -68,7 +65,7 @@ send_slot(struct ct_sync *s, const struct ct_ring_slot *slot)
  * they go (the queue may stay full for long), logged rate-limited.
  */
 static void
-note_queue(struct ct_sync *s)
+note_queue(struct ct_sync *s, const struct ct_sync_link *slowest)
 {
 	uint64_t lost = s->ring.overwritten - s->stats.queue_full, suppressed = 0;
 
@@ -79,30 +76,92 @@ note_queue(struct ct_sync *s)
 		log_warn("conn_sync: send queue full on %s (%u datagrams the "
 		    "socket did not take): %" PRIu64 " dropped unsent, the peer "
 		    "repairs through a resync (%" PRIu64 " more not logged)",
-		    s->links[s->active].conf->interface, CT_RING_SLOTS, lost,
-		    suppressed);
+		    slowest->conf->interface, CT_RING_SLOTS, lost, suppressed);
 }
 
-/* Hand the ring's unsent datagrams to the socket until it is full. */
+/*
+ * The ring's datagrams that l has not had, into its socket until it is
+ * full (l->blocked). A send that fails for another reason than a full
+ * buffer (the interface went down) downs the link: true when another link
+ * took its node over, which then starts with that datagram.
+ */
+static bool
+pump_link(struct ct_sync *s, struct ct_sync_link *l)
+{
+	l->blocked = false;
+	while (l->sent_upto != s->ring.seq) {
+		const struct ct_ring_slot *slot;
+		uint32_t seq;
+		int err;
+
+		/* The ring wrapped over what l never had: the ring counted it. */
+		if (s->ring.seq - l->sent_upto > CT_RING_SLOTS)
+			l->sent_upto = s->ring.seq - CT_RING_SLOTS;
+		seq = l->sent_upto + 1;
+		slot = &s->ring.slots[seq % CT_RING_SLOTS];
+		if (slot->seq != seq) {        /* aborted encode */
+			l->sent_upto = seq;
+			continue;
+		}
+		err = send_slot(s, l, slot);
+		if (buffer_full(err)) {
+			l->blocked = true;
+			return false;
+		}
+		if (err < 0) {
+			s->stats.send_errors++;   /* the peer's nack repairs it */
+			if (ct_sync_link_send_failed(s, l, err, evloop_now_ms()))
+				return true;
+		}
+		l->sent_upto = seq;
+	}
+	return false;
+}
+
+/*
+ * Hand the ring's unsent datagrams to the sockets of the links they go
+ * to, each as far as its socket takes them; the ring's sent_upto is the
+ * slowest link's, so that a full queue is the one of the slowest.
+ */
 void
 ct_sync_send_pump(struct ct_sync *s)
 {
-	const struct ct_ring_slot *slot;
+	uint32_t behind = 0;
+	size_t slowest = 0;
+	bool again = true;
 
-	while ((slot = ct_ring_unsent(&s->ring)) != NULL) {
-		int err = send_slot(s, slot);
+	for (size_t round = 0; again && round <= s->nlinks; round++) {
+		again = false;
+		for (size_t i = 0; i < s->nlinks; i++) {
+			struct ct_sync_link *l = &s->links[i];
 
-		if (buffer_full(err)) {
-			note_queue(s);
-			watch_out(s, true);
-			return;
+			if (!dest(s, l)) {
+				l->sent_upto = s->ring.seq;
+				l->blocked = false;
+			} else if (pump_link(s, l)) {
+				again = true;
+			}
 		}
-		if (err < 0)
-			s->stats.send_errors++;   /* the peer's nack repairs it */
-		ct_ring_sent(&s->ring);
 	}
-	note_queue(s);
-	watch_out(s, false);
+	for (size_t i = 0; i < s->nlinks; i++) {
+		uint32_t b = s->ring.seq - s->links[i].sent_upto;
+
+		if (b > behind) {
+			behind = b;
+			slowest = i;
+		}
+	}
+	s->ring.sent_upto = s->ring.seq - (behind > CT_RING_SLOTS ?
+	    CT_RING_SLOTS : behind);
+	note_queue(s, &s->links[slowest]);
+	for (size_t k = 0; k < s->nsocks; k++) {
+		bool out = false;
+
+		for (size_t i = 0; i < s->nlinks; i++)
+			if (s->links[i].sock == k && s->links[i].blocked)
+				out = true;
+		ct_sync_link_out(s, &s->socks[k], out);
+	}
 }
 
 /*
@@ -115,8 +174,9 @@ rollover(struct ct_sync *s)
 	log_notice("conn_sync: sequence numbers used up, starting a new session");
 	ct_sync_send_pump(s);
 	ct_ring_restart(&s->ring);
+	for (size_t i = 0; i < s->nlinks; i++)
+		s->links[i].sent_upto = 0;
 	ct_sync_session_start(s);
-	watch_out(s, false);
 }
 
 /*
@@ -197,10 +257,28 @@ ct_sync_send_entry(struct ct_sync *s, const struct ct_entry *e, bool from_dump)
 }
 
 
-/* A nack: resend from the ring, or a full dump when it is gone. */
-void
-ct_sync_send_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
+/* The active link of from's node: where the answers to its nacks go. */
+static struct ct_sync_link *
+node_link(struct ct_sync *s, struct ct_sync_link *from)
 {
+	if (from->active || from->node == 0)
+		return from;
+	for (size_t i = 0; i < s->nlinks; i++)
+		if (s->links[i].node == from->node && s->links[i].active)
+			return &s->links[i];
+	return from;
+}
+
+/*
+ * A nack: resend from the ring to the node that asked only (the others
+ * repair on their own), or a full dump when it is gone.
+ */
+void
+ct_sync_send_answer_nack(struct ct_sync *s, struct ct_sync_link *from,
+    const struct ct_wire_msg *m)
+{
+	struct ct_sync_link *to = node_link(s, from);
+
 	s->stats.nacks_received++;
 	for (size_t i = 0; i < m->hdr.count; i++) {
 		const struct ct_range *r = &m->ranges[i];
@@ -210,17 +288,17 @@ ct_sync_send_answer_nack(struct ct_sync *s, const struct ct_wire_msg *m)
 			return;
 		}
 		for (uint32_t k = 0; k <= r->last - r->first; k++) {
-			const struct ct_ring_slot *slot = NULL;
-			enum ct_ring_lookup where = ct_ring_find(&s->ring,
-			    r->first + k, &slot);
+			uint32_t seq = r->first + k;
+			const struct ct_ring_slot *slot =
+			    &s->ring.slots[seq % CT_RING_SLOTS];
 
-			if (where == CT_RING_QUEUED)
-				break;          /* it goes out anyway */
-			if (where == CT_RING_GONE) {
+			if (seq == 0 || seq > s->ring.seq || slot->seq != seq) {
 				s->dump_due = true;
 				return;
 			}
-			if (send_slot(s, slot) == 0)
+			if (seq > to->sent_upto)
+				break;          /* it goes out anyway */
+			if (send_slot(s, to, slot) == 0)
 				s->stats.datagrams_resent++;
 		}
 	}

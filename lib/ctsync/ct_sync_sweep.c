@@ -53,7 +53,7 @@ ct_sync_sweep(struct ct_sync *s, uint64_t now_ms)
 	if (s->role != CT_SYNC_RECEIVER)
 		return;
 	if (s->sweep_phase == CT_SYNC_SWEEP_IDLE) {
-		if (!s->sweep_due || ct_window_has_gaps(&s->window))
+		if (!s->sweep_due || ct_window_has_gaps(s->win))
 			return;
 		s->sweep_due = false;
 		if (ct_sweep_spoiled(&s->sweep)) {

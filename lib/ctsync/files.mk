@@ -6,7 +6,8 @@
 # through os/digest), ctnetlink (ct_kernel), the sockets and the send,
 # receive, dump, sweep and session paths (ct_sync*).
 PURE_SRCS += lib/ctsync/ct_wire.c lib/ctsync/ct_order.c lib/ctsync/ct_recv.c \
-	lib/ctsync/ct_ring.c lib/ctsync/ct_sweep.c lib/ctsync/ct_link.c
+	lib/ctsync/ct_ring.c lib/ctsync/ct_sweep.c lib/ctsync/ct_link.c \
+	lib/ctsync/ct_peer.c lib/ctsync/ct_select.c
 GLUE_SRCS += lib/ctsync/ct_auth.c lib/ctsync/ct_kernel.c lib/ctsync/ct_sync.c \
 	lib/ctsync/ct_sync_send.c lib/ctsync/ct_sync_dump.c \
 	lib/ctsync/ct_sync_recv.c lib/ctsync/ct_sync_apply.c \

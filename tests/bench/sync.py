@@ -27,6 +27,13 @@ FTFW over UDP on the same link, DisableExternalCache On so that it too
 writes straight into the kernel table) in place of vipd's conn_sync; vipd
 still moves the addresses and balances.
 
+--firewall runs the same on a firewall (NAT gateway) pair instead, the
+topology of tests/system/test_conn_sync_gw.py: no balancer, every flow
+synced (vipd: conn_sync.select = "all"; conntrackd: TCP, UDP and ICMP
+accepted), a strict forward chain (nf_conntrack_tcp_loose off) and the
+inside host's SNAT to the VIP; the 200 live connections go from the
+inside host through the gateway to a server outside.
+
 The implementations run in alternation, --runs times each (default 5);
 per size and figure, min / median / max of each and the vipd/conntrackd
 ratio of medians are printed and written to --json along with every run.
@@ -48,6 +55,7 @@ sys.path.insert(0, os.path.join(HERE, "..", "system"))
 sys.path.insert(0, HERE)
 import vipnet  # noqa: E402
 import test_conn_sync as tcs  # noqa: E402
+import test_conn_sync_gw as gw  # noqa: E402
 from failover import summary  # noqa: E402
 
 # (key in the summary, label, how to get it from one run's result)
@@ -113,7 +121,7 @@ General {
     NetlinkBufferSizeMaxGrowth 33554432
     Filter From Kernelspace {
         Protocol Accept {
-            TCP
+            %(protocols)s
         }
     }
 }
@@ -131,20 +139,22 @@ def start_conntrackd(pair):
         peer = "10.2.0.2" if name == "a" else "10.2.0.1"
         path = os.path.join(node.dir, "conntrackd.conf")
         with open(path, "w") as f:
-            f.write(CONNTRACKD_CONF % {"local": local, "peer": peer,
-                                       "dir": node.dir})
+            f.write(CONNTRACKD_CONF % {
+                "local": local, "peer": peer, "dir": node.dir,
+                "protocols": "TCP UDP ICMP" if isinstance(pair, gw.GwPair)
+                else "TCP"})
         procs[name] = node.host.popen(["conntrackd", "-C", path],
                                       log_name="%s-conntrackd.out" % name)
     return procs
 
 
-def build_pair(workdir, vipd_bin):
+def build_pair(workdir, vipd_bin, firewall=False):
     """The topology of tests/system/test_conn_sync.py, built once for every
     run: each run makes fresh nodes on the same hosts (Pair.make_nodes) and
     Topology.reset() clears what it left (addresses, tables, conntrack)."""
     topo = vipnet.Topology(os.path.join(workdir, "topology"), vipd_bin=vipd_bin)
     try:
-        pair = tcs.Pair(topo, balancer=True)
+        pair = gw.GwPair(topo) if firewall else tcs.Pair(topo, balancer=True)
         topo.snapshot()
     except BaseException:
         topo.close()
@@ -180,8 +190,12 @@ def one_size(pair, inject_bin, n, impl, run=1):
         sa = tcs.conns(a) if impl == "vipd" else {}
         sb = tcs.conns(b) if impl == "vipd" else {}
 
-        client = tcs.Client(pair, extra=["--conns", str(tcs.CONNS),
-                                         "--interval-ms", "20"])
+        extra = ["--conns", str(tcs.CONNS), "--interval-ms", "20"]
+        if isinstance(pair, gw.GwPair):     # inside host -> outside server
+            client = tcs.LoadClient(pair.inside, gw.SERVER, "client", extra,
+                                    port=8080)
+        else:
+            client = tcs.Client(pair, extra=extra)
         client.wait(lambda s: s["open"] == tcs.CONNS and
                     s["per_conn_min_messages"] >= 5, 30.0, "connections")
         vipnet.wait_until(lambda: count(b.host) >= base + n + tcs.CONNS, 60.0,
@@ -226,6 +240,8 @@ def main(argv=None):
     p.add_argument("--impls", default="vipd,conntrackd")
     p.add_argument("--runs", type=int, default=5)
     p.add_argument("--json")
+    p.add_argument("--firewall", action="store_true",
+                   help="a firewall (NAT gateway) pair, every flow synced")
     args = p.parse_args(argv)
     vipd_bin = os.environ.get("VIPD_BIN") or os.path.join(HERE, "..", "..",
                                                          "build", "vipd")
@@ -233,7 +249,7 @@ def main(argv=None):
     results = []
     rows = []
     with tempfile.TemporaryDirectory(prefix="vipd-bench-sync-") as workdir:
-        pair = build_pair(workdir, vipd_bin)
+        pair = build_pair(workdir, vipd_bin, args.firewall)
         try:
             run_all(pair, workdir, impls, args, results, rows)
         finally:
@@ -241,7 +257,8 @@ def main(argv=None):
     report(args, impls, results, rows)
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({**benchmeta.run_meta(), "bench": "sync", "runs": args.runs, "impls": impls,
+            json.dump({**benchmeta.run_meta(), "bench": "sync-firewall"
+                       if args.firewall else "sync", "runs": args.runs, "impls": impls,
                        "summary": rows, "results": results}, f, indent=1)
     return 1 if any(row.get(impl + "_errors") for row in rows
                     for impl in impls) else 0

@@ -209,8 +209,17 @@ def bfd_cpu(doc):
                               "session downs"], out)
 
 
+def sync_firewall(doc):
+    cmd, body = sync(doc)
+    body = body.replace("N entries created at once in the master's table",
+                        "Firewall (NAT gateway) pair, every flow synced: N "
+                        "entries created at once in the master's table", 1)
+    return cmd.replace("sync.py", "sync.py --firewall", 1), body
+
+
 BENCHES = {"failover": failover, "scale": scale, "checks": checks,
-           "balancer": balancer, "sync": sync, "bfd-cpu": bfd_cpu}
+           "balancer": balancer, "sync": sync, "bfd-cpu": bfd_cpu,
+           "sync-firewall": sync_firewall}
 
 
 def block(name, path):

@@ -139,10 +139,21 @@ class Pair:
 
     def crash(self, node):
         """The box dies: SIGKILL, and every cable pulled, so that the
-        addresses and conntrack entries it leaves behind serve no one."""
+        addresses and conntrack entries it leaves behind serve no one.
+
+        And what was queued in its kernel dies with it: the backends'
+        replies that came in on eth1 after eth0's cable was pulled wait
+        in the neighbour queue for the client's address (some 3 s, until
+        the ARP gives up). Revived sooner, the box flushed them with an
+        ARP request from the VIP (their source, still on eth0 until vipd
+        starts): that pointed the client's VIP entry at it, and the
+        client's next segments were reset there (a test artifact that
+        failed step 2 of the failover test whenever step 1 took less
+        than 3 s; a box that really dies loses its queues)."""
         node.kill(signal.SIGKILL)
         node.wait_exit(5.0)
         cables(node, "down")
+        node.host.run(["ip", "neigh", "flush", "all"], check=False)
 
     def revive(self, node):
         cables(node, "up")
@@ -395,9 +406,15 @@ def test_established_connections_survive_a_live_hand_over(pair):
     assert final["bytes_sent"] == final["bytes_received"] > 0
 
 
+A_ID = struct.unpack("!I", socket.inet_aton("10.2.0.1"))[0]
+B_ID = struct.unpack("!I", socket.inet_aton("10.2.0.2"))[0]
+
+
 def wire_datagram(key, seq, session, entries=b"", count=None, typ=1,
-                  sender_id=7):
-    """A version-1 sync datagram (lib/ctsync/ct_wire.h), signed with key."""
+                  sender_id=A_ID):
+    """A version-1 sync datagram (lib/ctsync/ct_wire.h), signed with key;
+    by default under a's sender id, as a's own (captured) datagrams are:
+    a receiver numbers each node's datagrams in a window of their own."""
     n = count if count is not None else len(entries) // 88
     hdr = struct.pack("!IBBHQIIII", 0x56535943, 1, typ, n, session, sender_id,
                       seq, 0, 0)
@@ -574,7 +591,8 @@ def test_only_the_answer_to_its_request_ends_a_resync(pair):
     # Sequence number 1 of b's session: a has seen nothing of b's (its
     # requests were dropped), and b's next request comes after it.
     nack = wire_datagram(KEY, 1, conns(b).get("session", 1),
-                         struct.pack("!II", 1, 100000), count=1, typ=3)
+                         struct.pack("!II", 1, 100000), count=1, typ=3,
+                         sender_id=B_ID)
     x = Attacker(pair)
     x.send([x.frame(a, nack, src="10.2.0.2")])
     wait_until(lambda: conns(a)["resyncs_served"] > served, 5.0,
@@ -1361,8 +1379,13 @@ def test_a_link_cut_mid_burst_loses_nothing_and_is_used_again(pair):
     sent0 = conns(a)["entries_sent"]
     half = LINK_FLOWS // 2
 
+    cut_done = threading.Event()
+
+    # The second half waits for the cut: on a busy machine the whole
+    # burst could otherwise be streamed before cut() is through.
     def burst():
         ct_fill(pair, a.host, half, client="10.9.0.1")
+        cut_done.wait(60.0)
         ct_fill(pair, a.host, LINK_FLOWS - half, client="10.9.0.2")
 
     filler = threading.Thread(target=burst)
@@ -1373,6 +1396,7 @@ def test_a_link_cut_mid_burst_loses_nothing_and_is_used_again(pair):
         cut(pair, "eth2")
         streamed = conns(a)["entries_sent"] - sent0
     finally:
+        cut_done.set()
         filler.join()
     assert streamed < LINK_FLOWS, "the burst ended before the cut"
     on_a = flow_keys(a.host)
@@ -1426,3 +1450,106 @@ def test_two_links_to_one_peer_over_one_interface_are_refused(topo, vipd_bin):
     out = res.stdout + res.stderr
     assert "conn_sync.links[1]: a second link to 10.2.0.2 over eth2" in out, out
     assert "conn_sync.links[2].peer: 10.2.0.1 is our own local address" in out, out
+
+
+# ---------------------------------------------------------------------------
+# More than two nodes: a, b and c on every segment, c 10.x.0.3; each node's
+# conn_sync.links names the two others over eth2 (one local address, one
+# socket), priorities a 150 > b 120 > c 100.
+
+class Trio(Pair):
+    """Three vipd nodes in one VRRP group, each syncing with both others."""
+
+    PRIO = {"a": 150, "b": 120, "c": 100}
+
+    def __init__(self, topo):
+        self.topo = topo
+        self.balancer = True
+        topo.add_segment("br1")
+        topo.add_segment("br2")
+        self.client = topo.add_host("cl", "10.0.0.100")
+        self.hosts = {}
+        for name, n in (("a", 1), ("b", 2), ("c", 3)):
+            self.hosts[name] = appliance_host(
+                topo, name, "10.0.0.%d/24" % n, "10.1.0.%d/24" % n,
+                "10.2.0.%d/24" % n)
+        self.nodes = {}
+        for name, n in (("a", 1), ("b", 2), ("c", 3)):
+            node = VipdNode(self.topo, self.hosts[name], instances=[
+                vipd_instance(name="ext", vrid=51, vips=(VIP,),
+                              priority=self.PRIO[name]),
+                vipd_instance(name="int", vrid=52, vips=(INT_VIP,),
+                              interface="eth1", priority=self.PRIO[name])])
+            node.key_path = os.path.join(node.dir, "sync.key")
+            write_key(node.key_path, KEY, 0o600)
+            node.sync = {"links": [
+                {"interface": "eth2", "local": "10.2.0.%d" % n,
+                 "peer": "10.2.0.%d" % k} for k in (1, 2, 3) if k != n],
+                "port": SYNC_PORT, "key_file": node.key_path,
+                "follow": "edge"}
+            node.write_config(self.config_text(node, True))
+            self.topo.nodes.append(node)
+            self.nodes[name] = node
+        for name, n in (("be1", 11), ("be2", 12)):
+            host = inside_host(topo, name, "10.1.0.%d" % n, INT_VIP)
+            host.popen([PYTHON, SYNCLOAD, "echo", "--port", "8080"],
+                       log_name="%s-echo.log" % name)
+
+
+def test_three_nodes_each_backup_takes_over_with_every_flow(topo):
+    """a is master and streams to b and c, each of which repairs and
+    resyncs on its own; a dies: b takes over with every flow, live
+    connections go on through it, and it streams to c; b dies: c takes
+    over with every flow, and the connections go on through c."""
+    trio = Trio(topo)
+    a, b, c = (trio.nodes[n] for n in "abc")
+    trio.start(a, b)
+    c.start()
+    c.wait_state("BACKUP", "ext", SETTLE_S)
+    for node in (b, c):
+        wait_until(lambda: conns(node)["synced"], SETTLE_S,
+                   "%s to complete its first resync" % node.name)
+    for node in (a, b, c):
+        wait_until(lambda: all(l["health"] == "up" for l in conns(node)["links"])
+                   and all(l["active"] for l in conns(node)["links"]),
+                   SETTLE_S, "both links of %s to answer" % node.name)
+    client = Client(trio, extra=["--conns", str(CONNS), "--interval-ms", "20"])
+    client.wait(lambda s: s["open"] == CONNS and s["per_conn_min_messages"] >= 5,
+                SETTLE_S, "%d connections exchanging messages" % CONNS)
+    ct_fill(trio, a.host, 2000, client="10.9.0.1")
+    on_a = flow_keys(a.host)
+    assert len(on_a) == 2000 + CONNS
+    for node in (b, c):
+        wait_until(lambda: flow_keys(node.host) == on_a, 60.0,
+                   "%s to hold every one of a's flows" % node.name,
+                   interval=0.5)
+    # b's and c's resync requests and a's stream went to each of them.
+    assert conns(a)["resyncs_served"] >= 2, conns(a)
+
+    # 1. a dies: b takes over and streams to c.
+    trio.crash(a)
+    b.wait_state("MASTER", "ext", SETTLE_S)
+    b.wait_state("MASTER", "int", SETTLE_S)
+    c.wait_state("BACKUP", "ext", SETTLE_S)
+    assert flow_keys(b.host) >= on_a
+    all_progress(client, what="every connection through b")
+    assert conns(b)["role"] == "sender"
+    ct_fill(trio, b.host, 1000, client="10.9.0.2")
+    on_b = flow_keys(b.host)
+    assert len(on_b) >= len(on_a) + 1000
+    wait_until(lambda: flow_keys(c.host) >= on_b, 60.0,
+               "c to hold every one of b's flows", interval=0.5)
+    assert conns(c)["synced"]
+    assert conns(c)["following"] == "%08x" % struct.unpack(
+        "!I", socket.inet_aton("10.2.0.2"))[0], conns(c)
+
+    # 2. b dies: c takes over with every flow.
+    trio.crash(b)
+    c.wait_state("MASTER", "ext", SETTLE_S)
+    c.wait_state("MASTER", "int", SETTLE_S)
+    assert flow_keys(c.host) >= on_b
+    all_progress(client, what="every connection through c")
+    final = client.finish()
+    print("client:", json.dumps(final))
+    assert final["failures"] == {}, final
+    assert final["opened"] == CONNS

@@ -284,6 +284,15 @@ test_links_load_in_order(void **state)
 	assert_int_equal(c->conn_sync.nlinks, 1);
 	assert_string_equal(c->conn_sync.links[0].interface, "eth2");
 	conf_free(c);
+	/* Two nodes over one interface share the local address. */
+	snprintf(body, sizeof(body), "links = (\n"
+	    "{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
+	    "{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.3\"; } );\n"
+	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
+	assert_int_equal(load(body, &c), 0);
+	assert_int_equal(c->conn_sync.nlinks, 2);
+	assert_int_equal(c->conn_sync.links[1].peer.bytes[3], 3);
+	conf_free(c);
 }
 
 static void
@@ -315,7 +324,8 @@ test_bad_links_are_refused_with_their_line(void **state)
 	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
 	    "{ interface = \"eth3\"; local = \"10.2.0.1\"; peer = \"10.3.0.2\"; }",
 	    "t.conf:5: conn_sync.links[1].local: 10.2.0.1 is links[0]'s "
-	    "already; each link needs a local address of its own");
+	    "already, on eth2; a local address serves links on one interface "
+	    "only");
 	links_error("{ interface = \"eth2\"; local = \"10.2.0.1\"; peer = \"10.2.0.2\"; },\n"
 	    "{ interface = \"eth3\"; local = \"10.3.0.1\"; }",
 	    "t.conf:5: conn_sync.links[1].peer: required");
@@ -339,10 +349,7 @@ test_links_and_a_single_link_are_not_both_given(void **state)
 	    "key_file = \"%s\"; follow = \"edge\";", key_ok);
 	expect_error(body, "t.conf:3: conn_sync.interface: give either links or "
 	    "interface, local and peer");
-	snprintf(body, sizeof(body), "interface = \"eth2\"; local = \"10.2.0.1\"; "
-	    "peer = \"10.2.0.2\"; key_file = \"%s\"; follow = \"edge\";\n"
-	    "select = \"all\";", key_ok);
-	expect_error(body, "t.conf:4: conn_sync.select: not supported yet");
+	/* select: tests/unit/test_conn_sync_select.c */
 }
 
 int

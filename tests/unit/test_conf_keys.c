@@ -28,7 +28,8 @@ static const char *const list_sections[] = { "vrrp_instances",
 	"sync_groups", "track_scripts", "virtual_services", "backends",
 	"track_interfaces", "track_files", "links", "urls", "addresses",
 	"virtual_routes", "virtual_rules", "static_addresses", "static_routes",
-	"static_rules", "bfd_sessions", "track_bfd", "track_processes", NULL };
+	"static_rules", "bfd_sessions", "track_bfd", "track_processes", "select",
+	NULL };
 
 /* What a section's parent must hold for the parser to read the section. */
 static const struct {

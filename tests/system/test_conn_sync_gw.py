@@ -1,0 +1,182 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""
+conn_sync on a NAT gateway pair (conn_sync.select = "all"): no balancer,
+the pair is the inside hosts' gateway and masquerades them to its VIP.
+
+    server 10.0.0.100 --br0-- a 10.0.0.1 / b 10.0.0.2   VIP 10.0.0.10 (ext)
+    in1 10.1.0.11 --br1-- a 10.1.0.1 / b 10.1.0.2       INT_VIP 10.1.0.254
+    a 10.2.0.1 --br2-- b 10.2.0.2                       the sync link
+
+Each gateway has an nft table of the test's own: a firewall's forward
+chain (established and related flows, and new ones from the inside only;
+nf_conntrack_tcp_loose off, so a mid-stream segment the gateway has no
+entry for is invalid and dropped, as on a strict firewall) and the SNAT
+of the inside to the VIP. A flow survives a takeover only when the new
+master holds its entry, with the mapping, before it.
+"""
+
+import json
+import os
+
+import pytest
+
+from vipnet import LIB_DIR, PYTHON, Array, libconfig_text, wait_until
+from lbpair import LoadClient, appliance_host, conns, inside_host
+from test_conn_sync import INT_VIP, SETTLE_S, Pair
+
+ICMP_ECHO = os.path.join(LIB_DIR, "icmp_echo.py")
+SERVER = "10.0.0.100"
+INSIDE = "10.1.0.11"
+CONNS = 50
+
+GW_NFT = """
+table ip gwtest {
+  chain forward_filter {
+    type filter hook forward priority 0; policy drop;
+    ct state established,related accept
+    iifname "eth1" oifname "eth0" ct state new accept
+  }
+  chain snat_out {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "eth0" ip saddr 10.1.0.0/24 snat to 10.0.0.10
+  }
+}
+"""
+
+
+class GwPair(Pair):
+    """Two vipd gateways (sync group edge: ext and int), select = "all"."""
+
+    def __init__(self, topo, select="all"):
+        self.topo = topo
+        self.balancer = False
+        self.select = select
+        topo.add_segment("br1")
+        topo.add_segment("br2")
+        self.client = topo.add_host("srv", SERVER)
+        self.hosts = {}
+        for name, n in (("a", 1), ("b", 2)):
+            host = appliance_host(topo, name, "10.0.0.%d/24" % n,
+                                  "10.1.0.%d/24" % n, "10.2.0.%d/24" % n)
+            host.run(["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"])
+            host.run(["nft", "-f", "-"], input=GW_NFT)
+            self.hosts[name] = host
+        self.make_nodes()
+        self.inside = inside_host(topo, "in1", INSIDE, INT_VIP)
+        self.client.popen([PYTHON, os.path.join(LIB_DIR, "syncload.py"), "echo",
+                           "--port", "8080"], log_name="server-echo.log")
+
+    def make_nodes(self, run=None):
+        """Pair's nodes, following the group edge, with this select."""
+        super().make_nodes(run)
+        for node in self.nodes.values():
+            node.sync["follow"] = "edge"
+            node.sync["select"] = self.select
+            node.write_config(self.config_text(node))
+        return self.nodes
+
+    @staticmethod
+    def config_text(node, balancer=False):
+        conf = {
+            "global": {"router_id": node.name, "state_dir": node.state_dir},
+            "vrrp_instances": list(node.instances),
+            "sync_groups": [{"name": "edge", "members": Array(["ext", "int"])}],
+        }
+        if node.sync is not None:
+            conf["conn_sync"] = node.sync
+        return libconfig_text(conf)
+
+
+def icmp_flow(host):
+    """The inside host's echo flow in host's table: its two tuples (with
+    the SNAT to the VIP), or None."""
+    res = host.run(["conntrack", "-L", "-p", "icmp", "--orig-src", INSIDE],
+                   check=False)
+    for line in res.stdout.splitlines():
+        words = [w for w in line.split() if "=" in w and
+                 w.split("=")[0] in ("src", "dst", "type", "code", "id")]
+        if len(words) == 10:
+            return tuple(words)
+    return None
+
+
+def tcp_flows(host):
+    """{inside port: (reply dst, reply dport)} of the inside host's TCP
+    flows to the server in host's table."""
+    res = host.run(["conntrack", "-L", "-p", "tcp", "--orig-src", INSIDE],
+                   check=False)
+    flows = {}
+    for line in res.stdout.splitlines():
+        w = [x.split("=", 1) for x in line.split() if "=" in x]
+        if len(w) >= 8 and w[1][1] == SERVER:
+            flows[int(w[2][1])] = (w[5][1], int(w[7][1]))
+    return flows
+
+
+def echo_status(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"sent": 0, "replies": 0, "last_reply": 0}
+
+
+def test_a_nat_gateway_pair_keeps_icmp_and_tcp_flows_across_a_takeover(topo):
+    """select = "all": the backup holds the inside host's ICMP echo flow
+    and its TCP connections with the master's SNAT mapping; the master
+    dies, b takes over, the echo flow goes on (replies to the same id)
+    and every TCP connection continues, none reset or stalled."""
+    gw = GwPair(topo)
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    status = os.path.join(topo.workdir, "icmp-echo.json")
+    gw.inside.popen([PYTHON, ICMP_ECHO, SERVER, status], log_name="icmp-echo.log")
+    client = LoadClient(gw.inside, SERVER, "client",
+                        ["--conns", str(CONNS), "--interval-ms", "20"], port=8080)
+    client.wait(lambda s: s["open"] == CONNS and s["per_conn_min_messages"] >= 5,
+                SETTLE_S, "%d connections through the gateway" % CONNS)
+    wait_until(lambda: echo_status(status)["replies"] >= 5, SETTLE_S,
+               "echo replies through the gateway")
+    on_a = icmp_flow(a.host)
+    assert on_a is not None and "dst=10.0.0.10" in on_a, on_a
+    wait_until(lambda: icmp_flow(b.host) == on_a, 10.0,
+               "b to hold the echo flow with a's mapping")
+    tcp_a = tcp_flows(a.host)
+    assert len(tcp_a) == CONNS and {m[0] for m in tcp_a.values()} == {"10.0.0.10"}
+    wait_until(lambda: tcp_flows(b.host) == tcp_a, 10.0,
+               "b to hold every TCP flow with a's mapping")
+
+    gw.crash(a)
+    b.wait_state("MASTER", "ext", SETTLE_S)
+    b.wait_state("MASTER", "int", SETTLE_S)
+    seen = echo_status(status)
+    wait_until(lambda: echo_status(status)["replies"] >= seen["replies"] + 10,
+               SETTLE_S, "echo replies through b")
+    assert icmp_flow(b.host) == on_a
+    base = client.now()["per_conn_min_messages"]
+    client.wait(lambda s: s["per_conn_min_messages"] >= base + 25 and
+                s["open"] == CONNS, 20.0, "every connection through b")
+    final = client.finish()
+    print("client:", json.dumps(final), "echo:", json.dumps(echo_status(status)))
+    assert final["failures"] == {}, final
+    assert final["opened"] == CONNS
+    assert final["bytes_sent"] == final["bytes_received"] > 0
+
+
+def test_a_select_that_leaves_balancer_services_out_is_warned_of(topo, vipd_bin):
+    """A select that no flow of a balancer service can match (udp only,
+    the service is tcp): vipd -t accepts it and warns with its FILE:LINE,
+    naming the service."""
+    pair = Pair(topo)
+    node = pair.nodes["a"]
+    node.sync["select"] = [{"protocol": "udp"}]
+    node.write_config(pair.config_text(node, True))
+    res = node.host.run([vipd_bin, "-t", "-f", node.conf_path], check=False)
+    out = res.stdout + res.stderr
+    assert res.returncode == 0, out
+    assert ": warning: conn_sync.select: matches no flow of the balancer's " \
+        "service web: their connections are not synced" in out, out
+    with open(node.conf_path) as f:
+        line = next(i for i, text in enumerate(f, 1) if text.lstrip().startswith("select"))
+    assert "%s:%d: warning" % (node.conf_path, line) in out, out
