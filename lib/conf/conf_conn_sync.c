@@ -96,7 +96,7 @@ check_links(struct conf_ctx *ctx, const config_setting_t *g,
 		    config_setting_get_elem(list, (unsigned)i) : g;
 		const config_setting_t *peer_at = at != NULL ?
 		    config_setting_get_member(at, "peer") : NULL;
-		char where[32];
+		char where[CONF_WHERE_MAX];
 		bool own = false;
 
 		if (l->peer.family == 0 || l->local.family == 0)
@@ -168,7 +168,7 @@ load_links(struct conf_ctx *ctx, const config_setting_t *list,
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(list,
 		    (unsigned)i);
-		char where[32];
+		char where[CONF_WHERE_MAX];
 
 		snprintf(where, sizeof(where), WHERE ".links[%d]", i);
 		if (!config_setting_is_group(e)) {

@@ -56,11 +56,13 @@ test_echo_request_and_reply(void **state)
 static void
 test_unreachable_quoting_our_request(void **state)
 {
-	uint8_t m[8 + 20 + 8] = { 3, 1 };
+	uint8_t m[8 + 20 + 8] = { 3, 1 }, echo[CHECK_ICMP_ECHO_LEN];
 
 	(void)state;
 	m[8] = 0x45;
-	check_icmp_echo(m + 28, false, 5, 6, 0);
+	/* RFC 792: the unreachable quotes only the request's first 8 bytes. */
+	check_icmp_echo(echo, false, 5, 6, 0);
+	memcpy(m + 28, echo, 8);
 	assert_int_equal(check_icmp_judge(m, sizeof(m), false, false, true, 5,
 	    6, 0), CHECK_ICMP_UNREACH);
 	assert_int_equal(check_icmp_judge(m, sizeof(m), false, false, true, 5,
