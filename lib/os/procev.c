@@ -29,21 +29,25 @@
 static int
 connector_listen(int fd, enum proc_cn_mcast_op op)
 {
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) req;
+	/* nlmsghdr, cn_msg and the op, laid out by hand: cn_msg ends in a
+	 * flexible array, so it cannot sit inside a struct before the op. */
+	uint8_t req[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(op))];
+	struct nlmsghdr nl;
+	struct cn_msg cn;
 
-	memset(&req, 0, sizeof(req));
-	req.nl.nlmsg_len = sizeof(req);
-	req.nl.nlmsg_type = NLMSG_DONE;
-	req.nl.nlmsg_pid = 0;
-	req.cn.id.idx = CN_IDX_PROC;
-	req.cn.id.val = CN_VAL_PROC;
-	req.cn.len = sizeof(req.op);
-	req.op = op;
-	return send(fd, &req, sizeof(req), 0) < 0 ? -errno : 0;
+	memset(req, 0, sizeof(req));
+	memset(&nl, 0, sizeof(nl));
+	memset(&cn, 0, sizeof(cn));
+	nl.nlmsg_len = sizeof(req);
+	nl.nlmsg_type = NLMSG_DONE;
+	nl.nlmsg_pid = 0;
+	cn.id.idx = CN_IDX_PROC;
+	cn.id.val = CN_VAL_PROC;
+	cn.len = sizeof(op);
+	memcpy(req, &nl, sizeof(nl));
+	memcpy(req + NLMSG_HDRLEN, &cn, sizeof(cn));
+	memcpy(req + NLMSG_HDRLEN + sizeof(cn), &op, sizeof(op));
+	return send(fd, req, sizeof(req), 0) < 0 ? -errno : 0;
 }
 
 /* The child's exit among what is queued: the connector answers. */
