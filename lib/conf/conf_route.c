@@ -12,6 +12,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include <net/if.h>
+
 #include <libconfig.h>
 
 #include "conf/conf_route.h"
@@ -286,6 +288,16 @@ load_route(struct conf_ctx *ctx, const config_setting_t *g, const char *w,
 		r->have_src = true;
 	if (get_dev(ctx, g, w, "dev", r->dev) < 0)
 		ok = 0;
+	else if (r->dev[0] != '\0' && if_nametoindex(r->dev) == 0)
+		/*
+		 * Not an error: the device may come later (a VLAN, a VMAC,
+		 * the file checked on another host); the kernel refuses the
+		 * route until then, and vipd logs and retries it.
+		 */
+		conf_warn_line(ctx, config_setting_source_line(
+		    config_setting_get_member(g, "dev")), "%s.dev: no interface "
+		    "'%s' here now: the route is refused until it exists", w,
+		    r->dev);
 	if (conf_get_int(ctx, g, w, "table", 1, 0xffffffffLL, &n) > 0)
 		r->table = (uint32_t)n;
 	else if (config_setting_get_member(g, "table") != NULL)

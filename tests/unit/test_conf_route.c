@@ -285,11 +285,32 @@ test_address_list_comparison(void **state)
 	assert_true(vrrp_pkt_same_addrs(NULL, 0, NULL, 0));
 }
 
+/* A route's device missing on this host is a warning at its line, not an error. */
+static void
+test_route_on_a_missing_device_is_a_warning_at_its_line(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load(INST("virtual_routes = (\n"
+	    "      { destination = \"10.8.0.0/16\"; dev = \"lo\"; },\n"
+	    "      { destination = \"10.9.0.0/16\";\n"
+	    "        dev = \"vipdnodev0\"; } );",
+	    "( \"10.0.0.10/24\" )"), 0);
+	assert_non_null(c);
+	assert_int_equal(errs.nwarn, 1);
+	assert_string_equal(errs.warn[0], "t.conf:7: warning: "
+	    "vrrp_instances[ext].virtual_routes[1].dev: no interface "
+	    "'vipdnodev0' here now: the route is refused until it exists");
+	conf_free(c);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_routes_rules_and_groups_are_read),
+		cmocka_unit_test(test_route_on_a_missing_device_is_a_warning_at_its_line),
 		cmocka_unit_test(test_bad_routes_and_rules_name_their_line),
 		cmocka_unit_test(test_address_groups_and_families),
 		cmocka_unit_test(test_statics),
