@@ -55,6 +55,13 @@ struct vipd_bfd_probe {
 	uint64_t sent_ms, until_ms;
 	bool answered;
 	bool decide;                     /* decide again at answer / until_ms */
+	/*
+	 * Answered while the session is down: probe again then, for the
+	 * answer may have come from a kernel whose links were about to go;
+	 * told: the wait is logged once a failure.
+	 */
+	uint64_t reprobe_ms;
+	bool told;
 };
 
 

@@ -46,6 +46,7 @@ probe_start(struct vipd *v, struct instance *inst,
     const struct bfd_run_session *rs, uint64_t now_ms)
 {
 	struct vipd_bfd_probe *p = probe_find(v, inst->conf.name);
+	bool told = p != NULL && p->told;   /* the same failure, told once */
 	char t[64];
 	int err;
 
@@ -56,6 +57,7 @@ probe_start(struct vipd *v, struct instance *inst,
 	if (p == NULL)
 		return;
 	memset(p, 0, sizeof(*p));
+	p->told = told;
 	if (!inst->have_primary || inst->ifindex == 0 ||
 	    inst->primary.family != rs->conf.peer.family)
 		return;                 /* no probe: vrrp_bfd waits */
@@ -122,8 +124,19 @@ decide(struct vipd *v, struct instance *inst, const struct bfd_run_session *rs,
 	    rs->s.local_diag), addr_str(&rs->conf.peer, t, sizeof(t)), silent,
 	    vrrp_bfd_decision_name(d));
 	if (d != VRRP_BFD_TAKE_OVER) {
-		if (log_ratelimit_allow(&v->bfd_log, now_ms, NULL))
+		bool again = d == VRRP_BFD_WAIT_MASTER_ANSWERS && p != NULL;
+
+		if ((!again || !p->told) &&
+		    log_ratelimit_allow(&v->bfd_log, now_ms, NULL))
 			log_warn("%s: %s", inst->conf.name, why);
+		if (again) {
+			p->told = true;
+			snprintf(p->session, sizeof(p->session), "%s",
+			    rs->conf.name);
+			p->reprobe_ms = now_ms + vrrp_bfd_probe_wait_ms(
+			    bfd_session_detect_time_ms(&rs->s),
+			    PROBE_MIN_WAIT_MS);
+		}
 		return;
 	}
 	instance_bfd_master_down(inst, &v->env, vrrp_bfd_skew_ms(
@@ -190,6 +203,30 @@ redecide(struct vipd *v, struct vipd_bfd_probe *p, uint64_t now_ms)
 	for (size_t i = 0; rs != NULL && i < v->ninstances; i++)
 		if (strcmp(v->instances[i]->conf.name, p->inst) == 0)
 			decide(v, v->instances[i], rs, now_ms);
+}
+
+/*
+ * The master answered while its session was down: ask again, so that a
+ * node whose daemon died a moment before its links is taken over as soon
+ * as the links go, not at Master_Down_Timer. Ends when the session comes
+ * back (the probe is dropped) or the instance stops being BACKUP.
+ */
+static void
+reprobe(struct vipd *v, struct vipd_bfd_probe *p, uint64_t now_ms)
+{
+	struct bfd_run_session *rs = bfd_run_find(&v->bfd, p->session);
+
+	p->reprobe_ms = 0;
+	for (size_t i = 0; rs != NULL && i < v->ninstances; i++) {
+		struct instance *inst = v->instances[i];
+
+		if (strcmp(inst->conf.name, p->inst) != 0 ||
+		    rs->s.state == BFD_STATE_UP ||
+		    instance_state(inst) != VRRP_STATE_BACKUP)
+			continue;
+		probe_start(v, inst, rs, now_ms);
+		decide(v, inst, rs, now_ms);
+	}
 }
 
 /* The master's address spoke (ARP sender, NA target) on ifindex. */
@@ -305,6 +342,8 @@ vipd_bfd_tick(struct vipd *v, uint64_t now_ms)
 
 		if (p->used && p->decide && now_ms >= p->until_ms)
 			redecide(v, p, now_ms);
+		if (p->used && p->reprobe_ms != 0 && now_ms >= p->reprobe_ms)
+			reprobe(v, p, now_ms);
 	}
 }
 
@@ -318,6 +357,9 @@ vipd_bfd_deadline(const struct vipd *v)
 
 		if (p->used && p->decide && (due == 0 || p->until_ms < due))
 			due = p->until_ms;
+		if (p->used && p->reprobe_ms != 0 &&
+		    (due == 0 || p->reprobe_ms < due))
+			due = p->reprobe_ms;
 	}
 	return due;
 }

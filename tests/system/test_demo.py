@@ -104,7 +104,7 @@ def test_demo_runs_every_step_and_reports_its_figures(tmp_path, vipd_bin,
     # 1: both status outputs printed, lbb synced before any traffic
     assert text.count("vipctl status on lb") == 2
     # Each status is the table: the service's row with its backends.
-    assert len(re.findall(r"^ +web +10\.0\.0\.10:80/tcp +quorum \d+ met +backends "
+    assert len(re.findall(r"^ +web +10\.0\.0\.10:80/tcp +nat +quorum \d+ met +backends "
                           r"3/3 up$", text, re.M)) == 2, text
     assert fig[1]["lba"] == "MASTER/MASTER" and fig[1]["lbb"] == "BACKUP/BACKUP"
     # 2: the connections are balanced over the three backends and on lbb

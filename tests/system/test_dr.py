@@ -195,7 +195,7 @@ def test_one_lan_dr_spreads_and_backends_answer_from_their_macs(topo, vipd_bin):
     dr.start(lb, dr.service())
     dr.wait_up(lb)
     svc = dr.service_dump(lb)
-    assert svc["forwarding"] == "dr" and svc["table_size"] == 307, svc
+    assert svc["forwarding"] == "dr" and svc["table_size"] == 401, svc
     assert re.fullmatch(r"[0-9a-f]{16}", svc["table_digest"]), svc
     res = {}
 
