@@ -344,32 +344,51 @@ load_route(struct conf_ctx *ctx, const config_setting_t *g, const char *w,
 	return 1;
 }
 
+/*
+ * The list g.key of virtual_routes / virtual_rules / static_*: its where
+ * text into w, its length checked, an array of n entries of size bytes
+ * allocated into *out. Returns n (0: no list, or an error recorded), or
+ * -ENOMEM.
+ */
+static int
+open_list(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
+    const char *key, char *w, size_t wlen, size_t size, void **out,
+    const config_setting_t **list)
+{
+	int n;
+
+	*out = NULL;
+	if ((*list = config_setting_get_member(g, key)) == NULL)
+		return 0;
+	snprintf(w, wlen, "%s%s%s", where, where[0] ? "." : "", key);
+	if (!conf_is_list_of_groups(ctx, *list, w))
+		return 0;
+	if ((n = config_setting_length(*list)) > CONF_ROUTES_MAX) {
+		conf_error(ctx, *list, "%s: %d entries, at most %d", w, n,
+		    CONF_ROUTES_MAX);
+		return 0;
+	}
+	if (n > 0 && (*out = calloc((size_t)n, size)) == NULL) {
+		ctx->nomem = true;
+		return -ENOMEM;
+	}
+	return n;
+}
+
 int
 conf_route_list_load(struct conf_ctx *ctx, const config_setting_t *g,
     const char *where, const char *key, struct conf_route **out, size_t *nout)
 {
-	const config_setting_t *list = config_setting_get_member(g, key);
+	const config_setting_t *list;
 	char w[CONF_WHERE_MAX + 48];
-	int n;
+	void *mem;
+	int n = open_list(ctx, g, where, key, w, sizeof(w), sizeof(**out), &mem,
+	    &list);
 
-	*out = NULL;
+	*out = mem;
 	*nout = 0;
-	if (list == NULL)
-		return 0;
-	snprintf(w, sizeof(w), "%s%s%s", where, where[0] ? "." : "", key);
-	if (!conf_is_list_of_groups(ctx, list, w))
-		return 0;
-	if ((n = config_setting_length(list)) > CONF_ROUTES_MAX) {
-		conf_error(ctx, list, "%s: %d entries, at most %d", w, n,
-		    CONF_ROUTES_MAX);
-		return 0;
-	}
-	if (n == 0)
-		return 0;
-	if ((*out = calloc((size_t)n, sizeof(**out))) == NULL) {
-		ctx->nomem = true;
-		return -ENOMEM;
-	}
+	if (n <= 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		char ew[CONF_WHERE_MAX + 64];
 		struct conf_route *r = &(*out)[*nout];
@@ -496,28 +515,16 @@ int
 conf_rule_list_load(struct conf_ctx *ctx, const config_setting_t *g,
     const char *where, const char *key, struct conf_rule **out, size_t *nout)
 {
-	const config_setting_t *list = config_setting_get_member(g, key);
+	const config_setting_t *list;
 	char w[CONF_WHERE_MAX + 48];
-	int n;
+	void *mem;
+	int n = open_list(ctx, g, where, key, w, sizeof(w), sizeof(**out), &mem,
+	    &list);
 
-	*out = NULL;
+	*out = mem;
 	*nout = 0;
-	if (list == NULL)
-		return 0;
-	snprintf(w, sizeof(w), "%s%s%s", where, where[0] ? "." : "", key);
-	if (!conf_is_list_of_groups(ctx, list, w))
-		return 0;
-	if ((n = config_setting_length(list)) > CONF_ROUTES_MAX) {
-		conf_error(ctx, list, "%s: %d entries, at most %d", w, n,
-		    CONF_ROUTES_MAX);
-		return 0;
-	}
-	if (n == 0)
-		return 0;
-	if ((*out = calloc((size_t)n, sizeof(**out))) == NULL) {
-		ctx->nomem = true;
-		return -ENOMEM;
-	}
+	if (n <= 0)
+		return n;
 	for (int i = 0; i < n; i++) {
 		char ew[CONF_WHERE_MAX + 64];
 		struct conf_rule *r = &(*out)[*nout];
