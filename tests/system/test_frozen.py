@@ -182,3 +182,33 @@ def test_a_frozen_backup_that_resumes_stays_backup(topo):
     assert b.dump()["instances"][0]["counters"]["stalls"] >= 1
     assert "loop was stalled for" in b.log_text()
     assert_nothing_broken(client)
+
+
+def test_a_frozen_dr_master_without_conn_sync_resumes_as_backup(topo):
+    """A DR service (stateless: no table to bring up to date) and no
+    conn_sync: lb1 (150) frozen, lb2 (100) takes over; on resume lb1 gives
+    the VIP up at once, then preempts after Master_Down_Interval, and the
+    connections go on through both moves."""
+    from test_dr import DR, TIMEOUT_S
+    from lbpair import LoadClient
+
+    dr = DR(topo, nbackends=3, nodes=("lb1", "lb2"))
+    a, b = dr.nodes
+    dr.start(a, dr.service())
+    dr.start(b, dr.service(), state="BACKUP")
+    dr.wait_up(a)
+    dr.wait_up(b)
+    client = LoadClient(dr.client, dr.vip, "client",
+                        ["--conns", str(CONNS), "--interval-ms", "20"])
+    client.wait(lambda s: s["open"] == CONNS and s["per_conn_min_messages"] >= 5,
+                TIMEOUT_S, "%d connections exchanging messages" % CONNS)
+    resumed_ms = freeze(a, FREEZE_S)
+    a.wait_state("MASTER", timeout=TIMEOUT_S)
+    b.wait_state("BACKUP", timeout=TIMEOUT_S)
+    assert_nothing_broken(client)
+    after = since(a, resumed_ms)
+    assert after and (after[0]["from"], after[0]["to"]) == ("MASTER", "BACKUP"), after
+    assert "stalled" in after[0]["reason"], after[0]
+    assert after[0]["at_ms"] - resumed_ms <= 3 * ADVERT_MS, after[0]
+    assert len(after) >= 2 and after[1]["to"] == "MASTER", after
+    assert after[1]["reason"] == "preempting lower-priority master", after[1]
