@@ -177,6 +177,7 @@ vipd_open(struct vipd *v)
 		log_err("cannot set up the event loop: %s", strerror(-err));
 		return err;
 	}
+	evloop_on_wake(&v->loop, vipd_vrrp_wake);
 	if ((err = netlink_open(&v->nl, vipd_on_link, v)) < 0) {
 		log_err("cannot open netlink: %s", strerror(-err));
 		return err;

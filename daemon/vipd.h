@@ -178,6 +178,8 @@ bool vipd_interface_in_use(void *arg, const char *ifname);
 /* Netlink link event (and the watch that reads them). */
 void vipd_on_link(void *arg, int ifindex, const char *ifname);
 void vipd_netlink_readable(struct evloop_watch *w, uint32_t events);
+/* The loop woke: after a stall, queued adverts before any timer. */
+void vipd_vrrp_wake(void *arg, uint64_t now_ms);
 
 /* vipd_services.c */
 /* instance_env.on_transition: notify scripts and FIFO of an instance. */

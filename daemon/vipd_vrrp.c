@@ -214,3 +214,27 @@ vipd_netlink_readable(struct evloop_watch *w, uint32_t events)
 	}
 	vipd_statics_after_events(v, false);
 }
+
+/*
+ * A loop that stood still (SIGSTOP, a paused VM) wakes with its timers
+ * and its sockets ready together, dispatched in any order. An instance
+ * that was stalled (lib/vrrp/vrrp_stall.h) must not act on its own
+ * timers first (a Master's advert would take the VIPs back from the node
+ * that took over, with conntrack entries gone out of window), so the
+ * adverts queued meanwhile are read here, marked stalled, before any
+ * callback of this wake-up runs.
+ */
+void
+vipd_vrrp_wake(void *arg, uint64_t now_ms)
+{
+	struct vipd *v = arg;
+	bool any = false;
+
+	for (size_t i = 0; i < v->ninstances; i++)
+		any |= instance_stall_begin(v->instances[i], now_ms);
+	if (!any)
+		return;
+	ifsock_drain(&v->socks);
+	for (size_t i = 0; i < v->ninstances; i++)
+		instance_stall_end(v->instances[i], now_ms);
+}

@@ -305,11 +305,11 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	    ", \"send_errors\": %" PRIu64 ", \"vip_errors\": %" PRIu64
 	    ", \"addr_list_mismatch\": %" PRIu64 ", \"reasserts\": %" PRIu64
 	    ", \"route_errors\": %" PRIu64 ", \"routes_restored\": %" PRIu64
-	    ", \"drops\": ",
+	    ", \"stalls\": %" PRIu64 ", \"drops\": ",
 	    c->adverts_sent, c->adverts_received, c->priority_zero_sent,
 	    c->priority_zero_received, c->transitions, c->became_master,
 	    c->garp_sent, c->send_errors, c->vip_errors, c->addr_list_mismatch,
-	    c->reasserts, c->route_errors, c->routes_restored);
+	    c->reasserts, c->route_errors, c->routes_restored, c->stalls);
 	json_drops(f, c->drops);
 	fprintf(f, "}}");
 }
@@ -419,6 +419,7 @@ dump_write_stats(FILE *f, const struct dump_view *v)
 		    c->garp_sent, c->send_errors, c->vip_errors,
 		    c->addr_list_mismatch);
 		fprintf(f, "  reasserts %" PRIu64 "\n", c->reasserts);
+		fprintf(f, "  stalls %" PRIu64 "\n", c->stalls);
 		stats_drops(f, "  ", c->drops);
 	}
 }

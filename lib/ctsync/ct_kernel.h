@@ -29,7 +29,12 @@
  *    windows, so only out-of-window RSTs are refused (conntrackd's default,
  *    "TCPWindowTracking Off"), and no sysctl needs changing;
  *  - an entry that exists is updated without NAT attributes (the kernel
- *    allows NAT only at creation).
+ *    allows NAT only at creation), its TCP state and BE_LIBERAL flags
+ *    set all the same: a node that was master holds entries of its own
+ *    whose windows went stale while the peer carried the flows (a master
+ *    that resumed after a stall, lib/vrrp/vrrp_stall.h); the resync's
+ *    update is what keeps their segments from being refused when it
+ *    takes over again.
  *
  * ICMP and ICMPv6 flows are carried with their id, type and code; their
  * reply tuple on install is left to libnetfilter_conntrack and the kernel

@@ -160,6 +160,12 @@ evloop_arm(struct evloop *loop, uint64_t due_ms)
 	return 0;
 }
 
+void
+evloop_on_wake(struct evloop *loop, evloop_timer_cb on_wake)
+{
+	loop->on_wake = on_wake;
+}
+
 int
 evloop_run_once(struct evloop *loop, int max_wait_ms)
 {
@@ -169,6 +175,8 @@ evloop_run_once(struct evloop *loop, int max_wait_ms)
 	n = epoll_wait(loop->epoll_fd, events, EVLOOP_MAX_EVENTS, max_wait_ms);
 	if (n < 0)
 		return errno == EINTR ? 0 : -errno;
+	if (n > 0 && loop->on_wake != NULL)
+		loop->on_wake(loop->arg, evloop_now_ms());
 	for (int i = 0; i < n; i++) {
 		struct evloop_watch *w = events[i].data.ptr;
 

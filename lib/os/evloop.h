@@ -34,6 +34,7 @@ struct evloop {
 	uint64_t timer_due_ms;      /* 0 = disarmed */
 	evloop_signal_cb on_signal;
 	evloop_timer_cb on_timer;
+	evloop_timer_cb on_wake;    /* NULL: none (evloop_on_wake) */
 	void *arg;
 	struct evloop_watch timer_watch, signal_watch;
 };
@@ -55,6 +56,14 @@ uint64_t evloop_wall_ms(void);
 int evloop_init(struct evloop *loop, const int *signals, size_t nsignals,
 		evloop_signal_cb on_signal, evloop_timer_cb on_timer, void *arg);
 void evloop_close(struct evloop *loop);
+
+/*
+ * Call on_wake (with the init's arg) each time the wait returns events,
+ * before any of them is dispatched: the one place where a caller sees
+ * the loop woke before one callback acts on what woke it (a stalled
+ * loop's timers and packets become ready together, in any order).
+ */
+void evloop_on_wake(struct evloop *loop, evloop_timer_cb on_wake);
 
 /* Watch w->fd for events (EPOLLIN...). Returns 0 or -errno. */
 int evloop_add(struct evloop *loop, struct evloop_watch *w, uint32_t events);

@@ -10,7 +10,7 @@
 PURE_SRCS += lib/vrrp/vrrp_pkt.c lib/vrrp/vrrp_pkt_ip.c lib/vrrp/vrrp_fsm.c \
 	lib/vrrp/vrrp_fsm_release.c lib/vrrp/vrrp_timers.c lib/vrrp/garp_sched.c \
 	lib/vrrp/drill.c lib/vrrp/timeline.c lib/vrrp/vrrp_bfd.c \
-	lib/vrrp/vrrp_nd.c
+	lib/vrrp/vrrp_nd.c lib/vrrp/vrrp_stall.c
 GLUE_SRCS += lib/vrrp/vrrp_auth.c lib/vrrp/vrrp_net.c lib/vrrp/ifsock.c \
 	lib/vrrp/announce.c lib/vrrp/vmac.c lib/vrrp/accept_filter.c \
 	lib/vrrp/peer_filter.c lib/vrrp/instance.c lib/vrrp/instance_announce.c \

@@ -46,6 +46,21 @@ ifsock_readable(struct evloop_watch *w, uint32_t events)
 	}
 }
 
+void
+ifsock_drain(struct ifsock_table *t)
+{
+	for (size_t i = 0; i < t->nsocks; i++) {
+		struct ifsock *s = t->socks[i];
+
+		if (s->fd >= 0)
+			ifsock_readable(&s->watch, 0);
+		if (s->ah_fd >= 0)
+			ifsock_readable(&s->ah_watch, 0);
+		if (s->fd6 >= 0)
+			ifsock_readable(&s->watch6, 0);
+	}
+}
+
 static void
 ifsock_close(struct ifsock *s)
 {

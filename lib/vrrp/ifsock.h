@@ -79,6 +79,13 @@ int ifsock_attach_ah(struct ifsock_table *t, const char *ifname);
  */
 int ifsock_attach_ipv6(struct ifsock_table *t, const char *ifname);
 
+/*
+ * Read what every socket holds now, one batch each (IFSOCK_RECV_BATCH
+ * packets), through the table's callback, without waiting for the loop:
+ * after a stall, the adverts queued meanwhile come before any timer.
+ */
+void ifsock_drain(struct ifsock_table *t);
+
 /* Close and forget every socket for which in_use(arg, ifname) is false. */
 void ifsock_prune(struct ifsock_table *t,
 		  bool (*in_use)(void *arg, const char *ifname), void *arg);

@@ -54,6 +54,7 @@ instance_init(struct instance *inst, const struct conf_instance *conf,
 	inst->drop_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(DROP_LOG_BURST,
 	    DROP_LOG_PER_SECOND);
 	inst->mismatch_log = inst->drop_log;
+	inst->stall_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 
 	memset(&fc, 0, sizeof(fc));
 	fc.priority = conf->priority;
@@ -480,6 +481,7 @@ instance_receive(struct instance *inst, const struct instance_env *env,
 	ev.priority = adv->priority;
 	ev.max_adver_int_ms = (uint32_t)adv->max_adver_int_cs * 10u;
 	ev.src = meta->src;
+	ev.stalled = inst->stalling;
 	instance_feed(inst, env, &ev, now_ms);
 }
 
@@ -522,6 +524,46 @@ instance_force_fault(struct instance *inst, const struct instance_env *env,
 	    !inst->group_fault))
 		instance_feed(inst, env, &ev, now_ms);
 	return 0;
+}
+
+bool
+instance_stall_begin(struct instance *inst, uint64_t now_ms)
+{
+	if (!vrrp_stall_detect(&inst->fsm, now_ms, &inst->stall))
+		return false;
+	inst->counters.stalls++;
+	inst->stalling = true;
+	return true;
+}
+
+void
+instance_stall_end(struct instance *inst, uint64_t now_ms)
+{
+	char peer[INET6_ADDRSTRLEN], what[INSTANCE_REASON_MAX], more[64];
+	uint64_t suppressed = 0;
+	bool yielded = inst->fsm.last_reason == VRRP_REASON_STALLED &&
+	    inst->fsm.state_since_ms == now_ms;
+
+	if (!inst->stalling)
+		return;
+	inst->stalling = false;
+	/* A yield was told by its transition line (instance_log). */
+	if (yielded || !log_ratelimit_allow(&inst->stall_log, now_ms,
+	    &suppressed))
+		return;
+	if (inst->fsm.state == VRRP_STATE_MASTER)
+		snprintf(what, sizeof(what), "no other master heard meanwhile, "
+		    "still MASTER");
+	else if (inst->fsm.state == VRRP_STATE_BACKUP && inst->fsm.master_known)
+		snprintf(what, sizeof(what), "adverts queued meanwhile read "
+		    "first, still BACKUP following %s",
+		    addr_str(&inst->fsm.master_addr, peer, sizeof(peer)));
+	else
+		snprintf(what, sizeof(what), "now %s",
+		    vrrp_state_name(inst->fsm.state));
+	log_warn("%s: loop was stalled for %.2f s; %s%s", inst->conf.name,
+	    (double)inst->stall.late_ms / 1000.0, what,
+	    instance_suppressed_text(suppressed, more, sizeof(more)));
 }
 
 void

@@ -32,6 +32,7 @@
 #include "vrrp/vrrp_fsm.h"
 #include "vrrp/vmac.h"
 #include "vrrp/vrrp_pkt.h"
+#include "vrrp/vrrp_stall.h"
 
 struct vrrp_counters {
 	uint64_t adverts_sent;
@@ -47,6 +48,7 @@ struct vrrp_counters {
 	uint64_t reasserts;            /* lower-priority master heard while master */
 	uint64_t route_errors;         /* excluded VIPs, routes, rules refused */
 	uint64_t routes_restored;      /* ... found gone while MASTER, put back */
+	uint64_t stalls;               /* the loop stood still (vrrp_stall.h) */
 	uint64_t drops[VRRP_DROP__COUNT];
 };
 
@@ -151,6 +153,10 @@ struct instance {
 	bool accept_blocked;           /* our VIPs are in the accept-mode drop sets */
 	struct instance_gw gw;         /* excluded VIPs, virtual_routes/rules */
 	struct log_ratelimit lower_log; /* lower-priority master heard */
+	/* Between instance_stall_begin() and _end(): adverts are "stalled". */
+	bool stalling;
+	struct vrrp_stall stall;       /* the last stall, for the log line */
+	struct log_ratelimit stall_log;
 
 	struct log_ratelimit drop_log;     /* adverts refused */
 	struct log_ratelimit gw_log;       /* routes/rules/addresses put back */
@@ -322,6 +328,17 @@ void instance_set_group_gate(struct instance *inst, bool on);
  * (daemon/vipd_services.c).
  */
 void instance_set_table_hold(struct instance *inst, bool on);
+
+/*
+ * The loop woke at now_ms: whether this instance was stalled
+ * (lib/vrrp/vrrp_stall.h), counted. If so, the caller reads the adverts
+ * queued meanwhile before any timer runs, and calls instance_stall_end()
+ * after: adverts received in between are marked stalled, and a Master
+ * that finds another master's among them resumes as BACKUP (one log line
+ * says so, or that nobody took over).
+ */
+bool instance_stall_begin(struct instance *inst, uint64_t now_ms);
+void instance_stall_end(struct instance *inst, uint64_t now_ms);
 
 /* Run whatever is due at now_ms (FSM timers, GARP schedule). */
 void instance_tick(struct instance *inst, const struct instance_env *env,

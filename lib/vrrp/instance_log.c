@@ -106,6 +106,14 @@ instance_log_transition(struct instance *inst, const struct vrrp_actions *a,
 		else if (fsm->last_advert_ms == 0)
 			snprintf(detail, sizeof(detail), ", no advert heard");
 		break;
+	case VRRP_REASON_STALLED:
+		snprintf(detail, sizeof(detail), ": loop was stalled for %.2f s, "
+		    "no advert sent for %.2f s, and %s took over; resuming as "
+		    "BACKUP, VIPs released",
+		    (double)inst->stall.late_ms / 1000.0,
+		    (double)inst->stall.silent_ms / 1000.0,
+		    addr_str(&a->peer, peer, sizeof(peer)));
+		break;
 	case VRRP_REASON_TRACK_FAULT:
 	case VRRP_REASON_TRACK_OK:
 	case VRRP_REASON_GROUP_FAULT:

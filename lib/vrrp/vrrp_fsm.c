@@ -58,6 +58,7 @@ static const char *const reason_names[VRRP_REASON__COUNT] = {
 	[VRRP_REASON_GROUP_BACKUP] = "sync group member became BACKUP",
 	[VRRP_REASON_GROUP_MASTER] = "sync group ready for MASTER",
 	[VRRP_REASON_BFD_MASTER_DOWN] = "master's BFD session down",
+	[VRRP_REASON_STALLED] = "loop stalled, another master took over",
 };
 
 void
@@ -255,6 +256,15 @@ fsm_master_advert(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		out->advert_priority = local;
 		fsm->adver_due_ms = vrrp_fsm_deadline(now_ms,
 		    fsm->cfg.advert_interval_ms);
+		return;
+	}
+
+	/*
+	 * Queued while we stood still: that master took over from our
+	 * silence and carried the flows; our state is older than its.
+	 */
+	if (ev->stalled) {
+		vrrp_fsm_stall_yield(fsm, ev, now_ms, out);
 		return;
 	}
 

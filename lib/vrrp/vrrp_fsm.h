@@ -65,6 +65,9 @@ enum vrrp_reason {
 	VRRP_REASON_GROUP_MASTER,       /* every sync group member ready for MASTER */
 	VRRP_REASON_BFD_MASTER_DOWN,    /* the BFD session to the master went down
 					   and its address is silent (vrrp_bfd.h) */
+	VRRP_REASON_STALLED,            /* Master: the loop stood still, another
+					   master took over meanwhile
+					   (vrrp_stall.h) */
 	VRRP_REASON__COUNT
 };
 
@@ -100,6 +103,8 @@ struct vrrp_event {
 	uint8_t priority;
 	uint32_t max_adver_int_ms;
 	struct addr src;      /* the sender's primary address */
+	bool stalled;         /* queued while our loop was stalled
+				 (vrrp_stall.h): a Master yields to it */
 	/* VRRP_EV_DRILL, GROUP_HANDOVER: how long to stay Backup before preempting back. */
 	uint32_t hold_ms;
 	/* VRRP_EV_BFD_MASTER_DOWN: vrrp_bfd_skew_ms() of our priority. */

@@ -2,10 +2,11 @@
 /*
  * vrrp_fsm_priv - what the two halves of the state machine share:
  * vrrp_fsm.c (RFC 5798 6.4: startup, adverts, timers, yielding) and
- * vrrp_fsm_release.c (planned hand-overs). Nothing else includes it; the
- * contract is vrrp_fsm.h.
+ * vrrp_fsm_release.c (planned hand-overs), and vrrp_stall.c (a Master
+ * resuming after a stall). Nothing else includes it; the contract is
+ * vrrp_fsm.h.
  *
- * Calls go one way, vrrp_fsm.c -> vrrp_fsm_release.c: the few steps a
+ * Calls go one way, vrrp_fsm.c -> vrrp_fsm_release.c, vrrp_stall.c: the few steps a
  * hand-over shares with the rest of the machine (a deadline, a transition,
  * forgetting the master) are inline here, so that release needs nothing
  * that vrrp_fsm.c defines.
@@ -74,5 +75,11 @@ void vrrp_fsm_release_finish(struct vrrp_fsm *fsm, uint64_t now_ms,
 /* VRRP_EV_DRILL and VRRP_EV_GROUP_HANDOVER. */
 void vrrp_fsm_drill(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
 		    uint64_t now_ms, struct vrrp_actions *out);
+
+/* ---- vrrp_stall.c, called by vrrp_fsm.c ---- */
+
+/* A stalled Master reads another master's queued advert: BACKUP. */
+void vrrp_fsm_stall_yield(struct vrrp_fsm *fsm, const struct vrrp_event *ev,
+			  uint64_t now_ms, struct vrrp_actions *out);
 
 #endif
