@@ -28,7 +28,7 @@
 const char *const conf_service_keys[] = { "name", "address", "port",
 	"protocol", "scheduler", "persistence_s", "quorum", "sorry_server",
 	"track_weight", "backends", "hysteresis", "quorum_up", "quorum_down",
-	"forwarding", "interface", NULL };
+	"forwarding", "interface", "announce", "announce_drain_ms", NULL };
 const char *const conf_backend_keys[] = { "address", "port", "weight",
 	"check", "notify_up", "notify_down", NULL };
 const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
@@ -510,6 +510,32 @@ load_dr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		    where);
 }
 
+/*
+ * announce = true: every node of the ECMP group must send a flow to the
+ * same backend whichever node the router picks, from the packet alone:
+ * dr with sh or mh, no persistence (its state is the node's own). The
+ * scheduler and persistence_s are refused by load_dr already for dr.
+ */
+static void
+load_announce(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_service *svc)
+{
+	const config_setting_t *a = config_setting_get_member(g, "announce");
+
+	svc->announce_drain_ms = 2000;
+	get_u32(ctx, g, where, "announce_drain_ms", 0, 60000,
+	    &svc->announce_drain_ms);
+	if (conf_get_bool(ctx, g, where, "announce", &svc->announce) <= 0 ||
+	    !svc->announce)
+		return;
+	svc->announce_line = (int)config_setting_source_line(a);
+	if (svc->forwarding != CONF_LB_DR)
+		conf_error(ctx, a, "%s.announce: needs forwarding = \"dr\" "
+		    "(with scheduler sh or mh): nat keeps each flow's state on "
+		    "the node that took it, and a flow the router moves to "
+		    "another node breaks", where);
+}
+
 /* Returns 0, or -ENOMEM. */
 static int
 load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
@@ -565,6 +591,7 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		svc->scheduler = (enum conf_lb_sched)i;
 	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
 	load_dr(ctx, g, where, svc);
+	load_announce(ctx, g, where, svc);
 	if (conf_get_int(ctx, g, where, "track_weight", -254, 254, &p) > 0) {
 		svc->tracked = true;
 		svc->track_weight = (int)p;

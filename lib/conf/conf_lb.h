@@ -190,6 +190,14 @@ struct conf_service {
 	uint16_t sorry_port;
 	bool tracked;                      /* track_weight given */
 	int track_weight;                  /* -254..254, as a track script's */
+	/*
+	 * dr: a blackhole route VIP/32 (/128) of vipd's routing protocol
+	 * while the service is ready, for FRR or BIRD to announce
+	 * (lib/lb/lb_announce.h); withdrawn that long before a stop.
+	 */
+	bool announce;
+	uint32_t announce_drain_ms;        /* default 2000, 0..60000 */
+	int announce_line;                 /* of the announce key, 0 = absent */
 	size_t nbackends;
 	struct conf_backend *backends;     /* owned; freed by conf_lb_free */
 	int line;
