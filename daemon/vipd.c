@@ -211,6 +211,8 @@ vipd_open(struct vipd *v)
 	/* Services with a track_weight weigh on their VIP's instance. */
 	v->lb.on_quorum = vipd_service_quorum;
 	v->lb.on_quorum_arg = v;
+	v->lb.announce_track = vipd_service_track;
+	v->lb.announce_track_arg = v;
 	v->health.extra = vipd_service_tracks;
 	v->health.extra_arg = v;
 	if ((err = vipd_bfd_open(v)) < 0)

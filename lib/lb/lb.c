@@ -493,6 +493,7 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 	svc->conf = *conf;
 	svc->lb = lb;
 	lb_announce_init(&svc->ann, now_ms);
+	svc->ann_if_down = -1;
 	svc->conf.backends = calloc(n ? n : 1, sizeof(*svc->conf.backends));
 	svc->backends = calloc(n ? n : 1, sizeof(*svc->backends));
 	if (svc->conf.backends == NULL || svc->backends == NULL ||

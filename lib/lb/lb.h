@@ -181,6 +181,7 @@ struct lb_service {
 	struct lb_announce ann;
 	bool ann_links_up;               /* both interfaces up, at the last look */
 	bool ann_chain_ok;               /* its dr_s_ chain is in the kernel */
+	int ann_if_down;                 /* track_interfaces: the first down, -1 */
 	uint64_t ann_chain_ms;           /* when that was looked at */
 	char ann_detail[96];             /* more about the last withdraw */
 };

@@ -129,6 +129,11 @@ links_follow(struct lb_service *svc)
 	svc->ann_links_up = lb->nl != NULL &&
 	    link_up(lb, svc->conf.dr_interface) &&
 	    link_up(lb, svc->conf.dr_ingress);
+	svc->ann_if_down = -1;
+	for (size_t k = 0; k < svc->conf.ntrack_ifs && svc->ann_if_down < 0;
+	    k++)
+		if (lb->nl == NULL || !link_up(lb, svc->conf.track_ifs[k]))
+			svc->ann_if_down = (int)k;
 }
 
 /*
@@ -173,7 +178,12 @@ service_why(struct lb_service *svc, uint64_t now_ms)
 	enum lb_announce_reason why;
 
 	svc->ann_detail[0] = '\0';
-	if (lb->announce_track != NULL)
+	if (svc->ann_if_down >= 0) {
+		in.track_ok = false;
+		snprintf(svc->ann_detail, sizeof(svc->ann_detail),
+		    "interface %s down",
+		    svc->conf.track_ifs[svc->ann_if_down]);
+	} else if (lb->announce_track != NULL)
 		in.track_ok = lb->announce_track(lb->announce_track_arg, svc,
 		    svc->ann_detail, sizeof(svc->ann_detail));
 	why = lb_announce_why(&in);
