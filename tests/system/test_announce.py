@@ -31,6 +31,16 @@ TCP_CHECK = {"type": "tcp", "interval_ms": 200, "timeout_ms": 150, "rise": 1,
              "fall": 2}
 
 
+METRICS_PORT = 9658
+
+
+def metrics(node):
+    return node.host.run([PYTHON, "-c", "import urllib.request, sys; sys."
+                          "stdout.write(urllib.request.urlopen('http://127.0."
+                          "0.1:%d/metrics', timeout=5).read().decode())"
+                          % METRICS_PORT]).stdout
+
+
 class AA:
     """One balancer node with an announced service, a client whose route
     to the VIP goes via the node, backends on the node's LAN."""
@@ -116,6 +126,7 @@ class AA:
 
 def test_route_follows_readiness_and_quorum(topo, vipd_bin):
     aa = AA(topo)
+    aa.node.global_settings["metrics_listen"] = "127.0.0.1:%d" % METRICS_PORT
     aa.start()
     aa.wait_announced()
     r = aa.announced()[0]
@@ -123,6 +134,9 @@ def test_route_follows_readiness_and_quorum(topo, vipd_bin):
     assert r.get("table", "main") == "main", r
     s = aa.svc()
     assert s["announced"] is True and s["announce_state"] == "announced", s
+    fams = metrics(aa.node)
+    assert 'vipd_virtual_service_announced{virtual_service="web"} 1' in \
+        fams, fams
     assert s["announce_reason"] is None, s
     res = aa.fire(count=40)
     assert res["errors"] == 0, res
@@ -137,8 +151,44 @@ def test_route_follows_readiness_and_quorum(topo, vipd_bin):
     assert s["announce_state"] == "withdrawn", s
     assert s["announce_reason"] == "below quorum", s
     assert "web: withdrawn (below quorum" in aa.node.log_text()
+    assert 'vipd_virtual_service_announced{virtual_service="web"} 0' in \
+        metrics(aa.node)
     aa.serve("be2")
     aa.wait_announced()
+
+
+def status_json(node):
+    out = node.host.run([os.environ.get("VIPCTL_BIN", "vipctl"), "-s",
+                         os.path.join(node.state_dir, "vipd.sock"), "status",
+                         "--json"]).stdout
+    json.loads(out)
+    return out
+
+
+def test_vipctl_compare_names_the_node_whose_table_differs(topo, vipd_bin,
+                                                           vipctl_bin):
+    aa = AA(topo, nbackends=3)
+    aa.start()
+    aa.wait_announced()
+    good = status_json(aa.node)
+    # The same node with one backend fewer in its table: another digest.
+    aa.stop_server("be3")
+    wait_until(lambda: aa.svc()["active_backends"] == 2, 10.0, "be3 down")
+    odd = status_json(aa.node).replace('"router_id": "lb1"',
+                                       '"router_id": "lb9"')
+    same = good.replace('"router_id": "lb1"', '"router_id": "lb2"')
+    res = aa.node.host.run([vipctl_bin, "compare", "-"], check=False,
+                           input=good + same)
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert "2 nodes agree" in res.stdout and "announced" in res.stdout, \
+        res.stdout
+    res = aa.node.host.run([vipctl_bin, "compare", "-"], check=False,
+                           input=good + same + odd)
+    assert res.returncode == 1, res.stdout + res.stderr
+    assert "disagree: lb9 (2 of 3 nodes" in res.stdout, res.stdout
+    res = aa.node.host.run([vipctl_bin, "compare", "-"], check=False,
+                           input="not json")
+    assert res.returncode == 2, res.stdout + res.stderr
 
 
 def test_quorum_two_withdraws_with_one_backend_down(topo, vipd_bin):
