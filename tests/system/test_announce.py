@@ -331,3 +331,61 @@ def test_track_interface_down_withdraws(topo, vipd_bin):
         aa.node.log_text()
     aa.node.host.run(["ip", "link", "set", "up1", "up"])
     aa.wait_announced()
+
+
+def test_reload_keeps_the_route_of_a_changed_service_and_follows_announce(
+        topo, vipd_bin):
+    aa = AA(topo)
+    aa.start()
+    aa.wait_announced()
+    # A changed backend weight replaces the service's runtime: the route
+    # stays (its backends' health carries over).
+    svc = aa.service()
+    svc["backends"][0]["weight"] = 3
+    aa.node.sections["virtual_services"] = [svc]
+    aa.node.reload()
+    wait_until(lambda: aa.svc()["backends"][0]["weight"] == 3, 10.0,
+               "the new weight")
+    hold_for(lambda: len(aa.announced()) == 1, 1.5, "the route kept")
+    assert "web: withdrawn" not in aa.node.log_text()
+    # announce switched off: withdrawn at once.
+    aa.node.sections["virtual_services"] = [aa.service(announce=False)]
+    aa.node.reload()
+    aa.wait_withdrawn(10.0)
+    assert "web: withdrawn (no longer announced by the configuration)" in \
+        aa.node.log_text()
+    assert aa.svc()["announce"] is False
+    aa.node.sections["virtual_services"] = [aa.service()]
+    aa.node.reload()
+    aa.wait_announced()
+
+
+def test_ipv6_service_announces_a_host_route(topo, vipd_bin):
+    vip6 = "2001:db8:5::10"
+    aa = AA(topo, nbackends=1)
+    node = aa.node
+    node.sections["virtual_services"] = [{
+        "name": "web6", "address": vip6, "port": PORT, "forwarding": "dr",
+        "interface": "eth0", "announce": True,
+        "backends": [{"address": "2001:db8::11", "port": PORT}]}]
+    node.host.run(["sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=0"])
+    node.host.add_addr("2001:db8::1/64")
+    be = aa.backends["be1"]
+    be.run(["sysctl", "-qw", "net.ipv6.conf.eth0.disable_ipv6=0"])
+    be.add_addr("2001:db8::11/64")
+    node.host.run(["ping", "-6", "-c", "1", "-W", "2", "2001:db8::11"],
+                  check=False)
+    node.write_config()
+    node.start()
+
+    def routes6():
+        out = node.host.run(["ip", "-6", "-j", "route", "show", "table",
+                             "all"]).stdout
+        return [r for r in json.loads(out or "[]")
+                if str(r.get("protocol")) in ("91", "vipd")]
+    wait_until(lambda: [r.get("dst") for r in routes6()] == [vip6], TIMEOUT_S,
+               "route %s/128 proto 91" % vip6, interval=0.1)
+    assert routes6()[0]["type"] == "blackhole"
+    node.kill(signal.SIGTERM)
+    wait_until(lambda: not routes6(), 5.0, "withdrawn on stop")
+    assert node.wait_exit(15.0) == 0
