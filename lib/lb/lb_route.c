@@ -137,28 +137,36 @@ links_follow(struct lb_service *svc)
 }
 
 /*
- * Its slot chain in table netdev vipd. Gone while we think it is in (the
- * table deleted by hand, `nft flush ruleset`): the table is rebuilt.
+ * The slot chains in table netdev vipd, one query for every service
+ * (`list chains` shows no rules nor maps: small). A chain gone while we
+ * think it is in (the table deleted by hand, `nft flush ruleset`): the
+ * table is rebuilt.
  */
 static void
-chain_follow(struct lb_service *svc, uint64_t now_ms)
+chains_follow(struct lb *lb, uint64_t now_ms)
 {
-	char id[LB_NFT_ID_MAX], chain[LB_NFT_ID_MAX + 8], cmd[160], err[256];
+	char id[LB_NFT_ID_MAX], err[256];
 	char *text = NULL;
+	bool listed = lb->nft != NULL && nft_query(lb->nft,
+	    "list chains netdev", &text, err, sizeof(err)) == 0;
 
-	svc->ann_chain_ms = now_ms;
-	lb_nft_id(svc->conf.name, id, sizeof(id));
-	snprintf(cmd, sizeof(cmd), "list chain " LB_DR_TABLE " %s",
-	    lb_dr_slot_chain(id, chain, sizeof(chain)));
-	svc->ann_chain_ok = svc->lb->nft != NULL &&
-	    nft_query(svc->lb->nft, cmd, &text, err, sizeof(err)) == 0;
-	free(text);
-	if (!svc->ann_chain_ok && svc->dr_table != NULL && svc->lb->dr_table &&
-	    !svc->lb->dr_rebuild) {
-		log_warn("%s: nft chain %s of table %s is gone: rebuilding the "
-		    "table", svc->conf.name, chain, LB_DR_TABLE);
-		svc->lb->dr_rebuild = true;
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		if (!svc->conf.announce)
+			continue;
+		lb_nft_id(svc->conf.name, id, sizeof(id));
+		svc->ann_chain_ms = now_ms;
+		svc->ann_chain_ok = listed && lb_dr_chain_listed(text, id);
+		if (!svc->ann_chain_ok && svc->dr_table != NULL &&
+		    lb->dr_table && !lb->dr_rebuild) {
+			log_warn("%s: its nft chain in table %s is gone: "
+			    "rebuilding the table", svc->conf.name,
+			    LB_DR_TABLE);
+			lb->dr_rebuild = true;
+		}
 	}
+	free(text);
 }
 
 static enum lb_announce_reason
@@ -190,7 +198,7 @@ service_why(struct lb_service *svc, uint64_t now_ms)
 	/* Rules just went in: is the chain there now? */
 	if (why == LB_ANNOUNCE_CHAIN_MISSING &&
 	    now_ms >= svc->ann_chain_ms + LB_ROUTE_CHAIN_RECHECK_MS) {
-		chain_follow(svc, now_ms);
+		chains_follow(lb, now_ms);
 		in.chain_ok = svc->ann_chain_ok;
 		why = lb_announce_why(&in);
 	}
@@ -412,24 +420,19 @@ lb_route_follow(struct lb *lb)
 void
 lb_route_tick(struct lb *lb, uint64_t now_ms)
 {
-	bool any = false;
+	bool any = lb_route_wanted(lb);
 
-	for (size_t i = 0; i < lb->nservices; i++) {
-		struct lb_service *svc = lb->services[i];
-
-		if (!svc->conf.announce)
-			continue;
-		any = true;
-		if (now_ms >= lb->route_verify_ms) {
-			links_follow(svc);
-			chain_follow(svc, now_ms);
-		}
-		service_step(svc, now_ms);
-	}
 	if (!any) {
 		lb->route_verify_ms = 0;
 		return;
 	}
+	if (now_ms >= lb->route_verify_ms) {
+		lb_route_follow(lb);
+		chains_follow(lb, now_ms);
+	}
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (lb->services[i]->conf.announce)
+			service_step(lb->services[i], now_ms);
 	if (now_ms >= lb->route_verify_ms) {
 		routes_verify(lb);
 		lb->route_verify_ms = now_ms + LB_ROUTE_VERIFY_MS;
