@@ -398,6 +398,15 @@ health_script_up(const struct health *h, const char *name,
 
 		if (strcmp(s->conf.name, name) != 0)
 			continue;
+		/*
+		 * Up before its first result is keepalived's start for an
+		 * instance's priority; a route announced on that guess and
+		 * withdrawn at the first failure is a flap every router sees.
+		 */
+		if (s->st.runs == 0) {
+			*detail = "no result yet";
+			return false;
+		}
 		*detail = s->last;
 		return s->st.up;
 	}

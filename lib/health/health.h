@@ -120,7 +120,8 @@ void health_link_all(struct health *h, uint64_t now_ms);
 
 /*
  * Whether track script `name` succeeds now (rise/fall applied), its last
- * result in *detail; false for a name that is not a track script.
+ * result in *detail; false before its first result and for a name that
+ * is not a track script.
  */
 bool health_script_up(const struct health *h, const char *name,
     const char **detail);

@@ -16,6 +16,7 @@ router's ECMP route would send it.
 
 import json
 import os
+import re
 import signal
 import time
 
@@ -134,6 +135,10 @@ def test_route_follows_readiness_and_quorum(topo, vipd_bin):
     assert r.get("table", "main") == "main", r
     s = aa.svc()
     assert s["announced"] is True and s["announce_state"] == "announced", s
+    status = aa.node.host.run([os.environ.get("VIPCTL_BIN", "vipctl"), "-s",
+                               os.path.join(aa.node.state_dir, "vipd.sock"),
+                               "status"]).stdout
+    assert re.search(r"web .* announced", status), status
     fams = metrics(aa.node)
     assert 'vipd_virtual_service_announced{virtual_service="web"} 1' in \
         fams, fams
@@ -150,6 +155,9 @@ def test_route_follows_readiness_and_quorum(topo, vipd_bin):
     s = aa.svc()
     assert s["announce_state"] == "withdrawn", s
     assert s["announce_reason"] == "below quorum", s
+    assert "announce: withdrawn" in aa.node.host.run(
+        [os.environ.get("VIPCTL_BIN", "vipctl"), "-s",
+         os.path.join(aa.node.state_dir, "vipd.sock"), "dump"]).stdout
     assert "web: withdrawn (below quorum" in aa.node.log_text()
     assert 'vipd_virtual_service_announced{virtual_service="web"} 0' in \
         metrics(aa.node)
@@ -228,12 +236,17 @@ def test_nft_chain_gone_withdraws_then_comes_back(topo, vipd_bin):
 def test_track_script_failing_withdraws(topo, vipd_bin):
     aa = AA(topo)
     flag = os.path.join(topo.workdir, "healthy")
-    open(flag, "w").close()
     track = [{"name": "node_ok", "command": ["/usr/bin/test", "-e", flag],
               "interval_ms": 200, "timeout_ms": 1000, "rise": 1, "fall": 1}]
     aa.node.global_settings["script_user"] = "root"
     aa.start(aa.service(track_scripts=[{"name": "node_ok"}]),
              track_scripts=track)
+    # Failing from the start: backends up, never announced.
+    wait_until(lambda: aa.svc()["active_backends"] == 2, TIMEOUT_S,
+               "backends up")
+    hold_for(lambda: not aa.announced(), 1.5, "no route while failing")
+    assert aa.svc()["announce_reason"] == "track failing"
+    open(flag, "w").close()
     aa.wait_announced()
     os.unlink(flag)
     aa.wait_withdrawn(10.0)
