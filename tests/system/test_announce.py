@@ -402,3 +402,16 @@ def test_ipv6_service_announces_a_host_route(topo, vipd_bin):
     node.kill(signal.SIGTERM)
     wait_until(lambda: not routes6(), 5.0, "withdrawn on stop")
     assert node.wait_exit(15.0) == 0
+
+
+def test_a_second_sigterm_cuts_the_drain_short(topo, vipd_bin):
+    aa = AA(topo, nbackends=1)
+    aa.start(aa.service(announce_drain_ms=30000))
+    aa.wait_announced()
+    aa.node.kill(signal.SIGTERM)
+    aa.wait_withdrawn(2.0)
+    hold_for(aa.node.alive, 1.0, "draining")
+    aa.node.kill(signal.SIGTERM)
+    assert aa.node.wait_exit(10.0) == 0
+    assert "announce: drain cut short by a second stop request" in \
+        aa.node.log_text()
