@@ -16,6 +16,7 @@
 
 #include "conf/conf.h"
 #include "ctl/ctl.h"
+#include "ctl/ctl_compare.h"
 #include "ctl/ctl_proto.h"
 
 /* A reply larger than this is not from vipd. */
@@ -36,6 +37,9 @@ usage(FILE *f)
 	    "                    the master; exits 1 if no peer took over\n"
 	    "  backend SERVICE ADDRESS:PORT drain|enable|weight N  a backend's\n"
 	    "                    weight at run time (drain = 0), until reload\n"
+	    "  compare FILE...|-  several nodes' status --json side by side: each\n"
+	    "                    service's table digest and announce state; exits\n"
+	    "                    1 when nodes disagree (no socket used)\n"
 	    "exit status: 0 ok, 1 refused, 2 vipd unreachable\n"
 	    "socket default: %s/%s\n", CONF_DEFAULT_STATE_DIR, CTL_SOCKET_NAME);
 }
@@ -133,6 +137,94 @@ print_reply(const char *buf, size_t len)
 	return reply.ok ? 0 : 1;
 }
 
+/* The whole of f (allocated, *len bytes), or NULL. */
+static char *
+read_all(FILE *f, size_t *len)
+{
+	size_t cap = 65536, used = 0, n;
+	char *buf = malloc(cap), *bigger;
+
+	while (buf != NULL) {
+		if (used == cap) {
+			if (cap >= VIPCTL_REPLY_MAX ||
+			    (bigger = realloc(buf, cap * 2)) == NULL)
+				break;
+			buf = bigger;
+			cap *= 2;
+		}
+		n = fread(buf + used, 1, cap - used, f);
+		used += n;
+		if (n == 0) {
+			if (ferror(f))
+				break;
+			*len = used;
+			return buf;
+		}
+	}
+	free(buf);
+	return NULL;
+}
+
+/*
+ * vipctl compare FILE...|-: every document of every file (`-`: standard
+ * input) as one node. 0 all agree, 1 some disagree, 2 unreadable input.
+ */
+static int
+compare(char **files, int nfiles)
+{
+	static struct ctl_compare_node nodes[CTL_COMPARE_NODES_MAX];
+	size_t n = 0, len, used, off;
+	char why[96], *text;
+	FILE *f;
+
+	if (nfiles == 0) {
+		fprintf(stderr, "usage: vipctl compare FILE...|-  (each the "
+		    "output of vipctl status --json on a node)\n");
+		return 1;
+	}
+	for (int i = 0; i < nfiles; i++) {
+		bool in = strcmp(files[i], "-") == 0;
+
+		if ((f = in ? stdin : fopen(files[i], "r")) == NULL) {
+			fprintf(stderr, "vipctl: %s: %s\n", files[i],
+			    strerror(errno));
+			return 2;
+		}
+		text = read_all(f, &len);
+		if (!in)
+			fclose(f);
+		if (text == NULL) {
+			fprintf(stderr, "vipctl: %s: cannot read\n", files[i]);
+			return 2;
+		}
+		for (off = 0; off < len; off += used) {
+			while (off < len && strchr(" \t\r\n", text[off]) != NULL)
+				off++;
+			if (off == len)
+				break;
+			if (n == CTL_COMPARE_NODES_MAX) {
+				fprintf(stderr, "vipctl: more than %d nodes\n",
+				    CTL_COMPARE_NODES_MAX);
+				free(text);
+				return 2;
+			}
+			memset(&nodes[n], 0, sizeof(nodes[n]));
+			if (ctl_compare_parse(text + off, len - off, &nodes[n],
+			    &used, why, sizeof(why)) < 0) {
+				fprintf(stderr, "vipctl: %s: %s\n", files[i], why);
+				free(text);
+				return 2;
+			}
+			if (nodes[n].name[0] == '\0')
+				snprintf(nodes[n].name, sizeof(nodes[n].name),
+				    "%s", files[i]);
+			n++;
+		}
+		free(text);
+	}
+	return ctl_compare_report(stdout, nodes, n) > 0 ? 1 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -152,6 +244,8 @@ main(int argc, char **argv)
 		usage(argi >= argc ? stderr : stdout);
 		return argi >= argc ? 1 : 0;
 	}
+	if (strcmp(argv[argi], "compare") == 0)
+		return compare(argv + argi + 1, argc - argi - 1);
 	len = ctl_proto_format_request(request, sizeof(request), argv[argi],
 	    argv + argi + 1, (size_t)(argc - argi - 1));
 	if (len < 0) {

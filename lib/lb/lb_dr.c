@@ -4,6 +4,7 @@
  */
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 #include <stdlib.h>
 #include <arpa/inet.h>
 #include <sys/socket.h>
@@ -25,6 +26,29 @@ lb_dr_drop_counter(const char *id, char *buf, size_t len)
 {
 	snprintf(buf, len, LB_DR_DROP_PREFIX "%s", id);
 	return buf;
+}
+
+const char *
+lb_dr_slot_chain(const char *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "dr_s_%s", id);
+	return buf;
+}
+
+bool
+lb_dr_chain_listed(const char *text, const char *id)
+{
+	const char *table = strstr(text, "table " LB_DR_TABLE " {\n");
+	const char *end, *at;
+	char want[96];
+
+	if (table == NULL)
+		return false;
+	/* The table's block ends at the first line that is a lone "}". */
+	end = strstr(table, "\n}");
+	snprintf(want, sizeof(want), "\tchain dr_s_%s {\n", id);
+	at = strstr(table, want);
+	return at != NULL && (end == NULL || at < end);
 }
 
 void

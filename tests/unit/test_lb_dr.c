@@ -170,6 +170,32 @@ test_run_time_weight_and_quorum_shape_the_table(void **state)
 	assert_int_equal(table[0], LB_SCHED_NONE);
 }
 
+static void
+test_a_slot_chain_is_found_in_our_table_only(void **state)
+{
+	static const char text[] =
+	    "table netdev vipd {\n"
+	    "\tchain dr_in_eth0 {\n"
+	    "\t\ttype filter hook ingress device \"eth0\" priority filter; "
+	    "policy accept;\n"
+	    "\t}\n"
+	    "\tchain dr_s_web {\n"
+	    "\t}\n"
+	    "}\n"
+	    "table netdev other {\n"
+	    "\tchain dr_s_dns {\n"
+	    "\t}\n"
+	    "}\n";
+
+	(void)state;
+	assert_true(lb_dr_chain_listed(text, "web"));
+	assert_false(lb_dr_chain_listed(text, "we"));
+	assert_false(lb_dr_chain_listed(text, "web2"));
+	/* Another table's chain of that name is not ours. */
+	assert_false(lb_dr_chain_listed(text, "dns"));
+	assert_false(lb_dr_chain_listed("", "web"));
+}
+
 int
 main(void)
 {
@@ -177,6 +203,7 @@ main(void)
 		cmocka_unit_test(test_only_frames_to_the_node_enter_and_both_macs_are_rewritten),
 		cmocka_unit_test(test_health_change_sends_only_the_slots_that_move),
 		cmocka_unit_test(test_run_time_weight_and_quorum_shape_the_table),
+		cmocka_unit_test(test_a_slot_chain_is_found_in_our_table_only),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
