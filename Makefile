@@ -209,6 +209,8 @@ install: all install-man
 	install -m 0755 $(BUILD)/vipd $(BUILD)/vipctl $(DESTDIR)$(SBINDIR)/
 	test -e $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf || \
 		install -m 0644 etc/vipd.conf $(DESTDIR)$(SYSCONFDIR)/vipd/vipd.conf
+	install -D -m 0644 contrib/iproute2/rt_protos.d/vipd.conf \
+		$(DESTDIR)$(SYSCONFDIR)/iproute2/rt_protos.d/vipd.conf
 
 # Man pages need no build: tests/system/test_docs.py installs them alone.
 install-man:

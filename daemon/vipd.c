@@ -203,9 +203,16 @@ vipd_open(struct vipd *v)
 	if ((err = lb_mac_open(&v->lb, &v->nl)) < 0)
 		log_warn("neighbour events unavailable (%s): dr services have "
 		    "no backend", strerror(-err));
+	v->lb.nl = &v->nl;
+	/* A crashed run's routes go, as its nft table did (announce). */
+	if ((err = lb_route_flush(&v->lb)) < 0)
+		log_warn("announce: cannot remove the routes of an earlier run: "
+		    "%s", strerror(-err));
 	/* Services with a track_weight weigh on their VIP's instance. */
 	v->lb.on_quorum = vipd_service_quorum;
 	v->lb.on_quorum_arg = v;
+	v->lb.announce_track = vipd_service_track;
+	v->lb.announce_track_arg = v;
 	v->health.extra = vipd_service_tracks;
 	v->health.extra_arg = v;
 	if ((err = vipd_bfd_open(v)) < 0)
@@ -241,6 +248,7 @@ vipd_close(struct vipd *v)
 	ctl_close(&v->ctl, &v->loop);
 	metrics_close(&v->metrics);
 	vipd_lbcount_close(v);
+	lb_route_close(&v->lb);
 	lb_mac_close(&v->lb);
 	lb_close(&v->lb);
 	if (v->sync != NULL) {
@@ -337,12 +345,18 @@ static void
 vipd_stop(struct vipd *v)
 {
 	unsigned requests = v->stop_requests;
+	uint64_t drain_until;
 
 	log_notice("stopping: handing over and releasing VIPs");
 	vipd_sdnotify_stopping(v);
+	/*
+	 * Announced services: routes withdrawn first, the data path kept for
+	 * their announce_drain_ms while the routers converge.
+	 */
+	drain_until = lb_route_stop(&v->lb, evloop_now_ms());
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_stop(v->instances[i], &v->env, evloop_now_ms());
-	while (vipd_any_releasing(v)) {
+	while (vipd_any_releasing(v) || evloop_now_ms() < drain_until) {
 		if (v->stop_requests != requests) {
 			log_notice("stopping now: hand-over cut short by a second "
 			    "stop request");
@@ -350,6 +364,9 @@ vipd_stop(struct vipd *v)
 				if (instance_releasing(v->instances[i]))
 					instance_stop(v->instances[i], &v->env,
 					    evloop_now_ms());
+			if (evloop_now_ms() < drain_until)
+				log_notice("announce: drain cut short by a second "
+				    "stop request");
 			break;
 		}
 		if (vipd_iterate(v, false) < 0)

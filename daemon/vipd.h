@@ -214,6 +214,9 @@ void vipd_lb_configure(struct vipd *v, const char *when);
 /* health.extra: the services whose quorum weighs on inst. */
 size_t vipd_service_tracks(void *arg, const struct instance *inst,
 			   struct track_obj *objs, size_t max);
+/* lb.announce_track: an announced service's track_scripts/processes up. */
+bool vipd_service_track(void *arg, const struct lb_service *svc, char *detail,
+			size_t len);
 /* lb.on_quorum: a service's quorum changed, priorities may too. */
 void vipd_service_quorum(void *arg, const struct lb_service *svc);
 /* conn_sync: role from the followed instance or group, (re)start, timers. */

@@ -155,6 +155,34 @@ vipd_service_tracks(void *arg, const struct instance *inst,
 	return lb_track_objs(&v->lb, &inst->conf, objs, max);
 }
 
+bool
+vipd_service_track(void *arg, const struct lb_service *svc, char *detail,
+    size_t len)
+{
+	struct vipd *v = arg;
+	const char *why;
+
+	for (size_t k = 0; k < svc->conf.ntrack_scripts; k++)
+		if (!health_script_up(&v->health, svc->conf.track_scripts[k],
+		    &why)) {
+			snprintf(detail, len, "%s %s", svc->conf.track_scripts[k],
+			    why[0] != '\0' ? why : "failing");
+			return false;
+		}
+	for (size_t k = 0; k < svc->conf.ntrack_procs; k++)
+		for (size_t j = 0; j < v->conf->ntrack_processes; j++) {
+			if (strcmp(v->conf->track_processes[j].name,
+			    svc->conf.track_procs[k]) != 0)
+				continue;
+			if (proc_watch_up(&v->health.procs, j))
+				break;
+			snprintf(detail, len, "%s %s", svc->conf.track_procs[k],
+			    proc_watch_detail(&v->health.procs, j));
+			return false;
+		}
+	return true;
+}
+
 void
 vipd_service_quorum(void *arg, const struct lb_service *svc)
 {

@@ -39,5 +39,8 @@ const struct conf_keys_section conf_keys_sections[] = {
 	{ "track_processes", conf_process_keys },
 	{ "vrrp_instances.track_processes", conf_track_name_keys },
 	{ "conn_sync.select", conf_conn_sync_select_keys },
+	{ "virtual_services.track_scripts", conf_service_track_keys },
+	{ "virtual_services.track_interfaces", conf_service_track_keys },
+	{ "virtual_services.track_processes", conf_service_track_keys },
 	{ NULL, NULL },
 };

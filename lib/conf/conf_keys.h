@@ -28,6 +28,7 @@ extern const char *const conf_notify_keys[];
 extern const char *const conf_group_keys[];
 extern const char *const conf_script_keys[];
 extern const char *const conf_service_keys[];
+extern const char *const conf_service_track_keys[];  /* announce's track_* */
 extern const char *const conf_backend_keys[];
 extern const char *const conf_backend_check_keys[];
 extern const char *const conf_conn_sync_keys[];

@@ -28,7 +28,9 @@
 const char *const conf_service_keys[] = { "name", "address", "port",
 	"protocol", "scheduler", "persistence_s", "quorum", "sorry_server",
 	"track_weight", "backends", "hysteresis", "quorum_up", "quorum_down",
-	"forwarding", "interface", NULL };
+	"forwarding", "interface", "announce", "announce_drain_ms",
+	"track_scripts", "track_interfaces", "track_processes", NULL };
+const char *const conf_service_track_keys[] = { "name", NULL };
 const char *const conf_backend_keys[] = { "address", "port", "weight",
 	"check", "notify_up", "notify_down", NULL };
 const char *const conf_backend_check_keys[] = { "type", "port", "interval_ms",
@@ -510,6 +512,108 @@ load_dr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
 		    where);
 }
 
+/*
+ * announce = true: every node of the ECMP group must send a flow to the
+ * same backend whichever node the router picks, from the packet alone:
+ * dr with sh or mh, no persistence (its state is the node's own). The
+ * scheduler and persistence_s are refused by load_dr already for dr.
+ */
+static void
+load_announce(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_service *svc)
+{
+	const config_setting_t *a = config_setting_get_member(g, "announce");
+
+	svc->announce_drain_ms = 2000;
+	get_u32(ctx, g, where, "announce_drain_ms", 0, 60000,
+	    &svc->announce_drain_ms);
+	if (conf_get_bool(ctx, g, where, "announce", &svc->announce) <= 0 ||
+	    !svc->announce)
+		return;
+	svc->announce_line = (int)config_setting_source_line(a);
+	if (svc->forwarding != CONF_LB_DR)
+		conf_error(ctx, a, "%s.announce: needs forwarding = \"dr\" "
+		    "(with scheduler sh or mh): nat keeps each flow's state on "
+		    "the node that took it, and a flow the router moves to "
+		    "another node breaks", where);
+}
+
+/*
+ * An announced service's track_scripts, track_interfaces or
+ * track_processes: ( { name = "..."; }, ... ), at most CONF_LB_TRACKS,
+ * names into out (each len bytes). Returns how many.
+ */
+static size_t
+load_tracks(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, const char *key, char *out, size_t len, bool ifname)
+{
+	const config_setting_t *l = config_setting_get_member(g, key);
+	char w[WHERE_LEN + 48], q[48];
+	const char *name;
+	size_t n = 0;
+	int count;
+
+	if (l == NULL)
+		return 0;
+	snprintf(w, sizeof(w), "%s.%s", where, key);
+	if (!conf_is_list_of_groups(ctx, l, w))
+		return 0;
+	if ((count = config_setting_length(l)) > CONF_LB_TRACKS) {
+		conf_error(ctx, l, "%s: %d entries, at most %d", w, count,
+		    CONF_LB_TRACKS);
+		return 0;
+	}
+	for (int i = 0; i < count; i++) {
+		const config_setting_t *e = config_setting_get_elem(l,
+		    (unsigned)i);
+		char ew[WHERE_LEN + 64];
+
+		snprintf(ew, sizeof(ew), "%s[%d]", w, i);
+		conf_check_keys(ctx, e, ew, conf_service_track_keys, NULL);
+		if (ifname) {
+			if (conf_get_string(ctx, e, ew, "name", &name) <= 0) {
+				if (config_setting_get_member(e, "name") == NULL)
+					conf_error(ctx, e, "%s.name: missing "
+					    "(required)", ew);
+				continue;
+			}
+			if (!conf_valid_ifname(name)) {
+				conf_error(ctx, config_setting_get_member(e,
+				    "name"), "%s.name: '%s' is not an "
+				    "interface name", ew, conf_quote(name, q,
+				    sizeof(q)));
+				continue;
+			}
+		} else if ((name = conf_get_entry_name(ctx, e, ew,
+		    len - 1)) == NULL)
+			continue;
+		snprintf(out + n * len, len, "%s", name);
+		n++;
+	}
+	return n;
+}
+
+static void
+load_service_tracks(struct conf_ctx *ctx, const config_setting_t *g,
+    const char *where, struct conf_service *svc)
+{
+	static const char *const keys[] = { "track_scripts",
+	    "track_interfaces", "track_processes" };
+
+	svc->ntrack_scripts = load_tracks(ctx, g, where, "track_scripts",
+	    &svc->track_scripts[0][0], sizeof(svc->track_scripts[0]), false);
+	svc->ntrack_ifs = load_tracks(ctx, g, where, "track_interfaces",
+	    &svc->track_ifs[0][0], sizeof(svc->track_ifs[0]), true);
+	svc->ntrack_procs = load_tracks(ctx, g, where, "track_processes",
+	    &svc->track_procs[0][0], sizeof(svc->track_procs[0]), false);
+	for (size_t k = 0; k < 3 && !svc->announce; k++)
+		if (config_setting_get_member(g, keys[k]) != NULL)
+			conf_error(ctx, config_setting_get_member(g, keys[k]),
+			    "%s.%s: applies to announce = true only (to weigh "
+			    "a service on a VRRP instance, use track_weight)",
+			    where, keys[k]);
+}
+
 /* Returns 0, or -ENOMEM. */
 static int
 load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
@@ -565,6 +669,8 @@ load_service(struct conf_ctx *ctx, const config_setting_t *g, size_t index,
 		svc->scheduler = (enum conf_lb_sched)i;
 	get_u32(ctx, g, where, "persistence_s", 0, 86400, &svc->persistence_s);
 	load_dr(ctx, g, where, svc);
+	load_announce(ctx, g, where, svc);
+	load_service_tracks(ctx, g, where, svc);
 	if (conf_get_int(ctx, g, where, "track_weight", -254, 254, &p) > 0) {
 		svc->tracked = true;
 		svc->track_weight = (int)p;
@@ -652,6 +758,43 @@ holder(const struct conf *conf, const struct addr *addr)
 	return NULL;
 }
 
+/* An announced service's track_scripts and track_processes exist. */
+static void
+resolve_tracks(struct conf_ctx *ctx, const config_setting_t *g,
+    const struct conf *conf, const struct conf_service *svc)
+{
+	const config_setting_t *l;
+	char q[48];
+	bool found;
+
+	for (size_t k = 0; k < svc->ntrack_scripts; k++) {
+		found = false;
+		for (size_t j = 0; j < conf->ntrack_scripts && !found; j++)
+			found = strcmp(conf->track_scripts[j].name,
+			    svc->track_scripts[k]) == 0;
+		l = config_setting_get_member(g, "track_scripts");
+		if (!found)
+			conf_error(ctx, config_setting_get_elem(l, (unsigned)k),
+			    "virtual_services[%s].track_scripts[%zu].name: no "
+			    "track script named '%s' in the top-level "
+			    "track_scripts", svc->name, k, conf_quote(
+			    svc->track_scripts[k], q, sizeof(q)));
+	}
+	for (size_t k = 0; k < svc->ntrack_procs; k++) {
+		found = false;
+		for (size_t j = 0; j < conf->ntrack_processes && !found; j++)
+			found = strcmp(conf->track_processes[j].name,
+			    svc->track_procs[k]) == 0;
+		l = config_setting_get_member(g, "track_processes");
+		if (!found)
+			conf_error(ctx, config_setting_get_elem(l, (unsigned)k),
+			    "virtual_services[%s].track_processes[%zu].name: no "
+			    "process tracker named '%s' in the top-level "
+			    "track_processes", svc->name, k, conf_quote(
+			    svc->track_procs[k], q, sizeof(q)));
+	}
+}
+
 void
 conf_lb_resolve(struct conf_ctx *ctx, const config_setting_t *list,
     struct conf *conf)
@@ -662,6 +805,8 @@ conf_lb_resolve(struct conf_ctx *ctx, const config_setting_t *list,
 		struct conf_service *svc = &conf->services[i];
 		const struct conf_instance *in;
 
+		resolve_tracks(ctx, config_setting_get_elem(list, (unsigned)i),
+		    conf, svc);
 		if (svc->forwarding != CONF_LB_DR || svc->addr.family == 0)
 			continue;
 		if ((in = holder(conf, &svc->addr)) == NULL) {
@@ -900,6 +1045,14 @@ conf_service_equal(const struct conf_service *a, const struct conf_service *b)
 	    strcmp(a->dr_interface, b->dr_interface) != 0 ||
 	    strcmp(a->dr_ingress, b->dr_ingress) != 0 ||
 	    a->dr_has_vmac != b->dr_has_vmac ||
+	    a->ntrack_scripts != b->ntrack_scripts ||
+	    a->ntrack_ifs != b->ntrack_ifs ||
+	    a->ntrack_procs != b->ntrack_procs ||
+	    memcmp(a->track_scripts, b->track_scripts,
+	    sizeof(a->track_scripts)) != 0 ||
+	    memcmp(a->track_ifs, b->track_ifs, sizeof(a->track_ifs)) != 0 ||
+	    memcmp(a->track_procs, b->track_procs,
+	    sizeof(a->track_procs)) != 0 ||
 	    memcmp(a->dr_vmac, b->dr_vmac, sizeof(a->dr_vmac)) != 0)
 		return false;
 	if (a->has_sorry && (addr_cmp(&a->sorry_addr, &b->sorry_addr) !=

@@ -27,6 +27,8 @@
 #define CONF_LB_MAX_BACKENDS 256       /* = LB_SCHED_MAX_BACKENDS */
 #define CONF_LB_WEIGHT_MAX 100
 #define CONF_LB_TEXT_MAX 256       /* http path, host, expected body */
+#define CONF_LB_TRACKS 8           /* of each kind, per announced service */
+#define CONF_LB_TRACK_NAME_MAX 64  /* = CONF_TRACK_NAME_MAX */
 
 enum conf_lb_proto { CONF_LB_TCP = 0, CONF_LB_UDP };
 enum conf_lb_sched { CONF_LB_RR = 0, CONF_LB_WRR, CONF_LB_SH, CONF_LB_MH,
@@ -190,6 +192,23 @@ struct conf_service {
 	uint16_t sorry_port;
 	bool tracked;                      /* track_weight given */
 	int track_weight;                  /* -254..254, as a track script's */
+	/*
+	 * dr: a blackhole route VIP/32 (/128) of vipd's routing protocol
+	 * while the service is ready, for FRR or BIRD to announce
+	 * (lib/lb/lb_announce.h); withdrawn that long before a stop.
+	 */
+	bool announce;
+	uint32_t announce_drain_ms;        /* default 2000, 0..60000 */
+	int announce_line;                 /* of the announce key, 0 = absent */
+	/*
+	 * announce: the node's own health; any of them down withdraws (no
+	 * weights). Scripts and processes name top-level track_scripts and
+	 * track_processes; interfaces are up with carrier.
+	 */
+	size_t ntrack_scripts, ntrack_ifs, ntrack_procs;
+	char track_scripts[CONF_LB_TRACKS][CONF_LB_TRACK_NAME_MAX];
+	char track_ifs[CONF_LB_TRACKS][CONF_LB_IFNAME_MAX];
+	char track_procs[CONF_LB_TRACKS][CONF_LB_TRACK_NAME_MAX];
 	size_t nbackends;
 	struct conf_backend *backends;     /* owned; freed by conf_lb_free */
 	int line;

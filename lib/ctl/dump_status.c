@@ -234,6 +234,14 @@ status_services(FILE *f, const struct dump_view *v)
 			if (s->table_size > 0)
 				fprintf(f, "  table %zu digest %016" PRIx64,
 				    s->table_size, s->table_digest);
+			if (s->conf.announce)
+				fprintf(f, "  %s%s%s%s", lb_announce_state_name(
+				    s->ann.state), s->ann.state !=
+				    LB_ANNOUNCE_ANNOUNCED ? " (" : "",
+				    s->ann.state != LB_ANNOUNCE_ANNOUNCED ?
+				    lb_announce_reason_name(s->ann.reason) : "",
+				    s->ann.state != LB_ANNOUNCE_ANNOUNCED ? ")" :
+				    "");
 			fprintf(f, "%s\n", s->rules_ok ? "" :
 			    "  rules NOT installed");
 			/* Run-time weights (vipctl backend), one line each. */

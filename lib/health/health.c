@@ -389,6 +389,22 @@ health_link_up(struct health *h, const char *ifname)
 	return h->nl != NULL && netlink_link_get(h->nl, ifname, &li) == 0 && li.up;
 }
 
+bool
+health_script_up(const struct health *h, const char *name,
+    const char **detail)
+{
+	for (size_t i = 0; i < h->nscripts; i++) {
+		const struct health_script *s = &h->scripts[i];
+
+		if (strcmp(s->conf.name, name) != 0)
+			continue;
+		*detail = s->last;
+		return s->st.up;
+	}
+	*detail = "no such track script";
+	return false;
+}
+
 void
 health_link_event(struct health *h, const char *ifname, uint64_t now_ms)
 {
@@ -519,6 +535,13 @@ health_configure(struct health *h, const struct conf *conf,
 		for (size_t k = 0; k < t->nifs; k++)
 			insts[i].if_up[k] = health_link_up(h, t->ifs[k].name);
 	}
+	/* Announced services' track_scripts run as an instance's do. */
+	for (size_t i = 0; i < conf->nservices; i++)
+		for (size_t k = 0; k < conf->services[i].ntrack_scripts; k++)
+			for (size_t j = 0; j < conf->ntrack_scripts; j++)
+				if (strcmp(conf->track_scripts[j].name,
+				    conf->services[i].track_scripts[k]) == 0)
+					scripts[j].used = true;
 	health_free_parts(h, h->scripts, h->nscripts, h->files, h->nfiles);
 	free(h->insts);
 	h->scripts = scripts;

@@ -118,6 +118,13 @@ void health_link_event(struct health *h, const char *ifname, uint64_t now_ms);
 /* Link events were lost: ask the kernel about every tracked interface. */
 void health_link_all(struct health *h, uint64_t now_ms);
 
+/*
+ * Whether track script `name` succeeds now (rise/fall applied), its last
+ * result in *detail; false for a name that is not a track script.
+ */
+bool health_script_up(const struct health *h, const char *name,
+    const char **detail);
+
 /* Evaluate every instance again (an extra source changed). */
 void health_evaluate_all(struct health *h, uint64_t now_ms);
 

@@ -11,6 +11,6 @@
 PURE_SRCS += lib/lb/lb_sched.c lib/lb/lb_nft.c lib/lb/lb_dr.c lib/lb/check_heap.c \
 	lib/lb/lb_least.c lib/lb/lb_conns.c \
 	lib/lb/check_sched.c lib/lb/check_dns.c lib/lb/check_smtp.c \
-	lib/lb/check_icmp.c
-GLUE_SRCS += lib/lb/lb.c lib/lb/lb_dump.c lib/lb/lb_mac.c lib/lb/lb_arp.c lib/lb/lb_state.c \
+	lib/lb/check_icmp.c lib/lb/lb_announce.c
+GLUE_SRCS += lib/lb/lb.c lib/lb/lb_route.c lib/lb/lb_dump.c lib/lb/lb_mac.c lib/lb/lb_arp.c lib/lb/lb_state.c \
 	lib/lb/check.c lib/lb/check_probe.c lib/lb/check_dgram.c lib/lb/check_http.c

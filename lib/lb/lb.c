@@ -49,6 +49,7 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->error_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	lb->mac_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	lb->arp_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
+	lb->route_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	lb->arp_fd = -1;
 	check_heap_init(&lb->sched);
 	budget_update(lb);
@@ -491,6 +492,8 @@ service_new(struct lb *lb, const struct conf_service *conf, uint64_t now_ms,
 		return NULL;
 	svc->conf = *conf;
 	svc->lb = lb;
+	lb_announce_init(&svc->ann, now_ms);
+	svc->ann_if_down = -1;
 	svc->conf.backends = calloc(n ? n : 1, sizeof(*svc->conf.backends));
 	svc->backends = calloc(n ? n : 1, sizeof(*svc->backends));
 	if (svc->conf.backends == NULL || svc->backends == NULL ||
@@ -698,6 +701,46 @@ merge_rules(struct lb_merge *m, char *why, size_t why_len)
 	return rc;
 }
 
+/*
+ * A service replaced by a changed one of the same name and VIP that is
+ * announced too: the route stays, and the new one withdraws it if it is
+ * not ready (its backends' health carried over, see carry_health). Else
+ * the old one's route goes with it.
+ */
+static void
+announce_hand_over(struct lb_merge *m, struct lb_service *old)
+{
+	for (size_t i = 0; i < m->r.nnew; i++) {
+		struct lb_service *svc = m->next[i];
+
+		if (m->r.new_tag[i] != RECONCILE_NEW ||
+		    strcmp(svc->conf.name, old->conf.name) != 0 ||
+		    addr_cmp(&svc->conf.addr, &old->conf.addr) != 0 ||
+		    !svc->conf.announce)
+			continue;
+		svc->ann = old->ann;
+		return;
+	}
+	lb_route_forget(old);
+}
+
+/*
+ * A kept service takes the announce keys of the new file (they change no
+ * rule): announce off withdraws at once.
+ */
+static void
+announce_keep(struct lb_service *svc, const struct conf_service *c,
+    uint64_t now_ms)
+{
+	if (svc->conf.announce && !c->announce)
+		lb_route_forget(svc);
+	if (!svc->conf.announce && c->announce)
+		lb_announce_init(&svc->ann, now_ms);
+	svc->conf.announce = c->announce;
+	svc->conf.announce_drain_ms = c->announce_drain_ms;
+	svc->conf.announce_line = c->announce_line;
+}
+
 /* The deleted go, the new ones' checks enter the schedule, next is live. */
 static void
 merge_commit(struct lb_merge *m)
@@ -705,8 +748,10 @@ merge_commit(struct lb_merge *m)
 	struct lb *lb = m->lb;
 
 	for (size_t o = 0; o < m->r.nold; o++)
-		if (m->r.old_tag[o] == RECONCILE_DELETE)
+		if (m->r.old_tag[o] == RECONCILE_DELETE) {
+			announce_hand_over(m, lb->services[o]);
 			service_free(lb->services[o]);
+		}
 	for (size_t i = 0; i < m->r.nnew; i++)
 		for (size_t k = 0; m->r.new_tag[i] == RECONCILE_NEW &&
 		    k < m->next[i]->conf.nbackends; k++)
@@ -947,8 +992,10 @@ lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
 		goto out;
 	for (size_t i = 0; i < nnew; i++) {
 		total += conf->services[i].nbackends;
-		if (m.r.new_tag[i] == RECONCILE_KEEP)
+		if (m.r.new_tag[i] == RECONCILE_KEEP) {
 			m.next[i] = lb->services[m.r.from[i]];
+			announce_keep(m.next[i], &conf->services[i], now_ms);
+		}
 	}
 	/*
 	 * Room in the schedule for every check of the new configuration,
@@ -1032,6 +1079,8 @@ lb_tick(struct lb *lb, uint64_t now_ms)
 	/* After the probes: the changes they just made go in this batch. */
 	if (lb->apply_ms != 0 && now_ms >= lb->apply_ms)
 		apply_dirty(lb, now_ms);
+	/* After the rules: a route follows what the kernel holds. */
+	lb_route_tick(lb, now_ms);
 }
 
 uint64_t
@@ -1040,6 +1089,7 @@ lb_next_deadline(const struct lb *lb)
 	uint64_t due = lb->retry_ms;
 
 	uint64_t checks = check_heap_next_ms(&lb->sched);
+	uint64_t route = lb_route_deadline(lb);
 
 	if (lb->apply_ms != 0 && (due == 0 || lb->apply_ms < due))
 		due = lb->apply_ms;
@@ -1047,6 +1097,8 @@ lb_next_deadline(const struct lb *lb)
 		due = lb->dr_use_ms;
 	if (checks != 0 && (due == 0 || checks < due))
 		due = checks;
+	if (route != 0 && (due == 0 || route < due))
+		due = route;
 	return due;
 }
 

@@ -36,6 +36,7 @@
 #include <stdio.h>
 
 #include "lb/check.h"
+#include "lb/lb_announce.h"
 #include "lb/lb_conns.h"
 #include "conf/conf.h"
 #include "os/evloop.h"
@@ -176,6 +177,13 @@ struct lb_service {
 	uint8_t dr_in_mac[6];
 	uint64_t dr_arp_hazards;         /* others claiming the VIP (lb_arp) */
 	bool dr_holds_vip;               /* at the last ARP probe */
+	/* announce = true (lb_route.c): its route and what it follows. */
+	struct lb_announce ann;
+	bool ann_links_up;               /* both interfaces up, at the last look */
+	bool ann_chain_ok;               /* its dr_s_ chain is in the kernel */
+	int ann_if_down;                 /* track_interfaces: the first down, -1 */
+	uint64_t ann_chain_ms;           /* when that was looked at */
+	char ann_detail[96];             /* more about the last withdraw */
 };
 
 struct lb {
@@ -222,6 +230,19 @@ struct lb {
 	bool dr_table;                   /* the netdev table holds our rules */
 	uint64_t dr_use_ms;              /* next re-confirmation of MACs */
 	struct log_ratelimit mac_log;
+	/* announce (lb_route.c) */
+	bool stopping;                   /* every route withdrawn, draining */
+	uint64_t route_verify_ms;        /* next look at the kernel's routes */
+	uint64_t route_foreign;          /* others' routes of our protocol */
+	uint64_t route_errors;           /* route requests refused */
+	struct log_ratelimit route_log;
+	/*
+	 * The service's own track_* objects: false when one fails, with what
+	 * in detail. NULL: the service tracks nothing.
+	 */
+	bool (*announce_track)(void *arg, const struct lb_service *svc,
+	    char *detail, size_t len);
+	void *announce_track_arg;
 	int arp_fd;                      /* lb_arp: -1 = closed */
 	struct evloop_watch arp_watch;
 	uint64_t arp_probe_ms;
@@ -258,6 +279,28 @@ void lb_mac_dirty_rules(struct lb_text *t, struct lb_service *svc,
     const struct lb_nft_backend_state *st);
 void lb_mac_dirty_done(struct lb_service *svc, bool applied);
 void lb_mac_close(struct lb *lb);
+
+/*
+ * announce = true (lb_route.c). lb_route_flush(): at start, the routes of
+ * vipd's protocol left by an earlier run removed (every table, both
+ * families); returns how many, or -errno. lb_route_follow(): the services'
+ * interfaces looked at again (configure, link events). lb_route_tick():
+ * every service's decision carried out; about once a second the kernel's
+ * routes of our protocol and the nft chains are looked at (others' routes
+ * over ours replaced, logged). lb_route_stop(): every route withdrawn for
+ * a stop; returns until when to keep forwarding (0: nothing was
+ * announced). lb_route_forget(): svc's route out (a reload removed it).
+ * lb_route_close(): whatever is still announced withdrawn.
+ */
+int lb_route_flush(struct lb *lb);
+void lb_route_follow(struct lb *lb);
+void lb_route_tick(struct lb *lb, uint64_t now_ms);
+uint64_t lb_route_deadline(const struct lb *lb);
+uint64_t lb_route_stop(struct lb *lb, uint64_t now_ms);
+void lb_route_forget(struct lb_service *svc);
+void lb_route_close(struct lb *lb);
+/* Whether some service has announce = true. */
+bool lb_route_wanted(const struct lb *lb);
 
 /*
  * Mark svc's rules to rewrite in the next health transaction: at the next

@@ -27,6 +27,13 @@ lb_dr_drop_counter(const char *id, char *buf, size_t len)
 	return buf;
 }
 
+const char *
+lb_dr_slot_chain(const char *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "dr_s_%s", id);
+	return buf;
+}
+
 void
 lb_dr_reset(struct lb_text *t)
 {

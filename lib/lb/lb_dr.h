@@ -83,6 +83,9 @@ size_t lb_dr_table_delta(struct lb_text *t, const struct conf_service *svc,
 void lb_dr_backend(struct lb_text *t, const struct conf_service *svc,
     size_t i, const uint8_t node_mac[6], const uint8_t mac[6]);
 
+/* The slot chain's name (dr_s_X) of the service with nft id `id`. */
+const char *lb_dr_slot_chain(const char *id, char *buf, size_t len);
+
 /* The drop counter's name of the service with nft id `id`. */
 const char *lb_dr_drop_counter(const char *id, char *buf, size_t len);
 

@@ -46,6 +46,39 @@ refusal(const struct conf_service *svc)
 	    "none (ICMPv6 port unreachable)" : "none (ICMP port unreachable)";
 }
 
+/* announce = true: its route's state, why it was last withdrawn. */
+static void
+announce_text(FILE *f, const struct lb_service *s, uint64_t now_ms)
+{
+	fprintf(f, "  announce: %s for %.1f s", lb_announce_state_name(
+	    s->ann.state), (double)(now_ms - s->ann.since_ms) / 1000.0);
+	if (s->ann.state != LB_ANNOUNCE_ANNOUNCED)
+		fprintf(f, " (%s%s%s)", lb_announce_reason_name(s->ann.reason),
+		    s->ann_detail[0] ? ": " : "", s->ann_detail);
+	fprintf(f, ", drain %u ms, %" PRIu64 " announces, %" PRIu64
+	    " withdraws\n", s->conf.announce_drain_ms, s->ann.announces,
+	    s->ann.withdraws);
+}
+
+static void
+announce_json(FILE *f, const struct lb_service *s, uint64_t now_ms)
+{
+	fprintf(f, ", \"announced\": %s, \"announce_state\": \"%s\", "
+	    "\"announce_reason\": ", s->ann.state == LB_ANNOUNCE_ANNOUNCED ?
+	    "true" : "false", lb_announce_state_name(s->ann.state));
+	if (s->ann.state == LB_ANNOUNCE_ANNOUNCED)
+		fprintf(f, "null");
+	else
+		json_out_str(f, lb_announce_reason_name(s->ann.reason));
+	fprintf(f, ", \"announce_detail\": ");
+	json_out_str(f, s->ann.state == LB_ANNOUNCE_ANNOUNCED ? "" :
+	    s->ann_detail);
+	fprintf(f, ", \"announce_since_ms\": %" PRIu64 ", "
+	    "\"announce_drain_ms\": %u, \"announce_changes\": %" PRIu64,
+	    now_ms - s->ann.since_ms, s->conf.announce_drain_ms,
+	    s->ann.announces + s->ann.withdraws);
+}
+
 void
 lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 {
@@ -84,6 +117,8 @@ lb_dump_text(FILE *f, const struct lb *lb, uint64_t now_ms)
 		    sizeof(ap)) : refusal(&s->conf));
 		fprintf(f, "  rules: %s\n", s->rules_ok ? "installed" :
 		    "NOT installed (nftables refused them)");
+		if (s->conf.announce)
+			announce_text(f, s, now_ms);
 		for (size_t j = 0; j < s->conf.nbackends; j++) {
 			const struct lb_backend *b = &s->backends[j];
 			const struct check *c = &b->check;
@@ -212,6 +247,10 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 			fprintf(f, ", \"dr_no_backend_drops\": %" PRIu64
 			    ", \"dr_arp_hazards\": %" PRIu64, s->dr_dropped,
 			    s->dr_arp_hazards);
+		fprintf(f, ", \"announce\": %s", s->conf.announce ? "true" :
+		    "false");
+		if (s->conf.announce)
+			announce_json(f, s, now_ms);
 		fprintf(f, ", \"table_size\": %zu, \"table_digest\": ",
 		    s->table_size);
 		if (s->table_size > 0)

@@ -231,6 +231,7 @@ lb_mac_follow(struct lb *lb, uint64_t now_ms)
 		}
 	if (!any && lb->dr_table)
 		lb->dr_rebuild = true;
+	lb_route_follow(lb);
 	if (!any || !lb->neigh_ok)
 		return;
 	/* What the kernel knows already, then what it should find out. */

@@ -40,6 +40,9 @@ netlink_route_sock_setup(struct netlink *nl)
 	/* Best effort: without them a refusal is told by its errno alone. */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_EXT_ACK, &on, sizeof(on));
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_CAP_ACK, &on, sizeof(on));
+	/* Dumps filtered by the kernel (netlink_route_dump). */
+	(void)setsockopt(fd, SOL_NETLINK, NETLINK_GET_STRICT_CHK, &on,
+	    sizeof(on));
 }
 
 /* The kernel's NLMSGERR_ATTR_MSG after a capped nlmsgerr, if any. */
@@ -171,7 +174,7 @@ nl_route_build(int type, int flags, const struct netlink_route *r)
 		.rtm_family = (uint8_t)r->dst.family,
 		.rtm_dst_len = r->dst_len,
 		.rtm_table = r->table < 256 ? (uint8_t)r->table : RT_TABLE_UNSPEC,
-		.rtm_protocol = NL_ROUTE_PROTO,
+		.rtm_protocol = r->protocol != 0 ? r->protocol : NL_ROUTE_PROTO,
 		.rtm_type = r->type,
 	};
 	struct nl_msg *msg;
@@ -215,6 +218,122 @@ netlink_route_add(struct netlink *nl, const struct netlink_route *r,
 		return -ENOMEM;
 	}
 	return nl_route_talk(nl, msg, why, why_len);
+}
+
+int
+netlink_route_replace(struct netlink *nl, const struct netlink_route *r,
+    char *why, size_t why_len)
+{
+	struct nl_msg *msg = nl_route_build(RTM_NEWROUTE, NLM_F_CREATE |
+	    NLM_F_REPLACE, r);
+
+	if (msg == NULL) {
+		snprintf(why, why_len, "%s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	return nl_route_talk(nl, msg, why, why_len);
+}
+
+struct nl_route_dump {
+	uint8_t proto;
+	int family;
+	void (*fn)(void *arg, const struct netlink_route *r);
+	void *arg;
+	int err;
+};
+
+/* An attribute's address into a (len bytes of family's). */
+static bool
+nl_route_attr_addr(const struct nlattr *at, int family, struct addr *a)
+{
+	if (at == NULL || nla_len(at) != (int)alen(family))
+		return false;
+	memset(a, 0, sizeof(*a));
+	a->family = family;
+	memcpy(a->bytes, nla_data(at), alen(family));
+	return true;
+}
+
+static int
+nl_route_dump_one(struct nl_msg *msg, void *arg)
+{
+	struct nl_route_dump *d = arg;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct nlattr *tb[RTA_MAX + 1];
+	struct netlink_route r;
+	struct rtmsg *rtm;
+	struct rtnexthop *nh;
+
+	if (h->nlmsg_type != RTM_NEWROUTE ||
+	    nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+		return NL_OK;
+	rtm = nlmsg_data(h);
+	if (rtm->rtm_protocol != d->proto || rtm->rtm_family != d->family)
+		return NL_OK;
+	memset(&r, 0, sizeof(r));
+	r.dst_len = rtm->rtm_dst_len;
+	r.type = rtm->rtm_type;
+	r.protocol = rtm->rtm_protocol;
+	r.scope = rtm->rtm_scope;
+	r.table = tb[RTA_TABLE] != NULL ? nla_get_u32(tb[RTA_TABLE]) :
+	    rtm->rtm_table;
+	if (!nl_route_attr_addr(tb[RTA_DST], d->family, &r.dst)) {
+		memset(&r.dst, 0, sizeof(r.dst));
+		r.dst.family = d->family;
+	}
+	r.have_via = nl_route_attr_addr(tb[RTA_GATEWAY], d->family, &r.via);
+	if (tb[RTA_OIF] != NULL)
+		r.ifindex = (int)nla_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PRIORITY] != NULL)
+		r.metric = nla_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_MULTIPATH] != NULL &&
+	    nla_len(tb[RTA_MULTIPATH]) >= (int)sizeof(*nh)) {
+		nh = nla_data(tb[RTA_MULTIPATH]);
+		r.ifindex = nh->rtnh_ifindex;
+		r.have_via = true;
+	}
+	d->fn(d->arg, &r);
+	return NL_OK;
+}
+
+static int
+nl_route_dump_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
+{
+	(void)who;
+	((struct nl_route_dump *)arg)->err = e->error;
+	return NL_STOP;
+}
+
+int
+netlink_route_dump(struct netlink *nl, int family, uint8_t proto,
+    void (*fn)(void *arg, const struct netlink_route *r), void *arg)
+{
+	struct rtmsg rtm = { .rtm_family = (uint8_t)family,
+	    .rtm_protocol = proto };
+	struct nl_route_dump d = { .proto = proto, .family = family, .fn = fn,
+	    .arg = arg };
+	struct nl_msg *msg;
+	struct nl_cb *cb;
+	int err;
+
+	if ((msg = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST |
+	    NLM_F_DUMP)) == NULL)
+		return -ENOMEM;
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0 ||
+	    (cb = nl_cb_alloc(NL_CB_DEFAULT)) == NULL) {
+		nlmsg_free(msg);
+		return -ENOMEM;
+	}
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, nl_route_dump_one, &d);
+	nl_cb_err(cb, NL_CB_CUSTOM, nl_route_dump_error, &d);
+	err = nl_send_auto(nl->route, msg);
+	nlmsg_free(msg);
+	if (err >= 0)
+		err = nl_recvmsgs(nl->route, cb);
+	nl_cb_put(cb);
+	if (d.err < 0)
+		return d.err;
+	return err < 0 ? -EIO : 0;
 }
 
 int

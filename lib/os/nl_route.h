@@ -40,6 +40,7 @@ struct netlink_route {
 	uint32_t metric;
 	int scope;                  /* RT_SCOPE_*, -1: as ip(8) chooses */
 	uint8_t type;               /* RTN_UNICAST, RTN_BLACKHOLE, ... */
+	uint8_t protocol;           /* RTPROT_*; 0: static (vipd's default) */
 };
 
 struct netlink_rule {
@@ -74,6 +75,21 @@ int netlink_route_add(struct netlink *nl, const struct netlink_route *r,
 /* 0, -ESRCH when absent, or -errno with why. */
 int netlink_route_del(struct netlink *nl, const struct netlink_route *r,
 		      char *why, size_t why_len);
+/* Add r or replace the route of its table, destination and metric. */
+int netlink_route_replace(struct netlink *nl, const struct netlink_route *r,
+			  char *why, size_t why_len);
+
+/*
+ * Every route of family (AF_INET, AF_INET6) and routing protocol proto in
+ * every table, one call of fn each (r->protocol set; fn must not send
+ * netlink requests: collect, then act). Multipath routes come with their
+ * first hop only. The kernel filters by protocol when it can (strict
+ * checking, Linux 5.3); the rest are filtered here. Returns 0 or -errno.
+ */
+int netlink_route_dump(struct netlink *nl, int family, uint8_t proto,
+		       void (*fn)(void *arg, const struct netlink_route *r),
+		       void *arg);
+
 /* 0, -EEXIST (the same rule is there), or -errno with why. */
 int netlink_rule_add(struct netlink *nl, const struct netlink_rule *r,
 		     char *why, size_t why_len);

@@ -46,6 +46,10 @@ def test_systemd_unit_verifies_and_keeps_what_vipd_needs(tmp_path):
                    "LimitNOFILE=65536",
                    # systemd readiness and the watchdog (vipd_sdnotify.c)
                    "Type=notify", "WatchdogSec=", "Restart=on-failure",
+                   # a killed vipd's announced routes go with it
+                   "ExecStopPost=-/usr/sbin/ip route flush table all proto 91",
+                   "ExecStopPost=-/usr/sbin/ip -6 route flush table all "
+                   "proto 91",
                    # track_processes must see other users' processes
                    "ProtectProc=default"):
         assert needed in unit, needed

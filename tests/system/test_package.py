@@ -60,7 +60,9 @@ def test_package_holds_every_file_where_the_unit_expects_it(deb, tmp_path):
                  "/lib/systemd/system/vipd.service", "/etc/vipd/vipd.conf",
                  "/usr/share/man/man8/vipd.8.gz", "/usr/share/man/man8/vipctl.8.gz",
                  "/usr/share/man/man5/vipd.conf.5.gz", "/usr/share/man/man7/vipd.7.gz",
-                 "/usr/share/doc/vipd/copyright"):
+                 "/usr/share/doc/vipd/copyright",
+                 # `ip route show proto vipd` (announce, vipd(7))
+                 "/etc/iproute2/rt_protos.d/vipd.conf"):
         assert want in entries, (want, listing)
     assert entries["/etc/vipd"] == "drwxr-x---", entries["/etc/vipd"]
     assert entries["/usr/sbin/vipd"] == "-rwxr-xr-x"
@@ -97,6 +99,7 @@ def test_package_scripts_start_nothing_and_keep_the_config(deb, tmp_path):
     subprocess.run(["dpkg-deb", "-e", path, str(ctl)], check=True)
     conffiles = (ctl / "conffiles").read_text().split()
     assert "/etc/vipd/vipd.conf" in conffiles and "/etc/init.d/vipd" in conffiles
+    assert "/etc/iproute2/rt_protos.d/vipd.conf" in conffiles, conffiles
     postinst = (ctl / "postinst").read_text()
     assert "chmod 0750 /etc/vipd" in postinst
     # The sample holds an example VIP: installing must not start vipd.

@@ -182,6 +182,76 @@ test_dr_refuses_what_needs_state_or_another_port(void **state)
 	    "= \"dr\" only (nat routes to its backends)");
 }
 
+/* An announced service (no VRRP instance): line 1 the service, 2 backends. */
+#define AA(svc, more)                                                      \
+	"virtual_services = ( { name = \"web\"; address = \"198.51.100.10\"; " \
+	"port = 80; interface = \"eth0\"; " svc "\n"                         \
+	"  backends = ( { address = \"10.0.0.21\"; port = 80; } ) } );\n" more
+
+static void
+test_announce_needs_dr_and_no_vrrp_instance(void **state)
+{
+	struct conf *c;
+
+	(void)state;
+	c = load_ok(AA("forwarding = \"dr\";", ""));
+	assert_false(c->services[0].announce);
+	assert_int_equal(c->services[0].announce_drain_ms, 2000);
+	conf_free(c);
+	c = load_ok(AA("forwarding = \"dr\"; announce = true; "
+	    "announce_drain_ms = 0; scheduler = \"sh\";", ""));
+	assert_true(c->services[0].announce);
+	assert_int_equal(c->services[0].announce_line, 1);
+	assert_int_equal(c->services[0].announce_drain_ms, 0);
+	assert_string_equal(c->services[0].dr_interface, "eth0");
+	conf_free(c);
+	c = load_ok(AA("forwarding = \"dr\"; announce = true; track_scripts = "
+	    "( { name = \"up\"; } ); track_interfaces = ( { name = "
+	    "\"eth9\"; } );", "track_scripts = ( { name = \"up\"; command = "
+	    "[ \"/bin/true\" ]; } );\n"));
+	assert_int_equal(c->services[0].ntrack_scripts, 1);
+	assert_string_equal(c->services[0].track_scripts[0], "up");
+	assert_int_equal(c->services[0].ntrack_ifs, 1);
+	assert_string_equal(c->services[0].track_ifs[0], "eth9");
+	conf_free(c);
+	/* A stateful balancer cannot be spread over nodes. */
+	expect_error("virtual_services = ( { name = \"web\"; address = "
+	    "\"198.51.100.10\"; port = 80; announce = true;\n  backends = ( { "
+	    "address = \"10.0.0.21\"; port = 8080; } ) } );\n",
+	    "t.conf:1: virtual_services[web].announce: needs forwarding = "
+	    "\"dr\" (with scheduler sh or mh): nat keeps each flow's state "
+	    "on the node that took it, and a flow the router moves to another "
+	    "node breaks");
+	expect_error(AA("forwarding = \"dr\"; announce = true; scheduler = "
+	    "\"wlc\";", ""),
+	    "t.conf:1: virtual_services[web].scheduler: 'wlc' cannot be used "
+	    "with forwarding = \"dr\": the node keeps no connection state, "
+	    "only sh and mh pick a backend from the packet alone (the same on "
+	    "every node)");
+	expect_error(AA("forwarding = \"dr\"; announce = true; scheduler = "
+	    "\"sh\"; persistence_s = 60;", ""),
+	    "t.conf:1: virtual_services[web].persistence_s: needs connection "
+	    "state, which forwarding = \"dr\" has not (scheduler = \"sh\" "
+	    "keeps a client on one backend)");
+	expect_error(AA("forwarding = \"dr\"; announce = true; "
+	    "announce_drain_ms = 60001;", ""),
+	    "t.conf:1: virtual_services[web].announce_drain_ms: 60001 is out "
+	    "of range 0..60000");
+	expect_error(AA("forwarding = \"dr\"; announce = true; track_scripts = "
+	    "( { name = \"nope\"; } );", ""),
+	    "t.conf:1: virtual_services[web].track_scripts[0].name: no track "
+	    "script named 'nope' in the top-level track_scripts");
+	expect_error(AA("forwarding = \"dr\"; track_interfaces = ( { name = "
+	    "\"eth1\"; } );", ""),
+	    "t.conf:1: virtual_services[web].track_interfaces: applies to "
+	    "announce = true only (to weigh a service on a VRRP instance, use "
+	    "track_weight)");
+	expect_error(AA("forwarding = \"dr\"; announce = true; "
+	    "track_interfaces = ( { name = \"eth1\"; weight = -10; } );", ""),
+	    "t.conf:1: unknown key 'weight' in "
+	    "virtual_services[web].track_interfaces[0]");
+}
+
 int
 main(void)
 {
@@ -190,6 +260,7 @@ main(void)
 		cmocka_unit_test(test_dr_behind_a_vmac_matches_the_vmac),
 		cmocka_unit_test(test_dr_without_holder_needs_an_interface),
 		cmocka_unit_test(test_dr_refuses_what_needs_state_or_another_port),
+		cmocka_unit_test(test_announce_needs_dr_and_no_vrrp_instance),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
