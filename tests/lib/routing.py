@@ -24,7 +24,7 @@ import shutil
 import signal
 import tempfile
 
-from vipnet import run, wait_until
+from vipnet import wait_until
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CONTRIB = os.path.join(REPO, "contrib")

@@ -11,7 +11,6 @@ detection time (300 ms; the bound here is generous, but below the 9 s BGP
 hold time, so only BFD can meet it).
 """
 
-import json
 import os
 import shutil
 import signal
@@ -21,18 +20,15 @@ import pytest
 
 import vipnet
 from conftest import missing_tool
+from aanet import (AANet, VIP, flows, start_bird_node, start_frr_node,
+                   start_router, vip_packets, wait_paths)
 from lbpair import LoadClient
-from routing import (Bird, Frr, add_vip_route, contrib_config, del_vip_route,
-                     ecmp_nexthops, frr_missing, router_sysctls)
-from test_dr import dr_backend_setup
-from vipnet import LIB_DIR, PYTHON, VipdNode, hold_for, wait_until
+from routing import add_vip_route, del_vip_route, ecmp_nexthops, frr_missing
+from vipnet import hold_for, wait_until
 
-VIP = "192.0.2.100"
 OTHER = "192.0.2.200"            # in the router's range, not in the nodes' VIPS
-ROUTER_IP = "10.0.0.1"
 TIMEOUT_S = 60.0                 # sessions coming up on a shared 2-core machine
 BFD_BOUND_S = 6.0                # BFD detects in 0.3 s; BGP's hold time is 9 s
-SYNCLOAD = os.path.join(LIB_DIR, "syncload.py")
 
 
 @pytest.fixture
@@ -64,42 +60,6 @@ def net(request):
     if topo.findings:
         pytest.fail("vipd misbehaved:\n%s" % "\n".join(topo.findings),
                     pytrace=False)
-
-
-def start_router(topo, daemons):
-    router = topo.add_host("r", ROUTER_IP)
-    router_sysctls(router)
-    frr = Frr(router, contrib_config("frr/router.conf", {}))
-    daemons.append(frr)
-    frr.start()
-    return router, frr
-
-
-def start_frr_node(topo, daemons, name, ip):
-    host = topo.add_host(name, ip)
-    frr = Frr(host, contrib_config("frr/balancer.conf",
-                                   {"10.0.0.11": ip, "lb1": name,
-                                    "10.0.0.1": ROUTER_IP}))
-    daemons.append(frr)
-    frr.start()
-    return host, frr
-
-
-def start_bird_node(topo, daemons, name, ip):
-    host = topo.add_host(name, ip)
-    bird = Bird(host, contrib_config("bird/balancer.conf",
-                                     {"10.0.0.11": ip, "10.0.0.1": ROUTER_IP}))
-    daemons.append(bird)
-    bird.start()
-    return host, bird
-
-
-def wait_paths(router, expected, what, timeout=TIMEOUT_S):
-    expected = set(expected)
-    wait_until(lambda: ecmp_nexthops(router, VIP + "/32") == expected, timeout,
-               "%s: router's route to %s over %s (now %s)"
-               % (what, VIP, sorted(expected) or "nothing",
-                  sorted(ecmp_nexthops(router, VIP + "/32"))), interval=0.1)
 
 
 def test_frr_nodes_form_an_ecmp_route_and_leave_it(net):
@@ -197,92 +157,6 @@ def test_bird_node_announces_withdraws_and_leaves_within_bfd_detection(net):
     wait_paths(router, ips[:1], "lb2's (BIRD) cable pulled", timeout=BFD_BOUND_S)
 
 
-# --------------------------------------------------------------------------
-# vipd adding the route: three nodes with FRR and vipd, backends on their
-# segment, a client behind the router
-
-class AANet:
-    """The router (FRR, ECMP) with the client on a segment of its own,
-    balancer nodes lb1..lbN (FRR + vipd with one announced DR service)
-    and backends be1..be3 on the nodes' segment, the VIP on lo, their
-    replies to the client through the router."""
-
-    PORT = 80
-
-    def __init__(self, topo, daemons, nnodes=3):
-        self.topo, self.daemons = topo, daemons
-        self.router, self.rfrr = start_router(topo, daemons)
-        topo.add_segment("brc")
-        self.router.attach("brc", "10.9.0.1/24", "c0")
-        # ICMP redirects would tell the client's traffic nothing here, but
-        # backends would learn to bypass the router: off, as on a router.
-        for key in ("all", "eth0", "c0"):
-            self.router.run(["sysctl", "-qw",
-                             "net.ipv4.conf.%s.send_redirects=0" % key])
-        self.client = topo.add_host("cl", "10.9.0.2")
-        topo.sw_run(["ip", "link", "set", self.client.port, "master", "brc"])
-        self.client.run(["ip", "route", "add", "default", "via", "10.9.0.1"])
-        self.backends = []
-        for i in range(3):
-            be = topo.add_host("be%d" % (i + 1), "10.0.0.2%d" % (i + 1))
-            dr_backend_setup(be, "eth0", [VIP])
-            be.run(["ip", "route", "add", "default", "via", ROUTER_IP])
-            be.popen([PYTHON, SYNCLOAD, "echo", "--port", str(self.PORT)],
-                     label="echo on " + be.name)
-            self.backends.append(be)
-        for be in self.backends:
-            wait_until(lambda be=be: ":%d" % self.PORT in
-                       be.run(["ss", "-Hltn"]).stdout, 10.0,
-                       "echo server on %s" % be.name)
-        self.nodes = []
-        for i in range(nnodes):
-            host, frr = start_frr_node(topo, daemons, "lb%d" % (i + 1),
-                                       "10.0.0.1%d" % (i + 1))
-            node = VipdNode(topo, host, instances=[])
-            topo.nodes.append(node)
-            node.sections["virtual_services"] = [self.service()]
-            node.write_config()
-            node.frr = frr
-            count_vip_packets(host)
-            self.nodes.append(node)
-
-    def service(self):
-        return {"name": "web", "address": VIP, "port": self.PORT,
-                "forwarding": "dr", "scheduler": "mh", "interface": "eth0",
-                "announce": True, "announce_drain_ms": 2000,
-                "backends": [{"address": be.ip, "port": self.PORT,
-                              "check": {"type": "tcp", "interval_ms": 200,
-                                        "timeout_ms": 150, "rise": 1,
-                                        "fall": 2}}
-                             for be in self.backends]}
-
-    def start(self):
-        ips = [n.host.ip for n in self.nodes]
-        for node in self.nodes:
-            node.start()
-        self.rfrr.wait_established(ips)
-        self.rfrr.wait_bfd_up(ips)
-        wait_paths(self.router, ips, "every vipd announcing")
-
-
-def count_vip_packets(host):
-    """A counter of the client's packets to the VIP reaching host's eth0
-    (a table of the test's own, before vipd's ingress chain at -500)."""
-    host.run(["nft", "-f", "-"], input=(
-        "table netdev aafcount {\n chain in {\n"
-        "  type filter hook ingress device eth0 priority -600;\n"
-        "  ip daddr %s tcp dport %d counter\n }\n}\n" % (VIP, AANet.PORT)))
-
-
-def vip_packets(host):
-    out = host.run(["nft", "-j", "list", "table", "netdev", "aafcount"]).stdout
-    for item in json.loads(out)["nftables"]:
-        for expr in item.get("rule", {}).get("expr", []):
-            if "counter" in expr:
-                return expr["counter"]["packets"]
-    return 0
-
-
 def test_vipd_routes_make_the_ecmp_route_and_sigterm_breaks_no_flow(net):
     """vipd's route is the one FRR announces; a node's vipd SIGTERMed
     withdraws it and keeps forwarding while the router converges, and the
@@ -302,6 +176,7 @@ def test_vipd_routes_make_the_ecmp_route_and_sigterm_breaks_no_flow(net):
     seen = vip_packets(leaving.host)
     wait_until(lambda: vip_packets(leaving.host) >= seen + 20, TIMEOUT_S,
                "client packets through lb2")
+    assert flows(leaving.host), "lb2 counted no flow's source port"
     leaving.kill(signal.SIGTERM)
     wait_paths(aa.router, [aa.nodes[0].host.ip, aa.nodes[2].host.ip],
                "lb2's vipd withdrew")
