@@ -3,8 +3,9 @@
 routing - FRR and BIRD daemons inside the namespaces of a vipnet.Topology,
 for the active/active tests, benchmark and demo.
 
-Each daemon set has a directory of its own (in /tmp, mode 0755, owned by
-the frr user, who must be able to reach it: pytest's tmp_path is not) for
+Each daemon set has a directory of its own (in $TMPDIR or /tmp, mode
+0755, owned by the frr user, who must be able to reach it: pytest's
+tmp_path is not) for
 its config, pid files, vty sockets, zserv socket and bfdd's control socket,
 so several instances run side by side and never touch /etc/frr, /run/frr
 or a distribution service. The daemons run in the foreground, started
@@ -73,8 +74,7 @@ def contrib_config(relpath, values):
 
 
 def _private_dir(host, kind):
-    path = tempfile.mkdtemp(prefix="%s-%s-%s-" % (host.topo.prefix, host.name, kind),
-                            dir="/tmp")
+    path = tempfile.mkdtemp(prefix="%s-%s-%s-" % (host.topo.prefix, host.name, kind))
     os.chmod(path, 0o755)
     return path
 
