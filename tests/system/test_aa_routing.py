@@ -20,7 +20,7 @@ import pytest
 
 import vipnet
 from conftest import missing_tool
-from aanet import (AANet, VIP, flows, start_bird_node, start_frr_node,
+from aanet import (AANet, VIP, flows, forget_flows, start_bird_node, start_frr_node,
                    start_router, vip_packets, wait_paths)
 from lbpair import LoadClient
 from routing import add_vip_route, del_vip_route, ecmp_nexthops, frr_missing
@@ -157,10 +157,11 @@ def test_bird_node_announces_withdraws_and_leaves_within_bfd_detection(net):
     wait_paths(router, ips[:1], "lb2's (BIRD) cable pulled", timeout=BFD_BOUND_S)
 
 
-def test_vipd_routes_make_the_ecmp_route_and_sigterm_breaks_no_flow(net):
+def test_vipd_routes_make_the_ecmp_route_and_leave_join_crash_break_no_flow(net):
     """vipd's route is the one FRR announces; a node's vipd SIGTERMed
-    withdraws it and keeps forwarding while the router converges, and the
-    flows the router moves to the other nodes keep their backends."""
+    withdraws it and keeps forwarding while the router converges, the
+    node started again takes flows back, a node that dies is taken out by
+    BFD, and every flow the router moves keeps its backend."""
     topo, daemons = net
     if not topo.vipd_bin:
         missing_tool("VIPD_BIN is not set")
@@ -184,6 +185,22 @@ def test_vipd_routes_make_the_ecmp_route_and_sigterm_breaks_no_flow(net):
     before = client.now()["messages"]
     client.wait(lambda s: s["messages"] >= before + 60 * 5, TIMEOUT_S,
                 "flows still exchanging after lb2 left")
+
+    # lb2 joins again: the router moves flows to it, and they keep their
+    # backends.
+    forget_flows(leaving.host)
+    leaving.start()
+    wait_paths(aa.router, aa.ips(), "lb2's vipd announcing again")
+    wait_until(lambda: flows(leaving.host), TIMEOUT_S, "flows moved to lb2")
+
+    # lb3 dies with its cable cut: BFD takes it out, its flows move on.
+    dead = aa.nodes[2]
+    dead.crash()
+    wait_paths(aa.router, aa.ips(aa.nodes[:2]), "lb3 crashed",
+               timeout=BFD_BOUND_S)
+    before = client.now()["messages"]
+    client.wait(lambda s: s["messages"] >= before + 60 * 5, TIMEOUT_S,
+                "flows still exchanging after lb3 died")
     final = client.finish()
     assert final["failures"] == {}, final
     assert final["opened"] == 60, final
