@@ -65,6 +65,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 
 .PHONY: all unit layering system check fuzz fuzz-short demo bench bench-failover bench-bfd-cpu \
 	bench-scale bench-checks bench-balancer bench-sync bench-deps bench-tables install \
+	bench-aa demo-aa \
 	install-man deb \
 	clean deps
 all: $(BUILD)/vipd $(BUILD)/vipctl
@@ -154,6 +155,13 @@ demo: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) VIPCTL_BIN=$(abspath $(BUILD)/vipctl) $(PYTHON) tests/bench/demo.py \
 		--json $(BUILD)/demo.json
 
+# Active/active: router, three nodes with FRR and vipd, backends, a client
+# with long-lived connections; a node drained, one killed, one added back
+# (tests/bench/demo_aa.py).
+demo-aa: all
+	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/demo_aa.py \
+		--json $(BUILD)/demo-aa.json
+
 # Every benchmark, each also alone as bench-NAME; figures go to
 # $(BUILD)/bench-NAME.json. Defaults: 5 runs of each implementation in
 # alternation, 30 s idle windows, 10 000 and 100 000 synced flows (about an
@@ -194,6 +202,11 @@ bench-balancer: all bench-deps
 # Conntrack replication rate, memory and takeover stall (tests/bench/sync.py).
 bench-bfd-cpu: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/bfd_cpu.py --json $(BUILD)/bench-bfd-cpu.json
+
+# Active/active: three vipd nodes behind FRR's ECMP, 1000 long-lived flows
+# through leave, join, crash and a backend removed (tests/bench/aa.py).
+bench-aa: all bench-deps
+	$(BENCH_ENV) $(PYTHON) tests/bench/aa.py --json $(BUILD)/bench-aa.json
 
 bench-sync: all bench-deps
 	$(BENCH_ENV) $(PYTHON) tests/bench/sync.py \

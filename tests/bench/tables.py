@@ -217,7 +217,36 @@ def sync_firewall(doc):
     return cmd.replace("sync.py", "sync.py --firewall", 1), body
 
 
-BENCHES = {"failover": failover, "scale": scale, "checks": checks,
+def aa(doc):
+    r = doc["results"]
+    n = r["flows"]
+    fib = lambda k: ("%.0f / %.0f ms" % (r[k]["p50"], r[k]["p99"])
+                     if k in r else "-")
+    spread = ", ".join("%s %d" % kv for kv in sorted(r["spread"].items()))
+    rows = [
+        ["spread of new flows", spread, ""],
+        ["planned leave (SIGTERM of a node's vipd)", "%d broken" % r["leave_broken"],
+         "0"],
+        ["join (the node's vipd again)", "%d broken, %d changed node"
+         % (r["join_broken"], r["join_moved"]), "0 broken"],
+        ["crash (vipd + FRR SIGKILLed, cable cut)", "%d broken, longest stall %.0f ms"
+         % (r["crash_broken"], r["crash_max_stall_ms"]), "0 broken"],
+        ["backend removed", "%d of its %d broken, %d of the %d others"
+         % (min(r["backend_broken"], r["backend_own_flows"]),
+            r["backend_own_flows"], r["backend_others_broken"],
+            n - r["backend_own_flows"]), "others <= 1 %"],
+        ["withdraw -> router FIB, p50 / p99", fib("withdraw_fib_ms"), ""],
+        ["announce -> router FIB, p50 / p99", fib("announce_fib_ms"), ""],
+    ]
+    cmd = "tests/bench/aa.py --flows %d" % n
+    text = ("%d long-lived TCP flows (an echo every %.0f ms) from a client through "
+            "an FRR router (ECMP, L4 hash, BFD 100 ms x 3) to three vipd nodes "
+            "with FRR (contrib/frr), DR to three backends.\n\n"
+            % (n, r["interval_ms"]))
+    return cmd, text + table(["step", "vipd", "target"], rows)
+
+
+BENCHES = {"aa": aa, "failover": failover, "scale": scale, "checks": checks,
            "balancer": balancer, "sync": sync, "bfd-cpu": bfd_cpu,
            "sync-firewall": sync_firewall}
 

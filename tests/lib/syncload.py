@@ -187,6 +187,10 @@ async def reporter(args, counts, stop):
         if os.path.exists(args.stop):
             stop.set()
             break
+        if args.reset_max and os.path.exists(args.reset_max):
+            # a benchmark step begins: the longest wait from now on
+            counts.c["max_reply_ms"] = 0.0
+            os.unlink(args.reset_max)
         await asyncio.sleep(0.2)
 
 
@@ -230,6 +234,8 @@ def main():
     p.add_argument("--hold-ms", type=float, default=0.0)
     p.add_argument("--status")
     p.add_argument("--stop")
+    p.add_argument("--reset-max", help="when this file appears, max_reply_ms "
+                   "starts again from 0 (and the file is removed)")
     args = p.parse_args()
     if args.mode == "echo":
         asyncio.run(echo_server(args.port))

@@ -339,10 +339,10 @@ class Host:
 class Topology:
     """A bridge in a switch namespace plus hosts; close() removes it all."""
 
-    def __init__(self, workdir, vipd_bin=None):
+    def __init__(self, workdir, vipd_bin=None, ns_prefix="v"):
         self.workdir = str(workdir)
         self.vipd_bin = vipd_bin or os.environ.get("VIPD_BIN")
-        self.prefix = self._fresh_prefix()
+        self.prefix = self._fresh_prefix(ns_prefix)
         self.switch_ns = self.prefix + "-sw"
         self.hosts = {}
         self.nodes = []
@@ -360,10 +360,11 @@ class Topology:
             raise
 
     @staticmethod
-    def _fresh_prefix():
+    def _fresh_prefix(start="v"):
+        """start (a test's own letters, "v" by default) and random hex."""
         existing = run(["ip", "netns", "list"]).stdout
         while True:
-            prefix = "v" + secrets.token_hex(3)[:5]
+            prefix = start + secrets.token_hex(3)[:5]
             if prefix not in existing:
                 return prefix
 
