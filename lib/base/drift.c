@@ -37,8 +37,17 @@ drift_note(struct drift *d, enum drift_kind k, uint64_t now_ms)
 	s = &d->k[k];
 	if (s->pending)
 		return;
+	/*
+	 * At once after a quiet spell: a table without its NAT chains sends
+	 * established flows to the local stack, which resets them, so every
+	 * millisecond counts. Events read in one batch are still one check
+	 * (the check runs after the batch), and a tool that keeps deleting
+	 * waits DRIFT_COALESCE_MS after each check.
+	 */
 	s->pending = true;
-	s->due_ms = now_ms + DRIFT_COALESCE_MS;
+	s->due_ms = now_ms;
+	if (s->checked && s->checked_ms + DRIFT_COALESCE_MS > now_ms)
+		s->due_ms = s->checked_ms + DRIFT_COALESCE_MS;
 }
 
 uint64_t
@@ -63,6 +72,8 @@ drift_take_due(struct drift *d, enum drift_kind k, uint64_t now_ms)
 	if (!s->pending || now_ms < s->due_ms)
 		return false;
 	s->pending = false;
+	s->checked = true;
+	s->checked_ms = now_ms;
 	return true;
 }
 

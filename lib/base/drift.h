@@ -6,10 +6,11 @@
  * Kinds: an nftables table of vipd's (inet vipd, netdev vipd), a VIP
  * (an address a MASTER holds), a VMAC macvlan, a route, rule or excluded
  * address of an instance or of static_*. An event that may be drift (a
- * deletion seen on netlink) is noted; the kinds noted are checked once
- * DRIFT_COALESCE_MS later, so a burst of events (`nft flush ruleset`
- * sends one per object) is one check, and a tool that keeps deleting gets
- * at most one repair per kind per window, never a busy loop. The check
+ * deletion seen on netlink) is noted; a kind noted is checked at once
+ * after the batch of events it came in (`nft flush ruleset` sends one per
+ * object: one check), and at most once per DRIFT_COALESCE_MS, so a tool
+ * that keeps deleting gets one repair per kind per window, never a busy
+ * loop. The check
  * compares what should be in (the desired state: a MASTER's VIPs, the
  * whole table) with the kernel's answer and puts back what is missing; a
  * repair is counted per kind, and logged through a token bucket per kind
@@ -43,6 +44,8 @@ const char *drift_kind_name(enum drift_kind k);
 struct drift_kind_state {
 	bool pending;          /* noted, check due at due_ms */
 	uint64_t due_ms;
+	bool checked;          /* checked_ms is the last check */
+	uint64_t checked_ms;
 	uint64_t repairs;      /* objects put back */
 	uint64_t failures;     /* objects that could not be put back */
 	double tokens;         /* log bucket */
@@ -58,8 +61,9 @@ struct drift {
 void drift_init(struct drift *d);
 
 /*
- * An event that may be drift of kind k: a check is due within
- * DRIFT_COALESCE_MS (a window already open is not extended).
+ * An event that may be drift of kind k: a check is due now, or
+ * DRIFT_COALESCE_MS after the last one when that is later (a check
+ * already due is not pushed back).
  */
 void drift_note(struct drift *d, enum drift_kind k, uint64_t now_ms);
 
