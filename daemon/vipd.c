@@ -199,6 +199,7 @@ vipd_open(struct vipd *v)
 		log_warn("inotify unavailable (%s): track files are read at "
 		    "start and reload only", strerror(-err));
 	vipd_open_nft(v);
+	vipd_drift_open(v);
 	lb_init(&v->lb, &v->nft, &v->loop, &v->scripts);
 	if ((err = lb_mac_open(&v->lb, &v->nl)) < 0)
 		log_warn("neighbour events unavailable (%s): dr services have "
@@ -241,6 +242,7 @@ vipd_close(struct vipd *v)
 	ctl_close(&v->ctl, &v->loop);
 	metrics_close(&v->metrics);
 	vipd_lbcount_close(v);
+	vipd_drift_close(v);
 	lb_mac_close(&v->lb);
 	lb_close(&v->lb);
 	if (v->sync != NULL) {
@@ -340,6 +342,7 @@ vipd_stop(struct vipd *v)
 
 	log_notice("stopping: handing over and releasing VIPs");
 	vipd_sdnotify_stopping(v);
+	vipd_drift_stop(v);
 	for (size_t i = 0; i < v->ninstances; i++)
 		instance_stop(v->instances[i], &v->env, evloop_now_ms());
 	while (vipd_any_releasing(v)) {

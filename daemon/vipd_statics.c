@@ -100,8 +100,8 @@ vipd_statics_deleted(void *arg, int type)
 {
 	struct vipd *v = arg;
 
-	(void)type;
 	v->statics.dirty = true;
+	vipd_drift_deleted(v, type);
 }
 
 static bool
@@ -129,7 +129,9 @@ vipd_statics_start(struct vipd *v)
 	int err;
 
 	v->statics.log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
-	if (!st_any(&v->conf->statics) && !st_any_instance(v->conf))
+	/* A MASTER's VIPs are put back too (vipd_drift.c). */
+	if (!st_any(&v->conf->statics) && !st_any_instance(v->conf) &&
+	    v->conf->ninstances == 0)
 		return;
 	if (!v->statics.watching) {
 		if ((err = netlink_watch_deletions(&v->nl, vipd_statics_deleted,
