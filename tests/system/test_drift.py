@@ -82,9 +82,12 @@ def test_flushed_chain_is_put_back_whole(topo, vipd_bin):
     wait_until(lambda: "lb_s_web" in lb.nft(
         "list", "chain", "inet", "vipd", "lb_prerouting").stdout, RESTORE_S,
         "the chain's rules back")
+    assert lb.fire(10)["errors"] == 0
+    # One repair, and its own transaction did not start another.
     assert len(lines(lb.node, "table inet vipd was changed from outside, "
                      "restored")) == 1, lb.node.log_text()
-    assert lb.fire(10)["errors"] == 0
+    assert len(lines(lb.node, "from outside")) == 1, lb.node.log_text()
+    assert repairs(lb.node)["nft_table"] == 1
 
 
 def test_deleted_vip_is_restored_and_announced(lan):
@@ -178,3 +181,18 @@ def test_own_removals_are_not_drift(lan, vipctl_bin):
         assert not lines(node, "from outside"), node.log_text()
         assert all(n == 0 for n in repairs(node).values()), repairs(node)
     assert ping_ok(client)
+
+
+def test_own_transactions_are_not_drift(topo, vipd_bin, vipctl_bin):
+    """vipd's own nft transactions (start, reload, a backend's weight) are
+    told apart from outside ones: no repair, no line, no loop."""
+    lb = Balancer(topo, ["b1", "b2"])
+    lb.start([lb.service(scheduler="rr")])
+    wait_until(lambda: lb_table_whole(lb), 10.0, "the table")
+    lb.reload([lb.service(scheduler="wrr")])
+    wait_until(lambda: lb.node.dump()["reloads"] == 1, 10.0, "the reload")
+    assert vipctl(vipctl_bin, lb.node, "backend", "web", "10.1.0.11:8080",
+                  "weight", "3").returncode == 0
+    time.sleep(1.0)
+    assert not lines(lb.node, "from outside"), lb.node.log_text()
+    assert repairs(lb.node)["nft_table"] == 0
