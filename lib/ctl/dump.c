@@ -341,12 +341,12 @@ dump_write_json(FILE *f, const struct dump_view *v)
 		    v->metrics->evicted);
 	if (v->drift != NULL) {
 		/* Kernel state changed from outside and put back, per kind. */
-		fprintf(f, ", \"drift_repairs_counters\": {");
+		fprintf(f, ", \"drift_repairs\": {");
 		for (int k = 0; k < DRIFT__COUNT; k++)
 			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
 			    drift_kind_name((enum drift_kind)k),
 			    drift_repairs(v->drift, (enum drift_kind)k));
-		fprintf(f, "}, \"drift_failures_counters\": {");
+		fprintf(f, "}, \"drift_failures\": {");
 		for (int k = 0; k < DRIFT__COUNT; k++)
 			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
 			    drift_kind_name((enum drift_kind)k),

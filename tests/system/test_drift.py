@@ -25,7 +25,7 @@ GW = "192.0.2.254"
 
 
 def repairs(node):
-    return node.dump()["drift_repairs_counters"]
+    return node.dump()["drift_repairs"]
 
 
 def lines(node, text):
