@@ -29,6 +29,9 @@
 #include "vrrp/peer_filter.h"
 #include "vipd.h"
 
+/* A rebuild nftables refused is tried again this much later. */
+#define VIPD_DRIFT_RETRY_MS 1000
+
 static void
 drift_nft_event(void *arg, unsigned tables, unsigned deleted, bool lost)
 {
@@ -142,6 +145,12 @@ drift_restore_inet(struct vipd *v, bool deleted, uint64_t now_ms)
 	if (rc == 0 && v->lb.nservices > 0)
 		rc = lb_restore(&v->lb, err, sizeof(err));
 	drift_nft_said(v, NFT_TABLE, rc == 0, deleted, err, now_ms);
+	if (rc < 0) {
+		/* Refused (a table of that name someone else owns?): again. */
+		v->drift.nft_tables |= NFT_MONITOR_INET;
+		drift_retry_at(&v->drift.d, DRIFT_NFT_TABLE,
+		    now_ms + VIPD_DRIFT_RETRY_MS);
+	}
 }
 
 static void

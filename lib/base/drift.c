@@ -50,6 +50,20 @@ drift_note(struct drift *d, enum drift_kind k, uint64_t now_ms)
 		s->due_ms = s->checked_ms + DRIFT_COALESCE_MS;
 }
 
+void
+drift_retry_at(struct drift *d, enum drift_kind k, uint64_t due_ms)
+{
+	struct drift_kind_state *s;
+
+	if ((unsigned)k >= DRIFT__COUNT)
+		return;
+	s = &d->k[k];
+	if (s->pending && s->due_ms <= due_ms)
+		return;
+	s->pending = true;
+	s->due_ms = due_ms;
+}
+
 uint64_t
 drift_deadline(const struct drift *d)
 {

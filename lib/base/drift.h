@@ -67,6 +67,12 @@ void drift_init(struct drift *d);
  */
 void drift_note(struct drift *d, enum drift_kind k, uint64_t now_ms);
 
+/*
+ * A check of kind k that could not repair: again at due_ms (unless one is
+ * due earlier).
+ */
+void drift_retry_at(struct drift *d, enum drift_kind k, uint64_t due_ms);
+
 /* The earliest check due, or 0 when none is. */
 uint64_t drift_deadline(const struct drift *d);
 

@@ -1037,6 +1037,12 @@ lb_restore(struct lb *lb, char *why, size_t why_len)
 		lb->services[i]->rules_ok = rc == 0;
 		quorum_follow(lb->services[i]);
 	}
+	/* The whole configuration is in: an earlier refusal's retry is done. */
+	if (rc == 0 && lb->full_retry) {
+		lb->full_retry = false;
+		lb->retry_ms = 0;
+		log_notice("balancer: rules installed after an earlier refusal");
+	}
 	return rc;
 }
 

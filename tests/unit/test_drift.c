@@ -77,6 +77,25 @@ test_a_tool_deleting_every_ms_gets_one_check_per_window(void **state)
 }
 
 static void
+test_a_failed_repair_is_tried_again_later(void **state)
+{
+	struct drift d;
+
+	(void)state;
+	drift_init(&d);
+	drift_note(&d, DRIFT_NFT_TABLE, 100);
+	assert_true(drift_take_due(&d, DRIFT_NFT_TABLE, 100));
+	drift_retry_at(&d, DRIFT_NFT_TABLE, 1100);
+	assert_int_equal(drift_deadline(&d), 1100);
+	/* An event meanwhile waits for it: no busy loop against a refusal. */
+	drift_note(&d, DRIFT_NFT_TABLE, 200);
+	assert_int_equal(drift_deadline(&d), 1100);
+	drift_retry_at(&d, DRIFT_NFT_TABLE, 150);
+	assert_int_equal(drift_deadline(&d), 150);
+	assert_true(drift_take_due(&d, DRIFT_NFT_TABLE, 150));
+}
+
+static void
 test_only_a_missing_object_put_back_is_a_repair(void **state)
 {
 	(void)state;
@@ -133,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_a_burst_of_events_is_one_check_at_once_then_one_per_window),
 		cmocka_unit_test(test_kinds_have_windows_of_their_own),
 		cmocka_unit_test(test_a_tool_deleting_every_ms_gets_one_check_per_window),
+		cmocka_unit_test(test_a_failed_repair_is_tried_again_later),
 		cmocka_unit_test(test_only_a_missing_object_put_back_is_a_repair),
 		cmocka_unit_test(test_log_lines_are_bounded_and_every_repair_counted),
 		cmocka_unit_test(test_kind_names_are_the_metric_labels),
