@@ -196,3 +196,25 @@ def test_own_transactions_are_not_drift(topo, vipd_bin, vipctl_bin):
     time.sleep(1.0)
     assert not lines(lb.node, "from outside"), lb.node.log_text()
     assert repairs(lb.node)["nft_table"] == 0
+
+
+def test_deleted_dr_table_is_restored(topo, vipd_bin):
+    from test_dr import DR
+    dr = DR(topo)
+    lb = dr.nodes[0]
+    dr.start(lb, dr.service())
+    dr.wait_up(lb)
+
+    def dr_table():
+        res = lb.host.run(["nft", "list", "table", "netdev", "vipd"],
+                          check=False)
+        return res.returncode == 0 and "ether daddr set" in res.stdout
+    wait_until(dr_table, 10.0, "the dr table")
+    lb.host.run(["nft", "delete", "table", "netdev", "vipd"])
+    wait_until(dr_table, RESTORE_S, "table netdev vipd restored")
+    res = dr.fire(count=60)
+    assert res["errors"] == 0 and set(res["backends"]) == set(dr.backends), res
+    said = lines(lb, "table netdev vipd was deleted from outside, restored")
+    assert len(said) == 1, lb.log_text()
+    assert len(lines(lb, "from outside")) == 1, lb.log_text()
+    assert repairs(lb)["nft_table"] == 1
