@@ -128,11 +128,20 @@ drift_nft_said(struct vipd *v, const char *table, bool ok, bool deleted,
 static void
 drift_restore_inet(struct vipd *v, bool deleted, uint64_t now_ms)
 {
+	bool lb_first = deleted && v->lb.nservices > 0;
 	char err[256];
 	int rc;
 
-	if ((rc = nft_table_reset(&v->nft, err, sizeof(err))) == 0 &&
-	    v->conf->global.npeer_filter > 0)
+	/*
+	 * Deleted whole, nothing stale is left: the balancer goes first, its
+	 * transaction re-creating the table, for established NAT flows have
+	 * no NAT hook until it commits (one libnftables run, not three).
+	 */
+	if (lb_first)
+		rc = lb_restore(&v->lb, err, sizeof(err));
+	else
+		rc = nft_table_reset(&v->nft, err, sizeof(err));
+	if (rc == 0 && v->conf->global.npeer_filter > 0)
 		rc = peer_filter_apply(&v->nft, &v->conf->global, err,
 		    sizeof(err));
 	if (rc == 0 && (rc = accept_filter_setup(&v->nft, err,
@@ -142,7 +151,7 @@ drift_restore_inet(struct vipd *v, bool deleted, uint64_t now_ms)
 			instance_vips_accept_filter_restore(v->instances[i],
 			    &v->env);
 	}
-	if (rc == 0 && v->lb.nservices > 0)
+	if (rc == 0 && v->lb.nservices > 0 && !lb_first)
 		rc = lb_restore(&v->lb, err, sizeof(err));
 	drift_nft_said(v, NFT_TABLE, rc == 0, deleted, err, now_ms);
 	if (rc < 0) {
