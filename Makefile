@@ -85,7 +85,7 @@ $(PURE_A): $(PURE_OBJS)
 # The daemon: vipd.c (start-up, loop, signals, stop) and one file per job.
 VIPD_OBJS = $(patsubst %,$(BUILD)/daemon/%.o,vipd vipd_ctl vipd_vrrp vipd_bfd \
 	vipd_reload vipd_services vipd_privs vipd_view vipd_drills vipd_metrics \
-	vipd_timers vipd_statics vipd_lbcount vipd_sdnotify)
+	vipd_timers vipd_statics vipd_lbcount vipd_sdnotify vipd_drift)
 
 $(BUILD)/vipd: $(VIPD_OBJS) $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(PKG_LIBS)

@@ -200,6 +200,7 @@ vipd_open(struct vipd *v)
 		log_warn("inotify unavailable (%s): track files are read at "
 		    "start and reload only", strerror(-err));
 	vipd_open_nft(v);
+	vipd_drift_open(v);
 	lb_init(&v->lb, &v->nft, &v->loop, &v->scripts);
 	if ((err = lb_mac_open(&v->lb, &v->nl)) < 0)
 		log_warn("neighbour events unavailable (%s): dr services have "
@@ -250,6 +251,7 @@ vipd_close(struct vipd *v)
 	metrics_close(&v->metrics);
 	vipd_lbcount_close(v);
 	lb_route_close(&v->lb);
+	vipd_drift_close(v);
 	lb_mac_close(&v->lb);
 	lb_close(&v->lb);
 	if (v->sync != NULL) {
@@ -350,6 +352,7 @@ vipd_stop(struct vipd *v)
 
 	log_notice("stopping: handing over and releasing VIPs");
 	vipd_sdnotify_stopping(v);
+	vipd_drift_stop(v);
 	/*
 	 * Announced services: routes withdrawn first, the data path kept for
 	 * their announce_drain_ms while the routers converge.

@@ -30,6 +30,8 @@
 #include "ctl/metrics.h"
 #include "os/nl.h"
 #include "os/nft.h"
+#include "os/nft_monitor.h"
+#include "base/drift.h"
 #include "health/health.h"
 #include "health/notify.h"
 #include "health/script_audit.h"
@@ -77,6 +79,17 @@ struct vipd_statics {
 	struct log_ratelimit log;
 };
 
+/* Kernel state changed from outside, put back (vipd_drift.c). */
+struct vipd_drift {
+	struct drift d;              /* windows, counters, log buckets */
+	struct nft_monitor mon;
+	struct evloop_watch watch;
+	bool watching;
+	bool stopping;               /* our own removals at stop stay removed */
+	unsigned nft_tables, nft_deleted;   /* NFT_MONITOR_* seen changed */
+	bool nft_lost;
+};
+
 struct vipd {
 	/* command line */
 	const char *config_path;
@@ -111,6 +124,7 @@ struct vipd {
 	struct notify notify;        /* notify scripts and FIFO (lib/health/notify.h) */
 	struct sync_groups groups;   /* sync_groups (lib/health/sync_group.h) */
 	struct vipd_statics statics; /* static_* (vipd_statics.c) */
+	struct vipd_drift drift;     /* outside changes put back (vipd_drift.c) */
 	struct bfd_run bfd;          /* bfd_sessions (lib/bfd/bfd_run.h) */
 	int bfd_probe_fd;            /* master_down_bfd's ARP socket, -1 none */
 	struct evloop_watch bfd_probe_watch;
@@ -248,6 +262,17 @@ void vipd_bfd_configure(struct vipd *v, const struct conf *conf,
 void vipd_bfd_tick(struct vipd *v, uint64_t now_ms);
 uint64_t vipd_bfd_deadline(const struct vipd *v);
 void vipd_bfd_close(struct vipd *v);
+
+/* vipd_drift.c */
+/* After vipd_open_nft(): the nft change monitor on the loop. */
+void vipd_drift_open(struct vipd *v);
+void vipd_drift_close(struct vipd *v);
+/* Graceful stop begins: nothing is put back from now on. */
+void vipd_drift_stop(struct vipd *v);
+/* A netlink deletion event (RTM_DELADDR, ...). */
+void vipd_drift_deleted(struct vipd *v, int type);
+void vipd_drift_tick(struct vipd *v, uint64_t now_ms);
+uint64_t vipd_drift_deadline(const struct vipd *v);
 
 /* vipd_ctl.c */
 int vipd_ctl_request(void *arg, const struct ctl_request *req, FILE *out,

@@ -49,6 +49,8 @@ static void
 st_outcome(struct vipd *v, int err, const char *what, const char *text,
     const char *why, bool first, uint8_t *owned, size_t i)
 {
+	enum drift_kind kind = strcmp(what, "address") == 0 ? DRIFT_ADDRESS :
+	    DRIFT_ROUTE;
 	struct vipd_statics *s = &v->statics;
 	uint64_t suppressed = 0;
 
@@ -61,7 +63,9 @@ st_outcome(struct vipd *v, int err, const char *what, const char *text,
 		s->restored++;
 	} else
 		s->errors++;
-	if (!log_ratelimit_allow(&s->log, evloop_now_ms(), &suppressed))
+	if (first ? !log_ratelimit_allow(&s->log, evloop_now_ms(), &suppressed) :
+	    !drift_record(&v->drift.d, kind, err == 0, evloop_now_ms(),
+	    &suppressed))
 		return;
 	if (err == 0)
 		log_warn("static %s %s was deleted: put back%s", what, text,
@@ -100,8 +104,8 @@ vipd_statics_deleted(void *arg, int type)
 {
 	struct vipd *v = arg;
 
-	(void)type;
 	v->statics.dirty = true;
+	vipd_drift_deleted(v, type);
 }
 
 static bool
@@ -129,7 +133,9 @@ vipd_statics_start(struct vipd *v)
 	int err;
 
 	v->statics.log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
-	if (!st_any(&v->conf->statics) && !st_any_instance(v->conf))
+	/* A MASTER's VIPs are put back too (vipd_drift.c). */
+	if (!st_any(&v->conf->statics) && !st_any_instance(v->conf) &&
+	    v->conf->ninstances == 0)
 		return;
 	if (!v->statics.watching) {
 		if ((err = netlink_watch_deletions(&v->nl, vipd_statics_deleted,

@@ -73,6 +73,7 @@ static const struct vipd_timer timers[] = {
 	{ script_runner_row_tick, script_runner_row_deadline },
 	{ health_row_tick, health_row_deadline },
 	{ vipd_sdnotify_tick, vipd_sdnotify_deadline },
+	{ vipd_drift_tick, vipd_drift_deadline },
 };
 
 void

@@ -29,6 +29,7 @@ vipd_view(struct vipd *v)
 		.unmatched_drops = v->unmatched_drops,
 		.reloads = v->reloads,
 		.reloads_refused = v->reloads_refused,
+		.drift = &v->drift.d,
 		.ctl = &v->ctl.stats,
 		.metrics = v->metrics.fd >= 0 ? &v->metrics.stats : NULL,
 		.lb = &v->lb,

@@ -305,11 +305,14 @@ json_instance(FILE *f, const struct dump_view *v, const struct instance *inst)
 	    ", \"send_errors\": %" PRIu64 ", \"vip_errors\": %" PRIu64
 	    ", \"addr_list_mismatch\": %" PRIu64 ", \"reasserts\": %" PRIu64
 	    ", \"route_errors\": %" PRIu64 ", \"routes_restored\": %" PRIu64
-	    ", \"stalls\": %" PRIu64 ", \"drops\": ",
+	    ", \"stalls\": %" PRIu64
+	    ", \"vips_restored\": %" PRIu64 ", \"vmac_restored\": %" PRIu64
+	    ", \"drops\": ",
 	    c->adverts_sent, c->adverts_received, c->priority_zero_sent,
 	    c->priority_zero_received, c->transitions, c->became_master,
 	    c->garp_sent, c->send_errors, c->vip_errors, c->addr_list_mismatch,
-	    c->reasserts, c->route_errors, c->routes_restored, c->stalls);
+	    c->reasserts, c->route_errors, c->routes_restored, c->stalls,
+	    c->vips_restored, c->vmac_restored);
 	json_drops(f, c->drops);
 	fprintf(f, "}}");
 }
@@ -337,6 +340,20 @@ dump_write_json(FILE *f, const struct dump_view *v)
 		    ", \"evicted\": %" PRIu64 "}", v->metrics->scrapes,
 		    v->metrics->bad_requests, v->metrics->timeouts,
 		    v->metrics->evicted);
+	if (v->drift != NULL) {
+		/* Kernel state changed from outside and put back, per kind. */
+		fprintf(f, ", \"drift_repairs\": {");
+		for (int k = 0; k < DRIFT__COUNT; k++)
+			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
+			    drift_kind_name((enum drift_kind)k),
+			    drift_repairs(v->drift, (enum drift_kind)k));
+		fprintf(f, "}, \"drift_failures\": {");
+		for (int k = 0; k < DRIFT__COUNT; k++)
+			fprintf(f, "%s\"%s\": %" PRIu64, k ? ", " : "",
+			    drift_kind_name((enum drift_kind)k),
+			    drift_failures(v->drift, (enum drift_kind)k));
+		fprintf(f, "}");
+	}
 	fprintf(f, ",\n  \"instances\": [\n");
 	for (size_t i = 0; i < v->ninstances; i++) {
 		json_instance(f, v, v->instances[i]);
@@ -372,6 +389,10 @@ dump_write_stats(FILE *f, const struct dump_view *v)
 	    v->uptime_ms);
 	fprintf(f, "reloads %" PRIu64 "\nreloads_refused %" PRIu64 "\n",
 	    v->reloads, v->reloads_refused);
+	for (int k = 0; v->drift != NULL && k < DRIFT__COUNT; k++)
+		fprintf(f, "drift_repairs_%s %" PRIu64 "\n",
+		    drift_kind_name((enum drift_kind)k),
+		    drift_repairs(v->drift, (enum drift_kind)k));
 	/* Refused before a VRID could be trusted: counted for the process. */
 	stats_drops(f, "unmatched_", v->unmatched_drops);
 	if (v->bfd != NULL)

@@ -17,6 +17,7 @@
 
 #include "bfd/bfd_run.h"
 #include "ctsync/ct_sync.h"
+#include "base/drift.h"
 #include "ctl/ctl.h"
 #include "health/health.h"
 #include "vrrp/instance.h"
@@ -46,6 +47,7 @@ struct dump_view {
 	const struct sync_groups *groups;        /* or NULL */
 	const struct script_counters *scripts;   /* the script runner's, or NULL */
 	const struct notify_counters *notify;    /* or NULL */
+	const struct drift *drift;      /* outside changes put back, or NULL */
 };
 
 /* vipd.data and `vipctl dump`: everything, instance by instance. */

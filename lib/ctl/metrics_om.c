@@ -331,10 +331,13 @@ om_stateset(struct om *om, const char *prefix, const char *path,
 static bool om_object(struct om *om, const char *prefix, const char *path,
 		      enum om_kind kind);
 
-/* "drops": {"reason": n, ...} -> one counter family, reason as label. */
+/*
+ * "drops": {"reason": n, ...} -> one counter family, reason as label;
+ * "drift_repairs": {"kind": n, ...} the same with kind as label.
+ */
 static bool
 om_label_map(struct om *om, const char *prefix, const char *path,
-    const char *key)
+    const char *key, const char *label_name)
 {
 	char member[64], label[160];
 
@@ -346,7 +349,7 @@ om_label_map(struct om *om, const char *prefix, const char *path,
 		if (!om_string(om, member, sizeof(member)) || !om_eat(om, ':'))
 			return false;
 		label[0] = '\0';
-		om_label(label, sizeof(label), "reason", member);
+		om_label(label, sizeof(label), label_name, member);
 		if (strchr("-0123456789", om_peek(om)) != NULL)
 			om_number(om, prefix, path, key, OM_COUNTER, label);
 		else if (!om_skip(om))
@@ -475,7 +478,10 @@ om_member(struct om *om, const char *prefix, const char *path,
 			return om_object(om, prefix, subpath, OM_COUNTER);
 		}
 		if (ends_with(key, "drops"))
-			return om_label_map(om, prefix, subpath, key);
+			return om_label_map(om, prefix, subpath, key, "reason");
+		if (strcmp(key, "drift_repairs") == 0 ||
+		    strcmp(key, "drift_failures") == 0)
+			return om_label_map(om, prefix, subpath, key, "kind");
 		snprintf(sub, sizeof(sub), "%s%.*s_", prefix, (int)(strlen(key) -
 		    (ends_with(key, "_counters") ? 9 : 0)), key);
 		strncat(subpath, ".", sizeof(subpath) - strlen(subpath) - 1);

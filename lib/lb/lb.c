@@ -1056,6 +1056,59 @@ retry_all(struct lb *lb)
 	}
 }
 
+int
+lb_restore(struct lb *lb, char *why, size_t why_len)
+{
+	struct lb_text t = { 0 };
+	bool nat = false;
+	int rc = 0;
+
+	why[0] = '\0';
+	lb_nft_base(&t);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		if (svc->conf.forwarding == CONF_LB_DR)
+			continue;
+		nat = true;
+		lb_nft_service_add(&t, &svc->conf);
+		service_rules(&t, svc);
+		lb_nft_service_hooks(&t, &svc->conf);
+	}
+	if (nat || lb->nservices == 0)
+		rc = apply(lb, &t, "the restored table", why, why_len);
+	lb_text_free(&t);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		if (lb->services[i]->conf.forwarding == CONF_LB_DR)
+			continue;
+		lb->services[i]->rules_ok = rc == 0;
+		quorum_follow(lb->services[i]);
+	}
+	/* The whole configuration is in: an earlier refusal's retry is done. */
+	if (rc == 0 && lb->full_retry) {
+		lb->full_retry = false;
+		lb->retry_ms = 0;
+		log_notice("balancer: rules installed after an earlier refusal");
+	}
+	return rc;
+}
+
+void
+lb_restore_dr(struct lb *lb, uint64_t now_ms)
+{
+	lb->dr_rebuild = true;
+	lb_mac_tick(lb, now_ms);
+}
+
+bool
+lb_has_dr(const struct lb *lb)
+{
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (lb->services[i]->conf.forwarding == CONF_LB_DR)
+			return true;
+	return false;
+}
+
 void
 lb_tick(struct lb *lb, uint64_t now_ms)
 {

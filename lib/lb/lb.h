@@ -343,6 +343,19 @@ int lb_configure(struct lb *lb, const struct conf *conf, uint64_t now_ms,
  * services. lb_next_deadline() is O(1).
  */
 void lb_tick(struct lb *lb, uint64_t now_ms);
+
+/*
+ * The balancer's part of table inet vipd again, whole (the table was
+ * flushed or deleted from outside, lb_nft_base re-creates it): every nat
+ * service's chains, maps, sets and rules from the state in memory
+ * (backend weights, health, drains), counters from zero. Established
+ * flows keep their conntrack NAT bindings and do not notice. Returns 0,
+ * or nft's refusal in why (then a full retry follows as for any refusal).
+ */
+int lb_restore(struct lb *lb, char *why, size_t why_len);
+/* The same for table netdev vipd (dr services), rebuilt now. */
+void lb_restore_dr(struct lb *lb, uint64_t now_ms);
+bool lb_has_dr(const struct lb *lb);
 uint64_t lb_next_deadline(const struct lb *lb);
 
 /*

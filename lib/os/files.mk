@@ -8,4 +8,4 @@ GLUE_SRCS += lib/os/digest.c lib/os/evloop.c lib/os/log.c lib/os/nft.c lib/os/nl
 	lib/os/nl_neigh.c \
 	lib/os/privs.c lib/os/proc.c lib/os/script.c lib/os/script_sec.c \
 	lib/os/script_spawn.c lib/os/sdnotify.c \
-	lib/os/procev.c
+	lib/os/procev.c lib/os/nft_monitor.c

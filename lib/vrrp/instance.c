@@ -115,6 +115,7 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 	}
 	if (a->flags & VRRP_ACT_ADD_VIPS) {
 		instance_vips_accept_filter(inst, env, true);
+		inst->vips_in = true;
 		instance_vips_add(inst, env);
 		instance_routes_add(inst, env, now_ms);
 	}
@@ -123,6 +124,7 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		    (a->flags & VRRP_ACT_REASSERTED) != 0, now_ms);
 	if (a->flags & VRRP_ACT_REMOVE_VIPS) {
 		instance_routes_remove(inst, env);
+		inst->vips_in = false;
 		instance_vips_remove(inst, env);
 		if (inst->conf.use_vmac)
 			(void)vmac_source(&inst->vmac, env->nl, &inst->primary,
@@ -334,6 +336,7 @@ void
 instance_release_all(struct instance *inst, const struct instance_env *env)
 {
 	instance_routes_remove(inst, env);
+	inst->vips_in = false;
 	instance_vips_remove(inst, env);
 	instance_vips_accept_filter(inst, env, false);
 	if (inst->conf.use_vmac)

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "base/drift.h"
 #include "conf/conf.h"
 #include "vrrp/drill.h"
 #include "vrrp/garp_sched.h"
@@ -49,6 +50,8 @@ struct vrrp_counters {
 	uint64_t route_errors;         /* excluded VIPs, routes, rules refused */
 	uint64_t routes_restored;      /* ... found gone while MASTER, put back */
 	uint64_t stalls;               /* the loop stood still (vrrp_stall.h) */
+	uint64_t vips_restored;        /* VIPs deleted from outside while MASTER */
+	uint64_t vmac_restored;        /* the VMAC deleted from outside, re-created */
 	uint64_t drops[VRRP_DROP__COUNT];
 };
 
@@ -93,6 +96,8 @@ struct instance_env {
 	int garp_fd;                   /* AF_PACKET socket */
 	struct nft *nft;               /* table inet vipd: the accept-mode filter */
 	bool accept_filter_ok;         /* its sets and chain exist */
+	/* Counts and rate-limits what is put back after outside changes. */
+	struct drift *drift;
 	/* Called after every state change (notify, sync groups); may be NULL. */
 	void (*on_transition)(void *arg, struct instance *inst,
 			      const struct vrrp_actions *a, uint64_t now_ms);
@@ -134,6 +139,8 @@ struct instance {
 
 	/* Bit i: conf.vips[i] was added by us, so is ours to remove. */
 	uint8_t vip_owned[(VRRP_MAX_ADDRS + 7) / 8];
+	/* Desired state: the VIPs belong in (from ADD_VIPS to REMOVE_VIPS). */
+	bool vips_in;
 	bool forced_fault;             /* vipctl fault on: stays FAULT until off */
 	bool track_fault;              /* a tracked object with weight 0 failed */
 	bool group_fault;              /* another sync group member is in FAULT */

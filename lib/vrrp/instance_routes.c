@@ -152,8 +152,9 @@ instance_routes_tick(struct instance *inst, const struct instance_env *env,
  * it was gone (or refused until now) and is back in, ours to remove.
  */
 static void
-repair_one(struct instance *inst, int err, const char *what, const char *text,
-    const char *why, uint8_t *owned, uint8_t *pending, size_t i)
+repair_one(struct instance *inst, const struct instance_env *env, int err,
+    const char *what, const char *text, const char *why, uint8_t *owned,
+    uint8_t *pending, size_t i)
 {
 	bool was_pending = bit(pending, i);
 	uint64_t suppressed = 0;
@@ -178,7 +179,9 @@ repair_one(struct instance *inst, int err, const char *what, const char *text,
 		return;
 	}
 	inst->counters.routes_restored++;
-	if (log_ratelimit_allow(&inst->gw_log, evloop_now_ms(), &suppressed))
+	if (env->drift != NULL ? drift_record(env->drift, DRIFT_ROUTE, true,
+	    evloop_now_ms(), &suppressed) : log_ratelimit_allow(&inst->gw_log,
+	    evloop_now_ms(), &suppressed))
 		log_warn("%s: %s %s was removed from the kernel while MASTER: "
 		    "put back%s", inst->conf.name, what, text, suppressed ?
 		    " (similar lines suppressed)" : "");
@@ -197,7 +200,7 @@ instance_routes_repair(struct instance *inst, const struct instance_env *env,
 	for (size_t i = 0; i < inst->conf.nexcluded; i++) {
 		const struct conf_vip *v = &inst->conf.excluded[i];
 
-		repair_one(inst, routes_addr_add(env->nl, v,
+		repair_one(inst, env, routes_addr_add(env->nl, v,
 		    instance_vips_ifindex(inst), why, sizeof(why)), "address",
 		    vip_text(v, text, sizeof(text)), why, gw->excl_owned,
 		    gw->excl_pending, i);
@@ -206,7 +209,7 @@ instance_routes_repair(struct instance *inst, const struct instance_env *env,
 	for (size_t i = 0; i < inst->conf.nroutes; i++) {
 		const struct conf_route *r = &inst->conf.routes[i];
 
-		repair_one(inst, routes_route_add(env->nl, r, why, sizeof(why)),
+		repair_one(inst, env, routes_route_add(env->nl, r, why, sizeof(why)),
 		    "route", conf_route_str(r, text, sizeof(text)), why,
 		    gw->route_owned, gw->route_pending, i);
 		all = all && !bit(gw->route_pending, i);
@@ -214,7 +217,7 @@ instance_routes_repair(struct instance *inst, const struct instance_env *env,
 	for (size_t i = 0; i < inst->conf.nrules; i++) {
 		const struct conf_rule *r = &inst->conf.rules[i];
 
-		repair_one(inst, routes_rule_add(env->nl, r, why, sizeof(why)),
+		repair_one(inst, env, routes_rule_add(env->nl, r, why, sizeof(why)),
 		    "rule", conf_rule_str(r, text, sizeof(text)), why,
 		    gw->rule_owned, gw->rule_pending, i);
 		all = all && !bit(gw->rule_pending, i);

@@ -4,6 +4,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <string.h>
 
 #include "vrrp/accept_filter.h"
@@ -73,6 +74,69 @@ instance_vips_remove(struct instance *inst,
 			    inst->conf.interface, why);
 		}
 	}
+}
+
+static void
+vip_repair_log(struct instance *inst, const struct instance_env *env,
+    const struct conf_vip *vip, bool repaired, const char *why, uint64_t now_ms)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint64_t suppressed = 0;
+	bool say = true;
+
+	if (env->drift != NULL)
+		say = drift_record(env->drift, DRIFT_ADDRESS, repaired, now_ms,
+		    &suppressed);
+	if (!say)
+		return;
+	addr_str(&vip->addr, text, sizeof(text));
+	if (repaired)
+		log_warn("%s: VIP %s/%u was deleted from %s from outside, "
+		    "restored (%" PRIu64 " similar lines suppressed)",
+		    inst->conf.name, text, vip->prefix_len, vip->dev[0] ?
+		    vip->dev : inst->conf.interface, suppressed);
+	else
+		log_err("%s: VIP %s/%u was deleted from %s from outside and "
+		    "cannot be put back: %s (%" PRIu64 " similar lines "
+		    "suppressed)", inst->conf.name, text, vip->prefix_len,
+		    vip->dev[0] ? vip->dev : inst->conf.interface, why,
+		    suppressed);
+}
+
+size_t
+instance_vips_repair(struct instance *inst, const struct instance_env *env,
+    uint64_t now_ms)
+{
+	char why[NETLINK_WHY_MAX];
+	size_t back = 0;
+
+	/* Desired state: the VIPs are in from ADD_VIPS to REMOVE_VIPS. */
+	if (!inst->vips_in || instance_vips_ifindex(inst) == 0)
+		return 0;
+	for (size_t i = 0; i < inst->conf.nvips; i++) {
+		const struct conf_vip *vip = &inst->conf.vips[i];
+		int err = routes_addr_add(env->nl, vip,
+		    instance_vips_ifindex(inst), why, sizeof(why));
+
+		switch (drift_outcome_of(err)) {
+		case DRIFT_WAS_THERE:
+			break;
+		case DRIFT_REPAIRED:
+			inst->vip_owned[i / 8] |= (uint8_t)(1u << (i % 8));
+			inst->counters.vips_restored++;
+			vip_repair_log(inst, env, vip, true, why, now_ms);
+			back++;
+			break;
+		case DRIFT_FAILED:
+			inst->counters.vip_errors++;
+			vip_repair_log(inst, env, vip, false, why, now_ms);
+			break;
+		}
+	}
+	/* Clients and switches learn the VIP again from us. */
+	if (back > 0)
+		garp_sched_fresh(&inst->garp, &inst->conf.garp, now_ms);
+	return back;
 }
 
 /* Addresses a crashed run left behind would answer ARP from a backup. */
@@ -153,17 +217,35 @@ instance_vips_vmac_resolve(struct instance *inst,
 	}
 	if (had == inst->vmac.ifindex)
 		return;
+	/* Deleted under a running master: its VIPs went with it. */
+	if (had != 0 && inst->vips_in) {
+		uint64_t suppressed = 0;
+
+		inst->counters.vmac_restored++;
+		if (env->drift == NULL || drift_record(env->drift,
+		    DRIFT_MACVLAN, true, evloop_now_ms(), &suppressed))
+			log_warn("%s: VMAC interface %s was deleted from outside, "
+			    "restored with its VIPs (%" PRIu64 " similar lines "
+			    "suppressed)", inst->conf.name, inst->conf.vmac_name,
+			    suppressed);
+		memset(inst->vip_owned, 0, sizeof(inst->vip_owned));
+		instance_vips_add(inst, env);
+		garp_sched_fresh(&inst->garp, &inst->conf.garp, evloop_now_ms());
+		return;
+	}
 	log_info("%s: VMAC interface %s (%02x:%02x:%02x:%02x:%02x:%02x) on %s",
 	    inst->conf.name, inst->conf.vmac_name,
 	    inst->vmac.mac[0], inst->vmac.mac[1], inst->vmac.mac[2],
 	    inst->vmac.mac[3], inst->vmac.mac[4], inst->vmac.mac[5],
 	    inst->conf.interface);
-	/* Deleted under a running master: its VIPs went with it. */
-	if (had != 0 && inst->fsm.state == VRRP_STATE_MASTER) {
-		log_warn("%s: VMAC interface %s was re-created; VIPs added again",
-		    inst->conf.name, inst->conf.vmac_name);
-		memset(inst->vip_owned, 0, sizeof(inst->vip_owned));
-		instance_vips_add(inst, env);
-		garp_sched_fresh(&inst->garp, &inst->conf.garp, evloop_now_ms());
-	}
+}
+
+void
+instance_vips_accept_filter_restore(struct instance *inst,
+    const struct instance_env *env)
+{
+	if (!inst->accept_blocked)
+		return;
+	inst->accept_blocked = false;
+	instance_vips_accept_filter(inst, env, true);
 }

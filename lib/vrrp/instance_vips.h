@@ -48,4 +48,21 @@ void instance_vips_accept_filter(struct instance *inst,
 void instance_vips_vmac_resolve(struct instance *inst,
 				const struct instance_env *env);
 
+/*
+ * Table inet vipd was rebuilt after an outside change: our VIPs back in
+ * the accept-mode drop sets if they were in.
+ */
+void instance_vips_accept_filter_restore(struct instance *inst,
+					 const struct instance_env *env);
+
+/*
+ * A VIP may have been deleted from outside (ip addr del, a network
+ * manager): while the VIPs belong in (MASTER), put back every one that is
+ * gone, with one line each (env->drift's bucket) and a fresh burst of
+ * gratuitous ARPs / unsolicited NAs. VIPs vipd removed itself (BACKUP)
+ * are not in the desired state, so never count. Returns how many came back.
+ */
+size_t instance_vips_repair(struct instance *inst,
+			    const struct instance_env *env, uint64_t now_ms);
+
 #endif

@@ -491,10 +491,25 @@ def test_refused_transaction_is_counted_and_the_rules_rebuilt(topo, vipd_bin):
     lb = Balancer(topo, ["b1", "b2"])
     lb.start([lb.service(scheduler="rr", check=TCP_CHECK)])
     lb.wait_health({"b1": "up", "b2": "up"})
-    # Someone deletes vipd's table; the next change finds nothing to change.
-    lb.nft("delete", "table", "inet", "vipd")
+    # Someone replaces vipd's table with one of that name that only its
+    # own netlink socket may change (flags owner): vipd's rebuild after the
+    # outside change and its next change are refused, until that process
+    # goes and its table with it.
+    # (Its stdin is this python's pipe: killed, nft reads EOF and exits.)
+    owner = lb.node.host.popen([PYTHON, "-c", "import subprocess, time; "
+                                "p = subprocess.Popen(['nft', '-i'], stdin="
+                                "subprocess.PIPE); p.stdin.write(b'delete "
+                                "table inet vipd; add table inet vipd "
+                                "{ flags owner; }\\n'); p.stdin.flush(); "
+                                "time.sleep(120)"], label="owner table")
+    wait_until(lambda: "cannot be restored" in lb.node.log_text(), 10.0,
+               "the refused rebuild")
     lb.stop_server("b2")
     lb.wait_health({"b2": "down"})
+    wait_until(lambda: lb.node.dump()["balancer"]["transaction_errors"] >= 1,
+               10.0, "the refused change counted")
+    owner.signal(signal.SIGKILL)
+    owner.wait(5.0)
 
     def rebuilt():
         d = lb.node.dump()

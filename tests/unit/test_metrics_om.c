@@ -39,6 +39,7 @@ expect_line(const char *text, const char *line)
 static const char dump[] =
 	"{\"router_id\": \"a\", \"pid\": 5, \"uptime_ms\": 1234, \"reloads\": 2,"
 	" \"unmatched_drops\": {\"ttl\": 0, \"vrid\": 3},"
+	" \"drift_repairs\": {\"nft_table\": 2, \"address\": 0},"
 	" \"instances\": [{\"name\": \"ext\", \"state\": \"BACKUP\","
 	"  \"base_priority\": 150, \"forced_fault\": true, \"vips\": [\"1.2.3.4/24\"],"
 	"  \"timeline\": [{\"from\": \"INIT\", \"age_ms\": 5}],"
@@ -67,6 +68,9 @@ test_dump_becomes_openmetrics(void **state)
 	expect_line(text, "# TYPE vipd_reloads counter");
 	expect_line(text, "vipd_reloads_total 2");
 	expect_line(text, "vipd_unmatched_drops_total{reason=\"vrid\"} 3");
+	expect_line(text, "# TYPE vipd_drift_repairs counter");
+	expect_line(text, "vipd_drift_repairs_total{kind=\"nft_table\"} 2");
+	expect_line(text, "vipd_drift_repairs_total{kind=\"address\"} 0");
 	expect_line(text, "# TYPE vipd_instance_state stateset");
 	expect_line(text, "vipd_instance_state{instance=\"ext\","
 	    "vipd_instance_state=\"BACKUP\"} 1");
