@@ -349,3 +349,26 @@ def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin):
                interval=0.5)
     assert dr.service_dump(lb)["dr_arp_hazards"] >= 1
     assert "claimed by %s" % dr.backends["be2"].mac not in lb.log_text()
+
+
+def test_backend_answering_nd_for_the_ipv6_vip_is_reported(topo, vipd_bin):
+    """The same hazard with neighbour discovery (vipd(7), DR): be1 holds
+    the IPv6 VIP on its NIC instead of lo, so it answers solicitations
+    for it; the node that holds the VIP solicits it, logs the MAC that
+    answers (one line, rate-limited) and counts it; be2, with the VIP on
+    lo, is never named."""
+    dr = DR(topo, nbackends=2, ipv6=True)
+    lb = dr.nodes[0]
+    dr.start(lb, dr.service())
+    dr.wait_up(lb)
+    be1, be2 = dr.backends["be1"], dr.backends["be2"]
+    assert dr.service_dump(lb)["dr_arp_hazards"] == 0
+    be1.run(["ip", "-6", "addr", "del", VIP6 + "/128", "dev", "lo"])
+    be1.run(["ip", "-6", "addr", "add", VIP6 + "/128", "dev", "eth0",
+             "nodad"])
+    line = "is claimed by %s on eth0 (ND)" % be1.mac
+    wait_until(lambda: line in lb.log_text(), TIMEOUT_S,
+               "the node to report be1 answering ND for the VIP",
+               interval=0.5)
+    assert dr.service_dump(lb)["dr_arp_hazards"] >= 1
+    assert "claimed by %s" % be2.mac not in lb.log_text()
