@@ -227,9 +227,14 @@ lb_arp_tick(struct lb *lb, uint64_t now_ms)
 		 * master rightly answers), as of this probe: read here, not
 		 * per ARP packet, which a peer can send at will.
 		 */
+		/*
+		 * With a VMAC the VIP lives on the instance's macvlan, not
+		 * on the interface the frames come in on: any of the
+		 * node's interfaces then.
+		 */
 		svc->dr_holds_vip = arp_watched(svc) && lb->neigh_ok &&
-		    nl_neigh_is_local(&lb->neigh, svc->dr_in_ifindex,
-		    &svc->conf.addr) == 1;
+		    nl_neigh_is_local(&lb->neigh, svc->conf.dr_has_vmac ? 0 :
+		    svc->dr_in_ifindex, &svc->conf.addr) == 1;
 		if (!svc->dr_holds_vip)
 			continue;
 		if (svc->conf.addr.family == AF_INET)

@@ -54,7 +54,7 @@ class DR:
     """Nodes, a client and backends; the service is written by start()."""
 
     def __init__(self, topo, nbackends=3, second_segment=False, ipv6=False,
-                 nodes=("lb1",)):
+                 nodes=("lb1",), **instance):
         self.topo = topo
         self.ipv6 = ipv6
         self.second = second_segment
@@ -67,7 +67,7 @@ class DR:
                 name, "192.0.2.%d" % (1 + i),
                 ipv6="2001:db8::%d" % (1 + i) if ipv6 else None,
                 priority=150 - 50 * i,
-                vips=(self.vip,))
+                vips=(self.vip,), **instance)
             if second_segment:
                 node.host.attach("br1", "10.1.0.%d/24" % (1 + i),
                                  "n%d" % i)
@@ -333,11 +333,14 @@ def test_takeover_keeps_100_connections_without_conn_sync(topo, vipd_bin):
     assert not final["failures"], final
 
 
-def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin):
+@pytest.mark.parametrize("use_vmac", [False, True])
+def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin,
+                                                        use_vmac):
     """The arp_ignore hazard (vipd(7), DR): be1 left at arp_ignore = 0
     answers ARP for the VIP it holds on lo; the node that holds the VIP
-    says so in its log and counts it, and no other backend is named."""
-    dr = DR(topo, nbackends=2)
+    (on its VMAC interface with use_vmac) says so in its log and counts
+    it, and no other backend is named."""
+    dr = DR(topo, nbackends=2, use_vmac=use_vmac)
     lb = dr.nodes[0]
     dr.start(lb, dr.service())
     dr.wait_up(lb)
