@@ -375,3 +375,20 @@ def test_backend_answering_nd_for_the_ipv6_vip_is_reported(topo, vipd_bin):
                interval=0.5)
     assert dr.service_dump(lb)["dr_arp_hazards"] >= 1
     assert "claimed by %s" % be2.mac not in lb.log_text()
+
+
+def test_vmac_node_also_balances_frames_sent_to_its_own_mac(topo, vipd_bin):
+    """With use_vmac the clients reach the VIP at the VMAC, but a router
+    whose route to the VIP goes via the node's own address sends to the
+    node's MAC: those frames are balanced too, not reset by the node."""
+    dr = DR(topo, nbackends=2, use_vmac=True)
+    lb = dr.nodes[0]
+    dr.start(lb, dr.service())
+    dr.wait_up(lb)
+    at_vmac = dr.fire(count=50)
+    assert at_vmac["errors"] == 0, at_vmac
+    dr.client.run(["ip", "neigh", "replace", VIP, "lladdr", lb.host.mac,
+                   "dev", "eth0", "nud", "permanent"])
+    at_node = dr.fire(count=100)
+    assert at_node["errors"] == 0, at_node
+    assert set(at_node["backends"]) == set(dr.backends), at_node
