@@ -51,6 +51,7 @@ lb_init(struct lb *lb, struct nft *nft, struct evloop *loop,
 	lb->arp_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	lb->route_log = (struct log_ratelimit)LOG_RATELIMIT_INIT(5, 1);
 	lb->arp_fd = -1;
+	lb->nd_fd = -1;
 	check_heap_init(&lb->sched);
 	budget_update(lb);
 	if (lb_conns_init(&lb->conns, LB_CONNS_MAX) < 0)

@@ -175,7 +175,7 @@ struct lb_service {
 	uint16_t *dr_next;               /* in the health transaction under way */
 	int dr_in_ifindex;               /* conf.dr_ingress's, and its MAC */
 	uint8_t dr_in_mac[6];
-	uint64_t dr_arp_hazards;         /* others claiming the VIP (lb_arp) */
+	uint64_t dr_arp_hazards;         /* others claiming the VIP (ARP/ND) */
 	bool dr_holds_vip;               /* at the last ARP probe */
 	/* announce = true (lb_route.c): its route and what it follows. */
 	struct lb_announce ann;
@@ -247,6 +247,8 @@ struct lb {
 	struct evloop_watch arp_watch;
 	uint64_t arp_probe_ms;
 	struct log_ratelimit arp_log;
+	int nd_fd;                       /* lb_arp, IPv6: -1 = closed */
+	struct evloop_watch nd_watch;
 };
 
 /*

@@ -11,10 +11,19 @@
  * address 0, so that no one's cache learns anything), and listens to the
  * ARP on the VIP's interface: a reply or announcement for the VIP from a
  * MAC that is neither the node's nor its VMAC is logged (rate-limited: a
- * peer can send them) and counted. IPv6 (a second neighbour advertiser)
- * is not watched.
+ * peer can send them) and counted.
  *
- * Never does: answer ARP, or change anything: it only reports.
+ * IPv6 alike with neighbour discovery: a Linux backend answers
+ * solicitations only for addresses of the asking interface, so the VIP
+ * on its lo stays silent, but one with the VIP on its NIC, or a system
+ * that answers for every address it holds, advertises it. The node asks
+ * (a neighbour solicitation for the VIP to its solicited-node group,
+ * RFC 4861 7.2.2, from the node's link-local address) and reads every
+ * advertisement of the VIP on a raw ICMPv6 socket that lets only
+ * advertisements through; the MAC it names (its target link-layer
+ * address option) is judged as above.
+ *
+ * Never does: answer ARP or ND, or change anything: it only reports.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -31,6 +40,7 @@
 #include "lb/lb.h"
 #include "lb/lb_dr.h"
 #include "os/log.h"
+#include "vrrp/vrrp_probe.h"
 
 #define LB_ARP_PROBE_MS 5000
 #define ARP_LEN 28              /* Ethernet / IPv4 ARP */
@@ -39,7 +49,45 @@ static bool
 arp_watched(const struct lb_service *svc)
 {
 	return svc->conf.forwarding == CONF_LB_DR && svc->dr_ready &&
-	    svc->conf.addr.family == AF_INET;
+	    ((svc->conf.addr.family == AF_INET && svc->lb->arp_fd >= 0) ||
+	    (svc->conf.addr.family == AF_INET6 && svc->lb->nd_fd >= 0));
+}
+
+/*
+ * mac claims svc's VIP on ifindex: a hazard unless it is this node's
+ * (or its VMAC), or the node does not hold the VIP (then the master
+ * rightly answers).
+ */
+static bool
+is_hazard(const struct lb_service *svc, int ifindex, const uint8_t *vip,
+    const uint8_t *mac)
+{
+	size_t alen = svc->conf.addr.family == AF_INET6 ? 16 : 4;
+
+	return arp_watched(svc) && svc->dr_holds_vip &&
+	    ifindex == svc->dr_in_ifindex &&
+	    memcmp(vip, svc->conf.addr.bytes, alen) == 0 &&
+	    memcmp(mac, svc->dr_in_mac, 6) != 0 &&
+	    !(svc->conf.dr_has_vmac && memcmp(mac, svc->conf.dr_vmac, 6) == 0);
+}
+
+static void
+report(struct lb *lb, struct lb_service *svc, const uint8_t *mac,
+    const char *how)
+{
+	char a[INET6_ADDRSTRLEN], m[18];
+	uint64_t suppressed = 0;
+
+	svc->dr_arp_hazards++;
+	if (log_ratelimit_allow(&lb->arp_log, evloop_now_ms(), &suppressed))
+		log_warn("%s: %s is claimed by %s on %s (%s), not by this node: "
+		    "a backend %s takes clients past the balancer (vipd(7), DR) "
+		    "(%" PRIu64 " similar lines suppressed)", svc->conf.name,
+		    addr_str(&svc->conf.addr, a, sizeof(a)),
+		    lb_dr_mac_str(mac, m, sizeof(m)), svc->conf.dr_ingress, how,
+		    svc->conf.addr.family == AF_INET6 ? "that answers neighbour "
+		    "solicitations for the VIP" : "with the VIP and arp_ignore "
+		    "= 0", suppressed);
 }
 
 static void
@@ -53,9 +101,6 @@ arp_readable(struct evloop_watch *w, uint32_t events)
 
 	(void)events;
 	for (;;) {
-		char a[INET_ADDRSTRLEN], m[18];
-		uint64_t suppressed = 0;
-
 		flen = sizeof(from);
 		n = recvfrom(lb->arp_fd, p, sizeof(p), 0,
 		    (struct sockaddr *)&from, &flen);
@@ -66,29 +111,52 @@ arp_readable(struct evloop_watch *w, uint32_t events)
 		    p[0] != 0 || p[1] != ARPHRD_ETHER || p[2] != 0x08 ||
 		    p[3] != 0x00 || p[4] != 6 || p[5] != 4)
 			continue;
-		for (size_t i = 0; i < lb->nservices; i++) {
-			struct lb_service *svc = lb->services[i];
-
-			if (!arp_watched(svc) || !svc->dr_holds_vip ||
-			    from.sll_ifindex != svc->dr_in_ifindex ||
-			    memcmp(p + 14, svc->conf.addr.bytes, 4) != 0 ||
-			    memcmp(p + 8, svc->dr_in_mac, 6) == 0 ||
-			    (svc->conf.dr_has_vmac &&
-			    memcmp(p + 8, svc->conf.dr_vmac, 6) == 0))
-				continue;
-			svc->dr_arp_hazards++;
-			if (log_ratelimit_allow(&lb->arp_log, evloop_now_ms(),
-			    &suppressed))
-				log_warn("%s: %s is claimed by %s on %s (ARP), "
-				    "not by this node: a backend with the VIP "
-				    "and arp_ignore = 0 takes clients past the "
-				    "balancer (vipd(7), DR) (%" PRIu64 " similar "
-				    "lines suppressed)", svc->conf.name,
-				    inet_ntop(AF_INET, p + 14, a, sizeof(a)),
-				    lb_dr_mac_str(p + 8, m, sizeof(m)),
-				    svc->conf.dr_ingress, suppressed);
-		}
+		for (size_t i = 0; i < lb->nservices; i++)
+			if (lb->services[i]->conf.addr.family == AF_INET &&
+			    is_hazard(lb->services[i], from.sll_ifindex, p + 14,
+			    p + 8))
+				report(lb, lb->services[i], p + 8, "ARP");
 	}
+}
+
+static void
+nd_readable(struct evloop_watch *w, uint32_t events)
+{
+	struct lb *lb = w->arg;
+	struct addr target;
+	uint8_t mac[6];
+	bool has_mac;
+	int ifindex;
+
+	(void)events;
+	while (vrrp_probe6_read_na(lb->nd_fd, &ifindex, &target, mac,
+	    &has_mac)) {
+		/* An answer to a unicast solicitation names no MAC: ours. */
+		if (!has_mac)
+			continue;
+		for (size_t i = 0; i < lb->nservices; i++)
+			if (lb->services[i]->conf.addr.family == AF_INET6 &&
+			    is_hazard(lb->services[i], ifindex, target.bytes,
+			    mac))
+				report(lb, lb->services[i], mac, "ND");
+	}
+}
+
+static int
+nd_open(struct lb *lb)
+{
+	int fd = vrrp_probe6_open();
+	int err;
+
+	if (fd < 0)
+		return fd;
+	lb->nd_watch = (struct evloop_watch){ fd, nd_readable, lb };
+	if ((err = evloop_add(lb->loop, &lb->nd_watch, EPOLLIN)) < 0) {
+		close(fd);
+		return err;
+	}
+	lb->nd_fd = fd;
+	return 0;
 }
 
 int
@@ -99,6 +167,10 @@ lb_arp_open(struct lb *lb)
 	int err;
 
 	lb->arp_fd = -1;
+	if ((err = nd_open(lb)) < 0)
+		log_warn("balancer: no neighbour discovery watch for IPv6 dr "
+		    "services (%s): a backend answering for the VIP goes "
+		    "unnoticed", strerror(-err));
 	if (fd < 0)
 		return -errno;
 	lb->arp_watch = (struct evloop_watch){ fd, arp_readable, lb };
@@ -128,10 +200,23 @@ probe(struct lb *lb, const struct lb_service *svc)
 	    sizeof(to));
 }
 
+/*
+ * "Who has VIP?" to its solicited-node group. The kernel picks the source
+ * (the link-local address: the group's scope), which the answers go to.
+ */
+static void
+probe6(struct lb *lb, const struct lb_service *svc)
+{
+	static const struct addr any = { .family = AF_INET6 };
+
+	(void)vrrp_probe6_send(lb->nd_fd, svc->dr_in_ifindex, svc->dr_in_mac,
+	    &any, &svc->conf.addr);
+}
+
 void
 lb_arp_tick(struct lb *lb, uint64_t now_ms)
 {
-	if (lb->arp_fd < 0 || now_ms < lb->arp_probe_ms)
+	if ((lb->arp_fd < 0 && lb->nd_fd < 0) || now_ms < lb->arp_probe_ms)
 		return;
 	lb->arp_probe_ms = now_ms + LB_ARP_PROBE_MS;
 	for (size_t i = 0; i < lb->nservices; i++) {
@@ -142,17 +227,31 @@ lb_arp_tick(struct lb *lb, uint64_t now_ms)
 		 * master rightly answers), as of this probe: read here, not
 		 * per ARP packet, which a peer can send at will.
 		 */
+		/*
+		 * With a VMAC the VIP lives on the instance's macvlan, not
+		 * on the interface the frames come in on: any of the
+		 * node's interfaces then.
+		 */
 		svc->dr_holds_vip = arp_watched(svc) && lb->neigh_ok &&
-		    nl_neigh_is_local(&lb->neigh, svc->dr_in_ifindex,
-		    &svc->conf.addr) == 1;
-		if (svc->dr_holds_vip)
+		    nl_neigh_is_local(&lb->neigh, svc->conf.dr_has_vmac ? 0 :
+		    svc->dr_in_ifindex, &svc->conf.addr) == 1;
+		if (!svc->dr_holds_vip)
+			continue;
+		if (svc->conf.addr.family == AF_INET)
 			probe(lb, svc);
+		else
+			probe6(lb, svc);
 	}
 }
 
 void
 lb_arp_close(struct lb *lb)
 {
+	if (lb->nd_fd >= 0) {
+		evloop_del(lb->loop, &lb->nd_watch);
+		close(lb->nd_fd);
+		lb->nd_fd = -1;
+	}
 	if (lb->arp_fd < 0)
 		return;
 	evloop_del(lb->loop, &lb->arp_watch);

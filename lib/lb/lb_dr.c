@@ -204,12 +204,19 @@ lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
 	lb_text_printf(t, "add chain " LB_DR_TABLE " dr_in_%s { type filter "
 	    "hook ingress device \"%s\" priority -500; policy accept; }\n",
 	    dev, svc->dr_ingress);
+	/*
+	 * Frames to the node's own MAC always (a router's route to the VIP
+	 * via the node's address, with or without a VMAC: without this rule
+	 * they reached the VIP's local address and lb_input's reset), and
+	 * to the VMAC when the instance uses one.
+	 */
+	addr_str(&svc->addr, a, sizeof(a));
+	lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s meta pkttype host "
+	    "%s daddr %s %s dport %u jump dr_s_%s\n", dev, f, a, p, svc->port,
+	    id);
 	if (svc->dr_has_vmac)
 		lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s ether daddr "
-		    "%s ", dev, lb_dr_mac_str(svc->dr_vmac, vm, sizeof(vm)));
-	else
-		lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s meta "
-		    "pkttype host ", dev);
-	lb_text_printf(t, "%s daddr %s %s dport %u jump dr_s_%s\n", f,
-	    addr_str(&svc->addr, a, sizeof(a)), p, svc->port, id);
+		    "%s %s daddr %s %s dport %u jump dr_s_%s\n", dev,
+		    lb_dr_mac_str(svc->dr_vmac, vm, sizeof(vm)), f, a, p,
+		    svc->port, id);
 }

@@ -236,10 +236,41 @@ lb_nft_base(struct lb_text *t)
 	    "priority filter; policy accept; }\n"
 	    "add chain " NFT_TABLE " lb_input { type filter hook input "
 	    "priority " NFT_PRIO_LB_INPUT "; policy accept; }\n"
+	    "add chain " NFT_TABLE " lb_postrouting { type nat hook postrouting "
+	    "priority srcnat; policy accept; }\n"
 	    "flush chain " NFT_TABLE " lb_prerouting\n"
 	    "flush chain " NFT_TABLE " lb_output\n"
 	    "flush chain " NFT_TABLE " lb_fwd\n"
-	    "flush chain " NFT_TABLE " lb_input\n");
+	    "flush chain " NFT_TABLE " lb_input\n"
+	    "flush chain " NFT_TABLE " lb_postrouting\n");
+}
+
+/* The service's backend -> counter maps (see lb_nft.h). */
+static const char *
+counter_map(enum lb_nft_counter kind, const char *id, char *buf, size_t len)
+{
+	snprintf(buf, len, "lb_%cm_%s", kind == LB_NFT_COUNTER_CONNS ? 'n' :
+	    'c', id);
+	return buf;
+}
+
+/* "10.1.0.11 . 8080 : "lb_c_web_0", ..." for one counter map. */
+static void
+counter_elems(struct lb_text *t, const struct conf_service *svc,
+    const char *id, enum lb_nft_counter kind)
+{
+	char a[INET6_ADDRSTRLEN], c[LB_NFT_COUNTER_MAX], m[LB_NFT_SET_MAX];
+
+	if (svc->nbackends == 0)
+		return;
+	lb_text_printf(t, "add element " NFT_TABLE " %s { ", counter_map(kind,
+	    id, m, sizeof(m)));
+	for (size_t i = 0; i < svc->nbackends; i++)
+		lb_text_printf(t, "%s%s . %u : \"%s\"", i > 0 ? ", " : "",
+		    addr_text(&svc->backends[i].addr, a, sizeof(a)),
+		    svc->backends[i].port, lb_nft_counter_name(kind, id, i, c,
+		    sizeof(c)));
+	lb_text_printf(t, " }\n");
 }
 
 void
@@ -247,12 +278,21 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 {
 	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], set[LB_NFT_SET_MAX];
 	char cn[LB_NFT_COUNTER_MAX], cc[LB_NFT_COUNTER_MAX], m[LB_NFT_SET_MAX];
+	char nm[LB_NFT_SET_MAX], cm[LB_NFT_SET_MAX];
+	const char *f = fam(&svc->addr);
 
 	lb_nft_id(svc->name, id, sizeof(id));
-	/* The flush makes this idempotent: a retry after a refusal. */
+	counter_map(LB_NFT_COUNTER_CONNS, id, nm, sizeof(nm));
+	counter_map(LB_NFT_COUNTER_TRAFFIC, id, cm, sizeof(cm));
+	/* The flushes make this idempotent: a retry after a refusal. */
 	lb_text_printf(t, "add chain " NFT_TABLE " lb_s_%s\n"
 	    "add chain " NFT_TABLE " lb_f_%s\n"
-	    "flush chain " NFT_TABLE " lb_f_%s\n", id, id, id);
+	    "flush chain " NFT_TABLE " lb_f_%s\n"
+	    "add map " NFT_TABLE " %s { type %s . inet_service : counter; }\n"
+	    "add map " NFT_TABLE " %s { type %s . inet_service : counter; }\n"
+	    "flush map " NFT_TABLE " %s\n"
+	    "flush map " NFT_TABLE " %s\n", id, id, id, nm,
+	    addr_type(&svc->addr), cm, addr_type(&svc->addr), nm, cm);
 	/*
 	 * lc, wlc, sed, nq: slot -> backend, walked by the scheduler's rule
 	 * (the key's type is numgen's; its modulus is the rule's business).
@@ -263,20 +303,29 @@ lb_nft_service_add(struct lb_text *t, const struct conf_service *svc)
 		    sizeof(m)), lb_least_len(svc->nbackends), fam(&svc->addr),
 		    l4(svc));
 	for (size_t i = 0; i < svc->nbackends; i++) {
-		const struct conf_backend *b = &svc->backends[i];
-
-		addr_text(&b->addr, a, sizeof(a));
 		lb_nft_counter_name(LB_NFT_COUNTER_CONNS, id, i, cn, sizeof(cn));
 		lb_nft_counter_name(LB_NFT_COUNTER_TRAFFIC, id, i, cc, sizeof(cc));
 		lb_text_printf(t, "add counter " NFT_TABLE " %s\n"
-		    "add counter " NFT_TABLE " %s\n"
-		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
-		    "saddr %s ct reply proto-src %u ct state new counter name "
-		    "%s\n"
-		    "add rule " NFT_TABLE " lb_f_%s meta l4proto %s ct reply %s "
-		    "saddr %s ct reply proto-src %u counter name %s\n",
-		    cn, cc, id, l4(svc), fam(&b->addr), a, b->port, cn,
-		    id, l4(svc), fam(&b->addr), a, b->port, cc);
+		    "add counter " NFT_TABLE " %s\n", cn, cc);
+	}
+	counter_elems(t, svc, id, LB_NFT_COUNTER_CONNS);
+	counter_elems(t, svc, id, LB_NFT_COUNTER_TRAFFIC);
+	/*
+	 * Every packet of every balanced flow passes here: one lookup of the
+	 * backend (the DNATed destination going out, the source coming
+	 * back) finds its counter, whatever the number of backends. (A
+	 * rule per backend matching the conntrack reply tuple cost a fifth
+	 * of the node's forwarding time; the ct tuple's ports cannot be a
+	 * map key, the packet's can.)
+	 */
+	lb_text_printf(t, "add rule " NFT_TABLE " lb_f_%s ct direction original "
+	    "counter name %s daddr . th dport map @%s\n"
+	    "add rule " NFT_TABLE " lb_f_%s ct direction reply counter name %s "
+	    "saddr . th sport map @%s\n", id, f, cm, id, f, cm);
+	for (size_t i = 0; i < svc->nbackends; i++) {
+		const struct conf_backend *b = &svc->backends[i];
+
+		addr_text(&b->addr, a, sizeof(a));
 		/*
 		 * Persistence: one set of clients per backend, filled by each
 		 * new flow that went there. (A single client -> address.port
@@ -318,7 +367,7 @@ void
 lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
     const struct conf_service *keep)
 {
-	char id[LB_NFT_ID_MAX], set[LB_NFT_SET_MAX];
+	char id[LB_NFT_ID_MAX], set[LB_NFT_SET_MAX], cm[LB_NFT_SET_MAX];
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	/* Rules go first: a chain or counter still referenced cannot go. */
@@ -326,6 +375,11 @@ lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
 	    "flush chain " NFT_TABLE " lb_f_%s\n"
 	    "delete chain " NFT_TABLE " lb_s_%s\n"
 	    "delete chain " NFT_TABLE " lb_f_%s\n", id, id, id, id);
+	/* The maps before the counters their elements name. */
+	lb_text_printf(t, "delete map " NFT_TABLE " %s\n"
+	    "delete map " NFT_TABLE " %s\n", counter_map(LB_NFT_COUNTER_CONNS,
+	    id, set, sizeof(set)), counter_map(LB_NFT_COUNTER_TRAFFIC, id, cm,
+	    sizeof(cm)));
 	if (CONF_LB_SCHED_COUNTS(svc->scheduler))
 		lb_text_printf(t, "delete map " NFT_TABLE " %s\n",
 		    lb_nft_least_map(id, set, sizeof(set)));
@@ -346,11 +400,21 @@ lb_nft_service_delete(struct lb_text *t, const struct conf_service *svc,
 void
 lb_nft_service_hooks(struct lb_text *t, const struct conf_service *svc)
 {
-	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN];
+	char id[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], nm[LB_NFT_SET_MAX];
 	const char *f = fam(&svc->addr), *p = l4(svc);
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	addr_text(&svc->addr, a, sizeof(a));
+	/*
+	 * New connections are counted where NAT sees them: once each, in
+	 * postrouting (after DNAT: the destination is the backend), never
+	 * again per packet.
+	 */
+	lb_text_printf(t, "add rule " NFT_TABLE " lb_postrouting ct mark 0x%08x "
+	    "ct original %s daddr %s meta l4proto %s ct original proto-dst %u "
+	    "counter name %s daddr . th dport map @%s\n", NFT_VIPD_CT_MARK, f,
+	    a, p, svc->port, f, counter_map(LB_NFT_COUNTER_CONNS, id, nm,
+	    sizeof(nm)));
 	lb_text_printf(t,
 	    "add rule " NFT_TABLE " lb_prerouting %s daddr %s %s dport %u "
 	    "jump lb_s_%s\n"

@@ -20,9 +20,13 @@
  *                  the backend: only a backend that stops taking new flows
  *                  (down, weight 0, removed) loses its clients
  *   lb_fwd         filter, forward: marked flows of X -> jump lb_f_X
- *   lb_f_X         counters per backend i: lb_n_X_i (new connections),
- *                  lb_c_X_i (packets and bytes, both directions); the
- *                  persistence set updates
+ *   lb_f_X         every packet's backend (address . port) looked up in
+ *                  lb_cm_X, a map to the counters lb_c_X_i (packets and
+ *                  bytes of backend i, both directions); the persistence
+ *                  set updates
+ *   lb_postrouting nat, postrouting (srcnat): the first packet of each
+ *                  marked flow of X, after DNAT, counted in lb_n_X_i
+ *                  (new connections) through the map lb_nm_X
  *   lb_input       filter, input: what reaches the VIP:port undiverted
  *                  (no backend, no sorry server) gets a TCP reset / ICMP
  *                  port unreachable

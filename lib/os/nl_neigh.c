@@ -203,7 +203,7 @@ addr_match(struct nl_neigh *nn, int ifindex, const struct addr *addr,
 		const uint8_t *l;
 		unsigned plen, bits;
 
-		if (rtnl_addr_get_ifindex(ra) != ifindex ||
+		if ((ifindex != 0 && rtnl_addr_get_ifindex(ra) != ifindex) ||
 		    rtnl_addr_get_family(ra) != addr->family || local == NULL ||
 		    nl_addr_get_len(local) != alen)
 			continue;

@@ -59,7 +59,10 @@ int nl_neigh_use(struct nl_neigh *nn, int ifindex, const struct addr *addr);
 int nl_neigh_on_link(struct nl_neigh *nn, int ifindex,
     const struct addr *addr);
 
-/* 1 when addr is one of ifindex's own addresses, 0 when not, or -errno. */
+/*
+ * 1 when addr is one of ifindex's own addresses (ifindex 0: of any
+ * interface), 0 when not, or -errno.
+ */
 int nl_neigh_is_local(struct nl_neigh *nn, int ifindex,
     const struct addr *addr);
 

@@ -10,6 +10,7 @@
 #define ND_NS_TYPE 135
 #define ND_NA_TYPE 136
 #define ND_OPT_SOURCE_LLADDR 1
+#define ND_OPT_TARGET_LLADDR 2
 #define ND_HOPLIMIT 255
 
 void
@@ -55,4 +56,24 @@ vrrp_nd_parse_na(const uint8_t *p, size_t len, int hoplimit,
 	target->family = AF_INET6;
 	memcpy(target->bytes, p + 8, 16);
 	return VRRP_ND_NA;
+}
+
+bool
+vrrp_nd_na_lladdr(const uint8_t *p, size_t len, uint8_t mac[6])
+{
+	size_t o = VRRP_ND_NA_MIN_LEN;
+
+	while (o + 2 <= len) {
+		size_t olen = (size_t)p[o + 1] * 8;
+
+		/* RFC 4861 4.6: a zero length would loop; drop the message. */
+		if (olen == 0 || o + olen > len)
+			return false;
+		if (p[o] == ND_OPT_TARGET_LLADDR && olen == 8) {
+			memcpy(mac, p + o + 2, 6);
+			return true;
+		}
+		o += olen;
+	}
+	return false;
 }

@@ -45,4 +45,11 @@ void vrrp_nd_solicited_node(const struct addr *target, struct addr *group);
 enum vrrp_nd_verdict vrrp_nd_parse_na(const uint8_t *p, size_t len,
 				      int hoplimit, struct addr *target);
 
+/*
+ * The target link-layer address option of a valid NA (as vrrp_nd_parse_na
+ * passed it): true with its MAC in mac, false when it has none or its
+ * options are malformed (a zero length, RFC 4861 4.6, or one past the end).
+ */
+bool vrrp_nd_na_lladdr(const uint8_t *p, size_t len, uint8_t mac[6]);
+
 #endif

@@ -159,6 +159,16 @@ vrrp_probe6_send(int fd, int ifindex, const uint8_t mac[6],
 bool
 vrrp_probe6_read(int fd, int *ifindex, struct addr *sender)
 {
+	uint8_t mac[6];
+	bool has_mac;
+
+	return vrrp_probe6_read_na(fd, ifindex, sender, mac, &has_mac);
+}
+
+bool
+vrrp_probe6_read_na(int fd, int *ifindex, struct addr *sender,
+    uint8_t mac[6], bool *has_mac)
+{
 	uint8_t p[256];
 	union {
 		struct cmsghdr h;
@@ -199,6 +209,7 @@ vrrp_probe6_read(int fd, int *ifindex, struct addr *sender)
 		}
 		if (vrrp_nd_parse_na(p, (size_t)n, hops, sender) != VRRP_ND_NA)
 			continue;
+		*has_mac = vrrp_nd_na_lladdr(p, (size_t)n, mac);
 		*ifindex = idx;
 		return true;
 	}

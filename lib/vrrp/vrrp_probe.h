@@ -48,4 +48,8 @@ int vrrp_probe6_send(int fd, int ifindex, const uint8_t mac[6],
  */
 bool vrrp_probe6_read(int fd, int *ifindex, struct addr *sender);
 
+/* The same, with the advertisement's target link-layer address, if any. */
+bool vrrp_probe6_read_na(int fd, int *ifindex, struct addr *sender,
+			 uint8_t mac[6], bool *has_mac);
+
 #endif

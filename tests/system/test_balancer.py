@@ -221,6 +221,18 @@ def spread(result):
     return result["backends"]
 
 
+def assert_counted_per_backend(lb, res, slack=10):
+    """Each backend's own counters (its address and port looked up in the
+    service's counter maps): about the connections it answered (a client
+    port reused within conntrack's UDP timeout is one flow for two
+    answers), and no other's; its packets and bytes."""
+    by_ip = {h.ip_internal: n for n, h in lb.backends.items()}
+    for b in lb.services()["web"]["backends"]:
+        got = spread(res).get(by_ip[b["address"]], 0)
+        assert abs(b["connections"] - got) <= slack, (b, res)
+        assert b["packets"] >= 2 * got and b["bytes"] > 0, (b, res)
+
+
 # 1. schedulers ------------------------------------------------------------
 
 def test_rr_spreads_evenly_and_marks_flows_for_sync(topo, vipd_bin):
@@ -256,6 +268,7 @@ def test_wrr_follows_weights(topo, vipd_bin):
     assert res["errors"] == 0, res
     assert abs(spread(res)["b1"] - 750) <= 50, res
     assert abs(spread(res)["b2"] - 250) <= 50, res
+    assert_counted_per_backend(lb, res)
 
 
 def test_udp_service_is_balanced_per_flow(topo, vipd_bin):
@@ -267,6 +280,7 @@ def test_udp_service_is_balanced_per_flow(topo, vipd_bin):
     res = lb.fire(400, udp=True)
     assert res["errors"] == 0, res
     assert abs(spread(res)["b1"] - 100) <= 20, res
+    assert_counted_per_backend(lb, res)
 
 
 def test_sh_keeps_one_client_on_one_backend(topo, vipd_bin):

@@ -54,7 +54,7 @@ class DR:
     """Nodes, a client and backends; the service is written by start()."""
 
     def __init__(self, topo, nbackends=3, second_segment=False, ipv6=False,
-                 nodes=("lb1",)):
+                 nodes=("lb1",), **instance):
         self.topo = topo
         self.ipv6 = ipv6
         self.second = second_segment
@@ -67,7 +67,7 @@ class DR:
                 name, "192.0.2.%d" % (1 + i),
                 ipv6="2001:db8::%d" % (1 + i) if ipv6 else None,
                 priority=150 - 50 * i,
-                vips=(self.vip,))
+                vips=(self.vip,), **instance)
             if second_segment:
                 node.host.attach("br1", "10.1.0.%d/24" % (1 + i),
                                  "n%d" % i)
@@ -333,11 +333,14 @@ def test_takeover_keeps_100_connections_without_conn_sync(topo, vipd_bin):
     assert not final["failures"], final
 
 
-def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin):
+@pytest.mark.parametrize("use_vmac", [False, True])
+def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin,
+                                                        use_vmac):
     """The arp_ignore hazard (vipd(7), DR): be1 left at arp_ignore = 0
     answers ARP for the VIP it holds on lo; the node that holds the VIP
-    says so in its log and counts it, and no other backend is named."""
-    dr = DR(topo, nbackends=2)
+    (on its VMAC interface with use_vmac) says so in its log and counts
+    it, and no other backend is named."""
+    dr = DR(topo, nbackends=2, use_vmac=use_vmac)
     lb = dr.nodes[0]
     dr.start(lb, dr.service())
     dr.wait_up(lb)
@@ -349,3 +352,43 @@ def test_backend_answering_arp_for_the_vip_is_reported(topo, vipd_bin):
                interval=0.5)
     assert dr.service_dump(lb)["dr_arp_hazards"] >= 1
     assert "claimed by %s" % dr.backends["be2"].mac not in lb.log_text()
+
+
+def test_backend_answering_nd_for_the_ipv6_vip_is_reported(topo, vipd_bin):
+    """The same hazard with neighbour discovery (vipd(7), DR): be1 holds
+    the IPv6 VIP on its NIC instead of lo, so it answers solicitations
+    for it; the node that holds the VIP solicits it, logs the MAC that
+    answers (one line, rate-limited) and counts it; be2, with the VIP on
+    lo, is never named."""
+    dr = DR(topo, nbackends=2, ipv6=True)
+    lb = dr.nodes[0]
+    dr.start(lb, dr.service())
+    dr.wait_up(lb)
+    be1, be2 = dr.backends["be1"], dr.backends["be2"]
+    assert dr.service_dump(lb)["dr_arp_hazards"] == 0
+    be1.run(["ip", "-6", "addr", "del", VIP6 + "/128", "dev", "lo"])
+    be1.run(["ip", "-6", "addr", "add", VIP6 + "/128", "dev", "eth0",
+             "nodad"])
+    line = "is claimed by %s on eth0 (ND)" % be1.mac
+    wait_until(lambda: line in lb.log_text(), TIMEOUT_S,
+               "the node to report be1 answering ND for the VIP",
+               interval=0.5)
+    assert dr.service_dump(lb)["dr_arp_hazards"] >= 1
+    assert "claimed by %s" % be2.mac not in lb.log_text()
+
+
+def test_vmac_node_also_balances_frames_sent_to_its_own_mac(topo, vipd_bin):
+    """With use_vmac the clients reach the VIP at the VMAC, but a router
+    whose route to the VIP goes via the node's own address sends to the
+    node's MAC: those frames are balanced too, not reset by the node."""
+    dr = DR(topo, nbackends=2, use_vmac=True)
+    lb = dr.nodes[0]
+    dr.start(lb, dr.service())
+    dr.wait_up(lb)
+    at_vmac = dr.fire(count=50)
+    assert at_vmac["errors"] == 0, at_vmac
+    dr.client.run(["ip", "neigh", "replace", VIP, "lladdr", lb.host.mac,
+                   "dev", "eth0", "nud", "permanent"])
+    at_node = dr.fire(count=100)
+    assert at_node["errors"] == 0, at_node
+    assert set(at_node["backends"]) == set(dr.backends), at_node

@@ -551,7 +551,26 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	assert_non_null(strstr(t.buf, want));
 	/* All up: no client is forgotten. */
 	assert_null(strstr(t.buf, "flush set"));
-	assert_non_null(strstr(t.buf, "counter name lb_c_web_d1_1\n"));
+	/*
+	 * Per-backend counters: one map lookup per packet (either
+	 * direction), new connections once each, in NAT's postrouting.
+	 */
+	assert_non_null(strstr(t.buf, "add element inet vipd lb_cm_web_d1 { "
+	    "10.1.0.11 . 8080 : \"lb_c_web_d1_0\", 10.1.0.12 . 8080 : "
+	    "\"lb_c_web_d1_1\" }\n"));
+	assert_non_null(strstr(t.buf, "add element inet vipd lb_nm_web_d1 { "
+	    "10.1.0.11 . 8080 : \"lb_n_web_d1_0\", 10.1.0.12 . 8080 : "
+	    "\"lb_n_web_d1_1\" }\n"));
+	assert_non_null(strstr(t.buf, "add rule inet vipd lb_f_web_d1 ct "
+	    "direction original counter name ip daddr . th dport map "
+	    "@lb_cm_web_d1\nadd rule inet vipd lb_f_web_d1 ct direction reply "
+	    "counter name ip saddr . th sport map @lb_cm_web_d1\n"));
+	assert_non_null(strstr(t.buf, "add rule inet vipd lb_postrouting ct mark "
+	    "0x76697064 ct original ip daddr 10.0.0.10 meta l4proto tcp ct "
+	    "original proto-dst 80 counter name ip daddr . th dport map "
+	    "@lb_nm_web_d1\n"));
+	/* No rule per backend is walked by every packet. */
+	assert_null(strstr(t.buf, "counter name lb_c_web_d1_1"));
 	assert_non_null(strstr(t.buf, "add rule inet vipd lb_input ip daddr "
 	    "10.0.0.10 tcp dport 80 reject with tcp reset\n"));
 	lb_text_free(&t);
@@ -586,6 +605,10 @@ test_nft_rules_follow_health_quorum_and_sorry(void **state)
 	    "delete chain inet vipd lb_s_web_d1\n"));
 	snprintf(want, sizeof(want), "delete set inet vipd %s\n", p0);
 	assert_non_null(strstr(t.buf, want));
+	/* The counter maps go before the counters their elements name. */
+	assert_true(strstr(t.buf, "delete map inet vipd lb_cm_web_d1\n") != NULL &&
+	    strstr(t.buf, "delete map inet vipd lb_cm_web_d1\n") <
+	    strstr(t.buf, "delete counter inet vipd lb_c_web_d1_0\n"));
 	lb_text_free(&t);
 	conf_free(c);
 }

@@ -94,6 +94,35 @@ test_anything_else_is_no_answer(void **state)
 	assert_int_equal(vrrp_nd_parse_na(p, 0, 255, &t), VRRP_ND_NOT_NA);
 }
 
+/* What the DR hazard watch (lib/lb/lb_arp.c) reads: who claims the VIP. */
+static void
+test_an_na_names_its_target_link_layer_address(void **state)
+{
+	static const uint8_t mac[6] = { 0x02, 0, 0, 0, 0xbe, 0x01 };
+	uint8_t p[VRRP_ND_NA_MIN_LEN + 16], got[6];
+
+	(void)state;
+	memset(p, 0, sizeof(p));
+	na(p, &master);
+	/* A nonce-like unknown option (type 14) first, then the TLLA. */
+	p[24] = 14;
+	p[25] = 1;
+	p[32] = 2;
+	p[33] = 1;
+	memcpy(p + 34, mac, 6);
+	assert_true(vrrp_nd_na_lladdr(p, sizeof(p), got));
+	assert_memory_equal(got, mac, 6);
+	/* Cut short, no option at all, or a zero length: none. */
+	assert_false(vrrp_nd_na_lladdr(p, sizeof(p) - 1, got));
+	assert_false(vrrp_nd_na_lladdr(p, VRRP_ND_NA_MIN_LEN, got));
+	p[25] = 0;
+	assert_false(vrrp_nd_na_lladdr(p, sizeof(p), got));
+	/* A source link-layer address option is no answer for the target. */
+	p[25] = 1;
+	p[32] = 1;
+	assert_false(vrrp_nd_na_lladdr(p, sizeof(p), got));
+}
+
 int
 main(void)
 {
@@ -102,6 +131,7 @@ main(void)
 		cmocka_unit_test(test_solicited_node_group_keeps_the_low_24_bits),
 		cmocka_unit_test(test_an_na_from_the_link_gives_its_target),
 		cmocka_unit_test(test_anything_else_is_no_answer),
+		cmocka_unit_test(test_an_na_names_its_target_link_layer_address),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
