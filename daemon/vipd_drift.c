@@ -178,9 +178,10 @@ drift_check_nft(struct vipd *v, uint64_t now_ms)
 		drift_restore_inet(v, (deleted & NFT_MONITOR_INET) != 0, now_ms);
 	if ((tables & NFT_MONITOR_NETDEV) && lb_has_dr(&v->lb)) {
 		lb_restore_dr(&v->lb, now_ms);
-		drift_nft_said(v, "netdev " NFT_TABLE_NAME, v->lb.dr_table ||
-		    !v->lb.dr_rebuild, (deleted & NFT_MONITOR_NETDEV) != 0,
-		    v->lb.last_error, now_ms);
+		/* A refused rebuild leaves dr_rebuild set (and is retried). */
+		drift_nft_said(v, "netdev " NFT_TABLE_NAME, !v->lb.dr_rebuild,
+		    (deleted & NFT_MONITOR_NETDEV) != 0, v->lb.last_error,
+		    now_ms);
 	}
 }
 

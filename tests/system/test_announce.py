@@ -225,10 +225,25 @@ def test_nft_chain_gone_withdraws_then_comes_back(topo, vipd_bin):
     aa = AA(topo)
     aa.start()
     aa.wait_announced()
-    aa.node.host.run(["nft", "delete", "table", "netdev", "vipd"])
-    wait_until(lambda: "web: withdrawn (nft chain missing" in
-               aa.node.log_text(), 10.0, "withdraw for the missing chain")
-    # The table is rebuilt, and the service announced again.
+    # A table deleted from outside is put back at once (drift repair), so
+    # the chain stays missing only while a table of that name that only
+    # its own process may change (flags owner) holds the place.
+    owner = aa.node.host.popen([PYTHON, "-c",
+                                "import subprocess, time; "
+                                "p = subprocess.Popen(['nft', '-i'], stdin="
+                                "subprocess.PIPE); p.stdin.write(b'delete "
+                                "table netdev vipd; add table netdev vipd "
+                                "{ flags owner; }\\n'); p.stdin.flush(); "
+                                "time.sleep(120)"], label="owner table")
+    try:
+        wait_until(lambda: "web: withdrawn (rules not in the kernel" in
+                   aa.node.log_text(), 10.0, "withdraw for the missing chain")
+    finally:
+        owner.signal(signal.SIGKILL)
+        owner.wait(5.0)
+    assert "table netdev vipd was deleted from outside and cannot be " \
+        "restored" in aa.node.log_text()
+    # The owner gone, the table is rebuilt and the service announced again.
     aa.wait_announced()
     assert aa.fire(count=20)["errors"] == 0
 
