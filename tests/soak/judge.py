@@ -19,7 +19,8 @@ recorded, and the table of client impact per fault kind.
                 REPAIR_S on a node still master;
   daemons       no vipd exit we did not ask for, no sanitizer report, RSS
                 growth at most RSS_GROWTH_KIB and fds growth at most
-                FD_GROWTH past the first minute of each daemon's life, at
+                FD_GROWTH (medians of the 30 s after its first minute and
+                of its last 30 s) for each daemon that lived 150 s, at
                 most LOG_LINES_PER_MIN log lines per minute per node.
 """
 
@@ -34,6 +35,7 @@ DUAL_TOLERANCE_S = HEAL_S + 0.25
 REPAIR_S = 1.0 + 0.3           # a second, plus the kernel sampling period
 RSS_GROWTH_KIB = 16 * 1024
 FD_GROWTH = 4
+RESOURCE_LIFE_S = 150.0   # shorter lives are not judged for growth
 LOG_LINES_PER_MIN = 600
 GAP_MIN_S = 0.1                # silences shorter than this are not recorded
 
@@ -63,11 +65,15 @@ class Judge:
         return out
 
     def breach(self, t, invariant, what):
+        labels = [f.label() for f in self.in_force(t)] if t else []
+        # drift that was never put back is still in force after its window
+        labels += [f.label() + " unrepaired" for f in self.faults
+                   if t and getattr(f, "repaired_at", None) is not None and
+                   f.window()[1] < t < f.repaired_at]
         self.breaches.append({
             "t_s": self.rel(t) if t is not None else None,
             "invariant": invariant, "what": what,
-            "faults_in_force": [f.label() for f in self.in_force(t)] if t else [],
-            "seed": self.seed})
+            "faults_in_force": labels, "seed": self.seed})
 
     # ------------------------------------------------------------------
     def flag_state(self):
@@ -187,6 +193,7 @@ class Judge:
                 f.notes.append("left MASTER meanwhile: drift not judged")
                 continue
             took = (back[0] - f.start) if back else None
+            f.repaired_at = back[0] if back else float("inf")
             f.notes.append("repaired in %s" % ("%.2f s" % took if took is not None
                                                else "never"))
             if took is None or took > REPAIR_S:
@@ -196,7 +203,7 @@ class Judge:
                                               "route": "virtual route"}[item],
                                              f.target, REPAIR_S,
                                              "after %.2f s" % took if took
-                                             else "never, while master"))
+                                             else "never"))
 
     def check_daemons(self, workdir):
         for t, n, pid, code in self.mon.crashes:
@@ -221,22 +228,28 @@ class Judge:
             by_pid.setdefault((n, pid), []).append((t, rss, fds))
         self.resource_summary = []
         for (n, pid), rows in sorted(by_pid.items()):
-            base = [r for r in rows if r[0] - rows[0][0] >= 60.0]
-            if len(base) < 2:
+            life = rows[-1][0] - rows[0][0]
+            if life < RESOURCE_LIFE_S:
                 continue
-            b_rss, b_fds = base[0][1], base[0][2]
-            m_rss = max(r[1] for r in base)
-            m_fds = max(r[2] for r in base)
+            # medians, so that a check's socket or a script's pipes open
+            # at the moment of a sample do not count as growth
+            first = [r for r in rows if 60.0 <= r[0] - rows[0][0] < 90.0]
+            last = [r for r in rows if rows[-1][0] - r[0] < 30.0]
+            med = lambda xs: sorted(xs)[len(xs) // 2]
+            b_rss, b_fds = med([r[1] for r in first]), med([r[2] for r in first])
+            e_rss, e_fds = med([r[1] for r in last]), med([r[2] for r in last])
             self.resource_summary.append({"node": n, "pid": pid,
-                                          "life_s": round(rows[-1][0] - rows[0][0]),
-                                          "rss_kib_at_60s": b_rss, "rss_kib_max": m_rss,
-                                          "fds_at_60s": b_fds, "fds_max": m_fds})
-            if m_rss - b_rss > RSS_GROWTH_KIB:
-                self.breach(base[0][0], "daemons", "vipd on %s (pid %d): RSS "
-                            "grew %d KiB after its first minute" % (n, pid, m_rss - b_rss))
-            if m_fds - b_fds > FD_GROWTH:
-                self.breach(base[0][0], "daemons", "vipd on %s (pid %d): open "
-                            "fds grew by %d after its first minute" % (n, pid, m_fds - b_fds))
+                                          "life_s": round(life),
+                                          "rss_kib_after_1min": b_rss,
+                                          "rss_kib_at_end": e_rss,
+                                          "fds_after_1min": b_fds,
+                                          "fds_at_end": e_fds})
+            if e_rss - b_rss > RSS_GROWTH_KIB:
+                self.breach(rows[-1][0], "daemons", "vipd on %s (pid %d): RSS "
+                            "grew %d KiB after its first minute" % (n, pid, e_rss - b_rss))
+            if e_fds - b_fds > FD_GROWTH:
+                self.breach(rows[-1][0], "daemons", "vipd on %s (pid %d): open "
+                            "fds grew by %d after its first minute" % (n, pid, e_fds - b_fds))
         stamp = re.compile(r"^(\d\d):(\d\d):\d\d\.\d+ ")
         self.log_rates = {}
         for node in self.net.nodes.values():
@@ -301,10 +314,10 @@ class Judge:
         return out
 
     def run(self, workdir):
+        self.check_repairs()
         self.check_one_master()
         self.check_reachable()
         self.check_connections()
-        self.check_repairs()
         self.check_daemons(workdir)
         self.breaches.sort(key=lambda b: (b["t_s"] is None, b["t_s"] or 0))
         return self.breaches

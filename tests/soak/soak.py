@@ -208,7 +208,7 @@ def main():
     os.environ["UBSAN_OPTIONS"] = "print_stacktrace=1:log_path=%s/asan" % workdir
     net = soaktopo.SoakNet(workdir, vipd, vipctl)
     result = {"seed": seed, "minutes": args.minutes, "patch": args.patch,
-              "workdir": workdir}
+              "workdir": workdir, "netns_prefix": net.topo.prefix}
     code = 2
     try:
         net.start_all()
@@ -260,7 +260,7 @@ def main():
         print_table(rows)
         log("pings: %d sent, %d answered, longest silence %.1f ms; client: %s"
             % (ping["sent"], ping["received"], ping["max_gap_ms"], totals))
-        log("RSS/fds (daemons alive > 60 s): %s" % judge.resource_summary)
+        log("RSS/fds (daemons that lived 150 s): %s" % judge.resource_summary)
         log("busiest log minute per node: %s" % judge.log_rates)
         grouped = judge.grouped()
         for b in grouped:
