@@ -129,11 +129,14 @@ class Injector:
         f.end = time.monotonic()
 
     def _restart(self, node, f):
-        self.monitor.expect_down(node.name, False)
+        """The node counts again once its new vipd is ready: what the dead
+        one left in the kernel (its VIPs) is the new one's to remove at
+        start-up, and until then it is the crashed box's, not a master."""
         try:
             node.start()
         except AssertionError as err:
             f.breaches.append("restart of %s failed: %s" % (node.name, err))
+        self.monitor.expect_down(node.name, False)
 
     # kill
     def _apply_kill(self, f):
