@@ -6,6 +6,8 @@ SHELL := /bin/bash
 #   make check          warning-free build, unit tests (plain and ASan/UBSan),
 #                       system tests against both builds, a short fuzz run
 #   make unit | system | fuzz | demo | install | clean
+#   make soak [SOAK_MINUTES=10] [SOAK_SEED=N] [SOAK_PATCH=file]: random faults
+#              on a three-node group with clients watching (tests/soak)
 #   make bench (all of: bench-failover bench-scale bench-checks bench-balancer
 #              bench-sync); make bench-tables writes tests/bench/README.md
 #
@@ -67,7 +69,7 @@ FUZZ_BINS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(FUZZ_SRCS))
 	bench-scale bench-checks bench-balancer bench-sync bench-deps bench-tables install \
 	bench-aa demo-aa \
 	install-man deb \
-	clean deps
+	clean deps soak
 all: $(BUILD)/vipd $(BUILD)/vipctl
 
 $(BUILD)/%.o: %.c
@@ -161,6 +163,17 @@ demo: all
 demo-aa: all
 	VIPD_BIN=$(abspath $(BUILD)/vipd) $(PYTHON) tests/bench/demo_aa.py \
 		--json $(BUILD)/demo-aa.json
+
+# The soak (tests/soak/README.md): an ASan build, then SOAK_MINUTES of
+# random overlapping faults with invariants checked the whole time; exit 0
+# when every one held. SOAK_SEED replays a schedule, SOAK_PATCH plants a bug
+# in a scratch copy of the tree (tests/soak/planted/).
+SOAK_MINUTES ?= 10
+SOAK_SEED ?=
+SOAK_PATCH ?=
+soak:
+	$(PYTHON) tests/soak/soak.py --minutes $(SOAK_MINUTES) --json $(BUILD)/soak.json \
+		$(if $(SOAK_SEED),--seed $(SOAK_SEED)) $(if $(SOAK_PATCH),--patch $(abspath $(SOAK_PATCH)))
 
 # Every benchmark, each also alone as bench-NAME; figures go to
 # $(BUILD)/bench-NAME.json. Defaults: 5 runs of each implementation in
