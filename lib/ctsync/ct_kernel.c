@@ -102,6 +102,15 @@ entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
 		e->mark = nfct_get_attr_u32(ct, ATTR_MARK);
 	if (e->proto == IPPROTO_TCP && has(ct, ATTR_TCP_STATE))
 		e->tcp_state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
+	if (has(ct, ATTR_ZONE))
+		e->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	/* Kernel helper names fit 16 bytes with their NUL. */
+	if (has(ct, ATTR_HELPER_NAME)) {
+		const char *h = nfct_get_attr(ct, ATTR_HELPER_NAME);
+
+		if (h != NULL && strlen(h) < sizeof(e->helper))
+			memcpy(e->helper, h, strlen(h));
+	}
 	return ct_entry_valid(e);
 }
 
@@ -235,7 +244,14 @@ ct_kernel_close(struct ct_kernel *k)
 		nfct_close(k->events);
 	if (k->query != NULL)
 		nfct_close(k->query);
-	k->events = k->query = NULL;
+	if (k->exp_events != NULL)
+		nfct_close(k->exp_events);
+	if (k->exp_query != NULL)
+		nfct_close(k->exp_query);
+	if (k->exp_create != NULL)
+		mnl_socket_close(k->exp_create);
+	k->events = k->query = k->exp_events = k->exp_query = NULL;
+	k->exp_create = NULL;
 	dumper_close(k);
 }
 
@@ -425,6 +441,9 @@ set_orig(struct nf_conntrack *ct, const struct ct_entry *e)
 {
 	nfct_set_attr_u8(ct, ATTR_L3PROTO, e->family);
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, e->proto);
+	/* The zone is part of the identity: lookups name it too. */
+	if (e->zone != 0)
+		nfct_set_attr_u16(ct, ATTR_ZONE, e->zone);
 	set_addr(ct, e->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, e->orig.src);
 	set_addr(ct, e->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, e->orig.dst);
 	if (l4_is_icmp(e->proto)) {
@@ -518,6 +537,13 @@ ct_kernel_apply(struct ct_kernel *k, const struct ct_entry *e)
 	}
 	set_state(ct, e);
 	set_reply_and_nat(ct, e);
+	/*
+	 * The helper only at creation (the kernel assigns one to a new flow,
+	 * from the ruleset's `ct helper`, only on its first packet): the
+	 * master flow of a synced expectation needs it.
+	 */
+	if (e->helper[0] != '\0')
+		nfct_set_attr(ct, ATTR_HELPER_NAME, e->helper);
 	rc = query(k, NFCT_Q_CREATE, ct);
 	nfct_destroy(ct);
 	if (rc != -EEXIST)
@@ -530,4 +556,21 @@ ct_kernel_apply(struct ct_kernel *k, const struct ct_entry *e)
 	rc = query(k, NFCT_Q_UPDATE, ct);
 	nfct_destroy(ct);
 	return rc;
+}
+
+bool
+ct_kernel_lookup(struct ct_kernel *k, uint8_t family, uint8_t proto,
+    uint16_t zone, const struct ct_tuple *orig, struct ct_entry *out)
+{
+	struct ct_entry key = { .op = CT_OP_UPDATE, .family = family,
+	    .proto = proto, .zone = zone, .orig = *orig };
+	struct nf_conntrack *ct = nfct_new();
+	bool found;
+
+	if (ct == NULL)
+		return false;
+	set_orig(ct, &key);
+	found = get_full(k, ct, out);
+	nfct_destroy(ct);
+	return found;
 }

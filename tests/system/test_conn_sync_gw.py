@@ -15,6 +15,7 @@ of the inside to the VIP. A flow survives a takeover only when the new
 master holds its entry, with the mapping, before it.
 """
 
+import hashlib
 import json
 import os
 
@@ -44,10 +45,24 @@ table ip gwtest {
 """
 
 
+# A firewall that lets the inside use FTP: the control flow gets the ftp
+# helper (nf_conntrack_ftp, and nf_nat_ftp for the SNAT), which expects
+# the server's data connection back to the PORT it rewrote to the VIP.
+FTP_NFT = """
+table ip gwftp {
+  ct helper ftp-standard { type "ftp" protocol tcp; }
+  chain helpers {
+    type filter hook prerouting priority 0; policy accept;
+    iifname "eth1" tcp dport 21 ct helper set "ftp-standard"
+  }
+}
+"""
+
+
 class GwPair(Pair):
     """Two vipd gateways (sync group edge: ext and int), select = "all"."""
 
-    def __init__(self, topo, select="all"):
+    def __init__(self, topo, select="all", extra_nft=None):
         self.topo = topo
         self.balancer = False
         self.select = select
@@ -60,6 +75,8 @@ class GwPair(Pair):
                                   "10.1.0.%d/24" % n, "10.2.0.%d/24" % n)
             host.run(["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"])
             host.run(["nft", "-f", "-"], input=GW_NFT)
+            if extra_nft:
+                host.run(["nft", "-f", "-"], input=extra_nft)
             self.hosts[name] = host
         self.make_nodes()
         self.inside = inside_host(topo, "in1", INSIDE, INT_VIP)
@@ -180,3 +197,72 @@ def test_a_select_that_leaves_balancer_services_out_is_warned_of(topo, vipd_bin)
     with open(node.conf_path) as f:
         line = next(i for i, text in enumerate(f, 1) if text.lstrip().startswith("select"))
     assert "%s:%d: warning" % (node.conf_path, line) in out, out
+
+
+def expectations(host):
+    """The FTP data connections host's kernel expects: (expected tuple,
+    master's source) of each, from `conntrack -L expect`."""
+    res = host.run(["conntrack", "-L", "expect"], check=False)
+    found = []
+    for line in res.stdout.splitlines():
+        w = dict(x.split("=", 1) for x in line.split() if "=" in x)
+        if w.get("helper") == "ftp":
+            found.append(((w.get("src"), w.get("dst"), w.get("dport")),
+                          w.get("master-src")))
+    return sorted(found)
+
+
+def ftp_status(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"stage": "starting"}
+
+
+def test_an_active_ftp_transfer_opened_after_a_takeover_gets_through(topo):
+    """The inside host (behind the gateways' SNAT to the VIP) downloads
+    from an outside FTP server in active mode. Its PORT goes through a:
+    nf_nat_ftp rewrites it to the VIP and a's kernel expects the server's
+    data connection to VIP:port, to be NATed back to the inside host.
+    The server connects only after a died and b took over, so that the
+    data connection meets b alone: without that expectation on b (with
+    its NAT and the control flow's ftp helper) the SYN to the VIP is a
+    new flow from outside, which the firewall drops. With it, the file
+    arrives whole and the control flow ends the transfer through b."""
+    gw = GwPair(topo, extra_nft=FTP_NFT)
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    root = os.path.join(topo.workdir, "ftp-root")
+    os.makedirs(root, exist_ok=True)
+    payload = os.urandom(1 << 20)
+    with open(os.path.join(root, "data.bin"), "wb") as f:
+        f.write(payload)
+    gate = os.path.join(topo.workdir, "ftp-gate")
+    gw.client.popen([PYTHON, os.path.join(LIB_DIR, "ftp_server.py"), root,
+                     "--address", SERVER, "--gate", gate],
+                    log_name="ftp-server.log")
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    status = os.path.join(topo.workdir, "ftp-client.json")
+    gw.inside.popen([PYTHON, os.path.join(LIB_DIR, "ftp_active.py"), SERVER,
+                     "data.bin", status], log_name="ftp-client.log")
+    wait_until(lambda: len(expectations(a.host)) == 1, SETTLE_S,
+               "a to expect the FTP data connection")
+    on_a = expectations(a.host)
+    assert on_a[0][0][1] == "10.0.0.10" and on_a[0][1] == INSIDE, on_a
+    wait_until(lambda: expectations(b.host) == on_a, 10.0,
+               "b to hold a's expectation")
+    assert conns(b)["expects_installed"] >= 1
+
+    gw.crash(a)
+    b.wait_state("MASTER", "ext", SETTLE_S)
+    b.wait_state("MASTER", "int", SETTLE_S)
+    with open(gate, "w"):
+        pass
+    wait_until(lambda: ftp_status(status)["stage"] in ("done", "failed"), 60.0,
+               "the FTP transfer to end")
+    final = ftp_status(status)
+    print("ftp client:", json.dumps(final))
+    assert final["stage"] == "done", final
+    assert final["bytes"] == len(payload)
+    assert final["sha256"] == hashlib.sha256(payload).hexdigest()
