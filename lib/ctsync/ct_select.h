@@ -3,8 +3,8 @@
  * ct_select - which flows conn_sync carries (conn_sync.select, parsed in
  * lib/conf/conf_conn_sync.h): the balancer's marked flows by default
  * (ct mark NFT_VIPD_CT_MARK), every flow with "all" (a firewall pair), or
- * a list of rules on ct mark and mask, protocol and the original
- * direction's source and destination prefixes.
+ * a list of rules on ct mark and mask, protocol, the original
+ * direction's source and destination prefixes and the conntrack zone.
  *
  * The sender applies it to its events and dumps, the receiver to its own
  * table when it sweeps (what the select leaves out is never swept away).

@@ -266,3 +266,51 @@ def test_an_active_ftp_transfer_opened_after_a_takeover_gets_through(topo):
     assert final["stage"] == "done", final
     assert final["bytes"] == len(payload)
     assert final["sha256"] == hashlib.sha256(payload).hexdigest()
+
+
+def zone_flows(host, zone):
+    """{inside port: reply dst} of the inside host's TCP flows to the
+    server in conntrack zone `zone` of host's table."""
+    res = host.run(["conntrack", "-L", "-p", "tcp", "-w", str(zone),
+                    "--orig-src", INSIDE], check=False)
+    flows = {}
+    for line in res.stdout.splitlines():
+        w = [x.split("=", 1) for x in line.split() if "=" in x]
+        # conntrack(8) names a zone only when it is not 0.
+        zoned = "zone=%d" % zone in line if zone else "zone=" not in line
+        if len(w) >= 8 and w[1][1] == SERVER and zoned:
+            flows[int(w[2][1])] = w[5][1]
+    return flows
+
+
+def inject_zoned_flow(host, sport, zone):
+    """An established flow of the inside host to the server, SNATed to
+    the VIP, in conntrack zone `zone` (0: the default)."""
+    host.run(["conntrack", "-I", "-p", "tcp", "-s", INSIDE, "-d", SERVER,
+              "--sport", str(sport), "--dport", "8080", "-r", SERVER,
+              "-q", "10.0.0.10", "--reply-port-src", "8080",
+              "--reply-port-dst", str(sport), "--state", "ESTABLISHED",
+              "-u", "SEEN_REPLY,ASSURED", "-t", "600", "-w", str(zone)])
+
+
+def test_a_select_on_a_zone_syncs_that_zones_flows_with_their_zone(topo):
+    """select = ( { zone = 5; } ): a flow in conntrack zone 5 of the
+    master reaches the backup in zone 5, with its SNAT; a flow of the
+    same tuple in zone 0, and another zone-0 flow, are not synced."""
+    gw = GwPair(topo, select=[{"zone": 5}])
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    inject_zoned_flow(a.host, 45001, 5)
+    inject_zoned_flow(a.host, 45001, 0)
+    inject_zoned_flow(a.host, 45002, 0)
+    assert zone_flows(a.host, 5) == {45001: "10.0.0.10"}
+    assert zone_flows(a.host, 0) == {45001: "10.0.0.10", 45002: "10.0.0.10"}
+    wait_until(lambda: zone_flows(b.host, 5) == {45001: "10.0.0.10"}, 10.0,
+               "b to hold the zone-5 flow in zone 5")
+    # Heartbeats go on; what came for zone 5 came, zone 0 stays out.
+    sent = conns(a)["entries_sent"]
+    wait_until(lambda: conns(b)["datagrams_received"] > 0 and
+               conns(a)["datagrams_sent"] > sent + 2, 5.0, "a few more datagrams")
+    assert zone_flows(b.host, 0) == {}, zone_flows(b.host, 0)
+    assert conns(a)["entries_sent"] == sent
