@@ -125,6 +125,19 @@ ct_select_link_flow(const struct conf_conn_sync *cs, const struct ct_entry *e)
 	return false;
 }
 
+bool
+ct_select_local_flow(const struct addr *locals, size_t nlocals,
+    const struct ct_entry *e)
+{
+	for (size_t i = 0; i < nlocals; i++)
+		if (is_addr(e->orig.src, e->family, &locals[i]) ||
+		    is_addr(e->orig.dst, e->family, &locals[i]) ||
+		    is_addr(e->reply.src, e->family, &locals[i]) ||
+		    is_addr(e->reply.dst, e->family, &locals[i]))
+			return true;
+	return false;
+}
+
 size_t
 ct_select_uncovered(const struct conf *conf, uint32_t mark, char *buf,
     size_t len)

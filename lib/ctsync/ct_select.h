@@ -52,6 +52,17 @@ bool ct_select_covers_service(const struct conf_conn_sync_select *sel,
 bool ct_select_link_flow(const struct conf_conn_sync *cs,
     const struct ct_entry *e);
 
+/*
+ * Whether e is one of this node's own flows: an address of either tuple
+ * is one of locals[] (the node's interface addresses, lib/os/nl). A
+ * receiver never sweeps those, whatever the select: with "all" its own
+ * management SSH, its DNS lookups and the like are not in the master's
+ * table, and a sweep would delete them (the VIPs are not the receiver's
+ * while it receives: VIP traffic is not local to it).
+ */
+bool ct_select_local_flow(const struct addr *locals, size_t nlocals,
+    const struct ct_entry *e);
+
 struct conf;
 
 /*

@@ -37,8 +37,13 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 		return;
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_send_entry(s, e, from_dump);
-	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
-		ct_sweep_collect(&s->sweep, e);
+	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING) {
+		/* Our own connections are not the master's to end. */
+		if (ct_select_local_flow(s->locals, s->nlocals, e))
+			s->stats.entries_local++;
+		else
+			ct_sweep_collect(&s->sweep, e);
+	}
 }
 
 /*
@@ -217,6 +222,9 @@ ct_sync_close(struct ct_sync *s)
 	ct_sweep_end(&s->sweep);
 	ct_order_free(&s->order);
 	ct_order_free(&s->fresh);
+	free(s->locals);
+	s->locals = NULL;
+	s->nlocals = 0;
 }
 
 void

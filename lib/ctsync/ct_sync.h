@@ -161,6 +161,7 @@ struct ct_sync_stats {
 	uint64_t expects_installed, expects_deleted;
 	uint64_t expect_errors;        /* refused by our kernel (no master...) */
 	uint64_t expects_withheld;     /* not sent: a node without CT_WIRE_F_EXT */
+	uint64_t entries_local;        /* our own flows the sweep kept (ct_select) */
 	uint64_t drops[CT_DROP__COUNT];  /* datagrams refused, by reason */
 	uint64_t last_resync_ms;       /* monotonic; 0 = never completed */
 	uint64_t last_rx_ms;           /* last verified datagram; 0 = never */
@@ -255,6 +256,8 @@ struct ct_sync {
 	uint64_t sweep_removed;
 	uint64_t sweep_next_ms;        /* next pass of a sweep under way */
 	struct ct_order order;         /* flows changed while a gap is open */
+	struct addr *locals;           /* our addresses, read at sweep start */
+	size_t nlocals;
 
 	struct ct_wire_msg rx;         /* the datagram being handled */
 	struct ct_sync_stats stats;

@@ -53,7 +53,8 @@ role_name(const struct ct_sync *s)
 	X("expects_installed", (st)->expects_installed) \
 	X("expects_deleted", (st)->expects_deleted) \
 	X("expect_errors", (st)->expect_errors) \
-	X("expects_withheld", (st)->expects_withheld)
+	X("expects_withheld", (st)->expects_withheld) \
+	X("entries_local", (st)->entries_local)
 
 static void
 write_ago(FILE *f, uint64_t then_ms, uint64_t now_ms)

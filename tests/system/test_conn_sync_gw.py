@@ -314,3 +314,38 @@ def test_a_select_on_a_zone_syncs_that_zones_flows_with_their_zone(topo):
                conns(a)["datagrams_sent"] > sent + 2, 5.0, "a few more datagrams")
     assert zone_flows(b.host, 0) == {}, zone_flows(b.host, 0)
     assert conns(a)["entries_sent"] == sent
+
+
+def test_the_backups_own_connections_survive_its_resync_with_select_all(topo):
+    """select = "all": b restarts and sweeps after its full resync what
+    a's table does not hold. A flow the master never had (an inside
+    host's, stale) is removed; b's own connections are not: one to its
+    own address (a management SSH from the server's side) and one from
+    it (its own outgoing connection), counted as entries_local."""
+    gw = GwPair(topo)
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    b.stop()
+    own = [("10.0.0.100", "10.0.0.2", 40022, 22),     # SSH to b
+           ("10.1.0.2", "10.1.0.11", 40053, 53)]      # b's own, outgoing
+    for src, dst, sport, dport in own:
+        b.host.run(["conntrack", "-I", "-p", "tcp", "-s", src, "-d", dst,
+                    "--sport", str(sport), "--dport", str(dport),
+                    "--state", "ESTABLISHED", "-u", "SEEN_REPLY,ASSURED",
+                    "-t", "600"])
+    b.host.run(["conntrack", "-I", "-p", "tcp", "-s", INSIDE, "-d", SERVER,
+                "--sport", "40099", "--dport", "8080", "-r", SERVER,
+                "-q", "10.0.0.10", "--reply-port-src", "8080",
+                "--reply-port-dst", "40099", "--state", "ESTABLISHED",
+                "-u", "SEEN_REPLY,ASSURED", "-t", "600"])
+    b.start()
+    b.wait_state("BACKUP", "ext", SETTLE_S)
+    wait_until(lambda: conns(b)["stale_removed"] >= 1, SETTLE_S,
+               "b to sweep the stale flow")
+    assert 40099 not in tcp_flows(b.host)
+    for src, dst, sport, dport in own:
+        res = b.host.run(["conntrack", "-L", "-p", "tcp", "-s", src, "-d", dst,
+                          "--sport", str(sport)], check=False)
+        assert "dport=%d" % dport in res.stdout, (src, res.stdout)
+    assert conns(b)["entries_local"] >= len(own)

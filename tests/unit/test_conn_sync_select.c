@@ -294,6 +294,33 @@ test_rules_match_the_conntrack_zone(void **state)
 	conf_free(c);
 }
 
+/*
+ * A receiver's own flows (an address of either tuple is one of its own)
+ * are never swept: to it, from it, and NATed to it in the reply.
+ */
+static void
+test_the_nodes_own_flows_are_told_apart(void **state)
+{
+	struct addr locals[2];
+	struct ct_entry e;
+
+	(void)state;
+	assert_int_equal(addr_parse("10.0.0.2", &locals[0]), 0);
+	assert_int_equal(addr_parse("2001:db8::2", &locals[1]), 0);
+	e = flow(6, "10.0.0.100", "10.0.0.2", 0);           /* SSH to it */
+	assert_true(ct_select_local_flow(locals, 2, &e));
+	e = flow(6, "10.0.0.2", "10.9.0.1", 0);             /* from it */
+	assert_true(ct_select_local_flow(locals, 2, &e));
+	e = flow(6, "10.1.0.11", "10.0.0.100", 0);          /* through it */
+	assert_false(ct_select_local_flow(locals, 2, &e));
+	e.reply.dst[0] = 10; e.reply.dst[3] = 2;           /* SNATed to it */
+	assert_true(ct_select_local_flow(locals, 2, &e));
+	assert_false(ct_select_local_flow(locals, 0, &e));
+	e = flow(6, "10.0.0.100", "10.0.0.2", 0);
+	e.family = AF_INET6;                                /* other family */
+	assert_false(ct_select_local_flow(locals, 1, &e));
+}
+
 static void
 test_bad_selects_are_refused_with_their_line(void **state)
 {
@@ -334,6 +361,7 @@ main(void)
 		cmocka_unit_test(test_services_no_rule_can_match_are_named),
 		cmocka_unit_test(test_the_sync_links_own_flows_are_never_carried),
 		cmocka_unit_test(test_rules_match_the_conntrack_zone),
+		cmocka_unit_test(test_the_nodes_own_flows_are_told_apart),
 		cmocka_unit_test(test_bad_selects_are_refused_with_their_line),
 	};
 
