@@ -53,6 +53,14 @@ l4_is_icmp(uint8_t proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
+/* Sequence adjustment (nf_nat_ftp and the like), per direction. */
+static const enum nf_conntrack_attr seqadj_attrs[2][3] = {
+	{ ATTR_ORIG_NAT_SEQ_CORRECTION_POS, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE,
+	    ATTR_ORIG_NAT_SEQ_OFFSET_AFTER },
+	{ ATTR_REPL_NAT_SEQ_CORRECTION_POS, ATTR_REPL_NAT_SEQ_OFFSET_BEFORE,
+	    ATTR_REPL_NAT_SEQ_OFFSET_AFTER },
+};
+
 /* Kernel entry -> sync entry; false for what sync does not carry. */
 static bool
 entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
@@ -104,6 +112,14 @@ entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
 		e->tcp_state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
 	if (has(ct, ATTR_ZONE))
 		e->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	for (int d = 0; d < 2; d++)
+		if (has(ct, seqadj_attrs[d][0])) {
+			e->seqadj[d].pos = nfct_get_attr_u32(ct, seqadj_attrs[d][0]);
+			e->seqadj[d].before = nfct_get_attr_u32(ct,
+			    seqadj_attrs[d][1]);
+			e->seqadj[d].after = nfct_get_attr_u32(ct,
+			    seqadj_attrs[d][2]);
+		}
 	/* Kernel helper names fit 16 bytes with their NUL. */
 	if (has(ct, ATTR_HELPER_NAME)) {
 		const char *h = nfct_get_attr(ct, ATTR_HELPER_NAME);
@@ -502,6 +518,20 @@ set_state(struct nf_conntrack *ct, const struct ct_entry *e)
 	nfct_set_attr_u32(ct, ATTR_STATUS, e->status & SETTABLE_STATUS);
 	if (e->proto != IPPROTO_TCP)
 		return;
+	/*
+	 * A helper that changed a payload's length (a PORT that NAT made
+	 * shorter or longer) shifted the flow's sequence numbers; without
+	 * the offsets the new master would send the old ones.
+	 */
+	for (int d = 0; d < 2; d++) {
+		const struct ct_seqadj *q = &e->seqadj[d];
+
+		if (q->pos == 0 && q->before == 0 && q->after == 0)
+			continue;
+		nfct_set_attr_u32(ct, seqadj_attrs[d][0], q->pos);
+		nfct_set_attr_u32(ct, seqadj_attrs[d][1], q->before);
+		nfct_set_attr_u32(ct, seqadj_attrs[d][2], q->after);
+	}
 	if (e->tcp_state != 0)
 		nfct_set_attr_u8(ct, ATTR_TCP_STATE, e->tcp_state);
 	nfct_set_attr_u8(ct, ATTR_TCP_FLAGS_ORIG, IP_CT_TCP_FLAG_BE_LIBERAL);

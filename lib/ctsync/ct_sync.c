@@ -49,9 +49,12 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 /*
  * From ct_kernel: an expectation (a helper's related flow to come). A
  * sender sends it when the select carries its master flow (looked up:
- * the expectation does not say its mark); destroys go out as they come
- * (a receiver without it ignores them). Receivers do not sweep
- * expectations: they end by their own timers.
+ * the expectation does not say its mark), the master's entry first: the
+ * helper that made the expectation may have changed the length of the
+ * packet (nf_nat_ftp rewriting a PORT), and the kernel reports no event
+ * for the sequence offsets that follow, which the new master needs.
+ * Destroys go out as they come (a receiver without it ignores them).
+ * Receivers do not sweep expectations: they end by their own timers.
  */
 static void
 on_expect(void *arg, const struct ct_expect *x, bool from_dump)
@@ -59,15 +62,18 @@ on_expect(void *arg, const struct ct_expect *x, bool from_dump)
 	struct ct_sync *s = arg;
 	struct ct_entry master;
 
-	(void)from_dump;
 	if (s->role != CT_SYNC_SENDER)
 		return;
-	if (x->op == CT_OP_UPDATE && !s->conf.select.all &&
-	    (!ct_kernel_lookup(&s->kernel, x->family, x->master_proto, x->zone,
-	    &x->master, &master) ||
-	    !ct_select_match(&s->conf.select, &master, NFT_VIPD_CT_MARK) ||
-	    ct_select_link_flow(&s->conf, &master)))
-		return;
+	if (x->op == CT_OP_UPDATE) {
+		if (!ct_kernel_lookup(&s->kernel, x->family, x->master_proto,
+		    x->zone, &x->master, &master) ||
+		    !ct_select_match(&s->conf.select, &master, NFT_VIPD_CT_MARK) ||
+		    ct_select_link_flow(&s->conf, &master))
+			return;
+		/* A dump has sent the master's entry already. */
+		if (!from_dump)
+			ct_sync_send_entry(s, &master, false);
+	}
 	ct_sync_send_expect(s, x);
 }
 

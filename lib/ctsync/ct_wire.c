@@ -213,6 +213,11 @@ put_entry_ext(uint8_t *p, const struct ct_entry *e)
 	be_put16(p + 88, e->zone);
 	be_put16(p + 90, 0);
 	memcpy(p + 92, e->helper, CT_WIRE_HELPER_MAX);
+	for (int d = 0; d < 2; d++) {
+		be_put32(p + 108 + 12 * d, e->seqadj[d].pos);
+		be_put32(p + 112 + 12 * d, e->seqadj[d].before);
+		be_put32(p + 116 + 12 * d, e->seqadj[d].after);
+	}
 }
 
 static void
@@ -275,6 +280,7 @@ get_entry(const uint8_t *p, struct ct_entry *e)
 	e->zone = 0;
 	e->reserved = 0;
 	memset(e->helper, 0, sizeof(e->helper));
+	memset(e->seqadj, 0, sizeof(e->seqadj));
 }
 
 /* false: reserved bytes that are not zero. */
@@ -284,6 +290,11 @@ get_entry_ext(const uint8_t *p, struct ct_entry *e)
 	get_entry(p, e);
 	e->zone = be_get16(p + 88);
 	memcpy(e->helper, p + 92, CT_WIRE_HELPER_MAX);
+	for (int d = 0; d < 2; d++) {
+		e->seqadj[d].pos = be_get32(p + 108 + 12 * d);
+		e->seqadj[d].before = be_get32(p + 112 + 12 * d);
+		e->seqadj[d].after = be_get32(p + 116 + 12 * d);
+	}
 	return be_get16(p + 90) == 0;
 }
 

@@ -63,10 +63,15 @@
  *
  * Extended records (types 7 and 8), for flows beyond the 88-byte entry's
  * reach: a conntrack zone, a `ct helper` (FTP, SIP) and its expectations.
- *   7 entries_ext: count x 108-byte entry: the 88 bytes above, then
+ *   7 entries_ext: count x 132-byte entry: the 88 bytes above, then
  *      88 u16 zone        the flow's conntrack zone (0: the default)
  *      90 u16 reserved    zero
  *      92 helper[16]      the helper's name, NUL-padded ("" none)
+ *     108 seqadj orig     { u32 correction_pos, u32 offset_before,
+ *                           u32 offset_after }: the sequence offsets a
+ *                         helper made by changing a payload's length
+ *                         (nf_nat_ftp rewriting a PORT), original dir.
+ *     120 seqadj reply    the same, reply direction (all 0: none)
  *   8 expects: count x 204-byte expectation (a related flow a helper
  *      told the kernel to wait for, e.g. an FTP data connection):
  *       0 u8  op           1 new, 2 destroy
@@ -157,8 +162,8 @@
 #define CT_WIRE_MAX_RANGES 64
 #define CT_WIRE_MAX_BYTES (CT_WIRE_HEADER_BYTES + \
 	CT_WIRE_MAX_ENTRIES * CT_WIRE_ENTRY_BYTES + CT_WIRE_HMAC_BYTES)
-#define CT_WIRE_ENTRY_EXT_BYTES 108
-#define CT_WIRE_MAX_ENTRIES_EXT 12
+#define CT_WIRE_ENTRY_EXT_BYTES 132
+#define CT_WIRE_MAX_ENTRIES_EXT 10
 #define CT_WIRE_EXPECT_BYTES 204
 #define CT_WIRE_MAX_EXPECTS 6
 #define CT_WIRE_HELPER_MAX 16         /* NF_CT_HELPER_NAME_LEN, with NUL */
@@ -235,6 +240,9 @@ struct ct_entry {
 	uint16_t zone;              /* type 7 only; 0 in type 1 */
 	char helper[CT_WIRE_HELPER_MAX];   /* type 7 only; "" none */
 	uint16_t reserved;          /* 0: no padding, so entries compare whole */
+	struct ct_seqadj {          /* type 7 only; [0] original, [1] reply */
+		uint32_t pos, before, after;
+	} seqadj[2];
 };
 
 /* An expectation (type 8); op is enum ct_wire_op (UPDATE = new). */

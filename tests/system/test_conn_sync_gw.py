@@ -28,6 +28,7 @@ from test_conn_sync import INT_VIP, SETTLE_S, Pair
 ICMP_ECHO = os.path.join(LIB_DIR, "icmp_echo.py")
 SERVER = "10.0.0.100"
 INSIDE = "10.1.0.11"
+FTP_CLIENT = "10.1.0.111"
 CONNS = 50
 
 GW_NFT = """
@@ -229,9 +230,15 @@ def test_an_active_ftp_transfer_opened_after_a_takeover_gets_through(topo):
     data connection meets b alone: without that expectation on b (with
     its NAT and the control flow's ftp helper) the SYN to the VIP is a
     new flow from outside, which the firewall drops. With it, the file
-    arrives whole and the control flow ends the transfer through b."""
+    arrives whole and the control flow ends the transfer through b; its
+    PORT string was one byte shorter after the NAT, so b needs a's
+    sequence offsets too (without them the control flow stalls)."""
     gw = GwPair(topo, extra_nft=FTP_NFT)
     a, b = gw.nodes["a"], gw.nodes["b"]
+    # PORT 10,1,0,111,... becomes PORT 10,0,0,10,...: one byte shorter,
+    # so the control flow's later sequence numbers are the helper's to
+    # adjust, on a and after the takeover on b.
+    client = inside_host(topo, "in2", FTP_CLIENT, INT_VIP)
     root = os.path.join(topo.workdir, "ftp-root")
     os.makedirs(root, exist_ok=True)
     payload = os.urandom(1 << 20)
@@ -244,12 +251,12 @@ def test_an_active_ftp_transfer_opened_after_a_takeover_gets_through(topo):
     gw.start(a, b)
     wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
     status = os.path.join(topo.workdir, "ftp-client.json")
-    gw.inside.popen([PYTHON, os.path.join(LIB_DIR, "ftp_active.py"), SERVER,
-                     "data.bin", status], log_name="ftp-client.log")
+    client.popen([PYTHON, os.path.join(LIB_DIR, "ftp_active.py"), SERVER,
+                  "data.bin", status], log_name="ftp-client.log")
     wait_until(lambda: len(expectations(a.host)) == 1, SETTLE_S,
                "a to expect the FTP data connection")
     on_a = expectations(a.host)
-    assert on_a[0][0][1] == "10.0.0.10" and on_a[0][1] == INSIDE, on_a
+    assert on_a[0][0][1] == "10.0.0.10" and on_a[0][1] == FTP_CLIENT, on_a
     wait_until(lambda: expectations(b.host) == on_a, 10.0,
                "b to hold a's expectation")
     assert conns(b)["expects_installed"] >= 1

@@ -616,9 +616,10 @@ test_sender_ids_tell_the_two_nodes_apart(void **state)
 }
 
 /*
- * Type 7: the 88-byte entry, then zone at 88, reserved at 90 and the
- * helper's name at 92; a type 1 datagram of the same entries leaves them
- * out (an earlier release's receiver).
+ * Type 7: the 88-byte entry, then zone at 88, reserved at 90, the
+ * helper's name at 92 and the sequence offsets at 108 (original) and 120
+ * (reply); a type 1 datagram of the same entries leaves them out (an
+ * earlier release's receiver).
  */
 static void
 test_extended_entries_carry_zone_and_helper(void **state)
@@ -635,6 +636,9 @@ test_extended_entries_carry_zone_and_helper(void **state)
 		in[i] = v4_entry((uint16_t)(41000 + i));
 	in[0].zone = 5;
 	memcpy(in[0].helper, "ftp", 3);
+	in[0].seqadj[0] = (struct ct_seqadj){ .pos = 0x01020304,
+	    .before = 0, .after = 0xffffffffu };
+	in[0].seqadj[1].after = 7;
 	len = ct_wire_encode(&hdr, in, NULL, buf, sizeof(buf));
 	assert_int_equal(len, CT_WIRE_HEADER_BYTES + CT_WIRE_MAX_ENTRIES_EXT *
 	    CT_WIRE_ENTRY_EXT_BYTES + CT_WIRE_HMAC_BYTES);
@@ -643,7 +647,10 @@ test_extended_entries_carry_zone_and_helper(void **state)
 	assert_int_equal(buf[32 + 88], 0);
 	assert_int_equal(buf[32 + 89], 5);
 	assert_memory_equal(buf + 32 + 92, "ftp\0", 4);
-	assert_memory_equal(buf + 32 + 108, "\x01\x02\x06", 3);
+	assert_memory_equal(buf + 32 + 108, "\x01\x02\x03\x04", 4);
+	assert_memory_equal(buf + 32 + 116, "\xff\xff\xff\xff", 4);
+	assert_int_equal(buf[32 + 131], 7);
+	assert_memory_equal(buf + 32 + 132, "\x01\x02\x06", 3);
 	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_NONE);
 	assert_memory_equal(msg.entries, in, sizeof(in));
 	/* The zone is part of the flow's identity. */
@@ -671,6 +678,7 @@ test_extended_entries_carry_zone_and_helper(void **state)
 	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_NONE);
 	assert_int_equal(msg.entries[0].zone, 0);
 	assert_string_equal(msg.entries[0].helper, "");
+	assert_int_equal(msg.entries[0].seqadj[0].pos, 0);
 }
 
 static struct ct_expect
