@@ -28,7 +28,7 @@ const char *const conf_conn_sync_keys[] = { "interface", "local", "peer",
 const char *const conf_conn_sync_link_keys[] = { "interface", "local", "peer",
 	NULL };
 const char *const conf_conn_sync_select_keys[] = { "mark", "mask",
-	"protocol", "source", "destination", NULL };
+	"protocol", "source", "destination", "zone", NULL };
 
 static void
 load_addr(struct conf_ctx *ctx, const config_setting_t *g, const char *where,
@@ -381,7 +381,7 @@ load_rule(struct conf_ctx *ctx, const config_setting_t *r, const char *where,
 	static const struct { const char *name; uint8_t proto; } protos[] = {
 		{ "tcp", 6 }, { "udp", 17 }, { "sctp", 132 }, { "icmp", 1 },
 		{ "icmpv6", 58 } };
-	long long mark, mask;
+	long long mark, mask, zone;
 	char q[48];
 	const char *v;
 	int rc;
@@ -399,6 +399,10 @@ load_rule(struct conf_ctx *ctx, const config_setting_t *r, const char *where,
 			conf_error(ctx, config_setting_get_member(r, "mask"),
 			    "%s.mask: only with a mark", where);
 		rule->mask = (uint32_t)mask;
+	}
+	if (conf_get_int(ctx, r, where, "zone", 0, 65535, &zone) > 0) {
+		rule->has_zone = true;
+		rule->zone = (uint16_t)zone;
 	}
 	if ((rc = conf_get_string(ctx, r, where, "protocol", &v)) > 0) {
 		size_t i;
@@ -443,7 +447,7 @@ load_rule(struct conf_ctx *ctx, const config_setting_t *r, const char *where,
 		    rule->protocol == 1 ? "IPv6" : "IPv4");
 	if (config_setting_length(r) == 0)
 		conf_error(ctx, r, "%s: an empty rule (give mark, protocol, "
-		    "source or destination; every flow is select = \"all\")",
+		    "source, destination or zone; every flow is select = \"all\")",
 		    where);
 }
 
@@ -469,7 +473,7 @@ load_select(struct conf_ctx *ctx, const config_setting_t *g,
 		else
 			conf_error(ctx, at, WHERE ".select: '%s' is not \"all\" "
 			    "or a list of rules ( { mark; mask; protocol; "
-			    "source; destination; }, ... )",
+			    "source; destination; zone; }, ... )",
 			    conf_quote(v, q, sizeof(q)));
 		return;
 	}
@@ -500,6 +504,7 @@ rule_equal(const struct conf_conn_sync_rule *a,
 {
 	return a->has_mark == b->has_mark && a->mark == b->mark &&
 	    a->mask == b->mask && a->protocol == b->protocol &&
+	    a->has_zone == b->has_zone && a->zone == b->zone &&
 	    a->has_src == b->has_src && a->has_dst == b->has_dst &&
 	    (!a->has_src || (addr_cmp(&a->src, &b->src) == 0 &&
 	    a->src_len == b->src_len)) &&

@@ -58,7 +58,7 @@ struct conf_conn_sync_link {
  * select: which flows are synced, a list of rules (a flow is synced when
  * one rule matches it, a rule when every key it gives does): mark/mask
  * (ct mark & mask == mark & mask), protocol, source and destination
- * prefixes of the original direction. "all": every flow (a firewall
+ * prefixes of the original direction, conntrack zone. "all": every flow (a firewall
  * pair). Not given: the balancer's marked flows (lib/ctsync/ct_select.h).
  */
 #define CONF_CONN_SYNC_SELECT_MAX 16
@@ -70,6 +70,8 @@ struct conf_conn_sync_rule {
 	bool has_src, has_dst;
 	struct addr src, dst;              /* network addresses, host bits 0 */
 	uint8_t src_len, dst_len;          /* prefix lengths */
+	bool has_zone;
+	uint16_t zone;                     /* ct zone, 0..65535 */
 	int line;
 };
 

@@ -53,6 +53,14 @@ l4_is_icmp(uint8_t proto)
 	return proto == IPPROTO_ICMP || proto == IPPROTO_ICMPV6;
 }
 
+/* Sequence adjustment (nf_nat_ftp and the like), per direction. */
+static const enum nf_conntrack_attr seqadj_attrs[2][3] = {
+	{ ATTR_ORIG_NAT_SEQ_CORRECTION_POS, ATTR_ORIG_NAT_SEQ_OFFSET_BEFORE,
+	    ATTR_ORIG_NAT_SEQ_OFFSET_AFTER },
+	{ ATTR_REPL_NAT_SEQ_CORRECTION_POS, ATTR_REPL_NAT_SEQ_OFFSET_BEFORE,
+	    ATTR_REPL_NAT_SEQ_OFFSET_AFTER },
+};
+
 /* Kernel entry -> sync entry; false for what sync does not carry. */
 static bool
 entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
@@ -102,6 +110,23 @@ entry_from_ct(const struct nf_conntrack *ct, uint8_t op, struct ct_entry *e)
 		e->mark = nfct_get_attr_u32(ct, ATTR_MARK);
 	if (e->proto == IPPROTO_TCP && has(ct, ATTR_TCP_STATE))
 		e->tcp_state = nfct_get_attr_u8(ct, ATTR_TCP_STATE);
+	if (has(ct, ATTR_ZONE))
+		e->zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	for (int d = 0; d < 2; d++)
+		if (has(ct, seqadj_attrs[d][0])) {
+			e->seqadj[d].pos = nfct_get_attr_u32(ct, seqadj_attrs[d][0]);
+			e->seqadj[d].before = nfct_get_attr_u32(ct,
+			    seqadj_attrs[d][1]);
+			e->seqadj[d].after = nfct_get_attr_u32(ct,
+			    seqadj_attrs[d][2]);
+		}
+	/* Kernel helper names fit 16 bytes with their NUL. */
+	if (has(ct, ATTR_HELPER_NAME)) {
+		const char *h = nfct_get_attr(ct, ATTR_HELPER_NAME);
+
+		if (h != NULL && strlen(h) < sizeof(e->helper))
+			memcpy(e->helper, h, strlen(h));
+	}
 	return ct_entry_valid(e);
 }
 
@@ -235,7 +260,14 @@ ct_kernel_close(struct ct_kernel *k)
 		nfct_close(k->events);
 	if (k->query != NULL)
 		nfct_close(k->query);
-	k->events = k->query = NULL;
+	if (k->exp_events != NULL)
+		nfct_close(k->exp_events);
+	if (k->exp_query != NULL)
+		nfct_close(k->exp_query);
+	if (k->exp_create != NULL)
+		mnl_socket_close(k->exp_create);
+	k->events = k->query = k->exp_events = k->exp_query = NULL;
+	k->exp_create = NULL;
 	dumper_close(k);
 }
 
@@ -425,6 +457,9 @@ set_orig(struct nf_conntrack *ct, const struct ct_entry *e)
 {
 	nfct_set_attr_u8(ct, ATTR_L3PROTO, e->family);
 	nfct_set_attr_u8(ct, ATTR_L4PROTO, e->proto);
+	/* The zone is part of the identity: lookups name it too. */
+	if (e->zone != 0)
+		nfct_set_attr_u16(ct, ATTR_ZONE, e->zone);
 	set_addr(ct, e->family, ATTR_ORIG_IPV4_SRC, ATTR_ORIG_IPV6_SRC, e->orig.src);
 	set_addr(ct, e->family, ATTR_ORIG_IPV4_DST, ATTR_ORIG_IPV6_DST, e->orig.dst);
 	if (l4_is_icmp(e->proto)) {
@@ -483,6 +518,20 @@ set_state(struct nf_conntrack *ct, const struct ct_entry *e)
 	nfct_set_attr_u32(ct, ATTR_STATUS, e->status & SETTABLE_STATUS);
 	if (e->proto != IPPROTO_TCP)
 		return;
+	/*
+	 * A helper that changed a payload's length (a PORT that NAT made
+	 * shorter or longer) shifted the flow's sequence numbers; without
+	 * the offsets the new master would send the old ones.
+	 */
+	for (int d = 0; d < 2; d++) {
+		const struct ct_seqadj *q = &e->seqadj[d];
+
+		if (q->pos == 0 && q->before == 0 && q->after == 0)
+			continue;
+		nfct_set_attr_u32(ct, seqadj_attrs[d][0], q->pos);
+		nfct_set_attr_u32(ct, seqadj_attrs[d][1], q->before);
+		nfct_set_attr_u32(ct, seqadj_attrs[d][2], q->after);
+	}
 	if (e->tcp_state != 0)
 		nfct_set_attr_u8(ct, ATTR_TCP_STATE, e->tcp_state);
 	nfct_set_attr_u8(ct, ATTR_TCP_FLAGS_ORIG, IP_CT_TCP_FLAG_BE_LIBERAL);
@@ -518,6 +567,13 @@ ct_kernel_apply(struct ct_kernel *k, const struct ct_entry *e)
 	}
 	set_state(ct, e);
 	set_reply_and_nat(ct, e);
+	/*
+	 * The helper only at creation (the kernel assigns one to a new flow,
+	 * from the ruleset's `ct helper`, only on its first packet): the
+	 * master flow of a synced expectation needs it.
+	 */
+	if (e->helper[0] != '\0')
+		nfct_set_attr(ct, ATTR_HELPER_NAME, e->helper);
 	rc = query(k, NFCT_Q_CREATE, ct);
 	nfct_destroy(ct);
 	if (rc != -EEXIST)
@@ -530,4 +586,21 @@ ct_kernel_apply(struct ct_kernel *k, const struct ct_entry *e)
 	rc = query(k, NFCT_Q_UPDATE, ct);
 	nfct_destroy(ct);
 	return rc;
+}
+
+bool
+ct_kernel_lookup(struct ct_kernel *k, uint8_t family, uint8_t proto,
+    uint16_t zone, const struct ct_tuple *orig, struct ct_entry *out)
+{
+	struct ct_entry key = { .op = CT_OP_UPDATE, .family = family,
+	    .proto = proto, .zone = zone, .orig = *orig };
+	struct nf_conntrack *ct = nfct_new();
+	bool found;
+
+	if (ct == NULL)
+		return false;
+	set_orig(ct, &key);
+	found = get_full(k, ct, out);
+	nfct_destroy(ct);
+	return found;
 }

@@ -61,6 +61,9 @@ struct mnl_socket;
 /* Called for every entry with our mark, from an event or from a dump. */
 typedef void (*ct_kernel_entry_cb)(void *arg, const struct ct_entry *e,
     bool from_dump);
+/* Called for every expectation, from an event or from a dump. */
+typedef void (*ct_kernel_expect_cb)(void *arg, const struct ct_expect *x,
+    bool from_dump);
 
 struct ct_kernel {
 	struct nfct_handle *events;   /* NULL until ct_kernel_open */
@@ -85,6 +88,12 @@ struct ct_kernel {
 	bool overrun;                 /* set on loss; the caller clears it */
 	bool filtered;                /* the kernel filters events by mark */
 	unsigned char event_buf[CT_KERNEL_EVENT_BUF_BYTES];
+	/* expectations (ct_kernel_expect_open); NULL until then */
+	struct nfct_handle *exp_events, *exp_query;
+	struct mnl_socket *exp_create;  /* creates: attributes the library omits */
+	uint32_t exp_seq;
+	ct_kernel_expect_cb on_expect;
+	uint64_t exp_events_lost;
 };
 
 /*
@@ -150,5 +159,45 @@ void ct_kernel_dump_abort(struct ct_kernel *k);
  * -ENOMEM when the kernel table is full, another -errno otherwise.
  */
 int ct_kernel_apply(struct ct_kernel *k, const struct ct_entry *e);
+
+/*
+ * Expectations (what a `ct helper` such as FTP or SIP told the kernel to
+ * wait for): a handle subscribed to their new/destroy events and one for
+ * queries. cb gets every expectation (the caller's select weighs its
+ * master flow, ct_kernel_lookup). Returns 0 or -errno. Closed by
+ * ct_kernel_close.
+ */
+int ct_kernel_expect_open(struct ct_kernel *k, ct_kernel_expect_cb cb);
+
+/* The expectation event socket (-1 when not open), non-blocking. */
+int ct_kernel_expect_fd(const struct ct_kernel *k);
+
+/*
+ * Read pending expectation events, at most max_reads; when wanted
+ * (ct_kernel_want_events) they go to on_expect. On loss k->overrun is set.
+ * Returns 0, 1 (budget used up) or -errno.
+ */
+int ct_kernel_read_expects(struct ct_kernel *k, unsigned max_reads);
+
+/*
+ * Every expectation through on_expect (from_dump), in one netlink dump:
+ * expectations are few (a helper allows a handful per flow) and short
+ * lived. Returns 0 or -errno.
+ */
+int ct_kernel_dump_expects(struct ct_kernel *k);
+
+/*
+ * Install x (op UPDATE: create) or delete it (DESTROY). Returns 1 when
+ * created, 0 when it existed or was gone already, -ENOENT when its master
+ * flow is not in the table, another -errno otherwise.
+ */
+int ct_kernel_apply_expect(struct ct_kernel *k, const struct ct_expect *x);
+
+/*
+ * The entry of the flow (family, proto, zone, original tuple) into *out.
+ * Returns true when found.
+ */
+bool ct_kernel_lookup(struct ct_kernel *k, uint8_t family, uint8_t proto,
+    uint16_t zone, const struct ct_tuple *orig, struct ct_entry *out);
 
 #endif

@@ -79,3 +79,12 @@ ct_peer_pick_links(const struct ct_link *links, const uint32_t *node,
 	}
 	return changed;
 }
+
+bool
+ct_peers_all_ext(const struct ct_peers *t)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->p[i].id != 0 && !t->p[i].ext)
+			return false;
+	return true;
+}

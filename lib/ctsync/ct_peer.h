@@ -43,6 +43,7 @@ struct ct_peer {
 	struct ct_window window;      /* its datagrams' numbers */
 	uint64_t last_rx_ms;          /* its last verified datagram; 0 never */
 	uint64_t datagrams;           /* accepted from it */
+	bool ext;                     /* its last datagram said CT_WIRE_F_EXT */
 };
 
 struct ct_peers {
@@ -54,6 +55,14 @@ struct ct_peers {
 struct ct_peer *ct_peers_get(struct ct_peers *t, uint32_t id);
 /* The node with sender id `id`, or NULL. */
 struct ct_peer *ct_peers_find(struct ct_peers *t, uint32_t id);
+
+/*
+ * Whether every node heard from decodes the extended records (types 7 and
+ * 8, lib/ctsync/ct_wire.h); true while none was heard (a node of an
+ * earlier release that comes later refuses what it got before as
+ * bad_type and repairs through a resync, sent to it in type 1).
+ */
+bool ct_peers_all_ext(const struct ct_peers *t);
 
 /*
  * Whether a stream datagram (entries or a heartbeat) from node `from`

@@ -33,6 +33,8 @@ rule_match(const struct conf_conn_sync_rule *r, const struct ct_entry *e)
 		return false;
 	if (r->protocol != 0 && r->protocol != e->proto)
 		return false;
+	if (r->has_zone && r->zone != e->zone)
+		return false;
 	if (r->has_src && !in_prefix(e->orig.src, &r->src, r->src_len, e->family))
 		return false;
 	if (r->has_dst && !in_prefix(e->orig.dst, &r->dst, r->dst_len, e->family))
@@ -68,7 +70,8 @@ ct_select_kernel_mark(const struct conf_conn_sync_select *sel,
 		const struct conf_conn_sync_rule *r = &sel->rules[i];
 
 		if (!r->has_mark || r->mask != 0xffffffffu || r->protocol != 0 ||
-		    r->has_src || r->has_dst || r->mark != sel->rules[0].mark)
+		    r->has_src || r->has_dst || r->has_zone ||
+		    r->mark != sel->rules[0].mark)
 			return false;
 	}
 	*mark = sel->rules[0].mark;
@@ -87,6 +90,9 @@ ct_select_covers_service(const struct conf_conn_sync_select *sel,
 		if (r->has_mark && (mark & r->mask) != (r->mark & r->mask))
 			continue;
 		if (r->protocol != 0 && r->protocol != proto)
+			continue;
+		/* The balancer's flows are in the default zone. */
+		if (r->has_zone && r->zone != 0)
 			continue;
 		if (r->has_src && r->src.family != family)
 			continue;
@@ -116,6 +122,19 @@ ct_select_link_flow(const struct conf_conn_sync *cs, const struct ct_entry *e)
 		    is_addr(e->orig.dst, e->family, &l->peer))
 			return true;
 	}
+	return false;
+}
+
+bool
+ct_select_local_flow(const struct addr *locals, size_t nlocals,
+    const struct ct_entry *e)
+{
+	for (size_t i = 0; i < nlocals; i++)
+		if (is_addr(e->orig.src, e->family, &locals[i]) ||
+		    is_addr(e->orig.dst, e->family, &locals[i]) ||
+		    is_addr(e->reply.src, e->family, &locals[i]) ||
+		    is_addr(e->reply.dst, e->family, &locals[i]))
+			return true;
 	return false;
 }
 

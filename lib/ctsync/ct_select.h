@@ -3,8 +3,8 @@
  * ct_select - which flows conn_sync carries (conn_sync.select, parsed in
  * lib/conf/conf_conn_sync.h): the balancer's marked flows by default
  * (ct mark NFT_VIPD_CT_MARK), every flow with "all" (a firewall pair), or
- * a list of rules on ct mark and mask, protocol and the original
- * direction's source and destination prefixes.
+ * a list of rules on ct mark and mask, protocol, the original
+ * direction's source and destination prefixes and the conntrack zone.
  *
  * The sender applies it to its events and dumps, the receiver to its own
  * table when it sweeps (what the select leaves out is never swept away).
@@ -50,6 +50,17 @@ bool ct_select_covers_service(const struct conf_conn_sync_select *sel,
  * backup's, whose direction may differ, swept).
  */
 bool ct_select_link_flow(const struct conf_conn_sync *cs,
+    const struct ct_entry *e);
+
+/*
+ * Whether e is one of this node's own flows: an address of either tuple
+ * is one of locals[] (the node's interface addresses, lib/os/nl). A
+ * receiver never sweeps those, whatever the select: with "all" its own
+ * management SSH, its DNS lookups and the like are not in the master's
+ * table, and a sweep would delete them (the VIPs are not the receiver's
+ * while it receives: VIP traffic is not local to it).
+ */
+bool ct_select_local_flow(const struct addr *locals, size_t nlocals,
     const struct ct_entry *e);
 
 struct conf;

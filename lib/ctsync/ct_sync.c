@@ -37,8 +37,44 @@ on_entry(void *arg, const struct ct_entry *e, bool from_dump)
 		return;
 	if (s->role == CT_SYNC_SENDER)
 		ct_sync_send_entry(s, e, from_dump);
-	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING)
-		ct_sweep_collect(&s->sweep, e);
+	else if (from_dump && s->sweep_phase == CT_SYNC_SWEEP_READING) {
+		/* Our own connections are not the master's to end. */
+		if (ct_select_local_flow(s->locals, s->nlocals, e))
+			s->stats.entries_local++;
+		else
+			ct_sweep_collect(&s->sweep, e);
+	}
+}
+
+/*
+ * From ct_kernel: an expectation (a helper's related flow to come). A
+ * sender sends it when the select carries its master flow (looked up:
+ * the expectation does not say its mark), the master's entry first: the
+ * helper that made the expectation may have changed the length of the
+ * packet (nf_nat_ftp rewriting a PORT), and the kernel reports no event
+ * for the sequence offsets that follow, which the new master needs.
+ * Destroys go out as they come (a receiver without it ignores them).
+ * Receivers do not sweep expectations: they end by their own timers.
+ */
+static void
+on_expect(void *arg, const struct ct_expect *x, bool from_dump)
+{
+	struct ct_sync *s = arg;
+	struct ct_entry master;
+
+	if (s->role != CT_SYNC_SENDER)
+		return;
+	if (x->op == CT_OP_UPDATE) {
+		if (!ct_kernel_lookup(&s->kernel, x->family, x->master_proto,
+		    x->zone, &x->master, &master) ||
+		    !ct_select_match(&s->conf.select, &master, NFT_VIPD_CT_MARK) ||
+		    ct_select_link_flow(&s->conf, &master))
+			return;
+		/* A dump has sent the master's entry already. */
+		if (!from_dump)
+			ct_sync_send_entry(s, &master, false);
+	}
+	ct_sync_send_expect(s, x);
 }
 
 /* ---- the sockets' events --------------------------------------------- */
@@ -65,7 +101,8 @@ ct_event(struct evloop_watch *w, uint32_t events)
 	int err;
 
 	(void)events;
-	if ((err = ct_kernel_read_events(&s->kernel, CT_SYNC_EVENT_READS)) < 0 &&
+	if (w == &s->ct_watch &&
+	    (err = ct_kernel_read_events(&s->kernel, CT_SYNC_EVENT_READS)) < 0 &&
 	    log_ratelimit_allow(&s->events_log, now_ms, &suppressed))
 		log_warn("conn_sync: reading conntrack events: %s (%" PRIu64
 		    " more not logged)", strerror(-err), suppressed);
@@ -83,8 +120,15 @@ ct_event(struct evloop_watch *w, uint32_t events)
 			s->dump_due = true;
 		}
 	}
+	if (w == &s->exp_watch &&
+	    (err = ct_kernel_read_expects(&s->kernel, CT_SYNC_EVENT_READS)) < 0 &&
+	    log_ratelimit_allow(&s->events_log, now_ms, &suppressed))
+		log_warn("conn_sync: reading expectation events: %s (%" PRIu64
+		    " more not logged)", strerror(-err), suppressed);
 	if (s->role != CT_SYNC_SENDER)
 		return;
+	if (s->nxbatch > 0 && s->flush_due_ms == 0)
+		s->flush_due_ms = now_ms + CT_SYNC_FLUSH_MS;
 	/*
 	 * A partial batch waits CT_SYNC_FLUSH_MS for more: a burst of new
 	 * flows, read a few events a wake-up, goes out in full datagrams
@@ -106,6 +150,7 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	int err;
 
 	memset(s, 0, sizeof(*s));
+	s->exp_watch.fd = -1;
 	for (size_t i = 0; i < CONF_CONN_SYNC_LINKS_MAX; i++)
 		s->socks[i].fd = -1;
 	s->win = &s->nowin;
@@ -143,6 +188,11 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 		goto fail;
 	}
 	ct_kernel_want_events(&s->kernel, false);     /* a receiver first */
+	if ((err = ct_kernel_expect_open(&s->kernel, on_expect)) < 0) {
+		log_err("conn_sync: cannot open ctnetlink expectations: %s",
+		    strerror(-err));
+		goto fail;
+	}
 	for (size_t i = 0; i < s->nlinks; i++)
 		if ((err = ct_sync_link_open(s, i, udp_event)) < 0)
 			goto fail;
@@ -150,6 +200,12 @@ ct_sync_open(struct ct_sync *s, const struct conf_conn_sync *conf,
 	    ct_event, s };
 	if ((err = evloop_add(loop, &s->ct_watch, EPOLLIN)) < 0)
 		goto fail;
+	s->exp_watch = (struct evloop_watch){ ct_kernel_expect_fd(&s->kernel),
+	    ct_event, s };
+	if ((err = evloop_add(loop, &s->exp_watch, EPOLLIN)) < 0) {
+		s->exp_watch.fd = -1;
+		goto fail;
+	}
 	log_notice("conn_sync: on %s%s, peer port %u, following %s %s",
 	    conf->interface, s->nlinks > 1 ? " and other links" : "", conf->port,
 	    conf->follow_is_group ? "sync group" : "instance", conf->follow);
@@ -165,11 +221,16 @@ ct_sync_close(struct ct_sync *s)
 	ct_sync_link_close(s);
 	if (s->kernel.events != NULL)
 		evloop_del(s->loop, &s->ct_watch);
+	if (s->exp_watch.fd >= 0)
+		evloop_del(s->loop, &s->exp_watch);
 	ct_kernel_close(&s->kernel);
 	ct_ring_free(&s->ring);
 	ct_sweep_end(&s->sweep);
 	ct_order_free(&s->order);
 	ct_order_free(&s->fresh);
+	free(s->locals);
+	s->locals = NULL;
+	s->nlocals = 0;
 }
 
 void
@@ -202,6 +263,7 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 		return;
 	s->role = role;
 	s->nbatch = 0;
+	s->nxbatch = 0;
 	s->flush_due_ms = 0;
 	s->dump_due = false;
 	s->answer_tag = 0;

@@ -157,6 +157,11 @@ struct ct_sync_stats {
 	uint64_t dumps_partial;        /* ended unclaimed: entries skipped */
 	uint64_t sessions_adopted;     /* older sessions followed (ct_wire.h) */
 	uint64_t event_lookups;        /* GETs for events (ct_kernel lookups) */
+	uint64_t expects_sent, expects_received;   /* expectations (ct_wire) */
+	uint64_t expects_installed, expects_deleted;
+	uint64_t expect_errors;        /* refused by our kernel (no master...) */
+	uint64_t expects_withheld;     /* not sent: a node without CT_WIRE_F_EXT */
+	uint64_t entries_local;        /* our own flows the sweep kept (ct_select) */
 	uint64_t drops[CT_DROP__COUNT];  /* datagrams refused, by reason */
 	uint64_t last_resync_ms;       /* monotonic; 0 = never completed */
 	uint64_t last_rx_ms;           /* last verified datagram; 0 = never */
@@ -206,6 +211,7 @@ struct ct_sync {
 	uint64_t link_switches;
 	struct evloop *loop;
 	struct evloop_watch ct_watch;
+	struct evloop_watch exp_watch;  /* expectation events; fd -1: none */
 	struct ct_kernel kernel;
 
 	/* sender */
@@ -217,6 +223,8 @@ struct ct_sync {
 	uint64_t emitted;              /* datagrams encoded, ever */
 	struct ct_entry batch[CT_WIRE_MAX_ENTRIES];
 	uint16_t nbatch;
+	struct ct_expect xbatch[CT_WIRE_MAX_EXPECTS];
+	uint16_t nxbatch;
 	uint64_t flush_due_ms;         /* a partial batch goes out; 0 = none */
 	uint64_t next_heartbeat_ms;
 	uint64_t next_refresh_ms;
@@ -248,6 +256,8 @@ struct ct_sync {
 	uint64_t sweep_removed;
 	uint64_t sweep_next_ms;        /* next pass of a sweep under way */
 	struct ct_order order;         /* flows changed while a gap is open */
+	struct addr *locals;           /* our addresses, read at sweep start */
+	size_t nlocals;
 
 	struct ct_wire_msg rx;         /* the datagram being handled */
 	struct ct_sync_stats stats;

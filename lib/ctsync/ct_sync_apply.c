@@ -67,3 +67,30 @@ ct_sync_apply_entries(const struct ct_sync_apply *a,
 	}
 	return full ? -ENOSPC : 0;
 }
+
+void
+ct_sync_apply_expects(const struct ct_sync_apply *a,
+    const struct ct_wire_msg *m, uint64_t now_ms)
+{
+	struct ct_sync_stats *st = a->stats;
+	uint64_t suppressed = 0;
+
+	for (size_t i = 0; i < m->hdr.count; i++) {
+		const struct ct_expect *x = &m->expects[i];
+		int rc = ct_kernel_apply_expect(a->kernel, x);
+
+		if (rc == 1)
+			st->expects_installed++;
+		else if (rc == 0 && x->op == CT_OP_DESTROY)
+			st->expects_deleted++;
+		else if (rc < 0)
+			st->expect_errors++;
+		if (rc < 0 && log_ratelimit_allow(a->error_log, now_ms,
+		    &suppressed))
+			log_warn("conn_sync: cannot install an expectation of "
+			    "helper %s: %s%s (%" PRIu64 " more not logged)",
+			    x->helper[0] ? x->helper : "(none)", strerror(-rc),
+			    rc == -ENOENT ? ", its master flow is not here" : "",
+			    suppressed);
+	}
+}

@@ -95,6 +95,13 @@ pass(struct ct_sync *s, uint64_t now_ms)
 		/* The tag tells the receiver which request this dump answers. */
 		uint64_t skipped = s->kernel.dump_skipped;
 		uint32_t flags = ct_sweep_dump_end_flags(s->dump.tag, skipped);
+		int err;
+
+		/* The expectations after every flow (their masters) is in. */
+		if (ct_peers_all_ext(&s->peers) &&
+		    (err = ct_kernel_dump_expects(&s->kernel)) < 0)
+			log_warn("conn_sync: cannot dump the expectations: %s",
+			    strerror(-err));
 
 		ct_sync_send_flush(s, flags);
 		s->stats.dump_entries_skipped += skipped;

@@ -33,6 +33,7 @@ void ct_sync_send_emit(struct ct_sync *s, uint8_t type,
 void ct_sync_send_flush(struct ct_sync *s, uint32_t flags);
 void ct_sync_send_entry(struct ct_sync *s, const struct ct_entry *e,
     bool from_dump);
+void ct_sync_send_expect(struct ct_sync *s, const struct ct_expect *x);
 void ct_sync_send_answer_nack(struct ct_sync *s, struct ct_sync_link *from,
     const struct ct_wire_msg *m);
 void ct_sync_send_pump(struct ct_sync *s);
@@ -71,6 +72,15 @@ struct ct_sync_apply {
 int ct_sync_apply_entries(const struct ct_sync_apply *a,
     const struct ct_wire_msg *m, bool late, uint32_t note_from,
     uint64_t now_ms);
+
+/*
+ * The expectations of m into the kernel table, counted. Not weighed
+ * against the order table: an expectation lives for seconds and is
+ * refreshed by every dump, and a late one whose master is gone is refused
+ * by the kernel (expect_errors).
+ */
+void ct_sync_apply_expects(const struct ct_sync_apply *a,
+    const struct ct_wire_msg *m, uint64_t now_ms);
 
 /* ct_sync_session.c: the session for a new run, kept for the next. */
 void ct_sync_session_start(struct ct_sync *s);

@@ -160,10 +160,21 @@ handle(struct ct_sync *s, struct ct_sync_link *l, const struct ct_wire_msg *m,
 
 	switch (m->hdr.type) {
 	case CT_WIRE_ENTRIES:
+	case CT_WIRE_ENTRIES_EXT:
 		if (s->role == CT_SYNC_SENDER)
 			s->stats.entries_ignored += m->hdr.count;
 		else
 			install(s, m, late, now_ms);
+		break;
+	case CT_WIRE_EXPECTS:
+		s->stats.expects_received += m->hdr.count;
+		if (s->role == CT_SYNC_RECEIVER) {
+			struct ct_sync_apply a = { .kernel = &s->kernel,
+			    .stats = &s->stats, .error_log = &s->drop_log };
+
+			s->last_entries_ms = now_ms;
+			ct_sync_apply_expects(&a, m, now_ms);
+		}
 		break;
 	case CT_WIRE_RESYNC:
 		/* A repeat of the request the running dump answers: it comes. */
@@ -238,7 +249,8 @@ follow(struct ct_sync *s, struct ct_peer *p, const struct ct_sync_link *l)
 static bool
 is_stream(uint8_t type)
 {
-	return type == CT_WIRE_ENTRIES || type == CT_WIRE_HEARTBEAT;
+	return type == CT_WIRE_ENTRIES || type == CT_WIRE_HEARTBEAT ||
+	    type == CT_WIRE_ENTRIES_EXT || type == CT_WIRE_EXPECTS;
 }
 
 static void
@@ -279,6 +291,8 @@ receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
 		count_drop(s, l, CT_DROP_NOT_PEER, now_ms);
 		return;
 	}
+	/* Signed: what it decodes (lib/ctsync/ct_wire.h, "Extended records"). */
+	p->ext = (m->hdr.flags & CT_WIRE_F_EXT) != 0;
 	view.window = &p->window;
 	view.silent_ms = now_ms - p->last_rx_ms;
 	ct_recv_datagram(&view, &m->hdr, &d);

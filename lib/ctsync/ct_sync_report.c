@@ -47,7 +47,14 @@ role_name(const struct ct_sync *s)
 	X("dump_entries_skipped", (st)->dump_entries_skipped) \
 	X("dumps_partial", (st)->dumps_partial) \
 	X("sessions_adopted", (st)->sessions_adopted) \
-	X("event_lookups", (st)->event_lookups)
+	X("event_lookups", (st)->event_lookups) \
+	X("expects_sent", (st)->expects_sent) \
+	X("expects_received", (st)->expects_received) \
+	X("expects_installed", (st)->expects_installed) \
+	X("expects_deleted", (st)->expects_deleted) \
+	X("expect_errors", (st)->expect_errors) \
+	X("expects_withheld", (st)->expects_withheld) \
+	X("entries_local", (st)->entries_local)
 
 static void
 write_ago(FILE *f, uint64_t then_ms, uint64_t now_ms)

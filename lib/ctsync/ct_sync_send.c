@@ -183,14 +183,16 @@ rollover(struct ct_sync *s)
  * Encode and sign the next datagram into its ring slot and send what can
  * be sent.
  */
-void
-ct_sync_send_emit(struct ct_sync *s, uint8_t type,
-    const struct ct_entry *entries, const struct ct_range *ranges,
+static void
+emit(struct ct_sync *s, uint8_t type, const struct ct_entry *entries,
+    const struct ct_range *ranges, const struct ct_expect *expects,
     uint16_t count, uint32_t flags)
 {
+	/* Every datagram says that we decode the extended records. */
 	struct ct_wire_header hdr = { .type = type, .count = count,
 	    .session = s->session, .sender_id = s->sender_id,
-	    .sent_ms = (uint32_t)evloop_wall_ms(), .flags = flags };
+	    .sent_ms = (uint32_t)evloop_wall_ms(),
+	    .flags = flags | CT_WIRE_F_EXT };
 	struct ct_ring_slot *slot;
 	int len;
 
@@ -199,8 +201,9 @@ ct_sync_send_emit(struct ct_sync *s, uint8_t type,
 		hdr.session = s->session;
 	}
 	slot = ct_ring_next(&s->ring, &hdr.seq);
-	len = ct_wire_encode(&hdr, entries, ranges, slot->bytes,
-	    sizeof(slot->bytes));
+	len = type == CT_WIRE_EXPECTS ? ct_wire_encode_expects(&hdr, expects,
+	    slot->bytes, sizeof(slot->bytes)) : ct_wire_encode(&hdr, entries,
+	    ranges, slot->bytes, sizeof(slot->bytes));
 	if (len < 0 || ct_auth_sign(&s->key, slot->bytes, (size_t)len) < 0) {
 		ct_ring_abort(&s->ring, slot);
 		s->stats.send_errors++;
@@ -208,22 +211,75 @@ ct_sync_send_emit(struct ct_sync *s, uint8_t type,
 	}
 	ct_ring_commit(&s->ring, slot, hdr.seq, (size_t)len);
 	s->emitted++;
-	if (type == CT_WIRE_ENTRIES)
+	if (type == CT_WIRE_ENTRIES || type == CT_WIRE_ENTRIES_EXT)
 		s->stats.entries_sent += count;
+	else if (type == CT_WIRE_EXPECTS)
+		s->stats.expects_sent += count;
 	ct_sync_send_pump(s);
 }
 
 void
+ct_sync_send_emit(struct ct_sync *s, uint8_t type,
+    const struct ct_entry *entries, const struct ct_range *ranges,
+    uint16_t count, uint32_t flags)
+{
+	emit(s, type, entries, ranges, NULL, count, flags);
+}
+
+/* Whether the nodes we send to decode types 7 and 8 (lib/ctsync/ct_wire.h). */
+static bool
+ext(const struct ct_sync *s)
+{
+	return ct_peers_all_ext(&s->peers);
+}
+
+/*
+ * The batches into datagrams, the entries first (an expectation's master
+ * flow must be there before it), flags on the last one (a heartbeat when
+ * both are empty and flags are set).
+ */
+void
 ct_sync_send_flush(struct ct_sync *s, uint32_t flags)
 {
+	bool x = ext(s);
+	uint16_t max = x ? CT_WIRE_MAX_ENTRIES_EXT : CT_WIRE_MAX_ENTRIES;
+	uint16_t done = 0;
+
 	s->flush_due_ms = 0;
-	if (s->nbatch == 0) {
+	if (s->nbatch == 0 && s->nxbatch == 0) {
 		if (flags != 0)
 			ct_sync_send_emit(s, CT_WIRE_HEARTBEAT, NULL, NULL, 0, flags);
 		return;
 	}
-	ct_sync_send_emit(s, CT_WIRE_ENTRIES, s->batch, NULL, s->nbatch, flags);
+	while (done < s->nbatch) {
+		uint16_t n = s->nbatch - done > max ? max : s->nbatch - done;
+		bool last = done + n == s->nbatch && s->nxbatch == 0;
+
+		ct_sync_send_emit(s, x ? CT_WIRE_ENTRIES_EXT : CT_WIRE_ENTRIES,
+		    s->batch + done, NULL, n, last ? flags : 0);
+		done += n;
+	}
 	s->nbatch = 0;
+	if (s->nxbatch > 0)
+		emit(s, CT_WIRE_EXPECTS, NULL, NULL, s->xbatch, s->nxbatch, flags);
+	s->nxbatch = 0;
+}
+
+/*
+ * An expectation into its batch, after the entries batched so far (they
+ * may hold its master flow). Withheld (counted) while a node we send to
+ * does not decode them.
+ */
+void
+ct_sync_send_expect(struct ct_sync *s, const struct ct_expect *x)
+{
+	if (!ext(s)) {
+		s->stats.expects_withheld++;
+		return;
+	}
+	s->xbatch[s->nxbatch++] = *x;
+	if (s->nxbatch == CT_WIRE_MAX_EXPECTS)
+		ct_sync_send_flush(s, 0);
 }
 
 /*
@@ -252,7 +308,7 @@ ct_sync_send_entry(struct ct_sync *s, const struct ct_entry *e, bool from_dump)
 		s->dump.restart = true;
 	}
 	s->batch[s->nbatch++] = *e;
-	if (s->nbatch == CT_WIRE_MAX_ENTRIES)
+	if (s->nbatch >= (ext(s) ? CT_WIRE_MAX_ENTRIES_EXT : CT_WIRE_MAX_ENTRIES))
 		ct_sync_send_flush(s, 0);
 }
 

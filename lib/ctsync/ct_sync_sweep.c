@@ -7,7 +7,10 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include <stdlib.h>
+
 #include "ctsync/ct_sync_int.h"
+#include "os/nl.h"
 
 static void
 finish(struct ct_sync *s)
@@ -23,6 +26,33 @@ ct_sync_sweep_abort(struct ct_sync *s)
 {
 	if (s->sweep_phase != CT_SYNC_SWEEP_IDLE)
 		finish(s);
+}
+
+/*
+ * This node's addresses, now: the sweep keeps the flows that have one
+ * (ct_select_local_flow). Read at each sweep, as they change at run time.
+ */
+static int
+read_locals(struct ct_sync *s)
+{
+	int n = netlink_local_addrs(NULL, 0);
+	size_t cap;
+	struct addr *a;
+
+	if (n < 0)
+		return n;
+	/* Room for a few added between the count and the read. */
+	cap = (size_t)n + 16;
+	if ((a = calloc(cap, sizeof(*a))) == NULL)
+		return -ENOMEM;
+	if ((n = netlink_local_addrs(a, cap)) < 0 || (size_t)n > cap) {
+		free(a);
+		return n < 0 ? n : -EAGAIN;
+	}
+	free(s->locals);
+	s->locals = a;
+	s->nlocals = (size_t)n;
+	return 0;
 }
 
 static void
@@ -58,6 +88,14 @@ ct_sync_sweep(struct ct_sync *s, uint64_t now_ms)
 		s->sweep_due = false;
 		if (ct_sweep_spoiled(&s->sweep)) {
 			skipped(s);
+			return;
+		}
+		/* Without them a sweep could delete our own connections. */
+		if ((err = read_locals(s)) < 0) {
+			log_warn("conn_sync: cannot read our addresses to keep our "
+			    "own connections: %s; no sweep", strerror(-err));
+			s->stats.sweeps_skipped++;
+			finish(s);
 			return;
 		}
 		if ((err = ct_kernel_dump_start(&s->kernel)) < 0) {

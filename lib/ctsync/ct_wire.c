@@ -42,6 +42,8 @@ ct_drop_name(enum ct_drop reason)
 
 /* ---- entries ----------------------------------------------------------- */
 
+static bool name_valid(const char *name, size_t len);
+
 bool
 ct_entry_valid(const struct ct_entry *e)
 {
@@ -50,6 +52,8 @@ ct_entry_valid(const struct ct_entry *e)
 	if (e->op != CT_OP_UPDATE && e->op != CT_OP_DESTROY)
 		return false;
 	if (e->family != AF_INET && e->family != AF_INET6)
+		return false;
+	if (!name_valid(e->helper, sizeof(e->helper)))
 		return false;
 	/* IPv4 addresses leave 12 bytes unused: they must be zero. */
 	if (e->family == AF_INET &&
@@ -72,6 +76,68 @@ ct_entry_valid(const struct ct_entry *e)
 	}
 }
 
+/*
+ * A name field: printable ASCII up to a NUL within len bytes, zero after
+ * it (one encoding per name, so that a datagram encodes back byte for
+ * byte).
+ */
+static bool
+name_valid(const char *name, size_t len)
+{
+	size_t i = 0;
+
+	while (i < len && name[i] != '\0') {
+		if (name[i] <= ' ' || name[i] > '~')
+			return false;
+		i++;
+	}
+	if (i == len)
+		return false;
+	for (; i < len; i++)
+		if (name[i] != '\0')
+			return false;
+	return true;
+}
+
+static bool
+tuple_v4_clean(const struct ct_tuple *t)
+{
+	static const uint8_t zero[12];
+
+	return memcmp(t->src + 4, zero, 12) == 0 &&
+	    memcmp(t->dst + 4, zero, 12) == 0;
+}
+
+static bool
+l4_known(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	    proto == IPPROTO_SCTP || proto == IPPROTO_ICMP ||
+	    proto == IPPROTO_ICMPV6;
+}
+
+bool
+ct_expect_valid(const struct ct_expect *x)
+{
+	if (x->op != CT_OP_UPDATE && x->op != CT_OP_DESTROY)
+		return false;
+	if (x->family != AF_INET && x->family != AF_INET6)
+		return false;
+	if (x->family == AF_INET && (!tuple_v4_clean(&x->master) ||
+	    !tuple_v4_clean(&x->tuple) || !tuple_v4_clean(&x->mask) ||
+	    !tuple_v4_clean(&x->nat)))
+		return false;
+	if (!l4_known(x->proto) || !l4_known(x->master_proto))
+		return false;
+	if (x->nat_dir > 1)
+		return false;
+	if (!x->has_nat && (x->nat_dir != 0 ||
+	    memcmp(&x->nat, &(struct ct_tuple){ 0 }, sizeof(x->nat)) != 0))
+		return false;
+	return name_valid(x->helper, sizeof(x->helper)) &&
+	    name_valid(x->fn, sizeof(x->fn));
+}
+
 static uint64_t
 mix(uint64_t h, uint64_t v)
 {
@@ -85,7 +151,8 @@ mix(uint64_t h, uint64_t v)
 uint64_t
 ct_entry_key(const struct ct_entry *e)
 {
-	uint64_t h = mix(0, (uint64_t)e->family << 8 | e->proto), v;
+	uint64_t h = mix(0, (uint64_t)e->zone << 16 | (uint64_t)e->family << 8 |
+	    e->proto), v;
 
 	for (size_t i = 0; i < 16; i += 8) {
 		memcpy(&v, e->orig.src + i, 8);
@@ -138,6 +205,66 @@ put_entry(uint8_t *p, const struct ct_entry *e)
 	put_tuple(p + 52, &e->reply);
 }
 
+/* Type 7: the 88 bytes, then zone, reserved, helper. */
+static void
+put_entry_ext(uint8_t *p, const struct ct_entry *e)
+{
+	put_entry(p, e);
+	be_put16(p + 88, e->zone);
+	be_put16(p + 90, 0);
+	memcpy(p + 92, e->helper, CT_WIRE_HELPER_MAX);
+	for (int d = 0; d < 2; d++) {
+		be_put32(p + 108 + 12 * d, e->seqadj[d].pos);
+		be_put32(p + 112 + 12 * d, e->seqadj[d].before);
+		be_put32(p + 116 + 12 * d, e->seqadj[d].after);
+	}
+}
+
+static void
+put_expect(uint8_t *p, const struct ct_expect *x)
+{
+	p[0] = x->op;
+	p[1] = x->family;
+	p[2] = x->proto;
+	p[3] = x->master_proto;
+	be_put16(p + 4, x->zone);
+	p[6] = x->nat_dir;
+	p[7] = x->has_nat ? 1 : 0;
+	be_put32(p + 8, x->timeout_s);
+	be_put32(p + 12, x->flags);
+	be_put32(p + 16, x->class);
+	put_tuple(p + 20, &x->master);
+	put_tuple(p + 56, &x->tuple);
+	put_tuple(p + 92, &x->mask);
+	put_tuple(p + 128, &x->nat);
+	memcpy(p + 164, x->helper, CT_WIRE_HELPER_MAX);
+	memcpy(p + 180, x->fn, CT_WIRE_FN_MAX);
+}
+
+/* false: a has_nat byte that is neither 0 nor 1 (one encoding only). */
+static bool
+get_expect(const uint8_t *p, struct ct_expect *x)
+{
+	memset(x, 0, sizeof(*x));
+	x->op = p[0];
+	x->family = p[1];
+	x->proto = p[2];
+	x->master_proto = p[3];
+	x->zone = be_get16(p + 4);
+	x->nat_dir = p[6];
+	x->has_nat = p[7] == 1;
+	x->timeout_s = be_get32(p + 8);
+	x->flags = be_get32(p + 12);
+	x->class = be_get32(p + 16);
+	get_tuple(p + 20, &x->master);
+	get_tuple(p + 56, &x->tuple);
+	get_tuple(p + 92, &x->mask);
+	get_tuple(p + 128, &x->nat);
+	memcpy(x->helper, p + 164, CT_WIRE_HELPER_MAX);
+	memcpy(x->fn, p + 180, CT_WIRE_FN_MAX);
+	return p[7] <= 1 && ct_expect_valid(x);
+}
+
 static void
 get_entry(const uint8_t *p, struct ct_entry *e)
 {
@@ -150,6 +277,25 @@ get_entry(const uint8_t *p, struct ct_entry *e)
 	e->mark = be_get32(p + 12);
 	get_tuple(p + 16, &e->orig);
 	get_tuple(p + 52, &e->reply);
+	e->zone = 0;
+	e->reserved = 0;
+	memset(e->helper, 0, sizeof(e->helper));
+	memset(e->seqadj, 0, sizeof(e->seqadj));
+}
+
+/* false: reserved bytes that are not zero. */
+static bool
+get_entry_ext(const uint8_t *p, struct ct_entry *e)
+{
+	get_entry(p, e);
+	e->zone = be_get16(p + 88);
+	memcpy(e->helper, p + 92, CT_WIRE_HELPER_MAX);
+	for (int d = 0; d < 2; d++) {
+		e->seqadj[d].pos = be_get32(p + 108 + 12 * d);
+		e->seqadj[d].before = be_get32(p + 112 + 12 * d);
+		e->seqadj[d].after = be_get32(p + 116 + 12 * d);
+	}
+	return be_get16(p + 90) == 0;
 }
 
 /* ---- datagrams --------------------------------------------------------- */
@@ -164,6 +310,14 @@ body_len(uint8_t type, uint16_t count, enum ct_drop *reason)
 		if (count == 0 || count > CT_WIRE_MAX_ENTRIES)
 			break;
 		return (size_t)count * CT_WIRE_ENTRY_BYTES;
+	case CT_WIRE_ENTRIES_EXT:
+		if (count == 0 || count > CT_WIRE_MAX_ENTRIES_EXT)
+			break;
+		return (size_t)count * CT_WIRE_ENTRY_EXT_BYTES;
+	case CT_WIRE_EXPECTS:
+		if (count == 0 || count > CT_WIRE_MAX_EXPECTS)
+			break;
+		return (size_t)count * CT_WIRE_EXPECT_BYTES;
 	case CT_WIRE_NACK:
 		if (count == 0 || count > CT_WIRE_MAX_RANGES)
 			break;
@@ -183,15 +337,13 @@ body_len(uint8_t type, uint16_t count, enum ct_drop *reason)
 	return 0;
 }
 
-int
-ct_wire_encode(const struct ct_wire_header *hdr,
-    const struct ct_entry *entries, const struct ct_range *ranges,
-    uint8_t *buf, size_t buf_len)
+/* The header into buf; the total length with the trailer, or -EINVAL. */
+static int
+put_header(const struct ct_wire_header *hdr, uint8_t *buf, size_t buf_len)
 {
 	enum ct_drop reason;
 	size_t blen = body_len(hdr->type, hdr->count, &reason);
 	size_t total = CT_WIRE_HEADER_BYTES + blen + CT_WIRE_HMAC_BYTES;
-	uint8_t *p;
 
 	if (reason != CT_DROP_NONE || total > buf_len || total > CT_WIRE_MAX_BYTES)
 		return -EINVAL;
@@ -204,13 +356,54 @@ ct_wire_encode(const struct ct_wire_header *hdr,
 	be_put32(buf + 20, hdr->seq);
 	be_put32(buf + 24, hdr->sent_ms);
 	be_put32(buf + 28, hdr->flags);
-	p = buf + CT_WIRE_HEADER_BYTES;
+	return (int)total;
+}
+
+int
+ct_wire_encode_expects(const struct ct_wire_header *hdr,
+    const struct ct_expect *expects, uint8_t *buf, size_t buf_len)
+{
+	uint8_t *p = buf + CT_WIRE_HEADER_BYTES;
+	int total;
+
+	if (hdr->type != CT_WIRE_EXPECTS ||
+	    (total = put_header(hdr, buf, buf_len)) < 0)
+		return -EINVAL;
 	for (size_t i = 0; i < hdr->count; i++) {
-		if (hdr->type == CT_WIRE_ENTRIES) {
+		if (!ct_expect_valid(&expects[i]))
+			return -EINVAL;
+		put_expect(p, &expects[i]);
+		p += CT_WIRE_EXPECT_BYTES;
+	}
+	memset(p, 0, CT_WIRE_HMAC_BYTES);
+	return total;
+}
+
+int
+ct_wire_encode(const struct ct_wire_header *hdr,
+    const struct ct_entry *entries, const struct ct_range *ranges,
+    uint8_t *buf, size_t buf_len)
+{
+	uint8_t *p = buf + CT_WIRE_HEADER_BYTES;
+	int total;
+
+	if (hdr->type == CT_WIRE_EXPECTS ||
+	    (total = put_header(hdr, buf, buf_len)) < 0)
+		return -EINVAL;
+	for (size_t i = 0; i < hdr->count; i++) {
+		if (hdr->type == CT_WIRE_ENTRIES ||
+		    hdr->type == CT_WIRE_ENTRIES_EXT) {
 			if (!ct_entry_valid(&entries[i]))
 				return -EINVAL;
-			put_entry(p, &entries[i]);
-			p += CT_WIRE_ENTRY_BYTES;
+			if (hdr->type == CT_WIRE_ENTRIES) {
+				/* An earlier release's receiver: no zone, no
+				 * helper (ct_wire.h, "Extended records"). */
+				put_entry(p, &entries[i]);
+				p += CT_WIRE_ENTRY_BYTES;
+			} else {
+				put_entry_ext(p, &entries[i]);
+				p += CT_WIRE_ENTRY_EXT_BYTES;
+			}
 		} else if (hdr->type == CT_WIRE_NACK) {
 			be_put32(p, ranges[i].first);
 			be_put32(p + 4, ranges[i].last);
@@ -219,7 +412,7 @@ ct_wire_encode(const struct ct_wire_header *hdr,
 	}
 	/* The trailer is the caller's to fill (ct_auth_sign). */
 	memset(p, 0, CT_WIRE_HMAC_BYTES);
-	return (int)total;
+	return total;
 }
 
 enum ct_drop
@@ -270,6 +463,15 @@ ct_wire_decode(const uint8_t *buf, size_t len, struct ct_wire_msg *msg)
 			if (!ct_entry_valid(&msg->entries[i]))
 				return CT_DROP_BAD_ENTRY;
 			p += CT_WIRE_ENTRY_BYTES;
+		} else if (hdr->type == CT_WIRE_ENTRIES_EXT) {
+			if (!get_entry_ext(p, &msg->entries[i]) ||
+			    !ct_entry_valid(&msg->entries[i]))
+				return CT_DROP_BAD_ENTRY;
+			p += CT_WIRE_ENTRY_EXT_BYTES;
+		} else if (hdr->type == CT_WIRE_EXPECTS) {
+			if (!get_expect(p, &msg->expects[i]))
+				return CT_DROP_BAD_ENTRY;
+			p += CT_WIRE_EXPECT_BYTES;
 		} else {
 			msg->ranges[i].first = be_get32(p);
 			msg->ranges[i].last = be_get32(p + 4);

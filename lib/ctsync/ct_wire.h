@@ -61,6 +61,46 @@
  *
  * A datagram is at most CT_WIRE_MAX_BYTES (fits a 1500-byte MTU in UDP).
  *
+ * Extended records (types 7 and 8), for flows beyond the 88-byte entry's
+ * reach: a conntrack zone, a `ct helper` (FTP, SIP) and its expectations.
+ *   7 entries_ext: count x 132-byte entry: the 88 bytes above, then
+ *      88 u16 zone        the flow's conntrack zone (0: the default)
+ *      90 u16 reserved    zero
+ *      92 helper[16]      the helper's name, NUL-padded ("" none)
+ *     108 seqadj orig     { u32 correction_pos, u32 offset_before,
+ *                           u32 offset_after }: the sequence offsets a
+ *                         helper made by changing a payload's length
+ *                         (nf_nat_ftp rewriting a PORT), original dir.
+ *     120 seqadj reply    the same, reply direction (all 0: none)
+ *   8 expects: count x 204-byte expectation (a related flow a helper
+ *      told the kernel to wait for, e.g. an FTP data connection):
+ *       0 u8  op           1 new, 2 destroy
+ *       1 u8  family
+ *       2 u8  proto        of the expected flow
+ *       3 u8  master_proto of the flow that made it (the control flow)
+ *       4 u16 zone
+ *       6 u8  nat_dir      the direction the NAT tuple applies to
+ *       7 u8  has_nat      1: nat tuple and nat_dir hold (nf_nat_ftp)
+ *       8 u32 timeout_s    seconds left
+ *      12 u32 flags        NF_CT_EXPECT_* (permanent, inactive)
+ *      16 u32 class        the helper's expectation class
+ *      20 master tuple     the control flow's original tuple (36 bytes)
+ *      56 tuple            the expected flow's original tuple
+ *      92 mask tuple       which bits of it must match
+ *     128 nat tuple        where the expected flow is NATed to (its
+ *                          source address and port: the kernel's
+ *                          saved address)
+ *     164 helper[16]       NUL-padded
+ *     180 fn[24]           the kernel's expect function, NUL-padded
+ *                          ("nat-follow-master" for a NATed FTP flow)
+ * The version stays 1: a node decodes types 7 and 8 only when it says so,
+ * flag bit 1 (CT_WIRE_F_EXT) in every datagram it sends, and a sender
+ * sends them only while every node it heard from said so; to a node of an
+ * earlier release (which would refuse them as bad_type, counted, and ask
+ * for them again, a loss repair without end) it sends the entries as type
+ * 1, zone and helper left out, and no expectations (counted as
+ * expects_withheld).
+ *
  * Link probes (types 5 and 6, count 0): with more than one sync link
  * (conn_sync.links), each end probes every link and the other answers on
  * the link the probe came in on (lib/ctsync/ct_link.h). seq is then the
@@ -122,6 +162,12 @@
 #define CT_WIRE_MAX_RANGES 64
 #define CT_WIRE_MAX_BYTES (CT_WIRE_HEADER_BYTES + \
 	CT_WIRE_MAX_ENTRIES * CT_WIRE_ENTRY_BYTES + CT_WIRE_HMAC_BYTES)
+#define CT_WIRE_ENTRY_EXT_BYTES 132
+#define CT_WIRE_MAX_ENTRIES_EXT 10
+#define CT_WIRE_EXPECT_BYTES 204
+#define CT_WIRE_MAX_EXPECTS 6
+#define CT_WIRE_HELPER_MAX 16         /* NF_CT_HELPER_NAME_LEN, with NUL */
+#define CT_WIRE_FN_MAX 24
 /*
  * Sequence numbers the replay window spans. A lost datagram is noticed
  * when the receiver reads the next one, behind everything queued at its
@@ -143,9 +189,12 @@ enum ct_wire_type {
 	CT_WIRE_HEARTBEAT = 4,
 	CT_WIRE_PROBE = 5,
 	CT_WIRE_PROBE_ANSWER = 6,
+	CT_WIRE_ENTRIES_EXT = 7,
+	CT_WIRE_EXPECTS = 8,
 };
 
 #define CT_WIRE_F_RESYNC_DONE 0x1u
+#define CT_WIRE_F_EXT 0x2u            /* the sender decodes types 7 and 8 */
 
 enum ct_wire_op {
 	CT_OP_UPDATE = 1,
@@ -188,6 +237,26 @@ struct ct_entry {
 	uint32_t timeout_s;
 	uint32_t mark;
 	struct ct_tuple orig, reply;
+	uint16_t zone;              /* type 7 only; 0 in type 1 */
+	char helper[CT_WIRE_HELPER_MAX];   /* type 7 only; "" none */
+	uint16_t reserved;          /* 0: no padding, so entries compare whole */
+	struct ct_seqadj {          /* type 7 only; [0] original, [1] reply */
+		uint32_t pos, before, after;
+	} seqadj[2];
+};
+
+/* An expectation (type 8); op is enum ct_wire_op (UPDATE = new). */
+struct ct_expect {
+	uint8_t op;
+	uint8_t family;
+	uint8_t proto, master_proto;
+	uint16_t zone;
+	uint8_t nat_dir;
+	bool has_nat;
+	uint32_t timeout_s, flags, class;
+	struct ct_tuple master, tuple, mask, nat;
+	char helper[CT_WIRE_HELPER_MAX];
+	char fn[CT_WIRE_FN_MAX];
 };
 
 struct ct_range {
@@ -209,6 +278,7 @@ struct ct_wire_msg {
 	struct ct_wire_header hdr;
 	struct ct_entry entries[CT_WIRE_MAX_ENTRIES];
 	struct ct_range ranges[CT_WIRE_MAX_RANGES];
+	struct ct_expect expects[CT_WIRE_MAX_EXPECTS];
 };
 
 /*
@@ -221,6 +291,16 @@ struct ct_wire_msg {
 int ct_wire_encode(const struct ct_wire_header *hdr,
     const struct ct_entry *entries, const struct ct_range *ranges,
     uint8_t *buf, size_t buf_len);
+
+/*
+ * The same for an expects datagram (hdr->type CT_WIRE_EXPECTS, hdr->count
+ * of them).
+ */
+int ct_wire_encode_expects(const struct ct_wire_header *hdr,
+    const struct ct_expect *expects, uint8_t *buf, size_t buf_len);
+
+/* True when x is well formed (known op, family, protocols, NUL-ended names). */
+bool ct_expect_valid(const struct ct_expect *x);
 
 /*
  * The framing, before anything trusts the datagram: length, magic,
@@ -243,8 +323,8 @@ enum ct_drop ct_wire_decode(const uint8_t *buf, size_t len,
 bool ct_entry_valid(const struct ct_entry *e);
 
 /*
- * The identity of e's flow as a 64-bit hash, never 0: family, protocol and
- * original tuple, what the kernel looks an entry up by.
+ * The identity of e's flow as a 64-bit hash, never 0: family, protocol,
+ * zone and original tuple, what the kernel looks an entry up by.
  */
 uint64_t ct_entry_key(const struct ct_entry *e);
 

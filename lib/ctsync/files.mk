@@ -8,7 +8,8 @@
 PURE_SRCS += lib/ctsync/ct_wire.c lib/ctsync/ct_order.c lib/ctsync/ct_recv.c \
 	lib/ctsync/ct_ring.c lib/ctsync/ct_sweep.c lib/ctsync/ct_link.c \
 	lib/ctsync/ct_peer.c lib/ctsync/ct_select.c
-GLUE_SRCS += lib/ctsync/ct_auth.c lib/ctsync/ct_kernel.c lib/ctsync/ct_sync.c \
+GLUE_SRCS += lib/ctsync/ct_auth.c lib/ctsync/ct_kernel.c lib/ctsync/ct_kernel_exp.c \
+	lib/ctsync/ct_sync.c \
 	lib/ctsync/ct_sync_send.c lib/ctsync/ct_sync_dump.c \
 	lib/ctsync/ct_sync_recv.c lib/ctsync/ct_sync_apply.c \
 	lib/ctsync/ct_sync_report.c lib/ctsync/ct_sync_session.c \

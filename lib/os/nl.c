@@ -3,6 +3,8 @@
  * nl - libnl glue for addresses and links.
  */
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
 #include <linux/if.h>
 #include <linux/rtnetlink.h>
 #include <string.h>
@@ -384,4 +386,35 @@ netlink_macvlan_count(struct netlink *nl, int parent_ifindex,
 	}
 	nl_cache_free(cache);
 	return n;
+}
+
+int
+netlink_local_addrs(struct addr *out, size_t max)
+{
+	struct ifaddrs *list, *i;
+	size_t n = 0;
+
+	/* getifaddrs is glibc's RTM_GETADDR dump: one round trip. */
+	if (getifaddrs(&list) < 0)
+		return -errno;
+	for (i = list; i != NULL; i = i->ifa_next) {
+		const struct sockaddr *sa = i->ifa_addr;
+
+		if (sa == NULL || (sa->sa_family != AF_INET &&
+		    sa->sa_family != AF_INET6))
+			continue;
+		if (n < max) {
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].family = sa->sa_family;
+			if (sa->sa_family == AF_INET)
+				memcpy(out[n].bytes, &((const struct sockaddr_in *)
+				    (const void *)sa)->sin_addr, 4);
+			else
+				memcpy(out[n].bytes, &((const struct sockaddr_in6 *)
+				    (const void *)sa)->sin6_addr, 16);
+		}
+		n++;
+	}
+	freeifaddrs(list);
+	return n > (size_t)INT32_MAX ? INT32_MAX : (int)n;
 }

@@ -85,6 +85,14 @@ int netlink_primary_addr(struct netlink *nl, int ifindex, int family,
 			 struct addr *out);
 
 /*
+ * Every address of this network namespace's interfaces (IPv4 and IPv6,
+ * loopback's too), at most max of them into out. Needs no struct netlink:
+ * a one-shot dump. Returns how many there are (more than max: out holds
+ * the first max), or -errno.
+ */
+int netlink_local_addrs(struct addr *out, size_t max);
+
+/*
  * Create macvlan `name` on parent_ifindex with address mac, in bridge mode,
  * administratively down (the VMAC of an instance: its settings come first).
  * Returns 0, -EEXIST when a link of that name exists, or another -errno.

@@ -91,7 +91,8 @@ receive(const struct ct_wire_msg *msg, uint8_t salt)
 		__builtin_trap();
 	gapped = ct_window_has_gaps(&window);
 	lowest = ct_window_lowest(&window);
-	for (size_t i = 0; i < msg->hdr.count; i++) {
+	for (size_t i = 0; msg->hdr.type != CT_WIRE_EXPECTS &&
+	    i < msg->hdr.count; i++) {
 		uint64_t key = ct_entry_key(&msg->entries[i]);
 
 		if (ct_recv_entry(&order, d.late, msg->hdr.seq, key) ==
@@ -140,7 +141,11 @@ check(const uint8_t *buf, size_t size, const struct ct_auth_key *key)
 	    ct_auth_verify(key, buf, size) != CT_DROP_NONE ||
 	    ct_wire_decode(buf, size, &msg) != CT_DROP_NONE)
 		return;
-	len = ct_wire_encode(&msg.hdr, msg.entries, msg.ranges, again,
+	/* Expectations (type 8) have their own encoder; entries of type 7
+	 * carry zone and helper (lib/ctsync/ct_wire.h). */
+	len = msg.hdr.type == CT_WIRE_EXPECTS ?
+	    ct_wire_encode_expects(&msg.hdr, msg.expects, again, sizeof(again)) :
+	    ct_wire_encode(&msg.hdr, msg.entries, msg.ranges, again,
 	    sizeof(again));
 	if (len != (int)size || ct_auth_sign(key, again, (size_t)len) != 0 ||
 	    memcmp(again, buf, size) != 0)

@@ -205,6 +205,9 @@ def ct_fill(pair, host, n, mark=MARK, client="10.9.0.1", upto_full=False):
 # Fields of a sync datagram as nft raw payload expressions: bit offset from
 # the UDP header (8 bytes), width (lib/ctsync/ct_wire.h).
 NFT_TYPE = "@th,104,8"              # header byte 5
+# The types that carry entries: 1, and 7 between nodes of this release
+# (zone and helper after the same 88 bytes; lib/ctsync/ct_wire.h).
+NFT_ENTRIES = "{ 1, 7 }"
 NFT_DONE = "@th,312,8 & 0x1"        # flags bit 0 (CT_WIRE_F_RESYNC_DONE)
 NFT_TAG = "@th,288,16"              # flags bits 16..31
 NFT_FIRST_OP = "@th,320,8"          # first entry, byte 0
@@ -538,8 +541,8 @@ def test_a_resent_update_does_not_bring_back_a_flow_destroyed_meanwhile(pair):
         before = conns(b)
         # a's datagrams with an update of this flow first never reach b.
         nft_table(b.host, "lose", "input", [
-            'iifname "eth2" udp dport %d %s 1 %s 1 %s %d counter drop'
-            % (SYNC_PORT, NFT_TYPE, NFT_FIRST_OP, NFT_FIRST_SPORT, sport)])
+            'iifname "eth2" udp dport %d %s %s %s 1 %s %d counter drop'
+            % (SYNC_PORT, NFT_TYPE, NFT_ENTRIES, NFT_FIRST_OP, NFT_FIRST_SPORT, sport)])
         inject_flow(a.host, sport)
         a.host.run(["conntrack", "-D", "-p", "tcp", "-s", STALE[0], "--sport",
                     str(sport)])
@@ -958,8 +961,8 @@ def test_a_gap_given_up_during_a_resync_asks_for_a_new_one(pair):
         'oifname "eth2" udp dport %d %s 3 counter drop' % (SYNC_PORT, NFT_TYPE)])
     # The 20th datagram of entries b gets: early in the dump.
     nft_table(b.host, "lose", "input", [
-        'iifname "eth2" udp dport %d %s 1 numgen inc mod 1000000000 19 '
-        'counter drop' % (SYNC_PORT, NFT_TYPE)])
+        'iifname "eth2" udp dport %d %s %s numgen inc mod 1000000000 19 '
+        'counter drop' % (SYNC_PORT, NFT_TYPE, NFT_ENTRIES)])
     served = conns(a)["resyncs_served"]
     b.start()
     b.wait_state("BACKUP", "ext", SETTLE_S)
@@ -1000,7 +1003,8 @@ def test_a_better_node_preempts_only_once_it_holds_the_table(pair):
     assert "created %d of %d" % (TABLE_FLOWS, TABLE_FLOWS) in ct_fill(
         pair, a.host, TABLE_FLOWS)
     nft_table(b.host, "noentries", "input", [
-        'iifname "eth2" udp dport %d %s 1 counter drop' % (SYNC_PORT, NFT_TYPE)])
+        'iifname "eth2" udp dport %d %s %s counter drop' % (SYNC_PORT, NFT_TYPE,
+                                                        NFT_ENTRIES)])
     b.start()
     b.wait_state("BACKUP", "ext", SETTLE_S)
     # 100 ms adverts: Master_Down_Interval is some 0.36 s.
@@ -1041,8 +1045,8 @@ def test_a_gap_that_cannot_be_repaired_ends_in_a_full_resync(pair):
     nft_table(b.host, "nonack", "output", [
         'oifname "eth2" udp dport %d %s 3 counter drop' % (SYNC_PORT, NFT_TYPE)])
     nft_table(b.host, "lose", "input", [
-        'iifname "eth2" udp dport %d %s 1 %s %d counter drop'
-        % (SYNC_PORT, NFT_TYPE, NFT_FIRST_SPORT, sport)])
+        'iifname "eth2" udp dport %d %s %s %s %d counter drop'
+        % (SYNC_PORT, NFT_TYPE, NFT_ENTRIES, NFT_FIRST_SPORT, sport)])
     inject_flow(a.host, sport)
     wait_until(lambda: nft_packets(b.host, "lose") >= 1, 5.0,
                "the flow's datagram to be lost")

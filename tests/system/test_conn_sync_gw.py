@@ -15,6 +15,7 @@ of the inside to the VIP. A flow survives a takeover only when the new
 master holds its entry, with the mapping, before it.
 """
 
+import hashlib
 import json
 import os
 
@@ -27,6 +28,7 @@ from test_conn_sync import INT_VIP, SETTLE_S, Pair
 ICMP_ECHO = os.path.join(LIB_DIR, "icmp_echo.py")
 SERVER = "10.0.0.100"
 INSIDE = "10.1.0.11"
+FTP_CLIENT = "10.1.0.111"
 CONNS = 50
 
 GW_NFT = """
@@ -44,10 +46,24 @@ table ip gwtest {
 """
 
 
+# A firewall that lets the inside use FTP: the control flow gets the ftp
+# helper (nf_conntrack_ftp, and nf_nat_ftp for the SNAT), which expects
+# the server's data connection back to the PORT it rewrote to the VIP.
+FTP_NFT = """
+table ip gwftp {
+  ct helper ftp-standard { type "ftp" protocol tcp; }
+  chain helpers {
+    type filter hook prerouting priority 0; policy accept;
+    iifname "eth1" tcp dport 21 ct helper set "ftp-standard"
+  }
+}
+"""
+
+
 class GwPair(Pair):
     """Two vipd gateways (sync group edge: ext and int), select = "all"."""
 
-    def __init__(self, topo, select="all"):
+    def __init__(self, topo, select="all", extra_nft=None):
         self.topo = topo
         self.balancer = False
         self.select = select
@@ -60,6 +76,8 @@ class GwPair(Pair):
                                   "10.1.0.%d/24" % n, "10.2.0.%d/24" % n)
             host.run(["sysctl", "-qw", "net.netfilter.nf_conntrack_tcp_loose=0"])
             host.run(["nft", "-f", "-"], input=GW_NFT)
+            if extra_nft:
+                host.run(["nft", "-f", "-"], input=extra_nft)
             self.hosts[name] = host
         self.make_nodes()
         self.inside = inside_host(topo, "in1", INSIDE, INT_VIP)
@@ -180,3 +198,161 @@ def test_a_select_that_leaves_balancer_services_out_is_warned_of(topo, vipd_bin)
     with open(node.conf_path) as f:
         line = next(i for i, text in enumerate(f, 1) if text.lstrip().startswith("select"))
     assert "%s:%d: warning" % (node.conf_path, line) in out, out
+
+
+def expectations(host):
+    """The FTP data connections host's kernel expects: (expected tuple,
+    master's source) of each, from `conntrack -L expect`."""
+    res = host.run(["conntrack", "-L", "expect"], check=False)
+    found = []
+    for line in res.stdout.splitlines():
+        w = dict(x.split("=", 1) for x in line.split() if "=" in x)
+        if w.get("helper") == "ftp":
+            found.append(((w.get("src"), w.get("dst"), w.get("dport")),
+                          w.get("master-src")))
+    return sorted(found)
+
+
+def ftp_status(path):
+    try:
+        with open(path) as f:
+            return json.load(f)
+    except (OSError, ValueError):
+        return {"stage": "starting"}
+
+
+def test_an_active_ftp_transfer_opened_after_a_takeover_gets_through(topo):
+    """The inside host (behind the gateways' SNAT to the VIP) downloads
+    from an outside FTP server in active mode. Its PORT goes through a:
+    nf_nat_ftp rewrites it to the VIP and a's kernel expects the server's
+    data connection to VIP:port, to be NATed back to the inside host.
+    The server connects only after a died and b took over, so that the
+    data connection meets b alone: without that expectation on b (with
+    its NAT and the control flow's ftp helper) the SYN to the VIP is a
+    new flow from outside, which the firewall drops. With it, the file
+    arrives whole and the control flow ends the transfer through b; its
+    PORT string was one byte shorter after the NAT, so b needs a's
+    sequence offsets too (without them the control flow stalls)."""
+    gw = GwPair(topo, extra_nft=FTP_NFT)
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    # PORT 10,1,0,111,... becomes PORT 10,0,0,10,...: one byte shorter,
+    # so the control flow's later sequence numbers are the helper's to
+    # adjust, on a and after the takeover on b.
+    client = inside_host(topo, "in2", FTP_CLIENT, INT_VIP)
+    root = os.path.join(topo.workdir, "ftp-root")
+    os.makedirs(root, exist_ok=True)
+    payload = os.urandom(1 << 20)
+    with open(os.path.join(root, "data.bin"), "wb") as f:
+        f.write(payload)
+    gate = os.path.join(topo.workdir, "ftp-gate")
+    gw.client.popen([PYTHON, os.path.join(LIB_DIR, "ftp_server.py"), root,
+                     "--address", SERVER, "--gate", gate],
+                    log_name="ftp-server.log")
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    status = os.path.join(topo.workdir, "ftp-client.json")
+    client.popen([PYTHON, os.path.join(LIB_DIR, "ftp_active.py"), SERVER,
+                  "data.bin", status], log_name="ftp-client.log")
+    wait_until(lambda: len(expectations(a.host)) == 1, SETTLE_S,
+               "a to expect the FTP data connection")
+    on_a = expectations(a.host)
+    assert on_a[0][0][1] == "10.0.0.10" and on_a[0][1] == FTP_CLIENT, on_a
+    wait_until(lambda: expectations(b.host) == on_a, 10.0,
+               "b to hold a's expectation")
+    assert conns(b)["expects_installed"] >= 1
+
+    gw.crash(a)
+    b.wait_state("MASTER", "ext", SETTLE_S)
+    b.wait_state("MASTER", "int", SETTLE_S)
+    with open(gate, "w"):
+        pass
+    wait_until(lambda: ftp_status(status)["stage"] in ("done", "failed"), 60.0,
+               "the FTP transfer to end")
+    final = ftp_status(status)
+    print("ftp client:", json.dumps(final))
+    assert final["stage"] == "done", final
+    assert final["bytes"] == len(payload)
+    assert final["sha256"] == hashlib.sha256(payload).hexdigest()
+
+
+def zone_flows(host, zone):
+    """{inside port: reply dst} of the inside host's TCP flows to the
+    server in conntrack zone `zone` of host's table."""
+    res = host.run(["conntrack", "-L", "-p", "tcp", "-w", str(zone),
+                    "--orig-src", INSIDE], check=False)
+    flows = {}
+    for line in res.stdout.splitlines():
+        w = [x.split("=", 1) for x in line.split() if "=" in x]
+        # conntrack(8) names a zone only when it is not 0.
+        zoned = "zone=%d" % zone in line if zone else "zone=" not in line
+        if len(w) >= 8 and w[1][1] == SERVER and zoned:
+            flows[int(w[2][1])] = w[5][1]
+    return flows
+
+
+def inject_zoned_flow(host, sport, zone):
+    """An established flow of the inside host to the server, SNATed to
+    the VIP, in conntrack zone `zone` (0: the default)."""
+    host.run(["conntrack", "-I", "-p", "tcp", "-s", INSIDE, "-d", SERVER,
+              "--sport", str(sport), "--dport", "8080", "-r", SERVER,
+              "-q", "10.0.0.10", "--reply-port-src", "8080",
+              "--reply-port-dst", str(sport), "--state", "ESTABLISHED",
+              "-u", "SEEN_REPLY,ASSURED", "-t", "600", "-w", str(zone)])
+
+
+def test_a_select_on_a_zone_syncs_that_zones_flows_with_their_zone(topo):
+    """select = ( { zone = 5; } ): a flow in conntrack zone 5 of the
+    master reaches the backup in zone 5, with its SNAT; a flow of the
+    same tuple in zone 0, and another zone-0 flow, are not synced."""
+    gw = GwPair(topo, select=[{"zone": 5}])
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    inject_zoned_flow(a.host, 45001, 5)
+    inject_zoned_flow(a.host, 45001, 0)
+    inject_zoned_flow(a.host, 45002, 0)
+    assert zone_flows(a.host, 5) == {45001: "10.0.0.10"}
+    assert zone_flows(a.host, 0) == {45001: "10.0.0.10", 45002: "10.0.0.10"}
+    wait_until(lambda: zone_flows(b.host, 5) == {45001: "10.0.0.10"}, 10.0,
+               "b to hold the zone-5 flow in zone 5")
+    # Heartbeats go on; what came for zone 5 came, zone 0 stays out.
+    sent = conns(a)["entries_sent"]
+    wait_until(lambda: conns(b)["datagrams_received"] > 0 and
+               conns(a)["datagrams_sent"] > sent + 2, 5.0, "a few more datagrams")
+    assert zone_flows(b.host, 0) == {}, zone_flows(b.host, 0)
+    assert conns(a)["entries_sent"] == sent
+
+
+def test_the_backups_own_connections_survive_its_resync_with_select_all(topo):
+    """select = "all": b restarts and sweeps after its full resync what
+    a's table does not hold. A flow the master never had (an inside
+    host's, stale) is removed; b's own connections are not: one to its
+    own address (a management SSH from the server's side) and one from
+    it (its own outgoing connection), counted as entries_local."""
+    gw = GwPair(topo)
+    a, b = gw.nodes["a"], gw.nodes["b"]
+    gw.start(a, b)
+    wait_until(lambda: conns(b)["synced"], SETTLE_S, "b to complete its first resync")
+    b.stop()
+    own = [("10.0.0.100", "10.0.0.2", 40022, 22),     # SSH to b
+           ("10.1.0.2", "10.1.0.11", 40053, 53)]      # b's own, outgoing
+    for src, dst, sport, dport in own:
+        b.host.run(["conntrack", "-I", "-p", "tcp", "-s", src, "-d", dst,
+                    "--sport", str(sport), "--dport", str(dport),
+                    "--state", "ESTABLISHED", "-u", "SEEN_REPLY,ASSURED",
+                    "-t", "600"])
+    b.host.run(["conntrack", "-I", "-p", "tcp", "-s", INSIDE, "-d", SERVER,
+                "--sport", "40099", "--dport", "8080", "-r", SERVER,
+                "-q", "10.0.0.10", "--reply-port-src", "8080",
+                "--reply-port-dst", "40099", "--state", "ESTABLISHED",
+                "-u", "SEEN_REPLY,ASSURED", "-t", "600"])
+    b.start()
+    b.wait_state("BACKUP", "ext", SETTLE_S)
+    wait_until(lambda: conns(b)["stale_removed"] >= 1, SETTLE_S,
+               "b to sweep the stale flow")
+    assert 40099 not in tcp_flows(b.host)
+    for src, dst, sport, dport in own:
+        res = b.host.run(["conntrack", "-L", "-p", "tcp", "-s", src, "-d", dst,
+                          "--sport", str(sport)], check=False)
+        assert "dport=%d" % dport in res.stdout, (src, res.stdout)
+    assert conns(b)["entries_local"] >= len(own)

@@ -253,17 +253,85 @@ test_the_sync_links_own_flows_are_never_carried(void **state)
 	conf_free(c);
 }
 
+/*
+ * zone = N: the flow's conntrack zone (synced with it, lib/ctsync/
+ * ct_wire.h type 7); zone 0 is the default one, where the balancer's
+ * flows are, so a rule on another zone leaves its services out; a zone
+ * rule is never the kernel's mark filter.
+ */
+static void
+test_rules_match_the_conntrack_zone(void **state)
+{
+	struct conf *c;
+	const struct conf_conn_sync_select *sel;
+	struct ct_entry e;
+	uint32_t mark = 0;
+	char names[64];
+
+	(void)state;
+	assert_int_equal(load("( { zone = 5; }, { mark = 7; zone = 0; } )", &c), 0);
+	sel = &c->conn_sync.select;
+	assert_true(sel->rules[0].has_zone);
+	assert_int_equal(sel->rules[0].zone, 5);
+	e = flow(6, "10.1.0.11", "10.0.0.100", 0);
+	e.zone = 5;
+	assert_true(ct_select_match(sel, &e, MARK));
+	e.zone = 0;
+	assert_false(ct_select_match(sel, &e, MARK));
+	e.mark = 7;
+	assert_true(ct_select_match(sel, &e, MARK));
+	e.zone = 5;                  /* rule 1 */
+	assert_true(ct_select_match(sel, &e, MARK));
+	e.zone = 6;
+	assert_false(ct_select_match(sel, &e, MARK));
+	assert_int_equal(ct_select_uncovered(c, MARK, names, sizeof(names)), 2);
+	conf_free(c);
+	assert_int_equal(load("( { mark = 7; zone = 3; } )", &c), 0);
+	assert_false(ct_select_kernel_mark(&c->conn_sync.select, MARK, &mark));
+	conf_free(c);
+	assert_int_equal(load("( { zone = 0; } )", &c), 0);
+	assert_int_equal(ct_select_uncovered(c, MARK, names, sizeof(names)), 0);
+	conf_free(c);
+}
+
+/*
+ * A receiver's own flows (an address of either tuple is one of its own)
+ * are never swept: to it, from it, and NATed to it in the reply.
+ */
+static void
+test_the_nodes_own_flows_are_told_apart(void **state)
+{
+	struct addr locals[2];
+	struct ct_entry e;
+
+	(void)state;
+	assert_int_equal(addr_parse("10.0.0.2", &locals[0]), 0);
+	assert_int_equal(addr_parse("2001:db8::2", &locals[1]), 0);
+	e = flow(6, "10.0.0.100", "10.0.0.2", 0);           /* SSH to it */
+	assert_true(ct_select_local_flow(locals, 2, &e));
+	e = flow(6, "10.0.0.2", "10.9.0.1", 0);             /* from it */
+	assert_true(ct_select_local_flow(locals, 2, &e));
+	e = flow(6, "10.1.0.11", "10.0.0.100", 0);          /* through it */
+	assert_false(ct_select_local_flow(locals, 2, &e));
+	e.reply.dst[0] = 10; e.reply.dst[3] = 2;           /* SNATed to it */
+	assert_true(ct_select_local_flow(locals, 2, &e));
+	assert_false(ct_select_local_flow(locals, 0, &e));
+	e = flow(6, "10.0.0.100", "10.0.0.2", 0);
+	e.family = AF_INET6;                                /* other family */
+	assert_false(ct_select_local_flow(locals, 1, &e));
+}
+
 static void
 test_bad_selects_are_refused_with_their_line(void **state)
 {
 	(void)state;
 	expect_error("\"some\"", "t.conf:6: conn_sync.select: 'some' is not "
 	    "\"all\" or a list of rules ( { mark; mask; protocol; source; "
-	    "destination; }, ... )");
+	    "destination; zone; }, ... )");
 	expect_error("( )", "t.conf:6: conn_sync.select: an empty list (no flow "
 	    "would be synced)");
 	expect_error("( { } )", "t.conf:6: conn_sync.select[0]: an empty rule "
-	    "(give mark, protocol, source or destination; every flow is "
+	    "(give mark, protocol, source, destination or zone; every flow is "
 	    "select = \"all\")");
 	expect_error("( { protocol = \"gre\"; } )", "t.conf:6: "
 	    "conn_sync.select[0].protocol: 'gre' is not tcp, udp, sctp, icmp "
@@ -276,7 +344,9 @@ test_bad_selects_are_refused_with_their_line(void **state)
 	expect_error("( { protocol = \"icmp\"; destination = \"2001:db8::/32\"; } )",
 	    "t.conf:6: conn_sync.select[0]: protocol icmp does not go with "
 	    "IPv6 addresses");
-	expect_error("( { zone = 1; } )", "t.conf:6: unknown key 'zone' in "
+	expect_error("( { zone = 65536; } )", "t.conf:6: "
+	    "conn_sync.select[0].zone: 65536 is out of range 0..65535");
+	expect_error("( { vlan = 1; } )", "t.conf:6: unknown key 'vlan' in "
 	    "conn_sync.select[0]");
 }
 
@@ -290,6 +360,8 @@ main(void)
 		cmocka_unit_test(test_the_kernel_filters_only_one_exact_mark),
 		cmocka_unit_test(test_services_no_rule_can_match_are_named),
 		cmocka_unit_test(test_the_sync_links_own_flows_are_never_carried),
+		cmocka_unit_test(test_rules_match_the_conntrack_zone),
+		cmocka_unit_test(test_the_nodes_own_flows_are_told_apart),
 		cmocka_unit_test(test_bad_selects_are_refused_with_their_line),
 	};
 

@@ -110,11 +110,35 @@ test_links_of_unknown_nodes_are_each_active(void **state)
 	assert_false(active[1]);
 }
 
+/*
+ * Extended records go out only while every node heard from said it
+ * decodes them (CT_WIRE_F_EXT): one node of an earlier release is enough
+ * to hold them back.
+ */
+static void
+test_extended_records_need_every_node_to_take_them(void **state)
+{
+	struct ct_peers t = { 0 };
+	struct ct_peer *a, *b;
+
+	(void)state;
+	assert_true(ct_peers_all_ext(&t));
+	a = ct_peers_get(&t, 0x0a020002);
+	b = ct_peers_get(&t, 0x0a020003);
+	a->ext = true;
+	assert_false(ct_peers_all_ext(&t));
+	b->ext = true;
+	assert_true(ct_peers_all_ext(&t));
+	a->ext = false;
+	assert_false(ct_peers_all_ext(&t));
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_each_sender_id_has_its_own_window),
+		cmocka_unit_test(test_extended_records_need_every_node_to_take_them),
 		cmocka_unit_test(test_the_table_holds_at_most_ct_peer_max),
 		cmocka_unit_test(test_a_receiver_moves_to_another_sender_only_after_silence),
 		cmocka_unit_test(test_one_link_per_node_carries_the_stream),

@@ -121,7 +121,8 @@ test_control_datagrams_round_trip(void **state)
 
 /*
  * Link probes and their answers (types 5 and 6): header only, seq the
- * nonce; a count is refused, and the next type is unknown.
+ * nonce; a count is refused, and a type after the last known one is
+ * unknown.
  */
 static void
 test_link_probes_round_trip_header_only(void **state)
@@ -150,7 +151,7 @@ test_link_probes_round_trip_header_only(void **state)
 	}
 	hdr = header(CT_WIRE_PROBE, 0, 1);
 	len = ct_wire_encode(&hdr, NULL, NULL, buf, sizeof(buf));
-	buf[5] = CT_WIRE_PROBE_ANSWER + 1;
+	buf[5] = CT_WIRE_EXPECTS + 1;
 	assert_int_equal(ct_wire_check(buf, (size_t)len), CT_DROP_BAD_TYPE);
 }
 
@@ -614,6 +615,170 @@ test_sender_ids_tell_the_two_nodes_apart(void **state)
 	assert_int_not_equal(addr_id32(&a6), addr_id32(&b6));
 }
 
+/*
+ * Type 7: the 88-byte entry, then zone at 88, reserved at 90, the
+ * helper's name at 92 and the sequence offsets at 108 (original) and 120
+ * (reply); a type 1 datagram of the same entries leaves them out (an
+ * earlier release's receiver).
+ */
+static void
+test_extended_entries_carry_zone_and_helper(void **state)
+{
+	struct ct_entry in[CT_WIRE_MAX_ENTRIES_EXT];
+	struct ct_wire_header hdr = header(CT_WIRE_ENTRIES_EXT,
+	    CT_WIRE_MAX_ENTRIES_EXT, 6);
+	struct ct_wire_msg msg;
+	uint8_t buf[CT_WIRE_MAX_BYTES];
+	int len;
+
+	(void)state;
+	for (int i = 0; i < CT_WIRE_MAX_ENTRIES_EXT; i++)
+		in[i] = v4_entry((uint16_t)(41000 + i));
+	in[0].zone = 5;
+	memcpy(in[0].helper, "ftp", 3);
+	in[0].seqadj[0] = (struct ct_seqadj){ .pos = 0x01020304,
+	    .before = 0, .after = 0xffffffffu };
+	in[0].seqadj[1].after = 7;
+	len = ct_wire_encode(&hdr, in, NULL, buf, sizeof(buf));
+	assert_int_equal(len, CT_WIRE_HEADER_BYTES + CT_WIRE_MAX_ENTRIES_EXT *
+	    CT_WIRE_ENTRY_EXT_BYTES + CT_WIRE_HMAC_BYTES);
+	assert_true(len <= CT_WIRE_MAX_BYTES);
+	assert_int_equal(buf[5], CT_WIRE_ENTRIES_EXT);
+	assert_int_equal(buf[32 + 88], 0);
+	assert_int_equal(buf[32 + 89], 5);
+	assert_memory_equal(buf + 32 + 92, "ftp\0", 4);
+	assert_memory_equal(buf + 32 + 108, "\x01\x02\x03\x04", 4);
+	assert_memory_equal(buf + 32 + 116, "\xff\xff\xff\xff", 4);
+	assert_int_equal(buf[32 + 131], 7);
+	assert_memory_equal(buf + 32 + 132, "\x01\x02\x06", 3);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_NONE);
+	assert_memory_equal(msg.entries, in, sizeof(in));
+	/* The zone is part of the flow's identity. */
+	msg.entries[0].zone = 0;
+	assert_true(ct_entry_key(&msg.entries[0]) != ct_entry_key(&in[0]));
+
+	/* Reserved bytes and names with bytes after their NUL are refused. */
+	buf[32 + 91] = 1;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	buf[32 + 91] = 0;
+	buf[32 + 92 + 5] = 'x';
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	buf[32 + 92 + 5] = 0;
+	memset(buf + 32 + 92, 'a', CT_WIRE_HELPER_MAX);   /* no NUL */
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	/* More than fit a datagram: refused by count. */
+	hdr.count = CT_WIRE_MAX_ENTRIES_EXT + 1;
+	assert_int_equal(ct_wire_encode(&hdr, in, NULL, buf, sizeof(buf)), -EINVAL);
+
+	/* Type 1 leaves zone and helper out. */
+	hdr = header(CT_WIRE_ENTRIES, 1, 7);
+	len = ct_wire_encode(&hdr, in, NULL, buf, sizeof(buf));
+	assert_int_equal(len, CT_WIRE_HEADER_BYTES + CT_WIRE_ENTRY_BYTES +
+	    CT_WIRE_HMAC_BYTES);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_NONE);
+	assert_int_equal(msg.entries[0].zone, 0);
+	assert_string_equal(msg.entries[0].helper, "");
+	assert_int_equal(msg.entries[0].seqadj[0].pos, 0);
+}
+
+static struct ct_expect
+ftp_expect(void)
+{
+	struct ct_expect x = {
+		.op = CT_OP_UPDATE, .family = AF_INET, .proto = IPPROTO_TCP,
+		.master_proto = IPPROTO_TCP, .zone = 0, .nat_dir = 1,
+		.has_nat = true, .timeout_s = 300, .flags = 0, .class = 0,
+		.master = { .src = { 10, 1, 0, 11 }, .dst = { 10, 0, 0, 100 },
+		    .sport = 40000, .dport = 21 },
+		.tuple = { .src = { 10, 0, 0, 100 }, .dst = { 10, 0, 0, 10 },
+		    .sport = 0, .dport = 50000 },
+		.mask = { .src = { 255, 255, 255, 255 },
+		    .dst = { 255, 255, 255, 255 }, .sport = 0, .dport = 0xffff },
+		.nat = { .src = { 10, 1, 0, 11 }, .sport = 50000 },
+		.helper = "ftp", .fn = "nat-follow-master",
+	};
+	return x;
+}
+
+/*
+ * Type 8: expectations with their documented layout; malformed ones are
+ * refused as bad_entry, a datagram holds at most CT_WIRE_MAX_EXPECTS, and
+ * entries and expectations need their own encoder.
+ */
+static void
+test_expectations_round_trip_with_documented_layout(void **state)
+{
+	struct ct_expect in[CT_WIRE_MAX_EXPECTS];
+	struct ct_wire_header hdr = header(CT_WIRE_EXPECTS, CT_WIRE_MAX_EXPECTS, 8);
+	struct ct_wire_msg msg;
+	uint8_t buf[CT_WIRE_MAX_BYTES];
+	int len;
+
+	(void)state;
+	for (int i = 0; i < CT_WIRE_MAX_EXPECTS; i++) {
+		in[i] = ftp_expect();
+		in[i].tuple.dport = (uint16_t)(50000 + i);
+	}
+	in[1].op = CT_OP_DESTROY;
+	in[2].has_nat = false;
+	in[2].nat_dir = 0;
+	memset(&in[2].nat, 0, sizeof(in[2].nat));
+	in[2].fn[0] = '\0';
+	memset(in[2].fn, 0, sizeof(in[2].fn));
+	in[3].zone = 5;
+	len = ct_wire_encode_expects(&hdr, in, buf, sizeof(buf));
+	assert_int_equal(len, CT_WIRE_HEADER_BYTES + CT_WIRE_MAX_EXPECTS *
+	    CT_WIRE_EXPECT_BYTES + CT_WIRE_HMAC_BYTES);
+	assert_true(len <= CT_WIRE_MAX_BYTES);
+	assert_int_equal(buf[5], CT_WIRE_EXPECTS);
+	assert_int_equal(buf[32 + 0], CT_OP_UPDATE);
+	assert_int_equal(buf[32 + 2], IPPROTO_TCP);
+	assert_int_equal(buf[32 + 6], 1);
+	assert_int_equal(buf[32 + 7], 1);
+	assert_int_equal(buf[32 + 11], 44);                  /* 300 s */
+	assert_memory_equal(buf + 32 + 20, "\x0a\x01\x00\x0b", 4);
+	assert_memory_equal(buf + 32 + 20 + 34, "\x00\x15", 2);   /* port 21 */
+	assert_memory_equal(buf + 32 + 56 + 16, "\x0a\x00\x00\x0a", 4);
+	assert_memory_equal(buf + 32 + 128, "\x0a\x01\x00\x0b", 4);
+	assert_memory_equal(buf + 32 + 164, "ftp\0", 4);
+	assert_memory_equal(buf + 32 + 180, "nat-follow-master\0", 18);
+	assert_int_equal(buf[32 + CT_WIRE_EXPECT_BYTES * 3 + 5], 5);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_NONE);
+	assert_int_equal(msg.hdr.count, CT_WIRE_MAX_EXPECTS);
+	assert_memory_equal(msg.expects, in, sizeof(in));
+
+	/* Malformed: has_nat neither 0 nor 1, a NAT tuple without has_nat,
+	 * a direction past reply, an unknown protocol, fn without a NUL. */
+	buf[32 + 7] = 2;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	buf[32 + 7] = 1;
+	buf[32 + CT_WIRE_EXPECT_BYTES * 2 + 128] = 10;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	buf[32 + CT_WIRE_EXPECT_BYTES * 2 + 128] = 0;
+	buf[32 + 6] = 2;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	buf[32 + 6] = 1;
+	buf[32 + 2] = 47;
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	buf[32 + 2] = IPPROTO_TCP;
+	memset(buf + 32 + 180, 'f', CT_WIRE_FN_MAX);
+	assert_int_equal(ct_wire_decode(buf, (size_t)len, &msg), CT_DROP_BAD_ENTRY);
+	/* A count past the bound, and the wrong encoder for the type. */
+	hdr.count = CT_WIRE_MAX_EXPECTS + 1;
+	assert_int_equal(ct_wire_encode_expects(&hdr, in, buf, sizeof(buf)),
+	    -EINVAL);
+	hdr.count = 1;
+	assert_int_equal(ct_wire_encode(&hdr, NULL, NULL, buf, sizeof(buf)),
+	    -EINVAL);
+	hdr.type = CT_WIRE_ENTRIES;
+	assert_int_equal(ct_wire_encode_expects(&hdr, in, buf, sizeof(buf)),
+	    -EINVAL);
+	in[0].op = 9;
+	hdr = header(CT_WIRE_EXPECTS, 1, 9);
+	assert_int_equal(ct_wire_encode_expects(&hdr, in, buf, sizeof(buf)),
+	    -EINVAL);
+}
+
 int
 main(void)
 {
@@ -621,6 +786,8 @@ main(void)
 		cmocka_unit_test(test_entries_round_trip_with_documented_layout),
 		cmocka_unit_test(test_control_datagrams_round_trip),
 		cmocka_unit_test(test_link_probes_round_trip_header_only),
+		cmocka_unit_test(test_extended_entries_carry_zone_and_helper),
+		cmocka_unit_test(test_expectations_round_trip_with_documented_layout),
 		cmocka_unit_test(test_every_malformed_datagram_has_its_reason),
 		cmocka_unit_test(test_bad_entries_are_refused_even_with_a_good_hmac),
 		cmocka_unit_test(test_drop_reasons_all_have_names),
