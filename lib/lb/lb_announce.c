@@ -131,3 +131,20 @@ lb_announce_judge(const struct lb_announce_route *r, bool announced,
 		return LB_ANNOUNCE_REPLACE;
 	return LB_ANNOUNCE_OURS;
 }
+
+bool
+lb_announce_event_drift(const struct lb_announce_route *r, uint8_t protocol,
+    bool deleted, bool announced, bool service_vip)
+{
+	uint8_t host = r->dst.family == AF_INET6 ? 128 : 32;
+	enum lb_announce_verdict v;
+
+	if (!service_vip || r->dst_len != host)
+		return false;
+	if (protocol != LB_ANNOUNCE_PROTO)
+		return !deleted && announced && r->table == LB_ANNOUNCE_TABLE;
+	v = lb_announce_judge(r, announced, service_vip);
+	if (deleted)
+		return announced && v == LB_ANNOUNCE_OURS;
+	return v == LB_ANNOUNCE_REPLACE || v == LB_ANNOUNCE_REMOVE;
+}

@@ -142,4 +142,17 @@ enum lb_announce_verdict {
 enum lb_announce_verdict lb_announce_judge(const struct lb_announce_route *r,
     bool announced, bool service_vip);
 
+/*
+ * Whether a route event (rtnetlink: deleted, or added / changed) may be
+ * drift of an announced service's route, so the routes are looked at at
+ * once: protocol is the event's, announced and service_vip as for
+ * lb_announce_judge. vipd's own changes agree with the desired state and
+ * are not: our route deleted while withdrawn, added while announced.
+ * Drift: our route deleted while announced; a route of our protocol the
+ * judge would replace or remove; another protocol's host route on an
+ * announced VIP in the main table (`ip route replace` over ours).
+ */
+bool lb_announce_event_drift(const struct lb_announce_route *r,
+    uint8_t protocol, bool deleted, bool announced, bool service_vip);
+
 #endif

@@ -415,3 +415,28 @@ def test_a_second_sigterm_cuts_the_drain_short(topo, vipd_bin):
     assert aa.node.wait_exit(10.0) == 0
     assert "announce: drain cut short by a second stop request" in \
         aa.node.log_text()
+
+
+def test_deleted_route_is_put_back_by_its_event_not_by_a_timer(topo,
+                                                                 vipd_bin):
+    """`ip route del` of the announced route: back within 3 s (route events
+    and the drift path; the timer looks only every 10 s), one line, one
+    repair of kind announce_route. vipd's own withdraw is not drift."""
+    aa = AA(topo)
+    aa.start()
+    aa.wait_announced()
+    time.sleep(0.5)
+    aa.node.host.run(["ip", "route", "del", VIP + "/32", "proto", "91"])
+    wait_until(lambda: len(aa.announced()) == 1, 3.0, "the route back",
+               interval=0.05)
+    said = [line for line in aa.node.log_text().splitlines()
+            if "missing or changed from outside: put back" in line]
+    assert len(said) == 1, aa.node.log_text()
+    assert VIP + "/32" in said[0] and "web:" in said[0]
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 1
+    # The service withdraws by itself: no repair, the route stays out.
+    for name in list(aa.servers):
+        aa.stop_server(name)
+    aa.wait_withdrawn()
+    hold_for(lambda: not aa.announced(), 1.5, "no route while unready")
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 1
