@@ -399,6 +399,11 @@ def test_ipv6_service_announces_a_host_route(topo, vipd_bin):
     wait_until(lambda: [r.get("dst") for r in routes6()] == [vip6], TIMEOUT_S,
                "route %s/128 proto 91" % vip6, interval=0.1)
     assert routes6()[0]["type"] == "blackhole"
+    # The kernel's metric for it (1024, IPv6's default) is ours: it stays.
+    time.sleep(2.5)
+    assert "not ours" not in node.log_text(), node.log_text()
+    assert "put back" not in node.log_text(), node.log_text()
+    assert node.dump()["drift_repairs"]["announce_route"] == 0
     node.kill(signal.SIGTERM)
     wait_until(lambda: not routes6(), 5.0, "withdrawn on stop")
     assert node.wait_exit(15.0) == 0

@@ -164,6 +164,15 @@ test_only_our_exact_route_is_ours(void **state)
 	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_LEAVE);
 	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 0);
 	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_OURS);
+	/* The kernel stores an IPv6 route's metric 0 as 1024: still ours. */
+	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 1024);
+	r.ifindex = 1;                   /* "dev lo", as IPv6 shows it */
+	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_OURS);
+	assert_false(lb_announce_event_drift(&r, 91, false, true, true));
+	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 50);
+	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_REMOVE);
+	r = route("198.51.100.10", 32, 254, RTN_BLACKHOLE, 1024);
+	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_REMOVE);
 	r = route("2001:db8::10", 32, 254, RTN_BLACKHOLE, 0);
 	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_LEAVE);
 }
