@@ -20,11 +20,12 @@ import pytest
 
 import vipnet
 from conftest import missing_tool
-from aanet import (AANet, VIP, flows, forget_flows, start_bird_node, start_frr_node,
+from aanet import (AANet, PORT, SYNCLOAD, VIP, dr_backend,
+                   flows, forget_flows, start_bird_node, start_frr_node,
                    start_router, vip_packets, wait_paths)
 from lbpair import LoadClient
 from routing import add_vip_route, del_vip_route, ecmp_nexthops, frr_missing
-from vipnet import hold_for, wait_until
+from vipnet import PYTHON, VipdNode, hold_for, wait_until
 
 OTHER = "192.0.2.200"            # in the router's range, not in the nodes' VIPS
 TIMEOUT_S = 60.0                 # sessions coming up on a shared 2-core machine
@@ -204,3 +205,45 @@ def test_vipd_routes_make_the_ecmp_route_and_leave_join_crash_break_no_flow(net)
     final = client.finish()
     assert final["failures"] == {}, final
     assert final["opened"] == 60, final
+
+
+def test_vipd_route_announced_by_bird_and_withdrawn_before_vipd_exits(net):
+    """vipd adds the route on a BIRD node (a ready DR service with
+    announce), the router learns it; SIGTERM withdraws it from the router
+    while vipd still runs (draining), and vipd exits 0 afterwards."""
+    topo, daemons = net
+    if not topo.vipd_bin:
+        missing_tool("VIPD_BIN is not set")
+    router, rfrr = start_router(topo, daemons)
+    be = topo.add_host("be1", "10.0.0.21")
+    dr_backend(be)
+    be.popen([PYTHON, SYNCLOAD, "echo", "--port", str(PORT)],
+             label="echo on be1")
+    wait_until(lambda: ":%d" % PORT in be.run(["ss", "-Hltn"]).stdout, 10.0,
+               "echo server on be1")
+    host, bird = start_bird_node(topo, daemons, "lb1", "10.0.0.11")
+    rfrr.wait_established([host.ip])
+    bird.wait_established("upstream")
+    node = VipdNode(topo, host, instances=[])
+    topo.nodes.append(node)
+    # A long drain: the withdraw must reach the router well before it ends.
+    node.sections["virtual_services"] = [{
+        "name": "web", "address": VIP, "port": PORT, "forwarding": "dr",
+        "scheduler": "mh", "interface": "eth0", "announce": True,
+        "announce_drain_ms": 20000,
+        "backends": [{"address": be.ip, "port": PORT,
+                      "check": {"type": "tcp", "interval_ms": 200,
+                                "timeout_ms": 150, "rise": 1, "fall": 2}}]}]
+    node.write_config()
+    node.start()
+    wait_paths(router, [host.ip], "vipd's route announced by BIRD")
+    assert "vipd_routes" in bird.birdc("show", "route", "protocol",
+                                       "vipd_routes")
+
+    node.kill(signal.SIGTERM)
+    wait_paths(router, [], "withdrawn on SIGTERM", timeout=15.0)
+    assert node.alive(), "vipd exited before the router lost the route"
+    assert "withdrawn (stopping)" in node.log_text()
+    node.kill(signal.SIGTERM)         # a second one ends the drain
+    assert node.wait_exit(15.0) == 0, node.log_text()
+
