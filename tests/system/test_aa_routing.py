@@ -11,6 +11,7 @@ detection time (300 ms; the bound here is generous, but below the 9 s BGP
 hold time, so only BFD can meet it).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -20,7 +21,7 @@ import pytest
 
 import vipnet
 from conftest import missing_tool
-from aanet import (AANet, PORT, SYNCLOAD, VIP, dr_backend,
+from aanet import (AANet, PORT, ROUTER_IP6, SYNCLOAD, VIP, VIP6, dr_backend,
                    flows, forget_flows, start_bird_node, start_frr_node,
                    start_router, vip_packets, wait_paths)
 from lbpair import LoadClient
@@ -247,3 +248,42 @@ def test_vipd_route_announced_by_bird_and_withdrawn_before_vipd_exits(net):
     node.kill(signal.SIGTERM)         # a second one ends the drain
     assert node.wait_exit(15.0) == 0, node.log_text()
 
+
+def vip6_gateways(router, nodes):
+    """The nodes (by name) that the router's route to VIP6/128 goes over:
+    a gateway is a node's global or link-local address."""
+    names = {}
+    for host in nodes:
+        for a in json.loads(host.run(["ip", "-j", "-6", "addr", "show", "dev",
+                                      "eth0"]).stdout)[0]["addr_info"]:
+            names[a["local"]] = host.name
+    return {names.get(g, g) for g in ecmp_nexthops(router, VIP6 + "/128")}
+
+
+def test_ipv6_vip_route_reaches_the_router_fib_over_frr_and_bird(net):
+    """contrib's IPv6 parts: a proto-91 blackhole VIP6/128 on an FRR node
+    and on a BIRD node becomes a two-path route in the router's FIB (over
+    the IPv4 sessions); deleting one removes its path."""
+    topo, daemons = net
+    router, rfrr = start_router(topo, daemons, ip6=ROUTER_IP6)
+    fhost, _ = start_frr_node(topo, daemons, "lb1", "10.0.0.11",
+                              ip6="2001:db8::11")
+    bhost, bird = start_bird_node(topo, daemons, "lb2", "10.0.0.12",
+                                  ip6="2001:db8::12")
+    nodes = [fhost, bhost]
+    rfrr.wait_established([fhost.ip, bhost.ip])
+    bird.wait_established("upstream")
+    for host in nodes:
+        add_vip_route(host, VIP6)
+    wait_until(lambda: vip6_gateways(router, nodes) == {"lb1", "lb2"},
+               TIMEOUT_S, "the router's route to %s/128 over lb1 and lb2"
+               % VIP6, interval=0.1)
+    route = router.run(["ip", "-6", "route", "show", "exact",
+                        VIP6 + "/128"]).stdout
+    assert "proto bgp" in route, route
+    del_vip_route(fhost, VIP6)
+    wait_until(lambda: vip6_gateways(router, nodes) == {"lb2"}, TIMEOUT_S,
+               "lb1 withdrew %s" % VIP6, interval=0.1)
+    del_vip_route(bhost, VIP6)
+    wait_until(lambda: vip6_gateways(router, nodes) == set(), TIMEOUT_S,
+               "lb2 withdrew %s" % VIP6, interval=0.1)
