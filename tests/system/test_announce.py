@@ -426,7 +426,8 @@ def test_deleted_route_is_put_back_by_its_event_not_by_a_timer(topo,
                                                                  vipd_bin):
     """`ip route del` of the announced route: back within 3 s (route events
     and the drift path; the timer looks only every 10 s), one line, one
-    repair of kind announce_route. vipd's own withdraw is not drift."""
+    repair of kind announce_route; the same for `ip route replace` by
+    another protocol. vipd's own withdraw is not drift."""
     aa = AA(topo)
     aa.start()
     aa.wait_announced()
@@ -439,9 +440,14 @@ def test_deleted_route_is_put_back_by_its_event_not_by_a_timer(topo,
     assert len(said) == 1, aa.node.log_text()
     assert VIP + "/32" in said[0] and "web:" in said[0]
     assert aa.node.dump()["drift_repairs"]["announce_route"] == 1
+    # Changed under another protocol (`ip route replace`, no delete event).
+    aa.node.host.run(["ip", "route", "replace", VIP + "/32", "dev", "eth0"])
+    wait_until(lambda: len(aa.announced()) == 1, 3.0, "ours back over it",
+               interval=0.05)
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 2
     # The service withdraws by itself: no repair, the route stays out.
     for name in list(aa.servers):
         aa.stop_server(name)
     aa.wait_withdrawn()
     hold_for(lambda: not aa.announced(), 1.5, "no route while unready")
-    assert aa.node.dump()["drift_repairs"]["announce_route"] == 1
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 2
