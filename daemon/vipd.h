@@ -88,6 +88,7 @@ struct vipd_drift {
 	bool stopping;               /* our own removals at stop stay removed */
 	unsigned nft_tables, nft_deleted;   /* NFT_MONITOR_* seen changed */
 	bool nft_lost;
+	bool routes_watching;        /* route events go to lb_route_event */
 };
 
 struct vipd {
@@ -271,6 +272,8 @@ void vipd_drift_close(struct vipd *v);
 void vipd_drift_stop(struct vipd *v);
 /* A netlink deletion event (RTM_DELADDR, ...). */
 void vipd_drift_deleted(struct vipd *v, int type);
+/* Watch route events once a service announces (start, reload). */
+void vipd_drift_routes(struct vipd *v);
 void vipd_drift_tick(struct vipd *v, uint64_t now_ms);
 uint64_t vipd_drift_deadline(const struct vipd *v);
 

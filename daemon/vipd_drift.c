@@ -11,7 +11,10 @@
  *    VIP vipd removed on its way to BACKUP is never put back;
  *  - the VMAC macvlan: RTM_DELLINK, re-created by instance_resolve();
  *  - virtual_routes/rules, excluded and static entries: RTM_DELROUTE,
- *    RTM_DELRULE, put back by vipd_statics / instance_routes.
+ *    RTM_DELRULE, put back by vipd_statics / instance_routes;
+ *  - an announced service's route: RTM_NEWROUTE / RTM_DELROUTE with the
+ *    route (lb_route_event, which lets our own changes pass: they agree
+ *    with the desired state), put back by lb_route_repair.
  * nft tables and VIPs are checked DRIFT_COALESCE_MS after the first event
  * (lib/base/drift.h): a flush ruleset is one rebuild, not one per object.
  * Every repair is counted per kind (drift_repairs in the status JSON and
@@ -24,6 +27,7 @@
 #include <sys/epoll.h>
 
 #include "os/log.h"
+#include "os/nl_route.h"
 #include "vrrp/accept_filter.h"
 #include "vrrp/instance_vips.h"
 #include "vrrp/peer_filter.h"
@@ -92,6 +96,33 @@ void
 vipd_drift_stop(struct vipd *v)
 {
 	v->drift.stopping = true;
+}
+
+static void
+drift_route_event(void *arg, int type, const struct netlink_route *r)
+{
+	struct vipd *v = arg;
+
+	if (lb_route_event(&v->lb, type, r))
+		drift_note(&v->drift.d, DRIFT_ANNOUNCE_ROUTE, evloop_now_ms());
+}
+
+void
+vipd_drift_routes(struct vipd *v)
+{
+	int err;
+
+	v->lb.drift = &v->drift.d;
+	if (v->drift.routes_watching || !lb_route_wanted(&v->lb))
+		return;
+	if ((err = netlink_watch_routes(&v->nl, drift_route_event, v)) < 0) {
+		log_err("netlink: cannot watch routes (%s): announced routes "
+		    "deleted from outside are put back within %d s only",
+		    strerror(-err), 10);
+		return;
+	}
+	v->drift.routes_watching = true;
+	v->lb.route_events = true;
 }
 
 void
@@ -195,6 +226,9 @@ vipd_drift_tick(struct vipd *v, uint64_t now_ms)
 		for (size_t i = 0; i < v->ninstances; i++)
 			(void)instance_vips_repair(v->instances[i], &v->env,
 			    now_ms);
+	if (drift_take_due(&v->drift.d, DRIFT_ANNOUNCE_ROUTE, now_ms) &&
+	    !v->drift.stopping)
+		lb_route_repair(&v->lb, now_ms);
 }
 
 uint64_t

@@ -142,6 +142,7 @@ vipd_lb_configure(struct vipd *v, const char *when)
 		log_info("balancer: %s: %zu virtual services", when,
 		    v->lb.nservices);
 	vipd_lbcount_update(v);
+	vipd_drift_routes(v);
 	/* Tracked services may have come, gone or changed. */
 	health_evaluate_all(&v->health, evloop_now_ms());
 }

@@ -211,6 +211,7 @@ vipd_netlink_readable(struct evloop_watch *w, uint32_t events)
 			    v->instances[i]->conf.interface);
 		health_link_all(&v->health, evloop_now_ms());
 		v->statics.dirty = true;     /* deletions may be lost too */
+		drift_note(&v->drift.d, DRIFT_ANNOUNCE_ROUTE, evloop_now_ms());
 	}
 	vipd_statics_after_events(v, false);
 }

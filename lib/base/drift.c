@@ -13,6 +13,7 @@ static const char *const drift_names[DRIFT__COUNT] = {
 	[DRIFT_ADDRESS] = "address",
 	[DRIFT_MACVLAN] = "macvlan",
 	[DRIFT_ROUTE] = "route",
+	[DRIFT_ANNOUNCE_ROUTE] = "announce_route",
 };
 
 const char *

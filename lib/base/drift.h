@@ -5,7 +5,8 @@
  *
  * Kinds: an nftables table of vipd's (inet vipd, netdev vipd), a VIP
  * (an address a MASTER holds), a VMAC macvlan, a route, rule or excluded
- * address of an instance or of static_*. An event that may be drift (a
+ * address of an instance or of static_*, the route of an announced
+ * service. An event that may be drift (a
  * deletion seen on netlink) is noted; a kind noted is checked at once
  * after the batch of events it came in (`nft flush ruleset` sends one per
  * object: one check), and at most once per DRIFT_COALESCE_MS, so a tool
@@ -35,10 +36,11 @@ enum drift_kind {
 	DRIFT_ADDRESS,        /* a VIP of a MASTER, a static address */
 	DRIFT_MACVLAN,        /* a VMAC interface */
 	DRIFT_ROUTE,          /* virtual_routes/rules, excluded addresses, statics */
+	DRIFT_ANNOUNCE_ROUTE, /* the route of an announced service */
 	DRIFT__COUNT
 };
 
-/* "nft_table", "address", "macvlan", "route". */
+/* "nft_table", "address", "macvlan", "route", "announce_route". */
 const char *drift_kind_name(enum drift_kind k);
 
 struct drift_kind_state {

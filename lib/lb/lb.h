@@ -99,6 +99,8 @@ uint64_t lb_probe_grid_ms(uint64_t now_ms, size_t gidx, size_t total,
 uint32_t lb_probe_lead_ms(uint64_t slot_ms);
 
 struct lb_service;
+struct drift;
+struct netlink_route;
 
 /*
  * A balancer script (quorum_up/down, notify_up/down) of one object: one
@@ -232,7 +234,10 @@ struct lb {
 	struct log_ratelimit mac_log;
 	/* announce (lb_route.c) */
 	bool stopping;                   /* every route withdrawn, draining */
-	uint64_t route_verify_ms;        /* next look at the kernel's routes */
+	uint64_t route_verify_ms;        /* next look at links and chains */
+	uint64_t route_audit_ms;         /* next look at the kernel's routes */
+	bool route_events;               /* route events watched (lb_route_event) */
+	struct drift *drift;             /* counts and logs repairs; may be NULL */
 	uint64_t route_foreign;          /* others' routes of our protocol */
 	uint64_t route_errors;           /* route requests refused */
 	struct log_ratelimit route_log;
@@ -295,6 +300,17 @@ void lb_mac_close(struct lb *lb);
  * lb_route_close(): whatever is still announced withdrawn.
  */
 int lb_route_flush(struct lb *lb);
+/*
+ * A route event (RTM_NEWROUTE / RTM_DELROUTE): whether it may be drift of
+ * an announced route (lb_announce_event_drift); then lb_route_repair()
+ * compares the kernel's routes with the desired state and puts ours back
+ * (counted and logged as drift of kind announce_route). With events
+ * watched (route_events), the routes are otherwise read back only every
+ * LB_ROUTE_AUDIT_MS, in case events were lost.
+ */
+bool lb_route_event(const struct lb *lb, int type,
+    const struct netlink_route *r);
+void lb_route_repair(struct lb *lb, uint64_t now_ms);
 void lb_route_follow(struct lb *lb);
 void lb_route_tick(struct lb *lb, uint64_t now_ms);
 uint64_t lb_route_deadline(const struct lb *lb);

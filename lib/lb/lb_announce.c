@@ -119,15 +119,37 @@ enum lb_announce_verdict
 lb_announce_judge(const struct lb_announce_route *r, bool announced,
     bool service_vip)
 {
-	uint8_t host = r->dst.family == AF_INET6 ? 128 : 32;
+	bool v6 = r->dst.family == AF_INET6;
+	uint8_t host = v6 ? 128 : 32;
+	/* IPv6 stores metric 0 as 1024 (IP6_RT_PRIO_USER): ours too. */
+	bool our_metric = r->metric == 0 || (v6 &&
+	    r->metric == LB_ANNOUNCE_METRIC6);
 
 	if (!service_vip || r->dst_len != host)
 		return LB_ANNOUNCE_LEAVE;
 	if (!announced)
 		return LB_ANNOUNCE_REMOVE;
-	if (r->table != LB_ANNOUNCE_TABLE || r->metric != 0)
+	if (r->table != LB_ANNOUNCE_TABLE || !our_metric)
 		return LB_ANNOUNCE_REMOVE;
-	if (r->type != RTN_BLACKHOLE || r->ifindex != 0 || r->have_via)
+	/* IPv6 shows a blackhole route on lo: its device says nothing. */
+	if (r->type != RTN_BLACKHOLE || r->have_via)
 		return LB_ANNOUNCE_REPLACE;
 	return LB_ANNOUNCE_OURS;
+}
+
+bool
+lb_announce_event_drift(const struct lb_announce_route *r, uint8_t protocol,
+    bool deleted, bool announced, bool service_vip)
+{
+	uint8_t host = r->dst.family == AF_INET6 ? 128 : 32;
+	enum lb_announce_verdict v;
+
+	if (!service_vip || r->dst_len != host)
+		return false;
+	if (protocol != LB_ANNOUNCE_PROTO)
+		return !deleted && announced && r->table == LB_ANNOUNCE_TABLE;
+	v = lb_announce_judge(r, announced, service_vip);
+	if (deleted)
+		return announced && v == LB_ANNOUNCE_OURS;
+	return v == LB_ANNOUNCE_REPLACE || v == LB_ANNOUNCE_REMOVE;
 }

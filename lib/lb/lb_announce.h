@@ -39,6 +39,8 @@
  */
 #define LB_ANNOUNCE_PROTO 91
 #define LB_ANNOUNCE_TABLE 254            /* RT_TABLE_MAIN */
+/* The metric the kernel gives an IPv6 route added with metric 0. */
+#define LB_ANNOUNCE_METRIC6 1024
 
 enum lb_announce_state {
 	LB_ANNOUNCE_WITHDRAWN = 0,
@@ -133,13 +135,26 @@ enum lb_announce_verdict {
  * What to do with route r of vipd's protocol, seen in the kernel:
  * announced says whether r's destination is the VIP of a service that is
  * announced now, service_vip whether it is one of an announce service at
- * all. The route vipd adds is blackhole, main table, metric 0, a host
- * prefix; the same destination in the main table with anything else is
+ * all. The route vipd adds is blackhole, main table, metric 0 (IPv6:
+ * the kernel's 1024), a host prefix; the same destination in the main table with anything else is
  * replaced; another table or metric of an announced VIP, or any route of a
  * VIP not announced now, is removed (it would announce it against our
  * decision).
  */
 enum lb_announce_verdict lb_announce_judge(const struct lb_announce_route *r,
     bool announced, bool service_vip);
+
+/*
+ * Whether a route event (rtnetlink: deleted, or added / changed) may be
+ * drift of an announced service's route, so the routes are looked at at
+ * once: protocol is the event's, announced and service_vip as for
+ * lb_announce_judge. vipd's own changes agree with the desired state and
+ * are not: our route deleted while withdrawn, added while announced.
+ * Drift: our route deleted while announced; a route of our protocol the
+ * judge would replace or remove; another protocol's host route on an
+ * announced VIP in the main table (`ip route replace` over ours).
+ */
+bool lb_announce_event_drift(const struct lb_announce_route *r,
+    uint8_t protocol, bool deleted, bool announced, bool service_vip);
 
 #endif

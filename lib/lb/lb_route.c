@@ -4,11 +4,14 @@
  * lb_announce.h, which decides): a blackhole VIP/32 (/128) of protocol
  * LB_ANNOUNCE_PROTO in the main table while the service is ready.
  *
- * Others may touch our protocol's routes (an operator's `ip route
- * replace`, a script, a crashed run's leftovers): about once a second the
- * kernel's routes of that protocol are read back (filtered by the kernel),
- * ours put back over a changed one, foreign ones of our VIPs removed, each
- * time one log line (rate-limited) and a count.
+ * Others may touch our protocol's routes (an operator's `ip route del`
+ * or `replace`, a script, a crashed run's leftovers): a route event that
+ * disagrees with the desired state (lb_announce_event_drift) has the
+ * kernel's routes of that protocol read back (filtered by the kernel) at
+ * once, ours put back, foreign ones of our VIPs removed, each time one log
+ * line (rate-limited) and a count (drift kind announce_route). Without
+ * route events, and every LB_ROUTE_AUDIT_MS in case events were lost, the
+ * same look is taken on a timer.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -23,11 +26,14 @@
 #include "lb/lb_announce.h"
 #include "lb/lb_dr.h"
 #include "lb/lb_nft.h"
+#include "base/drift.h"
 #include "os/log.h"
 #include "os/nl_route.h"
 
-/* The kernel's routes and the nft chains are looked at this often. */
+/* Links and nft chains are looked at this often; routes too, unwatched. */
 #define LB_ROUTE_VERIFY_MS 1000
+/* With route events watched, the kernel's routes are read back this often. */
+#define LB_ROUTE_AUDIT_MS 10000
 /* A missing chain is looked for again before announcing, at most this often. */
 #define LB_ROUTE_CHAIN_RECHECK_MS 100
 /* Routes of our protocol handled in one look (more: the next look). */
@@ -315,6 +321,31 @@ foreign_log(struct lb *lb, const char *name, const char *what,
 		    suppressed);
 }
 
+/* Ours missing or changed by someone else: back in, counted, one line. */
+static void
+route_restore(struct lb_service *svc)
+{
+	struct lb *lb = svc->lb;
+	uint64_t now_ms = evloop_now_ms(), suppressed = 0;
+	char a[INET6_ADDRSTRLEN];
+	int rc = route_put(svc);
+	bool say;
+
+	if (rc < 0)
+		lb_announce_refused(&svc->ann, now_ms);
+	if (lb->drift != NULL)
+		say = drift_record(lb->drift, DRIFT_ANNOUNCE_ROUTE, rc == 0,
+		    now_ms, &suppressed);
+	else
+		say = log_ratelimit_allow(&lb->route_log, now_ms, &suppressed);
+	if (say && rc == 0)
+		log_warn("%s: announce: route %s/%u proto %d missing or changed "
+		    "from outside: put back (%" PRIu64 " similar lines "
+		    "suppressed)", svc->conf.name, addr_str(&svc->conf.addr, a,
+		    sizeof(a)), svc->conf.addr.family == AF_INET6 ? 128 : 32,
+		    LB_ANNOUNCE_PROTO, suppressed);
+}
+
 static void
 routes_verify(struct lb *lb)
 {
@@ -370,13 +401,7 @@ routes_verify(struct lb *lb)
 		if (!svc->conf.announce || ok[i] || s->full ||
 		    svc->ann.state != LB_ANNOUNCE_ANNOUNCED)
 			continue;
-		if (log_ratelimit_allow(&lb->route_log, evloop_now_ms(),
-		    &suppressed))
-			log_warn("%s: announce: route missing or changed by "
-			    "someone else: put back (%" PRIu64 " similar lines "
-			    "suppressed)", svc->conf.name, suppressed);
-		if (route_put(svc) < 0)
-			lb_announce_refused(&svc->ann, evloop_now_ms());
+		route_restore(svc);
 	}
 out:
 	free(s);
@@ -423,7 +448,7 @@ lb_route_tick(struct lb *lb, uint64_t now_ms)
 	bool any = lb_route_wanted(lb);
 
 	if (!any) {
-		lb->route_verify_ms = 0;
+		lb->route_verify_ms = lb->route_audit_ms = 0;
 		return;
 	}
 	if (now_ms >= lb->route_verify_ms) {
@@ -433,17 +458,53 @@ lb_route_tick(struct lb *lb, uint64_t now_ms)
 	for (size_t i = 0; i < lb->nservices; i++)
 		if (lb->services[i]->conf.announce)
 			service_step(lb->services[i], now_ms);
-	if (now_ms >= lb->route_verify_ms) {
-		routes_verify(lb);
+	if (now_ms >= lb->route_verify_ms)
 		lb->route_verify_ms = now_ms + LB_ROUTE_VERIFY_MS;
+	if (now_ms >= lb->route_audit_ms) {
+		routes_verify(lb);
+		lb->route_audit_ms = now_ms + (lb->route_events ?
+		    LB_ROUTE_AUDIT_MS : LB_ROUTE_VERIFY_MS);
 	}
+}
+
+bool
+lb_route_event(const struct lb *lb, int type, const struct netlink_route *r)
+{
+	const struct lb_service *svc = NULL;
+
+	if (lb->stopping)
+		return false;
+	for (size_t i = 0; i < lb->nservices && svc == NULL; i++)
+		if (lb->services[i]->conf.announce &&
+		    addr_cmp(&lb->services[i]->conf.addr, &r->dst) == 0)
+			svc = lb->services[i];
+	if (svc == NULL)
+		return false;
+	return lb_announce_event_drift(&(struct lb_announce_route){
+	    .dst = r->dst, .dst_len = r->dst_len, .table = r->table,
+	    .type = r->type, .metric = r->metric, .ifindex = r->ifindex,
+	    .have_via = r->have_via }, r->protocol, type == RTM_DELROUTE,
+	    svc->ann.state == LB_ANNOUNCE_ANNOUNCED, true);
+}
+
+void
+lb_route_repair(struct lb *lb, uint64_t now_ms)
+{
+	(void)now_ms;
+	if (lb->stopping || !lb_route_wanted(lb))
+		return;
+	routes_verify(lb);
 }
 
 uint64_t
 lb_route_deadline(const struct lb *lb)
 {
-	uint64_t due = lb_route_wanted(lb) ? lb->route_verify_ms : 0;
+	uint64_t due = 0;
 	uint64_t now_ms = evloop_now_ms();
+
+	if (lb_route_wanted(lb))
+		due = lb->route_verify_ms < lb->route_audit_ms ?
+		    lb->route_verify_ms : lb->route_audit_ms;
 
 	/* Stopping: wake when a drain ends (the stop waits for it). */
 	for (size_t i = 0; lb->stopping && i < lb->nservices; i++) {

@@ -57,7 +57,12 @@ netlink_event_valid(struct nl_msg *msg, void *arg)
 	struct ifinfomsg *ifi;
 	struct nlattr *name;
 	char ifname[IFNAMSIZ] = "";
+	struct netlink_route r;
 
+	if ((hdr->nlmsg_type == RTM_NEWROUTE || hdr->nlmsg_type ==
+	    RTM_DELROUTE) && nl->on_route != NULL &&
+	    netlink_route_parse(hdr, &r))
+		nl->on_route(nl->route_arg, hdr->nlmsg_type, &r);
 	if (hdr->nlmsg_type == RTM_DELADDR || hdr->nlmsg_type == RTM_DELROUTE ||
 	    hdr->nlmsg_type == RTM_DELRULE) {
 		if (nl->on_del != NULL)
@@ -120,6 +125,18 @@ netlink_watch_deletions(struct netlink *nl, netlink_del_cb cb, void *arg)
 	err = nl_socket_add_memberships(nl->events, RTNLGRP_IPV4_IFADDR,
 	    RTNLGRP_IPV6_IFADDR, RTNLGRP_IPV4_ROUTE, RTNLGRP_IPV6_ROUTE,
 	    RTNLGRP_IPV4_RULE, RTNLGRP_IPV6_RULE, 0);
+	return netlink_errno(err);
+}
+
+int
+netlink_watch_routes(struct netlink *nl, netlink_route_cb cb, void *arg)
+{
+	int err;
+
+	nl->on_route = cb;
+	nl->route_arg = arg;
+	err = nl_socket_add_memberships(nl->events, RTNLGRP_IPV4_ROUTE,
+	    RTNLGRP_IPV6_ROUTE, 0);
 	return netlink_errno(err);
 }
 

@@ -33,6 +33,14 @@ typedef void (*netlink_link_cb)(void *arg, int ifindex, const char *ifname);
  */
 typedef void (*netlink_del_cb)(void *arg, int type);
 
+/*
+ * Called for each route added, changed or deleted (type RTM_NEWROUTE or
+ * RTM_DELROUTE), with the route, once netlink_watch_routes() asked.
+ */
+struct netlink_route;
+typedef void (*netlink_route_cb)(void *arg, int type,
+				 const struct netlink_route *r);
+
 struct netlink {
 	struct nl_sock *req;
 	struct nl_sock *events;
@@ -42,6 +50,8 @@ struct netlink {
 	void *arg;
 	netlink_del_cb on_del;
 	void *del_arg;
+	netlink_route_cb on_route;
+	void *route_arg;
 	bool overrun;               /* events were lost: caller must re-query links */
 };
 
@@ -121,6 +131,13 @@ int netlink_macvlan_del(struct netlink *nl, const char *name);
  * route churn of a router. Returns 0 or -errno.
  */
 int netlink_watch_deletions(struct netlink *nl, netlink_del_cb cb, void *arg);
+
+/*
+ * Also deliver every route event (both families, with the route) to cb:
+ * for the few routes a daemon owns by protocol number. Returns 0 or
+ * -errno.
+ */
+int netlink_watch_routes(struct netlink *nl, netlink_route_cb cb, void *arg);
 
 /* Text of a libnl error (the negative value libnl returned) or an errno. */
 const char *netlink_strerror(int err);

@@ -254,44 +254,57 @@ nl_route_attr_addr(const struct nlattr *at, int family, struct addr *a)
 	return true;
 }
 
+bool
+netlink_route_parse(const struct nlmsghdr *h, struct netlink_route *r)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rtm;
+	struct rtnexthop *nh;
+	int family;
+
+	if ((h->nlmsg_type != RTM_NEWROUTE && h->nlmsg_type != RTM_DELROUTE) ||
+	    nlmsg_parse((struct nlmsghdr *)h, sizeof(*rtm), tb, RTA_MAX,
+	    NULL) < 0)
+		return false;
+	rtm = nlmsg_data(h);
+	family = rtm->rtm_family;
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	memset(r, 0, sizeof(*r));
+	r->dst_len = rtm->rtm_dst_len;
+	r->type = rtm->rtm_type;
+	r->protocol = rtm->rtm_protocol;
+	r->scope = rtm->rtm_scope;
+	r->table = tb[RTA_TABLE] != NULL ? nla_get_u32(tb[RTA_TABLE]) :
+	    rtm->rtm_table;
+	if (!nl_route_attr_addr(tb[RTA_DST], family, &r->dst)) {
+		memset(&r->dst, 0, sizeof(r->dst));
+		r->dst.family = family;
+	}
+	r->have_via = nl_route_attr_addr(tb[RTA_GATEWAY], family, &r->via);
+	if (tb[RTA_OIF] != NULL)
+		r->ifindex = (int)nla_get_u32(tb[RTA_OIF]);
+	if (tb[RTA_PRIORITY] != NULL)
+		r->metric = nla_get_u32(tb[RTA_PRIORITY]);
+	if (tb[RTA_MULTIPATH] != NULL &&
+	    nla_len(tb[RTA_MULTIPATH]) >= (int)sizeof(*nh)) {
+		nh = nla_data(tb[RTA_MULTIPATH]);
+		r->ifindex = nh->rtnh_ifindex;
+		r->have_via = true;
+	}
+	return true;
+}
+
 static int
 nl_route_dump_one(struct nl_msg *msg, void *arg)
 {
 	struct nl_route_dump *d = arg;
 	struct nlmsghdr *h = nlmsg_hdr(msg);
-	struct nlattr *tb[RTA_MAX + 1];
 	struct netlink_route r;
-	struct rtmsg *rtm;
-	struct rtnexthop *nh;
 
-	if (h->nlmsg_type != RTM_NEWROUTE ||
-	    nlmsg_parse(h, sizeof(*rtm), tb, RTA_MAX, NULL) < 0)
+	if (h->nlmsg_type != RTM_NEWROUTE || !netlink_route_parse(h, &r) ||
+	    r.protocol != d->proto || r.dst.family != d->family)
 		return NL_OK;
-	rtm = nlmsg_data(h);
-	if (rtm->rtm_protocol != d->proto || rtm->rtm_family != d->family)
-		return NL_OK;
-	memset(&r, 0, sizeof(r));
-	r.dst_len = rtm->rtm_dst_len;
-	r.type = rtm->rtm_type;
-	r.protocol = rtm->rtm_protocol;
-	r.scope = rtm->rtm_scope;
-	r.table = tb[RTA_TABLE] != NULL ? nla_get_u32(tb[RTA_TABLE]) :
-	    rtm->rtm_table;
-	if (!nl_route_attr_addr(tb[RTA_DST], d->family, &r.dst)) {
-		memset(&r.dst, 0, sizeof(r.dst));
-		r.dst.family = d->family;
-	}
-	r.have_via = nl_route_attr_addr(tb[RTA_GATEWAY], d->family, &r.via);
-	if (tb[RTA_OIF] != NULL)
-		r.ifindex = (int)nla_get_u32(tb[RTA_OIF]);
-	if (tb[RTA_PRIORITY] != NULL)
-		r.metric = nla_get_u32(tb[RTA_PRIORITY]);
-	if (tb[RTA_MULTIPATH] != NULL &&
-	    nla_len(tb[RTA_MULTIPATH]) >= (int)sizeof(*nh)) {
-		nh = nla_data(tb[RTA_MULTIPATH]);
-		r.ifindex = nh->rtnh_ifindex;
-		r.have_via = true;
-	}
 	d->fn(d->arg, &r);
 	return NL_OK;
 }

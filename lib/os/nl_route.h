@@ -90,6 +90,13 @@ int netlink_route_dump(struct netlink *nl, int family, uint8_t proto,
 		       void (*fn)(void *arg, const struct netlink_route *r),
 		       void *arg);
 
+/*
+ * A route message (RTM_NEWROUTE, RTM_DELROUTE, IPv4 or IPv6) into r, as
+ * netlink_route_dump() gives it. False for anything else.
+ */
+struct nlmsghdr;
+bool netlink_route_parse(const struct nlmsghdr *h, struct netlink_route *r);
+
 /* 0, -EEXIST (the same rule is there), or -errno with why. */
 int netlink_rule_add(struct netlink *nl, const struct netlink_rule *r,
 		     char *why, size_t why_len);

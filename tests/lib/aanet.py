@@ -21,14 +21,18 @@ from routing import Bird, Frr, contrib_config, ecmp_nexthops, router_sysctls
 from vipnet import LIB_DIR, PYTHON, VipdNode, wait_until
 
 VIP = "192.0.2.100"
+VIP6 = "2001:db8:100::100"       # in contrib's VIPS6 / NODE-VIPS6
 PORT = 80
 ROUTER_IP = "10.0.0.1"
+ROUTER_IP6 = "2001:db8::1"
 SYNCLOAD = os.path.join(LIB_DIR, "syncload.py")
 TIMEOUT_S = 60.0
 
 
-def start_router(topo, daemons):
-    router = topo.add_host("r", ROUTER_IP)
+def start_router(topo, daemons, ip6=None):
+    # ip6: a global IPv6 address on eth0 before the daemons start (bgpd
+    # takes its IPv6 next hop from it).
+    router = topo.add_host("r", ROUTER_IP, ipv6=ip6)
     router_sysctls(router)
     frr = Frr(router, contrib_config("frr/router.conf", {}))
     daemons.append(frr)
@@ -41,16 +45,16 @@ def frr_node_conf(name, ip):
                                                 "10.0.0.1": ROUTER_IP})
 
 
-def start_frr_node(topo, daemons, name, ip):
-    host = topo.add_host(name, ip)
+def start_frr_node(topo, daemons, name, ip, ip6=None):
+    host = topo.add_host(name, ip, ipv6=ip6)
     frr = Frr(host, frr_node_conf(name, ip))
     daemons.append(frr)
     frr.start()
     return host, frr
 
 
-def start_bird_node(topo, daemons, name, ip):
-    host = topo.add_host(name, ip)
+def start_bird_node(topo, daemons, name, ip, ip6=None):
+    host = topo.add_host(name, ip, ipv6=ip6)
     bird = Bird(host, contrib_config("bird/balancer.conf",
                                      {"10.0.0.11": ip, "10.0.0.1": ROUTER_IP}))
     daemons.append(bird)

@@ -227,7 +227,9 @@ class Bird:
 def ecmp_nexthops(host, prefix):
     """The gateways of host's main-table route to prefix (a set; empty when
     there is none). One gateway: a plain route; several: ECMP."""
-    out = host.run(["ip", "-j", "route", "show", "exact", prefix]).stdout
+    family = ["-6"] if ":" in prefix else []
+    out = host.run(["ip", "-j"] + family + ["route", "show", "exact",
+                                            prefix]).stdout
     gateways = set()
     for route in json.loads(out or "[]"):
         if route.get("gateway"):

@@ -11,6 +11,7 @@ detection time (300 ms; the bound here is generous, but below the 9 s BGP
 hold time, so only BFD can meet it).
 """
 
+import json
 import os
 import shutil
 import signal
@@ -20,11 +21,12 @@ import pytest
 
 import vipnet
 from conftest import missing_tool
-from aanet import (AANet, VIP, flows, forget_flows, start_bird_node, start_frr_node,
+from aanet import (AANet, PORT, ROUTER_IP6, SYNCLOAD, VIP, VIP6, dr_backend,
+                   flows, forget_flows, start_bird_node, start_frr_node,
                    start_router, vip_packets, wait_paths)
 from lbpair import LoadClient
 from routing import add_vip_route, del_vip_route, ecmp_nexthops, frr_missing
-from vipnet import hold_for, wait_until
+from vipnet import PYTHON, VipdNode, hold_for, wait_until
 
 OTHER = "192.0.2.200"            # in the router's range, not in the nodes' VIPS
 TIMEOUT_S = 60.0                 # sessions coming up on a shared 2-core machine
@@ -204,3 +206,84 @@ def test_vipd_routes_make_the_ecmp_route_and_leave_join_crash_break_no_flow(net)
     final = client.finish()
     assert final["failures"] == {}, final
     assert final["opened"] == 60, final
+
+
+def test_vipd_route_announced_by_bird_and_withdrawn_before_vipd_exits(net):
+    """vipd adds the route on a BIRD node (a ready DR service with
+    announce), the router learns it; SIGTERM withdraws it from the router
+    while vipd still runs (draining), and vipd exits 0 afterwards."""
+    topo, daemons = net
+    if not topo.vipd_bin:
+        missing_tool("VIPD_BIN is not set")
+    router, rfrr = start_router(topo, daemons)
+    be = topo.add_host("be1", "10.0.0.21")
+    dr_backend(be)
+    be.popen([PYTHON, SYNCLOAD, "echo", "--port", str(PORT)],
+             label="echo on be1")
+    wait_until(lambda: ":%d" % PORT in be.run(["ss", "-Hltn"]).stdout, 10.0,
+               "echo server on be1")
+    host, bird = start_bird_node(topo, daemons, "lb1", "10.0.0.11")
+    rfrr.wait_established([host.ip])
+    bird.wait_established("upstream")
+    node = VipdNode(topo, host, instances=[])
+    topo.nodes.append(node)
+    # A long drain: the withdraw must reach the router well before it ends.
+    node.sections["virtual_services"] = [{
+        "name": "web", "address": VIP, "port": PORT, "forwarding": "dr",
+        "scheduler": "mh", "interface": "eth0", "announce": True,
+        "announce_drain_ms": 20000,
+        "backends": [{"address": be.ip, "port": PORT,
+                      "check": {"type": "tcp", "interval_ms": 200,
+                                "timeout_ms": 150, "rise": 1, "fall": 2}}]}]
+    node.write_config()
+    node.start()
+    wait_paths(router, [host.ip], "vipd's route announced by BIRD")
+    assert "vipd_routes" in bird.birdc("show", "route", "protocol",
+                                       "vipd_routes")
+
+    node.kill(signal.SIGTERM)
+    wait_paths(router, [], "withdrawn on SIGTERM", timeout=15.0)
+    assert node.alive(), "vipd exited before the router lost the route"
+    assert "withdrawn (stopping)" in node.log_text()
+    node.kill(signal.SIGTERM)         # a second one ends the drain
+    assert node.wait_exit(15.0) == 0, node.log_text()
+
+
+def vip6_gateways(router, nodes):
+    """The nodes (by name) that the router's route to VIP6/128 goes over:
+    a gateway is a node's global or link-local address."""
+    names = {}
+    for host in nodes:
+        for a in json.loads(host.run(["ip", "-j", "-6", "addr", "show", "dev",
+                                      "eth0"]).stdout)[0]["addr_info"]:
+            names[a["local"]] = host.name
+    return {names.get(g, g) for g in ecmp_nexthops(router, VIP6 + "/128")}
+
+
+def test_ipv6_vip_route_reaches_the_router_fib_over_frr_and_bird(net):
+    """contrib's IPv6 parts: a proto-91 blackhole VIP6/128 on an FRR node
+    and on a BIRD node becomes a two-path route in the router's FIB (over
+    the IPv4 sessions); deleting one removes its path."""
+    topo, daemons = net
+    router, rfrr = start_router(topo, daemons, ip6=ROUTER_IP6)
+    fhost, _ = start_frr_node(topo, daemons, "lb1", "10.0.0.11",
+                              ip6="2001:db8::11")
+    bhost, bird = start_bird_node(topo, daemons, "lb2", "10.0.0.12",
+                                  ip6="2001:db8::12")
+    nodes = [fhost, bhost]
+    rfrr.wait_established([fhost.ip, bhost.ip])
+    bird.wait_established("upstream")
+    for host in nodes:
+        add_vip_route(host, VIP6)
+    wait_until(lambda: vip6_gateways(router, nodes) == {"lb1", "lb2"},
+               TIMEOUT_S, "the router's route to %s/128 over lb1 and lb2"
+               % VIP6, interval=0.1)
+    route = router.run(["ip", "-6", "route", "show", "exact",
+                        VIP6 + "/128"]).stdout
+    assert "proto bgp" in route, route
+    del_vip_route(fhost, VIP6)
+    wait_until(lambda: vip6_gateways(router, nodes) == {"lb2"}, TIMEOUT_S,
+               "lb1 withdrew %s" % VIP6, interval=0.1)
+    del_vip_route(bhost, VIP6)
+    wait_until(lambda: vip6_gateways(router, nodes) == set(), TIMEOUT_S,
+               "lb2 withdrew %s" % VIP6, interval=0.1)

@@ -414,6 +414,11 @@ def test_ipv6_service_announces_a_host_route(topo, vipd_bin):
     wait_until(lambda: [r.get("dst") for r in routes6()] == [vip6], TIMEOUT_S,
                "route %s/128 proto 91" % vip6, interval=0.1)
     assert routes6()[0]["type"] == "blackhole"
+    # The kernel's metric for it (1024, IPv6's default) is ours: it stays.
+    time.sleep(2.5)
+    assert "not ours" not in node.log_text(), node.log_text()
+    assert "put back" not in node.log_text(), node.log_text()
+    assert node.dump()["drift_repairs"]["announce_route"] == 0
     node.kill(signal.SIGTERM)
     wait_until(lambda: not routes6(), 5.0, "withdrawn on stop")
     assert node.wait_exit(15.0) == 0
@@ -430,3 +435,34 @@ def test_a_second_sigterm_cuts_the_drain_short(topo, vipd_bin):
     assert aa.node.wait_exit(10.0) == 0
     assert "announce: drain cut short by a second stop request" in \
         aa.node.log_text()
+
+
+def test_deleted_route_is_put_back_by_its_event_not_by_a_timer(topo,
+                                                                 vipd_bin):
+    """`ip route del` of the announced route: back within 3 s (route events
+    and the drift path; the timer looks only every 10 s), one line, one
+    repair of kind announce_route; the same for `ip route replace` by
+    another protocol. vipd's own withdraw is not drift."""
+    aa = AA(topo)
+    aa.start()
+    aa.wait_announced()
+    time.sleep(0.5)
+    aa.node.host.run(["ip", "route", "del", VIP + "/32", "proto", "91"])
+    wait_until(lambda: len(aa.announced()) == 1, 3.0, "the route back",
+               interval=0.05)
+    said = [line for line in aa.node.log_text().splitlines()
+            if "missing or changed from outside: put back" in line]
+    assert len(said) == 1, aa.node.log_text()
+    assert VIP + "/32" in said[0] and "web:" in said[0]
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 1
+    # Changed under another protocol (`ip route replace`, no delete event).
+    aa.node.host.run(["ip", "route", "replace", VIP + "/32", "dev", "eth0"])
+    wait_until(lambda: len(aa.announced()) == 1, 3.0, "ours back over it",
+               interval=0.05)
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 2
+    # The service withdraws by itself: no repair, the route stays out.
+    for name in list(aa.servers):
+        aa.stop_server(name)
+    aa.wait_withdrawn()
+    hold_for(lambda: not aa.announced(), 1.5, "no route while unready")
+    assert aa.node.dump()["drift_repairs"]["announce_route"] == 2

@@ -142,6 +142,8 @@ test_kind_names_are_the_metric_labels(void **state)
 	assert_string_equal(drift_kind_name(DRIFT_ADDRESS), "address");
 	assert_string_equal(drift_kind_name(DRIFT_MACVLAN), "macvlan");
 	assert_string_equal(drift_kind_name(DRIFT_ROUTE), "route");
+	assert_string_equal(drift_kind_name(DRIFT_ANNOUNCE_ROUTE),
+	    "announce_route");
 	assert_string_equal(drift_kind_name(DRIFT__COUNT), "unknown");
 }
 

@@ -164,8 +164,51 @@ test_only_our_exact_route_is_ours(void **state)
 	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_LEAVE);
 	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 0);
 	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_OURS);
+	/* The kernel stores an IPv6 route's metric 0 as 1024: still ours. */
+	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 1024);
+	r.ifindex = 1;                   /* "dev lo", as IPv6 shows it */
+	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_OURS);
+	assert_false(lb_announce_event_drift(&r, 91, false, true, true));
+	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 50);
+	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_REMOVE);
+	r = route("198.51.100.10", 32, 254, RTN_BLACKHOLE, 1024);
+	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_REMOVE);
 	r = route("2001:db8::10", 32, 254, RTN_BLACKHOLE, 0);
 	assert_int_equal(lb_announce_judge(&r, true, true), LB_ANNOUNCE_LEAVE);
+}
+
+static void
+test_route_events_that_disagree_with_the_desired_state_are_drift(
+    void **state)
+{
+	struct lb_announce_route r = route("198.51.100.10", 32, 254,
+	    RTN_BLACKHOLE, 0);
+
+	(void)state;
+	/* `ip route del` of ours while announced. */
+	assert_true(lb_announce_event_drift(&r, 91, true, true, true));
+	/* Our own delete (withdrawn) and our own add (announced). */
+	assert_false(lb_announce_event_drift(&r, 91, true, false, true));
+	assert_false(lb_announce_event_drift(&r, 91, false, true, true));
+	/* Someone adds our protocol's route of a VIP that is withdrawn. */
+	assert_true(lb_announce_event_drift(&r, 91, false, false, true));
+	/* Not one of our VIPs, or not its host route. */
+	assert_false(lb_announce_event_drift(&r, 91, true, true, false));
+	r = route("198.51.100.10", 24, 254, RTN_BLACKHOLE, 0);
+	assert_false(lb_announce_event_drift(&r, 91, true, true, true));
+	/* `ip route replace VIP/32 dev eth0` (proto boot) over ours. */
+	r = route("198.51.100.10", 32, 254, RTN_UNICAST, 0);
+	r.ifindex = 2;
+	assert_true(lb_announce_event_drift(&r, 3, false, true, true));
+	assert_false(lb_announce_event_drift(&r, 3, true, true, true));
+	assert_false(lb_announce_event_drift(&r, 3, false, false, true));
+	/* Our protocol, changed to a unicast route: ours goes back. */
+	assert_true(lb_announce_event_drift(&r, 91, false, true, true));
+	/* Another table of another protocol: not ours to mind. */
+	r = route("198.51.100.10", 32, 100, RTN_UNICAST, 0);
+	assert_false(lb_announce_event_drift(&r, 3, false, true, true));
+	r = route("2001:db8::10", 128, 254, RTN_BLACKHOLE, 0);
+	assert_true(lb_announce_event_drift(&r, 91, true, true, true));
 }
 
 int
@@ -177,6 +220,8 @@ main(void)
 		cmocka_unit_test(test_stop_withdraws_then_drains_and_stays_draining),
 		cmocka_unit_test(test_a_refused_route_is_tried_again),
 		cmocka_unit_test(test_only_our_exact_route_is_ours),
+		cmocka_unit_test(
+		    test_route_events_that_disagree_with_the_desired_state_are_drift),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
