@@ -120,12 +120,8 @@ io_write(struct check *c)
  * Into the rest of the first half of resp; once a body to digest has
  * filled it, into the second half (judge_body digests it there).
  */
-/*
- * *drained: a plain read that brought less than it had room for took
- * all the socket held at that moment (see drained_wait).
- */
 static int
-io_read(struct check *c, bool *drained)
+io_read(struct check *c)
 {
 	char *to = c->resp + c->resp_len;
 	size_t room = CHECK_RESP_MAX - c->resp_len;
@@ -141,7 +137,6 @@ io_read(struct check *c, bool *drained)
 	else
 		n = (int)recv(c->fd, to, room, 0);
 	c->resp_new = n > 0 ? (size_t)n : 0;
-	*drained = c->tls == NULL && n > 0 && (size_t)n < room;
 	return n;
 }
 
@@ -188,20 +183,6 @@ resp_alloc(struct check *c, uint64_t now_ms)
 		return false;
 	}
 	return true;
-}
-
-/*
- * Whether a plain stream probe can wait for the next edge instead of
- * reading on: events (from epoll, edge-triggered) said nothing of a
- * hang-up or error, so every byte or end of stream that comes later is
- * an edge of its own. A read that would only say EAGAIN saved, per reply
- * (smtp: the banner before it is in, the reply to EHLO after sending it).
- */
-static bool
-drained_wait(const struct check *c, uint32_t events)
-{
-	return c->tls == NULL && events != 0 && (events & (EPOLLRDHUP |
-	    EPOLLHUP | EPOLLERR)) == 0;
 }
 
 /*
@@ -268,11 +249,9 @@ probe_step(struct check *c, uint32_t events, uint64_t now_ms)
 	int n, soerr = 0, w;
 	long verify;
 	socklen_t sl = sizeof(soerr);
-	bool drained = false;
 
 	/* SSL_get_error() reads the thread's error queue: start it empty. */
-	if (c->conf.type == CONF_CHECK_HTTPS)
-		ERR_clear_error();
+	ERR_clear_error();
 	for (;;) {
 		switch (c->phase) {
 		case CHECK_IDLE:
@@ -308,9 +287,6 @@ probe_step(struct check *c, uint32_t events, uint64_t now_ms)
 				if (!resp_alloc(c, now_ms))
 					return;
 				c->phase = CHECK_READING;
-				if (drained_wait(c, events) &&
-				    (events & EPOLLIN) == 0)
-					return;   /* its arrival is an edge */
 				break;
 			}
 			if (c->conf.type == CONF_CHECK_HTTPS &&
@@ -372,11 +348,9 @@ probe_step(struct check *c, uint32_t events, uint64_t now_ms)
 			    w == 0 ? "connection closed" : why);
 			return;
 		case CHECK_READING:
-			if ((n = io_read(c, &drained)) > 0) {
+			if ((n = io_read(c)) > 0) {
 				c->resp_len += (size_t)n;
 				if (!judge(c, false, now_ms))
-					return;
-				if (drained && drained_wait(c, events))
 					return;
 			} else if ((w = io_wait(c, n, why, sizeof(why))) > 0) {
 				if (c->tls == NULL)

@@ -37,11 +37,9 @@ void check_watch_for(struct check *c, uint32_t events);
  * writable to readable and a delete. Edge-triggered, every readiness
  * event must be followed until the call would block (probe_step does),
  * and a wait for an answer after the request needs no read first: the
- * answer's arrival is an edge of its own. EPOLLRDHUP says whether the
- * peer's end of stream was already in when the event was reported: only
- * then does a probe that took all there was read once more for it.
+ * answer's arrival is an edge of its own.
  */
-#define CHECK_WATCH_STREAM (EPOLLIN | EPOLLOUT | EPOLLRDHUP | EPOLLET)
+#define CHECK_WATCH_STREAM (EPOLLIN | EPOLLOUT | EPOLLET)
 
 /*
  * The probe's socket, counted in the budget and watched from now on; the
