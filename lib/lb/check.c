@@ -85,7 +85,8 @@ probe_start(struct check *c, uint64_t now_ms, bool retry)
 		c->retries_left = c->conf.retry;
 	}
 	c->retry_ms = 0;
-	if (c->budget != NULL && c->budget->max != 0 &&
+	/* A datagram check that kept its socket needs none more. */
+	if (c->fd < 0 && c->budget != NULL && c->budget->max != 0 &&
 	    c->budget->in_flight >= c->budget->max) {
 		/* Not a failure of the backend: it waits for its next slot. */
 		c->budget->refused++;

@@ -74,6 +74,7 @@ struct check {
 	enum check_smtp_stage smtp;
 	/* udp, dns, ping */
 	bool icmp_raw;                /* no ping socket allowed: a raw one */
+	bool keep_fd;                 /* the next reset keeps the socket */
 	uint16_t seq;
 	uint64_t token;
 	/* retry: a failed probe runs again before it counts */

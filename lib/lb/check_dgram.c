@@ -15,6 +15,17 @@
  *
  * Memory: the reply is read into a buffer on the stack, the datagram
  * beyond CHECK_DNS_ANSWER_MAX is cut (MSG_TRUNC would say so).
+ *
+ * A probe that got its reply keeps its connected socket, still watched,
+ * for the next one: a socket, connect, close and two epoll_ctl saved per
+ * probe. Only after a reply: one request had its one answer, so a late
+ * answer to an earlier request (which dns's id and ping's sequence would
+ * tell apart, a udp echo's bytes not) cannot come; a probe that failed
+ * or timed out closes it and the next starts afresh (a new source port).
+ * Whatever comes while no probe runs (a duplicate, an ICMP error) is read
+ * and dropped. A raw ping socket (it sees every ICMP message) is never
+ * kept, and kept sockets take at most half of the probes' open-files
+ * budget (check_budget), so that the others always have room.
  */
 #include <errno.h>
 #include <regex.h>
@@ -32,12 +43,42 @@
 
 #define DGRAM_READ_MAX CHECK_DNS_ANSWER_MAX
 
+/* A kept socket between probes: read and drop what came. */
+static void
+dgram_drain(struct check *c)
+{
+	uint8_t buf[64];
+
+	for (int i = 0; i < 8; i++)
+		if (recv(c->fd, buf, sizeof(buf), 0) < 0 && (errno == EAGAIN ||
+		    errno == EINTR))
+			return;
+	/* Still more: a peer that floods the socket gets a new one. */
+	check_probe_reset(c);
+}
+
 static void
 dgram_io(struct evloop_watch *w, uint32_t events)
 {
+	struct check *c = w->arg;
+
 	(void)events;
-	check_dgram_step(w->arg, evloop_now_ms());
-	check_resched(w->arg);
+	if (c->phase == CHECK_IDLE) {
+		dgram_drain(c);
+		return;
+	}
+	check_dgram_step(c, evloop_now_ms());
+	check_resched(c);
+}
+
+/* The probe got its reply: keep the socket for the next (see above). */
+static void
+dgram_keep(struct check *c)
+{
+	const struct check_budget *b = c->budget;
+
+	c->keep_fd = !(c->conf.type == CONF_CHECK_PING && c->icmp_raw) &&
+	    (b == NULL || b->max == 0 || 2 * b->in_flight <= b->max);
 }
 
 static uint64_t
@@ -88,19 +129,23 @@ check_dgram_start(struct check *c, uint64_t now_ms)
 	size_t len = 0;
 	int n;
 
+	bool kept = c->fd >= 0;
+
+	if (kept)
+		c->phase = CHECK_DGRAM;
 	switch (c->conf.type) {
 	case CONF_CHECK_PING:
-		if (ping_socket(c, now_ms) < 0 ||
-		    check_probe_connect(c, 0, now_ms) < 0)
+		if (!kept && (ping_socket(c, now_ms) < 0 ||
+		    check_probe_connect(c, 0, now_ms) < 0))
 			return;
 		check_icmp_echo(msg, is_v6(c), (uint16_t)c->seq,
 		    c->seq, next_token(c, now_ms));
 		len = CHECK_ICMP_ECHO_LEN;
 		break;
 	case CONF_CHECK_DNS:
-		if (check_probe_socket(c, SOCK_DGRAM, 0, CHECK_DGRAM,
+		if (!kept && (check_probe_socket(c, SOCK_DGRAM, 0, CHECK_DGRAM,
 		    dgram_io, now_ms) < 0 || check_probe_connect(c, c->conf.port,
-		    now_ms) < 0)
+		    now_ms) < 0))
 			return;
 		n = check_dns_query(msg, sizeof(msg),
 		    (uint16_t)next_token(c, now_ms), c->conf.query_name != NULL ?
@@ -113,9 +158,9 @@ check_dgram_start(struct check *c, uint64_t now_ms)
 		len = (size_t)n;
 		break;
 	default:
-		if (check_probe_socket(c, SOCK_DGRAM, 0, CHECK_DGRAM,
+		if (!kept && (check_probe_socket(c, SOCK_DGRAM, 0, CHECK_DGRAM,
 		    dgram_io, now_ms) < 0 || check_probe_connect(c, c->conf.port,
-		    now_ms) < 0)
+		    now_ms) < 0))
 			return;
 		out = c->conf.payload != NULL ? (const void *)c->conf.payload :
 		    "";
@@ -180,6 +225,7 @@ check_dgram_step(struct check *c, uint64_t now_ms)
 		}
 		switch (c->conf.type) {
 		case CONF_CHECK_UDP:
+			dgram_keep(c);
 			check_probe_done(c, udp_judge(c, buf, (size_t)n, why,
 			    sizeof(why)) == 1, now_ms, "%s", why);
 			return;
@@ -190,9 +236,11 @@ check_dgram_step(struct check *c, uint64_t now_ms)
 			case CHECK_DNS_NOT_OURS:
 				continue;
 			case CHECK_DNS_OK:
+				dgram_keep(c);
 				check_probe_done(c, true, now_ms, "%s", why);
 				return;
 			case CHECK_DNS_FAIL:
+				dgram_keep(c);
 				check_probe_done(c, false, now_ms, "%s", why);
 				return;
 			}
@@ -204,6 +252,7 @@ check_dgram_step(struct check *c, uint64_t now_ms)
 			case CHECK_ICMP_OTHER:
 				continue;
 			case CHECK_ICMP_REPLY:
+				dgram_keep(c);
 				check_probe_done(c, true, now_ms, "ping: echo "
 				    "reply");
 				return;

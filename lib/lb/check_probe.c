@@ -55,6 +55,14 @@ check_watch_for(struct check *c, uint32_t events)
 void
 check_probe_reset(struct check *c)
 {
+	if (c->keep_fd && c->tls == NULL && c->fd >= 0 && c->req == NULL &&
+	    c->resp == NULL) {
+		/* A datagram probe's socket, kept watched for the next one. */
+		c->keep_fd = false;
+		c->phase = CHECK_IDLE;
+		return;
+	}
+	c->keep_fd = false;
 	check_watch_for(c, 0);
 	if (c->tls != NULL)
 		SSL_free(c->tls);

@@ -24,7 +24,9 @@
  * holds a socket, and beyond the limit every probe would fail with "Too
  * many open files" (and so would the daemon's own files). A probe that
  * would go beyond max is not started: it waits for its next slot, and
- * `refused` counts it. Shared by the checks of one owner.
+ * `refused` counts it. in_flight counts every socket a check holds, also
+ * those datagram checks keep between probes (check_dgram: at most half
+ * of max). Shared by the checks of one owner.
  */
 struct check_budget {
 	size_t in_flight, max;        /* max 0: no limit */
