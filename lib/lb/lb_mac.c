@@ -290,7 +290,7 @@ rebuild(struct lb *lb)
 			svc->backends[k].dr_mac_dirty = false;
 		}
 		lb_dr_service_add(&t, &svc->conf, svc->dr_node_mac,
-		    (const uint8_t (*)[6])mac, svc->dr_table);
+		    (const uint8_t (*)[6])mac, svc->dr_table, svc->dr_vmac_on);
 		any = true;
 	}
 	free(mac);
@@ -316,6 +316,94 @@ rebuild(struct lb *lb)
 	if (log_ratelimit_allow(&lb->mac_log, evloop_now_ms(), &suppressed))
 		log_err("balancer: nftables refused the dr table: %s (%" PRIu64
 		    " similar lines suppressed)", lb->last_error, suppressed);
+}
+
+/* Whether inst is the instance whose VIP and VMAC svc's frames come to. */
+static bool
+behind(const struct lb_service *svc, const struct conf_instance *inst)
+{
+	bool holds = false;
+
+	if (svc->conf.forwarding != CONF_LB_DR || !svc->conf.dr_has_vmac ||
+	    !inst->use_vmac || svc->conf.dr_vmac[5] != inst->vrid ||
+	    strcmp(svc->conf.dr_ingress, inst->interface) != 0)
+		return false;
+	for (size_t j = 0; j < inst->nvips && !holds; j++)
+		holds = addr_cmp(&inst->vips[j].addr, &svc->conf.addr) == 0;
+	for (size_t j = 0; j < inst->nexcluded && !holds; j++)
+		holds = addr_cmp(&inst->excluded[j].addr, &svc->conf.addr) == 0;
+	return holds;
+}
+
+/*
+ * dr_in_D of device `dev` again, with the rules of every service in the
+ * kernel that comes in on it: one transaction, the rest of the table
+ * (slots, backends, counters) untouched.
+ */
+static int
+rewrite_ingress(struct lb *lb, const char *dev, char *err, size_t len)
+{
+	struct lb_text t = { 0 };
+	int rc;
+
+	lb_dr_ingress_flush(&t, dev);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		const struct lb_service *svc = lb->services[i];
+
+		if (svc->conf.forwarding == CONF_LB_DR && svc->dr_table != NULL &&
+		    strcmp(svc->conf.dr_ingress, dev) == 0)
+			lb_dr_ingress_rules(&t, &svc->conf, svc->dr_vmac_on);
+	}
+	lb->transactions++;
+	if (t.oom) {
+		snprintf(err, len, "out of memory");
+		rc = -ENOMEM;
+	} else
+		rc = nft_apply(lb->nft, t.buf, err, len);
+	lb_text_free(&t);
+	return rc;
+}
+
+void
+lb_dr_vips_held(struct lb *lb, const struct conf_instance *inst, bool held)
+{
+	char err[256], vm[18];
+	bool in_kernel = false, changed = false;
+	uint64_t suppressed = 0;
+
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		if (!behind(svc, inst) || svc->dr_vmac_on == held)
+			continue;
+		svc->dr_vmac_on = held;
+		changed = true;
+		in_kernel |= svc->dr_table != NULL;
+		log_info("%s: frames to %s %s (%s %s the VIP)", svc->conf.name,
+		    lb_dr_mac_str(svc->conf.dr_vmac, vm, sizeof(vm)),
+		    held ? "balanced" : "left alone", inst->name,
+		    held ? "holds" : "gave up");
+	}
+	if (!changed || !lb->dr_table)
+		return;
+	if (lb->dr_rebuild) {
+		/* A rebuild is due anyway: now, with the new rules in it. */
+		rebuild(lb);
+		return;
+	}
+	if (!in_kernel)
+		return;
+	/* Every such service comes in on the instance's interface. */
+	if (rewrite_ingress(lb, inst->interface, err, sizeof(err)) == 0)
+		return;
+	lb->transaction_errors++;
+	lb->dr_rebuild = true;
+	snprintf(lb->last_error, sizeof(lb->last_error), "dr ingress %s: %.200s",
+	    inst->interface, err);
+	if (log_ratelimit_allow(&lb->mac_log, evloop_now_ms(), &suppressed))
+		log_err("balancer: nftables refused the dr ingress chain of %s: "
+		    "%s (%" PRIu64 " similar lines suppressed)", inst->interface,
+		    err, suppressed);
 }
 
 void

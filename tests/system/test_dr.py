@@ -392,3 +392,58 @@ def test_vmac_node_also_balances_frames_sent_to_its_own_mac(topo, vipd_bin):
     at_node = dr.fire(count=100)
     assert at_node["errors"] == 0, at_node
     assert set(at_node["backends"]) == set(dr.backends), at_node
+
+
+def vmac_pair_flooding(topo):
+    """Two nodes behind a VMAC with a dr service, on a switch that floods
+    every frame (ageing time 0): each node's ingress sees the frames to
+    the VMAC, the backup's too."""
+    topo.sw_run(["ip", "link", "set", "br0", "type", "bridge",
+                 "ageing_time", "0"])
+    dr = DR(topo, nbackends=3, nodes=("lb1", "lb2"), use_vmac=True)
+    a, b = dr.nodes
+    dr.start(a, dr.service())
+    dr.start(b, dr.service(), state="BACKUP")
+    dr.wait_up(a)
+    dr.wait_up(b)
+    return dr, a, b
+
+
+def backend_packets(dr, node):
+    return {be["address"]: be["packets"]
+            for be in dr.service_dump(node)["backends"]}
+
+
+def test_vmac_backup_forwards_nothing_while_the_master_balances(topo,
+                                                                 vipd_bin):
+    """The backup has the master's VMAC and the same table: while it does
+    not hold the VIP it must not take frames to the VMAC, or every packet
+    a flooding switch hands it reaches a backend twice."""
+    dr, a, b = vmac_pair_flooding(topo)
+    out = dr.fire(count=100)
+    assert out["errors"] == 0, out
+    assert set(out["backends"]) == set(dr.backends), out
+    master, backup = backend_packets(dr, a), backend_packets(dr, b)
+    assert sum(master.values()) > 0, master
+    assert sum(backup.values()) == 0, (backup, master)
+
+
+def test_vmac_takeover_under_flooding_keeps_connections(topo, vipd_bin):
+    """The new master takes frames to the VMAC from its takeover on: 100
+    long-lived connections go on through it, and its counters count."""
+    dr, a, b = vmac_pair_flooding(topo)
+    client = LoadClient(dr.client, dr.vip, "client",
+                        ["--conns", "100", "--interval-ms", "50"])
+    client.wait(lambda s: s["open"] == 100 and s["per_conn_min_messages"] >= 5,
+                TIMEOUT_S, "100 connections exchanging messages")
+    assert sum(backend_packets(dr, b).values()) == 0
+    a.crash()
+    b.wait_state("MASTER", timeout=TIMEOUT_S)
+    base = client.now()["per_conn_min_messages"]
+    client.wait(lambda s: s["per_conn_min_messages"] >= base + 20 and
+                s["open"] == 100, TIMEOUT_S,
+                "every connection to go on through b")
+    final = client.finish()
+    assert not final["failures"], final
+    counted = backend_packets(dr, b)
+    assert sum(counted.values()) > 0, counted
