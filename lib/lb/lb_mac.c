@@ -318,21 +318,23 @@ rebuild(struct lb *lb)
 		    " similar lines suppressed)", lb->last_error, suppressed);
 }
 
-/* Whether inst is the instance whose VIP and VMAC svc's frames come to. */
+/*
+ * Whether inst is the instance whose VIP and VMAC svc's frames come to:
+ * the one the config gave svc's VMAC from (an advertised address of it,
+ * its VRID and interface; conf_lb's holder).
+ */
 static bool
 behind(const struct lb_service *svc, const struct conf_instance *inst)
 {
-	bool holds = false;
-
 	if (svc->conf.forwarding != CONF_LB_DR || !svc->conf.dr_has_vmac ||
-	    !inst->use_vmac || svc->conf.dr_vmac[5] != inst->vrid ||
+	    !inst->use_vmac || inst->family != svc->conf.addr.family ||
+	    svc->conf.dr_vmac[5] != inst->vrid ||
 	    strcmp(svc->conf.dr_ingress, inst->interface) != 0)
 		return false;
-	for (size_t j = 0; j < inst->nvips && !holds; j++)
-		holds = addr_cmp(&inst->vips[j].addr, &svc->conf.addr) == 0;
-	for (size_t j = 0; j < inst->nexcluded && !holds; j++)
-		holds = addr_cmp(&inst->excluded[j].addr, &svc->conf.addr) == 0;
-	return holds;
+	for (size_t j = 0; j < inst->nvips; j++)
+		if (addr_cmp(&inst->vips[j].addr, &svc->conf.addr) == 0)
+			return true;
+	return false;
 }
 
 /*
