@@ -394,13 +394,14 @@ def test_vmac_node_also_balances_frames_sent_to_its_own_mac(topo, vipd_bin):
     assert set(at_node["backends"]) == set(dr.backends), at_node
 
 
-def vmac_pair_flooding(topo):
+def vmac_pair_flooding(topo, ipv6=False):
     """Two nodes behind a VMAC with a dr service, on a switch that floods
     every frame (ageing time 0): each node's ingress sees the frames to
     the VMAC, the backup's too."""
     topo.sw_run(["ip", "link", "set", "br0", "type", "bridge",
                  "ageing_time", "0"])
-    dr = DR(topo, nbackends=3, nodes=("lb1", "lb2"), use_vmac=True)
+    dr = DR(topo, nbackends=3, nodes=("lb1", "lb2"), use_vmac=True,
+            ipv6=ipv6)
     a, b = dr.nodes
     dr.start(a, dr.service())
     dr.start(b, dr.service(), state="BACKUP")
@@ -414,12 +415,15 @@ def backend_packets(dr, node):
             for be in dr.service_dump(node)["backends"]}
 
 
+@pytest.mark.parametrize("ipv6", [False, True])
 def test_vmac_backup_forwards_nothing_while_the_master_balances(topo,
-                                                                 vipd_bin):
+                                                                 vipd_bin,
+                                                                 ipv6):
     """The backup has the master's VMAC and the same table: while it does
     not hold the VIP it must not take frames to the VMAC, or every packet
-    a flooding switch hands it reaches a backend twice."""
-    dr, a, b = vmac_pair_flooding(topo)
+    a flooding switch hands it reaches a backend twice (IPv6: the VMAC
+    00:00:5e:00:02:VRID)."""
+    dr, a, b = vmac_pair_flooding(topo, ipv6)
     out = dr.fire(count=100)
     assert out["errors"] == 0, out
     assert set(out["backends"]) == set(dr.backends), out
