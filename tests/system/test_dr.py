@@ -451,3 +451,22 @@ def test_vmac_takeover_under_flooding_keeps_connections(topo, vipd_bin):
     assert not final["failures"], final
     counted = backend_packets(dr, b)
     assert sum(counted.values()) > 0, counted
+
+
+def test_vmac_master_still_takes_frames_to_the_vmac_after_a_reload(topo,
+                                                                   vipd_bin):
+    """A reload that changes the dr service builds its rules again: the
+    master, still holding the VIP, keeps the VMAC rule in them."""
+    dr = DR(topo, nbackends=2, use_vmac=True)
+    lb = dr.nodes[0]
+    svc = dr.service()
+    dr.start(lb, svc)
+    dr.wait_up(lb)
+    svc["backends"][0]["weight"] = 3
+    lb.reload(text=dr.config(lb, svc))
+    wait_until(lambda: dr.service_dump(lb)["backends"][0]["weight"] == 3,
+               TIMEOUT_S, "the reload to change be1's weight", interval=0.2)
+    dr.wait_up(lb)
+    out = dr.fire(count=50)
+    assert out["errors"] == 0, out
+    assert set(out["backends"]) == set(dr.backends), out
