@@ -369,9 +369,10 @@ rewrite_ingress(struct lb *lb, const char *dev, char *err, size_t len)
 void
 lb_dr_vips_held(struct lb *lb, const struct conf_instance *inst, bool held)
 {
-	char err[256], vm[18];
+	char err[256], vm[18], took[64] = "";
 	bool in_kernel = false, changed = false;
-	uint64_t suppressed = 0;
+	uint64_t suppressed = 0, start_ms;
+	int rc = 0;
 
 	for (size_t i = 0; i < lb->nservices; i++) {
 		struct lb_service *svc = lb->services[i];
@@ -381,22 +382,29 @@ lb_dr_vips_held(struct lb *lb, const struct conf_instance *inst, bool held)
 		svc->dr_vmac_on = held;
 		changed = true;
 		in_kernel |= svc->dr_table != NULL;
-		log_info("%s: frames to %s %s (%s %s the VIP)", svc->conf.name,
-		    lb_dr_mac_str(svc->conf.dr_vmac, vm, sizeof(vm)),
-		    held ? "balanced" : "left alone", inst->name,
-		    held ? "holds" : "gave up");
 	}
-	if (!changed || !lb->dr_table)
+	if (!changed)
 		return;
-	if (lb->dr_rebuild) {
+	start_ms = evloop_now_ms();
+	if (lb->dr_table && lb->dr_rebuild)
 		/* A rebuild is due anyway: now, with the new rules in it. */
 		rebuild(lb);
-		return;
+	else if (lb->dr_table && in_kernel) {
+		/* Every such service comes in on the instance's interface. */
+		rc = rewrite_ingress(lb, inst->interface, err, sizeof(err));
+		if (rc == 0)
+			snprintf(took, sizeof(took), "; ingress chain of %s "
+			    "rewritten in %" PRIu64 " ms", inst->interface,
+			    evloop_now_ms() - start_ms);
 	}
-	if (!in_kernel)
-		return;
-	/* Every such service comes in on the instance's interface. */
-	if (rewrite_ingress(lb, inst->interface, err, sizeof(err)) == 0)
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (behind(lb->services[i], inst))
+			log_info("%s: frames to %s %s (%s %s the VIP%s)",
+			    lb->services[i]->conf.name,
+			    lb_dr_mac_str(lb->services[i]->conf.dr_vmac, vm,
+			    sizeof(vm)), held ? "balanced" : "left alone",
+			    inst->name, held ? "holds" : "gave up", took);
+	if (rc == 0)
 		return;
 	lb->transaction_errors++;
 	lb->dr_rebuild = true;
