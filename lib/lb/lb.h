@@ -179,6 +179,7 @@ struct lb_service {
 	bool dr_holds_vip;               /* at the last ARP probe */
 	bool dr_vmac_on;                 /* its instance holds the VIP: the
 	                                    VMAC rule is in dr_in_D */
+	uint64_t dr_backup_drops;        /* to the VMAC while not holding it */
 	/* announce = true (lb_route.c): its route and what it follows. */
 	struct lb_announce ann;
 	bool ann_links_up;               /* both interfaces up, at the last look */

@@ -177,6 +177,9 @@ lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
 	lb_text_printf(t, "add counter " LB_DR_TABLE " %s\n"
 	    "add chain " LB_DR_TABLE " dr_s_%s\n",
 	    lb_dr_drop_counter(id, dc, sizeof(dc)), id);
+	if (svc->dr_has_vmac)
+		lb_text_printf(t, "add counter " LB_DR_TABLE " "
+		    LB_DR_BACKUP_PREFIX "%s\n", id);
 	for (size_t i = 0; i < svc->nbackends; i++) {
 		lb_nft_counter_name(LB_NFT_COUNTER_TRAFFIC, id, i, cc, sizeof(cc));
 		lb_text_printf(t, "add counter " LB_DR_TABLE " %s\n"
@@ -241,4 +244,9 @@ lb_dr_ingress_rules(struct lb_text *t, const struct conf_service *svc,
 		    "%s %s daddr %s %s dport %u jump dr_s_%s\n", dev,
 		    lb_dr_mac_str(svc->dr_vmac, vm, sizeof(vm)), f, a, p,
 		    svc->port, id);
+	else if (svc->dr_has_vmac)
+		lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s ether daddr "
+		    "%s %s daddr %s %s dport %u counter name " LB_DR_BACKUP_PREFIX
+		    "%s drop\n", dev, lb_dr_mac_str(svc->dr_vmac, vm, sizeof(vm)),
+		    f, a, p, svc->port, id);
 }

@@ -13,8 +13,11 @@
  *             frames addressed to this node (meta pkttype host: not the
  *             copies a switch floods to every port; or the VMAC while the
  *             VIP's instance uses one and holds the VIP: the backup has
- *             the same VMAC) to VIP:port -> jump dr_s_X. A takeover or a
- *             release rewrites this chain alone.
+ *             the same VMAC) to VIP:port -> jump dr_s_X. Frames to the
+ *             VMAC while the VIP is not held: counted drop (counter
+ *             dr_v_X), or the node's stack, through the macvlan, routes
+ *             them (ip_forward = 1) and every one arrives twice. A
+ *             takeover or a release rewrites this chain alone.
  *   dr_s_X    the slot of the packet (the Maglev slot of lb_nft_hash_expr,
  *             the same seed and size as on every node, through the packet
  *             mark) -> jump dr_b_X_i by the map dr_m_X; a slot without a
@@ -45,6 +48,7 @@
 
 #define LB_DR_TABLE "netdev vipd"
 #define LB_DR_DROP_PREFIX "dr_d_"
+#define LB_DR_BACKUP_PREFIX "dr_v_"     /* to the VMAC, VIP not held */
 
 /* Replace the netdev table with an empty one (the start of a rebuild). */
 void lb_dr_reset(struct lb_text *t);

@@ -111,9 +111,15 @@ test_a_backup_behind_a_vmac_takes_only_frames_to_its_own_mac(void **state)
 	(void)state;
 	service(&svc, true);
 	(void)lb_dr_table(&svc, up, table);
-	/* The instance does not hold the VIP: its VMAC is the master's too. */
+	/* The instance does not hold the VIP: its VMAC is the master's too,
+	 * and its frames a counted drop, not the node's stack's. */
 	lb_dr_service_add(&t, &svc, node_mac, macs, table, false);
-	assert_null(strstr(t.buf, "00:00:5e:00:01:33"));
+	assert_null(strstr(t.buf, "00:00:5e:00:01:33 ip daddr 192.0.2.100 tcp "
+	    "dport 80 jump"));
+	assert_non_null(strstr(t.buf, "add counter netdev vipd dr_v_web_d1\n"));
+	assert_non_null(strstr(t.buf, "add rule netdev vipd dr_in_eth0 ether "
+	    "daddr 00:00:5e:00:01:33 ip daddr 192.0.2.100 tcp dport 80 counter "
+	    "name dr_v_web_d1 drop\n"));
 	assert_non_null(strstr(t.buf, "add rule netdev vipd dr_in_eth0 meta "
 	    "pkttype host ip daddr 192.0.2.100 tcp dport 80 jump "));
 	lb_text_free(&t);
