@@ -194,6 +194,7 @@ vipd_open(struct vipd *v)
 	v->env.nl = &v->nl;
 	v->env.on_transition = vipd_on_transition;
 	v->env.on_rx_lower_pri = vipd_on_rx_lower_pri;
+	v->env.on_vips = vipd_on_vips;
 	v->env.transition_arg = v;
 	if ((err = health_init(&v->health, &v->loop, &v->scripts, &v->nl,
 	    &v->env)) < 0)

@@ -217,6 +217,8 @@ void vipd_sdnotify_stopping(struct vipd *v);
 void vipd_sdnotify_tick(struct vipd *v, uint64_t now_ms);
 uint64_t vipd_sdnotify_deadline(const struct vipd *v);
 
+/* instance_env.on_vips: dr services behind its VMAC follow the holder. */
+void vipd_on_vips(void *arg, struct instance *inst, bool held);
 void vipd_on_transition(void *arg, struct instance *inst,
 			const struct vrrp_actions *a, uint64_t now_ms);
 /* conf's scripts, FIFO, tracking and groups over v->instances. */

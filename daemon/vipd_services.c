@@ -143,8 +143,20 @@ vipd_lb_configure(struct vipd *v, const char *when)
 		    v->lb.nservices);
 	vipd_lbcount_update(v);
 	vipd_drift_routes(v);
+	/* New services start with no VMAC rule: give them their holder's. */
+	for (size_t i = 0; i < v->ninstances; i++)
+		lb_dr_vips_held(&v->lb, &v->instances[i]->conf,
+		    v->instances[i]->vips_in);
 	/* Tracked services may have come, gone or changed. */
 	health_evaluate_all(&v->health, evloop_now_ms());
+}
+
+void
+vipd_on_vips(void *arg, struct instance *inst, bool held)
+{
+	struct vipd *v = arg;
+
+	lb_dr_vips_held(&v->lb, &inst->conf, held);
 }
 
 size_t

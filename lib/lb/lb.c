@@ -1217,6 +1217,15 @@ counter_set(void *arg, const char *name, uint64_t packets, uint64_t bytes)
 		}
 		return;
 	}
+	if (strncmp(name, LB_DR_BACKUP_PREFIX,
+	    strlen(LB_DR_BACKUP_PREFIX)) == 0) {
+		for (size_t i = 0; i < lb->nservices; i++) {
+			lb_nft_id(lb->services[i]->conf.name, id, sizeof(id));
+			if (strcmp(id, name + strlen(LB_DR_BACKUP_PREFIX)) == 0)
+				lb->services[i]->dr_backup_drops = packets;
+		}
+		return;
+	}
 	if (!lb_nft_counter_parse(name, &kind, want, sizeof(want), &j))
 		return;
 	for (size_t i = 0; i < lb->nservices; i++) {

@@ -179,6 +179,9 @@ struct lb_service {
 	uint8_t dr_in_mac[6];
 	uint64_t dr_arp_hazards;         /* others claiming the VIP (ARP/ND) */
 	bool dr_holds_vip;               /* at the last ARP probe */
+	bool dr_vmac_on;                 /* its instance holds the VIP: the
+	                                    VMAC rule is in dr_in_D */
+	uint64_t dr_backup_drops;        /* to the VMAC while not holding it */
 	/* announce = true (lb_route.c): its route and what it follows. */
 	struct lb_announce ann;
 	bool ann_links_up;               /* both interfaces up, at the last look */
@@ -280,6 +283,17 @@ void lb_arp_close(struct lb *lb);
 int lb_mac_open(struct lb *lb, struct netlink *nl);
 void lb_mac_follow(struct lb *lb, uint64_t now_ms);
 void lb_mac_tick(struct lb *lb, uint64_t now_ms);
+
+/*
+ * The instance `inst` takes (held) or gives up its VIPs: each dr service
+ * behind its VMAC takes frames to the VMAC only while it holds them (a
+ * backup has the same VMAC, and a switch that floods would hand it a copy
+ * of every frame). The ingress chains that change are rewritten at once,
+ * in one transaction, so that a takeover calls this before its VIPs and
+ * gratuitous ARP go out. Also after lb_configure() for every instance.
+ */
+void lb_dr_vips_held(struct lb *lb, const struct conf_instance *inst,
+    bool held);
 struct lb_text;
 struct lb_nft_backend_state;
 void lb_mac_dirty_rules(struct lb_text *t, struct lb_service *svc,

@@ -166,19 +166,20 @@ lb_dr_table_delta(struct lb_text *t, const struct conf_service *svc,
 
 void
 lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
-    const uint8_t node_mac[6], const uint8_t (*mac)[6], const uint16_t *table)
+    const uint8_t node_mac[6], const uint8_t (*mac)[6], const uint16_t *table,
+    bool vmac_on)
 {
 	char id[LB_NFT_ID_MAX], dev[LB_NFT_ID_MAX], cc[LB_NFT_COUNTER_MAX];
-	char dc[LB_NFT_ID_MAX + 8], a[INET6_ADDRSTRLEN], vm[18];
-	char hash[LB_NFT_HASH_MAX];
-	const char *f = svc->addr.family == AF_INET6 ? "ip6" : "ip";
-	const char *p = conf_names_lb_proto(svc->protocol);
+	char dc[LB_NFT_ID_MAX + 8], hash[LB_NFT_HASH_MAX];
 
 	lb_nft_id(svc->name, id, sizeof(id));
 	lb_nft_id(svc->dr_ingress, dev, sizeof(dev));
 	lb_text_printf(t, "add counter " LB_DR_TABLE " %s\n"
 	    "add chain " LB_DR_TABLE " dr_s_%s\n",
 	    lb_dr_drop_counter(id, dc, sizeof(dc)), id);
+	if (svc->dr_has_vmac)
+		lb_text_printf(t, "add counter " LB_DR_TABLE " "
+		    LB_DR_BACKUP_PREFIX "%s\n", id);
 	for (size_t i = 0; i < svc->nbackends; i++) {
 		lb_nft_counter_name(LB_NFT_COUNTER_TRAFFIC, id, i, cc, sizeof(cc));
 		lb_text_printf(t, "add counter " LB_DR_TABLE " %s\n"
@@ -204,19 +205,48 @@ lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
 	lb_text_printf(t, "add chain " LB_DR_TABLE " dr_in_%s { type filter "
 	    "hook ingress device \"%s\" priority -500; policy accept; }\n",
 	    dev, svc->dr_ingress);
+	lb_dr_ingress_rules(t, svc, vmac_on);
+}
+
+void
+lb_dr_ingress_flush(struct lb_text *t, const char *ingress)
+{
+	char dev[LB_NFT_ID_MAX];
+
+	lb_nft_id(ingress, dev, sizeof(dev));
+	lb_text_printf(t, "flush chain " LB_DR_TABLE " dr_in_%s\n", dev);
+}
+
+void
+lb_dr_ingress_rules(struct lb_text *t, const struct conf_service *svc,
+    bool vmac_on)
+{
+	char id[LB_NFT_ID_MAX], dev[LB_NFT_ID_MAX], a[INET6_ADDRSTRLEN], vm[18];
+	const char *f = svc->addr.family == AF_INET6 ? "ip6" : "ip";
+	const char *p = conf_names_lb_proto(svc->protocol);
+
+	lb_nft_id(svc->name, id, sizeof(id));
+	lb_nft_id(svc->dr_ingress, dev, sizeof(dev));
 	/*
 	 * Frames to the node's own MAC always (a router's route to the VIP
 	 * via the node's address, with or without a VMAC: without this rule
 	 * they reached the VIP's local address and lb_input's reset), and
-	 * to the VMAC when the instance uses one.
+	 * to the VMAC only while the VIP's instance holds the VIP: a backup
+	 * has the same VMAC, and a switch that floods (a MAC aged out, a
+	 * port flapped) hands it a copy of every frame the master takes.
 	 */
 	addr_str(&svc->addr, a, sizeof(a));
 	lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s meta pkttype host "
 	    "%s daddr %s %s dport %u jump dr_s_%s\n", dev, f, a, p, svc->port,
 	    id);
-	if (svc->dr_has_vmac)
+	if (svc->dr_has_vmac && vmac_on)
 		lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s ether daddr "
 		    "%s %s daddr %s %s dport %u jump dr_s_%s\n", dev,
 		    lb_dr_mac_str(svc->dr_vmac, vm, sizeof(vm)), f, a, p,
 		    svc->port, id);
+	else if (svc->dr_has_vmac)
+		lb_text_printf(t, "add rule " LB_DR_TABLE " dr_in_%s ether daddr "
+		    "%s %s daddr %s %s dport %u counter name " LB_DR_BACKUP_PREFIX
+		    "%s drop\n", dev, lb_dr_mac_str(svc->dr_vmac, vm, sizeof(vm)),
+		    f, a, p, svc->port, id);
 }

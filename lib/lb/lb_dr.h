@@ -11,8 +11,13 @@
  * id (lb_nft_id), D an ingress device's:
  *   dr_in_D   ingress hook on device D, where the VIP's traffic arrives:
  *             frames addressed to this node (meta pkttype host: not the
- *             copies a switch floods to every port; or the VMAC when the
- *             VIP's instance uses one) to VIP:port -> jump dr_s_X
+ *             copies a switch floods to every port; or the VMAC while the
+ *             VIP's instance uses one and holds the VIP: the backup has
+ *             the same VMAC) to VIP:port -> jump dr_s_X. Frames to the
+ *             VMAC while the VIP is not held: counted drop (counter
+ *             dr_v_X), or the node's stack, through the macvlan, routes
+ *             them (ip_forward = 1) and every one arrives twice. A
+ *             takeover or a release rewrites this chain alone.
  *   dr_s_X    the slot of the packet (the Maglev slot of lb_nft_hash_expr,
  *             the same seed and size as on every node, through the packet
  *             mark) -> jump dr_b_X_i by the map dr_m_X; a slot without a
@@ -43,6 +48,7 @@
 
 #define LB_DR_TABLE "netdev vipd"
 #define LB_DR_DROP_PREFIX "dr_d_"
+#define LB_DR_BACKUP_PREFIX "dr_v_"     /* to the VMAC, VIP not held */
 
 /* Replace the netdev table with an empty one (the start of a rebuild). */
 void lb_dr_reset(struct lb_text *t);
@@ -66,11 +72,21 @@ size_t lb_dr_table(const struct conf_service *svc, const bool *up,
  * A dr service's objects, hooks and rules with the slot table `table`:
  * node_mac is the MAC of svc->dr_interface, mac[i] backend i's (all zero
  * when it has none: it is not up then, and gets its chain rewritten when
- * it gets one).
+ * it gets one); vmac_on: frames to the VMAC are taken too (the instance
+ * holds the VIP).
  */
 void lb_dr_service_add(struct lb_text *t, const struct conf_service *svc,
     const uint8_t node_mac[6], const uint8_t (*mac)[6],
-    const uint16_t *table);
+    const uint16_t *table, bool vmac_on);
+
+/*
+ * The ingress chain dr_in_D of device `ingress` emptied, and then one
+ * service's rules in it again (the chain is shared by every service that
+ * comes in on D: each of them is added back, in one transaction).
+ */
+void lb_dr_ingress_flush(struct lb_text *t, const char *ingress);
+void lb_dr_ingress_rules(struct lb_text *t, const struct conf_service *svc,
+    bool vmac_on);
 
 /*
  * Change the map from `old` (what the kernel has) to `table`; returns the

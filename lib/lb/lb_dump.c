@@ -245,8 +245,9 @@ lb_dump_json(FILE *f, const struct lb *lb, uint64_t now_ms)
 			fprintf(f, "null");
 		if (s->conf.forwarding == CONF_LB_DR)
 			fprintf(f, ", \"dr_no_backend_drops\": %" PRIu64
+			    ", \"dr_backup_drops\": %" PRIu64
 			    ", \"dr_arp_hazards\": %" PRIu64, s->dr_dropped,
-			    s->dr_arp_hazards);
+			    s->dr_backup_drops, s->dr_arp_hazards);
 		fprintf(f, ", \"announce\": %s", s->conf.announce ? "true" :
 		    "false");
 		if (s->conf.announce)

@@ -290,7 +290,7 @@ rebuild(struct lb *lb)
 			svc->backends[k].dr_mac_dirty = false;
 		}
 		lb_dr_service_add(&t, &svc->conf, svc->dr_node_mac,
-		    (const uint8_t (*)[6])mac, svc->dr_table);
+		    (const uint8_t (*)[6])mac, svc->dr_table, svc->dr_vmac_on);
 		any = true;
 	}
 	free(mac);
@@ -316,6 +316,104 @@ rebuild(struct lb *lb)
 	if (log_ratelimit_allow(&lb->mac_log, evloop_now_ms(), &suppressed))
 		log_err("balancer: nftables refused the dr table: %s (%" PRIu64
 		    " similar lines suppressed)", lb->last_error, suppressed);
+}
+
+/*
+ * Whether inst is the instance whose VIP and VMAC svc's frames come to:
+ * the one the config gave svc's VMAC from (an advertised address of it,
+ * its VRID and interface; conf_lb's holder).
+ */
+static bool
+behind(const struct lb_service *svc, const struct conf_instance *inst)
+{
+	if (svc->conf.forwarding != CONF_LB_DR || !svc->conf.dr_has_vmac ||
+	    !inst->use_vmac || inst->family != svc->conf.addr.family ||
+	    svc->conf.dr_vmac[5] != inst->vrid ||
+	    strcmp(svc->conf.dr_ingress, inst->interface) != 0)
+		return false;
+	for (size_t j = 0; j < inst->nvips; j++)
+		if (addr_cmp(&inst->vips[j].addr, &svc->conf.addr) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * dr_in_D of device `dev` again, with the rules of every service in the
+ * kernel that comes in on it: one transaction, the rest of the table
+ * (slots, backends, counters) untouched.
+ */
+static int
+rewrite_ingress(struct lb *lb, const char *dev, char *err, size_t len)
+{
+	struct lb_text t = { 0 };
+	int rc;
+
+	lb_dr_ingress_flush(&t, dev);
+	for (size_t i = 0; i < lb->nservices; i++) {
+		const struct lb_service *svc = lb->services[i];
+
+		if (svc->conf.forwarding == CONF_LB_DR && svc->dr_table != NULL &&
+		    strcmp(svc->conf.dr_ingress, dev) == 0)
+			lb_dr_ingress_rules(&t, &svc->conf, svc->dr_vmac_on);
+	}
+	lb->transactions++;
+	if (t.oom) {
+		snprintf(err, len, "out of memory");
+		rc = -ENOMEM;
+	} else
+		rc = nft_apply(lb->nft, t.buf, err, len);
+	lb_text_free(&t);
+	return rc;
+}
+
+void
+lb_dr_vips_held(struct lb *lb, const struct conf_instance *inst, bool held)
+{
+	char err[256], vm[18], took[64] = "";
+	bool in_kernel = false, changed = false;
+	uint64_t suppressed = 0, start_ms;
+	int rc = 0;
+
+	for (size_t i = 0; i < lb->nservices; i++) {
+		struct lb_service *svc = lb->services[i];
+
+		if (!behind(svc, inst) || svc->dr_vmac_on == held)
+			continue;
+		svc->dr_vmac_on = held;
+		changed = true;
+		in_kernel |= svc->dr_table != NULL;
+	}
+	if (!changed)
+		return;
+	start_ms = evloop_now_ms();
+	if (lb->dr_table && lb->dr_rebuild)
+		/* A rebuild is due anyway: now, with the new rules in it. */
+		rebuild(lb);
+	else if (lb->dr_table && in_kernel) {
+		/* Every such service comes in on the instance's interface. */
+		rc = rewrite_ingress(lb, inst->interface, err, sizeof(err));
+		if (rc == 0)
+			snprintf(took, sizeof(took), "; ingress chain of %s "
+			    "rewritten in %" PRIu64 " ms", inst->interface,
+			    evloop_now_ms() - start_ms);
+	}
+	for (size_t i = 0; i < lb->nservices; i++)
+		if (behind(lb->services[i], inst))
+			log_info("%s: frames to %s %s (%s %s the VIP%s)",
+			    lb->services[i]->conf.name,
+			    lb_dr_mac_str(lb->services[i]->conf.dr_vmac, vm,
+			    sizeof(vm)), held ? "balanced" : "left alone",
+			    inst->name, held ? "holds" : "gave up", took);
+	if (rc == 0)
+		return;
+	lb->transaction_errors++;
+	lb->dr_rebuild = true;
+	snprintf(lb->last_error, sizeof(lb->last_error), "dr ingress %s: %.200s",
+	    inst->interface, err);
+	if (log_ratelimit_allow(&lb->mac_log, evloop_now_ms(), &suppressed))
+		log_err("balancer: nftables refused the dr ingress chain of %s: "
+		    "%s (%" PRIu64 " similar lines suppressed)", inst->interface,
+		    err, suppressed);
 }
 
 void

@@ -114,6 +114,8 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		instance_announce_advert(inst, a->advert_priority);
 	}
 	if (a->flags & VRRP_ACT_ADD_VIPS) {
+		if (env->on_vips != NULL)
+			env->on_vips(env->transition_arg, inst, true);
 		instance_vips_accept_filter(inst, env, true);
 		inst->vips_in = true;
 		instance_vips_add(inst, env);
@@ -123,6 +125,8 @@ instance_apply(struct instance *inst, const struct instance_env *env,
 		instance_announce_start(inst, env,
 		    (a->flags & VRRP_ACT_REASSERTED) != 0, now_ms);
 	if (a->flags & VRRP_ACT_REMOVE_VIPS) {
+		if (env->on_vips != NULL)
+			env->on_vips(env->transition_arg, inst, false);
 		instance_routes_remove(inst, env);
 		inst->vips_in = false;
 		instance_vips_remove(inst, env);

@@ -101,6 +101,13 @@ struct instance_env {
 	/* Called after every state change (notify, sync groups); may be NULL. */
 	void (*on_transition)(void *arg, struct instance *inst,
 			      const struct vrrp_actions *a, uint64_t now_ms);
+	/*
+	 * The VIPs go in (held) or out: called before they are added (so
+	 * before the gratuitous ARP) and before they are removed; what
+	 * follows the holder (dr ingress rules) is in place when traffic
+	 * comes. May be NULL.
+	 */
+	void (*on_vips)(void *arg, struct instance *inst, bool held);
 	/* A Master heard a lower-priority Master (notify_master_rx_lower_pri). */
 	void (*on_rx_lower_pri)(void *arg, struct instance *inst,
 				uint64_t now_ms);

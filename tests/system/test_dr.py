@@ -392,3 +392,99 @@ def test_vmac_node_also_balances_frames_sent_to_its_own_mac(topo, vipd_bin):
     at_node = dr.fire(count=100)
     assert at_node["errors"] == 0, at_node
     assert set(at_node["backends"]) == set(dr.backends), at_node
+
+
+def vmac_pair_flooding(topo, ipv6=False, second_segment=False):
+    """Two nodes behind a VMAC with a dr service, on a switch that floods
+    every frame (ageing time 0): each node's ingress sees the frames to
+    the VMAC, the backup's too."""
+    topo.sw_run(["ip", "link", "set", "br0", "type", "bridge",
+                 "ageing_time", "0"])
+    dr = DR(topo, nbackends=3, nodes=("lb1", "lb2"), use_vmac=True,
+            ipv6=ipv6, second_segment=second_segment)
+    a, b = dr.nodes
+    dr.start(a, dr.service())
+    dr.start(b, dr.service(), state="BACKUP")
+    dr.wait_up(a)
+    dr.wait_up(b)
+    return dr, a, b
+
+
+def forwarded(node):
+    """IP datagrams the node's stack forwarded (/proc/net/snmp, IPv4 and
+    IPv6): what a backup could pass on past its ingress chain."""
+    snmp = node.host.run(["cat", "/proc/net/snmp"]).stdout.split("\n")
+    names, values = [l.split() for l in snmp if l.startswith("Ip:")][:2]
+    total = int(values[names.index("ForwDatagrams")])
+    six = node.host.run(["cat", "/proc/net/snmp6"]).stdout
+    m = re.search(r"^Ip6OutForwDatagrams\s+(\d+)", six, re.M)
+    return total + (int(m.group(1)) if m else 0)
+
+
+def backend_packets(dr, node):
+    return {be["address"]: be["packets"]
+            for be in dr.service_dump(node)["backends"]}
+
+
+@pytest.mark.parametrize("ipv6,second", [(False, False), (True, False),
+                                         (False, True)])
+def test_vmac_backup_forwards_nothing_while_the_master_balances(topo,
+                                                                 vipd_bin,
+                                                                 ipv6, second):
+    """The backup has the master's VMAC and the same table: while it does
+    not hold the VIP it must not take frames to the VMAC, or every packet
+    a flooding switch hands it reaches a backend twice (IPv6: the VMAC
+    00:00:5e:00:02:VRID)."""
+    dr, a, b = vmac_pair_flooding(topo, ipv6, second)
+    before = forwarded(b)
+    out = dr.fire(count=100)
+    assert out["errors"] == 0, out
+    assert set(out["backends"]) == set(dr.backends), out
+    master, backup = backend_packets(dr, a), backend_packets(dr, b)
+    assert sum(master.values()) > 0, master
+    assert sum(backup.values()) == 0, (backup, master)
+    # Nor does its IP stack pass the frames on (second segment: the node
+    # is the backends' router, ip_forward = 1): a counted drop instead.
+    assert forwarded(b) == before
+    assert dr.service_dump(b)["dr_backup_drops"] > 0
+    assert dr.service_dump(a)["dr_backup_drops"] == 0
+
+
+def test_vmac_takeover_under_flooding_keeps_connections(topo, vipd_bin):
+    """The new master takes frames to the VMAC from its takeover on: 100
+    long-lived connections go on through it, and its counters count."""
+    dr, a, b = vmac_pair_flooding(topo)
+    client = LoadClient(dr.client, dr.vip, "client",
+                        ["--conns", "100", "--interval-ms", "50"])
+    client.wait(lambda s: s["open"] == 100 and s["per_conn_min_messages"] >= 5,
+                TIMEOUT_S, "100 connections exchanging messages")
+    assert sum(backend_packets(dr, b).values()) == 0
+    a.crash()
+    b.wait_state("MASTER", timeout=TIMEOUT_S)
+    base = client.now()["per_conn_min_messages"]
+    client.wait(lambda s: s["per_conn_min_messages"] >= base + 20 and
+                s["open"] == 100, TIMEOUT_S,
+                "every connection to go on through b")
+    final = client.finish()
+    assert not final["failures"], final
+    counted = backend_packets(dr, b)
+    assert sum(counted.values()) > 0, counted
+
+
+def test_vmac_master_still_takes_frames_to_the_vmac_after_a_reload(topo,
+                                                                   vipd_bin):
+    """A reload that changes the dr service builds its rules again: the
+    master, still holding the VIP, keeps the VMAC rule in them."""
+    dr = DR(topo, nbackends=2, use_vmac=True)
+    lb = dr.nodes[0]
+    svc = dr.service()
+    dr.start(lb, svc)
+    dr.wait_up(lb)
+    svc["backends"][0]["weight"] = 3
+    lb.reload(text=dr.config(lb, svc))
+    wait_until(lambda: dr.service_dump(lb)["backends"][0]["weight"] == 3,
+               TIMEOUT_S, "the reload to change be1's weight", interval=0.2)
+    dr.wait_up(lb)
+    out = dr.fire(count=50)
+    assert out["errors"] == 0, out
+    assert set(out["backends"]) == set(dr.backends), out

@@ -73,7 +73,7 @@ test_only_frames_to_the_node_enter_and_both_macs_are_rewritten(void **state)
 	service(&svc, false);
 	assert_int_equal(lb_nft_table_size(&svc), 401);
 	assert_int_equal(lb_dr_table(&svc, up, table), 4);
-	lb_dr_service_add(&t, &svc, node_mac, macs, table);
+	lb_dr_service_add(&t, &svc, node_mac, macs, table, false);
 	assert_non_null(strstr(t.buf, "add chain netdev vipd dr_in_eth0 { type "
 	    "filter hook ingress device \"eth0\" priority -500; policy accept; "
 	    "}\nadd rule netdev vipd dr_in_eth0 meta pkttype host ip daddr "
@@ -92,11 +92,45 @@ test_only_frames_to_the_node_enter_and_both_macs_are_rewritten(void **state)
 	/* Behind a VMAC: the VMAC too, and still the node's own MAC (a
 	 * router's route to the VIP via the node's address). */
 	service(&svc, true);
-	lb_dr_service_add(&t, &svc, node_mac, macs, table);
+	lb_dr_service_add(&t, &svc, node_mac, macs, table, true);
 	assert_non_null(strstr(t.buf, "add rule netdev vipd dr_in_eth0 ether "
 	    "daddr 00:00:5e:00:01:33 ip daddr 192.0.2.100 tcp dport 80 jump "));
 	assert_non_null(strstr(t.buf, "add rule netdev vipd dr_in_eth0 meta "
 	    "pkttype host ip daddr 192.0.2.100 tcp dport 80 jump "));
+	lb_text_free(&t);
+}
+
+static void
+test_a_backup_behind_a_vmac_takes_only_frames_to_its_own_mac(void **state)
+{
+	struct conf_service svc;
+	bool up[4] = { true, true, true, true };
+	uint16_t table[401];
+	struct lb_text t = { 0 };
+
+	(void)state;
+	service(&svc, true);
+	(void)lb_dr_table(&svc, up, table);
+	/* The instance does not hold the VIP: its VMAC is the master's too,
+	 * and its frames a counted drop, not the node's stack's. */
+	lb_dr_service_add(&t, &svc, node_mac, macs, table, false);
+	assert_null(strstr(t.buf, "00:00:5e:00:01:33 ip daddr 192.0.2.100 tcp "
+	    "dport 80 jump"));
+	assert_non_null(strstr(t.buf, "add counter netdev vipd dr_v_web_d1\n"));
+	assert_non_null(strstr(t.buf, "add rule netdev vipd dr_in_eth0 ether "
+	    "daddr 00:00:5e:00:01:33 ip daddr 192.0.2.100 tcp dport 80 counter "
+	    "name dr_v_web_d1 drop\n"));
+	assert_non_null(strstr(t.buf, "add rule netdev vipd dr_in_eth0 meta "
+	    "pkttype host ip daddr 192.0.2.100 tcp dport 80 jump "));
+	lb_text_free(&t);
+	/* A takeover: the ingress chain alone, emptied and filled again. */
+	lb_dr_ingress_flush(&t, svc.dr_ingress);
+	lb_dr_ingress_rules(&t, &svc, true);
+	assert_string_equal(t.buf, "flush chain netdev vipd dr_in_eth0\n"
+	    "add rule netdev vipd dr_in_eth0 meta pkttype host ip daddr "
+	    "192.0.2.100 tcp dport 80 jump dr_s_web_d1\n"
+	    "add rule netdev vipd dr_in_eth0 ether daddr 00:00:5e:00:01:33 "
+	    "ip daddr 192.0.2.100 tcp dport 80 jump dr_s_web_d1\n");
 	lb_text_free(&t);
 }
 
@@ -202,6 +236,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_frames_to_the_node_enter_and_both_macs_are_rewritten),
+		cmocka_unit_test(test_a_backup_behind_a_vmac_takes_only_frames_to_its_own_mac),
 		cmocka_unit_test(test_health_change_sends_only_the_slots_that_move),
 		cmocka_unit_test(test_run_time_weight_and_quorum_shape_the_table),
 		cmocka_unit_test(test_a_slot_chain_is_found_in_our_table_only),
