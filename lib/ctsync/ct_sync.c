@@ -286,6 +286,7 @@ ct_sync_set_role(struct ct_sync *s, bool master, uint64_t now_ms)
 	s->follow_id = 0;
 	s->win = &s->nowin;
 	s->synced = false;
+	s->whole_once_gapless = false;
 	s->resync_asked_ms = 0;
 }
 

@@ -244,6 +244,8 @@ struct ct_sync {
 	struct ct_window *win;         /* its window (peers), or nowin */
 	struct ct_window nowin;        /* empty: no node followed yet */
 	bool synced;                   /* a full resync completed since... */
+	bool whole_once_gapless;       /* its end came, datagrams before it
+					  are still missing */
 	uint64_t resync_asked_ms;      /* last request; 0 = none yet */
 	uint64_t receiving_since_ms;   /* opened, or became receiver */
 	struct ct_recv_repair repair;  /* the nacks' clocks (lib/ctsync/ct_recv.h) */

@@ -76,6 +76,7 @@ request_resync(struct ct_sync *s, uint64_t now_ms, bool gave_up)
 	ct_order_clear(&s->order);
 	s->resync_asked_ms = now_ms;
 	s->synced = false;
+	s->whole_once_gapless = false;
 	ct_recv_repair_reset(&s->repair);
 	/* The dump covers whatever is missing so far: stop asking for it. */
 	if (s->win->session != 0)
@@ -198,18 +199,27 @@ handle(struct ct_sync *s, struct ct_sync_link *l, const struct ct_wire_msg *m,
 	if ((m->hdr.flags & CT_WIRE_F_RESYNC_DONE) &&
 	    s->role == CT_SYNC_RECEIVER) {
 		s->stats.dumps_received++;
-		if (ct_sweep_answers(&s->sweep, tag)) {
-			if (!s->synced) {
-				log_info("conn_sync: full resync from node %08"
-				    PRIx32 " done (over %s)", s->follow_id,
-				    l->conf->interface);
-				s->stats.resyncs_completed++;
-				s->stats.last_resync_ms = now_ms;
-			}
-			s->synced = true;
-			if (s->sweep_phase == CT_SYNC_SWEEP_IDLE)
-				s->sweep_due = true;
+		if (ct_sweep_answers(&s->sweep, tag))
+			s->whole_once_gapless = true;
+	}
+	/*
+	 * The dump's last datagram may come before others of it that were
+	 * lost (or dropped: only some types filtered): the table is whole
+	 * once nothing before it is missing, not when its end is read.
+	 */
+	if (s->whole_once_gapless && s->role == CT_SYNC_RECEIVER &&
+	    !ct_window_has_gaps(s->win)) {
+		s->whole_once_gapless = false;
+		if (!s->synced) {
+			log_info("conn_sync: full resync from node %08" PRIx32
+			    " done (over %s)", s->follow_id,
+			    l->conf->interface);
+			s->stats.resyncs_completed++;
+			s->stats.last_resync_ms = now_ms;
 		}
+		s->synced = true;
+		if (s->sweep_phase == CT_SYNC_SWEEP_IDLE)
+			s->sweep_due = true;
 	}
 	ct_sync_sweep(s, now_ms);
 }
@@ -239,6 +249,7 @@ follow(struct ct_sync *s, struct ct_peer *p, const struct ct_sync_link *l)
 	if (!had)
 		return;
 	s->synced = false;
+	s->whole_once_gapless = false;
 	s->resync_asked_ms = 0;
 	s->sweep_due = false;
 	ct_sync_sweep_abort(s);
@@ -334,6 +345,7 @@ receive_one(struct ct_sync *s, struct ct_sync_link *l, const uint8_t *buf,
 	/* What the restarted peer had told us may be stale or partial. */
 	if (d.resync && followed) {
 		s->synced = false;
+		s->whole_once_gapless = false;
 		s->resync_asked_ms = 0;
 	}
 	if (d.new_session && followed)
